@@ -1,0 +1,124 @@
+// The narrow facade the JavaCPP binding sees. Plain functions over opaque
+// int64 tensor handles, no templates, so the binding stays a list of
+// declarations and the native internals can change freely behind it.
+//
+// Every function reports failure by throwing a std::exception subclass whose
+// message names the op and the offending values; the generated JNI glue turns
+// it into a Java RuntimeException. Nothing here aborts or exits.
+//
+// Shape rules and user-facing validation live in Java (org.jdnn.tensor); the
+// native side re-checks what it needs to stay memory-safe (dtype, element
+// counts, ranks), so a wrong call throws instead of corrupting memory.
+#pragma once
+#include <cstdint>
+
+namespace jdnn {
+
+// Element types. Values are shared with org.jdnn.tensor.DType.
+enum DTypeCode { DT_F32 = 0, DT_F64 = 1, DT_I32 = 2, DT_I64 = 3, DT_U8 = 4 };
+
+// Devices. Values are shared with org.jdnn.tensor.Device.
+enum DeviceCode { DEV_CPU = 0, DEV_CUDA = 1, DEV_CUDA_EMU = 2 };
+
+// Unary element-wise ops, y = f(x; alpha). Values shared with org.jdnn.tensor.UnaryOp.
+enum UnaryOpCode {
+  UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_ABS = 4, UN_SQUARE = 5,
+  UN_SCALE = 6,       // y = alpha * x
+  UN_ADD_SCALAR = 7,  // y = x + alpha
+  UN_SIGMOID = 8, UN_TANH = 9, UN_RELU = 10,
+  UN_LEAKY_RELU = 11, // alpha = negative slope
+  UN_ELU = 12,        // alpha = ELU alpha
+  UN_SOFTPLUS = 13,   // log(1 + exp(x)), beta 1, linear above threshold 20 (PyTorch's default)
+  UN_STEP = 14,       // Heaviside: 1 where x > 0 else 0; has no derivative
+  UN_RECIPROCAL = 15,
+  UN_POW = 16,        // y = x^alpha
+  UN_COUNT = 17
+};
+
+// Binary element-wise ops with NumPy broadcasting against the output's shape.
+enum BinaryOpCode { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_COUNT = 4 };
+
+// Per-element losses l(x, t). Values shared with org.jdnn.loss.
+enum PointLossCode {
+  PL_BCE_PROB = 0,    // -(t log p + (1-t) log(1-p)), logs clamped at -100 as PyTorch does
+  PL_BCE_LOGITS = 1,  // max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
+  PL_COUNT = 2
+};
+
+// ---- tensors ----------------------------------------------------------------
+// New contiguous tensor; contents are uninitialized.
+int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim);
+// A second handle to the same storage with another shape of equal element count.
+int64_t tensor_view(int64_t h, const int64_t* shape, int ndim);
+// Releases this handle; storage returns to the device's cache when its last handle goes.
+void tensor_free(int64_t h);
+int tensor_dtype(int64_t h);
+int tensor_device(int64_t h);
+int64_t tensor_numel(int64_t h);
+
+// Host <-> tensor copies of n elements starting at element `offset` of the tensor.
+// The host element type must equal the tensor's dtype.
+void tensor_write_f32(int64_t h, const float* src, int64_t offset, int64_t n);
+void tensor_write_f64(int64_t h, const double* src, int64_t offset, int64_t n);
+void tensor_write_i32(int64_t h, const int32_t* src, int64_t offset, int64_t n);
+void tensor_write_i64(int64_t h, const int64_t* src, int64_t offset, int64_t n);
+void tensor_write_u8(int64_t h, const uint8_t* src, int64_t offset, int64_t n);
+void tensor_read_f32(int64_t h, float* dst, int64_t offset, int64_t n);
+void tensor_read_f64(int64_t h, double* dst, int64_t offset, int64_t n);
+void tensor_read_i32(int64_t h, int32_t* dst, int64_t offset, int64_t n);
+void tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n);
+void tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n);
+
+void tensor_fill(int64_t h, double value);
+// dst = src converted to dst's dtype; equal element counts.
+void tensor_copy(int64_t src, int64_t dst);
+// Gathers rows: dst[i, ...] = src[index[i], ...] (index int32 or int64). Used to assemble batches.
+void tensor_gather_rows(int64_t src, int64_t index, int64_t dst);
+
+// ---- memory and threads -------------------------------------------------------
+int64_t memory_bytes_in_use(int device);  // bytes held by live tensors
+int64_t memory_bytes_cached(int device);  // freed bytes kept for reuse
+void memory_release_cached(int device);
+int cpu_num_threads();
+void cpu_set_num_threads(int n);
+const char* cpu_gemm_kernel();
+
+// ---- ops ----------------------------------------------------------------------
+void op_unary(int op, int64_t x, int64_t y, double alpha);
+// dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).
+void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha);
+void op_binary(int op, int64_t a, int64_t b, int64_t out);
+// c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
+void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
+// y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
+void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y);
+// y = sum of x over the dimensions where y (right-aligned, rank <= x's) has size 1 or is absent.
+void op_sum_to(int64_t x, int64_t y);
+// Index of the largest element along the last dimension; out is int64 with x's leading shape.
+void op_argmax_last(int64_t x, int64_t out);
+// (log-)softmax along the last dimension.
+void op_softmax(int64_t x, int64_t y, bool log);
+void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log);
+// Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N.
+// Writes the scalar loss and the softmax probabilities (kept for the backward).
+void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs);
+// dlogits = (probs - onehot(labels)) * dloss / N
+void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits);
+void op_point_loss(int op, int64_t x, int64_t t, int64_t out);
+void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx);
+
+// ---- optimizer steps (in place on param and state) ------------------------------
+// torch.optim.SGD: g' = g + wd p; buf = first ? g' : momentum buf + (1 - dampening) g';
+// step = nesterov ? g' + momentum buf : buf (momentum 0: step = g'); p -= lr step.
+void optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momentum,
+               double dampening, double weight_decay, bool nesterov, bool first);
+// torch.optim.Adam (L2 weight decay added to the gradient), bias-corrected with `step` >= 1.
+void optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, double lr, double beta1,
+                double beta2, double eps, double weight_decay, int64_t step);
+
+// ---- random numbers (Philox-4x32-10, counter-based: same stream on every device) ----
+// Element i takes counter (offset + i); the stream is a pure function of (seed, offset, i).
+void random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset);
+void random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t offset);
+
+}  // namespace jdnn

@@ -1,0 +1,106 @@
+#include "core/allocator.h"
+
+#include <array>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.h"
+#include "jdnn/jdnn.h"
+
+namespace jdnn {
+
+size_t round_block_size(size_t bytes) {
+  // 64-byte granularity keeps every block cache-line and AVX-512 aligned;
+  // above 1 MiB round to 64 KiB so near-equal sizes share a bin.
+  const size_t unit = bytes > (1u << 20) ? (64u << 10) : 64u;
+  if (bytes == 0) return unit;
+  return (bytes + unit - 1) / unit * unit;
+}
+
+namespace {
+
+class HostCachingAllocator final : public Allocator {
+ public:
+  void* allocate(size_t bytes) override {
+    const size_t size = round_block_size(bytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(size);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_ -= static_cast<int64_t>(size);
+        in_use_ += static_cast<int64_t>(size);
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(64, size);
+    if (p == nullptr) {
+      release_cached();  // give the cache back and try once more before failing
+      p = std::aligned_alloc(64, size);
+    }
+    JDNN_CHECK(p != nullptr, "out of host memory allocating ", size, " bytes");
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_use_ += static_cast<int64_t>(size);
+    return p;
+  }
+
+  void deallocate(void* p, size_t bytes) override {
+    if (p == nullptr) return;
+    const size_t size = round_block_size(bytes);
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_[size].push_back(p);
+    in_use_ -= static_cast<int64_t>(size);
+    cached_ += static_cast<int64_t>(size);
+  }
+
+  int64_t bytes_in_use() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return in_use_;
+  }
+  int64_t bytes_cached() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cached_;
+  }
+  void release_cached() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& bin : free_)
+      for (void* p : bin.second) std::free(p);
+    free_.clear();
+    cached_ = 0;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  int64_t in_use_ = 0;
+  int64_t cached_ = 0;
+};
+
+constexpr int kDevices = 3;
+
+std::array<Allocator*, kDevices>& allocators() {
+  // Leaked on purpose: tensors may still be freed during static destruction
+  // at JVM exit, after a function-local static allocator would be gone.
+  static auto* table = new std::array<Allocator*, kDevices>{new HostCachingAllocator(), nullptr, nullptr};
+  return *table;
+}
+
+}  // namespace
+
+Allocator& allocator_for(int device) {
+  JDNN_CHECK(device >= 0 && device < kDevices, "unknown device code ", device);
+  Allocator* a = allocators()[device];
+  JDNN_CHECK(a != nullptr, "no allocator for device ", device, ": its backend is not loaded");
+  return *a;
+}
+
+void register_allocator(int device, Allocator* allocator) {
+  JDNN_CHECK(device >= 0 && device < kDevices, "unknown device code ", device);
+  allocators()[device] = allocator;
+}
+
+}  // namespace jdnn

@@ -1,0 +1,74 @@
+#include "core/backend.h"
+
+#include <array>
+
+namespace jdnn {
+
+void Backend::missing(const char* op) const {
+  fail("op '", op, "' is not implemented on device ", device_name(device()));
+}
+
+void Backend::copy_from_host(Tensor&, const void*, size_t, size_t) { missing("copy_from_host"); }
+void Backend::copy_to_host(const Tensor&, void*, size_t, size_t) { missing("copy_to_host"); }
+void Backend::fill(Tensor&, double) { missing("fill"); }
+void Backend::convert(const Tensor&, Tensor&) { missing("convert"); }
+void Backend::gather_rows(const Tensor&, const Tensor&, Tensor&) { missing("gather_rows"); }
+void Backend::unary(int, const Tensor&, Tensor&, double) { missing("unary"); }
+void Backend::unary_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&, double) {
+  missing("unary_backward");
+}
+void Backend::binary(int, const Tensor&, const Tensor&, Tensor&) { missing("binary"); }
+void Backend::sum_to(const Tensor&, Tensor&) { missing("sum_to"); }
+void Backend::argmax_last(const Tensor&, Tensor&) { missing("argmax_last"); }
+void Backend::matmul(const Tensor&, const Tensor&, Tensor&, bool, bool, double, double) {
+  missing("matmul");
+}
+void Backend::linear(const Tensor&, const Tensor&, const Tensor*, Tensor&) { missing("linear"); }
+void Backend::softmax(const Tensor&, Tensor&, bool) { missing("softmax"); }
+void Backend::softmax_backward(const Tensor&, const Tensor&, Tensor&, bool) {
+  missing("softmax_backward");
+}
+void Backend::cross_entropy(const Tensor&, const Tensor&, Tensor&, Tensor&) {
+  missing("cross_entropy");
+}
+void Backend::cross_entropy_backward(const Tensor&, const Tensor&, const Tensor&, Tensor&) {
+  missing("cross_entropy_backward");
+}
+void Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("point_loss"); }
+void Backend::point_loss_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
+  missing("point_loss_backward");
+}
+void Backend::sgd(Tensor&, const Tensor&, Tensor&, double, double, double, double, bool, bool) {
+  missing("sgd");
+}
+void Backend::adam(Tensor&, const Tensor&, Tensor&, Tensor&, double, double, double, double, double,
+                   int64_t) {
+  missing("adam");
+}
+void Backend::random_uniform(Tensor&, double, double, uint64_t, uint64_t) {
+  missing("random_uniform");
+}
+void Backend::random_normal(Tensor&, double, double, uint64_t, uint64_t) {
+  missing("random_normal");
+}
+
+namespace {
+std::array<Backend*, 3>& backends() {
+  static std::array<Backend*, 3> table{};
+  return table;
+}
+}  // namespace
+
+Backend& backend_for(int device) {
+  JDNN_CHECK(device >= 0 && device < 3, "unknown device code ", device);
+  Backend* b = backends()[device];
+  JDNN_CHECK(b != nullptr, "device ", device_name(device), " has no backend loaded");
+  return *b;
+}
+
+void register_backend(int device, Backend* backend) {
+  JDNN_CHECK(device >= 0 && device < 3, "unknown device code ", device);
+  backends()[device] = backend;
+}
+
+}  // namespace jdnn

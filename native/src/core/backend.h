@@ -1,0 +1,66 @@
+// Op dispatch. Every op is declared once here and implemented per backend;
+// the facade (core/api.cpp) validates arguments, then calls the backend of
+// the tensors' device. A backend that lacks an op inherits the default,
+// which throws naming op and device.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/tensor.h"
+
+namespace jdnn {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual int device() const = 0;
+
+  // memory
+  virtual void copy_from_host(Tensor& dst, const void* src, size_t byte_offset, size_t bytes);
+  virtual void copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes);
+  virtual void fill(Tensor& t, double value);
+  virtual void convert(const Tensor& src, Tensor& dst);
+  virtual void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst);
+
+  // element-wise and reductions
+  virtual void unary(int op, const Tensor& x, Tensor& y, double alpha);
+  virtual void unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
+                              double alpha);
+  virtual void binary(int op, const Tensor& a, const Tensor& b, Tensor& out);
+  virtual void sum_to(const Tensor& x, Tensor& y);
+  virtual void argmax_last(const Tensor& x, Tensor& out);
+
+  // linear algebra
+  virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
+                      double beta);
+  virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y);
+
+  // softmax and losses
+  virtual void softmax(const Tensor& x, Tensor& y, bool log);
+  virtual void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx, bool log);
+  virtual void cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs);
+  virtual void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
+                                      Tensor& dlogits);
+  virtual void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
+  virtual void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
+                                   Tensor& dx);
+
+  // optimizers
+  virtual void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum,
+                   double dampening, double wd, bool nesterov, bool first);
+  virtual void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1, double b2,
+                    double eps, double wd, int64_t step);
+
+  // random numbers
+  virtual void random_uniform(Tensor& t, double low, double high, uint64_t seed, uint64_t offset);
+  virtual void random_normal(Tensor& t, double mean, double std, uint64_t seed, uint64_t offset);
+
+ protected:
+  [[noreturn]] void missing(const char* op) const;
+};
+
+// Throws, naming the device, when no backend is registered for it.
+Backend& backend_for(int device);
+void register_backend(int device, Backend* backend);
+
+}  // namespace jdnn

@@ -1,0 +1,97 @@
+#include "core/tensor.h"
+
+#include <sstream>
+
+#include "core/allocator.h"
+#include "jdnn/jdnn.h"
+
+namespace jdnn {
+
+size_t dtype_size(int dtype) {
+  switch (dtype) {
+    case DT_F32: return 4;
+    case DT_F64: return 8;
+    case DT_I32: return 4;
+    case DT_I64: return 8;
+    case DT_U8: return 1;
+  }
+  fail("unknown dtype code ", dtype);
+}
+
+const char* dtype_name(int dtype) {
+  switch (dtype) {
+    case DT_F32: return "float32";
+    case DT_F64: return "float64";
+    case DT_I32: return "int32";
+    case DT_I64: return "int64";
+    case DT_U8: return "uint8";
+  }
+  return "unknown-dtype";
+}
+
+const char* device_name(int device) {
+  switch (device) {
+    case DEV_CPU: return "cpu";
+    case DEV_CUDA: return "cuda";
+    case DEV_CUDA_EMU: return "cuda-emu";
+  }
+  return "unknown-device";
+}
+
+bool is_float(int dtype) { return dtype == DT_F32 || dtype == DT_F64; }
+
+Storage::Storage(int dev, size_t n) : bytes(n), device(dev) {
+  data = allocator_for(device).allocate(bytes);
+}
+
+Storage::~Storage() { allocator_for(device).deallocate(data, bytes); }
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::ostringstream out;
+  out << '[';
+  for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+std::string Tensor::describe() const {
+  return std::string(dtype_name(dtype)) + shape_string(shape) + " on " + device_name(device);
+}
+
+int64_t shape_numel(const int64_t* shape, int ndim) {
+  JDNN_CHECK(ndim >= 0 && ndim <= 16, "rank must be in [0, 16], got ", ndim);
+  int64_t n = 1;
+  for (int i = 0; i < ndim; ++i) {
+    JDNN_CHECK(shape[i] >= 0, "dimension ", i, " is negative: ", shape[i]);
+    JDNN_CHECK(shape[i] == 0 || n <= INT64_MAX / shape[i], "shape overflows int64");
+    n *= shape[i];
+  }
+  return n;
+}
+
+Tensor& tensor_ref(int64_t handle) {
+  auto* t = reinterpret_cast<Tensor*>(handle);
+  JDNN_CHECK(t != nullptr, "null tensor handle");
+  JDNN_CHECK(t->magic == Tensor::kMagic, "invalid or freed tensor handle");
+  return *t;
+}
+
+void require_float(const char* op, const Tensor& t, const char* what) {
+  JDNN_CHECK(is_float(t.dtype), op, ": ", what, " must be float32 or float64, got ", t.describe());
+}
+
+void require_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  JDNN_CHECK(a.dtype == b.dtype, op, ": dtypes differ: ", a.describe(), " vs ", b.describe());
+}
+
+void require_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  JDNN_CHECK(a.device == b.device, op, ": tensors on different devices: ", a.describe(), " vs ",
+             b.describe());
+}
+
+void require_same_numel(const char* op, const Tensor& a, const Tensor& b) {
+  JDNN_CHECK(a.numel == b.numel, op, ": element counts differ: ", a.describe(), " vs ",
+             b.describe());
+}
+
+}  // namespace jdnn

@@ -1,0 +1,56 @@
+// Native tensor: a shape and dtype over reference-counted device storage.
+// Always contiguous row-major; a view (reshape) shares the storage.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace jdnn {
+
+size_t dtype_size(int dtype);
+const char* dtype_name(int dtype);
+const char* device_name(int device);
+bool is_float(int dtype);
+
+// Bytes obtained from a device allocator; returned to it on destruction.
+struct Storage {
+  void* data = nullptr;
+  size_t bytes = 0;
+  int device = 0;
+  Storage(int device, size_t bytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
+
+struct Tensor {
+  static constexpr uint32_t kMagic = 0x6a646e6e;  // "jdnn": catches stale or foreign handles
+  uint32_t magic = kMagic;
+  std::shared_ptr<Storage> storage;
+  int dtype = 0;
+  int device = 0;
+  std::vector<int64_t> shape;
+  int64_t numel = 0;
+
+  template <class T>
+  T* data() const { return static_cast<T*>(storage->data); }
+  int ndim() const { return static_cast<int>(shape.size()); }
+  int64_t dim(int i) const { return shape[i < 0 ? shape.size() + i : i]; }
+  std::string describe() const;  // "float32[128, 784] on cpu"
+};
+
+int64_t shape_numel(const int64_t* shape, int ndim);
+std::string shape_string(const std::vector<int64_t>& shape);
+Tensor& tensor_ref(int64_t handle);
+
+// Checks used by every op entry point; each throws with op name and values.
+void require_float(const char* op, const Tensor& t, const char* what);
+void require_same_dtype(const char* op, const Tensor& a, const Tensor& b);
+void require_same_device(const char* op, const Tensor& a, const Tensor& b);
+void require_same_numel(const char* op, const Tensor& a, const Tensor& b);
+
+}  // namespace jdnn

@@ -1,0 +1,125 @@
+#include <vector>
+
+#include "cpu/cpu_backend.h"
+#include "cpu/thread_pool.h"
+#include "jdnn/jdnn.h"
+#include "kernels/binary.h"
+#include "kernels/unary.h"
+
+namespace jdnn::cpu {
+
+void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const T* xs = x.data<T>();
+    T* ys = y.data<T>();
+    const T a = static_cast<T>(alpha);
+    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+      parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) ys[i] = f.fwd(xs[i], a);
+      });
+    });
+    JDNN_CHECK(known, "unary: unknown op code ", op);
+  });
+}
+
+void CpuBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy,
+                                Tensor& dx, double alpha) {
+  JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const T *xs = x.data<T>(), *ys = y.data<T>(), *dys = dy.data<T>();
+    T* dxs = dx.data<T>();
+    const T a = static_cast<T>(alpha);
+    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+      parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) dxs[i] = f.bwd(xs[i], ys[i], dys[i], a);
+      });
+    });
+    JDNN_CHECK(known, "unary_backward: unknown op code ", op);
+  });
+}
+
+namespace {
+
+// Strides of `t` viewed with `rank` dims right-aligned against the output,
+// 0 where t is broadcast (size 1 or absent).
+std::vector<int64_t> broadcast_strides(const Tensor& t, int rank) {
+  std::vector<int64_t> strides(rank, 0);
+  int64_t stride = 1;
+  for (int i = t.ndim() - 1, o = rank - 1; i >= 0; --i, --o) {
+    strides[o] = t.shape[i] == 1 ? 0 : stride;
+    stride *= t.shape[i];
+  }
+  return strides;
+}
+
+// Every output element's operand offsets, walking the output in order.
+template <class T, class F>
+void binary_general(F f, const Tensor& a, const Tensor& b, Tensor& out) {
+  const int rank = out.ndim();
+  const auto sa = broadcast_strides(a, rank), sb = broadcast_strides(b, rank);
+  const T *as = a.data<T>(), *bs = b.data<T>();
+  T* os = out.data<T>();
+  std::vector<int64_t> idx(rank, 0);
+  int64_t ia = 0, ib = 0;
+  for (int64_t i = 0; i < out.numel; ++i) {
+    os[i] = f(as[ia], bs[ib]);
+    for (int d = rank - 1; d >= 0; --d) {  // odometer increment
+      ia += sa[d];
+      ib += sb[d];
+      if (++idx[d] < out.shape[d]) break;
+      ia -= sa[d] * idx[d];
+      ib -= sb[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// True when `t` equals the trailing dims of `out` (a bias row repeated over leading dims).
+bool is_trailing_block(const Tensor& t, const Tensor& out) {
+  if (t.numel == 0 || out.numel % t.numel != 0) return false;
+  int64_t n = 1;
+  for (int i = t.ndim() - 1, o = out.ndim() - 1; i >= 0; --i, --o) {
+    if (t.shape[i] == 1 && o < 0) continue;
+    if (o < 0 || t.shape[i] != out.shape[o]) return false;
+    n *= t.shape[i];
+  }
+  return n == t.numel;
+}
+
+}  // namespace
+
+void CpuBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) {
+  with_float_type(out.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_binary_functor(op, [&](auto f) {
+      const T *as = a.data<T>(), *bs = b.data<T>();
+      T* os = out.data<T>();
+      const int64_t n = out.numel;
+      if (a.numel == n && b.numel == n) {
+        parallel_for(n, kElementwiseGrain, [&](int64_t s, int64_t e) {
+          for (int64_t i = s; i < e; ++i) os[i] = f(as[i], bs[i]);
+        });
+      } else if (b.numel == 1 || a.numel == 1) {
+        const bool scalar_b = b.numel == 1;
+        const T s = scalar_b ? bs[0] : as[0];
+        parallel_for(n, kElementwiseGrain, [&](int64_t lo, int64_t hi) {
+          if (scalar_b) for (int64_t i = lo; i < hi; ++i) os[i] = f(as[i], s);
+          else for (int64_t i = lo; i < hi; ++i) os[i] = f(s, bs[i]);
+        });
+      } else if (a.numel == n && is_trailing_block(b, out)) {
+        const int64_t m = b.numel;
+        parallel_for(n / m, std::max<int64_t>(1, kElementwiseGrain / m), [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; ++r)
+            for (int64_t j = 0; j < m; ++j) os[r * m + j] = f(as[r * m + j], bs[j]);
+        });
+      } else {
+        binary_general<T>(f, a, b, out);
+      }
+    });
+    JDNN_CHECK(known, "binary: unknown op code ", op);
+  });
+}
+
+}  // namespace jdnn::cpu

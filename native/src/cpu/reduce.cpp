@@ -1,0 +1,99 @@
+#include <vector>
+
+#include "cpu/cpu_backend.h"
+#include "cpu/thread_pool.h"
+#include "jdnn/jdnn.h"
+
+namespace jdnn::cpu {
+
+namespace {
+
+// Sums are accumulated in double: a float32 sum over a 60,000-sample batch
+// would otherwise lose digits that the gradient check can see.
+template <class T>
+void sum_all(const Tensor& x, Tensor& y) {
+  const T* xs = x.data<T>();
+  double total = 0;
+  for (int64_t i = 0; i < x.numel; ++i) total += xs[i];
+  y.data<T>()[0] = static_cast<T>(total);
+}
+
+// y[j] = sum_r x[r, j]: the bias gradient, summing over the batch.
+template <class T>
+void sum_leading(const Tensor& x, Tensor& y) {
+  const int64_t m = y.numel, rows = x.numel / m;
+  const T* xs = x.data<T>();
+  T* ys = y.data<T>();
+  parallel_for(m, 256, [&](int64_t j0, int64_t j1) {
+    std::vector<double> acc(j1 - j0, 0.0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = j0; j < j1; ++j) acc[j - j0] += xs[r * m + j];
+    for (int64_t j = j0; j < j1; ++j) ys[j] = static_cast<T>(acc[j - j0]);
+  });
+}
+
+template <class T>
+void sum_general(const Tensor& x, Tensor& y) {
+  const int rank = x.ndim();
+  std::vector<int64_t> ys_stride(rank, 0);
+  int64_t stride = 1;
+  for (int i = y.ndim() - 1, o = rank - 1; i >= 0; --i, --o) {
+    ys_stride[o] = y.shape[i] == 1 ? 0 : stride;
+    stride *= y.shape[i];
+  }
+  std::vector<double> acc(y.numel, 0.0);
+  std::vector<int64_t> idx(rank, 0);
+  const T* xs = x.data<T>();
+  int64_t iy = 0;
+  for (int64_t i = 0; i < x.numel; ++i) {
+    acc[iy] += xs[i];
+    for (int d = rank - 1; d >= 0; --d) {
+      iy += ys_stride[d];
+      if (++idx[d] < x.shape[d]) break;
+      iy -= ys_stride[d] * idx[d];
+      idx[d] = 0;
+    }
+  }
+  T* ys = y.data<T>();
+  for (int64_t j = 0; j < y.numel; ++j) ys[j] = static_cast<T>(acc[j]);
+}
+
+bool is_trailing_of(const Tensor& y, const Tensor& x) {
+  int64_t n = 1;
+  for (int i = y.ndim() - 1, o = x.ndim() - 1; i >= 0; --i, --o) {
+    if (o < 0) { if (y.shape[i] != 1) return false; continue; }
+    if (y.shape[i] != x.shape[o]) return false;
+    n *= y.shape[i];
+  }
+  return n == y.numel;
+}
+
+}  // namespace
+
+void CpuBackend::sum_to(const Tensor& x, Tensor& y) {
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    if (y.numel == x.numel) convert(x, y);
+    else if (y.numel == 1) sum_all<T>(x, y);
+    else if (is_trailing_of(y, x)) sum_leading<T>(x, y);
+    else sum_general<T>(x, y);
+  });
+}
+
+void CpuBackend::argmax_last(const Tensor& x, Tensor& out) {
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const int64_t c = x.dim(-1), rows = x.numel / c;
+    const T* xs = x.data<T>();
+    int64_t* os = out.data<int64_t>();
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = xs + r * c;
+      int64_t best = 0;
+      for (int64_t j = 1; j < c; ++j)
+        if (row[j] > row[best]) best = j;  // first maximum wins, as in PyTorch
+      os[r] = best;
+    }
+  });
+}
+
+}  // namespace jdnn::cpu

@@ -1,0 +1,89 @@
+package org.jdnn.data;
+
+import java.util.Arrays;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * An in-memory dataset held in native memory: N samples of a fixed shape with either integer class
+ * labels or float targets. Batches are gathered natively from it (no per-sample Java work). Owns
+ * its tensors: close it when done.
+ */
+public final class ArrayDataset implements AutoCloseable {
+  private final Tensor features;
+  private final Tensor targets;
+  private final int size;
+
+  private ArrayDataset(Tensor features, Tensor targets) {
+    this.features = features.keep();
+    this.targets = targets.keep();
+    this.size = (int) features.dim(0);
+  }
+
+  /** Samples of {@code sampleShape} (row-major, back to back) with class labels. */
+  public static ArrayDataset withLabels(float[] features, long[] sampleShape, int[] labels) {
+    int n = labels.length;
+    long[] shape = withLeading(n, sampleShape);
+    checkLength("features", features.length, shape);
+    return new ArrayDataset(Tensor.of(features, shape), Tensor.ofInts(labels, n));
+  }
+
+  /** Samples of {@code sampleShape} with float targets of {@code targetShape} each (regression). */
+  public static ArrayDataset withTargets(float[] features, long[] sampleShape, float[] targets, long[] targetShape) {
+    long per = 1;
+    for (long d : targetShape) per *= d;
+    if (per <= 0 || targets.length % per != 0) {
+      throw new IllegalArgumentException("ArrayDataset: " + targets.length + " target values do not divide into samples of shape "
+          + Arrays.toString(targetShape));
+    }
+    int n = (int) (targets.length / per);
+    long[] xShape = withLeading(n, sampleShape);
+    checkLength("features", features.length, xShape);
+    return new ArrayDataset(Tensor.of(features, xShape), Tensor.of(targets, withLeading(n, targetShape)));
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** All features, (N, sample shape...). Owned by the dataset. */
+  public Tensor features() {
+    return features;
+  }
+
+  /** All labels (N) int32, or targets (N, target shape...) float32. Owned by the dataset. */
+  public Tensor targets() {
+    return targets;
+  }
+
+  public boolean hasLabels() {
+    return targets.dtype() == DType.INT32;
+  }
+
+  /** One epoch of mini-batches; see {@link BatchIterator}. */
+  public BatchIterator batches(int batchSize, boolean shuffle, long seed, int epoch) {
+    return new BatchIterator(this, batchSize, shuffle, seed, epoch);
+  }
+
+  @Override
+  public void close() {
+    features.close();
+    targets.close();
+  }
+
+  private static long[] withLeading(int n, long[] rest) {
+    long[] s = new long[rest.length + 1];
+    s[0] = n;
+    System.arraycopy(rest, 0, s, 1, rest.length);
+    return s;
+  }
+
+  private static void checkLength(String what, int length, long[] shape) {
+    long n = 1;
+    for (long d : shape) n *= d;
+    if (n != length) {
+      throw new IllegalArgumentException("ArrayDataset: " + length + " " + what + " values, expected " + n + " for shape "
+          + Arrays.toString(shape));
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package org.jdnn.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+
+/**
+ * Fashion-MNIST (28x28 grayscale, 10 classes) from its four IDX files. Pixels are scaled to
+ * [0, 1]. The directory defaults to $JDNN_FASHION_MNIST, else /usr/share/datasets/fashion-mnist
+ * (where Debian's dataset-fashion-mnist package installs it).
+ */
+public final class FashionMnist {
+  public static final Path DEFAULT_DIR = Paths.get("/usr/share/datasets/fashion-mnist");
+  public static final int CLASSES = 10;
+  public static final String[] CLASS_NAMES = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
+  };
+
+  private FashionMnist() {}
+
+  /** The data directory to use: $JDNN_FASHION_MNIST if set, else {@link #DEFAULT_DIR}. */
+  public static Path defaultDir() {
+    String env = System.getenv("JDNN_FASHION_MNIST");
+    return env != null && !env.isEmpty() ? Paths.get(env) : DEFAULT_DIR;
+  }
+
+  /** True when all four files are present in {@code dir}. */
+  public static boolean isAvailable(Path dir) {
+    for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte"}) {
+      if (find(dir, f) == null) return false;
+    }
+    return true;
+  }
+
+  /** Images flattened to 784 features, scaled to [0, 1], and labels in [0, 10). */
+  public static ArrayDataset load(Path dir, boolean train, int limit) throws IOException {
+    String prefix = train ? "train" : "t10k";
+    IdxArray images = IdxReader.read(require(dir, prefix + "-images-idx3-ubyte"));
+    IdxArray labels = IdxReader.read(require(dir, prefix + "-labels-idx1-ubyte"));
+    int[] d = images.dims();
+    if (d.length != 3 || d[1] != 28 || d[2] != 28) {
+      throw new IOException("Fashion-MNIST " + prefix + " images must be [N, 28, 28], got " + Arrays.toString(d));
+    }
+    if (labels.dims().length != 1 || labels.count() != images.count()) {
+      throw new IOException("Fashion-MNIST " + prefix + ": " + labels.count() + " labels for " + images.count() + " images");
+    }
+    int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
+    float[] pixels = Arrays.copyOf(images.toFloats(1.0 / 255), n * 784);
+    int[] y = Arrays.copyOf(labels.toInts(), n);
+    for (int i = 0; i < n; i++) {
+      if (y[i] < 0 || y[i] >= CLASSES) {
+        throw new IOException("Fashion-MNIST " + prefix + ": label " + y[i] + " at index " + i + " outside [0, 10)");
+      }
+    }
+    return ArrayDataset.withLabels(pixels, new long[] {784}, y);
+  }
+
+  private static Path require(Path dir, String base) throws IOException {
+    Path p = find(dir, base);
+    if (p == null) {
+      throw new IOException("Fashion-MNIST file " + base + "[.gz] not found in " + dir
+          + ". Install it with: sudo apt-get install dataset-fashion-mnist (Debian), or set JDNN_FASHION_MNIST to a "
+          + "directory holding the four IDX files");
+    }
+    return p;
+  }
+
+  private static Path find(Path dir, String base) {
+    for (String name : new String[] {base + ".gz", base}) {
+      Path p = dir.resolve(name);
+      if (Files.isRegularFile(p)) return p;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,27 @@
+package org.jdnn.loss;
+
+import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * Binary cross-entropy on probabilities p in [0, 1]: -(t log p + (1 - t) log(1 - p)), with the
+ * logs clamped at -100 as in PyTorch so saturated predictions give a finite loss. Prefer
+ * {@link BCEWithLogitsLoss} on raw scores: it is exact for large logits.
+ */
+public final class BCELoss implements Loss {
+  private final Reduction reduction;
+
+  public BCELoss() {
+    this(Reduction.MEAN);
+  }
+
+  public BCELoss(Reduction reduction) {
+    this.reduction = reduction;
+  }
+
+  @Override
+  public Tensor compute(Tensor probabilities, Tensor target) {
+    Checks.sameShape("BCELoss", probabilities, target);
+    return reduction.apply(LossOps.pointLoss(LossOps.BCE_PROBABILITIES, probabilities, target, "BCELoss"));
+  }
+}

@@ -1,0 +1,31 @@
+package org.jdnn.loss;
+
+import java.util.Arrays;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * Softmax cross-entropy from logits (N, C), averaged over the batch, as PyTorch's
+ * CrossEntropyLoss. The target is either class indices (N) of dtype int32/int64 in [0, C), or a
+ * float (N, C) distribution per row (one-hot or soft labels). Softmax is fused in and computed
+ * with the row maximum subtracted, so logits of 1e4 give exact, finite losses.
+ */
+public final class CrossEntropyLoss implements Loss {
+  @Override
+  public Tensor compute(Tensor logits, Tensor target) {
+    if (target.dtype() == DType.INT32 || target.dtype() == DType.INT64) {
+      return LossOps.crossEntropy(logits, target, "CrossEntropyLoss");
+    }
+    if (logits.rank() != 2 || !Arrays.equals(logits.shape(), target.shape())) {
+      throw new IllegalArgumentException("CrossEntropyLoss: with probability targets, logits [N, C] and target must "
+          + "have the same shape, got " + logits.describe() + " and " + target.describe());
+    }
+    if (target.dtype() != logits.dtype()) {
+      throw new IllegalArgumentException("CrossEntropyLoss: target dtype " + target.dtype() + " must equal logits dtype "
+          + logits.dtype() + " (or be int32/int64 class labels)");
+    }
+    // -sum_c t log softmax(x) per row, averaged over rows.
+    return logits.logSoftmax().mul(target).sum().mul(-1.0 / logits.dim(0));
+  }
+}

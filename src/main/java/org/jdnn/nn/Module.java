@@ -1,0 +1,153 @@
+package org.jdnn.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.Updates;
+
+/**
+ * A building block of a network: a function of one tensor with named, trainable parameters and
+ * named child modules.
+ *
+ * <p><b>Parameters.</b> A subclass creates its parameters in its constructor and registers them
+ * with {@link #registerParameter}; registration marks them as requiring gradients and takes them
+ * out of any open {@link org.jdnn.tensor.TensorScope}: a module owns its parameters and frees
+ * them in {@link #close()}. Names are dotted paths through the children ("0.weight", "2.bias"),
+ * the same names PyTorch's state_dict uses for the equivalent model, so weight files line up.
+ *
+ * <p><b>Modes.</b> Modules start in training mode; {@link #eval()} switches the whole tree to
+ * inference behaviour (for layers whose behaviour differs, such as dropout and batch norm).
+ *
+ * <p><b>Threads.</b> A module in eval mode may serve {@link #forward} from many threads at once,
+ * each with gradient recording off ({@link org.jdnn.tensor.GradMode}); training is single-threaded.
+ */
+public abstract class Module implements AutoCloseable {
+  private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+  private final Map<String, Module> children = new LinkedHashMap<>();
+  private boolean training = true;
+
+  /** Computes the module's output for {@code input}; records the graph when gradients are on. */
+  public abstract Tensor forward(Tensor input);
+
+  /** Registers a trainable parameter under {@code name}, taking ownership of it. */
+  protected Tensor registerParameter(String name, Tensor value) {
+    checkName(name);
+    value.keep();
+    value.requiresGrad(true);
+    parameters.put(name, value);
+    return value;
+  }
+
+  /** Registers a child module under {@code name}; its parameters appear as "name.param". */
+  protected <M extends Module> M registerModule(String name, M module) {
+    checkName(name);
+    children.put(name, module);
+    return module;
+  }
+
+  private void checkName(String name) {
+    if (name == null || name.isEmpty() || name.contains(".")) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, no dots)");
+    }
+    if (parameters.containsKey(name) || children.containsKey(name)) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
+    }
+  }
+
+  /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+  public Map<String, Tensor> namedParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out);
+    return out;
+  }
+
+  private void collect(String prefix, Map<String, Tensor> out) {
+    for (Map.Entry<String, Tensor> e : parameters.entrySet()) out.put(prefix + e.getKey(), e.getValue());
+    for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
+  }
+
+  public List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** Direct children by name. */
+  public Map<String, Module> children() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** Total number of parameter elements. */
+  public long parameterCount() {
+    long n = 0;
+    for (Tensor t : namedParameters().values()) n += t.numel();
+    return n;
+  }
+
+  public Module train() {
+    return train(true);
+  }
+
+  public Module eval() {
+    return train(false);
+  }
+
+  /** Sets training mode on this module and all descendants. */
+  public Module train(boolean on) {
+    training = on;
+    for (Module m : children.values()) m.train(on);
+    return this;
+  }
+
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** Zeroes every parameter's accumulated gradient. */
+  public void zeroGrad() {
+    for (Tensor t : namedParameters().values()) t.zeroGrad();
+  }
+
+  /**
+   * Converts every parameter to {@code dtype} in place (for example float64 for a gradient check).
+   * Existing gradients are dropped.
+   */
+  public Module to(DType dtype) {
+    for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
+      Tensor old = e.getValue();
+      if (old.dtype() == dtype) continue;
+      Tensor converted = Tensor.empty(dtype, old.device(), old.shape()).keep();
+      Updates.copy(old, converted);
+      converted.requiresGrad(true);
+      e.setValue(converted);
+      old.close();
+    }
+    for (Module m : children.values()) m.to(dtype);
+    return this;
+  }
+
+  /** Frees the parameters of this module and its descendants. */
+  @Override
+  public void close() {
+    for (Tensor t : parameters.values()) t.close();
+    for (Module m : children.values()) m.close();
+  }
+
+  /** Short description used in error messages and summaries, e.g. "Linear(784 -> 512)". */
+  public String describe() {
+    return getClass().getSimpleName() + "()";
+  }
+
+  @Override
+  public String toString() {
+    if (children.isEmpty()) return describe();
+    StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(\n");
+    for (Map.Entry<String, Module> e : children.entrySet()) {
+      String child = e.getValue().toString().replace("\n", "\n  ");
+      sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
+    }
+    return sb.append(')').toString();
+  }
+}

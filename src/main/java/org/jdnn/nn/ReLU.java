@@ -1,0 +1,11 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.Tensor;
+
+/** max(0, x), element-wise. */
+public final class ReLU extends Module {
+  @Override
+  public Tensor forward(Tensor x) {
+    return x.relu();
+  }
+}

@@ -1,0 +1,11 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.Tensor;
+
+/** 1 / (1 + e^-x), element-wise. */
+public final class Sigmoid extends Module {
+  @Override
+  public Tensor forward(Tensor x) {
+    return x.sigmoid();
+  }
+}

@@ -1,0 +1,11 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.Tensor;
+
+/** Hyperbolic tangent, element-wise. */
+public final class Tanh extends Module {
+  @Override
+  public Tensor forward(Tensor x) {
+    return x.tanh();
+  }
+}

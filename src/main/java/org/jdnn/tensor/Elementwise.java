@@ -1,0 +1,88 @@
+package org.jdnn.tensor;
+
+import java.util.Arrays;
+import org.jdnn.bridge.JdnnNative;
+
+/** Element-wise ops and their gradients. */
+final class Elementwise {
+  static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+  private static final String[] BINARY_NAMES = {"add", "sub", "mul", "div"};
+
+  private Elementwise() {}
+
+  static Tensor unary(UnaryOp op, Tensor x, double alpha) {
+    x.requireFloat(op.label);
+    Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
+    JdnnNative.op_unary(op.code, x.h(), y.h(), alpha);
+    return Autograd.record(op.label, y, g -> {
+      if (op == UnaryOp.STEP) {
+        throw new UnsupportedOperationException("the Heaviside step has no derivative: it cannot be "
+            + "used in a network trained by backpropagation (use sigmoid or a straight-through estimator)");
+      }
+      Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
+      JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha);
+      return new Tensor[] {dx};
+    }, x);
+  }
+
+  static Tensor binary(int op, Tensor a, Tensor b) {
+    String name = BINARY_NAMES[op];
+    a.requireFloat(name);
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe());
+    }
+    if (a.device() != b.device()) {
+      throw new IllegalArgumentException(name + ": tensors on different devices: " + a.describe() + " vs "
+          + b.describe());
+    }
+    long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
+    Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
+    JdnnNative.op_binary(op, a.h(), b.h(), out.h());
+    return Autograd.record(name, out, g -> binaryBackward(op, a, b, g), a, b);
+  }
+
+  private static Tensor[] binaryBackward(int op, Tensor a, Tensor b, Tensor g) {
+    Tensor ga = null, gb = null;
+    boolean needA = a.requiresGrad(), needB = b.requiresGrad();
+    switch (op) {
+      case ADD:
+        ga = needA ? g : null;
+        gb = needB ? g : null;
+        break;
+      case SUB:
+        ga = needA ? g : null;
+        gb = needB ? g.neg() : null;
+        break;
+      case MUL:
+        ga = needA ? g.mul(b) : null;
+        gb = needB ? g.mul(a) : null;
+        break;
+      default: // DIV: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        ga = needA ? g.div(b) : null;
+        gb = needB ? g.mul(a).div(b.square()).neg() : null;
+    }
+    return new Tensor[] {reduceTo(ga, a), reduceTo(gb, b)};
+  }
+
+  // A broadcast operand receives the sum of the gradient over the broadcast dimensions.
+  private static Tensor reduceTo(Tensor g, Tensor operand) {
+    if (g == null || Arrays.equals(g.shapeRef(), operand.shapeRef())) return g;
+    return Reduce.sumTo(g, operand.shapeRef());
+  }
+
+  /** NumPy broadcasting: right-aligned, each pair of dims equal or one of them 1. */
+  static long[] broadcastShape(String op, long[] a, long[] b) {
+    int rank = Math.max(a.length, b.length);
+    long[] out = new long[rank];
+    for (int i = 0; i < rank; i++) {
+      long da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+      long db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+      if (da != db && da != 1 && db != 1) {
+        throw new IllegalArgumentException(op + ": shapes " + Arrays.toString(a) + " and " + Arrays.toString(b)
+            + " cannot be broadcast (dimension " + i + ": " + da + " vs " + db + ")");
+      }
+      out[i] = da == 1 ? db : da;
+    }
+    return out;
+  }
+}

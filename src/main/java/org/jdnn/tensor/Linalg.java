@@ -1,0 +1,63 @@
+package org.jdnn.tensor;
+
+import org.jdnn.bridge.JdnnNative;
+
+/** Matrix products and the fused affine map used by Linear. */
+public final class Linalg {
+  private Linalg() {}
+
+  static Tensor matmul(Tensor a, Tensor b, boolean ta, boolean tb) {
+    checkOperands("matmul", a, b);
+    long m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1);
+    long kb = tb ? b.dim(1) : b.dim(0), n = tb ? b.dim(0) : b.dim(1);
+    if (k != kb) {
+      throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.describe()
+          + (ta ? " (transposed)" : "") + " x " + b.describe() + (tb ? " (transposed)" : "") + ": " + k + " vs " + kb);
+    }
+    Tensor c = Tensor.empty(a.dtype(), a.device(), m, n);
+    JdnnNative.op_matmul(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0);
+    // C = op(A) op(B):  dA = dC op(B)^T (transposed back if A was),  dB likewise.
+    return Autograd.record("matmul", c, g -> new Tensor[] {
+        a.requiresGrad() ? (ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb)) : null,
+        b.requiresGrad() ? (tb ? matmul(g, a, true, ta) : matmul(a, g, !ta, false)) : null}, a, b);
+  }
+
+  /**
+   * y = x W^T + b, PyTorch's Linear convention: x (N, in), weight (out, in), bias (out) or null.
+   * The bias is written first and the GEMM accumulates onto it, so the bias add costs no extra pass.
+   */
+  public static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
+    checkOperands(layer, x, weight);
+    if (x.dim(1) != weight.dim(1)) {
+      throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)
+          + " features (shape [N, " + weight.dim(1) + "]), got " + x.describe());
+    }
+    long n = x.dim(0), out = weight.dim(0);
+    if (bias != null && (bias.rank() != 1 || bias.dim(0) != out || bias.dtype() != x.dtype())) {
+      throw new IllegalArgumentException(layer + ": bias must be " + x.dtype() + "[" + out + "], got " + bias.describe());
+    }
+    Tensor y = Tensor.empty(x.dtype(), x.device(), n, out);
+    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h());
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.record(layer, y, g -> {
+      Tensor[] grads = new Tensor[inputs.length];
+      if (x.requiresGrad()) grads[0] = matmul(g, weight, false, false);
+      if (weight.requiresGrad()) grads[1] = matmul(g, x, true, false);
+      if (bias != null && bias.requiresGrad()) grads[2] = Reduce.sumTo(g, bias.shapeRef());
+      return grads;
+    }, inputs);
+  }
+
+  private static void checkOperands(String op, Tensor a, Tensor b) {
+    a.requireFloat(op);
+    if (a.rank() != 2 || b.rank() != 2) {
+      throw new IllegalArgumentException(op + ": expected 2-D operands, got " + a.describe() + " and " + b.describe());
+    }
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException(op + ": dtypes differ: " + a.describe() + " vs " + b.describe());
+    }
+    if (a.device() != b.device()) {
+      throw new IllegalArgumentException(op + ": tensors on different devices: " + a.describe() + " vs " + b.describe());
+    }
+  }
+}

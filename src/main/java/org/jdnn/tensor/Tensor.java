@@ -1,0 +1,599 @@
+package org.jdnn.tensor;
+
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * An n-dimensional array in native memory, with reverse-mode autograd.
+ *
+ * <p><b>Memory.</b> A tensor owns native memory until {@link #close()}. Tensors created while a
+ * {@link TensorScope} is open on the current thread belong to it and are closed with it; others
+ * must be closed by their creator. Using a closed tensor throws {@link IllegalStateException}.
+ *
+ * <p><b>Autograd.</b> Ops on tensors that {@linkplain #requiresGrad() require gradients} record
+ * themselves (see {@link Autograd}); {@link #backward()} on a scalar fills {@link #grad()} of every
+ * leaf that requires a gradient. {@link GradMode#disable()} turns recording off for inference.
+ *
+ * <p><b>Errors.</b> Shapes, dtypes and devices are validated here, before native code runs;
+ * messages name the op, the expected and the actual values.
+ */
+public final class Tensor implements AutoCloseable {
+  private final TensorDebug.NativeRef ref;
+  private final long[] shape;
+  private final DType dtype;
+  private final Device device;
+  private volatile boolean closed;
+  boolean requiresGradFlag;
+  Autograd.Node gradFn;
+  Tensor grad;
+  TensorScope scope;
+
+  Tensor(long handle, long[] shape, DType dtype, Device device) {
+    this.shape = shape;
+    this.dtype = dtype;
+    this.device = device;
+    this.ref = TensorDebug.track(this, handle, dtype + Arrays.toString(shape) + " on " + device);
+    TensorScope s = TensorScope.current();
+    if (s != null) s.adopt(this);
+  }
+
+  // ---- creation ----------------------------------------------------------------------------
+
+  /** Uninitialized tensor. */
+  public static Tensor empty(DType dtype, long... shape) {
+    return empty(dtype, Device.cpu(), shape);
+  }
+
+  /** Uninitialized tensor on {@code device}. */
+  public static Tensor empty(DType dtype, Device device, long... shape) {
+    long[] s = checkShape(shape);
+    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+  }
+
+  public static Tensor zeros(long... shape) {
+    return full(0, DType.FLOAT32, shape);
+  }
+
+  public static Tensor zeros(DType dtype, long... shape) {
+    return full(0, dtype, shape);
+  }
+
+  public static Tensor ones(long... shape) {
+    return full(1, DType.FLOAT32, shape);
+  }
+
+  public static Tensor full(double value, DType dtype, long... shape) {
+    Tensor t = empty(dtype, shape);
+    JdnnNative.tensor_fill(t.h(), value);
+    return t;
+  }
+
+  /** A float32 scalar (rank 0). */
+  public static Tensor scalar(double value) {
+    return full(value, DType.FLOAT32);
+  }
+
+  public static Tensor scalar(double value, DType dtype) {
+    return full(value, dtype);
+  }
+
+  /** A float32 tensor holding {@code data} in row-major order; no shape means a 1-D tensor. */
+  public static Tensor of(float[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    Tensor t = empty(DType.FLOAT32, s);
+    JdnnNative.tensor_write_f32(t.h(), data, 0, data.length);
+    return t;
+  }
+
+  public static Tensor of(double[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    Tensor t = empty(DType.FLOAT64, s);
+    JdnnNative.tensor_write_f64(t.h(), data, 0, data.length);
+    return t;
+  }
+
+  public static Tensor ofInts(int[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    Tensor t = empty(DType.INT32, s);
+    JdnnNative.tensor_write_i32(t.h(), data, 0, data.length);
+    return t;
+  }
+
+  public static Tensor ofLongs(long[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    Tensor t = empty(DType.INT64, s);
+    JdnnNative.tensor_write_i64(t.h(), data, 0, data.length);
+    return t;
+  }
+
+  public static Tensor ofBytes(byte[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    Tensor t = empty(DType.UINT8, s);
+    JdnnNative.tensor_write_u8(t.h(), data, 0, data.length);
+    return t;
+  }
+
+  /** Float32 tensor from the buffer's remaining elements (heap or direct); the position is unchanged. */
+  public static Tensor of(FloatBuffer data, long... shape) {
+    long[] s = shapeFor(data.remaining(), shape);
+    Tensor t = empty(DType.FLOAT32, s);
+    if (data.isDirect()) {
+      JdnnNative.tensor_write_f32(t.h(), data.slice(), 0, data.remaining());
+    } else {
+      float[] copy = new float[data.remaining()];
+      data.duplicate().get(copy);
+      JdnnNative.tensor_write_f32(t.h(), copy, 0, copy.length);
+    }
+    return t;
+  }
+
+  /** Float64 tensor from the buffer's remaining elements (heap or direct); the position is unchanged. */
+  public static Tensor of(DoubleBuffer data, long... shape) {
+    long[] s = shapeFor(data.remaining(), shape);
+    Tensor t = empty(DType.FLOAT64, s);
+    if (data.isDirect()) {
+      JdnnNative.tensor_write_f64(t.h(), data.slice(), 0, data.remaining());
+    } else {
+      double[] copy = new double[data.remaining()];
+      data.duplicate().get(copy);
+      JdnnNative.tensor_write_f64(t.h(), copy, 0, copy.length);
+    }
+    return t;
+  }
+
+  /** Overwrites this tensor's elements from {@code data} (its length must equal numel()). */
+  public Tensor write(float[] data) {
+    requireDType("write", DType.FLOAT32);
+    requireLength("write", data.length);
+    JdnnNative.tensor_write_f32(h(), data, 0, data.length);
+    return this;
+  }
+
+  public Tensor write(double[] data) {
+    requireDType("write", DType.FLOAT64);
+    requireLength("write", data.length);
+    JdnnNative.tensor_write_f64(h(), data, 0, data.length);
+    return this;
+  }
+
+  // ---- reading back -------------------------------------------------------------------------
+
+  public float[] toFloatArray() {
+    requireDType("toFloatArray", DType.FLOAT32);
+    float[] out = new float[Math.toIntExact(numel())];
+    JdnnNative.tensor_read_f32(h(), out, 0, out.length);
+    return out;
+  }
+
+  public double[] toDoubleArray() {
+    requireDType("toDoubleArray", DType.FLOAT64);
+    double[] out = new double[Math.toIntExact(numel())];
+    JdnnNative.tensor_read_f64(h(), out, 0, out.length);
+    return out;
+  }
+
+  public int[] toIntArray() {
+    requireDType("toIntArray", DType.INT32);
+    int[] out = new int[Math.toIntExact(numel())];
+    JdnnNative.tensor_read_i32(h(), out, 0, out.length);
+    return out;
+  }
+
+  public long[] toLongArray() {
+    requireDType("toLongArray", DType.INT64);
+    long[] out = new long[Math.toIntExact(numel())];
+    JdnnNative.tensor_read_i64(h(), out, 0, out.length);
+    return out;
+  }
+
+  public byte[] toByteArray() {
+    requireDType("toByteArray", DType.UINT8);
+    byte[] out = new byte[Math.toIntExact(numel())];
+    JdnnNative.tensor_read_u8(h(), out, 0, out.length);
+    return out;
+  }
+
+  /** The value of a one-element tensor, as a double. */
+  public double item() {
+    if (numel() != 1) {
+      throw new IllegalArgumentException("item: tensor must have exactly one element, got shape "
+          + Arrays.toString(shape));
+    }
+    return getDouble(0);
+  }
+
+  /** Element {@code flatIndex} (row-major) converted to double. */
+  public double getDouble(long flatIndex) {
+    if (flatIndex < 0 || flatIndex >= numel()) {
+      throw new IndexOutOfBoundsException("index " + flatIndex + " outside [0, " + numel() + ") of "
+          + describe());
+    }
+    switch (dtype) {
+      case FLOAT32: { float[] v = new float[1]; JdnnNative.tensor_read_f32(h(), v, flatIndex, 1); return v[0]; }
+      case FLOAT64: { double[] v = new double[1]; JdnnNative.tensor_read_f64(h(), v, flatIndex, 1); return v[0]; }
+      case INT32: { int[] v = new int[1]; JdnnNative.tensor_read_i32(h(), v, flatIndex, 1); return v[0]; }
+      case INT64: { long[] v = new long[1]; JdnnNative.tensor_read_i64(h(), v, flatIndex, 1); return v[0]; }
+      default: { byte[] v = new byte[1]; JdnnNative.tensor_read_u8(h(), v, flatIndex, 1); return v[0] & 0xff; }
+    }
+  }
+
+  // ---- metadata -----------------------------------------------------------------------------
+
+  public long[] shape() {
+    return shape.clone();
+  }
+
+  /** Size of dimension {@code i}; negative i counts from the end. */
+  public long dim(int i) {
+    int k = i < 0 ? shape.length + i : i;
+    if (k < 0 || k >= shape.length) {
+      throw new IndexOutOfBoundsException("dimension " + i + " of a rank-" + shape.length + " tensor");
+    }
+    return shape[k];
+  }
+
+  public int rank() {
+    return shape.length;
+  }
+
+  public long numel() {
+    long n = 1;
+    for (long d : shape) n *= d;
+    return n;
+  }
+
+  public DType dtype() {
+    return dtype;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** "float32[128, 784] on cpu". */
+  public String describe() {
+    return dtype + Arrays.toString(shape) + " on " + device;
+  }
+
+  @Override
+  public String toString() {
+    if (closed) return "Tensor(" + describe() + ", closed)";
+    StringBuilder sb = new StringBuilder("Tensor(").append(describe());
+    if (numel() <= 16) {
+      sb.append(", [");
+      for (long i = 0; i < numel(); i++) sb.append(i == 0 ? "" : ", ").append(getDouble(i));
+      sb.append(']');
+    }
+    if (requiresGrad()) sb.append(", requiresGrad");
+    return sb.append(')').toString();
+  }
+
+  // ---- lifetime -----------------------------------------------------------------------------
+
+  /** Frees the native memory (idempotent). Also frees this tensor's gradient. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    scope = null;
+    ref.close();
+    if (grad != null) {
+      grad.close();
+      grad = null;
+    }
+  }
+
+  /** Takes this tensor out of its {@link TensorScope}: the caller now owns it and must close it. */
+  public Tensor keep() {
+    TensorScope s = scope;
+    if (s != null) s.keep(this);
+    return this;
+  }
+
+  /** The native handle, after checking the tensor is open. For org.jdnn's own op classes. */
+  long h() {
+    if (closed) {
+      throw new IllegalStateException("tensor " + describe() + " is closed"
+          + (ref.site != null ? "; " + ref.describe() : " (run with -Djdnn.debug=true to see where it was created)"));
+    }
+    return ref.handle();
+  }
+
+  // ---- autograd -----------------------------------------------------------------------------
+
+  public boolean requiresGrad() {
+    return requiresGradFlag;
+  }
+
+  /** Marks a leaf tensor (a parameter or an input) as needing a gradient. */
+  public Tensor requiresGrad(boolean value) {
+    h();
+    if (gradFn != null && !value) {
+      throw new IllegalStateException("requiresGrad(false) on a computed tensor: use detach()");
+    }
+    if (value && !dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException("only float tensors can require gradients, got " + describe());
+    }
+    requiresGradFlag = value;
+    return this;
+  }
+
+  /** Accumulated gradient of a leaf, or null before the first backward. Owned by this tensor. */
+  public Tensor grad() {
+    return grad;
+  }
+
+  /** Sets the accumulated gradient to zero (keeping its memory for the next step). */
+  public void zeroGrad() {
+    if (grad != null) JdnnNative.tensor_fill(grad.h(), 0);
+  }
+
+  /** Frees the gradient; the next backward allocates a new one. */
+  public void clearGrad() {
+    if (grad != null) {
+      grad.close();
+      grad = null;
+    }
+  }
+
+  /** Backpropagates from this scalar (d self / d self = 1). */
+  public void backward() {
+    if (numel() != 1) {
+      throw new IllegalArgumentException("backward() needs a scalar (one-element) tensor, got "
+          + describe() + "; pass an explicit gradient with backward(gradient)");
+    }
+    backward(null);
+  }
+
+  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones). */
+  public void backward(Tensor gradient) {
+    h();
+    if (!requiresGrad()) {
+      throw new IllegalStateException("backward: " + describe() + " does not require a gradient: "
+          + "no input of the computation requires one, or it ran with GradMode disabled");
+    }
+    if (gradient != null) requireSameShape("backward", gradient);
+    try (GradMode.Guard g = GradMode.disable()) {
+      if (gradFn == null) {
+        accumulateGrad(gradient != null ? gradient : onesLike(this));
+        return;
+      }
+      Autograd.backward(this, gradient);
+    }
+  }
+
+  void accumulateGrad(Tensor g) {
+    if (grad == null) {
+      grad = Tensor.empty(dtype, device, shape);
+      TensorScope s = grad.scope;
+      if (s != null) s.keep(grad);
+      JdnnNative.tensor_copy(g.h(), grad.h());
+    } else {
+      JdnnNative.op_binary(Elementwise.ADD, grad.h(), g.h(), grad.h());
+    }
+  }
+
+  /** A new tensor sharing this one's memory, outside the graph (no gradient flows through it). */
+  public Tensor detach() {
+    return new Tensor(JdnnNative.tensor_view(h(), shape, shape.length), shape.clone(), dtype, device);
+  }
+
+  static Tensor onesLike(Tensor t) {
+    Tensor o = empty(t.dtype, t.device, t.shape);
+    JdnnNative.tensor_fill(o.h(), 1);
+    return o;
+  }
+
+  // ---- shape ops ----------------------------------------------------------------------------
+
+  /** Same data, new shape; one dimension may be -1 (inferred). Gradients flow back reshaped. */
+  public Tensor reshape(long... newShape) {
+    long[] s = inferShape(newShape);
+    Tensor out = new Tensor(JdnnNative.tensor_view(h(), s, s.length), s, dtype, device);
+    long[] original = shape;
+    return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(original)}, this);
+  }
+
+  /** Keeps dimension 0 and flattens the rest: (N, ...) to (N, prod(...)). */
+  public Tensor flatten() {
+    if (shape.length == 0) return reshape(1);
+    return reshape(shape[0], -1);
+  }
+
+  /** A copy converted to {@code target} (no gradient flows through a conversion to an integer type). */
+  public Tensor to(DType target) {
+    Tensor out = empty(target, device, shape);
+    JdnnNative.tensor_copy(h(), out.h());
+    if (!target.isFloatingPoint() || !dtype.isFloatingPoint()) return out;
+    DType source = dtype;
+    return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
+  }
+
+  /** A copy that stays in the graph (gradients flow to this tensor). */
+  public Tensor copy() {
+    Tensor out = empty(dtype, device, shape);
+    JdnnNative.tensor_copy(h(), out.h());
+    return Autograd.record("copy", out, g -> new Tensor[] {g}, this);
+  }
+
+  // ---- arithmetic (NumPy broadcasting) -------------------------------------------------------
+
+  public Tensor add(Tensor other) { return Elementwise.binary(Elementwise.ADD, this, other); }
+
+  public Tensor sub(Tensor other) { return Elementwise.binary(Elementwise.SUB, this, other); }
+
+  public Tensor mul(Tensor other) { return Elementwise.binary(Elementwise.MUL, this, other); }
+
+  public Tensor div(Tensor other) { return Elementwise.binary(Elementwise.DIV, this, other); }
+
+  public Tensor add(double value) { return Elementwise.unary(UnaryOp.ADD_SCALAR, this, value); }
+
+  public Tensor sub(double value) { return Elementwise.unary(UnaryOp.ADD_SCALAR, this, -value); }
+
+  public Tensor mul(double value) { return Elementwise.unary(UnaryOp.SCALE, this, value); }
+
+  public Tensor div(double value) { return Elementwise.unary(UnaryOp.SCALE, this, 1.0 / value); }
+
+  public Tensor neg() { return Elementwise.unary(UnaryOp.NEG, this, 0); }
+
+  public Tensor exp() { return Elementwise.unary(UnaryOp.EXP, this, 0); }
+
+  public Tensor log() { return Elementwise.unary(UnaryOp.LOG, this, 0); }
+
+  public Tensor sqrt() { return Elementwise.unary(UnaryOp.SQRT, this, 0); }
+
+  public Tensor abs() { return Elementwise.unary(UnaryOp.ABS, this, 0); }
+
+  public Tensor square() { return Elementwise.unary(UnaryOp.SQUARE, this, 0); }
+
+  public Tensor reciprocal() { return Elementwise.unary(UnaryOp.RECIPROCAL, this, 0); }
+
+  public Tensor pow(double exponent) { return Elementwise.unary(UnaryOp.POW, this, exponent); }
+
+  // ---- activations --------------------------------------------------------------------------
+
+  public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0); }
+
+  public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0); }
+
+  public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0); }
+
+  /** max(0, x) + slope * min(0, x). */
+  public Tensor leakyRelu(double negativeSlope) { return Elementwise.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
+
+  /** x for x > 0, alpha (e^x - 1) otherwise. */
+  public Tensor elu(double alpha) { return Elementwise.unary(UnaryOp.ELU, this, alpha); }
+
+  /** log(1 + e^x), linear above x = 20 (PyTorch's threshold). */
+  public Tensor softplus() { return Elementwise.unary(UnaryOp.SOFTPLUS, this, 0); }
+
+  /** Heaviside step: 1 where x > 0, else 0. Not differentiable: backward through it throws. */
+  public Tensor step() { return Elementwise.unary(UnaryOp.STEP, this, 0); }
+
+  /** Softmax over the last dimension. */
+  public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }
+
+  /** softmax(x / temperature) over the last dimension; temperature > 0. */
+  public Tensor softmax(double temperature) { return SoftmaxOps.apply(this, temperature, false); }
+
+  /** Log-softmax over the last dimension, computed stably (no log of a rounded-to-zero probability). */
+  public Tensor logSoftmax() { return SoftmaxOps.apply(this, 1.0, true); }
+
+  public Tensor logSoftmax(double temperature) { return SoftmaxOps.apply(this, temperature, true); }
+
+  // ---- linear algebra and reductions --------------------------------------------------------
+
+  /** Matrix product of 2-D tensors: (m, k) x (k, n) = (m, n). */
+  public Tensor matmul(Tensor other) { return Linalg.matmul(this, other, false, false); }
+
+  /** Matrix product with either operand transposed first. */
+  public Tensor matmul(Tensor other, boolean transposeThis, boolean transposeOther) {
+    return Linalg.matmul(this, other, transposeThis, transposeOther);
+  }
+
+  /** Sum of all elements (a scalar). */
+  public Tensor sum() { return Reduce.sumTo(this, new long[0]); }
+
+  /** Mean of all elements (a scalar). */
+  public Tensor mean() { return Reduce.sumTo(this, new long[0]).mul(1.0 / numel()); }
+
+  /** Sums over dimension {@code dim}, keeping it with size 1 if {@code keepDim}. */
+  public Tensor sum(int dim, boolean keepDim) { return Reduce.sumDim(this, dim, keepDim); }
+
+  /** Mean over dimension {@code dim}. */
+  public Tensor mean(int dim, boolean keepDim) {
+    long n = dim(dim);
+    return Reduce.sumDim(this, dim, keepDim).mul(1.0 / n);
+  }
+
+  /** Sums broadcast dimensions away so the result has {@code target} shape (the reverse of broadcasting). */
+  public Tensor sumTo(long... target) { return Reduce.sumTo(this, target); }
+
+  /** Index of the largest element along the last dimension (int64, first maximum wins). */
+  public Tensor argmax() { return Reduce.argmax(this); }
+
+  // ---- validation helpers -------------------------------------------------------------------
+
+  void requireDType(String op, DType expected) {
+    if (dtype != expected) {
+      throw new IllegalArgumentException(op + ": expected a " + expected + " tensor, got " + describe());
+    }
+  }
+
+  void requireFloat(String op) {
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + describe());
+    }
+  }
+
+  void requireSameShape(String op, Tensor other) {
+    if (!Arrays.equals(shape, other.shape)) {
+      throw new IllegalArgumentException(op + ": shapes differ: " + describe() + " vs " + other.describe());
+    }
+  }
+
+  private void requireLength(String op, int length) {
+    if (length != numel()) {
+      throw new IllegalArgumentException(op + ": " + length + " values for a tensor of " + numel()
+          + " elements " + Arrays.toString(shape));
+    }
+  }
+
+  long[] shapeRef() {
+    return shape;
+  }
+
+  private long[] inferShape(long[] requested) {
+    long[] s = requested.clone();
+    int unknown = -1;
+    long known = 1;
+    for (int i = 0; i < s.length; i++) {
+      if (s[i] == -1) {
+        if (unknown >= 0) throw new IllegalArgumentException("reshape: only one dimension can be -1, got " + Arrays.toString(requested));
+        unknown = i;
+      } else if (s[i] < 0) {
+        throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(requested));
+      } else {
+        known *= s[i];
+      }
+    }
+    long n = numel();
+    if (unknown >= 0) {
+      if (known == 0 || n % known != 0) {
+        throw new IllegalArgumentException("reshape: cannot reshape " + describe() + " to " + Arrays.toString(requested));
+      }
+      s[unknown] = n / known;
+    } else if (known != n) {
+      throw new IllegalArgumentException("reshape: cannot reshape " + describe() + " (" + n + " elements) to "
+          + Arrays.toString(requested) + " (" + known + " elements)");
+    }
+    return s;
+  }
+
+  private static long[] checkShape(long[] shape) {
+    for (long d : shape) {
+      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+    }
+    return shape.clone();
+  }
+
+  private static long[] shapeFor(int length, long[] shape) {
+    if (shape.length == 0) return new long[] {length};
+    long n = 1;
+    for (long d : shape) {
+      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      n *= d;
+    }
+    if (n != length) {
+      throw new IllegalArgumentException(length + " values do not fill shape " + Arrays.toString(shape)
+          + " (" + n + " elements)");
+    }
+    return shape.clone();
+  }
+}

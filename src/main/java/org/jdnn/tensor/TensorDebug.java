@@ -1,0 +1,119 @@
+package org.jdnn.tensor;
+
+import java.io.PrintStream;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * Leak detection. Tensors must be closed (directly or by a {@link TensorScope}); a tensor that the
+ * garbage collector finds unclosed is freed by a safety net that prints a warning to stderr. In
+ * debug mode (system property {@code jdnn.debug=true} or {@link #enable()}) every tensor also
+ * records where it was created, so the warning and {@link #liveTensors()} name the allocation site.
+ */
+public final class TensorDebug {
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final Set<NativeRef> LIVE = ConcurrentHashMap.newKeySet();
+  private static final AtomicLong LEAKS = new AtomicLong();
+  private static volatile boolean enabled = Boolean.getBoolean("jdnn.debug");
+
+  private TensorDebug() {}
+
+  public static void enable() {
+    enabled = true;
+  }
+
+  public static void disable() {
+    enabled = false;
+  }
+
+  public static boolean isEnabled() {
+    return enabled;
+  }
+
+  /** Tensors created in debug mode and not yet closed, each with its creation site. */
+  public static List<String> liveTensors() {
+    List<String> out = new ArrayList<>();
+    for (NativeRef r : LIVE) out.add(r.describe());
+    return out;
+  }
+
+  /** Prints {@link #liveTensors()} and returns how many there were. */
+  public static int reportLiveTensors(PrintStream out) {
+    List<String> live = liveTensors();
+    for (String s : live) out.println("jdnn: live tensor " + s);
+    return live.size();
+  }
+
+  /** Tensors the garbage collector found unclosed since the JVM started. */
+  public static long leaksDetected() {
+    return LEAKS.get();
+  }
+
+  static NativeRef track(Object owner, long handle, String label) {
+    NativeRef ref = new NativeRef(handle, label, enabled ? new Throwable("tensor created here") : null);
+    if (ref.site != null) LIVE.add(ref);
+    ref.cleanable = CLEANER.register(owner, ref);
+    return ref;
+  }
+
+  /** Owns one native handle; frees it exactly once, on close or (reporting a leak) after GC. */
+  static final class NativeRef implements Runnable {
+    private long handle;
+    private boolean closedByOwner;
+    final String label;
+    final Throwable site;
+    Cleaner.Cleanable cleanable;
+
+    NativeRef(long handle, String label, Throwable site) {
+      this.handle = handle;
+      this.label = label;
+      this.site = site;
+    }
+
+    synchronized long handle() {
+      return handle;
+    }
+
+    void close() {
+      synchronized (this) {
+        closedByOwner = true;
+      }
+      cleanable.clean();
+    }
+
+    @Override
+    public void run() {
+      long h;
+      boolean leaked;
+      synchronized (this) {
+        h = handle;
+        handle = 0;
+        leaked = !closedByOwner;
+      }
+      if (h == 0) return;
+      if (site != null) LIVE.remove(this);
+      if (leaked) {
+        LEAKS.incrementAndGet();
+        System.err.println("jdnn: leaked tensor " + describe()
+            + " was freed by the garbage collector; close it or create it inside a TensorScope"
+            + (site == null ? " (run with -Djdnn.debug=true to see where it was created)" : ""));
+      }
+      JdnnNative.tensor_free(h);
+    }
+
+    String describe() {
+      if (site == null) return label;
+      StringBuilder sb = new StringBuilder(label).append(" created at");
+      for (StackTraceElement e : site.getStackTrace()) {
+        if (e.getClassName().startsWith("org.jdnn.tensor.") && !e.getClassName().endsWith("Test")) continue;
+        sb.append("\n    at ").append(e);
+      }
+      return sb.toString();
+    }
+  }
+}

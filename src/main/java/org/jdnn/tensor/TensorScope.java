@@ -1,0 +1,93 @@
+package org.jdnn.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Frees native memory deterministically. Every tensor created on this thread while the scope is
+ * the innermost open one belongs to it, and {@link #close()} frees them all, except tensors
+ * {@linkplain #keep(Tensor) kept} (the caller then owns them) or {@linkplain #escape(Tensor)
+ * handed to the enclosing scope}.
+ *
+ * <pre>{@code
+ * try (TensorScope step = new TensorScope()) {
+ *   Tensor loss = lossFn.compute(model.forward(x), y);
+ *   loss.backward();
+ *   optimizer.step();
+ * } // activations, gradients of intermediates and the loss are freed here
+ * }</pre>
+ *
+ * Scopes belong to the thread that opened them and must be closed in reverse order of opening.
+ */
+public final class TensorScope implements AutoCloseable {
+  private static final ThreadLocal<ArrayDeque<TensorScope>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+
+  private final List<Tensor> owned = new ArrayList<>();
+  private final Thread thread = Thread.currentThread();
+  private boolean closed;
+
+  public TensorScope() {
+    OPEN.get().push(this);
+  }
+
+  /** The innermost open scope of this thread, or null. */
+  static TensorScope current() {
+    return OPEN.get().peek();
+  }
+
+  void adopt(Tensor t) {
+    owned.add(t);
+    t.scope = this;
+  }
+
+  /** Removes {@code t} from this scope: it survives close() and the caller must close it. */
+  public Tensor keep(Tensor t) {
+    if (t.scope == this) t.scope = null;
+    return t;
+  }
+
+  /** Moves {@code t} to the enclosing scope (or makes the caller its owner when there is none). */
+  public Tensor escape(Tensor t) {
+    if (t.scope != this) return t;
+    t.scope = null;
+    TensorScope outer = null;
+    boolean seen = false;
+    for (TensorScope s : OPEN.get()) {
+      if (seen) {
+        outer = s;
+        break;
+      }
+      seen = s == this;
+    }
+    if (outer != null) outer.adopt(t);
+    return t;
+  }
+
+  /** Number of tensors this scope currently owns. */
+  public int size() {
+    int n = 0;
+    for (Tensor t : owned) if (t.scope == this && !t.isClosed()) n++;
+    return n;
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    if (Thread.currentThread() != thread) {
+      throw new IllegalStateException("TensorScope opened on thread " + thread.getName()
+          + " cannot be closed on thread " + Thread.currentThread().getName());
+    }
+    ArrayDeque<TensorScope> open = OPEN.get();
+    if (open.peek() != this) {
+      throw new IllegalStateException("TensorScope closed out of order: close inner scopes first");
+    }
+    open.pop();
+    closed = true;
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      Tensor t = owned.get(i);
+      if (t.scope == this) t.close();
+    }
+    owned.clear();
+  }
+}
