@@ -98,6 +98,17 @@ inline void prefetch_tile(const float* c, int64_t ldc, int rows) {
 // the L2-resident A block stream past it.
 void macro(int64_t mc, int64_t nc, int64_t kc, float alpha, const float* ap, const float* bp,
            float beta, float* c, int64_t ldc) {
+#ifdef IR_OUTER
+  for (int64_t i = 0; i < mc; i += MR) {
+    const int rows = static_cast<int>(min64(MR, mc - i));
+    for (int64_t j = 0; j < nc; j += NR) {
+      const __mmask16 m0 = lane_mask(nc - j), m1 = lane_mask(nc - j - 16);
+      prefetch_tile(c + i * ldc + j, ldc, rows);
+      kMicro[rows](kc, ap + i * kc, bp + j * kc, c + i * ldc + j, ldc, alpha, beta, m0, m1);
+    }
+  }
+  return;
+#endif
   for (int64_t j = 0; j < nc; j += NR) {
     const __mmask16 m0 = lane_mask(nc - j), m1 = lane_mask(nc - j - 16);
     const float* bpanel = bp + j * kc;
