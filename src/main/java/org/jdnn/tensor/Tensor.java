@@ -64,6 +64,10 @@ public final class Tensor implements AutoCloseable {
     return full(1, DType.FLOAT32, shape);
   }
 
+  public static Tensor ones(DType dtype, long... shape) {
+    return full(1, dtype, shape);
+  }
+
   public static Tensor full(double value, DType dtype, long... shape) {
     Tensor t = empty(dtype, shape);
     JdnnNative.tensor_fill(t.h(), value);

@@ -1,0 +1,127 @@
+package org.jdnn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AutogradTest {
+  @Test
+  void fanOutAccumulatesAndResidualSumPassesGradientToBothBranches() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {0.5, -1.5, 2.0}).requiresGrad(true);
+      // h = tanh(x) is read twice (fan-out); y = h * h + h + x (residual sum with the input).
+      Tensor h = x.tanh();
+      Tensor y = h.mul(h).add(h).add(x).sum();
+      y.backward();
+      double[] g = x.grad().toDoubleArray();
+      double[] xv = {0.5, -1.5, 2.0};
+      for (int i = 0; i < 3; i++) {
+        double t = Math.tanh(xv[i]);
+        double expected = (2 * t + 1) * (1 - t * t) + 1;
+        assertEquals(expected, g[i], 1e-12, "element " + i);
+      }
+    }
+  }
+
+  @Test
+  void gradCheckAgreesOnAGraphWithFanOutAndResidual() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {0.3, -0.2, 0.1, 0.7, -0.9, 0.4}, 2, 3);
+      Tensor w = Tensor.of(new double[] {0.5, -0.3, 0.8, 0.1, 0.2, -0.6, 0.9, 0.4, -0.7}, 3, 3);
+      GradCheck.check(in -> {
+        Tensor a = in[0].matmul(in[1]).tanh();
+        return a.add(in[0]).mul(a.sigmoid());
+      }, x, w).assertWithin(1e-7, 1e-6);
+    }
+  }
+
+  @Test
+  void leafGradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor w = Tensor.of(new float[] {1, 2}).requiresGrad(true);
+      w.mul(3).sum().backward();
+      w.mul(3).sum().backward();
+      assertArrayEquals(new float[] {6, 6}, w.grad().toFloatArray());
+      w.zeroGrad();
+      assertArrayEquals(new float[] {0, 0}, w.grad().toFloatArray());
+    }
+  }
+
+  @Test
+  void noGradModeRecordsNothingAndIsPerThread() throws Exception {
+    try (TensorScope s = new TensorScope()) {
+      Tensor w = Tensor.of(new float[] {1, 2}).requiresGrad(true);
+      try (GradMode.Guard g = GradMode.disable()) {
+        Tensor y = w.mul(2).sum();
+        assertFalse(y.requiresGrad());
+        assertThrows(IllegalStateException.class, y::backward);
+        boolean[] other = new boolean[1];
+        Thread t = new Thread(() -> other[0] = GradMode.isEnabled());
+        t.start();
+        t.join();
+        assertTrue(other[0], "another thread keeps gradients enabled");
+      }
+      assertTrue(GradMode.isEnabled());
+      assertTrue(w.mul(2).sum().requiresGrad());
+    }
+  }
+
+  @Test
+  void backwardNeedsAScalarOrAnExplicitGradient() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new float[] {1, 2, 3}).requiresGrad(true);
+      Tensor y = x.mul(2);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, y::backward);
+      assertTrue(e.getMessage().contains("scalar"), e.getMessage());
+      y.backward(Tensor.of(new float[] {1, 0, 2}));
+      assertArrayEquals(new float[] {2, 0, 4}, x.grad().toFloatArray());
+    }
+  }
+
+  @Test
+  void detachStopsGradients() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new float[] {1, 2}).requiresGrad(true);
+      Tensor d = x.mul(2).detach();
+      assertFalse(d.requiresGrad());
+      Tensor y = x.mul(d).sum();
+      y.backward();
+      assertArrayEquals(new float[] {2, 4}, x.grad().toFloatArray());
+      assertNull(d.grad());
+    }
+  }
+
+  @Test
+  void customOpsCanBeRecorded() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {1.5, -2}).requiresGrad(true);
+      // cube with a hand-written backward, recorded through the public API
+      Tensor out = Autograd.record("cube", x.mul(x).mul(x).detach(),
+          g -> new Tensor[] {g.mul(x.square().detach()).mul(3)}, x);
+      out.sum().backward();
+      assertArrayEquals(new double[] {3 * 2.25, 3 * 4.0}, x.grad().toDoubleArray(), 1e-12);
+      GradCheck.Result r = GradCheck.check(in -> Autograd.record("cube", in[0].mul(in[0]).mul(in[0]).detach(),
+          g -> new Tensor[] {g.mul(in[0].square().detach()).mul(3)}, in[0]), List.of(), 1e-6, x);
+      r.assertWithin(1e-6, 1e-6);
+    }
+  }
+
+  @Test
+  void gradCheckReportsAWrongGradient() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {0.5, 1.0});
+      // deliberately wrong backward (factor 2 instead of 3)
+      GradCheck.Result r = GradCheck.check(in -> Autograd.record("badCube", in[0].mul(in[0]).mul(in[0]).detach(),
+          g -> new Tensor[] {g.mul(in[0].square().detach()).mul(2)}, in[0]), x);
+      assertFalse(r.within(1e-4, 1e-4), r.toString());
+      AssertionError e = assertThrows(AssertionError.class, () -> r.assertWithin(1e-4, 1e-4));
+      assertTrue(e.getMessage().contains("analytic"), e.getMessage());
+    }
+  }
+}
