@@ -267,12 +267,9 @@ struct Problem {
 void gemm_block(const SgemmKernel& kr, const Problem& p, int64_t i0, int64_t i1, int64_t j0,
                 int64_t j1) {
   const int64_t m = i1 - i0, n = j1 - j0;
-  static const int64_t T_MC = getenv("T_MC") ? atol(getenv("T_MC")) : kr.mc;  // TUNE
-  static const int64_t T_KC = getenv("T_KC") ? atol(getenv("T_KC")) : kr.kc;  // TUNE
-  static const int64_t T_NC = getenv("T_NC") ? atol(getenv("T_NC")) : kr.nc;  // TUNE
-  const int64_t kc_step = balanced_block(p.K, T_KC, 1);
-  const int64_t mc_step = balanced_block(m, T_MC, kr.mr);
-  const int64_t nc_step = balanced_block(n, T_NC, kr.nr);
+  const int64_t kc_step = balanced_block(p.K, kr.kc, 1);
+  const int64_t mc_step = balanced_block(m, kr.mc, kr.mr);
+  const int64_t nc_step = balanced_block(n, kr.nc, kr.nr);
   float* bbuf = t_pack_b.get(static_cast<size_t>(kc_step * nc_step));
   float* abuf = t_pack_a.get(static_cast<size_t>(kc_step * mc_step));
   for (int64_t jc = j0; jc < j1; jc += nc_step) {
@@ -291,11 +288,20 @@ void gemm_block(const SgemmKernel& kr, const Problem& p, int64_t i0, int64_t i1,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Threading plan: a tm x tn grid of C rectangles, one per thread.
+// Threading.
 
-// Below this much work per thread, waking a worker (~10 us) costs more than it saves.
+// Below this much work per thread, waking a worker (~10-15 us) costs more than it saves.
 constexpr double kMinFlopsPerThread = 3.0e6;
 
+int64_t useful_threads(int64_t M, int64_t N, int64_t K) {
+  const double flops = 2.0 * M * N * K;
+  return std::min<int64_t>(num_threads(),
+                           std::max<int64_t>(1, static_cast<int64_t>(flops / kMinFlopsPerThread)));
+}
+
+// Threads get a tm x tn grid of C rectangles, one each, and run gemm_block on it. (Tried: packing
+// A once and sharing it while threads take narrow column tasks from a counter; it measured ~10%
+// slower on the MLP shapes, because narrow tasks reuse each A micro-panel less.)
 struct Grid {
   int64_t tm = 1, tn = 1;
 };
@@ -303,10 +309,7 @@ struct Grid {
 // Picks the grid minimising the per-thread cost: padded micro-tile work plus packing, where a
 // thread packs its rows of A and its columns of B (splitting N duplicates A packing, splitting M
 // duplicates B packing).
-Grid plan_grid(const SgemmKernel& kr, int64_t M, int64_t N, int64_t K) {
-  const double flops = 2.0 * M * N * K;
-  const int64_t threads =
-      std::min<int64_t>(num_threads(), std::max<int64_t>(1, static_cast<int64_t>(flops / kMinFlopsPerThread)));
+Grid plan_grid(const SgemmKernel& kr, int64_t M, int64_t N, int64_t K, int64_t threads) {
   const int64_t mtiles = ceil_div(M, kr.mr), ntiles = ceil_div(N, kr.nr);
   Grid best;
   double best_cost = -1.0;
@@ -326,7 +329,7 @@ Grid plan_grid(const SgemmKernel& kr, int64_t M, int64_t N, int64_t K) {
 }
 
 void gemm_packed(const SgemmKernel& kr, const Problem& p) {
-  const Grid g = plan_grid(kr, p.M, p.N, p.K);
+  const Grid g = plan_grid(kr, p.M, p.N, p.K, useful_threads(p.M, p.N, p.K));
   if (g.tm * g.tn == 1) {
     gemm_block(kr, p, 0, p.M, 0, p.N);
     return;
@@ -342,6 +345,7 @@ void gemm_packed(const SgemmKernel& kr, const Problem& p) {
     }
   });
 }
+
 
 // ---------------------------------------------------------------------------------------------
 // Matrix-vector shapes (M == 1 or N == 1): packing would cost as much as the product itself.

@@ -25,7 +25,7 @@ namespace detail {
 struct SgemmKernel {
   const char* name;
   int mr, nr;              // register tile: mr rows of C by nr columns
-  int64_t mc, kc, nc;      // cache blocking: A block mc x kc stays in L2, B panel kc x nr in L1
+  int64_t mc, kc, nc;      // cache blocking (upper bounds; the driver balances the blocks)
 
   // Packs op(A)[0:mc, 0:kc] into ceil(mc/mr) panels of mr rows, k-major inside a panel
   // (panel p holds kc groups of mr values), zero padding the last panel.

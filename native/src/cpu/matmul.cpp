@@ -1,7 +1,7 @@
+#include <algorithm>
+
 #include "cpu/cpu_backend.h"
 #include "cpu/gemm.h"
-
-#include <algorithm>
 
 namespace jdnn::cpu {
 
@@ -11,18 +11,21 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bo
                         double beta) {
   const int64_t m = c.dim(0), n = c.dim(1);
   const int64_t k = ta ? a.dim(0) : a.dim(1);
+  // BLAS wants leading dimensions >= 1 even for empty matrices.
+  const int64_t lda = std::max<int64_t>(1, a.dim(1)), ldb = std::max<int64_t>(1, b.dim(1));
+  const int64_t ldc = std::max<int64_t>(1, n);
   if (c.dtype == 0) {
-    sgemm(ta, tb, m, n, k, static_cast<float>(alpha), a.data<float>(), a.dim(1), b.data<float>(),
-          b.dim(1), static_cast<float>(beta), c.data<float>(), n);
+    sgemm(ta, tb, m, n, k, static_cast<float>(alpha), a.data<float>(), lda, b.data<float>(), ldb,
+          static_cast<float>(beta), c.data<float>(), ldc);
   } else {
-    dgemm(ta, tb, m, n, k, alpha, a.data<double>(), a.dim(1), b.data<double>(), b.dim(1), beta,
-          c.data<double>(), n);
+    dgemm(ta, tb, m, n, k, alpha, a.data<double>(), lda, b.data<double>(), ldb, beta, c.data<double>(), ldc);
   }
 }
 
 // The bias rows are written first and the GEMM accumulates onto them (beta = 1).
 void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
-  const int64_t n = x.dim(0), in = x.dim(1), out = w.dim(0);
+  const int64_t n = x.dim(0), out = w.dim(0);
+  const int64_t in = x.dim(1), ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     T* ys = y.data<T>();
@@ -32,9 +35,9 @@ void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Te
     }
     const T beta = bias != nullptr ? T(1) : T(0);
     if constexpr (sizeof(T) == 4) {
-      sgemm(false, true, n, out, in, 1.0f, x.data<float>(), in, w.data<float>(), in, beta, ys, out);
+      sgemm(false, true, n, out, in, 1.0f, x.data<float>(), ld_in, w.data<float>(), ld_in, beta, ys, ld_out);
     } else {
-      dgemm(false, true, n, out, in, 1.0, x.data<double>(), in, w.data<double>(), in, beta, ys, out);
+      dgemm(false, true, n, out, in, 1.0, x.data<double>(), ld_in, w.data<double>(), ld_in, beta, ys, ld_out);
     }
   });
 }

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <vector>
 
 #include "cpu/cpu_backend.h"
@@ -90,7 +91,8 @@ void CpuBackend::argmax_last(const Tensor& x, Tensor& out) {
       const T* row = xs + r * c;
       int64_t best = 0;
       for (int64_t j = 1; j < c; ++j)
-        if (row[j] > row[best]) best = j;  // first maximum wins, as in PyTorch
+        // First maximum wins and NaN counts as the maximum, as in PyTorch.
+        if (row[j] > row[best] || (std::isnan(row[j]) && !std::isnan(row[best]))) best = j;
       os[r] = best;
     }
   });

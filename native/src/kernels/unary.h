@@ -83,7 +83,10 @@ struct Reciprocal {
 };
 struct Pow {
   template <class T> JDNN_HD T fwd(T x, T a) const { return std::pow(x, a); }
-  template <class T> JDNN_HD T bwd(T x, T, T dy, T a) const { return dy * a * std::pow(x, a - T(1)); }
+  // Exponent 0 has derivative 0 everywhere, also at x = 0 where pow(x, -1) is infinite.
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T a) const {
+    return a == T(0) ? T(0) : dy * a * std::pow(x, a - T(1));
+  }
 };
 
 // Calls f.template operator()<Functor>() for the functor of `op`; returns false if unknown.

@@ -60,6 +60,28 @@ public final class ArrayDataset implements AutoCloseable {
     return targets.dtype() == DType.INT32;
   }
 
+  /** Mean and (biased) standard deviation over every feature value of every sample. */
+  public double[] featureMeanStd() {
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope();
+        org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
+      double mean = features.mean().item();
+      double meanSq = features.square().mean().item();
+      return new double[] {mean, Math.sqrt(Math.max(0, meanSq - mean * mean))};
+    }
+  }
+
+  /** A new dataset with features (x - mean) / std and the same targets; this one stays open. */
+  public ArrayDataset standardized(double mean, double std) {
+    if (!(std > 0) || !Double.isFinite(mean)) {
+      throw new IllegalArgumentException("standardized: std must be > 0 and mean finite, got mean=" + mean + ", std=" + std);
+    }
+    try (org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
+      Tensor x = features.sub(mean).div(std);
+      Tensor y = targets.to(targets.dtype());
+      return new ArrayDataset(x, y);
+    }
+  }
+
   /** One epoch of mini-batches; see {@link BatchIterator}. */
   public BatchIterator batches(int batchSize, boolean shuffle, long seed, int epoch) {
     return new BatchIterator(this, batchSize, shuffle, seed, epoch);

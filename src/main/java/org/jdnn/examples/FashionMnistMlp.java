@@ -65,8 +65,11 @@ public final class FashionMnistMlp {
   /** Trains W1; {@code limit} > 0 uses only the first {@code limit} training images. */
   public static Result run(Path dir, int epochs, int batchSize, int limit, long seed, boolean print) throws Exception {
     Generator.manualSeed(seed);
-    try (ArrayDataset train = FashionMnist.load(dir, true, limit);
-        ArrayDataset test = FashionMnist.load(dir, false, 0);
+    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit);
+        ArrayDataset rawTest = FashionMnist.load(dir, false, 0);
+        // standardized with the training set's pixel mean and std (benchmarks.md allows either scaling)
+        ArrayDataset train = rawTrain.standardized(rawTrain.featureMeanStd()[0], rawTrain.featureMeanStd()[1]);
+        ArrayDataset test = rawTest.standardized(rawTrain.featureMeanStd()[0], rawTrain.featureMeanStd()[1]);
         Module model = model();
         Adam adam = new Adam(model.parameters(), 1e-3)) {
       if (print) {

@@ -1,0 +1,452 @@
+package org.jdnn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+import org.jdnn.nn.ELU;
+import org.jdnn.nn.LeakyReLU;
+import org.jdnn.nn.LogSoftmax;
+import org.jdnn.nn.Module;
+import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Sigmoid;
+import org.jdnn.nn.Softmax;
+import org.jdnn.nn.Softplus;
+import org.jdnn.nn.Step;
+import org.jdnn.nn.Tanh;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Activations and (log-)softmax: forward against double references, gradients, extreme inputs, nn wrappers. */
+class ActivationOpsTest {
+  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /** Values with |x| in [lo, hi) and random sign: keeps inputs away from the kink at 0. */
+  static double[] awayFromZero(Random r, int n, double lo, double hi) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) v[i] = (lo + (hi - lo) * r.nextDouble()) * (r.nextBoolean() ? 1 : -1);
+    return v;
+  }
+
+  static double[] representable(double[] v, DType dt) {
+    if (dt == DType.FLOAT64) return v.clone();
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
+    return out;
+  }
+
+  static Tensor make(double[] v, DType dt, long... shape) {
+    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+    return Tensor.of(f, shape);
+  }
+
+  static double[] values(Tensor t) {
+    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
+    float[] f = t.toFloatArray();
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) out[i] = f[i];
+    return out;
+  }
+
+  static double rtol(DType dt) {
+    return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
+  }
+
+  static double atol(DType dt) {
+    return dt == DType.FLOAT64 ? 1e-14 : 1e-6;
+  }
+
+  static void assertAllClose(double[] expected, double[] actual, double rtol, double atol, String what) {
+    assertEquals(expected.length, actual.length, what + ": element count");
+    for (int i = 0; i < expected.length; i++) {
+      double e = expected[i], a = actual[i];
+      if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+        fail(what + ": element " + i + " expected " + e + " but was " + a);
+      }
+    }
+  }
+
+  static double[] map(double[] x, DoubleUnaryOperator f) {
+    double[] y = new double[x.length];
+    for (int i = 0; i < x.length; i++) y[i] = f.applyAsDouble(x[i]);
+    return y;
+  }
+
+  static void assertAllFinite(double[] v, String what) {
+    for (int i = 0; i < v.length; i++) assertTrue(Double.isFinite(v[i]), what + ": element " + i + " is " + v[i]);
+  }
+
+  static double sigmoidRef(double x) {
+    return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+  }
+
+  static double softplusRef(double x) {
+    return x > 20 ? x : Math.log1p(Math.exp(x)); // PyTorch Softplus(beta=1, threshold=20)
+  }
+
+  /** Checks forward (both dtypes, several shapes) and float64 gradients of an element-wise op. */
+  static void checkElementwise(String name, Function<Tensor, Tensor> op, DoubleUnaryOperator ref, long seed) {
+    Random r = new Random(seed);
+    for (long[] shape : List.of(new long[] {4, 6}, new long[] {1, 1}, new long[] {3, 5, 7}, new long[] {13})) {
+      for (DType dt : FLOATS) {
+        try (TensorScope s = new TensorScope()) {
+          double[] x = representable(awayFromZero(r, numel(shape), 0.05, 4), dt);
+          Tensor y = op.apply(make(x, dt, shape));
+          assertArrayEquals(shape, y.shape(), name);
+          assertEquals(dt, y.dtype(), name);
+          assertAllClose(map(x, ref), values(y), rtol(dt), atol(dt), name + " " + dt + " " + Arrays.toString(shape));
+        }
+      }
+    }
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(awayFromZero(r, 15, 0.1, 3), 3, 5);
+      GradCheck.check(in -> op.apply(in[0]), x).assertWithin(1e-6, 1e-5);
+    }
+  }
+
+  static int numel(long[] shape) {
+    int n = 1;
+    for (long d : shape) n *= (int) d;
+    return n;
+  }
+
+  // ---- element-wise activations -----------------------------------------------------------------
+
+  @Test
+  void relu() {
+    checkElementwise("relu", Tensor::relu, x -> Math.max(0, x), 1);
+  }
+
+  @Test
+  void reluGradientAtZeroIsZero() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {-1, 0, 2}).requiresGrad(true);
+      Tensor y = x.relu();
+      assertArrayEquals(new double[] {0, 0, 2}, y.toDoubleArray(), 0.0);
+      y.sum().backward();
+      assertArrayEquals(new double[] {0, 0, 1}, x.grad().toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void sigmoid() {
+    checkElementwise("sigmoid", Tensor::sigmoid, ActivationOpsTest::sigmoidRef, 2);
+  }
+
+  @Test
+  void sigmoidExtremeInputsAreFiniteAndSaturate() {
+    double[] x = {-1e4, -100, -30, 30, 100, 1e4};
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor t = make(x, dt).requiresGrad(true);
+        Tensor y = t.sigmoid();
+        double[] v = values(y);
+        assertAllFinite(v, "sigmoid " + dt);
+        assertEquals(0.0, v[0], 0.0, "sigmoid(-1e4) " + dt);
+        assertEquals(1.0, v[5], 0.0, "sigmoid(1e4) " + dt);
+        assertEquals(1.0, v[4], 0.0, "sigmoid(100) " + dt);
+        assertTrue(v[1] >= 0 && v[1] < 1e-40, "sigmoid(-100) " + dt + " = " + v[1]);
+        assertAllClose(map(x, ActivationOpsTest::sigmoidRef), v, rtol(dt), dt == DType.FLOAT64 ? 1e-300 : 1e-40,
+            "sigmoid extreme " + dt);
+        y.sum().backward();
+        double[] g = values(t.grad());
+        assertAllFinite(g, "sigmoid gradient " + dt);
+        for (double gi : g) assertTrue(gi >= 0 && gi < 1e-12, "saturated sigmoid gradient " + gi);
+      }
+    }
+  }
+
+  @Test
+  void tanh() {
+    checkElementwise("tanh", Tensor::tanh, Math::tanh, 3);
+  }
+
+  @Test
+  void tanhExtremeInputs() {
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor t = make(new double[] {-1e4, -100, 100, 1e4}, dt).requiresGrad(true);
+        Tensor y = t.tanh();
+        assertArrayEquals(new double[] {-1, -1, 1, 1}, values(y), 0.0, "tanh saturates " + dt);
+        y.sum().backward();
+        assertArrayEquals(new double[] {0, 0, 0, 0}, values(t.grad()), 0.0);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {0.01, 0.2, 1.5, 0.0})
+  void leakyRelu(double alpha) {
+    checkElementwise("leakyRelu(" + alpha + ")", x -> x.leakyRelu(alpha), x -> x > 0 ? x : alpha * x, 4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1.0, 0.5, 2.0})
+  void elu(double alpha) {
+    checkElementwise("elu(" + alpha + ")", x -> x.elu(alpha), x -> x > 0 ? x : alpha * Math.expm1(x), 5);
+  }
+
+  @Test
+  void softplus() {
+    checkElementwise("softplus", Tensor::softplus, ActivationOpsTest::softplusRef, 6);
+  }
+
+  @Test
+  void softplusIsLinearAboveThreshold20() {
+    double[] x = {19.5, 20.0, 20.5, 25, 100, 1e4, -50, -1e4};
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor t = make(x, dt).requiresGrad(true);
+        Tensor y = t.softplus();
+        double[] v = values(y);
+        assertAllFinite(v, "softplus " + dt);
+        // exactly x above the threshold (PyTorch returns the input unchanged there)
+        for (int i = 2; i <= 5; i++) assertEquals(x[i], v[i], 0.0, "softplus(" + x[i] + ") " + dt);
+        assertAllClose(map(x, ActivationOpsTest::softplusRef), v, rtol(dt), dt == DType.FLOAT64 ? 1e-300 : 1e-30,
+            "softplus " + dt);
+        y.sum().backward();
+        double[] g = values(t.grad());
+        for (int i = 2; i <= 5; i++) assertEquals(1.0, g[i], 0.0, "softplus gradient above threshold");
+        assertAllClose(map(x, xi -> xi > 20 ? 1 : sigmoidRef(xi)), g, rtol(dt), dt == DType.FLOAT64 ? 1e-300 : 1e-30,
+            "softplus gradient = sigmoid below the threshold, 1 above " + dt);
+      }
+    }
+    try (TensorScope s = new TensorScope()) {
+      Tensor x2 = Tensor.of(new double[] {21, 25, 40, -8, 0.3}); // gradients in both regions
+      GradCheck.check(in -> in[0].softplus(), x2).assertWithin(1e-6, 1e-5);
+    }
+  }
+
+  @Test
+  void stepForward() {
+    double[] x = {-3, -1e-30, 0, 1e-30, 0.5, 7};
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        double[] v = values(make(x, dt, 2, 3).step());
+        double[] expected = map(representable(x, dt), xi -> xi > 0 ? 1 : 0);
+        assertArrayEquals(expected, v, 0.0, "step " + dt);
+      }
+    }
+  }
+
+  @Test
+  void stepBackwardThrowsNamingTheMissingDerivative() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {-1, 2, 3}).requiresGrad(true);
+      Tensor loss = x.step().mul(x).sum();
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, loss::backward);
+      assertNotNull(e.getMessage());
+      assertTrue(e.getMessage().toLowerCase().contains("derivative"), e.getMessage());
+      assertTrue(GradMode.isEnabled(), "grad mode restored after the failed backward");
+    }
+  }
+
+  @Test
+  void stepWithoutGradientsDoesNotThrow() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor w = Tensor.of(new double[] {0.5, -0.5}).requiresGrad(true);
+      Tensor x = Tensor.of(new double[] {-1, 2});
+      // step of a constant is a constant: the gradient flows to w through the product only
+      x.step().mul(w).sum().backward();
+      assertArrayEquals(new double[] {0, 1}, w.grad().toDoubleArray(), 0.0);
+    }
+  }
+
+  // ---- softmax and log-softmax ---------------------------------------------------------------------
+
+  static double[] softmaxRef(double[] x, int c, double temperature, boolean log) {
+    double[] y = new double[x.length];
+    for (int r0 = 0; r0 < x.length; r0 += c) {
+      double mx = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < c; j++) mx = Math.max(mx, x[r0 + j] / temperature);
+      double sum = 0;
+      for (int j = 0; j < c; j++) sum += Math.exp(x[r0 + j] / temperature - mx);
+      for (int j = 0; j < c; j++) {
+        double z = x[r0 + j] / temperature - mx;
+        y[r0 + j] = log ? z - Math.log(sum) : Math.exp(z) / sum;
+      }
+    }
+    return y;
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1.0, 0.5, 2.0, 10.0})
+  void softmaxAndLogSoftmaxForward(double temperature) {
+    Random r = new Random(7);
+    for (long[] shape : List.of(new long[] {4, 5}, new long[] {1, 3}, new long[] {7}, new long[] {2, 3, 4},
+        new long[] {3, 1}, new long[] {2, 129})) {
+      int c = (int) shape[shape.length - 1];
+      for (DType dt : FLOATS) {
+        for (boolean log : new boolean[] {false, true}) {
+          try (TensorScope s = new TensorScope()) {
+            double[] x = representable(awayFromZero(r, numel(shape), 0, 5), dt);
+            Tensor t = make(x, dt, shape);
+            Tensor y = log ? t.logSoftmax(temperature) : t.softmax(temperature);
+            String what = (log ? "logSoftmax" : "softmax") + "(T=" + temperature + ") " + dt + " " + Arrays.toString(shape);
+            assertArrayEquals(shape, y.shape(), what);
+            double[] v = values(y);
+            assertAllClose(softmaxRef(x, c, temperature, log), v, rtol(dt), atol(dt), what);
+            if (!log) {
+              for (int r0 = 0; r0 < v.length; r0 += c) {
+                double sum = 0;
+                for (int j = 0; j < c; j++) sum += v[r0 + j];
+                assertEquals(1.0, sum, dt == DType.FLOAT64 ? 1e-13 : 1e-5, what + ": row sum");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void defaultTemperatureIsOne() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {0.3, -1.2, 2.5, 0.0, 1.1, -0.7}, 2, 3);
+      assertArrayEquals(x.softmax(1.0).toDoubleArray(), x.softmax().toDoubleArray(), 0.0);
+      assertArrayEquals(x.logSoftmax(1.0).toDoubleArray(), x.logSoftmax().toDoubleArray(), 0.0);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {1.0, 0.5, 3.0})
+  void softmaxAndLogSoftmaxGradients(double temperature) {
+    Random r = new Random(8);
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(awayFromZero(r, 12, 0, 3), 3, 4);
+      GradCheck.check(in -> in[0].softmax(temperature), x).assertWithin(1e-6, 1e-5);
+      Tensor x2 = Tensor.of(awayFromZero(r, 12, 0, 3), 3, 4);
+      GradCheck.check(in -> in[0].logSoftmax(temperature), x2).assertWithin(1e-6, 1e-5);
+      Tensor x3 = Tensor.of(awayFromZero(r, 24, 0, 3), 2, 3, 4); // rank 3: last dimension
+      GradCheck.check(in -> in[0].logSoftmax(temperature), x3).assertWithin(1e-6, 1e-5);
+      Tensor x4 = Tensor.of(awayFromZero(r, 5, 0, 3), 1, 5); // batch 1
+      GradCheck.check(in -> in[0].softmax(temperature), x4).assertWithin(1e-6, 1e-5);
+    }
+  }
+
+  @Test
+  void logSoftmaxIsStableAndExactForHugeLogits() {
+    double[] x = {1e4, 0, -1e4, 1e4, 1e4 - 1, 1e4 - 2, -1e4, -1e4 + 3, 5};
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor t = make(x, dt, 3, 3);
+        double[] ls = values(t.logSoftmax());
+        assertAllFinite(ls, "logSoftmax " + dt);
+        assertAllClose(softmaxRef(x, 3, 1, true), ls, rtol(dt), atol(dt), "logSoftmax huge logits " + dt);
+        assertEquals(0.0, ls[0], 0.0, "log p of the dominant class");
+        assertEquals(-1e4, ls[1], dt == DType.FLOAT64 ? 0.0 : 1e-3);
+        assertEquals(-2e4, ls[2], dt == DType.FLOAT64 ? 0.0 : 1e-3);
+        double[] sm = values(t.softmax());
+        assertAllFinite(sm, "softmax " + dt);
+        assertAllClose(softmaxRef(x, 3, 1, false), sm, rtol(dt), atol(dt), "softmax huge logits " + dt);
+        assertEquals(1.0, sm[0], 0.0);
+        assertEquals(0.0, sm[2], 0.0);
+      }
+    }
+    try (TensorScope s = new TensorScope()) {
+      Tensor t = Tensor.of(new double[] {1e4, 1e4 - 1, 1e4 - 2.5, -1e4, -1e4 + 0.5, -1e4 + 2}, 2, 3);
+      GradCheck.check(in -> in[0].logSoftmax(), t).assertWithin(1e-6, 1e-5);
+    }
+  }
+
+  @Test
+  void singleClassSoftmaxIsOneAndLogSoftmaxZero() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {-3, 0, 1e4}, 3, 1);
+      assertArrayEquals(new double[] {1, 1, 1}, x.softmax().toDoubleArray(), 0.0);
+      assertArrayEquals(new double[] {0, 0, 0}, x.logSoftmax().toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void invalidTemperatureIsRejected() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {1, 2}, 1, 2);
+      for (double t : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.softmax(t));
+        assertTrue(e.getMessage().contains(String.valueOf(t)), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> x.logSoftmax(t));
+        assertThrows(IllegalArgumentException.class, () -> new Softmax(t));
+        assertThrows(IllegalArgumentException.class, () -> new LogSoftmax(t));
+      }
+    }
+  }
+
+  // ---- nn modules ---------------------------------------------------------------------------------
+
+  private static void assertModuleMatches(Module m, Function<Tensor, Tensor> op, boolean differentiable) {
+    Random r = new Random(9);
+    double[] x = awayFromZero(r, 24, 0.05, 4);
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor a = make(x, dt, 4, 6).requiresGrad(differentiable);
+        Tensor b = make(x, dt, 4, 6).requiresGrad(differentiable);
+        Tensor ya = m.forward(a), yb = op.apply(b);
+        assertArrayEquals(values(yb), values(ya), 0.0, m.describe() + " forward " + dt);
+        assertTrue(m.parameters().isEmpty(), m.describe() + " has no parameters");
+        if (differentiable) {
+          Tensor w = make(representable(awayFromZero(r, 24, 0.5, 1.5), dt), dt, 4, 6);
+          ya.mul(w).sum().backward();
+          yb.mul(w).sum().backward();
+          assertArrayEquals(values(b.grad()), values(a.grad()), 0.0, m.describe() + " gradient " + dt);
+        }
+      }
+    }
+  }
+
+  @Test
+  void nnModulesGiveIdenticalResults() {
+    assertModuleMatches(new ReLU(), Tensor::relu, true);
+    assertModuleMatches(new Sigmoid(), Tensor::sigmoid, true);
+    assertModuleMatches(new Tanh(), Tensor::tanh, true);
+    assertModuleMatches(new LeakyReLU(), x -> x.leakyRelu(0.01), true);
+    assertModuleMatches(new LeakyReLU(0.3), x -> x.leakyRelu(0.3), true);
+    assertModuleMatches(new ELU(), x -> x.elu(1.0), true);
+    assertModuleMatches(new ELU(0.7), x -> x.elu(0.7), true);
+    assertModuleMatches(new Softplus(), Tensor::softplus, true);
+    assertModuleMatches(new Step(), Tensor::step, false);
+    assertModuleMatches(new Softmax(), x -> x.softmax(1.0), true);
+    assertModuleMatches(new Softmax(2.5), x -> x.softmax(2.5), true);
+    assertModuleMatches(new LogSoftmax(), x -> x.logSoftmax(1.0), true);
+    assertModuleMatches(new LogSoftmax(0.4), x -> x.logSoftmax(0.4), true);
+  }
+
+  @Test
+  void nnModulesDifferFromEachOther() {
+    // Guards the identity test above against trivially equal outputs.
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {-2, -0.5, 0.5, 2}, 1, 4);
+      double[] leaky = new LeakyReLU(0.3).forward(x).toDoubleArray();
+      double[] relu = new ReLU().forward(x).toDoubleArray();
+      assertFalse(Arrays.equals(leaky, relu));
+      assertArrayEquals(new double[] {-0.6, -0.15, 0.5, 2}, leaky, 1e-15);
+      assertArrayEquals(new double[] {-2 * 0.01, -0.5 * 0.01, 0.5, 2}, new LeakyReLU().forward(x).toDoubleArray(), 1e-15);
+      assertArrayEquals(new double[] {Math.expm1(-2), Math.expm1(-0.5), 0.5, 2}, new ELU().forward(x).toDoubleArray(),
+          1e-15);
+    }
+  }
+
+  @Test
+  void stepModuleBackwardThrows() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {-1, 2}).requiresGrad(true);
+      Tensor y = new Step().forward(x).sum();
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, y::backward);
+      assertTrue(e.getMessage().contains("derivative"), e.getMessage());
+    }
+  }
+}

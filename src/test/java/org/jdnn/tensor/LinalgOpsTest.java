@@ -1,0 +1,397 @@
+package org.jdnn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.jdnn.nn.Linear;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Matrix products (all transpose combinations), Linalg.linear and nn.Linear against naive references. */
+class LinalgOpsTest {
+  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  static double[] uniform(Random r, int n, double lo, double hi) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();
+    return v;
+  }
+
+  static double[] representable(double[] v, DType dt) {
+    if (dt == DType.FLOAT64) return v.clone();
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
+    return out;
+  }
+
+  static Tensor make(double[] v, DType dt, long... shape) {
+    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+    return Tensor.of(f, shape);
+  }
+
+  static double[] values(Tensor t) {
+    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
+    float[] f = t.toFloatArray();
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) out[i] = f[i];
+    return out;
+  }
+
+  /** Relative tolerance per unit of sum |a_ip b_pj| (the natural scale of a dot product's rounding). */
+  static double rel(DType dt) {
+    return dt == DType.FLOAT64 ? 1e-13 : 1e-5;
+  }
+
+  /**
+   * Naive C = op(A) op(B) in double, plus the magnitude sum_p |op(A)_ip op(B)_pj| of each entry.
+   * A is stored (m, k), or (k, m) when transposed; B is (k, n), or (n, k) when transposed.
+   */
+  static double[][] matmulRef(double[] a, double[] b, int m, int k, int n, boolean ta, boolean tb) {
+    double[] c = new double[m * n], mag = new double[m * n];
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0, sa = 0;
+        for (int p = 0; p < k; p++) {
+          double av = ta ? a[p * m + i] : a[i * k + p];
+          double bv = tb ? b[j * k + p] : b[p * n + j];
+          s += av * bv;
+          sa += Math.abs(av * bv);
+        }
+        c[i * n + j] = s;
+        mag[i * n + j] = sa;
+      }
+    }
+    return new double[][] {c, mag};
+  }
+
+  static void assertMatrixClose(double[][] ref, double[] actual, double rel, String what) {
+    double[] c = ref[0], mag = ref[1];
+    assertEquals(c.length, actual.length, what + ": element count");
+    for (int i = 0; i < c.length; i++) {
+      double tol = rel * mag[i] + 1e-300;
+      if (!(Math.abs(actual[i] - c[i]) <= tol)) {
+        fail(what + ": element " + i + " expected " + c[i] + " but was " + actual[i] + " (tolerance " + tol + ")");
+      }
+    }
+  }
+
+  // ---- matmul ------------------------------------------------------------------------------------
+
+  static Stream<Arguments> matmulSizes() {
+    int[][] sizes = {
+        {1, 1, 1}, {1, 5, 1}, {1, 1, 6}, {6, 1, 1}, {2, 3, 4}, {7, 13, 5}, {129, 33, 17}, {33, 129, 65},
+        {16, 16, 16}, {17, 31, 47}, {100, 1, 100}, {3, 300, 2}, {65, 257, 70},
+        // large enough for several threads, K and M blocks, and the small-M shared-A path
+        {200, 300, 150}, {193, 513, 33}, {8, 784, 200}, {5, 130, 600}};
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (int[] s : sizes) {
+      for (boolean ta : new boolean[] {false, true}) {
+        for (boolean tb : new boolean[] {false, true}) b.add(Arguments.of(s[0], s[1], s[2], ta, tb));
+      }
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "{0}x{1} * {1}x{2}, transA={3}, transB={4}")
+  @MethodSource("matmulSizes")
+  void matmulMatchesNaiveTripleLoop(int m, int k, int n, boolean ta, boolean tb) {
+    Random r = new Random(m * 1_000_003L + k * 1009L + n * 7L + (ta ? 1 : 0) + (tb ? 2 : 0));
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        double[] a = representable(uniform(r, m * k, -1, 1), dt);
+        double[] b = representable(uniform(r, k * n, -1, 1), dt);
+        Tensor ta0 = ta ? make(a, dt, k, m) : make(a, dt, m, k);
+        Tensor tb0 = tb ? make(b, dt, n, k) : make(b, dt, k, n);
+        Tensor c = ta || tb ? ta0.matmul(tb0, ta, tb) : ta0.matmul(tb0);
+        String what = "matmul " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " " + dt;
+        assertArrayEquals(new long[] {m, n}, c.shape(), what);
+        assertEquals(dt, c.dtype());
+        assertMatrixClose(matmulRef(a, b, m, k, n, ta, tb), values(c), rel(dt), what);
+      }
+    }
+  }
+
+  @Test
+  void matmulOfSmallIntegersIsExact() {
+    // [[1,2,3],[4,5,6]] x [[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor a = make(new double[] {1, 2, 3, 4, 5, 6}, dt, 2, 3);
+        Tensor b = make(new double[] {7, 8, 9, 10, 11, 12}, dt, 3, 2);
+        assertArrayEquals(new double[] {58, 64, 139, 154}, values(a.matmul(b)), 0.0);
+        // A^T A (3x3) and A A^T (2x2) from the same storage
+        assertArrayEquals(new double[] {17, 22, 27, 22, 29, 36, 27, 36, 45}, values(a.matmul(a, true, false)), 0.0);
+        assertArrayEquals(new double[] {14, 32, 32, 77}, values(a.matmul(a, false, true)), 0.0);
+        // (B^T A^T) = (A B)^T
+        assertArrayEquals(new double[] {58, 139, 64, 154}, values(b.matmul(a, true, true)), 0.0);
+      }
+    }
+  }
+
+  @Test
+  void emptyInnerDimensionGivesZeros() {
+    // PyTorch: (m, 0) @ (0, n) is an (m, n) matrix of zeros (an empty sum), and linear adds the bias.
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor c = Tensor.zeros(dt, 3, 0).matmul(Tensor.zeros(dt, 0, 4));
+        assertArrayEquals(new long[] {3, 4}, c.shape());
+        assertArrayEquals(new double[12], values(c), 0.0, "matmul with k = 0 " + dt);
+        Tensor y = Linalg.linear(Tensor.zeros(dt, 2, 0), Tensor.zeros(dt, 3, 0), make(new double[] {1, 2, 3}, dt, 3), "test");
+        assertArrayEquals(new double[] {1, 2, 3, 1, 2, 3}, values(y), 0.0, "linear with 0 input features " + dt);
+      }
+    }
+  }
+
+  @Test
+  void emptyOuterDimensionsGiveEmptyResults() {
+    try (TensorScope s = new TensorScope()) {
+      assertArrayEquals(new long[] {0, 2}, Tensor.zeros(0, 3).matmul(Tensor.zeros(3, 2)).shape());
+      assertArrayEquals(new long[] {3, 0}, Tensor.zeros(3, 2).matmul(Tensor.zeros(2, 0)).shape());
+      assertArrayEquals(new long[] {0, 4}, Linalg.linear(Tensor.zeros(0, 3), Tensor.zeros(4, 3), Tensor.zeros(4), "t").shape());
+    }
+  }
+
+  @Test
+  void repeatedMatmulIsDeterministic() {
+    Random r = new Random(3);
+    try (TensorScope s = new TensorScope()) {
+      Tensor a = make(uniform(r, 129 * 65, -1, 1), DType.FLOAT32, 129, 65);
+      Tensor b = make(uniform(r, 65 * 33, -1, 1), DType.FLOAT32, 65, 33);
+      float[] first = a.matmul(b).toFloatArray();
+      for (int i = 0; i < 3; i++) assertArrayEquals(first, a.matmul(b).toFloatArray(), 0f);
+    }
+  }
+
+  @ParameterizedTest(name = "transA={0}, transB={1}")
+  @MethodSource("transposeFlags")
+  void matmulGradients(boolean ta, boolean tb) {
+    Random r = new Random(17 + (ta ? 1 : 0) + (tb ? 2 : 0));
+    for (int[] s : new int[][] {{3, 4, 5}, {1, 1, 1}, {1, 6, 2}, {7, 3, 1}}) {
+      int m = s[0], k = s[1], n = s[2];
+      try (TensorScope scope = new TensorScope()) {
+        Tensor a = ta ? Tensor.of(uniform(r, m * k, -1, 1), k, m) : Tensor.of(uniform(r, m * k, -1, 1), m, k);
+        Tensor b = tb ? Tensor.of(uniform(r, k * n, -1, 1), n, k) : Tensor.of(uniform(r, k * n, -1, 1), k, n);
+        GradCheck.Result res = GradCheck.check(in -> in[0].matmul(in[1], ta, tb), a, b);
+        assertTrue(res.within(1e-6, 1e-5), m + "x" + k + "x" + n + ": " + res);
+        assertEquals(m * k + k * n, res.elementsChecked);
+      }
+    }
+  }
+
+  static Stream<Arguments> transposeFlags() {
+    return Stream.of(Arguments.of(false, false), Arguments.of(false, true), Arguments.of(true, false),
+        Arguments.of(true, true));
+  }
+
+  @Test
+  void matmulGradientOnlyForOperandsThatRequireIt() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor a = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+      Tensor b = Tensor.of(new double[] {1, 0, 0, 1, 1, 1}, 3, 2);
+      a.matmul(b).sum().backward();
+      // d/dA sum(A B) = ones(2,2) B^T: each row is the row sums of B
+      assertArrayEquals(new double[] {1, 1, 2, 1, 1, 2}, a.grad().toDoubleArray(), 0.0);
+      assertNull(b.grad());
+    }
+  }
+
+  @Test
+  void matmulShapeErrors() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor a = Tensor.zeros(2, 3), b = Tensor.zeros(4, 2);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.matmul(b));
+      assertTrue(e.getMessage().contains("3 vs 4"), e.getMessage());
+      assertArrayEquals(new long[] {4, 3}, b.matmul(a).shape()); // (4,2) x (2,3) is fine
+      assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(3)));
+      assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(DType.FLOAT64, 3, 2)));
+      assertThrows(IllegalArgumentException.class, () -> a.matmul(a, false, false));
+      assertArrayEquals(new long[] {3, 3}, a.matmul(a, true, false).shape());
+    }
+  }
+
+  // ---- linear --------------------------------------------------------------------------------------
+
+  /** Reference y = x W^T + b in double, with magnitudes for the tolerance. */
+  static double[][] linearRef(double[] x, double[] w, double[] b, int n, int in, int out) {
+    double[][] ref = matmulRef(x, w, n, in, out, false, true);
+    if (b != null) {
+      for (int i = 0; i < n; i++) {
+        for (int j = 0; j < out; j++) {
+          ref[0][i * out + j] += b[j];
+          ref[1][i * out + j] += Math.abs(b[j]);
+        }
+      }
+    }
+    return ref;
+  }
+
+  static Stream<Arguments> linearSizes() {
+    int[][] sizes = {{1, 1, 1}, {1, 7, 3}, {7, 13, 5}, {129, 33, 17}, {4, 1, 9}, {64, 100, 10}, {5, 257, 33}};
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (int[] s : sizes) for (boolean bias : new boolean[] {true, false}) b.add(Arguments.of(s[0], s[1], s[2], bias));
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "N={0}, in={1}, out={2}, bias={3}")
+  @MethodSource("linearSizes")
+  void linalgLinearMatchesReference(int n, int in, int out, boolean bias) {
+    Random r = new Random(n * 31L + in * 7L + out + (bias ? 5 : 0));
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        double[] x = representable(uniform(r, n * in, -1, 1), dt);
+        double[] w = representable(uniform(r, out * in, -1, 1), dt);
+        double[] b = bias ? representable(uniform(r, out, -1, 1), dt) : null;
+        Tensor y = Linalg.linear(make(x, dt, n, in), make(w, dt, out, in), bias ? make(b, dt, out) : null, "test");
+        assertArrayEquals(new long[] {n, out}, y.shape());
+        assertMatrixClose(linearRef(x, w, b, n, in, out), values(y), rel(dt),
+            "linear " + n + "x" + in + "->" + out + " bias=" + bias + " " + dt);
+      }
+    }
+  }
+
+  @Test
+  void linearOutputDoesNotReuseStaleMemoryWithoutBias() {
+    // Without a bias the GEMM must overwrite (beta = 0), whatever the fresh output buffer held.
+    Random r = new Random(4);
+    try (TensorScope s = new TensorScope()) {
+      double[] x = uniform(r, 12, -1, 1), w = uniform(r, 6, -1, 1);
+      Tensor xt = Tensor.of(x, 6, 2), wt = Tensor.of(w, 3, 2);
+      for (int i = 0; i < 5; i++) {
+        Tensor garbage = Tensor.full(1e30, DType.FLOAT64, 6, 3);
+        garbage.close(); // freed memory that the next allocation may reuse
+        Tensor y = Linalg.linear(xt, wt, null, "test");
+        assertMatrixClose(linearRef(x, w, null, 6, 2, 3), y.toDoubleArray(), 1e-13, "no-bias linear, round " + i);
+      }
+    }
+  }
+
+  @Test
+  void linalgLinearGradients() {
+    Random r = new Random(12);
+    for (int[] sz : new int[][] {{3, 4, 2}, {1, 5, 3}, {4, 1, 1}}) {
+      int n = sz[0], in = sz[1], out = sz[2];
+      try (TensorScope s = new TensorScope()) {
+        Tensor x = Tensor.of(uniform(r, n * in, -1, 1), n, in);
+        Tensor w = Tensor.of(uniform(r, out * in, -1, 1), out, in);
+        Tensor b = Tensor.of(uniform(r, out, -1, 1), out);
+        GradCheck.Result withBias = GradCheck.check(t -> Linalg.linear(t[0], t[1], t[2], "test"), x, w, b);
+        assertTrue(withBias.within(1e-6, 1e-5), "with bias: " + withBias);
+        assertEquals(n * in + out * in + out, withBias.elementsChecked);
+        GradCheck.check(t -> Linalg.linear(t[0], t[1], null, "test"), x, w).assertWithin(1e-6, 1e-5);
+      }
+    }
+  }
+
+  @Test
+  void linearBiasGradientIsColumnSum() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2).requiresGrad(true);
+      Tensor w = Tensor.of(new double[] {1, -1}, 1, 2).requiresGrad(true);
+      Tensor b = Tensor.of(new double[] {0.5}).requiresGrad(true);
+      Linalg.linear(x, w, b, "test").sum().backward();
+      assertArrayEquals(new double[] {3}, b.grad().toDoubleArray(), 0.0);
+      assertArrayEquals(new double[] {9, 12}, w.grad().toDoubleArray(), 0.0); // column sums of x
+      assertArrayEquals(new double[] {1, -1, 1, -1, 1, -1}, x.grad().toDoubleArray(), 0.0);
+    }
+  }
+
+  @Test
+  void linearValidatesShapes() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.zeros(2, 3), w = Tensor.zeros(4, 3);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Linalg.linear(x, Tensor.zeros(4, 5), null, "layer"));
+      assertTrue(e.getMessage().startsWith("layer"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> Linalg.linear(x, w, Tensor.zeros(3), "layer"));
+      assertThrows(IllegalArgumentException.class, () -> Linalg.linear(x, w, Tensor.zeros(DType.FLOAT64, 4), "layer"));
+      assertArrayEquals(new long[] {2, 4}, Linalg.linear(x, w, Tensor.zeros(4), "layer").shape());
+    }
+  }
+
+  // ---- nn.Linear ---------------------------------------------------------------------------------
+
+  @Test
+  void nnLinearForwardMatchesReference() {
+    Random r = new Random(21);
+    for (int[] sz : new int[][] {{1, 1, 1}, {5, 7, 3}, {129, 33, 17}}) {
+      int n = sz[0], in = sz[1], out = sz[2];
+      for (boolean bias : new boolean[] {true, false}) {
+        try (TensorScope s = new TensorScope(); Linear lin = new Linear(in, out, bias, new Generator(99))) {
+          assertEquals(in, lin.inFeatures());
+          assertEquals(out, lin.outFeatures());
+          assertArrayEquals(new long[] {out, in}, lin.weight().shape());
+          assertEquals(bias ? (long) out * in + out : (long) out * in, lin.parameterCount());
+          double[] w = values(lin.weight());
+          double[] b = bias ? values(lin.bias()) : null;
+          if (!bias) assertNull(lin.bias());
+          double bound = 1.0 / Math.sqrt(in);
+          for (double v : w) assertTrue(v >= -bound && v <= bound, "weight " + v + " outside +-" + bound);
+          if (bias) for (double v : b) assertTrue(v >= -bound && v <= bound, "bias " + v + " outside +-" + bound);
+          double[] x = representable(uniform(r, n * in, -2, 2), DType.FLOAT32);
+          Tensor y = lin.forward(make(x, DType.FLOAT32, n, in));
+          assertArrayEquals(new long[] {n, out}, y.shape());
+          assertMatrixClose(linearRef(x, w, b, n, in, out), values(y), rel(DType.FLOAT32), lin.describe());
+        }
+      }
+    }
+  }
+
+  @Test
+  void nnLinearFloat64ForwardAndGradients() {
+    Random r = new Random(22);
+    for (boolean bias : new boolean[] {true, false}) {
+      try (TensorScope s = new TensorScope(); Linear lin = new Linear(4, 3, bias, new Generator(5))) {
+        lin.to(DType.FLOAT64);
+        assertEquals(DType.FLOAT64, lin.weight().dtype());
+        double[] x = uniform(r, 8, -1, 1);
+        double[] w = lin.weight().toDoubleArray();
+        double[] b = bias ? lin.bias().toDoubleArray() : null;
+        Tensor xt = Tensor.of(x, 2, 4);
+        assertMatrixClose(linearRef(x, w, b, 2, 4, 3), lin.forward(xt).toDoubleArray(), 1e-13, lin.describe());
+        List<Tensor> params = lin.parameters();
+        assertEquals(bias ? 2 : 1, params.size());
+        GradCheck.Result res = GradCheck.check(in -> lin.forward(in[0]), params, 1e-6, xt);
+        assertTrue(res.within(1e-6, 1e-5), lin.describe() + ": " + res);
+        assertEquals(8 + 12 + (bias ? 3 : 0), res.elementsChecked);
+      }
+    }
+  }
+
+  @Test
+  void nnLinearAccumulatesParameterGradients() {
+    try (TensorScope s = new TensorScope(); Linear lin = new Linear(2, 1, true, new Generator(1))) {
+      Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+      lin.forward(x).sum().backward();
+      assertArrayEquals(new float[] {4, 6}, lin.weight().grad().toFloatArray(), 0f);
+      assertArrayEquals(new float[] {2}, lin.bias().grad().toFloatArray(), 0f);
+      lin.forward(x).sum().backward(); // accumulates until zeroed
+      assertArrayEquals(new float[] {8, 12}, lin.weight().grad().toFloatArray(), 0f);
+      lin.zeroGrad();
+      assertArrayEquals(new float[] {0, 0}, lin.weight().grad().toFloatArray(), 0f);
+    }
+  }
+
+  @Test
+  void nnLinearRejectsBadInput() {
+    try (TensorScope s = new TensorScope(); Linear lin = new Linear(3, 2)) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lin.forward(Tensor.zeros(4, 5)));
+      assertTrue(e.getMessage().contains("Linear(3 -> 2)") && e.getMessage().contains("[4, 5]"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> lin.forward(Tensor.zeros(3)));
+      assertThrows(IllegalArgumentException.class, () -> lin.forward(Tensor.zeros(DType.FLOAT64, 4, 3)));
+      assertThrows(IllegalArgumentException.class, () -> new Linear(0, 2));
+    }
+  }
+}
