@@ -37,6 +37,19 @@ public final class FashionMnist {
 
   /** Images flattened to 784 features, scaled to [0, 1], and labels in [0, 10). */
   public static ArrayDataset load(Path dir, boolean train, int limit) throws IOException {
+    return load(dir, train, limit, new long[] {784});
+  }
+
+  /**
+   * Images scaled to [0, 1] with per-sample shape {@code sampleShape} ({784} for an MLP, {1, 28, 28}
+   * for a CNN), the first {@code limit} images (all when limit <= 0), and labels in [0, 10).
+   */
+  public static ArrayDataset load(Path dir, boolean train, int limit, long[] sampleShape) throws IOException {
+    long per = 1;
+    for (long d : sampleShape) per *= d;
+    if (per != 784) {
+      throw new IllegalArgumentException("Fashion-MNIST sample shape must hold 784 pixels, got " + Arrays.toString(sampleShape));
+    }
     String prefix = train ? "train" : "t10k";
     IdxArray images = IdxReader.read(require(dir, prefix + "-images-idx3-ubyte"));
     IdxArray labels = IdxReader.read(require(dir, prefix + "-labels-idx1-ubyte"));
@@ -55,7 +68,7 @@ public final class FashionMnist {
         throw new IOException("Fashion-MNIST " + prefix + ": label " + y[i] + " at index " + i + " outside [0, 10)");
       }
     }
-    return ArrayDataset.withLabels(pixels, new long[] {784}, y);
+    return ArrayDataset.withLabels(pixels, sampleShape, y);
   }
 
   private static Path require(Path dir, String base) throws IOException {

@@ -16,6 +16,11 @@ public final class ELU extends Module {
   }
 
   @Override
+  public long flops(long[] in, long[] out) {
+    return Shapes.numel(out);
+  }
+
+  @Override
   public Tensor forward(Tensor x) {
     return x.elu(alpha);
   }

@@ -57,6 +57,11 @@ public final class Linear extends Module {
   }
 
   @Override
+  public long flops(long[] in, long[] out) {
+    return 2L * this.in * this.out + (hasBias ? this.out : 0);
+  }
+
+  @Override
   public Tensor forward(Tensor x) {
     if (x.rank() != 2 || x.dim(1) != in) {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, " + in + "], got " + x.describe());

@@ -28,6 +28,7 @@ import org.jdnn.tensor.Updates;
 public abstract class Module implements AutoCloseable {
   private final Map<String, Tensor> parameters = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private boolean training = true;
 
   /** Computes the module's output for {@code input}; records the graph when gradients are on. */
@@ -42,6 +43,58 @@ public abstract class Module implements AutoCloseable {
     return value;
   }
 
+  /**
+   * Registers non-trainable state under {@code name} (running statistics, counters): saved with
+   * the model, owned and freed by the module, never given gradients.
+   */
+  protected Tensor registerBuffer(String name, Tensor value) {
+    checkName(name);
+    value.keep();
+    buffers.put(name, value);
+    return value;
+  }
+
+  /** Every buffer of this module and its descendants, by dotted name. */
+  public Map<String, Tensor> namedBuffers() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    collectBuffers("", out);
+    return out;
+  }
+
+  private void collectBuffers(String prefix, Map<String, Tensor> out) {
+    for (Map.Entry<String, Tensor> e : buffers.entrySet()) out.put(prefix + e.getKey(), e.getValue());
+    for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
+  }
+
+  /** This module's own buffer {@code name} (not a descendant's). */
+  protected Tensor buffer(String name) {
+    return buffers.get(name);
+  }
+
+  /** This module's own parameter {@code name}, or null. */
+  protected Tensor parameter(String name) {
+    return parameters.get(name);
+  }
+
+  /**
+   * Forward FLOPs for one sample with the given per-sample input and output shapes (batch dimension
+   * excluded). A multiply-add counts as 2; see {@link Summary} for the convention. Default 0 for
+   * modules that only move data.
+   */
+  public long flops(long[] inputShape, long[] outputShape) {
+    return 0;
+  }
+
+  /**
+   * Prints and returns a table of this model's layers for inputs of per-sample shape
+   * {@code inputShape}: output shapes, parameter counts and forward FLOPs per sample.
+   */
+  public Summary summary(long... inputShape) {
+    Summary s = Summary.of(this, inputShape);
+    System.out.println(s);
+    return s;
+  }
+
   /** Registers a child module under {@code name}; its parameters appear as "name.param". */
   protected <M extends Module> M registerModule(String name, M module) {
     checkName(name);
@@ -53,7 +106,7 @@ public abstract class Module implements AutoCloseable {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, no dots)");
     }
-    if (parameters.containsKey(name) || children.containsKey(name)) {
+    if (parameters.containsKey(name) || children.containsKey(name) || buffers.containsKey(name)) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
     }
   }
@@ -124,6 +177,14 @@ public abstract class Module implements AutoCloseable {
       e.setValue(converted);
       old.close();
     }
+    for (Map.Entry<String, Tensor> e : buffers.entrySet()) {
+      Tensor old = e.getValue();
+      if (old.dtype() == dtype || !old.dtype().isFloatingPoint()) continue;
+      Tensor converted = Tensor.empty(dtype, old.device(), old.shape()).keep();
+      Updates.copy(old, converted);
+      e.setValue(converted);
+      old.close();
+    }
     for (Module m : children.values()) m.to(dtype);
     return this;
   }
@@ -132,6 +193,7 @@ public abstract class Module implements AutoCloseable {
   @Override
   public void close() {
     for (Tensor t : parameters.values()) t.close();
+    for (Tensor t : buffers.values()) t.close();
     for (Module m : children.values()) m.close();
   }
 

@@ -18,6 +18,11 @@ public final class Softmax extends Module {
   }
 
   @Override
+  public long flops(long[] in, long[] out) {
+    return 3 * Shapes.numel(out);
+  }
+
+  @Override
   public Tensor forward(Tensor x) {
     return x.softmax(temperature);
   }

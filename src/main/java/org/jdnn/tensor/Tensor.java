@@ -162,6 +162,13 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  public Tensor write(long[] data) {
+    requireDType("write", DType.INT64);
+    requireLength("write", data.length);
+    JdnnNative.tensor_write_i64(h(), data, 0, data.length);
+    return this;
+  }
+
   // ---- reading back -------------------------------------------------------------------------
 
   public float[] toFloatArray() {

@@ -27,7 +27,7 @@ class TrainingTest {
     Path dir = FashionMnist.defaultDir();
     assumeTrue(FashionMnist.isAvailable(dir), "Fashion-MNIST not installed in " + dir
         + " (apt-get install dataset-fashion-mnist); .ci/run installs it");
-    FashionMnistMlp.Result r = FashionMnistMlp.run(dir, 2, 128, 20_000, 42, false);
+    ClassifierTraining.Result r = FashionMnistMlp.run(dir, 2, 128, 20_000, 42, false);
     assertTrue(r.testAccuracy >= 0.82, "test accuracy " + r.testAccuracy);
   }
 }

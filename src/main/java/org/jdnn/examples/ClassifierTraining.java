@@ -1,0 +1,79 @@
+package org.jdnn.examples;
+
+import java.util.Locale;
+import org.jdnn.data.ArrayDataset;
+import org.jdnn.data.Batch;
+import org.jdnn.loss.CrossEntropyLoss;
+import org.jdnn.nn.Module;
+import org.jdnn.optim.Adam;
+import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+
+/** The training loop the Fashion-MNIST benchmark examples share: Adam, softmax cross-entropy, per-epoch report. */
+public final class ClassifierTraining {
+  private ClassifierTraining() {}
+
+  /** Outcome of a run: final test accuracy and the training throughput of each epoch. */
+  public static final class Result {
+    public final double testAccuracy;
+    public final double[] samplesPerSecond;
+    public final double[] seconds;
+
+    Result(double testAccuracy, double[] samplesPerSecond, double[] seconds) {
+      this.testAccuracy = testAccuracy;
+      this.samplesPerSecond = samplesPerSecond;
+      this.seconds = seconds;
+    }
+  }
+
+  /** Trains {@code model} for {@code epochs} and evaluates on {@code test} after each, printing a line per epoch. */
+  public static Result run(Module model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
+      long seed, boolean print) {
+    CrossEntropyLoss lossFn = new CrossEntropyLoss();
+    double[] rates = new double[epochs], secs = new double[epochs];
+    double accuracy = 0;
+    try (Adam adam = new Adam(model.parameters(), lr)) {
+      for (int epoch = 0; epoch < epochs; epoch++) {
+        model.train();
+        double lossSum = 0;
+        int seen = 0;
+        long start = System.nanoTime();
+        for (Batch b : train.batches(batchSize, true, seed, epoch)) {
+          try (TensorScope step = new TensorScope(); b) {
+            adam.zeroGrad();
+            Tensor loss = lossFn.compute(model.forward(b.inputs()), b.targets());
+            loss.backward();
+            adam.step();
+            lossSum += loss.item() * b.size();
+            seen += b.size();
+          }
+        }
+        secs[epoch] = (System.nanoTime() - start) / 1e9;
+        rates[epoch] = seen / secs[epoch];
+        accuracy = accuracy(model, test, 1000);
+        if (print) {
+          System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  test accuracy %.4f  %.2f s  %,.0f samples/s%n",
+              epoch + 1, epochs, lossSum / seen, accuracy, secs[epoch], rates[epoch]);
+        }
+      }
+    }
+    return new Result(accuracy, rates, secs);
+  }
+
+  /** Fraction of {@code data} classified correctly, in eval mode without gradient recording. */
+  public static double accuracy(Module model, ArrayDataset data, int batchSize) {
+    model.eval();
+    long correct = 0;
+    try (GradMode.Guard g = GradMode.disable()) {
+      for (Batch b : data.batches(batchSize, false, 0, 0)) {
+        try (TensorScope s = new TensorScope(); b) {
+          long[] predicted = model.forward(b.inputs()).argmax().toLongArray();
+          int[] labels = b.targets().toIntArray();
+          for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) correct++;
+        }
+      }
+    }
+    return (double) correct / data.size();
+  }
+}

@@ -1,0 +1,41 @@
+package org.jdnn.nn;
+
+import java.util.Arrays;
+import org.jdnn.tensor.Tensor;
+
+/** Runs every branch on the same input and sums their outputs (shapes must match). */
+public final class Add extends Module {
+  private final Module[] branches;
+
+  public Add(Module... branches) {
+    if (branches.length < 2) throw new IllegalArgumentException("Add: needs at least two branches, got " + branches.length);
+    this.branches = branches.clone();
+    for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Tensor sum = branches[0].forward(x);
+    for (int i = 1; i < branches.length; i++) {
+      Tensor b = branches[i].forward(x);
+      if (!Arrays.equals(sum.shape(), b.shape())) {
+        throw new IllegalArgumentException("Add: branch " + i + " output " + b.describe() + " does not match branch 0 output "
+            + sum.describe());
+      }
+      sum = sum.add(b);
+    }
+    return sum;
+  }
+
+  @Override
+  public long flops(long[] in, long[] out) {
+    long n = (long) (branches.length - 1) * Shapes.numel(out);
+    for (Module b : branches) n += Summary.flopsOf(b, in);
+    return n;
+  }
+
+  @Override
+  public String describe() {
+    return "Add(" + branches.length + " branches)";
+  }
+}

@@ -1,0 +1,115 @@
+package org.jdnn.nn;
+
+import java.util.Arrays;
+
+/**
+ * Convolution hyper-parameters shared by {@link Conv1d} and {@link Conv2d}, with PyTorch's
+ * meaning: stride, padding (per side, or "same"), dilation, groups and whether there is a bias.
+ *
+ * <pre>{@code new Conv2d(32, 64, 3, ConvOptions.padding(1))}
+ * {@code new Conv2d(32, 32, 3, ConvOptions.same().groups(32).bias(false))}</pre>
+ */
+public final class ConvOptions {
+  int strideH = 1, strideW = 1;
+  int padH = 0, padW = 0;
+  boolean same;
+  int dilationH = 1, dilationW = 1;
+  int groups = 1;
+  boolean bias = true;
+
+  public static ConvOptions defaults() {
+    return new ConvOptions();
+  }
+
+  public static ConvOptions padding(int p) {
+    return new ConvOptions().pad(p, p);
+  }
+
+  /** Output size equals input size (stride 1): pads dilation (k - 1) in total, the odd extra zero at the end. */
+  public static ConvOptions same() {
+    ConvOptions o = new ConvOptions();
+    o.same = true;
+    return o;
+  }
+
+  public ConvOptions stride(int s) {
+    return stride(s, s);
+  }
+
+  public ConvOptions stride(int sh, int sw) {
+    strideH = sh;
+    strideW = sw;
+    return this;
+  }
+
+  public ConvOptions pad(int ph, int pw) {
+    padH = ph;
+    padW = pw;
+    same = false;
+    return this;
+  }
+
+  public ConvOptions dilation(int d) {
+    return dilation(d, d);
+  }
+
+  public ConvOptions dilation(int dh, int dw) {
+    dilationH = dh;
+    dilationW = dw;
+    return this;
+  }
+
+  public ConvOptions groups(int g) {
+    groups = g;
+    return this;
+  }
+
+  public ConvOptions bias(boolean b) {
+    bias = b;
+    return this;
+  }
+
+  void validate(String layer, int in, int out, int kh, int kw) {
+    if (in <= 0 || out <= 0) {
+      throw new IllegalArgumentException(layer + ": channel counts must be positive, got in=" + in + ", out=" + out);
+    }
+    if (kh <= 0 || kw <= 0) throw new IllegalArgumentException(layer + ": kernel must be positive, got " + kh + "x" + kw);
+    if (strideH <= 0 || strideW <= 0) {
+      throw new IllegalArgumentException(layer + ": stride must be positive, got " + strideH + "x" + strideW);
+    }
+    if (dilationH <= 0 || dilationW <= 0) {
+      throw new IllegalArgumentException(layer + ": dilation must be positive, got " + dilationH + "x" + dilationW);
+    }
+    if (padH < 0 || padW < 0) throw new IllegalArgumentException(layer + ": padding must be >= 0, got " + padH + "x" + padW);
+    if (groups <= 0 || in % groups != 0 || out % groups != 0) {
+      throw new IllegalArgumentException(layer + ": groups must divide both channel counts: in=" + in + ", out=" + out
+          + ", groups=" + groups);
+    }
+    if (same && (strideH != 1 || strideW != 1)) {
+      throw new IllegalArgumentException(layer + ": padding \"same\" needs stride 1, got " + strideH + "x" + strideW);
+    }
+  }
+
+  /** {top, left, bottom, right} for kernel kh x kw. */
+  int[] pads(int kh, int kw) {
+    if (!same) return new int[] {padH, padW, padH, padW};
+    int th = dilationH * (kh - 1), tw = dilationW * (kw - 1);
+    return new int[] {th / 2, tw / 2, th - th / 2, tw - tw / 2};
+  }
+
+  String describe(int kh, int kw) {
+    StringBuilder sb = new StringBuilder();
+    if (strideH != 1 || strideW != 1) sb.append(", stride ").append(strideH == strideW ? "" + strideH : strideH + "x" + strideW);
+    if (same) sb.append(", padding same");
+    else if (padH != 0 || padW != 0) sb.append(", padding ").append(padH == padW ? "" + padH : padH + "x" + padW);
+    if (dilationH != 1 || dilationW != 1) sb.append(", dilation ").append(dilationH == dilationW ? "" + dilationH : dilationH + "x" + dilationW);
+    if (groups != 1) sb.append(", groups ").append(groups);
+    if (!bias) sb.append(", no bias");
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "ConvOptions" + Arrays.toString(new int[] {strideH, strideW, padH, padW, dilationH, dilationW, groups});
+  }
+}

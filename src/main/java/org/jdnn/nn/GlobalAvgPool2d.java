@@ -1,0 +1,17 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.Tensor;
+
+/** Mean over H and W: (N, C, H, W) to (N, C). */
+public final class GlobalAvgPool2d extends Module {
+  @Override
+  public Tensor forward(Tensor x) {
+    Pooling.checkInput("GlobalAvgPool2d", x);
+    return x.reshape(x.dim(0), x.dim(1), x.dim(2) * x.dim(3)).mean(2, false);
+  }
+
+  @Override
+  public long flops(long[] in, long[] out) {
+    return Shapes.numel(in);
+  }
+}

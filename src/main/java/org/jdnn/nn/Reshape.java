@@ -1,0 +1,30 @@
+package org.jdnn.nn;
+
+import java.util.Arrays;
+import org.jdnn.tensor.Tensor;
+
+/** Reshapes each sample to {@code shape} (the batch dimension is kept; one entry may be -1). */
+public final class Reshape extends Module {
+  private final long[] shape;
+
+  public Reshape(long... shape) {
+    this.shape = shape.clone();
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    long[] full = new long[shape.length + 1];
+    full[0] = x.dim(0);
+    System.arraycopy(shape, 0, full, 1, shape.length);
+    try {
+      return x.reshape(full);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(describe() + ": cannot reshape " + x.describe() + " to " + Arrays.toString(full), e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "Reshape(" + Arrays.toString(shape) + ")";
+  }
+}

@@ -1,0 +1,130 @@
+package org.jdnn.nn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+
+/**
+ * A model's layers with their output shapes, parameter counts and forward FLOPs per sample,
+ * found by running one zero sample through the model in eval mode without gradients. Sequential
+ * containers are expanded into their children; other modules are one row each.
+ *
+ * <p>FLOP convention (per sample, forward only): a multiply-add counts 2. Linear: 2 in out + out
+ * (bias). Convolution: (2 (C/groups) kh kw + 1 if biased) per output element. Batch norm: 2 per
+ * element (the folded scale and shift). Pooling: kh kw per output element. Element-wise
+ * activations: 1 per element; softmax and log-softmax: 3 per element. Additions of branches: 1
+ * per element each. Reshapes, flatten and dropout (identity at inference): 0.
+ */
+public final class Summary {
+  /** One row of the table. */
+  public static final class Row {
+    public final String name;
+    public final String layer;
+    public final long[] outputShape;
+    public final long parameters;
+    public final long flops;
+
+    Row(String name, String layer, long[] outputShape, long parameters, long flops) {
+      this.name = name;
+      this.layer = layer;
+      this.outputShape = outputShape;
+      this.parameters = parameters;
+      this.flops = flops;
+    }
+  }
+
+  private final long[] inputShape;
+  private final List<Row> rows;
+  private final long totalParameters;
+
+  private Summary(long[] inputShape, List<Row> rows, long totalParameters) {
+    this.inputShape = inputShape;
+    this.rows = rows;
+    this.totalParameters = totalParameters;
+  }
+
+  /** Builds the summary of {@code model} for per-sample inputs of {@code inputShape}. */
+  public static Summary of(Module model, long... inputShape) {
+    for (long d : inputShape) {
+      if (d <= 0) throw new IllegalArgumentException("summary: input shape must be positive, got " + Arrays.toString(inputShape));
+    }
+    List<Row> rows = new ArrayList<>();
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      walk("", model, Tensor.zeros(dtypeOf(model), withBatch(inputShape)), rows);
+    } finally {
+      model.train(wasTraining);
+    }
+    return new Summary(inputShape.clone(), Collections.unmodifiableList(rows), model.parameterCount());
+  }
+
+  /** Total forward FLOPs per sample of {@code m} for per-sample input shape {@code inputShape}. */
+  public static long flopsOf(Module m, long[] inputShape) {
+    return of(m, inputShape).totalFlops();
+  }
+
+  private static Tensor walk(String name, Module m, Tensor x, List<Row> rows) {
+    if (m instanceof Sequential) {
+      for (Map.Entry<String, Module> e : m.children().entrySet()) {
+        x = walk(name.isEmpty() ? e.getKey() : name + "." + e.getKey(), e.getValue(), x, rows);
+      }
+      return x;
+    }
+    Tensor y = m.forward(x);
+    long[] in = perSample(x.shape()), out = perSample(y.shape());
+    rows.add(new Row(name.isEmpty() ? "-" : name, m.describe(), out, m.parameterCount(), m.flops(in, out)));
+    return y;
+  }
+
+  private static DType dtypeOf(Module m) {
+    for (Tensor p : m.parameters()) return p.dtype();
+    return DType.FLOAT32;
+  }
+
+  private static long[] withBatch(long[] shape) {
+    long[] s = new long[shape.length + 1];
+    s[0] = 1;
+    System.arraycopy(shape, 0, s, 1, shape.length);
+    return s;
+  }
+
+  private static long[] perSample(long[] shape) {
+    return Arrays.copyOfRange(shape, 1, shape.length);
+  }
+
+  public List<Row> rows() {
+    return rows;
+  }
+
+  public long totalParameters() {
+    return totalParameters;
+  }
+
+  public long totalFlops() {
+    long n = 0;
+    for (Row r : rows) n += r.flops;
+    return n;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    String fmt = "%-6s %-42s %-18s %12s %15s%n";
+    sb.append(String.format(Locale.ROOT, "Input shape per sample: %s%n", Arrays.toString(inputShape)));
+    sb.append(String.format(Locale.ROOT, fmt, "name", "layer", "output shape", "parameters", "FLOPs/sample"));
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT, fmt, r.name, r.layer, Arrays.toString(r.outputShape),
+          String.format(Locale.ROOT, "%,d", r.parameters), String.format(Locale.ROOT, "%,d", r.flops)));
+    }
+    sb.append(String.format(Locale.ROOT, "Total parameters: %,d   forward FLOPs per sample: %,d", totalParameters, totalFlops()));
+    return sb.toString();
+  }
+}
