@@ -4,12 +4,14 @@
 #   *_avx2.cpp   -> -mavx2 -mfma
 #   others       -> baseline x86-64 (no -march=native)
 # Usage: native/bench/build_gemm_bench.sh [output]   (default /tmp/gemm_bench)
+# Env: CXX (default g++), EXTRA_CXXFLAGS (e.g. "-fsanitize=address,undefined -g").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/../src/cpu"
 out="${1:-/tmp/gemm_bench}"
 cxx="${CXX:-g++}"
-common=(-std=c++17 -O3 -pthread -Wall -Wextra)
+# shellcheck disable=SC2206
+common=(-std=c++17 -O3 -pthread -Wall -Wextra ${EXTRA_CXXFLAGS:-})
 obj="$(mktemp -d)"
 trap 'rm -rf "$obj"' EXIT
 

@@ -114,7 +114,7 @@ int run_case(const Case& c, const char* label) {
 }
 
 std::vector<Case> correctness_cases() {
-  const int64_t sizes[] = {1, 2, 7, 13, 31, 33, 127, 129};
+  const int64_t sizes[] = {1, 2, 5, 7, 13, 17, 31, 33, 127, 129};
   const int64_t ks[] = {1, 17, 260};  // 260 > KC: exercises the K split (beta then 1)
   const double ab[][2] = {{1, 0}, {0.5, -1.5}, {-2, 1}, {1.25, 0}};
   std::vector<Case> cases;
@@ -254,17 +254,21 @@ double g_peak1 = 0, g_peak2 = 0;
 void print_peak() {
 #if defined(__x86_64__)
   if (!__builtin_cpu_supports("avx512f")) return;
-  const int64_t iters = 20'000'000;
-  fma_peak_gflops(iters / 10);
-  const double one = fma_peak_gflops(iters);
-  double other = 0;
-  std::thread t([&] { other = fma_peak_gflops(iters); });
-  const double mine = fma_peak_gflops(iters);
-  t.join();
+  // Best of 5 short runs: the machine may be shared, and the peak is a property of the core.
+  const int64_t iters = 4'000'000;
+  double one = 0, two = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    one = std::max(one, fma_peak_gflops(iters));
+    double other = 0;
+    std::thread t([&] { other = fma_peak_gflops(iters); });
+    const double mine = fma_peak_gflops(iters);
+    t.join();
+    two = std::max(two, mine + other);
+  }
   g_peak1 = one;
-  g_peak2 = mine + other;
-  std::printf("\nAVX-512 FMA peak (measured): %.1f GFLOP/s on 1 core, %.1f on 2 threads\n", one,
-              mine + other);
+  g_peak2 = two;
+  std::printf("\nAVX-512 FMA peak (measured, best of 5): %.1f GFLOP/s on 1 core, %.1f on 2 threads\n",
+              one, two);
 #endif
 }
 
@@ -274,13 +278,13 @@ struct Shape {
   int64_t M, N, K;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+struct Rate {
+  double median, best;
+};
 
-// GFLOP/s (median over runs; each run repeats the call enough to last ~>= 2 ms).
-double measure(const Shape& s, int threads) {
+// GFLOP/s over 9 timed runs after warm-up; each run repeats the call to last >= ~2 ms. The best
+// run is reported too: on a shared machine it is the better estimate of what the code can do.
+Rate measure(const Shape& s, int threads) {
   set_num_threads(threads);
   const int64_t lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
   auto A = random_vec<float>(s.M * s.K), B = random_vec<float>(s.K * s.N);
@@ -298,7 +302,8 @@ double measure(const Shape& s, int threads) {
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rates.push_back(flops * reps / sec / 1e9);
   }
-  return median(rates);
+  std::sort(rates.begin(), rates.end());
+  return {rates[rates.size() / 2], rates.back()};
 }
 
 void perf_table(const char* kernel) {
@@ -319,17 +324,21 @@ void perf_table(const char* kernel) {
   };
   // Percentages are of the measured AVX-512 FMA peak (1 core / 2 threads).
   const bool pct = std::strcmp(kernel, "avx512") == 0 && g_peak1 > 0;
-  std::printf("\nGFLOP/s, kernel %s (median of 9 runs after warm-up)%s\n", kernel,
-              pct ? ", (% of measured FMA peak)" : "");
-  std::printf("%-34s %16s %16s\n", "shape", "1 thread", "2 threads");
+  std::printf("\nGFLOP/s, kernel %s: median (best) of 9 runs after warm-up%s\n", kernel,
+              pct ? "; [% of measured FMA peak, from the median]" : "");
+  std::printf("%-32s %22s %22s\n", "shape", "1 thread", "2 threads");
   for (const Shape& s : shapes) {
-    const double t1 = measure(s, 1), t2 = measure(s, 2);
+    const Rate r1 = measure(s, 1), r2 = measure(s, 2);
+    char c1[32], c2[32];
+    std::snprintf(c1, sizeof c1, "%.1f (%.1f)", r1.median, r1.best);
+    std::snprintf(c2, sizeof c2, "%.1f (%.1f)", r2.median, r2.best);
     if (pct)
-      std::printf("%-34s %8.1f (%3.0f%%) %8.1f (%3.0f%%)\n", s.name, t1, 100 * t1 / g_peak1, t2,
-                  100 * t2 / g_peak2);
+      std::printf("%-32s %15s [%3.0f%%] %15s [%3.0f%%]\n", s.name, c1, 100 * r1.median / g_peak1, c2,
+                  100 * r2.median / g_peak2);
     else
-      std::printf("%-34s %16.1f %16.1f\n", s.name, t1, t2);
+      std::printf("%-32s %22s %22s\n", s.name, c1, c2);
   }
+
 }
 
 }  // namespace

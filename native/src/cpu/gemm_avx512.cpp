@@ -275,6 +275,9 @@ void axpy_rows(int64_t n, int64_t k, const float* mat, int64_t ld, const float* 
   for (; j < n; j += 16) axpy_block<1>(k, mat + j, ld, x, incx, lane_mask(n - j), out + j);
 }
 
+// kc = 256: an A micro-panel (12 x 256 floats, 12 KiB) stays in L1 during the macro loop.
+// nc = 1024: the packed B block (256 x 1024 floats, 1 MiB) stays in L2 (2 MiB per core on
+// Sapphire Rapids). Tuning mc/kc/nc within 2x of these changed results by less than the noise.
 constexpr SgemmKernel kKernel = {
     "avx512", MR, NR,
     /*mc=*/MR * 16, /*kc=*/256, /*nc=*/NR * 32,
