@@ -107,6 +107,55 @@ void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int
 void op_point_loss(int op, int64_t x, int64_t t, int64_t out);
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx);
 
+// ---- convolution, pooling, normalization, dropout, slicing (NCHW, float32/float64) ----
+// Convolution geometry shared by the conv entry points. Output size per spatial dim:
+//   OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1   (>= 1)
+// Cross-correlation (no kernel flip); groups are consecutive channel blocks (PyTorch's conv2d).
+// y (N, Cout, OH, OW) = conv(x (N, C, H, W), w (Cout, C / groups, kh, kw)) + bias (Cout) or 0 for none.
+void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int stride_h, int stride_w, int pad_top,
+               int pad_left, int pad_bottom, int pad_right, int dilation_h, int dilation_w, int groups);
+// Gradients of op_conv2d from dy (N, Cout, OH, OW): dx (x's shape), dw (w's shape), dbias (Cout).
+// Pass 0 for a gradient that is not wanted; x is read only for dw, w only for dx.
+void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias,
+                        int stride_h, int stride_w, int pad_top, int pad_left, int pad_bottom,
+                        int pad_right, int dilation_h, int dilation_w, int groups);
+// Max pooling over (N, C, H, W), padding counting as -infinity, floor-mode output size
+// OH = (H + 2 pad_h - kh) / stride_h + 1. indices (int32 or int64, y's shape) receive the
+// arg-max position h * W + w inside its (n, c) plane (first maximum wins; NaN propagates).
+void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int stride_h, int stride_w,
+                   int pad_h, int pad_w);
+// dx (zeroed here) receives each dy element at its saved arg-max position (accumulating on overlap).
+void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx);
+// Average pooling, same geometry; divisor kh * kw when count_include_pad, else the number of
+// window cells inside the unpadded input.
+void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int stride_h, int stride_w, int pad_h, int pad_w,
+                   bool count_include_pad);
+void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int stride_h, int stride_w, int pad_h,
+                            int pad_w, bool count_include_pad);
+// Batch norm over channel dim 1 of x (N, C, ...): y = gamma (x - mean) * invstd + beta
+// (gamma, beta (C) or 0 for none, meaning 1 and 0). training: mean and biased variance from the
+// batch (m = numel / C values per channel, m > 1); running_mean / running_var (C, or 0 to skip)
+// become (1 - momentum) running + momentum batch, with the unbiased variance. eval: the running
+// statistics are used (required). Both modes write the mean and invstd = 1 / sqrt(var + eps)
+// they used into save_mean, save_invstd (C) for the backward.
+void op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, int64_t running_var,
+                   int64_t y, int64_t save_mean, int64_t save_invstd, bool training, double momentum,
+                   double eps);
+// Gradients of op_batch_norm: training goes through the batch statistics, eval is the affine map.
+// dx, dgamma, dbeta may each be 0 (not wanted); gamma 0 means 1.
+void op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
+                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training);
+// Inverted-dropout mask: mask[j] = 1 / (1 - p) if philox_uniform(philox4x32_10(offset + j, seed)) >= p
+// else 0, for p in [0, 1).
+void op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset);
+// y[i] = x[i] * mask[i / (numel(x) / numel(mask))]: one mask value per element, or per block of
+// consecutive elements (a channel, for Dropout2d). Forward and backward of dropout.
+void op_dropout_apply(int64_t x, int64_t mask, int64_t y);
+// y = x narrowed to [start, start + y.dim(dim)) along dim (a copy); any dtype.
+void op_narrow(int64_t x, int64_t y, int dim, int64_t start);
+// dst[..., start : start + src.dim(dim), ...] = src along dim (the rest of dst is untouched); any dtype.
+void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start);
+
 // ---- optimizer steps (in place on param and state) ------------------------------
 // torch.optim.SGD: g' = g + wd p; buf = first ? g' : momentum buf + (1 - dampening) g';
 // step = nesterov ? g' + momentum buf : buf (momentum 0: step = g'); p -= lr step.

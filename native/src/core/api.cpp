@@ -1,7 +1,10 @@
 // The facade: checks what native code needs to stay memory-safe, then
 // dispatches to the backend of the tensors' device.
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "core/allocator.h"
 #include "core/backend.h"
@@ -324,6 +327,292 @@ void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx
     require_same_numel("point_loss_backward", xs, *u);
   }
   backend_of(xs).point_loss_backward(op, xs, ts, dys, dxs);
+}
+
+// ---- convolution and pooling -----------------------------------------------------
+
+namespace {
+
+// Output length of a convolution / pooling window along one dimension, or < 1 when the
+// (dilated) kernel does not fit in the padded input.
+int64_t window_output(int64_t in, int64_t pad_lo, int64_t pad_hi, int64_t kernel, int64_t dilation,
+                      int64_t stride) {
+  const int64_t padded = in + pad_lo + pad_hi;
+  if (padded < 1 || kernel - 1 > (padded - 1) / dilation) return 0;  // no overflow for huge dilations
+  return (padded - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+void require_rank4(const char* op, const Tensor& t, const char* what) {
+  JDNN_CHECK(t.ndim() == 4, op, ": ", what, " must be 4-D (N, C, H, W), got ", t.describe());
+}
+
+void require_like(const char* op, const Tensor& ref, const Tensor& t) {
+  require_same_dtype(op, ref, t);
+  require_same_device(op, ref, t);
+}
+
+void require_dims(const char* op, const Tensor& t, const char* what, const std::vector<int64_t>& dims) {
+  JDNN_CHECK(t.shape == dims, op, ": ", what, " ", t.describe(), " must have shape ", shape_string(dims));
+}
+
+// Checks x, w and the geometry; returns the expected output shape (N, Cout, OH, OW).
+std::vector<int64_t> check_conv2d(const char* op, const Tensor& x, const Tensor& w, const Conv2dGeom& g) {
+  require_float(op, x, "input");
+  require_rank4(op, x, "input");
+  require_rank4(op, w, "weight");
+  require_like(op, x, w);
+  JDNN_CHECK(g.stride_h >= 1 && g.stride_w >= 1, op, ": strides must be >= 1, got ", g.stride_h, "x", g.stride_w);
+  JDNN_CHECK(g.dilation_h >= 1 && g.dilation_w >= 1, op, ": dilations must be >= 1, got ", g.dilation_h, "x",
+             g.dilation_w);
+  JDNN_CHECK(g.pad_top >= 0 && g.pad_left >= 0 && g.pad_bottom >= 0 && g.pad_right >= 0, op,
+             ": paddings must be >= 0, got top ", g.pad_top, " left ", g.pad_left, " bottom ", g.pad_bottom,
+             " right ", g.pad_right);
+  JDNN_CHECK(g.groups >= 1, op, ": groups must be >= 1, got ", g.groups);
+  const int64_t c = x.dim(1), cout = w.dim(0);
+  JDNN_CHECK(c % g.groups == 0 && cout % g.groups == 0, op, ": groups ", g.groups,
+             " must divide input channels ", c, " and output channels ", cout);
+  JDNN_CHECK(w.dim(1) * g.groups == c, op, ": weight ", w.describe(), " with ", g.groups,
+             " groups expects ", w.dim(1) * g.groups, " input channels, got ", x.describe());
+  JDNN_CHECK(w.dim(2) >= 1 && w.dim(3) >= 1, op, ": empty kernel ", w.describe());
+  const int64_t oh = window_output(x.dim(2), g.pad_top, g.pad_bottom, w.dim(2), g.dilation_h, g.stride_h);
+  const int64_t ow = window_output(x.dim(3), g.pad_left, g.pad_right, w.dim(3), g.dilation_w, g.stride_w);
+  JDNN_CHECK(oh >= 1 && ow >= 1, op, ": kernel larger than the padded input: input ", x.describe(),
+             " padded to ", x.dim(2) + g.pad_top + g.pad_bottom, "x", x.dim(3) + g.pad_left + g.pad_right,
+             ", effective kernel ", g.dilation_h * (w.dim(2) - 1) + 1, "x", g.dilation_w * (w.dim(3) - 1) + 1);
+  return {x.dim(0), cout, oh, ow};
+}
+
+Conv2dGeom conv_geom(int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups) {
+  return Conv2dGeom{sh, sw, pt, pl, pb, pr, dh, dw, groups};
+}
+
+std::vector<int64_t> check_pool2d(const char* op, const Tensor& x, const Pool2dGeom& g) {
+  require_float(op, x, "input");
+  require_rank4(op, x, "input");
+  JDNN_CHECK(x.dim(2) >= 1 && x.dim(3) >= 1, op, ": input planes must not be empty, got ", x.describe());
+  JDNN_CHECK(g.kh >= 1 && g.kw >= 1, op, ": kernel must be >= 1, got ", g.kh, "x", g.kw);
+  JDNN_CHECK(g.stride_h >= 1 && g.stride_w >= 1, op, ": strides must be >= 1, got ", g.stride_h, "x", g.stride_w);
+  JDNN_CHECK(g.pad_h >= 0 && g.pad_w >= 0 && g.pad_h <= g.kh / 2 && g.pad_w <= g.kw / 2, op, ": padding ",
+             g.pad_h, "x", g.pad_w, " must be >= 0 and at most half the kernel ", g.kh, "x", g.kw);
+  const int64_t oh = window_output(x.dim(2), g.pad_h, g.pad_h, g.kh, 1, g.stride_h);
+  const int64_t ow = window_output(x.dim(3), g.pad_w, g.pad_w, g.kw, 1, g.stride_w);
+  JDNN_CHECK(oh >= 1 && ow >= 1, op, ": kernel ", g.kh, "x", g.kw, " larger than the padded input ",
+             x.describe(), " padded to ", x.dim(2) + 2 * g.pad_h, "x", x.dim(3) + 2 * g.pad_w);
+  return {x.dim(0), x.dim(1), oh, ow};
+}
+
+}  // namespace
+
+void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int sh, int sw, int pt, int pl, int pb, int pr,
+               int dh, int dw, int groups) {
+  const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
+  Tensor& ys = tensor_ref(y);
+  const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
+  const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+  const auto out = check_conv2d("conv2d", xs, ws, g);
+  require_like("conv2d", xs, ys);
+  require_dims("conv2d", ys, "output", out);
+  if (bs != nullptr) {
+    require_like("conv2d", xs, *bs);
+    require_dims("conv2d", *bs, "bias", {ws.dim(0)});
+  }
+  backend_of(xs).conv2d(xs, ws, bs, ys, g);
+}
+
+void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias, int sh,
+                        int sw, int pt, int pl, int pb, int pr, int dh, int dwl, int groups) {
+  const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w), &dys = tensor_ref(dy);
+  Tensor* dxs = dx == 0 ? nullptr : &tensor_ref(dx);
+  Tensor* dws = dw == 0 ? nullptr : &tensor_ref(dw);
+  Tensor* dbs = dbias == 0 ? nullptr : &tensor_ref(dbias);
+  const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dwl, groups);
+  const auto out = check_conv2d("conv2d_backward", xs, ws, g);
+  require_like("conv2d_backward", xs, dys);
+  require_dims("conv2d_backward", dys, "output gradient", out);
+  if (dxs != nullptr) {
+    require_like("conv2d_backward", xs, *dxs);
+    require_dims("conv2d_backward", *dxs, "input gradient", xs.shape);
+  }
+  if (dws != nullptr) {
+    require_like("conv2d_backward", xs, *dws);
+    require_dims("conv2d_backward", *dws, "weight gradient", ws.shape);
+  }
+  if (dbs != nullptr) {
+    require_like("conv2d_backward", xs, *dbs);
+    require_dims("conv2d_backward", *dbs, "bias gradient", {ws.dim(0)});
+  }
+  backend_of(xs).conv2d_backward(xs, ws, dys, dxs, dws, dbs, g);
+}
+
+void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh, int sw, int ph, int pw) {
+  const Tensor& xs = tensor_ref(x);
+  Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
+  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+  const auto out = check_pool2d("max_pool2d", xs, g);
+  require_like("max_pool2d", xs, ys);
+  require_dims("max_pool2d", ys, "output", out);
+  JDNN_CHECK(is.dtype == DT_I32 || is.dtype == DT_I64, "max_pool2d: indices must be int32 or int64, got ",
+             is.describe());
+  JDNN_CHECK(is.dtype == DT_I64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
+             xs.dim(2) * xs.dim(3), " elements need int64 indices");
+  require_same_device("max_pool2d", xs, is);
+  require_dims("max_pool2d", is, "indices", out);
+  backend_of(xs).max_pool2d(xs, ys, is, g);
+}
+
+void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) {
+  const Tensor &dys = tensor_ref(dy), &is = tensor_ref(indices);
+  Tensor& dxs = tensor_ref(dx);
+  require_float("max_pool2d_backward", dys, "output gradient");
+  require_rank4("max_pool2d_backward", dys, "output gradient");
+  require_rank4("max_pool2d_backward", dxs, "input gradient");
+  require_like("max_pool2d_backward", dys, dxs);
+  JDNN_CHECK(is.dtype == DT_I32 || is.dtype == DT_I64, "max_pool2d_backward: indices must be int32 or int64, got ",
+             is.describe());
+  require_same_device("max_pool2d_backward", dys, is);
+  require_dims("max_pool2d_backward", is, "indices", dys.shape);
+  JDNN_CHECK(dxs.dim(0) == dys.dim(0) && dxs.dim(1) == dys.dim(1), "max_pool2d_backward: input gradient ",
+             dxs.describe(), " and output gradient ", dys.describe(), " differ in N or C");
+  backend_of(dys).max_pool2d_backward(dys, is, dxs);
+}
+
+void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int sh, int sw, int ph, int pw, bool include_pad) {
+  const Tensor& xs = tensor_ref(x);
+  Tensor& ys = tensor_ref(y);
+  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+  const auto out = check_pool2d("avg_pool2d", xs, g);
+  require_like("avg_pool2d", xs, ys);
+  require_dims("avg_pool2d", ys, "output", out);
+  backend_of(xs).avg_pool2d(xs, ys, g, include_pad);
+}
+
+void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool include_pad) {
+  const Tensor& dys = tensor_ref(dy);
+  Tensor& dxs = tensor_ref(dx);
+  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+  const auto out = check_pool2d("avg_pool2d_backward", dxs, g);
+  require_like("avg_pool2d_backward", dxs, dys);
+  require_dims("avg_pool2d_backward", dys, "output gradient", out);
+  backend_of(dxs).avg_pool2d_backward(dys, dxs, g, include_pad);
+}
+
+// ---- batch norm ---------------------------------------------------------------------
+
+void op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, int64_t running_var,
+                   int64_t y, int64_t save_mean, int64_t save_invstd, bool training, double momentum,
+                   double eps) {
+  const char* op = "batch_norm";
+  const Tensor& xs = tensor_ref(x);
+  Tensor &ys = tensor_ref(y), &sm = tensor_ref(save_mean), &si = tensor_ref(save_invstd);
+  const Tensor* gs = gamma == 0 ? nullptr : &tensor_ref(gamma);
+  const Tensor* bs = beta == 0 ? nullptr : &tensor_ref(beta);
+  Tensor* rm = running_mean == 0 ? nullptr : &tensor_ref(running_mean);
+  Tensor* rv = running_var == 0 ? nullptr : &tensor_ref(running_var);
+  require_float(op, xs, "input");
+  JDNN_CHECK(xs.ndim() >= 2, op, ": input must be (N, C, ...), got ", xs.describe());
+  const int64_t c = xs.dim(1);
+  JDNN_CHECK((rm == nullptr) == (rv == nullptr), op, ": running mean and variance must both be given or both be absent");
+  JDNN_CHECK(training || rm != nullptr, op, ": eval mode needs running statistics");
+  JDNN_CHECK(eps >= 0, op, ": eps must be >= 0, got ", eps);
+  if (training) {
+    JDNN_CHECK(c == 0 || xs.numel / c > 1, op, ": expected more than 1 value per channel when training, got input ",
+               xs.describe());
+  }
+  require_like(op, xs, ys);
+  require_dims(op, ys, "output", xs.shape);
+  const std::vector<int64_t> cdims{c};
+  for (Tensor* t : {&sm, &si, rm, rv}) {
+    if (t == nullptr) continue;
+    require_like(op, xs, *t);
+    require_dims(op, *t, "per-channel tensor", cdims);
+  }
+  for (const Tensor* t : {gs, bs}) {
+    if (t == nullptr) continue;
+    require_like(op, xs, *t);
+    require_dims(op, *t, "per-channel parameter", cdims);
+  }
+  backend_of(xs).batch_norm(xs, gs, bs, rm, rv, ys, sm, si, training, momentum, eps);
+}
+
+void op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
+                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training) {
+  const char* op = "batch_norm_backward";
+  const Tensor &xs = tensor_ref(x), &dys = tensor_ref(dy), &sm = tensor_ref(save_mean),
+               &si = tensor_ref(save_invstd);
+  const Tensor* gs = gamma == 0 ? nullptr : &tensor_ref(gamma);
+  Tensor* dxs = dx == 0 ? nullptr : &tensor_ref(dx);
+  Tensor* dgs = dgamma == 0 ? nullptr : &tensor_ref(dgamma);
+  Tensor* dbs = dbeta == 0 ? nullptr : &tensor_ref(dbeta);
+  require_float(op, xs, "input");
+  JDNN_CHECK(xs.ndim() >= 2, op, ": input must be (N, C, ...), got ", xs.describe());
+  const std::vector<int64_t> cdims{xs.dim(1)};
+  require_like(op, xs, dys);
+  require_dims(op, dys, "output gradient", xs.shape);
+  if (dxs != nullptr) {
+    require_like(op, xs, *dxs);
+    require_dims(op, *dxs, "input gradient", xs.shape);
+  }
+  for (const Tensor* t : {gs, &sm, &si, static_cast<const Tensor*>(dgs), static_cast<const Tensor*>(dbs)}) {
+    if (t == nullptr) continue;
+    require_like(op, xs, *t);
+    require_dims(op, *t, "per-channel tensor", cdims);
+  }
+  backend_of(xs).batch_norm_backward(xs, dys, gs, sm, si, dxs, dgs, dbs, training);
+}
+
+// ---- dropout --------------------------------------------------------------------------
+
+void op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset) {
+  Tensor& m = tensor_ref(mask);
+  require_float("dropout_mask", m, "mask");
+  JDNN_CHECK(p >= 0 && p < 1, "dropout_mask: p must be in [0, 1), got ", p);
+  backend_of(m).dropout_mask(m, p, seed, offset);
+}
+
+void op_dropout_apply(int64_t x, int64_t mask, int64_t y) {
+  const Tensor &xs = tensor_ref(x), &ms = tensor_ref(mask);
+  Tensor& ys = tensor_ref(y);
+  require_float("dropout_apply", xs, "input");
+  require_like("dropout_apply", xs, ms);
+  require_like("dropout_apply", xs, ys);
+  require_same_numel("dropout_apply", xs, ys);
+  JDNN_CHECK(ms.numel > 0 ? xs.numel % ms.numel == 0 : xs.numel == 0, "dropout_apply: mask ", ms.describe(),
+             " does not tile input ", xs.describe());
+  backend_of(xs).dropout_apply(xs, ms, ys);
+}
+
+// ---- slicing ----------------------------------------------------------------------------
+
+namespace {
+// `part` equals `whole` except along dim, where it fits at [start, start + part.dim(dim)).
+void check_narrow(const char* op, const Tensor& whole, const Tensor& part, int dim, int64_t start) {
+  require_like(op, whole, part);
+  JDNN_CHECK(whole.ndim() == part.ndim() && dim >= 0 && dim < whole.ndim(), op, ": dimension ", dim,
+             " invalid for ", whole.describe(), " and ", part.describe());
+  for (int i = 0; i < whole.ndim(); ++i) {
+    if (i != dim)
+      JDNN_CHECK(whole.shape[i] == part.shape[i], op, ": ", part.describe(), " and ", whole.describe(),
+                 " differ in dimension ", i);
+  }
+  JDNN_CHECK(start >= 0 && start <= whole.shape[dim] && part.shape[dim] <= whole.shape[dim] - start, op,
+             ": slice [", start, ", ", start, " + ", part.shape[dim], ") of dimension ", dim,
+             " is outside ", whole.describe());
+}
+}  // namespace
+
+void op_narrow(int64_t x, int64_t y, int dim, int64_t start) {
+  const Tensor& xs = tensor_ref(x);
+  Tensor& ys = tensor_ref(y);
+  check_narrow("narrow", xs, ys, dim, start);
+  backend_of(xs).narrow(xs, ys, dim, start);
+}
+
+void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) {
+  const Tensor& s = tensor_ref(src);
+  Tensor& d = tensor_ref(dst);
+  check_narrow("narrow_assign", d, s, dim, start);
+  backend_of(d).narrow_assign(s, d, dim, start);
 }
 
 // ---- optimizers -----------------------------------------------------------------

@@ -38,6 +38,31 @@ void Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("
 void Backend::point_loss_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("point_loss_backward");
 }
+void Backend::conv2d(const Tensor&, const Tensor&, const Tensor*, Tensor&, const Conv2dGeom&) {
+  missing("conv2d");
+}
+void Backend::conv2d_backward(const Tensor&, const Tensor&, const Tensor&, Tensor*, Tensor*, Tensor*,
+                              const Conv2dGeom&) {
+  missing("conv2d_backward");
+}
+void Backend::max_pool2d(const Tensor&, Tensor&, Tensor&, const Pool2dGeom&) { missing("max_pool2d"); }
+void Backend::max_pool2d_backward(const Tensor&, const Tensor&, Tensor&) { missing("max_pool2d_backward"); }
+void Backend::avg_pool2d(const Tensor&, Tensor&, const Pool2dGeom&, bool) { missing("avg_pool2d"); }
+void Backend::avg_pool2d_backward(const Tensor&, Tensor&, const Pool2dGeom&, bool) {
+  missing("avg_pool2d_backward");
+}
+void Backend::batch_norm(const Tensor&, const Tensor*, const Tensor*, Tensor*, Tensor*, Tensor&, Tensor&,
+                         Tensor&, bool, double, double) {
+  missing("batch_norm");
+}
+void Backend::batch_norm_backward(const Tensor&, const Tensor&, const Tensor*, const Tensor&, const Tensor&,
+                                  Tensor*, Tensor*, Tensor*, bool) {
+  missing("batch_norm_backward");
+}
+void Backend::dropout_mask(Tensor&, double, uint64_t, uint64_t) { missing("dropout_mask"); }
+void Backend::dropout_apply(const Tensor&, const Tensor&, Tensor&) { missing("dropout_apply"); }
+void Backend::narrow(const Tensor&, Tensor&, int, int64_t) { missing("narrow"); }
+void Backend::narrow_assign(const Tensor&, Tensor&, int, int64_t) { missing("narrow_assign"); }
 void Backend::sgd(Tensor&, const Tensor&, Tensor&, double, double, double, double, bool, bool) {
   missing("sgd");
 }

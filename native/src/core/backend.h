@@ -10,6 +10,17 @@
 
 namespace jdnn {
 
+// Convolution geometry (checked by the facade): strides, paddings (top, left, bottom, right),
+// dilations and groups. The output size follows from these and the tensors' shapes.
+struct Conv2dGeom {
+  int64_t stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups;
+};
+
+// Pooling window: kernel, stride and symmetric padding.
+struct Pool2dGeom {
+  int64_t kh, kw, stride_h, stride_w, pad_h, pad_w;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -44,6 +55,31 @@ class Backend {
   virtual void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
   virtual void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                                    Tensor& dx);
+
+  // convolution and pooling (NCHW)
+  virtual void conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g);
+  virtual void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
+                               Tensor* dbias, const Conv2dGeom& g);
+  virtual void max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g);
+  virtual void max_pool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx);
+  virtual void avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad);
+  virtual void avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad);
+
+  // batch norm (channel dim 1); optional tensors are null
+  virtual void batch_norm(const Tensor& x, const Tensor* gamma, const Tensor* beta, Tensor* running_mean,
+                          Tensor* running_var, Tensor& y, Tensor& save_mean, Tensor& save_invstd,
+                          bool training, double momentum, double eps);
+  virtual void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma,
+                                   const Tensor& save_mean, const Tensor& save_invstd, Tensor* dx,
+                                   Tensor* dgamma, Tensor* dbeta, bool training);
+
+  // dropout
+  virtual void dropout_mask(Tensor& mask, double p, uint64_t seed, uint64_t offset);
+  virtual void dropout_apply(const Tensor& x, const Tensor& mask, Tensor& y);
+
+  // slicing along one dimension (concat, narrow)
+  virtual void narrow(const Tensor& x, Tensor& y, int dim, int64_t start);
+  virtual void narrow_assign(const Tensor& src, Tensor& dst, int dim, int64_t start);
 
   // optimizers
   virtual void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum,

@@ -1,6 +1,7 @@
 // The CPU backend. Its methods are implemented one op family per file
 // (elementwise.cpp, reduce.cpp, matmul.cpp, softmax_loss.cpp, optim.cpp,
-// random.cpp, memory.cpp) so each op's CPU code sits beside its CUDA twin.
+// random.cpp, memory.cpp, conv.cpp, pool.cpp, batchnorm.cpp, dropout.cpp,
+// concat.cpp) so each op's CPU code sits beside its CUDA twin.
 #pragma once
 #include "core/backend.h"
 
@@ -31,6 +32,23 @@ class CpuBackend final : public Backend {
   void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
   void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                            Tensor& dx) override;
+  void conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) override;
+  void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
+                       Tensor* dbias, const Conv2dGeom& g) override;
+  void max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) override;
+  void max_pool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) override;
+  void avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) override;
+  void avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) override;
+  void batch_norm(const Tensor& x, const Tensor* gamma, const Tensor* beta, Tensor* running_mean,
+                  Tensor* running_var, Tensor& y, Tensor& save_mean, Tensor& save_invstd, bool training,
+                  double momentum, double eps) override;
+  void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& save_mean,
+                           const Tensor& save_invstd, Tensor* dx, Tensor* dgamma, Tensor* dbeta,
+                           bool training) override;
+  void dropout_mask(Tensor& mask, double p, uint64_t seed, uint64_t offset) override;
+  void dropout_apply(const Tensor& x, const Tensor& mask, Tensor& y) override;
+  void narrow(const Tensor& x, Tensor& y, int dim, int64_t start) override;
+  void narrow_assign(const Tensor& src, Tensor& dst, int dim, int64_t start) override;
   void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum, double dampening,
            double wd, bool nesterov, bool first) override;
   void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1, double b2,

@@ -118,6 +118,45 @@ public final class JdnnNative {
 
   public static native void op_point_loss_backward(int op, long x, long t, long dy, long dx);
 
+  // ---- convolution, pooling, batch norm, dropout, slicing ----
+  public static native void op_conv2d(
+      long x, long w, long bias, long y, int strideH, int strideW, int padTop, int padLeft, int padBottom,
+      int padRight, int dilationH, int dilationW, int groups);
+
+  public static native void op_conv2d_backward(
+      long x, long w, long dy, long dx, long dw, long dbias, int strideH, int strideW, int padTop, int padLeft,
+      int padBottom, int padRight, int dilationH, int dilationW, int groups);
+
+  public static native void op_max_pool2d(
+      long x, long y, long indices, int kh, int kw, int strideH, int strideW, int padH, int padW);
+
+  public static native void op_max_pool2d_backward(long dy, long indices, long dx);
+
+  public static native void op_avg_pool2d(
+      long x, long y, int kh, int kw, int strideH, int strideW, int padH, int padW,
+      @Cast("bool") boolean countIncludePad);
+
+  public static native void op_avg_pool2d_backward(
+      long dy, long dx, int kh, int kw, int strideH, int strideW, int padH, int padW,
+      @Cast("bool") boolean countIncludePad);
+
+  public static native void op_batch_norm(
+      long x, long gamma, long beta, long runningMean, long runningVar, long y, long saveMean, long saveInvstd,
+      @Cast("bool") boolean training, double momentum, double eps);
+
+  public static native void op_batch_norm_backward(
+      long x, long dy, long gamma, long saveMean, long saveInvstd, long dx, long dgamma, long dbeta,
+      @Cast("bool") boolean training);
+
+  public static native void op_dropout_mask(
+      long mask, double p, @Cast("uint64_t") long seed, @Cast("uint64_t") long offset);
+
+  public static native void op_dropout_apply(long x, long mask, long y);
+
+  public static native void op_narrow(long x, long y, int dim, long start);
+
+  public static native void op_narrow_assign(long src, long dst, int dim, long start);
+
   // ---- optimizers ----
   public static native void optim_sgd(
       long param, long grad, long buf, double lr, double momentum, double dampening, double weightDecay,

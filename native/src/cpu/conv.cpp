@@ -1,0 +1,322 @@
+// 2-D convolution on the CPU (NCHW, PyTorch semantics: cross-correlation, groups as consecutive
+// channel blocks, asymmetric zero padding).
+//
+// Method: per sample and group, im2col turns the input block (Cg, H, W) into a matrix
+// col (Cg*kh*kw, OH*OW), and one GEMM gives Y_g (Cout/G, OH*OW) = W_g (Cout/G, Cg*kh*kw) x col.
+// Backward: dcol = W_g^T x dY_g, scattered back by col2im (input gradient); dW_g += dY_g x col^T
+// (weight gradient). A 1x1, stride-1, unpadded convolution needs no im2col: the input block is
+// its own col matrix.
+//
+// Threads: with at least as many samples as threads, samples are spread over the pool and each
+// GEMM runs inline on its thread (parallel_for nested in parallel_for runs serially) with a
+// per-thread col buffer. Samples are handed out one at a time from an atomic counter rather than
+// in fixed halves: on a shared machine a thread that loses its core for a while then delays the
+// step by one sample, not by half the batch. The weight gradient is accumulated per block of
+// consecutive samples (blocks claimed the same way, each with its own partial sum) and the
+// partials are added in block order, so the result does not depend on which thread ran what.
+// With fewer samples than threads, samples run one after another and each GEMM uses the pool
+// itself. Scratch buffers are thread_local vectors that only grow, so a training loop with fixed
+// shapes allocates nothing after its first step.
+#include <algorithm>
+#include <atomic>
+#include <vector>
+
+#include "cpu/cpu_backend.h"
+#include "cpu/gemm.h"
+#include "cpu/sums.h"
+#include "cpu/thread_pool.h"
+
+namespace jdnn::cpu {
+namespace {
+
+template <class T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
+          int64_t ldb, T beta, T* c, int64_t ldc) {
+  if constexpr (sizeof(T) == 4) {
+    sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+// A per-thread buffer of at least n elements; Tag separates buffers used at the same time.
+template <class T, int Tag>
+T* scratch(int64_t n) {
+  thread_local std::vector<T> buf;
+  if (static_cast<int64_t>(buf.size()) < n) buf.resize(static_cast<size_t>(n));
+  return buf.data();
+}
+constexpr int kColBuffer = 0, kPartialBuffer = 1;
+
+struct ConvShape {
+  int64_t n, c, h, w, cout, oh, ow, kh, kw, sh, sw, pt, pl, dh, dw, groups;
+  int64_t cg, coutg;  // channels per group, in and out
+  int64_t k, p;       // GEMM sizes: kernel rows cg*kh*kw, output pixels oh*ow
+  bool direct;        // 1x1, stride 1, no padding: the input block is its own col matrix
+};
+
+ConvShape conv_shape(const Tensor& x, const Tensor& w, const Tensor& y, const Conv2dGeom& g) {
+  ConvShape s{};
+  s.n = x.dim(0);
+  s.c = x.dim(1);
+  s.h = x.dim(2);
+  s.w = x.dim(3);
+  s.cout = w.dim(0);
+  s.kh = w.dim(2);
+  s.kw = w.dim(3);
+  s.oh = y.dim(2);
+  s.ow = y.dim(3);
+  s.sh = g.stride_h;
+  s.sw = g.stride_w;
+  s.pt = g.pad_top;
+  s.pl = g.pad_left;
+  s.dh = g.dilation_h;
+  s.dw = g.dilation_w;
+  s.groups = g.groups;
+  s.cg = s.c / s.groups;
+  s.coutg = s.cout / s.groups;
+  s.k = s.cg * s.kh * s.kw;
+  s.p = s.oh * s.ow;
+  s.direct = s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.oh == s.h &&
+             s.ow == s.w;
+  return s;
+}
+
+// Output positions [lo, hi) whose input coordinate o * stride + off lies inside [0, size).
+inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, int64_t& lo, int64_t& hi) {
+  lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+  hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
+  lo = std::min(lo, out);
+  hi = std::max(lo, std::min(hi, out));
+}
+
+// col[(c*kh + i)*kw + j][oh*OW + ow] = x[c][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 in the padding.
+template <class T>
+void im2col(const ConvShape& s, const T* x, T* col) {
+  for (int64_t c = 0; c < s.cg; ++c) {
+    const T* xc = x + c * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      const int64_t hoff = i * s.dh - s.pt;
+      int64_t oh_lo, oh_hi;
+      valid_range(hoff, s.sh, s.h, s.oh, oh_lo, oh_hi);
+      for (int64_t j = 0; j < s.kw; ++j) {
+        const int64_t woff = j * s.dw - s.pl;
+        int64_t ow_lo, ow_hi;
+        valid_range(woff, s.sw, s.w, s.ow, ow_lo, ow_hi);
+        T* row = col + ((c * s.kh + i) * s.kw + j) * s.p;
+        std::fill(row, row + oh_lo * s.ow, T(0));
+        std::fill(row + oh_hi * s.ow, row + s.p, T(0));
+        if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
+          // Stride 1 with output rows as long as input rows ("same" convolutions): the valid rows
+          // of this col row are the input plane shifted by hoff rows and woff columns, so one long
+          // copy does them; the columns that wrapped around from a neighbouring row are then zeroed.
+          const int64_t shift = hoff * s.w + woff;
+          const int64_t d0 = std::max(oh_lo * s.ow, -shift), d1 = std::min(oh_hi * s.ow, s.h * s.w - shift);
+          if (d1 > d0) std::copy(xc + d0 + shift, xc + d1 + shift, row + d0);
+          for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+            T* r = row + oh * s.ow;
+            for (int64_t ow = 0; ow < ow_lo; ++ow) r[ow] = T(0);
+            for (int64_t ow = ow_hi; ow < s.ow; ++ow) r[ow] = T(0);
+          }
+          continue;
+        }
+        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+          T* r = row + oh * s.ow;
+          const T* xr = xc + (oh * s.sh + hoff) * s.w;
+          std::fill(r, r + ow_lo, T(0));
+          if (s.sw == 1) {
+            std::copy(xr + ow_lo + woff, xr + ow_hi + woff, r + ow_lo);
+          } else {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) r[ow] = xr[ow * s.sw + woff];
+          }
+          std::fill(r + ow_hi, r + s.ow, T(0));
+        }
+      }
+    }
+  }
+}
+
+// The adjoint of im2col: dx[c][ih][iw] += every col entry that was read from it (dx pre-zeroed).
+// col is scratch: entries that fall in the padding may be overwritten with zeros.
+template <class T>
+void col2im(const ConvShape& s, T* col, T* dx) {
+  for (int64_t c = 0; c < s.cg; ++c) {
+    T* xc = dx + c * s.h * s.w;
+    for (int64_t i = 0; i < s.kh; ++i) {
+      const int64_t hoff = i * s.dh - s.pt;
+      int64_t oh_lo, oh_hi;
+      valid_range(hoff, s.sh, s.h, s.oh, oh_lo, oh_hi);
+      for (int64_t j = 0; j < s.kw; ++j) {
+        const int64_t woff = j * s.dw - s.pl;
+        int64_t ow_lo, ow_hi;
+        valid_range(woff, s.sw, s.w, s.ow, ow_lo, ow_hi);
+        T* row = col + ((c * s.kh + i) * s.kw + j) * s.p;
+        if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
+          // As in im2col: one long add over the shifted plane, after zeroing the entries whose
+          // column lies in the padding (they would land in a neighbouring row).
+          for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+            T* r = row + oh * s.ow;
+            for (int64_t ow = 0; ow < ow_lo; ++ow) r[ow] = T(0);
+            for (int64_t ow = ow_hi; ow < s.ow; ++ow) r[ow] = T(0);
+          }
+          const int64_t shift = hoff * s.w + woff;
+          const int64_t d0 = std::max(oh_lo * s.ow, -shift), d1 = std::min(oh_hi * s.ow, s.h * s.w - shift);
+          for (int64_t q = d0; q < d1; ++q) xc[q + shift] += row[q];
+          continue;
+        }
+        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+          const T* r = row + oh * s.ow;
+          T* xr = xc + (oh * s.sh + hoff) * s.w;
+          if (s.sw == 1) {
+            T* xo = xr + woff + ow_lo;
+            for (int64_t ow = 0; ow < ow_hi - ow_lo; ++ow) xo[ow] += r[ow_lo + ow];
+          } else {
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) xr[ow * s.sw + woff] += r[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Samples spread over the pool when there are enough of them to keep every thread busy.
+bool batch_parallel(int64_t n) {
+  const int threads = num_threads();
+  return threads > 1 && n >= threads;
+}
+
+// Calls f(i) for every i in [0, n): on the pool, items claimed one at a time, when the batch is
+// big enough; otherwise in order on this thread.
+template <class F>
+void for_each_item(int64_t n, bool parallel, F&& f) {
+  if (!parallel) {
+    for (int64_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallel_for(std::min<int64_t>(num_threads(), n), 1, [&](int64_t, int64_t) {
+    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
+         i = next.fetch_add(1, std::memory_order_relaxed))
+      f(i);
+  });
+}
+
+template <class F>
+void for_each_sample(int64_t n, F&& f) {
+  for_each_item(n, batch_parallel(n), f);
+}
+
+// Weight-gradient partial sums are kept below this many elements in all.
+constexpr int64_t kMaxPartialElements = int64_t(1) << 22;
+
+inline int64_t ld(int64_t v) { return std::max<int64_t>(1, v); }
+
+}  // namespace
+
+void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) {
+  const ConvShape s = conv_shape(x, w, y, g);
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const T *xs = x.data<T>(), *ws = w.data<T>(), *bs = bias != nullptr ? bias->data<T>() : nullptr;
+    T* ys = y.data<T>();
+    for_each_sample(s.n, [&](int64_t n) {
+      T* col = s.direct ? nullptr : scratch<T, kColBuffer>(s.k * s.p);
+      for (int64_t gi = 0; gi < s.groups; ++gi) {
+        const T* xg = xs + (n * s.c + gi * s.cg) * s.h * s.w;
+        T* yg = ys + (n * s.cout + gi * s.coutg) * s.p;
+        const T* b = xg;
+        if (!s.direct) {
+          im2col(s, xg, col);
+          b = col;
+        }
+        T beta = 0;
+        if (bs != nullptr) {  // bias rows first, the GEMM accumulates onto them
+          for (int64_t co = 0; co < s.coutg; ++co) std::fill(yg + co * s.p, yg + (co + 1) * s.p, bs[gi * s.coutg + co]);
+          beta = 1;
+        }
+        gemm<T>(false, false, s.coutg, s.p, s.k, T(1), ws + gi * s.coutg * s.k, ld(s.k), b, ld(s.p), beta, yg,
+                ld(s.p));
+      }
+    });
+  });
+}
+
+void CpuBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
+                                 Tensor* dbias, const Conv2dGeom& g) {
+  const ConvShape s = conv_shape(x, w, dy, g);
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const T *xs = x.data<T>(), *ws = w.data<T>(), *dys = dy.data<T>();
+
+    if (dx != nullptr) {  // dX_g = col2im(W_g^T dY_g)
+      T* dxs = dx->data<T>();
+      for_each_sample(s.n, [&](int64_t n) {
+        T* dcol = s.direct ? nullptr : scratch<T, kColBuffer>(s.k * s.p);
+        for (int64_t gi = 0; gi < s.groups; ++gi) {
+          const T* wg = ws + gi * s.coutg * s.k;
+          const T* dyg = dys + (n * s.cout + gi * s.coutg) * s.p;
+          T* dxg = dxs + (n * s.c + gi * s.cg) * s.h * s.w;
+          if (s.direct) {
+            gemm<T>(true, false, s.cg, s.p, s.coutg, T(1), wg, ld(s.k), dyg, ld(s.p), T(0), dxg, ld(s.p));
+          } else {
+            gemm<T>(true, false, s.k, s.p, s.coutg, T(1), wg, ld(s.k), dyg, ld(s.p), T(0), dcol, ld(s.p));
+            std::fill(dxg, dxg + s.cg * s.h * s.w, T(0));
+            col2im(s, dcol, dxg);
+          }
+        }
+      });
+    }
+
+    if (dw != nullptr) {  // dW_g = sum_n dY_g col^T, one partial sum per block of samples
+      T* dws = dw->data<T>();
+      const int64_t wsize = s.cout * s.k;
+      // Blocks of consecutive samples, a few per thread so a slow thread can be made up for.
+      int64_t blocks = 1;
+      if (batch_parallel(s.n)) {
+        blocks = std::min<int64_t>(s.n, 4 * static_cast<int64_t>(num_threads()));
+        blocks = std::max<int64_t>(1, std::min<int64_t>(blocks, kMaxPartialElements / std::max<int64_t>(1, wsize)));
+      }
+      T* partial = blocks > 1 ? scratch<T, kPartialBuffer>((blocks - 1) * wsize) : nullptr;
+      for_each_item(blocks, blocks > 1, [&](int64_t bi) {
+        T* acc = bi == 0 ? dws : partial + (bi - 1) * wsize;
+        const int64_t n0 = s.n * bi / blocks, n1 = s.n * (bi + 1) / blocks;
+        if (n0 == n1) {
+          std::fill(acc, acc + wsize, T(0));
+          return;
+        }
+        T* col = s.direct ? nullptr : scratch<T, kColBuffer>(s.k * s.p);
+        for (int64_t n = n0; n < n1; ++n) {
+          for (int64_t gi = 0; gi < s.groups; ++gi) {
+            const T* xg = xs + (n * s.c + gi * s.cg) * s.h * s.w;
+            const T* dyg = dys + (n * s.cout + gi * s.coutg) * s.p;
+            const T* b = xg;
+            if (!s.direct) {
+              im2col(s, xg, col);
+              b = col;
+            }
+            gemm<T>(false, true, s.coutg, s.k, s.p, T(1), dyg, ld(s.p), b, ld(s.p), n == n0 ? T(0) : T(1),
+                    acc + gi * s.coutg * s.k, ld(s.k));
+          }
+        }
+      });
+      for (int64_t bi = 1; bi < blocks; ++bi) {
+        const T* part = partial + (bi - 1) * wsize;
+        for (int64_t i = 0; i < wsize; ++i) dws[i] += part[i];
+      }
+    }
+
+    if (dbias != nullptr) {  // dbias[co] = sum over samples and pixels of dY
+      T* dbs = dbias->data<T>();
+      const int64_t per_channel = std::max<int64_t>(1, s.n * s.p);
+      parallel_for(s.cout, std::max<int64_t>(1, kElementwiseGrain / per_channel), [&](int64_t c0, int64_t c1) {
+        for (int64_t co = c0; co < c1; ++co) {
+          double sum = 0;
+          for (int64_t n = 0; n < s.n; ++n) sum += row_sum(dys + (n * s.cout + co) * s.p, s.p);
+          dbs[co] = static_cast<T>(sum);
+        }
+      });
+    }
+  });
+}
+
+}  // namespace jdnn::cpu

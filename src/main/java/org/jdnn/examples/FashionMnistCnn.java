@@ -1,0 +1,62 @@
+package org.jdnn.examples;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import org.jdnn.data.ArrayDataset;
+import org.jdnn.data.FashionMnist;
+import org.jdnn.nn.BatchNorm2d;
+import org.jdnn.nn.Conv2d;
+import org.jdnn.nn.ConvOptions;
+import org.jdnn.nn.Dropout;
+import org.jdnn.nn.Flatten;
+import org.jdnn.nn.Linear;
+import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.Module;
+import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Sequential;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.Generator;
+
+/**
+ * Benchmark workload W2: conv 3x3 32 pad 1, BatchNorm, ReLU, maxpool 2, conv 3x3 64 pad 1,
+ * BatchNorm, ReLU, maxpool 2, Linear 128, ReLU, Dropout 0.5, Linear 10; Adam lr 1e-3, batch 128,
+ * 1 epoch by default. Prints the model summary, then per-epoch loss, test accuracy, seconds and
+ * training samples/s. Arguments as {@link FashionMnistMlp}.
+ */
+public final class FashionMnistCnn {
+  private FashionMnistCnn() {}
+
+  public static void main(String[] args) throws Exception {
+    ExampleArgs a = new ExampleArgs(1, args);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, true);
+    System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
+  }
+
+  public static Module model() {
+    return new Sequential(
+        new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+        new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
+  }
+
+  /** Trains W2; {@code limit} > 0 uses only the first {@code limit} training images. */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, boolean print)
+      throws Exception {
+    Generator.manualSeed(seed);
+    long[] image = {1, 28, 28};
+    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit, image);
+        ArrayDataset rawTest = FashionMnist.load(dir, false, 0, image)) {
+      double[] ms = rawTrain.featureMeanStd();
+      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
+          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
+          Module model = model()) {
+        if (print) {
+          model.summary(image);
+          System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, %d CPU threads, GEMM kernel %s%n",
+              train.size(), test.size(), batchSize, Device.cpuThreads(), Device.cpuGemmKernel());
+        }
+        return ClassifierTraining.run(model, train, test, epochs, batchSize, 1e-3, seed, print);
+      }
+    }
+  }
+}

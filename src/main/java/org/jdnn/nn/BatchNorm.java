@@ -1,0 +1,75 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * Batch normalization over channel dimension 1, as PyTorch: in training, normalize with the
+ * batch mean and biased variance and update running = (1 - momentum) running + momentum batch
+ * (unbiased variance for running_var); in eval, use the running statistics. Learnable scale
+ * ("weight", ones) and shift ("bias", zeros) unless affine is off. Buffers running_mean,
+ * running_var and num_batches_tracked carry PyTorch's names.
+ */
+public abstract class BatchNorm extends Module {
+  private final int channels;
+  private final double eps;
+  private final double momentum;
+  private final boolean affine;
+  private final int[] ranks;
+  private long batchesTracked;
+
+  BatchNorm(int channels, double eps, double momentum, boolean affine, int... ranks) {
+    this.channels = channels;
+    this.eps = eps;
+    this.momentum = momentum;
+    this.affine = affine;
+    this.ranks = ranks;
+    if (channels <= 0) throw new IllegalArgumentException(describe() + ": channels must be positive, got " + channels);
+    if (!(eps > 0)) throw new IllegalArgumentException(describe() + ": eps must be > 0, got " + eps);
+    if (!(momentum >= 0 && momentum <= 1)) {
+      throw new IllegalArgumentException(describe() + ": momentum must be in [0, 1], got " + momentum);
+    }
+    if (affine) {
+      registerParameter("weight", Tensor.ones(channels));
+      registerParameter("bias", Tensor.zeros(channels));
+    }
+    registerBuffer("running_mean", Tensor.zeros(channels));
+    registerBuffer("running_var", Tensor.ones(channels));
+    registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    boolean rankOk = false;
+    for (int r : ranks) rankOk |= x.rank() == r;
+    if (!rankOk) throw new IllegalArgumentException(describe() + ": expected input of shape " + expectedShape() + ", got " + x.describe());
+    if (x.dim(1) != channels) {
+      throw new IllegalArgumentException(describe() + ": expected " + channels + " channels, got " + x.dim(1) + " (input "
+          + x.describe() + ")");
+    }
+    Tensor y = ConvOps.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"), buffer("running_var"),
+        isTraining(), momentum, eps, describe());
+    if (isTraining()) buffer("num_batches_tracked").write(new long[] {++batchesTracked});
+    return y;
+  }
+
+  public Tensor runningMean() {
+    return buffer("running_mean");
+  }
+
+  public Tensor runningVar() {
+    return buffer("running_var");
+  }
+
+  public int channels() {
+    return channels;
+  }
+
+  @Override
+  public long flops(long[] in, long[] out) {
+    return 2 * Shapes.numel(out);
+  }
+
+  abstract String expectedShape();
+}

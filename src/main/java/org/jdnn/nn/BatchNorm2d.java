@@ -1,0 +1,22 @@
+package org.jdnn.nn;
+
+/** Batch norm for (N, C, H, W) inputs; eps 1e-5 and momentum 0.1 by default, as PyTorch. */
+public final class BatchNorm2d extends BatchNorm {
+  public BatchNorm2d(int channels) {
+    this(channels, 1e-5, 0.1, true);
+  }
+
+  public BatchNorm2d(int channels, double eps, double momentum, boolean affine) {
+    super(channels, eps, momentum, affine, 4);
+  }
+
+  @Override
+  String expectedShape() {
+    return "[N, " + channels() + ", H, W]";
+  }
+
+  @Override
+  public String describe() {
+    return "BatchNorm2d(" + channels() + ")";
+  }
+}

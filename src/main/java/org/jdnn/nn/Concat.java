@@ -1,0 +1,36 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.Tensor;
+
+/** Runs every branch on the same input and concatenates their outputs along {@code dim} (1 = channels/features). */
+public final class Concat extends Module {
+  private final int dim;
+  private final Module[] branches;
+
+  public Concat(int dim, Module... branches) {
+    if (branches.length == 0) throw new IllegalArgumentException("Concat: needs at least one branch");
+    this.dim = dim;
+    this.branches = branches.clone();
+    for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Tensor[] outs = new Tensor[branches.length];
+    for (int i = 0; i < branches.length; i++) outs[i] = branches[i].forward(x);
+    return ConvOps.concat(dim, describe(), outs);
+  }
+
+  @Override
+  public long flops(long[] in, long[] out) {
+    long n = 0;
+    for (Module b : branches) n += Summary.flopsOf(b, in);
+    return n;
+  }
+
+  @Override
+  public String describe() {
+    return "Concat(dim=" + dim + ", " + branches.length + " branches)";
+  }
+}

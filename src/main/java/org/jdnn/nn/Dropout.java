@@ -1,0 +1,52 @@
+package org.jdnn.nn;
+
+import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * Inverted dropout: in training, each element is zeroed with probability p and survivors are
+ * scaled by 1/(1-p), so eval mode is the identity. Masks come from the counter-based generator:
+ * one seed gives one sequence of masks, on every run and device.
+ */
+public class Dropout extends Module {
+  private final double p;
+  private final Generator generator;
+  private final boolean perChannel;
+
+  public Dropout(double p) {
+    this(p, Generator.global());
+  }
+
+  public Dropout(double p, Generator generator) {
+    this(p, generator, false);
+  }
+
+  Dropout(double p, Generator generator, boolean perChannel) {
+    this.p = p;
+    this.generator = generator;
+    this.perChannel = perChannel;
+    if (!(p >= 0 && p < 1)) throw new IllegalArgumentException(describe() + ": p must be in [0, 1), got " + p);
+  }
+
+  public double p() {
+    return p;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    if (!isTraining() || p == 0) return x;
+    if (perChannel && x.rank() < 3) {
+      throw new IllegalArgumentException(describe() + ": expected input of shape [N, C, ...], got " + x.describe());
+    }
+    long draws = perChannel ? x.dim(0) * x.dim(1) : x.numel();
+    long seed = generator.seed();
+    long offset = generator.reserve(draws);
+    return ConvOps.dropout(x, p, perChannel, seed, offset, describe());
+  }
+
+  @Override
+  public String describe() {
+    return (perChannel ? "Dropout2d(p=" : "Dropout(p=") + p + ")";
+  }
+}
