@@ -20,9 +20,9 @@ import org.junit.jupiter.api.function.Executable;
  */
 class OptimizerStepsTest {
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
-  private static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
+  static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
   /** The gradient at step t is GRADS[t]: loss_t = sum(p * GRADS[t]). Signs change so momentum matters. */
-  private static final double[][] GRADS = {
+  static final double[][] GRADS = {
       {0.1, -0.2, 0.3, 1.5, -0.05},
       {-0.4, 0.25, 0.3, -1.0, 0.02},
       {0.2, 0.2, -0.6, 0.5, 0.0}};
