@@ -4,9 +4,15 @@ import static org.jdnn.optim.OptimizerStepsTest.GRADS;
 import static org.jdnn.optim.OptimizerStepsTest.P0;
 import static org.jdnn.optim.OptimizerStepsTest.runAndCompare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.List;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * AdaGrad, RMSProp, Adam with AMSGrad and AdamW against torch.optim's published update equations,
@@ -22,7 +28,7 @@ class AdaptiveOptimizerStepsTest {
   static double[][] adagradReference(double lr, double lrDecay, double wd, double init, double eps) {
     double[] p = P0.clone();
     double[] sum = new double[p.length];
-    java.util.Arrays.fill(sum, init);
+    Arrays.fill(sum, init);
     double[][] history = new double[GRADS.length][];
     for (int t = 1; t <= GRADS.length; t++) {
       double clr = lr / (1 + (t - 1) * lrDecay);
@@ -176,8 +182,8 @@ class AdaptiveOptimizerStepsTest {
 
   @Test
   void defaultsMatchTorch() {
-    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
-      java.util.List<org.jdnn.tensor.Tensor> ps = java.util.List.of(org.jdnn.tensor.Tensor.of(new double[] {1}).requiresGrad(true));
+    try (TensorScope s = new TensorScope()) {
+      List<Tensor> ps = List.of(Tensor.of(new double[] {1}).requiresGrad(true));
       assertEquals(0.01, new AdamW(ps, 1e-3).groupWeightDecay(0));
       assertEquals(0.0, new Adam(ps, 1e-3).groupWeightDecay(0));
       var scalars = new RMSProp(ps, 1e-2).stateScalars();
@@ -185,6 +191,27 @@ class AdaptiveOptimizerStepsTest {
       assertEquals(1e-8, scalars.get("group.0.eps"));
       assertEquals(false, scalars.get("group.0.centered"));
       assertEquals(1e-10, new AdaGrad(ps, 1e-2).stateScalars().get("group.0.eps"));
+    }
+  }
+
+  private static void assertRejected(String expectedInMessage, Executable e) {
+    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
+    assertTrue(ex.getMessage().contains(expectedInMessage), "message should name " + expectedInMessage + ": " + ex.getMessage());
+  }
+
+  @Test
+  void badHyperParametersThrowNamingClassAndValue() {
+    try (TensorScope s = new TensorScope()) {
+      List<Tensor> ps = List.of(Tensor.of(new double[] {1}).requiresGrad(true));
+      assertRejected("AdaGrad: eps must be a finite number >= 0, got -1.0", () -> new AdaGrad(ps, 0.1).eps(-1));
+      assertRejected("AdaGrad: lr_decay must be a finite number >= 0, got -0.5", () -> new AdaGrad(ps, 0.1).lrDecay(-0.5));
+      assertRejected("got NaN", () -> new AdaGrad(ps, 0.1).initialAccumulatorValue(Double.NaN));
+      assertRejected("RMSProp: alpha must be in [0, 1], got 1.5", () -> new RMSProp(ps, 0.1).alpha(1.5));
+      assertRejected("RMSProp: momentum must be a finite number >= 0, got -0.9", () -> new RMSProp(ps, 0.1).momentum(-0.9));
+      assertRejected("RMSProp: lr must be a finite number >= 0, got -0.1", () -> new RMSProp(ps, -0.1));
+      assertRejected("AdamW: betas must be in [0, 1), got (0.9, 1.0)", () -> new AdamW(ps, 0.1).betas(0.9, 1.0));
+      assertRejected("AdamW: weight_decay must be a finite number >= 0, got -0.01", () -> new AdamW(ps, 0.1).weightDecay(-0.01));
+      assertRejected("AdamW: no parameters", () -> new AdamW(List.of(), 0.1));
     }
   }
 }
