@@ -12,6 +12,13 @@
 
 namespace jdnn::kernels {
 
+// a + w (b - a) computed as torch.lerp does, so exponential averages round
+// as torch.optim's (which update them with lerp_) do.
+template <class T>
+JDNN_HD T lerp(T a, T b, T w) {
+  return (w < T(0.5) && w > T(-0.5)) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+}
+
 struct SgdParams {
   double lr, momentum, dampening, weight_decay;
   bool nesterov, first;
@@ -50,7 +57,7 @@ JDNN_HD void rmsprop_update(T& p, T g, T& square_avg, T& grad_avg, T& buf, const
   square_avg = T(r.alpha) * square_avg + T(1 - r.alpha) * g * g;
   T avg;
   if (r.centered) {
-    grad_avg = T(r.alpha) * grad_avg + T(1 - r.alpha) * g;
+    grad_avg = lerp(grad_avg, g, T(1 - r.alpha));
     avg = std::sqrt(square_avg - grad_avg * grad_avg) + T(r.eps);
   } else {
     avg = std::sqrt(square_avg) + T(r.eps);
@@ -77,7 +84,7 @@ JDNN_HD void adam_update(T& p, T g, T& m, T& v, T& v_max, const AdamParams& a) {
   } else {
     g += T(a.weight_decay) * p;
   }
-  m = T(a.beta1) * m + T(1 - a.beta1) * g;
+  m = lerp(m, g, T(1 - a.beta1));
   v = T(a.beta2) * v + T(1 - a.beta2) * g * g;
   T second = v;
   if (a.amsgrad) {
