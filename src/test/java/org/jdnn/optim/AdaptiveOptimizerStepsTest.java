@@ -1,10 +1,10 @@
 package org.jdnn.optim;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.jdnn.optim.OptimizerStepsTest.GRADS;
 import static org.jdnn.optim.OptimizerStepsTest.P0;
 import static org.jdnn.optim.OptimizerStepsTest.runAndCompare;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -12,7 +12,6 @@ import java.util.List;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * AdaGrad, RMSProp, Adam with AMSGrad and AdamW against torch.optim's published update equations,
@@ -194,10 +193,6 @@ class AdaptiveOptimizerStepsTest {
     }
   }
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage().contains(expectedInMessage), "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void badHyperParametersThrowNamingClassAndValue() {

@@ -1,5 +1,6 @@
 package org.jdnn.optim;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * SGD and Adam steps against torch.optim's published update equations, written out in plain Java
@@ -253,11 +253,6 @@ class OptimizerStepsTest {
 
   // ---- invalid hyper-parameters ------------------------------------------------------------------
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage() != null && ex.getMessage().contains(expectedInMessage),
-        "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void invalidHyperParametersThrowNamingTheValue() {

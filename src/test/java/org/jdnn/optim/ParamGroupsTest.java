@@ -1,9 +1,9 @@
 package org.jdnn.optim;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -15,7 +15,6 @@ import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Parameter groups: each group's own learning rate and weight decay, defaults, the decay split. */
 class ParamGroupsTest {
@@ -133,10 +132,6 @@ class ParamGroupsTest {
     }
   }
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage().contains(expectedInMessage), "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void badGroupsAreRejected() {

@@ -1,9 +1,9 @@
 package org.jdnn.optim;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -18,7 +18,6 @@ import org.jdnn.tensor.GradCheck;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** L1, L2 and activity penalties (values and gradients). */
 class RegularizationTest {
@@ -113,10 +112,6 @@ class RegularizationTest {
     return s;
   }
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage().contains(expectedInMessage), "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void badArgumentsAreRejected() {

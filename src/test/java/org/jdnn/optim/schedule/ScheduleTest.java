@@ -1,7 +1,7 @@
 package org.jdnn.optim.schedule;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
@@ -16,7 +16,6 @@ import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Learning-rate sequences of each schedule against values worked out by hand. */
 class ScheduleTest {
@@ -228,10 +227,6 @@ class ScheduleTest {
     assertEquals(0.05, LinearScaling.lr(0.1, 256, 128), 1e-16);
   }
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage().contains(expectedInMessage), "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void badHyperParametersThrowNamingTheValue() {
