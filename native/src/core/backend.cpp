@@ -38,13 +38,21 @@ void Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("
 void Backend::point_loss_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("point_loss_backward");
 }
-void Backend::sgd(Tensor&, const Tensor&, Tensor&, double, double, double, double, bool, bool) {
+void Backend::sgd(Tensor&, const Tensor&, Tensor*, double, double, double, double, bool, bool) {
   missing("sgd");
 }
-void Backend::adam(Tensor&, const Tensor&, Tensor&, Tensor&, double, double, double, double, double,
-                   int64_t) {
+void Backend::adagrad(Tensor&, const Tensor&, Tensor&, double, double, double, double, int64_t) {
+  missing("adagrad");
+}
+void Backend::rmsprop(Tensor&, const Tensor&, Tensor&, Tensor*, Tensor*, double, double, double,
+                      double, double) {
+  missing("rmsprop");
+}
+void Backend::adam(Tensor&, const Tensor&, Tensor&, Tensor&, Tensor*, double, double, double, double,
+                   double, int64_t, bool) {
   missing("adam");
 }
+void Backend::clip_value(Tensor&, double) { missing("clip_value"); }
 void Backend::random_uniform(Tensor&, double, double, uint64_t, uint64_t) {
   missing("random_uniform");
 }

@@ -31,10 +31,15 @@ class CpuBackend final : public Backend {
   void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
   void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                            Tensor& dx) override;
-  void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum, double dampening,
+  void sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double momentum, double dampening,
            double wd, bool nesterov, bool first) override;
-  void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1, double b2,
-            double eps, double wd, int64_t step) override;
+  void adagrad(Tensor& p, const Tensor& g, Tensor& sum, double lr, double lr_decay, double eps,
+               double wd, int64_t step) override;
+  void rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor* grad_avg, Tensor* buf,
+               double lr, double alpha, double eps, double wd, double momentum) override;
+  void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr, double b1,
+            double b2, double eps, double wd, int64_t step, bool decoupled) override;
+  void clip_value(Tensor& g, double limit) override;
   void random_uniform(Tensor& t, double low, double high, uint64_t seed, uint64_t offset) override;
   void random_normal(Tensor& t, double mean, double std, uint64_t seed, uint64_t offset) override;
 };
