@@ -20,6 +20,15 @@ public final class ArrayDataset implements AutoCloseable {
     this.size = (int) features.dim(0);
   }
 
+  /** A dataset owning {@code features} (N, ...) and {@code targets} (N, ...); both are taken out of any scope. */
+  public static ArrayDataset of(Tensor features, Tensor targets) {
+    if (features.rank() < 1 || targets.rank() < 1 || features.dim(0) != targets.dim(0)) {
+      throw new IllegalArgumentException("ArrayDataset: features " + features.describe() + " and targets " + targets.describe()
+          + " must have the same number of rows");
+    }
+    return new ArrayDataset(features, targets);
+  }
+
   /** Samples of {@code sampleShape} (row-major, back to back) with class labels. */
   public static ArrayDataset withLabels(float[] features, long[] sampleShape, int[] labels) {
     int n = labels.length;
