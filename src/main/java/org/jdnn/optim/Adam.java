@@ -47,6 +47,23 @@ public final class Adam extends Optimizer {
     return t == null ? 0 : t[0];
   }
 
+  // ---- state names and step counts for Optimizer's save/restore stand-in (torch.optim.Adam's names) ----
+  @Override
+  protected String[] stateNames() {
+    return new String[] {"exp_avg", "exp_avg_sq"};
+  }
+
+  @Override
+  protected void saveScalars(int index, Tensor param, java.util.Map<String, Object> out) {
+    if (steps(param) > 0) out.put("state." + index + ".step", steps(param));
+  }
+
+  @Override
+  protected void loadScalars(int index, Tensor param, java.util.Map<String, Object> in) {
+    Object v = in.get("state." + index + ".step");
+    if (v instanceof Number) stepCounts.computeIfAbsent(param, k -> new long[1])[0] = ((Number) v).longValue();
+  }
+
   @Override
   protected void update(Tensor p, Tensor g) {
     Tensor[] s = state(p, 2);

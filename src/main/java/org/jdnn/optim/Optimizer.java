@@ -2,6 +2,7 @@ package org.jdnn.optim;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdnn.tensor.Tensor;
@@ -71,6 +72,59 @@ public abstract class Optimizer implements AutoCloseable {
 
   protected boolean hasState(Tensor p) {
     return state.containsKey(p);
+  }
+
+  // ---- State save/restore. Minimal stand-in for the optim branch's contract (stateTensors,
+  // stateScalars, loadState), added by the train branch so checkpoints can be tested; the optim
+  // branch's implementation supersedes this block on merge. ----
+
+  /** Names of the per-parameter state tensors, in the order {@link #state(Tensor, int)} creates them. */
+  protected String[] stateNames() {
+    return new String[0];
+  }
+
+  /** Per-parameter scalar state (step counts) of parameter {@code index}, added to {@code out}. */
+  protected void saveScalars(int index, Tensor param, Map<String, Object> out) {}
+
+  protected void loadScalars(int index, Tensor param, Map<String, Object> in) {}
+
+  /** State tensors named "state.&lt;paramIndex&gt;.&lt;name&gt;", owned by the optimizer. */
+  public Map<String, Tensor> stateTensors() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    String[] names = stateNames();
+    for (int i = 0; i < params.size(); i++) {
+      Tensor[] s = state.get(params.get(i));
+      if (s != null) for (int j = 0; j < names.length; j++) out.put("state." + i + "." + names[j], s[j]);
+    }
+    return out;
+  }
+
+  /** JSON-friendly scalars: the learning rate and per-parameter step counts. */
+  public Map<String, Object> stateScalars() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("lr", lr);
+    for (int i = 0; i < params.size(); i++) saveScalars(i, params.get(i), out);
+    return out;
+  }
+
+  /** Restores what {@link #stateTensors()} and {@link #stateScalars()} returned (tensors are copied). */
+  public void loadState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
+    String[] names = stateNames();
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (names.length == 0 || !tensors.containsKey("state." + i + "." + names[0])) continue;
+      Tensor[] s = state(p, names.length);
+      for (int j = 0; j < names.length; j++) {
+        Tensor src = tensors.get("state." + i + "." + names[j]);
+        if (src == null || !java.util.Arrays.equals(src.shape(), p.shape())) {
+          throw new IllegalArgumentException(getClass().getSimpleName() + ": state." + i + "." + names[j] + " must have shape "
+              + java.util.Arrays.toString(p.shape()) + ", got " + (src == null ? "none" : src.describe()));
+        }
+        org.jdnn.tensor.Updates.copy(src, s[j]);
+      }
+    }
+    if (scalars.get("lr") instanceof Number) setLearningRate(((Number) scalars.get("lr")).doubleValue());
+    for (int i = 0; i < params.size(); i++) loadScalars(i, params.get(i), scalars);
   }
 
   @Override

@@ -52,6 +52,12 @@ public final class SGD extends Optimizer {
     }
   }
 
+  // state name for Optimizer's save/restore stand-in (torch.optim.SGD's name)
+  @Override
+  protected String[] stateNames() {
+    return new String[] {"momentum_buffer"};
+  }
+
   @Override
   protected void update(Tensor p, Tensor g) {
     boolean first = !hasState(p);
