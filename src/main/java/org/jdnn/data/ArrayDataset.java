@@ -84,7 +84,9 @@ public final class ArrayDataset implements AutoCloseable {
     if (!(std > 0) || !Double.isFinite(mean)) {
       throw new IllegalArgumentException("standardized: std must be > 0 and mean finite, got mean=" + mean + ", std=" + std);
     }
-    try (org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
+    // the scope frees the intermediate (x - mean); the constructor keeps the two results
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope();
+        org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
       Tensor x = features.sub(mean).div(std);
       Tensor y = targets.to(targets.dtype());
       return new ArrayDataset(x, y);

@@ -33,7 +33,10 @@ final class TopKAccuracy implements Metric {
     int n = (int) output.dim(0);
     int c = (int) output.dim(1);
     int[] labels = labels(target, n);
-    double[] scores = output.to(DType.FLOAT64).toDoubleArray();
+    double[] scores;
+    try (Tensor d = output.to(DType.FLOAT64)) {
+      scores = d.toDoubleArray();
+    }
     for (int i = 0; i < n; i++) {
       double mine = scores[i * c + labels[i]];
       int above = 0;
@@ -46,10 +49,15 @@ final class TopKAccuracy implements Metric {
 
   private int[] labels(Tensor target, int n) {
     if (target.rank() == 1 && target.dim(0) == n && !target.dtype().isFloatingPoint()) {
-      return target.to(DType.INT32).toIntArray();
+      try (Tensor t = target.to(DType.INT32)) {
+        return t.toIntArray();
+      }
     }
     if (target.rank() == 2 && target.dim(0) == n) {
-      long[] idx = target.argmax().toLongArray();
+      long[] idx;
+      try (Tensor t = target.argmax()) {
+        idx = t.toLongArray();
+      }
       int[] out = new int[n];
       for (int i = 0; i < n; i++) out[i] = (int) idx[i];
       return out;
