@@ -93,6 +93,20 @@ public final class ArrayDataset implements AutoCloseable {
     }
   }
 
+  /** A new dataset holding samples [from, to) of this one (copied); this one stays open. */
+  public ArrayDataset rows(int from, int to) {
+    if (from < 0 || to > size || from >= to) {
+      throw new IllegalArgumentException("ArrayDataset.rows: range [" + from + ", " + to + ") outside [0, " + size + ")");
+    }
+    int[] idx = new int[to - from];
+    for (int i = 0; i < idx.length; i++) idx[i] = from + i;
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
+      Tensor index = Tensor.ofInts(idx);
+      return new ArrayDataset(org.jdnn.tensor.Updates.gatherRows(features, index),
+          org.jdnn.tensor.Updates.gatherRows(targets, index));
+    }
+  }
+
   /** One epoch of mini-batches; see {@link BatchIterator}. */
   public BatchIterator batches(int batchSize, boolean shuffle, long seed, int epoch) {
     return new BatchIterator(this, batchSize, shuffle, seed, epoch);
