@@ -137,10 +137,12 @@ public final class SafeTensorsFile implements AutoCloseable {
         throw bad(path, where + ": shape entry " + i + " must be a non-negative integer, got " + d);
       }
       shape[i] = d.longValue();
-      if (shape[i] > 0 && numel > dataSize / shape[i] + 1) {
-        throw bad(path, where + ": shape " + sh + " is larger than the " + dataSize + "-byte data section");
-      }
-      numel *= shape[i];
+    }
+    try {
+      for (long d : shape) numel = Math.multiplyExact(numel, d);
+      if (Math.multiplyExact(numel, (long) dtype.byteSize()) > dataSize) throw new ArithmeticException();
+    } catch (ArithmeticException e) {
+      throw bad(path, where + ": shape " + sh + " is larger than the " + dataSize + "-byte data section");
     }
     JsonNode off = node.get("data_offsets");
     if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
