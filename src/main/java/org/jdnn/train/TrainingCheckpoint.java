@@ -76,21 +76,31 @@ public final class TrainingCheckpoint {
             + cbs.size() + " (configure the same callbacks before resuming)");
       }
       StateDicts.copyInto(f, "model.", StateDicts.of(t.model()));
-      t.optimizer().loadState(read(f, "optimizer."), stringKeys((Map<?, ?>) state.get("optimizer")));
-      for (int i = 0; i < cbs.size(); i++) {
-        Map<?, ?> s = (Map<?, ?>) cbState.get(i);
-        String type = cbs.get(i).getClass().getSimpleName();
-        if (!type.equals(s.get("type"))) {
-          throw new IOException(path + ": callback " + i + " is " + s.get("type") + " in the checkpoint, " + type + " in the trainer");
-        }
-        cbs.get(i).loadState(stringKeys((Map<?, ?>) s.get("state")));
-        cbs.get(i).loadStateTensors(read(f, "callback." + i + "."));
+      try {
+        restoreRest(t, f, state, cbState, cbs);
+      } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+        throw new IOException(path + ": training state does not fit this trainer: " + e.getMessage(), e);
       }
-      Generator.global().reset(number(state, "generator_seed"));
-      Generator.global().setOffset(number(state, "generator_offset"));
-      int epoch = (int) number(state, "epoch");
-      t.restored(epoch, number(state, "shuffle_seed"), History.fromMap((Map<?, ?>) state.get("history"), epoch));
     }
+  }
+
+  private static void restoreRest(Trainer t, SafeTensorsFile f, Map<?, ?> state, List<?> cbState, List<Callback> cbs)
+      throws IOException {
+    Path path = f.path();
+    t.optimizer().loadState(read(f, "optimizer."), stringKeys((Map<?, ?>) state.get("optimizer")));
+    for (int i = 0; i < cbs.size(); i++) {
+      Map<?, ?> s = (Map<?, ?>) cbState.get(i);
+      String type = cbs.get(i).getClass().getSimpleName();
+      if (!type.equals(s.get("type"))) {
+        throw new IOException(path + ": callback " + i + " is " + s.get("type") + " in the checkpoint, " + type + " in the trainer");
+      }
+      cbs.get(i).loadState(stringKeys((Map<?, ?>) s.get("state")));
+      cbs.get(i).loadStateTensors(read(f, "callback." + i + "."));
+    }
+    Generator.global().reset(number(state, "generator_seed"));
+    Generator.global().setOffset(number(state, "generator_offset"));
+    int epoch = (int) number(state, "epoch");
+    t.restored(epoch, number(state, "shuffle_seed"), History.fromMap((Map<?, ?>) state.get("history"), epoch));
   }
 
   private static long number(Map<?, ?> m, String key) {

@@ -73,6 +73,13 @@ class ResumeTest {
       Trainer other = new Trainer(model, adam, new CrossEntropyLoss());
       IOException e = assertThrows(IOException.class, () -> other.resume(dir.resolve(ModelCheckpoint.LAST)));
       assertTrue(e.getMessage().contains("checkpoint has 2 callbacks, trainer has 0"), e.getMessage());
+      Path cut = dir.resolve("cut.safetensors");
+      byte[] bytes = java.nio.file.Files.readAllBytes(dir.resolve(ModelCheckpoint.LAST));
+      java.nio.file.Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 5));
+      e = assertThrows(IOException.class, () -> trainer(model, adam, 1, dir).resume(cut));
+      assertTrue(e.getMessage().startsWith(cut + ": ") && e.getMessage().contains("data section"), e.getMessage());
+      e = assertThrows(IOException.class, () -> trainer(model, adam, 1, dir).resume(dir.resolve(ModelCheckpoint.BEST)));
+      assertTrue(e.getMessage().contains("not a jdnn training checkpoint"), e.getMessage());
     }
   }
 
