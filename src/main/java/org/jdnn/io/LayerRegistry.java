@@ -154,5 +154,4 @@ public final class LayerRegistry {
     for (int i = 0; i < nameShape.length; i += 2) out.put((String) nameShape[i], (long[]) nameShape[i + 1]);
     return out;
   }
-
 }
