@@ -11,7 +11,9 @@ import java.util.function.Supplier;
  * saved in checkpoints through the given accessors:
  *
  * <pre>{@code
- * new ScheduleStepping(cosine::step, cosine::state, cosine::loadState)
+ * ScheduleStepping.of(new CosineAnnealingLR(adam, 20))
+ * ScheduleStepping.onMetric("val_loss", new ReduceLROnPlateau(adam).patience(2))
+ * new ScheduleStepping(cosine::step, cosine::state, cosine::loadState)   // any other schedule
  * ScheduleStepping.onMetric("val_loss", plateau::step, plateau::state, plateau::loadState)
  * }</pre>
  */
@@ -31,6 +33,16 @@ public final class ScheduleStepping implements Callback {
     this.step = step;
     this.state = state;
     this.load = load;
+  }
+
+  /** Steps an epoch schedule (StepLR, CosineAnnealingLR, ...) after every epoch. */
+  public static ScheduleStepping of(org.jdnn.optim.schedule.LRSchedule schedule) {
+    return new ScheduleStepping(schedule::step, schedule::state, schedule::loadState);
+  }
+
+  /** Steps a reduce-on-plateau schedule with the value of {@code metric} after every epoch. */
+  public static ScheduleStepping onMetric(String metric, org.jdnn.optim.schedule.ReduceLROnPlateau schedule) {
+    return onMetric(metric, schedule::step, schedule::state, schedule::loadState);
   }
 
   /** For plateau schedules: step(value of {@code metric} this epoch). */

@@ -80,4 +80,33 @@ class ScheduleSteppingTest {
       assertEquals(3, resumed.startEpoch());
     }
   }
+
+  @Test
+  void anEpochScheduleFromTheOptimizerPackagePlugsInDirectly() {
+    Generator.manualSeed(3);
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+        Adam adam = new Adam(model.parameters(), 0.08)) {
+      org.jdnn.optim.schedule.StepLR step = new org.jdnn.optim.schedule.StepLR(adam, 2, 0.5);
+      new Trainer(model, adam, new CrossEntropyLoss()).epochs(4).batchSize(8)
+          .callbacks(ScheduleStepping.of(step)).fit(train, null);
+      assertEquals(4, ((Number) step.state().get("last_epoch")).intValue());
+      assertEquals(0.08 * 0.25, adam.learningRate(), 1e-15);
+    }
+  }
+
+  @Test
+  void aPlateauScheduleReceivesTheMonitoredMetric() {
+    Generator.manualSeed(3);
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+        Adam adam = new Adam(model.parameters(), 0.08)) {
+      // An absolute threshold of 1e9 means no epoch after the first counts as an improvement, so with
+      // patience 0 each of epochs 2-4 multiplies the rate by 0.1.
+      org.jdnn.optim.schedule.ReduceLROnPlateau plateau = new org.jdnn.optim.schedule.ReduceLROnPlateau(adam)
+          .thresholdMode(org.jdnn.optim.schedule.ReduceLROnPlateau.ThresholdMode.ABS).threshold(1e9)
+          .patience(0).factor(0.1);
+      new Trainer(model, adam, new CrossEntropyLoss()).epochs(4).batchSize(8)
+          .callbacks(ScheduleStepping.onMetric("loss", plateau)).fit(train, null);
+      assertEquals(0.08 * 1e-3, adam.learningRate(), 1e-15);
+    }
+  }
 }
