@@ -157,13 +157,37 @@ void op_narrow(int64_t x, int64_t y, int dim, int64_t start);
 void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start);
 
 // ---- optimizer steps (in place on param and state) ------------------------------
+// State handles a configuration does not use are 0; state tensors match the
+// parameter's dtype, device and element count. `step` counts this
+// parameter's updates, 1 on its first.
+//
 // torch.optim.SGD: g' = g + wd p; buf = first ? g' : momentum buf + (1 - dampening) g';
-// step = nesterov ? g' + momentum buf : buf (momentum 0: step = g'); p -= lr step.
+// step = nesterov ? g' + momentum buf : buf (momentum 0: step = g', buf 0); p -= lr step.
 void optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momentum,
                double dampening, double weight_decay, bool nesterov, bool first);
-// torch.optim.Adam (L2 weight decay added to the gradient), bias-corrected with `step` >= 1.
-void optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, double lr, double beta1,
-                double beta2, double eps, double weight_decay, int64_t step);
+// torch.optim.Adagrad: g' = g + wd p; sum += g'^2;
+// p -= lr / (1 + (step - 1) lr_decay) * g' / (sqrt(sum) + eps).
+void optim_adagrad(int64_t param, int64_t grad, int64_t sum, double lr, double lr_decay, double eps,
+                   double weight_decay, int64_t step);
+// torch.optim.RMSprop: g' = g + wd p; sq = alpha sq + (1 - alpha) g'^2;
+// centered: ga = alpha ga + (1 - alpha) g', avg = sqrt(sq - ga^2) + eps, else sqrt(sq) + eps;
+// momentum > 0: buf = momentum buf + g' / avg, p -= lr buf; else p -= lr g' / avg.
+// grad_avg is nonzero exactly when centered, buf exactly when momentum > 0.
+void optim_rmsprop(int64_t param, int64_t grad, int64_t square_avg, int64_t grad_avg, int64_t buf,
+                   double lr, double alpha, double eps, double weight_decay, double momentum,
+                   bool centered);
+// torch.optim.Adam: g' = g + wd p; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
+// amsgrad: v_max = max(v_max, v), used in place of v; with t = step,
+// p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). v_max is nonzero exactly when amsgrad.
+void optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
+                double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
+                int64_t step);
+// torch.optim.AdamW: p *= 1 - lr wd (decoupled decay), then Adam's step with the raw gradient.
+void optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
+                 double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
+                 int64_t step);
+// torch.nn.utils.clip_grad_value_: grad = clamp(grad, -limit, limit) in place, limit >= 0.
+void optim_clip_value(int64_t grad, double limit);
 
 // ---- random numbers (Philox-4x32-10, counter-based: same stream on every device) ----
 // Element i takes counter (offset + i); the stream is a pure function of (seed, offset, i).

@@ -63,13 +63,21 @@ void Backend::dropout_mask(Tensor&, double, uint64_t, uint64_t) { missing("dropo
 void Backend::dropout_apply(const Tensor&, const Tensor&, Tensor&) { missing("dropout_apply"); }
 void Backend::narrow(const Tensor&, Tensor&, int, int64_t) { missing("narrow"); }
 void Backend::narrow_assign(const Tensor&, Tensor&, int, int64_t) { missing("narrow_assign"); }
-void Backend::sgd(Tensor&, const Tensor&, Tensor&, double, double, double, double, bool, bool) {
+void Backend::sgd(Tensor&, const Tensor&, Tensor*, double, double, double, double, bool, bool) {
   missing("sgd");
 }
-void Backend::adam(Tensor&, const Tensor&, Tensor&, Tensor&, double, double, double, double, double,
-                   int64_t) {
+void Backend::adagrad(Tensor&, const Tensor&, Tensor&, double, double, double, double, int64_t) {
+  missing("adagrad");
+}
+void Backend::rmsprop(Tensor&, const Tensor&, Tensor&, Tensor*, Tensor*, double, double, double,
+                      double, double) {
+  missing("rmsprop");
+}
+void Backend::adam(Tensor&, const Tensor&, Tensor&, Tensor&, Tensor*, double, double, double, double,
+                   double, int64_t, bool) {
   missing("adam");
 }
+void Backend::clip_value(Tensor&, double) { missing("clip_value"); }
 void Backend::random_uniform(Tensor&, double, double, uint64_t, uint64_t) {
   missing("random_uniform");
 }

@@ -81,11 +81,16 @@ class Backend {
   virtual void narrow(const Tensor& x, Tensor& y, int dim, int64_t start);
   virtual void narrow_assign(const Tensor& src, Tensor& dst, int dim, int64_t start);
 
-  // optimizers
-  virtual void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum,
+  // optimizers: state a configuration does not need is nullptr
+  virtual void sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double momentum,
                    double dampening, double wd, bool nesterov, bool first);
-  virtual void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1, double b2,
-                    double eps, double wd, int64_t step);
+  virtual void adagrad(Tensor& p, const Tensor& g, Tensor& sum, double lr, double lr_decay,
+                       double eps, double wd, int64_t step);
+  virtual void rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor* grad_avg, Tensor* buf,
+                       double lr, double alpha, double eps, double wd, double momentum);
+  virtual void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr,
+                    double b1, double b2, double eps, double wd, int64_t step, bool decoupled);
+  virtual void clip_value(Tensor& g, double limit);
 
   // random numbers
   virtual void random_uniform(Tensor& t, double low, double high, uint64_t seed, uint64_t offset);

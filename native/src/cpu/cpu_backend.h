@@ -49,10 +49,15 @@ class CpuBackend final : public Backend {
   void dropout_apply(const Tensor& x, const Tensor& mask, Tensor& y) override;
   void narrow(const Tensor& x, Tensor& y, int dim, int64_t start) override;
   void narrow_assign(const Tensor& src, Tensor& dst, int dim, int64_t start) override;
-  void sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum, double dampening,
+  void sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double momentum, double dampening,
            double wd, bool nesterov, bool first) override;
-  void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1, double b2,
-            double eps, double wd, int64_t step) override;
+  void adagrad(Tensor& p, const Tensor& g, Tensor& sum, double lr, double lr_decay, double eps,
+               double wd, int64_t step) override;
+  void rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor* grad_avg, Tensor* buf,
+               double lr, double alpha, double eps, double wd, double momentum) override;
+  void adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr, double b1,
+            double b2, double eps, double wd, int64_t step, bool decoupled) override;
+  void clip_value(Tensor& g, double limit) override;
   void random_uniform(Tensor& t, double low, double high, uint64_t seed, uint64_t offset) override;
   void random_normal(Tensor& t, double mean, double std, uint64_t seed, uint64_t offset) override;
 };

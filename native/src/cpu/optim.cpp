@@ -6,30 +6,87 @@
 
 namespace jdnn::cpu {
 
-void CpuBackend::sgd(Tensor& p, const Tensor& g, Tensor& buf, double lr, double momentum,
+namespace {
+
+// Runs f(i, scratch) over p's elements on the pool; scratch is a per-element
+// zero that stands in for state tensors the optimizer does not keep.
+template <class T, class F>
+void for_each_element(const Tensor& p, F&& f) {
+  parallel_for(p.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      T scratch = T(0);
+      f(i, scratch);
+    }
+  });
+}
+
+template <class T>
+T* data_or_null(Tensor* t) {
+  return t != nullptr ? t->data<T>() : nullptr;
+}
+
+}  // namespace
+
+void CpuBackend::sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double momentum,
                      double dampening, double wd, bool nesterov, bool first) {
   const kernels::SgdParams s{lr, momentum, dampening, wd, nesterov, first};
   with_float_type(p.dtype, [&](auto zero) {
     using T = decltype(zero);
-    T *ps = p.data<T>(), *bs = buf.data<T>();
+    T *ps = p.data<T>(), *bs = data_or_null<T>(buf);
     const T* gs = g.data<T>();
-    parallel_for(p.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) kernels::sgd_update(ps[i], gs[i], bs[i], s);
+    for_each_element<T>(p, [&](int64_t i, T& scratch) {
+      kernels::sgd_update(ps[i], gs[i], bs ? bs[i] : scratch, s);
     });
   });
 }
 
-void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, double lr, double b1,
-                      double b2, double eps, double wd, int64_t step) {
-  const kernels::AdamParams a{lr, b1, b2, eps, wd, 1 - std::pow(b1, static_cast<double>(step)),
-                              std::sqrt(1 - std::pow(b2, static_cast<double>(step)))};
+void CpuBackend::adagrad(Tensor& p, const Tensor& g, Tensor& sum, double lr, double lr_decay,
+                         double eps, double wd, int64_t step) {
+  const kernels::AdagradParams a = kernels::adagrad_params(lr, lr_decay, eps, wd, step);
   with_float_type(p.dtype, [&](auto zero) {
     using T = decltype(zero);
-    T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>();
+    T *ps = p.data<T>(), *ss = sum.data<T>();
     const T* gs = g.data<T>();
-    parallel_for(p.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) kernels::adam_update(ps[i], gs[i], ms[i], vs[i], a);
+    for_each_element<T>(p, [&](int64_t i, T&) { kernels::adagrad_update(ps[i], gs[i], ss[i], a); });
+  });
+}
+
+void CpuBackend::rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor* grad_avg,
+                         Tensor* buf, double lr, double alpha, double eps, double wd,
+                         double momentum) {
+  const kernels::RmspropParams r{lr, alpha, eps, wd, momentum, grad_avg != nullptr};
+  with_float_type(p.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    T *ps = p.data<T>(), *sq = square_avg.data<T>();
+    T *ga = data_or_null<T>(grad_avg), *bs = data_or_null<T>(buf);
+    const T* gs = g.data<T>();
+    for_each_element<T>(p, [&](int64_t i, T& scratch) {
+      T unused = T(0);
+      kernels::rmsprop_update(ps[i], gs[i], sq[i], ga ? ga[i] : scratch, bs ? bs[i] : unused, r);
     });
+  });
+}
+
+void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr,
+                      double b1, double b2, double eps, double wd, int64_t step, bool decoupled) {
+  const kernels::AdamParams a =
+      kernels::adam_params(lr, b1, b2, eps, wd, step, v_max != nullptr, decoupled);
+  with_float_type(p.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>(), *mx = data_or_null<T>(v_max);
+    const T* gs = g.data<T>();
+    for_each_element<T>(p, [&](int64_t i, T& scratch) {
+      kernels::adam_update(ps[i], gs[i], ms[i], vs[i], mx ? mx[i] : scratch, a);
+    });
+  });
+}
+
+void CpuBackend::clip_value(Tensor& g, double limit) {
+  with_float_type(g.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    T* gs = g.data<T>();
+    const T c = static_cast<T>(limit);
+    for_each_element<T>(g, [&](int64_t i, T&) { gs[i] = kernels::clip_value(gs[i], c); });
   });
 }
 

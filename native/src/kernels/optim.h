@@ -1,8 +1,23 @@
-// Optimizer updates for one element, following torch.optim's update rules.
+// Optimizer updates for one element, following torch.optim's update rules
+// (the single-tensor, non-foreach code path of each optimizer).
+//
+// Optional state (a momentum buffer that momentum 0 never needs, AMSGrad's
+// running maximum, centered RMSProp's gradient average) is passed by
+// reference anyway; the backend points it at a scratch value when the
+// optimizer keeps no such tensor, and the flags below keep it unread.
 #pragma once
+#include <cstdint>
+
 #include "kernels/common.h"
 
 namespace jdnn::kernels {
+
+// a + w (b - a) computed as torch.lerp does, so exponential averages round
+// as torch.optim's (which update them with lerp_) do.
+template <class T>
+JDNN_HD T lerp(T a, T b, T w) {
+  return (w < T(0.5) && w > T(-0.5)) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+}
 
 struct SgdParams {
   double lr, momentum, dampening, weight_decay;
@@ -19,18 +34,83 @@ JDNN_HD void sgd_update(T& p, T g, T& buf, const SgdParams& s) {
   p -= T(s.lr) * g;
 }
 
-struct AdamParams {
-  double lr, beta1, beta2, eps, weight_decay;
-  double bias_correction1, bias_correction2_sqrt;  // 1 - beta1^t, sqrt(1 - beta2^t)
+struct AdagradParams {
+  double clr;  // lr / (1 + (step - 1) * lr_decay)
+  double eps, weight_decay;
 };
 
 template <class T>
-JDNN_HD void adam_update(T& p, T g, T& m, T& v, const AdamParams& a) {
+JDNN_HD void adagrad_update(T& p, T g, T& sum, const AdagradParams& a) {
   g += T(a.weight_decay) * p;
-  m = T(a.beta1) * m + T(1 - a.beta1) * g;
+  sum += g * g;
+  p -= T(a.clr) * g / (std::sqrt(sum) + T(a.eps));
+}
+
+struct RmspropParams {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered;
+};
+
+template <class T>
+JDNN_HD void rmsprop_update(T& p, T g, T& square_avg, T& grad_avg, T& buf, const RmspropParams& r) {
+  g += T(r.weight_decay) * p;
+  square_avg = T(r.alpha) * square_avg + T(1 - r.alpha) * g * g;
+  T avg;
+  if (r.centered) {
+    grad_avg = lerp(grad_avg, g, T(1 - r.alpha));
+    avg = std::sqrt(square_avg - grad_avg * grad_avg) + T(r.eps);
+  } else {
+    avg = std::sqrt(square_avg) + T(r.eps);
+  }
+  if (r.momentum > 0) {
+    buf = T(r.momentum) * buf + g / avg;
+    p -= T(r.lr) * buf;
+  } else {
+    p -= T(r.lr) * g / avg;
+  }
+}
+
+struct AdamParams {
+  double lr, beta1, beta2, eps, weight_decay;
+  double bias_correction1, bias_correction2_sqrt;  // 1 - beta1^t, sqrt(1 - beta2^t)
+  bool amsgrad;
+  bool decoupled;  // AdamW: decay the parameter itself, not the gradient
+};
+
+template <class T>
+JDNN_HD void adam_update(T& p, T g, T& m, T& v, T& v_max, const AdamParams& a) {
+  if (a.decoupled) {
+    p *= T(1 - a.lr * a.weight_decay);
+  } else {
+    g += T(a.weight_decay) * p;
+  }
+  m = lerp(m, g, T(1 - a.beta1));
   v = T(a.beta2) * v + T(1 - a.beta2) * g * g;
-  const T denom = std::sqrt(v) / T(a.bias_correction2_sqrt) + T(a.eps);
+  T second = v;
+  if (a.amsgrad) {
+    // NaN in v must win, as torch.maximum propagates it
+    v_max = (v_max < v || v != v) ? v : v_max;
+    second = v_max;
+  }
+  const T denom = std::sqrt(second) / T(a.bias_correction2_sqrt) + T(a.eps);
   p -= T(a.lr / a.bias_correction1) * m / denom;
+}
+
+// Per-step scalars, computed once on the host in double precision.
+inline AdagradParams adagrad_params(double lr, double lr_decay, double eps, double wd, int64_t step) {
+  return {lr / (1 + static_cast<double>(step - 1) * lr_decay), eps, wd};
+}
+
+inline AdamParams adam_params(double lr, double b1, double b2, double eps, double wd, int64_t step,
+                              bool amsgrad, bool decoupled) {
+  const double t = static_cast<double>(step);
+  return {lr, b1, b2, eps, wd, 1 - std::pow(b1, t), std::sqrt(1 - std::pow(b2, t)), amsgrad, decoupled};
+}
+
+// torch.nn.utils.clip_grad_value_: clamp to [-limit, limit]; NaN stays NaN.
+template <class T>
+JDNN_HD T clip_value(T g, T limit) {
+  return g < -limit ? -limit : (g > limit ? limit : g);
 }
 
 }  // namespace jdnn::kernels

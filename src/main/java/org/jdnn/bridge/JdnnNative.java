@@ -162,9 +162,22 @@ public final class JdnnNative {
       long param, long grad, long buf, double lr, double momentum, double dampening, double weightDecay,
       @Cast("bool") boolean nesterov, @Cast("bool") boolean first);
 
+  public static native void optim_adagrad(
+      long param, long grad, long sum, double lr, double lrDecay, double eps, double weightDecay, long step);
+
+  public static native void optim_rmsprop(
+      long param, long grad, long squareAvg, long gradAvg, long buf, double lr, double alpha, double eps,
+      double weightDecay, double momentum, @Cast("bool") boolean centered);
+
   public static native void optim_adam(
-      long param, long grad, long m, long v, double lr, double beta1, double beta2, double eps,
-      double weightDecay, long step);
+      long param, long grad, long m, long v, long vMax, double lr, double beta1, double beta2, double eps,
+      double weightDecay, @Cast("bool") boolean amsgrad, long step);
+
+  public static native void optim_adamw(
+      long param, long grad, long m, long v, long vMax, double lr, double beta1, double beta2, double eps,
+      double weightDecay, @Cast("bool") boolean amsgrad, long step);
+
+  public static native void optim_clip_value(long grad, double limit);
 
   // ---- random numbers ----
   public static native void random_uniform(

@@ -20,6 +20,15 @@ public final class ArrayDataset implements AutoCloseable {
     this.size = (int) features.dim(0);
   }
 
+  /** A dataset owning {@code features} (N, ...) and {@code targets} (N, ...); both are taken out of any scope. */
+  public static ArrayDataset of(Tensor features, Tensor targets) {
+    if (features.rank() < 1 || targets.rank() < 1 || features.dim(0) != targets.dim(0)) {
+      throw new IllegalArgumentException("ArrayDataset: features " + features.describe() + " and targets " + targets.describe()
+          + " must have the same number of rows");
+    }
+    return new ArrayDataset(features, targets);
+  }
+
   /** Samples of {@code sampleShape} (row-major, back to back) with class labels. */
   public static ArrayDataset withLabels(float[] features, long[] sampleShape, int[] labels) {
     int n = labels.length;
@@ -75,10 +84,26 @@ public final class ArrayDataset implements AutoCloseable {
     if (!(std > 0) || !Double.isFinite(mean)) {
       throw new IllegalArgumentException("standardized: std must be > 0 and mean finite, got mean=" + mean + ", std=" + std);
     }
-    try (org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
+    // the scope frees the intermediate (x - mean); the constructor keeps the two results
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope();
+        org.jdnn.tensor.GradMode.Guard g = org.jdnn.tensor.GradMode.disable()) {
       Tensor x = features.sub(mean).div(std);
       Tensor y = targets.to(targets.dtype());
       return new ArrayDataset(x, y);
+    }
+  }
+
+  /** A new dataset holding samples [from, to) of this one (copied); this one stays open. */
+  public ArrayDataset rows(int from, int to) {
+    if (from < 0 || to > size || from >= to) {
+      throw new IllegalArgumentException("ArrayDataset.rows: range [" + from + ", " + to + ") outside [0, " + size + ")");
+    }
+    int[] idx = new int[to - from];
+    for (int i = 0; i < idx.length; i++) idx[i] = from + i;
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
+      Tensor index = Tensor.ofInts(idx);
+      return new ArrayDataset(org.jdnn.tensor.Updates.gatherRows(features, index),
+          org.jdnn.tensor.Updates.gatherRows(targets, index));
     }
   }
 

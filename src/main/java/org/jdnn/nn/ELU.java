@@ -15,6 +15,10 @@ public final class ELU extends Module {
     this.alpha = alpha;
   }
 
+  public double alpha() {
+    return alpha;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     return Shapes.numel(out);

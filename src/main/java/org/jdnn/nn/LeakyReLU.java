@@ -15,6 +15,10 @@ public final class LeakyReLU extends Module {
     this.slope = negativeSlope;
   }
 
+  public double negativeSlope() {
+    return slope;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     return Shapes.numel(out);

@@ -56,6 +56,10 @@ public final class Linear extends Module {
     return out;
   }
 
+  public boolean hasBias() {
+    return hasBias;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     return 2L * this.in * this.out + (hasBias ? this.out : 0);

@@ -11,6 +11,11 @@ public final class Reshape extends Module {
     this.shape = shape.clone();
   }
 
+  /** The per-sample target shape. */
+  public long[] shape() {
+    return shape.clone();
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     long[] full = new long[shape.length + 1];

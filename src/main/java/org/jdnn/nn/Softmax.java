@@ -17,6 +17,10 @@ public final class Softmax extends Module {
     this.temperature = temperature;
   }
 
+  public double temperature() {
+    return temperature;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     return 3 * Shapes.numel(out);

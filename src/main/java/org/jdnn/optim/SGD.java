@@ -7,55 +7,67 @@ import org.jdnn.tensor.Updates;
 /**
  * Stochastic gradient descent with torch.optim.SGD's update: with weight decay wd, momentum mu,
  * dampening d, g = grad + wd p; b = g on the first step, then b = mu b + (1 - d) g; the step is
- * g + mu b with Nesterov momentum, else b (or g when mu = 0); p -= lr step.
+ * g + mu b with Nesterov momentum, else b (or g when mu = 0); p -= lr step. No momentum buffer
+ * is kept while mu = 0.
  */
 public final class SGD extends Optimizer {
-  private double momentum;
-  private double dampening;
-  private double weightDecay;
-  private boolean nesterov;
-
   public SGD(List<Tensor> params, double lr) {
     super(params, lr);
+    defineDefaults();
+  }
+
+  public SGD(ParamGroups groups, double lr) {
+    super(groups, lr);
+    defineDefaults();
+  }
+
+  private void defineDefaults() {
+    setDefault("momentum", 0.0);
+    setDefault("dampening", 0.0);
+    setDefault("nesterov", false);
   }
 
   public SGD momentum(double value) {
-    checkNonNegative("momentum", value);
-    momentum = value;
-    checkNesterov();
+    setDefault("momentum", value);
     return this;
   }
 
   public SGD dampening(double value) {
-    checkNonNegative("dampening", value);
-    dampening = value;
-    checkNesterov();
+    setDefault("dampening", value);
     return this;
   }
 
   public SGD weightDecay(double value) {
-    checkNonNegative("weight decay", value);
-    weightDecay = value;
+    setDefault("weight_decay", value);
     return this;
   }
 
   public SGD nesterov(boolean value) {
-    nesterov = value;
-    checkNesterov();
+    setDefault("nesterov", value);
     return this;
   }
 
-  private void checkNesterov() {
-    if (nesterov && (momentum <= 0 || dampening != 0)) {
+  @Override
+  protected void checkGroupConfig(int group) {
+    if (!defaults.containsKey("nesterov")) return; // still defining the defaults
+    double momentum = hyper(group, "momentum"), dampening = hyper(group, "dampening");
+    if (flag(group, "nesterov") && (momentum <= 0 || dampening != 0)) {
       throw new IllegalArgumentException("SGD: Nesterov momentum needs momentum > 0 and dampening 0, got momentum="
           + momentum + ", dampening=" + dampening);
     }
   }
 
   @Override
-  protected void update(Tensor p, Tensor g) {
-    boolean first = !hasState(p);
-    Tensor buf = state(p, 1)[0];
-    Updates.sgd(p, g, buf, lr, momentum, dampening, weightDecay, nesterov, first);
+  protected void update(int i, Tensor p, Tensor g, int group) {
+    double momentum = hyper(group, "momentum");
+    boolean first = existingState(i, "momentum_buffer") == null;
+    Tensor buf = momentum != 0 ? state(i, "momentum_buffer", 0) : null;
+    Updates.sgd(p, g, buf, hyper(group, "lr"), momentum, hyper(group, "dampening"), hyper(group, "weight_decay"),
+        flag(group, "nesterov"), first);
+  }
+
+  @Override
+  protected List<String> stateNames() {
+    return List.of("momentum_buffer");
   }
 }

@@ -28,6 +28,7 @@ final class Elementwise {
   static Tensor binary(int op, Tensor a, Tensor b) {
     String name = BINARY_NAMES[op];
     a.requireFloat(name);
+    b.requireFloat(name);
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe());
     }

@@ -50,6 +50,7 @@ public final class Linalg {
 
   private static void checkOperands(String op, Tensor a, Tensor b) {
     a.requireFloat(op);
+    b.requireFloat(op);
     if (a.rank() != 2 || b.rank() != 2) {
       throw new IllegalArgumentException(op + ": expected 2-D operands, got " + a.describe() + " and " + b.describe());
     }

@@ -57,6 +57,7 @@ public final class LossOps {
   /** Element-wise loss l(x, t) (same shapes), unreduced; its gradient flows to x only. */
   public static Tensor pointLoss(int op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);
+    target.requireFloat(lossName);
     if (!Arrays.equals(x.shapeRef(), target.shapeRef())) {
       throw new IllegalArgumentException(lossName + ": input " + x.describe() + " and target " + target.describe()
           + " must have the same shape");

@@ -532,12 +532,14 @@ public final class Tensor implements AutoCloseable {
   // ---- validation helpers -------------------------------------------------------------------
 
   void requireDType(String op, DType expected) {
+    h();
     if (dtype != expected) {
       throw new IllegalArgumentException(op + ": expected a " + expected + " tensor, got " + describe());
     }
   }
 
   void requireFloat(String op) {
+    h(); // a closed input must fail before the op allocates its output
     if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + describe());
     }

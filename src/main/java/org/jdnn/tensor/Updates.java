@@ -9,21 +9,59 @@ import org.jdnn.bridge.JdnnNative;
 public final class Updates {
   private Updates() {}
 
+  // Optimizer steps: optional state tensors are null exactly when the configuration keeps none
+  // (no momentum, not centered, no AMSGrad); step is the parameter's 1-based update count.
+
   /** torch.optim.SGD's update for one parameter; {@code first} marks the momentum buffer's first use. */
   public static void sgd(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double dampening,
       double weightDecay, boolean nesterov, boolean first) {
-    sameLayout("SGD", p, g);
-    sameLayout("SGD", p, buf);
-    JdnnNative.optim_sgd(p.h(), g.h(), buf.h(), lr, momentum, dampening, weightDecay, nesterov, first);
+    sameLayout("SGD", p, g, buf);
+    JdnnNative.optim_sgd(p.h(), g.h(), handle(buf), lr, momentum, dampening, weightDecay, nesterov, first);
   }
 
-  /** torch.optim.Adam's bias-corrected update for one parameter at 1-based {@code step}. */
-  public static void adam(Tensor p, Tensor g, Tensor m, Tensor v, double lr, double beta1, double beta2,
-      double eps, double weightDecay, long step) {
-    sameLayout("Adam", p, g);
-    sameLayout("Adam", p, m);
-    sameLayout("Adam", p, v);
-    JdnnNative.optim_adam(p.h(), g.h(), m.h(), v.h(), lr, beta1, beta2, eps, weightDecay, step);
+  /** torch.optim.Adagrad's update; {@code sum} accumulates squared gradients. */
+  public static void adagrad(Tensor p, Tensor g, Tensor sum, double lr, double lrDecay, double eps,
+      double weightDecay, long step) {
+    sameLayout("AdaGrad", p, g, sum);
+    JdnnNative.optim_adagrad(p.h(), g.h(), sum.h(), lr, lrDecay, eps, weightDecay, step);
+  }
+
+  /** torch.optim.RMSprop's update; {@code gradAvg} is non-null when centered, {@code buf} with momentum. */
+  public static void rmsprop(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, double lr,
+      double alpha, double eps, double weightDecay, double momentum) {
+    sameLayout("RMSProp", p, g, squareAvg, gradAvg, buf);
+    JdnnNative.optim_rmsprop(p.h(), g.h(), squareAvg.h(), handle(gradAvg), handle(buf), lr, alpha, eps,
+        weightDecay, momentum, gradAvg != null);
+  }
+
+  /**
+   * torch.optim.Adam's bias-corrected update ({@code decoupled} false: weight decay joins the
+   * gradient) or torch.optim.AdamW's ({@code decoupled} true: p *= 1 - lr wd first); AMSGrad when
+   * {@code vMax} is non-null.
+   */
+  public static void adam(Tensor p, Tensor g, Tensor m, Tensor v, Tensor vMax, double lr, double beta1,
+      double beta2, double eps, double weightDecay, long step, boolean decoupled) {
+    String op = decoupled ? "AdamW" : "Adam";
+    sameLayout(op, p, g, m, v, vMax);
+    if (decoupled) {
+      JdnnNative.optim_adamw(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
+          vMax != null, step);
+    } else {
+      JdnnNative.optim_adam(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
+          vMax != null, step);
+    }
+  }
+
+  /** Clamps every element to [-limit, limit] in place (NaN stays NaN). */
+  public static void clipValue(Tensor t, double limit) {
+    t.requireFloat("clipValue");
+    JdnnNative.optim_clip_value(t.h(), limit);
+  }
+
+  /** t *= factor in place, outside the graph. */
+  public static void scale(Tensor t, double factor) {
+    t.requireFloat("scale");
+    JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor);
   }
 
   /** Fills with uniform [low, high) numbers: element i is Philox(seed, offset + i). */
@@ -62,10 +100,16 @@ public final class Updates {
     return out;
   }
 
-  private static void sameLayout(String op, Tensor p, Tensor s) {
+  private static void sameLayout(String op, Tensor p, Tensor... states) {
     p.requireFloat(op);
-    if (p.dtype() != s.dtype() || p.numel() != s.numel()) {
-      throw new IllegalArgumentException(op + ": " + s.describe() + " does not match parameter " + p.describe());
+    for (Tensor s : states) {
+      if (s != null && (p.dtype() != s.dtype() || p.numel() != s.numel())) {
+        throw new IllegalArgumentException(op + ": " + s.describe() + " does not match parameter " + p.describe());
+      }
     }
+  }
+
+  private static long handle(Tensor t) {
+    return t == null ? 0 : t.h();
   }
 }

@@ -1,5 +1,6 @@
 package org.jdnn.optim;
 
+import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +13,6 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * SGD and Adam steps against torch.optim's published update equations, written out in plain Java
@@ -20,9 +20,9 @@ import org.junit.jupiter.api.function.Executable;
  */
 class OptimizerStepsTest {
   private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
-  private static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
+  static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
   /** The gradient at step t is GRADS[t]: loss_t = sum(p * GRADS[t]). Signs change so momentum matters. */
-  private static final double[][] GRADS = {
+  static final double[][] GRADS = {
       {0.1, -0.2, 0.3, 1.5, -0.05},
       {-0.4, 0.25, 0.3, -1.0, 0.02},
       {0.2, 0.2, -0.6, 0.5, 0.0}};
@@ -253,11 +253,6 @@ class OptimizerStepsTest {
 
   // ---- invalid hyper-parameters ------------------------------------------------------------------
 
-  private static void assertRejected(String expectedInMessage, Executable e) {
-    IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
-    assertTrue(ex.getMessage() != null && ex.getMessage().contains(expectedInMessage),
-        "message should name " + expectedInMessage + ": " + ex.getMessage());
-  }
 
   @Test
   void invalidHyperParametersThrowNamingTheValue() {

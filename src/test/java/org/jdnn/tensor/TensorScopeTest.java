@@ -60,10 +60,17 @@ class TensorScopeTest {
   void usingAClosedTensorThrowsAndTheNextCallWorks() {
     Tensor t = Tensor.of(new float[] {1, 2, 3});
     t.close();
+    long before = Device.cpu().bytesInUse();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.add(1));
+    try (Tensor other = Tensor.ones(3); Tensor row = other.reshape(1, 3)) {
+      assertThrows(IllegalStateException.class, () -> other.add(t));
+      assertThrows(IllegalStateException.class, () -> row.matmul(t));
+      assertThrows(IllegalStateException.class, () -> t.reshape(3, 1));
+    }
+    assertEquals(before, Device.cpu().bytesInUse(), "a failed op on a closed tensor allocates nothing");
     assertTrue(e.getMessage().contains("closed") && e.getMessage().contains("float32[3]"), e.getMessage());
-    try (Tensor u = Tensor.of(new float[] {1, 2, 3}); Tensor v = u.add(1)) {
-      assertEquals(9.0, v.sum().item());
+    try (Tensor u = Tensor.of(new float[] {1, 2, 3}); Tensor v = u.add(1); Tensor sum = v.sum()) {
+      assertEquals(9.0, sum.item());
     }
   }
 
@@ -78,6 +85,7 @@ class TensorScopeTest {
 
   @Test
   void debugModeNamesWhereLiveTensorsWereCreated() {
+    boolean wasEnabled = TensorDebug.isEnabled();
     TensorDebug.enable();
     try {
       Tensor leaked = Tensor.zeros(7, 3);
@@ -87,7 +95,7 @@ class TensorScopeTest {
       leaked.close();
       assertFalse(String.join("\n", TensorDebug.liveTensors()).contains("float32[7, 3]"));
     } finally {
-      TensorDebug.disable();
+      if (!wasEnabled) TensorDebug.disable();
     }
   }
 }

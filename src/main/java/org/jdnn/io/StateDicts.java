@@ -1,0 +1,56 @@
+package org.jdnn.io;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdnn.nn.Module;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+import org.jdnn.tensor.Updates;
+
+/** Named tensors of a module (PyTorch's state_dict) and their transfer to and from files. */
+public final class StateDicts {
+  private StateDicts() {}
+
+  /** Parameters then buffers, by their dotted names ("0.weight", "1.running_mean"). */
+  public static Map<String, Tensor> of(Module m) {
+    Map<String, Tensor> out = new LinkedHashMap<>(m.namedParameters());
+    out.putAll(m.namedBuffers());
+    return out;
+  }
+
+  /** {@code tensors} with {@code prefix} prepended to every name. */
+  public static Map<String, Tensor> prefixed(String prefix, Map<String, Tensor> tensors) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) out.put(prefix + e.getKey(), e.getValue());
+    return out;
+  }
+
+  /**
+   * Copies the file's tensors named {@code prefix + name} into {@code targets}, after checking that
+   * the file holds exactly these names under the prefix, with the same dtypes and shapes. Nothing
+   * is written unless every check passes.
+   */
+  public static void copyInto(SafeTensorsFile f, String prefix, Map<String, Tensor> targets) throws IOException {
+    for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+      SafeTensorsEntry entry = f.entries().get(prefix + e.getKey());
+      Tensor t = e.getValue();
+      if (entry == null) throw SafeTensorsFile.bad(f.path(), "missing tensor '" + prefix + e.getKey() + "' (" + t.describe() + ")");
+      if (entry.dtype != t.dtype() || !Arrays.equals(entry.shape(), t.shape())) {
+        throw SafeTensorsFile.bad(f.path(), "tensor '" + entry.name + "' is " + entry.dtype + Arrays.toString(entry.shape())
+            + ", expected " + t.dtype() + Arrays.toString(t.shape()));
+      }
+    }
+    for (String name : f.entries().keySet()) {
+      if (name.startsWith(prefix) && !targets.containsKey(name.substring(prefix.length()))) {
+        throw SafeTensorsFile.bad(f.path(), "unexpected tensor '" + name + "' (expected only " + targets.keySet() + ")");
+      }
+    }
+    for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+      try (TensorScope s = new TensorScope()) {
+        Updates.copy(f.read(prefix + e.getKey()), e.getValue());
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package org.jdnn.nn;
+
+import org.jdnn.optim.Regularization;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * Wraps a layer and, in training mode, computes {@link Regularization#activityL1} (lambda * sum
+ * |output| / batch) of each forward's output, pushing hidden units toward sparsity. The output
+ * itself is unchanged. The training loop adds the penalty to its loss:
+ *
+ * <pre>{@code
+ * Tensor loss = criterion.forward(model.forward(x), y);
+ * Tensor penalty = ActivityL1.totalPenalty(model);   // null when no ActivityL1 ran
+ * if (penalty != null) loss = loss.add(penalty);
+ * }</pre>
+ *
+ * The penalty belongs to the graph and the tensor scope of the forward that made it; after that
+ * scope closes, or in eval mode, {@link #penalty()} is null. One wrapper used twice in a forward
+ * keeps only its last penalty.
+ */
+public final class ActivityL1 extends Module {
+  private final Module inner;
+  private final double lambda;
+  private Tensor last;
+
+  public ActivityL1(Module inner, double lambda) {
+    if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+      throw new IllegalArgumentException("ActivityL1: lambda must be a finite number >= 0, got " + lambda);
+    }
+    this.inner = registerModule("inner", inner);
+    this.lambda = lambda;
+  }
+
+  @Override
+  public Tensor forward(Tensor x) {
+    Tensor y = inner.forward(x);
+    last = isTraining() ? Regularization.activityL1(y, lambda) : null;
+    return y;
+  }
+
+  /** The penalty of the last training-mode forward, or null (none yet, eval mode, or its scope closed). */
+  public Tensor penalty() {
+    return last == null || last.isClosed() || !isTraining() ? null : last;
+  }
+
+  /** The sum of the current penalties of every ActivityL1 in {@code model} (itself included), or null if none has one. */
+  public static Tensor totalPenalty(Module model) {
+    Tensor total = model instanceof ActivityL1 a ? a.penalty() : null;
+    for (Module child : model.children().values()) {
+      Tensor p = totalPenalty(child);
+      if (p != null) total = total == null ? p : total.add(p);
+    }
+    return total;
+  }
+
+  @Override
+  public long flops(long[] in, long[] out) {
+    return Summary.flopsOf(inner, in);
+  }
+
+  @Override
+  public String describe() {
+    return "ActivityL1(" + inner.describe() + ", lambda=" + lambda + ")";
+  }
+}

@@ -1,0 +1,84 @@
+package org.jdnn.optim;
+
+import java.util.List;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.Updates;
+
+/**
+ * What Adam and AdamW share (torch's defaults: betas 0.9, 0.999, eps 1e-8, no AMSGrad): m and v
+ * are exponential averages of g and g^2; with AMSGrad, v_max = max(v_max, v) replaces v; the
+ * step at the parameter's update t is lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ * They differ only in how weight decay enters, which {@link #decoupled()} says.
+ */
+public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
+  AdamFamily(List<Tensor> params, double lr) {
+    super(params, lr);
+    defineDefaults();
+  }
+
+  AdamFamily(ParamGroups groups, double lr) {
+    super(groups, lr);
+    defineDefaults();
+  }
+
+  private void defineDefaults() {
+    setDefault("beta1", 0.9);
+    setDefault("beta2", 0.999);
+    setDefault("eps", 1e-8);
+    setDefault("amsgrad", false);
+  }
+
+  abstract boolean decoupled();
+
+  @SuppressWarnings("unchecked")
+  private S self() {
+    return (S) this;
+  }
+
+  public S betas(double beta1, double beta2) {
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException(name() + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
+    }
+    setDefault("beta1", beta1);
+    setDefault("beta2", beta2);
+    return self();
+  }
+
+  public S eps(double value) {
+    setDefault("eps", value);
+    return self();
+  }
+
+  public S weightDecay(double value) {
+    setDefault("weight_decay", value);
+    return self();
+  }
+
+  /** Keeps the largest second moment seen so far (Reddi et al.), as torch's amsgrad=True. */
+  public S amsgrad(boolean value) {
+    setDefault("amsgrad", value);
+    return self();
+  }
+
+  @Override
+  protected void checkHyper(String name, double value) {
+    super.checkHyper(name, value);
+    if ((name.equals("beta1") || name.equals("beta2")) && value >= 1) {
+      throw new IllegalArgumentException(name() + ": " + name + " must be in [0, 1), got " + value);
+    }
+  }
+
+  @Override
+  protected void update(int i, Tensor p, Tensor g, int group) {
+    Tensor m = state(i, "exp_avg", 0);
+    Tensor v = state(i, "exp_avg_sq", 0);
+    Tensor vMax = flag(group, "amsgrad") ? state(i, "max_exp_avg_sq", 0) : null;
+    Updates.adam(p, g, m, v, vMax, hyper(group, "lr"), hyper(group, "beta1"), hyper(group, "beta2"),
+        hyper(group, "eps"), hyper(group, "weight_decay"), steps(i), decoupled());
+  }
+
+  @Override
+  protected List<String> stateNames() {
+    return List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+  }
+}

@@ -1,0 +1,82 @@
+package org.jdnn.optim.schedule;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdnn.optim.Optimizer;
+
+/**
+ * A schedule that sets each parameter group's learning rate from the group's base rate (its rate
+ * when the schedule was made, torch's initial_lr) and an epoch counter, with
+ * torch.optim.lr_scheduler's counting: construction sets epoch 0's rate, and each {@link #step()}
+ * (once per epoch, after that epoch's optimizer steps) advances the counter by one and sets its
+ * rate. Rates come from the closed form (torch's _get_closed_form_lr), so a restored schedule
+ * continues bit for bit. A schedule may be stepped per batch instead when its periods count
+ * batches.
+ */
+public abstract class LRSchedule implements Schedule {
+  protected final Optimizer optimizer;
+  private final double[] baseLrs;
+  private int lastEpoch;
+
+  protected LRSchedule(Optimizer optimizer) {
+    if (optimizer == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer is null");
+    this.optimizer = optimizer;
+    baseLrs = new double[optimizer.groupCount()];
+    for (int g = 0; g < baseLrs.length; g++) baseLrs[g] = optimizer.learningRate(g);
+  }
+
+  /** The rate at {@code epoch} for a group whose base rate is {@code base}. */
+  protected abstract double lrAt(double base, int epoch);
+
+  /** Sets epoch 0's rates; subclasses call it at the end of their constructor, once their fields are set. */
+  protected final void start() {
+    apply();
+  }
+
+  /** Advances one epoch and sets its rates. */
+  public void step() {
+    lastEpoch++;
+    apply();
+  }
+
+  /** Steps taken since construction (torch's last_epoch). */
+  public int lastEpoch() {
+    return lastEpoch;
+  }
+
+  public double baseLearningRate(int group) {
+    return baseLrs[group];
+  }
+
+  private void apply() {
+    for (int g = 0; g < baseLrs.length; g++) optimizer.setLearningRate(g, lrAt(baseLrs[g], lastEpoch));
+  }
+
+  /** "last_epoch" and "base_lr.&lt;group&gt;". */
+  @Override
+  public Map<String, Object> state() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("last_epoch", lastEpoch);
+    for (int g = 0; g < baseLrs.length; g++) s.put("base_lr." + g, baseLrs[g]);
+    return s;
+  }
+
+  /** Restores the counter and base rates and sets the restored epoch's rates on the optimizer. */
+  @Override
+  public void loadState(Map<String, Object> state) {
+    String who = getClass().getSimpleName() + ".loadState";
+    int epoch = (int) StateEntries.wholeNumber(who, state, "last_epoch");
+    double[] bases = new double[baseLrs.length];
+    for (int g = 0; g < bases.length; g++) bases[g] = StateEntries.nonNegative(who, state, "base_lr." + g);
+    StateEntries.noOthers(who, state, state().keySet());
+    System.arraycopy(bases, 0, baseLrs, 0, bases.length);
+    lastEpoch = epoch;
+    apply();
+  }
+
+  static void checkPositive(String owner, String what, double v) {
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(owner + ": " + what + " must be a finite number > 0, got " + v);
+    }
+  }
+}

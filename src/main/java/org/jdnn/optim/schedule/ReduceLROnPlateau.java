@@ -1,0 +1,174 @@
+package org.jdnn.optim.schedule;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.jdnn.optim.Optimizer;
+
+/**
+ * torch's ReduceLROnPlateau: call {@link #step(double)} with a validation metric once per epoch.
+ * A metric is an improvement when it beats the best so far by the threshold (relative: below
+ * best (1 - threshold) in MIN mode, above best (1 + threshold) in MAX mode; absolute: by
+ * threshold). After more than {@code patience} epochs without improvement every group's rate
+ * becomes max(lr * factor, minLr) (changes smaller than eps are skipped), the bad-epoch count
+ * resets, and for {@code cooldown} epochs bad epochs are not counted. A NaN metric is never an
+ * improvement. Defaults as torch: MIN, factor 0.1, patience 10, threshold 1e-4 relative, cooldown
+ * 0, minLr 0, eps 1e-8.
+ */
+public final class ReduceLROnPlateau implements Schedule {
+  public enum Mode { MIN, MAX }
+
+  public enum ThresholdMode { REL, ABS }
+
+  private final Optimizer optimizer;
+  private Mode mode = Mode.MIN;
+  private ThresholdMode thresholdMode = ThresholdMode.REL;
+  private double factor = 0.1;
+  private int patience = 10;
+  private double threshold = 1e-4;
+  private int cooldown;
+  private double minLr;
+  private double eps = 1e-8;
+
+  private double best = Double.POSITIVE_INFINITY;
+  private int badEpochs;
+  private int cooldownCounter;
+  private int lastEpoch;
+
+  public ReduceLROnPlateau(Optimizer optimizer) {
+    if (optimizer == null) throw new IllegalArgumentException("ReduceLROnPlateau: optimizer is null");
+    this.optimizer = optimizer;
+  }
+
+  /** Sets the mode; call before the first step (it resets the best value). */
+  public ReduceLROnPlateau mode(Mode value) {
+    if (value == null) throw new IllegalArgumentException("ReduceLROnPlateau: mode is null");
+    mode = value;
+    best = worst();
+    return this;
+  }
+
+  public ReduceLROnPlateau thresholdMode(ThresholdMode value) {
+    if (value == null) throw new IllegalArgumentException("ReduceLROnPlateau: thresholdMode is null");
+    thresholdMode = value;
+    return this;
+  }
+
+  public ReduceLROnPlateau factor(double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException("ReduceLROnPlateau: factor must be in [0, 1), got " + value);
+    }
+    factor = value;
+    return this;
+  }
+
+  public ReduceLROnPlateau patience(int value) {
+    if (value < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience must be >= 0, got " + value);
+    patience = value;
+    return this;
+  }
+
+  public ReduceLROnPlateau threshold(double value) {
+    threshold = nonNegative("threshold", value);
+    return this;
+  }
+
+  public ReduceLROnPlateau cooldown(int value) {
+    if (value < 0) throw new IllegalArgumentException("ReduceLROnPlateau: cooldown must be >= 0, got " + value);
+    cooldown = value;
+    return this;
+  }
+
+  public ReduceLROnPlateau minLr(double value) {
+    minLr = nonNegative("minLr", value);
+    return this;
+  }
+
+  public ReduceLROnPlateau eps(double value) {
+    eps = nonNegative("eps", value);
+    return this;
+  }
+
+  private static double nonNegative(String what, double v) {
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException("ReduceLROnPlateau: " + what + " must be a finite number >= 0, got " + v);
+    }
+    return v;
+  }
+
+  /** Records one epoch's metric and reduces the rates when it has plateaued. */
+  public void step(double metric) {
+    lastEpoch++;
+    if (isBetter(metric)) {
+      best = metric;
+      badEpochs = 0;
+    } else {
+      badEpochs++;
+    }
+    if (cooldownCounter > 0) {
+      cooldownCounter--;
+      badEpochs = 0;
+    }
+    if (badEpochs > patience) {
+      reduce();
+      cooldownCounter = cooldown;
+      badEpochs = 0;
+    }
+  }
+
+  private boolean isBetter(double a) {
+    boolean rel = thresholdMode == ThresholdMode.REL;
+    if (mode == Mode.MIN) return a < (rel ? best * (1 - threshold) : best - threshold);
+    return a > (rel ? best * (1 + threshold) : best + threshold);
+  }
+
+  private void reduce() {
+    for (int g = 0; g < optimizer.groupCount(); g++) {
+      double old = optimizer.learningRate(g);
+      double lr = Math.max(old * factor, minLr);
+      if (old - lr > eps) optimizer.setLearningRate(g, lr);
+    }
+  }
+
+  private double worst() {
+    return mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+  }
+
+  /** The best metric so far (infinite before the first step). */
+  public double best() {
+    return best;
+  }
+
+  public int badEpochs() {
+    return badEpochs;
+  }
+
+  /**
+   * "last_epoch", "num_bad_epochs", "cooldown_counter", and "best" once a finite best exists (JSON
+   * has no infinity). The settings are not state: construct the schedule the same way to resume.
+   */
+  @Override
+  public Map<String, Object> state() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("last_epoch", lastEpoch);
+    s.put("num_bad_epochs", badEpochs);
+    s.put("cooldown_counter", cooldownCounter);
+    if (Double.isFinite(best)) s.put("best", best);
+    return s;
+  }
+
+  @Override
+  public void loadState(Map<String, Object> state) {
+    String who = "ReduceLROnPlateau.loadState";
+    int epoch = (int) StateEntries.wholeNumber(who, state, "last_epoch");
+    int bad = (int) StateEntries.wholeNumber(who, state, "num_bad_epochs");
+    int cool = (int) StateEntries.wholeNumber(who, state, "cooldown_counter");
+    double b = state.containsKey("best") ? StateEntries.number(who, state, "best").doubleValue() : worst();
+    if (Double.isNaN(b)) throw new IllegalArgumentException(who + ": best must be a number, got NaN");
+    StateEntries.noOthers(who, state, Set.of("last_epoch", "num_bad_epochs", "cooldown_counter", "best"));
+    lastEpoch = epoch;
+    badEpochs = bad;
+    cooldownCounter = cool;
+    best = b;
+  }
+}

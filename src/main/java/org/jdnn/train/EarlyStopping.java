@@ -1,0 +1,129 @@
+package org.jdnn.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.Updates;
+
+/**
+ * Stops training when the monitored metric has not improved by more than minDelta for
+ * {@code patience} consecutive epochs (Keras' EarlyStopping). With restoreBestWeights (the
+ * default) it keeps a copy of the weights from the best epoch and puts them back when training
+ * ends, whether it stopped early or ran out of epochs. The copy is part of its checkpoint state, so
+ * a resumed run restores the same weights.
+ */
+public final class EarlyStopping implements Callback {
+  private final Monitor monitor;
+  private final int patience;
+  private boolean restoreBest = true;
+  private int wait;
+  private int stoppedEpoch = -1;
+  private Map<String, Tensor> bestWeights;
+
+  public EarlyStopping(String metric, int patience) {
+    if (patience < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + patience);
+    this.monitor = new Monitor(metric);
+    this.patience = patience;
+  }
+
+  public EarlyStopping mode(MonitorMode mode) {
+    monitor.mode(mode);
+    return this;
+  }
+
+  public EarlyStopping minDelta(double value) {
+    monitor.minDelta(value);
+    return this;
+  }
+
+  public EarlyStopping restoreBestWeights(boolean on) {
+    restoreBest = on;
+    return this;
+  }
+
+  /** The epoch (0-based) at which training was stopped, or -1. */
+  public int stoppedEpoch() {
+    return stoppedEpoch;
+  }
+
+  /** The epoch (0-based) with the best monitored value, or -1. */
+  public int bestEpoch() {
+    return monitor.bestEpoch;
+  }
+
+  public double best() {
+    return monitor.best;
+  }
+
+  @Override
+  public void onTrainBegin(Trainer trainer) {
+    if (trainer.startEpoch() == 0) {
+      monitor.reset();
+      wait = 0;
+      stoppedEpoch = -1;
+      freeCopy();
+    }
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    double v = monitor.value(logs, "EarlyStopping");
+    if (monitor.improved(v, epoch)) {
+      wait = 0;
+      if (restoreBest) copyWeights(trainer.model().namedParameters());
+    } else if (++wait >= patience) {
+      stoppedEpoch = epoch;
+      trainer.requestStop();
+    }
+  }
+
+  @Override
+  public void onTrainEnd(Trainer trainer) {
+    if (bestWeights != null) {
+      Map<String, Tensor> params = trainer.model().namedParameters();
+      for (Map.Entry<String, Tensor> e : bestWeights.entrySet()) Updates.copy(e.getValue(), params.get(e.getKey()));
+    }
+    freeCopy();
+  }
+
+  private void copyWeights(Map<String, Tensor> source) {
+    if (bestWeights == null) {
+      bestWeights = new LinkedHashMap<>();
+      for (Map.Entry<String, Tensor> e : source.entrySet()) {
+        bestWeights.put(e.getKey(), Tensor.empty(e.getValue().dtype(), e.getValue().device(), e.getValue().shape()).keep());
+      }
+    }
+    for (Map.Entry<String, Tensor> e : source.entrySet()) Updates.copy(e.getValue(), bestWeights.get(e.getKey()));
+  }
+
+  private void freeCopy() {
+    if (bestWeights != null) for (Tensor t : bestWeights.values()) t.close();
+    bestWeights = null;
+  }
+
+  @Override
+  public Map<String, Object> state() {
+    Map<String, Object> s = monitor.state();
+    s.put("wait", wait);
+    s.put("stopped_epoch", stoppedEpoch);
+    return s;
+  }
+
+  @Override
+  public void loadState(Map<String, Object> s) {
+    monitor.load(s);
+    wait = s.get("wait") instanceof Number ? ((Number) s.get("wait")).intValue() : 0;
+    stoppedEpoch = s.get("stopped_epoch") instanceof Number ? ((Number) s.get("stopped_epoch")).intValue() : -1;
+  }
+
+  @Override
+  public Map<String, Tensor> stateTensors() {
+    return bestWeights == null ? Map.of() : bestWeights;
+  }
+
+  @Override
+  public void loadStateTensors(Map<String, Tensor> tensors) {
+    if (tensors.isEmpty()) return;
+    copyWeights(tensors);
+  }
+}

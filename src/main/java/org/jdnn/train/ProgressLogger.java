@@ -1,0 +1,95 @@
+package org.jdnn.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Training progress. On a terminal (System.console() present) a live single line redrawn with
+ * '\r': a bar, batch count, running loss, samples/s and ETA. Otherwise (CI, logs) a plain line every
+ * {@code intervalSeconds}. Both print a summary line per epoch with every logged metric.
+ */
+public final class ProgressLogger implements Callback {
+  private static final int BAR = 24;
+  private final PrintStream out;
+  private final boolean live;
+  private final long intervalNanos;
+  private long epochStart;
+  private long lastPrint;
+  private double lossSum;
+  private long samples;
+  private int lastWidth;
+
+  public ProgressLogger(PrintStream out, boolean live, double intervalSeconds) {
+    if (!(intervalSeconds >= 0)) throw new IllegalArgumentException("ProgressLogger: interval must be >= 0, got " + intervalSeconds);
+    this.out = out;
+    this.live = live;
+    this.intervalNanos = (long) (intervalSeconds * 1e9);
+  }
+
+  /** Live bar on a terminal, a line every 10 s otherwise, on System.out. */
+  public static ProgressLogger auto() {
+    boolean terminal = System.console() != null;
+    return new ProgressLogger(System.out, terminal, terminal ? 0.1 : 10);
+  }
+
+  @Override
+  public int order() {
+    return 50;
+  }
+
+  @Override
+  public void onEpochBegin(Trainer trainer, int epoch) {
+    epochStart = System.nanoTime();
+    lastPrint = epochStart;
+    lossSum = 0;
+    samples = 0;
+  }
+
+  @Override
+  public void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, int n, double loss) {
+    lossSum += loss * n;
+    samples += n;
+    long now = System.nanoTime();
+    boolean last = batch + 1 == batches;
+    if (now - lastPrint < intervalNanos || (last && !live)) return;
+    lastPrint = now;
+    double secs = Math.max(1e-9, (now - epochStart) / 1e9);
+    double rate = samples / secs;
+    double eta = secs / (batch + 1) * (batches - batch - 1);
+    String stats = String.format(Locale.ROOT, "%d/%d  loss %.4f  %,.0f samples/s  ETA %s", batch + 1, batches,
+        lossSum / samples, rate, clock(eta));
+    String head = "epoch " + (epoch + 1) + "/" + trainer.epochs();
+    if (live) {
+      int filled = (int) ((long) BAR * (batch + 1) / batches);
+      String bar = "=".repeat(filled) + (filled < BAR ? ">" : "") + " ".repeat(Math.max(0, BAR - filled - 1));
+      String line = head + " [" + bar + "] " + stats;
+      out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
+      lastWidth = line.length();
+    } else {
+      out.println(head + "  batch " + stats);
+    }
+    out.flush();
+  }
+
+  @Override
+  public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    StringBuilder sb = new StringBuilder("epoch ").append(epoch + 1).append('/').append(trainer.epochs());
+    for (Map.Entry<String, Double> e : logs.entrySet()) {
+      sb.append("  ").append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.4f", e.getValue()));
+    }
+    double secs = (System.nanoTime() - epochStart) / 1e9;
+    sb.append(String.format(Locale.ROOT, "  %.1f s  %,.0f samples/s", secs, samples / Math.max(secs, 1e-9)));
+    String line = sb.toString();
+    if (live) out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())) + "\n");
+    else out.println(line);
+    lastWidth = 0;
+    out.flush();
+  }
+
+  static String clock(double seconds) {
+    long s = Math.round(seconds);
+    return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+  }
+}

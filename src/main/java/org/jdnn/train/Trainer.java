@@ -1,0 +1,266 @@
+package org.jdnn.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdnn.data.ArrayDataset;
+import org.jdnn.data.Augmentation;
+import org.jdnn.data.Batch;
+import org.jdnn.data.DataLoader;
+import org.jdnn.data.Normalizer;
+import org.jdnn.loss.Loss;
+import org.jdnn.nn.Module;
+import org.jdnn.optim.Optimizer;
+import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+
+/**
+ * The training loop: {@link #fit} runs epochs of shuffled mini-batches (seeded by (seed, epoch), so
+ * a run is reproducible and resumable), computes the loss and metrics, evaluates on validation data
+ * and drives the callbacks; {@link #evaluate} and {@link #predict} run the model in eval mode.
+ * Every step runs in its own {@link TensorScope}: however long the fit, native memory in use returns
+ * to the same level after each step. An optional {@link Normalizer} is applied to every input
+ * batch (training, evaluation, prediction) and saved with checkpoints and model files.
+ *
+ * <pre>{@code
+ * History h = new Trainer(model, adam, new CrossEntropyLoss())
+ *     .epochs(20).batchSize(128).seed(42).metrics(Metric.accuracy())
+ *     .callbacks(new EarlyStopping("val_loss", 3), new ModelCheckpoint(dir, "val_accuracy"), ProgressLogger.auto())
+ *     .fit(train, validation);
+ * }</pre>
+ */
+public final class Trainer {
+  private final Module model;
+  private final Optimizer optimizer;
+  private final Loss loss;
+  private int epochs = 10;
+  private int batchSize = 32;
+  private boolean shuffle = true;
+  private long seed;
+  private int prefetch = 2;
+  private Augmentation augmentation;
+  private Normalizer normalizer;
+  private final List<Metric> metrics = new ArrayList<>();
+  private final List<Callback> callbacks = new ArrayList<>();
+  private History history = new History();
+  private int startEpoch;
+  private volatile boolean stopRequested;
+
+  public Trainer(Module model, Optimizer optimizer, Loss loss) {
+    if (model == null || optimizer == null || loss == null) {
+      throw new IllegalArgumentException("Trainer: model, optimizer and loss must not be null");
+    }
+    this.model = model;
+    this.optimizer = optimizer;
+    this.loss = loss;
+  }
+
+  public Trainer epochs(int n) {
+    if (n < 0) throw new IllegalArgumentException("Trainer: epochs must be >= 0, got " + n);
+    epochs = n;
+    return this;
+  }
+
+  public Trainer batchSize(int n) {
+    if (n < 1) throw new IllegalArgumentException("Trainer: batch size must be >= 1, got " + n);
+    batchSize = n;
+    return this;
+  }
+
+  public Trainer shuffle(boolean on) {
+    shuffle = on;
+    return this;
+  }
+
+  /** Seed of the per-epoch shuffling and augmentation. */
+  public Trainer seed(long value) {
+    seed = value;
+    return this;
+  }
+
+  /** Batches assembled ahead on a background thread (0: on the training thread). */
+  public Trainer prefetch(int batches) {
+    if (batches < 0) throw new IllegalArgumentException("Trainer: prefetch must be >= 0, got " + batches);
+    prefetch = batches;
+    return this;
+  }
+
+  /** Random transform of each training batch's inputs (not applied to validation or prediction). */
+  public Trainer augmentation(Augmentation a) {
+    augmentation = a;
+    return this;
+  }
+
+  public Trainer normalizer(Normalizer n) {
+    normalizer = n;
+    return this;
+  }
+
+  public Trainer metrics(Metric... m) {
+    metrics.addAll(Arrays.asList(m));
+    return this;
+  }
+
+  public Trainer callbacks(Callback... c) {
+    callbacks.addAll(Arrays.asList(c));
+    return this;
+  }
+
+  public Module model() {
+    return model;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  public Normalizer normalizer() {
+    return normalizer;
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** First epoch the next fit runs: 0, or the epoch after a resumed checkpoint. */
+  public int startEpoch() {
+    return startEpoch;
+  }
+
+  public History history() {
+    return history;
+  }
+
+  /** Callbacks in the order they run. */
+  public List<Callback> callbacks() {
+    List<Callback> sorted = new ArrayList<>(callbacks);
+    sorted.sort(Comparator.comparingInt(Callback::order));
+    return Collections.unmodifiableList(sorted);
+  }
+
+  /** Ends the fit after the current epoch (callbacks use this). */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /** Restores model, optimizer, callbacks, history, RNG and epoch from {@code checkpoint}; fit then continues. */
+  public Trainer resume(Path checkpoint) throws IOException {
+    TrainingCheckpoint.restore(this, checkpoint);
+    return this;
+  }
+
+  void restored(int epoch, long shuffleSeed, History h) {
+    startEpoch = epoch;
+    seed = shuffleSeed;
+    history = h;
+  }
+
+  /** Trains for the configured epochs (from {@link #startEpoch()}); {@code validation} may be null. */
+  public History fit(ArrayDataset train, ArrayDataset validation) {
+    List<Callback> cbs = callbacks();
+    stopRequested = false;
+    for (Callback c : cbs) c.onTrainBegin(this);
+    try {
+      for (int epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
+        for (Callback c : cbs) c.onEpochBegin(this, epoch);
+        Map<String, Double> logs = trainEpoch(train, epoch, cbs);
+        if (validation != null) {
+          for (Map.Entry<String, Double> e : evaluate(validation).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+        }
+        history.record(logs);
+        startEpoch = epoch + 1;
+        for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
+      }
+    } finally {
+      for (Callback c : cbs) c.onTrainEnd(this);
+    }
+    return history;
+  }
+
+  private Map<String, Double> trainEpoch(ArrayDataset train, int epoch, List<Callback> cbs) {
+    model.train();
+    for (Metric m : metrics) m.reset();
+    double lossSum = 0;
+    long seen = 0;
+    try (DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, epoch, augmentation, prefetch)) {
+      int batches = loader.batchCount();
+      int index = 0;
+      for (Batch b : loader) {
+        double value;
+        int n = b.size();
+        try (TensorScope step = new TensorScope(); b) {
+          optimizer.zeroGrad();
+          Tensor out = model.forward(input(b.inputs()));
+          Tensor l = loss.compute(out, b.targets());
+          l.backward();
+          optimizer.step();
+          value = l.item();
+          try (GradMode.Guard g = GradMode.disable()) {
+            for (Metric m : metrics) m.update(out.detach(), b.targets());
+          }
+        }
+        lossSum += value * n;
+        seen += n;
+        for (Callback c : cbs) c.onBatchEnd(this, epoch, index, batches, n, value);
+        index++;
+      }
+    }
+    return logs(lossSum / seen);
+  }
+
+  private Map<String, Double> logs(double meanLoss) {
+    Map<String, Double> logs = new LinkedHashMap<>();
+    logs.put("loss", meanLoss);
+    for (Metric m : metrics) logs.put(m.name(), m.value());
+    return logs;
+  }
+
+  private Tensor input(Tensor x) {
+    return normalizer == null ? x : normalizer.apply(x);
+  }
+
+  /** Mean loss and metrics over {@code data} in eval mode, without gradients. */
+  public Map<String, Double> evaluate(ArrayDataset data) {
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    for (Metric m : metrics) m.reset();
+    double lossSum = 0;
+    long seen = 0;
+    try (GradMode.Guard g = GradMode.disable();
+        DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
+      for (Batch b : loader) {
+        try (TensorScope s = new TensorScope(); b) {
+          Tensor out = model.forward(input(b.inputs()));
+          lossSum += loss.compute(out, b.targets()).item() * b.size();
+          seen += b.size();
+          for (Metric m : metrics) m.update(out, b.targets());
+        }
+      }
+    } finally {
+      model.train(wasTraining);
+    }
+    return logs(lossSum / seen);
+  }
+
+  /** The model's outputs for raw inputs {@code x} (normalized if a normalizer is set), in eval mode. */
+  public Tensor predict(Tensor x) {
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      return s.escape(model.forward(input(x)));
+    } finally {
+      model.train(wasTraining);
+    }
+  }
+}
