@@ -288,6 +288,7 @@ public final class ConvOps {
     }
     for (int i = 0; i < xs.length; i++) {
       if (xs[i] == null) throw new IllegalArgumentException(layer + ": tensor " + i + " is null");
+      xs[i].h(); // closed inputs fail before the output is allocated
     }
     Tensor first = xs[0];
     int rank = first.rank();
@@ -373,13 +374,16 @@ public final class ConvOps {
     return t == null ? 0 : t.h();
   }
 
+  // Both helpers touch h() first, so a closed tensor fails before any output is allocated.
   private static void requireFloat(String layer, Tensor x, String what) {
+    x.h();
     if (!x.dtype().isFloatingPoint()) {
       throw new IllegalArgumentException(layer + ": expected a float32 or float64 " + what + ", got " + x.describe());
     }
   }
 
   private static void requireSameKind(String layer, Tensor x, Tensor t, String what) {
+    t.h();
     if (t.dtype() != x.dtype() || t.device() != x.device()) {
       throw new IllegalArgumentException(layer + ": " + what + " " + t.describe() + " must have the input's dtype and"
           + " device, input is " + x.describe());
