@@ -25,9 +25,32 @@ public final class LayerConfig {
 
   /** A positive int no larger than {@code max} (bounds keep a corrupt file from asking for huge layers). */
   public int positiveInt(String key, int max) {
+    return intIn(key, 1, max);
+  }
+
+  /** An integer in [{@code min}, {@code max}]. */
+  public int intIn(String key, int min, int max) {
+    return checkedInt(field(key), "'" + key + "'", min, max);
+  }
+
+  /** An array of exactly two integers in [{@code min}, {@code max}] (a {height, width} setting). */
+  public int[] intPair(String key, int min, int max) {
     JsonNode v = field(key);
-    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0 || v.intValue() > max) {
-      throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be an integer in [1, " + max
+    if (!v.isArray() || v.size() != 2) {
+      throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be an array of 2 integers, got " + v);
+    }
+    return new int[] {checkedInt(v.get(0), "'" + key + "' entry 0", min, max), checkedInt(v.get(1), "'" + key + "' entry 1", min, max)};
+  }
+
+  /** True when the field is present and is exactly the string {@code text}. */
+  public boolean isText(String key, String text) {
+    JsonNode v = node.get(key);
+    return v != null && v.isTextual() && v.textValue().equals(text);
+  }
+
+  private int checkedInt(JsonNode v, String what, int min, int max) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
+      throw new IllegalArgumentException("architecture: " + where + ": " + what + " must be an integer in [" + min + ", " + max
           + "], got " + v);
     }
     return v.intValue();

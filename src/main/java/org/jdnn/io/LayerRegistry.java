@@ -139,7 +139,13 @@ public final class LayerRegistry {
       }
     }
     for (Map.Entry<String, long[]> s : e.shapes.of(config).entrySet()) checkShapes.accept(prefix + s.getKey(), s.getValue());
-    Module m = e.factory.build(config, Collections.unmodifiableList(children), init);
+    Module m;
+    try {
+      m = e.factory.build(config, Collections.unmodifiableList(children), init);
+    } catch (IllegalArgumentException ex) {
+      String msg = String.valueOf(ex.getMessage());
+      throw msg.startsWith("architecture: ") ? ex : new IllegalArgumentException("architecture: " + config.where() + ": " + msg, ex);
+    }
     built.add(m);
     // the container names its children itself; they must be the names the weights are stored under
     if (!new ArrayList<>(m.children().keySet()).equals(childNames)) {

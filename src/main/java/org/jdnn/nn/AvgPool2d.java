@@ -32,6 +32,26 @@ public final class AvgPool2d extends Module {
     Pooling.validate(name, kh, kw, sh, sw, ph, pw);
   }
 
+  /** Window {height, width}. */
+  public int[] kernelSize() {
+    return new int[] {kh, kw};
+  }
+
+  /** Stride {height, width}. */
+  public int[] stride() {
+    return new int[] {sh, sw};
+  }
+
+  /** Padding per side {height, width}. */
+  public int[] padding() {
+    return new int[] {ph, pw};
+  }
+
+  /** Whether padding zeros count in the average. */
+  public boolean countIncludePad() {
+    return countIncludePad;
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     Pooling.checkInput(name, x);

@@ -17,7 +17,6 @@ public abstract class BatchNorm extends Module {
   private final double momentum;
   private final boolean affine;
   private final int[] ranks;
-  private long batchesTracked;
 
   BatchNorm(int channels, double eps, double momentum, boolean affine, int... ranks) {
     this.channels = channels;
@@ -50,7 +49,11 @@ public abstract class BatchNorm extends Module {
     }
     Tensor y = ConvOps.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"), buffer("running_var"),
         isTraining(), momentum, eps, describe());
-    if (isTraining()) buffer("num_batches_tracked").write(new long[] {++batchesTracked});
+    if (isTraining()) {
+      // the buffer is the counter (no Java copy), so loaded or copied-in state carries on from its value
+      Tensor tracked = buffer("num_batches_tracked");
+      tracked.write(new long[] {tracked.toLongArray()[0] + 1});
+    }
     return y;
   }
 
@@ -64,6 +67,19 @@ public abstract class BatchNorm extends Module {
 
   public int channels() {
     return channels;
+  }
+
+  public double eps() {
+    return eps;
+  }
+
+  public double momentum() {
+    return momentum;
+  }
+
+  /** Whether the layer has the learnable scale and shift. */
+  public boolean isAffine() {
+    return affine;
   }
 
   @Override

@@ -15,6 +15,11 @@ public final class Concat extends Module {
     for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
   }
 
+  /** The concatenation dimension. */
+  public int dim() {
+    return dim;
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     Tensor[] outs = new Tensor[branches.length];

@@ -35,6 +35,23 @@ public final class Conv1d extends Module {
     if (options.bias) generator.uniform(registerParameter("bias", Tensor.empty(DType.FLOAT32, out)), -bound, bound);
   }
 
+  public int inChannels() {
+    return in;
+  }
+
+  public int outChannels() {
+    return out;
+  }
+
+  public int kernelSize() {
+    return k;
+  }
+
+  /** A copy of the layer's options. */
+  public ConvOptions options() {
+    return o.copy();
+  }
+
   public Tensor weight() {
     return parameter("weight");
   }

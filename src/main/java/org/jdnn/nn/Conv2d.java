@@ -36,6 +36,24 @@ public final class Conv2d extends Module {
     if (options.bias) generator.uniform(registerParameter("bias", Tensor.empty(DType.FLOAT32, out)), -bound, bound);
   }
 
+  public int inChannels() {
+    return in;
+  }
+
+  public int outChannels() {
+    return out;
+  }
+
+  /** Kernel size {height, width}. */
+  public int[] kernelSize() {
+    return new int[] {kh, kw};
+  }
+
+  /** A copy of the layer's options. */
+  public ConvOptions options() {
+    return o.copy();
+  }
+
   public Tensor weight() {
     return parameter("weight");
   }

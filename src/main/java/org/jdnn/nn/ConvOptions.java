@@ -69,6 +69,42 @@ public final class ConvOptions {
     return this;
   }
 
+  /** Stride {height, width}. */
+  public int[] stride() {
+    return new int[] {strideH, strideW};
+  }
+
+  /** Explicit padding per side {height, width} (zeros when {@link #isSame()}). */
+  public int[] padding() {
+    return new int[] {padH, padW};
+  }
+
+  /** True for padding "same". */
+  public boolean isSame() {
+    return same;
+  }
+
+  /** Dilation {height, width}. */
+  public int[] dilation() {
+    return new int[] {dilationH, dilationW};
+  }
+
+  public int groups() {
+    return groups;
+  }
+
+  public boolean hasBias() {
+    return bias;
+  }
+
+  /** An independent copy (a layer's options cannot be changed through it). */
+  public ConvOptions copy() {
+    ConvOptions c = new ConvOptions().stride(strideH, strideW).pad(padH, padW).dilation(dilationH, dilationW)
+        .groups(groups).bias(bias);
+    c.same = same;
+    return c;
+  }
+
   void validate(String layer, int in, int out, int kh, int kw) {
     if (in <= 0 || out <= 0) {
       throw new IllegalArgumentException(layer + ": channel counts must be positive, got in=" + in + ", out=" + out);

@@ -27,6 +27,21 @@ public final class MaxPool2d extends Module {
     Pooling.validate(name, kh, kw, sh, sw, ph, pw);
   }
 
+  /** Window {height, width}. */
+  public int[] kernelSize() {
+    return new int[] {kh, kw};
+  }
+
+  /** Stride {height, width}. */
+  public int[] stride() {
+    return new int[] {sh, sw};
+  }
+
+  /** Padding per side {height, width}. */
+  public int[] padding() {
+    return new int[] {ph, pw};
+  }
+
   @Override
   public Tensor forward(Tensor x) {
     Pooling.checkInput(name, x);
