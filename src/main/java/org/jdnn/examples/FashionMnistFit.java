@@ -66,6 +66,8 @@ public final class FashionMnistFit {
             .metrics(Metric.accuracy(), Metric.topK(3))
             .callbacks(new EarlyStopping("val_loss", 2), checkpoint, progress);
         History history = trainer.fit(train, validation);
+        System.out.printf(Locale.ROOT, "test accuracy of the trained model (best weights restored) %.4f%n",
+            trainer.evaluate(test).get("accuracy"));
         TrainingCurves.save(history, out.resolve("curves.png"), 1000, 400);
         try (TensorScope s = new TensorScope()) {
           WeightGrid.save(model.namedParameters().get("1.weight"), out.resolve("first-layer.png"), 2);
