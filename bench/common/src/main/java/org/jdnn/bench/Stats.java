@@ -61,4 +61,15 @@ public final class Stats {
     }
     return "";
   }
+
+  /** A version from bench-versions.properties (filtered from bench/pom.xml at build time). */
+  public static String declaredVersion(String key) {
+    try (java.io.InputStream in = Stats.class.getResourceAsStream("/bench-versions.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) p.load(in);
+      return p.getProperty(key, "?");
+    } catch (IOException e) {
+      return "?";
+    }
+  }
 }

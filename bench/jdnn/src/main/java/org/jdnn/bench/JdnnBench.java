@@ -42,7 +42,7 @@ public final class JdnnBench implements BenchSystem {
   @Override
   public Map<String, String> versions() {
     Map<String, String> v = new LinkedHashMap<>();
-    v.put("jdnn", System.getProperty("jdnn.bench.version", "0.1.0-SNAPSHOT"));
+    v.put("jdnn", Stats.declaredVersion("jdnn") + " " + System.getProperty("jdnn.bench.commit", ""));
     try {
       v.put("javacpp", org.bytedeco.javacpp.Loader.getVersion());
     } catch (java.io.IOException e) {
