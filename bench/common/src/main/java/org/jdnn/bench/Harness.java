@@ -136,6 +136,11 @@ public final class Harness {
       e.printStackTrace();
       put(key + ".error", (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' '));
     }
+    try {
+      write(); // after every workload, so a run killed by a time limit still reports what it finished
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void w1(FashionData data) {
@@ -197,7 +202,6 @@ public final class Harness {
     CyclicBarrier barrier = new CyclicBarrier(nThreads + 1);
     long windowNs = (long) (w3Window * 1e9);
     final long[] deadline = new long[1];
-    final boolean[] stop = new boolean[1];
     List<Thread> workers = new ArrayList<>();
     List<Throwable> errors = new ArrayList<>();
     for (int t = 0; t < nThreads; t++) {
@@ -206,7 +210,6 @@ public final class Harness {
           Runnable step = sys.inferer(b);
           for (int w = 0; w <= w3Windows; w++) { // window 0 is the warm-up
             barrier.await();
-            if (stop[0]) return;
             long end = deadline[0], n = 0;
             while (System.nanoTime() < end) {
               step.run();
