@@ -8,19 +8,22 @@
 #
 #   scripts/bench-compare.sh [--quick] [--repeats N] [--spin-repeats N] [--w2-batches N|0]
 #                            [--systems "jdnn dl4j pytorch"] [--no-spin] [--threads N]
-#                            [--run-timeout S] [--data DIR] [--out DIR]
+#                            [--run-timeout S] [--peer-env "K=V ..."] [--data DIR] [--out DIR]
 #
 # --quick          1 repeat, W1 on 20,000 images, 20 W2 batches, short W3 windows, SGEMM n=2048
 # --repeats N      passive/jdnn runs per system (default 3); --spin-repeats N spinning runs (default 1)
 # --w2-batches N   timed W2 batches after 5 warm-up batches (default 100); 0 = the whole first epoch,
 #                  then W2's test accuracy is reported too
 # --run-timeout S  wall-clock limit per JVM (default 1800); a run that hits it keeps what it finished
+# --peer-env "K=V" extra environment for the peers' runs (both settings), e.g. OPENBLAS_THREAD_TIMEOUT=4:
+#                  the peers' OpenBLAS is a pthreads build whose workers spin (OMP_WAIT_POLICY does not
+#                  reach them); recorded in the result files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 orig_args="$*"
 
-repeats=3; spin_repeats=1; w2_batches=100; threads=2; quick=0; spin=1; run_timeout=1800
+peer_env=""; repeats=3; spin_repeats=1; w2_batches=100; threads=2; quick=0; spin=1; run_timeout=1800
 systems="jdnn dl4j pytorch"
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 outdir="$root/bench/results"
@@ -34,6 +37,7 @@ while [[ $# -gt 0 ]]; do
     --no-spin) spin=0 ;;
     --threads) threads="$2"; shift ;;
     --run-timeout) run_timeout="$2"; shift ;;
+    --peer-env) peer_env="$2"; shift ;;
     --data) data="$2"; shift ;;
     --out) outdir="$2"; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
@@ -79,12 +83,13 @@ run_one() { # system label rep
   local out="$raw/run-$sys-$label-$rep.properties" log="$raw/run-$sys-$label-$rep.log"
   # A clean environment per run: only the thread settings this run is meant to have.
   local envs=(env -u OMP_WAIT_POLICY -u OMP_NUM_THREADS -u OPENBLAS_NUM_THREADS -u MKL_NUM_THREADS -u JDNN_NUM_THREADS
-              -u KMP_BLOCKTIME -u GOMP_SPINCOUNT)
+              -u KMP_BLOCKTIME -u GOMP_SPINCOUNT -u OPENBLAS_THREAD_TIMEOUT)
   if [[ $sys == jdnn ]]; then
     envs+=(JDNN_NUM_THREADS="$threads")
   else
     envs+=(OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" MKL_NUM_THREADS="$threads")
     [[ $label == passive ]] && envs+=(OMP_WAIT_POLICY=PASSIVE)
+    for kv in $peer_env; do envs+=("$kv"); done
   fi
   echo "== $sys ($label) run $rep: $(date -u +%H:%M:%S)" >&2
   local t0=$SECONDS

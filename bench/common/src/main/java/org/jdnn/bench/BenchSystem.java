@@ -50,6 +50,6 @@ public interface BenchSystem {
   /** Frees the current model and optimizer. */
   void release();
 
-  /** GFLOP/s of one n x n x n float32 matrix product (median of {@code reps} after one warm-up). */
+  /** GFLOP/s of one n x n x n float32 matrix product: the best of {@code reps} after one warm-up (a ceiling). */
   double sgemmGflops(int n, int reps);
 }

@@ -98,7 +98,8 @@ public final class Harness {
     put("cpu.flags", Stats.cpuFlags());
     put("cores", Runtime.getRuntime().availableProcessors());
     put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    for (String e : new String[] {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "JDNN_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}) {
+    for (String e : new String[] {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "JDNN_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+        "OPENBLAS_THREAD_TIMEOUT"}) {
       put("env." + e, System.getenv().getOrDefault(e, ""));
     }
     put("threads", threads);

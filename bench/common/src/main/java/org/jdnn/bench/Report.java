@@ -44,7 +44,7 @@ public final class Report {
     {"w3.b256", "W3 batch 256, samples/s", 1, 0},
     {"w3.b1x8", "W3 batch 1 from 8 threads, one model, samples/s", 1, 0},
     {"w3.b256.gflops", "W3 batch 256 achieved GFLOP/s", 0, 1},
-    {"gemm.gflops", "SGEMM GFLOP/s (own matmul)", 0, 1},
+    {"gemm.gflops", "SGEMM GFLOP/s (own matmul, best of 5)", 0, 1},
   };
 
   private Report() {}

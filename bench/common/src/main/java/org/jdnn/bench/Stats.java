@@ -18,6 +18,12 @@ public final class Stats {
     return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
   }
 
+  public static double max(double... v) {
+    double m = Double.NaN;
+    for (double d : v) m = Double.isNaN(m) ? d : Math.max(m, d);
+    return m;
+  }
+
   /** A field of /proc/self/status in kB (VmHWM: peak resident set; VmRSS: current), or -1. */
   public static long procStatusKb(String field) {
     try {
