@@ -114,6 +114,7 @@ fi
 
 day=$(date -u +%Y-%m-%d)
 suffix=""; [[ $quick == 1 ]] && suffix="-quick"
+[[ -e $outdir/compare-$day$suffix.md ]] && suffix="$suffix-$(date -u +%H%M)" # keep earlier runs of the day
 cmd="scripts/bench-compare.sh${orig_args:+ $orig_args}"
 java -cp "bench/common/target/bench-common-0.1.0-SNAPSHOT.jar" org.jdnn.bench.Report "$raw" \
   "$outdir/compare-$day$suffix.md" "$outdir/compare-$day$suffix.json" "$cmd (jdnn $commit)"
