@@ -98,6 +98,18 @@ public final class Report {
     }
     md.setLength(md.length() - 2);
     md.append("\n");
+    md.append("- Environment per column:");
+    for (String[] c : COLUMNS) {
+      String cfg = c[0] + "/" + c[1];
+      if (!runs.containsKey(cfg)) continue;
+      StringBuilder env = new StringBuilder();
+      first(runs.get(cfg)).forEach((k, v) -> {
+        if (k.startsWith("env.") && !v.isEmpty()) env.append(env.length() == 0 ? "" : " ").append(k.substring(4)).append('=').append(v);
+      });
+      md.append(" ").append(c[2]).append(": `").append(env.length() == 0 ? "(none)" : env).append("`;");
+    }
+    md.setLength(md.length() - 1);
+    md.append("\n");
     md.append("- W1 data: ").append(any.get("data.train")).append(" training / ").append(any.get("data.test"))
         .append(" test images. W2: ").append(w2Setting(runs)).append(".\n");
     md.append(String.format(Locale.ROOT, "- Ceiling: best large SGEMM on this machine %.1f GFLOP/s (%s, n = %s). FLOPs per sample: "
