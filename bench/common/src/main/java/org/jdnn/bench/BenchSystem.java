@@ -1,0 +1,55 @@
+package org.jdnn.bench;
+
+import java.util.Map;
+
+/**
+ * One system under comparison (jdnn, Deeplearning4j, PyTorch). The {@link Harness} owns timing,
+ * data order and reporting; a system only builds models and runs steps, the idiomatic way for its
+ * library. Everything a system allocates per step must be freed per step (scopes, workspaces).
+ */
+public interface BenchSystem {
+  enum Model { W1_MLP, W2_CNN }
+
+  /** "jdnn", "dl4j", "pytorch". */
+  String name();
+
+  /** Library versions and settings worth recording (written to the result file). */
+  Map<String, String> versions();
+
+  /** Sets the intra-op thread count; called once before anything else. */
+  void configure(int threads);
+
+  /** Null when {@code model} can run on this system, else why not (e.g. layer classes missing). */
+  String unsupported(Model model);
+
+  /** Copies the data set into the library's own tensors (untimed). */
+  void load(FashionData data);
+
+  /** Builds {@code model} with fresh weights from {@code seed} and an Adam(lr) optimizer; replaces the current one. */
+  void build(Model model, long seed, double lr);
+
+  /**
+   * Trains batches {@code [fromBatch, toBatch)} of epoch {@code epoch}: samples in the order
+   * {@code order} (from {@link FashionData#order}), {@code batch} per step, the last one possibly smaller.
+   */
+  void train(int[] order, int batch, int fromBatch, int toBatch);
+
+  /** Test-set accuracy of the current model in eval mode. */
+  double testAccuracy();
+
+  /** Puts the current model in eval mode for {@link #inferer}. */
+  void evalMode();
+
+  /**
+   * A forward pass over the first {@code batch} test images on the current model, in eval mode
+   * without gradients; each thread calls this once and then runs the returned step many times.
+   * The model is shared by every thread.
+   */
+  Runnable inferer(int batch);
+
+  /** Frees the current model and optimizer. */
+  void release();
+
+  /** GFLOP/s of one n x n x n float32 matrix product: the best of {@code reps} after one warm-up (a ceiling). */
+  double sgemmGflops(int n, int reps);
+}

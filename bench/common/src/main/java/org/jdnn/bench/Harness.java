@@ -1,0 +1,260 @@
+package org.jdnn.bench;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs W1, W3, W2 and the SGEMM ceiling for one system in this JVM and writes a flat key=value
+ * result file. The order matters: W1 runs first in a fresh JVM so the peak resident memory read
+ * right after it (VmHWM) is W1's; W3 reuses W1's trained model.
+ *
+ * <pre>
+ * --data DIR          Fashion-MNIST directory (default $JDNN_FASHION_MNIST or /usr/share/datasets/fashion-mnist)
+ * --out FILE          result file (default stdout only)
+ * --threads N         intra-op threads (2)
+ * --seed N            (42)
+ * --w1-epochs N       (3); samples/s is the median of epochs 2..N
+ * --w1-limit N        train on the first N images only (0 = all 60,000)
+ * --w2-batches N      timed W2 batches after warm-up (0 = the rest of a full epoch, then test accuracy)
+ * --w2-warmup N       untimed W2 batches first (5)
+ * --w3-window S       seconds per W3 timing window (1.0); --w3-windows N windows (5), median taken
+ * --gemm N            SGEMM size for the ceiling (4096; 0 skips)
+ * --skip W1,W2,W3     workloads to leave out
+ * --label TEXT        recorded as "label" (e.g. the OpenMP wait policy)
+ * </pre>
+ */
+public final class Harness {
+  private final BenchSystem sys;
+  private final Map<String, String> out = new LinkedHashMap<>();
+  private Path dataDir = Paths.get(System.getenv().getOrDefault("JDNN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"));
+  private Path outFile;
+  private int threads = 2, batch = 128, w1Epochs = 3, w1Limit = 0, w2Batches = 100, w2Warmup = 5, w3Windows = 5, gemm = 4096;
+  private long seed = 42;
+  private double w3Window = 1.0;
+  private String skip = "", label = "";
+
+  private Harness(BenchSystem sys) {
+    this.sys = sys;
+  }
+
+  public static void run(BenchSystem sys, String[] args) throws Exception {
+    Harness h = new Harness(sys);
+    h.parse(args);
+    h.runAll();
+  }
+
+  private void parse(String[] a) {
+    for (int i = 0; i < a.length; i++) {
+      String k = a[i];
+      if (i + 1 >= a.length) throw new IllegalArgumentException("missing value after " + k);
+      String v = a[++i];
+      switch (k) {
+        case "--data": dataDir = Paths.get(v); break;
+        case "--out": outFile = Paths.get(v); break;
+        case "--threads": threads = Integer.parseInt(v); break;
+        case "--seed": seed = Long.parseLong(v); break;
+        case "--batch": batch = Integer.parseInt(v); break;
+        case "--w1-epochs": w1Epochs = Integer.parseInt(v); break;
+        case "--w1-limit": w1Limit = Integer.parseInt(v); break;
+        case "--w2-batches": w2Batches = Integer.parseInt(v); break;
+        case "--w2-warmup": w2Warmup = Integer.parseInt(v); break;
+        case "--w3-window": w3Window = Double.parseDouble(v); break;
+        case "--w3-windows": w3Windows = Integer.parseInt(v); break;
+        case "--gemm": gemm = Integer.parseInt(v); break;
+        case "--skip": skip = v.toUpperCase(Locale.ROOT); break;
+        case "--label": label = v; break;
+        default: throw new IllegalArgumentException("unknown option " + k);
+      }
+    }
+  }
+
+  private void put(String key, Object value) {
+    String s = value instanceof Double ? String.format(Locale.ROOT, "%.6g", (Double) value) : String.valueOf(value);
+    out.put(key, s);
+    System.out.println(sys.name() + (label.isEmpty() ? "" : "/" + label) + "  " + key + " = " + s);
+  }
+
+  private boolean skipped(String w) {
+    for (String s : skip.split(",")) if (s.trim().equals(w)) return true;
+    return false;
+  }
+
+  private void runAll() throws Exception {
+    put("system", sys.name());
+    put("label", label);
+    put("date", Instant.now().toString());
+    put("cpu", Stats.cpuModel());
+    put("cpu.flags", Stats.cpuFlags());
+    put("cores", Runtime.getRuntime().availableProcessors());
+    put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    for (String e : new String[] {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "JDNN_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+        "OPENBLAS_THREAD_TIMEOUT"}) {
+      put("env." + e, System.getenv().getOrDefault(e, ""));
+    }
+    put("threads", threads);
+    put("batch", batch);
+    sys.configure(threads);
+    sys.versions().forEach((k, v) -> put("version." + k, v));
+
+    long t0 = System.nanoTime();
+    FashionData data = FashionData.load(dataDir, w1Limit);
+    sys.load(data);
+    put("data.train", data.trainN);
+    put("data.test", data.testN);
+    put("data.load_s", (System.nanoTime() - t0) / 1e9);
+
+    if (!skipped("W1")) guarded("w1", () -> w1(data));
+    if (!skipped("W3")) guarded("w3", this::w3);
+    sys.release();
+    if (!skipped("W2")) guarded("w2", () -> w2(data));
+    sys.release();
+    if (gemm > 0) guarded("gemm", () -> {
+      put("gemm.n", gemm);
+      put("gemm.gflops", sys.sgemmGflops(gemm, 5));
+    });
+    write();
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void guarded(String key, Step s) {
+    try {
+      s.run();
+    } catch (Throwable e) {
+      e.printStackTrace();
+      put(key + ".error", (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' '));
+    }
+    try {
+      write(); // after every workload, so a run killed by a time limit still reports what it finished
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private void w1(FashionData data) {
+    sys.build(BenchSystem.Model.W1_MLP, seed, 1e-3);
+    int batches = (data.trainN + batch - 1) / batch;
+    double[] rate = new double[w1Epochs];
+    for (int e = 0; e < w1Epochs; e++) {
+      int[] order = FashionData.order(data.trainN, seed, e);
+      long s = System.nanoTime();
+      sys.train(order, batch, 0, batches);
+      double sec = (System.nanoTime() - s) / 1e9;
+      rate[e] = data.trainN / sec;
+      put("w1.epoch" + (e + 1) + ".s", sec);
+    }
+    put("w1.accuracy", sys.testAccuracy());
+    put("w1.vmhwm_mb", Stats.procStatusKb("VmHWM") / 1024.0);
+    double[] later = java.util.Arrays.copyOfRange(rate, Math.min(1, w1Epochs - 1), w1Epochs);
+    put("w1.samples_per_s", Stats.median(later));
+    put("w1.gflops", Stats.median(later) * Flops.training(Flops.w1Forward()) / 1e9);
+  }
+
+  private void w2(FashionData data) {
+    String why = sys.unsupported(BenchSystem.Model.W2_CNN);
+    if (why != null) {
+      put("w2.skipped", why);
+      return;
+    }
+    sys.build(BenchSystem.Model.W2_CNN, seed, 1e-3);
+    int batches = (data.trainN + batch - 1) / batch;
+    int warm = Math.min(w2Warmup, batches - 1);
+    int end = w2Batches <= 0 ? batches : Math.min(batches, warm + w2Batches);
+    int[] order = FashionData.order(data.trainN, seed, 0);
+    sys.train(order, batch, 0, warm);
+    long s = System.nanoTime();
+    sys.train(order, batch, warm, end);
+    double sec = (System.nanoTime() - s) / 1e9;
+    long samples = Math.min((long) end * batch, data.trainN) - (long) warm * batch;
+    put("w2.warmup_batches", warm);
+    put("w2.timed_batches", end - warm);
+    put("w2.full_epoch", end == batches);
+    put("w2.samples_per_s", samples / sec);
+    put("w2.gflops", samples / sec * Flops.training(Flops.w2Forward()) / 1e9);
+    if (end == batches) put("w2.accuracy", sys.testAccuracy());
+  }
+
+  private void w3() throws Exception {
+    if (!out.containsKey("w1.samples_per_s")) throw new IllegalStateException("W3 needs W1's trained model");
+    sys.evalMode();
+    put("w3.b1", rate(1, 1));
+    put("w3.b256", rate(256, 1));
+    put("w3.b1x8", rate(1, 8));
+    put("w3.b256.gflops", Double.parseDouble(out.get("w3.b256")) * Flops.w1Forward() / 1e9);
+  }
+
+  /** Samples/s of batch-{@code b} inference from {@code nThreads} threads sharing the model: median of windows after a warm-up window. */
+  private double rate(int b, int nThreads) throws Exception {
+    double[] rates = new double[w3Windows];
+    AtomicLong done = new AtomicLong();
+    CyclicBarrier barrier = new CyclicBarrier(nThreads + 1);
+    long windowNs = (long) (w3Window * 1e9);
+    final long[] deadline = new long[1];
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> errors = new ArrayList<>();
+    for (int t = 0; t < nThreads; t++) {
+      Thread th = new Thread(() -> {
+        try {
+          Runnable step = sys.inferer(b);
+          for (int w = 0; w <= w3Windows; w++) { // window 0 is the warm-up
+            barrier.await();
+            long end = deadline[0], n = 0;
+            while (System.nanoTime() < end) {
+              step.run();
+              n++;
+            }
+            if (w > 0) done.addAndGet(n * b);
+            barrier.await();
+          }
+        } catch (Throwable e) {
+          synchronized (errors) {
+            errors.add(e);
+          }
+          barrier.reset();
+        }
+      }, "w3-" + t);
+      th.setDaemon(true);
+      workers.add(th);
+      th.start();
+    }
+    try {
+      for (int w = 0; w <= w3Windows; w++) {
+        done.set(0);
+        deadline[0] = System.nanoTime() + windowNs + 20_000_000L; // after every thread has passed the barrier
+        long start = System.nanoTime();
+        barrier.await();
+        barrier.await();
+        double sec = (System.nanoTime() - start) / 1e9; // includes the in-flight step that crossed the deadline
+        if (w > 0) rates[w - 1] = done.get() / sec;
+      }
+    } catch (java.util.concurrent.BrokenBarrierException e) {
+      throw new IllegalStateException("W3 worker failed", errors.isEmpty() ? e : errors.get(0));
+    }
+    for (Thread th : workers) th.join();
+    if (!errors.isEmpty()) throw new IllegalStateException("W3 worker failed", errors.get(0));
+    return Stats.median(rates);
+  }
+
+  private void write() throws IOException {
+    if (outFile == null) return;
+    if (outFile.getParent() != null) Files.createDirectories(outFile.getParent());
+    try (Writer w = Files.newBufferedWriter(outFile)) {
+      for (Map.Entry<String, String> e : out.entrySet()) {
+        w.write(e.getKey() + "=" + e.getValue().replace("\\", "\\\\").replace("\n", " ") + "\n");
+      }
+    }
+  }
+}

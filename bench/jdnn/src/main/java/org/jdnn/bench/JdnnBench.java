@@ -1,0 +1,218 @@
+package org.jdnn.bench;
+
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdnn.data.Batch;
+import org.jdnn.loss.CrossEntropyLoss;
+import org.jdnn.nn.ConvOptions;
+import org.jdnn.nn.Flatten;
+import org.jdnn.nn.Linear;
+import org.jdnn.nn.Module;
+import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Sequential;
+import org.jdnn.optim.Adam;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+import org.jdnn.tensor.Updates;
+
+/** jdnn on the workloads: the training loop of org.jdnn.examples.ClassifierTraining, batches gathered natively. */
+public final class JdnnBench implements BenchSystem {
+  private Tensor trainX, trainY, testX, testY;
+  private Module model;
+  private Adam adam;
+  private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
+  private final List<Tensor> inferInputs = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    Harness.run(new JdnnBench(), args);
+  }
+
+  @Override
+  public String name() {
+    return "jdnn";
+  }
+
+  @Override
+  public Map<String, String> versions() {
+    Map<String, String> v = new LinkedHashMap<>();
+    v.put("jdnn", Stats.declaredVersion("jdnn") + " " + System.getProperty("jdnn.bench.commit", ""));
+    try {
+      v.put("javacpp", org.bytedeco.javacpp.Loader.getVersion());
+    } catch (java.io.IOException e) {
+      v.put("javacpp", "?");
+    }
+    v.put("gemm_kernel", Device.cpuGemmKernel());
+    v.put("cpu_threads", String.valueOf(Device.cpuThreads()));
+    return v;
+  }
+
+  @Override
+  public void configure(int threads) {
+    Device.setCpuThreads(threads);
+  }
+
+  @Override
+  public String unsupported(Model m) {
+    if (m == Model.W1_MLP) return null;
+    for (String c : new String[] {"Conv2d", "BatchNorm2d", "MaxPool2d", "Dropout"}) {
+      try {
+        Class.forName("org.jdnn.nn." + c);
+      } catch (ClassNotFoundException e) {
+        return "org.jdnn.nn." + c + " not in this jdnn build";
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void load(FashionData d) {
+    trainX = Tensor.of(d.trainX, d.trainN, FashionData.PIXELS);
+    trainY = Tensor.ofInts(d.trainY, d.trainN);
+    testX = Tensor.of(d.testX, d.testN, FashionData.PIXELS);
+    testY = Tensor.ofInts(d.testY, d.testN);
+  }
+
+  @Override
+  public void build(Model m, long seed, double lr) {
+    release();
+    Generator.manualSeed(seed);
+    model = m == Model.W1_MLP
+        ? new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10))
+        : cnn();
+    adam = new Adam(model.parameters(), lr);
+  }
+
+  /**
+   * W2 as built from the convolution layers by reflection, so this harness compiles against a jdnn
+   * that does not have them yet (W2 is then reported as skipped). Equivalent to:
+   * <pre>{@code
+   * new Sequential(new Reshape(1, 28, 28),
+   *     new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+   *     new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+   *     new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10))
+   * }</pre>
+   */
+  private static Module cnn() {
+    return new Sequential(new org.jdnn.nn.Reshape(1, 28, 28),
+        conv(1, 32), layer("BatchNorm2d", int.class, 32), new ReLU(), layer("MaxPool2d", int.class, 2),
+        conv(32, 64), layer("BatchNorm2d", int.class, 64), new ReLU(), layer("MaxPool2d", int.class, 2),
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), layer("Dropout", double.class, 0.5),
+        new Linear(128, 10));
+  }
+
+  private static Module conv(int in, int out) {
+    try {
+      Constructor<?> c = Class.forName("org.jdnn.nn.Conv2d").getConstructor(int.class, int.class, int.class, ConvOptions.class);
+      return (Module) c.newInstance(in, out, 3, ConvOptions.padding(1));
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Conv2d(" + in + ", " + out + ", 3, padding 1): " + e, e);
+    }
+  }
+
+  private static Module layer(String name, Class<?> argType, Object arg) {
+    try {
+      return (Module) Class.forName("org.jdnn.nn." + name).getConstructor(argType).newInstance(arg);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(name + "(" + arg + "): " + e, e);
+    }
+  }
+
+  @Override
+  public void train(int[] order, int batch, int fromBatch, int toBatch) {
+    model.train();
+    for (int b = fromBatch; b < toBatch; b++) {
+      int from = b * batch, to = Math.min(order.length, from + batch);
+      if (from >= to) break;
+      try (TensorScope step = new TensorScope()) {
+        Tensor idx = Tensor.ofInts(java.util.Arrays.copyOfRange(order, from, to));
+        Tensor x = Updates.gatherRows(trainX, idx), y = Updates.gatherRows(trainY, idx);
+        adam.zeroGrad();
+        Tensor loss = lossFn.compute(model.forward(x), y);
+        loss.backward();
+        adam.step();
+      }
+    }
+  }
+
+  @Override
+  public double testAccuracy() {
+    model.eval();
+    long correct = 0;
+    int n = (int) testY.shape()[0];
+    int[] labels = testY.toIntArray();
+    try (GradMode.Guard g = GradMode.disable()) {
+      for (int from = 0; from < n; from += 1000) {
+        int to = Math.min(n, from + 1000);
+        int[] rows = new int[to - from];
+        for (int i = 0; i < rows.length; i++) rows[i] = from + i;
+        try (TensorScope s = new TensorScope()) {
+          long[] predicted = model.forward(Updates.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
+          for (int i = 0; i < rows.length; i++) if (predicted[i] == labels[from + i]) correct++;
+        }
+      }
+    }
+    return (double) correct / n;
+  }
+
+  @Override
+  public void evalMode() {
+    model.eval();
+  }
+
+  @Override
+  public Runnable inferer(int batch) {
+    Tensor x;
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      float[] first = new float[batch * FashionData.PIXELS];
+      System.arraycopy(testX.toFloatArray(), 0, first, 0, first.length);
+      x = s.escape(Tensor.of(first, batch, FashionData.PIXELS));
+    }
+    synchronized (inferInputs) {
+      inferInputs.add(x);
+    }
+    Module m = model;
+    return () -> {
+      try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+        m.forward(x);
+      }
+    };
+  }
+
+  @Override
+  public void release() {
+    synchronized (inferInputs) {
+      for (Tensor t : inferInputs) t.close();
+      inferInputs.clear();
+    }
+    if (adam != null) adam.close();
+    if (model != null) model.close();
+    adam = null;
+    model = null;
+  }
+
+  @Override
+  public double sgemmGflops(int n, int reps) {
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      Tensor a = Tensor.empty(DType.FLOAT32, n, n), b = Tensor.empty(DType.FLOAT32, n, n);
+      Updates.uniform(a, -1, 1, 1, 0);
+      Updates.uniform(b, -1, 1, 2, 0);
+      double[] r = new double[reps];
+      for (int i = -1; i < reps; i++) {
+        try (TensorScope step = new TensorScope()) {
+          long t = System.nanoTime();
+          a.matmul(b);
+          double sec = (System.nanoTime() - t) / 1e9;
+          if (i >= 0) r[i] = 2.0 * n * n * n / sec / 1e9;
+        }
+      }
+      return Stats.max(r);
+    }
+  }
+}
