@@ -23,6 +23,18 @@ void require_shape_equal(const char* op, const Tensor& a, const Tensor& b) {
   JDNN_CHECK(a.shape == b.shape, op, ": shapes differ: ", a.describe(), " vs ", b.describe());
 }
 
+// t has ref's dtype and device.
+void require_like(const char* op, const Tensor& ref, const Tensor& t) {
+  require_same_dtype(op, ref, t);
+  require_same_device(op, ref, t);
+}
+
+// t has ref's dtype, device and element count.
+void require_like_sized(const char* op, const Tensor& ref, const Tensor& t) {
+  require_like(op, ref, t);
+  require_same_numel(op, ref, t);
+}
+
 void require_range(const char* op, const Tensor& t, int64_t offset, int64_t n) {
   JDNN_CHECK(offset >= 0 && n >= 0 && offset <= t.numel && n <= t.numel - offset, op,
              ": range [", offset, ", ", offset, " + ", n, ") is outside ", t.describe());
@@ -128,8 +140,7 @@ void tensor_gather_rows(int64_t src, int64_t index, int64_t dst) {
   JDNN_CHECK(s.ndim() >= 1, "gather_rows: source must have a row dimension, got ", s.describe());
   JDNN_CHECK(i.dtype == DT_I32 || i.dtype == DT_I64, "gather_rows: index must be int32 or int64, got ",
              i.describe());
-  require_same_dtype("gather_rows", s, d);
-  require_same_device("gather_rows", s, d);
+  require_like("gather_rows", s, d);
   require_same_device("gather_rows", s, i);
   const int64_t row = s.shape[0] == 0 ? 0 : s.numel / s.shape[0];
   JDNN_CHECK(d.numel == i.numel * row, "gather_rows: destination ", d.describe(), " must hold ",
@@ -152,9 +163,7 @@ void op_unary(int op, int64_t x, int64_t y, double alpha) {
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("unary", xs, "input");
-  require_same_dtype("unary", xs, ys);
-  require_same_device("unary", xs, ys);
-  require_same_numel("unary", xs, ys);
+  require_like_sized("unary", xs, ys);
   backend_of(xs).unary(op, xs, ys, alpha);
 }
 
@@ -163,9 +172,7 @@ void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, dou
   Tensor& dxs = tensor_ref(dx);
   require_float("unary_backward", xs, "input");
   for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
-    require_same_dtype("unary_backward", xs, *t);
-    require_same_device("unary_backward", xs, *t);
-    require_same_numel("unary_backward", xs, *t);
+    require_like_sized("unary_backward", xs, *t);
   }
   backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha);
 }
@@ -213,14 +220,12 @@ void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y) {
   JDNN_CHECK(ys.dim(0) == xs.dim(0) && ys.dim(1) == ws.dim(0), "linear: output ", ys.describe(),
              " must be [", xs.dim(0), ", ", ws.dim(0), "]");
   for (const Tensor* t : {&ws, static_cast<const Tensor*>(&ys)}) {
-    require_same_dtype("linear", xs, *t);
-    require_same_device("linear", xs, *t);
+    require_like("linear", xs, *t);
   }
   if (bs != nullptr) {
     JDNN_CHECK(bs->ndim() == 1 && bs->dim(0) == ws.dim(0), "linear: bias ", bs->describe(), " must be [",
                ws.dim(0), "]");
-    require_same_dtype("linear", xs, *bs);
-    require_same_device("linear", xs, *bs);
+    require_like("linear", xs, *bs);
   }
   backend_of(xs).linear(xs, ws, bs, ys);
 }
@@ -229,8 +234,7 @@ void op_sum_to(int64_t x, int64_t y) {
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("sum_to", xs, "input");
-  require_same_dtype("sum_to", xs, ys);
-  require_same_device("sum_to", xs, ys);
+  require_like("sum_to", xs, ys);
   require_broadcastable("sum_to", ys, xs);
   backend_of(xs).sum_to(xs, ys);
 }
@@ -252,8 +256,7 @@ void op_softmax(int64_t x, int64_t y, bool log) {
   Tensor& ys = tensor_ref(y);
   require_float("softmax", xs, "input");
   JDNN_CHECK(xs.ndim() >= 1, "softmax: input must have at least one dimension, got ", xs.describe());
-  require_same_dtype("softmax", xs, ys);
-  require_same_device("softmax", xs, ys);
+  require_like("softmax", xs, ys);
   require_shape_equal("softmax", xs, ys);
   backend_of(xs).softmax(xs, ys, log);
 }
@@ -310,9 +313,7 @@ void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
   Tensor& os = tensor_ref(out);
   require_float("point_loss", xs, "input");
   for (const Tensor* u : {&ts, static_cast<const Tensor*>(&os)}) {
-    require_same_dtype("point_loss", xs, *u);
-    require_same_device("point_loss", xs, *u);
-    require_same_numel("point_loss", xs, *u);
+    require_like_sized("point_loss", xs, *u);
   }
   backend_of(xs).point_loss(op, xs, ts, os);
 }
@@ -322,9 +323,7 @@ void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx
   Tensor& dxs = tensor_ref(dx);
   require_float("point_loss_backward", xs, "input");
   for (const Tensor* u : {&ts, &dys, static_cast<const Tensor*>(&dxs)}) {
-    require_same_dtype("point_loss_backward", xs, *u);
-    require_same_device("point_loss_backward", xs, *u);
-    require_same_numel("point_loss_backward", xs, *u);
+    require_like_sized("point_loss_backward", xs, *u);
   }
   backend_of(xs).point_loss_backward(op, xs, ts, dys, dxs);
 }
@@ -344,11 +343,6 @@ int64_t window_output(int64_t in, int64_t pad_lo, int64_t pad_hi, int64_t kernel
 
 void require_rank4(const char* op, const Tensor& t, const char* what) {
   JDNN_CHECK(t.ndim() == 4, op, ": ", what, " must be 4-D (N, C, H, W), got ", t.describe());
-}
-
-void require_like(const char* op, const Tensor& ref, const Tensor& t) {
-  require_same_dtype(op, ref, t);
-  require_same_device(op, ref, t);
 }
 
 void require_dims(const char* op, const Tensor& t, const char* what, const std::vector<int64_t>& dims) {
@@ -575,8 +569,7 @@ void op_dropout_apply(int64_t x, int64_t mask, int64_t y) {
   Tensor& ys = tensor_ref(y);
   require_float("dropout_apply", xs, "input");
   require_like("dropout_apply", xs, ms);
-  require_like("dropout_apply", xs, ys);
-  require_same_numel("dropout_apply", xs, ys);
+  require_like_sized("dropout_apply", xs, ys);
   JDNN_CHECK(ms.numel > 0 ? xs.numel % ms.numel == 0 : xs.numel == 0, "dropout_apply: mask ", ms.describe(),
              " does not tile input ", xs.describe());
   backend_of(xs).dropout_apply(xs, ms, ys);

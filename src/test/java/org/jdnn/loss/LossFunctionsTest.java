@@ -1,10 +1,16 @@
 package org.jdnn.loss;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.assertAllClose;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.numel;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -19,37 +25,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** MSE, BCE (probabilities and logits) and cross-entropy against double references, with gradients. */
 class LossFunctionsTest {
-  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  static double[] uniform(Random r, int n, double lo, double hi) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();
-    return v;
-  }
-
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
 
   static double rtol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
@@ -57,16 +34,6 @@ class LossFunctionsTest {
 
   static double atol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-13 : 1e-6;
-  }
-
-  static void assertAllClose(double[] expected, double[] actual, double rtol, double atol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i], a = actual[i];
-      if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a);
-      }
-    }
   }
 
   /** Applies the reduction to per-element reference losses. */
@@ -134,12 +101,6 @@ class LossFunctionsTest {
   }
 
   static final List<long[]> SHAPES = List.of(new long[] {4, 3}, new long[] {1, 1}, new long[] {7}, new long[] {2, 3, 5});
-
-  static int numel(long[] shape) {
-    int n = 1;
-    for (long d : shape) n *= (int) d;
-    return n;
-  }
 
   // ---- MSELoss -----------------------------------------------------------------------------------
 

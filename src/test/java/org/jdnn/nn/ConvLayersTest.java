@@ -1,11 +1,11 @@
 package org.jdnn.nn;
 
+import static org.jdnn.testing.OpTestSupport.assertMentions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.jdnn.tensor.DType;
@@ -18,10 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** The layer classes over ConvOps: shapes, options, state, modes and their error messages. */
 class ConvLayersTest {
-  private static void assertMessage(Throwable e, String... parts) {
-    for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
-  }
-
   private static Tensor ramp(long... shape) {
     long n = 1;
     for (long d : shape) n *= d;
@@ -170,11 +166,11 @@ class ConvLayersTest {
   @Test
   void aChannelCountThatDoesNotMatchTheLayer() {
     try (Conv2d c = new Conv2d(3, 8, 3); BatchNorm2d bn = new BatchNorm2d(8); TensorScope s = new TensorScope()) {
-      assertMessage(assertThrows(IllegalArgumentException.class, () -> c.forward(Tensor.zeros(1, 1, 28, 28))),
+      assertMentions(assertThrows(IllegalArgumentException.class, () -> c.forward(Tensor.zeros(1, 1, 28, 28))),
           "Conv2d(3 -> 8, kernel 3x3)", "expected 3 input channels, got 1");
-      assertMessage(assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(2, 4, 5, 5))),
+      assertMentions(assertThrows(IllegalArgumentException.class, () -> bn.forward(Tensor.zeros(2, 4, 5, 5))),
           "BatchNorm2d(8)", "expected 8 channels, got 4");
-      assertMessage(assertThrows(IllegalArgumentException.class, () -> c.forward(Tensor.zeros(3, 28, 28))),
+      assertMentions(assertThrows(IllegalArgumentException.class, () -> c.forward(Tensor.zeros(3, 28, 28))),
           "Conv2d(3 -> 8, kernel 3x3)", "[N, 3, H, W]", "[3, 28, 28]");
       assertEquals(26, c.forward(Tensor.zeros(1, 3, 28, 28)).dim(2));
     }
@@ -184,21 +180,21 @@ class ConvLayersTest {
   void aKernelLargerThanThePaddedInput() {
     try (Conv2d c = new Conv2d(1, 2, 5, ConvOptions.padding(1)); TensorScope s = new TensorScope()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.forward(Tensor.zeros(1, 1, 2, 2)));
-      assertMessage(e, "Conv2d(1 -> 2, kernel 5x5, padding 1)", "kernel");
+      assertMentions(e, "Conv2d(1 -> 2, kernel 5x5, padding 1)", "kernel");
       assertEquals(2, c.forward(Tensor.zeros(1, 1, 3, 3)).dim(1));
     }
   }
 
   @Test
   void groupsThatDoNotDivideTheChannels() {
-    assertMessage(assertThrows(IllegalArgumentException.class, () -> new Conv2d(6, 4, 3, ConvOptions.defaults().groups(4))),
+    assertMentions(assertThrows(IllegalArgumentException.class, () -> new Conv2d(6, 4, 3, ConvOptions.defaults().groups(4))),
         "groups must divide", "in=6", "out=4", "groups=4");
   }
 
   @Test
   void dropoutProbabilityOutsideZeroOne() {
-    assertMessage(assertThrows(IllegalArgumentException.class, () -> new Dropout(1.0)), "Dropout", "[0, 1)", "1.0");
-    assertMessage(assertThrows(IllegalArgumentException.class, () -> new Dropout2d(-0.1)), "Dropout2d", "-0.1");
+    assertMentions(assertThrows(IllegalArgumentException.class, () -> new Dropout(1.0)), "Dropout", "[0, 1)", "1.0");
+    assertMentions(assertThrows(IllegalArgumentException.class, () -> new Dropout2d(-0.1)), "Dropout2d", "-0.1");
     assertNotEquals(null, new Dropout(0.0));
   }
 

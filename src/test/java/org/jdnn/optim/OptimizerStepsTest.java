@@ -1,5 +1,8 @@
 package org.jdnn.optim;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.jdnn.optim.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,7 +22,6 @@ import org.junit.jupiter.api.Test;
  * (double) below, for three steps with fixed gradients.
  */
 class OptimizerStepsTest {
-  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
   static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
   /** The gradient at step t is GRADS[t]: loss_t = sum(p * GRADS[t]). Signs change so momentum matters. */
   static final double[][] GRADS = {
@@ -76,21 +78,6 @@ class OptimizerStepsTest {
   }
 
   // ---- harness -------------------------------------------------------------------------------------
-
-  static Tensor make(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return Tensor.of(v);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
 
   /** Runs three steps with gradients GRADS and compares the parameter after each with {@code expected}. */
   static void runAndCompare(String what, Function<List<Tensor>, Optimizer> factory, double[][] expected) {

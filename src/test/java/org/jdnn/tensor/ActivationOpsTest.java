@@ -1,12 +1,17 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.assertAllClose;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.numel;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +34,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Activations and (log-)softmax: forward against double references, gradients, extreme inputs, nn wrappers. */
 class ActivationOpsTest {
-  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   // ---- helpers ---------------------------------------------------------------------------------
 
@@ -40,44 +44,12 @@ class ActivationOpsTest {
     return v;
   }
 
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
-
   static double rtol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
   }
 
   static double atol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-14 : 1e-6;
-  }
-
-  static void assertAllClose(double[] expected, double[] actual, double rtol, double atol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i], a = actual[i];
-      if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a);
-      }
-    }
   }
 
   static double[] map(double[] x, DoubleUnaryOperator f) {
@@ -116,12 +88,6 @@ class ActivationOpsTest {
       Tensor x = Tensor.of(awayFromZero(r, 15, 0.1, 3), 3, 5);
       GradCheck.check(in -> op.apply(in[0]), x).assertWithin(1e-6, 1e-5);
     }
-  }
-
-  static int numel(long[] shape) {
-    int n = 1;
-    for (long d : shape) n *= (int) d;
-    return n;
   }
 
   // ---- element-wise activations -----------------------------------------------------------------

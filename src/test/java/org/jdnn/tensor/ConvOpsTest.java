@@ -1,12 +1,19 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.assertClose;
+import static org.jdnn.testing.OpTestSupport.assertMessage;
+import static org.jdnn.testing.OpTestSupport.assertNativeError;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -16,48 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** ConvOps.conv2d: forward against a direct loop, backward against GradCheck, bad input. */
 class ConvOpsTest {
-  static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   // ---- helpers shared by the conv-network op tests ------------------------------------------------
-
-  static double[] uniform(Random r, int n, double lo, double hi) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();
-    return v;
-  }
-
-  /** The values as a tensor of dtype {@code dt} holds them (float32 rounds). */
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
-
-  static void assertClose(double[] expected, double[] actual, double atol, double rtol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    for (int i = 0; i < expected.length; i++) {
-      double tol = atol + rtol * Math.abs(expected[i]);
-      if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
-        fail(what + ": element " + i + " expected " + expected[i] + " but was " + actual[i] + " (tolerance " + tol + ")");
-      }
-    }
-  }
 
   static double atol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
@@ -403,15 +370,4 @@ class ConvOpsTest {
     }
   }
 
-  static void assertNativeError(Runnable call, String... parts) {
-    RuntimeException e = assertThrows(RuntimeException.class, call::run);
-    for (String p : parts) assertTrue(e.getMessage().contains(p), "message should name " + p + ": " + e.getMessage());
-  }
-
-  static void assertMessage(Runnable call, String... parts) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
-    String m = e.getMessage();
-    assertTrue(m.startsWith(parts[0]), "message should start with " + parts[0] + ": " + m);
-    for (String p : parts) assertTrue(m.contains(p), "message should name " + p + ": " + m);
-  }
 }

@@ -1,7 +1,7 @@
 package org.jdnn.tensor;
 
-import static org.jdnn.tensor.ConvOpsTest.assertMessage;
-import static org.jdnn.tensor.ConvOpsTest.uniform;
+import static org.jdnn.testing.OpTestSupport.assertMessage;
+import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

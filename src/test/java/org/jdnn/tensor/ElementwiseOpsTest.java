@@ -1,10 +1,14 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.assertAllClose;
+import static org.jdnn.testing.OpTestSupport.makeOrScalar;
+import static org.jdnn.testing.OpTestSupport.numel;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -37,53 +41,12 @@ class ElementwiseOpsTest {
     return v;
   }
 
-  /** The values as the tensor of dtype {@code dt} will hold them (float32 rounds). */
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  /** A tensor of {@code shape} (an empty shape makes a rank-0 scalar). */
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (shape.length == 0) return Tensor.scalar(v[0], dt);
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
-
   static double rtol(DType dt) {
     return dt == DType.FLOAT64 ? F64_RTOL : F32_RTOL;
   }
 
   static double atol(DType dt) {
     return dt == DType.FLOAT64 ? F64_ATOL : F32_ATOL;
-  }
-
-  static void assertAllClose(double[] expected, double[] actual, double rtol, double atol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i], a = actual[i];
-      if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a + " (abs err " + Math.abs(a - e) + ")");
-      }
-    }
-  }
-
-  static int numel(long[] shape) {
-    long n = 1;
-    for (long d : shape) n *= d;
-    return Math.toIntExact(n);
   }
 
   static long[] broadcastShape(long[] a, long[] b) {
@@ -150,7 +113,7 @@ class ElementwiseOpsTest {
       try (TensorScope s = new TensorScope()) {
         double[] a = representable(uniform(r, 12, -3, 3, false), dt);
         double[] b = representable(uniform(r, 12, 0.5, 2, true), dt); // away from 0 for div
-        Tensor ta = make(a, dt, 3, 4), tb = make(b, dt, 3, 4);
+        Tensor ta = makeOrScalar(a, dt, 3, 4), tb = makeOrScalar(b, dt, 3, 4);
         Tensor y = op.op.apply(ta, tb);
         assertArrayEquals(new long[] {3, 4}, y.shape());
         assertEquals(dt, y.dtype());
@@ -183,11 +146,11 @@ class ElementwiseOpsTest {
     double[] b = representable(uniform(r, n, 0.5, 2, true), DType.FLOAT32);
     try (TensorScope s = new TensorScope()) {
       for (Binary op : Binary.values()) {
-        Tensor y = op.op.apply(make(a, DType.FLOAT32, n), make(b, DType.FLOAT32, n));
+        Tensor y = op.op.apply(makeOrScalar(a, DType.FLOAT32, n), makeOrScalar(b, DType.FLOAT32, n));
         assertAllClose(broadcastRef(a, new long[] {n}, b, new long[] {n}, op.ref), values(y), F32_RTOL, F32_ATOL,
             op + " large");
       }
-      Tensor e = make(a, DType.FLOAT32, n).exp();
+      Tensor e = makeOrScalar(a, DType.FLOAT32, n).exp();
       double[] ev = values(e);
       double[] ref = new double[n];
       for (int i = 0; i < n; i++) ref[i] = Math.exp(a[i]);
@@ -228,7 +191,7 @@ class ElementwiseOpsTest {
         try (TensorScope s = new TensorScope()) {
           double[] a = representable(uniform(r, numel(sa), -3, 3, false), dt);
           double[] b = representable(uniform(r, numel(sb), 0.5, 2, true), dt);
-          Tensor y = op.op.apply(make(a, dt, sa), make(b, dt, sb));
+          Tensor y = op.op.apply(makeOrScalar(a, dt, sa), makeOrScalar(b, dt, sb));
           String what = op + " " + Arrays.toString(sa) + " with " + Arrays.toString(sb) + " " + dt;
           assertArrayEquals(so, y.shape(), what + ": shape");
           assertAllClose(broadcastRef(a, sa, b, sb, op.ref), values(y), rtol(dt), atol(dt), what);
@@ -243,8 +206,8 @@ class ElementwiseOpsTest {
     Random r = new Random(Arrays.hashCode(sa) * 17L + Arrays.hashCode(sb));
     for (Binary op : Binary.values()) {
       try (TensorScope s = new TensorScope()) {
-        Tensor a = make(uniform(r, numel(sa), -3, 3, false), DType.FLOAT64, sa);
-        Tensor b = make(uniform(r, numel(sb), 0.5, 2, true), DType.FLOAT64, sb);
+        Tensor a = makeOrScalar(uniform(r, numel(sa), -3, 3, false), DType.FLOAT64, sa);
+        Tensor b = makeOrScalar(uniform(r, numel(sb), 0.5, 2, true), DType.FLOAT64, sb);
         GradCheck.Result res = GradCheck.check(in -> op.op.apply(in[0], in[1]), a, b);
         assertTrue(res.within(1e-6, 1e-5), op + " " + Arrays.toString(sa) + " with " + Arrays.toString(sb) + ": " + res);
         assertEquals(numel(sa) + numel(sb), res.elementsChecked);
@@ -324,7 +287,7 @@ class ElementwiseOpsTest {
       for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
         try (TensorScope s = new TensorScope()) {
           double[] x = representable(uniform(r, 10, -3, 3, false), dt);
-          Tensor y = op.op.apply(make(x, dt, 2, 5), c);
+          Tensor y = op.op.apply(makeOrScalar(x, dt, 2, 5), c);
           assertArrayEquals(new long[] {2, 5}, y.shape());
           double[] ref = new double[x.length];
           for (int i = 0; i < x.length; i++) ref[i] = op.ref.applyAsDouble(x[i], c);
@@ -380,7 +343,7 @@ class ElementwiseOpsTest {
       for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
         try (TensorScope s = new TensorScope()) {
           double[] x = representable(uniform(r, numel(shape), u.lo, u.hi, u.signed), dt);
-          Tensor y = u.op.apply(make(x, dt, shape));
+          Tensor y = u.op.apply(makeOrScalar(x, dt, shape));
           assertArrayEquals(shape, y.shape());
           assertEquals(dt, y.dtype());
           double[] ref = new double[x.length];
@@ -428,7 +391,7 @@ class ElementwiseOpsTest {
       for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
         try (TensorScope s = new TensorScope()) {
           double[] x = representable(uniform(r, 9, 0.2, 3, false), dt);
-          Tensor y = make(x, dt, 3, 3).pow(p);
+          Tensor y = makeOrScalar(x, dt, 3, 3).pow(p);
           double[] ref = new double[x.length];
           for (int i = 0; i < x.length; i++) ref[i] = Math.pow(x[i], p);
           assertAllClose(ref, values(y), rtol(dt), atol(dt), "pow(" + p + ") " + dt);

@@ -1,5 +1,10 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,37 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Matrix products (all transpose combinations), Linalg.linear and nn.Linear against naive references. */
 class LinalgOpsTest {
-  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  static double[] uniform(Random r, int n, double lo, double hi) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();
-    return v;
-  }
-
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
 
   /** Relative tolerance per unit of sum |a_ip b_pj| (the natural scale of a dot product's rounding). */
   static double rel(DType dt) {

@@ -1,12 +1,12 @@
 package org.jdnn.tensor;
 
-import static org.jdnn.tensor.ConvOpsTest.FLOATS;
-import static org.jdnn.tensor.ConvOpsTest.assertClose;
-import static org.jdnn.tensor.ConvOpsTest.assertMessage;
-import static org.jdnn.tensor.ConvOpsTest.make;
-import static org.jdnn.tensor.ConvOpsTest.representable;
-import static org.jdnn.tensor.ConvOpsTest.uniform;
-import static org.jdnn.tensor.ConvOpsTest.values;
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.assertClose;
+import static org.jdnn.testing.OpTestSupport.assertMessage;
+import static org.jdnn.testing.OpTestSupport.make;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,10 +1,16 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.assertAllClose;
+import static org.jdnn.testing.OpTestSupport.makeOrScalar;
+import static org.jdnn.testing.OpTestSupport.numel;
+import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -17,39 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Sums, means, sumTo (reverse broadcasting), argmax, and reshape/flatten gradients. */
 class ReductionOpsTest {
-  private static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  static double[] uniform(Random r, int n, double lo, double hi) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * r.nextDouble();
-    return v;
-  }
-
-  static double[] representable(double[] v, DType dt) {
-    if (dt == DType.FLOAT64) return v.clone();
-    double[] out = new double[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = (float) v[i];
-    return out;
-  }
-
-  /** A tensor of {@code shape}; an empty shape gives a rank-0 scalar. */
-  static Tensor make(double[] v, DType dt, long... shape) {
-    if (shape.length == 0) return Tensor.scalar(v[0], dt);
-    if (dt == DType.FLOAT64) return Tensor.of(v, shape);
-    float[] f = new float[v.length];
-    for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-    return Tensor.of(f, shape);
-  }
-
-  static double[] values(Tensor t) {
-    if (t.dtype() == DType.FLOAT64) return t.toDoubleArray();
-    float[] f = t.toFloatArray();
-    double[] out = new double[f.length];
-    for (int i = 0; i < f.length; i++) out[i] = f[i];
-    return out;
-  }
 
   static double rtol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
@@ -57,22 +32,6 @@ class ReductionOpsTest {
 
   static double atol(DType dt) {
     return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
-  }
-
-  static void assertAllClose(double[] expected, double[] actual, double rtol, double atol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i], a = actual[i];
-      if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
-        fail(what + ": element " + i + " expected " + e + " but was " + a);
-      }
-    }
-  }
-
-  static int numel(long[] shape) {
-    int n = 1;
-    for (long d : shape) n *= (int) d;
-    return n;
   }
 
   /** Reference: sums x (shape xs) down to {@code target}, right-aligned as in broadcasting. */
@@ -107,7 +66,7 @@ class ReductionOpsTest {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
         double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor t = make(x, dt, shape);
+        Tensor t = makeOrScalar(x, dt, shape);
         double ref = 0;
         for (double v : x) ref += v;
         Tensor sum = t.sum(), mean = t.mean();
@@ -120,7 +79,7 @@ class ReductionOpsTest {
       }
     }
     try (TensorScope s = new TensorScope()) {
-      Tensor a = make(uniform(r, numel(shape), -2, 2), DType.FLOAT64, shape);
+      Tensor a = makeOrScalar(uniform(r, numel(shape), -2, 2), DType.FLOAT64, shape);
       GradCheck.check(in -> in[0].sum(), a).assertWithin(1e-6, 1e-5);
       GradCheck.check(in -> in[0].mean(), a).assertWithin(1e-6, 1e-5);
     }
@@ -192,7 +151,7 @@ class ReductionOpsTest {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
         double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor t = make(x, dt, shape);
+        Tensor t = makeOrScalar(x, dt, shape);
         double[] ref = sumToRef(x, shape, kept);
         String what = Arrays.toString(shape) + " dim " + dim + " keep " + keepDim + " " + dt;
         Tensor sum = t.sum(dim, keepDim);
@@ -278,7 +237,7 @@ class ReductionOpsTest {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
         double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor y = make(x, dt, shape).sumTo(target);
+        Tensor y = makeOrScalar(x, dt, shape).sumTo(target);
         String what = Arrays.toString(shape) + " -> " + Arrays.toString(target) + " " + dt;
         assertArrayEquals(target, y.shape(), what);
         assertAllClose(sumToRef(x, shape, target), values(y), rtol(dt), atol(dt), what);
@@ -317,7 +276,7 @@ class ReductionOpsTest {
         double[] xv = dt == DType.FLOAT32 ? new double[] {
             1, 3, 3, 2, -5, -1, -1, -7, 4, 4, 4, 4, 0, 0, 0, 9, -0.0, 0.0, -1, -2,
             Double.NEGATIVE_INFINITY, -1e30, Double.NEGATIVE_INFINITY, -1e30} : x;
-        Tensor a = make(xv, dt, 6, 4).argmax();
+        Tensor a = makeOrScalar(xv, dt, 6, 4).argmax();
         assertEquals(DType.INT64, a.dtype());
         assertArrayEquals(new long[] {6}, a.shape());
         assertArrayEquals(new long[] {1, 1, 0, 3, 0, 1}, a.toLongArray(), "argmax " + dt);
@@ -329,7 +288,7 @@ class ReductionOpsTest {
   void argmaxTreatsNaNAsTheMaximumLikePyTorch() {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
-        Tensor a = make(new double[] {1, Double.NaN, 3, Double.NaN, 5, 6, 2, 1}, dt, 2, 4).argmax();
+        Tensor a = makeOrScalar(new double[] {1, Double.NaN, 3, Double.NaN, 5, 6, 2, 1}, dt, 2, 4).argmax();
         assertArrayEquals(new long[] {1, 1}, a.toLongArray(), "argmax " + dt);
       }
     }
@@ -346,7 +305,7 @@ class ReductionOpsTest {
           // a few exact ties to exercise the first-wins rule
           int c = (int) shape[shape.length - 1];
           if (c > 2) for (int i = 0; i + c <= x.length; i += 2 * c) x[i + c - 1] = x[i + 1] = 10;
-          Tensor a = make(x, dt, shape).argmax();
+          Tensor a = makeOrScalar(x, dt, shape).argmax();
           long[] lead = Arrays.copyOf(shape, shape.length - 1);
           assertArrayEquals(lead, a.shape(), "argmax shape " + Arrays.toString(shape));
           long[] ref = new long[x.length / c];
