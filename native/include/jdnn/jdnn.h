@@ -91,7 +91,8 @@ void op_binary(int op, int64_t a, int64_t b, int64_t out);
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
 // y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
-void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y);
+// relu: y = max(0, x w^T + bias) in the same call (inference's Linear + ReLU, one crossing).
+void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu);
 // y = sum of x over the dimensions where y (right-aligned, rank <= x's) has size 1 or is absent.
 void op_sum_to(int64_t x, int64_t y);
 // Index of the largest element along the last dimension; out is int64 with x's leading shape.

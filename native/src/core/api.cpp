@@ -202,7 +202,7 @@ void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, 
   backend_of(cs).matmul(as, bs, cs, ta, tb, alpha, beta);
 }
 
-void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y) {
+void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) {
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
@@ -222,7 +222,7 @@ void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y) {
     require_same_dtype("linear", xs, *bs);
     require_same_device("linear", xs, *bs);
   }
-  backend_of(xs).linear(xs, ws, bs, ys);
+  backend_of(xs).linear(xs, ws, bs, ys, relu);
 }
 
 void op_sum_to(int64_t x, int64_t y) {

@@ -44,7 +44,8 @@ class Backend {
   // linear algebra
   virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
                       double beta);
-  virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y);
+  // y = x w^T + bias, then max(0, y) when relu (bias may be null).
+  virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu);
 
   // softmax and losses
   virtual void softmax(const Tensor& x, Tensor& y, bool log);

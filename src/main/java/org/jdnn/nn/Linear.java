@@ -14,6 +14,7 @@ public final class Linear extends Module {
   private final int in;
   private final int out;
   private final boolean hasBias;
+  private final String name;  // built once: forward passes it to every op for error messages
 
   public Linear(int in, int out) {
     this(in, out, true, Generator.global());
@@ -30,6 +31,7 @@ public final class Linear extends Module {
     this.in = in;
     this.out = out;
     this.hasBias = bias;
+    this.name = "Linear(" + in + " -> " + out + (bias ? "" : ", no bias") + ")";
     double bound = 1.0 / Math.sqrt(in);
     Tensor w = registerParameter("weight", Tensor.empty(DType.FLOAT32, out, in));
     generator.uniform(w, -bound, bound);
@@ -39,13 +41,15 @@ public final class Linear extends Module {
     }
   }
 
+  // Own-parameter lookups, not namedParameters(): forward must not rebuild a map per call, and
+  // Module.to(dtype) replaces the tensors, so they are not cached in fields.
   public Tensor weight() {
-    return namedParameters().get("weight");
+    return parameter("weight");
   }
 
   /** The bias, or null when the layer has none. */
   public Tensor bias() {
-    return hasBias ? namedParameters().get("bias") : null;
+    return hasBias ? parameter("bias") : null;
   }
 
   public int inFeatures() {
@@ -67,18 +71,28 @@ public final class Linear extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    return Linalg.linear(x, weight(), bias(), name);
+  }
+
+  /** max(0, forward(x)), fused into one native call when no gradient is recorded (see Sequential). */
+  Tensor forwardRelu(Tensor x) {
+    checkInput(x);
+    return Linalg.linearRelu(x, weight(), bias(), name);
+  }
+
+  private void checkInput(Tensor x) {
     if (x.rank() != 2 || x.dim(1) != in) {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, " + in + "], got " + x.describe());
     }
-    Tensor w = weight();
-    if (x.dtype() != w.dtype()) {
-      throw new IllegalArgumentException(describe() + ": expected " + w.dtype() + " input, got " + x.describe());
+    DType expected = weight().dtype();
+    if (x.dtype() != expected) {
+      throw new IllegalArgumentException(describe() + ": expected " + expected + " input, got " + x.describe());
     }
-    return Linalg.linear(x, w, bias(), describe());
   }
 
   @Override
   public String describe() {
-    return "Linear(" + in + " -> " + out + (hasBias ? "" : ", no bias") + ")";
+    return name;
   }
 }

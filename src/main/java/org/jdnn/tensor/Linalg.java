@@ -27,6 +27,22 @@ public final class Linalg {
    * The bias is written first and the GEMM accumulates onto it, so the bias add costs no extra pass.
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
+    return linear(x, weight, bias, false, layer);
+  }
+
+  /**
+   * max(0, x W^T + b) in one native call when no gradient will be recorded (inference): the GEMM
+   * applies bias and ReLU to each block of its output as it finishes it, so there is no second
+   * tensor, pass or crossing. With gradients on it is Linear then ReLU, recorded as usual.
+   */
+  public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, String layer) {
+    boolean recording = GradMode.isEnabled()
+        && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
+    if (recording) return linear(x, weight, bias, false, layer).relu();
+    return linear(x, weight, bias, true, layer);
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
     checkOperands(layer, x, weight);
     if (x.dim(1) != weight.dim(1)) {
       throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)
@@ -37,7 +53,8 @@ public final class Linalg {
       throw new IllegalArgumentException(layer + ": bias must be " + x.dtype() + "[" + out + "], got " + bias.describe());
     }
     Tensor y = Tensor.empty(x.dtype(), x.device(), n, out);
-    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h());
+    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    if (relu) return y;  // only reached when nothing is recorded
     Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
     return Autograd.record(layer, y, g -> {
       Tensor[] grads = new Tensor[inputs.length];
