@@ -102,6 +102,17 @@ public final class JdnnNative {
 
   public static native void op_linear(long x, long w, long bias, long y, @Cast("bool") boolean relu);
 
+  public static native long bf16_packed_numel(long out, long in);
+
+  public static native void op_bf16_pack_weight(long w, long packed);
+
+  public static native void op_linear_bf16(long x, long packed, long bias, long y, @Cast("bool") boolean relu);
+
+  public static native String cpu_bf16_kernel();
+
+  @Cast("bool")
+  public static native boolean cpu_bf16_force_kernel(String name);
+
   public static native void op_sum_to(long x, long y);
 
   public static native void op_argmax_last(long x, long out);

@@ -2,6 +2,7 @@ package org.jdnn.nn;
 
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.Tensor;
 
@@ -14,7 +15,8 @@ public final class Linear extends Module {
   private final int in;
   private final int out;
   private final boolean hasBias;
-  private final String name;  // built once: forward passes it to every op for error messages
+  private final String name;
+  private Tensor bf16Weight;  // packed bf16 copy of the weight while inferenceBf16 is on  // built once: forward passes it to every op for error messages
 
   public Linear(int in, int out) {
     this(in, out, true, Generator.global());
@@ -72,13 +74,50 @@ public final class Linear extends Module {
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
+    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), false, name);
     return Linalg.linear(x, weight(), bias(), name);
   }
 
   /** max(0, forward(x)), fused into one native call when no gradient is recorded (see Sequential). */
   Tensor forwardRelu(Tensor x) {
     checkInput(x);
+    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), true, name);
     return Linalg.linearRelu(x, weight(), bias(), name);
+  }
+
+  // bf16 only when nothing would be recorded: gradients always come from the float32 path.
+  private boolean useBf16(Tensor x) {
+    return bf16Weight != null && x.dtype() == DType.FLOAT32 && !(GradMode.isEnabled()
+        && (x.requiresGrad() || weight().requiresGrad() || (hasBias && bias().requiresGrad())));
+  }
+
+  @Override
+  public Module inferenceBf16(boolean on) {
+    if (bf16Weight != null) {
+      bf16Weight.close();
+      bf16Weight = null;
+    }
+    if (on) {
+      if (weight().dtype() != DType.FLOAT32) {
+        throw new IllegalStateException(name + ": bf16 inference needs float32 weights, got " + weight().describe());
+      }
+      bf16Weight = Linalg.packBf16(weight());
+    }
+    return super.inferenceBf16(on);
+  }
+
+  /** Whether forward passes without gradients use the packed bf16 weight. */
+  public boolean isInferenceBf16() {
+    return bf16Weight != null;
+  }
+
+  @Override
+  public void close() {
+    if (bf16Weight != null) {
+      bf16Weight.close();
+      bf16Weight = null;
+    }
+    super.close();
   }
 
   private void checkInput(Tensor x) {

@@ -65,6 +65,33 @@ public final class Linalg {
     }, inputs);
   }
 
+  /**
+   * The float32 weight (out, in) converted to bfloat16 (round to nearest even) and packed for
+   * {@link #linearBf16}; an int32 tensor the caller owns (it belongs to no scope).
+   */
+  public static Tensor packBf16(Tensor weight) {
+    weight.requireDType("packBf16", DType.FLOAT32);
+    if (weight.rank() != 2) throw new IllegalArgumentException("packBf16: expected a 2-D weight, got " + weight.describe());
+    Tensor packed = Tensor.empty(DType.INT32, weight.device(), JdnnNative.bf16_packed_numel(weight.dim(0), weight.dim(1)));
+    packed.keep();
+    JdnnNative.op_bf16_pack_weight(weight.h(), packed.h());
+    return packed;
+  }
+
+  /**
+   * Inference only: [max(0,] x W^T + b [)] with x rounded to bfloat16, W from {@link #packBf16},
+   * products summed in float32 (AVX512-BF16 where the CPU has it, else portable code with the same
+   * rounding). Records no gradient. x and the result are float32.
+   */
+  public static Tensor linearBf16(Tensor x, Tensor packed, long outFeatures, Tensor bias, boolean relu, String layer) {
+    x.requireDType(layer, DType.FLOAT32);
+    if (x.rank() != 2) throw new IllegalArgumentException(layer + ": expected a 2-D input, got " + x.describe());
+    if (bias != null) bias.requireDType(layer, DType.FLOAT32);
+    Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), outFeatures);
+    JdnnNative.op_linear_bf16(x.h(), packed.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    return y;
+  }
+
   private static void checkOperands(String op, Tensor a, Tensor b) {
     a.requireFloat(op);
     b.requireFloat(op);

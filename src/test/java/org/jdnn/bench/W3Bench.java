@@ -20,7 +20,8 @@ import org.jdnn.tensor.TensorScope;
  * {@link TensorScope} per call that copies a float[] batch in and the logits out, as a serving
  * loop would. Throughput does not depend on the weights' values, so they are the random
  * initialization. Reports the median samples/s of several timed windows after a warm-up, at
- * batch 1 and 256 and from 8 threads sharing the model at batch 1.
+ * batch 1 and 256 and from 8 threads sharing the model at batch 1, in float32 and then with
+ * {@link Module#inferenceBf16(boolean)}.
  *
  * <pre>
  * mvn -q -DskipTests package && mvn -q test-compile
@@ -43,6 +44,11 @@ public final class W3Bench {
       rows.add(run("fp32 batch 1", model::forward, 1, 1, repeats, window));
       rows.add(run("fp32 batch 256", model::forward, 256, 1, repeats, window));
       rows.add(run("fp32 batch 1, 8 threads", model::forward, 1, 8, repeats, window));
+      model.inferenceBf16(true);
+      System.out.println("bf16 kernel " + org.jdnn.bridge.JdnnNative.cpu_bf16_kernel());
+      rows.add(run("bf16 batch 1", model::forward, 1, 1, repeats, window));
+      rows.add(run("bf16 batch 256", model::forward, 256, 1, repeats, window));
+      rows.add(run("bf16 batch 1, 8 threads", model::forward, 1, 8, repeats, window));
       System.out.println("load after: " + loadAverage());
       rows.forEach(System.out::println);
     }
