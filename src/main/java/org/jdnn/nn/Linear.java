@@ -97,7 +97,7 @@ public final class Linear extends Module {
       bf16Weight.close();
       bf16Weight = null;
     }
-    if (on) {
+    if (on && Linalg.bf16Accelerated()) {  // else stay float32: see Module.inferenceBf16
       if (weight().dtype() != DType.FLOAT32) {
         throw new IllegalStateException(name + ": bf16 inference needs float32 weights, got " + weight().describe());
       }

@@ -160,7 +160,8 @@ public abstract class Module implements AutoCloseable {
    * {@link org.jdnn.tensor.GradMode#disable()}) multiply in bf16 with float32 accumulation:
    * faster, at a small accuracy cost (measured for W1 in docs/architecture.md). Training and
    * calls with gradients still use float32. Call again after the weights change (training,
-   * loading); {@code false} frees the copies.
+   * loading); {@code false} frees the copies. On a CPU without AMX or AVX512-BF16 the layers stay
+   * float32 ({@link Linear#isInferenceBf16()} says which), since bf16 in software would be slower.
    */
   public Module inferenceBf16(boolean on) {
     for (Module m : children.values()) m.inferenceBf16(on);

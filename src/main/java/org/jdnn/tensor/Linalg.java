@@ -66,6 +66,15 @@ public final class Linalg {
   }
 
   /**
+   * Whether this CPU multiplies bf16 in hardware (AMX or AVX512-BF16). Without it the portable bf16
+   * kernel, kept as a reference and for tests, is far slower than float32, so bf16 inference
+   * stays float32 ({@code JDNN_BF16_KERNEL=generic} shows that fallback on any machine).
+   */
+  public static boolean bf16Accelerated() {
+    return !"generic".equals(JdnnNative.cpu_bf16_kernel());
+  }
+
+  /**
    * The float32 weight (out, in) converted to bfloat16 (round to nearest even) and packed for
    * {@link #linearBf16}; an int32 tensor the caller owns (it belongs to no scope).
    */

@@ -111,6 +111,13 @@ class Bf16InferenceTest {
         fp32 = model.forward(x).toFloatArray();
       }
       model.inferenceBf16(true);
+      if (!Linalg.bf16Accelerated()) {  // no bf16 hardware (or JDNN_BF16_KERNEL=generic): float32 fallback
+        assertFalse(((Linear) ((Sequential) model).get(0)).isInferenceBf16());
+        try (GradMode.Guard g = GradMode.disable()) {
+          assertArrayEquals(fp32, model.forward(x).toFloatArray(), 0f);
+        }
+        return;
+      }
       assertTrue(((Linear) ((Sequential) model).get(0)).isInferenceBf16());
       float[] bf;
       try (GradMode.Guard g = GradMode.disable()) {
@@ -129,6 +136,44 @@ class Bf16InferenceTest {
       model.inferenceBf16(true);  // closing the model frees the packed copies too
     }
     assertEquals(before, Device.cpu().bytesInUse());
+  }
+
+  @Test
+  void threadsSharingABf16ModelGetTheSingleThreadedResults() throws Exception {
+    Generator.manualSeed(12);
+    try (Module model = FashionMnistMlp.model()) {
+      model.eval().inferenceBf16(true);
+      int[] batches = {1, 3, 40, 64};
+      float[][] expected = new float[batches.length][];
+      for (int i = 0; i < batches.length; i++) expected[i] = predict(model, batches[i]);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+      try {
+        List<java.util.concurrent.Future<float[][]>> futures = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+          futures.add(pool.submit(() -> {
+            float[][] got = new float[batches.length][];
+            for (int round = 0; round < 4; round++) {
+              for (int i = 0; i < batches.length; i++) got[i] = predict(model, batches[i]);
+            }
+            return got;
+          }));
+        }
+        for (java.util.concurrent.Future<float[][]> f : futures) {
+          float[][] got = f.get();
+          for (int i = 0; i < batches.length; i++) assertArrayEquals(expected[i], got[i], 0f, "batch " + batches[i]);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static float[] predict(Module model, int batch) {
+    float[] x = new float[batch * 784];
+    for (int j = 0; j < x.length; j++) x[j] = (float) Math.sin(batch * 17 + j * 0.13);
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      return model.forward(Tensor.of(x, batch, 784)).toFloatArray();
+    }
   }
 
   /** W1 trained briefly on 6,000 images: bf16 inference on 2,000 test images loses under 1 point. */
