@@ -89,6 +89,14 @@ void rows_block(int rows, const uint32_t* xb, int64_t kp, const uint32_t* packed
   }
 }
 
+// One or two rows (batch 1 and 2): 8 panels at a time, so 8-16 independent accumulator chains
+// hide VDPBF16PS's latency (with 2 panels, 2 chains left it latency-bound).
+void few_rows_8_panels(int rows, const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_t i,
+                       int64_t p, int64_t out, const float* bias, bool relu, float* y) {
+  if (rows == 1) block<1, 8>(xb, kp, packed, i, p, out, bias, relu, y);
+  else block<2, 8>(xb, kp, packed, i, p, out, bias, relu, y);
+}
+
 // Rows outer, panels inner: a 12-row slice of x (12 * kp words, 19 KB for K = 784) stays in L1
 // while the weights stream from L2.
 void tile(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_t i0, int64_t i1,
@@ -96,6 +104,8 @@ void tile(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_t i0, in
   for (int64_t i = i0; i < i1; i += 12) {
     const int rows = static_cast<int>(std::min<int64_t>(12, i1 - i));
     int64_t p = p0;
+    if (rows <= 2)
+      for (; p + 8 <= p1; p += 8) few_rows_8_panels(rows, xb, kp, packed, i, p, out, bias, relu, y);
     for (; p + 2 <= p1; p += 2) rows_block<2>(rows, xb, kp, packed, i, p, out, bias, relu, y);
     if (p < p1) rows_block<1>(rows, xb, kp, packed, i, p, out, bias, relu, y);
   }

@@ -54,7 +54,7 @@ class Bf16InferenceTest {
   void everyKernelMatchesTheBf16ReferenceAndFloat32WithinBf16Precision() {
     List<String> kernels = runnableKernels();
     assertTrue(kernels.contains("generic"), "the portable kernel always runs");
-    int[][] shapes = {{1, 784, 512}, {7, 37, 10}, {16, 64, 33}, {33, 100, 70}, {64, 784, 512}, {100, 256, 10}, {5, 1, 3}};
+    int[][] shapes = {{1, 784, 512}, {7, 37, 10}, {16, 64, 33}, {33, 100, 70}, {64, 784, 512}, {100, 256, 10}, {5, 1, 3}, {2, 50, 300}, {13, 70, 130}, {14, 784, 256}};
     for (String kernel : kernels) {
       assertTrue(JdnnNative.cpu_bf16_force_kernel(kernel));
       for (int[] sh : shapes) {
