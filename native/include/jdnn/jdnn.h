@@ -91,7 +91,17 @@ void op_binary(int op, int64_t a, int64_t b, int64_t out);
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
 // y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
-void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y);
+// relu: y = max(0, x w^T + bias) in the same call (inference's Linear + ReLU, one crossing).
+void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu);
+// bfloat16 inference Linear. bf16_packed_numel(out, in) int32 elements hold a float32 weight
+// (out, in) packed to bf16 by op_bf16_pack_weight; op_linear_bf16 then computes
+// y = [relu](x w^T + bias) from float32 x with bf16 products and float32 accumulation.
+int64_t bf16_packed_numel(int64_t out, int64_t in);
+void op_bf16_pack_weight(int64_t w, int64_t packed);
+void op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu);
+// "avx512bf16" or "generic"; cpu_bf16_force_kernel switches it (tests; false if not runnable).
+const char* cpu_bf16_kernel();
+bool cpu_bf16_force_kernel(const char* name);
 // y = sum of x over the dimensions where y (right-aligned, rank <= x's) has size 1 or is absent.
 void op_sum_to(int64_t x, int64_t y);
 // Index of the largest element along the last dimension; out is int64 with x's leading shape.

@@ -10,6 +10,7 @@
 #include "core/backend.h"
 #include "core/tensor.h"
 #include "cpu/gemm.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/thread_pool.h"
 #include "jdnn/jdnn.h"
 
@@ -209,7 +210,7 @@ void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, 
   backend_of(cs).matmul(as, bs, cs, ta, tb, alpha, beta);
 }
 
-void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y) {
+void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) {
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
@@ -227,8 +228,43 @@ void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y) {
                ws.dim(0), "]");
     require_like("linear", xs, *bs);
   }
-  backend_of(xs).linear(xs, ws, bs, ys);
+  backend_of(xs).linear(xs, ws, bs, ys, relu);
 }
+
+int64_t bf16_packed_numel(int64_t out, int64_t in) {
+  JDNN_CHECK(out > 0 && in > 0, "bf16_packed_numel: sizes must be positive, got out=", out, ", in=", in);
+  return cpu::bf16_packed_words(out, in);
+}
+
+void op_bf16_pack_weight(int64_t w, int64_t packed) {
+  const Tensor& ws = tensor_ref(w);
+  Tensor& ps = tensor_ref(packed);
+  JDNN_CHECK(ws.dtype == 0 && ws.ndim() == 2, "bf16_pack_weight: weight must be float32 (out, in), got ", ws.describe());
+  JDNN_CHECK(ps.dtype == 2 && ps.numel == bf16_packed_numel(ws.dim(0), ws.dim(1)), "bf16_pack_weight: packed must be int32[",
+             bf16_packed_numel(ws.dim(0), ws.dim(1)), "], got ", ps.describe());
+  require_same_device("bf16_pack_weight", ws, ps);
+  backend_of(ws).bf16_pack_weight(ws, ps);
+}
+
+void op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu) {
+  const Tensor &xs = tensor_ref(x), &ps = tensor_ref(packed);
+  Tensor& ys = tensor_ref(y);
+  const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
+  JDNN_CHECK(xs.dtype == 0 && ys.dtype == 0 && xs.ndim() == 2 && ys.ndim() == 2 && xs.dim(0) == ys.dim(0),
+             "linear_bf16: x and y must be float32 (N, in) and (N, out), got ", xs.describe(), ", ", ys.describe());
+  JDNN_CHECK(xs.dim(1) > 0 && ys.dim(1) > 0 && ps.dtype == 2 && ps.numel == bf16_packed_numel(ys.dim(1), xs.dim(1)),
+             "linear_bf16: packed weight ", ps.describe(), " does not match ", xs.dim(1), " -> ", ys.dim(1));
+  if (bs != nullptr)
+    JDNN_CHECK(bs->dtype == 0 && bs->ndim() == 1 && bs->dim(0) == ys.dim(1), "linear_bf16: bias ", bs->describe(),
+               " must be float32[", ys.dim(1), "]");
+  for (const Tensor* t : {&ps, static_cast<const Tensor*>(&ys)}) require_same_device("linear_bf16", xs, *t);
+  if (bs != nullptr) require_same_device("linear_bf16", xs, *bs);
+  backend_of(xs).linear_bf16(xs, ps, bs, ys, relu);
+}
+
+const char* cpu_bf16_kernel() { return cpu::bf16_kernel_name(); }
+
+bool cpu_bf16_force_kernel(const char* name) { return cpu::bf16_force_kernel(name); }
 
 void op_sum_to(int64_t x, int64_t y) {
   const Tensor& xs = tensor_ref(x);

@@ -23,7 +23,9 @@ void Backend::argmax_last(const Tensor&, Tensor&) { missing("argmax_last"); }
 void Backend::matmul(const Tensor&, const Tensor&, Tensor&, bool, bool, double, double) {
   missing("matmul");
 }
-void Backend::linear(const Tensor&, const Tensor&, const Tensor*, Tensor&) { missing("linear"); }
+void Backend::linear(const Tensor&, const Tensor&, const Tensor*, Tensor&, bool) { missing("linear"); }
+void Backend::bf16_pack_weight(const Tensor&, Tensor&) { missing("bf16_pack_weight"); }
+void Backend::linear_bf16(const Tensor&, const Tensor&, const Tensor*, Tensor&, bool) { missing("linear_bf16"); }
 void Backend::softmax(const Tensor&, Tensor&, bool) { missing("softmax"); }
 void Backend::softmax_backward(const Tensor&, const Tensor&, Tensor&, bool) {
   missing("softmax_backward");

@@ -44,7 +44,11 @@ class Backend {
   // linear algebra
   virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
                       double beta);
-  virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y);
+  // y = x w^T + bias, then max(0, y) when relu (bias may be null).
+  virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu);
+  // bf16 inference Linear (see jdnn.h op_linear_bf16); packed is int32 (bf16 pairs).
+  virtual void bf16_pack_weight(const Tensor& w, Tensor& packed);
+  virtual void linear_bf16(const Tensor& x, const Tensor& packed, const Tensor* bias, Tensor& y, bool relu);
 
   // softmax and losses
   virtual void softmax(const Tensor& x, Tensor& y, bool log);

@@ -13,6 +13,13 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, float alph
 void dgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K, double alpha,
            const double* A, int64_t lda, const double* B, int64_t ldb, double beta, double* C, int64_t ldc);
 
+// C = act(op(A) op(B) + bias) with bias[N] (or nullptr) added to every row and act = ReLU when
+// `relu`, else identity. The bias and activation are applied by the thread that computed each block
+// of C, right after computing it (still in cache), instead of in separate passes over C.
+void sgemm_bias_act(bool transA, bool transB, int64_t M, int64_t N, int64_t K, const float* A,
+                    int64_t lda, const float* B, int64_t ldb, const float* bias, bool relu, float* C,
+                    int64_t ldc);
+
 // Name of the kernel chosen at run time ("avx512", "avx2", "generic"), for logs and docs.
 const char* sgemm_kernel_name();
 

@@ -22,24 +22,26 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bo
   }
 }
 
-// The bias rows are written first and the GEMM accumulates onto them (beta = 1).
-void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y) {
+// float32: the GEMM adds the bias and applies the ReLU to each block of y as it finishes it.
+// float64 (gradient checks only): the bias rows are written first, the GEMM accumulates onto them
+// (beta = 1) and the ReLU is a pass at the end.
+void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), out = w.dim(0);
   const int64_t in = x.dim(1), ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
-  with_float_type(x.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    T* ys = y.data<T>();
-    if (bias != nullptr) {
-      const T* bs = bias->data<T>();
-      for (int64_t r = 0; r < n; ++r) std::copy(bs, bs + out, ys + r * out);
-    }
-    const T beta = bias != nullptr ? T(1) : T(0);
-    if constexpr (sizeof(T) == 4) {
-      sgemm(false, true, n, out, in, 1.0f, x.data<float>(), ld_in, w.data<float>(), ld_in, beta, ys, ld_out);
-    } else {
-      dgemm(false, true, n, out, in, 1.0, x.data<double>(), ld_in, w.data<double>(), ld_in, beta, ys, ld_out);
-    }
-  });
+  if (x.dtype == 0) {
+    sgemm_bias_act(false, true, n, out, in, x.data<float>(), ld_in, w.data<float>(), ld_in,
+                   bias != nullptr ? bias->data<float>() : nullptr, relu, y.data<float>(), ld_out);
+    return;
+  }
+  double* ys = y.data<double>();
+  if (bias != nullptr) {
+    const double* bs = bias->data<double>();
+    for (int64_t r = 0; r < n; ++r) std::copy(bs, bs + out, ys + r * out);
+  }
+  dgemm(false, true, n, out, in, 1.0, x.data<double>(), ld_in, w.data<double>(), ld_in, bias != nullptr ? 1.0 : 0.0,
+        ys, ld_out);
+  if (relu)
+    for (int64_t i = 0; i < n * out; ++i) ys[i] = ys[i] > 0.0 ? ys[i] : 0.0;
 }
 
 }  // namespace jdnn::cpu

@@ -7,6 +7,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Namespace;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -41,6 +42,11 @@ public final class JdnnNative {
 
   public static native long tensor_numel(long h);
 
+  // Critical regions pin the array instead of copying it in and back out (GetFloatArrayElements):
+  // a batch of 256 W1 inputs is 800 KB. The native side only copies memory (no JNI calls, no locks),
+  // but JavaCPP would build a C++ exception's Java twin inside the region, so these two must never
+  // fail natively: Tensor, their only caller, checks dtype, closed state and range before calling.
+  @CriticalRegion
   public static native void tensor_write_f32(long h, @Cast("const float*") float[] src, long offset, long n);
 
   public static native void tensor_write_f32(long h, @Cast("const float*") FloatBuffer src, long offset, long n);
@@ -61,6 +67,7 @@ public final class JdnnNative {
 
   public static native void tensor_write_u8(long h, @Cast("const uint8_t*") ByteBuffer src, long offset, long n);
 
+  @CriticalRegion
   public static native void tensor_read_f32(long h, @Cast("float*") float[] dst, long offset, long n);
 
   public static native void tensor_read_f64(long h, @Cast("double*") double[] dst, long offset, long n);
@@ -100,7 +107,18 @@ public final class JdnnNative {
   public static native void op_matmul(
       long a, long b, long c, @Cast("bool") boolean transA, @Cast("bool") boolean transB, double alpha, double beta);
 
-  public static native void op_linear(long x, long w, long bias, long y);
+  public static native void op_linear(long x, long w, long bias, long y, @Cast("bool") boolean relu);
+
+  public static native long bf16_packed_numel(long out, long in);
+
+  public static native void op_bf16_pack_weight(long w, long packed);
+
+  public static native void op_linear_bf16(long x, long packed, long bias, long y, @Cast("bool") boolean relu);
+
+  public static native String cpu_bf16_kernel();
+
+  @Cast("bool")
+  public static native boolean cpu_bf16_force_kernel(String name);
 
   public static native void op_sum_to(long x, long y);
 

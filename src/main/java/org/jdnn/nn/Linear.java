@@ -2,6 +2,7 @@ package org.jdnn.nn;
 
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.Tensor;
 
@@ -14,6 +15,8 @@ public final class Linear extends Module {
   private final int in;
   private final int out;
   private final boolean hasBias;
+  private final String name;
+  private Tensor bf16Weight;  // packed bf16 copy of the weight while inferenceBf16 is on  // built once: forward passes it to every op for error messages
 
   public Linear(int in, int out) {
     this(in, out, true, Generator.global());
@@ -30,6 +33,7 @@ public final class Linear extends Module {
     this.in = in;
     this.out = out;
     this.hasBias = bias;
+    this.name = "Linear(" + in + " -> " + out + (bias ? "" : ", no bias") + ")";
     double bound = 1.0 / Math.sqrt(in);
     Tensor w = registerParameter("weight", Tensor.empty(DType.FLOAT32, out, in));
     generator.uniform(w, -bound, bound);
@@ -39,13 +43,15 @@ public final class Linear extends Module {
     }
   }
 
+  // Own-parameter lookups, not namedParameters(): forward must not rebuild a map per call, and
+  // Module.to(dtype) replaces the tensors, so they are not cached in fields.
   public Tensor weight() {
-    return namedParameters().get("weight");
+    return parameter("weight");
   }
 
   /** The bias, or null when the layer has none. */
   public Tensor bias() {
-    return hasBias ? namedParameters().get("bias") : null;
+    return hasBias ? parameter("bias") : null;
   }
 
   public int inFeatures() {
@@ -67,18 +73,65 @@ public final class Linear extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
+    checkInput(x);
+    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), false, name);
+    return Linalg.linear(x, weight(), bias(), name);
+  }
+
+  /** max(0, forward(x)), fused into one native call when no gradient is recorded (see Sequential). */
+  Tensor forwardRelu(Tensor x) {
+    checkInput(x);
+    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), true, name);
+    return Linalg.linearRelu(x, weight(), bias(), name);
+  }
+
+  // bf16 only when nothing would be recorded: gradients always come from the float32 path.
+  private boolean useBf16(Tensor x) {
+    return bf16Weight != null && x.dtype() == DType.FLOAT32 && !(GradMode.isEnabled()
+        && (x.requiresGrad() || weight().requiresGrad() || (hasBias && bias().requiresGrad())));
+  }
+
+  @Override
+  public Module inferenceBf16(boolean on) {
+    if (bf16Weight != null) {
+      bf16Weight.close();
+      bf16Weight = null;
+    }
+    if (on && Linalg.bf16Accelerated()) {  // else stay float32: see Module.inferenceBf16
+      if (weight().dtype() != DType.FLOAT32) {
+        throw new IllegalStateException(name + ": bf16 inference needs float32 weights, got " + weight().describe());
+      }
+      bf16Weight = Linalg.packBf16(weight());
+    }
+    return super.inferenceBf16(on);
+  }
+
+  /** Whether forward passes without gradients use the packed bf16 weight. */
+  public boolean isInferenceBf16() {
+    return bf16Weight != null;
+  }
+
+  @Override
+  public void close() {
+    if (bf16Weight != null) {
+      bf16Weight.close();
+      bf16Weight = null;
+    }
+    super.close();
+  }
+
+  private void checkInput(Tensor x) {
     if (x.rank() != 2 || x.dim(1) != in) {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, " + in + "], got " + x.describe());
     }
-    Tensor w = weight();
-    if (x.dtype() != w.dtype()) {
-      throw new IllegalArgumentException(describe() + ": expected " + w.dtype() + " input, got " + x.describe());
+    DType expected = weight().dtype();
+    if (x.dtype() != expected) {
+      throw new IllegalArgumentException(describe() + ": expected " + expected + " input, got " + x.describe());
     }
-    return Linalg.linear(x, w, bias(), describe());
   }
 
   @Override
   public String describe() {
-    return "Linear(" + in + " -> " + out + (hasBias ? "" : ", no bias") + ")";
+    return name;
   }
 }

@@ -30,7 +30,16 @@ public final class Sequential extends Module {
   @Override
   public Tensor forward(Tensor input) {
     Tensor x = input;
-    for (Module m : layers) x = m.forward(x);
+    for (int i = 0; i < layers.size(); i++) {
+      Module m = layers.get(i);
+      // Linear followed by ReLU runs as one fused op (Linalg.linearRelu; identical results).
+      if (m instanceof Linear && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
+        x = ((Linear) m).forwardRelu(x);
+        i++;
+      } else {
+        x = m.forward(x);
+      }
+    }
     return x;
   }
 }

@@ -27,6 +27,22 @@ public final class Linalg {
    * The bias is written first and the GEMM accumulates onto it, so the bias add costs no extra pass.
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
+    return linear(x, weight, bias, false, layer);
+  }
+
+  /**
+   * max(0, x W^T + b) in one native call when no gradient will be recorded (inference): the GEMM
+   * applies bias and ReLU to each block of its output as it finishes it, so there is no second
+   * tensor, pass or crossing. With gradients on it is Linear then ReLU, recorded as usual.
+   */
+  public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, String layer) {
+    boolean recording = GradMode.isEnabled()
+        && (x.requiresGrad() || weight.requiresGrad() || (bias != null && bias.requiresGrad()));
+    if (recording) return linear(x, weight, bias, false, layer).relu();
+    return linear(x, weight, bias, true, layer);
+  }
+
+  private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
     checkOperands(layer, x, weight);
     if (x.dim(1) != weight.dim(1)) {
       throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)
@@ -37,7 +53,8 @@ public final class Linalg {
       throw new IllegalArgumentException(layer + ": bias must be " + x.dtype() + "[" + out + "], got " + bias.describe());
     }
     Tensor y = Tensor.empty(x.dtype(), x.device(), n, out);
-    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h());
+    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    if (relu) return y;  // only reached when nothing is recorded
     Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
     return Autograd.record(layer, y, g -> {
       Tensor[] grads = new Tensor[inputs.length];
@@ -46,6 +63,42 @@ public final class Linalg {
       if (bias != null && bias.requiresGrad()) grads[2] = Reduce.sumTo(g, bias.shapeRef());
       return grads;
     }, inputs);
+  }
+
+  /**
+   * Whether this CPU multiplies bf16 in hardware (AMX or AVX512-BF16). Without it the portable bf16
+   * kernel, kept as a reference and for tests, is far slower than float32, so bf16 inference
+   * stays float32 ({@code JDNN_BF16_KERNEL=generic} shows that fallback on any machine).
+   */
+  public static boolean bf16Accelerated() {
+    return !"generic".equals(JdnnNative.cpu_bf16_kernel());
+  }
+
+  /**
+   * The float32 weight (out, in) converted to bfloat16 (round to nearest even) and packed for
+   * {@link #linearBf16}; an int32 tensor the caller owns (it belongs to no scope).
+   */
+  public static Tensor packBf16(Tensor weight) {
+    weight.requireDType("packBf16", DType.FLOAT32);
+    if (weight.rank() != 2) throw new IllegalArgumentException("packBf16: expected a 2-D weight, got " + weight.describe());
+    Tensor packed = Tensor.empty(DType.INT32, weight.device(), JdnnNative.bf16_packed_numel(weight.dim(0), weight.dim(1)));
+    packed.keep();
+    JdnnNative.op_bf16_pack_weight(weight.h(), packed.h());
+    return packed;
+  }
+
+  /**
+   * Inference only: [max(0,] x W^T + b [)] with x rounded to bfloat16, W from {@link #packBf16},
+   * products summed in float32 (AVX512-BF16 where the CPU has it, else portable code with the same
+   * rounding). Records no gradient. x and the result are float32.
+   */
+  public static Tensor linearBf16(Tensor x, Tensor packed, long outFeatures, Tensor bias, boolean relu, String layer) {
+    x.requireDType(layer, DType.FLOAT32);
+    if (x.rank() != 2) throw new IllegalArgumentException(layer + ": expected a 2-D input, got " + x.describe());
+    if (bias != null) bias.requireDType(layer, DType.FLOAT32);
+    Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), outFeatures);
+    JdnnNative.op_linear_bf16(x.h(), packed.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    return y;
   }
 
   private static void checkOperands(String op, Tensor a, Tensor b) {
