@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "cpu/cpu_backend.h"
+#include "cpu/denormals.h"
 #include "cpu/thread_pool.h"
 #include "kernels/optim.h"
 
@@ -13,6 +14,7 @@ namespace {
 template <class T, class F>
 void for_each_element(const Tensor& p, F&& f) {
   parallel_for(p.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    FlushDenormals ftz;  // per chunk: each worker thread sets and restores its own MXCSR
     for (int64_t i = b; i < e; ++i) {
       T scratch = T(0);
       f(i, scratch);
@@ -67,17 +69,36 @@ void CpuBackend::rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor*
   });
 }
 
+namespace {
+template <bool AMSGRAD, bool DECOUPLED, class T>
+void adam_loop(T* ps, const T* gs, T* ms, T* vs, T* mx, int64_t n, const kernels::AdamConstants<T>& c) {
+  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    FlushDenormals ftz;
+    T scratch = T(0);
+    for (int64_t i = b; i < e; ++i) {
+      kernels::adam_update<AMSGRAD, DECOUPLED>(ps[i], gs[i], ms[i], vs[i], AMSGRAD ? mx[i] : scratch, c);
+    }
+  });
+}
+}  // namespace
+
 void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr,
                       double b1, double b2, double eps, double wd, int64_t step, bool decoupled) {
   const kernels::AdamParams a =
       kernels::adam_params(lr, b1, b2, eps, wd, step, v_max != nullptr, decoupled);
   with_float_type(p.dtype, [&](auto zero) {
     using T = decltype(zero);
+    const kernels::AdamConstants<T> c(a);
     T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>(), *mx = data_or_null<T>(v_max);
     const T* gs = g.data<T>();
-    for_each_element<T>(p, [&](int64_t i, T& scratch) {
-      kernels::adam_update(ps[i], gs[i], ms[i], vs[i], mx ? mx[i] : scratch, a);
-    });
+    const int64_t n = p.numel;
+    if (mx != nullptr) {
+      if (decoupled) adam_loop<true, true>(ps, gs, ms, vs, mx, n, c);
+      else adam_loop<true, false>(ps, gs, ms, vs, mx, n, c);
+    } else {
+      if (decoupled) adam_loop<false, true>(ps, gs, ms, vs, mx, n, c);
+      else adam_loop<false, false>(ps, gs, ms, vs, mx, n, c);
+    }
   });
 }
 

@@ -77,23 +77,35 @@ struct AdamParams {
   bool decoupled;  // AdamW: decay the parameter itself, not the gradient
 };
 
+// The per-step constants of adam_update in the element type, computed once per
+// call: converting doubles inside the element loop kept it scalar and ~10x slower.
 template <class T>
-JDNN_HD void adam_update(T& p, T g, T& m, T& v, T& v_max, const AdamParams& a) {
-  if (a.decoupled) {
-    p *= T(1 - a.lr * a.weight_decay);
+struct AdamConstants {
+  T one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay, step_size, bias_correction2_sqrt;
+  explicit AdamConstants(const AdamParams& a)
+      : one_minus_beta1(T(1 - a.beta1)), beta2(T(a.beta2)), one_minus_beta2(T(1 - a.beta2)), eps(T(a.eps)),
+        weight_decay(T(a.weight_decay)), decay(T(1 - a.lr * a.weight_decay)),
+        step_size(T(a.lr / a.bias_correction1)), bias_correction2_sqrt(T(a.bias_correction2_sqrt)) {}
+};
+
+// AMSGRAD and DECOUPLED are template flags so the element loop has no branches on them.
+template <bool AMSGRAD, bool DECOUPLED, class T>
+JDNN_HD void adam_update(T& p, T g, T& m, T& v, T& v_max, const AdamConstants<T>& c) {
+  if (DECOUPLED) {
+    p *= c.decay;
   } else {
-    g += T(a.weight_decay) * p;
+    g += c.weight_decay * p;
   }
-  m = lerp(m, g, T(1 - a.beta1));
-  v = T(a.beta2) * v + T(1 - a.beta2) * g * g;
+  m = lerp(m, g, c.one_minus_beta1);
+  v = c.beta2 * v + c.one_minus_beta2 * g * g;
   T second = v;
-  if (a.amsgrad) {
+  if (AMSGRAD) {
     // NaN in v must win, as torch.maximum propagates it
     v_max = (v_max < v || v != v) ? v : v_max;
     second = v_max;
   }
-  const T denom = std::sqrt(second) / T(a.bias_correction2_sqrt) + T(a.eps);
-  p -= T(a.lr / a.bias_correction1) * m / denom;
+  const T denom = std::sqrt(second) / c.bias_correction2_sqrt + c.eps;
+  p -= c.step_size * m / denom;
 }
 
 // Per-step scalars, computed once on the host in double precision.

@@ -148,9 +148,11 @@ public abstract class Optimizer implements AutoCloseable {
 
   // ---- stepping ------------------------------------------------------------------------------------
 
-  /** Zeroes every parameter's gradient. */
+  /** Clears every parameter's gradient (to none: a parameter no backward reaches is then skipped by step). */
   public void zeroGrad() {
-    for (Tensor p : params) p.zeroGrad();
+    // Frees the gradients (torch's default set_to_none=True): the next backward writes fresh ones
+    // without first filling zeros and then adding onto them.
+    for (Tensor p : params) p.clearGrad();
   }
 
   /** Applies one update to every parameter that has a gradient. */

@@ -59,7 +59,12 @@ public final class Linalg {
     return Autograd.record(layer, y, g -> {
       Tensor[] grads = new Tensor[inputs.length];
       if (x.requiresGrad()) grads[0] = matmul(g, weight, false, false);
-      if (weight.requiresGrad()) grads[1] = matmul(g, x, true, false);
+      if (weight.requiresGrad() && weight.gradFn == null) {
+        // A leaf weight (the usual parameter) takes dW = g^T x straight into its .grad.
+        weight.accumulateGradInto((dst, beta) -> JdnnNative.op_matmul(g.h(), x.h(), dst.h(), true, false, 1.0, beta));
+      } else if (weight.requiresGrad()) {
+        grads[1] = matmul(g, x, true, false);
+      }
       if (bias != null && bias.requiresGrad()) grads[2] = Reduce.sumTo(g, bias.shapeRef());
       return grads;
     }, inputs);

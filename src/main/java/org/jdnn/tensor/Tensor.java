@@ -379,6 +379,23 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code write(destination, beta)} so that it adds this leaf's gradient contribution
+   * straight into {@link #grad()}: beta 0 into a freshly allocated gradient, 1 onto an existing one.
+   * Lets an op whose backward is a GEMM (Linear's weight gradient) accumulate with the GEMM's beta
+   * instead of producing a temporary that is then copied or added.
+   */
+  void accumulateGradInto(java.util.function.BiConsumer<Tensor, Double> write) {
+    if (gradFn != null) throw new IllegalStateException("accumulateGradInto: " + describe() + " is not a leaf");
+    boolean fresh = grad == null;
+    if (fresh) {
+      grad = Tensor.empty(dtype, device, shape);
+      TensorScope s = grad.scope;
+      if (s != null) s.keep(grad);
+    }
+    write.accept(grad, fresh ? 0.0 : 1.0);
+  }
+
   void accumulateGrad(Tensor g) {
     if (grad == null) {
       grad = Tensor.empty(dtype, device, shape);
