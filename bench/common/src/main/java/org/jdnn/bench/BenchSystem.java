@@ -50,6 +50,14 @@ public interface BenchSystem {
   /** Frees the current model and optimizer. */
   void release();
 
+  /**
+   * Switches an opt-in bfloat16 inference mode on or off; returns true when it is on and runs on
+   * bf16 hardware. Systems without one keep the default.
+   */
+  default boolean bf16Inference(boolean on) {
+    return false;
+  }
+
   /** GFLOP/s of one n x n x n float32 matrix product: the best of {@code reps} after one warm-up (a ceiling). */
   double sgemmGflops(int n, int reps);
 }

@@ -194,6 +194,15 @@ public final class Harness {
     put("w3.b256", rate(256, 1));
     put("w3.b1x8", rate(1, 8));
     put("w3.b256.gflops", Double.parseDouble(out.get("w3.b256")) * Flops.w1Forward() / 1e9);
+    if (sys.bf16Inference(true)) {
+      try {
+        put("w3.b1.bf16", rate(1, 1));
+        put("w3.b256.bf16", rate(256, 1));
+        put("w1.accuracy.bf16", sys.testAccuracy());
+      } finally {
+        sys.bf16Inference(false);
+      }
+    }
   }
 
   /** Samples/s of batch-{@code b} inference from {@code nThreads} threads sharing the model: median of windows after a warm-up window. */

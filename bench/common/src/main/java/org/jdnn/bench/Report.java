@@ -44,6 +44,9 @@ public final class Report {
     {"w3.b256", "W3 batch 256, samples/s", 1, 0},
     {"w3.b1x8", "W3 batch 1 from 8 threads, one model, samples/s", 1, 0},
     {"w3.b256.gflops", "W3 batch 256 achieved GFLOP/s", 0, 1},
+    {"w3.b1.bf16", "W3 batch 1, opt-in bf16 inference, samples/s", 0, 0},
+    {"w3.b256.bf16", "W3 batch 256, opt-in bf16 inference, samples/s", 0, 0},
+    {"w1.accuracy.bf16", "W1 test accuracy with bf16 inference", 0, 4},
     {"gemm.gflops", "SGEMM GFLOP/s (own matmul, best of 5)", 0, 1},
   };
 

@@ -142,6 +142,12 @@ public final class JdnnBench implements BenchSystem {
   }
 
   @Override
+  public boolean bf16Inference(boolean on) {
+    model.inferenceBf16(on);
+    return on && org.jdnn.tensor.Linalg.bf16Accelerated();
+  }
+
+  @Override
   public double testAccuracy() {
     model.eval();
     long correct = 0;
