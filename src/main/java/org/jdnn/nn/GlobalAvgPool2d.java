@@ -6,7 +6,7 @@ import org.jdnn.tensor.Tensor;
 public final class GlobalAvgPool2d extends Module {
   @Override
   public Tensor forward(Tensor x) {
-    Pooling.checkInput("GlobalAvgPool2d", x);
+    Pool2d.checkInput("GlobalAvgPool2d", x);
     return x.reshape(x.dim(0), x.dim(1), x.dim(2) * x.dim(3)).mean(2, false);
   }
 
