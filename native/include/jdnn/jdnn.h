@@ -83,6 +83,25 @@ int cpu_num_threads();
 void cpu_set_num_threads(int n);
 const char* cpu_gemm_kernel();
 
+// ---- devices ------------------------------------------------------------------
+// Loads a backend library (libjdnn_cuda.so or libjdnn_cuda_emu.so) from library_path and
+// registers its backend for `device` (DEV_CUDA or DEV_CUDA_EMU). Probes the driver and the GPU
+// and binds cuBLAS/cuDNN first; on any failure throws with what is missing and how to fix it,
+// registers nothing, and may be called again later. A second call after success does nothing.
+void device_load(int device, const char* library_path);
+bool device_loaded(int device);
+// One line naming the device's hardware and libraries.
+const char* device_describe(int device);
+// Waits for every op issued on the device to finish.
+void device_synchronize(int device);
+// Backend switches and counters: on CUDA "tf32" (0/1: TF32 tensor-core math in GEMM and
+// convolution), "profile" (0/1: time every op with device events; 1 resets the totals);
+// statistics "kernel_ms" (device time of the ops since profiling started) and "ops".
+void device_set_option(int device, const char* key, double value);
+double device_stat(int device, const char* key);
+// dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).
+void tensor_transfer(int64_t src, int64_t dst);
+
 // ---- ops ----------------------------------------------------------------------
 void op_unary(int op, int64_t x, int64_t y, double alpha);
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).

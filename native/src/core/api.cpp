@@ -4,10 +4,12 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "core/allocator.h"
 #include "core/backend.h"
+#include "core/device_loader.h"
 #include "core/tensor.h"
 #include "cpu/gemm.h"
 #include "cpu/gemm_bf16.h"
@@ -147,6 +149,52 @@ void tensor_gather_rows(int64_t src, int64_t index, int64_t dst) {
   JDNN_CHECK(d.numel == i.numel * row, "gather_rows: destination ", d.describe(), " must hold ",
              i.numel, " rows of ", row);
   backend_of(d).gather_rows(s, i, d);
+}
+
+// ---- devices ------------------------------------------------------------------
+
+void device_load(int device, const char* library_path) {
+  load_device_library(device, library_path);
+}
+
+bool device_loaded(int device) { return backend_loaded(device); }
+
+const char* device_describe(int device) {
+  thread_local std::string text;
+  text = backend_for(device).describe();
+  return text.c_str();
+}
+
+void device_synchronize(int device) { backend_for(device).synchronize(); }
+
+void device_set_option(int device, const char* key, double value) {
+  JDNN_CHECK(key != nullptr, "device_set_option: null key");
+  backend_for(device).set_option(key, value);
+}
+
+double device_stat(int device, const char* key) {
+  JDNN_CHECK(key != nullptr, "device_stat: null key");
+  return backend_for(device).stat(key);
+}
+
+void tensor_transfer(int64_t src, int64_t dst) {
+  const Tensor& s = tensor_ref(src);
+  Tensor& d = tensor_ref(dst);
+  require_same_dtype("to", s, d);
+  require_same_numel("to", s, d);
+  const size_t bytes = s.numel * dtype_size(s.dtype);
+  if (bytes == 0) return;
+  if (s.device == d.device) {
+    backend_of(d).convert(s, d);
+  } else if (s.device == DEV_CPU) {
+    backend_of(d).copy_from_host(d, s.data<char>(), 0, bytes);
+  } else if (d.device == DEV_CPU) {
+    backend_of(s).copy_to_host(s, d.data<char>(), 0, bytes);
+  } else {  // device to device through the host
+    std::vector<char> staging(bytes);
+    backend_of(s).copy_to_host(s, staging.data(), 0, bytes);
+    backend_of(d).copy_from_host(d, staging.data(), 0, bytes);
+  }
 }
 
 // ---- memory and threads -------------------------------------------------------

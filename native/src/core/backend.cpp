@@ -8,6 +8,14 @@ void Backend::missing(const char* op) const {
   fail("op '", op, "' is not implemented on device ", device_name(device()));
 }
 
+std::string Backend::describe() const { return device_name(device()); }
+void Backend::set_option(const std::string& key, double) {
+  fail("device ", device_name(device()), " has no option '", key, "'");
+}
+double Backend::stat(const std::string& key) {
+  fail("device ", device_name(device()), " has no statistic '", key, "'");
+}
+
 void Backend::copy_from_host(Tensor&, const void*, size_t, size_t) { missing("copy_from_host"); }
 void Backend::copy_to_host(const Tensor&, void*, size_t, size_t) { missing("copy_to_host"); }
 void Backend::fill(Tensor&, double) { missing("fill"); }
@@ -93,6 +101,8 @@ std::array<Backend*, 3>& backends() {
   return table;
 }
 }  // namespace
+
+bool backend_loaded(int device) { return device >= 0 && device < 3 && backends()[device] != nullptr; }
 
 Backend& backend_for(int device) {
   JDNN_CHECK(device >= 0 && device < 3, "unknown device code ", device);

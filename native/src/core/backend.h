@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "core/tensor.h"
 
@@ -25,6 +26,16 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual int device() const = 0;
+
+  // device-level services (defaults suit the CPU)
+  // One line naming the hardware and libraries behind this backend.
+  virtual std::string describe() const;
+  // Waits until every op issued so far has finished (a no-op on synchronous backends).
+  virtual void synchronize() {}
+  // Backend-specific switches, e.g. "tf32" or "profile" on CUDA; unknown keys throw.
+  virtual void set_option(const std::string& key, double value);
+  // Backend-specific counters, e.g. "kernel_ms" on CUDA; unknown keys throw.
+  virtual double stat(const std::string& key);
 
   // memory
   virtual void copy_from_host(Tensor& dst, const void* src, size_t byte_offset, size_t bytes);
@@ -106,6 +117,7 @@ class Backend {
 
 // Throws, naming the device, when no backend is registered for it.
 Backend& backend_for(int device);
+bool backend_loaded(int device);
 void register_backend(int device, Backend* backend);
 
 }  // namespace jdnn

@@ -29,6 +29,21 @@ public final class JdnnNative {
   /** Forces the native libraries to load (and fail, with the loader's message, if they cannot). */
   public static void load() {}
 
+  // ---- devices ----
+  public static native void device_load(int device, String libraryPath);
+
+  public static native boolean device_loaded(int device);
+
+  public static native String device_describe(int device);
+
+  public static native void device_synchronize(int device);
+
+  public static native void device_set_option(int device, String key, double value);
+
+  public static native double device_stat(int device, String key);
+
+  public static native void tensor_transfer(long src, long dst);
+
   // ---- tensors ----
   public static native long tensor_new(int dtype, int device, @Cast("const int64_t*") long[] shape, int ndim);
 

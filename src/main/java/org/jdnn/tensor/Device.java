@@ -1,29 +1,138 @@
 package org.jdnn.tensor;
 
+import java.io.File;
+import java.net.URL;
+import org.bytedeco.javacpp.Loader;
 import org.jdnn.bridge.JdnnNative;
 
 /**
- * Where a tensor's memory lives and its ops run. This version ships the CPU backend; the CUDA
- * backend is loaded at run time by a later release, so {@link #best()} is the CPU today.
+ * Where a tensor's memory lives and its ops run.
+ *
+ * <ul>
+ *   <li>{@link #cpu()}: always present.
+ *   <li>{@link #cuda()}: the first NVIDIA GPU, through libjdnn_cuda (cuBLAS, cuDNN and jdnn's own
+ *       kernels). Loaded on first use; needs only the NVIDIA driver plus cuBLAS and cuDNN, found on
+ *       the system library path or supplied by the org.bytedeco:cuda presets' redist artifacts on
+ *       the classpath. Throws {@link DeviceUnavailableException} naming what is missing.
+ *   <li>{@link #cudaEmulated()}: the same CUDA backend code built against a CPU emulation of the
+ *       CUDA runtime, cuBLAS and cuDNN. Slow; it exists so that the GPU code paths run in tests on
+ *       machines without a GPU.
+ * </ul>
+ *
+ * <p>Factories that take no device ({@link Tensor#zeros}, {@link Tensor#of}, layer constructors)
+ * use the current thread's {@linkplain #defaultDevice() default device}, the CPU unless changed
+ * with {@link #setDefault} or {@link #useDefault}. Tensors move with {@link Tensor#to(Device)}; an
+ * op whose inputs live on different devices throws, naming both.
  */
 public final class Device {
-  private static final Device CPU = new Device(0, "cpu");
+  static final int CPU_CODE = 0;
+  static final int CUDA_CODE = 1;
+  static final int CUDA_EMU_CODE = 2;
+
+  private static final Device CPU = new Device(CPU_CODE, "cpu", null);
+  private static final Device CUDA = new Device(CUDA_CODE, "cuda", "libjdnn_cuda.so");
+  private static final Device CUDA_EMU = new Device(CUDA_EMU_CODE, "cuda-emu", "libjdnn_cuda_emu.so");
+
+  private static final ThreadLocal<Device> DEFAULT = ThreadLocal.withInitial(() -> CPU);
 
   final int code;
   private final String name;
+  private final String library;
+  // Guarded by this: the first failure's message is kept, so a missing GPU is probed once.
+  private boolean loaded;
+  private String failure;
 
-  private Device(int code, String name) {
+  private Device(int code, String name, String library) {
     this.code = code;
     this.name = name;
+    this.library = library;
+    this.loaded = library == null;
   }
 
   public static Device cpu() {
     return CPU;
   }
 
-  /** The fastest usable device: a usable GPU when a CUDA backend is present, else the CPU. */
+  /**
+   * The CUDA device (GPU 0 of those CUDA_VISIBLE_DEVICES shows).
+   *
+   * @throws DeviceUnavailableException when the driver, a GPU, cuBLAS or cuDNN is missing, or this
+   *     jdnn build has no CUDA backend; the message says which and how to fix it
+   */
+  public static Device cuda() {
+    return CUDA.ensureLoaded();
+  }
+
+  /** The CUDA backend running on a CPU emulation of the GPU libraries (tests, debugging). */
+  public static Device cudaEmulated() {
+    return CUDA_EMU.ensureLoaded();
+  }
+
+  /** Whether {@link #cuda()} would succeed; never throws. */
+  public static boolean cudaAvailable() {
+    try {
+      cuda();
+      return true;
+    } catch (DeviceUnavailableException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The fastest usable device: the GPU when {@link #cuda()} works, else the CPU. The system
+   * property {@code jdnn.device} (cpu, cuda, cuda-emu) overrides the choice; naming an unusable
+   * device then throws rather than silently running elsewhere.
+   */
   public static Device best() {
-    return CPU;
+    String forced = System.getProperty("jdnn.device");
+    if (forced != null && !forced.isBlank()) return byName(forced.trim());
+    return cudaAvailable() ? CUDA : CPU;
+  }
+
+  /** The device named "cpu", "cuda" or "cuda-emu". */
+  public static Device byName(String name) {
+    switch (name) {
+      case "cpu":
+        return cpu();
+      case "cuda":
+        return cuda();
+      case "cuda-emu":
+        return cudaEmulated();
+      default:
+        throw new IllegalArgumentException("unknown device '" + name + "': expected cpu, cuda or cuda-emu");
+    }
+  }
+
+  /** The device that device-less factories use on this thread (initially the CPU). */
+  public static Device defaultDevice() {
+    return DEFAULT.get();
+  }
+
+  /** Sets this thread's default device. */
+  public static void setDefault(Device device) {
+    if (device == null) throw new IllegalArgumentException("default device must not be null");
+    DEFAULT.set(device);
+  }
+
+  /** Sets this thread's default device until the returned scope closes (try-with-resources). */
+  public static DefaultScope useDefault(Device device) {
+    Device previous = defaultDevice();
+    setDefault(device);
+    return new DefaultScope(previous);
+  }
+
+  /** Restores the previous default device on close. */
+  public static final class DefaultScope implements AutoCloseable {
+    private final Device previous;
+
+    private DefaultScope(Device previous) {
+      this.previous = previous;
+    }
+
+    @Override
+    public void close() {
+      setDefault(previous);
+    }
   }
 
   /** Threads the CPU backend uses for GEMM and large element-wise ops. */
@@ -40,6 +149,58 @@ public final class Device {
   /** The SGEMM kernel chosen for this CPU at run time: avx512, avx2 or generic. */
   public static String cpuGemmKernel() {
     return JdnnNative.cpu_gemm_kernel();
+  }
+
+  /** True for the CUDA device and its emulation. */
+  public boolean isCuda() {
+    return code != CPU_CODE;
+  }
+
+  /** One line naming the hardware and libraries behind this device. */
+  public String describe() {
+    return JdnnNative.device_describe(code);
+  }
+
+  /** Waits until every op queued on this device has finished (GPU ops run asynchronously). */
+  public void synchronize() {
+    JdnnNative.device_synchronize(code);
+  }
+
+  /**
+   * TF32 tensor-core math for float32 GEMM and convolution on Ampere and newer GPUs: about 10 bits
+   * of mantissa in products, several times the throughput. Off by default (PyTorch's default for
+   * matmul); only for CUDA devices.
+   */
+  public void setTf32(boolean enabled) {
+    requireCuda("setTf32");
+    JdnnNative.device_set_option(code, "tf32", enabled ? 1 : 0);
+  }
+
+  /**
+   * Starts (true) or stops (false) timing every op on this CUDA device with device events;
+   * starting resets {@link #profiledKernelMillis()}. Adds a little overhead per op.
+   */
+  public void setProfiling(boolean enabled) {
+    requireCuda("setProfiling");
+    JdnnNative.device_set_option(code, "profile", enabled ? 1 : 0);
+  }
+
+  /** Device time spent inside ops since profiling started (waits for queued work). */
+  public double profiledKernelMillis() {
+    requireCuda("profiledKernelMillis");
+    return JdnnNative.device_stat(code, "kernel_ms");
+  }
+
+  /** Ops timed since profiling started. */
+  public long profiledOps() {
+    requireCuda("profiledOps");
+    return (long) JdnnNative.device_stat(code, "ops");
+  }
+
+  /** cudaMalloc calls made by this device's caching allocator so far. */
+  public long deviceMallocs() {
+    requireCuda("deviceMallocs");
+    return (long) JdnnNative.device_stat(code, "device_mallocs");
   }
 
   /** Bytes held by live tensors on this device. */
@@ -60,5 +221,54 @@ public final class Device {
   @Override
   public String toString() {
     return name;
+  }
+
+  private void requireCuda(String what) {
+    if (!isCuda()) throw new UnsupportedOperationException(what + " applies to CUDA devices, not " + name);
+  }
+
+  private synchronized Device ensureLoaded() {
+    if (loaded) return this;
+    if (failure != null) throw new DeviceUnavailableException(failure);
+    JdnnNative.load();
+    try {
+      JdnnNative.device_load(code, libraryPath());
+      loaded = true;
+      return this;
+    } catch (DeviceUnavailableException e) {
+      failure = e.getMessage();
+      throw e;
+    } catch (RuntimeException e) {
+      String message = e.getMessage();
+      if (code == CUDA_CODE && VendorPresets.present() && message != null && message.contains(VendorPresets.MISSING_MARK)) {
+        // The GPU itself is usable; let the org.bytedeco:cuda presets load cuBLAS/cuDNN, then retry.
+        String presetFailure = VendorPresets.load();
+        try {
+          JdnnNative.device_load(code, libraryPath());
+          loaded = true;
+          return this;
+        } catch (RuntimeException retry) {
+          message = retry.getMessage() + (presetFailure == null ? "" : " (" + presetFailure + ")");
+        }
+      }
+      failure = message == null ? name + " is unavailable" : message;
+      throw new DeviceUnavailableException(failure);
+    }
+  }
+
+  private String libraryPath() {
+    String resource = Loader.getPlatform() + "/" + library;
+    URL url = JdnnNative.class.getResource(resource);
+    if (url == null) {
+      throw new DeviceUnavailableException(
+          "this jdnn build has no " + name + " backend (" + library + " is not in the jar"
+              + (code == CUDA_CODE ? ": it was built without nvcc" : "") + ")");
+    }
+    try {
+      File file = Loader.cacheResource(JdnnNative.class, resource);
+      return file.getAbsolutePath();
+    } catch (Exception e) {
+      throw new DeviceUnavailableException("cannot extract " + library + " from the jar: " + e);
+    }
   }
 }

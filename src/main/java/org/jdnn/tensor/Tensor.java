@@ -41,9 +41,9 @@ public final class Tensor implements AutoCloseable {
 
   // ---- creation ----------------------------------------------------------------------------
 
-  /** Uninitialized tensor. */
+  /** Uninitialized tensor on the thread's {@linkplain Device#defaultDevice() default device}. */
   public static Tensor empty(DType dtype, long... shape) {
-    return empty(dtype, Device.cpu(), shape);
+    return empty(dtype, Device.defaultDevice(), shape);
   }
 
   /** Uninitialized tensor on {@code device}. */
@@ -440,6 +440,20 @@ public final class Tensor implements AutoCloseable {
     JdnnNative.tensor_copy(h(), out.h());
     if (!target.isFloatingPoint() || !dtype.isFloatingPoint()) return out;
     DType source = dtype;
+    return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
+  }
+
+  /**
+   * This tensor on {@code target}: itself when already there, else a copy (gradients flow back to
+   * this tensor's device). Copies to and from a GPU wait for queued work on it.
+   */
+  public Tensor to(Device target) {
+    if (target == null) throw new IllegalArgumentException("to: target device must not be null");
+    if (target == device) return this;
+    Tensor out = empty(dtype, target, shape);
+    JdnnNative.tensor_transfer(h(), out.h());
+    if (!dtype.isFloatingPoint()) return out;
+    Device source = device;
     return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
   }
 

@@ -1,0 +1,49 @@
+#include "core/device_loader.h"
+
+#include <dlfcn.h>
+
+#include <mutex>
+#include <string>
+
+#include "core/backend.h"
+#include "core/error.h"
+#include "jdnn/jdnn.h"
+
+namespace jdnn {
+
+// The entry point every backend library exports. Returns 0 on success, else
+// writes a message (what is missing and how to fix it) into `message`.
+using BackendInit = int (*)(int device, char* message, size_t capacity);
+
+void load_device_library(int device, const char* library_path) {
+  JDNN_CHECK(device == DEV_CUDA || device == DEV_CUDA_EMU, "device_load: device ", device_name(device),
+             " is not loadable");
+  JDNN_CHECK(library_path != nullptr && *library_path != '\0', "device_load: no library path for ",
+             device_name(device));
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (backend_loaded(device)) return;
+  // RTLD_LOCAL: the backend's symbols stay private; its NEEDED libjdnn.so resolves
+  // to the copy already loaded in this process (same soname).
+  void* handle = dlopen(library_path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* why = dlerror();
+    fail("cannot load the ", device_name(device), " backend library ", library_path, ": ",
+         why != nullptr ? why : "unknown dlopen error");
+  }
+  auto init = reinterpret_cast<BackendInit>(dlsym(handle, "jdnn_backend_init"));
+  if (init == nullptr) {
+    dlclose(handle);
+    fail("the library ", library_path, " is not a jdnn backend (no jdnn_backend_init)");
+  }
+  char message[2048] = {0};
+  if (init(device, message, sizeof(message)) != 0) {
+    // Stays loaded: a failed probe may have started driver threads, and unloading
+    // code they could still run is not safe. A later call retries the probe.
+    fail(message[0] != '\0' ? message : "the CUDA backend failed to initialize");
+  }
+  JDNN_CHECK(backend_loaded(device), "the backend library ", library_path, " did not register ",
+             device_name(device));
+}
+
+}  // namespace jdnn

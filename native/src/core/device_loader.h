@@ -1,0 +1,14 @@
+// Loads the optional device backends (libjdnn_cuda, libjdnn_cuda_emu) at run
+// time. libjdnn itself never links CUDA: a machine without a GPU, a driver or
+// the vendor libraries only ever sees the exception thrown from here.
+#pragma once
+
+namespace jdnn {
+
+// dlopens library_path and calls its jdnn_backend_init(device, ...), which
+// probes the hardware, binds the vendor libraries and registers the backend.
+// Throws with the library's message on failure; does nothing if the device is
+// already registered.
+void load_device_library(int device, const char* library_path);
+
+}  // namespace jdnn

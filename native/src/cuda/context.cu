@@ -1,0 +1,349 @@
+// Backend start-up (jdnn_backend_init), the context, the caching device
+// allocator, staging buffers, the op profiler and the device-level services.
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sstream>
+
+#include "cuda/context.h"
+#include "cuda/cuda_backend.h"
+#include "jdnn/jdnn.h"
+
+#if !defined(JDNN_CUDA_EMU)
+#include <dlfcn.h>
+#endif
+
+namespace jdnn::cuda {
+
+namespace {
+Context* g_context = nullptr;
+CudaBackend* g_backend = nullptr;
+
+#if defined(JDNN_CUDA_EMU)
+constexpr int kThisDevice = DEV_CUDA_EMU;
+#else
+constexpr int kThisDevice = DEV_CUDA;
+#endif
+
+std::string gib(size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+// What the runtime says before any GPU work, turned into advice. Returns "" when usable.
+std::string probe_gpu(cudaDeviceProp& props) {
+#if !defined(JDNN_CUDA_EMU)
+  // The runtime is linked statically and finds the driver through libcuda.so.1;
+  // checking for it first gives the clearest message on machines without one.
+  void* driver = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (driver == nullptr) {
+    return "no NVIDIA driver: libcuda.so.1 was not found. Install the NVIDIA driver (version 580 or "
+           "newer, for CUDA 13) or use Device.cpu()";
+  }
+#endif
+  int count = 0;
+  const cudaError_t st = cudaGetDeviceCount(&count);
+  if (st == cudaErrorInsufficientDriver) {
+    int driver_version = 0;
+    cudaDriverGetVersion(&driver_version);
+    std::ostringstream m;
+    m << "the NVIDIA driver is too old: it supports CUDA " << driver_version / 1000 << "."
+      << (driver_version % 1000) / 10 << ", jdnn's CUDA backend needs 13.0. Update the driver "
+      << "(version 580 or newer)";
+    return m.str();
+  }
+  if (st == cudaErrorNoDevice || (st == cudaSuccess && count == 0))
+    return "the NVIDIA driver is present but reports no GPU (check nvidia-smi and CUDA_VISIBLE_DEVICES)";
+  if (st != cudaSuccess)
+    return std::string("the CUDA runtime cannot start: ") + cudaGetErrorString(st) + " (" +
+           cudaGetErrorName(st) + ")";
+  if (cudaSetDevice(0) != cudaSuccess || cudaGetDeviceProperties(&props, 0) != cudaSuccess)
+    return "cannot open GPU 0: " + std::string(cudaGetErrorString(cudaGetLastError()));
+  if (props.major * 10 + props.minor < 75) {
+    std::ostringstream m;
+    m << "GPU 0 (" << props.name << ") has compute capability " << props.major << "." << props.minor
+      << "; jdnn's CUDA backend needs 7.5 (Turing) or newer";
+    return m.str();
+  }
+  return "";
+}
+
+}  // namespace
+
+[[noreturn]] void runtime_failure(cudaError_t status, const char* call, const char* file, int line) {
+  const char* base = std::strrchr(file, '/');
+  fail("CUDA error ", cudaGetErrorName(status), " (", cudaGetErrorString(status), ") in ", call, " at ",
+       base != nullptr ? base + 1 : file, ":", line);
+}
+
+Context& context() {
+  JDNN_CHECK(g_context != nullptr, "the CUDA backend is not initialized");
+  return *g_context;
+}
+
+// ---- allocator ----------------------------------------------------------------
+
+void* DeviceAllocator::allocate(size_t bytes) {
+  const size_t size = round_block_size(bytes);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.find(size);
+    if (it != free_.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      cached_ -= static_cast<int64_t>(size);
+      in_use_ += static_cast<int64_t>(size);
+      return p;
+    }
+  }
+  void* p = nullptr;
+  cudaError_t st = cudaMalloc(&p, size);
+  if (st != cudaSuccess) {
+    cudaGetLastError();  // clear the sticky-free error before retrying
+    release_cached();
+    st = cudaMalloc(&p, size);
+  }
+  if (st != cudaSuccess) {
+    cudaGetLastError();
+    std::lock_guard<std::mutex> lock(mutex_);
+    fail("out of GPU memory allocating ", size, " bytes (", in_use_, " bytes held by tensors); free "
+         "tensors, use smaller batches, or call Device.releaseCached()");
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  in_use_ += static_cast<int64_t>(size);
+  ++mallocs_;
+  return p;
+}
+
+void DeviceAllocator::deallocate(void* p, size_t bytes) {
+  if (p == nullptr) return;
+  const size_t size = round_block_size(bytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_[size].push_back(p);
+  in_use_ -= static_cast<int64_t>(size);
+  cached_ += static_cast<int64_t>(size);
+}
+
+int64_t DeviceAllocator::bytes_in_use() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return in_use_;
+}
+int64_t DeviceAllocator::bytes_cached() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cached_;
+}
+int64_t DeviceAllocator::device_mallocs() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return mallocs_;
+}
+
+void DeviceAllocator::release_cached() {
+  // Cached blocks may still be read by queued work that freed them; wait first.
+  if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& bin : free_)
+    for (void* p : bin.second) cudaFree(p);
+  free_.clear();
+  cached_ = 0;
+}
+
+// ---- scratch and staging ----------------------------------------------------------
+
+void* Context::workspace(size_t bytes) {
+  if (bytes == 0) return workspace_;
+  if (bytes > workspace_bytes_) {
+    allocator.deallocate(workspace_, workspace_bytes_);
+    workspace_ = nullptr;
+    workspace_bytes_ = 0;
+    workspace_ = allocator.allocate(bytes);
+    workspace_bytes_ = bytes;
+  }
+  return workspace_;
+}
+
+void* Context::upload_staging(size_t bytes) {
+  if (upload_pending_) {
+    JDNN_CUDA_CHECK(cudaEventSynchronize(upload_done_));
+    upload_pending_ = false;
+  }
+  if (bytes > upload_bytes_) {
+    if (upload_ != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(upload_));
+    upload_ = nullptr;
+    upload_bytes_ = 0;
+    JDNN_CUDA_CHECK(cudaMallocHost(&upload_, bytes));
+    upload_bytes_ = bytes;
+  }
+  return upload_;
+}
+
+void Context::mark_upload_queued() {
+  if (upload_done_ == nullptr) JDNN_CUDA_CHECK(cudaEventCreate(&upload_done_));
+  JDNN_CUDA_CHECK(cudaEventRecord(upload_done_, stream));
+  upload_pending_ = true;
+}
+
+void* Context::download_staging(size_t bytes) {
+  if (bytes > download_bytes_) {
+    if (download_ != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(download_));
+    download_ = nullptr;
+    download_bytes_ = 0;
+    JDNN_CUDA_CHECK(cudaMallocHost(&download_, bytes));
+    download_bytes_ = bytes;
+  }
+  return download_;
+}
+
+// ---- profiling ------------------------------------------------------------------
+
+cudaEvent_t Context::take_event() {
+  if (!free_events.empty()) {
+    cudaEvent_t e = free_events.back();
+    free_events.pop_back();
+    return e;
+  }
+  cudaEvent_t e = nullptr;
+  JDNN_CUDA_CHECK(cudaEventCreate(&e));
+  return e;
+}
+
+void Context::collect_profile() {
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
+  for (auto& [start, end] : pending_events) {
+    float ms = 0;
+    JDNN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, end));
+    profiled_ms += ms;
+    free_events.push_back(start);
+    free_events.push_back(end);
+  }
+  pending_events.clear();
+}
+
+OpScope::OpScope(const char* name) : ctx(context()), lock_(ctx.mutex), name_(name) {
+  if (ctx.profiling) {
+    start_ = ctx.take_event();
+    JDNN_CUDA_CHECK(cudaEventRecord(start_, ctx.stream));
+  }
+}
+
+OpScope::~OpScope() {
+  if (start_ == nullptr) return;
+  // A destructor must not throw: a failed record only loses this op's timing.
+  cudaEvent_t end = ctx.take_event();
+  if (cudaEventRecord(end, ctx.stream) == cudaSuccess) {
+    ctx.pending_events.emplace_back(start_, end);
+    ++ctx.profiled_ops;
+    // Fold in now and then so a long profiled run does not hold thousands of events.
+    if (ctx.pending_events.size() >= 4096) {
+      try {
+        ctx.collect_profile();
+      } catch (const std::exception&) {
+      }
+    }
+  } else {
+    cudaGetLastError();
+    ctx.free_events.push_back(start_);
+    ctx.free_events.push_back(end);
+  }
+}
+
+// ---- device-level services --------------------------------------------------------
+
+std::string CudaBackend::describe() const {
+  Context& c = context();
+  int runtime = 0, driver = 0;
+  cudaRuntimeGetVersion(&runtime);
+  cudaDriverGetVersion(&driver);
+  std::ostringstream m;
+  m << c.props.name << " (sm_" << c.props.major << c.props.minor << ", " << gib(c.props.totalGlobalMem)
+    << "), CUDA runtime " << runtime / 1000 << "." << (runtime % 1000) / 10 << ", driver " << driver / 1000
+    << "." << (driver % 1000) / 10 << "; " << vendor::vendor_versions() << (c.tf32 ? "; TF32 on" : "");
+  return m.str();
+}
+
+void CudaBackend::synchronize() {
+  Context& c = context();
+  std::lock_guard<std::recursive_mutex> lock(c.mutex);
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+}
+
+void CudaBackend::set_option(const std::string& key, double value) {
+  Context& c = context();
+  std::lock_guard<std::recursive_mutex> lock(c.mutex);
+  if (key == "tf32") {
+    c.tf32 = value != 0;
+    JDNN_CUBLAS(cublasSetMathMode, c.cublas, c.tf32 ? vendor::CUBLAS_TF32_TENSOR_OP_MATH : vendor::CUBLAS_DEFAULT_MATH);
+  } else if (key == "profile") {
+    if (value != 0) {
+      c.collect_profile();
+      c.profiled_ms = 0;
+      c.profiled_ops = 0;
+    }
+    c.profiling = value != 0;
+  } else {
+    fail("device ", device_name(device()), " has no option '", key, "' (known: tf32, profile)");
+  }
+}
+
+double CudaBackend::stat(const std::string& key) {
+  Context& c = context();
+  std::lock_guard<std::recursive_mutex> lock(c.mutex);
+  if (key == "kernel_ms") {
+    c.collect_profile();
+    return c.profiled_ms;
+  }
+  if (key == "ops") return static_cast<double>(c.profiled_ops);
+  if (key == "device_mallocs") return static_cast<double>(c.allocator.device_mallocs());
+  fail("device ", device_name(device()), " has no statistic '", key, "' (known: kernel_ms, ops, device_mallocs)");
+}
+
+}  // namespace jdnn::cuda
+
+// ---- entry point ---------------------------------------------------------------------
+
+namespace {
+
+int report(char* message, size_t capacity, const std::string& text) {
+  if (message != nullptr && capacity > 0) {
+    std::strncpy(message, text.c_str(), capacity - 1);
+    message[capacity - 1] = '\0';
+  }
+  return 1;
+}
+
+}  // namespace
+
+// Called by libjdnn's device loader after dlopen. Probes, binds the vendor
+// libraries, creates the stream and handles, then registers allocator and
+// backend. Nothing is registered unless every step succeeded.
+extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int device, char* message,
+                                                                         size_t capacity) {
+  using namespace jdnn;
+  using namespace jdnn::cuda;
+  const char* what = kThisDevice == DEV_CUDA ? "cuda" : "cuda-emu";
+  if (device != kThisDevice)
+    return report(message, capacity, std::string("this library provides device ") + what + ", not " +
+                                         device_name(device));
+  if (g_backend != nullptr) return 0;
+  try {
+    auto ctx = std::make_unique<Context>();
+    ctx->device_code = device;
+    const std::string gpu = probe_gpu(ctx->props);
+    if (!gpu.empty()) return report(message, capacity, "CUDA device unavailable: " + gpu);
+    const std::string libs = vendor::bind_vendor();
+    if (!libs.empty()) return report(message, capacity, "CUDA device unavailable: " + libs);
+    JDNN_CUDA_CHECK(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking));
+    JDNN_CUBLAS(cublasCreate_v2, &ctx->cublas);
+    JDNN_CUBLAS(cublasSetStream_v2, ctx->cublas, ctx->stream);
+    JDNN_CUDNN(cudnnCreate, &ctx->cudnn);
+    JDNN_CUDNN(cudnnSetStream, ctx->cudnn, ctx->stream);
+    // Leaked on purpose, like the CPU backend's: tensors may be freed during exit.
+    g_context = ctx.release();
+    g_backend = new CudaBackend(device);
+    register_allocator(device, &g_context->allocator);
+    register_backend(device, g_backend);
+    return 0;
+  } catch (const std::exception& e) {
+    return report(message, capacity, std::string("CUDA device unavailable: ") + e.what());
+  }
+}

@@ -1,0 +1,109 @@
+// Per-process state of the CUDA backend: the compute stream, the cuBLAS and
+// cuDNN handles bound to it, the caching device allocator, a reusable
+// workspace, pinned staging buffers and the op profiler. One GPU (device 0 of
+// those CUDA_VISIBLE_DEVICES shows) per process.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/allocator.h"
+#include "cuda/runtime.h"
+#include "cuda/vendor.h"
+
+namespace jdnn::cuda {
+
+// Caching allocator for device memory. Every block belongs to the compute
+// stream (the backend issues all work there), so a freed block can be handed
+// out again at once: work that used it is ordered before work that reuses it.
+// Blocks are binned by round_block_size; after the first training step a loop
+// whose shapes repeat calls cudaMalloc no more. On cudaMalloc failure the cache
+// is released and the call retried once before an out-of-memory error.
+class DeviceAllocator final : public Allocator {
+ public:
+  void* allocate(size_t bytes) override;
+  void deallocate(void* p, size_t bytes) override;
+  int64_t bytes_in_use() const override;
+  int64_t bytes_cached() const override;
+  void release_cached() override;
+  int64_t device_mallocs() const;  // cudaMalloc calls so far (tests check steady state)
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  int64_t in_use_ = 0;
+  int64_t cached_ = 0;
+  int64_t mallocs_ = 0;
+};
+
+struct Context {
+  int device_code = 0;
+  cudaStream_t stream = nullptr;
+  vendor::cublasHandle_t cublas = nullptr;
+  vendor::cudnnHandle_t cudnn = nullptr;
+  DeviceAllocator allocator;
+  cudaDeviceProp props{};
+  bool tf32 = false;  // opt-in TF32 tensor-core math for float32 GEMM and convolution
+
+  // Ops from several Java threads are serialized: the handles and the stream are shared.
+  std::recursive_mutex mutex;
+
+  // Device scratch for cuDNN / cuBLAS, grown on demand and kept. Valid until the
+  // next call; stream order makes reuse by the next op safe.
+  void* workspace(size_t bytes);
+
+  // Pinned host memory for copies, grown on demand. Upload: the caller's data is
+  // copied into pinned memory and the transfer queued; the buffer is reused only
+  // after its previous transfer's event completed.
+  void* upload_staging(size_t bytes);
+  void mark_upload_queued();
+  void* download_staging(size_t bytes);
+
+  // Profiling ("profile" option): device time of every op, from events around it.
+  bool profiling = false;
+  std::vector<std::pair<cudaEvent_t, cudaEvent_t>> pending_events;
+  std::vector<cudaEvent_t> free_events;
+  double profiled_ms = 0;
+  int64_t profiled_ops = 0;
+  cudaEvent_t take_event();
+  void collect_profile();  // synchronizes and folds pending events into profiled_ms
+
+ private:
+  void* workspace_ = nullptr;
+  size_t workspace_bytes_ = 0;
+  void* upload_ = nullptr;
+  size_t upload_bytes_ = 0;
+  cudaEvent_t upload_done_ = nullptr;
+  bool upload_pending_ = false;
+  void* download_ = nullptr;
+  size_t download_bytes_ = 0;
+};
+
+// The backend's context; throws if the backend is not initialized.
+Context& context();
+
+// Entered at the top of every backend op: serializes host threads and, when
+// profiling, brackets the op with device events.
+class OpScope {
+ public:
+  explicit OpScope(const char* name);
+  ~OpScope();
+  OpScope(const OpScope&) = delete;
+  OpScope& operator=(const OpScope&) = delete;
+  Context& ctx;
+
+ private:
+  std::lock_guard<std::recursive_mutex> lock_;
+  cudaEvent_t start_ = nullptr;
+  const char* name_;
+};
+
+// Names the current op in error messages and profiles: JDNN_CUDA_OP("conv2d");
+// then use jdnn_op.ctx.
+#define JDNN_CUDA_OP(name) ::jdnn::cuda::OpScope jdnn_op(name)
+
+}  // namespace jdnn::cuda

@@ -1,0 +1,157 @@
+// Host <-> device copies through pinned staging buffers, fill, dtype
+// conversion and row gathers on the CUDA backend (CPU twin: cpu/memory.cpp).
+#include <cstring>
+
+#include "cuda/cuda_backend.h"
+#include "jdnn/jdnn.h"
+
+namespace jdnn::cuda {
+
+namespace {
+
+template <class T>
+__global__ void fill_kernel(T* p, int64_t n, T value) {
+  JDNN_KERNEL_LOOP(i, n) { p[i] = value; }
+}
+
+template <class Src, class Dst>
+__global__ void convert_kernel(const Src* src, Dst* dst, int64_t n) {
+  JDNN_KERNEL_LOOP(i, n) { dst[i] = static_cast<Dst>(src[i]); }
+}
+
+// Copies row index[r] of src into row r of dst, element by element (row_len
+// elements of `Word`). A bad index sets *bad to its position + 1 and skips the row.
+template <class Word, class Index>
+__global__ void gather_rows_kernel(const Word* src, const Index* index, Word* dst, int64_t rows_out,
+                                   int64_t row_len, int64_t rows_in, int64_t* bad) {
+  JDNN_KERNEL_LOOP(i, rows_out * row_len) {
+    const int64_t r = i / row_len;
+    const int64_t k = i - r * row_len;
+    const int64_t from = static_cast<int64_t>(index[r]);
+    if (from < 0 || from >= rows_in) {
+      *bad = r + 1;
+    } else {
+      dst[i] = src[from * row_len + k];
+    }
+  }
+}
+
+template <class T>
+void fill_typed(Tensor& t, T value, cudaStream_t stream) {
+  launch_n(fill_kernel<T>, t.numel, stream, t.data<T>(), t.numel, value);
+}
+
+template <class Dst>
+void convert_into(const Tensor& src, Tensor& dst, cudaStream_t stream) {
+  const int64_t n = src.numel;
+  Dst* d = dst.data<Dst>();
+  switch (src.dtype) {
+    case DT_F32: launch_n(convert_kernel<float, Dst>, n, stream, src.data<float>(), d, n); break;
+    case DT_F64: launch_n(convert_kernel<double, Dst>, n, stream, src.data<double>(), d, n); break;
+    case DT_I32: launch_n(convert_kernel<int32_t, Dst>, n, stream, src.data<int32_t>(), d, n); break;
+    case DT_I64: launch_n(convert_kernel<int64_t, Dst>, n, stream, src.data<int64_t>(), d, n); break;
+    case DT_U8: launch_n(convert_kernel<uint8_t, Dst>, n, stream, src.data<uint8_t>(), d, n); break;
+    default: fail("convert: unknown source dtype ", src.dtype);
+  }
+}
+
+template <class Word, class Index>
+void gather_typed(const Tensor& src, const Tensor& index, Tensor& dst, int64_t row_words, int64_t rows_in,
+                  int64_t* bad, cudaStream_t stream) {
+  const int64_t n = index.numel * row_words;
+  launch_n(gather_rows_kernel<Word, Index>, n, stream, static_cast<const Word*>(src.storage->data),
+           index.data<Index>(), static_cast<Word*>(dst.storage->data), index.numel, row_words, rows_in, bad);
+}
+
+}  // namespace
+
+void CudaBackend::copy_from_host(Tensor& dst, const void* src, size_t byte_offset, size_t bytes) {
+  JDNN_CUDA_OP("copy_from_host");
+  Context& c = jdnn_op.ctx;
+  // Staging lets the caller reuse its buffer at once while the transfer runs from pinned memory.
+  void* staging = c.upload_staging(bytes);
+  std::memcpy(staging, src, bytes);
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(static_cast<char*>(dst.storage->data) + byte_offset, staging, bytes,
+                                  cudaMemcpyHostToDevice, c.stream));
+  c.mark_upload_queued();
+}
+
+void CudaBackend::copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes) {
+  JDNN_CUDA_OP("copy_to_host");
+  Context& c = jdnn_op.ctx;
+  void* staging = c.download_staging(bytes);
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(staging, static_cast<const char*>(src.storage->data) + byte_offset, bytes,
+                                  cudaMemcpyDeviceToHost, c.stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  std::memcpy(dst, staging, bytes);
+}
+
+void CudaBackend::fill(Tensor& t, double value) {
+  JDNN_CUDA_OP("fill");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  if (value == 0.0 && !std::signbit(value)) {
+    JDNN_CUDA_CHECK(cudaMemsetAsync(t.storage->data, 0, t.numel * dtype_size(t.dtype), s));
+    return;
+  }
+  switch (t.dtype) {
+    case DT_F32: fill_typed<float>(t, static_cast<float>(value), s); break;
+    case DT_F64: fill_typed<double>(t, value, s); break;
+    case DT_I32: fill_typed<int32_t>(t, static_cast<int32_t>(value), s); break;
+    case DT_I64: fill_typed<int64_t>(t, static_cast<int64_t>(value), s); break;
+    case DT_U8: fill_typed<uint8_t>(t, static_cast<uint8_t>(value), s); break;
+    default: fail("fill: unknown dtype ", t.dtype);
+  }
+}
+
+void CudaBackend::convert(const Tensor& src, Tensor& dst) {
+  JDNN_CUDA_OP("convert");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  if (src.dtype == dst.dtype) {
+    if (src.storage->data != dst.storage->data)
+      JDNN_CUDA_CHECK(cudaMemcpyAsync(dst.storage->data, src.storage->data, src.numel * dtype_size(src.dtype),
+                                      cudaMemcpyDeviceToDevice, s));
+    return;
+  }
+  switch (dst.dtype) {
+    case DT_F32: convert_into<float>(src, dst, s); break;
+    case DT_F64: convert_into<double>(src, dst, s); break;
+    case DT_I32: convert_into<int32_t>(src, dst, s); break;
+    case DT_I64: convert_into<int64_t>(src, dst, s); break;
+    case DT_U8: convert_into<uint8_t>(src, dst, s); break;
+    default: fail("convert: unknown destination dtype ", dst.dtype);
+  }
+}
+
+void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& dst) {
+  JDNN_CUDA_OP("gather_rows");
+  Context& c = jdnn_op.ctx;
+  const int64_t rows = src.shape.empty() ? 1 : src.shape[0];
+  if (index.numel == 0 || rows == 0) {
+    JDNN_CHECK(index.numel == 0, "gather_rows: index ", index.describe(), " into a tensor with no rows");
+    return;
+  }
+  const int64_t row_bytes = src.numel / rows * static_cast<int64_t>(dtype_size(src.dtype));
+  // Index validity is only known on the device: one flag, read back after the kernel.
+  auto* bad = static_cast<int64_t*>(c.allocator.allocate(sizeof(int64_t)));
+  struct FlagGuard {
+    DeviceAllocator& a;
+    void* p;
+    ~FlagGuard() { a.deallocate(p, sizeof(int64_t)); }
+  } guard{c.allocator, bad};
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(int64_t), c.stream));
+  const bool wide = row_bytes % 4 == 0;  // move 4-byte words when rows allow it
+  const int64_t words = wide ? row_bytes / 4 : row_bytes;
+  if (index.dtype == DT_I32) {
+    if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, bad, c.stream);
+    else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, bad, c.stream);
+  } else {
+    if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
+    else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
+  }
+  int64_t flag = 0;
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  JDNN_CHECK(flag == 0, "gather_rows: index at position ", flag - 1, " is outside [0, ", rows, ")");
+}
+
+}  // namespace jdnn::cuda
