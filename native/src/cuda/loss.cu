@@ -1,11 +1,205 @@
-// TEMPORARY stubs: the loss op family of the CUDA backend is not written yet.
+// Fused softmax cross-entropy and the element-wise point losses on the CUDA
+// backend (CPU twin: cpu/softmax_loss.cpp). Each row's arithmetic is the CPU's,
+// in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
+#include "jdnn/jdnn.h"
+#include "kernels/point_loss.h"
 
 namespace jdnn::cuda {
 
-void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) { missing("cross_entropy"); }
-void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss, Tensor& dlogits) { missing("cross_entropy_backward"); }
-void CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) { missing("point_loss"); }
-void CudaBackend::point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) { missing("point_loss_backward"); }
+namespace {
+
+template <class Label>
+__device__ __host__ __forceinline__ int64_t label_of(const Label* labels, int64_t i) {
+  return static_cast<int64_t>(labels[i]);
+}
+
+// One thread per row: the probabilities, and the row's -log softmax at its label
+// computed from the logits (a probability that underflowed to 0 still gives a
+// finite loss). A bad label leaves the row's loss 0 and raises *bad to n - row, so
+// the flag ends naming the first bad row, the one the CPU reports.
+template <class T, class Label>
+__global__ void cross_entropy_rows(const T* x, const Label* labels, T* probs, double* row_loss, int64_t n,
+                                   int64_t c, unsigned long long* bad) {
+  JDNN_KERNEL_LOOP(r, n) {
+    const T* xr = x + r * c;
+    T* pr = probs + r * c;
+    T mx = xr[0];
+    for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
+    double sum = 0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
+    const double inv = 1.0 / sum;
+    for (int64_t j = 0; j < c; ++j) pr[j] = static_cast<T>(exp(static_cast<double>(xr[j] - mx)) * inv);
+    const int64_t k = label_of(labels, r);
+    if (k < 0 || k >= c) {
+      atomicMax(bad, static_cast<unsigned long long>(n - r));
+      row_loss[r] = 0;
+    } else {
+      row_loss[r] = std::log(sum) - static_cast<double>(xr[k] - mx);
+    }
+  }
+}
+
+// Serial on purpose: the rows are summed in index order, as on the CPU, so the
+// loss does not depend on the launch shape.
+template <class T>
+__global__ void mean_of_rows(const double* row_loss, int64_t n, T* loss) {
+  JDNN_KERNEL_LOOP(i, 1) {
+    double total = 0;
+    for (int64_t r = 0; r < n; ++r) total += row_loss[r];
+    *loss = static_cast<T>(n > 0 ? total / n : 0.0);
+  }
+}
+
+// dlogits = dloss / N * (probs - onehot); dloss is read on the device.
+template <class T, class Label>
+__global__ void cross_entropy_backward_kernel(const T* probs, const Label* labels, const T* dloss, T* d,
+                                              int64_t n, int64_t c, unsigned long long* bad) {
+  JDNN_KERNEL_LOOP(i, n * c) {
+    const int64_t r = i / c;
+    const int64_t j = i - r * c;
+    const int64_t k = label_of(labels, r);
+    if (k < 0 || k >= c) atomicMax(bad, static_cast<unsigned long long>(n - r));
+    const T scale = dloss[0] / static_cast<T>(n);
+    d[i] = scale * (probs[i] - (j == k ? T(1) : T(0)));
+  }
+}
+
+template <class T, class F>
+__global__ void point_loss_kernel(F f, const T* x, const T* t, T* out, int64_t n) {
+  JDNN_KERNEL_LOOP(i, n) { out[i] = f.fwd(x[i], t[i]); }
+}
+
+template <class T, class F>
+__global__ void point_loss_backward_kernel(F f, const T* x, const T* t, const T* dy, T* dx, int64_t n) {
+  JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], t[i], dy[i]); }
+}
+
+// Device scratch for the duration of one op.
+class Scratch {
+ public:
+  Scratch(DeviceAllocator& a, size_t bytes) : a_(a), bytes_(bytes), p_(a.allocate(bytes)) {}
+  ~Scratch() { a_.deallocate(p_, bytes_); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(p_);
+  }
+
+ private:
+  DeviceAllocator& a_;
+  size_t bytes_;
+  void* p_;
+};
+
+// Label validity is only known on the device: reads back the flag the kernels
+// set and returns the first bad row, or -1 when every label was in range.
+int64_t first_bad_row(const unsigned long long* bad, int64_t n, cudaStream_t stream) {
+  unsigned long long flag = 0;
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return flag == 0 ? -1 : n - static_cast<int64_t>(flag);
+}
+
+// The offending label, fetched for the error message only.
+int64_t label_on_host(const Tensor& labels, int64_t row, cudaStream_t stream) {
+  int32_t narrow = 0;
+  int64_t wide = 0;
+  if (labels.dtype == DT_I32)
+    JDNN_CUDA_CHECK(cudaMemcpyAsync(&narrow, labels.data<int32_t>() + row, sizeof(narrow),
+                                    cudaMemcpyDeviceToHost, stream));
+  else
+    JDNN_CUDA_CHECK(cudaMemcpyAsync(&wide, labels.data<int64_t>() + row, sizeof(wide), cudaMemcpyDeviceToHost,
+                                    stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
+  return labels.dtype == DT_I32 ? narrow : wide;
+}
+
+template <class F>
+void with_float(int dtype, const char* op, F&& f) {
+  if (dtype == DT_F32) f(float{});
+  else if (dtype == DT_F64) f(double{});
+  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
+}
+
+template <class F>
+void with_label(int dtype, F&& f) {
+  if (dtype == DT_I32) f(int32_t{});
+  else f(int64_t{});
+}
+
+}  // namespace
+
+void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) {
+  JDNN_CUDA_OP("cross_entropy");
+  Context& ctx = jdnn_op.ctx;
+  const int64_t n = logits.dim(0), c = logits.dim(1);
+  Scratch bad(ctx.allocator, sizeof(unsigned long long));
+  Scratch rows(ctx.allocator, static_cast<size_t>(n > 0 ? n : 1) * sizeof(double));
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad.as<unsigned long long>(), 0, sizeof(unsigned long long), ctx.stream));
+  with_float(logits.dtype, "cross_entropy", [&](auto zero) {
+    using T = decltype(zero);
+    with_label(labels.dtype, [&](auto label_zero) {
+      using L = decltype(label_zero);
+      launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), probs.data<T>(),
+               rows.as<double>(), n, c, bad.as<unsigned long long>());
+    });
+    launch(mean_of_rows<T>, 1, 1, ctx.stream, rows.as<double>(), n, loss.data<T>());
+  });
+  const int64_t row = first_bad_row(bad.as<unsigned long long>(), n, ctx.stream);
+  if (row >= 0) {
+    fail("cross_entropy: label ", label_on_host(labels, row, ctx.stream), " at row ", row, " is outside [0, ",
+         c, ")");
+  }
+}
+
+void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
+                                         Tensor& dlogits) {
+  JDNN_CUDA_OP("cross_entropy_backward");
+  Context& ctx = jdnn_op.ctx;
+  const int64_t n = probs.dim(0), c = probs.dim(1);
+  Scratch bad(ctx.allocator, sizeof(unsigned long long));
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad.as<unsigned long long>(), 0, sizeof(unsigned long long), ctx.stream));
+  with_float(probs.dtype, "cross_entropy_backward", [&](auto zero) {
+    using T = decltype(zero);
+    with_label(labels.dtype, [&](auto label_zero) {
+      using L = decltype(label_zero);
+      launch_n(cross_entropy_backward_kernel<T, L>, n * c, ctx.stream, probs.data<T>(), labels.data<L>(),
+               dloss.data<T>(), dlogits.data<T>(), n, c, bad.as<unsigned long long>());
+    });
+  });
+  const int64_t row = first_bad_row(bad.as<unsigned long long>(), n, ctx.stream);
+  if (row >= 0) {
+    fail("cross_entropy_backward: label ", label_on_host(labels, row, ctx.stream), " at row ", row,
+         " is outside [0, ", c, ")");
+  }
+}
+
+void CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
+  JDNN_CUDA_OP("point_loss");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  with_float(x.dtype, "point_loss", [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_point_loss(op, [&](auto f) {
+      launch_n(point_loss_kernel<T, decltype(f)>, x.numel, s, f, x.data<T>(), t.data<T>(), out.data<T>(),
+               x.numel);
+    });
+    JDNN_CHECK(known, "point_loss: unknown op code ", op);
+  });
+}
+
+void CudaBackend::point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {
+  JDNN_CUDA_OP("point_loss_backward");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  with_float(x.dtype, "point_loss_backward", [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_point_loss(op, [&](auto f) {
+      launch_n(point_loss_backward_kernel<T, decltype(f)>, x.numel, s, f, x.data<T>(), t.data<T>(),
+               dy.data<T>(), dx.data<T>(), x.numel);
+    });
+    JDNN_CHECK(known, "point_loss_backward: unknown op code ", op);
+  });
+}
 
 }  // namespace jdnn::cuda
