@@ -14,22 +14,22 @@ __device__ __host__ __forceinline__ int64_t label_of(const Label* labels, int64_
   return static_cast<int64_t>(labels[i]);
 }
 
-// One thread per row: the probabilities, and the row's -log softmax at its label
-// computed from the logits (a probability that underflowed to 0 still gives a
-// finite loss). A bad label leaves the row's loss 0 and raises *bad to n - row, so
-// the flag ends naming the first bad row, the one the CPU reports.
+// One thread per row: the row's max and 1 / sum of exp (for the probabilities),
+// and its -log softmax at the label computed from the logits, so a probability
+// that underflowed to 0 still gives a finite loss. A bad label leaves the row's
+// loss 0 and raises *bad to n - row, so the flag ends naming the first bad row,
+// the one the CPU reports. The max is kept as a double, which holds T exactly.
 template <class T, class Label>
-__global__ void cross_entropy_rows(const T* x, const Label* labels, T* probs, double* row_loss, int64_t n,
-                                   int64_t c, unsigned long long* bad) {
+__global__ void cross_entropy_rows(const T* x, const Label* labels, double* row_max, double* row_inv,
+                                   double* row_loss, int64_t n, int64_t c, unsigned long long* bad) {
   JDNN_KERNEL_LOOP(r, n) {
     const T* xr = x + r * c;
-    T* pr = probs + r * c;
     T mx = xr[0];
     for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
     double sum = 0;
     for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
-    const double inv = 1.0 / sum;
-    for (int64_t j = 0; j < c; ++j) pr[j] = static_cast<T>(exp(static_cast<double>(xr[j] - mx)) * inv);
+    row_max[r] = static_cast<double>(mx);
+    row_inv[r] = 1.0 / sum;
     const int64_t k = label_of(labels, r);
     if (k < 0 || k >= c) {
       atomicMax(bad, static_cast<unsigned long long>(n - r));
@@ -37,6 +37,17 @@ __global__ void cross_entropy_rows(const T* x, const Label* labels, T* probs, do
     } else {
       row_loss[r] = std::log(sum) - static_cast<double>(xr[k] - mx);
     }
+  }
+}
+
+// The probabilities, one thread per element, rounded as the CPU's softmax rounds them.
+template <class T>
+__global__ void cross_entropy_probs(const T* x, const double* row_max, const double* row_inv, T* probs,
+                                    int64_t n, int64_t c) {
+  JDNN_KERNEL_LOOP(i, n * c) {
+    const int64_t r = i / c;
+    const T mx = static_cast<T>(row_max[r]);
+    probs[i] = static_cast<T>(std::exp(static_cast<double>(x[i] - mx)) * row_inv[r]);
   }
 }
 
@@ -136,16 +147,21 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
   Context& ctx = jdnn_op.ctx;
   const int64_t n = logits.dim(0), c = logits.dim(1);
   Scratch bad(ctx.allocator, sizeof(unsigned long long));
-  Scratch rows(ctx.allocator, static_cast<size_t>(n > 0 ? n : 1) * sizeof(double));
+  const size_t rows = static_cast<size_t>(n > 0 ? n : 1);
+  Scratch per_row(ctx.allocator, 3 * rows * sizeof(double));  // max, 1 / sum, loss
+  double* row_max = per_row.as<double>();
+  double* row_inv = row_max + rows;
+  double* row_loss = row_inv + rows;
   JDNN_CUDA_CHECK(cudaMemsetAsync(bad.as<unsigned long long>(), 0, sizeof(unsigned long long), ctx.stream));
   with_float(logits.dtype, "cross_entropy", [&](auto zero) {
     using T = decltype(zero);
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
-      launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), probs.data<T>(),
-               rows.as<double>(), n, c, bad.as<unsigned long long>());
+      launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), row_max, row_inv,
+               row_loss, n, c, bad.as<unsigned long long>());
     });
-    launch(mean_of_rows<T>, 1, 1, ctx.stream, rows.as<double>(), n, loss.data<T>());
+    launch_n(cross_entropy_probs<T>, n * c, ctx.stream, logits.data<T>(), row_max, row_inv, probs.data<T>(), n, c);
+    launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
   const int64_t row = first_bad_row(bad.as<unsigned long long>(), n, ctx.stream);
   if (row >= 0) {
