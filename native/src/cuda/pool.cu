@@ -1,11 +1,180 @@
-// TEMPORARY stubs: the pool op family of the CUDA backend is not written yet.
+// Max and average pooling on the CUDA backend (CPU twin: cpu/pool.cpp). NCHW,
+// floor-mode output size; one thread per output element in the forward passes.
+// The max-pool backward scatters each gradient to its saved index with
+// atomicAdd (the geometry is not passed, only the indices); the average-pool
+// backward gathers, one thread per input element, in the CPU's summation order.
+#include <cmath>
+
 #include "cuda/cuda_backend.h"
+#include "jdnn/jdnn.h"
+#include "kernels/pool.h"
 
 namespace jdnn::cuda {
 
-void CudaBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) { missing("max_pool2d"); }
-void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) { missing("max_pool2d_backward"); }
-void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) { missing("avg_pool2d"); }
-void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) { missing("avg_pool2d_backward"); }
+namespace {
+
+struct PoolDims {
+  int64_t planes, h, w, oh, ow;
+  int64_t kh, kw, sh, sw, ph, pw;
+};
+
+PoolDims pool_dims(const Tensor& in, const Tensor& out, const Pool2dGeom& g) {
+  return PoolDims{in.dim(0) * in.dim(1), in.dim(2), in.dim(3), out.dim(2), out.dim(3),
+                  g.kh,                   g.kw,      g.stride_h, g.stride_w, g.pad_h,   g.pad_w};
+}
+
+// Cells visited in row-major order from -inf at the first valid cell, as the CPU does.
+template <class T, class I>
+__global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
+  JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
+    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
+    int64_t h0, h1, w0, w1;
+    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
+    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
+    const T* xp = x + p * d.h * d.w;
+    T best = -static_cast<T>(INFINITY);
+    I arg = static_cast<I>(h0 * d.w + w0);
+    for (int64_t ih = h0; ih < h1; ++ih)
+      for (int64_t iw = w0; iw < w1; ++iw) kernels::take_max(xp[ih * d.w + iw], static_cast<I>(ih * d.w + iw), best, arg);
+    y[i] = best;
+    indices[i] = arg;
+  }
+}
+
+// dx must be zero. An index outside its plane sets *bad to its position + 1.
+template <class T, class I>
+__global__ void max_pool_backward_kernel(const T* dy, const I* indices, T* dx, int64_t n, int64_t out_plane,
+                                         int64_t plane, int64_t* bad) {
+  JDNN_KERNEL_LOOP(i, n) {
+    const int64_t k = static_cast<int64_t>(indices[i]);
+    if (k < 0 || k >= plane) {
+      *bad = i + 1;
+    } else {
+      atomicAdd(dx + (i / out_plane) * plane + k, dy[i]);
+    }
+  }
+}
+
+template <class T>
+__global__ void avg_pool_kernel(const T* x, T* y, PoolDims d, bool include_pad) {
+  JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
+    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
+    int64_t h0, h1, w0, w1;
+    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
+    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
+    const T* xp = x + p * d.h * d.w;
+    double sum = 0;
+    for (int64_t ih = h0; ih < h1; ++ih)
+      for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * d.w + iw];
+    const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, h0, h1, w0, w1);
+    y[i] = static_cast<T>(sum / static_cast<double>(count));
+  }
+}
+
+// Each input element sums the shares of the outputs whose window holds it.
+template <class T>
+__global__ void avg_pool_backward_kernel(const T* dy, T* dx, PoolDims d, bool include_pad) {
+  JDNN_KERNEL_LOOP(i, d.planes * d.h * d.w) {
+    const int64_t iw = i % d.w, ih = (i / d.w) % d.h, p = i / (d.w * d.h);
+    int64_t oh0, oh1, ow0, ow1;
+    kernels::pool_covering(ih, d.sh, d.ph, d.kh, d.oh, oh0, oh1);
+    kernels::pool_covering(iw, d.sw, d.pw, d.kw, d.ow, ow0, ow1);
+    const T* dyp = dy + p * d.oh * d.ow;
+    T acc = T(0);
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+      int64_t h0, h1;
+      kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
+      for (int64_t ow = ow0; ow < ow1; ++ow) {
+        int64_t w0, w1;
+        kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
+        const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, h0, h1, w0, w1);
+        acc += static_cast<T>(static_cast<double>(dyp[oh * d.ow + ow]) / static_cast<double>(count));
+      }
+    }
+    dx[i] = acc;
+  }
+}
+
+template <class T>
+void max_pool_typed(const Tensor& x, Tensor& y, Tensor& indices, const PoolDims& d, cudaStream_t s) {
+  const int64_t n = y.numel;
+  if (indices.dtype == DT_I32)
+    launch_n(max_pool_kernel<T, int32_t>, n, s, x.data<T>(), y.data<T>(), indices.data<int32_t>(), d);
+  else
+    launch_n(max_pool_kernel<T, int64_t>, n, s, x.data<T>(), y.data<T>(), indices.data<int64_t>(), d);
+}
+
+template <class T>
+void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx, int64_t out_plane, int64_t plane,
+                             int64_t* bad, cudaStream_t s) {
+  const int64_t n = dy.numel;
+  if (indices.dtype == DT_I32)
+    launch_n(max_pool_backward_kernel<T, int32_t>, n, s, dy.data<T>(), indices.data<int32_t>(), dx.data<T>(), n,
+             out_plane, plane, bad);
+  else
+    launch_n(max_pool_backward_kernel<T, int64_t>, n, s, dy.data<T>(), indices.data<int64_t>(), dx.data<T>(), n,
+             out_plane, plane, bad);
+}
+
+}  // namespace
+
+void CudaBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
+  JDNN_CUDA_OP("max_pool2d");
+  const PoolDims d = pool_dims(x, y, g);
+  if (x.dtype == DT_F32) max_pool_typed<float>(x, y, indices, d, jdnn_op.ctx.stream);
+  else max_pool_typed<double>(x, y, indices, d, jdnn_op.ctx.stream);
+}
+
+void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, Tensor& dx) {
+  JDNN_CUDA_OP("max_pool2d_backward");
+  Context& c = jdnn_op.ctx;
+  JDNN_CUDA_CHECK(cudaMemsetAsync(dx.storage->data, 0, dx.numel * dtype_size(dx.dtype), c.stream));
+  if (dy.numel == 0) return;
+  const int64_t plane = dx.dim(2) * dx.dim(3), out_plane = dy.dim(2) * dy.dim(3);
+  // Index validity is only known on the device: one flag, read back after the kernel.
+  auto* bad = static_cast<int64_t*>(c.allocator.allocate(sizeof(int64_t)));
+  struct FlagGuard {
+    DeviceAllocator& a;
+    void* p;
+    ~FlagGuard() { a.deallocate(p, sizeof(int64_t)); }
+  } guard{c.allocator, bad};
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(int64_t), c.stream));
+  if (dy.dtype == DT_F32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad, c.stream);
+  else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad, c.stream);
+  int64_t flag = 0;
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  if (flag == 0) return;
+  // The offending value, fetched from the device for the message.
+  const size_t isize = dtype_size(indices.dtype);
+  int64_t value = 0;
+  int32_t value32 = 0;
+  void* into = isize == 4 ? static_cast<void*>(&value32) : static_cast<void*>(&value);
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(into, static_cast<const char*>(indices.storage->data) + (flag - 1) * isize, isize,
+                                  cudaMemcpyDeviceToHost, c.stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  if (isize == 4) value = value32;
+  fail("max_pool2d_backward: index ", value, " at output ", flag - 1, " is outside the ", dx.dim(2), "x", dx.dim(3),
+       " input plane");
+}
+
+void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {
+  JDNN_CUDA_OP("avg_pool2d");
+  const PoolDims d = pool_dims(x, y, g);
+  cudaStream_t s = jdnn_op.ctx.stream;
+  if (x.dtype == DT_F32) launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
+  else launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
+}
+
+void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) {
+  JDNN_CUDA_OP("avg_pool2d_backward");
+  const PoolDims d = pool_dims(dx, dy, g);
+  cudaStream_t s = jdnn_op.ctx.stream;
+  if (dy.dtype == DT_F32)
+    launch_n(avg_pool_backward_kernel<float>, dx.numel, s, dy.data<float>(), dx.data<float>(), d, count_include_pad);
+  else
+    launch_n(avg_pool_backward_kernel<double>, dx.numel, s, dy.data<double>(), dx.data<double>(), d,
+             count_include_pad);
+}
 
 }  // namespace jdnn::cuda
