@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.Random;
+import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -17,6 +18,8 @@ import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * matmul, linear and the bf16 Linear on the emulated CUDA device (cuBLAS emulation underneath) against the CPU
@@ -24,6 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class MatmulParityTest {
   private static final Device EMU = Device.cudaEmulated();
+
+  /** The emulation always; a real GPU as well where one is usable. */
+  static Stream<Device> devices() {
+    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
+  }
   // (m, k, n): scalars, vectors, odd sizes, k larger than m and n
   private static final int[][] SHAPES = {{1, 1, 1}, {1, 7, 5}, {6, 1, 4}, {5, 3, 1}, {17, 9, 13}, {33, 65, 7}};
   private static final double[][] ALPHA_BETA = {{1, 0}, {-0.5, 0.75}, {2, 1}};
@@ -59,8 +67,9 @@ class MatmulParityTest {
     }
   }
 
-  @Test
-  void matmulMatchesCpuAndReferenceForEveryTransposeAndScale() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void matmulMatchesCpuAndReferenceForEveryTransposeAndScale(Device dev) {
     Random r = new Random(11);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {
@@ -76,33 +85,35 @@ class MatmulParityTest {
             String what = dt + " " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " alpha=" + ab[0]
                 + " beta=" + ab[1];
             double[] expected = reference(a, b, c, m, k, n, ta, tb, ab[0], ab[1]);
-            double[] emu = runMatmul(EMU, dt, a, as, b, bs, c, m, n, ta, tb, ab[0], ab[1]);
+            double[] emu = runMatmul(dev, dt, a, as, b, bs, c, m, n, ta, tb, ab[0], ab[1]);
             double[] cpu = runMatmul(Device.cpu(), dt, a, as, b, bs, c, m, n, ta, tb, ab[0], ab[1]);
-            assertAllClose(expected, emu, rtol(dt), atol(dt, k), what + " (emu vs reference)");
-            assertAllClose(cpu, emu, rtol(dt), atol(dt, k), what + " (emu vs cpu)");
+            assertAllClose(expected, emu, rtol(dt), atol(dt, k), what + " (" + dev + " vs reference)");
+            assertAllClose(cpu, emu, rtol(dt), atol(dt, k), what + " (" + dev + " vs cpu)");
           }
         }
       }
     }
   }
 
-  @Test
-  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC(Device dev) {
     for (DType dt : FLOATS) {
       double[] a = {1, 2, 3, 4, 5, 6};
       double[] b = {1, 0, -1, 2, 0.5, 1};
       double[] nan = new double[4];
       java.util.Arrays.fill(nan, Double.NaN);
-      double[] got = runMatmul(EMU, dt, a, new long[] {2, 3}, b, new long[] {3, 2}, nan, 2, 2, false, false, 2, 0);
+      double[] got = runMatmul(dev, dt, a, new long[] {2, 3}, b, new long[] {3, 2}, nan, 2, 2, false, false, 2, 0);
       assertAllClose(reference(a, b, new double[4], 2, 3, 2, false, false, 2, 0), got, 0, 0, dt + " beta=0, C=NaN");
       // k = 0: op(A) op(B) is zero, so C = beta C.
       double[] c = {1, -2, 3, 4};
-      double[] scaled = runMatmul(EMU, dt, new double[0], new long[] {2, 0}, new double[0], new long[] {0, 2}, c, 2, 2,
+      double[] scaled = runMatmul(dev, dt, new double[0], new long[] {2, 0}, new double[0], new long[] {0, 2}, c, 2, 2,
           false, false, 1, 0.5);
       assertAllClose(new double[] {0.5, -1, 1.5, 2}, scaled, 0, 0, dt + " k=0");
     }
   }
 
+  // The emulation only: a GPU older than Ampere accepts the TF32 math mode but keeps full float32.
   @Test
   void tf32OptionRoundsFloat32ProductsOnlyWhileOn() {
     // 1 + 2^-15 needs 15 mantissa bits; TF32 keeps 10, so the product rounds to exactly 1.
@@ -124,8 +135,9 @@ class MatmulParityTest {
     assertEquals(x, off[0], 0.0, "full float32 product");
   }
 
-  @Test
-  void matmulBackwardMatchesCpu() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void matmulBackwardMatchesCpu(Device dev) {
     Random r = new Random(12);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {
@@ -136,7 +148,7 @@ class MatmulParityTest {
           long[] as = ta ? new long[] {k, m} : new long[] {m, k};
           long[] bs = tb ? new long[] {n, k} : new long[] {k, n};
           double[][] cpu = matmulGrads(Device.cpu(), dt, a, as, b, bs, g, m, n, ta, tb);
-          double[][] emu = matmulGrads(EMU, dt, a, as, b, bs, g, m, n, ta, tb);
+          double[][] emu = matmulGrads(dev, dt, a, as, b, bs, g, m, n, ta, tb);
           String what = dt + " " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb;
           assertAllClose(cpu[0], emu[0], rtol(dt), atol(dt, n), what + " dA");
           assertAllClose(cpu[1], emu[1], rtol(dt), atol(dt, m), what + " dB");
@@ -159,8 +171,9 @@ class MatmulParityTest {
 
   private static final int[][] LINEAR = {{1, 1, 1}, {1, 5, 3}, {7, 13, 9}, {16, 33, 65}};  // (n, in, out)
 
-  @Test
-  void linearWithAndWithoutBiasAndReluMatchesCpu() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void linearWithAndWithoutBiasAndReluMatchesCpu(Device dev) {
     Random r = new Random(13);
     for (DType dt : FLOATS) {
       for (int[] s : LINEAR) {
@@ -169,7 +182,7 @@ class MatmulParityTest {
         for (boolean withBias : new boolean[] {false, true}) {
           for (boolean relu : new boolean[] {false, true}) {
             double[] cpu = linear(Device.cpu(), dt, x, w, withBias ? bias : null, n, in, out, relu);
-            double[] emu = linear(EMU, dt, x, w, withBias ? bias : null, n, in, out, relu);
+            double[] emu = linear(dev, dt, x, w, withBias ? bias : null, n, in, out, relu);
             String what = dt + " " + n + "x" + in + "->" + out + " bias=" + withBias + " relu=" + relu;
             assertAllClose(cpu, emu, rtol(dt), atol(dt, in), what);
             if (relu) {
@@ -193,8 +206,9 @@ class MatmulParityTest {
     }
   }
 
-  @Test
-  void linearBackwardAccumulatesLikeCpu() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void linearBackwardAccumulatesLikeCpu(Device dev) {
     Random r = new Random(14);
     for (DType dt : FLOATS) {
       for (int[] s : LINEAR) {
@@ -202,7 +216,7 @@ class MatmulParityTest {
         double[] x = uniform(r, n * in, -1, 1), w = uniform(r, out * in, -1, 1);
         double[] g1 = uniform(r, n * out, -1, 1), g2 = uniform(r, n * out, -1, 1);
         double[][] cpu = linearGrads(Device.cpu(), dt, x, w, g1, g2, n, in, out);
-        double[][] emu = linearGrads(EMU, dt, x, w, g1, g2, n, in, out);
+        double[][] emu = linearGrads(dev, dt, x, w, g1, g2, n, in, out);
         String what = dt + " " + n + "x" + in + "->" + out;
         assertAllClose(cpu[0], emu[0], rtol(dt), atol(dt, 2 * out), what + " dx");
         assertAllClose(cpu[1], emu[1], rtol(dt), atol(dt, 2 * n), what + " dW (two backwards, beta 0 then 1)");
@@ -229,8 +243,9 @@ class MatmulParityTest {
 
   // ---- bf16 Linear ---------------------------------------------------------------------------
 
-  @Test
-  void bf16LinearMatchesCpuBf16AndStaysNearFloat32() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void bf16LinearMatchesCpuBf16AndStaysNearFloat32(Device dev) {
     Random r = new Random(15);
     int[][] shapes = {{1, 1, 1}, {1, 31, 17}, {5, 33, 16}, {19, 70, 3}};
     for (int[] s : shapes) {
@@ -239,13 +254,13 @@ class MatmulParityTest {
       for (boolean withBias : new boolean[] {false, true}) {
         for (boolean relu : new boolean[] {false, true}) {
           double[] cpu = linearBf16(Device.cpu(), x, w, withBias ? bias : null, n, in, out, relu);
-          double[] emu = linearBf16(EMU, x, w, withBias ? bias : null, n, in, out, relu);
+          double[] emu = linearBf16(dev, x, w, withBias ? bias : null, n, in, out, relu);
           double[] f32 = linear(Device.cpu(), DType.FLOAT32, x, w, withBias ? bias : null, n, in, out, relu);
           String what = n + "x" + in + "->" + out + " bias=" + withBias + " relu=" + relu;
           // Same bf16 operands on both devices: products are exact in float32, only summation differs.
-          assertAllClose(cpu, emu, 1e-5, 1e-5 * in, what + " (emu vs cpu bf16)");
+          assertAllClose(cpu, emu, 1e-5, 1e-5 * in, what + " (" + dev + " vs cpu bf16)");
           // bf16 keeps 8 significant bits: each operand is off by at most 2^-9 relatively.
-          assertAllClose(f32, emu, 0, 2 * Math.pow(2, -8) * 2 * in, what + " (emu bf16 vs float32)");
+          assertAllClose(f32, emu, 0, 2 * Math.pow(2, -8) * 2 * in, what + " (" + dev + " bf16 vs float32)");
         }
       }
     }

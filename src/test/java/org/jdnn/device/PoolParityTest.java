@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
@@ -18,10 +19,17 @@ import org.jdnn.tensor.Device;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Max and average pooling on the emulated CUDA device against the CPU backend, forward and backward. */
 class PoolParityTest {
   private static final Device EMU = Device.cudaEmulated();
+
+  /** The emulation always; a real GPU as well where one is usable. */
+  static Stream<Device> devices() {
+    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
+  }
   // N, C, H, W, kh, kw, stride h, stride w, pad h, pad w: 1x1, the usual 2x2/2, overlapping stride 1 with padding,
   // non-square windows and strides, odd sizes, a window as large as the input.
   private static final int[][] CONFIGS = {
@@ -72,45 +80,48 @@ class PoolParityTest {
     }
   }
 
-  @Test
-  void maxPoolForwardAndBackwardMatchCpuWithTies() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void maxPoolForwardAndBackwardMatchCpuWithTies(Device dev) {
     Random r = new Random(21);
     for (DType dt : FLOATS) {
       for (int[] c : CONFIGS) {
         double[] x = tiedValues(r, c[0] * c[1] * c[2] * c[3]);
         double[] dy = uniform(r, numel(outShape(c)), -1, 1);
         double[][] cpu = maxPool(Device.cpu(), dt, x, dy, c);
-        double[][] emu = maxPool(EMU, dt, x, dy, c);
+        double[][] emu = maxPool(dev, dt, x, dy, c);
         assertAllClose(cpu[0], emu[0], 0, 0, name(dt, c) + " y");
         // Overlapping windows add several gradients into one input; the order may differ on a GPU.
         assertAllClose(cpu[1], emu[1], 1e-6, 1e-6, name(dt, c) + " dx");
         for (DType it : new DType[] {DType.INT32, DType.INT64}) {
-          assertArrayEquals(maxIndices(Device.cpu(), dt, it, x, c), maxIndices(EMU, dt, it, x, c),
+          assertArrayEquals(maxIndices(Device.cpu(), dt, it, x, c), maxIndices(dev, dt, it, x, c),
               name(dt, c) + " " + it + " indices");
         }
       }
     }
   }
 
-  @Test
-  void maxPoolPropagatesNanAndHandlesInfinities() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void maxPoolPropagatesNanAndHandlesInfinities(Device dev) {
     int[] c = {1, 1, 4, 4, 2, 2, 1, 1, 1, 1};
     double inf = Double.POSITIVE_INFINITY;
     double[] x = {1, Double.NaN, 2, -inf, -inf, -inf, 3, Double.NaN, inf, 0, -1, -inf, -inf, -inf, -inf, -inf};
     for (DType dt : FLOATS) {
-      double[] y = maxPool(EMU, dt, x, new double[numel(outShape(c))], c)[0];
+      double[] y = maxPool(dev, dt, x, new double[numel(outShape(c))], c)[0];
       double[] expected = maxPool(Device.cpu(), dt, x, new double[numel(outShape(c))], c)[0];
       assertArrayEquals(expected, y, dt + " values");
       assertTrue(Double.isNaN(y[1]), "NaN must win its window: " + java.util.Arrays.toString(y));
-      assertArrayEquals(maxIndices(Device.cpu(), dt, DType.INT64, x, c), maxIndices(EMU, dt, DType.INT64, x, c),
+      assertArrayEquals(maxIndices(Device.cpu(), dt, DType.INT64, x, c), maxIndices(dev, dt, DType.INT64, x, c),
           dt + " indices");
     }
   }
 
-  @Test
-  void maxPoolBackwardRejectsAnIndexOutsideThePlane() {
-    try (Tensor dy = Tensor.ones(1, 1, 1, 2).to(EMU); Tensor idx = Tensor.ofInts(new int[] {0, 9}, 1, 1, 1, 2).to(EMU);
-        Tensor dx = Tensor.empty(DType.FLOAT32, EMU, 1, 1, 2, 2)) {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void maxPoolBackwardRejectsAnIndexOutsideThePlane(Device dev) {
+    try (Tensor dy = Tensor.ones(1, 1, 1, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9}, 1, 1, 1, 2).to(dev);
+        Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
       assertNativeError(() -> JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
           NativeHandles.of(dx)), "max_pool2d_backward", "9", "outside");
     }
@@ -126,8 +137,9 @@ class PoolParityTest {
     }
   }
 
-  @Test
-  void avgPoolForwardAndBackwardMatchCpuBothPaddingModes() {
+  @ParameterizedTest
+  @MethodSource("devices")
+  void avgPoolForwardAndBackwardMatchCpuBothPaddingModes(Device dev) {
     Random r = new Random(22);
     for (DType dt : FLOATS) {
       double tol = dt == DType.FLOAT32 ? 1e-6 : 1e-14;
@@ -136,7 +148,7 @@ class PoolParityTest {
         double[] dy = uniform(r, numel(outShape(c)), -1, 1);
         for (boolean includePad : new boolean[] {false, true}) {
           double[][] cpu = avgPool(Device.cpu(), dt, x, dy, c, includePad);
-          double[][] emu = avgPool(EMU, dt, x, dy, c, includePad);
+          double[][] emu = avgPool(dev, dt, x, dy, c, includePad);
           String what = name(dt, c) + " count_include_pad=" + includePad;
           assertAllClose(cpu[0], emu[0], tol, tol, what + " y");
           assertAllClose(cpu[1], emu[1], tol, tol, what + " dx");
