@@ -1,10 +1,186 @@
-// TEMPORARY stubs: the elementwise op family of the CUDA backend is not written yet.
+// Unary ops, their gradients and broadcasting binary ops on the CUDA backend
+// (CPU twin: cpu/elementwise.cpp). The per-element formulas are the functors of
+// kernels/unary.h and kernels/binary.h, so both backends evaluate one formula.
+#include <vector>
+
 #include "cuda/cuda_backend.h"
+#include "jdnn/jdnn.h"
+#include "kernels/binary.h"
+#include "kernels/unary.h"
 
 namespace jdnn::cuda {
 
-void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) { missing("unary"); }
-void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx, double alpha) { missing("unary_backward"); }
-void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) { missing("binary"); }
+namespace {
+
+// Dims the broadcast kernel indexes (after merging); outer dims beyond these are
+// looped over on the host, one launch each. The struct travels by value.
+constexpr int kMaxDims = 8;
+
+// Output dims (row-major sizes) and, per operand, the element stride of each
+// output dim in that operand: 0 where the operand is broadcast.
+struct BroadcastGeom {
+  int rank;
+  int64_t size[kMaxDims];
+  int64_t a_stride[kMaxDims];
+  int64_t b_stride[kMaxDims];
+};
+
+template <class F, class T>
+__global__ void unary_kernel(F f, const T* x, T* y, int64_t n, T alpha) {
+  JDNN_KERNEL_LOOP(i, n) { y[i] = f.fwd(x[i], alpha); }
+}
+
+template <class F, class T>
+__global__ void unary_backward_kernel(F f, const T* x, const T* y, const T* dy, T* dx, int64_t n, T alpha) {
+  JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], y[i], dy[i], alpha); }
+}
+
+template <class F, class T>
+__global__ void binary_same_kernel(F f, const T* a, const T* b, T* out, int64_t n) {
+  JDNN_KERNEL_LOOP(i, n) { out[i] = f(a[i], b[i]); }
+}
+
+template <class F, class T>
+__global__ void binary_broadcast_kernel(F f, const T* a, const T* b, T* out, int64_t n, BroadcastGeom g) {
+  JDNN_KERNEL_LOOP(i, n) {
+    int64_t rest = i, ia = 0, ib = 0;
+    for (int d = g.rank - 1; d >= 0; --d) {
+      const int64_t k = rest % g.size[d];
+      rest /= g.size[d];
+      ia += k * g.a_stride[d];
+      ib += k * g.b_stride[d];
+    }
+    out[i] = f(a[ia], b[ib]);
+  }
+}
+
+// Calls f(T{}) with T = float or double for a float tensor's dtype.
+template <class F>
+void with_float_type(int dtype, const char* op, F&& f) {
+  if (dtype == DT_F32) f(float{});
+  else if (dtype == DT_F64) f(double{});
+  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
+}
+
+// Strides of `t` right-aligned against an output of `rank` dims, 0 where t is
+// broadcast (size 1 or absent).
+void operand_strides(const Tensor& t, int rank, int64_t* strides) {
+  for (int d = 0; d < rank; ++d) strides[d] = 0;
+  int64_t stride = 1;
+  for (int i = t.ndim() - 1, o = rank - 1; i >= 0; --i, --o) {
+    strides[o] = t.shape[i] == 1 ? 0 : stride;
+    stride *= t.shape[i];
+  }
+}
+
+// The output's dims with size-1 dims dropped and neighbours merged wherever both
+// operands step through them as one run, so the kernel divides as little as it can.
+struct MergedDims {
+  std::vector<int64_t> size, a_stride, b_stride;
+};
+
+MergedDims merge_dims(const Tensor& a, const Tensor& b, const Tensor& out) {
+  const int rank = out.ndim();
+  std::vector<int64_t> sa(rank), sb(rank);
+  operand_strides(a, rank, sa.data());
+  operand_strides(b, rank, sb.data());
+  MergedDims m;
+  for (int d = 0; d < rank; ++d) {
+    const int64_t n = out.shape[d];
+    if (n == 1) continue;
+    if (!m.size.empty() && m.a_stride.back() == sa[d] * n && m.b_stride.back() == sb[d] * n) {
+      m.size.back() *= n;
+      m.a_stride.back() = sa[d];
+      m.b_stride.back() = sb[d];
+    } else {
+      m.size.push_back(n);
+      m.a_stride.push_back(sa[d]);
+      m.b_stride.push_back(sb[d]);
+    }
+  }
+  return m;
+}
+
+// out = f(a, b) with broadcasting: the innermost kMaxDims merged dims in one
+// launch, repeated for every index of the dims outside them.
+template <class T, class F>
+void binary_broadcast(F f, const T* as, const T* bs, T* os, const MergedDims& m, cudaStream_t s) {
+  const int rank = static_cast<int>(m.size.size());
+  const int outer_rank = rank > kMaxDims ? rank - kMaxDims : 0;
+  BroadcastGeom g{};
+  g.rank = rank - outer_rank;
+  int64_t inner = 1;
+  for (int d = 0; d < g.rank; ++d) {
+    g.size[d] = m.size[outer_rank + d];
+    g.a_stride[d] = m.a_stride[outer_rank + d];
+    g.b_stride[d] = m.b_stride[outer_rank + d];
+    inner *= g.size[d];
+  }
+  std::vector<int64_t> idx(outer_rank, 0);
+  int64_t ia = 0, ib = 0;
+  for (T* o = os;; o += inner) {
+    launch_n(binary_broadcast_kernel<F, T>, inner, s, f, as + ia, bs + ib, o, inner, g);
+    int d = outer_rank - 1;
+    for (; d >= 0; --d) {  // odometer over the outer dims
+      ia += m.a_stride[d];
+      ib += m.b_stride[d];
+      if (++idx[d] < m.size[d]) break;
+      ia -= m.a_stride[d] * idx[d];
+      ib -= m.b_stride[d] * idx[d];
+      idx[d] = 0;
+    }
+    if (d < 0) break;
+  }
+}
+
+}  // namespace
+
+void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
+  JDNN_CUDA_OP("unary");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  with_float_type(x.dtype, "unary", [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+      launch_n(unary_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), x.numel,
+               static_cast<T>(alpha));
+    });
+    JDNN_CHECK(known, "unary: unknown op code ", op);
+  });
+}
+
+void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
+                                 double alpha) {
+  JDNN_CUDA_OP("unary_backward");
+  JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  with_float_type(x.dtype, "unary_backward", [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+      launch_n(unary_backward_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), dy.data<T>(),
+               dx.data<T>(), x.numel, static_cast<T>(alpha));
+    });
+    JDNN_CHECK(known, "unary_backward: unknown op code ", op);
+  });
+}
+
+void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) {
+  JDNN_CUDA_OP("binary");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const int64_t n = out.numel;
+  with_float_type(out.dtype, "binary", [&](auto zero) {
+    using T = decltype(zero);
+    const bool known = kernels::with_binary_functor(op, [&](auto f) {
+      if (n == 0) return;
+      const T *as = a.data<T>(), *bs = b.data<T>();
+      T* os = out.data<T>();
+      if (a.numel == n && b.numel == n) {
+        launch_n(binary_same_kernel<decltype(f), T>, n, s, f, as, bs, os, n);
+      } else {
+        binary_broadcast<T>(f, as, bs, os, merge_dims(a, b, out), s);
+      }
+    });
+    JDNN_CHECK(known, "binary: unknown op code ", op);
+  });
+}
 
 }  // namespace jdnn::cuda
