@@ -11,24 +11,31 @@ namespace jdnn::cuda {
 namespace {
 
 // whole viewed as (outer, whole_row) words and part as (outer, part_row) words;
-// part row o is whole row o from word `start` on.
-template <class Word>
-__global__ void slice_copy_kernel(Word* whole, Word* part, int64_t outer, int64_t whole_row, int64_t part_row,
-                                  int64_t start, bool into_whole) {
-  JDNN_KERNEL_LOOP(i, outer * part_row) {
-    const int64_t o = i / part_row;
-    Word* w = whole + o * whole_row + start + (i - o * part_row);
-    if (into_whole) *w = part[i];
-    else part[i] = *w;
+// part row o is whole row o from word `start` on. Index is 32-bit whenever the
+// offsets fit, as GPUs divide 64-bit integers slowly.
+template <class Word, class Index>
+__global__ void slice_copy_kernel(Word* whole, Word* part, int64_t n, Index whole_row, Index part_row, Index start,
+                                  bool into_whole) {
+  JDNN_KERNEL_LOOP(i, n) {
+    const Index j = static_cast<Index>(i), o = j / part_row;
+    Word* w = whole + o * whole_row + start + (j - o * part_row);
+    if (into_whole) *w = part[j];
+    else part[j] = *w;
   }
 }
 
 template <class Word>
 void slice_copy_words(char* whole, char* part, int64_t outer, int64_t whole_bytes, int64_t part_bytes,
                       int64_t start_bytes, bool into_whole, cudaStream_t s) {
-  const int64_t w = sizeof(Word);
-  launch_n(slice_copy_kernel<Word>, outer * (part_bytes / w), s, reinterpret_cast<Word*>(whole),
-           reinterpret_cast<Word*>(part), outer, whole_bytes / w, part_bytes / w, start_bytes / w, into_whole);
+  const int64_t w = sizeof(Word), n = outer * (part_bytes / w), whole_words = outer * (whole_bytes / w);
+  auto* wp = reinterpret_cast<Word*>(whole);
+  auto* pp = reinterpret_cast<Word*>(part);
+  if (whole_words <= 0xffffffffLL)
+    launch_n(slice_copy_kernel<Word, uint32_t>, n, s, wp, pp, n, static_cast<uint32_t>(whole_bytes / w),
+             static_cast<uint32_t>(part_bytes / w), static_cast<uint32_t>(start_bytes / w), into_whole);
+  else
+    launch_n(slice_copy_kernel<Word, int64_t>, n, s, wp, pp, n, whole_bytes / w, part_bytes / w, start_bytes / w,
+             into_whole);
 }
 
 // Moves part <-> whole[..., start : start + part.dim(dim), ...].

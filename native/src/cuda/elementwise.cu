@@ -40,15 +40,24 @@ __global__ void binary_same_kernel(F f, const T* a, const T* b, T* out, int64_t 
   JDNN_KERNEL_LOOP(i, n) { out[i] = f(a[i], b[i]); }
 }
 
+// One operand is a single value (a scalar, or a loss scale) and the other has out's shape.
 template <class F, class T>
+__global__ void binary_scalar_kernel(F f, const T* a, const T* b, T* out, int64_t n, bool scalar_a) {
+  JDNN_KERNEL_LOOP(i, n) { out[i] = scalar_a ? f(a[0], b[i]) : f(a[i], b[0]); }
+}
+
+// Index is 32-bit whenever every offset fits: GPUs divide 64-bit integers in
+// software, several times slower than 32-bit, and each element divides per dim.
+template <class F, class T, class Index>
 __global__ void binary_broadcast_kernel(F f, const T* a, const T* b, T* out, int64_t n, BroadcastGeom g) {
   JDNN_KERNEL_LOOP(i, n) {
-    int64_t rest = i, ia = 0, ib = 0;
+    Index rest = static_cast<Index>(i), ia = 0, ib = 0;
     for (int d = g.rank - 1; d >= 0; --d) {
-      const int64_t k = rest % g.size[d];
-      rest /= g.size[d];
-      ia += k * g.a_stride[d];
-      ib += k * g.b_stride[d];
+      const Index size = static_cast<Index>(g.size[d]);
+      const Index k = rest % size;
+      rest /= size;
+      ia += k * static_cast<Index>(g.a_stride[d]);
+      ib += k * static_cast<Index>(g.b_stride[d]);
     }
     out[i] = f(a[ia], b[ib]);
   }
@@ -104,7 +113,8 @@ MergedDims merge_dims(const Tensor& a, const Tensor& b, const Tensor& out) {
 // out = f(a, b) with broadcasting: the innermost kMaxDims merged dims in one
 // launch, repeated for every index of the dims outside them.
 template <class T, class F>
-void binary_broadcast(F f, const T* as, const T* bs, T* os, const MergedDims& m, cudaStream_t s) {
+void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaStream_t s) {
+  const MergedDims m = merge_dims(a, b, out);
   const int rank = static_cast<int>(m.size.size());
   const int outer_rank = rank > kMaxDims ? rank - kMaxDims : 0;
   BroadcastGeom g{};
@@ -116,10 +126,15 @@ void binary_broadcast(F f, const T* as, const T* bs, T* os, const MergedDims& m,
     g.b_stride[d] = m.b_stride[outer_rank + d];
     inner *= g.size[d];
   }
+  constexpr int64_t kMax32 = 0xffffffffLL;
+  const bool narrow_index = inner <= kMax32 && a.numel <= kMax32 && b.numel <= kMax32;
+  void (*kernel)(F, const T*, const T*, T*, int64_t, BroadcastGeom) =
+      narrow_index ? binary_broadcast_kernel<F, T, uint32_t> : binary_broadcast_kernel<F, T, int64_t>;
+  const T *as = a.data<T>(), *bs = b.data<T>();
   std::vector<int64_t> idx(outer_rank, 0);
   int64_t ia = 0, ib = 0;
-  for (T* o = os;; o += inner) {
-    launch_n(binary_broadcast_kernel<F, T>, inner, s, f, as + ia, bs + ib, o, inner, g);
+  for (T* o = out.data<T>();; o += inner) {
+    launch_n(kernel, inner, s, f, as + ia, bs + ib, o, inner, g);
     int d = outer_rank - 1;
     for (; d >= 0; --d) {  // odometer over the outer dims
       ia += m.a_stride[d];
@@ -175,8 +190,10 @@ void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) 
       T* os = out.data<T>();
       if (a.numel == n && b.numel == n) {
         launch_n(binary_same_kernel<decltype(f), T>, n, s, f, as, bs, os, n);
+      } else if ((a.numel == 1 && b.numel == n) || (a.numel == n && b.numel == 1)) {
+        launch_n(binary_scalar_kernel<decltype(f), T>, n, s, f, as, bs, os, n, a.numel == 1);
       } else {
-        binary_broadcast<T>(f, as, bs, os, merge_dims(a, b, out), s);
+        binary_broadcast<T>(f, a, b, out, s);
       }
     });
     JDNN_CHECK(known, "binary: unknown op code ", op);

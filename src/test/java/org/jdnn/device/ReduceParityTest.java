@@ -63,12 +63,13 @@ class ReduceParityTest {
   }
 
   @Test
-  void float32SumsKeepTheirDigits() {
-    // 1 + 2^-24 ten million times: a float accumulator would stay at 1e7 + drift; a double one is exact.
-    int n = 1 << 20;
+  void float32SumsAreAccumulatedInDouble() {
+    // 2^24 + 1 rounds back to 2^24 in float32: a float accumulator would drop every one that follows.
+    int n = 1 << 16;
     double[] x = new double[n];
-    Arrays.fill(x, 1.0 + Math.ulp(1.0f));
-    double expected = (float) (n * (1.0 + Math.ulp(1.0f)));
+    Arrays.fill(x, 1.0);
+    x[0] = 1 << 24;
+    double expected = (float) ((1 << 24) + (n - 1.0));
     for (Device d : cudaDevices()) {
       double got = on(d, () -> values(make(x, DType.FLOAT32).sum())[0]);
       assertEquals(expected, got, 0.0, "sum on " + d);
