@@ -10,6 +10,8 @@ namespace jdnn::cuda {
 
 namespace {
 
+// Kept and summed dims alternate after merging, so this covers any input of up
+// to 16 dims; the geometry travels by value in the launch.
 constexpr int kMaxDims = 8;
 
 // x seen as dims that y keeps (their row-major order is y's layout) and dims
