@@ -17,6 +17,8 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** narrow and narrow_assign (through concat and narrow, forward and backward) against the CPU backend. */
 class ConcatParityTest {
@@ -74,10 +76,11 @@ class ConcatParityTest {
     }
   }
 
-  @Test
-  void integerTensorsOfEveryWidthAreSlicedByteExact() {
-    // Odd widths make rows that are not a whole number of wider words.
-    long[] shape = {3, 5, 3};
+  @ParameterizedTest
+  @ValueSource(strings = {"3,5,3", "3,4,2", "2,6,4"})
+  void integerTensorsOfEveryWidthAreSlicedByteExact(String dims) {
+    // Odd sizes make runs that only single bytes divide; even ones let 2-, 4- and 8-byte words move them.
+    long[] shape = Arrays.stream(dims.split(",")).mapToLong(Long::parseLong).toArray();
     int n = numel(shape);
     int[] ints = new int[n];
     long[] longs = new long[n];
