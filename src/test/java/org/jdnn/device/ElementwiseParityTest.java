@@ -238,7 +238,7 @@ class ElementwiseParityTest {
   }
 
   @Test
-  void anUnknownOpCodeIsAnErrorNotACrash() {
+  void anUnknownOpCodeOrTheStepsBackwardIsAnErrorNotACrash() {
     // Java never sends a bad code; the backend still refuses one instead of computing garbage.
     for (Device d : cudaDevices()) {
       on(d, () -> {
@@ -246,12 +246,14 @@ class ElementwiseParityTest {
         assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary(99, handle(x), handle(x), 0), "unknown", "99");
         assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_binary(7, handle(x), handle(x), handle(x)), "unknown",
             "7");
+        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary_backward(14, handle(x), handle(x), handle(x),
+            handle(x), 0), "Heaviside", "no derivative");
         return null;
       });
     }
   }
 
-  /** The results of the Java API on cuda-emu come back to the CPU unchanged. */
+  /** A loss built from broadcasting, activations and a mean, and its gradients, through the Java API. */
   @Test
   void aSmallTrainingStepThroughTheJavaApiMatchesTheCpu() {
     Random r = new Random(8);
@@ -269,6 +271,7 @@ class ElementwiseParityTest {
     }
   }
 
+  /** Inputs moved to the device with Tensor.to, outside any default-device scope, and the result moved back. */
   @Test
   void resultsLeaveTheDeviceIntact() {
     try (Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
