@@ -1,9 +1,320 @@
-// TEMPORARY stubs: the conv op family of the CUDA backend is not written yet.
+// 2-D convolution through cuDNN (CPU twin: cpu/conv.cpp). PyTorch semantics:
+// cross-correlation, groups as consecutive channel blocks, zero padding that may
+// differ per side.
+//
+// cuDNN pads symmetrically. When top != bottom or left != right, cuDNN gets the
+// smaller padding of each pair and the input is copied into a scratch tensor
+// that carries the remainder on the longer side; the input gradient is computed
+// in that padded frame and cropped back. Both are exact: the extra cells are
+// zeros, so they add nothing forward and their gradients are dropped.
+//
+// Algorithms are chosen once per shape, geometry, dtype and TF32 setting with
+// cudnnFind*AlgorithmEx (which times them on the real library) and cached.
+#include <algorithm>
+#include <array>
+#include <map>
+
 #include "cuda/cuda_backend.h"
+#include "cuda/cudnn_util.h"
 
 namespace jdnn::cuda {
 
-void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) { missing("conv2d"); }
-void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw, Tensor* dbias, const Conv2dGeom& g) { missing("conv2d_backward"); }
+namespace {
+
+using namespace jdnn::vendor;
+
+template <class T>
+__global__ void pad_kernel(const T* x, T* xp, int64_t planes, int64_t h, int64_t w, int64_t hp, int64_t wp,
+                           int64_t top, int64_t left) {
+  JDNN_KERNEL_LOOP(i, planes * hp * wp) {
+    const int64_t col = i % wp, row = (i / wp) % hp, plane = i / (wp * hp);
+    const int64_t r = row - top, c = col - left;
+    xp[i] = (r >= 0 && r < h && c >= 0 && c < w) ? x[(plane * h + r) * w + c] : T(0);
+  }
+}
+
+template <class T>
+__global__ void crop_kernel(const T* xp, T* x, int64_t planes, int64_t h, int64_t w, int64_t hp, int64_t wp,
+                            int64_t top, int64_t left) {
+  JDNN_KERNEL_LOOP(i, planes * h * w) {
+    const int64_t col = i % w, row = (i / w) % h, plane = i / (w * h);
+    x[i] = xp[(plane * hp + row + top) * wp + col + left];
+  }
+}
+
+// The convolution as cuDNN sees it: the input possibly padded on one side, symmetric padding.
+struct Frame {
+  int64_t n, c, h, w;      // input as given
+  int64_t hp, wp;          // input cuDNN reads (padded by the asymmetric remainder)
+  int64_t top, left;       // remainder rows / columns in front of the input
+  int64_t pad_h, pad_w;    // symmetric padding cuDNN applies
+  int64_t k, cg, kh, kw, oh, ow;
+  bool asymmetric;
+};
+
+Frame make_frame(const Tensor& x, const Tensor& w, const Tensor& y_or_dy, const Conv2dGeom& g) {
+  Frame f{};
+  f.n = x.dim(0);
+  f.c = x.dim(1);
+  f.h = x.dim(2);
+  f.w = x.dim(3);
+  f.pad_h = std::min(g.pad_top, g.pad_bottom);
+  f.pad_w = std::min(g.pad_left, g.pad_right);
+  f.top = g.pad_top - f.pad_h;
+  f.left = g.pad_left - f.pad_w;
+  f.hp = f.h + f.top + (g.pad_bottom - f.pad_h);
+  f.wp = f.w + f.left + (g.pad_right - f.pad_w);
+  f.asymmetric = f.hp != f.h || f.wp != f.w;
+  f.k = w.dim(0);
+  f.cg = w.dim(1);
+  f.kh = w.dim(2);
+  f.kw = w.dim(3);
+  f.oh = y_or_dy.dim(2);
+  f.ow = y_or_dy.dim(3);
+  return f;
+}
+
+size_t padded_bytes(const Frame& f, const Tensor& x) {
+  return static_cast<size_t>(f.n * f.c * f.hp * f.wp) * dtype_size(x.dtype);
+}
+
+void pad_input(const Tensor& x, void* xp, const Frame& f, cudaStream_t s) {
+  const int64_t planes = f.n * f.c, total = planes * f.hp * f.wp;
+  if (x.dtype == DT_F64)
+    launch_n(pad_kernel<double>, total, s, x.data<double>(), static_cast<double*>(xp), planes, f.h, f.w, f.hp, f.wp,
+             f.top, f.left);
+  else
+    launch_n(pad_kernel<float>, total, s, x.data<float>(), static_cast<float*>(xp), planes, f.h, f.w, f.hp, f.wp,
+             f.top, f.left);
+}
+
+void crop_gradient(const void* dxp, Tensor& dx, const Frame& f, cudaStream_t s) {
+  const int64_t planes = f.n * f.c, total = planes * f.h * f.w;
+  if (dx.dtype == DT_F64)
+    launch_n(crop_kernel<double>, total, s, static_cast<const double*>(dxp), dx.data<double>(), planes, f.h, f.w, f.hp,
+             f.wp, f.top, f.left);
+  else
+    launch_n(crop_kernel<float>, total, s, static_cast<const float*>(dxp), dx.data<float>(), planes, f.h, f.w, f.hp,
+             f.wp, f.top, f.left);
+}
+
+// Descriptors of one call: input (padded frame), filter, output, convolution.
+struct Descs {
+  TensorDesc x, y;
+  FilterDesc w;
+  ConvDesc conv;
+};
+
+void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, bool tf32) {
+  d.x.set_4d(t, f.n, f.c, f.hp, f.wp);
+  d.y.set_4d(t, f.n, f.k, f.oh, f.ow);
+  d.w.set(t, f.k, f.cg, f.kh, f.kw);
+  JDNN_CUDNN(cudnnSetConvolution2dDescriptor, d.conv.get(), cudnn_dim(f.pad_h, "padding"),
+             cudnn_dim(f.pad_w, "padding"), cudnn_dim(g.stride_h, "stride"), cudnn_dim(g.stride_w, "stride"),
+             cudnn_dim(g.dilation_h, "dilation"), cudnn_dim(g.dilation_w, "dilation"), CUDNN_CROSS_CORRELATION, t);
+  JDNN_CUDNN(cudnnSetConvolutionGroupCount, d.conv.get(), cudnn_dim(g.groups, "groups"));
+  // Without the TF32 opt-in, float32 must stay float32: FMA math excludes tensor-core conversions.
+  const bool tensor_ops = tf32 && t == CUDNN_DATA_FLOAT;
+  JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), tensor_ops ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
+}
+
+// ---- algorithm choice, cached per configuration ------------------------------------------
+
+enum Direction : int64_t { kForward = 0, kBackwardData = 1, kBackwardFilter = 2 };
+
+using Key = std::array<int64_t, 18>;
+struct Choice {
+  int algo;
+  size_t workspace;
+};
+
+Key key_of(Direction dir, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, bool tf32) {
+  return Key{dir, t, tf32 ? 1 : 0, f.n, f.c, f.hp, f.wp, f.k, f.cg, f.kh, f.kw, f.pad_h, f.pad_w, g.stride_h,
+             g.stride_w, g.dilation_h, g.dilation_w, g.groups};
+}
+
+// Guarded by the op lock (every op holds Context::mutex).
+std::map<Key, Choice>& choices() {
+  static auto* m = new std::map<Key, Choice>();
+  return *m;
+}
+
+// Largest workspace Find may use: every algorithm that fits, but not more than a slice of the GPU.
+size_t find_budget(const Context& c, size_t largest_need) {
+  const size_t cap = std::min<size_t>(size_t(1) << 30, c.props.totalGlobalMem / 8);
+  return std::min(largest_need, cap);
+}
+
+template <class Perf>
+Choice pick(const Perf* perf, int returned, const char* what) {
+  for (int i = 0; i < returned; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS) return Choice{static_cast<int>(perf[i].algo), perf[i].memory};
+  fail("conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
+}
+
+Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,
+                      const void* x, const void* w, void* y) {
+  const Key key = key_of(kForward, f, g, t, c.tf32);
+  auto it = choices().find(key);
+  if (it != choices().end()) return it->second;
+  size_t need = 0;
+  for (int a = 0; a < CUDNN_CONVOLUTION_FWD_ALGO_COUNT; ++a) {
+    size_t s = 0;
+    if (vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(),
+                                                         static_cast<cudnnConvolutionFwdAlgo_t>(a),
+                                                         &s) == CUDNN_STATUS_SUCCESS)
+      need = std::max(need, s);
+  }
+  const size_t budget = find_budget(c, need);
+  void* ws = c.workspace(budget);
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int returned = 0;
+  JDNN_CUDNN(cudnnFindConvolutionForwardAlgorithmEx, c.cudnn, d.x.get(), x, d.w.get(), w, d.conv.get(), d.y.get(), y,
+             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws, budget);
+  return choices()[key] = pick(perf, returned, "forward");
+}
+
+Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,
+                            const void* w, const void* dy, void* dx) {
+  const Key key = key_of(kBackwardData, f, g, t, c.tf32);
+  auto it = choices().find(key);
+  if (it != choices().end()) return it->second;
+  size_t need = 0;
+  for (int a = 0; a < CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT; ++a) {
+    size_t s = 0;
+    if (vendor::vendor().cudnnGetConvolutionBackwardDataWorkspaceSize(c.cudnn, d.w.get(), d.y.get(), d.conv.get(), d.x.get(),
+                                                              static_cast<cudnnConvolutionBwdDataAlgo_t>(a),
+                                                              &s) == CUDNN_STATUS_SUCCESS)
+      need = std::max(need, s);
+  }
+  const size_t budget = find_budget(c, need);
+  void* ws = c.workspace(budget);
+  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int returned = 0;
+  JDNN_CUDNN(cudnnFindConvolutionBackwardDataAlgorithmEx, c.cudnn, d.w.get(), w, d.y.get(), dy, d.conv.get(),
+             d.x.get(), dx, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf, ws, budget);
+  return choices()[key] = pick(perf, returned, "backward-data");
+}
+
+Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,
+                              const void* x, const void* dy, void* dw) {
+  const Key key = key_of(kBackwardFilter, f, g, t, c.tf32);
+  auto it = choices().find(key);
+  if (it != choices().end()) return it->second;
+  size_t need = 0;
+  for (int a = 0; a < CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT; ++a) {
+    size_t s = 0;
+    if (vendor::vendor().cudnnGetConvolutionBackwardFilterWorkspaceSize(c.cudnn, d.x.get(), d.y.get(), d.conv.get(),
+                                                                d.w.get(),
+                                                                static_cast<cudnnConvolutionBwdFilterAlgo_t>(a),
+                                                                &s) == CUDNN_STATUS_SUCCESS)
+      need = std::max(need, s);
+  }
+  const size_t budget = find_budget(c, need);
+  void* ws = c.workspace(budget);
+  cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  int returned = 0;
+  JDNN_CUDNN(cudnnFindConvolutionBackwardFilterAlgorithmEx, c.cudnn, d.x.get(), x, d.y.get(), dy, d.conv.get(),
+             d.w.get(), dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf, ws, budget);
+  return choices()[key] = pick(perf, returned, "backward-filter");
+}
+
+void zero(Tensor* t, cudaStream_t s) {
+  if (t != nullptr && t->numel > 0)
+    JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), s));
+}
+
+// bias (Cout) broadcast over y (N, Cout, OH, OW), added to what y holds.
+void add_bias(Context& c, const Tensor& bias, Tensor& y) {
+  const cudnnDataType_t t = cudnn_type(y);
+  const Scalars s(y);
+  TensorDesc bd, yd;
+  bd.set_4d(t, 1, bias.numel, 1, 1);
+  yd.set_4d(t, y.dim(0), y.dim(1), y.dim(2), y.dim(3));
+  JDNN_CUDNN(cudnnAddTensor, c.cudnn, s.one(), bd.get(), bias.storage->data, s.one(), yd.get(), y.storage->data);
+}
+
+void bias_gradient(Context& c, const Tensor& dy, Tensor& db) {
+  const cudnnDataType_t t = cudnn_type(dy);
+  const Scalars s(dy);
+  TensorDesc dyd, dbd;
+  dyd.set_4d(t, dy.dim(0), dy.dim(1), dy.dim(2), dy.dim(3));
+  dbd.set_4d(t, 1, db.numel, 1, 1);
+  JDNN_CUDNN(cudnnConvolutionBackwardBias, c.cudnn, s.one(), dyd.get(), dy.storage->data, s.zero(), dbd.get(),
+             db.storage->data);
+}
+
+}  // namespace
+
+void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) {
+  JDNN_CUDA_OP("conv2d");
+  Context& c = jdnn_op.ctx;
+  if (y.numel == 0) return;
+  if (x.numel == 0) {  // no input cells (C, H or W is 0): only the bias remains
+    zero(&y, c.stream);
+    if (bias != nullptr) add_bias(c, *bias, y);
+    return;
+  }
+  const cudnnDataType_t t = cudnn_type(x);
+  const Frame f = make_frame(x, w, y, g);
+  DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
+  const void* xin = x.storage->data;
+  if (f.asymmetric) {
+    pad_input(x, padded.get(), f, c.stream);
+    xin = padded.get();
+  }
+  Descs d;
+  describe_conv(d, f, g, t, c.tf32);
+  const Choice ch = forward_choice(c, d, f, g, t, xin, w.storage->data, y.storage->data);
+  void* ws = c.workspace(ch.workspace);
+  const Scalars s(x);
+  JDNN_CUDNN(cudnnConvolutionForward, c.cudnn, s.one(), d.x.get(), xin, d.w.get(), w.storage->data, d.conv.get(),
+             static_cast<cudnnConvolutionFwdAlgo_t>(ch.algo), ws, ch.workspace, s.zero(), d.y.get(), y.storage->data);
+  if (bias != nullptr) add_bias(c, *bias, y);
+}
+
+void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
+                                  Tensor* dbias, const Conv2dGeom& g) {
+  JDNN_CUDA_OP("conv2d_backward");
+  Context& c = jdnn_op.ctx;
+  if (dy.numel == 0 || x.numel == 0) {  // an empty sum on one side: zero gradients
+    zero(dx, c.stream);
+    zero(dw, c.stream);
+    if (dbias != nullptr) {
+      if (dy.numel == 0) zero(dbias, c.stream);
+      else bias_gradient(c, dy, *dbias);
+    }
+    return;
+  }
+  const cudnnDataType_t t = cudnn_type(x);
+  const Frame f = make_frame(x, w, dy, g);
+  Descs d;
+  describe_conv(d, f, g, t, c.tf32);
+  const Scalars s(x);
+  if (dbias != nullptr) bias_gradient(c, dy, *dbias);
+  if (dx != nullptr) {
+    DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
+    void* out = f.asymmetric ? padded.get() : dx->storage->data;
+    const Choice ch = backward_data_choice(c, d, f, g, t, w.storage->data, dy.storage->data, out);
+    void* ws = c.workspace(ch.workspace);
+    JDNN_CUDNN(cudnnConvolutionBackwardData, c.cudnn, s.one(), d.w.get(), w.storage->data, d.y.get(),
+               dy.storage->data, d.conv.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(ch.algo), ws, ch.workspace,
+               s.zero(), d.x.get(), out);
+    if (f.asymmetric) crop_gradient(out, *dx, f, c.stream);
+  }
+  if (dw != nullptr) {
+    DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
+    const void* xin = x.storage->data;
+    if (f.asymmetric) {
+      pad_input(x, padded.get(), f, c.stream);
+      xin = padded.get();
+    }
+    const Choice ch = backward_filter_choice(c, d, f, g, t, xin, dy.storage->data, dw->storage->data);
+    void* ws = c.workspace(ch.workspace);
+    JDNN_CUDNN(cudnnConvolutionBackwardFilter, c.cudnn, s.one(), d.x.get(), xin, d.y.get(), dy.storage->data,
+               d.conv.get(), static_cast<cudnnConvolutionBwdFilterAlgo_t>(ch.algo), ws, ch.workspace, s.zero(),
+               d.w.get(), dw->storage->data);
+  }
+}
 
 }  // namespace jdnn::cuda
