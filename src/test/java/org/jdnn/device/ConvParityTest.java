@@ -1,0 +1,148 @@
+package org.jdnn.device;
+
+import static org.jdnn.device.Parity.CPU;
+import static org.jdnn.device.Parity.close;
+import static org.jdnn.device.Parity.emu;
+import static org.jdnn.device.Parity.on;
+import static org.jdnn.device.Parity.read;
+import static org.jdnn.testing.OpTestSupport.FLOATS;
+import static org.jdnn.testing.OpTestSupport.uniform;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** conv2d on the emulated CUDA backend (cuDNN path) against the CPU backend, forward and both backwards. */
+class ConvParityTest {
+
+  /** Input (n, c, h, w), weight (cout, c / groups, kh, kw), strides, paddings (top, left, bottom, right), dilations. */
+  record Cfg(String name, int n, int c, int h, int w, int cout, int kh, int kw, int sh, int sw, int pt, int pl, int pb,
+      int pr, int dh, int dw, int groups, boolean bias) {
+    long[] xShape() {
+      return new long[] {n, c, h, w};
+    }
+
+    long[] wShape() {
+      return new long[] {cout, c / groups, kh, kw};
+    }
+
+    Tensor run(Tensor x, Tensor wt, Tensor b) {
+      return ConvOps.conv2d(x, wt, b, sh, sw, pt, pl, pb, pr, dh, dw, groups, "Conv2d(" + name + ")");
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Cfg> configs() {
+    return Stream.of(
+        new Cfg("3x3 pad 1", 2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+        new Cfg("same even kernel (pad bottom/right)", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, true),
+        new Cfg("asymmetric top and right", 1, 2, 5, 6, 2, 3, 2, 1, 1, 2, 0, 1, 1, 1, 1, 1, false),
+        new Cfg("stride 2", 2, 3, 9, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),
+        new Cfg("dilation 2", 1, 2, 9, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, false),
+        new Cfg("groups 2", 2, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true),
+        new Cfg("depthwise", 1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, true),
+        new Cfg("1x1", 3, 5, 4, 4, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false),
+        new Cfg("batch 1, odd sizes, stride 2x1, asymmetric", 1, 1, 7, 5, 1, 3, 2, 2, 1, 0, 1, 2, 0, 1, 1, 1, true),
+        new Cfg("everything", 2, 4, 8, 7, 2, 3, 3, 2, 2, 1, 0, 2, 1, 1, 2, 2, true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configs")
+  void forwardAndBackwardMatchTheCpu(Cfg cfg) {
+    for (DType dt : FLOATS) {
+      Random r = new Random(cfg.name().hashCode());
+      double[] x = uniform(r, cfg.n() * cfg.c() * cfg.h() * cfg.w(), -1, 1);
+      long[] ws = cfg.wShape();
+      double[] w = uniform(r, (int) (ws[0] * ws[1] * ws[2] * ws[3]), -1, 1);
+      double[] b = uniform(r, cfg.cout(), -1, 1);
+      Tensor[] cpu = run(cfg, CPU, dt, x, w, b, null);
+      double[] dy = uniform(r, (int) cpu[0].numel(), -1, 1);
+      cpu = run(cfg, CPU, dt, x, w, b, dy);
+      Tensor[] dev = run(cfg, emu(), dt, x, w, b, dy);
+      assertArrayEquals(cpu[0].shape(), dev[0].shape(), "output shape");
+      String[] names = {"y", "dx", "dw", "db"};
+      for (int i = 0; i < 4; i++) {
+        if (cpu[i] == null) {
+          assertNull(dev[i], names[i]);
+          continue;
+        }
+        close(read(cpu[i], CPU), dev[i], dt, cfg.name() + ": " + names[i]);
+      }
+    }
+  }
+
+  /** {y, dx, dw, db} of one run on device d; the gradients only when dy is given. */
+  private static Tensor[] run(Cfg cfg, Device d, DType dt, double[] x, double[] w, double[] b, double[] dy) {
+    boolean grad = dy != null;
+    Tensor xt = on(d, x, dt, grad, cfg.xShape());
+    Tensor wt = on(d, w, dt, grad, cfg.wShape());
+    Tensor bt = cfg.bias() ? on(d, b, dt, grad, cfg.cout()) : null;
+    Tensor y = cfg.run(xt, wt, bt);
+    if (grad) y.backward(on(d, dy, dt, false, y.shape()));
+    return new Tensor[] {y, grad ? xt.grad() : null, grad ? wt.grad() : null, grad && bt != null ? bt.grad() : null};
+  }
+
+  @Test
+  void onlyTheRequestedGradientsAreComputed() {
+    Cfg cfg = new Cfg("partial", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, true);
+    Random r = new Random(7);
+    for (DType dt : FLOATS) {
+      double[] x = uniform(r, 2 * 2 * 5 * 5, -1, 1), w = uniform(r, 3 * 2 * 9, -1, 1), b = uniform(r, 3, -1, 1);
+      double[] dy = uniform(r, 2 * 3 * 4 * 4, -1, 1);
+      for (boolean weightOnly : new boolean[] {true, false}) {
+        Tensor[] got = new Tensor[2];
+        double[][] want = new double[2][];
+        for (Device d : new Device[] {CPU, emu()}) {
+          Tensor xt = on(d, x, dt, !weightOnly, cfg.xShape());
+          Tensor wt = on(d, w, dt, weightOnly, cfg.wShape());
+          Tensor bt = on(d, b, dt, false, 3);
+          Tensor y = cfg.run(xt, wt, bt);
+          y.backward(on(d, dy, dt, false, y.shape()));
+          Tensor g = weightOnly ? wt.grad() : xt.grad();
+          assertNull(weightOnly ? xt.grad() : wt.grad());
+          if (d == CPU) want[0] = read(g, CPU);
+          else got[0] = g;
+        }
+        close(want[0], got[0], dt, weightOnly ? "dw alone" : "dx alone");
+      }
+    }
+  }
+
+  @Test
+  void repeatedShapesReuseTheAlgorithmAndMemory() {
+    Cfg cfg = new Cfg("steady", 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 1, true);
+    Random r = new Random(3);
+    double[] x = uniform(r, 2 * 3 * 64, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
+    Device d = emu();
+    double[] first = null;
+    long mallocs = 0;
+    for (int step = 0; step < 3; step++) {
+      try (org.jdnn.tensor.TensorScope scope = new org.jdnn.tensor.TensorScope()) {
+        Tensor xt = on(d, x, DType.FLOAT32, true, cfg.xShape());
+        Tensor wt = on(d, w, DType.FLOAT32, true, cfg.wShape());
+        Tensor bt = on(d, b, DType.FLOAT32, true, 4);
+        Tensor y = cfg.run(xt, wt, bt);
+        y.backward(on(d, new double[(int) y.numel()], DType.FLOAT32, false, y.shape()));
+        double[] v = read(y, d);
+        if (first == null) first = v;
+        else assertArrayEquals(first, v, "same inputs, same algorithm, same result");
+        for (Tensor t : new Tensor[] {xt, wt, bt}) t.grad().close();  // gradients outlive scopes
+      }
+      if (step == 1) mallocs = d.deviceMallocs();
+      if (step == 2) assertEquals(mallocs, d.deviceMallocs(), "no new device allocations in a steady loop");
+    }
+  }
+}
