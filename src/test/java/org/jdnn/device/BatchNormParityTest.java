@@ -2,7 +2,6 @@ package org.jdnn.device;
 
 import static org.jdnn.device.Parity.CPU;
 import static org.jdnn.device.Parity.close;
-import static org.jdnn.device.Parity.emu;
 import static org.jdnn.device.Parity.on;
 import static org.jdnn.device.Parity.read;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
@@ -16,7 +15,8 @@ import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** batchNorm on the emulated CUDA backend (cuDNN path) against the CPU: train and eval, forward and backward. */
 class BatchNormParityTest {
@@ -26,8 +26,9 @@ class BatchNormParityTest {
   /** One configuration: affine or not, running statistics or not (training only), which gradients. */
   record Case(boolean training, boolean affine, boolean running, boolean dx) {}
 
-  @Test
-  void trainingAndEvalMatchTheCpu() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void trainingAndEvalMatchTheCpu(Device dev) {
     Case[] cases = {
       new Case(true, true, true, true), new Case(true, false, true, true), new Case(true, true, false, true),
       new Case(true, false, false, true), new Case(true, true, true, false), new Case(false, true, true, true),
@@ -42,29 +43,30 @@ class BatchNormParityTest {
           double[] rm = uniform(r, c, -0.5, 0.5), rv = uniform(r, c, 0.5, 2);
           String what = k + " " + Arrays.toString(shape);
           Tensor[] cpu = run(CPU, dt, shape, k, x, dy, gamma, beta, rm, rv);
-          Tensor[] dev = run(emu(), dt, shape, k, x, dy, gamma, beta, rm, rv);
+          Tensor[] got = run(dev, dt, shape, k, x, dy, gamma, beta, rm, rv);
           String[] names = {"y", "dx", "dgamma", "dbeta", "running mean", "running var"};
           for (int i = 0; i < names.length; i++) {
             if (cpu[i] == null) {
-              assertNull(dev[i], what + " " + names[i]);
+              assertNull(got[i], what + " " + names[i]);
               continue;
             }
-            close(read(cpu[i], CPU), dev[i], dt, what + " " + names[i]);
+            close(read(cpu[i], CPU), got[i], dt, what + " " + names[i]);
           }
         }
       }
     }
   }
 
-  @Test
-  void runningStatisticsAccumulateOverSteps() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void runningStatisticsAccumulateOverSteps(Device dev) {
     long[] shape = {4, 3, 2, 2};
     Random r = new Random(9);
     for (DType dt : FLOATS) {
       double[] rm = new double[3], rv = {1, 1, 1};
       Tensor[] stats = new Tensor[4];
       long seed = r.nextLong();
-      for (Device d : new Device[] {CPU, emu()}) {
+      for (Device d : new Device[] {CPU, dev}) {
         Random steps = new Random(seed);
         Tensor m = on(d, rm, dt, false, 3), v = on(d, rv, dt, false, 3);
         for (int step = 0; step < 3; step++) {

@@ -2,7 +2,6 @@ package org.jdnn.device;
 
 import static org.jdnn.device.Parity.CPU;
 import static org.jdnn.device.Parity.close;
-import static org.jdnn.device.Parity.emu;
 import static org.jdnn.device.Parity.on;
 import static org.jdnn.device.Parity.read;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
@@ -17,8 +16,8 @@ import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** conv2d on the emulated CUDA backend (cuDNN path) against the CPU backend, forward and both backwards. */
@@ -45,7 +44,11 @@ class ConvParityTest {
     }
   }
 
-  static Stream<Cfg> configs() {
+  static Stream<Arguments> configs() {
+    return Parity.devices().flatMap(d -> cfgs().map(c -> Arguments.of(c, d)));
+  }
+
+  static Stream<Cfg> cfgs() {
     return Stream.of(
         new Cfg("3x3 pad 1", 2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
         new Cfg("same even kernel (pad bottom/right)", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, true),
@@ -59,9 +62,9 @@ class ConvParityTest {
         new Cfg("everything", 2, 4, 8, 7, 2, 3, 3, 2, 2, 1, 0, 2, 1, 1, 2, 2, true));
   }
 
-  @ParameterizedTest(name = "{0}")
+  @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("configs")
-  void forwardAndBackwardMatchTheCpu(Cfg cfg) {
+  void forwardAndBackwardMatchTheCpu(Cfg cfg, Device dev) {
     for (DType dt : FLOATS) {
       Random r = new Random(cfg.name().hashCode());
       double[] x = uniform(r, cfg.n() * cfg.c() * cfg.h() * cfg.w(), -1, 1);
@@ -71,15 +74,15 @@ class ConvParityTest {
       Tensor[] cpu = run(cfg, CPU, dt, x, w, b, null);
       double[] dy = uniform(r, (int) cpu[0].numel(), -1, 1);
       cpu = run(cfg, CPU, dt, x, w, b, dy);
-      Tensor[] dev = run(cfg, emu(), dt, x, w, b, dy);
-      assertArrayEquals(cpu[0].shape(), dev[0].shape(), "output shape");
+      Tensor[] got = run(cfg, dev, dt, x, w, b, dy);
+      assertArrayEquals(cpu[0].shape(), got[0].shape(), "output shape");
       String[] names = {"y", "dx", "dw", "db"};
       for (int i = 0; i < 4; i++) {
         if (cpu[i] == null) {
-          assertNull(dev[i], names[i]);
+          assertNull(got[i], names[i]);
           continue;
         }
-        close(read(cpu[i], CPU), dev[i], dt, cfg.name() + ": " + names[i]);
+        close(read(cpu[i], CPU), got[i], dt, cfg.name() + ": " + names[i]);
       }
     }
   }
@@ -95,8 +98,9 @@ class ConvParityTest {
     return new Tensor[] {y, grad ? xt.grad() : null, grad ? wt.grad() : null, grad && bt != null ? bt.grad() : null};
   }
 
-  @Test
-  void onlyTheRequestedGradientsAreComputed() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void onlyTheRequestedGradientsAreComputed(Device dev) {
     Cfg cfg = new Cfg("partial", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, true);
     Random r = new Random(7);
     for (DType dt : FLOATS) {
@@ -105,7 +109,7 @@ class ConvParityTest {
       for (boolean weightOnly : new boolean[] {true, false}) {
         Tensor[] got = new Tensor[2];
         double[][] want = new double[2][];
-        for (Device d : new Device[] {CPU, emu()}) {
+        for (Device d : new Device[] {CPU, dev}) {
           Tensor xt = on(d, x, dt, !weightOnly, cfg.xShape());
           Tensor wt = on(d, w, dt, weightOnly, cfg.wShape());
           Tensor bt = on(d, b, dt, false, 3);
@@ -121,12 +125,12 @@ class ConvParityTest {
     }
   }
 
-  @Test
-  void repeatedShapesReuseTheAlgorithmAndMemory() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void repeatedShapesReuseTheAlgorithmAndMemory(Device d) {
     Cfg cfg = new Cfg("steady", 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 1, true);
     Random r = new Random(3);
     double[] x = uniform(r, 2 * 3 * 64, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
-    Device d = emu();
     double[] first = null;
     long mallocs = 0;
     for (int step = 0; step < 3; step++) {

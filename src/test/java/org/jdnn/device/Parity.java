@@ -6,6 +6,7 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import java.util.stream.Stream;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
@@ -20,13 +21,22 @@ final class Parity {
     return Device.cudaEmulated();
   }
 
-  /** Tolerances: the emulated cuDNN sums in double, the CPU backend in its dtype (float32 GEMM blocks). */
-  static double rtol(DType dt) {
-    return dt == DType.FLOAT64 ? 1e-10 : 2e-5;
+  /** The emulated CUDA backend, and the real one where a usable GPU is present. */
+  static Stream<Device> devices() {
+    return Device.cudaAvailable() ? Stream.of(emu(), Device.cuda()) : Stream.of(emu());
   }
 
-  static double atol(DType dt) {
-    return dt == DType.FLOAT64 ? 1e-10 : 2e-5;
+  /**
+   * Tolerances: the emulated cuDNN sums in double, the CPU backend in its dtype (float32 GEMM blocks); a GPU sums
+   * float32 in float32 in its own order (TF32 stays off).
+   */
+  static double rtol(DType dt, Device d) {
+    if (dt == DType.FLOAT64) return 1e-10;
+    return d == emu() ? 2e-5 : 1e-4;
+  }
+
+  static double atol(DType dt, Device d) {
+    return rtol(dt, d);
   }
 
   /** A tensor holding v on device d; a gradient leaf when grad is set. */
@@ -47,7 +57,10 @@ final class Parity {
     return values(t.device() == CPU ? t : t.to(CPU));
   }
 
-  static void close(double[] cpu, Tensor emuTensor, DType dt, String what) {
-    assertAllClose(cpu, read(emuTensor, emu()), rtol(dt), atol(dt), what + " (" + dt + ")");
+  /** The device tensor's values against the CPU's. */
+  static void close(double[] cpu, Tensor dev, DType dt, String what) {
+    assertNotNull(dev, what + ": tensor missing");
+    Device d = dev.device();
+    assertAllClose(cpu, read(dev, d), rtol(dt, d), atol(dt, d), what + " (" + dt + " on " + d + ")");
   }
 }
