@@ -12,6 +12,7 @@
 // cudnnFind*AlgorithmEx (which times them on the real library) and cached.
 #include <algorithm>
 #include <array>
+#include <exception>
 #include <map>
 
 #include "cuda/cuda_backend.h"
@@ -139,10 +140,17 @@ std::map<Key, Choice>& choices() {
   return *m;
 }
 
-// Largest workspace Find may use: every algorithm that fits, but not more than a slice of the GPU.
-size_t find_budget(const Context& c, size_t largest_need) {
+// Workspace for Find: enough for every algorithm, but not more than a slice of the GPU. If even
+// that cannot be had, Find runs without one and picks among the algorithms that need none.
+void* find_workspace(Context& c, size_t largest_need, size_t& budget) {
   const size_t cap = std::min<size_t>(size_t(1) << 30, c.props.totalGlobalMem / 8);
-  return std::min(largest_need, cap);
+  budget = std::min(largest_need, cap);
+  try {
+    return c.workspace(budget);
+  } catch (const std::exception&) {
+    budget = 0;
+    return nullptr;
+  }
 }
 
 template <class Perf>
@@ -165,8 +173,8 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
                                                          &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  const size_t budget = find_budget(c, need);
-  void* ws = c.workspace(budget);
+  size_t budget = 0;
+  void* ws = find_workspace(c, need, budget);
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionForwardAlgorithmEx, c.cudnn, d.x.get(), x, d.w.get(), w, d.conv.get(), d.y.get(), y,
@@ -187,8 +195,8 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
                                                               &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  const size_t budget = find_budget(c, need);
-  void* ws = c.workspace(budget);
+  size_t budget = 0;
+  void* ws = find_workspace(c, need, budget);
   cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardDataAlgorithmEx, c.cudnn, d.w.get(), w, d.y.get(), dy, d.conv.get(),
@@ -210,8 +218,8 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
                                                                 &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  const size_t budget = find_budget(c, need);
-  void* ws = c.workspace(budget);
+  size_t budget = 0;
+  void* ws = find_workspace(c, need, budget);
   cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardFilterAlgorithmEx, c.cudnn, d.x.get(), x, d.y.get(), dy, d.conv.get(),

@@ -149,4 +149,19 @@ class ConvParityTest {
       if (step == 2) assertEquals(mallocs, d.deviceMallocs(), "no new device allocations in a steady loop");
     }
   }
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void emptyBatchGivesZeroParameterGradients(Device dev) {
+    Cfg cfg = new Cfg("empty batch", 0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+    Random r = new Random(13);
+    for (DType dt : FLOATS) {
+      double[] w = uniform(r, 3 * 2 * 9, -1, 1), b = uniform(r, 3, -1, 1);
+      Tensor[] cpu = run(cfg, CPU, dt, new double[0], w, b, new double[0]);
+      Tensor[] got = run(cfg, dev, dt, new double[0], w, b, new double[0]);
+      assertArrayEquals(cpu[0].shape(), got[0].shape(), "output shape");
+      close(read(cpu[2], CPU), got[2], dt, "dw of an empty batch");
+      close(read(cpu[3], CPU), got[3], dt, "db of an empty batch");
+      for (double v : read(got[2], dev)) assertEquals(0.0, v, "dw of an empty batch is zero");
+    }
+  }
 }
