@@ -1,4 +1,4 @@
-// Checks the emulated cuDNN (src/cuda/emu/cudnn.cpp) against references written
+// Checks the emulated cuDNN (src/cuda/emu/cudnn*.cpp) against references written
 // directly from the documented formulas, and its documented error statuses.
 // Built with the emulation (src/cuda/CMakeLists.txt); CudnnEmulationTest runs it
 // and expects exit status 0 and "ALL PASSED". Prints one line per failed check.
