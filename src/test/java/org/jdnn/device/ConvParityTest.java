@@ -16,6 +16,7 @@ import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -162,6 +163,24 @@ class ConvParityTest {
       close(read(cpu[2], CPU), got[2], dt, "dw of an empty batch");
       close(read(cpu[3], CPU), got[3], dt, "db of an empty batch");
       for (double v : read(got[2], dev)) assertEquals(0.0, v, "dw of an empty batch is zero");
+    }
+  }
+  /** The TF32 opt-in selects other descriptors and cache entries; the emulation computes them exactly as before. */
+  @Test
+  void tf32OptInKeepsTheEmulatedResults() {
+    Device d = Parity.emu();
+    Cfg cfg = new Cfg("tf32", 2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+    Random r = new Random(17);
+    double[] x = uniform(r, 2 * 3 * 36, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
+    double[] dy = uniform(r, 2 * 4 * 36, -1, 1);
+    Tensor[] cpu = run(cfg, CPU, DType.FLOAT32, x, w, b, dy);
+    d.setTf32(true);
+    try {
+      Tensor[] got = run(cfg, d, DType.FLOAT32, x, w, b, dy);
+      String[] names = {"y", "dx", "dw", "db"};
+      for (int i = 0; i < 4; i++) close(read(cpu[i], CPU), got[i], DType.FLOAT32, "tf32 " + names[i]);
+    } finally {
+      d.setTf32(false);
     }
   }
 }
