@@ -101,7 +101,7 @@ public final class ArrayDataset implements AutoCloseable {
     int[] idx = new int[to - from];
     for (int i = 0; i < idx.length; i++) idx[i] = from + i;
     try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
-      Tensor index = Tensor.ofInts(idx);
+      Tensor index = Tensor.empty(DType.INT32, features.device(), idx.length).write(idx);
       return new ArrayDataset(org.jdnn.tensor.Updates.gatherRows(features, index),
           org.jdnn.tensor.Updates.gatherRows(targets, index));
     }

@@ -3,6 +3,7 @@ package org.jdnn.data;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.Updates;
 
@@ -57,7 +58,8 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
     int end = Math.min(order.length, position + batchSize);
     int[] idx = java.util.Arrays.copyOfRange(order, position, end);
     position = end;
-    try (Tensor index = Tensor.ofInts(idx)) {
+    // the index lives with the data, so batches are gathered where the dataset is
+    try (Tensor index = Tensor.empty(DType.INT32, data.features().device(), idx.length).write(idx)) {
       return new Batch(Updates.gatherRows(data.features(), index), Updates.gatherRows(data.targets(), index));
     }
   }

@@ -39,7 +39,7 @@ public final class ImageAugmentations {
           }
         }
       }
-      return Tensor.of(out, x.shape());
+      return Tensor.empty(DType.FLOAT32, x.device(), x.shape()).write(out);
     };
   }
 
@@ -62,7 +62,7 @@ public final class ImageAugmentations {
           }
         }
       }
-      return Tensor.of(v, x.shape());
+      return Tensor.empty(DType.FLOAT32, x.device(), x.shape()).write(v);
     };
   }
 
@@ -70,7 +70,7 @@ public final class ImageAugmentations {
   public static Augmentation gaussianNoise(double std) {
     if (!(std >= 0) || Double.isInfinite(std)) throw new IllegalArgumentException("gaussianNoise: std must be finite and >= 0, got " + std);
     return (x, seed) -> {
-      Tensor noise = Tensor.empty(x.dtype(), x.shape());
+      Tensor noise = Tensor.empty(x.dtype(), x.device(), x.shape());
       Updates.normal(noise, 0, std, seed, 0);
       Tensor y = x.add(noise);
       noise.close();

@@ -81,8 +81,9 @@ public final class Normalizer {
     }
     long[] shape = perChannel ? new long[] {mean.length, 1, 1} : new long[] {mean.length};
     try (TensorScope s = new TensorScope()) {
-      Tensor m = Tensor.of(mean, shape).to(x.dtype());
-      Tensor inv = Tensor.of(reciprocals(std), shape).to(x.dtype());
+      // on the input's device, whatever this thread's default device is
+      Tensor m = Tensor.empty(DType.FLOAT64, x.device(), shape).write(mean).to(x.dtype());
+      Tensor inv = Tensor.empty(DType.FLOAT64, x.device(), shape).write(reciprocals(std)).to(x.dtype());
       return s.escape(x.sub(m).mul(inv));
     }
   }

@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.Updates;
 
@@ -201,6 +203,65 @@ public abstract class Module implements AutoCloseable {
     }
     for (Module m : children.values()) m.to(dtype);
     return this;
+  }
+
+  /**
+   * Moves every parameter and buffer of this tree to {@code device}, in place: each tensor is
+   * replaced by a copy on the device and the old one is closed, so references to the old tensors
+   * (an optimizer's parameter list, a tensor obtained from {@link #namedParameters()}) become
+   * closed tensors. As in PyTorch, move the model first and create its optimizer afterwards.
+   * Existing gradients are dropped; packed bf16 inference copies (CPU only) are freed.
+   */
+  public Module to(Device device) {
+    if (device == null) throw new IllegalArgumentException(describe() + ".to: device must not be null");
+    boolean moves = false;
+    for (Tensor t : namedParameters().values()) moves |= t.device() != device;
+    for (Tensor t : namedBuffers().values()) moves |= t.device() != device;
+    if (!moves) return this;
+    inferenceBf16(false);
+    moveTensors(device);
+    return this;
+  }
+
+  private void moveTensors(Device device) {
+    try (GradMode.Guard g = GradMode.disable()) {
+      for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
+        Tensor old = e.getValue();
+        if (old.device() == device) continue;
+        Tensor moved = old.to(device).keep();
+        moved.requiresGrad(old.requiresGrad());
+        e.setValue(moved);
+        old.close();
+      }
+      for (Map.Entry<String, Tensor> e : buffers.entrySet()) {
+        Tensor old = e.getValue();
+        if (old.device() == device) continue;
+        e.setValue(old.to(device).keep());
+        old.close();
+      }
+    }
+    for (Module m : children.values()) m.moveTensors(device);
+  }
+
+  /**
+   * The device of this tree's parameters (or buffers, for a module with none), the CPU for a
+   * module holding no tensors.
+   *
+   * @throws IllegalStateException when its tensors are spread over several devices
+   */
+  public Device device() {
+    Device found = null;
+    List<Tensor> all = new ArrayList<>(namedParameters().values());
+    all.addAll(namedBuffers().values());
+    for (Tensor t : all) {
+      if (found == null) {
+        found = t.device();
+      } else if (t.device() != found) {
+        throw new IllegalStateException(describe() + ": tensors on several devices (" + found + " and " + t.device()
+            + "); move the model with Module.to(device)");
+      }
+    }
+    return found == null ? Device.cpu() : found;
   }
 
   /** Frees the parameters of this module and its descendants. */

@@ -59,7 +59,9 @@ public final class Summary {
     boolean wasTraining = model.isTraining();
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
-      walk("", model, Tensor.zeros(dtypeOf(model), withBatch(inputShape)), rows);
+      Tensor probe = Tensor.empty(dtypeOf(model), model.device(), withBatch(inputShape));
+      org.jdnn.tensor.Updates.fill(probe, 0);
+      walk("", model, probe, rows);
     } finally {
       model.train(wasTraining);
     }

@@ -303,9 +303,10 @@ public final class ConvOps {
     long total = 0;
     for (int i = 0; i < xs.length; i++) {
       Tensor t = xs[i];
-      if (t.dtype() != first.dtype() || t.device() != first.device()) {
+      Tensor.requireSameDevice(layer, first, t);
+      if (t.dtype() != first.dtype()) {
         throw new IllegalArgumentException(layer + ": tensor " + i + " is " + t.describe() + " but tensor 0 is "
-            + first.describe() + ": dtype and device must match");
+            + first.describe() + ": dtypes must match");
       }
       boolean match = t.rank() == rank;
       for (int k = 0; match && k < rank; k++) match = k == d || t.dim(k) == first.dim(k);
@@ -384,9 +385,10 @@ public final class ConvOps {
 
   private static void requireSameKind(String layer, Tensor x, Tensor t, String what) {
     t.h();
-    if (t.dtype() != x.dtype() || t.device() != x.device()) {
-      throw new IllegalArgumentException(layer + ": " + what + " " + t.describe() + " must have the input's dtype and"
-          + " device, input is " + x.describe());
+    Tensor.requireSameDevice(layer, x, t);
+    if (t.dtype() != x.dtype()) {
+      throw new IllegalArgumentException(layer + ": " + what + " " + t.describe() + " must have the input's dtype,"
+          + " input is " + x.describe());
     }
   }
 }

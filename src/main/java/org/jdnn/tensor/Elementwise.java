@@ -32,10 +32,7 @@ final class Elementwise {
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe());
     }
-    if (a.device() != b.device()) {
-      throw new IllegalArgumentException(name + ": tensors on different devices: " + a.describe() + " vs "
-          + b.describe());
-    }
+    Tensor.requireSameDevice(name, a, b);
     long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
     Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
     JdnnNative.op_binary(op, a.h(), b.h(), out.h());

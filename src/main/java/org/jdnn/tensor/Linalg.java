@@ -48,6 +48,7 @@ public final class Linalg {
       throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)
           + " features (shape [N, " + weight.dim(1) + "]), got " + x.describe());
     }
+    Tensor.requireSameDevice(layer, x, weight, bias);
     long n = x.dim(0), out = weight.dim(0);
     if (bias != null && (bias.rank() != 1 || bias.dim(0) != out || bias.dtype() != x.dtype())) {
       throw new IllegalArgumentException(layer + ": bias must be " + x.dtype() + "[" + out + "], got " + bias.describe());
@@ -101,6 +102,7 @@ public final class Linalg {
     x.requireDType(layer, DType.FLOAT32);
     if (x.rank() != 2) throw new IllegalArgumentException(layer + ": expected a 2-D input, got " + x.describe());
     if (bias != null) bias.requireDType(layer, DType.FLOAT32);
+    Tensor.requireSameDevice(layer, x, packed, bias);
     Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), outFeatures);
     JdnnNative.op_linear_bf16(x.h(), packed.h(), bias == null ? 0 : bias.h(), y.h(), relu);
     return y;
@@ -115,8 +117,6 @@ public final class Linalg {
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(op + ": dtypes differ: " + a.describe() + " vs " + b.describe());
     }
-    if (a.device() != b.device()) {
-      throw new IllegalArgumentException(op + ": tensors on different devices: " + a.describe() + " vs " + b.describe());
-    }
+    Tensor.requireSameDevice(op, a, b);
   }
 }

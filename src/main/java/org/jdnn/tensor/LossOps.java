@@ -22,6 +22,7 @@ public final class LossOps {
     if (labels.dtype() != DType.INT32 && labels.dtype() != DType.INT64) {
       throw new IllegalArgumentException(lossName + ": class labels must be int32 or int64, got " + labels.describe());
     }
+    Tensor.requireSameDevice(lossName, logits, labels);
     long n = logits.dim(0), c = logits.dim(1);
     if (labels.rank() != 1 || labels.dim(0) != n) {
       throw new IllegalArgumentException(lossName + ": expected " + n + " labels (shape [" + n + "]) for logits "
@@ -58,6 +59,7 @@ public final class LossOps {
   public static Tensor pointLoss(int op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);
     target.requireFloat(lossName);
+    Tensor.requireSameDevice(lossName, x, target);
     if (!Arrays.equals(x.shapeRef(), target.shapeRef())) {
       throw new IllegalArgumentException(lossName + ": input " + x.describe() + " and target " + target.describe()
           + " must have the same shape");

@@ -42,7 +42,8 @@ final class Reduce {
 
   /** g broadcast up to {@code shape}: the gradient of a sum. */
   static Tensor broadcastTo(Tensor g, long[] shape) {
-    Tensor zeros = Tensor.zeros(g.dtype(), shape);
+    Tensor zeros = Tensor.empty(g.dtype(), g.device(), shape);
+    Updates.fill(zeros, 0);
     return g.add(zeros);
   }
 

@@ -162,6 +162,13 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  public Tensor write(int[] data) {
+    requireDType("write", DType.INT32);
+    requireLength("write", data.length);
+    JdnnNative.tensor_write_i32(h(), data, 0, data.length);
+    return this;
+  }
+
   public Tensor write(long[] data) {
     requireDType("write", DType.INT64);
     requireLength("write", data.length);
@@ -573,6 +580,23 @@ public final class Tensor implements AutoCloseable {
     h(); // a closed input must fail before the op allocates its output
     if (!dtype.isFloatingPoint()) {
       throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + describe());
+    }
+  }
+
+  /**
+   * Throws unless every non-null tensor lives on one device. Checked in Java before native code
+   * runs, so the message can say which op and how to fix it.
+   */
+  static void requireSameDevice(String op, Tensor... tensors) {
+    Tensor first = null;
+    for (Tensor t : tensors) {
+      if (t == null) continue;
+      if (first == null) {
+        first = t;
+      } else if (t.device != first.device) {
+        throw new IllegalArgumentException(op + ": tensors on different devices: " + first.device + " and " + t.device
+            + " (" + first.describe() + " vs " + t.describe() + "); move them with Tensor.to(device)");
+      }
     }
   }
 

@@ -84,6 +84,7 @@ public final class Updates {
 
   /** dst = src (converting dtype), equal element counts. */
   public static void copy(Tensor src, Tensor dst) {
+    Tensor.requireSameDevice("copy", src, dst);
     if (src.numel() != dst.numel()) {
       throw new IllegalArgumentException("copy: " + src.describe() + " into " + dst.describe() + ": element counts differ");
     }
@@ -92,6 +93,7 @@ public final class Updates {
 
   /** dst[i] = src[index[i]] for the rows (dimension 0) of src. */
   public static Tensor gatherRows(Tensor src, Tensor index) {
+    Tensor.requireSameDevice("gatherRows", src, index);
     if (src.rank() == 0) throw new IllegalArgumentException("gatherRows: source must have rows, got " + src.describe());
     long[] shape = src.shape();
     shape[0] = index.numel();
@@ -103,6 +105,7 @@ public final class Updates {
   private static void sameLayout(String op, Tensor p, Tensor... states) {
     p.requireFloat(op);
     for (Tensor s : states) {
+      Tensor.requireSameDevice(op, p, s);
       if (s != null && (p.dtype() != s.dtype() || p.numel() != s.numel())) {
         throw new IllegalArgumentException(op + ": " + s.describe() + " does not match parameter " + p.describe());
       }

@@ -17,6 +17,7 @@ import org.jdnn.data.Normalizer;
 import org.jdnn.loss.Loss;
 import org.jdnn.nn.Module;
 import org.jdnn.optim.Optimizer;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -28,6 +29,12 @@ import org.jdnn.tensor.TensorScope;
  * Every step runs in its own {@link TensorScope}: however long the fit, native memory in use returns
  * to the same level after each step. An optional {@link Normalizer} is applied to every input
  * batch (training, evaluation, prediction) and saved with checkpoints and model files.
+ *
+ * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Module#device()}):
+ * move the model with {@link Module#to(Device)} before creating its optimizer and the trainer.
+ * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
+ * to the model's device inside the step, as are {@link #predict} inputs; outputs of
+ * {@link #predict} stay on the model's device.
  *
  * <pre>{@code
  * History h = new Trainer(model, adam, new CrossEntropyLoss())
@@ -201,13 +208,14 @@ public final class Trainer {
         int n = b.size();
         try (TensorScope step = new TensorScope(); b) {
           optimizer.zeroGrad();
+          Tensor targets = onDevice(b.targets());
           Tensor out = model.forward(input(b.inputs()));
-          Tensor l = loss.compute(out, b.targets());
+          Tensor l = loss.compute(out, targets);
           l.backward();
           optimizer.step();
           value = l.item();
           try (GradMode.Guard g = GradMode.disable()) {
-            for (Metric m : metrics) m.update(out.detach(), b.targets());
+            for (Metric m : metrics) m.update(out.detach(), targets);
           }
         }
         lossSum += value * n;
@@ -226,8 +234,14 @@ public final class Trainer {
     return logs;
   }
 
+  // Called inside a step's scope, so the device copy is freed with the step.
   private Tensor input(Tensor x) {
-    return normalizer == null ? x : normalizer.apply(x);
+    Tensor moved = onDevice(x);
+    return normalizer == null ? moved : normalizer.apply(moved);
+  }
+
+  private Tensor onDevice(Tensor t) {
+    return t.to(model.device());
   }
 
   /** Mean loss and metrics over {@code data} in eval mode, without gradients. */
@@ -241,10 +255,11 @@ public final class Trainer {
         DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
       for (Batch b : loader) {
         try (TensorScope s = new TensorScope(); b) {
+          Tensor targets = onDevice(b.targets());
           Tensor out = model.forward(input(b.inputs()));
-          lossSum += loss.compute(out, b.targets()).item() * b.size();
+          lossSum += loss.compute(out, targets).item() * b.size();
           seen += b.size();
-          for (Metric m : metrics) m.update(out, b.targets());
+          for (Metric m : metrics) m.update(out, targets);
         }
       }
     } finally {
