@@ -7,6 +7,7 @@ final class Checks {
   private Checks() {}
 
   static void sameShape(String loss, Tensor prediction, Tensor target) {
+    Tensor.requireSameDevice(loss, prediction, target);
     if (!Arrays.equals(prediction.shape(), target.shape())) {
       throw new IllegalArgumentException(loss + ": prediction " + prediction.describe() + " and target "
           + target.describe() + " must have the same shape");

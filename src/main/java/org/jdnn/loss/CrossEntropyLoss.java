@@ -14,6 +14,7 @@ import org.jdnn.tensor.Tensor;
 public final class CrossEntropyLoss implements Loss {
   @Override
   public Tensor compute(Tensor logits, Tensor target) {
+    Tensor.requireSameDevice("CrossEntropyLoss", logits, target);
     if (target.dtype() == DType.INT32 || target.dtype() == DType.INT64) {
       return LossOps.crossEntropy(logits, target, "CrossEntropyLoss");
     }

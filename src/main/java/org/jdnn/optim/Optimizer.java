@@ -159,6 +159,10 @@ public abstract class Optimizer implements AutoCloseable {
   public void step() {
     for (int i = 0; i < params.size(); i++) {
       Tensor p = params.get(i);
+      if (p.isClosed()) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": parameter " + i + " (" + p.describe()
+            + ") is closed; if its model was moved with Module.to(device), create the optimizer after moving it");
+      }
       Tensor g = p.grad();
       if (g != null) {
         steps[i]++;

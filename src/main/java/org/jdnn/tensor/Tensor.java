@@ -587,7 +587,7 @@ public final class Tensor implements AutoCloseable {
    * Throws unless every non-null tensor lives on one device. Checked in Java before native code
    * runs, so the message can say which op and how to fix it.
    */
-  static void requireSameDevice(String op, Tensor... tensors) {
+  public static void requireSameDevice(String op, Tensor... tensors) {
     Tensor first = null;
     for (Tensor t : tensors) {
       if (t == null) continue;
