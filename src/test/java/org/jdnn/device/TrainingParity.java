@@ -1,0 +1,96 @@
+package org.jdnn.device;
+
+import static org.jdnn.testing.OpTestSupport.assertAllClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.jdnn.data.ArrayDataset;
+import org.jdnn.data.Batch;
+import org.jdnn.loss.CrossEntropyLoss;
+import org.jdnn.nn.Module;
+import org.jdnn.optim.Adam;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+
+/**
+ * A few Adam steps of a classifier, as the Fashion-MNIST examples train it, on a chosen device;
+ * shared by the emulated-device parity tests and the real-GPU tests.
+ */
+final class TrainingParity {
+  /** Per-step losses, final parameters and buffers (as doubles, on the host), and allocator counts. */
+  record Run(double[] losses, Map<String, double[]> state, long[] mallocsAfterStep) {}
+
+  private TrainingParity() {}
+
+  /** Synthetic image-like data: values in [-0.5, 0.5), labels in [0, 10). */
+  static ArrayDataset syntheticImages(int n, long[] sampleShape, long seed) {
+    Random r = new Random(seed);
+    long per = 1;
+    for (long d : sampleShape) per *= d;
+    float[] x = new float[Math.toIntExact(n * per)];
+    for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() - 0.5f;
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) labels[i] = r.nextInt(10);
+    return ArrayDataset.withLabels(x, sampleShape, labels);
+  }
+
+  /**
+   * Builds the model from {@code seed} on the CPU (as {@link Generator#manualSeed} then the
+   * factory), moves it to {@code device}, and trains {@code steps} Adam (lr 1e-3) steps of
+   * softmax cross-entropy on batches gathered on the CPU and copied over, as the Trainer does.
+   * {@code mallocs} (may be null) is read after each step.
+   */
+  static Run train(Supplier<Module> factory, Device device, ArrayDataset data, int batch, int steps, long seed,
+      LongSupplier mallocs) {
+    Generator.manualSeed(seed);
+    double[] losses = new double[steps];
+    long[] counts = new long[steps];
+    try (Module model = factory.get()) {
+      model.to(device);
+      CrossEntropyLoss loss = new CrossEntropyLoss();
+      try (Adam adam = new Adam(model.parameters(), 1e-3)) {
+        int step = 0;
+        for (Batch b : data.batches(batch, true, seed, 0)) {
+          try (TensorScope s = new TensorScope(); b) {
+            adam.zeroGrad();
+            Tensor out = model.forward(b.inputs().to(device));
+            Tensor l = loss.compute(out, b.targets().to(device));
+            l.backward();
+            adam.step();
+            losses[step] = l.item();
+          }
+          counts[step] = mallocs == null ? 0 : mallocs.getAsLong();
+          if (++step == steps) break;
+        }
+        assertEquals(steps, step, "the data holds " + steps + " batches");
+      }
+      Map<String, double[]> state = new LinkedHashMap<>();
+      try (TensorScope s = new TensorScope()) {
+        for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) state.put(e.getKey(), host(e.getValue()));
+        for (Map.Entry<String, Tensor> e : model.namedBuffers().entrySet()) state.put(e.getKey(), host(e.getValue()));
+      }
+      return new Run(losses, state, counts);
+    }
+  }
+
+  private static double[] host(Tensor t) {
+    Tensor c = t.to(Device.cpu()).to(DType.FLOAT64);
+    return c.toDoubleArray();
+  }
+
+  /** Losses within rtol, every parameter and buffer element within atol + rtol |expected|. */
+  static void assertSameTraining(Run expected, Run actual, double rtol, double atol, String what) {
+    assertAllClose(expected.losses(), actual.losses(), rtol, atol, what + " per-step losses");
+    assertEquals(expected.state().keySet(), actual.state().keySet(), what + ": parameter and buffer names");
+    for (String name : expected.state().keySet()) {
+      assertAllClose(expected.state().get(name), actual.state().get(name), rtol, atol, what + " " + name);
+    }
+  }
+}
