@@ -82,13 +82,22 @@ public final class Updates {
     JdnnNative.tensor_fill(t.h(), value);
   }
 
-  /** dst = src (converting dtype), equal element counts. */
+  /**
+   * dst = src (converting dtype), equal element counts. Unlike compute ops it crosses devices
+   * (through a temporary on dst's device), since loading weights or optimizer state into a model
+   * on a GPU is a copy from host tensors.
+   */
   public static void copy(Tensor src, Tensor dst) {
-    Tensor.requireSameDevice("copy", src, dst);
     if (src.numel() != dst.numel()) {
       throw new IllegalArgumentException("copy: " + src.describe() + " into " + dst.describe() + ": element counts differ");
     }
-    JdnnNative.tensor_copy(src.h(), dst.h());
+    if (src.device() == dst.device()) {
+      JdnnNative.tensor_copy(src.h(), dst.h());
+      return;
+    }
+    try (GradMode.Guard g = GradMode.disable(); Tensor moved = src.to(dst.device())) {
+      JdnnNative.tensor_copy(moved.h(), dst.h());
+    }
   }
 
   /** dst[i] = src[index[i]] for the rows (dimension 0) of src. */

@@ -53,10 +53,6 @@ class DeviceMismatchTest {
       assertMismatch("CrossEntropyLoss", () -> new CrossEntropyLoss().compute(a, labels));
       Tensor index = Tensor.ofInts(new int[] {1, 0}).to(EMU);
       assertMismatch("gatherRows", () -> Updates.gatherRows(a, index));
-      assertMismatch("copy", () -> {
-        Updates.copy(a, b);
-        return null;
-      });
       assertMismatch("concat", () -> ConvOps.concat(0, "concat", a, b));
     }
   }
@@ -72,6 +68,19 @@ class DeviceMismatchTest {
       Tensor img = Tensor.zeros(1, 1, 4, 4).to(EMU);
       assertMismatch(conv.describe(), () -> conv.forward(img));
       assertMismatch(bn.describe(), () -> bn.forward(img));
+    }
+  }
+
+  @Test
+  void stateCopiesCrossDevicesSoWeightsLoadIntoAMovedModel() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor host = Tensor.of(new double[] {1.5, -2, 3});
+      Tensor dev = Tensor.empty(DType.FLOAT32, EMU, 3);
+      Updates.copy(host, dev);
+      assertArrayEquals(new float[] {1.5f, -2, 3}, dev.toFloatArray());
+      Tensor back = Tensor.zeros(DType.FLOAT64, 3);
+      Updates.copy(dev, back);
+      assertArrayEquals(new double[] {1.5, -2, 3}, back.toDoubleArray());
     }
   }
 
