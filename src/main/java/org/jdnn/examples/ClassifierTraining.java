@@ -6,6 +6,7 @@ import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Module;
 import org.jdnn.optim.Adam;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -27,9 +28,13 @@ public final class ClassifierTraining {
     }
   }
 
-  /** Trains {@code model} for {@code epochs} and evaluates on {@code test} after each, printing a line per epoch. */
+  /**
+   * Trains {@code model} for {@code epochs} and evaluates on {@code test} after each, printing a line per epoch.
+   * Runs on the model's device; batches are gathered from the (CPU) datasets and copied there.
+   */
   public static Result run(Module model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
       long seed, boolean print) {
+    Device device = model.device();
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
     double[] rates = new double[epochs], secs = new double[epochs];
     double accuracy = 0;
@@ -42,7 +47,7 @@ public final class ClassifierTraining {
         for (Batch b : train.batches(batchSize, true, seed, epoch)) {
           try (TensorScope step = new TensorScope(); b) {
             adam.zeroGrad();
-            Tensor loss = lossFn.compute(model.forward(b.inputs()), b.targets());
+            Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
             loss.backward();
             adam.step();
             lossSum += loss.item() * b.size();
@@ -64,11 +69,12 @@ public final class ClassifierTraining {
   /** Fraction of {@code data} classified correctly, in eval mode without gradient recording. */
   public static double accuracy(Module model, ArrayDataset data, int batchSize) {
     model.eval();
+    Device device = model.device();
     long correct = 0;
     try (GradMode.Guard g = GradMode.disable()) {
       for (Batch b : data.batches(batchSize, false, 0, 0)) {
         try (TensorScope s = new TensorScope(); b) {
-          long[] predicted = model.forward(b.inputs()).argmax().toLongArray();
+          long[] predicted = model.forward(b.inputs().to(device)).argmax().toLongArray();
           int[] labels = b.targets().toIntArray();
           for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) correct++;
         }
