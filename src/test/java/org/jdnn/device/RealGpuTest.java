@@ -85,14 +85,22 @@ class RealGpuTest {
     try (ArrayDataset mlpData = TrainingParity.syntheticImages(48, new long[] {784}, 31);
         ArrayDataset cnnData = TrainingParity.syntheticImages(48, new long[] {1, 28, 28}, 32)) {
       TrainingParity.assertSameTraining(
-          TrainingParity.train(FashionMnistMlp::model, Device.cpu(), mlpData, 16, 3, 8, null),
-          TrainingParity.train(FashionMnistMlp::model, gpu, mlpData, 16, 3, 8, null), 1e-3, 1e-4, "W1 on the GPU");
+          TrainingParity.train(FashionMnistMlp::model, TrainingParity::sgd, Device.cpu(), mlpData, 16, 3, 8, null),
+          TrainingParity.train(FashionMnistMlp::model, TrainingParity::sgd, gpu, mlpData, 16, 3, 8, null),
+          1e-3, 1e-4, "W1 (SGD) on the GPU");
       TrainingParity.assertSameTraining(
-          TrainingParity.train(FashionMnistCnn::model, Device.cpu(), cnnData, 16, 3, 9, null),
-          TrainingParity.train(FashionMnistCnn::model, gpu, cnnData, 16, 3, 9, null), 1e-3, 1e-4, "W2 on the GPU");
-      TrainingParity.Run steady = TrainingParity.train(FashionMnistMlp::model, gpu, mlpData, 16, 3, 8, gpu::deviceMallocs);
+          TrainingParity.train(FashionMnistCnn::model, TrainingParity::sgd, Device.cpu(), cnnData, 16, 3, 9, null),
+          TrainingParity.train(FashionMnistCnn::model, TrainingParity::sgd, gpu, cnnData, 16, 3, 9, null),
+          1e-3, 1e-4, "W2 (SGD) on the GPU");
+      TrainingParity.assertSameAdamTraining(
+          TrainingParity.train(FashionMnistCnn::model, TrainingParity::adam, Device.cpu(), cnnData, 16, 3, 9, null),
+          TrainingParity.train(FashionMnistCnn::model, TrainingParity::adam, gpu, cnnData, 16, 3, 9, null),
+          1e-3, 1e-4, "W2 (Adam) on the GPU");
+      // steps after the second allocate nothing (see TrainingParityTest.steadyStateStepsAllocateNoDeviceMemory)
+      TrainingParity.Run steady =
+          TrainingParity.train(FashionMnistMlp::model, TrainingParity::adam, gpu, mlpData, 12, 4, 8, gpu::deviceMallocs);
       long[] m = steady.mallocsAfterStep();
-      assertTrue(m[0] == m[1] && m[1] == m[2], "device mallocs after each step: " + java.util.Arrays.toString(m));
+      assertTrue(m[1] == m[2] && m[2] == m[3], "device mallocs after each step: " + java.util.Arrays.toString(m));
     }
   }
 
