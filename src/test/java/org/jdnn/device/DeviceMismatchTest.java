@@ -85,6 +85,23 @@ class DeviceMismatchTest {
   }
 
   @Test
+  void weightsSavedFromTheDeviceLoadIntoAModelOnEitherDevice(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path file = dir.resolve("bn.safetensors");
+    try (BatchNorm2d saved = new BatchNorm2d(3); BatchNorm2d onCpu = new BatchNorm2d(3); BatchNorm2d onDev = new BatchNorm2d(3)) {
+      saved.to(EMU);
+      Updates.fill(saved.namedParameters().get("weight"), 2.5);
+      org.jdnn.io.ModelFile.saveWeights(file, saved);
+      onDev.to(EMU);
+      org.jdnn.io.ModelFile.loadWeights(file, onCpu);
+      org.jdnn.io.ModelFile.loadWeights(file, onDev);
+      assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f}, onCpu.namedParameters().get("weight").toFloatArray());
+      assertArrayEquals(new float[] {2.5f, 2.5f, 2.5f}, onDev.namedParameters().get("weight").toFloatArray());
+      assertSame(EMU, onDev.device());
+    }
+  }
+
+  @Test
   void optimizerStepRejectsAGradientOnAnotherDevice() {
     try (TensorScope s = new TensorScope()) {
       Tensor p = Tensor.of(new float[] {1, 2});
