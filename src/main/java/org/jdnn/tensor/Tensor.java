@@ -376,7 +376,10 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalStateException("backward: " + describe() + " does not require a gradient: "
           + "no input of the computation requires one, or it ran with GradMode disabled");
     }
-    if (gradient != null) requireSameShape("backward", gradient);
+    if (gradient != null) {
+      requireSameShape("backward", gradient);
+      requireSameDevice("backward", this, gradient);
+    }
     try (GradMode.Guard g = GradMode.disable()) {
       if (gradFn == null) {
         accumulateGrad(gradient != null ? gradient : onesLike(this));

@@ -54,6 +54,12 @@ class DeviceMismatchTest {
       Tensor index = Tensor.ofInts(new int[] {1, 0}).to(EMU);
       assertMismatch("gatherRows", () -> Updates.gatherRows(a, index));
       assertMismatch("concat", () -> ConvOps.concat(0, "concat", a, b));
+      Tensor leaf = Tensor.of(new float[] {1, 2}).requiresGrad(true);
+      Tensor seed = Tensor.of(new float[] {1, 1}).to(EMU);
+      assertMismatch("backward", () -> {
+        leaf.backward(seed);
+        return null;
+      });
     }
   }
 
