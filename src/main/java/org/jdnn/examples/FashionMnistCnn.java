@@ -28,7 +28,7 @@ public final class FashionMnistCnn {
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(1, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, true);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
@@ -42,6 +42,15 @@ public final class FashionMnistCnn {
   /** Trains W2; {@code limit} > 0 uses only the first {@code limit} training images. */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, boolean print)
       throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, Device.cpu(), print);
+  }
+
+  /**
+   * Trains W2 on {@code device}: the model is built on the CPU from the seed (so every device starts from the same
+   * weights), then moved; batches are copied to the device each step.
+   */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      boolean print) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit, image);
@@ -49,11 +58,11 @@ public final class FashionMnistCnn {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = model()) {
+          Module model = model().to(device)) {
         if (print) {
           model.summary(image);
-          System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, %d CPU threads, GEMM kernel %s%n",
-              train.size(), test.size(), batchSize, Device.cpuThreads(), Device.cpuGemmKernel());
+          System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",
+              train.size(), test.size(), batchSize, ExampleArgs.describe(device));
         }
         return ClassifierTraining.run(model, train, test, epochs, batchSize, 1e-3, seed, print);
       }

@@ -16,6 +16,7 @@ import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
 import org.jdnn.plot.TrainingCurves;
 import org.jdnn.plot.WeightGrid;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.TensorScope;
 import org.jdnn.train.EarlyStopping;
@@ -44,20 +45,26 @@ public final class FashionMnistFit {
           + " or pass --data DIR. Skipping.");
       return;
     }
-    double accuracy = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, ProgressLogger.auto());
+    double accuracy = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, a.device(), ProgressLogger.auto());
     System.out.printf(Locale.ROOT, "test accuracy of the best model %.4f; files in %s%n", accuracy, a.out.toAbsolutePath());
   }
 
   /** Trains, saves checkpoints and pictures under {@code out}, and returns the best model's test accuracy. */
   public static double run(Path data, Path out, int epochs, int batch, int limit, long seed, ProgressLogger progress)
       throws Exception {
+    return run(data, out, epochs, batch, limit, seed, Device.cpu(), progress);
+  }
+
+  /** As {@link #run(Path, Path, int, int, int, long, ProgressLogger)}, training on {@code device}. */
+  public static double run(Path data, Path out, int epochs, int batch, int limit, long seed, Device device,
+      ProgressLogger progress) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (ArrayDataset all = FashionMnist.load(data, true, limit, image);
         ArrayDataset test = FashionMnist.load(data, false, 0, image)) {
       int split = all.size() * 9 / 10;
       try (ArrayDataset train = all.rows(0, split); ArrayDataset validation = all.rows(split, all.size());
-          Module model = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10));
+          Module model = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10)).to(device);
           Adam adam = new Adam(model.parameters(), 1e-3)) {
         // val_loss: the same "best" that EarlyStopping restores
         ModelCheckpoint checkpoint = new ModelCheckpoint(out, "val_loss");

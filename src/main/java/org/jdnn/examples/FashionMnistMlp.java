@@ -16,14 +16,15 @@ import org.jdnn.tensor.Generator;
  * inputs standardized with the training set's pixel mean and std. Prints per-epoch loss, test
  * accuracy, seconds and training samples/s.
  *
- * <p>Arguments (all optional): {@code --epochs N --batch N --limit N --seed N --data DIR}.
+ * <p>Arguments (all optional): {@code --epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu}
+ * (default: the GPU when one is usable, else the CPU).
  */
 public final class FashionMnistMlp {
   private FashionMnistMlp() {}
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(3, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, true);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
@@ -34,17 +35,25 @@ public final class FashionMnistMlp {
   /** Trains W1; {@code limit} > 0 uses only the first {@code limit} training images. */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, boolean print)
       throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, Device.cpu(), print);
+  }
+
+  /**
+   * Trains W1 on {@code device}: the model is built on the CPU from the seed (so every device starts from the same
+   * weights), then moved; batches are copied to the device each step.
+   */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      boolean print) throws Exception {
     Generator.manualSeed(seed);
     try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit);
         ArrayDataset rawTest = FashionMnist.load(dir, false, 0)) {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = model()) {
+          Module model = model().to(device)) {
         if (print) {
           System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
-              + "%d CPU threads, GEMM kernel %s%n", model.parameterCount(), train.size(), test.size(), batchSize,
-              Device.cpuThreads(), Device.cpuGemmKernel());
+              + "on %s%n", model.parameterCount(), train.size(), test.size(), batchSize, ExampleArgs.describe(device));
         }
         return ClassifierTraining.run(model, train, test, epochs, batchSize, 1e-3, seed, print);
       }
