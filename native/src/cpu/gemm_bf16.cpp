@@ -17,6 +17,7 @@
 #include <unistd.h>
 #endif
 
+#include "kernels/bf16.h"
 #include "thread_pool.h"
 
 namespace jdnn::cpu {
@@ -35,7 +36,7 @@ void generic_convert_rows(const float* x, int64_t rows, int64_t in, int64_t kp, 
     for (int64_t k = 0; k < kp; ++k) {
       const float a = 2 * k < in ? x[r * in + 2 * k] : 0.0f;
       const float b = 2 * k + 1 < in ? x[r * in + 2 * k + 1] : 0.0f;
-      xb[r * kp + k] = to_bf16(a) | static_cast<uint32_t>(to_bf16(b)) << 16;
+      xb[r * kp + k] = kernels::float_to_bf16(a) | static_cast<uint32_t>(kernels::float_to_bf16(b)) << 16;
     }
 }
 
@@ -145,7 +146,7 @@ void bf16_pack_weight(const float* w, int64_t out, int64_t in, uint32_t* packed)
         uint32_t word = 0;
         if (j < out && 2 * k < in) {
           const float a = w[j * in + 2 * k], b = 2 * k + 1 < in ? w[j * in + 2 * k + 1] : 0.0f;
-          word = detail::to_bf16(a) | static_cast<uint32_t>(detail::to_bf16(b)) << 16;
+          word = kernels::float_to_bf16(a) | static_cast<uint32_t>(kernels::float_to_bf16(b)) << 16;
         }
         packed[(p * kp + k) * 16 + l] = word;
       }

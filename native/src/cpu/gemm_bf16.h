@@ -27,15 +27,6 @@ const char* bf16_kernel_name();
 bool bf16_force_kernel(const char* name);
 
 namespace detail {
-// Round-to-nearest-even float -> bf16 (NaN stays NaN), the rounding VCVTNEPS2BF16 does.
-inline uint16_t to_bf16(float f) {
-  uint32_t u;
-  __builtin_memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((u >> 16) | 0x40);
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return static_cast<uint16_t>(u >> 16);
-}
-
 // One ISA's implementation of rows [i0, i1) x panels [p0, p1) of y, given x already in bf16 pairs
 // (row r at xb + r * kp, kp = bf16_kp(in) words, zero padded).
 struct Bf16Kernel {

@@ -14,6 +14,10 @@ namespace {
 __mmask16 lane_mask(int64_t n) { return n >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << n) - 1); }
 
 // Row-major float -> bf16; pairs (2k, 2k+1) land in word k, an odd last column pairs with 0.
+// VCVTNEPS2BF16 applies the rounding rule of kernels/bf16.h (nearest even, NaN kept quiet), except
+// that it ignores MXCSR and turns denormal inputs into signed zeros; the scalar rule stays scalar
+// elsewhere because a per-element call here would give up the 32-wide conversion.
+// Bf16InferenceTest compares this path with the generic kernel, which uses kernels/bf16.h.
 void convert_rows(const float* x, int64_t rows, int64_t in, int64_t kp, uint32_t* xb) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* src = x + r * in;

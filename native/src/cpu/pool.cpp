@@ -1,6 +1,8 @@
 // Max and average pooling on the CPU (NCHW, floor-mode output size, symmetric padding at most
 // half the kernel, as PyTorch requires). Every (n, c) plane is independent, so the work is
-// split over planes; within a plane the loops walk rows in memory order.
+// split over planes; within a plane the loops walk rows in memory order. Window geometry, the
+// max selection rule and the average divisor come from kernels/pool.h, which the CUDA backend
+// uses too, so both backends pick the same maximum and divide by the same count.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -8,9 +10,14 @@
 
 #include "cpu/cpu_backend.h"
 #include "cpu/thread_pool.h"
+#include "kernels/pool.h"
 
 namespace jdnn::cpu {
 namespace {
+
+using kernels::avg_pool_count;
+using kernels::pool_window;
+using kernels::take_max;
 
 struct PoolShape {
   int64_t planes, h, w, oh, ow;
@@ -25,20 +32,11 @@ int64_t plane_grain(int64_t work_per_plane) {
   return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, work_per_plane));
 }
 
-// Clipped window [lo, hi) of output position o along a dimension of length size.
-inline void window(int64_t o, int64_t stride, int64_t pad, int64_t k, int64_t size, int64_t& lo, int64_t& hi) {
-  const int64_t start = o * stride - pad;
-  lo = std::max<int64_t>(start, 0);
-  hi = std::min<int64_t>(start + k, size);
-}
-
 template <class I>
 void with_index_type(int dtype, I&& f) {
   if (dtype == 2) f(int32_t{});
   else f(int64_t{});
 }
-
-}  // namespace
 
 // Output positions [lo, hi) whose input coordinate o * stride + off lies inside [0, size).
 inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, int64_t& lo, int64_t& hi) {
@@ -46,14 +44,6 @@ inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, 
   hi = size - 1 - off < 0 ? 0 : (size - 1 - off) / stride + 1;
   lo = std::min(lo, out);
   hi = std::max(lo, std::min(hi, out));
-}
-
-// Takes (v, at) when v is larger or a NaN: PyTorch's rule (first maximum wins, NaN propagates).
-template <class T, class I>
-inline void take_max(T v, I at, T& best, I& arg) {
-  const bool take = (v > best) | (v != v);
-  best = take ? v : best;
-  arg = take ? at : arg;
 }
 
 // 2x2 windows, stride 2, no padding (the usual CNN pooling): each output reads two pairs.
@@ -90,7 +80,7 @@ void max_pool_rows(const T* xp, T* yp, I* ip, const PoolShape& s, const Pool2dGe
     T* best = yp + oh * s.ow;
     I* arg = ip + oh * s.ow;
     int64_t h0, h1;
-    window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
+    pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
     for (int64_t ow = 0; ow < s.ow; ++ow) {  // PyTorch's start: -inf at the first valid cell
       best[ow] = -std::numeric_limits<T>::infinity();
       arg[ow] = static_cast<I>(h0 * s.w + first_col[ow]);
@@ -107,6 +97,8 @@ void max_pool_rows(const T* xp, T* yp, I* ip, const PoolShape& s, const Pool2dGe
   }
 }
 
+}  // namespace
+
 void CpuBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
   const PoolShape s = pool_shape(x, y);
   const bool two_by_two = g.kh == 2 && g.kw == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 &&
@@ -116,7 +108,7 @@ void CpuBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const P
   int64_t *first_col = cols.data(), *col_lo = first_col + s.ow, *col_hi = col_lo + g.kw;
   for (int64_t ow = 0; ow < s.ow; ++ow) {
     int64_t w0, w1;
-    window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
+    pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
     first_col[ow] = w0;
   }
   for (int64_t kj = 0; kj < g.kw; ++kj) valid_range(kj - g.pad_w, g.stride_w, s.w, s.ow, col_lo[kj], col_hi[kj]);
@@ -180,14 +172,14 @@ void CpuBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, boo
         T* yp = ys + p * s.oh * s.ow;
         for (int64_t oh = 0; oh < s.oh; ++oh) {
           int64_t h0, h1;
-          window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
+          pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
           for (int64_t ow = 0; ow < s.ow; ++ow) {
             int64_t w0, w1;
-            window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
+            pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
             double sum = 0;
             for (int64_t ih = h0; ih < h1; ++ih)
               for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * s.w + iw];
-            const int64_t count = count_include_pad ? g.kh * g.kw : std::max<int64_t>(1, (h1 - h0) * (w1 - w0));
+            const int64_t count = avg_pool_count(count_include_pad, g.kh, g.kw, h0, h1, w0, w1);
             yp[oh * s.ow + ow] = static_cast<T>(sum / static_cast<double>(count));
           }
         }
@@ -209,11 +201,11 @@ void CpuBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dG
         const T* dyp = dys + p * s.oh * s.ow;
         for (int64_t oh = 0; oh < s.oh; ++oh) {
           int64_t h0, h1;
-          window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
+          pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
           for (int64_t ow = 0; ow < s.ow; ++ow) {
             int64_t w0, w1;
-            window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
-            const int64_t count = count_include_pad ? g.kh * g.kw : std::max<int64_t>(1, (h1 - h0) * (w1 - w0));
+            pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
+            const int64_t count = avg_pool_count(count_include_pad, g.kh, g.kw, h0, h1, w0, w1);
             const T share = static_cast<T>(static_cast<double>(dyp[oh * s.ow + ow]) / static_cast<double>(count));
             for (int64_t ih = h0; ih < h1; ++ih)
               for (int64_t iw = w0; iw < w1; ++iw) dxp[ih * s.w + iw] += share;

@@ -1,6 +1,7 @@
-// float32 -> bfloat16 rounding for device code, the same rule as the CPU's
-// (cpu/gemm_bf16.h, detail::to_bf16): round to nearest even, NaN kept NaN
-// (quiet bit set), so both backends feed identical bf16 values to their GEMMs.
+// float32 -> bfloat16 rounding: round to nearest even, NaN kept NaN (quiet bit
+// set). The CPU's weight packing and portable kernel (cpu/gemm_bf16.cpp) and the
+// CUDA conversions use this one rule, so both backends feed identical bf16
+// values to their GEMMs.
 #pragma once
 #include <cstdint>
 #include <cstring>

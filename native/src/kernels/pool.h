@@ -1,5 +1,5 @@
-// Pooling window geometry and the max-pool selection rule, shared by the CUDA
-// kernels (cuda/pool.cu) and written to match cpu/pool.cpp exactly.
+// Pooling window geometry, the max-pool selection rule and the average divisor,
+// shared by the CPU loops (cpu/pool.cpp) and the CUDA kernels (cuda/pool.cu).
 #pragma once
 #include <cstdint>
 

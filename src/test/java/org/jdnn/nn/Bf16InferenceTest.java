@@ -63,6 +63,76 @@ class Bf16InferenceTest {
     }
   }
 
+  /**
+   * The SIMD kernels convert x with VCVTNEPS2BF16, the generic one with the shared scalar rule
+   * (kernels/bf16.h). Through an identity weight y is exactly bf16(x), so every kernel must agree
+   * bit for bit: on rounding ties either way, carries into the exponent, overflow to infinity and
+   * NaN. Denormal inputs are the documented exception: the instruction reads them as zero.
+   */
+  @Test
+  void simdConversionFollowsTheSharedScalarRoundingRule() {
+    final int in = 77;  // two 32-wide blocks, a masked tail and an odd last column
+    java.util.Random r = new java.util.Random(5);
+    int[] low = {0x8000, 0x7fff, 0x8001, 0x0000, 0xffff, 0x18000};
+    List<float[]> rows = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      float[] row = new float[in];
+      for (int k = 0; k < in; k++) {
+        int sign = r.nextBoolean() ? 0x80000000 : 0, exp = 1 + r.nextInt(253) << 23;
+        int l = low[r.nextInt(low.length)], mant = (r.nextInt(1 << 7) << 16 | (l == 0x18000 ? r.nextInt(1 << 16) : l));
+        row[k] = Float.intBitsToFloat(sign | exp | mant & 0x7fffff);
+      }
+      rows.add(row);
+    }
+    int[] specials = {0x7fc00000, 0x7f800001, 0xffc12345, 0x7f800000, 0xff800000, 0x7f7fffff, 0xff7f8000, 0x7f7f7fff};
+    for (int i = 0; i < specials.length; i++) {
+      float[] row = new float[in];
+      row[(i * 13 + 5) % in] = Float.intBitsToFloat(specials[i]);
+      rows.add(row);
+    }
+    int denormalRow = rows.size();
+    float[] tiny = new float[in];
+    for (int k = 0; k < in; k++) tiny[k] = (k % 2 == 0 ? 1 : -1) * Float.MIN_VALUE * (1 + r.nextInt(1 << 22));
+    rows.add(tiny);
+    int n = rows.size();
+    float[] xs = new float[n * in], ws = new float[in * in];
+    for (int i = 0; i < n; i++) System.arraycopy(rows.get(i), 0, xs, i * in, in);
+    for (int j = 0; j < in; j++) ws[j * in + j] = 1;
+    java.util.Map<String, float[]> results = new java.util.LinkedHashMap<>();
+    try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
+      Tensor x = Tensor.of(xs, n, in);
+      try (Tensor packed = Linalg.packBf16(Tensor.of(ws, in, in))) {
+        for (String kernel : runnableKernels()) {
+          assertTrue(JdnnNative.cpu_bf16_force_kernel(kernel));
+          results.put(kernel, Linalg.linearBf16(x, packed, in, null, false, "t").toFloatArray());
+        }
+      }
+    }
+    float[] generic = results.get("generic");
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < in; k++) {
+        float v = xs[i * in + k], want = generic[i * in + k];
+        String at = "row " + i + " col " + k + " x=0x" + Integer.toHexString(Float.floatToRawIntBits(v));
+        if (i < 24 || i == denormalRow) assertEquals(bf16(v), want, 0.0f, at + ": generic kernel vs bf16 rounding");
+        for (var e : results.entrySet()) {
+          if (e.getKey().equals("generic")) continue;
+          float got = e.getValue()[i * in + k];
+          String who = at + ": " + e.getKey() + " vs generic";
+          if (i == denormalRow) assertEquals(0.0f, got, 0.0f, who + " (denormals read as zero)");
+          else if (Float.isNaN(want)) assertTrue(Float.isNaN(got), who + " got " + got);
+          else assertEquals(want, got, 0.0f, who);
+        }
+      }
+    }
+    // The specials reach their own output unchanged by the identity: NaN stays NaN, overflow is inf.
+    for (int i = 0; i < specials.length; i++) {
+      int k = (i * 13 + 5) % in;
+      float v = Float.intBitsToFloat(specials[i]), want = generic[(24 + i) * in + k];
+      if (Float.isNaN(v)) assertTrue(Float.isNaN(want), "special " + i);
+      else assertEquals(Float.intBitsToFloat(specials[i] + 0x7fff + (specials[i] >>> 16 & 1) & 0xffff0000), want, "special " + i);
+    }
+  }
+
   private static void check(String kernel, int n, int in, int out, boolean relu, boolean noBias) {
     Generator.manualSeed(n * 7919L + in * 31L + out);
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
