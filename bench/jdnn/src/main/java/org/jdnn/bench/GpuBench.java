@@ -1,0 +1,540 @@
+package org.jdnn.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdnn.loss.CrossEntropyLoss;
+import org.jdnn.nn.BatchNorm2d;
+import org.jdnn.nn.Conv2d;
+import org.jdnn.nn.ConvOptions;
+import org.jdnn.nn.Dropout;
+import org.jdnn.nn.Flatten;
+import org.jdnn.nn.Linear;
+import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.Module;
+import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Reshape;
+import org.jdnn.nn.Sequential;
+import org.jdnn.nn.Summary;
+import org.jdnn.optim.Adam;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
+import org.jdnn.tensor.DeviceUnavailableException;
+import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+import org.jdnn.tensor.Updates;
+
+/**
+ * W1, W2 and W3 of benchmarks.md on a CUDA device, with the device's own GEMM ceiling and the
+ * framework overhead of each workload. Run by scripts/bench-gpu.sh; not a test.
+ *
+ * <p>Every timed stretch starts and ends with {@link Device#synchronize()}, because GPU ops only
+ * queue work: without it the clock would stop before the device finished. Throughput comes from
+ * unprofiled repetitions; a separate profiled stretch ({@link Device#setProfiling}) gives the
+ * device time of the ops, and the overhead is the unprofiled wall time per step minus that device
+ * time: the time the device waits for Java, JNI and the backend's host code.
+ *
+ * <pre>
+ * --device cuda|cuda-emu   (cuda); cuda-emu is a dry run at tiny sizes, not a performance figure
+ * --quick                  fewer and shorter repetitions
+ * --tf32                   run the workloads with TF32 on (the ceiling is measured both ways)
+ * --data DIR               Fashion-MNIST (default $JDNN_FASHION_MNIST or /usr/share/datasets/fashion-mnist);
+ *                          without it the workloads run on random data of the same shapes
+ * --out-md FILE --out-json FILE --command TEXT --commit TEXT
+ * --keep-going             after a failed section, run the others (default: stop at the first)
+ * </pre>
+ */
+public final class GpuBench {
+  /** Sizes of one run: the real ones on a GPU, tiny ones for the emulation. */
+  static final class Plan {
+    int batch = 128, trainLimit = 0, testLimit = 0, w1Epochs = 3, w1ProfiledSteps = 100;
+    int w2Warmup = 5, w2Reps = 4, w2Steps = 100, w2ProfiledSteps = 50;
+    boolean w2FinishEpoch = true;
+    int w3Windows = 5, w3ProfiledCalls = 200;
+    double w3Window = 1.0;
+    int gemmN = 4096, gemmInner = 10, gemmReps = 5;
+    long copyFloats = 64L << 20;
+
+    static Plan of(boolean emulated, boolean quick) {
+      Plan p = new Plan();
+      if (emulated) { // only proves that every op runs; the emulation runs GPU threads one by one
+        p.batch = 32; p.trainLimit = 96; p.testLimit = 64; p.w1ProfiledSteps = 2;
+        p.w2Warmup = 1; p.w2Reps = 2; p.w2Steps = 1; p.w2ProfiledSteps = 1; p.w2FinishEpoch = false;
+        p.w3Windows = 2; p.w3Window = 0.2; p.w3ProfiledCalls = 3;
+        p.gemmN = 128; p.gemmInner = 1; p.gemmReps = 2; p.copyFloats = 1L << 16;
+      } else if (quick) {
+        p.trainLimit = 20_000; p.w1ProfiledSteps = 50;
+        p.w2Reps = 3; p.w2Steps = 20; p.w2ProfiledSteps = 20; p.w2FinishEpoch = false;
+        p.w3Windows = 3; p.w3Window = 0.5; p.w3ProfiledCalls = 100;
+        p.gemmReps = 3; p.copyFloats = 16L << 20;
+      }
+      return p;
+    }
+  }
+
+  private final Device dev;
+  private final Plan plan;
+  private final boolean tf32;
+  private final GpuReport report;
+  private final long seed = 42;
+  private float[] trainXh, testXh;
+  private int[] trainYh, testYh;
+  private Tensor trainX, trainY, testX, testY;
+  private Module mlp;
+
+  private GpuBench(Device dev, Plan plan, boolean tf32, GpuReport report) {
+    this.dev = dev;
+    this.plan = plan;
+    this.tf32 = tf32;
+    this.report = report;
+  }
+
+  public static void main(String[] args) throws Exception {
+    String device = "cuda", command = "", commit = "";
+    boolean quick = false, tf32 = false, keepGoing = false;
+    Path data = Paths.get(System.getenv().getOrDefault("JDNN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"));
+    Path md = null, json = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--device": device = args[++i]; break;
+        case "--quick": quick = true; break;
+        case "--tf32": tf32 = true; break;
+        case "--keep-going": keepGoing = true; break;
+        case "--data": data = Paths.get(args[++i]); break;
+        case "--out-md": md = Paths.get(args[++i]); break;
+        case "--out-json": json = Paths.get(args[++i]); break;
+        case "--command": command = args[++i]; break;
+        case "--commit": commit = args[++i]; break;
+        default:
+          System.err.println("unknown option " + args[i]);
+          System.exit(2);
+      }
+    }
+    if (!device.equals("cuda") && !device.equals("cuda-emu")) {
+      System.err.println("--device must be cuda or cuda-emu, got " + device);
+      System.exit(2);
+    }
+    Device dev;
+    try {
+      dev = Device.byName(device);
+    } catch (DeviceUnavailableException e) {
+      System.err.println("bench-gpu: device " + device + " is unavailable: " + e.getMessage());
+      System.exit(3);
+      return;
+    }
+    boolean emulated = device.equals("cuda-emu");
+    Plan plan = Plan.of(emulated, quick);
+    GpuReport report = new GpuReport();
+    report.put("device", device);
+    report.put("describe", dev.describe());
+    report.put("date", Instant.now().toString());
+    report.put("command", command);
+    report.put("commit", commit);
+    report.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    report.put("host_cpu", Stats.cpuModel());
+    report.put("mode", emulated ? "cuda-emu dry run: tiny sizes, NOT a performance figure" : quick ? "quick" : "full");
+    report.put("tf32", tf32);
+    report.put("batch", plan.batch);
+    report.put("flops_convention", Flops.convention());
+    GpuBench b = new GpuBench(dev, plan, tf32, report);
+    boolean ok;
+    try (Device.DefaultScope s = Device.useDefault(dev)) {
+      ok = b.runAll(data, keepGoing);
+    }
+    if (md != null) report.writeMarkdown(md);
+    if (json != null) report.writeJson(json);
+    System.out.print(report.markdown());
+    System.exit(ok ? 0 : 1);
+  }
+
+  private interface Section {
+    void run() throws Exception;
+  }
+
+  /** Runs the sections in order; returns false when one failed (the first failure stops the rest unless keepGoing). */
+  private boolean runAll(Path data, boolean keepGoing) {
+    String[] names = {"gemm", "copy", "data", "w1", "w3", "w2"};
+    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w3, this::w2};
+    boolean ok = true;
+    for (int i = 0; i < names.length; i++) {
+      if (!ok && !keepGoing) {
+        report.put(names[i] + ".error", "not run: an earlier section failed");
+        continue;
+      }
+      long t = System.nanoTime();
+      try {
+        System.err.println("== " + names[i]);
+        sections[i].run();
+      } catch (Throwable e) {
+        ok = false;
+        String msg = (e.getClass().getSimpleName() + ": " + e.getMessage()).replace('\n', ' ');
+        System.err.println("bench-gpu: section " + names[i] + " failed: " + msg);
+        e.printStackTrace();
+        report.put(names[i] + ".error", msg);
+      } finally {
+        try {
+          dev.setProfiling(false);
+          dev.setTf32(false);
+        } catch (RuntimeException ignored) {
+          // the device is unusable; the section's error already says why
+        }
+      }
+      report.put(names[i] + ".section_s", (System.nanoTime() - t) / 1e9);
+    }
+    if (mlp != null) mlp.close();
+    for (Tensor t : new Tensor[] {trainX, trainY, testX, testY}) if (t != null) t.close();
+    return ok;
+  }
+
+  // ---- ceilings --------------------------------------------------------------------------------
+
+  private void gemm() {
+    int n = plan.gemmN;
+    report.put("gemm.n", n);
+    try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
+      Tensor a = Tensor.of(randomFloats((long) n * n, 1), n, n), b = Tensor.of(randomFloats((long) n * n, 2), n, n);
+      dev.setTf32(false);
+      report.put("gemm.fp32_gflops", gemmRate(a, b));
+      dev.setTf32(true);
+      report.put("gemm.tf32_gflops", gemmRate(a, b));
+    }
+  }
+
+  /** Best of the repetitions, each {@code gemmInner} products queued back to back between synchronizations. */
+  private double gemmRate(Tensor a, Tensor b) {
+    long n = a.shape()[0];
+    double[] r = new double[plan.gemmReps];
+    for (int rep = -1; rep < plan.gemmReps; rep++) {
+      dev.synchronize();
+      long t = System.nanoTime();
+      for (int i = 0; i < plan.gemmInner; i++) {
+        try (TensorScope s = new TensorScope()) {
+          a.matmul(b);
+        }
+      }
+      dev.synchronize();
+      double sec = (System.nanoTime() - t) / 1e9;
+      if (rep >= 0) r[rep] = 2.0 * n * n * n * plan.gemmInner / sec / 1e9;
+    }
+    return Stats.max(r);
+  }
+
+  /** Device-to-device copy, host-to-device and device-to-host bandwidth (GB/s, best of 3). */
+  private void copy() {
+    long n = plan.copyFloats;
+    report.put("copy.mb", n * 4 / 1e6);
+    float[] host = randomFloats(n, 3);
+    double[] d2d = new double[3], h2d = new double[3], d2h = new double[3];
+    try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
+      Tensor cpu;
+      try (Device.DefaultScope onCpu = Device.useDefault(Device.cpu())) {
+        cpu = Tensor.of(host, n);
+      }
+      Tensor x = cpu.to(dev);
+      for (int rep = -1; rep < 3; rep++) {
+        try (TensorScope step = new TensorScope()) {
+          dev.synchronize();
+          long t0 = System.nanoTime();
+          x.copy();
+          dev.synchronize();
+          long t1 = System.nanoTime();
+          cpu.to(dev);
+          dev.synchronize();
+          long t2 = System.nanoTime();
+          x.toFloatArray();
+          long t3 = System.nanoTime();
+          if (rep < 0) continue;
+          d2d[rep] = 2.0 * n * 4 / (t1 - t0); // read + write, bytes per ns = GB/s
+          h2d[rep] = n * 4.0 / (t2 - t1);
+          d2h[rep] = n * 4.0 / (t3 - t2);
+        }
+      }
+    }
+    report.put("copy.d2d_gbps", Stats.max(d2d));
+    report.put("copy.h2d_gbps", Stats.max(h2d));
+    report.put("copy.d2h_gbps", Stats.max(d2h));
+  }
+
+  // ---- data ------------------------------------------------------------------------------------
+
+  private void load(Path dir) throws Exception {
+    boolean real = Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))
+        || Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"));
+    if (real) {
+      FashionData d = FashionData.load(dir, plan.trainLimit);
+      trainXh = d.trainX;
+      trainYh = d.trainY;
+      testXh = d.testX;
+      testYh = d.testY;
+      report.put("data", "Fashion-MNIST from " + dir);
+    } else {
+      // Throughput does not depend on the pixel values; accuracy is then meaningless and not reported.
+      int ntrain = plan.trainLimit > 0 ? plan.trainLimit : 60_000;
+      trainXh = randomFloats((long) ntrain * FashionData.PIXELS, 4);
+      trainYh = randomLabels(ntrain, 5);
+      testXh = randomFloats(10_000L * FashionData.PIXELS, 6);
+      testYh = randomLabels(10_000, 7);
+      report.put("data", "random (Fashion-MNIST not found in " + dir + "): accuracies not reported");
+    }
+    if (plan.testLimit > 0 && plan.testLimit < testYh.length) {
+      testXh = Arrays.copyOf(testXh, plan.testLimit * FashionData.PIXELS);
+      testYh = Arrays.copyOf(testYh, plan.testLimit);
+    }
+    // The data set lives on the device, so a step's input is a gather there, not a copy from the host.
+    trainX = Tensor.of(trainXh, trainYh.length, FashionData.PIXELS).keep();
+    trainY = Tensor.ofInts(trainYh, trainYh.length).keep();
+    testX = Tensor.of(testXh, testYh.length, FashionData.PIXELS).keep();
+    testY = Tensor.ofInts(testYh, testYh.length).keep();
+    report.put("data.train", trainYh.length);
+    report.put("data.test", testYh.length);
+    report.put("data.real", real);
+  }
+
+  // ---- training --------------------------------------------------------------------------------
+
+  /** A model with its optimizer, trained one batch of an epoch order at a time. */
+  private final class Trainer {
+    final Module model;
+    final Adam adam;
+    final CrossEntropyLoss loss = new CrossEntropyLoss();
+
+    Trainer(Module model) {
+      this.model = model;
+      this.adam = new Adam(model.parameters(), 1e-3);
+    }
+
+    /** Queues batches [from, to) of {@code order}; does not wait for the device. */
+    void steps(int[] order, int from, int to) {
+      model.train();
+      for (int b = from; b < to; b++) {
+        int lo = b * plan.batch, hi = Math.min(order.length, lo + plan.batch);
+        try (TensorScope step = new TensorScope()) {
+          Tensor idx = Tensor.ofInts(Arrays.copyOfRange(order, lo, hi));
+          Tensor x = Updates.gatherRows(trainX, idx), y = Updates.gatherRows(trainY, idx);
+          adam.zeroGrad();
+          loss.compute(model.forward(x), y).backward();
+          adam.step();
+        }
+      }
+    }
+
+    /** Wall seconds of batches [from, to), synchronized at both ends. */
+    double timed(int[] order, int from, int to) {
+      dev.synchronize();
+      long t = System.nanoTime();
+      steps(order, from, to);
+      dev.synchronize();
+      return (System.nanoTime() - t) / 1e9;
+    }
+  }
+
+  private void w1() {
+    Generator.manualSeed(seed);
+    mlp = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
+    Trainer tr = new Trainer(mlp);
+    dev.setTf32(tf32);
+    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
+    double[] rate = new double[plan.w1Epochs - 1];
+    for (int e = 0; e < plan.w1Epochs; e++) {
+      double sec = tr.timed(FashionData.order(n, seed, e), 0, batches);
+      if (e == 0) report.put("w1.first_epoch_s", sec);
+      else rate[e - 1] = n / sec;
+    }
+    report.putRates("w1", rate, plan.batch, Flops.training(Flops.w1Forward()));
+    // Module.flops() also counts bias, activations and softmax; kept apart so that the GFLOP/s
+    // figures use the GEMM-only count of the CPU comparison (Flops) and stay comparable with it.
+    report.put("w1.forward_flops_per_sample_all_layers", Summary.flopsOf(mlp, new long[] {784}));
+    if (report.bool("data.real")) report.put("w1.accuracy", accuracy(mlp));
+    int[] order = FashionData.order(n, seed, plan.w1Epochs);
+    int steps = Math.min(plan.w1ProfiledSteps, batches);
+    profile("w1", steps, plan.batch, () -> tr.steps(order, 0, steps));
+    tr.adam.close();
+  }
+
+  private void w2() {
+    Generator.manualSeed(seed);
+    Module cnn = new Sequential(new Reshape(1, 28, 28),
+        new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+        new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
+    try (cnn) {
+      Trainer tr = new Trainer(cnn);
+      dev.setTf32(tf32);
+      int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
+      int[] order = FashionData.order(n, seed, 0);
+      // The epoch's batches are consumed in order: warm-up, repetitions, profiled stretch, rest.
+      int next = Math.min(batches, plan.w2Warmup);
+      tr.timed(order, 0, next);
+      double[] rate = new double[plan.w2Reps];
+      for (int r = 0; r < plan.w2Reps; r++) {
+        int from = next % batches, to = Math.min(batches, from + plan.w2Steps);
+        next = to;
+        rate[r] = (double) (to - from) * plan.batch / tr.timed(order, from, to);
+      }
+      report.put("w2.warmup_batches", plan.w2Warmup);
+      report.putRates("w2", rate, plan.batch, Flops.training(Flops.w2Forward()));
+      int from = next % batches, to = Math.min(batches, from + plan.w2ProfiledSteps);
+      profile("w2", to - from, plan.batch, () -> tr.steps(order, from, to));
+      if (plan.w2FinishEpoch && to < batches) {
+        tr.steps(order, to, batches);
+        if (report.bool("data.real")) report.put("w2.accuracy_1_epoch", accuracy(cnn));
+      }
+      tr.adam.close();
+    }
+  }
+
+  private double accuracy(Module model) {
+    model.eval();
+    long correct = 0;
+    int n = testYh.length;
+    try (GradMode.Guard g = GradMode.disable()) {
+      for (int from = 0; from < n; from += 1000) {
+        int to = Math.min(n, from + 1000);
+        int[] rows = new int[to - from];
+        for (int i = 0; i < rows.length; i++) rows[i] = from + i;
+        try (TensorScope s = new TensorScope()) {
+          long[] predicted = model.forward(Updates.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
+          for (int i = 0; i < rows.length; i++) if (predicted[i] == testYh[from + i]) correct++;
+        }
+      }
+    }
+    return (double) correct / n;
+  }
+
+  // ---- inference -------------------------------------------------------------------------------
+
+  /**
+   * One serving call: a float[] batch copied to the device, the forward pass, the logits copied
+   * back (which waits for the device), so the time is what a caller sees.
+   */
+  private Runnable inferer(int batch) {
+    float[] in = Arrays.copyOf(testXh, batch * FashionData.PIXELS);
+    return () -> {
+      try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+        mlp.forward(Tensor.of(in, batch, FashionData.PIXELS)).toFloatArray();
+      }
+    };
+  }
+
+  private void w3() throws Exception {
+    if (mlp == null) throw new IllegalStateException("W3 needs W1's trained model");
+    mlp.eval();
+    dev.setTf32(tf32);
+    for (int b : new int[] {1, 256}) {
+      String k = "w3.b" + b;
+      report.put(k + ".samples_per_s", rate(b, 1));
+      report.put(k + ".gflops", report.num(k + ".samples_per_s") * Flops.w1Forward() / 1e9);
+      Runnable call = inferer(b);
+      profile(k, plan.w3ProfiledCalls, b, () -> {
+        for (int i = 0; i < plan.w3ProfiledCalls; i++) call.run();
+      });
+    }
+    report.put("w3.b1x8.samples_per_s", rate(1, 8));
+    report.put("w3.b1x8.gflops", report.num("w3.b1x8.samples_per_s") * Flops.w1Forward() / 1e9);
+  }
+
+  /** Samples/s of batch-{@code b} calls from {@code threads} threads sharing the model: median of the windows after a warm-up window. */
+  private double rate(int b, int threads) throws Exception {
+    double[] rates = new double[plan.w3Windows];
+    AtomicLong done = new AtomicLong();
+    CyclicBarrier barrier = new CyclicBarrier(threads + 1);
+    long windowNs = (long) (plan.w3Window * 1e9);
+    long[] deadline = new long[1];
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> errors = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread th = new Thread(() -> {
+        try (Device.DefaultScope s = Device.useDefault(dev)) { // the default device is per thread
+          Runnable call = inferer(b);
+          for (int w = 0; w <= plan.w3Windows; w++) {
+            barrier.await();
+            long end = deadline[0], n = 0;
+            while (System.nanoTime() < end) {
+              call.run();
+              n++;
+            }
+            if (w > 0) done.addAndGet(n * b);
+            barrier.await();
+          }
+        } catch (Throwable e) {
+          synchronized (errors) {
+            errors.add(e);
+          }
+          barrier.reset();
+        }
+      }, "w3-" + t);
+      th.setDaemon(true);
+      workers.add(th);
+      th.start();
+    }
+    try {
+      for (int w = 0; w <= plan.w3Windows; w++) {
+        done.set(0);
+        deadline[0] = System.nanoTime() + windowNs + 20_000_000L;
+        long start = System.nanoTime();
+        barrier.await();
+        barrier.await();
+        double sec = (System.nanoTime() - start) / 1e9;
+        if (w > 0) rates[w - 1] = done.get() / sec;
+      }
+    } catch (java.util.concurrent.BrokenBarrierException e) {
+      throw new IllegalStateException("W3 worker failed: " + (errors.isEmpty() ? e : errors.get(0)),
+          errors.isEmpty() ? e : errors.get(0));
+    }
+    for (Thread th : workers) th.join();
+    if (!errors.isEmpty()) throw new IllegalStateException("W3 worker failed: " + errors.get(0), errors.get(0));
+    return Stats.median(rates);
+  }
+
+  // ---- overhead --------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code steps} steps once with op profiling on and records the device time per step; the
+   * overhead is set against the unprofiled wall time per step already in the report (profiling
+   * adds host work of its own, so its wall time is recorded apart and not used for the overhead).
+   */
+  private void profile(String key, int steps, int samplesPerStep, Runnable work) {
+    if (steps <= 0) return;
+    dev.synchronize();
+    dev.setProfiling(true);
+    long t = System.nanoTime();
+    work.run();
+    dev.synchronize();
+    double wallMs = (System.nanoTime() - t) / 1e6;
+    double deviceMs = dev.profiledKernelMillis();
+    long ops = dev.profiledOps();
+    dev.setProfiling(false);
+    report.putOverhead(key, steps, samplesPerStep, wallMs, deviceMs, ops);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private static float[] randomFloats(long n, long seed) {
+    if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("too many floats: " + n);
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] v = new float[(int) n];
+    for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+    return v;
+  }
+
+  private static int[] randomLabels(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] v = new int[n];
+    for (int i = 0; i < n; i++) v[i] = r.nextInt(10);
+    return v;
+  }
+
+  static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4g", v);
+  }
+}

@@ -1,0 +1,188 @@
+package org.jdnn.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The results of one {@link GpuBench} run: flat keys in order, rendered as a Markdown page and as JSON. */
+final class GpuReport {
+  private final Map<String, Object> values = new LinkedHashMap<>();
+
+  void put(String key, Object value) {
+    values.put(key, value);
+    System.err.println("   " + key + " = " + value);
+  }
+
+  double num(String key) {
+    Object v = values.get(key);
+    return v instanceof Number ? ((Number) v).doubleValue() : Double.NaN;
+  }
+
+  boolean bool(String key) {
+    return Boolean.TRUE.equals(values.get(key));
+  }
+
+  /** Samples/s of the repetitions (median and range) and the GFLOP/s the median achieves. */
+  void putRates(String key, double[] samplesPerS, int batch, long flopsPerSample) {
+    double median = Stats.median(samplesPerS);
+    double min = Double.POSITIVE_INFINITY, max = 0;
+    for (double r : samplesPerS) {
+      min = Math.min(min, r);
+      max = Math.max(max, r);
+    }
+    put(key + ".repetitions", samplesPerS.length);
+    put(key + ".samples_per_s", median);
+    put(key + ".samples_per_s_min", min);
+    put(key + ".samples_per_s_max", max);
+    put(key + ".flops_per_sample", flopsPerSample);
+    put(key + ".gflops", median * flopsPerSample / 1e9);
+  }
+
+  /**
+   * Device time per step from a profiled stretch against the unprofiled wall time per step
+   * ({@code samplesPerStep} / the median samples/s already recorded under {@code key}).
+   */
+  void putOverhead(String key, int steps, int samplesPerStep, double profiledWallMs, double deviceMs, long ops) {
+    double wallMs = samplesPerStep / num(key + ".samples_per_s") * 1e3;
+    double devicePerStep = deviceMs / steps;
+    put(key + ".profiled_steps", steps);
+    put(key + ".ops_per_step", (double) ops / steps);
+    put(key + ".device_ms_per_step", devicePerStep);
+    put(key + ".wall_ms_per_step", wallMs);
+    put(key + ".profiled_wall_ms_per_step", profiledWallMs / steps);
+    put(key + ".overhead_ms_per_step", wallMs - devicePerStep);
+    put(key + ".overhead_fraction", (wallMs - devicePerStep) / wallMs);
+  }
+
+  // ---- rendering -------------------------------------------------------------------------------
+
+  String markdown() {
+    StringBuilder sb = new StringBuilder();
+    boolean emu = "cuda-emu".equals(values.get("device"));
+    sb.append("# jdnn GPU benchmark").append(emu ? " (cuda-emu dry run, NOT a performance figure)" : "").append("\n\n");
+    if (emu) {
+      sb.append("**Dry run on the CPU emulation of the CUDA backend, at tiny sizes: it shows that every op of the"
+          + " workloads runs on the CUDA code path, and nothing about speed.**\n\n");
+    }
+    for (String k : new String[] {"describe", "date", "command", "commit", "mode", "tf32", "batch", "data", "host_cpu", "java"}) {
+      if (values.containsKey(k)) sb.append("- ").append(k.equals("describe") ? "machine" : k).append(": ").append(values.get(k)).append('\n');
+    }
+    sb.append("\n## Ceilings\n\n| figure | value |\n|---|---|\n");
+    row(sb, "SGEMM float32, n = " + values.get("gemm.n") + " (GFLOP/s)", "gemm.fp32_gflops");
+    row(sb, "GEMM float32 with TF32 (GFLOP/s)", "gemm.tf32_gflops");
+    row(sb, "device copy (GB/s, read + write)", "copy.d2d_gbps");
+    row(sb, "host to device (GB/s)", "copy.h2d_gbps");
+    row(sb, "device to host (GB/s)", "copy.d2h_gbps");
+
+    sb.append("\n## Workloads\n\n");
+    sb.append("Samples/s: median of the repetitions after warm-up (range in brackets). GFLOP/s: samples/s x FLOPs per"
+        + " sample (").append(values.get("flops_convention")).append("). Overhead: wall time per step minus the device"
+        + " time of its ops (from a separate profiled stretch).\n\n");
+    sb.append("| workload | samples/s | GFLOP/s | % of SGEMM | % of TF32 GEMM | ops/step | device ms/step | wall ms/step"
+        + " | overhead ms/step | overhead % |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    workload(sb, "W1 train (MLP)", "w1");
+    workload(sb, "W2 train (CNN)", "w2");
+    workload(sb, "W3 batch 1", "w3.b1");
+    workload(sb, "W3 batch 256", "w3.b256");
+    workload(sb, "W3 batch 1, 8 threads", "w3.b1x8");
+
+    StringBuilder other = new StringBuilder();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      String k = e.getKey();
+      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.endsWith("first_epoch_s") || k.endsWith("all_layers")) {
+        other.append("- ").append(k).append(": ").append(format(e.getValue())).append('\n');
+      }
+    }
+    if (other.length() > 0) sb.append("\n## Other figures\n\n").append(other);
+    StringBuilder errors = new StringBuilder();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      if (e.getKey().endsWith(".error")) errors.append("- ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+    }
+    if (errors.length() > 0) sb.append("\n## Failures\n\n").append(errors);
+    return sb.toString();
+  }
+
+  private void row(StringBuilder sb, String label, String key) {
+    sb.append("| ").append(label).append(" | ").append(format(values.get(key))).append(" |\n");
+  }
+
+  private void workload(StringBuilder sb, String label, String key) {
+    if (!values.containsKey(key + ".samples_per_s")) {
+      sb.append("| ").append(label).append(" | not measured |  |  |  |  |  |  |  |  |\n");
+      return;
+    }
+    String rate = format(values.get(key + ".samples_per_s"));
+    if (values.containsKey(key + ".samples_per_s_min")) {
+      rate += " (" + format(values.get(key + ".samples_per_s_min")) + "-" + format(values.get(key + ".samples_per_s_max")) + ")";
+    }
+    double gflops = num(key + ".gflops");
+    sb.append("| ").append(label).append(" | ").append(rate)
+        .append(" | ").append(format(values.get(key + ".gflops")))
+        .append(" | ").append(percent(gflops, num("gemm.fp32_gflops")))
+        .append(" | ").append(percent(gflops, num("gemm.tf32_gflops")))
+        .append(" | ").append(format(values.get(key + ".ops_per_step")))
+        .append(" | ").append(format(values.get(key + ".device_ms_per_step")))
+        .append(" | ").append(format(values.get(key + ".wall_ms_per_step")))
+        .append(" | ").append(format(values.get(key + ".overhead_ms_per_step")))
+        .append(" | ").append(percent(num(key + ".overhead_fraction"), 1))
+        .append(" |\n");
+  }
+
+  private static String percent(double part, double whole) {
+    if (Double.isNaN(part) || Double.isNaN(whole) || whole <= 0) return "";
+    return String.format(Locale.ROOT, "%.1f%%", 100 * part / whole);
+  }
+
+  private static String format(Object v) {
+    if (v == null) return "";
+    if (v instanceof Double || v instanceof Float) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isNaN(d)) return "";
+      if (Math.abs(d) >= 1000) return String.format(Locale.ROOT, "%,.0f", d);
+      return String.format(Locale.ROOT, "%.3g", d);
+    }
+    return String.valueOf(v);
+  }
+
+  void writeMarkdown(Path file) throws IOException {
+    write(file, markdown());
+  }
+
+  void writeJson(Path file) throws IOException {
+    StringBuilder sb = new StringBuilder("{\n");
+    int i = 0;
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      sb.append("  ").append(quote(e.getKey())).append(": ").append(json(e.getValue()));
+      sb.append(++i < values.size() ? ",\n" : "\n");
+    }
+    write(file, sb.append("}\n").toString());
+  }
+
+  private static String json(Object v) {
+    if (v instanceof Boolean) return v.toString();
+    if (v instanceof Number) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) return "null";
+      return v instanceof Double || v instanceof Float ? String.format(Locale.ROOT, "%.6g", d) : v.toString();
+    }
+    return quote(String.valueOf(v));
+  }
+
+  private static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') sb.append('\\').append(c);
+      else if (c < 0x20) sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.append('"').toString();
+  }
+
+  private static void write(Path file, String text) throws IOException {
+    if (file.getParent() != null) Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+  }
+}
