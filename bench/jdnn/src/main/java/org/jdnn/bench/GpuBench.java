@@ -136,7 +136,7 @@ public final class GpuBench {
     Plan plan = Plan.of(emulated, quick);
     GpuReport report = new GpuReport();
     report.put("device", device);
-    report.put("describe", dev.describe());
+    report.put("machine", dev.describe());
     report.put("date", Instant.now().toString());
     report.put("command", command);
     report.put("commit", commit);
@@ -347,8 +347,8 @@ public final class GpuBench {
     double[] rate = new double[plan.w1Epochs - 1];
     for (int e = 0; e < plan.w1Epochs; e++) {
       double sec = tr.timed(FashionData.order(n, seed, e), 0, batches);
-      if (e == 0) report.put("w1.first_epoch_s", sec);
-      else rate[e - 1] = n / sec;
+      report.put("w1.epoch" + (e + 1) + "_s", sec);
+      if (e > 0) rate[e - 1] = n / sec;
     }
     report.putRates("w1", rate, plan.batch, Flops.training(Flops.w1Forward()));
     // Module.flops() also counts bias, activations and softmax; kept apart so that the GFLOP/s

@@ -67,8 +67,8 @@ final class GpuReport {
       sb.append("**Dry run on the CPU emulation of the CUDA backend, at tiny sizes: it shows that every op of the"
           + " workloads runs on the CUDA code path, and nothing about speed.**\n\n");
     }
-    for (String k : new String[] {"describe", "date", "command", "commit", "mode", "tf32", "batch", "data", "host_cpu", "java"}) {
-      if (values.containsKey(k)) sb.append("- ").append(k.equals("describe") ? "machine" : k).append(": ").append(values.get(k)).append('\n');
+    for (String k : new String[] {"machine", "date", "command", "commit", "mode", "tf32", "batch", "data", "host_cpu", "java"}) {
+      if (values.containsKey(k)) sb.append("- ").append(k).append(": ").append(values.get(k)).append('\n');
     }
     sb.append("\n## Ceilings\n\n| figure | value |\n|---|---|\n");
     row(sb, "SGEMM float32, n = " + values.get("gemm.n") + " (GFLOP/s)", "gemm.fp32_gflops");
@@ -92,7 +92,7 @@ final class GpuReport {
     StringBuilder other = new StringBuilder();
     for (Map.Entry<String, Object> e : values.entrySet()) {
       String k = e.getKey();
-      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.endsWith("first_epoch_s") || k.endsWith("all_layers")) {
+      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.matches("w1\\.epoch\\d+_s") || k.endsWith("all_layers")) {
         other.append("- ").append(k).append(": ").append(format(e.getValue())).append('\n');
       }
     }
