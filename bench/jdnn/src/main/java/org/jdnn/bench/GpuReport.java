@@ -80,7 +80,9 @@ final class GpuReport {
     sb.append("\n## Workloads\n\n");
     sb.append("Samples/s: median of the repetitions after warm-up (range in brackets). GFLOP/s: samples/s x FLOPs per"
         + " sample (").append(values.get("flops_convention")).append("). Overhead: wall time per step minus the device"
-        + " time of its ops (from a separate profiled stretch).\n\n");
+        + " time of its ops (from a separate profiled stretch). An op's device time is the span between events"
+        + " recorded before and after it, so a GPU waiting inside an op for the host to issue its kernels counts as"
+        + " device time: the overhead is a lower bound of the host's cost.\n\n");
     sb.append("| workload | samples/s | GFLOP/s | % of SGEMM | % of TF32 GEMM | ops/step | device ms/step | wall ms/step"
         + " | overhead ms/step | overhead % |\n|---|---|---|---|---|---|---|---|---|---|\n");
     workload(sb, "W1 train (MLP)", "w1");
