@@ -20,17 +20,19 @@ __global__ void convert_kernel(const Src* src, Dst* dst, int64_t n) {
 }
 
 // Copies row index[r] of src into row r of dst, element by element (row_len
-// elements of `Word`). A bad index sets *bad to its position + 1 and skips the row.
+// elements of `Word`). A bad index skips the row and raises *bad to rows_out - r:
+// many threads may find bad rows, and the maximum names the first, as the CPU does.
 template <class Word, class Index>
 __global__ void gather_rows_kernel(const Word* src, const Index* index, Word* dst, int64_t rows_out,
-                                   int64_t row_len, int64_t rows_in, int64_t* bad) {
-  JDNN_KERNEL_LOOP(i, rows_out * row_len) {
-    const int64_t r = i / row_len;
-    const int64_t k = i - r * row_len;
+                                   int64_t row_len, int64_t rows_in, unsigned long long* bad) {
+  const int64_t span = row_len > 0 ? row_len : 1;  // rows of nothing still check their index
+  JDNN_KERNEL_LOOP(i, rows_out * span) {
+    const int64_t r = i / span;
+    const int64_t k = i - r * span;
     const int64_t from = static_cast<int64_t>(index[r]);
     if (from < 0 || from >= rows_in) {
-      *bad = r + 1;
-    } else {
+      atomicMax(bad, static_cast<unsigned long long>(rows_out - r));
+    } else if (k < row_len) {
       dst[i] = src[from * row_len + k];
     }
   }
@@ -57,8 +59,8 @@ void convert_into(const Tensor& src, Tensor& dst, cudaStream_t stream) {
 
 template <class Word, class Index>
 void gather_typed(const Tensor& src, const Tensor& index, Tensor& dst, int64_t row_words, int64_t rows_in,
-                  int64_t* bad, cudaStream_t stream) {
-  const int64_t n = index.numel * row_words;
+                  unsigned long long* bad, cudaStream_t stream) {
+  const int64_t n = index.numel * (row_words > 0 ? row_words : 1);
   launch_n(gather_rows_kernel<Word, Index>, n, stream, static_cast<const Word*>(src.storage->data),
            index.data<Index>(), static_cast<Word*>(dst.storage->data), index.numel, row_words, rows_in, bad);
 }
@@ -132,13 +134,13 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
   }
   const int64_t row_bytes = src.numel / rows * static_cast<int64_t>(dtype_size(src.dtype));
   // Index validity is only known on the device: one flag, read back after the kernel.
-  auto* bad = static_cast<int64_t*>(c.allocator.allocate(sizeof(int64_t)));
+  auto* bad = static_cast<unsigned long long*>(c.allocator.allocate(sizeof(unsigned long long)));
   struct FlagGuard {
     DeviceAllocator& a;
     void* p;
-    ~FlagGuard() { a.deallocate(p, sizeof(int64_t)); }
+    ~FlagGuard() { a.deallocate(p, sizeof(unsigned long long)); }
   } guard{c.allocator, bad};
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(int64_t), c.stream));
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), c.stream));
   const bool wide = row_bytes % 4 == 0;  // move 4-byte words when rows allow it
   const int64_t words = wide ? row_bytes / 4 : row_bytes;
   if (index.dtype == DT_I32) {
@@ -148,10 +150,21 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
     if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
     else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
   }
-  int64_t flag = 0;
+  unsigned long long flag = 0;
   JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
   JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  JDNN_CHECK(flag == 0, "gather_rows: index at position ", flag - 1, " is outside [0, ", rows, ")");
+  if (flag == 0) return;
+  // The offending value, fetched from the device for the message.
+  const int64_t at = index.numel - static_cast<int64_t>(flag);
+  int64_t value = 0;
+  int32_t value32 = 0;
+  const bool narrow = index.dtype == DT_I32;
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(narrow ? static_cast<void*>(&value32) : static_cast<void*>(&value),
+                                  static_cast<const char*>(index.storage->data) + at * (narrow ? 4 : 8),
+                                  narrow ? 4 : 8, cudaMemcpyDeviceToHost, c.stream));
+  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  if (narrow) value = value32;
+  fail("gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
 }
 
 }  // namespace jdnn::cuda

@@ -41,14 +41,15 @@ __global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
   }
 }
 
-// dx must be zero. An index outside its plane sets *bad to its position + 1.
+// dx must be zero. An index outside its plane raises *bad to n - its position, so
+// the flag ends naming the first bad one whichever threads find them.
 template <class T, class I>
 __global__ void max_pool_backward_kernel(const T* dy, const I* indices, T* dx, int64_t n, int64_t out_plane,
-                                         int64_t plane, int64_t* bad) {
+                                         int64_t plane, unsigned long long* bad) {
   JDNN_KERNEL_LOOP(i, n) {
     const int64_t k = static_cast<int64_t>(indices[i]);
     if (k < 0 || k >= plane) {
-      *bad = i + 1;
+      atomicMax(bad, static_cast<unsigned long long>(n - i));
     } else {
       atomicAdd(dx + (i / out_plane) * plane + k, dy[i]);
     }
@@ -106,7 +107,7 @@ void max_pool_typed(const Tensor& x, Tensor& y, Tensor& indices, const PoolDims&
 
 template <class T>
 void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx, int64_t out_plane, int64_t plane,
-                             int64_t* bad, cudaStream_t s) {
+                             unsigned long long* bad, cudaStream_t s) {
   const int64_t n = dy.numel;
   if (indices.dtype == DT_I32)
     launch_n(max_pool_backward_kernel<T, int32_t>, n, s, dy.data<T>(), indices.data<int32_t>(), dx.data<T>(), n,
@@ -132,29 +133,30 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
   if (dy.numel == 0) return;
   const int64_t plane = dx.dim(2) * dx.dim(3), out_plane = dy.dim(2) * dy.dim(3);
   // Index validity is only known on the device: one flag, read back after the kernel.
-  auto* bad = static_cast<int64_t*>(c.allocator.allocate(sizeof(int64_t)));
+  auto* bad = static_cast<unsigned long long*>(c.allocator.allocate(sizeof(unsigned long long)));
   struct FlagGuard {
     DeviceAllocator& a;
     void* p;
-    ~FlagGuard() { a.deallocate(p, sizeof(int64_t)); }
+    ~FlagGuard() { a.deallocate(p, sizeof(unsigned long long)); }
   } guard{c.allocator, bad};
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(int64_t), c.stream));
+  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), c.stream));
   if (dy.dtype == DT_F32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad, c.stream);
   else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad, c.stream);
-  int64_t flag = 0;
+  unsigned long long flag = 0;
   JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
   JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
   if (flag == 0) return;
+  const int64_t at = dy.numel - static_cast<int64_t>(flag);
   // The offending value, fetched from the device for the message.
   const size_t isize = dtype_size(indices.dtype);
   int64_t value = 0;
   int32_t value32 = 0;
   void* into = isize == 4 ? static_cast<void*>(&value32) : static_cast<void*>(&value);
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(into, static_cast<const char*>(indices.storage->data) + (flag - 1) * isize, isize,
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(into, static_cast<const char*>(indices.storage->data) + at * isize, isize,
                                   cudaMemcpyDeviceToHost, c.stream));
   JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
   if (isize == 4) value = value32;
-  fail("max_pool2d_backward: index ", value, " at output ", flag - 1, " is outside the ", dx.dim(2), "x", dx.dim(3),
+  fail("max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2), "x", dx.dim(3),
        " input plane");
 }
 

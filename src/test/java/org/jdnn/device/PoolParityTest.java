@@ -127,6 +127,17 @@ class PoolParityTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("devices")
+  void maxPoolBackwardNamesTheFirstIndexOutsideThePlane(Device dev) {
+    // Threads meet the bad indices in any order on a GPU; the message names the first, as the CPU's does.
+    try (Tensor dy = Tensor.ones(1, 1, 2, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9, 7, 5}, 1, 1, 2, 2).to(dev);
+        Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
+      assertNativeError(() -> JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
+          NativeHandles.of(dx)), "max_pool2d_backward", "index 9 at output 1", "outside");
+    }
+  }
+
   private static double[][] avgPool(Device d, DType dt, double[] x, double[] dy, int[] c, boolean includePad) {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor hdy = make(dy, dt, outShape(c)); Tensor dx = hx.to(d).requiresGrad(true);
