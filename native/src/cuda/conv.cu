@@ -106,7 +106,15 @@ struct Descs {
   ConvDesc conv;
 };
 
-void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, bool tf32) {
+// TF32 tensor-core math is an opt-in for float32 only.
+bool tensor_ops(const Context& c, cudnnDataType_t t) { return c.tf32 && t == CUDNN_DATA_FLOAT; }
+
+// Without the TF32 opt-in, float32 must stay float32: FMA math excludes tensor-core conversions.
+cudnnMathType_t requested_math(const Context& c, cudnnDataType_t t) {
+  return tensor_ops(c, t) ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+}
+
+void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, const Context& ctx) {
   d.x.set_4d(t, f.n, f.c, f.hp, f.wp);
   d.y.set_4d(t, f.n, f.k, f.oh, f.ow);
   d.w.set(t, f.k, f.cg, f.kh, f.kw);
@@ -114,9 +122,7 @@ void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_
              cudnn_dim(f.pad_w, "padding"), cudnn_dim(g.stride_h, "stride"), cudnn_dim(g.stride_w, "stride"),
              cudnn_dim(g.dilation_h, "dilation"), cudnn_dim(g.dilation_w, "dilation"), CUDNN_CROSS_CORRELATION, t);
   JDNN_CUDNN(cudnnSetConvolutionGroupCount, d.conv.get(), cudnn_dim(g.groups, "groups"));
-  // Without the TF32 opt-in, float32 must stay float32: FMA math excludes tensor-core conversions.
-  const bool tensor_ops = tf32 && t == CUDNN_DATA_FLOAT;
-  JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), tensor_ops ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH);
+  JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), requested_math(ctx, t));
 }
 
 // ---- algorithm choice, cached per configuration ------------------------------------------
@@ -127,6 +133,7 @@ using Key = std::array<int64_t, 18>;
 struct Choice {
   int algo;
   size_t workspace;
+  cudnnMathType_t math;  // the math type Find timed the algorithm with
 };
 
 Key key_of(Direction dir, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, bool tf32) {
@@ -156,7 +163,8 @@ void* find_workspace(Context& c, size_t largest_need, size_t& budget) {
 template <class Perf>
 Choice pick(const Perf* perf, int returned, const char* what) {
   for (int i = 0; i < returned; ++i)
-    if (perf[i].status == CUDNN_STATUS_SUCCESS) return Choice{static_cast<int>(perf[i].algo), perf[i].memory};
+    if (perf[i].status == CUDNN_STATUS_SUCCESS)
+      return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
   fail("conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
 }
 
@@ -227,6 +235,26 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
   return choices()[key] = pick(perf, returned, "backward-filter");
 }
 
+// Under DEFAULT math Find may time an algorithm as a tensor-op variant, whose workspace
+// and kernels differ; the library runs that variant only when the descriptor names its
+// math type. Without the opt-in the descriptor stays FMA, so float32 never meets TF32.
+class ChoiceMath {
+ public:
+  ChoiceMath(const Context& c, const Descs& d, cudnnDataType_t t, const Choice& ch)
+      : desc_(tensor_ops(c, t) ? d.conv.get() : nullptr) {
+    if (desc_ != nullptr) JDNN_CUDNN(cudnnSetConvolutionMathType, desc_, ch.math);
+  }
+  // Later searches on this descriptor start from the requested math again.
+  ~ChoiceMath() {
+    if (desc_ != nullptr) vendor::vendor().cudnnSetConvolutionMathType(desc_, CUDNN_DEFAULT_MATH);
+  }
+  ChoiceMath(const ChoiceMath&) = delete;
+  ChoiceMath& operator=(const ChoiceMath&) = delete;
+
+ private:
+  cudnnConvolutionDescriptor_t desc_;
+};
+
 void zero(Tensor* t, cudaStream_t s) {
   if (t != nullptr && t->numel > 0)
     JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), s));
@@ -272,9 +300,10 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
     xin = padded.get();
   }
   Descs d;
-  describe_conv(d, f, g, t, c.tf32);
+  describe_conv(d, f, g, t, c);
   const Choice ch = forward_choice(c, d, f, g, t, xin, w.storage->data, y.storage->data);
   void* ws = c.workspace(ch.workspace);
+  const ChoiceMath math(c, d, t, ch);
   const Scalars s(x);
   JDNN_CUDNN(cudnnConvolutionForward, c.cudnn, s.one(), d.x.get(), xin, d.w.get(), w.storage->data, d.conv.get(),
              static_cast<cudnnConvolutionFwdAlgo_t>(ch.algo), ws, ch.workspace, s.zero(), d.y.get(), y.storage->data);
@@ -297,7 +326,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
   const cudnnDataType_t t = cudnn_type(x);
   const Frame f = make_frame(x, w, dy, g);
   Descs d;
-  describe_conv(d, f, g, t, c.tf32);
+  describe_conv(d, f, g, t, c);
   const Scalars s(x);
   if (dbias != nullptr) bias_gradient(c, dy, *dbias);
   if (dx != nullptr) {
@@ -305,6 +334,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
     void* out = f.asymmetric ? padded.get() : dx->storage->data;
     const Choice ch = backward_data_choice(c, d, f, g, t, w.storage->data, dy.storage->data, out);
     void* ws = c.workspace(ch.workspace);
+    const ChoiceMath math(c, d, t, ch);
     JDNN_CUDNN(cudnnConvolutionBackwardData, c.cudnn, s.one(), d.w.get(), w.storage->data, d.y.get(),
                dy.storage->data, d.conv.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(ch.algo), ws, ch.workspace,
                s.zero(), d.x.get(), out);
@@ -319,6 +349,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
     }
     const Choice ch = backward_filter_choice(c, d, f, g, t, xin, dy.storage->data, dw->storage->data);
     void* ws = c.workspace(ch.workspace);
+    const ChoiceMath math(c, d, t, ch);
     JDNN_CUDNN(cudnnConvolutionBackwardFilter, c.cudnn, s.one(), d.x.get(), xin, d.y.get(), dy.storage->data,
                d.conv.get(), static_cast<cudnnConvolutionBwdFilterAlgo_t>(ch.algo), ws, ch.workspace, s.zero(),
                d.w.get(), dw->storage->data);
