@@ -139,9 +139,11 @@ int64_t DeviceAllocator::device_mallocs() const {
 }
 
 void DeviceAllocator::release_cached() {
-  // Cached blocks may still be read by queued work that freed them; wait first.
-  if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
+  // Cached blocks may still be read by queued work that freed them; wait first. The wait
+  // is under the lock: this may run outside any op (Device.releaseCached), and a block
+  // freed by another thread after an earlier wait could still be in use by its op.
   std::lock_guard<std::mutex> lock(mutex_);
+  if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
   for (auto& bin : free_)
     for (void* p : bin.second) cudaFree(p);
   free_.clear();
@@ -162,25 +164,68 @@ void* Context::workspace(size_t bytes) {
   return workspace_;
 }
 
+namespace {
+
+// Pinned upload buffers: a few let uploads overlap queued work; the cap keeps a loader of
+// large batches from pinning much more host memory than one buffer would.
+constexpr size_t kUploadBuffers = 4;
+constexpr size_t kUploadPinnedCap = size_t(256) << 20;
+
+}  // namespace
+
 void* Context::upload_staging(size_t bytes) {
-  if (upload_pending_) {
-    JDNN_CUDA_CHECK(cudaEventSynchronize(upload_done_));
-    upload_pending_ = false;
+  // Idle once its last transfer is done. NotReady is a state, not a failure, and is
+  // cleared so the next launch's error check does not report it.
+  const auto idle = [](Staging& s) {
+    if (!s.pending) return true;
+    const cudaError_t st = cudaEventQuery(s.done);
+    if (st == cudaErrorNotReady) {
+      cudaGetLastError();
+      return false;
+    }
+    JDNN_CUDA_CHECK(st);
+    s.pending = false;
+    return true;
+  };
+  size_t pick = uploads_.size(), pinned = 0;
+  for (size_t i = 0; i < uploads_.size(); ++i) {
+    pinned += uploads_[i].bytes;
+    if (!idle(uploads_[i])) continue;
+    if (uploads_[i].bytes >= bytes) {  // an idle buffer that fits: no allocation
+      pick = i;
+      break;
+    }
+    if (pick == uploads_.size()) pick = i;
   }
-  if (bytes > upload_bytes_) {
-    if (upload_ != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(upload_));
-    upload_ = nullptr;
-    upload_bytes_ = 0;
-    JDNN_CUDA_CHECK(cudaMallocHost(&upload_, bytes));
-    upload_bytes_ = bytes;
+  if (pick == uploads_.size()) {
+    if (uploads_.empty() || (uploads_.size() < kUploadBuffers && pinned + bytes <= kUploadPinnedCap)) {
+      uploads_.emplace_back();
+    } else {  // all busy: transfers finish in queue order, so the oldest is the first free
+      pick = 0;
+      for (size_t i = 1; i < uploads_.size(); ++i)
+        if (uploads_[i].queued < uploads_[pick].queued) pick = i;
+      JDNN_CUDA_CHECK(cudaEventSynchronize(uploads_[pick].done));
+      uploads_[pick].pending = false;
+    }
   }
-  return upload_;
+  Staging& s = uploads_[pick];
+  if (bytes > s.bytes) {
+    if (s.data != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(s.data));
+    s.data = nullptr;
+    s.bytes = 0;
+    JDNN_CUDA_CHECK(cudaMallocHost(&s.data, bytes));
+    s.bytes = bytes;
+  }
+  upload_slot_ = pick;
+  return s.data;
 }
 
 void Context::mark_upload_queued() {
-  if (upload_done_ == nullptr) JDNN_CUDA_CHECK(cudaEventCreate(&upload_done_));
-  JDNN_CUDA_CHECK(cudaEventRecord(upload_done_, stream));
-  upload_pending_ = true;
+  Staging& s = uploads_.at(upload_slot_);
+  if (s.done == nullptr) JDNN_CUDA_CHECK(cudaEventCreate(&s.done));
+  JDNN_CUDA_CHECK(cudaEventRecord(s.done, stream));
+  s.pending = true;
+  s.queued = ++uploads_queued_;
 }
 
 void* Context::download_staging(size_t bytes) {

@@ -57,10 +57,13 @@ struct Context {
   void* workspace(size_t bytes);
 
   // Pinned host memory for copies, grown on demand. Upload: the caller's data is
-  // copied into pinned memory and the transfer queued; the buffer is reused only
-  // after its previous transfer's event completed.
+  // copied into one of a few pinned buffers and the transfer queued; a buffer is
+  // reused only after its previous transfer's event completed. Several buffers
+  // let a loader thread queue the next upload without waiting for the compute
+  // work queued before the previous one (which would drain the stream while the
+  // op lock is held); only when all are busy is the oldest waited for.
   void* upload_staging(size_t bytes);
-  void mark_upload_queued();
+  void mark_upload_queued();  // after queueing the copy from the buffer upload_staging gave
   void* download_staging(size_t bytes);
 
   // Profiling ("profile" option): device time of every op, from events around it.
@@ -75,10 +78,16 @@ struct Context {
  private:
   void* workspace_ = nullptr;
   size_t workspace_bytes_ = 0;
-  void* upload_ = nullptr;
-  size_t upload_bytes_ = 0;
-  cudaEvent_t upload_done_ = nullptr;
-  bool upload_pending_ = false;
+  struct Staging {
+    void* data = nullptr;
+    size_t bytes = 0;
+    cudaEvent_t done = nullptr;  // recorded after the buffer's last transfer
+    bool pending = false;
+    uint64_t queued = 0;  // order of that transfer, to wait for the oldest
+  };
+  std::vector<Staging> uploads_;
+  size_t upload_slot_ = 0;  // the buffer upload_staging handed out last
+  uint64_t uploads_queued_ = 0;
   void* download_ = nullptr;
   size_t download_bytes_ = 0;
 };
