@@ -31,6 +31,11 @@ std::string gib(size_t bytes) {
   return buf;
 }
 
+#if !defined(JDNN_CUDA_EMU)
+// Stands for every kernel of this library: all are compiled for the same architectures.
+__global__ void image_probe_kernel() {}
+#endif
+
 // What the runtime says before any GPU work, turned into advice. Returns "" when usable.
 std::string probe_gpu(cudaDeviceProp& props) {
 #if !defined(JDNN_CUDA_EMU)
@@ -66,6 +71,19 @@ std::string probe_gpu(cudaDeviceProp& props) {
       << "; jdnn's CUDA backend needs 7.5 (Turing) or newer";
     return m.str();
   }
+#if !defined(JDNN_CUDA_EMU)
+  // A GPU newer than every architecture built, with no PTX to compile for it, would fail at the
+  // first kernel of the first op; say so now, while the caller can still choose another device.
+  cudaFuncAttributes attr{};
+  const cudaError_t image = cudaFuncGetAttributes(&attr, image_probe_kernel);
+  if (image != cudaSuccess) {
+    cudaGetLastError();
+    std::ostringstream m;
+    m << "this libjdnn_cuda has no kernels for GPU 0 (" << props.name << ", sm_" << props.major << props.minor
+      << "): " << cudaGetErrorString(image) << ". Rebuild it with that architecture in JDNN_CUDA_ARCHITECTURES";
+    return m.str();
+  }
+#endif
   return "";
 }
 
