@@ -2,6 +2,7 @@
 // the shared Philox stream, so a seed drops the same units on every device, and
 // one multiply serves forward and backward.
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/philox.h"
 
@@ -20,13 +21,6 @@ __global__ void dropout_mask_kernel(T* mask, int64_t n, double p, T keep, uint64
 template <class T>
 __global__ void dropout_apply_kernel(const T* x, const T* mask, T* y, int64_t n, int64_t block) {
   JDNN_KERNEL_LOOP(i, n) { y[i] = x[i] * mask[i / block]; }
-}
-
-template <class F>
-void with_float(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
 }
 
 }  // namespace

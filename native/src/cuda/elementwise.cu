@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/binary.h"
 #include "kernels/unary.h"
@@ -64,13 +65,6 @@ __global__ void binary_broadcast_kernel(F f, const T* a, const T* b, T* out, int
 }
 
 // Calls f(T{}) with T = float or double for a float tensor's dtype.
-template <class F>
-void with_float_type(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
-}
-
 // Strides of `t` right-aligned against an output of `rank` dims, 0 where t is
 // broadcast (size 1 or absent).
 void operand_strides(const Tensor& t, int rank, int64_t* strides) {
@@ -153,7 +147,7 @@ void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaSt
 void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
   JDNN_CUDA_OP("unary");
   cudaStream_t s = jdnn_op.ctx.stream;
-  with_float_type(x.dtype, "unary", [&](auto zero) {
+  with_float(x.dtype, "unary", [&](auto zero) {
     using T = decltype(zero);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), x.numel,
@@ -168,7 +162,7 @@ void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const
   JDNN_CUDA_OP("unary_backward");
   JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
   cudaStream_t s = jdnn_op.ctx.stream;
-  with_float_type(x.dtype, "unary_backward", [&](auto zero) {
+  with_float(x.dtype, "unary_backward", [&](auto zero) {
     using T = decltype(zero);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_backward_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), dy.data<T>(),
@@ -182,7 +176,7 @@ void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) 
   JDNN_CUDA_OP("binary");
   cudaStream_t s = jdnn_op.ctx.stream;
   const int64_t n = out.numel;
-  with_float_type(out.dtype, "binary", [&](auto zero) {
+  with_float(out.dtype, "binary", [&](auto zero) {
     using T = decltype(zero);
     const bool known = kernels::with_binary_functor(op, [&](auto f) {
       if (n == 0) return;

@@ -2,6 +2,7 @@
 // backend (CPU twin: cpu/softmax_loss.cpp). Each row's arithmetic is the CPU's,
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/point_loss.h"
 
@@ -125,13 +126,6 @@ int64_t label_on_host(const Tensor& labels, int64_t row, cudaStream_t stream) {
                                     stream));
   JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
   return labels.dtype == DT_I32 ? narrow : wide;
-}
-
-template <class F>
-void with_float(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
 }
 
 template <class F>

@@ -2,6 +2,7 @@
 // one element is kernels/optim.h's, with the hyper-parameters converted exactly
 // as the CPU converts them, so both backends follow one formula.
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/optim.h"
 
@@ -50,13 +51,6 @@ __global__ void clip_value_kernel(T* g, int64_t n, T limit) {
 template <class T>
 T* data_or_null(Tensor* t) {
   return t != nullptr ? t->data<T>() : nullptr;
-}
-
-template <class F>
-void with_float(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
 }
 
 }  // namespace

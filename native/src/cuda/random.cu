@@ -1,6 +1,7 @@
 // Uniform and normal fills on the CUDA backend (CPU twin: cpu/random.cpp). Element
 // i draws Philox counter offset + i, so a (seed, offset) gives the CPU's stream.
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/philox.h"
 
@@ -37,13 +38,6 @@ __global__ void normal_kernel(T* out, int64_t n, double mean, double std, uint64
   JDNN_KERNEL_LOOP(i, n) {
     out[i] = static_cast<T>(mean + mul_rn(std, kernels::philox_normal(kernels::philox4x32_10(offset + i, seed))));
   }
-}
-
-template <class F>
-void with_float(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
 }
 
 }  // namespace

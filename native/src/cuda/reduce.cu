@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 
 namespace jdnn::cuda {
@@ -102,13 +103,6 @@ __global__ void argmax_last_kernel(const T* x, int64_t* out, int64_t rows, int64
   }
 }
 
-template <class F>
-void with_float_type(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
-  else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
-}
-
 SumGeom sum_geom(const Tensor& x, const Tensor& y) {
   const int rank = x.ndim();
   std::vector<bool> kept(rank, false);
@@ -156,7 +150,7 @@ void CudaBackend::sum_to(const Tensor& x, Tensor& y) {
                                     cudaMemcpyDeviceToDevice, c.stream));
     return;
   }
-  with_float_type(x.dtype, "sum_to", [&](auto zero) {
+  with_float(x.dtype, "sum_to", [&](auto zero) {
     using T = decltype(zero);
     if (x.numel == 0) {  // a sum over nothing is 0
       JDNN_CUDA_CHECK(cudaMemsetAsync(y.storage->data, 0, y.numel * sizeof(T), c.stream));
@@ -189,7 +183,7 @@ void CudaBackend::argmax_last(const Tensor& x, Tensor& out) {
   JDNN_CUDA_OP("argmax_last");
   cudaStream_t s = jdnn_op.ctx.stream;
   const int64_t cols = x.dim(-1), rows = x.numel / cols;
-  with_float_type(x.dtype, "argmax_last", [&](auto zero) {
+  with_float(x.dtype, "argmax_last", [&](auto zero) {
     using T = decltype(zero);
     launch_n(argmax_last_kernel<T>, rows, s, x.data<T>(), out.data<int64_t>(), rows, cols);
   });
