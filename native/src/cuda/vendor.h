@@ -4,6 +4,12 @@
 // references; vendor_check.cpp compares every one of them with the real headers
 // whenever those are present at build time (any GPU machine with the SDKs).
 //
+// Checked by hand against NVIDIA's headers (2026-11): the cuBLAS part against
+// CUDA 13.0's cublas_api.h (cuBLAS 13.0.0) and library_types.h, cuBLAS 12's
+// GemmEx/StridedBatched signatures being unchanged in 13; the cuDNN part
+// against cuDNN 9.6.0's cudnn_graph.h, cudnn_ops.h, cudnn_cnn.h and
+// cudnn_version.h (version = major * 10000 + minor * 100 + patch since 9.0).
+//
 // The backend never calls a cuBLAS or cuDNN symbol directly: it calls through
 // vendor(), a table of function pointers bound once, either to the real
 // libraries (vendor_load.cpp: dlopen of libcublas / libcudnn) or to the CPU
