@@ -20,64 +20,73 @@ size_t round_block_size(size_t bytes) {
   return (bytes + unit - 1) / unit * unit;
 }
 
+void* CachingAllocator::allocate(size_t bytes) {
+  const size_t size = round_block_size(bytes);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = free_.find(size);
+    if (it != free_.end() && !it->second.empty()) {
+      void* p = it->second.back();
+      it->second.pop_back();
+      cached_ -= static_cast<int64_t>(size);
+      in_use_ += static_cast<int64_t>(size);
+      return p;
+    }
+  }
+  void* p = system_allocate(size);
+  if (p == nullptr) {
+    release_cached();  // give the cache back and try once more before failing
+    p = system_allocate(size);
+  }
+  if (p == nullptr) out_of_memory(size, bytes_in_use());
+  std::lock_guard<std::mutex> lock(mutex_);
+  in_use_ += static_cast<int64_t>(size);
+  ++system_allocations_;
+  return p;
+}
+
+void CachingAllocator::deallocate(void* p, size_t bytes) {
+  if (p == nullptr) return;
+  const size_t size = round_block_size(bytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_[size].push_back(p);
+  in_use_ -= static_cast<int64_t>(size);
+  cached_ += static_cast<int64_t>(size);
+}
+
+int64_t CachingAllocator::bytes_in_use() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return in_use_;
+}
+
+int64_t CachingAllocator::bytes_cached() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cached_;
+}
+
+int64_t CachingAllocator::system_allocations() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return system_allocations_;
+}
+
+void CachingAllocator::release_cached() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  before_release();
+  for (auto& bin : free_)
+    for (void* p : bin.second) system_free(p);
+  free_.clear();
+  cached_ = 0;
+}
+
 namespace {
 
-class HostCachingAllocator final : public Allocator {
- public:
-  void* allocate(size_t bytes) override {
-    const size_t size = round_block_size(bytes);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = free_.find(size);
-      if (it != free_.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
-        cached_ -= static_cast<int64_t>(size);
-        in_use_ += static_cast<int64_t>(size);
-        return p;
-      }
-    }
-    void* p = std::aligned_alloc(64, size);
-    if (p == nullptr) {
-      release_cached();  // give the cache back and try once more before failing
-      p = std::aligned_alloc(64, size);
-    }
-    JDNN_CHECK(p != nullptr, "out of host memory allocating ", size, " bytes");
-    std::lock_guard<std::mutex> lock(mutex_);
-    in_use_ += static_cast<int64_t>(size);
-    return p;
+class HostCachingAllocator final : public CachingAllocator {
+ protected:
+  void* system_allocate(size_t bytes) override { return std::aligned_alloc(64, bytes); }
+  void system_free(void* p) override { std::free(p); }
+  [[noreturn]] void out_of_memory(size_t bytes, int64_t) override {
+    fail("out of host memory allocating ", bytes, " bytes");
   }
-
-  void deallocate(void* p, size_t bytes) override {
-    if (p == nullptr) return;
-    const size_t size = round_block_size(bytes);
-    std::lock_guard<std::mutex> lock(mutex_);
-    free_[size].push_back(p);
-    in_use_ -= static_cast<int64_t>(size);
-    cached_ += static_cast<int64_t>(size);
-  }
-
-  int64_t bytes_in_use() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return in_use_;
-  }
-  int64_t bytes_cached() const override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return cached_;
-  }
-  void release_cached() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& bin : free_)
-      for (void* p : bin.second) std::free(p);
-    free_.clear();
-    cached_ = 0;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_;
-  int64_t in_use_ = 0;
-  int64_t cached_ = 0;
 };
 
 constexpr int kDevices = 3;

@@ -102,70 +102,24 @@ Context& context() {
 
 // ---- allocator ----------------------------------------------------------------
 
-void* DeviceAllocator::allocate(size_t bytes) {
-  const size_t size = round_block_size(bytes);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = free_.find(size);
-    if (it != free_.end() && !it->second.empty()) {
-      void* p = it->second.back();
-      it->second.pop_back();
-      cached_ -= static_cast<int64_t>(size);
-      in_use_ += static_cast<int64_t>(size);
-      return p;
-    }
-  }
+void* DeviceAllocator::system_allocate(size_t bytes) {
   void* p = nullptr;
-  cudaError_t st = cudaMalloc(&p, size);
-  if (st != cudaSuccess) {
-    cudaGetLastError();  // clear the sticky-free error before retrying
-    release_cached();
-    st = cudaMalloc(&p, size);
-  }
-  if (st != cudaSuccess) {
-    cudaGetLastError();
-    std::lock_guard<std::mutex> lock(mutex_);
-    fail("out of GPU memory allocating ", size, " bytes (", in_use_, " bytes held by tensors); free "
-         "tensors, use smaller batches, or call Device.releaseCached()");
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  in_use_ += static_cast<int64_t>(size);
-  ++mallocs_;
-  return p;
+  if (cudaMalloc(&p, bytes) == cudaSuccess) return p;
+  cudaGetLastError();  // out of memory is not sticky: clear it so the next launch check passes
+  return nullptr;
 }
 
-void DeviceAllocator::deallocate(void* p, size_t bytes) {
-  if (p == nullptr) return;
-  const size_t size = round_block_size(bytes);
-  std::lock_guard<std::mutex> lock(mutex_);
-  free_[size].push_back(p);
-  in_use_ -= static_cast<int64_t>(size);
-  cached_ += static_cast<int64_t>(size);
-}
+void DeviceAllocator::system_free(void* p) { cudaFree(p); }
 
-int64_t DeviceAllocator::bytes_in_use() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return in_use_;
-}
-int64_t DeviceAllocator::bytes_cached() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return cached_;
-}
-int64_t DeviceAllocator::device_mallocs() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return mallocs_;
-}
-
-void DeviceAllocator::release_cached() {
-  // Cached blocks may still be read by queued work that freed them; wait first. The wait
-  // is under the lock: this may run outside any op (Device.releaseCached), and a block
-  // freed by another thread after an earlier wait could still be in use by its op.
-  std::lock_guard<std::mutex> lock(mutex_);
+void DeviceAllocator::before_release() {
+  // Runs under the allocator's lock: this may run outside any op (Device.releaseCached),
+  // and a block freed by another thread after an earlier wait could still be in use.
   if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
-  for (auto& bin : free_)
-    for (void* p : bin.second) cudaFree(p);
-  free_.clear();
-  cached_ = 0;
+}
+
+void DeviceAllocator::out_of_memory(size_t bytes, int64_t bytes_in_use) {
+  fail("out of GPU memory allocating ", bytes, " bytes (", bytes_in_use, " bytes held by tensors); free "
+       "tensors, use smaller batches, or call Device.releaseCached()");
 }
 
 // ---- scratch and staging ----------------------------------------------------------

@@ -23,21 +23,16 @@ namespace jdnn::cuda {
 // Blocks are binned by round_block_size; after the first training step a loop
 // whose shapes repeat calls cudaMalloc no more. On cudaMalloc failure the cache
 // is released and the call retried once before an out-of-memory error.
-class DeviceAllocator final : public Allocator {
+class DeviceAllocator final : public CachingAllocator {
  public:
-  void* allocate(size_t bytes) override;
-  void deallocate(void* p, size_t bytes) override;
-  int64_t bytes_in_use() const override;
-  int64_t bytes_cached() const override;
-  void release_cached() override;
-  int64_t device_mallocs() const;  // cudaMalloc calls so far (tests check steady state)
+  int64_t device_mallocs() const { return system_allocations(); }  // cudaMalloc calls so far
 
- private:
-  mutable std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_;
-  int64_t in_use_ = 0;
-  int64_t cached_ = 0;
-  int64_t mallocs_ = 0;
+ protected:
+  void* system_allocate(size_t bytes) override;
+  void system_free(void* p) override;
+  // Cached blocks may still be read by queued work that freed them: wait for the stream.
+  void before_release() override;
+  [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
 };
 
 struct Context {
@@ -90,6 +85,28 @@ struct Context {
   uint64_t uploads_queued_ = 0;
   void* download_ = nullptr;
   size_t download_bytes_ = 0;
+};
+
+// Device scratch from the caching allocator, returned when the scope ends (stream order makes
+// the reuse by later work safe).
+class DeviceScratch {
+ public:
+  DeviceScratch(Allocator& a, size_t bytes) : a_(a), bytes_(bytes), p_(bytes > 0 ? a.allocate(bytes) : nullptr) {}
+  ~DeviceScratch() {
+    if (p_ != nullptr) a_.deallocate(p_, bytes_);
+  }
+  DeviceScratch(const DeviceScratch&) = delete;
+  DeviceScratch& operator=(const DeviceScratch&) = delete;
+  void* get() const { return p_; }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(p_);
+  }
+
+ private:
+  Allocator& a_;
+  size_t bytes_;
+  void* p_;
 };
 
 // The backend's context; throws if the backend is not initialized.

@@ -86,22 +86,5 @@ class ConvDesc {
   vendor::cudnnConvolutionDescriptor_t d_ = nullptr;
 };
 
-// Device scratch from the caching allocator, returned when the scope ends (stream order makes
-// the reuse by later work safe).
-class DeviceScratch {
- public:
-  DeviceScratch(Allocator& a, size_t bytes) : a_(a), bytes_(bytes), p_(bytes > 0 ? a.allocate(bytes) : nullptr) {}
-  ~DeviceScratch() {
-    if (p_ != nullptr) a_.deallocate(p_, bytes_);
-  }
-  DeviceScratch(const DeviceScratch&) = delete;
-  DeviceScratch& operator=(const DeviceScratch&) = delete;
-  void* get() const { return p_; }
-
- private:
-  Allocator& a_;
-  size_t bytes_;
-  void* p_;
-};
 
 }  // namespace jdnn::cuda

@@ -2,6 +2,7 @@
 // backend (CPU twin: cpu/softmax_loss.cpp). Each row's arithmetic is the CPU's,
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
+#include "cuda/device_flag.h"
 #include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/point_loss.h"
@@ -87,46 +88,6 @@ __global__ void point_loss_backward_kernel(F f, const T* x, const T* t, const T*
   JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], t[i], dy[i]); }
 }
 
-// Device scratch for the duration of one op.
-class Scratch {
- public:
-  Scratch(DeviceAllocator& a, size_t bytes) : a_(a), bytes_(bytes), p_(a.allocate(bytes)) {}
-  ~Scratch() { a_.deallocate(p_, bytes_); }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  template <class T>
-  T* as() const {
-    return static_cast<T*>(p_);
-  }
-
- private:
-  DeviceAllocator& a_;
-  size_t bytes_;
-  void* p_;
-};
-
-// Label validity is only known on the device: reads back the flag the kernels
-// set and returns the first bad row, or -1 when every label was in range.
-int64_t first_bad_row(const unsigned long long* bad, int64_t n, cudaStream_t stream) {
-  unsigned long long flag = 0;
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
-  return flag == 0 ? -1 : n - static_cast<int64_t>(flag);
-}
-
-// The offending label, fetched for the error message only.
-int64_t label_on_host(const Tensor& labels, int64_t row, cudaStream_t stream) {
-  int32_t narrow = 0;
-  int64_t wide = 0;
-  if (labels.dtype == DT_I32)
-    JDNN_CUDA_CHECK(cudaMemcpyAsync(&narrow, labels.data<int32_t>() + row, sizeof(narrow),
-                                    cudaMemcpyDeviceToHost, stream));
-  else
-    JDNN_CUDA_CHECK(cudaMemcpyAsync(&wide, labels.data<int64_t>() + row, sizeof(wide), cudaMemcpyDeviceToHost,
-                                    stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
-  return labels.dtype == DT_I32 ? narrow : wide;
-}
 
 template <class F>
 void with_label(int dtype, F&& f) {
@@ -140,26 +101,25 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
   JDNN_CUDA_OP("cross_entropy");
   Context& ctx = jdnn_op.ctx;
   const int64_t n = logits.dim(0), c = logits.dim(1);
-  Scratch bad(ctx.allocator, sizeof(unsigned long long));
+  FirstBadFlag bad(ctx);
   const size_t rows = static_cast<size_t>(n > 0 ? n : 1);
-  Scratch per_row(ctx.allocator, 3 * rows * sizeof(double));  // max, 1 / sum, loss
+  DeviceScratch per_row(ctx.allocator, 3 * rows * sizeof(double));  // max, 1 / sum, loss
   double* row_max = per_row.as<double>();
   double* row_inv = row_max + rows;
   double* row_loss = row_inv + rows;
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad.as<unsigned long long>(), 0, sizeof(unsigned long long), ctx.stream));
   with_float(logits.dtype, "cross_entropy", [&](auto zero) {
     using T = decltype(zero);
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
       launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), row_max, row_inv,
-               row_loss, n, c, bad.as<unsigned long long>());
+               row_loss, n, c, bad.device());
     });
     launch_n(cross_entropy_probs<T>, n * c, ctx.stream, logits.data<T>(), row_max, row_inv, probs.data<T>(), n, c);
     launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
-  const int64_t row = first_bad_row(bad.as<unsigned long long>(), n, ctx.stream);
+  const int64_t row = bad.first_bad(n);
   if (row >= 0) {
-    fail("cross_entropy: label ", label_on_host(labels, row, ctx.stream), " at row ", row, " is outside [0, ",
+    fail("cross_entropy: label ", index_on_host(labels, row, ctx.stream), " at row ", row, " is outside [0, ",
          c, ")");
   }
 }
@@ -169,19 +129,18 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
   JDNN_CUDA_OP("cross_entropy_backward");
   Context& ctx = jdnn_op.ctx;
   const int64_t n = probs.dim(0), c = probs.dim(1);
-  Scratch bad(ctx.allocator, sizeof(unsigned long long));
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad.as<unsigned long long>(), 0, sizeof(unsigned long long), ctx.stream));
+  FirstBadFlag bad(ctx);
   with_float(probs.dtype, "cross_entropy_backward", [&](auto zero) {
     using T = decltype(zero);
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
       launch_n(cross_entropy_backward_kernel<T, L>, n * c, ctx.stream, probs.data<T>(), labels.data<L>(),
-               dloss.data<T>(), dlogits.data<T>(), n, c, bad.as<unsigned long long>());
+               dloss.data<T>(), dlogits.data<T>(), n, c, bad.device());
     });
   });
-  const int64_t row = first_bad_row(bad.as<unsigned long long>(), n, ctx.stream);
+  const int64_t row = bad.first_bad(n);
   if (row >= 0) {
-    fail("cross_entropy_backward: label ", label_on_host(labels, row, ctx.stream), " at row ", row,
+    fail("cross_entropy_backward: label ", index_on_host(labels, row, ctx.stream), " at row ", row,
          " is outside [0, ", c, ")");
   }
 }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/device_flag.h"
 #include "jdnn/jdnn.h"
 
 namespace jdnn::cuda {
@@ -133,37 +134,19 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
     return;
   }
   const int64_t row_bytes = src.numel / rows * static_cast<int64_t>(dtype_size(src.dtype));
-  // Index validity is only known on the device: one flag, read back after the kernel.
-  auto* bad = static_cast<unsigned long long*>(c.allocator.allocate(sizeof(unsigned long long)));
-  struct FlagGuard {
-    DeviceAllocator& a;
-    void* p;
-    ~FlagGuard() { a.deallocate(p, sizeof(unsigned long long)); }
-  } guard{c.allocator, bad};
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), c.stream));
+  FirstBadFlag bad(c);
   const bool wide = row_bytes % 4 == 0;  // move 4-byte words when rows allow it
   const int64_t words = wide ? row_bytes / 4 : row_bytes;
   if (index.dtype == DT_I32) {
-    if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, bad, c.stream);
-    else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, bad, c.stream);
+    if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
+    else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
   } else {
-    if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
-    else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, bad, c.stream);
+    if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, bad.device(), c.stream);
+    else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, bad.device(), c.stream);
   }
-  unsigned long long flag = 0;
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  if (flag == 0) return;
-  // The offending value, fetched from the device for the message.
-  const int64_t at = index.numel - static_cast<int64_t>(flag);
-  int64_t value = 0;
-  int32_t value32 = 0;
-  const bool narrow = index.dtype == DT_I32;
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(narrow ? static_cast<void*>(&value32) : static_cast<void*>(&value),
-                                  static_cast<const char*>(index.storage->data) + at * (narrow ? 4 : 8),
-                                  narrow ? 4 : 8, cudaMemcpyDeviceToHost, c.stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  if (narrow) value = value32;
+  const int64_t at = bad.first_bad(index.numel);
+  if (at < 0) return;
+  const int64_t value = index_on_host(index, at, c.stream);
   fail("gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/device_flag.h"
 #include "jdnn/jdnn.h"
 #include "kernels/pool.h"
 
@@ -132,30 +133,12 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
   JDNN_CUDA_CHECK(cudaMemsetAsync(dx.storage->data, 0, dx.numel * dtype_size(dx.dtype), c.stream));
   if (dy.numel == 0) return;
   const int64_t plane = dx.dim(2) * dx.dim(3), out_plane = dy.dim(2) * dy.dim(3);
-  // Index validity is only known on the device: one flag, read back after the kernel.
-  auto* bad = static_cast<unsigned long long*>(c.allocator.allocate(sizeof(unsigned long long)));
-  struct FlagGuard {
-    DeviceAllocator& a;
-    void* p;
-    ~FlagGuard() { a.deallocate(p, sizeof(unsigned long long)); }
-  } guard{c.allocator, bad};
-  JDNN_CUDA_CHECK(cudaMemsetAsync(bad, 0, sizeof(unsigned long long), c.stream));
-  if (dy.dtype == DT_F32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad, c.stream);
-  else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad, c.stream);
-  unsigned long long flag = 0;
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, bad, sizeof(flag), cudaMemcpyDeviceToHost, c.stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  if (flag == 0) return;
-  const int64_t at = dy.numel - static_cast<int64_t>(flag);
-  // The offending value, fetched from the device for the message.
-  const size_t isize = dtype_size(indices.dtype);
-  int64_t value = 0;
-  int32_t value32 = 0;
-  void* into = isize == 4 ? static_cast<void*>(&value32) : static_cast<void*>(&value);
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(into, static_cast<const char*>(indices.storage->data) + at * isize, isize,
-                                  cudaMemcpyDeviceToHost, c.stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  if (isize == 4) value = value32;
+  FirstBadFlag bad(c);
+  if (dy.dtype == DT_F32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
+  else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
+  const int64_t at = bad.first_bad(dy.numel);
+  if (at < 0) return;
+  const int64_t value = index_on_host(indices, at, c.stream);
   fail("max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2), "x", dx.dim(3),
        " input plane");
 }
