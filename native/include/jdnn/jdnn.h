@@ -90,6 +90,11 @@ const char* cpu_gemm_kernel();
 // registers nothing, and may be called again later. A second call after success does nothing.
 void device_load(int device, const char* library_path);
 bool device_loaded(int device);
+// dlopens library_path with RTLD_NOW | RTLD_GLOBAL and keeps it loaded for the life of the
+// process, so that a later dlopen of its soname (by libjdnn_cuda's vendor binder, or by cuDNN
+// opening its own sub-libraries) finds this copy. Used for cuBLAS/cuDNN shipped inside a jar.
+// Throws with dlerror's text on failure.
+void device_preload_library(const char* library_path);
 // One line naming the device's hardware and libraries.
 const char* device_describe(int device);
 // Waits for every op issued on the device to finish.

@@ -159,6 +159,8 @@ void device_load(int device, const char* library_path) {
 
 bool device_loaded(int device) { return backend_loaded(device); }
 
+void device_preload_library(const char* library_path) { preload_library(library_path); }
+
 const char* device_describe(int device) {
   thread_local std::string text;
   text = backend_for(device).describe();

@@ -46,4 +46,15 @@ void load_device_library(int device, const char* library_path) {
              device_name(device));
 }
 
+void preload_library(const char* library_path) {
+  JDNN_CHECK(library_path != nullptr && *library_path != '\0', "device_preload_library: no library path");
+  // RTLD_GLOBAL: a library opened later that uses these symbols without naming this one as a
+  // dependency still resolves them. The handle is dropped on purpose: the library must stay
+  // loaded for its soname to keep resolving.
+  if (dlopen(library_path, RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    const char* why = dlerror();
+    fail("device_preload_library: cannot load ", library_path, ": ", why != nullptr ? why : "unknown dlopen error");
+  }
+}
+
 }  // namespace jdnn

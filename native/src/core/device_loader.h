@@ -11,4 +11,7 @@ namespace jdnn {
 // already registered.
 void load_device_library(int device, const char* library_path);
 
+// dlopens library_path globally and never closes it; throws with dlerror's text.
+void preload_library(const char* library_path);
+
 }  // namespace jdnn

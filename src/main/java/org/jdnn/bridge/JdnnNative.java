@@ -34,6 +34,8 @@ public final class JdnnNative {
 
   public static native boolean device_loaded(int device);
 
+  public static native void device_preload_library(String libraryPath);
+
   public static native String device_describe(int device);
 
   public static native void device_synchronize(int device);
