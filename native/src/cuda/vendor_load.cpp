@@ -26,9 +26,10 @@ constexpr const char* kHowToFix =
     ". To fix: install cuBLAS (12 or 13) and cuDNN 9 for CUDA 13 from NVIDIA, e.g. from NVIDIA's CUDA "
     "apt repository `apt-get install libcublas-13-0 libcudnn9-cuda-13`, or the pip wheels "
     "nvidia-cublas and nvidia-cudnn-cu13 with their lib/ directories on LD_LIBRARY_PATH; then make sure "
-    "the dynamic loader finds them (ldconfig or LD_LIBRARY_PATH). The org.bytedeco:cuda presets can "
-    "load them into the JVM first, but their cuda-redist jars (1.5.13: 13.1-9.19, 1.5.14: 13.3-9.25) do "
-    "not carry cuBLAS or cuDNN, so the libraries must come from NVIDIA's packages in any case";
+    "the dynamic loader finds them (ldconfig or LD_LIBRARY_PATH). Or put the jar "
+    "org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist (about 2 GB, cuBLAS 12.6 and cuDNN 9.5) on the "
+    "class path: jdnn extracts and preloads its libraries (later cuda-redist jars, 1.5.13 and 1.5.14, do "
+    "not carry cuBLAS or cuDNN)";
 
 struct Library {
   const char* name;  // "cuBLAS" / "cuDNN"

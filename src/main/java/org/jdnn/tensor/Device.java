@@ -2,6 +2,8 @@ package org.jdnn.tensor;
 
 import java.io.File;
 import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.Loader;
 import org.jdnn.bridge.JdnnNative;
 
@@ -12,8 +14,9 @@ import org.jdnn.bridge.JdnnNative;
  *   <li>{@link #cpu()}: always present.
  *   <li>{@link #cuda()}: the first NVIDIA GPU, through libjdnn_cuda (cuBLAS, cuDNN and jdnn's own
  *       kernels). Loaded on first use; needs only the NVIDIA driver plus cuBLAS and cuDNN, found on
- *       the system library path or supplied by the org.bytedeco:cuda presets' redist artifacts on
- *       the classpath. Throws {@link DeviceUnavailableException} naming what is missing.
+ *       the system library path or in a jar of those libraries on the class path
+ *       (org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist, see {@code VendorRedist}). Throws
+ *       {@link DeviceUnavailableException} naming what is missing.
  *   <li>{@link #cudaEmulated()}: the same CUDA backend code built against a CPU emulation of the
  *       CUDA runtime, cuBLAS and cuDNN. Slow; it exists so that the GPU code paths run in tests on
  *       machines without a GPU.
@@ -240,19 +243,45 @@ public final class Device {
       throw e;
     } catch (RuntimeException e) {
       String message = e.getMessage();
-      if (code == CUDA_CODE && VendorPresets.present() && message != null && message.contains(VendorPresets.MISSING_MARK)) {
-        // The GPU itself is usable; let the org.bytedeco:cuda presets load cuBLAS/cuDNN, then retry.
-        String presetFailure = VendorPresets.load();
-        try {
-          JdnnNative.device_load(code, libraryPath());
+      if (code == CUDA_CODE && message != null && message.contains(VendorPresets.MISSING_MARK)) {
+        message = retryWithBundledVendorLibraries(message);
+        if (message == null) {
           loaded = true;
           return this;
-        } catch (RuntimeException retry) {
-          message = retry.getMessage() + (presetFailure == null ? "" : " (" + presetFailure + ")");
         }
       }
       failure = message == null ? name + " is unavailable" : message;
       throw new DeviceUnavailableException(failure);
+    }
+  }
+
+  /**
+   * The probe found a usable GPU but no cuBLAS/cuDNN: load them from the class path (a redist jar
+   * of the libraries, then the org.bytedeco:cuda presets' classes) and retry. Returns null once
+   * the device loaded, else the message to report, with what each attempt found and what failed.
+   */
+  private String retryWithBundledVendorLibraries(String message) {
+    List<String> notes = new ArrayList<>();
+    if (VendorRedist.present()) {
+      notes.add(VendorRedist.load().toString());
+      message = retryLoad();
+      if (message == null) return null;
+    }
+    if (VendorPresets.present()) {
+      String presetFailure = VendorPresets.load();
+      if (presetFailure != null) notes.add(presetFailure);
+      message = retryLoad();
+      if (message == null) return null;
+    }
+    return notes.isEmpty() ? message : message + " (" + String.join("; ", notes) + ")";
+  }
+
+  private String retryLoad() {
+    try {
+      JdnnNative.device_load(code, libraryPath());
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage() != null ? e.getMessage() : name + " is unavailable";
     }
   }
 
