@@ -14,8 +14,9 @@
 namespace jdnn::vendor {
 namespace {
 
-// Newest first. A library the org.bytedeco:cuda presets (or anything else in the
-// process) already loaded is matched by soname, so no path is needed then.
+// Newest first. A library already in the process (preloaded from a redist jar by
+// Java's VendorRedist, loaded by the org.bytedeco:cuda presets, or anything else)
+// is matched by soname, so no path is needed then.
 const std::vector<const char*> kCublasSonames = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
 const std::vector<const char*> kCudnnSonames = {"libcudnn.so.9", "libcudnn.so"};
 

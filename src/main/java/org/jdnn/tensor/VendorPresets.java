@@ -1,10 +1,10 @@
 package org.jdnn.tensor;
 
 /**
- * cuBLAS and cuDNN from the org.bytedeco:cuda presets, when those are on the classpath. Used only
- * after libjdnn_cuda's own probe found a usable GPU and reported the vendor libraries missing:
- * the presets cannot even load without the NVIDIA driver. Reflection keeps the presets an optional
- * dependency.
+ * cuBLAS and cuDNN from the org.bytedeco:cuda presets, when those are on the classpath; tried after
+ * {@link VendorRedist}. Used only after libjdnn_cuda's own probe found a usable GPU and reported
+ * the vendor libraries missing: the presets cannot even load without the NVIDIA driver.
+ * Reflection keeps the presets an optional dependency.
  */
 final class VendorPresets {
   /** Marks the native message for "driver and GPU fine, cuBLAS or cuDNN not found". */
