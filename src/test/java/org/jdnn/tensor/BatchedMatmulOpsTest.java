@@ -79,10 +79,10 @@ class BatchedMatmulOpsTest {
   }
 
   // (batch, m, k, n): batch 1, 1x1 matrices, odd sizes, many small products (spread over threads),
-  // few large ones (each GEMM threaded), empty inner size
+  // few large ones (each GEMM threaded when the batch is smaller than the pool), empty inner size
   static final int[][] SIZES = {
       {1, 1, 1, 1}, {1, 5, 3, 7}, {3, 1, 1, 1}, {2, 1, 6, 1}, {4, 7, 13, 5}, {5, 17, 9, 1}, {37, 6, 5, 4},
-      {64, 3, 8, 3}, {2, 65, 129, 33}, {3, 130, 70, 90}, {3, 4, 0, 5}};
+      {64, 3, 8, 3}, {2, 65, 129, 33}, {3, 130, 70, 90}, {2, 130, 129, 131}, {3, 4, 0, 5}};
 
   static Stream<Arguments> sizes() {
     Stream.Builder<Arguments> b = Stream.builder();
