@@ -114,6 +114,9 @@ void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, dou
 void op_binary(int op, int64_t a, int64_t b, int64_t out);
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
+// c[i] = alpha * op(a[i]) op(b[i]) + beta * c[i] for 3-D a, b, c (row-major matrices stacked along
+// dimension 0, one batch size for all three). beta == 0: c is not read (NaN in c does not leak).
+void op_bmm(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
 // y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
 // relu: y = max(0, x w^T + bias) in the same call (inference's Linear + ReLU, one crossing).
 void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu);

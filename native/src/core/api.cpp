@@ -260,6 +260,28 @@ void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, 
   backend_of(cs).matmul(as, bs, cs, ta, tb, alpha, beta);
 }
 
+void op_bmm(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) {
+  const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
+  Tensor& cs = tensor_ref(c);
+  JDNN_CHECK(as.ndim() == 3 && bs.ndim() == 3 && cs.ndim() == 3, "bmm: operands must be 3-D, got ",
+             as.describe(), ", ", bs.describe(), ", ", cs.describe());
+  require_float("bmm", cs, "output");
+  require_same_dtype("bmm", as, cs);
+  require_same_dtype("bmm", bs, cs);
+  require_same_device("bmm", as, cs);
+  require_same_device("bmm", bs, cs);
+  const int64_t batch = cs.dim(0);
+  JDNN_CHECK(as.dim(0) == batch && bs.dim(0) == batch, "bmm: batch sizes differ: ", as.describe(), ", ",
+             bs.describe(), ", ", cs.describe());
+  const int64_t m = ta ? as.dim(2) : as.dim(1), k = ta ? as.dim(1) : as.dim(2);
+  const int64_t kb = tb ? bs.dim(2) : bs.dim(1), n = tb ? bs.dim(1) : bs.dim(2);
+  JDNN_CHECK(k == kb, "bmm: inner dimensions differ: ", k, " vs ", kb, " (", as.describe(), " x ", bs.describe(),
+             ")");
+  JDNN_CHECK(cs.dim(1) == m && cs.dim(2) == n, "bmm: output ", cs.describe(), " must be [", batch, ", ", m, ", ", n,
+             "]");
+  backend_of(cs).bmm(as, bs, cs, ta, tb, alpha, beta);
+}
+
 void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) {
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
   Tensor& ys = tensor_ref(y);

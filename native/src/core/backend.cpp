@@ -31,6 +31,7 @@ void Backend::argmax_last(const Tensor&, Tensor&) { missing("argmax_last"); }
 void Backend::matmul(const Tensor&, const Tensor&, Tensor&, bool, bool, double, double) {
   missing("matmul");
 }
+void Backend::bmm(const Tensor&, const Tensor&, Tensor&, bool, bool, double, double) { missing("bmm"); }
 void Backend::linear(const Tensor&, const Tensor&, const Tensor*, Tensor&, bool) { missing("linear"); }
 void Backend::bf16_pack_weight(const Tensor&, Tensor&) { missing("bf16_pack_weight"); }
 void Backend::linear_bf16(const Tensor&, const Tensor&, const Tensor*, Tensor&, bool) { missing("linear_bf16"); }

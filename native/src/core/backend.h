@@ -55,6 +55,8 @@ class Backend {
   // linear algebra
   virtual void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
                       double beta);
+  // matmul for each i of dimension 0 of 3-D a, b, c.
+  virtual void bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta);
   // y = x w^T + bias, then max(0, y) when relu (bias may be null).
   virtual void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu);
   // bf16 inference Linear (see jdnn.h op_linear_bf16); packed is int32 (bf16 pairs).

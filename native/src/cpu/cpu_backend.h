@@ -23,6 +23,7 @@ class CpuBackend final : public Backend {
   void argmax_last(const Tensor& x, Tensor& out) override;
   void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
               double beta) override;
+  void bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta) override;
   void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) override;
   void bf16_pack_weight(const Tensor& w, Tensor& packed) override;
   void linear_bf16(const Tensor& x, const Tensor& packed, const Tensor* bias, Tensor& y, bool relu) override;

@@ -1,9 +1,63 @@
 #include <algorithm>
+#include <atomic>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/gemm.h"
+#include "cpu/thread_pool.h"
+#include "jdnn/jdnn.h"
 
 namespace jdnn::cpu {
+
+namespace {
+
+// Below this many multiply-adds (about 128^3) one GEMM cannot keep the pool's threads busy, so the
+// batch is spread over the threads even when it has fewer entries than threads. With at least as
+// many entries as threads the batch is spread whatever the size, as conv spreads its samples; on
+// 2 threads that measured the same as threading each GEMM for 128^3..256^3 products and 1.3-3x
+// faster for 32^3..64^3 ones.
+constexpr int64_t kSmallProduct = int64_t(1) << 21;
+
+template <class T>
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
+          int64_t ldb, T beta, T* c, int64_t ldc) {
+  if constexpr (sizeof(T) == 4) {
+    sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  } else {
+    dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  }
+}
+
+// Batch entries are independent and each writes only its own c[i], so the result does not depend
+// on which thread computed what. Entries are claimed one at a time so that a thread that loses its
+// core delays the call by one product, not by a fixed share of the batch. Inside a pool thread the
+// GEMM runs inline (nested parallel_for is serial).
+template <class T>
+void bmm_typed(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, T alpha, T beta) {
+  const int64_t batch = c.dim(0), m = c.dim(1), n = c.dim(2), k = ta ? a.dim(1) : a.dim(2);
+  const int64_t lda = std::max<int64_t>(1, a.dim(2)), ldb = std::max<int64_t>(1, b.dim(2));
+  const int64_t ldc = std::max<int64_t>(1, n);
+  const int64_t sa = a.dim(1) * a.dim(2), sb = b.dim(1) * b.dim(2), sc = m * n;
+  const T* ap = a.data<T>();
+  const T* bp = b.data<T>();
+  T* cp = c.data<T>();
+  auto one = [&](int64_t i) {
+    gemm<T>(ta, tb, m, n, k, alpha, ap + i * sa, lda, bp + i * sb, ldb, beta, cp + i * sc, ldc);
+  };
+  const int threads = num_threads();
+  const bool spread = threads > 1 && batch > 1 && (batch >= threads || m * n * k < kSmallProduct);
+  if (!spread) {
+    for (int64_t i = 0; i < batch; ++i) one(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallel_for(std::min<int64_t>(threads, batch), 1, [&](int64_t, int64_t) {
+    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < batch;
+         i = next.fetch_add(1, std::memory_order_relaxed))
+      one(i);
+  });
+}
+
+}  // namespace
 
 // Shapes were checked by the facade; here only the storage order matters:
 // a row-major (r, c) matrix has leading dimension c whether or not it is transposed.
@@ -19,6 +73,15 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bo
           static_cast<float>(beta), c.data<float>(), ldc);
   } else {
     dgemm(ta, tb, m, n, k, alpha, a.data<double>(), lda, b.data<double>(), ldb, beta, c.data<double>(), ldc);
+  }
+}
+
+// Shapes were checked by the facade: c[i] = alpha op(a[i]) op(b[i]) + beta c[i].
+void CpuBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta) {
+  if (c.dtype == DT_F32) {
+    bmm_typed<float>(a, b, c, ta, tb, static_cast<float>(alpha), static_cast<float>(beta));
+  } else {
+    bmm_typed<double>(a, b, c, ta, tb, alpha, beta);
   }
 }
 

@@ -36,6 +36,7 @@ class CudaBackend final : public Backend {
   // matmul.cu (cuBLAS)
   void matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha,
               double beta) override;
+  void bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta) override;
   void linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) override;
   void bf16_pack_weight(const Tensor& w, Tensor& packed) override;
   void linear_bf16(const Tensor& x, const Tensor& packed, const Tensor* bias, Tensor& y, bool relu) override;

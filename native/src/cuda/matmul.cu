@@ -53,6 +53,28 @@ void gemm_row_major(Context& c, const char* op, bool ta, bool tb, int64_t m, int
   }
 }
 
+// The batched form of gemm_row_major: one strided-batched cuBLAS call for
+// batch products whose operands lie sa, sb, sc elements apart.
+template <class T>
+void gemm_row_major_batched(Context& c, bool ta, bool tb, int64_t batch, int64_t m, int64_t n, int64_t k, T alpha,
+                            const T* a, int64_t lda, int64_t sa, const T* b, int64_t ldb, int64_t sb, T beta, T* out,
+                            int64_t ldc, int64_t sc) {
+  if (batch == 0 || m == 0 || n == 0) return;
+  const char* op = "bmm";
+  const int ibatch = gemm_dim(op, "batch size", batch);
+  const int im = gemm_dim(op, "rows", m), in = gemm_dim(op, "columns", n), ik = gemm_dim(op, "inner size", k);
+  const int la = gemm_dim(op, "lda", lda), lb = gemm_dim(op, "ldb", ldb), lc = gemm_dim(op, "ldc", ldc);
+  const auto opb = tb ? CUBLAS_OP_T : CUBLAS_OP_N, opa = ta ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const long long lsa = sa, lsb = sb, lsc = sc;
+  if constexpr (sizeof(T) == 4) {
+    JDNN_CUBLAS(cublasSgemmStridedBatched, c.cublas, opb, opa, in, im, ik, &alpha, b, lb, lsb, a, la, lsa, &beta, out,
+                lc, lsc, ibatch);
+  } else {
+    JDNN_CUBLAS(cublasDgemmStridedBatched, c.cublas, opb, opa, in, im, ik, &alpha, b, lb, lsb, a, la, lsa, &beta, out,
+                lc, lsc, ibatch);
+  }
+}
+
 template <class T>
 void linear_typed(Context& c, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), in = x.dim(1), out = w.dim(0);
@@ -80,6 +102,24 @@ void CudaBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, b
   } else {
     gemm_row_major<double>(ctx, "matmul", ta, tb, m, n, k, alpha, a.data<double>(), lda, b.data<double>(), ldb,
                            beta, c.data<double>(), ldc);
+  }
+}
+
+// One cuBLAS call for the whole batch; TF32 follows the handle's math mode,
+// which the tf32 device option sets, as for matmul.
+void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta) {
+  JDNN_CUDA_OP("bmm");
+  Context& ctx = jdnn_op.ctx;
+  const int64_t batch = c.dim(0), m = c.dim(1), n = c.dim(2), k = ta ? a.dim(1) : a.dim(2);
+  const int64_t lda = std::max<int64_t>(1, a.dim(2)), ldb = std::max<int64_t>(1, b.dim(2));
+  const int64_t ldc = std::max<int64_t>(1, n);
+  const int64_t sa = a.dim(1) * a.dim(2), sb = b.dim(1) * b.dim(2), sc = m * n;
+  if (c.dtype == DT_F32) {
+    gemm_row_major_batched<float>(ctx, ta, tb, batch, m, n, k, static_cast<float>(alpha), a.data<float>(), lda, sa,
+                                  b.data<float>(), ldb, sb, static_cast<float>(beta), c.data<float>(), ldc, sc);
+  } else {
+    gemm_row_major_batched<double>(ctx, ta, tb, batch, m, n, k, alpha, a.data<double>(), lda, sa, b.data<double>(),
+                                   ldb, sb, beta, c.data<double>(), ldc, sc);
   }
 }
 

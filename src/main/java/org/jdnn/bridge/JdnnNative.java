@@ -124,6 +124,9 @@ public final class JdnnNative {
   public static native void op_matmul(
       long a, long b, long c, @Cast("bool") boolean transA, @Cast("bool") boolean transB, double alpha, double beta);
 
+  public static native void op_bmm(
+      long a, long b, long c, @Cast("bool") boolean transA, @Cast("bool") boolean transB, double alpha, double beta);
+
   public static native void op_linear(long x, long w, long bias, long y, @Cast("bool") boolean relu);
 
   public static native long bf16_packed_numel(long out, long in);

@@ -23,6 +23,44 @@ public final class Linalg {
   }
 
   /**
+   * Batched matrix product, torch.bmm's semantics: c[i] = op(a[i]) op(b[i]) for 3-D a and b with one
+   * batch size, op transposing the last two dimensions when asked. One native call for the batch.
+   */
+  static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+    checkBatchedOperands(a, b, ta, tb);
+    long batch = a.dim(0), m = ta ? a.dim(2) : a.dim(1), n = tb ? b.dim(1) : b.dim(2);
+    Tensor c = Tensor.empty(a.dtype(), a.device(), batch, m, n);
+    JdnnNative.op_bmm(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0);
+    // As for matmul, per batch entry: dA = dC op(B)^T (transposed back if A was), dB likewise.
+    return Autograd.record("bmm", c, g -> new Tensor[] {
+        a.requiresGrad() ? (ta ? bmm(b, g, tb, true) : bmm(g, b, false, !tb)) : null,
+        b.requiresGrad() ? (tb ? bmm(g, a, true, ta) : bmm(a, g, !ta, false)) : null}, a, b);
+  }
+
+  private static void checkBatchedOperands(Tensor a, Tensor b, boolean ta, boolean tb) {
+    a.requireFloat("bmm");
+    b.requireFloat("bmm");
+    String expected = "expected " + (ta ? "(B, k, n)" : "(B, n, k)") + " x " + (tb ? "(B, m, k)" : "(B, k, m)");
+    if (a.rank() != 3 || b.rank() != 3) {
+      throw new IllegalArgumentException("bmm: " + expected + " 3-D operands, got " + a.describe() + " and "
+          + b.describe());
+    }
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException("bmm: dtypes differ: " + a.describe() + " vs " + b.describe());
+    }
+    Tensor.requireSameDevice("bmm", a, b);
+    if (a.dim(0) != b.dim(0)) {
+      throw new IllegalArgumentException("bmm: batch sizes differ: " + a.dim(0) + " vs " + b.dim(0) + " ("
+          + a.describe() + " x " + b.describe() + ")");
+    }
+    long k = ta ? a.dim(1) : a.dim(2), kb = tb ? b.dim(2) : b.dim(1);
+    if (k != kb) {
+      throw new IllegalArgumentException("bmm: inner dimensions differ: " + k + " vs " + kb + ", " + expected
+          + ", got " + a.describe() + (ta ? " (transposed)" : "") + " x " + b.describe() + (tb ? " (transposed)" : ""));
+    }
+  }
+
+  /**
    * y = x W^T + b, PyTorch's Linear convention: x (N, in), weight (out, in), bias (out) or null.
    * The bias is written first and the GEMM accumulates onto it, so the bias add costs no extra pass.
    */

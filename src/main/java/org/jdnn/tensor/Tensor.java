@@ -549,6 +549,18 @@ public final class Tensor implements AutoCloseable {
     return Linalg.matmul(this, other, transposeThis, transposeOther);
   }
 
+  /**
+   * Batched matrix product of 3-D tensors, following torch.bmm: (B, n, k) x (B, k, m) = (B, n, m),
+   * out[i] = this[i] x other[i]. Both operands must have the same batch size (no broadcasting), dtype
+   * and device. Differentiable in both operands.
+   */
+  public Tensor bmm(Tensor other) { return Linalg.bmm(this, other, false, false); }
+
+  /** Batched matrix product with either operand's matrices (its last two dimensions) transposed first. */
+  public Tensor bmm(Tensor other, boolean transposeThis, boolean transposeOther) {
+    return Linalg.bmm(this, other, transposeThis, transposeOther);
+  }
+
   /** Sum of all elements (a scalar). */
   public Tensor sum() { return Reduce.sumTo(this, new long[0]); }
 

@@ -48,6 +48,9 @@ class DeviceMismatchTest {
       assertMismatch("add", () -> a.add(b));
       assertMismatch("mul", () -> b.mul(a));
       assertMismatch("matmul", () -> a.matmul(b));
+      Tensor batched = Tensor.of(new float[] {1, 2, 3, 4}, 1, 2, 2);
+      Tensor batchedOnEmu = batched.to(EMU);
+      assertMismatch("bmm", () -> batched.bmm(batchedOnEmu));
       assertMismatch("MSELoss", () -> new MSELoss().compute(a, b));
       Tensor labels = Tensor.ofInts(new int[] {0, 1}).to(EMU);
       assertMismatch("CrossEntropyLoss", () -> new CrossEntropyLoss().compute(a, labels));
