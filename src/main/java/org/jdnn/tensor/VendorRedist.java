@@ -29,6 +29,13 @@ final class VendorRedist {
       "libcudnn_engines_runtime_compiled.so.9", "libcudnn_engines_tensor_ir.so.9", "libcudnn_heuristic.so.9",
       "libcudnn_ops.so.9", "libcudnn_cnn.so.9", "libcudnn_adv.so.9", "libcudnn_ext.so.9", "libcudnn.so.9"};
 
+  /**
+   * NVRTC and nvJitLink, which cuDNN's runtime-compiled engines open by soname when they first need
+   * them (the 12.6-9.5 redist jar carries libnvrtc.so.12, libnvrtc-builtins.so.12.6 and
+   * libnvJitLink.so.12). The builtins' name carries the minor version, so minors are probed.
+   */
+  private static final int[] COMPILER_MAJORS = {13, 12};
+
   /** Loads one extracted library into the process; throws with the reason. */
   interface Preloader {
     void preload(String path);
@@ -56,6 +63,17 @@ final class VendorRedist {
     for (String[] major : CUBLAS) {
       if (loader.getResource(DIRECTORY + major[1]) == null) continue;
       for (String name : major) {
+        if (loader.getResource(DIRECTORY + name) != null) found.add(name);
+      }
+      break;
+    }
+    for (int major : COMPILER_MAJORS) {
+      if (loader.getResource(DIRECTORY + "libnvrtc.so." + major) == null) continue;
+      List<String> compiler = new ArrayList<>();
+      compiler.add("libnvJitLink.so." + major);
+      for (int minor = 0; minor <= 9; minor++) compiler.add("libnvrtc-builtins.so." + major + "." + minor);
+      compiler.add("libnvrtc.so." + major);
+      for (String name : compiler) {
         if (loader.getResource(DIRECTORY + name) != null) found.add(name);
       }
       break;

@@ -56,6 +56,14 @@ class VendorRedistTest {
       assertEquals(List.of("libcublas.so.13", "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9",
           "libcudnn_ops.so.9", "libcudnn_adv.so.9", "libcudnn.so.9"), VendorRedist.find(both));
     }
+    // Adding the runtime compiler cuDNN's runtime-compiled engines open: nvJitLink and the builtins of the same
+    // major before libnvrtc, all before cuDNN (another major's builtins are not taken).
+    try (URLClassLoader compiler = classPath("libnvrtc.so.12", "libnvrtc-builtins.so.12.6", "libnvJitLink.so.12",
+        "libcudnn_engines_runtime_compiled.so.9", "libnvrtc-builtins.so.11.8")) {
+      assertEquals(List.of("libcublas.so.13", "libnvJitLink.so.12", "libnvrtc-builtins.so.12.6", "libnvrtc.so.12",
+          "libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9", "libcudnn_engines_runtime_compiled.so.9",
+          "libcudnn_ops.so.9", "libcudnn_adv.so.9", "libcudnn.so.9"), VendorRedist.find(compiler));
+    }
   }
 
   @Test
