@@ -54,6 +54,15 @@ void CachingAllocator::deallocate(void* p, size_t bytes) {
   cached_ += static_cast<int64_t>(size);
 }
 
+void CachingAllocator::deallocate_to_system(void* p, size_t bytes) {
+  if (p == nullptr) return;
+  const size_t size = round_block_size(bytes);
+  std::lock_guard<std::mutex> lock(mutex_);
+  before_release();
+  system_free(p);
+  in_use_ -= static_cast<int64_t>(size);
+}
+
 int64_t CachingAllocator::bytes_in_use() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return in_use_;

@@ -31,6 +31,10 @@ class CachingAllocator : public Allocator {
   int64_t bytes_in_use() const final;
   int64_t bytes_cached() const final;
   void release_cached() final;
+  // Returns one block straight to the system instead of the cache: for a large,
+  // one-off buffer (a convolution algorithm search's workspace) that should not
+  // stay reserved.
+  void deallocate_to_system(void* p, size_t bytes);
   // Successful system allocations so far (tests check that steady state makes none).
   int64_t system_allocations() const;
 

@@ -149,16 +149,31 @@ std::map<Key, Choice>& choices() {
 
 // Workspace for Find: enough for every algorithm, but not more than a slice of the GPU. If even
 // that cannot be had, Find runs without one and picks among the algorithms that need none.
-void* find_workspace(Context& c, size_t largest_need, size_t& budget) {
-  const size_t cap = std::min<size_t>(size_t(1) << 30, c.props.totalGlobalMem / 8);
-  budget = std::min(largest_need, cap);
-  try {
-    return c.workspace(budget);
-  } catch (const std::exception&) {
-    budget = 0;
-    return nullptr;
+// It goes back to the system afterwards: the chosen algorithm's (usually far smaller)
+// workspace comes from Context::workspace, and a search's gigabyte must not stay reserved.
+class FindWorkspace {
+ public:
+  FindWorkspace(Context& c, size_t largest_need) : c_(c) {
+    const size_t cap = std::min<size_t>(size_t(1) << 30, c.props.totalGlobalMem / 8);
+    bytes_ = std::min(largest_need, cap);
+    if (bytes_ == 0) return;
+    try {
+      p_ = c.allocator.allocate(bytes_);
+    } catch (const std::exception&) {
+      bytes_ = 0;
+    }
   }
-}
+  ~FindWorkspace() { c_.allocator.deallocate_to_system(p_, bytes_); }
+  FindWorkspace(const FindWorkspace&) = delete;
+  FindWorkspace& operator=(const FindWorkspace&) = delete;
+  void* get() const { return p_; }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  Context& c_;
+  void* p_ = nullptr;
+  size_t bytes_ = 0;
+};
 
 template <class Perf>
 Choice pick(const Perf* perf, int returned, const char* what) {
@@ -181,12 +196,11 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
                                                          &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  size_t budget = 0;
-  void* ws = find_workspace(c, need, budget);
+  FindWorkspace ws(c, need);
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionForwardAlgorithmEx, c.cudnn, d.x.get(), x, d.w.get(), w, d.conv.get(), d.y.get(), y,
-             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws, budget);
+             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
   return choices()[key] = pick(perf, returned, "forward");
 }
 
@@ -203,12 +217,11 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
                                                               &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  size_t budget = 0;
-  void* ws = find_workspace(c, need, budget);
+  FindWorkspace ws(c, need);
   cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardDataAlgorithmEx, c.cudnn, d.w.get(), w, d.y.get(), dy, d.conv.get(),
-             d.x.get(), dx, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf, ws, budget);
+             d.x.get(), dx, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
   return choices()[key] = pick(perf, returned, "backward-data");
 }
 
@@ -226,12 +239,11 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
                                                                 &s) == CUDNN_STATUS_SUCCESS)
       need = std::max(need, s);
   }
-  size_t budget = 0;
-  void* ws = find_workspace(c, need, budget);
+  FindWorkspace ws(c, need);
   cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardFilterAlgorithmEx, c.cudnn, d.x.get(), x, d.y.get(), dy, d.conv.get(),
-             d.w.get(), dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf, ws, budget);
+             d.w.get(), dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
   return choices()[key] = pick(perf, returned, "backward-filter");
 }
 
