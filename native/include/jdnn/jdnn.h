@@ -70,6 +70,9 @@ void tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n);
 void tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n);
 
 void tensor_fill(int64_t h, double value);
+// t += delta for every element of an int32 or int64 tensor, on its device: counters
+// (BatchNorm's num_batches_tracked) advance without a round trip to the host.
+void tensor_add_int(int64_t h, int64_t delta);
 // dst = src converted to dst's dtype; equal element counts.
 void tensor_copy(int64_t src, int64_t dst);
 // Gathers rows: dst[i, ...] = src[index[i], ...] (index int32 or int64). Used to assemble batches.

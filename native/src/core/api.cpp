@@ -129,6 +129,13 @@ void tensor_fill(int64_t h, double value) {
   backend_of(t).fill(t, value);
 }
 
+void tensor_add_int(int64_t h, int64_t delta) {
+  Tensor& t = tensor_ref(h);
+  JDNN_CHECK(t.dtype == DT_I32 || t.dtype == DT_I64, "add_int: expected an int32 or int64 tensor, got ",
+             t.describe());
+  if (t.numel > 0) backend_of(t).add_int(t, delta);
+}
+
 void tensor_copy(int64_t src, int64_t dst) {
   const Tensor& s = tensor_ref(src);
   Tensor& d = tensor_ref(dst);

@@ -19,6 +19,7 @@ double Backend::stat(const std::string& key) {
 void Backend::copy_from_host(Tensor&, const void*, size_t, size_t) { missing("copy_from_host"); }
 void Backend::copy_to_host(const Tensor&, void*, size_t, size_t) { missing("copy_to_host"); }
 void Backend::fill(Tensor&, double) { missing("fill"); }
+void Backend::add_int(Tensor&, int64_t) { missing("add_int"); }
 void Backend::convert(const Tensor&, Tensor&) { missing("convert"); }
 void Backend::gather_rows(const Tensor&, const Tensor&, Tensor&) { missing("gather_rows"); }
 void Backend::unary(int, const Tensor&, Tensor&, double) { missing("unary"); }

@@ -41,6 +41,7 @@ class Backend {
   virtual void copy_from_host(Tensor& dst, const void* src, size_t byte_offset, size_t bytes);
   virtual void copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes);
   virtual void fill(Tensor& t, double value);
+  virtual void add_int(Tensor& t, int64_t delta);  // int32 / int64 in place
   virtual void convert(const Tensor& src, Tensor& dst);
   virtual void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst);
 

@@ -13,6 +13,7 @@ class CpuBackend final : public Backend {
   void copy_from_host(Tensor& dst, const void* src, size_t byte_offset, size_t bytes) override;
   void copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes) override;
   void fill(Tensor& t, double value) override;
+  void add_int(Tensor& t, int64_t delta) override;
   void convert(const Tensor& src, Tensor& dst) override;
   void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst) override;
   void unary(int op, const Tensor& x, Tensor& y, double alpha) override;

@@ -60,6 +60,18 @@ void CpuBackend::fill(Tensor& t, double value) {
   }
 }
 
+// Wraps around on overflow (two's complement) instead of signed-overflow UB, as the CUDA kernel does.
+void CpuBackend::add_int(Tensor& t, int64_t delta) {
+  const auto d = static_cast<uint64_t>(delta);
+  if (t.dtype == DT_I32) {
+    int32_t* p = t.data<int32_t>();
+    for (int64_t i = 0; i < t.numel; ++i) p[i] = static_cast<int32_t>(static_cast<uint32_t>(p[i]) + static_cast<uint32_t>(d));
+  } else {
+    int64_t* p = t.data<int64_t>();
+    for (int64_t i = 0; i < t.numel; ++i) p[i] = static_cast<int64_t>(static_cast<uint64_t>(p[i]) + d);
+  }
+}
+
 void CpuBackend::convert(const Tensor& src, Tensor& dst) {
   if (src.dtype == dst.dtype) {
     std::memcpy(dst.storage->data, src.storage->data, src.numel * dtype_size(src.dtype));

@@ -15,6 +15,12 @@ __global__ void fill_kernel(T* p, int64_t n, T value) {
   JDNN_KERNEL_LOOP(i, n) { p[i] = value; }
 }
 
+// Unsigned arithmetic: wraps around on overflow as the CPU backend does (no signed-overflow UB).
+template <class T, class U>
+__global__ void add_int_kernel(T* p, int64_t n, uint64_t delta) {
+  JDNN_KERNEL_LOOP(i, n) { p[i] = static_cast<T>(static_cast<U>(p[i]) + static_cast<U>(delta)); }
+}
+
 template <class Src, class Dst>
 __global__ void convert_kernel(const Src* src, Dst* dst, int64_t n) {
   JDNN_KERNEL_LOOP(i, n) { dst[i] = static_cast<Dst>(src[i]); }
@@ -104,6 +110,14 @@ void CudaBackend::fill(Tensor& t, double value) {
     case DT_U8: fill_typed<uint8_t>(t, static_cast<uint8_t>(value), s); break;
     default: fail("fill: unknown dtype ", t.dtype);
   }
+}
+
+void CudaBackend::add_int(Tensor& t, int64_t delta) {
+  JDNN_CUDA_OP("add_int");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const auto d = static_cast<uint64_t>(delta);
+  if (t.dtype == DT_I32) launch_n(add_int_kernel<int32_t, uint32_t>, t.numel, s, t.data<int32_t>(), t.numel, d);
+  else launch_n(add_int_kernel<int64_t, uint64_t>, t.numel, s, t.data<int64_t>(), t.numel, d);
 }
 
 void CudaBackend::convert(const Tensor& src, Tensor& dst) {

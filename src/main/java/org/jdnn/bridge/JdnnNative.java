@@ -95,6 +95,8 @@ public final class JdnnNative {
 
   public static native void tensor_read_u8(long h, @Cast("uint8_t*") byte[] dst, long offset, long n);
 
+  public static native void tensor_add_int(long h, long delta);
+
   public static native void tensor_fill(long h, double value);
 
   public static native void tensor_copy(long src, long dst);

@@ -50,9 +50,9 @@ public abstract class BatchNorm extends Module {
     Tensor y = ConvOps.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"), buffer("running_var"),
         isTraining(), momentum, eps, describe());
     if (isTraining()) {
-      // the buffer is the counter (no Java copy), so loaded or copied-in state carries on from its value
-      Tensor tracked = buffer("num_batches_tracked");
-      tracked.write(new long[] {tracked.toLongArray()[0] + 1});
+      // the buffer is the counter (no Java copy), so loaded or copied-in state carries on from its value;
+      // it advances on its own device, so a GPU-resident layer does not wait for the GPU here
+      buffer("num_batches_tracked").addInPlace(1);
     }
     return y;
   }

@@ -176,6 +176,19 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Adds {@code delta} to every element of this int32 or int64 tensor in place, on its device (wrapping
+   * around on overflow). For counters such as BatchNorm's num_batches_tracked: a GPU-resident counter
+   * advances without a round trip to the host. Outside autograd.
+   */
+  public Tensor addInPlace(long delta) {
+    if (dtype != DType.INT32 && dtype != DType.INT64) {
+      throw new IllegalArgumentException("addInPlace: expected an int32 or int64 tensor, got " + describe());
+    }
+    JdnnNative.tensor_add_int(h(), delta);
+    return this;
+  }
+
   // ---- reading back -------------------------------------------------------------------------
 
   public float[] toFloatArray() {

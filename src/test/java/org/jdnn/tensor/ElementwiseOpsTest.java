@@ -425,4 +425,17 @@ class ElementwiseOpsTest {
       assertArrayEquals(new double[] {0, 0}, x.grad().toDoubleArray(), 0.0);
     }
   }
+
+  @Test
+  void addInPlaceAdvancesIntegerCountersOnTheirDeviceAndWraps() {
+    try (Tensor longs = Tensor.ofLongs(new long[] {0, -7, Long.MAX_VALUE}, 3);
+        Tensor ints = Tensor.ofInts(new int[] {41, Integer.MAX_VALUE}, 2);
+        Tensor floats = Tensor.zeros(2)) {
+      assertArrayEquals(new long[] {5, -2, Long.MIN_VALUE + 4}, longs.addInPlace(5).toLongArray());
+      assertArrayEquals(new long[] {2, -5, Long.MIN_VALUE + 1}, longs.addInPlace(-3).toLongArray());
+      assertArrayEquals(new int[] {42, Integer.MIN_VALUE}, ints.addInPlace(1).toIntArray());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> floats.addInPlace(1));
+      assertTrue(e.getMessage().contains("float32"), e.getMessage());
+    }
+  }
 }
