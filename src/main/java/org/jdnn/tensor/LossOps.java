@@ -28,16 +28,33 @@ public final class LossOps {
       throw new IllegalArgumentException(lossName + ": expected " + n + " labels (shape [" + n + "]) for logits "
           + logits.describe() + ", got " + labels.describe());
     }
-    checkLabelRange(lossName, labels, c);
+    // CPU labels are checked here; labels on a GPU are checked by the op itself, in the same pass
+    // that computes the loss, instead of copying them to the host first (a second wait per step).
+    if (!labels.device().isCuda()) checkLabelRange(lossName, labels, c);
     Tensor loss = Tensor.empty(logits.dtype(), logits.device());
     Tensor probs = Tensor.empty(logits.dtype(), logits.device(), n, c);
-    JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());
+    try {
+      JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());
+    } catch (RuntimeException e) {
+      String m = e.getMessage();
+      if (m != null && m.startsWith(NATIVE_LABEL_ERROR)) {
+        loss.close();
+        probs.close();
+        // Worded as the host-side check words it, so the message does not depend on the device.
+        String what = m.substring(NATIVE_LABEL_ERROR.length()).replace(" at row ", " at index ");
+        throw new IllegalArgumentException(lossName + ": label " + what + " for " + c + " classes");
+      }
+      throw e;
+    }
     return Autograd.record(lossName, loss, g -> {
       Tensor d = Tensor.empty(logits.dtype(), logits.device(), n, c);
       JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h());
       return new Tensor[] {d};
     }, logits);
   }
+
+  /** How the native op reports a label outside [0, C): "cross_entropy: label 5 at row 1 is outside [0, 3)". */
+  private static final String NATIVE_LABEL_ERROR = "cross_entropy: label ";
 
   private static void checkLabelRange(String lossName, Tensor labels, long classes) {
     long[] values = labels.dtype() == DType.INT64 ? labels.toLongArray() : toLongs(labels.toIntArray());
