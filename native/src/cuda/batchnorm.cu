@@ -153,7 +153,8 @@ void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const T
   if (l.c == 0 || (dx == nullptr && dgamma == nullptr && dbeta == nullptr)) return;
   if (x.numel == 0) {  // no values: the parameter gradients are empty sums
     for (Tensor* t : {dgamma, dbeta})
-      if (t != nullptr) JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), c.stream));
+      if (t != nullptr)
+        JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), c.stream));
     return;
   }
   const Scalars sc(x);

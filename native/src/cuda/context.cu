@@ -2,6 +2,7 @@
 // allocator, staging buffers, the op profiler and the device-level services.
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <sstream>
 
@@ -51,7 +52,7 @@ std::string probe_gpu(cudaDeviceProp& props) {
   const cudaError_t st = cudaGetDeviceCount(&count);
   if (st == cudaErrorInsufficientDriver) {
     int driver_version = 0;
-    cudaDriverGetVersion(&driver_version);
+    cudaDriverGetVersion(&driver_version);  // unchecked: the message is all that uses it
     std::ostringstream m;
     m << "the NVIDIA driver is too old: it supports CUDA " << driver_version / 1000 << "."
       << (driver_version % 1000) / 10 << ", jdnn's CUDA backend needs 13.0. Update the driver "
@@ -109,11 +110,14 @@ void* DeviceAllocator::system_allocate(size_t bytes) {
   return nullptr;
 }
 
+// Unchecked: frees run when the JVM releases a tensor, where nothing may throw; a
+// failing cudaFree means the context is already broken and the next checked call says so.
 void DeviceAllocator::system_free(void* p) { cudaFree(p); }
 
 void DeviceAllocator::before_release() {
   // Runs under the allocator's lock: this may run outside any op (Device.releaseCached),
   // and a block freed by another thread after an earlier wait could still be in use.
+  // Unchecked for the reason system_free is.
   if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
 }
 
@@ -127,6 +131,7 @@ void DeviceAllocator::out_of_memory(size_t bytes, int64_t bytes_in_use) {
 void* Context::workspace(size_t bytes) {
   if (bytes == 0) return workspace_;
   if (bytes > workspace_bytes_) {
+    // Forgotten before allocating, so a failed allocation leaves no freed block behind.
     allocator.deallocate(workspace_, workspace_bytes_);
     workspace_ = nullptr;
     workspace_bytes_ = 0;
@@ -236,7 +241,7 @@ void Context::collect_profile() {
   pending_events.clear();
 }
 
-OpScope::OpScope(const char* name) : ctx(context()), lock_(ctx.mutex), name_(name) {
+OpScope::OpScope(const char* /*name*/) : ctx(context()), lock_(ctx.mutex) {
   if (ctx.profiling) {
     start_ = ctx.take_event();
     JDNN_CUDA_CHECK(cudaEventRecord(start_, ctx.stream));
@@ -245,8 +250,15 @@ OpScope::OpScope(const char* name) : ctx(context()), lock_(ctx.mutex), name_(nam
 
 OpScope::~OpScope() {
   if (start_ == nullptr) return;
-  // A destructor must not throw: a failed record only loses this op's timing.
-  cudaEvent_t end = ctx.take_event();
+  // A destructor must not throw (an escaping exception would end the JVM): a failed
+  // event creation or record only loses this op's timing.
+  cudaEvent_t end = nullptr;
+  try {
+    end = ctx.take_event();
+  } catch (const std::exception&) {
+    ctx.free_events.push_back(start_);
+    return;
+  }
   if (cudaEventRecord(end, ctx.stream) == cudaSuccess) {
     ctx.pending_events.emplace_back(start_, end);
     ++ctx.profiled_ops;
@@ -268,6 +280,7 @@ OpScope::~OpScope() {
 
 std::string CudaBackend::describe() const {
   Context& c = context();
+  // Unchecked: a version that cannot be read shows as 0.0 in a description.
   int runtime = 0, driver = 0;
   cudaRuntimeGetVersion(&runtime);
   cudaDriverGetVersion(&driver);

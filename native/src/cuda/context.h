@@ -125,11 +125,11 @@ class OpScope {
  private:
   std::lock_guard<std::recursive_mutex> lock_;
   cudaEvent_t start_ = nullptr;
-  const char* name_;
 };
 
-// Names the current op in error messages and profiles: JDNN_CUDA_OP("conv2d");
-// then use jdnn_op.ctx.
+// Opens every backend op: JDNN_CUDA_OP("conv2d"); then use jdnn_op.ctx. The name
+// marks the op where it is written; profiles keep totals only, and errors name
+// their op themselves.
 #define JDNN_CUDA_OP(name) ::jdnn::cuda::OpScope jdnn_op(name)
 
 }  // namespace jdnn::cuda

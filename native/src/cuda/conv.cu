@@ -175,6 +175,19 @@ class FindWorkspace {
   size_t bytes_ = 0;
 };
 
+// The largest workspace among algorithms 0 .. count - 1, query(a, &bytes) asking for one.
+// An algorithm that does not support this configuration answers with an error status,
+// deliberately not checked: it is left out here as Find leaves it out of its results.
+template <class Query>
+size_t largest_workspace(int count, Query query) {
+  size_t need = 0;
+  for (int a = 0; a < count; ++a) {
+    size_t bytes = 0;
+    if (query(a, &bytes) == CUDNN_STATUS_SUCCESS) need = std::max(need, bytes);
+  }
+  return need;
+}
+
 template <class Perf>
 Choice pick(const Perf* perf, int returned, const char* what) {
   for (int i = 0; i < returned; ++i)
@@ -188,14 +201,10 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
   const Key key = key_of(kForward, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  size_t need = 0;
-  for (int a = 0; a < CUDNN_CONVOLUTION_FWD_ALGO_COUNT; ++a) {
-    size_t s = 0;
-    if (vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(),
-                                                         static_cast<cudnnConvolutionFwdAlgo_t>(a),
-                                                         &s) == CUDNN_STATUS_SUCCESS)
-      need = std::max(need, s);
-  }
+  const size_t need = largest_workspace(CUDNN_CONVOLUTION_FWD_ALGO_COUNT, [&](int a, size_t* bytes) {
+    return vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(
+        c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(), static_cast<cudnnConvolutionFwdAlgo_t>(a), bytes);
+  });
   FindWorkspace ws(c, need);
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int returned = 0;
@@ -209,14 +218,10 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
   const Key key = key_of(kBackwardData, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  size_t need = 0;
-  for (int a = 0; a < CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT; ++a) {
-    size_t s = 0;
-    if (vendor::vendor().cudnnGetConvolutionBackwardDataWorkspaceSize(c.cudnn, d.w.get(), d.y.get(), d.conv.get(), d.x.get(),
-                                                              static_cast<cudnnConvolutionBwdDataAlgo_t>(a),
-                                                              &s) == CUDNN_STATUS_SUCCESS)
-      need = std::max(need, s);
-  }
+  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, [&](int a, size_t* bytes) {
+    return vendor::vendor().cudnnGetConvolutionBackwardDataWorkspaceSize(
+        c.cudnn, d.w.get(), d.y.get(), d.conv.get(), d.x.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(a), bytes);
+  });
   FindWorkspace ws(c, need);
   cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int returned = 0;
@@ -230,15 +235,11 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
   const Key key = key_of(kBackwardFilter, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  size_t need = 0;
-  for (int a = 0; a < CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT; ++a) {
-    size_t s = 0;
-    if (vendor::vendor().cudnnGetConvolutionBackwardFilterWorkspaceSize(c.cudnn, d.x.get(), d.y.get(), d.conv.get(),
-                                                                d.w.get(),
-                                                                static_cast<cudnnConvolutionBwdFilterAlgo_t>(a),
-                                                                &s) == CUDNN_STATUS_SUCCESS)
-      need = std::max(need, s);
-  }
+  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, [&](int a, size_t* bytes) {
+    return vendor::vendor().cudnnGetConvolutionBackwardFilterWorkspaceSize(
+        c.cudnn, d.x.get(), d.y.get(), d.conv.get(), d.w.get(), static_cast<cudnnConvolutionBwdFilterAlgo_t>(a),
+        bytes);
+  });
   FindWorkspace ws(c, need);
   cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int returned = 0;
@@ -256,7 +257,8 @@ class ChoiceMath {
       : desc_(tensor_ops(c, t) ? d.conv.get() : nullptr) {
     if (desc_ != nullptr) JDNN_CUDNN(cudnnSetConvolutionMathType, desc_, ch.math);
   }
-  // Later searches on this descriptor start from the requested math again.
+  // Later searches on this descriptor start from the requested math again. Unchecked: a
+  // destructor must not throw, and the descriptor dies with the op that made it.
   ~ChoiceMath() {
     if (desc_ != nullptr) vendor::vendor().cudnnSetConvolutionMathType(desc_, CUDNN_DEFAULT_MATH);
   }

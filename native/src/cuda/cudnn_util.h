@@ -41,6 +41,9 @@ inline int cudnn_dim(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
+// The descriptor wrappers below destroy without checking the status on purpose: a
+// destructor must not throw (it may run while an op's error unwinds), and a failed
+// destroy only leaks a few bytes of host memory.
 class TensorDesc {
  public:
   TensorDesc() { JDNN_CUDNN(cudnnCreateTensorDescriptor, &d_); }
@@ -85,6 +88,5 @@ class ConvDesc {
  private:
   vendor::cudnnConvolutionDescriptor_t d_ = nullptr;
 };
-
 
 }  // namespace jdnn::cuda

@@ -64,7 +64,6 @@ __global__ void binary_broadcast_kernel(F f, const T* a, const T* b, T* out, int
   }
 }
 
-// Calls f(T{}) with T = float or double for a float tensor's dtype.
 // Strides of `t` right-aligned against an output of `rank` dims, 0 where t is
 // broadcast (size 1 or absent).
 void operand_strides(const Tensor& t, int rank, int64_t* strides) {

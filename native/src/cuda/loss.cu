@@ -88,7 +88,7 @@ __global__ void point_loss_backward_kernel(F f, const T* x, const T* t, const T*
   JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], t[i], dy[i]); }
 }
 
-
+// Labels are int32 or int64; the facade has checked which.
 template <class F>
 void with_label(int dtype, F&& f) {
   if (dtype == DT_I32) f(int32_t{});

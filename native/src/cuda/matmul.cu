@@ -3,6 +3,7 @@
 // a row-major (r, c) matrix is the column-major (c, r) matrix, its transpose, so
 // row-major C = op(A) op(B) is computed as column-major C^T = op(B)^T op(A)^T,
 // that is a cuBLAS call with the operands swapped and m, n exchanged.
+#include <algorithm>
 #include <climits>
 
 #include "cuda/cuda_backend.h"

@@ -1,5 +1,6 @@
 // Host <-> device copies through pinned staging buffers, fill, dtype
 // conversion and row gathers on the CUDA backend (CPU twin: cpu/memory.cpp).
+#include <cmath>
 #include <cstring>
 
 #include "cuda/cuda_backend.h"

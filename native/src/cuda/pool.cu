@@ -36,7 +36,8 @@ __global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
     T best = -static_cast<T>(INFINITY);
     I arg = static_cast<I>(h0 * d.w + w0);
     for (int64_t ih = h0; ih < h1; ++ih)
-      for (int64_t iw = w0; iw < w1; ++iw) kernels::take_max(xp[ih * d.w + iw], static_cast<I>(ih * d.w + iw), best, arg);
+      for (int64_t iw = w0; iw < w1; ++iw)
+        kernels::take_max(xp[ih * d.w + iw], static_cast<I>(ih * d.w + iw), best, arg);
     y[i] = best;
     indices[i] = arg;
   }
@@ -147,8 +148,10 @@ void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bo
   JDNN_CUDA_OP("avg_pool2d");
   const PoolDims d = pool_dims(x, y, g);
   cudaStream_t s = jdnn_op.ctx.stream;
-  if (x.dtype == DT_F32) launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
-  else launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
+  if (x.dtype == DT_F32)
+    launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
+  else
+    launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
 }
 
 void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) {

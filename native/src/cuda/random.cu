@@ -9,8 +9,9 @@ namespace jdnn::cuda {
 
 namespace {
 
-// nvcc fuses a * b + c into one rounding; the CPU rounds twice. These keep the
-// device's double arithmetic rounding as the CPU's does, so values agree bit for bit.
+// nvcc contracts a * b + c into one rounding unless told --fmad=false (as CMake does); the
+// CPU rounds twice. This keeps the device's double arithmetic rounding as the CPU's does
+// under any nvcc flags, so values agree bit for bit.
 __device__ __host__ __forceinline__ double mul_rn(double a, double b) {
 #if defined(__CUDA_ARCH__)
   return __dmul_rn(a, b);
