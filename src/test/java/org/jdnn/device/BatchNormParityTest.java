@@ -17,8 +17,11 @@ import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** batchNorm on the emulated CUDA backend (cuDNN path) against the CPU: train and eval, forward and backward. */
+@ExtendWith(ScopedTensors.class)
 class BatchNormParityTest {
   private static final long[][] SHAPES = {{5, 3}, {2, 3, 4}, {2, 3, 4, 5}, {1, 2, 3, 3}, {7, 1, 1, 2}};
   private static final double MOMENTUM = 0.1, EPS = 1e-5;

@@ -20,8 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** conv2d on the emulated CUDA backend (cuDNN path) against the CPU backend, forward and both backwards. */
+@ExtendWith(ScopedTensors.class)
 class ConvParityTest {
 
   /** Input (n, c, h, w), weight (cout, c / groups, kh, kw), strides, paddings (top, left, bottom, right), dilations. */

@@ -42,7 +42,8 @@ class DeviceLoadingTest {
     try (Tensor cpu = Tensor.of(new float[] {1, -2, 3.5f, 4}, 2, 2);
         Tensor dev = cpu.to(emu);
         Tensor back = dev.to(Device.cpu());
-        Tensor filled = Tensor.full(7, org.jdnn.tensor.DType.FLOAT64, 3).to(emu);
+        Tensor sevens = Tensor.full(7, org.jdnn.tensor.DType.FLOAT64, 3);
+        Tensor filled = sevens.to(emu);
         Tensor ints = dev.to(org.jdnn.tensor.DType.INT32)) {
       assertEquals(emu, dev.device());
       assertEquals(Device.cpu(), back.device());

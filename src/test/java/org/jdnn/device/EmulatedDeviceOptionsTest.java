@@ -35,7 +35,8 @@ class EmulatedDeviceOptionsTest {
     }
     long before = EMU.deviceMallocs();
     for (int i = 0; i < 5; i++) {
-      try (Tensor t = Tensor.full(i, DType.FLOAT32, 1).to(EMU); Tensor u = Tensor.empty(DType.FLOAT32, EMU, 1000)) {
+      try (Tensor host = Tensor.full(i, DType.FLOAT32, 1); Tensor t = host.to(EMU);
+          Tensor u = Tensor.empty(DType.FLOAT32, EMU, 1000)) {
         assertArrayEquals(new float[] {i}, t.toFloatArray());
         assertEquals(1000, u.numel());
       }
@@ -49,7 +50,7 @@ class EmulatedDeviceOptionsTest {
     try {
       EMU.setProfiling(true);
       assertEquals(0, EMU.profiledOps());
-      try (Tensor t = Tensor.full(2, DType.FLOAT32, 3).to(EMU); Tensor d = t.to(DType.FLOAT64)) {
+      try (Tensor host = Tensor.full(2, DType.FLOAT32, 3); Tensor t = host.to(EMU); Tensor d = t.to(DType.FLOAT64)) {
         assertArrayEquals(new double[] {2, 2, 2}, d.toDoubleArray());
       }
       assertTrue(EMU.profiledOps() > 0, "ops timed: " + EMU.profiledOps());

@@ -12,12 +12,15 @@ import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.Updates;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * gather_rows (Updates.gatherRows, the data loaders' batching) against the CPU backend: every dtype,
  * both index types, rows whose byte length takes the word path or the byte path, and the error that
  * names the first out-of-range index however many there are.
  */
+@ExtendWith(ScopedTensors.class)
 class GatherRowsParityTest {
   private static final Device EMU = Device.cudaEmulated();
 

@@ -20,11 +20,14 @@ import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * matmul, linear and the bf16 Linear on the emulated CUDA device (cuBLAS emulation underneath) against the CPU
  * backend and against a plain triple loop, float32 and float64, forward and backward.
  */
+@ExtendWith(ScopedTensors.class)
 class MatmulParityTest {
   private static final Device EMU = Device.cudaEmulated();
 

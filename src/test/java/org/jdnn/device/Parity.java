@@ -54,7 +54,10 @@ final class Parity {
   static double[] read(Tensor t, Device expected) {
     assertNotNull(t, "tensor missing");
     assertEquals(expected, t.device(), "device of " + t.describe());
-    return values(t.device() == CPU ? t : t.to(CPU));
+    if (t.device() == CPU) return values(t);
+    try (Tensor host = t.to(CPU)) {
+      return values(host);
+    }
   }
 
   /** The device tensor's values against the CPU's. */

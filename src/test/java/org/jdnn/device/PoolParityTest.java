@@ -21,8 +21,11 @@ import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Max and average pooling on the emulated CUDA device against the CPU backend, forward and backward. */
+@ExtendWith(ScopedTensors.class)
 class PoolParityTest {
   private static final Device EMU = Device.cudaEmulated();
 

@@ -15,8 +15,11 @@ import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.jdnn.testing.ScopedTensors;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** softmax / logSoftmax over the last dimension on the emulated CUDA backend (cuDNN path) against the CPU. */
+@ExtendWith(ScopedTensors.class)
 class SoftmaxParityTest {
   private static final long[][] SHAPES = {{1}, {7}, {1, 1}, {1, 5}, {4, 10}, {2, 3, 17}, {3, 1, 2, 9}};
 

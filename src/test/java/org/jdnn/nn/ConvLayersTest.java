@@ -30,12 +30,20 @@ class ConvLayersTest {
   void conv2dOutputShapesFollowStridePaddingDilationAndSame() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.zeros(2, 4, 9, 7);
-      assertArrayEquals(new long[] {2, 6, 9, 7}, new Conv2d(4, 6, 3, ConvOptions.padding(1)).forward(x).shape());
-      assertArrayEquals(new long[] {2, 6, 4, 3}, new Conv2d(4, 6, 3, ConvOptions.defaults().stride(2)).forward(x).shape());
-      assertArrayEquals(new long[] {2, 6, 5, 3}, new Conv2d(4, 6, 3, ConvOptions.defaults().dilation(2)).forward(x).shape());
-      assertArrayEquals(new long[] {2, 6, 9, 7}, new Conv2d(4, 6, 4, ConvOptions.same()).forward(x).shape());
-      assertArrayEquals(new long[] {2, 4, 9, 7}, new Conv2d(4, 4, 3, ConvOptions.same().groups(4)).forward(x).shape());
-      assertArrayEquals(new long[] {2, 6, 8, 5}, new Conv2d(4, 6, 2, 3, ConvOptions.defaults(), Generator.global()).forward(x).shape());
+      assertArrayEquals(new long[] {2, 6, 9, 7}, outputShape(new Conv2d(4, 6, 3, ConvOptions.padding(1)), x));
+      assertArrayEquals(new long[] {2, 6, 4, 3}, outputShape(new Conv2d(4, 6, 3, ConvOptions.defaults().stride(2)), x));
+      assertArrayEquals(new long[] {2, 6, 5, 3}, outputShape(new Conv2d(4, 6, 3, ConvOptions.defaults().dilation(2)), x));
+      assertArrayEquals(new long[] {2, 6, 9, 7}, outputShape(new Conv2d(4, 6, 4, ConvOptions.same()), x));
+      assertArrayEquals(new long[] {2, 4, 9, 7}, outputShape(new Conv2d(4, 4, 3, ConvOptions.same().groups(4)), x));
+      assertArrayEquals(new long[] {2, 6, 8, 5},
+          outputShape(new Conv2d(4, 6, 2, 3, ConvOptions.defaults(), Generator.global()), x));
+    }
+  }
+
+  /** The layer's output shape for x; the layer (its parameters) is closed afterwards. */
+  private static long[] outputShape(Conv2d conv, Tensor x) {
+    try (conv) {
+      return conv.forward(x).shape();
     }
   }
 
