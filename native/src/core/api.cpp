@@ -248,44 +248,46 @@ void op_binary(int op, int64_t a, int64_t b, int64_t out) {
   backend_of(os).binary(op, as, bs, os);
 }
 
+namespace {
+
+// c = op(a) op(b) over the last two dims: rank 2 (matmul) or rank 3 with one batch size (bmm).
+void require_product(const char* op, const Tensor& a, const Tensor& b, const Tensor& c, bool ta, bool tb,
+                     int rank) {
+  JDNN_CHECK(a.ndim() == rank && b.ndim() == rank && c.ndim() == rank, op, ": operands must be ", rank,
+             "-D, got ", a.describe(), ", ", b.describe(), ", ", c.describe());
+  require_float(op, c, "output");
+  require_same_dtype(op, a, c);
+  require_same_dtype(op, b, c);
+  require_same_device(op, a, c);
+  require_same_device(op, b, c);
+  const int r = rank - 2;  // the row dimension
+  std::vector<int64_t> expected(c.shape.begin(), c.shape.begin() + r);
+  if (rank == 3) {
+    JDNN_CHECK(a.dim(0) == c.dim(0) && b.dim(0) == c.dim(0), op, ": batch sizes differ: ", a.describe(), ", ",
+               b.describe(), ", ", c.describe());
+  }
+  const int64_t m = ta ? a.dim(r + 1) : a.dim(r), k = ta ? a.dim(r) : a.dim(r + 1);
+  const int64_t kb = tb ? b.dim(r + 1) : b.dim(r), n = tb ? b.dim(r) : b.dim(r + 1);
+  JDNN_CHECK(k == kb, op, ": inner dimensions differ: ", k, " vs ", kb, " (", a.describe(), " x ", b.describe(),
+             ")");
+  expected.push_back(m);
+  expected.push_back(n);
+  JDNN_CHECK(c.shape == expected, op, ": output ", c.describe(), " must be ", shape_string(expected));
+}
+
+}  // namespace
+
 void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) {
   const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
   Tensor& cs = tensor_ref(c);
-  JDNN_CHECK(as.ndim() == 2 && bs.ndim() == 2 && cs.ndim() == 2, "matmul: operands must be 2-D, got ",
-             as.describe(), ", ", bs.describe(), ", ", cs.describe());
-  require_float("matmul", cs, "output");
-  require_same_dtype("matmul", as, cs);
-  require_same_dtype("matmul", bs, cs);
-  require_same_device("matmul", as, cs);
-  require_same_device("matmul", bs, cs);
-  const int64_t m = ta ? as.dim(1) : as.dim(0), k = ta ? as.dim(0) : as.dim(1);
-  const int64_t kb = tb ? bs.dim(1) : bs.dim(0), n = tb ? bs.dim(0) : bs.dim(1);
-  JDNN_CHECK(k == kb, "matmul: inner dimensions differ: ", k, " vs ", kb, " (", as.describe(), " x ",
-             bs.describe(), ")");
-  JDNN_CHECK(cs.dim(0) == m && cs.dim(1) == n, "matmul: output ", cs.describe(), " must be [", m, ", ",
-             n, "]");
+  require_product("matmul", as, bs, cs, ta, tb, 2);
   backend_of(cs).matmul(as, bs, cs, ta, tb, alpha, beta);
 }
 
 void op_bmm(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) {
   const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
   Tensor& cs = tensor_ref(c);
-  JDNN_CHECK(as.ndim() == 3 && bs.ndim() == 3 && cs.ndim() == 3, "bmm: operands must be 3-D, got ",
-             as.describe(), ", ", bs.describe(), ", ", cs.describe());
-  require_float("bmm", cs, "output");
-  require_same_dtype("bmm", as, cs);
-  require_same_dtype("bmm", bs, cs);
-  require_same_device("bmm", as, cs);
-  require_same_device("bmm", bs, cs);
-  const int64_t batch = cs.dim(0);
-  JDNN_CHECK(as.dim(0) == batch && bs.dim(0) == batch, "bmm: batch sizes differ: ", as.describe(), ", ",
-             bs.describe(), ", ", cs.describe());
-  const int64_t m = ta ? as.dim(2) : as.dim(1), k = ta ? as.dim(1) : as.dim(2);
-  const int64_t kb = tb ? bs.dim(2) : bs.dim(1), n = tb ? bs.dim(1) : bs.dim(2);
-  JDNN_CHECK(k == kb, "bmm: inner dimensions differ: ", k, " vs ", kb, " (", as.describe(), " x ", bs.describe(),
-             ")");
-  JDNN_CHECK(cs.dim(1) == m && cs.dim(2) == n, "bmm: output ", cs.describe(), " must be [", batch, ", ", m, ", ", n,
-             "]");
+  require_product("bmm", as, bs, cs, ta, tb, 3);
   backend_of(cs).bmm(as, bs, cs, ta, tb, alpha, beta);
 }
 

@@ -18,7 +18,6 @@
 // itself. Scratch buffers are thread_local vectors that only grow, so a training loop with fixed
 // shapes allocates nothing after its first step.
 #include <algorithm>
-#include <atomic>
 #include <vector>
 
 #include "cpu/cpu_backend.h"
@@ -28,16 +27,6 @@
 
 namespace jdnn::cpu {
 namespace {
-
-template <class T>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
-          int64_t ldb, T beta, T* c, int64_t ldc) {
-  if constexpr (sizeof(T) == 4) {
-    sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  } else {
-    dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  }
-}
 
 // A per-thread buffer of at least n elements; Tag separates buffers used at the same time.
 template <class T, int Tag>
@@ -183,22 +172,6 @@ void col2im(const ConvShape& s, T* col, T* dx) {
 bool batch_parallel(int64_t n) {
   const int threads = num_threads();
   return threads > 1 && n >= threads;
-}
-
-// Calls f(i) for every i in [0, n): on the pool, items claimed one at a time, when the batch is
-// big enough; otherwise in order on this thread.
-template <class F>
-void for_each_item(int64_t n, bool parallel, F&& f) {
-  if (!parallel) {
-    for (int64_t i = 0; i < n; ++i) f(i);
-    return;
-  }
-  std::atomic<int64_t> next{0};
-  parallel_for(std::min<int64_t>(num_threads(), n), 1, [&](int64_t, int64_t) {
-    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
-         i = next.fetch_add(1, std::memory_order_relaxed))
-      f(i);
-  });
 }
 
 template <class F>

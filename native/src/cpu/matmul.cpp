@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <atomic>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/gemm.h"
@@ -16,16 +15,6 @@ namespace {
 // 2 threads that measured the same as threading each GEMM for 128^3..256^3 products and 1.3-3x
 // faster for 32^3..64^3 ones.
 constexpr int64_t kSmallProduct = int64_t(1) << 21;
-
-template <class T>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
-          int64_t ldb, T beta, T* c, int64_t ldc) {
-  if constexpr (sizeof(T) == 4) {
-    sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  } else {
-    dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  }
-}
 
 // Batch entries are independent and each writes only its own c[i], so the result does not depend
 // on which thread computed what. Entries are claimed one at a time so that a thread that loses its
@@ -44,17 +33,7 @@ void bmm_typed(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, T 
     gemm<T>(ta, tb, m, n, k, alpha, ap + i * sa, lda, bp + i * sb, ldb, beta, cp + i * sc, ldc);
   };
   const int threads = num_threads();
-  const bool spread = threads > 1 && batch > 1 && (batch >= threads || m * n * k < kSmallProduct);
-  if (!spread) {
-    for (int64_t i = 0; i < batch; ++i) one(i);
-    return;
-  }
-  std::atomic<int64_t> next{0};
-  parallel_for(std::min<int64_t>(threads, batch), 1, [&](int64_t, int64_t) {
-    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < batch;
-         i = next.fetch_add(1, std::memory_order_relaxed))
-      one(i);
-  });
+  for_each_item(batch, threads > 1 && batch > 1 && (batch >= threads || m * n * k < kSmallProduct), one);
 }
 
 }  // namespace

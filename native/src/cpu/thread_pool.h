@@ -1,4 +1,6 @@
 #pragma once
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 
@@ -18,5 +20,22 @@ void set_num_threads(int n);
 // Nested calls (fn calling parallel_for) run serially inline, as do calls made while another
 // application thread is using the pool, so concurrent callers never deadlock.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
+// Calls f(i) for every i in [0, n): on the pool with items claimed one at a time when `parallel`
+// (a thread that loses its core delays the call by one item, not by a fixed share), otherwise in
+// order on this thread. For batches of independent, sizeable items (conv samples, bmm entries).
+template <class F>
+void for_each_item(int64_t n, bool parallel, F&& f) {
+  if (!parallel) {
+    for (int64_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  parallel_for(std::min<int64_t>(num_threads(), n), 1, [&](int64_t, int64_t) {
+    for (int64_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
+         i = next.fetch_add(1, std::memory_order_relaxed))
+      f(i);
+  });
+}
 
 }  // namespace jdnn::cpu

@@ -3,7 +3,7 @@ package org.jdnn.device;
 import static org.jdnn.device.ElementwiseParityTest.assertParity;
 import static org.jdnn.device.ElementwiseParityTest.cudaDevices;
 import static org.jdnn.device.ElementwiseParityTest.on;
-import static org.jdnn.device.ElementwiseParityTest.uniform;
+import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.make;
 import static org.jdnn.testing.OpTestSupport.numel;

@@ -6,6 +6,7 @@ import static org.jdnn.testing.OpTestSupport.assertNativeError;
 import static org.jdnn.testing.OpTestSupport.make;
 import static org.jdnn.testing.OpTestSupport.makeOrScalar;
 import static org.jdnn.testing.OpTestSupport.numel;
+import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,16 +68,6 @@ class ElementwiseParityTest {
         assertAllClose(expected[k], actual[k], rtol(dt), atol(dt), what + " [" + k + "] on " + d + " " + dt);
       }
     }
-  }
-
-  /** n values uniform in [lo, hi), negated at random when {@code signed}. */
-  static double[] uniform(Random r, int n, double lo, double hi, boolean signed) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = lo + (hi - lo) * r.nextDouble();
-      if (signed && r.nextBoolean()) v[i] = -v[i];
-    }
-    return v;
   }
 
   // ---- unary ---------------------------------------------------------------------------------

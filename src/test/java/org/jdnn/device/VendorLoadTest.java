@@ -1,14 +1,10 @@
 package org.jdnn.device;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import org.jdnn.testing.NativeChecks;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,18 +14,13 @@ import org.junit.jupiter.api.Test;
  * the test is skipped where the CUDA backend was not built.
  */
 class VendorLoadTest {
-  private static final Path PROGRAM = Path.of("target", "native", "build", "src", "cuda", "jdnn_vendor_load_test");
+  private static final Path PROGRAM = NativeChecks.program("jdnn_vendor_load_test");
 
   @Test
-  void realVendorBinderFindsChecksAndExplains() throws IOException, InterruptedException {
+  void realVendorBinderFindsChecksAndExplains() throws Exception {
     if (!"true".equalsIgnoreCase(System.getenv("CI"))) {
       assumeTrue(Files.isExecutable(PROGRAM), "the CUDA backend was not built here (no nvcc)");
     }
-    assertTrue(Files.isExecutable(PROGRAM), PROGRAM.toAbsolutePath() + " was not built (CI builds it with nvcc)");
-    Process p = new ProcessBuilder(PROGRAM.toAbsolutePath().toString()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the check did not finish");
-    assertEquals(0, p.exitValue(), out);
-    assertTrue(out.contains(" 0 failed"), out);
+    NativeChecks.assertPasses(PROGRAM, 60);
   }
 }

@@ -4,6 +4,7 @@ import static org.jdnn.testing.OpTestSupport.assertAllClose;
 import static org.jdnn.testing.OpTestSupport.makeOrScalar;
 import static org.jdnn.testing.OpTestSupport.numel;
 import static org.jdnn.testing.OpTestSupport.representable;
+import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,16 +31,6 @@ class ElementwiseOpsTest {
   private static final double F64_RTOL = 1e-12, F64_ATOL = 1e-13;
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  /** Uniform values in [lo, hi), with a random sign when {@code signed}. */
-  static double[] uniform(Random r, int n, double lo, double hi, boolean signed) {
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = lo + (hi - lo) * r.nextDouble();
-      if (signed && r.nextBoolean()) v[i] = -v[i];
-    }
-    return v;
-  }
 
   static double rtol(DType dt) {
     return dt == DType.FLOAT64 ? F64_RTOL : F32_RTOL;

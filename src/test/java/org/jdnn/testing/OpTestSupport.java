@@ -26,6 +26,16 @@ public final class OpTestSupport {
     return v;
   }
 
+  /** {@code n} values uniform in [lo, hi), each negated at random when {@code signed}. */
+  public static double[] uniform(Random r, int n, double lo, double hi, boolean signed) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = lo + (hi - lo) * r.nextDouble();
+      if (signed && r.nextBoolean()) v[i] = -v[i];  // drawn per element: the sequences tests were tuned on
+    }
+    return v;
+  }
+
   /** The values as a tensor of dtype {@code dt} holds them (float32 rounds). */
   public static double[] representable(double[] v, DType dt) {
     if (dt == DType.FLOAT64) return v.clone();

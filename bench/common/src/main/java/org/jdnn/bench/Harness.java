@@ -6,13 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs W1, W3, W2 and the SGEMM ceiling for one system in this JVM and writes a flat key=value
@@ -207,54 +203,7 @@ public final class Harness {
 
   /** Samples/s of batch-{@code b} inference from {@code nThreads} threads sharing the model: median of windows after a warm-up window. */
   private double rate(int b, int nThreads) throws Exception {
-    double[] rates = new double[w3Windows];
-    AtomicLong done = new AtomicLong();
-    CyclicBarrier barrier = new CyclicBarrier(nThreads + 1);
-    long windowNs = (long) (w3Window * 1e9);
-    final long[] deadline = new long[1];
-    List<Thread> workers = new ArrayList<>();
-    List<Throwable> errors = new ArrayList<>();
-    for (int t = 0; t < nThreads; t++) {
-      Thread th = new Thread(() -> {
-        try {
-          Runnable step = sys.inferer(b);
-          for (int w = 0; w <= w3Windows; w++) { // window 0 is the warm-up
-            barrier.await();
-            long end = deadline[0], n = 0;
-            while (System.nanoTime() < end) {
-              step.run();
-              n++;
-            }
-            if (w > 0) done.addAndGet(n * b);
-            barrier.await();
-          }
-        } catch (Throwable e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
-          barrier.reset();
-        }
-      }, "w3-" + t);
-      th.setDaemon(true);
-      workers.add(th);
-      th.start();
-    }
-    try {
-      for (int w = 0; w <= w3Windows; w++) {
-        done.set(0);
-        deadline[0] = System.nanoTime() + windowNs + 20_000_000L; // after every thread has passed the barrier
-        long start = System.nanoTime();
-        barrier.await();
-        barrier.await();
-        double sec = (System.nanoTime() - start) / 1e9; // includes the in-flight step that crossed the deadline
-        if (w > 0) rates[w - 1] = done.get() / sec;
-      }
-    } catch (java.util.concurrent.BrokenBarrierException e) {
-      throw new IllegalStateException("W3 worker failed", errors.isEmpty() ? e : errors.get(0));
-    }
-    for (Thread th : workers) th.join();
-    if (!errors.isEmpty()) throw new IllegalStateException("W3 worker failed", errors.get(0));
-    return Stats.median(rates);
+    return WindowedRate.measure(nThreads, w3Windows, w3Window, b, () -> sys.inferer(b));
   }
 
   private void write() throws IOException {

@@ -4,13 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
@@ -445,55 +441,10 @@ public final class GpuBench {
 
   /** Samples/s of batch-{@code b} calls from {@code threads} threads sharing the model: median of the windows after a warm-up window. */
   private double rate(int b, int threads) throws Exception {
-    double[] rates = new double[plan.w3Windows];
-    AtomicLong done = new AtomicLong();
-    CyclicBarrier barrier = new CyclicBarrier(threads + 1);
-    long windowNs = (long) (plan.w3Window * 1e9);
-    long[] deadline = new long[1];
-    List<Thread> workers = new ArrayList<>();
-    List<Throwable> errors = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      Thread th = new Thread(() -> {
-        try (Device.DefaultScope s = Device.useDefault(dev)) { // the default device is per thread
-          Runnable call = inferer(b);
-          for (int w = 0; w <= plan.w3Windows; w++) {
-            barrier.await();
-            long end = deadline[0], n = 0;
-            while (System.nanoTime() < end) {
-              call.run();
-              n++;
-            }
-            if (w > 0) done.addAndGet(n * b);
-            barrier.await();
-          }
-        } catch (Throwable e) {
-          synchronized (errors) {
-            errors.add(e);
-          }
-          barrier.reset();
-        }
-      }, "w3-" + t);
-      th.setDaemon(true);
-      workers.add(th);
-      th.start();
-    }
-    try {
-      for (int w = 0; w <= plan.w3Windows; w++) {
-        done.set(0);
-        deadline[0] = System.nanoTime() + windowNs + 20_000_000L;
-        long start = System.nanoTime();
-        barrier.await();
-        barrier.await();
-        double sec = (System.nanoTime() - start) / 1e9;
-        if (w > 0) rates[w - 1] = done.get() / sec;
-      }
-    } catch (java.util.concurrent.BrokenBarrierException e) {
-      throw new IllegalStateException("W3 worker failed: " + (errors.isEmpty() ? e : errors.get(0)),
-          errors.isEmpty() ? e : errors.get(0));
-    }
-    for (Thread th : workers) th.join();
-    if (!errors.isEmpty()) throw new IllegalStateException("W3 worker failed: " + errors.get(0), errors.get(0));
-    return Stats.median(rates);
+    return WindowedRate.measure(threads, plan.w3Windows, plan.w3Window, b, () -> {
+      Device.setDefault(dev); // the default device is per thread; these workers live for this measurement only
+      return inferer(b);
+    });
   }
 
   // ---- overhead --------------------------------------------------------------------------------
