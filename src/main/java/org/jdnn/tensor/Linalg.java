@@ -45,10 +45,7 @@ public final class Linalg {
       throw new IllegalArgumentException("bmm: " + expected + " 3-D operands, got " + a.describe() + " and "
           + b.describe());
     }
-    if (a.dtype() != b.dtype()) {
-      throw new IllegalArgumentException("bmm: dtypes differ: " + a.describe() + " vs " + b.describe());
-    }
-    Tensor.requireSameDevice("bmm", a, b);
+    checkSameDtypeAndDevice("bmm", a, b);
     if (a.dim(0) != b.dim(0)) {
       throw new IllegalArgumentException("bmm: batch sizes differ: " + a.dim(0) + " vs " + b.dim(0) + " ("
           + a.describe() + " x " + b.describe() + ")");
@@ -152,6 +149,10 @@ public final class Linalg {
     if (a.rank() != 2 || b.rank() != 2) {
       throw new IllegalArgumentException(op + ": expected 2-D operands, got " + a.describe() + " and " + b.describe());
     }
+    checkSameDtypeAndDevice(op, a, b);
+  }
+
+  private static void checkSameDtypeAndDevice(String op, Tensor a, Tensor b) {
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(op + ": dtypes differ: " + a.describe() + " vs " + b.describe());
     }

@@ -200,6 +200,7 @@ public final class Trainer {
     for (Metric m : metrics) m.reset();
     double lossSum = 0;
     long seen = 0;
+    Device device = model.device();
     try (DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, epoch, augmentation, prefetch)) {
       int batches = loader.batchCount();
       int index = 0;
@@ -208,8 +209,8 @@ public final class Trainer {
         int n = b.size();
         try (TensorScope step = new TensorScope(); b) {
           optimizer.zeroGrad();
-          Tensor targets = onDevice(b.targets());
-          Tensor out = model.forward(input(b.inputs()));
+          Tensor targets = b.targets().to(device);
+          Tensor out = model.forward(input(b.inputs(), device));
           Tensor l = loss.compute(out, targets);
           l.backward();
           optimizer.step();
@@ -234,14 +235,11 @@ public final class Trainer {
     return logs;
   }
 
-  // Called inside a step's scope, so the device copy is freed with the step.
-  private Tensor input(Tensor x) {
-    Tensor moved = onDevice(x);
+  // Called inside a step's scope, so the device copy is freed with the step. The device is looked
+  // up once per pass (Module.device() walks every parameter), not per batch.
+  private Tensor input(Tensor x, Device device) {
+    Tensor moved = x.to(device);
     return normalizer == null ? moved : normalizer.apply(moved);
-  }
-
-  private Tensor onDevice(Tensor t) {
-    return t.to(model.device());
   }
 
   /** Mean loss and metrics over {@code data} in eval mode, without gradients. */
@@ -251,12 +249,13 @@ public final class Trainer {
     for (Metric m : metrics) m.reset();
     double lossSum = 0;
     long seen = 0;
+    Device device = model.device();
     try (GradMode.Guard g = GradMode.disable();
         DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
       for (Batch b : loader) {
         try (TensorScope s = new TensorScope(); b) {
-          Tensor targets = onDevice(b.targets());
-          Tensor out = model.forward(input(b.inputs()));
+          Tensor targets = b.targets().to(device);
+          Tensor out = model.forward(input(b.inputs(), device));
           lossSum += loss.compute(out, targets).item() * b.size();
           seen += b.size();
           for (Metric m : metrics) m.update(out, targets);
@@ -273,7 +272,7 @@ public final class Trainer {
     boolean wasTraining = model.isTraining();
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
-      return s.escape(model.forward(input(x)));
+      return s.escape(model.forward(input(x, model.device())));
     } finally {
       model.train(wasTraining);
     }
