@@ -11,20 +11,13 @@
 #include <random>
 #include <vector>
 
+#include "checks.h"
 #include "cuda/emu/vendor_emu.h"
 
 using namespace jdnn::vendor;
 using namespace jdnn::vendor::emu;
 
 namespace {
-
-int g_checks = 0, g_failures = 0;
-
-void check(bool ok, const char* what, int line) {
-  ++g_checks;
-  if (!ok && g_failures++ < 30) std::printf("FAILED line %d: %s\n", line, what);
-}
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 // "Device" memory of the emulated runtime, filled from the host (the emulation keeps it in host memory).
 template <class T>
@@ -306,6 +299,5 @@ int main() {
   invalid_arguments(h);
   handle_and_library(h);
   CHECK(cublasDestroy_v2(h) == CUBLAS_STATUS_SUCCESS);
-  std::printf("%d checks, %d failed\n", g_checks, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  return jdnn_test::checks_summary();
 }

@@ -50,8 +50,12 @@ enum PointLossCode {
 int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim);
 // A second handle to the same storage with another shape of equal element count.
 int64_t tensor_view(int64_t h, const int64_t* shape, int ndim);
-// Releases this handle; storage returns to the device's cache when its last handle goes.
+// Closes this handle: later uses of it fail with "closed". The tensor is freed now, or when the
+// last op that is using it returns; its storage returns to the device's cache when the last handle
+// sharing it goes.
 void tensor_free(int64_t h);
+// Handles created and not yet freed (for leak and lifetime tests).
+int64_t tensor_live_handles();
 int tensor_dtype(int64_t h);
 int tensor_device(int64_t h);
 int64_t tensor_numel(int64_t h);
@@ -68,6 +72,12 @@ void tensor_read_f64(int64_t h, double* dst, int64_t offset, int64_t n);
 void tensor_read_i32(int64_t h, int32_t* dst, int64_t offset, int64_t n);
 void tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n);
 void tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n);
+// The float32 copies for JNI critical regions, where raising an exception is not allowed: they
+// return a TensorStatus instead of throwing; tensor_last_error() gives a TS_FAILED message.
+enum TensorStatus { TS_OK = 0, TS_CLOSED = 1, TS_FAILED = 2 };
+int tensor_write_f32_critical(int64_t h, const float* src, int64_t offset, int64_t n) noexcept;
+int tensor_read_f32_critical(int64_t h, float* dst, int64_t offset, int64_t n) noexcept;
+const char* tensor_last_error();
 
 void tensor_fill(int64_t h, double value);
 // t += delta for every element of an int32 or int64 tensor, on its device: counters

@@ -10,6 +10,7 @@
 #include "core/allocator.h"
 #include "core/backend.h"
 #include "core/device_loader.h"
+#include "core/handles.h"
 #include "core/tensor.h"
 #include "cpu/gemm.h"
 #include "cpu/gemm_bf16.h"
@@ -45,6 +46,7 @@ void require_range(const char* op, const Tensor& t, int64_t offset, int64_t n) {
 
 template <class Host>
 void write_host(const char* op, int dtype, int64_t h, const Host* src, int64_t offset, int64_t n) {
+  const ApiCall call;
   Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == dtype, op, ": tensor is ", t.describe(), ", host data is ", dtype_name(dtype));
   require_range(op, t, offset, n);
@@ -55,6 +57,7 @@ void write_host(const char* op, int dtype, int64_t h, const Host* src, int64_t o
 
 template <class Host>
 void read_host(const char* op, int dtype, int64_t h, Host* dst, int64_t offset, int64_t n) {
+  const ApiCall call;
   const Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == dtype, op, ": tensor is ", t.describe(), ", host buffer is ", dtype_name(dtype));
   require_range(op, t, offset, n);
@@ -88,10 +91,11 @@ int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim) {
   t->numel = numel;
   backend_for(device);  // fails early, naming the device, when its backend is absent
   t->storage = std::make_shared<Storage>(device, numel * dtype_size(dtype));
-  return reinterpret_cast<int64_t>(t.release());
+  return handle_create(std::move(t));
 }
 
 int64_t tensor_view(int64_t h, const int64_t* shape, int ndim) {
+  const ApiCall call;
   const Tensor& src = tensor_ref(h);
   const int64_t numel = shape_numel(shape, ndim);
   std::vector<int64_t> dims(shape, shape + ndim);
@@ -99,19 +103,27 @@ int64_t tensor_view(int64_t h, const int64_t* shape, int ndim) {
              " (", src.numel, " vs ", numel, " elements)");
   auto t = std::make_unique<Tensor>(src);
   t->shape = std::move(dims);
-  return reinterpret_cast<int64_t>(t.release());
+  return handle_create(std::move(t));
 }
 
 void tensor_free(int64_t h) {
-  if (h == 0) return;
-  Tensor* t = &tensor_ref(h);
-  t->magic = 0;
-  delete t;
+  if (h != 0) handle_close(h);
 }
 
-int tensor_dtype(int64_t h) { return tensor_ref(h).dtype; }
-int tensor_device(int64_t h) { return tensor_ref(h).device; }
-int64_t tensor_numel(int64_t h) { return tensor_ref(h).numel; }
+int64_t tensor_live_handles() { return live_handles(); }
+
+int tensor_dtype(int64_t h) {
+  const ApiCall call;
+  return tensor_ref(h).dtype;
+}
+int tensor_device(int64_t h) {
+  const ApiCall call;
+  return tensor_ref(h).device;
+}
+int64_t tensor_numel(int64_t h) {
+  const ApiCall call;
+  return tensor_ref(h).numel;
+}
 
 void tensor_write_f32(int64_t h, const float* s, int64_t o, int64_t n) { write_host("write", DT_F32, h, s, o, n); }
 void tensor_write_f64(int64_t h, const double* s, int64_t o, int64_t n) { write_host("write", DT_F64, h, s, o, n); }
@@ -124,12 +136,53 @@ void tensor_read_i32(int64_t h, int32_t* d, int64_t o, int64_t n) { read_host("r
 void tensor_read_i64(int64_t h, int64_t* d, int64_t o, int64_t n) { read_host("read", DT_I64, h, d, o, n); }
 void tensor_read_u8(int64_t h, uint8_t* d, int64_t o, int64_t n) { read_host("read", DT_U8, h, d, o, n); }
 
+namespace {
+thread_local std::string t_last_error;
+
+// Runs a host copy without letting an exception escape (see TensorStatus).
+template <class Copy>
+int copy_status(int64_t h, Copy copy) noexcept {
+  try {
+    const ApiCall call;
+    Tensor* t = tensor_try_ref(h);
+    if (t == nullptr) return TS_CLOSED;
+    copy(*t);
+    return TS_OK;
+  } catch (const std::exception& e) {
+    try { t_last_error = e.what(); } catch (...) {}
+  } catch (...) {
+    try { t_last_error = "unknown native error"; } catch (...) {}
+  }
+  return TS_FAILED;
+}
+}  // namespace
+
+int tensor_write_f32_critical(int64_t h, const float* s, int64_t o, int64_t n) noexcept {
+  return copy_status(h, [&](Tensor& t) {
+    JDNN_CHECK(t.dtype == DT_F32, "write: tensor is ", t.describe(), ", host data is float32");
+    require_range("write", t, o, n);
+    if (n > 0) backend_of(t).copy_from_host(t, s, o * sizeof(float), n * sizeof(float));
+  });
+}
+
+int tensor_read_f32_critical(int64_t h, float* d, int64_t o, int64_t n) noexcept {
+  return copy_status(h, [&](Tensor& t) {
+    JDNN_CHECK(t.dtype == DT_F32, "read: tensor is ", t.describe(), ", host buffer is float32");
+    require_range("read", t, o, n);
+    if (n > 0) backend_of(t).copy_to_host(t, d, o * sizeof(float), n * sizeof(float));
+  });
+}
+
+const char* tensor_last_error() { return t_last_error.c_str(); }
+
 void tensor_fill(int64_t h, double value) {
+  const ApiCall call;
   Tensor& t = tensor_ref(h);
   backend_of(t).fill(t, value);
 }
 
 void tensor_add_int(int64_t h, int64_t delta) {
+  const ApiCall call;
   Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == DT_I32 || t.dtype == DT_I64, "add_int: expected an int32 or int64 tensor, got ",
              t.describe());
@@ -137,6 +190,7 @@ void tensor_add_int(int64_t h, int64_t delta) {
 }
 
 void tensor_copy(int64_t src, int64_t dst) {
+  const ApiCall call;
   const Tensor& s = tensor_ref(src);
   Tensor& d = tensor_ref(dst);
   require_same_device("copy", s, d);
@@ -145,6 +199,7 @@ void tensor_copy(int64_t src, int64_t dst) {
 }
 
 void tensor_gather_rows(int64_t src, int64_t index, int64_t dst) {
+  const ApiCall call;
   const Tensor &s = tensor_ref(src), &i = tensor_ref(index);
   Tensor& d = tensor_ref(dst);
   JDNN_CHECK(s.ndim() >= 1, "gather_rows: source must have a row dimension, got ", s.describe());
@@ -187,6 +242,7 @@ double device_stat(int device, const char* key) {
 }
 
 void tensor_transfer(int64_t src, int64_t dst) {
+  const ApiCall call;
   const Tensor& s = tensor_ref(src);
   Tensor& d = tensor_ref(dst);
   require_same_dtype("to", s, d);
@@ -218,6 +274,7 @@ const char* cpu_gemm_kernel() { return cpu::sgemm_kernel_name(); }
 // ---- ops ----------------------------------------------------------------------
 
 void op_unary(int op, int64_t x, int64_t y, double alpha) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("unary", xs, "input");
@@ -226,6 +283,7 @@ void op_unary(int op, int64_t x, int64_t y, double alpha) {
 }
 
 void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ys = tensor_ref(y), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
   require_float("unary_backward", xs, "input");
@@ -236,6 +294,7 @@ void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, dou
 }
 
 void op_binary(int op, int64_t a, int64_t b, int64_t out) {
+  const ApiCall call;
   const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
   Tensor& os = tensor_ref(out);
   require_float("binary", os, "output");
@@ -278,6 +337,7 @@ void require_product(const char* op, const Tensor& a, const Tensor& b, const Ten
 }  // namespace
 
 void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) {
+  const ApiCall call;
   const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
   Tensor& cs = tensor_ref(c);
   require_product("matmul", as, bs, cs, ta, tb, 2);
@@ -285,6 +345,7 @@ void op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, 
 }
 
 void op_bmm(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) {
+  const ApiCall call;
   const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
   Tensor& cs = tensor_ref(c);
   require_product("bmm", as, bs, cs, ta, tb, 3);
@@ -292,6 +353,7 @@ void op_bmm(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, dou
 }
 
 void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
@@ -318,6 +380,7 @@ int64_t bf16_packed_numel(int64_t out, int64_t in) {
 }
 
 void op_bf16_pack_weight(int64_t w, int64_t packed) {
+  const ApiCall call;
   const Tensor& ws = tensor_ref(w);
   Tensor& ps = tensor_ref(packed);
   JDNN_CHECK(ws.dtype == 0 && ws.ndim() == 2, "bf16_pack_weight: weight must be float32 (out, in), got ", ws.describe());
@@ -328,6 +391,7 @@ void op_bf16_pack_weight(int64_t w, int64_t packed) {
 }
 
 void op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ps = tensor_ref(packed);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
@@ -348,6 +412,7 @@ const char* cpu_bf16_kernel() { return cpu::bf16_kernel_name(); }
 bool cpu_bf16_force_kernel(const char* name) { return cpu::bf16_force_kernel(name); }
 
 void op_sum_to(int64_t x, int64_t y) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("sum_to", xs, "input");
@@ -357,6 +422,7 @@ void op_sum_to(int64_t x, int64_t y) {
 }
 
 void op_argmax_last(int64_t x, int64_t out) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& os = tensor_ref(out);
   require_float("argmax", xs, "input");
@@ -369,6 +435,7 @@ void op_argmax_last(int64_t x, int64_t out) {
 }
 
 void op_softmax(int64_t x, int64_t y, bool log) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("softmax", xs, "input");
@@ -379,6 +446,7 @@ void op_softmax(int64_t x, int64_t y, bool log) {
 }
 
 void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) {
+  const ApiCall call;
   const Tensor &ys = tensor_ref(y), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
   require_float("softmax_backward", ys, "output");
@@ -412,6 +480,7 @@ void check_cross_entropy(const char* op, const Tensor& logits, const Tensor& lab
 }  // namespace
 
 void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs) {
+  const ApiCall call;
   const Tensor &x = tensor_ref(logits), &l = tensor_ref(labels);
   Tensor &out = tensor_ref(loss), &p = tensor_ref(probs);
   check_cross_entropy("cross_entropy", x, l, out, p);
@@ -419,6 +488,7 @@ void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t prob
 }
 
 void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits) {
+  const ApiCall call;
   const Tensor &p = tensor_ref(probs), &l = tensor_ref(labels), &d = tensor_ref(dloss);
   Tensor& dx = tensor_ref(dlogits);
   check_cross_entropy("cross_entropy_backward", p, l, d, dx);
@@ -426,6 +496,7 @@ void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int
 }
 
 void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ts = tensor_ref(t);
   Tensor& os = tensor_ref(out);
   require_float("point_loss", xs, "input");
@@ -436,6 +507,7 @@ void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
 }
 
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ts = tensor_ref(t), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
   require_float("point_loss_backward", xs, "input");
@@ -516,6 +588,7 @@ std::vector<int64_t> check_pool2d(const char* op, const Tensor& x, const Pool2dG
 
 void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int sh, int sw, int pt, int pl, int pb, int pr,
                int dh, int dw, int groups) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
@@ -532,6 +605,7 @@ void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int sh, int sw, in
 
 void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias, int sh,
                         int sw, int pt, int pl, int pb, int pr, int dh, int dwl, int groups) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w), &dys = tensor_ref(dy);
   Tensor* dxs = dx == 0 ? nullptr : &tensor_ref(dx);
   Tensor* dws = dw == 0 ? nullptr : &tensor_ref(dw);
@@ -556,6 +630,7 @@ void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw
 }
 
 void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh, int sw, int ph, int pw) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
   const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
@@ -572,6 +647,7 @@ void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh
 }
 
 void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) {
+  const ApiCall call;
   const Tensor &dys = tensor_ref(dy), &is = tensor_ref(indices);
   Tensor& dxs = tensor_ref(dx);
   require_float("max_pool2d_backward", dys, "output gradient");
@@ -588,6 +664,7 @@ void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) {
 }
 
 void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int sh, int sw, int ph, int pw, bool include_pad) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
@@ -599,6 +676,7 @@ void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int sh, int sw, int ph,
 
 void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int sh, int sw, int ph, int pw,
                             bool include_pad) {
+  const ApiCall call;
   const Tensor& dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
   const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
@@ -613,6 +691,7 @@ void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int sh, int 
 void op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, int64_t running_var,
                    int64_t y, int64_t save_mean, int64_t save_invstd, bool training, double momentum,
                    double eps) {
+  const ApiCall call;
   const char* op = "batch_norm";
   const Tensor& xs = tensor_ref(x);
   Tensor &ys = tensor_ref(y), &sm = tensor_ref(save_mean), &si = tensor_ref(save_invstd);
@@ -648,6 +727,7 @@ void op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean,
 
 void op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
                             int64_t dx, int64_t dgamma, int64_t dbeta, bool training) {
+  const ApiCall call;
   const char* op = "batch_norm_backward";
   const Tensor &xs = tensor_ref(x), &dys = tensor_ref(dy), &sm = tensor_ref(save_mean),
                &si = tensor_ref(save_invstd);
@@ -675,6 +755,7 @@ void op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_m
 // ---- dropout --------------------------------------------------------------------------
 
 void op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset) {
+  const ApiCall call;
   Tensor& m = tensor_ref(mask);
   require_float("dropout_mask", m, "mask");
   JDNN_CHECK(p >= 0 && p < 1, "dropout_mask: p must be in [0, 1), got ", p);
@@ -682,6 +763,7 @@ void op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset) {
 }
 
 void op_dropout_apply(int64_t x, int64_t mask, int64_t y) {
+  const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ms = tensor_ref(mask);
   Tensor& ys = tensor_ref(y);
   require_float("dropout_apply", xs, "input");
@@ -712,6 +794,7 @@ void check_narrow(const char* op, const Tensor& whole, const Tensor& part, int d
 }  // namespace
 
 void op_narrow(int64_t x, int64_t y, int dim, int64_t start) {
+  const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   check_narrow("narrow", xs, ys, dim, start);
@@ -719,6 +802,7 @@ void op_narrow(int64_t x, int64_t y, int dim, int64_t start) {
 }
 
 void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) {
+  const ApiCall call;
   const Tensor& s = tensor_ref(src);
   Tensor& d = tensor_ref(dst);
   check_narrow("narrow_assign", d, s, dim, start);
@@ -751,6 +835,7 @@ void check_step(const char* op, int64_t step) { JDNN_CHECK(step >= 1, op, ": ste
 void adam_family(const char* op, bool decoupled, int64_t param, int64_t grad, int64_t m, int64_t v,
                  int64_t v_max, double lr, double beta1, double beta2, double eps, double weight_decay,
                  bool amsgrad, int64_t step) {
+  const ApiCall call;
   Tensor &p = tensor_ref(param), &ms = tensor_ref(m), &vs = tensor_ref(v);
   const Tensor& g = tensor_ref(grad);
   check_state(op, p, g, "gradient");
@@ -764,6 +849,7 @@ void adam_family(const char* op, bool decoupled, int64_t param, int64_t grad, in
 
 void optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momentum, double dampening,
                double weight_decay, bool nesterov, bool first) {
+  const ApiCall call;
   Tensor& p = tensor_ref(param);
   const Tensor& g = tensor_ref(grad);
   check_state("sgd", p, g, "gradient");
@@ -773,6 +859,7 @@ void optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momen
 
 void optim_adagrad(int64_t param, int64_t grad, int64_t sum, double lr, double lr_decay, double eps,
                    double weight_decay, int64_t step) {
+  const ApiCall call;
   Tensor &p = tensor_ref(param), &s = tensor_ref(sum);
   const Tensor& g = tensor_ref(grad);
   check_state("adagrad", p, g, "gradient");
@@ -784,6 +871,7 @@ void optim_adagrad(int64_t param, int64_t grad, int64_t sum, double lr, double l
 void optim_rmsprop(int64_t param, int64_t grad, int64_t square_avg, int64_t grad_avg, int64_t buf,
                    double lr, double alpha, double eps, double weight_decay, double momentum,
                    bool centered) {
+  const ApiCall call;
   Tensor &p = tensor_ref(param), &sq = tensor_ref(square_avg);
   const Tensor& g = tensor_ref(grad);
   check_state("rmsprop", p, g, "gradient");
@@ -808,6 +896,7 @@ void optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_ma
 }
 
 void optim_clip_value(int64_t grad, double limit) {
+  const ApiCall call;
   Tensor& g = tensor_ref(grad);
   require_float("clip_value", g, "gradient");
   JDNN_CHECK(limit >= 0, "clip_value: limit must be >= 0, got ", limit);
@@ -817,6 +906,7 @@ void optim_clip_value(int64_t grad, double limit) {
 // ---- random numbers -------------------------------------------------------------
 
 void random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset) {
+  const ApiCall call;
   Tensor& t = tensor_ref(h);
   require_float("random_uniform", t, "output");
   JDNN_CHECK(low < high, "random_uniform: low ", low, " must be below high ", high);
@@ -824,6 +914,7 @@ void random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t 
 }
 
 void random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t offset) {
+  const ApiCall call;
   Tensor& t = tensor_ref(h);
   require_float("random_normal", t, "output");
   JDNN_CHECK(std >= 0, "random_normal: std must be >= 0, got ", std);

@@ -69,13 +69,6 @@ int64_t shape_numel(const int64_t* shape, int ndim) {
   return n;
 }
 
-Tensor& tensor_ref(int64_t handle) {
-  auto* t = reinterpret_cast<Tensor*>(handle);
-  JDNN_CHECK(t != nullptr, "null tensor handle");
-  JDNN_CHECK(t->magic == Tensor::kMagic, "invalid or freed tensor handle");
-  return *t;
-}
-
 void require_float(const char* op, const Tensor& t, const char* what) {
   JDNN_CHECK(is_float(t.dtype), op, ": ", what, " must be float32 or float64, got ", t.describe());
 }

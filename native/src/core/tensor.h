@@ -28,8 +28,6 @@ struct Storage {
 };
 
 struct Tensor {
-  static constexpr uint32_t kMagic = 0x6a646e6e;  // "jdnn": catches stale or foreign handles
-  uint32_t magic = kMagic;
   std::shared_ptr<Storage> storage;
   int dtype = 0;
   int device = 0;
@@ -45,7 +43,6 @@ struct Tensor {
 
 int64_t shape_numel(const int64_t* shape, int ndim);
 std::string shape_string(const std::vector<int64_t>& shape);
-Tensor& tensor_ref(int64_t handle);
 
 // Checks used by every op entry point; each throws with op name and values.
 void require_float(const char* op, const Tensor& t, const char* what);

@@ -9,6 +9,7 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Namespace;
+import org.bytedeco.javacpp.annotation.NoException;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -59,12 +60,21 @@ public final class JdnnNative {
 
   public static native long tensor_numel(long h);
 
+  public static native long tensor_live_handles();
+
   // Critical regions pin the array instead of copying it in and back out (GetFloatArrayElements):
-  // a batch of 256 W1 inputs is 800 KB. The native side only copies memory (no JNI calls, no locks),
-  // but JavaCPP would build a C++ exception's Java twin inside the region, so these two must never
-  // fail natively: Tensor, their only caller, checks dtype, closed state and range before calling.
+  // a batch of 256 W1 inputs is 800 KB. The native side only copies memory (no JNI calls), but
+  // JavaCPP would build a C++ exception's Java twin inside the region, so these two never throw:
+  // they return a status (TensorStatus: 0 ok, 1 closed, 2 failed with tensor_last_error()).
   @CriticalRegion
-  public static native void tensor_write_f32(long h, @Cast("const float*") float[] src, long offset, long n);
+  @NoException
+  public static native int tensor_write_f32_critical(long h, @Cast("const float*") float[] src, long offset, long n);
+
+  @CriticalRegion
+  @NoException
+  public static native int tensor_read_f32_critical(long h, @Cast("float*") float[] dst, long offset, long n);
+
+  public static native String tensor_last_error();
 
   public static native void tensor_write_f32(long h, @Cast("const float*") FloatBuffer src, long offset, long n);
 
@@ -83,9 +93,6 @@ public final class JdnnNative {
   public static native void tensor_write_u8(long h, @Cast("const uint8_t*") byte[] src, long offset, long n);
 
   public static native void tensor_write_u8(long h, @Cast("const uint8_t*") ByteBuffer src, long offset, long n);
-
-  @CriticalRegion
-  public static native void tensor_read_f32(long h, @Cast("float*") float[] dst, long offset, long n);
 
   public static native void tensor_read_f64(long h, @Cast("double*") double[] dst, long offset, long n);
 

@@ -87,7 +87,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(float[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.FLOAT32, s);
-    JdnnNative.tensor_write_f32(t.h(), data, 0, data.length);
+    t.writeF32(data, 0);
     return t;
   }
 
@@ -128,7 +128,7 @@ public final class Tensor implements AutoCloseable {
     } else {
       float[] copy = new float[data.remaining()];
       data.duplicate().get(copy);
-      JdnnNative.tensor_write_f32(t.h(), copy, 0, copy.length);
+      t.writeF32(copy, 0);
     }
     return t;
   }
@@ -151,7 +151,7 @@ public final class Tensor implements AutoCloseable {
   public Tensor write(float[] data) {
     requireDType("write", DType.FLOAT32);
     requireLength("write", data.length);
-    JdnnNative.tensor_write_f32(h(), data, 0, data.length);
+    writeF32(data, 0);
     return this;
   }
 
@@ -194,7 +194,7 @@ public final class Tensor implements AutoCloseable {
   public float[] toFloatArray() {
     requireDType("toFloatArray", DType.FLOAT32);
     float[] out = new float[Math.toIntExact(numel())];
-    JdnnNative.tensor_read_f32(h(), out, 0, out.length);
+    readF32(out, 0);
     return out;
   }
 
@@ -242,7 +242,7 @@ public final class Tensor implements AutoCloseable {
           + describe());
     }
     switch (dtype) {
-      case FLOAT32: { float[] v = new float[1]; JdnnNative.tensor_read_f32(h(), v, flatIndex, 1); return v[0]; }
+      case FLOAT32: { float[] v = new float[1]; readF32(v, flatIndex); return v[0]; }
       case FLOAT64: { double[] v = new double[1]; JdnnNative.tensor_read_f64(h(), v, flatIndex, 1); return v[0]; }
       case INT32: { int[] v = new int[1]; JdnnNative.tensor_read_i32(h(), v, flatIndex, 1); return v[0]; }
       case INT64: { long[] v = new long[1]; JdnnNative.tensor_read_i64(h(), v, flatIndex, 1); return v[0]; }
@@ -327,13 +327,33 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
-  /** The native handle, after checking the tensor is open. For org.jdnn's own op classes. */
+  /**
+   * The native handle, after checking the tensor is open. For org.jdnn's own op classes. A close()
+   * racing with the op after this check is caught natively: the op completes before the memory is
+   * freed, or fails with "tensor is closed" (core/handles.h).
+   */
   long h() {
-    if (closed) {
-      throw new IllegalStateException("tensor " + describe() + " is closed"
-          + (ref.site != null ? "; " + ref.describe() : " (run with -Djdnn.debug=true to see where it was created)"));
-    }
+    if (closed) throw closedError();
     return ref.handle();
+  }
+
+  private IllegalStateException closedError() {
+    return new IllegalStateException("tensor " + describe() + " is closed"
+        + (ref.site != null ? "; " + ref.describe() : " (run with -Djdnn.debug=true to see where it was created)"));
+  }
+
+  // The float32 array copies run in a JNI critical region, so they report failure by status.
+  private void writeF32(float[] data, long offset) {
+    checkCopyStatus(JdnnNative.tensor_write_f32_critical(h(), data, offset, data.length));
+  }
+
+  private void readF32(float[] out, long offset) {
+    checkCopyStatus(JdnnNative.tensor_read_f32_critical(h(), out, offset, out.length));
+  }
+
+  private void checkCopyStatus(int status) {
+    if (status == 1) throw closedError();
+    if (status != 0) throw new RuntimeException(JdnnNative.tensor_last_error());
   }
 
   // ---- autograd -----------------------------------------------------------------------------

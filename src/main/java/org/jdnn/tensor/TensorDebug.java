@@ -61,10 +61,14 @@ public final class TensorDebug {
     return ref;
   }
 
-  /** Owns one native handle; frees it exactly once, on close or (reporting a leak) after GC. */
+  /**
+   * Owns one native handle; frees it exactly once, on close or (reporting a leak) after GC. The
+   * handle stays readable after the free: native code recognizes a freed handle and fails with
+   * "closed", so an op racing with close() can never touch freed memory (see core/handles.h).
+   */
   static final class NativeRef implements Runnable {
-    private long handle;
-    private boolean closedByOwner;
+    private final long handle;
+    private volatile boolean closedByOwner;
     final String label;
     final Throwable site;
     Cleaner.Cleanable cleanable;
@@ -75,35 +79,25 @@ public final class TensorDebug {
       this.site = site;
     }
 
-    synchronized long handle() {
+    long handle() {
       return handle;
     }
 
     void close() {
-      synchronized (this) {
-        closedByOwner = true;
-      }
-      cleanable.clean();
+      closedByOwner = true;
+      cleanable.clean();  // runs run() at most once, whoever calls it first
     }
 
     @Override
     public void run() {
-      long h;
-      boolean leaked;
-      synchronized (this) {
-        h = handle;
-        handle = 0;
-        leaked = !closedByOwner;
-      }
-      if (h == 0) return;
       if (site != null) LIVE.remove(this);
-      if (leaked) {
+      if (!closedByOwner) {
         LEAKS.incrementAndGet();
         System.err.println("jdnn: leaked tensor " + describe()
             + " was freed by the garbage collector; close it or create it inside a TensorScope"
             + (site == null ? " (run with -Djdnn.debug=true to see where it was created)" : ""));
       }
-      JdnnNative.tensor_free(h);
+      JdnnNative.tensor_free(handle);
     }
 
     String describe() {

@@ -85,7 +85,7 @@ class BadInputTest {
     try (TensorScope s = new TensorScope()) {
       Tensor a = Tensor.ones(2, 3);
       RuntimeException e = assertThrows(RuntimeException.class,
-          () -> org.jdnn.bridge.JdnnNative.tensor_write_f32(0, new float[1], 0, 1));
+          () -> org.jdnn.bridge.JdnnNative.tensor_write_f64(0, new double[1], 0, 1));
       assertMentions(e, "null tensor handle");
       assertEquals(6.0, a.sum().item());
     }

@@ -22,6 +22,11 @@ public final class NativeChecks {
     return Path.of("target", "native", "build", "src", "cuda", name);
   }
 
+  /** A check program at the top of the native build tree (those of libjdnn itself). */
+  public static Path coreProgram(String name) {
+    return Path.of("target", "native", "build", name);
+  }
+
   /** Runs the program; it must exist, finish in time, exit 0 and report no failed check. Returns its output. */
   public static String assertPasses(Path program, int timeoutSeconds) throws IOException, InterruptedException {
     assertTrue(Files.isExecutable(program), program.toAbsolutePath() + " was not built by the native build");
