@@ -20,7 +20,8 @@ enum DTypeCode { DT_F32 = 0, DT_F64 = 1, DT_I32 = 2, DT_I64 = 3, DT_U8 = 4 };
 // Devices. Values are shared with org.jdnn.tensor.Device.
 enum DeviceCode { DEV_CPU = 0, DEV_CUDA = 1, DEV_CUDA_EMU = 2 };
 
-// Unary element-wise ops, y = f(x; alpha). Values shared with org.jdnn.tensor.UnaryOp.
+// Unary element-wise ops, y = f(x; alpha, alpha2) (alpha2 unused unless named). Values shared with
+// org.jdnn.tensor.UnaryOp. NaN propagates as in PyTorch (relu(NaN) = NaN); the step maps NaN to 0.
 enum UnaryOpCode {
   UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_ABS = 4, UN_SQUARE = 5,
   UN_SCALE = 6,       // y = alpha * x
@@ -28,8 +29,8 @@ enum UnaryOpCode {
   UN_SIGMOID = 8, UN_TANH = 9, UN_RELU = 10,
   UN_LEAKY_RELU = 11, // alpha = negative slope
   UN_ELU = 12,        // alpha = ELU alpha
-  UN_SOFTPLUS = 13,   // log(1 + exp(x)), beta 1, linear above threshold 20 (PyTorch's default)
-  UN_STEP = 14,       // Heaviside: 1 where x > 0 else 0; has no derivative
+  UN_SOFTPLUS = 13,   // log(1 + exp(alpha x)) / alpha, x where alpha x > alpha2 (PyTorch's beta, threshold)
+  UN_STEP = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
   UN_RECIPROCAL = 15,
   UN_POW = 16,        // y = x^alpha
   UN_COUNT = 17
@@ -111,9 +112,9 @@ double device_stat(int device, const char* key);
 void tensor_transfer(int64_t src, int64_t dst);
 
 // ---- ops ----------------------------------------------------------------------
-void op_unary(int op, int64_t x, int64_t y, double alpha);
+void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2);
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).
-void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha);
+void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2);
 void op_binary(int op, int64_t a, int64_t b, int64_t out);
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);

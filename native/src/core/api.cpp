@@ -217,22 +217,22 @@ const char* cpu_gemm_kernel() { return cpu::sgemm_kernel_name(); }
 
 // ---- ops ----------------------------------------------------------------------
 
-void op_unary(int op, int64_t x, int64_t y, double alpha) {
+void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) {
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("unary", xs, "input");
   require_like_sized("unary", xs, ys);
-  backend_of(xs).unary(op, xs, ys, alpha);
+  backend_of(xs).unary(op, xs, ys, alpha, alpha2);
 }
 
-void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha) {
+void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2) {
   const Tensor &xs = tensor_ref(x), &ys = tensor_ref(y), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
   require_float("unary_backward", xs, "input");
   for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
     require_like_sized("unary_backward", xs, *t);
   }
-  backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha);
+  backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha, alpha2);
 }
 
 void op_binary(int op, int64_t a, int64_t b, int64_t out) {

@@ -46,9 +46,9 @@ class Backend {
   virtual void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst);
 
   // element-wise and reductions
-  virtual void unary(int op, const Tensor& x, Tensor& y, double alpha);
+  virtual void unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2);
   virtual void unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
-                              double alpha);
+                              double alpha, double alpha2);
   virtual void binary(int op, const Tensor& a, const Tensor& b, Tensor& out);
   virtual void sum_to(const Tensor& x, Tensor& y);
   virtual void argmax_last(const Tensor& x, Tensor& out);

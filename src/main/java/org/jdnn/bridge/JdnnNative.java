@@ -117,9 +117,9 @@ public final class JdnnNative {
   public static native String cpu_gemm_kernel();
 
   // ---- ops ----
-  public static native void op_unary(int op, long x, long y, double alpha);
+  public static native void op_unary(int op, long x, long y, double alpha, double alpha2);
 
-  public static native void op_unary_backward(int op, long x, long y, long dy, long dx, double alpha);
+  public static native void op_unary_backward(int op, long x, long y, long dy, long dx, double alpha, double alpha2);
 
   public static native void op_binary(int op, long a, long b, long out);
 

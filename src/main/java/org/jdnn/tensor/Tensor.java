@@ -523,6 +523,7 @@ public final class Tensor implements AutoCloseable {
 
   // ---- activations --------------------------------------------------------------------------
 
+  /** max(0, x); NaN stays NaN, as in PyTorch. */
   public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0); }
 
   public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0); }
@@ -532,14 +533,32 @@ public final class Tensor implements AutoCloseable {
   /** max(0, x) + slope * min(0, x). */
   public Tensor leakyRelu(double negativeSlope) { return Elementwise.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 
-  /** x for x > 0, alpha (e^x - 1) otherwise. */
+  /** x for x > 0, alpha (e^x - 1) otherwise (computed with expm1, exact near 0-). */
   public Tensor elu(double alpha) { return Elementwise.unary(UnaryOp.ELU, this, alpha); }
 
-  /** log(1 + e^x), linear above x = 20 (PyTorch's threshold). */
-  public Tensor softplus() { return Elementwise.unary(UnaryOp.SOFTPLUS, this, 0); }
+  /** PyTorch's default softplus: {@code softplus(1, 20)}. */
+  public Tensor softplus() { return softplus(1, 20); }
 
-  /** Heaviside step: 1 where x > 0, else 0. Not differentiable: backward through it throws. */
-  public Tensor step() { return Elementwise.unary(UnaryOp.STEP, this, 0); }
+  /**
+   * log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's Softplus(beta,
+   * threshold)); beta finite and nonzero, threshold finite.
+   */
+  public Tensor softplus(double beta, double threshold) {
+    if (!Double.isFinite(beta) || beta == 0 || !Double.isFinite(threshold)) {
+      throw new IllegalArgumentException("softplus: beta must be finite and nonzero and threshold finite, got beta "
+          + beta + ", threshold " + threshold);
+    }
+    return Elementwise.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
+  }
+
+  /** Heaviside step 1{x >= 0}: {@code step(1)}. */
+  public Tensor step() { return step(1); }
+
+  /**
+   * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
+   * x == 0, 0 where x < 0 and where x is NaN. Not differentiable: backward through it throws.
+   */
+  public Tensor step(double valueAtZero) { return Elementwise.unary(UnaryOp.STEP, this, valueAtZero); }
 
   /** Softmax over the last dimension. */
   public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }
