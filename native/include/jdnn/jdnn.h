@@ -41,7 +41,7 @@ enum BinaryOpCode { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_COUN
 
 // Per-element losses l(x, t). Values shared with org.jdnn.loss.
 enum PointLossCode {
-  PL_BCE_PROB = 0,    // -(t log p + (1-t) log(1-p)), logs clamped at -100 as PyTorch does
+  PL_BCE_PROB = 0,    // -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
   PL_BCE_LOGITS = 1,  // max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
   PL_COUNT = 2
 };
@@ -140,12 +140,15 @@ void op_argmax_last(int64_t x, int64_t out);
 // (log-)softmax along the last dimension.
 void op_softmax(int64_t x, int64_t y, bool log);
 void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log);
-// Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N.
+// Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
 // Writes the scalar loss and the softmax probabilities (kept for the backward).
 void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs);
 // dlogits = (probs - onehot(labels)) * dloss / N
 void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits);
-void op_point_loss(int op, int64_t x, int64_t t, int64_t out);
+// Returns the first element index where l(x, t) is undefined, or -1: BCE_PROB needs p and t in [0, 1]
+// (NaN is outside). The caller raises the error; out is fully written either way. On CUDA a loss with a
+// domain waits for its kernel to learn the answer (one stream synchronization per call).
+int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out);
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx);
 
 // ---- convolution, pooling, normalization, dropout, slicing (NCHW, float32/float64) ----

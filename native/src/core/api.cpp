@@ -425,14 +425,14 @@ void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int
   backend_of(p).cross_entropy_backward(p, l, d, dx);
 }
 
-void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
+int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
   const Tensor &xs = tensor_ref(x), &ts = tensor_ref(t);
   Tensor& os = tensor_ref(out);
   require_float("point_loss", xs, "input");
   for (const Tensor* u : {&ts, static_cast<const Tensor*>(&os)}) {
     require_like_sized("point_loss", xs, *u);
   }
-  backend_of(xs).point_loss(op, xs, ts, os);
+  return backend_of(xs).point_loss(op, xs, ts, os);
 }
 
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) {

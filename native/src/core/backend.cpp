@@ -46,7 +46,7 @@ void Backend::cross_entropy(const Tensor&, const Tensor&, Tensor&, Tensor&) {
 void Backend::cross_entropy_backward(const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("cross_entropy_backward");
 }
-void Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("point_loss"); }
+int64_t Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("point_loss"); }
 void Backend::point_loss_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("point_loss_backward");
 }

@@ -70,7 +70,8 @@ class Backend {
   virtual void cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs);
   virtual void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
                                       Tensor& dlogits);
-  virtual void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
+  // Returns the first element where l(x, t) is undefined (kernels/point_loss.h in_domain), or -1.
+  virtual int64_t point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
   virtual void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                                    Tensor& dx);
 

@@ -33,7 +33,7 @@ class CpuBackend final : public Backend {
   void cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) override;
   void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
                               Tensor& dlogits) override;
-  void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
+  int64_t point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
   void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                            Tensor& dx) override;
   void conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) override;

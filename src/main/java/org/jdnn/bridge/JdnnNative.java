@@ -154,7 +154,7 @@ public final class JdnnNative {
 
   public static native void op_cross_entropy_backward(long probs, long labels, long dloss, long dlogits);
 
-  public static native void op_point_loss(int op, long x, long t, long out);
+  public static native long op_point_loss(int op, long x, long t, long out);
 
   public static native void op_point_loss_backward(int op, long x, long t, long dy, long dx);
 
