@@ -46,7 +46,7 @@ public final class LossOps {
       }
       throw e;
     }
-    return Autograd.record(lossName, loss, g -> {
+    return Autograd.recordSaving(lossName, loss, new Tensor[] {probs}, g -> {
       Tensor d = Tensor.empty(logits.dtype(), logits.device(), n, c);
       JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h());
       return new Tensor[] {d};

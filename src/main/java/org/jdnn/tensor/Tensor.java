@@ -373,17 +373,30 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** Backpropagates from this scalar (d self / d self = 1). */
+  /**
+   * Backpropagates from this scalar (d self / d self = 1) and frees the graph: a second backward through it
+   * throws IllegalStateException, as in PyTorch. Use {@link #backward(boolean)} to keep the graph.
+   */
   public void backward() {
+    backward(false);
+  }
+
+  /** As {@link #backward()}; {@code retainGraph} (PyTorch's retain_graph) keeps the graph for another backward. */
+  public void backward(boolean retainGraph) {
     if (numel() != 1) {
       throw new IllegalArgumentException("backward() needs a scalar (one-element) tensor, got "
           + describe() + "; pass an explicit gradient with backward(gradient)");
     }
-    backward(null);
+    backward(null, retainGraph);
   }
 
-  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones). */
+  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones) and frees the graph. */
   public void backward(Tensor gradient) {
+    backward(gradient, false);
+  }
+
+  /** As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward. */
+  public void backward(Tensor gradient, boolean retainGraph) {
     h();
     if (!requiresGrad()) {
       throw new IllegalStateException("backward: " + describe() + " does not require a gradient: "
@@ -398,7 +411,7 @@ public final class Tensor implements AutoCloseable {
         accumulateGrad(gradient != null ? gradient : onesLike(this));
         return;
       }
-      Autograd.backward(this, gradient);
+      Autograd.backward(this, gradient, retainGraph);
     }
   }
 
