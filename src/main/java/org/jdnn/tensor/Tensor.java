@@ -48,28 +48,36 @@ public final class Tensor implements AutoCloseable {
 
   /** Uninitialized tensor on {@code device}. */
   public static Tensor empty(DType dtype, Device device, long... shape) {
-    long[] s = checkShape(shape);
-    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+    return allocate("Tensor.empty", dtype, device, shape);
   }
 
   public static Tensor zeros(long... shape) {
-    return full(0, DType.FLOAT32, shape);
+    return fill("Tensor.zeros", 0, DType.FLOAT32, shape);
   }
 
   public static Tensor zeros(DType dtype, long... shape) {
-    return full(0, dtype, shape);
+    return fill("Tensor.zeros", 0, dtype, shape);
   }
 
   public static Tensor ones(long... shape) {
-    return full(1, DType.FLOAT32, shape);
+    return fill("Tensor.ones", 1, DType.FLOAT32, shape);
   }
 
   public static Tensor ones(DType dtype, long... shape) {
-    return full(1, dtype, shape);
+    return fill("Tensor.ones", 1, dtype, shape);
   }
 
   public static Tensor full(double value, DType dtype, long... shape) {
-    Tensor t = empty(dtype, shape);
+    return fill("Tensor.full", value, dtype, shape);
+  }
+
+  private static Tensor allocate(String op, DType dtype, Device device, long[] shape) {
+    long[] s = checkShape(op, shape);
+    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+  }
+
+  private static Tensor fill(String op, double value, DType dtype, long[] shape) {
+    Tensor t = allocate(op, dtype, Device.defaultDevice(), shape);
     JdnnNative.tensor_fill(t.h(), value);
     return t;
   }
@@ -680,16 +688,20 @@ public final class Tensor implements AutoCloseable {
   private long[] inferShape(long[] requested) {
     long[] s = requested.clone();
     int unknown = -1;
-    long known = 1;
     for (int i = 0; i < s.length; i++) {
       if (s[i] == -1) {
         if (unknown >= 0) throw new IllegalArgumentException("reshape: only one dimension can be -1, got " + Arrays.toString(requested));
         unknown = i;
       } else if (s[i] < 0) {
         throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(requested));
-      } else {
-        known *= s[i];
       }
+    }
+    long[] knownDims = s.clone();
+    if (unknown >= 0) knownDims[unknown] = 1;
+    long known = elementCount(knownDims);
+    if (known < 0) {
+      throw new IllegalArgumentException("reshape: cannot reshape " + describe() + " to " + Arrays.toString(requested)
+          + ": that shape has more elements than an int64 can count");
     }
     long n = numel();
     if (unknown >= 0) {
@@ -704,23 +716,47 @@ public final class Tensor implements AutoCloseable {
     return s;
   }
 
-  private static long[] checkShape(long[] shape) {
+  /** Elements one tensor may hold (the native library's limit, 8 TiB of float64). */
+  static final long MAX_ELEMENTS = 1L << 40;
+
+  private static long[] checkShape(String op, long[] shape) {
     for (long d : shape) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
+    }
+    long n = elementCount(shape);
+    if (n < 0) {
+      throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape) + " has more elements than an int64"
+          + " can count (more than 2^63 - 1)");
+    }
+    if (n > MAX_ELEMENTS) {
+      throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape) + " has " + n + " elements, more than"
+          + " a tensor may hold (2^40 = " + MAX_ELEMENTS + ")");
     }
     return shape.clone();
   }
 
-  private static long[] shapeFor(int length, long[] shape) {
-    if (shape.length == 0) return new long[] {length};
+  /** The product of non-negative dimensions (0 if any is 0), or -1 where it exceeds int64. */
+  private static long elementCount(long[] dims) {
+    for (long d : dims) {
+      if (d == 0) return 0;
+    }
     long n = 1;
-    for (long d : shape) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+    for (long d : dims) {
+      if (n > Long.MAX_VALUE / d) return -1;
       n *= d;
     }
+    return n;
+  }
+
+  private static long[] shapeFor(int length, long[] shape) {
+    if (shape.length == 0) return new long[] {length};
+    for (long d : shape) {
+      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+    }
+    long n = elementCount(shape);
     if (n != length) {
       throw new IllegalArgumentException(length + " values do not fill shape " + Arrays.toString(shape)
-          + " (" + n + " elements)");
+          + " (" + (n < 0 ? "more elements than an int64 can count" : n + " elements") + ")");
     }
     return shape.clone();
   }
