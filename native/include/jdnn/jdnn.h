@@ -20,7 +20,8 @@ enum DTypeCode { DT_F32 = 0, DT_F64 = 1, DT_I32 = 2, DT_I64 = 3, DT_U8 = 4 };
 // Devices. Values are shared with org.jdnn.tensor.Device.
 enum DeviceCode { DEV_CPU = 0, DEV_CUDA = 1, DEV_CUDA_EMU = 2 };
 
-// Unary element-wise ops, y = f(x; alpha). Values shared with org.jdnn.tensor.UnaryOp.
+// Unary element-wise ops, y = f(x; alpha, alpha2) (alpha2 unused unless named). Values shared with
+// org.jdnn.tensor.UnaryOp. NaN propagates as in PyTorch (relu(NaN) = NaN); the step maps NaN to 0.
 enum UnaryOpCode {
   UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_ABS = 4, UN_SQUARE = 5,
   UN_SCALE = 6,       // y = alpha * x
@@ -28,8 +29,8 @@ enum UnaryOpCode {
   UN_SIGMOID = 8, UN_TANH = 9, UN_RELU = 10,
   UN_LEAKY_RELU = 11, // alpha = negative slope
   UN_ELU = 12,        // alpha = ELU alpha
-  UN_SOFTPLUS = 13,   // log(1 + exp(x)), beta 1, linear above threshold 20 (PyTorch's default)
-  UN_STEP = 14,       // Heaviside: 1 where x > 0 else 0; has no derivative
+  UN_SOFTPLUS = 13,   // log(1 + exp(alpha x)) / alpha, x where alpha x > alpha2 (PyTorch's beta, threshold)
+  UN_STEP = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
   UN_RECIPROCAL = 15,
   UN_POW = 16,        // y = x^alpha
   UN_COUNT = 17
@@ -40,7 +41,7 @@ enum BinaryOpCode { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_COUN
 
 // Per-element losses l(x, t). Values shared with org.jdnn.loss.
 enum PointLossCode {
-  PL_BCE_PROB = 0,    // -(t log p + (1-t) log(1-p)), logs clamped at -100 as PyTorch does
+  PL_BCE_PROB = 0,    // -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
   PL_BCE_LOGITS = 1,  // max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
   PL_COUNT = 2
 };
@@ -121,9 +122,9 @@ double device_stat(int device, const char* key);
 void tensor_transfer(int64_t src, int64_t dst);
 
 // ---- ops ----------------------------------------------------------------------
-void op_unary(int op, int64_t x, int64_t y, double alpha);
+void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2);
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).
-void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha);
+void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2);
 void op_binary(int op, int64_t a, int64_t b, int64_t out);
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
@@ -149,12 +150,15 @@ void op_argmax_last(int64_t x, int64_t out);
 // (log-)softmax along the last dimension.
 void op_softmax(int64_t x, int64_t y, bool log);
 void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log);
-// Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N.
+// Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
 // Writes the scalar loss and the softmax probabilities (kept for the backward).
 void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs);
 // dlogits = (probs - onehot(labels)) * dloss / N
 void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits);
-void op_point_loss(int op, int64_t x, int64_t t, int64_t out);
+// Returns the first element index where l(x, t) is undefined, or -1: BCE_PROB needs p and t in [0, 1]
+// (NaN is outside). The caller raises the error; out is fully written either way. On CUDA a loss with a
+// domain waits for its kernel to learn the answer (one stream synchronization per call).
+int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out);
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx);
 
 // ---- convolution, pooling, normalization, dropout, slicing (NCHW, float32/float64) ----

@@ -273,16 +273,16 @@ const char* cpu_gemm_kernel() { return cpu::sgemm_kernel_name(); }
 
 // ---- ops ----------------------------------------------------------------------
 
-void op_unary(int op, int64_t x, int64_t y, double alpha) {
+void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) {
   const ApiCall call;
   const Tensor& xs = tensor_ref(x);
   Tensor& ys = tensor_ref(y);
   require_float("unary", xs, "input");
   require_like_sized("unary", xs, ys);
-  backend_of(xs).unary(op, xs, ys, alpha);
+  backend_of(xs).unary(op, xs, ys, alpha, alpha2);
 }
 
-void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha) {
+void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2) {
   const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ys = tensor_ref(y), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
@@ -290,7 +290,7 @@ void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, dou
   for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
     require_like_sized("unary_backward", xs, *t);
   }
-  backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha);
+  backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha, alpha2);
 }
 
 void op_binary(int op, int64_t a, int64_t b, int64_t out) {
@@ -495,7 +495,7 @@ void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int
   backend_of(p).cross_entropy_backward(p, l, d, dx);
 }
 
-void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
+int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
   const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ts = tensor_ref(t);
   Tensor& os = tensor_ref(out);
@@ -503,7 +503,7 @@ void op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
   for (const Tensor* u : {&ts, static_cast<const Tensor*>(&os)}) {
     require_like_sized("point_loss", xs, *u);
   }
-  backend_of(xs).point_loss(op, xs, ts, os);
+  return backend_of(xs).point_loss(op, xs, ts, os);
 }
 
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) {

@@ -22,8 +22,8 @@ void Backend::fill(Tensor&, double) { missing("fill"); }
 void Backend::add_int(Tensor&, int64_t) { missing("add_int"); }
 void Backend::convert(const Tensor&, Tensor&) { missing("convert"); }
 void Backend::gather_rows(const Tensor&, const Tensor&, Tensor&) { missing("gather_rows"); }
-void Backend::unary(int, const Tensor&, Tensor&, double) { missing("unary"); }
-void Backend::unary_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&, double) {
+void Backend::unary(int, const Tensor&, Tensor&, double, double) { missing("unary"); }
+void Backend::unary_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&, double, double) {
   missing("unary_backward");
 }
 void Backend::binary(int, const Tensor&, const Tensor&, Tensor&) { missing("binary"); }
@@ -46,7 +46,7 @@ void Backend::cross_entropy(const Tensor&, const Tensor&, Tensor&, Tensor&) {
 void Backend::cross_entropy_backward(const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("cross_entropy_backward");
 }
-void Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("point_loss"); }
+int64_t Backend::point_loss(int, const Tensor&, const Tensor&, Tensor&) { missing("point_loss"); }
 void Backend::point_loss_backward(int, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   missing("point_loss_backward");
 }

@@ -46,9 +46,9 @@ class Backend {
   virtual void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst);
 
   // element-wise and reductions
-  virtual void unary(int op, const Tensor& x, Tensor& y, double alpha);
+  virtual void unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2);
   virtual void unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
-                              double alpha);
+                              double alpha, double alpha2);
   virtual void binary(int op, const Tensor& a, const Tensor& b, Tensor& out);
   virtual void sum_to(const Tensor& x, Tensor& y);
   virtual void argmax_last(const Tensor& x, Tensor& out);
@@ -70,7 +70,8 @@ class Backend {
   virtual void cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs);
   virtual void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
                                       Tensor& dlogits);
-  virtual void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
+  // Returns the first element where l(x, t) is undefined (kernels/point_loss.h in_domain), or -1.
+  virtual int64_t point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out);
   virtual void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy,
                                    Tensor& dx);
 

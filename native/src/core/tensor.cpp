@@ -58,12 +58,20 @@ std::string Tensor::describe() const {
   return std::string(dtype_name(dtype)) + shape_string(shape) + " on " + device_name(device);
 }
 
+// A zero dimension makes the tensor empty whatever the others are (as the Java side counts); the
+// shape's text is built only for a message.
 int64_t shape_numel(const int64_t* shape, int ndim) {
   JDNN_CHECK(ndim >= 0 && ndim <= 16, "rank must be in [0, 16], got ", ndim);
+  bool empty = false;
+  for (int i = 0; i < ndim; ++i) {
+    JDNN_CHECK(shape[i] >= 0, "dimension ", i, " of shape ", shape_string({shape, shape + ndim}), " is negative");
+    empty |= shape[i] == 0;
+  }
+  if (empty) return 0;
   int64_t n = 1;
   for (int i = 0; i < ndim; ++i) {
-    JDNN_CHECK(shape[i] >= 0, "dimension ", i, " is negative: ", shape[i]);
-    JDNN_CHECK(shape[i] == 0 || n <= INT64_MAX / shape[i], "shape overflows int64");
+    JDNN_CHECK(n <= INT64_MAX / shape[i], "shape ", shape_string({shape, shape + ndim}),
+               " has more elements than int64 can count");
     n *= shape[i];
   }
   return n;

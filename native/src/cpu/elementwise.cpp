@@ -8,15 +8,15 @@
 
 namespace jdnn::cpu {
 
-void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
+void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* xs = x.data<T>();
     T* ys = y.data<T>();
-    const T a = static_cast<T>(alpha);
+    const T a = static_cast<T>(alpha), a2 = static_cast<T>(alpha2);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) ys[i] = f.fwd(xs[i], a);
+        for (int64_t i = b; i < e; ++i) ys[i] = f.fwd(xs[i], a, a2);
       });
     });
     JDNN_CHECK(known, "unary: unknown op code ", op);
@@ -24,16 +24,16 @@ void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
 }
 
 void CpuBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy,
-                                Tensor& dx, double alpha) {
+                                Tensor& dx, double alpha, double alpha2) {
   JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T *xs = x.data<T>(), *ys = y.data<T>(), *dys = dy.data<T>();
     T* dxs = dx.data<T>();
-    const T a = static_cast<T>(alpha);
+    const T a = static_cast<T>(alpha), a2 = static_cast<T>(alpha2);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) dxs[i] = f.bwd(xs[i], ys[i], dys[i], a);
+        for (int64_t i = b; i < e; ++i) dxs[i] = f.bwd(xs[i], ys[i], dys[i], a, a2);
       });
     });
     JDNN_CHECK(known, "unary_backward: unknown op code ", op);

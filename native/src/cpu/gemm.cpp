@@ -269,8 +269,8 @@ struct Problem {
       float* row = C + i * ldc;
       if (bias != nullptr)
         for (int64_t j = j0; j < j1; ++j) row[j] += bias[j];
-      if (relu)
-        for (int64_t j = j0; j < j1; ++j) row[j] = row[j] > 0.0f ? row[j] : 0.0f;
+      if (relu)  // kernels::Relu's rule: NaN, which compares false, passes through
+        for (int64_t j = j0; j < j1; ++j) row[j] = row[j] <= 0.0f ? 0.0f : row[j];
     }
   }
 

@@ -54,7 +54,7 @@ void generic_tile(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_
         }
         const int64_t j = p * 16 + l;
         if (bias != nullptr) s += bias[j];
-        y[i * out + j] = relu && s < 0.0f ? 0.0f : s;
+        y[i * out + j] = relu && s <= 0.0f ? 0.0f : s;  // NaN kept, as kernels::Relu
       }
     }
   }

@@ -74,7 +74,7 @@ void tile(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_t i0, in
         const __m512 b = bias != nullptr ? _mm512_maskz_loadu_ps(m, bias + j) : _mm512_setzero_ps();
         for (int64_t r = 0; r < rows; ++r) {
           __m512 v = _mm512_add_ps(_mm512_load_ps(&c[r][q * 16]), b);
-          if (relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
+          if (relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NLE_UQ), v);  // NaN kept
           _mm512_mask_storeu_ps(y + (i + r) * out + j, m, v);
         }
       }

@@ -68,7 +68,7 @@ void block(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_t i, in
       __m512 v = _mm512_add_ps(acc[r][q], b);
       // Keep v where v > 0 (NaN becomes 0, as in the float32 path); a compare, not _mm512_max_ps,
       // whose GCC 12 header trips -Wmaybe-uninitialized.
-      if (relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ), v);
+      if (relu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NLE_UQ), v);  // NaN kept
       _mm512_mask_storeu_ps(y + (i + r) * out + j, m, v);
     }
   }

@@ -4,6 +4,7 @@
 #include "cpu/gemm.h"
 #include "cpu/thread_pool.h"
 #include "jdnn/jdnn.h"
+#include "kernels/unary.h"
 
 namespace jdnn::cpu {
 
@@ -83,7 +84,7 @@ void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Te
   dgemm(false, true, n, out, in, 1.0, x.data<double>(), ld_in, w.data<double>(), ld_in, bias != nullptr ? 1.0 : 0.0,
         ys, ld_out);
   if (relu)
-    for (int64_t i = 0; i < n * out; ++i) ys[i] = ys[i] > 0.0 ? ys[i] : 0.0;
+    for (int64_t i = 0; i < n * out; ++i) ys[i] = kernels::Relu{}.fwd(ys[i], 0.0, 0.0);
 }
 
 }  // namespace jdnn::cpu

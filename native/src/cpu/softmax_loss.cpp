@@ -89,7 +89,7 @@ void CpuBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tenso
       for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
       total += std::log(sum) - static_cast<double>(xr[k] - mx);
     }
-    loss.data<T>()[0] = static_cast<T>(n > 0 ? total / n : 0.0);
+    loss.data<T>()[0] = static_cast<T>(total / static_cast<double>(n));  // an empty batch: 0 / 0 = NaN, as PyTorch
   });
 }
 
@@ -109,16 +109,25 @@ void CpuBackend::cross_entropy_backward(const Tensor& probs, const Tensor& label
   });
 }
 
-void CpuBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
+// The domain test rides along the loss loop (branch-free); only a failure scans again for its index.
+int64_t CpuBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
+  int64_t first_bad = -1;
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T *xs = x.data<T>(), *ts = t.data<T>();
     T* os = out.data<T>();
     const bool known = kernels::with_point_loss(op, [&](auto f) {
-      for (int64_t i = 0; i < x.numel; ++i) os[i] = f.fwd(xs[i], ts[i]);
+      bool all_in_domain = true;
+      for (int64_t i = 0; i < x.numel; ++i) {
+        all_in_domain &= f.in_domain(xs[i], ts[i]);
+        os[i] = f.fwd(xs[i], ts[i]);
+      }
+      for (int64_t i = 0; !all_in_domain && first_bad < 0; ++i)
+        if (!f.in_domain(xs[i], ts[i])) first_bad = i;
     });
     JDNN_CHECK(known, "point_loss: unknown op code ", op);
   });
+  return first_bad;
 }
 
 void CpuBackend::point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {

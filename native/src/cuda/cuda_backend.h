@@ -27,9 +27,9 @@ class CudaBackend final : public Backend {
   void convert(const Tensor& src, Tensor& dst) override;
   void gather_rows(const Tensor& src, const Tensor& index, Tensor& dst) override;
   // elementwise.cu
-  void unary(int op, const Tensor& x, Tensor& y, double alpha) override;
+  void unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2) override;
   void unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
-                      double alpha) override;
+                      double alpha, double alpha2) override;
   void binary(int op, const Tensor& a, const Tensor& b, Tensor& out) override;
   // reduce.cu
   void sum_to(const Tensor& x, Tensor& y) override;
@@ -48,7 +48,7 @@ class CudaBackend final : public Backend {
   void cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) override;
   void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
                               Tensor& dlogits) override;
-  void point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
+  int64_t point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) override;
   void point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) override;
   // conv.cu (cuDNN)
   void conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) override;

@@ -27,13 +27,14 @@ struct BroadcastGeom {
 };
 
 template <class F, class T>
-__global__ void unary_kernel(F f, const T* x, T* y, int64_t n, T alpha) {
-  JDNN_KERNEL_LOOP(i, n) { y[i] = f.fwd(x[i], alpha); }
+__global__ void unary_kernel(F f, const T* x, T* y, int64_t n, T alpha, T alpha2) {
+  JDNN_KERNEL_LOOP(i, n) { y[i] = f.fwd(x[i], alpha, alpha2); }
 }
 
 template <class F, class T>
-__global__ void unary_backward_kernel(F f, const T* x, const T* y, const T* dy, T* dx, int64_t n, T alpha) {
-  JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], y[i], dy[i], alpha); }
+__global__ void unary_backward_kernel(F f, const T* x, const T* y, const T* dy, T* dx, int64_t n, T alpha,
+                                      T alpha2) {
+  JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], y[i], dy[i], alpha, alpha2); }
 }
 
 template <class F, class T>
@@ -143,21 +144,21 @@ void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaSt
 
 }  // namespace
 
-void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha) {
+void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
   JDNN_CUDA_OP("unary");
   cudaStream_t s = jdnn_op.ctx.stream;
   with_float(x.dtype, "unary", [&](auto zero) {
     using T = decltype(zero);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), x.numel,
-               static_cast<T>(alpha));
+               static_cast<T>(alpha), static_cast<T>(alpha2));
     });
     JDNN_CHECK(known, "unary: unknown op code ", op);
   });
 }
 
 void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
-                                 double alpha) {
+                                 double alpha, double alpha2) {
   JDNN_CUDA_OP("unary_backward");
   JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
   cudaStream_t s = jdnn_op.ctx.stream;
@@ -165,7 +166,7 @@ void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const
     using T = decltype(zero);
     const bool known = kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_backward_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), dy.data<T>(),
-               dx.data<T>(), x.numel, static_cast<T>(alpha));
+               dx.data<T>(), x.numel, static_cast<T>(alpha), static_cast<T>(alpha2));
     });
     JDNN_CHECK(known, "unary_backward: unknown op code ", op);
   });

@@ -60,7 +60,7 @@ __global__ void mean_of_rows(const double* row_loss, int64_t n, T* loss) {
   JDNN_KERNEL_LOOP(i, 1) {
     double total = 0;
     for (int64_t r = 0; r < n; ++r) total += row_loss[r];
-    *loss = static_cast<T>(n > 0 ? total / n : 0.0);
+    *loss = static_cast<T>(total / static_cast<double>(n));  // an empty batch: 0 / 0 = NaN, as PyTorch
   }
 }
 
@@ -78,9 +78,13 @@ __global__ void cross_entropy_backward_kernel(const T* probs, const Label* label
   }
 }
 
+// For a loss with a domain, an element outside it raises *bad to n - i (the first one wins, as for labels).
 template <class T, class F>
-__global__ void point_loss_kernel(F f, const T* x, const T* t, T* out, int64_t n) {
-  JDNN_KERNEL_LOOP(i, n) { out[i] = f.fwd(x[i], t[i]); }
+__global__ void point_loss_kernel(F f, const T* x, const T* t, T* out, int64_t n, unsigned long long* bad) {
+  JDNN_KERNEL_LOOP(i, n) {
+    out[i] = f.fwd(x[i], t[i]);
+    if (F::kHasDomain && !f.in_domain(x[i], t[i])) atomicMax(bad, static_cast<unsigned long long>(n - i));
+  }
 }
 
 template <class T, class F>
@@ -145,17 +149,28 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
   }
 }
 
-void CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
+// Only a loss with a domain (BCE on probabilities) takes the flag, and with it one wait for the stream.
+int64_t CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
   JDNN_CUDA_OP("point_loss");
-  cudaStream_t s = jdnn_op.ctx.stream;
+  Context& ctx = jdnn_op.ctx;
+  int64_t first_bad = -1;
   with_float(x.dtype, "point_loss", [&](auto zero) {
     using T = decltype(zero);
     const bool known = kernels::with_point_loss(op, [&](auto f) {
-      launch_n(point_loss_kernel<T, decltype(f)>, x.numel, s, f, x.data<T>(), t.data<T>(), out.data<T>(),
-               x.numel);
+      using F = decltype(f);
+      if constexpr (F::kHasDomain) {
+        FirstBadFlag bad(ctx);
+        launch_n(point_loss_kernel<T, F>, x.numel, ctx.stream, f, x.data<T>(), t.data<T>(), out.data<T>(), x.numel,
+                 bad.device());
+        first_bad = bad.first_bad(x.numel);
+      } else {
+        launch_n(point_loss_kernel<T, F>, x.numel, ctx.stream, f, x.data<T>(), t.data<T>(), out.data<T>(), x.numel,
+                 nullptr);
+      }
     });
     JDNN_CHECK(known, "point_loss: unknown op code ", op);
   });
+  return first_bad;
 }
 
 void CudaBackend::point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {

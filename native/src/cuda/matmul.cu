@@ -24,7 +24,7 @@ __global__ void bias_act_kernel(T* y, const T* bias, int64_t rows, int64_t cols,
   JDNN_KERNEL_LOOP(i, rows * cols) {
     T v = y[i];
     if (bias != nullptr) v += bias[i % cols];
-    y[i] = relu ? kernels::Relu{}.fwd(v, T(0)) : v;
+    y[i] = relu ? kernels::Relu{}.fwd(v, T(0), T(0)) : v;
   }
 }
 

@@ -4,22 +4,34 @@
 
 namespace jdnn::kernels {
 
-// PyTorch's BCELoss: logs clamped at -100 so p = 0 or 1 gives a finite loss;
-// the gradient divides by max(p (1 - p), 1e-12) for the same reason.
+// A functor with kHasDomain defines l(x, t) only where in_domain(x, t) holds; the backends report the
+// first element where it does not instead of returning a loss computed outside the domain.
+
+// PyTorch's BCELoss: -(t log p + (1 - t) log(1 - p)) with both logs clamped at -100, so p = 0 or 1
+// gives a finite loss; log(1 - p) is log1p(-p), exact for tiny p where 1 - p would round. Defined
+// for p and t in [0, 1] only (PyTorch raises otherwise, NaN included). The gradient divides by
+// max(p (1 - p), kEpsilon), kEpsilon being PyTorch's float constant 1e-12 in every dtype.
 struct BceProb {
+  static constexpr bool kHasDomain = true;
+  static constexpr float kEpsilon = 1e-12f;
+  template <class T> JDNN_HD bool in_domain(T p, T t) const {
+    return p >= T(0) && p <= T(1) && t >= T(0) && t <= T(1);
+  }
   template <class T> JDNN_HD T fwd(T p, T t) const {
     const T lp = std::log(p) > T(-100) ? std::log(p) : T(-100);
-    const T lq = std::log(T(1) - p) > T(-100) ? std::log(T(1) - p) : T(-100);
+    const T lq = std::log1p(-p) > T(-100) ? std::log1p(-p) : T(-100);
     return -(t * lp + (T(1) - t) * lq);
   }
   template <class T> JDNN_HD T bwd(T p, T t, T dy) const {
-    const T d = p * (T(1) - p);
-    return dy * (p - t) / (d > T(1e-12) ? d : T(1e-12));
+    const T d = p * (T(1) - p), eps = static_cast<T>(kEpsilon);
+    return dy * (p - t) / (d > eps ? d : eps);
   }
 };
 
-// max(x, 0) - x t + log(1 + e^-|x|) never exponentiates a positive number.
+// max(x, 0) - x t + log(1 + e^-|x|) never exponentiates a positive number. Any x and t (NaN gives NaN).
 struct BceLogits {
+  static constexpr bool kHasDomain = false;
+  template <class T> JDNN_HD bool in_domain(T, T) const { return true; }
   template <class T> JDNN_HD T fwd(T x, T t) const {
     const T ax = x > T(0) ? x : -x;
     return (x > T(0) ? x : T(0)) - x * t + std::log1p(std::exp(-ax));

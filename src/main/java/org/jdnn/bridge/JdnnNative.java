@@ -124,9 +124,9 @@ public final class JdnnNative {
   public static native String cpu_gemm_kernel();
 
   // ---- ops ----
-  public static native void op_unary(int op, long x, long y, double alpha);
+  public static native void op_unary(int op, long x, long y, double alpha, double alpha2);
 
-  public static native void op_unary_backward(int op, long x, long y, long dy, long dx, double alpha);
+  public static native void op_unary_backward(int op, long x, long y, long dy, long dx, double alpha, double alpha2);
 
   public static native void op_binary(int op, long a, long b, long out);
 
@@ -161,7 +161,7 @@ public final class JdnnNative {
 
   public static native void op_cross_entropy_backward(long probs, long labels, long dloss, long dlogits);
 
-  public static native void op_point_loss(int op, long x, long t, long out);
+  public static native long op_point_loss(int op, long x, long t, long out);
 
   public static native void op_point_loss_backward(int op, long x, long t, long dy, long dx);
 

@@ -57,7 +57,16 @@ public final class LayerConfig {
   }
 
   public double finite(String key) {
-    JsonNode v = field(key);
+    return finite(key, field(key));
+  }
+
+  /** A finite number, or {@code absent} when the field is missing (a setting older files do not hold). */
+  public double finiteOr(String key, double absent) {
+    JsonNode v = node.get(key);
+    return v == null ? absent : finite(key, v);
+  }
+
+  private double finite(String key, JsonNode v) {
     if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
       throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be a finite number, got " + v);
     }

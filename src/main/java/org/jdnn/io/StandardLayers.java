@@ -90,8 +90,12 @@ final class StandardLayers {
     LayerRegistry.registerSimple("ReLU", ReLU.class, ReLU::new);
     LayerRegistry.registerSimple("Sigmoid", Sigmoid.class, Sigmoid::new);
     LayerRegistry.registerSimple("Tanh", Tanh.class, Tanh::new);
-    LayerRegistry.registerSimple("Softplus", Softplus.class, Softplus::new);
-    LayerRegistry.registerSimple("Step", Step.class, Step::new);
+    // Files written before these settings existed hold neither: they meant Softplus(1, 20) and a step that
+    // is 0 at x == 0.
+    LayerRegistry.register("Softplus", Softplus.class, (m, n) -> n.put("beta", m.beta()).put("threshold", m.threshold()),
+        c -> Map.of(), (c, ch, g) -> new Softplus(c.finiteOr("beta", 1.0), c.finiteOr("threshold", 20.0)));
+    LayerRegistry.register("Step", Step.class, (m, n) -> n.put("value_at_zero", m.valueAtZero()), c -> Map.of(),
+        (c, ch, g) -> new Step(c.finiteOr("value_at_zero", 0.0)));
     LayerRegistry.registerSimple("Identity", Identity.class, Identity::new);
     LayerRegistry.registerSimple("Flatten", Flatten.class, Flatten::new);
     LayerRegistry.registerSimple("GlobalAvgPool2d", GlobalAvgPool2d.class, GlobalAvgPool2d::new);

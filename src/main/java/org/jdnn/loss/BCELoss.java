@@ -5,8 +5,10 @@ import org.jdnn.tensor.Tensor;
 
 /**
  * Binary cross-entropy on probabilities p in [0, 1]: -(t log p + (1 - t) log(1 - p)), with the
- * logs clamped at -100 as in PyTorch so saturated predictions give a finite loss. Prefer
- * {@link BCEWithLogitsLoss} on raw scores: it is exact for large logits.
+ * logs clamped at -100 as in PyTorch so saturated predictions give a finite loss (log(1 - p) is
+ * computed as log1p(-p), exact for tiny p). As PyTorch's BCELoss, an input or target outside [0, 1]
+ * (NaN included) throws IllegalArgumentException naming the element; on a GPU that check waits for
+ * the loss kernel. Prefer {@link BCEWithLogitsLoss} on raw scores: it is exact for large logits.
  */
 public final class BCELoss implements Loss {
   private final Reduction reduction;

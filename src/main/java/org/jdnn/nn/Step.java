@@ -2,8 +2,29 @@ package org.jdnn.nn;
 
 import org.jdnn.tensor.Tensor;
 
-/** Heaviside step: 1 where x > 0, else 0. It has no derivative, so backpropagating through it throws; use it for inference or for perceptron-style rules. */
+/**
+ * Heaviside step: 1 where x > 0, {@code valueAtZero} (default 1, so the step is 1{x >= 0}) where x == 0, and 0
+ * where x < 0 or x is NaN, as torch.heaviside. It has no derivative, so backpropagating through it throws; use it
+ * for inference or for perceptron-style rules.
+ */
 public final class Step extends Module {
+  private final double valueAtZero;
+
+  public Step() {
+    this(1.0);
+  }
+
+  public Step(double valueAtZero) {
+    if (!Double.isFinite(valueAtZero)) {
+      throw new IllegalArgumentException("Step: the value at 0 must be finite, got " + valueAtZero);
+    }
+    this.valueAtZero = valueAtZero;
+  }
+
+  public double valueAtZero() {
+    return valueAtZero;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     return Shapes.numel(out);
@@ -11,6 +32,11 @@ public final class Step extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    return x.step();
+    return x.step(valueAtZero);
+  }
+
+  @Override
+  public String describe() {
+    return "Step(" + valueAtZero + ")";
   }
 }

@@ -15,20 +15,38 @@ import java.util.Map;
  * <p>A tensor read by several ops receives the sum of their gradients (the branch rule); an
  * addition hands its gradient to both operands (the plus rule), so residual connections work.
  * Leaf tensors that require gradients accumulate into {@link Tensor#grad()} until zeroed.
+ *
+ * <p>As in PyTorch, a backward frees the graph it ran through (each node drops its backward
+ * function and closes the tensors its op kept only for it) unless asked to retain it
+ * ({@link Tensor#backward(boolean)}); a later backward that reaches a freed node throws instead of
+ * adding the same gradients again.
  */
 public final class Autograd {
   private Autograd() {}
 
-  /** One recorded op: its inputs and the function computing their gradients. */
+  /** One recorded op: its inputs and the function computing their gradients, until a backward frees them. */
   static final class Node {
     final String op;
-    final Tensor[] inputs;
-    final BackwardFn backward;
+    Tensor[] inputs;
+    BackwardFn backward;
+    /** Tensors the op made only for its backward (saved statistics, masks, indices), closed when freed. */
+    Tensor[] saved;
 
     Node(String op, Tensor[] inputs, BackwardFn backward) {
       this.op = op;
       this.inputs = inputs;
       this.backward = backward;
+    }
+
+    boolean isFreed() {
+      return backward == null;
+    }
+
+    void free() {
+      inputs = null;
+      backward = null;
+      if (saved != null) for (Tensor t : saved) t.close();
+      saved = null;
     }
   }
 
@@ -47,7 +65,21 @@ public final class Autograd {
     return out;
   }
 
-  static void backward(Tensor root, Tensor seed) {
+  /**
+   * As {@link #record}, and hands the node {@code saved}: tensors only {@code backward} reads, closed as soon as
+   * no backward can come (at once when nothing is recorded, else when a backward frees the graph).
+   */
+  static Tensor recordSaving(String op, Tensor out, Tensor[] saved, BackwardFn backward, Tensor... inputs) {
+    record(op, out, backward, inputs);
+    if (out.gradFn == null) {
+      for (Tensor t : saved) t.close();
+    } else {
+      out.gradFn.saved = saved;
+    }
+    return out;
+  }
+
+  static void backward(Tensor root, Tensor seed, boolean retainGraph) {
     List<Tensor> order = topologicalOrder(root);
     // Gradients of intermediates live in this scope and die with it; leaf
     // gradients are allocated outside any scope and owned by their leaf.
@@ -60,12 +92,14 @@ public final class Autograd {
         if (g == null) continue;
         Node node = t.gradFn;
         Tensor[] inputGrads = node.backward.apply(g);
-        if (inputGrads.length != node.inputs.length) {
+        Tensor[] inputs = node.inputs;
+        if (!retainGraph) node.free();  // what the backward kept goes now, not at the end of the pass
+        if (inputGrads.length != inputs.length) {
           throw new IllegalStateException("backward of " + node.op + " returned " + inputGrads.length
-              + " gradients for " + node.inputs.length + " inputs");
+              + " gradients for " + inputs.length + " inputs");
         }
         for (int k = 0; k < inputGrads.length; k++) {
-          Tensor in = node.inputs[k];
+          Tensor in = inputs[k];
           Tensor gi = inputGrads[k];
           if (in == null || gi == null || !in.requiresGrad()) continue;
           if (!Arrays.equals(gi.shape(), in.shape())) {
@@ -76,16 +110,19 @@ public final class Autograd {
           else grads.merge(in, gi, Tensor::add);
         }
       }
+      if (!retainGraph) for (Tensor t : order) t.gradFn.free();  // nodes no gradient reached
     }
   }
 
   // Iterative DFS (a deep network must not overflow the Java stack); returns
-  // nodes so that every tensor comes after all tensors it depends on.
+  // nodes so that every tensor comes after all tensors it depends on. Throws, before
+  // any gradient is computed, if an earlier backward freed a node of the graph.
   private static List<Tensor> topologicalOrder(Tensor root) {
     List<Tensor> order = new ArrayList<>();
     if (root.gradFn == null) return order;
     Map<Tensor, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Object[]> stack = new ArrayDeque<>();
+    requireNotFreed(root);
     stack.push(new Object[] {root, 0});
     visited.put(root, Boolean.TRUE);
     while (!stack.isEmpty()) {
@@ -97,6 +134,7 @@ public final class Autograd {
         frame[1] = next + 1;
         Tensor in = inputs[next];
         if (in != null && in.gradFn != null && visited.put(in, Boolean.TRUE) == null) {
+          requireNotFreed(in);
           stack.push(new Object[] {in, 0});
         }
       } else {
@@ -105,5 +143,13 @@ public final class Autograd {
       }
     }
     return order;
+  }
+
+  private static void requireNotFreed(Tensor t) {
+    if (t.gradFn.isFreed()) {
+      throw new IllegalStateException("backward: trying to backward through the graph a second time: the "
+          + t.gradFn.op + " that made " + t.describe() + " was freed by an earlier backward; pass retainGraph = true "
+          + "to the first call (backward(true) or backward(gradient, true)) to backpropagate through it again");
+    }
   }
 }

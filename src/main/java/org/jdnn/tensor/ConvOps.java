@@ -110,11 +110,7 @@ public final class ConvOps {
     DType indexType = x.dim(2) * x.dim(3) <= Integer.MAX_VALUE ? DType.INT32 : DType.INT64;
     Tensor indices = Tensor.empty(indexType, x.device(), out);
     JdnnNative.op_max_pool2d(x.h(), y.h(), indices.h(), kh, kw, strideH, strideW, padH, padW);
-    if (!GradMode.isEnabled() || !x.requiresGrad()) {
-      indices.close();  // no backward will read them
-      return y;
-    }
-    return Autograd.record(layer, y, g -> {
+    return Autograd.recordSaving(layer, y, new Tensor[] {indices}, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
       JdnnNative.op_max_pool2d_backward(g.h(), indices.h(), dx.h());
       return new Tensor[] {dx};
@@ -217,7 +213,7 @@ public final class ConvOps {
     JdnnNative.op_batch_norm(x.h(), handle(gamma), handle(beta), handle(runningMean), handle(runningVar), y.h(),
         mean.h(), invstd.h(), training, momentum, eps);
     Tensor[] inputs = gamma == null ? new Tensor[] {x} : new Tensor[] {x, gamma, beta};
-    return Autograd.record(layer, y, g -> {
+    return Autograd.recordSaving(layer, y, new Tensor[] {mean, invstd}, g -> {
       Tensor dx = x.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), x.shapeRef()) : null;
       Tensor dg = gamma != null && gamma.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), c) : null;
       Tensor db = beta != null && beta.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), c) : null;
@@ -265,11 +261,7 @@ public final class ConvOps {
     Tensor mask = Tensor.empty(x.dtype(), x.device(), maskShape);
     JdnnNative.op_dropout_mask(mask.h(), p, seed, offset);
     JdnnNative.op_dropout_apply(x.h(), mask.h(), y.h());
-    if (!GradMode.isEnabled() || !x.requiresGrad()) {
-      mask.close();
-      return y;
-    }
-    return Autograd.record(layer, y, g -> {
+    return Autograd.recordSaving(layer, y, new Tensor[] {mask}, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
       JdnnNative.op_dropout_apply(g.h(), mask.h(), dx.h());
       return new Tensor[] {dx};

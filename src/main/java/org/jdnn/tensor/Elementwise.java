@@ -11,16 +11,21 @@ final class Elementwise {
   private Elementwise() {}
 
   static Tensor unary(UnaryOp op, Tensor x, double alpha) {
+    return unary(op, x, alpha, 0);
+  }
+
+  /** y = op(x; alpha, alpha2): the op's scalars as jdnn.h's UnaryOpCode documents them. */
+  static Tensor unary(UnaryOp op, Tensor x, double alpha, double alpha2) {
     x.requireFloat(op.label);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    JdnnNative.op_unary(op.code, x.h(), y.h(), alpha);
+    JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2);
     return Autograd.record(op.label, y, g -> {
       if (op == UnaryOp.STEP) {
         throw new UnsupportedOperationException("the Heaviside step has no derivative: it cannot be "
             + "used in a network trained by backpropagation (use sigmoid or a straight-through estimator)");
       }
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha);
+      JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha, alpha2);
       return new Tensor[] {dx};
     }, x);
   }

@@ -46,7 +46,7 @@ public final class LossOps {
       }
       throw e;
     }
-    return Autograd.record(lossName, loss, g -> {
+    return Autograd.recordSaving(lossName, loss, new Tensor[] {probs}, g -> {
       Tensor d = Tensor.empty(logits.dtype(), logits.device(), n, c);
       JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h());
       return new Tensor[] {d};
@@ -72,7 +72,10 @@ public final class LossOps {
     return out;
   }
 
-  /** Element-wise loss l(x, t) (same shapes), unreduced; its gradient flows to x only. */
+  /**
+   * Element-wise loss l(x, t) (same shapes), unreduced; its gradient flows to x only. BCE on probabilities
+   * throws where x or t is outside [0, 1] (NaN included), as PyTorch's BCELoss does.
+   */
   public static Tensor pointLoss(int op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);
     target.requireFloat(lossName);
@@ -86,11 +89,27 @@ public final class LossOps {
           + x.dtype());
     }
     Tensor out = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    JdnnNative.op_point_loss(op, x.h(), target.h(), out.h());
+    long bad = JdnnNative.op_point_loss(op, x.h(), target.h(), out.h());
+    if (bad >= 0) {
+      out.close();
+      throw outsideProbabilities(lossName, x, target, bad);
+    }
     return Autograd.record(lossName, out, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
       JdnnNative.op_point_loss_backward(op, x.h(), target.h(), g.h(), dx.h());
       return new Tensor[] {dx};
     }, x);
+  }
+
+  /** The one domain a point loss has: BCE's probabilities. Names the first offending element and the fix. */
+  private static IllegalArgumentException outsideProbabilities(String lossName, Tensor x, Tensor target, long at) {
+    double p = x.getDouble(at);
+    if (p >= 0 && p <= 1) {
+      return new IllegalArgumentException(lossName + ": target " + target.getDouble(at) + " at index " + at
+          + " is not in [0, 1]: targets are probabilities (0 or 1 for hard labels)");
+    }
+    return new IllegalArgumentException(lossName + ": input " + p + " at index " + at + " is not a probability in "
+        + "[0, 1]: " + lossName + " takes probabilities (apply sigmoid first); for raw scores (logits) use "
+        + "BCEWithLogitsLoss, which is also exact for large logits");
   }
 }

@@ -48,28 +48,36 @@ public final class Tensor implements AutoCloseable {
 
   /** Uninitialized tensor on {@code device}. */
   public static Tensor empty(DType dtype, Device device, long... shape) {
-    long[] s = checkShape(shape);
-    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+    return allocate("Tensor.empty", dtype, device, shape);
   }
 
   public static Tensor zeros(long... shape) {
-    return full(0, DType.FLOAT32, shape);
+    return fill("Tensor.zeros", 0, DType.FLOAT32, shape);
   }
 
   public static Tensor zeros(DType dtype, long... shape) {
-    return full(0, dtype, shape);
+    return fill("Tensor.zeros", 0, dtype, shape);
   }
 
   public static Tensor ones(long... shape) {
-    return full(1, DType.FLOAT32, shape);
+    return fill("Tensor.ones", 1, DType.FLOAT32, shape);
   }
 
   public static Tensor ones(DType dtype, long... shape) {
-    return full(1, dtype, shape);
+    return fill("Tensor.ones", 1, dtype, shape);
   }
 
   public static Tensor full(double value, DType dtype, long... shape) {
-    Tensor t = empty(dtype, shape);
+    return fill("Tensor.full", value, dtype, shape);
+  }
+
+  private static Tensor allocate(String op, DType dtype, Device device, long[] shape) {
+    long[] s = checkShape(op, shape);
+    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+  }
+
+  private static Tensor fill(String op, double value, DType dtype, long[] shape) {
+    Tensor t = allocate(op, dtype, Device.defaultDevice(), shape);
     JdnnNative.tensor_fill(t.h(), value);
     return t;
   }
@@ -393,17 +401,30 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** Backpropagates from this scalar (d self / d self = 1). */
+  /**
+   * Backpropagates from this scalar (d self / d self = 1) and frees the graph: a second backward through it
+   * throws IllegalStateException, as in PyTorch. Use {@link #backward(boolean)} to keep the graph.
+   */
   public void backward() {
+    backward(false);
+  }
+
+  /** As {@link #backward()}; {@code retainGraph} (PyTorch's retain_graph) keeps the graph for another backward. */
+  public void backward(boolean retainGraph) {
     if (numel() != 1) {
       throw new IllegalArgumentException("backward() needs a scalar (one-element) tensor, got "
           + describe() + "; pass an explicit gradient with backward(gradient)");
     }
-    backward(null);
+    backward(null, retainGraph);
   }
 
-  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones). */
+  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones) and frees the graph. */
   public void backward(Tensor gradient) {
+    backward(gradient, false);
+  }
+
+  /** As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward. */
+  public void backward(Tensor gradient, boolean retainGraph) {
     h();
     if (!requiresGrad()) {
       throw new IllegalStateException("backward: " + describe() + " does not require a gradient: "
@@ -418,7 +439,7 @@ public final class Tensor implements AutoCloseable {
         accumulateGrad(gradient != null ? gradient : onesLike(this));
         return;
       }
-      Autograd.backward(this, gradient);
+      Autograd.backward(this, gradient, retainGraph);
     }
   }
 
@@ -543,6 +564,7 @@ public final class Tensor implements AutoCloseable {
 
   // ---- activations --------------------------------------------------------------------------
 
+  /** max(0, x); NaN stays NaN, as in PyTorch. */
   public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0); }
 
   public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0); }
@@ -552,14 +574,32 @@ public final class Tensor implements AutoCloseable {
   /** max(0, x) + slope * min(0, x). */
   public Tensor leakyRelu(double negativeSlope) { return Elementwise.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 
-  /** x for x > 0, alpha (e^x - 1) otherwise. */
+  /** x for x > 0, alpha (e^x - 1) otherwise (computed with expm1, exact near 0-). */
   public Tensor elu(double alpha) { return Elementwise.unary(UnaryOp.ELU, this, alpha); }
 
-  /** log(1 + e^x), linear above x = 20 (PyTorch's threshold). */
-  public Tensor softplus() { return Elementwise.unary(UnaryOp.SOFTPLUS, this, 0); }
+  /** PyTorch's default softplus: {@code softplus(1, 20)}. */
+  public Tensor softplus() { return softplus(1, 20); }
 
-  /** Heaviside step: 1 where x > 0, else 0. Not differentiable: backward through it throws. */
-  public Tensor step() { return Elementwise.unary(UnaryOp.STEP, this, 0); }
+  /**
+   * log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's Softplus(beta,
+   * threshold)); beta finite and nonzero, threshold finite.
+   */
+  public Tensor softplus(double beta, double threshold) {
+    if (!Double.isFinite(beta) || beta == 0 || !Double.isFinite(threshold)) {
+      throw new IllegalArgumentException("softplus: beta must be finite and nonzero and threshold finite, got beta "
+          + beta + ", threshold " + threshold);
+    }
+    return Elementwise.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
+  }
+
+  /** Heaviside step 1{x >= 0}: {@code step(1)}. */
+  public Tensor step() { return step(1); }
+
+  /**
+   * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
+   * x == 0, 0 where x < 0 and where x is NaN. Not differentiable: backward through it throws.
+   */
+  public Tensor step(double valueAtZero) { return Elementwise.unary(UnaryOp.STEP, this, valueAtZero); }
 
   /** Softmax over the last dimension. */
   public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }
@@ -668,16 +708,20 @@ public final class Tensor implements AutoCloseable {
   private long[] inferShape(long[] requested) {
     long[] s = requested.clone();
     int unknown = -1;
-    long known = 1;
     for (int i = 0; i < s.length; i++) {
       if (s[i] == -1) {
         if (unknown >= 0) throw new IllegalArgumentException("reshape: only one dimension can be -1, got " + Arrays.toString(requested));
         unknown = i;
       } else if (s[i] < 0) {
         throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(requested));
-      } else {
-        known *= s[i];
       }
+    }
+    long[] knownDims = s.clone();
+    if (unknown >= 0) knownDims[unknown] = 1;
+    long known = elementCount(knownDims);
+    if (known < 0) {
+      throw new IllegalArgumentException("reshape: cannot reshape " + describe() + " to " + Arrays.toString(requested)
+          + ": that shape has more elements than an int64 can count");
     }
     long n = numel();
     if (unknown >= 0) {
@@ -692,23 +736,47 @@ public final class Tensor implements AutoCloseable {
     return s;
   }
 
-  private static long[] checkShape(long[] shape) {
+  /** Elements one tensor may hold (the native library's limit, 8 TiB of float64). */
+  static final long MAX_ELEMENTS = 1L << 40;
+
+  private static long[] checkShape(String op, long[] shape) {
     for (long d : shape) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+      if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + Arrays.toString(shape));
+    }
+    long n = elementCount(shape);
+    if (n < 0) {
+      throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape) + " has more elements than an int64"
+          + " can count (more than 2^63 - 1)");
+    }
+    if (n > MAX_ELEMENTS) {
+      throw new IllegalArgumentException(op + ": shape " + Arrays.toString(shape) + " has " + n + " elements, more than"
+          + " a tensor may hold (2^40 = " + MAX_ELEMENTS + ")");
     }
     return shape.clone();
   }
 
-  private static long[] shapeFor(int length, long[] shape) {
-    if (shape.length == 0) return new long[] {length};
+  /** The product of non-negative dimensions (0 if any is 0), or -1 where it exceeds int64. */
+  private static long elementCount(long[] dims) {
+    for (long d : dims) {
+      if (d == 0) return 0;
+    }
     long n = 1;
-    for (long d : shape) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+    for (long d : dims) {
+      if (n > Long.MAX_VALUE / d) return -1;
       n *= d;
     }
+    return n;
+  }
+
+  private static long[] shapeFor(int length, long[] shape) {
+    if (shape.length == 0) return new long[] {length};
+    for (long d : shape) {
+      if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+    }
+    long n = elementCount(shape);
     if (n != length) {
       throw new IllegalArgumentException(length + " values do not fill shape " + Arrays.toString(shape)
-          + " (" + n + " elements)");
+          + " (" + (n < 0 ? "more elements than an int64 can count" : n + " elements") + ")");
     }
     return shape.clone();
   }

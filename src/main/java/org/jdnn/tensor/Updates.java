@@ -61,7 +61,7 @@ public final class Updates {
   /** t *= factor in place, outside the graph. */
   public static void scale(Tensor t, double factor) {
     t.requireFloat("scale");
-    JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor);
+    JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor, 0);
   }
 
   /** Fills with uniform [low, high) numbers: element i is Philox(seed, offset + i). */

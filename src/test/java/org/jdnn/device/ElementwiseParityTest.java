@@ -234,11 +234,11 @@ class ElementwiseParityTest {
     for (Device d : cudaDevices()) {
       on(d, () -> {
         Tensor x = Tensor.ones(3);
-        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary(99, handle(x), handle(x), 0), "unknown", "99");
+        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary(99, handle(x), handle(x), 0, 0), "unknown", "99");
         assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_binary(7, handle(x), handle(x), handle(x)), "unknown",
             "7");
         assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary_backward(14, handle(x), handle(x), handle(x),
-            handle(x), 0), "Heaviside", "no derivative");
+            handle(x), 0, 0), "Heaviside", "no derivative");
         return null;
       });
     }

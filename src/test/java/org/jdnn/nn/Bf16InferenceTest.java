@@ -63,6 +63,32 @@ class Bf16InferenceTest {
     }
   }
 
+  @Test
+  void reluKeepsNaNOnEveryKernel() {
+    // PyTorch's relu(NaN) is NaN: a NaN input row must come out NaN, not clipped to 0, whichever kernel runs.
+    for (String kernel : runnableKernels()) {
+      assertTrue(JdnnNative.cpu_bf16_force_kernel(kernel));
+      try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
+        int n = 3, in = 20, out = 40;
+        Tensor w = Tensor.empty(DType.FLOAT32, out, in);
+        Generator.global().uniform(w, -1, 1);
+        float[] xs = new float[n * in];
+        java.util.Arrays.fill(xs, 0.5f);
+        xs[in + 3] = Float.NaN;  // row 1
+        float[] y;
+        try (Tensor packed = Linalg.packBf16(w)) {
+          y = Linalg.linearBf16(Tensor.of(xs, n, in), packed, out, null, true, "t").toFloatArray();
+        }
+        for (int i = 0; i < n; i++) {
+          for (int j = 0; j < out; j++) {
+            float v = y[i * out + j];
+            assertTrue(i == 1 ? Float.isNaN(v) : Float.isFinite(v), kernel + " [" + i + "," + j + "] = " + v);
+          }
+        }
+      }
+    }
+  }
+
   /**
    * The SIMD kernels convert x with VCVTNEPS2BF16, the generic one with the shared scalar rule
    * (kernels/bf16.h). Through an identity weight y is exactly bf16(x), so every kernel must agree

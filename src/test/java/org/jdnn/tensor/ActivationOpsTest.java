@@ -203,7 +203,7 @@ class ActivationOpsTest {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
         double[] v = values(make(x, dt, 2, 3).step());
-        double[] expected = map(representable(x, dt), xi -> xi > 0 ? 1 : 0);
+        double[] expected = map(representable(x, dt), xi -> xi >= 0 ? 1 : 0);
         assertArrayEquals(expected, v, 0.0, "step " + dt);
       }
     }

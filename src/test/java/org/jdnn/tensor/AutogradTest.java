@@ -124,4 +124,67 @@ class AutogradTest {
       assertTrue(e.getMessage().contains("analytic"), e.getMessage());
     }
   }
+
+  @Test
+  void aSecondBackwardThroughTheSameGraphThrowsAndLeavesGradientsAlone() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {1.5, -2}).requiresGrad(true);
+      Tensor loss = x.mul(x).sum();
+      loss.backward();
+      IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+      assertTrue(e.getMessage().contains("second time") && e.getMessage().contains("retainGraph"), e.getMessage());
+      assertArrayEquals(new double[] {3, -4}, x.grad().toDoubleArray(), 0.0, "the failed call added nothing");
+    }
+  }
+
+  @Test
+  void aGraphSharedWithAnEarlierBackwardIsFreedToo() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {0.5, 2}).requiresGrad(true);
+      Tensor h = x.tanh();
+      Tensor a = h.sum(), b = h.square().sum();
+      a.backward();
+      IllegalStateException e = assertThrows(IllegalStateException.class, b::backward);
+      assertTrue(e.getMessage().contains("tanh"), e.getMessage());
+    }
+  }
+
+  @Test
+  void retainGraphAllowsAnotherBackwardThatAccumulates() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new double[] {1.5, -2}).requiresGrad(true);
+      Tensor loss = x.mul(x).sum();
+      loss.backward(true);
+      loss.backward(true);
+      assertArrayEquals(new double[] {6, -8}, x.grad().toDoubleArray(), 0.0, "two passes add up, as in PyTorch");
+      loss.backward();  // the last pass may free it
+      assertArrayEquals(new double[] {9, -12}, x.grad().toDoubleArray(), 0.0);
+      assertThrows(IllegalStateException.class, loss::backward);
+      Tensor y = x.tanh();
+      Tensor ones = Tensor.of(new double[] {1, 1});
+      y.backward(ones, true);
+      y.backward(ones);
+      assertThrows(IllegalStateException.class, () -> y.backward(ones));
+    }
+  }
+
+  /** Bytes in use on the default device after a cross-entropy and a max pool and their backward. */
+  private static long bytesAfterBackward(boolean retainGraph) {
+    Device d = Device.defaultDevice();
+    try (TensorScope s = new TensorScope()) {
+      Tensor logits = Tensor.zeros(DType.FLOAT64, 64, 128).requiresGrad(true);
+      Tensor image = Tensor.zeros(DType.FLOAT64, 2, 4, 32, 32).requiresGrad(true);
+      Tensor pooled = ConvOps.maxPool2d(image, 2, 2, 2, 2, 0, 0, "MaxPool2d(2)");
+      Tensor loss = LossOps.crossEntropy(logits, Tensor.ofLongs(new long[64]), "CrossEntropyLoss").add(pooled.sum());
+      loss.backward(retainGraph);
+      return d.bytesInUse();
+    }
+  }
+
+  @Test
+  void aBackwardClosesTheTensorsOpsKeptOnlyForIt() {
+    long retained = bytesAfterBackward(true), freed = bytesAfterBackward(false);
+    // the softmax probabilities (64 x 128 float64) and the arg-max indices (2 x 4 x 16 x 16 int32)
+    assertTrue(retained - freed >= 64 * 128 * 8 + 2 * 4 * 16 * 16 * 4, retained + " vs " + freed + " bytes");
+  }
 }

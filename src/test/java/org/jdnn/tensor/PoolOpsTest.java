@@ -8,6 +8,7 @@ import static org.jdnn.testing.OpTestSupport.representable;
 import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -150,6 +151,31 @@ class PoolOpsTest {
               k.name + " countIncludePad=" + includePad + " " + dt);
         }
       }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configs")
+  void poolingPropagatesNaNFromAnyWindowCell(Cfg k) {
+    // PyTorch's max_pool2d gives NaN when any cell of the window is NaN, wherever it sits (before or after
+    // the maximum); an average over a NaN is NaN.
+    Random r = new Random(k.name.hashCode() + 11);
+    for (DType dt : FLOATS) {
+      try (TensorScope s = new TensorScope()) {
+        double[] x = representable(uniform(r, k.size(), -2, 2), dt);
+        for (int i = 0; i < x.length; i += 5) x[i] = Double.NaN;
+        Tensor in = make(x, dt, k.n, k.c, k.h, k.w);
+        assertSameOrBothNaN(maxRef(k, x), values(maxPool(k, in)), 0.0, k.name + " max " + dt);
+        assertSameOrBothNaN(avgRef(k, x, true), values(avgPool(k, in, true)), 1e-6, k.name + " avg " + dt);
+      }
+    }
+  }
+
+  private static void assertSameOrBothNaN(double[] expected, double[] actual, double tol, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      if (Double.isNaN(expected[i])) assertTrue(Double.isNaN(actual[i]), what + ": element " + i + " should be NaN");
+      else assertEquals(expected[i], actual[i], tol, what + ": element " + i);
     }
   }
 
