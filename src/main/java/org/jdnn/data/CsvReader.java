@@ -1,27 +1,51 @@
 package org.jdnn.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads tabular data from CSV with a header row: every column except the label column is a
- * numeric feature. The label column is chosen by name or index; it holds class labels (integers
- * 0..K-1, or names, numbered in sorted order) or, with {@link #regression}, a numeric target.
- * Fields may be double-quoted (RFC 4180); blank lines are skipped. A bad row is an IOException
- * naming the file, the line number and the column.
+ * numeric feature. The label column is chosen by name or index; it holds class labels or, with
+ * {@link #regression}, a numeric target.
+ *
+ * <p>Classes are the distinct labels present in the file, numbered 0..K-1 in sorted order: numeric
+ * order when every label is an integer ({@code 3, 10, 7} become classes 0, 2, 1 named "3", "7",
+ * "10"; "07" and "7" are the same class), otherwise {@link String#compareTo} order. A file that
+ * lacks some class therefore numbers the others differently: read a test split with
+ * {@code classes(train.classNames)} so that both use the training split's indices.
+ *
+ * <p>The file is UTF-8 (a leading byte-order mark is skipped). Fields may be double-quoted
+ * (RFC 4180, within one line); blank lines are skipped. A bad row is an IOException naming the
+ * file, the line number and the column. Limits keep a small or hostile file from costing large
+ * memory or time, each refused with file:line and the setter that raises it: at most
+ * {@value #DEFAULT_MAX_FIELD_CHARS} characters per field ({@link #maxFieldChars}),
+ * {@value #DEFAULT_MAX_COLUMNS} columns ({@link #maxColumns}) and {@value #DEFAULT_MAX_CLASSES}
+ * distinct class labels ({@link #maxClasses}).
  */
 public final class CsvReader {
+  public static final int DEFAULT_MAX_FIELD_CHARS = 65_536;
+  public static final int DEFAULT_MAX_COLUMNS = 100_000;
+  public static final int DEFAULT_MAX_CLASSES = 10_000;
+  private static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
+
   private final String labelName;
   private final int labelIndex;
   private char separator = ',';
   private boolean regression;
+  private int maxFieldChars = DEFAULT_MAX_FIELD_CHARS;
+  private int maxColumns = DEFAULT_MAX_COLUMNS;
+  private int maxClasses = DEFAULT_MAX_CLASSES;
+  private List<String> givenClasses;
+  private Map<String, Integer> givenIndex;
 
   private CsvReader(String labelName, int labelIndex) {
     this.labelName = labelName;
@@ -49,6 +73,46 @@ public final class CsvReader {
     return this;
   }
 
+  /** Longest field accepted, in characters (default {@value #DEFAULT_MAX_FIELD_CHARS}). */
+  public CsvReader maxFieldChars(int n) {
+    maxFieldChars = positive("maxFieldChars", n);
+    return this;
+  }
+
+  /** Most columns accepted in a line (default {@value #DEFAULT_MAX_COLUMNS}). */
+  public CsvReader maxColumns(int n) {
+    maxColumns = positive("maxColumns", n);
+    return this;
+  }
+
+  /** Most distinct class labels accepted (default {@value #DEFAULT_MAX_CLASSES}); ignored with {@link #classes}. */
+  public CsvReader maxClasses(int n) {
+    maxClasses = positive("maxClasses", n);
+    return this;
+  }
+
+  /**
+   * Uses these classes, class i being {@code names.get(i)}, instead of the labels found in the file
+   * (for example a training split's {@link Table#classNames}, so that a test split gets the same
+   * indices). A label that is not one of them is an IOException naming file and line.
+   */
+  public CsvReader classes(List<String> names) {
+    Map<String, Integer> index = new HashMap<>();
+    for (String name : names) {
+      if (index.putIfAbsent(labelKey(name), index.size()) != null) {
+        throw new IllegalArgumentException("CsvReader.classes: '" + name + "' given twice in " + names);
+      }
+    }
+    givenClasses = List.copyOf(names);
+    givenIndex = index;
+    return this;
+  }
+
+  private static int positive(String what, int n) {
+    if (n < 1) throw new IllegalArgumentException("CsvReader." + what + " must be >= 1, got " + n);
+    return n;
+  }
+
   /** The parsed table: feature names and values, labels or targets, class names. */
   public static final class Table {
     public final List<String> featureNames;
@@ -58,7 +122,7 @@ public final class CsvReader {
     public final int[] labels;
     /** Regression targets or null. */
     public final float[] targets;
-    /** Class names in label order (classification) or null. */
+    /** Class names in label order, class i being classNames.get(i) (classification), or null. */
     public final List<String> classNames;
 
     Table(List<String> featureNames, float[] features, int rows, int[] labels, float[] targets, List<String> classNames) {
@@ -79,29 +143,23 @@ public final class CsvReader {
   }
 
   public Table read(Path file) throws IOException {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String headerLine = r.readLine();
-      int lineNo = 1;
-      while (headerLine != null && headerLine.isBlank()) {
-        headerLine = r.readLine();
-        lineNo++;
-      }
-      if (headerLine == null) throw new IOException(file + ": empty file, expected a header row");
-      List<String> header = split(headerLine, file, lineNo);
+    try (CsvRecords records = new CsvRecords(file, separator, maxFieldChars, maxColumns)) {
+      List<String> header = records.next();
+      if (header == null) throw new IOException(file + ": empty file, expected a header row");
       int label = labelColumnIn(header, file);
+      String labelCol = header.get(label);
       List<String> featureNames = new ArrayList<>(header);
       featureNames.remove(label);
-      if (featureNames.isEmpty()) throw new IOException(file + ": no feature columns besides the label '" + header.get(label) + "'");
+      if (featureNames.isEmpty()) throw new IOException(file + ": no feature columns besides the label '" + labelCol + "'");
       int f = featureNames.size();
       float[] feats = new float[1024];
       List<String> rawLabels = new ArrayList<>();
       List<Integer> labelLines = new ArrayList<>();
+      Set<String> distinct = new HashSet<>();
       int rows = 0;
-      String line;
-      while ((line = r.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) continue;
-        List<String> fields = split(line, file, lineNo);
+      List<String> fields;
+      while ((fields = records.next()) != null) {
+        int lineNo = records.line();
         if (fields.size() != header.size()) {
           throw new IOException(file + " line " + lineNo + ": expected " + header.size() + " fields (" + header + "), got "
               + fields.size());
@@ -113,40 +171,59 @@ public final class CsvReader {
           if (c == label) continue;
           feats[rows * f + k++] = number(fields.get(c), file, lineNo, header.get(c));
         }
-        rawLabels.add(fields.get(label).trim());
+        String raw = fields.get(label).trim();
+        if (!regression) checkClass(raw, distinct, file, lineNo, labelCol);
+        rawLabels.add(raw);
         labelLines.add(lineNo);
         rows++;
       }
       if (rows == 0) throw new IOException(file + ": no data rows after the header");
       float[] features = Arrays.copyOf(feats, rows * f);
-      String labelCol = header.get(label);
       if (regression) {
         float[] targets = new float[rows];
         for (int i = 0; i < rows; i++) targets[i] = number(rawLabels.get(i), file, labelLines.get(i), labelCol);
         return new Table(featureNames, features, rows, null, targets, null);
       }
-      return classes(featureNames, features, rows, rawLabels);
+      List<String> names = givenClasses != null ? givenClasses : sortedClasses(distinct);
+      Map<String, Integer> index = givenClasses != null ? givenIndex : indexOf(names);
+      int[] labels = new int[rows];
+      for (int i = 0; i < rows; i++) labels[i] = index.get(labelKey(rawLabels.get(i)));
+      return new Table(featureNames, features, rows, labels, null, names);
     }
   }
 
-  private static Table classes(List<String> featureNames, float[] features, int rows, List<String> raw) {
-    boolean integers = raw.stream().allMatch(s -> s.matches("\\d{1,9}"));
-    int[] labels = new int[rows];
-    List<String> names;
-    if (integers) {
-      int max = 0;
-      for (int i = 0; i < rows; i++) max = Math.max(max, labels[i] = Integer.parseInt(raw.get(i)));
-      names = new ArrayList<>();
-      for (int i = 0; i <= max; i++) names.add(Integer.toString(i));
-    } else {
-      TreeMap<String, Integer> ids = new TreeMap<>();
-      for (String s : raw) ids.put(s, 0);
-      int next = 0;
-      for (String key : ids.keySet()) ids.put(key, next++);
-      for (int i = 0; i < rows; i++) labels[i] = ids.get(raw.get(i));
-      names = new ArrayList<>(ids.keySet());
+  // Refuses a label outside the given classes, or one past the limit on distinct labels, at its line.
+  private void checkClass(String raw, Set<String> distinct, Path file, int line, String column) throws IOException {
+    String key = labelKey(raw);
+    String where = file + " line " + line + ", column '" + column + "': ";
+    if (givenIndex != null) {
+      if (!givenIndex.containsKey(key)) {
+        throw new IOException(where + "label " + shown(raw) + " is not one of the " + givenClasses.size() + " given classes "
+            + givenClasses);
+      }
+    } else if (distinct.add(key) && distinct.size() > maxClasses) {
+      throw new IOException(where + "more than " + maxClasses + " distinct class labels; for a numeric target use "
+          + "regression(true), or raise the limit with maxClasses(n)");
     }
-    return new Table(featureNames, features, rows, labels, null, names);
+  }
+
+  // An integer label stands for its value ("07" and "7" are one class); any other label for its text.
+  private static String labelKey(String label) {
+    String s = label.trim();
+    return INTEGER.matcher(s).matches() ? Long.toString(Long.parseLong(s)) : s;
+  }
+
+  private static List<String> sortedClasses(Set<String> keys) {
+    List<String> names = new ArrayList<>(keys);
+    boolean integers = names.stream().allMatch(s -> INTEGER.matcher(s).matches());
+    names.sort(integers ? Comparator.comparingLong(Long::parseLong) : Comparator.naturalOrder());
+    return names;
+  }
+
+  private static Map<String, Integer> indexOf(List<String> names) {
+    Map<String, Integer> index = new HashMap<>();
+    for (String name : names) index.put(name, index.size());
+    return index;
   }
 
   private int labelColumnIn(List<String> header, Path file) throws IOException {
@@ -170,37 +247,11 @@ public final class CsvReader {
     } catch (NumberFormatException e) {
       // reported below with the location
     }
-    throw new IOException(file + " line " + line + ", column '" + column + "': '" + field
-        + "' is not a finite number");
+    throw new IOException(file + " line " + line + ", column '" + column + "': " + shown(field) + " is not a finite number");
   }
 
-  // Splits one line into fields; "a ""quoted"", field" keeps separators and doubled quotes inside quotes.
-  private List<String> split(String line, Path file, int lineNo) throws IOException {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char ch = line.charAt(i);
-      if (quoted) {
-        if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-          cur.append('"');
-          i++;
-        } else if (ch == '"') {
-          quoted = false;
-        } else {
-          cur.append(ch);
-        }
-      } else if (ch == '"' && cur.toString().isBlank()) {
-        quoted = true;
-      } else if (ch == separator) {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(ch);
-      }
-    }
-    if (quoted) throw new IOException(file + " line " + lineNo + ": unterminated quoted field");
-    out.add(cur.toString());
-    return out;
+  // A field as quoted in a message: long ones cut, so that one bad field cannot flood a log.
+  private static String shown(String field) {
+    return field.length() <= 60 ? "'" + field + "'" : "'" + field.substring(0, 60) + "...' (" + field.length() + " characters)";
   }
 }

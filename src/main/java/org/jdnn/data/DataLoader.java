@@ -1,10 +1,14 @@
 package org.jdnn.data;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -15,22 +19,39 @@ import org.jdnn.tensor.TensorScope;
  *
  * <p>Ownership: every batch returned by {@link #next()} belongs to the caller, who must close it
  * (batches are made outside any scope: scopes are per thread, so the prefetch thread keeps them).
- * {@link #close()} stops the thread, frees batches still queued and waits for the thread to end;
- * an exception on the prefetch thread is rethrown by {@code next()}. Same seed, same batches,
- * with or without prefetching.
+ * An exception on the prefetch thread is rethrown by {@code hasNext()}/{@code next()}. Same seed,
+ * same batches, with or without prefetching.
+ *
+ * <p>Closing: {@link #close()} may be called from any thread. It frees the batches built but not
+ * taken, and returns once no thread of this loader is building a batch (the prefetch thread has
+ * ended, or with prefetch 0 the caller's batch in progress is done), so the dataset can be closed
+ * right after. A consumer waiting in {@code hasNext()}/{@code next()} is released at once with a
+ * {@link CancellationException} (an {@link IllegalStateException}), and so is every later call:
+ * a closed loader never looks like a finished epoch. With prefetch 0 the batch is built on the
+ * consumer's own thread, so a close from another thread takes effect when that batch is done: the
+ * batch is freed and {@code next()} throws.
  */
 public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
-  private static final Object END = new Object();
+  private static final long JOIN_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
 
   private final BatchIterator source;
   private final Augmentation augmentation;
   private final long seed;
   private final int epoch;
-  private final BlockingQueue<Object> queue;
+  private final int prefetch;
   private final Thread worker;
-  private volatile boolean closed;
-  private Object pending;
   private int produced;
+
+  // State shared by the consumer, the prefetch thread and close(), guarded by lock; every change
+  // is signalled on changed, so each waiter re-checks its own condition.
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<Batch> ready = new ArrayDeque<>();
+  private boolean closed;
+  private boolean allBuilt;
+  private Throwable failure;
+  private Thread building; // the consumer thread while it builds a batch itself (prefetch 0)
+  private int taken;
 
   public DataLoader(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch, Augmentation augmentation,
       int prefetch) {
@@ -39,11 +60,10 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
     this.augmentation = augmentation;
     this.seed = seed;
     this.epoch = epoch;
+    this.prefetch = prefetch;
     if (prefetch == 0) {
-      queue = null;
       worker = null;
     } else {
-      queue = new ArrayBlockingQueue<>(prefetch);
       worker = new Thread(this::produce, "jdnn-prefetch");
       worker.setDaemon(true);
       worker.start();
@@ -68,55 +88,123 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
 
   private void produce() {
     try {
-      while (!closed && source.hasNext()) {
-        Batch b = build();
+      while (true) {
+        lock.lock();
         try {
-          queue.put(b);
-        } catch (InterruptedException e) {
-          b.close();
-          return;
+          while (!closed && ready.size() >= prefetch) changed.await();
+          if (closed) return;
+          if (!source.hasNext()) {
+            allBuilt = true;
+            changed.signalAll();
+            return;
+          }
+        } finally {
+          lock.unlock();
         }
-        // close() may have drained the queue just before our put: free what nobody will take
-        if (closed) drain();
+        if (!offer(build())) return;
       }
-      queue.put(END);
     } catch (InterruptedException e) {
-      // closed while waiting to hand over the end marker
+      // only close() interrupts this thread
     } catch (Throwable t) {
-      if (!closed) queue.offer(t);
+      lock.lock();
+      try {
+        if (!closed) failure = t;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
+  }
+
+  // Queues a batch for the consumer, or frees it when the loader was closed while it was built.
+  private boolean offer(Batch b) {
+    lock.lock();
+    try {
+      if (!closed) {
+        ready.add(b);
+        changed.signalAll();
+        return true;
+      }
+    } finally {
+      lock.unlock();
+    }
+    b.close();
+    return false;
   }
 
   @Override
   public boolean hasNext() {
-    if (closed) return false;
-    if (worker == null) return source.hasNext();
-    if (pending == null) {
-      try {
-        pending = queue.take();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("DataLoader: interrupted while waiting for a batch", e);
+    Throwable t;
+    lock.lock();
+    try {
+      while (true) {
+        if (closed) throw closedError();
+        if (worker == null) return source.hasNext();
+        if (!ready.isEmpty()) return true;
+        if (failure != null) break;
+        if (allBuilt) return false;
+        try {
+          changed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("DataLoader: interrupted while waiting for a batch", e);
+        }
       }
+      t = failure;
+      failure = null;
+    } finally {
+      lock.unlock();
     }
-    if (pending instanceof Throwable) {
-      Throwable t = (Throwable) pending;
-      pending = null;
-      close();
-      if (t instanceof RuntimeException) throw (RuntimeException) t;
-      if (t instanceof Error) throw (Error) t;
-      throw new IllegalStateException("DataLoader: prefetch thread failed", t);
-    }
-    return pending != END;
+    close();
+    if (t instanceof RuntimeException) throw (RuntimeException) t;
+    if (t instanceof Error) throw (Error) t;
+    throw new IllegalStateException("DataLoader: prefetch thread failed", t);
   }
 
   @Override
   public Batch next() {
     if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch " + epoch + " exhausted");
-    if (worker == null) return build();
-    Batch b = (Batch) pending;
-    pending = null;
+    lock.lock();
+    try {
+      if (closed) throw closedError();
+      if (worker != null) {
+        taken++;
+        changed.signalAll(); // room in the queue for the prefetch thread
+        return ready.poll();
+      }
+      building = Thread.currentThread();
+    } finally {
+      lock.unlock();
+    }
+    return buildHere();
+  }
+
+  // prefetch 0: builds on the consumer's thread; close() waits for this build and then it is freed.
+  private Batch buildHere() {
+    Batch b = null;
+    try {
+      b = build();
+    } finally {
+      lock.lock();
+      try {
+        building = null;
+        changed.signalAll();
+        if (closed && b != null) {
+          b.close();
+          b = null;
+        }
+        if (b != null) taken++;
+      } finally {
+        lock.unlock();
+      }
+    }
+    if (b == null) throw closedError();
     return b;
+  }
+
+  private CancellationException closedError() {
+    return new CancellationException("DataLoader: closed (epoch " + epoch + ", " + taken + " of " + batchCount()
+        + " batches taken); make a new DataLoader for another pass");
   }
 
   @Override
@@ -129,24 +217,44 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
     return worker != null && worker.isAlive();
   }
 
+  /**
+   * Frees the batches not taken, releases any waiting consumer and waits (up to 10 s) until no
+   * thread of this loader builds a batch. Safe to call from any thread, more than once.
+   */
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
-    if (worker == null) return;
-    worker.interrupt();
+    List<Batch> unclaimed;
+    lock.lock();
     try {
-      worker.join(TimeUnit.SECONDS.toMillis(10));
+      if (closed) return;
+      closed = true;
+      unclaimed = new ArrayList<>(ready);
+      ready.clear();
+      changed.signalAll();
+      awaitBuildOnAnotherThread();
+    } finally {
+      lock.unlock();
+    }
+    for (Batch b : unclaimed) b.close();
+    if (worker == null || Thread.currentThread() == worker) return;
+    worker.interrupt(); // wakes a slow augmentation that waits interruptibly
+    try {
+      worker.join(JOIN_TIMEOUT_MS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (pending instanceof Batch) ((Batch) pending).close();
-    pending = null;
-    drain();
   }
 
-  private void drain() {
-    Object o;
-    while ((o = queue.poll()) != null) if (o instanceof Batch) ((Batch) o).close();
+  // Called with the lock held: the consumer may be building a batch (prefetch 0) from the dataset.
+  private void awaitBuildOnAnotherThread() {
+    long left = TimeUnit.MILLISECONDS.toNanos(JOIN_TIMEOUT_MS);
+    while (building != null && building != Thread.currentThread() && left > 0) {
+      try {
+        left = changed.awaitNanos(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

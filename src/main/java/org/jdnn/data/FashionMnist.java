@@ -1,6 +1,7 @@
 package org.jdnn.data;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -51,21 +52,26 @@ public final class FashionMnist {
       throw new IllegalArgumentException("Fashion-MNIST sample shape must hold 784 pixels, got " + Arrays.toString(sampleShape));
     }
     String prefix = train ? "train" : "t10k";
-    IdxArray images = IdxReader.read(require(dir, prefix + "-images-idx3-ubyte"));
-    IdxArray labels = IdxReader.read(require(dir, prefix + "-labels-idx1-ubyte"));
+    Path imageFile = require(dir, prefix + "-images-idx3-ubyte");
+    Path labelFile = require(dir, prefix + "-labels-idx1-ubyte");
+    IdxArray images = read(imageFile, dir);
+    IdxArray labels = read(labelFile, dir);
+    String where = "Fashion-MNIST " + prefix + ": ";
     int[] d = images.dims();
     if (d.length != 3 || d[1] != 28 || d[2] != 28) {
-      throw new IOException("Fashion-MNIST " + prefix + " images must be [N, 28, 28], got " + Arrays.toString(d));
+      throw new IOException(where + imageFile + " holds images of " + Arrays.toString(d) + ", expected [N, 28, 28]"
+          + reinstall(dir));
     }
     if (labels.dims().length != 1 || labels.count() != images.count()) {
-      throw new IOException("Fashion-MNIST " + prefix + ": " + labels.count() + " labels for " + images.count() + " images");
+      throw new IOException(where + labelFile + " holds " + labels.count() + " labels but " + imageFile + " holds "
+          + images.count() + " images; the two files must come from the same copy" + reinstall(dir));
     }
     int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
     float[] pixels = Arrays.copyOf(images.toFloats(1.0 / 255), n * 784);
     int[] y = Arrays.copyOf(labels.toInts(), n);
     for (int i = 0; i < n; i++) {
       if (y[i] < 0 || y[i] >= CLASSES) {
-        throw new IOException("Fashion-MNIST " + prefix + ": label " + y[i] + " at index " + i + " outside [0, 10)");
+        throw new IOException(where + labelFile + " holds label " + y[i] + " at index " + i + ", outside [0, 10)" + reinstall(dir));
       }
     }
     return ArrayDataset.withLabels(pixels, sampleShape, y);
@@ -79,6 +85,22 @@ public final class FashionMnist {
           + "directory holding the four IDX files");
     }
     return p;
+  }
+
+  // A damaged file (truncated, corrupt, not IDX) is replaced by reinstalling; a file system error is reported as is.
+  private static IdxArray read(Path file, Path dir) throws IOException {
+    try {
+      return IdxReader.read(file);
+    } catch (FileSystemException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() + reinstall(dir), e);
+    }
+  }
+
+  private static String reinstall(Path dir) {
+    return "; reinstall with: sudo apt-get install --reinstall dataset-fashion-mnist (Debian), or copy the four Fashion-MNIST"
+        + " files again into " + dir;
   }
 
   private static Path find(Path dir, String base) {

@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,12 +13,15 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads IDX files (the MNIST format), plain or gzip-compressed (detected from the content, not
  * the name). Header: two zero bytes, a type byte, a rank byte, then one big-endian int32 per
- * dimension; data follows in big-endian order. Truncated, oversized or malformed files raise an
- * {@link IOException} naming the file and what was wrong; memory is allocated only as data
- * actually arrives, so a corrupt header cannot demand gigabytes.
+ * dimension (each at least 1); data follows in big-endian order and must fill the file exactly.
+ * Truncated, oversized or malformed files (a size that overflows, a zero or negative dimension, an
+ * unknown type code, data missing or left over, damaged gzip data) raise an {@link IOException}
+ * naming the file and what was wrong; memory is allocated only as data actually arrives, so a
+ * corrupt header cannot demand gigabytes.
  */
 public final class IdxReader {
   private static final int MAX_RANK = 8;
+  private static final int MAX_BYTES = Integer.MAX_VALUE - 16;
 
   private IdxReader() {}
 
@@ -30,7 +34,9 @@ public final class IdxReader {
       try (InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
         return read(in, file.toString());
       } catch (java.util.zip.ZipException | java.io.EOFException e) {
-        throw new IOException("IDX file " + file + ": corrupt or truncated gzip data (" + e.getMessage() + ")", e);
+        // EOFException without a message: the file ends inside the gzip header, data or trailer
+        String why = e.getMessage() != null ? e.getMessage() : "the gzip data ends early";
+        throw new IOException("IDX file " + file + " is truncated or corrupt: " + why + "; download or copy the file again", e);
       }
     }
   }
@@ -59,18 +65,25 @@ public final class IdxReader {
           + 4 * rank + " bytes, found " + dimBytes.length);
     }
     int[] dims = new int[rank];
-    long count = 1;
     for (int i = 0; i < rank; i++) {
       dims[i] = ((dimBytes[4 * i] & 0xff) << 24) | ((dimBytes[4 * i + 1] & 0xff) << 16)
           | ((dimBytes[4 * i + 2] & 0xff) << 8) | (dimBytes[4 * i + 3] & 0xff);
+    }
+    for (int i = 0; i < rank; i++) {
       if (dims[i] < 0) throw new IOException("IDX file " + name + ": dimension " + i + " is negative (" + dims[i] + ")");
-      count *= dims[i];
+      if (dims[i] == 0) {
+        throw new IOException("IDX file " + name + ": dimension " + i + " is 0 in " + Arrays.toString(dims)
+            + "; an IDX array holds at least one element");
+      }
     }
-    long bytes = count * type.size;
-    if (bytes > Integer.MAX_VALUE - 16) {
-      throw new IOException("IDX file " + name + ": dimensions " + Arrays.toString(dims) + " declare " + bytes
-          + " bytes, more than one array can hold");
+    // exact product: up to 8 dimensions of 2^31 overflow a long, which would wrap to a small or negative size
+    BigInteger declared = BigInteger.valueOf(type.size);
+    for (int d : dims) declared = declared.multiply(BigInteger.valueOf(d));
+    if (declared.compareTo(BigInteger.valueOf(MAX_BYTES)) > 0) {
+      throw new IOException("IDX file " + name + ": dimensions " + Arrays.toString(dims) + " of " + type + " declare " + declared
+          + " bytes, more than one array can hold (" + MAX_BYTES + ")");
     }
+    long bytes = declared.longValue();
     byte[] data = readExactly(in, (int) bytes);
     if (data.length < bytes) {
       throw new IOException("IDX file " + name + " is truncated: dimensions " + Arrays.toString(dims) + " of " + type

@@ -37,7 +37,9 @@ class CsvReaderTest {
   @Test
   void labelByIndexIntegerClassesAndRegression() throws IOException {
     Path p = csv("y,a,b\n2,1,2\n0,3,4\n");
-    assertArrayEquals(new int[] {2, 0}, CsvReader.labelColumn(0).read(p).labels);
+    CsvReader.Table c = CsvReader.labelColumn(0).read(p);
+    assertArrayEquals(new int[] {1, 0}, c.labels, "classes are the labels present, in numeric order");
+    assertEquals(List.of("0", "2"), c.classNames);
     CsvReader.Table r = CsvReader.labelColumn(0).regression(true).read(p);
     assertArrayEquals(new float[] {2, 0}, r.targets);
     assertArrayEquals(new float[] {2, 1, 0, 3}, CsvReader.labelColumn(-1).read(p).features, "last column as label");
@@ -61,5 +63,35 @@ class CsvReaderTest {
     assertEquals(s + " line 2: unterminated quoted field", e.getMessage());
     Path u = csv("a,label\n");
     assertEquals(u + ": no data rows after the header", assertThrows(IOException.class, () -> CsvReader.labelColumn(1).read(u)).getMessage());
+  }
+
+  @Test
+  void integerLabelsSortNumericallyAndLeadingZerosNameTheSameClass() throws IOException {
+    CsvReader.Table t = CsvReader.labelColumn("y").read(csv("a,y\n1,10\n2,9\n3,-1\n4,09\n"));
+    assertEquals(List.of("-1", "9", "10"), t.classNames);
+    assertArrayEquals(new int[] {2, 1, 0, 1}, t.labels);
+  }
+
+  @Test
+  void givenClassesFixTheIndicesAcrossFiles() throws IOException {
+    Path test = csv("a,y\n1,2\n2,0\n");
+    CsvReader.Table t = CsvReader.labelColumn("y").classes(List.of("0", "1", "2")).read(test);
+    assertArrayEquals(new int[] {2, 0}, t.labels, "class 1 absent from this file, indices unchanged");
+    assertEquals(List.of("0", "1", "2"), t.classNames);
+    Path other = csv("a,y\n1,2\n2,7\n");
+    IOException e = assertThrows(IOException.class, () -> CsvReader.labelColumn("y").classes(List.of("0", "1", "2")).read(other));
+    assertEquals(other + " line 3, column 'y': label '7' is not one of the 3 given classes [0, 1, 2]", e.getMessage());
+    IllegalArgumentException dup = assertThrows(IllegalArgumentException.class,
+        () -> CsvReader.labelColumn("y").classes(List.of("a", "b", "a")));
+    assertEquals("CsvReader.classes: 'a' given twice in [a, b, a]", dup.getMessage());
+  }
+
+  @Test
+  void lfCrAndCrlfLineEndsAllCountAsLines() throws IOException {
+    for (String end : new String[] {"\n", "\r", "\r\n"}) {
+      Path p = csv(String.join(end, "a,label", "1,0", "", "\"x\",1", ""));
+      IOException e = assertThrows(IOException.class, () -> CsvReader.labelColumn("label").read(p));
+      assertEquals(p + " line 4, column 'a': 'x' is not a finite number", e.getMessage(), "line end " + end.length());
+    }
   }
 }

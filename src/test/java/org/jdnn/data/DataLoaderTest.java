@@ -9,11 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+// a regression in the hand-over between threads must fail the test, not hang the suite
+@Timeout(value = 30, unit = java.util.concurrent.TimeUnit.SECONDS)
 class DataLoaderTest {
   static ArrayDataset images(int n) {
     float[] x = new float[n * 2 * 4 * 4];
@@ -77,7 +81,7 @@ class DataLoaderTest {
       assertTrue(loader.isPrefetching(), "worker waits on the full queue");
       loader.close();
       assertFalse(loader.isPrefetching());
-      assertFalse(loader.hasNext());
+      assertThrows(CancellationException.class, loader::hasNext, "a closed loader is not a finished epoch");
       assertTrue(Device.cpu().bytesInUse() <= before, "queued batches freed on close");
     }
   }

@@ -2,16 +2,14 @@ package org.jdnn.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,16 +22,7 @@ class IdxReaderTest {
   }
 
   private Path write(String name, byte[] content, boolean gzip) throws IOException {
-    Path p = dir.resolve(name);
-    if (gzip) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      try (OutputStream out = new GZIPOutputStream(buf)) {
-        out.write(content);
-      }
-      content = buf.toByteArray();
-    }
-    Files.write(p, content);
-    return p;
+    return IdxFiles.write(dir.resolve(name), content, gzip);
   }
 
   @Test
@@ -93,10 +82,50 @@ class IdxReaderTest {
   }
 
   @Test
-  void corruptGzipIsReported() throws IOException {
+  void corruptOrTruncatedGzipNamesTheFileAndTheFix() throws IOException {
     byte[] gz = Files.readAllBytes(write("g", idx(), true));
-    byte[] cut = Arrays.copyOf(gz, gz.length / 2);
-    IOException e = assertThrows(IOException.class, () -> IdxReader.read(write("gcut", cut, false)));
-    assertTrue(e.getMessage().contains("gcut"), e.getMessage());
+    for (int keep : new int[] {5, gz.length / 2, gz.length - 3}) {
+      Path cut = write("gcut" + keep, Arrays.copyOf(gz, keep), false);
+      IOException e = assertThrows(IOException.class, () -> IdxReader.read(cut));
+      assertTrue(e.getMessage().startsWith("IDX file " + cut + " is truncated or corrupt: "), e.getMessage());
+      assertTrue(e.getMessage().endsWith("; download or copy the file again"), e.getMessage());
+      assertFalse(e.getMessage().contains("null"), e.getMessage());
+    }
+    byte[] flipped = gz.clone();
+    flipped[gz.length - 6] ^= 0x40; // inside the CRC-32 of the trailer
+    Path bad = write("gcrc", flipped, false);
+    IOException e = assertThrows(IOException.class, () -> IdxReader.read(bad));
+    assertEquals("IDX file " + bad + " is truncated or corrupt: Corrupt GZIP trailer; download or copy the file again",
+        e.getMessage());
+  }
+
+  @Test
+  void headersWhoseSizeOverflowsAreRejectedNamingTheFile() throws IOException {
+    int[][] overflowing = {
+      {65536, 65536, 65536, 65536}, // 2^64 elements: wraps to 0
+      {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, // wraps to a negative size
+      {1 << 16, 1 << 16, 1 << 16, 1 << 16, 1 << 16},
+    };
+    for (boolean gzip : new boolean[] {false, true}) {
+      for (int[] dims : overflowing) {
+        Path p = write("overflow" + gzip, IdxFiles.ubytes(dims, new byte[0]), gzip);
+        IOException e = assertThrows(IOException.class, () -> IdxReader.read(p), Arrays.toString(dims));
+        String bytes = Arrays.stream(dims).mapToObj(java.math.BigInteger::valueOf)
+            .reduce(java.math.BigInteger.ONE, java.math.BigInteger::multiply).toString();
+        assertEquals("IDX file " + p + ": dimensions " + Arrays.toString(dims) + " of UBYTE declare " + bytes
+            + " bytes, more than one array can hold (" + (Integer.MAX_VALUE - 16) + ")", e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void zeroAndNegativeDimensionsAreRejectedNamingTheFile() throws IOException {
+    Path zero = write("zero", IdxFiles.ubytes(new int[] {0, 28, 28}, new byte[0]), false);
+    IOException e = assertThrows(IOException.class, () -> IdxReader.read(zero));
+    assertEquals("IDX file " + zero + ": dimension 0 is 0 in [0, 28, 28]; an IDX array holds at least one element",
+        e.getMessage());
+    Path negative = write("negative", IdxFiles.ubytes(new int[] {2, -1}, new byte[0]), false);
+    e = assertThrows(IOException.class, () -> IdxReader.read(negative));
+    assertEquals("IDX file " + negative + ": dimension 1 is negative (-1)", e.getMessage());
   }
 }
