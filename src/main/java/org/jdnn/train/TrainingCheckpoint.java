@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.io.FileFormats;
 import org.jdnn.io.Json;
 import org.jdnn.io.SafeTensors;
 import org.jdnn.io.SafeTensorsFile;
@@ -22,8 +23,6 @@ import org.jdnn.tensor.TensorScope;
  * safetensors file with jdnn's checksum, written atomically.
  */
 public final class TrainingCheckpoint {
-  static final String FORMAT_KEY = "jdnn.format";
-  static final String FORMAT = "checkpoint/1";
   static final String STATE_KEY = "jdnn.training";
 
   private TrainingCheckpoint() {}
@@ -50,16 +49,15 @@ public final class TrainingCheckpoint {
     state.put("callbacks", cbState);
     state.put("history", t.history().toMap());
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put(FORMAT_KEY, FORMAT);
+    meta.put(FileFormats.KEY, FileFormats.CHECKPOINT);
     meta.put(STATE_KEY, Json.write(Json.valueToTree(state)));
-    SafeTensors.write(path, tensors, meta, true);
+    SafeTensors.write(path, tensors, meta);
   }
 
   static void restore(Trainer t, Path path) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path); TensorScope scope = new TensorScope()) {
-      if (!FORMAT.equals(f.metadata().get(FORMAT_KEY)) || !f.isChecksummed()) {
-        throw new IOException(path + ": not a jdnn training checkpoint (expected " + FORMAT_KEY + " '" + FORMAT + "')");
-      }
+      String wrongKind = FileFormats.mismatch(f.metadata().get(FileFormats.KEY), FileFormats.CHECKPOINT);
+      if (wrongKind != null) throw new IOException(path + ": " + wrongKind);
       Map<?, ?> state;
       List<?> cbState;
       try {
