@@ -256,6 +256,11 @@ public abstract class Optimizer implements AutoCloseable {
   /** Names of the state tensors this optimizer may keep per parameter (for validating loads). */
   protected abstract List<String> stateNames();
 
+  /** Names of the state tensors every update of a parameter keeps (a loaded state must have them); none by default. */
+  protected List<String> requiredStateNames() {
+    return List.of();
+  }
+
   /** Frees the state tensors; the optimizer cannot be used afterwards. Closing twice does nothing. */
   @Override
   public void close() {

@@ -73,8 +73,31 @@ final class OptimizerState {
             + (src == null ? "null" : src.isClosed() ? "a closed tensor" : src.describe()));
       }
     }
+    checkComplete(o, who, tensors, steps);
     checkGroupConfigs(o, hypers);
     return new Checked(hypers, steps);
+  }
+
+  // A parameter's state is created by its first update, so state and step count go together.
+  private static void checkComplete(Optimizer o, String who, Map<String, Tensor> tensors, long[] steps) {
+    for (int i = 0; i < steps.length; i++) {
+      String prefix = "state." + i + ".";
+      if (steps[i] == 0) {
+        for (String key : tensors.keySet()) {
+          if (key.startsWith(prefix)) {
+            throw new IllegalArgumentException(who + ": " + key + " is given, but " + prefix + "step is missing or 0 (state is"
+                + " created by a parameter's first update)");
+          }
+        }
+        continue;
+      }
+      for (String name : o.requiredStateNames()) {
+        if (!tensors.containsKey(prefix + name)) {
+          throw new IllegalArgumentException(who + ": " + prefix + name + " is missing, but parameter " + i + " was updated "
+              + steps[i] + " times and every update keeps it");
+        }
+      }
+    }
   }
 
   // The combination checks read the groups' values, so the new values are put in place for the

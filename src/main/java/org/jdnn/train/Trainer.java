@@ -161,7 +161,13 @@ public final class Trainer {
     stopRequested = true;
   }
 
-  /** Restores model, optimizer, callbacks, history, RNG and epoch from {@code checkpoint}; fit then continues. */
+  /**
+   * Restores model, optimizer, callbacks, history, RNG and epoch from {@code checkpoint}; fit then
+   * continues. All or nothing: the whole checkpoint is checked against this trainer (same model,
+   * optimizer and callbacks in the same order) before anything changes, and a failure (an
+   * IOException naming the file and the problem) leaves the model, optimizer, callbacks, trainer
+   * and generator exactly as they were.
+   */
   public Trainer resume(Path checkpoint) throws IOException {
     TrainingCheckpoint.restore(this, checkpoint);
     return this;
