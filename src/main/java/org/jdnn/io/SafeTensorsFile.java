@@ -23,10 +23,11 @@ import org.jdnn.tensor.Tensor;
 
 /**
  * An open safetensors file whose header has been fully validated: header length within the file,
- * strict UTF-8 JSON starting with '{', known dtypes, non-negative shapes, data offsets in range, matching shape times
- * element size, non-overlapping and covering the data section exactly, and the "jdnn.crc32"
- * checksum ({@link #open} requires it, {@link #openForeign} verifies it when present). Every problem is an IOException naming the file and what is wrong.
- * Tensors are read one at a time; nothing larger than the file is ever allocated.
+ * strict UTF-8 JSON starting with '{', known dtypes, non-negative shapes, data offsets in range,
+ * matching shape times element size, non-overlapping and covering the data section exactly, and
+ * the "jdnn.crc32" checksum ({@link #open} requires it, {@link #openForeign} verifies it when
+ * present). Every problem is an IOException naming the file and what is wrong. Tensors are read
+ * one at a time; nothing larger than the file is ever allocated.
  */
 public final class SafeTensorsFile implements AutoCloseable {
   /** Header size limit, as in the reference implementation: beyond it a length field is corrupt. */

@@ -67,7 +67,7 @@ final class Accuracy implements Metric {
           + "; for multi-class scores use Metric.accuracy()");
     } else {
       throw new IllegalArgumentException(name + ": expected (N, C) scores with C >= 2 classes, got " + output.describe()
-          + (singleOutput ? "; a single-output binary classifier needs Metric.accuracy() or Metric.binaryAccuracy(threshold)" : ""));
+          + (singleOutput ? "; a single-output binary classifier needs Metric.accuracy() or Metric.binaryAccuracy(t)" : ""));
     }
   }
 

@@ -140,8 +140,8 @@ public final class EarlyStopping implements Callback {
     if (tensors.isEmpty()) return;
     Map<String, Tensor> params = trainer.model().namedParameters();
     if (!tensors.keySet().equals(params.keySet())) {
-      throw new IllegalArgumentException(WHO + ": the saved best weights are " + tensors.keySet() + ", but the model's parameters are "
-          + params.keySet());
+      throw new IllegalArgumentException(WHO + ": the saved best weights are " + tensors.keySet()
+          + ", but the model's parameters are " + params.keySet());
     }
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       Tensor p = params.get(e.getKey());

@@ -93,7 +93,6 @@ public final class Trainer {
     return this;
   }
 
-  /** Batches assembled ahead on a background thread (0: on the training thread). */
   /**
    * Stops {@link #fit} with a {@link NonFiniteLossException} naming the epoch and step when a
    * training step's loss is NaN or infinite (on by default): the run has diverged, and its
@@ -105,6 +104,7 @@ public final class Trainer {
     return this;
   }
 
+  /** Batches assembled ahead on a background thread (0: on the training thread). */
   public Trainer prefetch(int batches) {
     if (batches < 0) throw new IllegalArgumentException("Trainer: prefetch must be >= 0, got " + batches);
     prefetch = batches;
@@ -197,8 +197,9 @@ public final class Trainer {
    * <p>Stops early, within one step, with a {@link TrainingStoppedException} carrying the history
    * of the completed epochs: a {@link TrainingInterruptedException} when the thread is interrupted
    * (its interrupt flag stays set), a {@link NonFiniteLossException} on a NaN or infinite loss
-   * ({@link #stopOnNonFiniteLoss}). The stopped epoch runs no epoch-end callbacks, so the last
-   * checkpoint is that of the last completed epoch, intact; onTrainEnd callbacks still run.
+   * ({@link #stopOnNonFiniteLoss}). An epoch stopped during its steps or validation is not recorded
+   * and runs no epoch-end callbacks, so the last checkpoint is that of the last completed epoch,
+   * intact; onTrainEnd callbacks still run.
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
     List<Callback> cbs = callbacks();
@@ -263,8 +264,8 @@ public final class Trainer {
     return new NonFiniteLossException("Trainer.fit: loss is " + value + " in " + at + " at step " + (at.step + 1) + " of "
         + at.batches + "; training stopped. The step's update was applied, so the parameters may be " + value + " too: resume"
         + " from the last checkpoint after a fix. Usual fixes: lower the learning rate; check the inputs for NaN or infinite"
-        + " values and normalize them (Trainer.normalizer); give losses that take logits raw scores (BCEWithLogitsLoss, not"
-        + " Sigmoid + BCELoss). Trainer.stopOnNonFiniteLoss(false) turns this check off", history, at.epoch, at.step);
+        + " values and normalize them (Trainer.normalizer); give raw scores (logits) to a loss made for them (BCEWithLogitsLoss"
+        + " rather than Sigmoid + BCELoss). Trainer.stopOnNonFiniteLoss(false) turns this check off", history, at.epoch, at.step);
   }
 
   private Map<String, Double> trainEpoch(ArrayDataset train, Position at, List<Callback> cbs) {

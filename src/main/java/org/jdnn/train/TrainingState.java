@@ -126,7 +126,9 @@ final class TrainingState {
     if (!node.isObject()) throw mustBe(name, "an object of numbers and booleans", node);
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (!e.getValue().isNumber() && !e.getValue().isBoolean()) throw mustBe(name + "." + e.getKey(), "a number or boolean", e.getValue());
+      if (!e.getValue().isNumber() && !e.getValue().isBoolean()) {
+        throw mustBe(name + "." + e.getKey(), "a number or boolean", e.getValue());
+      }
     }
     return plainMap(node);
   }

@@ -1,9 +1,10 @@
 package org.jdnn.train;
 
 /**
- * {@link Trainer#fit} stopped before its last epoch: the epoch it stopped in is discarded (not in
- * the history, no epoch-end callbacks, so no checkpoint of it), while the model holds the updates
- * of that epoch's steps so far. To continue exactly, resume from the last checkpoint.
+ * {@link Trainer#fit} stopped before its last epoch. An epoch stopped during its steps or
+ * validation is not recorded (not in the history, no epoch-end callbacks, so no checkpoint of it),
+ * while the model holds the updates of its steps so far: to continue exactly, resume from the last
+ * checkpoint.
  */
 public class TrainingStoppedException extends RuntimeException {
   private final transient History history;

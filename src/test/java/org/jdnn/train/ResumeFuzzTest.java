@@ -121,7 +121,10 @@ class ResumeFuzzTest {
     SafeTensors.write(bad, c.tensors(), meta);
   }
 
-  /** Every corruption: each JSON value removed or replaced, objects given an extra field, each tensor dropped, renamed, reshaped or retyped. */
+  /**
+   * Every corruption: each JSON value removed or replaced, objects given an extra field, each
+   * tensor dropped, renamed, reshaped or retyped, and tensors added.
+   */
   private static List<Case> cases(Path good) throws IOException {
     JsonNode state;
     Map<String, Tensor> tensors = new LinkedHashMap<>();
