@@ -22,8 +22,6 @@ import org.jdnn.nn.Module;
  * bounded by the file's size), and the weights must match the rebuilt model name for name.
  */
 public final class ModelFile {
-  static final String FORMAT_KEY = "jdnn.format";
-  static final String FORMAT = "model/1";
   static final String ARCH_KEY = "jdnn.architecture";
   static final String NORMALIZER_KEY = "jdnn.normalizer";
   private static final int MAX_NORMALIZER = 1 << 20;
@@ -38,25 +36,23 @@ public final class ModelFile {
   public static void save(Path path, Module model, Normalizer normalizer) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
-    meta.put(FORMAT_KEY, FORMAT);
+    meta.put(FileFormats.KEY, FileFormats.MODEL);
     meta.put(ARCH_KEY, Json.write(LayerRegistry.describe(model)));
     if (normalizer != null) meta.put(NORMALIZER_KEY, Json.write(toJson(normalizer)));
-    SafeTensors.write(path, StateDicts.of(model), meta, true);
+    SafeTensors.write(path, StateDicts.of(model), meta);
   }
 
   /** Saves only the weights (for modules without an architecture entry); load them with {@link #loadWeights}. */
   public static void saveWeights(Path path, Module model) throws IOException {
-    SafeTensors.write(path, StateDicts.of(model), Map.of("format", "pt"), true);
+    SafeTensors.write(path, StateDicts.of(model), Map.of("format", "pt"));
   }
 
   /** Rebuilds the saved model (weights, architecture, normalizer). */
   public static SavedModel load(Path path) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
       Map<String, String> meta = f.metadata();
-      if (!f.isChecksummed()) throw SafeTensorsFile.bad(path, "not a jdnn model file (no " + SafeTensors.CRC_KEY + " checksum)");
-      if (!FORMAT.equals(meta.get(FORMAT_KEY))) {
-        throw SafeTensorsFile.bad(path, "expected " + FORMAT_KEY + " '" + FORMAT + "', got " + quoted(meta.get(FORMAT_KEY)));
-      }
+      String wrongKind = FileFormats.mismatch(meta.get(FileFormats.KEY), FileFormats.MODEL);
+      if (wrongKind != null) throw SafeTensorsFile.bad(path, wrongKind);
       String arch = meta.get(ARCH_KEY);
       if (arch == null) throw SafeTensorsFile.bad(path, "no architecture (" + ARCH_KEY + ") in the metadata");
       Module model;
@@ -84,11 +80,34 @@ public final class ModelFile {
     }
   }
 
-  /** Loads weights into an existing module; names, dtypes and shapes must match exactly. */
+  /**
+   * Loads weights saved by jdnn ({@link #save} or {@link #saveWeights}) into an existing module;
+   * names, dtypes and shapes must match exactly, and the file's checksum must be intact. Nothing is
+   * written unless every check passes.
+   */
   public static void loadWeights(Path path, Module into) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
-      StateDicts.copyInto(f, "", StateDicts.of(into));
+      copyWeights(f, into);
     }
+  }
+
+  /**
+   * Loads weights from a safetensors file written by another program (e.g. PyTorch's
+   * safetensors.torch.save_file(model.state_dict(), path)) into an existing module. Such files
+   * carry no jdnn checksum, so corruption of their data cannot be detected; use this only for files
+   * from another program ({@link #loadWeights} for jdnn's own). Names, dtypes and shapes must match.
+   */
+  public static void loadForeignWeights(Path path, Module into) throws IOException {
+    try (SafeTensorsFile f = SafeTensorsFile.openForeign(path)) {
+      copyWeights(f, into);
+    }
+  }
+
+  private static void copyWeights(SafeTensorsFile f, Module into) throws IOException {
+    if (FileFormats.CHECKPOINT.equals(f.metadata().get(FileFormats.KEY))) {
+      throw SafeTensorsFile.bad(f.path(), FileFormats.mismatch(FileFormats.CHECKPOINT, FileFormats.MODEL));
+    }
+    StateDicts.copyInto(f, "", StateDicts.of(into));
   }
 
   static ObjectNode toJson(Normalizer n) {
@@ -116,9 +135,5 @@ public final class ModelFile {
       out[i] = a.get(i).doubleValue();
     }
     return out;
-  }
-
-  private static String quoted(String s) {
-    return s == null ? "none" : "'" + s + "'";
   }
 }

@@ -21,8 +21,9 @@ import org.jdnn.tensor.Tensor;
  *
  * <p>The JSON is compact and its length is padded to a multiple of 8 (so the data is aligned for
  * loaders that map it) inside a metadata value rather than with trailing spaces: every byte of the
- * file is then covered by the optional "jdnn.crc32" checksum (CRC-32 of the whole file, computed
- * with the checksum's own value set to "00000000"), which lets the reader reject any corruption.
+ * file is then covered by the "jdnn.crc32" checksum (CRC-32 of the whole file, computed with the
+ * checksum's own value set to "00000000"), which lets the reader reject any corruption. Every file
+ * written here carries the checksum, and jdnn's loaders require it.
  */
 public final class SafeTensors {
   static final String CRC_KEY = "jdnn.crc32";
@@ -31,14 +32,19 @@ public final class SafeTensors {
 
   private SafeTensors() {}
 
-  /** Writes {@code tensors} (in map order) and {@code metadata} to {@code path}, atomically. */
-  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata, boolean checksum)
-      throws IOException {
+  /**
+   * Writes {@code tensors} (in map order) and {@code metadata} to {@code path}, atomically, with the
+   * checksum. The checksum and padding entries of {@code metadata}, if any (as when rewriting a
+   * file's metadata), are replaced by this file's own.
+   */
+  public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
     ObjectNode header = Json.object();
     ObjectNode meta = header.putObject("__metadata__");
-    for (Map.Entry<String, String> e : metadata.entrySet()) meta.put(e.getKey(), e.getValue());
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      if (!e.getKey().equals(PAD_KEY) && !e.getKey().equals(CRC_KEY)) meta.put(e.getKey(), e.getValue());
+    }
     meta.put(PAD_KEY, "");
-    if (checksum) meta.put(CRC_KEY, CRC_PLACEHOLDER);
+    meta.put(CRC_KEY, CRC_PLACEHOLDER);
     long offset = 0;
     Map<String, Tensor> ordered = new LinkedHashMap<>(tensors);
     for (Map.Entry<String, Tensor> e : ordered.entrySet()) {
@@ -68,12 +74,10 @@ public final class SafeTensors {
         crc.update(data.duplicate());
         writeFully(ch, data);
       }
-      if (checksum) {
-        String hex = String.format("%08x", crc.getValue());
-        byte[] finalHeader = replaceChecksum(headerBytes, CRC_PLACEHOLDER, hex);
-        ch.position(8);
-        writeFully(ch, ByteBuffer.wrap(finalHeader));
-      }
+      String hex = String.format("%08x", crc.getValue());
+      byte[] finalHeader = replaceChecksum(headerBytes, CRC_PLACEHOLDER, hex);
+      ch.position(8);
+      writeFully(ch, ByteBuffer.wrap(finalHeader));
     });
   }
 

@@ -23,10 +23,11 @@ import org.jdnn.tensor.Tensor;
 
 /**
  * An open safetensors file whose header has been fully validated: header length within the file,
- * strict UTF-8 JSON, known dtypes, non-negative shapes, data offsets in range, matching shape times
- * element size, non-overlapping and covering the data section exactly, and the "jdnn.crc32"
- * checksum when present. Every problem is an IOException naming the file and what is wrong.
- * Tensors are read one at a time; nothing larger than the file is ever allocated.
+ * strict UTF-8 JSON starting with '{', known dtypes, non-negative shapes, data offsets in range,
+ * matching shape times element size, non-overlapping and covering the data section exactly, and
+ * the "jdnn.crc32" checksum ({@link #open} requires it, {@link #openForeign} verifies it when
+ * present). Every problem is an IOException naming the file and what is wrong. Tensors are read
+ * one at a time; nothing larger than the file is ever allocated.
  */
 public final class SafeTensorsFile implements AutoCloseable {
   /** Header size limit, as in the reference implementation: beyond it a length field is corrupt. */
@@ -49,11 +50,28 @@ public final class SafeTensorsFile implements AutoCloseable {
     this.checksummed = checksummed;
   }
 
-  /** Opens and validates {@code path}; the caller closes the result. */
+  /**
+   * Opens and validates {@code path}, which must carry jdnn's checksum (every file jdnn writes does);
+   * the caller closes the result.
+   */
   public static SafeTensorsFile open(Path path) throws IOException {
+    return open(path, true);
+  }
+
+  /**
+   * Opens a safetensors file written by another program (PyTorch's safetensors.torch.save_file,
+   * NumPy, ...): its layout is validated as by {@link #open}, and a jdnn checksum is verified when
+   * present, but a file without one is read without an integrity check. A file with jdnn metadata
+   * and no checksum is refused: it is a jdnn file whose checksum key is damaged.
+   */
+  public static SafeTensorsFile openForeign(Path path) throws IOException {
+    return open(path, false);
+  }
+
+  private static SafeTensorsFile open(Path path, boolean requireChecksum) throws IOException {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      return parse(path, ch);
+      return parse(path, ch, requireChecksum);
     } catch (IOException | RuntimeException e) {
       ch.close();
       if (e instanceof IOException) throw (IOException) e;
@@ -61,16 +79,25 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
   }
 
-  private static SafeTensorsFile parse(Path path, FileChannel ch) throws IOException {
+  private static SafeTensorsFile parse(Path path, FileChannel ch, boolean requireChecksum) throws IOException {
     long size = ch.size();
     if (size < 8) throw bad(path, "file of " + size + " bytes is too short for the 8-byte header length");
     ByteBuffer lenBuf = readAt(ch, 0, 8, path).order(ByteOrder.LITTLE_ENDIAN);
     long n = lenBuf.getLong(0);
     if (n < 2 || n > size - 8) {
-      throw bad(path, "header length " + Long.toUnsignedString(n) + " does not fit in the file of " + size + " bytes");
+      String kind = FileSignatures.describe(lenBuf.array());
+      throw bad(path, "not a safetensors file" + (kind == null ? "" : " (it starts like " + kind + ")")
+          + ": a safetensors file starts with an 8-byte little-endian header length and a JSON header starting with '{', but"
+          + " its first 8 bytes (" + FileSignatures.hex(lenBuf.array()) + ") give header length " + Long.toUnsignedString(n)
+          + " for a file of " + size + " bytes");
     }
     if (n > MAX_HEADER) throw bad(path, "header length " + n + " exceeds the " + MAX_HEADER + "-byte limit");
     byte[] headerBytes = readAt(ch, 8, (int) n, path).array();
+    if (headerBytes[0] != '{') {
+      int c = headerBytes[0] & 0xff;
+      throw bad(path, "not a safetensors file: its JSON header must start with '{', but starts with "
+          + (c >= 0x20 && c < 0x7f ? "'" + (char) c + "'" : String.format("byte 0x%02x", c)));
+    }
     String text;
     try {
       CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -85,7 +112,6 @@ public final class SafeTensorsFile implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw bad(path, e.getMessage());
     }
-    if (!root.isObject()) throw bad(path, "header must be a JSON object, got " + root.getNodeType());
     long dataSize = size - 8 - n;
     Map<String, String> metadata = new LinkedHashMap<>();
     Map<String, SafeTensorsEntry> entries = new LinkedHashMap<>();
@@ -101,6 +127,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     checkLayout(path, entries, dataSize);
     boolean checksummed = metadata.containsKey(SafeTensors.CRC_KEY);
     if (checksummed) verifyChecksum(path, ch, lenBuf, headerBytes, metadata.get(SafeTensors.CRC_KEY), size);
+    else checkNoChecksumAllowed(path, metadata, requireChecksum);
     return new SafeTensorsFile(path, ch, 8 + n, Collections.unmodifiableMap(metadata),
         Collections.unmodifiableMap(entries), checksummed);
   }
@@ -177,6 +204,24 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
   }
 
+  // A checksum key damaged by a single bit must not switch the check off: jdnn's loaders require the
+  // checksum, and a foreign read refuses files that carry jdnn's other metadata without it.
+  private static void checkNoChecksumAllowed(Path path, Map<String, String> metadata, boolean requireChecksum)
+      throws IOException {
+    if (requireChecksum) {
+      throw bad(path, "no " + SafeTensors.CRC_KEY + " checksum: every file jdnn writes carries one, so this file is damaged or was"
+          + " written by another program; to read a safetensors file from another program (e.g. PyTorch's"
+          + " safetensors.torch.save_file) without an integrity check, use ModelFile.loadForeignWeights or"
+          + " SafeTensorsFile.openForeign");
+    }
+    for (String key : metadata.keySet()) {
+      if (key.startsWith("jdnn.")) {
+        throw bad(path, "carries jdnn metadata ('" + key + "') but no " + SafeTensors.CRC_KEY + " checksum: a jdnn file whose"
+            + " checksum key is damaged; it cannot be verified, so it is not read (restore it from a good copy)");
+      }
+    }
+  }
+
   private static void verifyChecksum(Path path, FileChannel ch, ByteBuffer lenBuf, byte[] header, String stored,
       long size) throws IOException {
     if (!stored.matches("[0-9a-f]{8}")) throw bad(path, "checksum '" + stored + "' is not 8 hex digits");
@@ -227,7 +272,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     return entries;
   }
 
-  /** True when the file carried jdnn's checksum and it matched. */
+  /** True when the file carried jdnn's checksum and it matched (always for {@link #open}). */
   public boolean isChecksummed() {
     return checksummed;
   }

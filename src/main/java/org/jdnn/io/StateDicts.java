@@ -33,6 +33,19 @@ public final class StateDicts {
    * is written unless every check passes.
    */
   public static void copyInto(SafeTensorsFile f, String prefix, Map<String, Tensor> targets) throws IOException {
+    check(f, prefix, targets);
+    for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+      try (TensorScope s = new TensorScope()) {
+        Updates.copy(f.read(prefix + e.getKey()), e.getValue());
+      }
+    }
+  }
+
+  /**
+   * Checks that the file holds exactly the tensors {@code prefix + name} of {@code targets}, with the
+   * same dtypes and shapes, as {@link #copyInto} does before copying.
+   */
+  public static void check(SafeTensorsFile f, String prefix, Map<String, Tensor> targets) throws IOException {
     for (Map.Entry<String, Tensor> e : targets.entrySet()) {
       SafeTensorsEntry entry = f.entries().get(prefix + e.getKey());
       Tensor t = e.getValue();
@@ -45,11 +58,6 @@ public final class StateDicts {
     for (String name : f.entries().keySet()) {
       if (name.startsWith(prefix) && !targets.containsKey(name.substring(prefix.length()))) {
         throw SafeTensorsFile.bad(f.path(), "unexpected tensor '" + name + "' (expected only " + targets.keySet() + ")");
-      }
-    }
-    for (Map.Entry<String, Tensor> e : targets.entrySet()) {
-      try (TensorScope s = new TensorScope()) {
-        Updates.copy(f.read(prefix + e.getKey()), e.getValue());
       }
     }
   }

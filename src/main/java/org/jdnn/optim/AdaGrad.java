@@ -58,4 +58,9 @@ public final class AdaGrad extends Optimizer {
   protected List<String> stateNames() {
     return List.of("sum");
   }
+
+  @Override
+  protected List<String> requiredStateNames() {
+    return List.of("sum");
+  }
 }

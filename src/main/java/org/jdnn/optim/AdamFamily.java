@@ -81,4 +81,9 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
   protected List<String> stateNames() {
     return List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
   }
+
+  @Override
+  protected List<String> requiredStateNames() {
+    return List.of("exp_avg", "exp_avg_sq");
+  }
 }

@@ -19,7 +19,8 @@ import org.jdnn.tensor.Updates;
  * (lr and weight decay through {@link ParamGroup}, any of them through {@link #loadState}).
  * Parameters are numbered across groups in order; that index names their state.
  *
- * <p>The optimizer owns its state tensors and frees them in {@link #close()}.
+ * <p>The optimizer owns its state tensors and frees them in {@link #close()}; a closed optimizer
+ * refuses to step, clear gradients or save and load state (IllegalStateException).
  */
 public abstract class Optimizer implements AutoCloseable {
   final List<Tensor> params = new ArrayList<>();
@@ -29,6 +30,7 @@ public abstract class Optimizer implements AutoCloseable {
   final Map<String, Object> defaults = new LinkedHashMap<>();
   final List<Map<String, Tensor>> state = new ArrayList<>();
   final long[] steps;
+  private boolean closed;
 
   protected Optimizer(List<Tensor> params, double lr) {
     this(singleGroup(params), lr);
@@ -150,6 +152,7 @@ public abstract class Optimizer implements AutoCloseable {
 
   /** Clears every parameter's gradient (to none: a parameter no backward reaches is then skipped by step). */
   public void zeroGrad() {
+    checkOpen();
     // Frees the gradients (torch's default set_to_none=True): the next backward writes fresh ones
     // without first filling zeros and then adding onto them.
     for (Tensor p : params) p.clearGrad();
@@ -157,6 +160,7 @@ public abstract class Optimizer implements AutoCloseable {
 
   /** Applies one update to every parameter that has a gradient. */
   public void step() {
+    checkOpen();
     for (int i = 0; i < params.size(); i++) {
       Tensor p = params.get(i);
       if (p.isClosed()) {
@@ -213,6 +217,7 @@ public abstract class Optimizer implements AutoCloseable {
    * owned by this optimizer: read them, do not close them.
    */
   public Map<String, Tensor> stateTensors() {
+    checkOpen();
     return OptimizerState.tensors(this);
   }
 
@@ -222,6 +227,7 @@ public abstract class Optimizer implements AutoCloseable {
    * "state.&lt;paramIndex&gt;.step" for parameters updated at least once.
    */
   public Map<String, Object> stateScalars() {
+    checkOpen();
     return OptimizerState.scalars(this);
   }
 
@@ -233,17 +239,46 @@ public abstract class Optimizer implements AutoCloseable {
    * hyper-parameters as its own values, so later changes to the defaults no longer reach it.
    */
   public void loadState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
+    checkOpen();
     OptimizerState.load(this, tensors, scalars);
+  }
+
+  /**
+   * Checks what {@link #loadState} checks, without changing anything: throws the same
+   * IllegalArgumentException that loadState would, so a caller restoring several objects can
+   * validate them all before changing any.
+   */
+  public void checkState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
+    checkOpen();
+    OptimizerState.check(this, tensors, scalars);
   }
 
   /** Names of the state tensors this optimizer may keep per parameter (for validating loads). */
   protected abstract List<String> stateNames();
 
+  /** Names of the state tensors every update of a parameter keeps (a loaded state must have them); none by default. */
+  protected List<String> requiredStateNames() {
+    return List.of();
+  }
+
+  /** Frees the state tensors; the optimizer cannot be used afterwards. Closing twice does nothing. */
   @Override
   public void close() {
+    freeState();
+    closed = true;
+  }
+
+  void freeState() {
     for (Map<String, Tensor> s : state) {
       for (Tensor t : s.values()) t.close();
       s.clear();
+    }
+  }
+
+  // Stepping a closed optimizer would silently rebuild its state from zero (and never free it).
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(name() + " is closed: close() freed its state; create a new optimizer to keep training");
     }
   }
 

@@ -37,10 +37,17 @@ final class OptimizerState {
     return out;
   }
 
+  /** Saved state checked against an optimizer: every group's hyper-parameters and every parameter's step count. */
+  private record Checked(List<Map<String, Object>> hypers, long[] steps) {}
+
   static void load(Optimizer o, Map<String, Tensor> tensors, Map<String, Object> scalars) {
+    // Everything is parsed and checked first, so a bad entry leaves the optimizer untouched.
+    apply(o, check(o, tensors, scalars), tensors);
+  }
+
+  static Checked check(Optimizer o, Map<String, Tensor> tensors, Map<String, Object> scalars) {
     String who = o.name() + ".loadState";
     if (tensors == null || scalars == null) throw new IllegalArgumentException(who + ": tensors and scalars must not be null");
-    // Everything is parsed and checked first, so a bad entry leaves the optimizer untouched.
     List<Map<String, Object>> hypers = parseGroups(o, who, scalars);
     long[] steps = new long[o.steps.length];
     for (Map.Entry<String, Object> e : scalars.entrySet()) {
@@ -66,7 +73,55 @@ final class OptimizerState {
             + (src == null ? "null" : src.isClosed() ? "a closed tensor" : src.describe()));
       }
     }
-    apply(o, hypers, steps, tensors);
+    checkComplete(o, who, tensors, steps);
+    checkGroupConfigs(o, hypers);
+    return new Checked(hypers, steps);
+  }
+
+  // A parameter's state is created by its first update, so state and step count go together.
+  private static void checkComplete(Optimizer o, String who, Map<String, Tensor> tensors, long[] steps) {
+    for (int i = 0; i < steps.length; i++) {
+      String prefix = "state." + i + ".";
+      if (steps[i] == 0) {
+        for (String key : tensors.keySet()) {
+          if (key.startsWith(prefix)) {
+            throw new IllegalArgumentException(who + ": " + key + " is given, but " + prefix + "step is missing or 0 (state is"
+                + " created by a parameter's first update)");
+          }
+        }
+        continue;
+      }
+      for (String name : o.requiredStateNames()) {
+        if (!tensors.containsKey(prefix + name)) {
+          throw new IllegalArgumentException(who + ": " + prefix + name + " is missing, but parameter " + i + " was updated "
+              + steps[i] + " times and every update keeps it");
+        }
+      }
+    }
+  }
+
+  // The combination checks read the groups' values, so the new values are put in place for the
+  // checks and the previous ones put back whatever the outcome.
+  private static void checkGroupConfigs(Optimizer o, List<Map<String, Object>> hypers) {
+    List<Map<String, Object>> previous = new ArrayList<>();
+    for (int g = 0; g < hypers.size(); g++) {
+      previous.add(new LinkedHashMap<>(o.groupOverrides.get(g)));
+      o.groupOverrides.get(g).putAll(hypers.get(g));
+    }
+    try {
+      for (int g = 0; g < hypers.size(); g++) {
+        try {
+          o.checkGroupConfig(g);
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException(o.name() + ".loadState: group." + g + ": " + ex.getMessage(), ex);
+        }
+      }
+    } finally {
+      for (int g = 0; g < hypers.size(); g++) {
+        o.groupOverrides.get(g).clear();
+        o.groupOverrides.get(g).putAll(previous.get(g));
+      }
+    }
   }
 
   private static List<Map<String, Object>> parseGroups(Optimizer o, String who, Map<String, Object> scalars) {
@@ -131,23 +186,7 @@ final class OptimizerState {
     return i;
   }
 
-  private static void apply(Optimizer o, List<Map<String, Object>> hypers, long[] steps, Map<String, Tensor> tensors) {
-    List<Map<String, Object>> previous = new ArrayList<>();
-    for (int g = 0; g < hypers.size(); g++) {
-      previous.add(new LinkedHashMap<>(o.groupOverrides.get(g)));
-      o.groupOverrides.get(g).putAll(hypers.get(g));
-    }
-    for (int g = 0; g < hypers.size(); g++) {
-      try {
-        o.checkGroupConfig(g);
-      } catch (IllegalArgumentException ex) {
-        for (int k = 0; k < hypers.size(); k++) {
-          o.groupOverrides.get(k).clear();
-          o.groupOverrides.get(k).putAll(previous.get(k));
-        }
-        throw new IllegalArgumentException(o.name() + ".loadState: group." + g + ": " + ex.getMessage(), ex);
-      }
-    }
+  private static void apply(Optimizer o, Checked checked, Map<String, Tensor> tensors) {
     // Copies are made before the old state is freed: the source may be this optimizer's own state.
     List<Map<String, Tensor>> fresh = new ArrayList<>();
     for (int i = 0; i < o.params.size(); i++) fresh.add(new LinkedHashMap<>());
@@ -159,9 +198,10 @@ final class OptimizerState {
       Updates.copy(e.getValue(), copy);
       fresh.get(i).put(parts[2], copy);
     }
-    o.close();
+    o.freeState();
+    for (int g = 0; g < checked.hypers().size(); g++) o.groupOverrides.get(g).putAll(checked.hypers().get(g));
     for (int i = 0; i < fresh.size(); i++) o.state.get(i).putAll(fresh.get(i));
-    System.arraycopy(steps, 0, o.steps, 0, steps.length);
+    System.arraycopy(checked.steps(), 0, o.steps, 0, o.steps.length);
   }
 
   private static int[] groupSizes(Optimizer o) {

@@ -76,4 +76,9 @@ public final class RMSProp extends Optimizer {
   protected List<String> stateNames() {
     return List.of("square_avg", "grad_avg", "momentum_buffer");
   }
+
+  @Override
+  protected List<String> requiredStateNames() {
+    return List.of("square_avg");
+  }
 }

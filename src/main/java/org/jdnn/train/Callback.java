@@ -40,4 +40,13 @@ public interface Callback {
 
   /** Restores tensor state (the given tensors belong to the caller: copy them). */
   default void loadStateTensors(Map<String, Tensor> tensors) {}
+
+  /**
+   * Throws IllegalArgumentException, naming the entry, when {@link #loadState} or {@link
+   * #loadStateTensors} would reject this saved state or it does not fit {@code trainer} (its model,
+   * its optimizer); changes nothing. {@link Trainer#resume} calls it for every callback before
+   * restoring anything. The default accepts everything: if a loadState then fails, resume puts every
+   * callback back to its previous {@link #state()} and {@link #stateTensors()}.
+   */
+  default void checkState(Trainer trainer, Map<String, Object> state, Map<String, Tensor> tensors) {}
 }

@@ -1,7 +1,10 @@
 package org.jdnn.train;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import org.jdnn.io.StateEntries;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.Updates;
 
@@ -13,6 +16,7 @@ import org.jdnn.tensor.Updates;
  * a resumed run restores the same weights.
  */
 public final class EarlyStopping implements Callback {
+  private static final String WHO = "EarlyStopping.loadState";
   private final Monitor monitor;
   private final int patience;
   private boolean restoreBest = true;
@@ -111,9 +115,10 @@ public final class EarlyStopping implements Callback {
 
   @Override
   public void loadState(Map<String, Object> s) {
-    monitor.load(s);
-    wait = s.get("wait") instanceof Number ? ((Number) s.get("wait")).intValue() : 0;
-    stoppedEpoch = s.get("stopped_epoch") instanceof Number ? ((Number) s.get("stopped_epoch")).intValue() : -1;
+    checkScalars(s);
+    monitor.load(WHO, s);
+    wait = StateEntries.intIn(WHO, s, "wait", 0);
+    stoppedEpoch = StateEntries.intIn(WHO, s, "stopped_epoch", -1);
   }
 
   @Override
@@ -121,9 +126,36 @@ public final class EarlyStopping implements Callback {
     return bestWeights == null ? Map.of() : bestWeights;
   }
 
+  /** Restores the copy of the best weights; none when {@code tensors} is empty. */
   @Override
   public void loadStateTensors(Map<String, Tensor> tensors) {
+    freeCopy();
+    if (!tensors.isEmpty()) copyWeights(tensors);
+  }
+
+  /** The scalars as {@link #loadState} reads them; saved best weights must be the model's parameters, name for name. */
+  @Override
+  public void checkState(Trainer trainer, Map<String, Object> s, Map<String, Tensor> tensors) {
+    checkScalars(s);
     if (tensors.isEmpty()) return;
-    copyWeights(tensors);
+    Map<String, Tensor> params = trainer.model().namedParameters();
+    if (!tensors.keySet().equals(params.keySet())) {
+      throw new IllegalArgumentException(WHO + ": the saved best weights are " + tensors.keySet()
+          + ", but the model's parameters are " + params.keySet());
+    }
+    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+      Tensor p = params.get(e.getKey());
+      if (e.getValue().dtype() != p.dtype() || !Arrays.equals(e.getValue().shape(), p.shape())) {
+        throw new IllegalArgumentException(WHO + ": saved best weight '" + e.getKey() + "' is " + e.getValue().describe()
+            + ", but the parameter is " + p.describe());
+      }
+    }
+  }
+
+  private static void checkScalars(Map<String, Object> s) {
+    Monitor.check(WHO, s);
+    StateEntries.intIn(WHO, s, "wait", 0);
+    StateEntries.intIn(WHO, s, "stopped_epoch", -1);
+    StateEntries.noOthers(WHO, s, Set.of("best", "best_epoch", "wait", "stopped_epoch"));
   }
 }

@@ -41,15 +41,10 @@ public final class History {
     return out;
   }
 
-  static History fromMap(Map<?, ?> map, int epochs) {
+  /** A history of {@code epochs} epochs holding {@code values} (lists of at most that many values). */
+  static History restored(Map<String, List<Double>> values, int epochs) {
     History h = new History();
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      List<Double> list = new ArrayList<>();
-      if (!(e.getValue() instanceof List)) throw new IllegalArgumentException("history: '" + e.getKey() + "' is not a list");
-      for (Object v : (List<?>) e.getValue()) list.add(v instanceof Number ? ((Number) v).doubleValue() : Double.NaN);
-      if (list.size() > epochs) throw new IllegalArgumentException("history: '" + e.getKey() + "' has more values than epochs");
-      h.values.put(String.valueOf(e.getKey()), list);
-    }
+    for (Map.Entry<String, List<Double>> e : values.entrySet()) h.values.put(e.getKey(), new ArrayList<>(e.getValue()));
     h.epochs = epochs;
     return h;
   }

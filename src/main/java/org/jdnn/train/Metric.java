@@ -16,13 +16,28 @@ public interface Metric {
 
   double value();
 
-  /** Fraction of samples whose largest output is the label (or the target's largest entry). */
+  /**
+   * Fraction of correctly classified samples. Multi-class scores (N, C): the largest score must be
+   * the label (class indices (N), or the largest entry of (N, C) targets). Single-output scores
+   * (N, 1) or (N) of a binary classifier are read as logits: class 1 when the score is above 0
+   * (sigmoid above 0.5), compared with 0/1 targets. For a model that outputs probabilities (a
+   * Sigmoid last layer, trained with BCELoss) use {@link #binaryAccuracy binaryAccuracy(0.5)}.
+   */
   static Metric accuracy() {
-    return new TopKAccuracy(1, "accuracy");
+    return Accuracy.classification(0);
   }
 
-  /** Fraction of samples whose label is among the {@code k} largest outputs ("top5_accuracy"). */
+  /**
+   * Accuracy of a single-output binary classifier ((N, 1) or (N) scores, 0/1 targets): class 1
+   * when the score is above {@code threshold} (0 for logits, 0.5 for probabilities). Logged as
+   * "accuracy".
+   */
+  static Metric binaryAccuracy(double threshold) {
+    return Accuracy.binary(threshold);
+  }
+
+  /** Fraction of samples whose label is among the {@code k} largest of C &gt; k scores ("top5_accuracy"). */
   static Metric topK(int k) {
-    return new TopKAccuracy(k, "top" + k + "_accuracy");
+    return Accuracy.topK(k, "top" + k + "_accuracy");
   }
 }

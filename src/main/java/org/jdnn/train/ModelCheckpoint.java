@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.jdnn.io.LayerRegistry;
 import org.jdnn.io.ModelFile;
+import org.jdnn.io.StateEntries;
+import org.jdnn.tensor.Tensor;
 
 /**
  * After every epoch writes {@code dir/last.ckpt.safetensors} (a {@link TrainingCheckpoint} to
@@ -15,6 +18,7 @@ import org.jdnn.io.ModelFile;
  * Runs after the other callbacks (order 100), so the checkpoint holds their updated state.
  */
 public final class ModelCheckpoint implements Callback {
+  private static final String WHO = "ModelCheckpoint.loadState";
   public static final String LAST = "last.ckpt.safetensors";
   public static final String BEST = "best.safetensors";
 
@@ -74,6 +78,14 @@ public final class ModelCheckpoint implements Callback {
 
   @Override
   public void loadState(Map<String, Object> s) {
-    monitor.load(s);
+    checkState(null, s, Map.of());
+    monitor.load(WHO, s);
+  }
+
+  @Override
+  public void checkState(Trainer trainer, Map<String, Object> s, Map<String, Tensor> tensors) {
+    Monitor.check(WHO, s);
+    StateEntries.noOthers(WHO, s, Set.of("best", "best_epoch"));
+    if (!tensors.isEmpty()) throw new IllegalArgumentException(WHO + ": saves no tensors, got " + tensors.keySet());
   }
 }

@@ -2,6 +2,7 @@ package org.jdnn.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdnn.io.StateEntries;
 
 /** The best value so far of one logged metric, for callbacks that act on improvement. */
 final class Monitor {
@@ -55,9 +56,17 @@ final class Monitor {
     return s;
   }
 
-  void load(Map<String, Object> s) {
+  /** Restores {@link #state()}; {@code who} names the owner in errors. */
+  void load(String who, Map<String, Object> s) {
+    check(who, s);
     reset();
-    if (s.get("best") instanceof Number) best = ((Number) s.get("best")).doubleValue();
-    if (s.get("best_epoch") instanceof Number) bestEpoch = ((Number) s.get("best_epoch")).intValue();
+    best = StateEntries.finiteOr(who, s, "best", best);
+    bestEpoch = StateEntries.intIn(who, s, "best_epoch", -1);
+  }
+
+  /** Throws what {@link #load} would, changing nothing. */
+  static void check(String who, Map<String, Object> s) {
+    StateEntries.finiteOr(who, s, "best", 0);
+    StateEntries.intIn(who, s, "best_epoch", -1);
   }
 }

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
+import org.jdnn.tensor.Tensor;
 
 /**
  * Steps a learning-rate schedule once per epoch, after validation. Epoch schedules step with no
@@ -22,34 +23,41 @@ public final class ScheduleStepping implements Callback {
   private final DoubleConsumer step;
   private final Supplier<Map<String, Object>> state;
   private final Consumer<Map<String, Object>> load;
+  /** Throws what load would throw, changing nothing (accepts all for schedules given as plain functions). */
+  private final Consumer<Map<String, Object>> check;
 
   public ScheduleStepping(Runnable step, Supplier<Map<String, Object>> state, Consumer<Map<String, Object>> load) {
-    this(null, v -> step.run(), state, load);
+    this(null, v -> step.run(), state, load, s -> {});
   }
 
   private ScheduleStepping(String metric, DoubleConsumer step, Supplier<Map<String, Object>> state,
-      Consumer<Map<String, Object>> load) {
+      Consumer<Map<String, Object>> load, Consumer<Map<String, Object>> check) {
     this.metric = metric;
     this.step = step;
     this.state = state;
     this.load = load;
+    this.check = check;
   }
 
   /** Steps an epoch schedule (StepLR, CosineAnnealingLR, ...) after every epoch. */
   public static ScheduleStepping of(org.jdnn.optim.schedule.LRSchedule schedule) {
-    return new ScheduleStepping(schedule::step, schedule::state, schedule::loadState);
+    return new ScheduleStepping(null, v -> schedule.step(), schedule::state, schedule::loadState, schedule::checkState);
   }
 
   /** Steps a reduce-on-plateau schedule with the value of {@code metric} after every epoch. */
   public static ScheduleStepping onMetric(String metric, org.jdnn.optim.schedule.ReduceLROnPlateau schedule) {
-    return onMetric(metric, schedule::step, schedule::state, schedule::loadState);
+    return new ScheduleStepping(metricName(metric), schedule::step, schedule::state, schedule::loadState, schedule::checkState);
   }
 
   /** For plateau schedules: step(value of {@code metric} this epoch). */
   public static ScheduleStepping onMetric(String metric, DoubleConsumer step, Supplier<Map<String, Object>> state,
       Consumer<Map<String, Object>> load) {
+    return new ScheduleStepping(metricName(metric), step, state, load, s -> {});
+  }
+
+  private static String metricName(String metric) {
     if (metric == null || metric.isEmpty()) throw new IllegalArgumentException("ScheduleStepping: metric name must not be empty");
-    return new ScheduleStepping(metric, step, state, load);
+    return metric;
   }
 
   @Override
@@ -76,5 +84,11 @@ public final class ScheduleStepping implements Callback {
   @Override
   public void loadState(Map<String, Object> s) {
     load.accept(s);
+  }
+
+  @Override
+  public void checkState(Trainer trainer, Map<String, Object> s, Map<String, Tensor> tensors) {
+    if (!tensors.isEmpty()) throw new IllegalArgumentException("ScheduleStepping: saves no tensors, got " + tensors.keySet());
+    check.accept(s);
   }
 }

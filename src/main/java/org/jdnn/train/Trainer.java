@@ -52,6 +52,7 @@ public final class Trainer {
   private boolean shuffle = true;
   private long seed;
   private int prefetch = 2;
+  private boolean stopOnNonFiniteLoss = true;
   private Augmentation augmentation;
   private Normalizer normalizer;
   private final List<Metric> metrics = new ArrayList<>();
@@ -89,6 +90,17 @@ public final class Trainer {
   /** Seed of the per-epoch shuffling and augmentation. */
   public Trainer seed(long value) {
     seed = value;
+    return this;
+  }
+
+  /**
+   * Stops {@link #fit} with a {@link NonFiniteLossException} naming the epoch and step when a
+   * training step's loss is NaN or infinite (on by default): the run has diverged, and its
+   * checkpoints would only record that. The loss is checked where the trainer already reads it,
+   * after the step's update.
+   */
+  public Trainer stopOnNonFiniteLoss(boolean on) {
+    stopOnNonFiniteLoss = on;
     return this;
   }
 
@@ -161,7 +173,13 @@ public final class Trainer {
     stopRequested = true;
   }
 
-  /** Restores model, optimizer, callbacks, history, RNG and epoch from {@code checkpoint}; fit then continues. */
+  /**
+   * Restores model, optimizer, callbacks, history, RNG and epoch from {@code checkpoint}; fit then
+   * continues. All or nothing: the whole checkpoint is checked against this trainer (same model,
+   * optimizer and callbacks in the same order) before anything changes, and a failure (an
+   * IOException naming the file and the problem) leaves the model, optimizer, callbacks, trainer
+   * and generator exactly as they were.
+   */
   public Trainer resume(Path checkpoint) throws IOException {
     TrainingCheckpoint.restore(this, checkpoint);
     return this;
@@ -173,38 +191,96 @@ public final class Trainer {
     history = h;
   }
 
-  /** Trains for the configured epochs (from {@link #startEpoch()}); {@code validation} may be null. */
+  /**
+   * Trains for the configured epochs (from {@link #startEpoch()}); {@code validation} may be null.
+   *
+   * <p>Stops early, within one step, with a {@link TrainingStoppedException} carrying the history
+   * of the completed epochs: a {@link TrainingInterruptedException} when the thread is interrupted
+   * (its interrupt flag stays set), a {@link NonFiniteLossException} on a NaN or infinite loss
+   * ({@link #stopOnNonFiniteLoss}). An epoch stopped during its steps or validation is not recorded
+   * and runs no epoch-end callbacks, so the last checkpoint is that of the last completed epoch,
+   * intact; onTrainEnd callbacks still run.
+   */
   public History fit(ArrayDataset train, ArrayDataset validation) {
     List<Callback> cbs = callbacks();
     stopRequested = false;
+    Position at = new Position();
     for (Callback c : cbs) c.onTrainBegin(this);
     try {
       for (int epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
+        at.start(epoch);
+        stopIfInterrupted(at);
         for (Callback c : cbs) c.onEpochBegin(this, epoch);
-        Map<String, Double> logs = trainEpoch(train, epoch, cbs);
+        Map<String, Double> logs = trainEpoch(train, at, cbs);
         if (validation != null) {
-          for (Map.Entry<String, Double> e : evaluate(validation).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+          for (Map.Entry<String, Double> e : evaluate(validation, at).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
         }
+        stopIfInterrupted(at);
         history.record(logs);
         startEpoch = epoch + 1;
         for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
       }
+    } catch (RuntimeException e) {
+      // an interrupt may surface as another exception: a prefetch queue's wait, a file channel it closed
+      if (!(e instanceof TrainingStoppedException) && Thread.currentThread().isInterrupted()) throw interrupted(at, e);
+      throw e;
     } finally {
       for (Callback c : cbs) c.onTrainEnd(this);
     }
     return history;
   }
 
-  private Map<String, Double> trainEpoch(ArrayDataset train, int epoch, List<Callback> cbs) {
+  /** Where a fit is, for the messages of a stopped fit. */
+  private final class Position {
+    int epoch;
+    int batches;
+    /** Index of the last step run in this epoch, -1 before the first. */
+    int step;
+
+    void start(int e) {
+      epoch = e;
+      batches = 0;
+      step = -1;
+    }
+
+    @Override
+    public String toString() {
+      return "epoch " + (epoch + 1) + " of " + epochs + " (index " + epoch + ")";
+    }
+  }
+
+  private void stopIfInterrupted(Position at) {
+    if (Thread.currentThread().isInterrupted()) throw interrupted(at, null);
+  }
+
+  private TrainingInterruptedException interrupted(Position at, Throwable cause) {
+    String when = at.step < 0 ? "before its first step" : "after step " + (at.step + 1) + " of " + at.batches;
+    return new TrainingInterruptedException("Trainer.fit: interrupted in " + at + " " + when + "; the thread's interrupt flag"
+        + " is still set. History and checkpoints hold the " + history.epochs() + " completed epochs; the model holds this"
+        + " epoch's updates so far, so to continue exactly, resume from the last checkpoint", cause, history, at.epoch, at.step);
+  }
+
+  private NonFiniteLossException nonFinite(Position at, double value) {
+    return new NonFiniteLossException("Trainer.fit: loss is " + value + " in " + at + " at step " + (at.step + 1) + " of "
+        + at.batches + "; training stopped. The step's update was applied, so the parameters may be " + value + " too: resume"
+        + " from the last checkpoint after a fix. Usual fixes: lower the learning rate; check the inputs for NaN or infinite"
+        + " values and normalize them (Trainer.normalizer); give raw scores (logits) to a loss made for them (BCEWithLogitsLoss"
+        + " rather than Sigmoid + BCELoss). Trainer.stopOnNonFiniteLoss(false) turns this check off", history, at.epoch, at.step);
+  }
+
+  private Map<String, Double> trainEpoch(ArrayDataset train, Position at, List<Callback> cbs) {
     model.train();
     for (Metric m : metrics) m.reset();
     double lossSum = 0;
     long seen = 0;
     Device device = model.device();
-    try (DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, epoch, augmentation, prefetch)) {
-      int batches = loader.batchCount();
-      int index = 0;
-      for (Batch b : loader) {
+    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch);
+    try {
+      at.batches = loader.batchCount();
+      for (int index = 0;; index++) {
+        stopIfInterrupted(at);
+        if (!loader.hasNext()) break;
+        Batch b = loader.next();
         double value;
         int n = b.size();
         try (TensorScope step = new TensorScope(); b) {
@@ -219,13 +295,27 @@ public final class Trainer {
             for (Metric m : metrics) m.update(out.detach(), targets);
           }
         }
+        at.step = index;
+        if (stopOnNonFiniteLoss && !Double.isFinite(value)) throw nonFinite(at, value);
         lossSum += value * n;
         seen += n;
-        for (Callback c : cbs) c.onBatchEnd(this, epoch, index, batches, n, value);
-        index++;
+        for (Callback c : cbs) c.onBatchEnd(this, at.epoch, index, at.batches, n, value);
       }
+    } finally {
+      close(loader);
     }
     return logs(lossSum / seen);
+  }
+
+  // DataLoader.close waits for its prefetch thread unless the thread is interrupted: the flag is
+  // lifted for the wait, so the prefetch thread has ended when fit returns or throws, then set again.
+  private static void close(DataLoader loader) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      loader.close();
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
+    }
   }
 
   private Map<String, Double> logs(double meanLoss) {
@@ -244,6 +334,11 @@ public final class Trainer {
 
   /** Mean loss and metrics over {@code data} in eval mode, without gradients. */
   public Map<String, Double> evaluate(ArrayDataset data) {
+    return evaluate(data, null);
+  }
+
+  // Within a fit ({@code at} not null) an interrupt stops the pass between batches.
+  private Map<String, Double> evaluate(ArrayDataset data, Position at) {
     boolean wasTraining = model.isTraining();
     model.eval();
     for (Metric m : metrics) m.reset();
@@ -252,7 +347,10 @@ public final class Trainer {
     Device device = model.device();
     try (GradMode.Guard g = GradMode.disable();
         DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
-      for (Batch b : loader) {
+      while (true) {
+        if (at != null) stopIfInterrupted(at);
+        if (!loader.hasNext()) break;
+        Batch b = loader.next();
         try (TensorScope s = new TensorScope(); b) {
           Tensor targets = b.targets().to(device);
           Tensor out = model.forward(input(b.inputs(), device));

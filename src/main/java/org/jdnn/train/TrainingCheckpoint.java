@@ -1,31 +1,33 @@
 package org.jdnn.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.jdnn.io.Json;
+import org.jdnn.io.FileFormats;
 import org.jdnn.io.SafeTensors;
 import org.jdnn.io.SafeTensorsFile;
 import org.jdnn.io.StateDicts;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.tensor.Updates;
 
 /**
  * Everything a resumed run needs to continue bit for bit: model tensors ("model.*"), optimizer
  * state ("optimizer.*", scalars in JSON), callback state ("callback.&lt;i&gt;.*" and JSON), completed
- * epochs, history, the shuffling seed and the global {@link Generator}'s seed and counter. One
- * safetensors file with jdnn's checksum, written atomically.
+ * epochs, history, the shuffling seed and the global {@link Generator}'s seed and counter
+ * ({@link TrainingState}). One safetensors file with jdnn's checksum, written atomically.
+ *
+ * <p>Restoring is all or nothing: the whole file is read and every part checked against the
+ * trainer (tensor names, dtypes and shapes, the optimizer's and callbacks' state, the JSON fields'
+ * types and ranges) before anything changes, so a failed resume leaves the model, optimizer,
+ * callbacks, trainer and generator exactly as they were. It holds a copy of the file's tensors on
+ * the CPU meanwhile.
  */
 public final class TrainingCheckpoint {
-  static final String FORMAT_KEY = "jdnn.format";
-  static final String FORMAT = "checkpoint/1";
-  static final String STATE_KEY = "jdnn.training";
-
   private TrainingCheckpoint() {}
 
   /** Saves the trainer's state after {@link Trainer#startEpoch()} completed epochs. */
@@ -33,92 +35,111 @@ public final class TrainingCheckpoint {
     Map<String, Tensor> tensors = new LinkedHashMap<>(StateDicts.prefixed("model.", StateDicts.of(t.model())));
     tensors.putAll(StateDicts.prefixed("optimizer.", t.optimizer().stateTensors()));
     List<Callback> cbs = t.callbacks();
-    List<Object> cbState = new ArrayList<>();
-    for (int i = 0; i < cbs.size(); i++) {
-      tensors.putAll(StateDicts.prefixed("callback." + i + ".", cbs.get(i).stateTensors()));
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("type", cbs.get(i).getClass().getSimpleName());
-      s.put("state", cbs.get(i).state());
-      cbState.add(s);
-    }
-    Map<String, Object> state = new LinkedHashMap<>();
-    state.put("epoch", t.startEpoch());
-    state.put("shuffle_seed", t.seed());
-    state.put("generator_seed", Generator.global().seed());
-    state.put("generator_offset", Generator.global().offset());
-    state.put("optimizer", t.optimizer().stateScalars());
-    state.put("callbacks", cbState);
-    state.put("history", t.history().toMap());
+    for (int i = 0; i < cbs.size(); i++) tensors.putAll(StateDicts.prefixed("callback." + i + ".", cbs.get(i).stateTensors()));
     Map<String, String> meta = new LinkedHashMap<>();
-    meta.put(FORMAT_KEY, FORMAT);
-    meta.put(STATE_KEY, Json.write(Json.valueToTree(state)));
-    SafeTensors.write(path, tensors, meta, true);
+    meta.put(FileFormats.KEY, FileFormats.CHECKPOINT);
+    meta.put(TrainingState.KEY, TrainingState.json(t));
+    SafeTensors.write(path, tensors, meta);
   }
 
   static void restore(Trainer t, Path path) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path); TensorScope scope = new TensorScope()) {
-      if (!FORMAT.equals(f.metadata().get(FORMAT_KEY)) || !f.isChecksummed()) {
-        throw new IOException(path + ": not a jdnn training checkpoint (expected " + FORMAT_KEY + " '" + FORMAT + "')");
-      }
-      Map<?, ?> state;
-      List<?> cbState;
-      try {
-        JsonNode json = Json.parse(f.metadata().getOrDefault(STATE_KEY, ""), STATE_KEY);
-        state = (Map<?, ?>) Json.treeToValue(json);
-        cbState = (List<?>) state.get("callbacks");
-        number(state, "epoch");
-      } catch (RuntimeException e) {
-        throw new IOException(path + ": training state is malformed: " + e.getMessage(), e);
-      }
+      String wrongKind = FileFormats.mismatch(f.metadata().get(FileFormats.KEY), FileFormats.CHECKPOINT);
+      if (wrongKind != null) throw new IOException(path + ": " + wrongKind);
+      TrainingState state = TrainingState.parse(path, f.metadata().get(TrainingState.KEY));
       List<Callback> cbs = t.callbacks();
-      if (cbState == null || cbState.size() != cbs.size()) {
-        throw new IOException(path + ": checkpoint has " + (cbState == null ? 0 : cbState.size()) + " callbacks, trainer has "
-            + cbs.size() + " (configure the same callbacks before resuming)");
+      if (state.callbackTypes.size() != cbs.size()) {
+        throw new IOException(path + ": checkpoint has " + state.callbackTypes.size() + " callbacks, trainer has " + cbs.size()
+            + " (configure the same callbacks before resuming)");
       }
-      StateDicts.copyInto(f, "model.", StateDicts.of(t.model()));
-      try {
-        restoreRest(t, f, state, cbState, cbs);
-      } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-        throw new IOException(path + ": training state does not fit this trainer: " + e.getMessage(), e);
+      for (int i = 0; i < cbs.size(); i++) {
+        String type = cbs.get(i).getClass().getSimpleName();
+        if (!type.equals(state.callbackTypes.get(i))) {
+          throw new IOException(path + ": callback " + i + " is " + state.callbackTypes.get(i) + " in the checkpoint, " + type
+              + " in the trainer (configure the same callbacks, in the same order, before resuming)");
+        }
       }
+      Map<String, Tensor> model = StateDicts.of(t.model());
+      StateDicts.check(f, "model.", model);
+      Parts parts = Parts.read(f, cbs.size());
+      check(t, path, state, parts, cbs);
+      apply(t, path, state, parts, cbs, model);
     }
   }
 
-  private static void restoreRest(Trainer t, SafeTensorsFile f, Map<?, ?> state, List<?> cbState, List<Callback> cbs)
-      throws IOException {
-    Path path = f.path();
-    t.optimizer().loadState(read(f, "optimizer."), stringKeys((Map<?, ?>) state.get("optimizer")));
+  /** The file's tensors, read into the caller's scope, by part: model, optimizer and each callback (keyed without prefix). */
+  private record Parts(Map<String, Tensor> model, Map<String, Tensor> optimizer, List<Map<String, Tensor>> callbacks) {
+    static Parts read(SafeTensorsFile f, int callbackCount) throws IOException {
+      Parts p = new Parts(new LinkedHashMap<>(), new LinkedHashMap<>(), new ArrayList<>());
+      for (int i = 0; i < callbackCount; i++) p.callbacks.add(new LinkedHashMap<>());
+      for (String name : f.entries().keySet()) {
+        Map<String, Tensor> into;
+        String key;
+        if (name.startsWith("model.")) {
+          into = p.model;
+          key = name.substring("model.".length());
+        } else if (name.startsWith("optimizer.")) {
+          into = p.optimizer;
+          key = name.substring("optimizer.".length());
+        } else {
+          int i = callbackIndex(name, callbackCount);
+          if (i < 0) {
+            throw new IOException(f.path() + ": unexpected tensor '" + name + "' (a checkpoint holds model.*, optimizer.* and"
+                + " callback.<0.." + (callbackCount - 1) + ">.* tensors)");
+          }
+          into = p.callbacks.get(i);
+          key = name.substring(("callback." + i + ".").length());
+        }
+        into.put(key, f.read(name));
+      }
+      return p;
+    }
+
+    // i for "callback.<i>.<rest>" with 0 <= i < count, else -1
+    private static int callbackIndex(String name, int count) {
+      String[] parts = name.split("\\.", 3);
+      if (parts.length < 3 || !parts[0].equals("callback") || !parts[1].matches("[0-9]{1,9}")) return -1;
+      int i = Integer.parseInt(parts[1]);
+      return i < count && parts[1].equals(String.valueOf(i)) ? i : -1;
+    }
+  }
+
+  private static void check(Trainer t, Path path, TrainingState state, Parts parts, List<Callback> cbs) throws IOException {
+    try {
+      t.optimizer().checkState(parts.optimizer(), state.optimizer);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(path + ": optimizer state does not fit this trainer's optimizer: " + e.getMessage()
+          + " (create the same optimizer, with the same parameter groups, before resuming)", e);
+    }
     for (int i = 0; i < cbs.size(); i++) {
-      Map<?, ?> s = (Map<?, ?>) cbState.get(i);
-      String type = cbs.get(i).getClass().getSimpleName();
-      if (!type.equals(s.get("type"))) {
-        throw new IOException(path + ": callback " + i + " is " + s.get("type") + " in the checkpoint, " + type + " in the trainer");
+      try {
+        cbs.get(i).checkState(t, state.callbackStates.get(i), parts.callbacks().get(i));
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw new IOException(path + ": state of callback " + i + " (" + state.callbackTypes.get(i) + ") does not fit: "
+            + e.getMessage(), e);
       }
-      cbs.get(i).loadState(stringKeys((Map<?, ?>) s.get("state")));
-      cbs.get(i).loadStateTensors(read(f, "callback." + i + "."));
     }
-    Generator.global().reset(number(state, "generator_seed"));
-    Generator.global().setOffset(number(state, "generator_offset"));
-    int epoch = (int) number(state, "epoch");
-    t.restored(epoch, number(state, "shuffle_seed"), History.fromMap((Map<?, ?>) state.get("history"), epoch));
   }
 
-  private static long number(Map<?, ?> m, String key) {
-    Object v = m.get(key);
-    if (!(v instanceof Number)) throw new IllegalArgumentException("'" + key + "' must be a number, got " + v);
-    return ((Number) v).longValue();
-  }
-
-  // Tensors under prefix, read into the caller's scope, keyed without the prefix.
-  private static Map<String, Tensor> read(SafeTensorsFile f, String prefix) throws IOException {
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (String name : f.entries().keySet()) if (name.startsWith(prefix)) out.put(name.substring(prefix.length()), f.read(name));
-    return out;
-  }
-
-  private static Map<String, Object> stringKeys(Map<?, ?> m) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    if (m != null) for (Map.Entry<?, ?> e : m.entrySet()) out.put(String.valueOf(e.getKey()), e.getValue());
-    return out;
+  // Everything has been checked; a callback without its own checks may still throw in loadState, so
+  // every callback's state is kept first and put back if one does.
+  private static void apply(Trainer t, Path path, TrainingState state, Parts parts, List<Callback> cbs,
+      Map<String, Tensor> model) throws IOException {
+    CallbackStates previous = CallbackStates.of(cbs, t.optimizer());
+    for (int i = 0; i < cbs.size(); i++) {
+      try {
+        cbs.get(i).loadState(state.callbackStates.get(i));
+        cbs.get(i).loadStateTensors(parts.callbacks().get(i));
+      } catch (RuntimeException e) {
+        previous.restore(e);
+        throw new IOException(path + ": state of callback " + i + " (" + state.callbackTypes.get(i) + ") was refused: "
+            + e.getMessage() + "; nothing was restored", e);
+      }
+    }
+    t.optimizer().loadState(parts.optimizer(), state.optimizer);
+    for (Map.Entry<String, Tensor> e : model.entrySet()) Updates.copy(parts.model().get(e.getKey()), e.getValue());
+    Generator.global().reset(state.generatorSeed);
+    Generator.global().setOffset(state.generatorOffset);
+    t.restored(state.epoch, state.shuffleSeed, state.history);
   }
 }

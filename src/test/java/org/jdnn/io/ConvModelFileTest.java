@@ -168,7 +168,7 @@ class ConvModelFileTest {
       meta.put(ModelFile.ARCH_KEY, Json.write(arch));
       Map<String, Tensor> tensors = new LinkedHashMap<>();
       for (String name : f.entries().keySet()) tensors.put(name, f.read(name));
-      SafeTensors.write(bad, tensors, meta, true);
+      SafeTensors.write(bad, tensors, meta);
     }
     return bad;
   }

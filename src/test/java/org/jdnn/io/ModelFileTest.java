@@ -88,7 +88,7 @@ class ModelFileTest {
       t.put("l", Tensor.ofLongs(new long[] {Long.MIN_VALUE}));
       t.put("u", Tensor.ofBytes(new byte[] {(byte) 255, 0}));
       t.put("empty", Tensor.zeros(0, 3));
-      SafeTensors.write(p, t, Map.of("k", "v"), false);
+      SafeTensors.write(p, t, Map.of("k", "v"));
       try (SafeTensorsFile f = SafeTensorsFile.open(p)) {
         assertEquals("v", f.metadata().get("k"));
         assertArrayEquals(new float[] {1.5f, -2}, f.read("f").toFloatArray());
@@ -130,7 +130,7 @@ class ModelFileTest {
       meta.put(ModelFile.ARCH_KEY, meta.get(ModelFile.ARCH_KEY).replace("\"in\":3", "\"in\":16777216"));
       Map<String, Tensor> t = new LinkedHashMap<>();
       for (String name : f.entries().keySet()) t.put(name, f.read(name));
-      SafeTensors.write(p, t, meta, true);
+      SafeTensors.write(p, t, meta);
     }
     long before = org.jdnn.tensor.Device.cpu().bytesInUse();
     IOException e = assertThrows(IOException.class, () -> ModelFile.load(p));

@@ -37,9 +37,17 @@ class SafeTensorsHeaderTest {
 
   @Test
   void hostileHeadersAreRefusedWithTheirProblemNamed() throws IOException {
-    assertEquals("header length 18446744073709551615 does not fit in the file of 10 bytes", problem(new byte[] {'{', '}'}, -1, 0));
-    assertEquals("header length 3 does not fit in the file of 10 bytes", problem(new byte[] {'{', '}'}, 3, 0));
-    assertEquals("header must be a JSON object, got ARRAY", problem("[1]", 0));
+    String tooLong = "not a safetensors file: a safetensors file starts with an 8-byte little-endian header length and a JSON"
+        + " header starting with '{', but its first 8 bytes";
+    assertEquals(tooLong + " (ff ff ff ff ff ff ff ff) give header length 18446744073709551615 for a file of 10 bytes",
+        problem(new byte[] {'{', '}'}, -1, 0));
+    assertEquals(tooLong + " (03 00 00 00 00 00 00 00) give header length 3 for a file of 10 bytes",
+        problem(new byte[] {'{', '}'}, 3, 0));
+    String noBrace = "not a safetensors file: its JSON header must start with '{', but starts with ";
+    assertEquals(noBrace + "'['", problem("[1]", 0));
+    // the format requires the '{' first; leading whitespace is not allowed
+    assertEquals(noBrace + "' '", problem(" {}", 0));
+    assertEquals(noBrace + "byte 0x00", problem(new byte[] {0, '{', '}'}, 3, 0));
     assertEquals("header is not valid UTF-8", problem(new byte[] {'{', (byte) 0xff, '}'}, 3, 0));
     assertEquals("tensor 'a': shape [4611686018427387904] is larger than the 0-byte data section",
         problem("{" + entry("a", "F32", "[4611686018427387904]", 0, 0) + "}", 0));

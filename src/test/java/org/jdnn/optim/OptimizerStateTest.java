@@ -234,4 +234,35 @@ class OptimizerStateTest {
       for (Tensor p : ps) p.close();
     }
   }
+
+  @Test
+  void stateMissingAPartOrItsStepCountIsRejected() {
+    try (TensorScope s = new TensorScope()) {
+      List<Tensor> ps = freshParams();
+      try (Adam opt = new Adam(ps, 0.01); AdaGrad ada = new AdaGrad(ps, 0.1); RMSProp rms = new RMSProp(ps, 0.1)) {
+        runSteps(opt, ps, 0, 2);
+        Map<String, Tensor> good = opt.stateTensors();
+        Map<String, Object> scalars = opt.stateScalars();
+        Map<String, Tensor> noFirstMoment = new LinkedHashMap<>(good);
+        noFirstMoment.remove("state.1.exp_avg");
+        assertRejected("state.1.exp_avg", () -> opt.loadState(noFirstMoment, scalars));
+        Map<String, Object> noStep = new LinkedHashMap<>(scalars);
+        noStep.remove("state.0.step");
+        assertRejected("state.0.step", () -> opt.loadState(good, noStep));
+        // checkState finds the same problems and changes nothing
+        assertRejected("state.1.exp_avg", () -> opt.checkState(noFirstMoment, scalars));
+        opt.checkState(good, scalars);
+        assertEquals(2, opt.steps(0));
+        // a parameter never updated (the third) has neither state nor a step count
+        assertEquals(false, good.containsKey("state.2.exp_avg") || scalars.containsKey("state.2.step"));
+        Map<String, Object> adaScalars = new LinkedHashMap<>(ada.stateScalars());
+        adaScalars.put("state.0.step", 1);
+        assertRejected("state.0.sum", () -> ada.loadState(Map.of(), adaScalars));
+        Map<String, Object> rmsScalars = new LinkedHashMap<>(rms.stateScalars());
+        rmsScalars.put("state.1.step", 3);
+        assertRejected("state.1.square_avg", () -> rms.loadState(Map.of(), rmsScalars));
+      }
+      for (Tensor p : ps) p.close();
+    }
+  }
 }

@@ -79,7 +79,7 @@ class ResumeTest {
       e = assertThrows(IOException.class, () -> trainer(model, adam, 1, dir).resume(cut));
       assertTrue(e.getMessage().startsWith(cut + ": ") && e.getMessage().contains("data section"), e.getMessage());
       e = assertThrows(IOException.class, () -> trainer(model, adam, 1, dir).resume(dir.resolve(ModelCheckpoint.BEST)));
-      assertTrue(e.getMessage().contains("not a jdnn training checkpoint"), e.getMessage());
+      assertTrue(e.getMessage().contains("not a training checkpoint"), e.getMessage());
     }
   }
 

@@ -2,6 +2,7 @@ package org.jdnn.optim.schedule;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdnn.io.StateEntries;
 import org.jdnn.optim.Optimizer;
 
 /**
@@ -64,14 +65,34 @@ public abstract class LRSchedule implements Schedule {
   /** Restores the counter and base rates and sets the restored epoch's rates on the optimizer. */
   @Override
   public void loadState(Map<String, Object> state) {
+    Saved saved = parse(state);
+    System.arraycopy(saved.bases(), 0, baseLrs, 0, baseLrs.length);
+    lastEpoch = saved.epoch();
+    apply();
+  }
+
+  @Override
+  public void checkState(Map<String, Object> state) {
+    parse(state);
+  }
+
+  private record Saved(int epoch, double[] bases) {}
+
+  // A valid state: the rates its base rates give at its epoch must be valid learning rates.
+  private Saved parse(Map<String, Object> state) {
     String who = getClass().getSimpleName() + ".loadState";
     int epoch = (int) StateEntries.wholeNumber(who, state, "last_epoch");
     double[] bases = new double[baseLrs.length];
-    for (int g = 0; g < bases.length; g++) bases[g] = StateEntries.nonNegative(who, state, "base_lr." + g);
+    for (int g = 0; g < bases.length; g++) {
+      bases[g] = StateEntries.nonNegative(who, state, "base_lr." + g);
+      double lr = lrAt(bases[g], epoch);
+      if (!(lr >= 0) || Double.isInfinite(lr)) {
+        throw new IllegalArgumentException(who + ": base_lr." + g + " = " + bases[g] + " at last_epoch " + epoch
+            + " gives learning rate " + lr + ", not a finite number >= 0");
+      }
+    }
     StateEntries.noOthers(who, state, state().keySet());
-    System.arraycopy(bases, 0, baseLrs, 0, bases.length);
-    lastEpoch = epoch;
-    apply();
+    return new Saved(epoch, bases);
   }
 
   static void checkPositive(String owner, String what, double v) {

@@ -3,6 +3,7 @@ package org.jdnn.optim.schedule;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.jdnn.io.StateEntries;
 import org.jdnn.optim.Optimizer;
 
 /**
@@ -159,16 +160,21 @@ public final class ReduceLROnPlateau implements Schedule {
 
   @Override
   public void loadState(Map<String, Object> state) {
+    checkState(state);
     String who = "ReduceLROnPlateau.loadState";
-    int epoch = (int) StateEntries.wholeNumber(who, state, "last_epoch");
-    int bad = (int) StateEntries.wholeNumber(who, state, "num_bad_epochs");
-    int cool = (int) StateEntries.wholeNumber(who, state, "cooldown_counter");
-    double b = state.containsKey("best") ? StateEntries.number(who, state, "best").doubleValue() : worst();
-    if (Double.isNaN(b)) throw new IllegalArgumentException(who + ": best must be a number, got NaN");
+    lastEpoch = (int) StateEntries.wholeNumber(who, state, "last_epoch");
+    badEpochs = (int) StateEntries.wholeNumber(who, state, "num_bad_epochs");
+    cooldownCounter = (int) StateEntries.wholeNumber(who, state, "cooldown_counter");
+    best = state.containsKey("best") ? StateEntries.finiteOr(who, state, "best", worst()) : worst();
+  }
+
+  @Override
+  public void checkState(Map<String, Object> state) {
+    String who = "ReduceLROnPlateau.loadState";
+    StateEntries.wholeNumber(who, state, "last_epoch");
+    StateEntries.wholeNumber(who, state, "num_bad_epochs");
+    StateEntries.wholeNumber(who, state, "cooldown_counter");
+    if (state.containsKey("best")) StateEntries.finiteOr(who, state, "best", worst());
     StateEntries.noOthers(who, state, Set.of("last_epoch", "num_bad_epochs", "cooldown_counter", "best"));
-    lastEpoch = epoch;
-    badEpochs = bad;
-    cooldownCounter = cool;
-    best = b;
   }
 }

@@ -12,4 +12,10 @@ public interface Schedule {
 
   /** Restores {@link #state()}; a missing or malformed entry throws IllegalArgumentException naming it. */
   void loadState(Map<String, Object> state);
+
+  /**
+   * Throws what {@link #loadState} would throw for {@code state}, without changing anything, so a
+   * resume can check every part of a checkpoint before restoring any. The default accepts all.
+   */
+  default void checkState(Map<String, Object> state) {}
 }
