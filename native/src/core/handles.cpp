@@ -32,8 +32,22 @@ std::vector<uint32_t> g_free_slots;  // indices of reclaimed slots
 uint32_t g_next_slot = 0;            // first never-used slot
 std::atomic<int64_t> g_live{0};
 
-thread_local std::vector<Slot*> t_pins;  // this thread's pins, innermost ApiCall last
-thread_local int t_calls = 0;            // open ApiCalls on this thread
+// Per thread: its pins (innermost ApiCall last), its open ApiCalls, and a few slots it freed. An op
+// frees and creates about one tensor each, so a loop's slots cycle within its thread without
+// taking the global lock; they go back to the shared list when the cache is full or the thread ends.
+struct ThreadState {
+  static constexpr int kCachedSlots = 64;
+  std::vector<Slot*> pins;
+  int calls = 0;
+  uint32_t cached[kCachedSlots];
+  int cached_count = 0;
+
+  ~ThreadState() {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_free_slots.insert(g_free_slots.end(), cached, cached + cached_count);
+  }
+};
+thread_local ThreadState t_state;
 
 uint32_t generation_of(uint64_t word) { return static_cast<uint32_t>(word >> 32); }
 
@@ -59,8 +73,13 @@ void reclaim(Slot* slot, uint32_t generation) {
   slot->word.store((uint64_t(next) << 32) | kClosed, std::memory_order_release);
   delete t;
   g_live.fetch_sub(1, std::memory_order_relaxed);
-  std::lock_guard<std::mutex> lock(g_mutex);
-  g_free_slots.push_back(slot->index);
+  ThreadState& ts = t_state;
+  if (ts.cached_count < ThreadState::kCachedSlots) {
+    ts.cached[ts.cached_count++] = slot->index;
+  } else {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_free_slots.push_back(slot->index);
+  }
 }
 
 void unpin(Slot* slot) {
@@ -71,7 +90,8 @@ void unpin(Slot* slot) {
 enum class PinResult { kPinned, kClosed, kInvalid, kNoCall };
 
 PinResult pin(int64_t handle, Tensor** out) noexcept {
-  if (t_calls == 0) return PinResult::kNoCall;
+  ThreadState& ts = t_state;
+  if (ts.calls == 0) return PinResult::kNoCall;
   uint32_t generation = 0;
   Slot* slot = slot_of(handle, &generation);
   if (slot == nullptr) return PinResult::kInvalid;
@@ -86,7 +106,7 @@ PinResult pin(int64_t handle, Tensor** out) noexcept {
     if (slot->word.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel)) break;
   }
   try {
-    t_pins.push_back(slot);
+    ts.pins.push_back(slot);
   } catch (...) {
     unpin(slot);
     return PinResult::kInvalid;
@@ -99,7 +119,10 @@ PinResult pin(int64_t handle, Tensor** out) noexcept {
 
 int64_t handle_create(std::unique_ptr<Tensor> t) {
   uint32_t index;
-  {
+  ThreadState& ts = t_state;
+  if (ts.cached_count > 0) {
+    index = ts.cached[--ts.cached_count];
+  } else {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (!g_free_slots.empty()) {
       index = g_free_slots.back();
@@ -154,15 +177,16 @@ Tensor* tensor_try_ref(int64_t handle) noexcept {
   return pin(handle, &t) == PinResult::kPinned ? t : nullptr;
 }
 
-ApiCall::ApiCall() noexcept : first_pin_(t_pins.size()) { ++t_calls; }
+ApiCall::ApiCall() noexcept : first_pin_(t_state.pins.size()) { ++t_state.calls; }
 
 ApiCall::~ApiCall() {
-  while (t_pins.size() > first_pin_) {
-    Slot* slot = t_pins.back();
-    t_pins.pop_back();
+  ThreadState& ts = t_state;
+  while (ts.pins.size() > first_pin_) {
+    Slot* slot = ts.pins.back();
+    ts.pins.pop_back();
     unpin(slot);
   }
-  --t_calls;
+  --ts.calls;
 }
 
 int64_t live_handles() { return g_live.load(std::memory_order_relaxed); }
