@@ -30,7 +30,7 @@ enum UnaryOpCode {
   UN_LEAKY_RELU = 11, // alpha = negative slope
   UN_ELU = 12,        // alpha = ELU alpha
   UN_SOFTPLUS = 13,   // log(1 + exp(alpha x)) / alpha, x where alpha x > alpha2 (PyTorch's beta, threshold)
-  UN_STEP = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
+  UN_HEAVISIDE = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
   UN_RECIPROCAL = 15,
   UN_POW = 16,        // y = x^alpha
   UN_COUNT = 17

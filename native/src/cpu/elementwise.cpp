@@ -25,7 +25,7 @@ void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double 
 
 void CpuBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy,
                                 Tensor& dx, double alpha, double alpha2) {
-  JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
+  JDNN_CHECK(op != UN_HEAVISIDE, "the Heaviside step has no derivative: it cannot be backpropagated");
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T *xs = x.data<T>(), *ys = y.data<T>(), *dys = dy.data<T>();

@@ -160,7 +160,7 @@ void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double
 void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
                                  double alpha, double alpha2) {
   JDNN_CUDA_OP("unary_backward");
-  JDNN_CHECK(op != UN_STEP, "the Heaviside step has no derivative: it cannot be backpropagated");
+  JDNN_CHECK(op != UN_HEAVISIDE, "the Heaviside step has no derivative: it cannot be backpropagated");
   cudaStream_t s = jdnn_op.ctx.stream;
   with_float(x.dtype, "unary_backward", [&](auto zero) {
     using T = decltype(zero);

@@ -4,7 +4,7 @@ import java.util.Locale;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
@@ -32,7 +32,7 @@ public final class ClassifierTraining {
    * Trains {@code model} for {@code epochs} and evaluates on {@code test} after each, printing a line per epoch.
    * Runs on the model's device; batches are gathered from the (CPU) datasets and copied there.
    */
-  public static Result run(Module model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
+  public static Result run(Layer model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
       long seed, boolean print) {
     Device device = model.device();
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
@@ -67,7 +67,7 @@ public final class ClassifierTraining {
   }
 
   /** Fraction of {@code data} classified correctly, in eval mode without gradient recording. */
-  public static double accuracy(Module model, ArrayDataset data, int batchSize) {
+  public static double accuracy(Layer model, ArrayDataset data, int batchSize) {
     model.eval();
     Device device = model.device();
     long correct = 0;

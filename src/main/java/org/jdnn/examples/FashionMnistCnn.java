@@ -11,7 +11,7 @@ import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.tensor.Device;
@@ -32,7 +32,7 @@ public final class FashionMnistCnn {
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
-  public static Module model() {
+  public static Layer model() {
     return new Sequential(
         new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
         new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
@@ -58,7 +58,7 @@ public final class FashionMnistCnn {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = model().to(device)) {
+          Layer model = model().to(device)) {
         if (print) {
           model.summary(image);
           System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",

@@ -10,7 +10,7 @@ import org.jdnn.io.SavedModel;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
@@ -64,7 +64,7 @@ public final class FashionMnistFit {
         ArrayDataset test = FashionMnist.load(data, false, 0, image)) {
       int split = all.size() * 9 / 10;
       try (ArrayDataset train = all.rows(0, split); ArrayDataset validation = all.rows(split, all.size());
-          Module model = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10)).to(device);
+          Layer model = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10)).to(device);
           Adam adam = new Adam(model.parameters(), 1e-3)) {
         // val_loss: the same "best" that EarlyStopping restores
         ModelCheckpoint checkpoint = new ModelCheckpoint(out, "val_loss");

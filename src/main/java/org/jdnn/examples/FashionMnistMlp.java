@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.tensor.Device;
@@ -28,7 +28,7 @@ public final class FashionMnistMlp {
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
-  public static Module model() {
+  public static Layer model() {
     return new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
   }
 
@@ -50,7 +50,7 @@ public final class FashionMnistMlp {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = model().to(device)) {
+          Layer model = model().to(device)) {
         if (print) {
           System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
               + "on %s%n", model.parameterCount(), train.size(), test.size(), batchSize, ExampleArgs.describe(device));

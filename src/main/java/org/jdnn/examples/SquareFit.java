@@ -3,7 +3,7 @@ package org.jdnn.examples;
 import java.util.Locale;
 import org.jdnn.loss.MSELoss;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Tanh;
 import org.jdnn.optim.Adam;
@@ -24,7 +24,7 @@ public final class SquareFit {
   /** Trains on 64 evenly spaced points and returns the MSE on 101 points in between. */
   public static double train(long seed, int steps, boolean print) {
     Generator.manualSeed(seed);
-    try (Module net = new Sequential(new Linear(1, 32), new Tanh(), new Linear(32, 1));
+    try (Layer net = new Sequential(new Linear(1, 32), new Tanh(), new Linear(32, 1));
         Adam adam = new Adam(net.parameters(), 0.01);
         TensorScope data = new TensorScope()) {
       Tensor x = grid(64);

@@ -3,7 +3,7 @@ package org.jdnn.examples;
 import java.util.Locale;
 import org.jdnn.loss.BCEWithLogitsLoss;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Tanh;
 import org.jdnn.optim.SGD;
@@ -31,7 +31,7 @@ public final class Xor {
   /** Trains from {@code seed} with full-batch SGD and returns the four predicted probabilities. */
   public static double[] train(long seed, int steps, boolean print) {
     Generator.manualSeed(seed);
-    try (Module net = new Sequential(new Linear(2, 2), new Tanh(), new Linear(2, 1));
+    try (Layer net = new Sequential(new Linear(2, 2), new Tanh(), new Linear(2, 1));
         SGD sgd = new SGD(net.parameters(), 0.5).momentum(0.9);
         TensorScope data = new TensorScope()) {
       Tensor x = Tensor.of(INPUTS, 4, 2);

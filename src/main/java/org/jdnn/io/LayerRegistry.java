@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Generator;
 
 /**
@@ -25,7 +25,7 @@ public final class LayerRegistry {
 
   /** Builds a layer from its settings and its already built children. */
   public interface Factory {
-    Module build(LayerConfig config, List<Module> children, Generator init);
+    Layer build(LayerConfig config, List<Layer> children, Generator init);
   }
 
   /** Parameter and buffer shapes a layer will allocate, checked against the weights file before building it. */
@@ -35,12 +35,12 @@ public final class LayerRegistry {
 
   static final class Entry {
     final String type;
-    final Class<? extends Module> cls;
-    final BiConsumer<Module, ObjectNode> settings;
+    final Class<? extends Layer> cls;
+    final BiConsumer<Layer, ObjectNode> settings;
     final Shapes shapes;
     final Factory factory;
 
-    Entry(String type, Class<? extends Module> cls, BiConsumer<Module, ObjectNode> settings, Shapes shapes, Factory factory) {
+    Entry(String type, Class<? extends Layer> cls, BiConsumer<Layer, ObjectNode> settings, Shapes shapes, Factory factory) {
       this.type = type;
       this.cls = cls;
       this.settings = settings;
@@ -64,7 +64,7 @@ public final class LayerRegistry {
    * {@code factory} rebuilds it.
    */
   @SuppressWarnings("unchecked")
-  public static <M extends Module> void register(String type, Class<M> cls, BiConsumer<M, ObjectNode> settings,
+  public static <M extends Layer> void register(String type, Class<M> cls, BiConsumer<M, ObjectNode> settings,
       Shapes shapes, Factory factory) {
     Entry e = new Entry(type, cls, (m, n) -> settings.accept((M) m, n), shapes, factory);
     if (BY_TYPE.putIfAbsent(type, e) != null) throw new IllegalArgumentException("layer type '" + type + "' is already registered");
@@ -72,19 +72,19 @@ public final class LayerRegistry {
   }
 
   /** Parameterless layer with no settings, rebuilt by {@code create}. */
-  public static <M extends Module> void registerSimple(String type, Class<M> cls, java.util.function.Supplier<M> create) {
+  public static <M extends Layer> void registerSimple(String type, Class<M> cls, java.util.function.Supplier<M> create) {
     register(type, cls, (m, n) -> {}, c -> Map.of(), (c, ch, g) -> create.get());
   }
 
   /** True when {@code m} and all its descendants have registered types (so its architecture can be saved). */
-  public static boolean canDescribe(Module m) {
+  public static boolean canDescribe(Layer m) {
     if (!BY_CLASS.containsKey(m.getClass())) return false;
-    for (Module c : m.children().values()) if (!canDescribe(c)) return false;
+    for (Layer c : m.children().values()) if (!canDescribe(c)) return false;
     return true;
   }
 
   /** The architecture JSON of {@code m}. */
-  public static ObjectNode describe(Module m) {
+  public static ObjectNode describe(Layer m) {
     Entry e = BY_CLASS.get(m.getClass());
     if (e == null) {
       throw new IllegalArgumentException("layer class " + m.getClass().getName() + " (" + m.describe()
@@ -95,7 +95,7 @@ public final class LayerRegistry {
     e.settings.accept(m, n);
     if (!m.children().isEmpty()) {
       ObjectNode ch = n.putObject("children");
-      for (Map.Entry<String, Module> c : m.children().entrySet()) ch.set(c.getKey(), describe(c.getValue()));
+      for (Map.Entry<String, Layer> c : m.children().entrySet()) ch.set(c.getKey(), describe(c.getValue()));
     }
     return n;
   }
@@ -105,19 +105,19 @@ public final class LayerRegistry {
    * {@code checkShapes} receives the full names and shapes it will allocate, so a caller can refuse
    * sizes its weights file does not hold.
    */
-  public static Module build(JsonNode spec, BiConsumer<String, long[]> checkShapes) {
+  public static Layer build(JsonNode spec, BiConsumer<String, long[]> checkShapes) {
     int[] count = {0};
-    List<Module> built = new ArrayList<>();
+    List<Layer> built = new ArrayList<>();
     try {
       return build(spec, "", checkShapes, new Generator(0), count, built);
     } catch (RuntimeException ex) {
-      for (Module m : built) m.close();
+      for (Layer m : built) m.close();
       throw ex;
     }
   }
 
-  private static Module build(JsonNode spec, String prefix, BiConsumer<String, long[]> checkShapes, Generator init,
-      int[] count, List<Module> built) {
+  private static Layer build(JsonNode spec, String prefix, BiConsumer<String, long[]> checkShapes, Generator init,
+      int[] count, List<Layer> built) {
     String at = prefix.isEmpty() ? "the root" : "'" + prefix.substring(0, prefix.length() - 1) + "'";
     if (++count[0] > MAX_LAYERS) throw new IllegalArgumentException("architecture: more than " + MAX_LAYERS + " layers");
     if (spec == null || !spec.isObject()) throw new IllegalArgumentException("architecture: layer at " + at + " must be an object");
@@ -129,7 +129,7 @@ public final class LayerRegistry {
     }
     LayerConfig config = new LayerConfig(spec, e.type + " at " + at);
     JsonNode ch = spec.get("children");
-    List<Module> children = new ArrayList<>();
+    List<Layer> children = new ArrayList<>();
     List<String> childNames = new ArrayList<>();
     if (ch != null) {
       if (!ch.isObject()) throw new IllegalArgumentException("architecture: " + config.where() + ": children must be an object");
@@ -139,7 +139,7 @@ public final class LayerRegistry {
       }
     }
     for (Map.Entry<String, long[]> s : e.shapes.of(config).entrySet()) checkShapes.accept(prefix + s.getKey(), s.getValue());
-    Module m;
+    Layer m;
     try {
       m = e.factory.build(config, Collections.unmodifiableList(children), init);
     } catch (IllegalArgumentException ex) {

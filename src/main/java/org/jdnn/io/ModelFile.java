@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdnn.data.Normalizer;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 
 /**
  * Model files: the weights as safetensors under their state_dict names (PyTorch loads them with
@@ -28,12 +28,12 @@ public final class ModelFile {
 
   private ModelFile() {}
 
-  public static void save(Path path, Module model) throws IOException {
+  public static void save(Path path, Layer model) throws IOException {
     save(path, model, null);
   }
 
   /** Saves weights, architecture and (when not null) the normalizer, atomically. */
-  public static void save(Path path, Module model, Normalizer normalizer) throws IOException {
+  public static void save(Path path, Layer model, Normalizer normalizer) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
     meta.put(FileFormats.KEY, FileFormats.MODEL);
@@ -43,7 +43,7 @@ public final class ModelFile {
   }
 
   /** Saves only the weights (for modules without an architecture entry); load them with {@link #loadWeights}. */
-  public static void saveWeights(Path path, Module model) throws IOException {
+  public static void saveWeights(Path path, Layer model) throws IOException {
     SafeTensors.write(path, StateDicts.of(model), Map.of("format", "pt"));
   }
 
@@ -55,7 +55,7 @@ public final class ModelFile {
       if (wrongKind != null) throw SafeTensorsFile.bad(path, wrongKind);
       String arch = meta.get(ARCH_KEY);
       if (arch == null) throw SafeTensorsFile.bad(path, "no architecture (" + ARCH_KEY + ") in the metadata");
-      Module model;
+      Layer model;
       Normalizer normalizer;
       try {
         String norm = meta.get(NORMALIZER_KEY);
@@ -85,7 +85,7 @@ public final class ModelFile {
    * names, dtypes and shapes must match exactly, and the file's checksum must be intact. Nothing is
    * written unless every check passes.
    */
-  public static void loadWeights(Path path, Module into) throws IOException {
+  public static void loadWeights(Path path, Layer into) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
       copyWeights(f, into);
     }
@@ -97,13 +97,13 @@ public final class ModelFile {
    * carry no jdnn checksum, so corruption of their data cannot be detected; use this only for files
    * from another program ({@link #loadWeights} for jdnn's own). Names, dtypes and shapes must match.
    */
-  public static void loadForeignWeights(Path path, Module into) throws IOException {
+  public static void loadForeignWeights(Path path, Layer into) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.openForeign(path)) {
       copyWeights(f, into);
     }
   }
 
-  private static void copyWeights(SafeTensorsFile f, Module into) throws IOException {
+  private static void copyWeights(SafeTensorsFile f, Layer into) throws IOException {
     if (FileFormats.CHECKPOINT.equals(f.metadata().get(FileFormats.KEY))) {
       throw SafeTensorsFile.bad(f.path(), FileFormats.mismatch(FileFormats.CHECKPOINT, FileFormats.MODEL));
     }

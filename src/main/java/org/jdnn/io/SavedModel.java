@@ -1,23 +1,23 @@
 package org.jdnn.io;
 
 import org.jdnn.data.Normalizer;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
 /** A model loaded from a model file with its normalizer (if one was saved). Closing frees the model. */
 public final class SavedModel implements AutoCloseable {
-  private final Module model;
+  private final Layer model;
   private final Normalizer normalizer;
 
-  SavedModel(Module model, Normalizer normalizer) {
+  SavedModel(Layer model, Normalizer normalizer) {
     this.model = model;
     this.normalizer = normalizer;
     model.eval();
   }
 
-  public Module model() {
+  public Layer model() {
     return model;
   }
 

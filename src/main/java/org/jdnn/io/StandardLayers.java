@@ -23,7 +23,7 @@ import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.LogSoftmax;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Residual;
@@ -46,11 +46,11 @@ final class StandardLayers {
 
   static void registerAll() {
     LayerRegistry.register("Sequential", Sequential.class, (m, n) -> {}, c -> Map.of(),
-        (c, children, g) -> new Sequential(children.toArray(new Module[0])));
+        (c, children, g) -> new Sequential(children.toArray(new Layer[0])));
     LayerRegistry.register("Residual", Residual.class, (m, n) -> {}, c -> Map.of(),
         (c, children, g) -> new Residual(only(c, children)));
     LayerRegistry.register("Add", Add.class, (m, n) -> {}, c -> Map.of(),
-        (c, children, g) -> new Add(children.toArray(new Module[0])));
+        (c, children, g) -> new Add(children.toArray(new Layer[0])));
     LayerRegistry.register("Linear", Linear.class,
         (m, n) -> n.put("in", m.inFeatures()).put("out", m.outFeatures()).put("bias", m.hasBias()),
         c -> {
@@ -85,7 +85,7 @@ final class StandardLayers {
         (c, ch, g) -> new Dropout2d(c.finite("p")));
     LayerRegistry.register("Concat", Concat.class, (m, n) -> n.put("dim", m.dim()), c -> Map.of(), (c, children, g) -> {
       if (children.isEmpty()) throw new IllegalArgumentException("architecture: " + c.where() + ": needs at least one branch");
-      return new Concat(c.intIn("dim", -MAX_RANK, MAX_RANK - 1), children.toArray(new Module[0]));
+      return new Concat(c.intIn("dim", -MAX_RANK, MAX_RANK - 1), children.toArray(new Layer[0]));
     });
     LayerRegistry.registerSimple("ReLU", ReLU.class, ReLU::new);
     LayerRegistry.registerSimple("Sigmoid", Sigmoid.class, Sigmoid::new);
@@ -227,7 +227,7 @@ final class StandardLayers {
     return s;
   }
 
-  private static Module only(LayerConfig c, List<Module> children) {
+  private static Layer only(LayerConfig c, List<Layer> children) {
     if (children.size() != 1) {
       throw new IllegalArgumentException("architecture: " + c.where() + ": expected 1 child, got " + children.size());
     }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.jdnn.tensor.Updates;
@@ -14,7 +14,7 @@ public final class StateDicts {
   private StateDicts() {}
 
   /** Parameters then buffers, by their dotted names ("0.weight", "1.running_mean"). */
-  public static Map<String, Tensor> of(Module m) {
+  public static Map<String, Tensor> of(Layer m) {
     Map<String, Tensor> out = new LinkedHashMap<>(m.namedParameters());
     out.putAll(m.namedBuffers());
     return out;

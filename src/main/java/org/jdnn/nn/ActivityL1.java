@@ -18,12 +18,12 @@ import org.jdnn.tensor.Tensor;
  * scope closes, or in eval mode, {@link #penalty()} is null. One wrapper used twice in a forward
  * keeps only its last penalty.
  */
-public final class ActivityL1 extends Module {
-  private final Module inner;
+public final class ActivityL1 extends Layer {
+  private final Layer inner;
   private final double lambda;
   private Tensor last;
 
-  public ActivityL1(Module inner, double lambda) {
+  public ActivityL1(Layer inner, double lambda) {
     if (!(lambda >= 0) || Double.isInfinite(lambda)) {
       throw new IllegalArgumentException("ActivityL1: lambda must be a finite number >= 0, got " + lambda);
     }
@@ -44,9 +44,9 @@ public final class ActivityL1 extends Module {
   }
 
   /** The sum of the current penalties of every ActivityL1 in {@code model} (itself included), or null if none has one. */
-  public static Tensor totalPenalty(Module model) {
+  public static Tensor totalPenalty(Layer model) {
     Tensor total = model instanceof ActivityL1 a ? a.penalty() : null;
-    for (Module child : model.children().values()) {
+    for (Layer child : model.children().values()) {
       Tensor p = totalPenalty(child);
       if (p != null) total = total == null ? p : total.add(p);
     }

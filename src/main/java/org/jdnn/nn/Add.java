@@ -4,10 +4,10 @@ import java.util.Arrays;
 import org.jdnn.tensor.Tensor;
 
 /** Runs every branch on the same input and sums their outputs (shapes must match). */
-public final class Add extends Module {
-  private final Module[] branches;
+public final class Add extends Layer {
+  private final Layer[] branches;
 
-  public Add(Module... branches) {
+  public Add(Layer... branches) {
     if (branches.length < 2) throw new IllegalArgumentException("Add: needs at least two branches, got " + branches.length);
     this.branches = branches.clone();
     for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
@@ -30,7 +30,7 @@ public final class Add extends Module {
   @Override
   public long flops(long[] in, long[] out) {
     long n = (long) (branches.length - 1) * Shapes.numel(out);
-    for (Module b : branches) n += Summary.flopsOf(b, in);
+    for (Layer b : branches) n += Summary.flopsOf(b, in);
     return n;
   }
 

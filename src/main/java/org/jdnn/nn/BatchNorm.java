@@ -11,7 +11,7 @@ import org.jdnn.tensor.Tensor;
  * ("weight", ones) and shift ("bias", zeros) unless affine is off. Buffers running_mean,
  * running_var and num_batches_tracked carry PyTorch's names.
  */
-public abstract class BatchNorm extends Module {
+public abstract class BatchNorm extends Layer {
   private final int channels;
   private final double eps;
   private final double momentum;

@@ -4,11 +4,11 @@ import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.Tensor;
 
 /** Runs every branch on the same input and concatenates their outputs along {@code dim} (1 = channels/features). */
-public final class Concat extends Module {
+public final class Concat extends Layer {
   private final int dim;
-  private final Module[] branches;
+  private final Layer[] branches;
 
-  public Concat(int dim, Module... branches) {
+  public Concat(int dim, Layer... branches) {
     if (branches.length == 0) throw new IllegalArgumentException("Concat: needs at least one branch");
     this.dim = dim;
     this.branches = branches.clone();
@@ -30,7 +30,7 @@ public final class Concat extends Module {
   @Override
   public long flops(long[] in, long[] out) {
     long n = 0;
-    for (Module b : branches) n += Summary.flopsOf(b, in);
+    for (Layer b : branches) n += Summary.flopsOf(b, in);
     return n;
   }
 

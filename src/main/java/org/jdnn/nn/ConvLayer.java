@@ -8,7 +8,7 @@ import org.jdnn.tensor.Tensor;
  * What Conv1d and Conv2d share: channels, options, the checked and initialized parameters (PyTorch's init: uniform in
  * +-1/sqrt(fan_in), fan_in = in/groups times the kernel's elements) and the input check.
  */
-abstract class ConvLayer extends Module {
+abstract class ConvLayer extends Layer {
   final int in, out;
   final ConvOptions o;
   final String name;

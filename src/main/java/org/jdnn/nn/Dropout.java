@@ -9,7 +9,7 @@ import org.jdnn.tensor.Tensor;
  * scaled by 1/(1-p), so eval mode is the identity. Masks come from the counter-based generator:
  * one seed gives one sequence of masks, on every run and device.
  */
-public class Dropout extends Module {
+public class Dropout extends Layer {
   private final double p;
   private final Generator generator;
   private final boolean perChannel;

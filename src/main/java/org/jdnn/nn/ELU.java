@@ -3,7 +3,7 @@ package org.jdnn.nn;
 import org.jdnn.tensor.Tensor;
 
 /** x for x > 0, alpha (e^x - 1) otherwise (PyTorch default alpha 1). */
-public final class ELU extends Module {
+public final class ELU extends Layer {
   private final double alpha;
 
   public ELU() {

@@ -3,7 +3,7 @@ package org.jdnn.nn;
 import org.jdnn.tensor.Tensor;
 
 /** Mean over H and W: (N, C, H, W) to (N, C). */
-public final class GlobalAvgPool2d extends Module {
+public final class GlobalAvgPool2d extends Layer {
   @Override
   public Tensor forward(Tensor x) {
     Pool2d.checkInput("GlobalAvgPool2d", x);

@@ -3,7 +3,7 @@ package org.jdnn.nn;
 import org.jdnn.tensor.Tensor;
 
 /** x for x > 0, slope * x otherwise (PyTorch default slope 0.01). */
-public final class LeakyReLU extends Module {
+public final class LeakyReLU extends Layer {
   private final double slope;
 
   public LeakyReLU() {

@@ -11,7 +11,7 @@ import org.jdnn.tensor.Tensor;
  * Initialized as PyTorch initializes nn.Linear: weight and bias uniform in
  * [-1/sqrt(in), 1/sqrt(in)] (Kaiming-uniform with a = sqrt(5)); use {@link Init} for others.
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
   private final int in;
   private final int out;
   private final boolean hasBias;
@@ -44,7 +44,7 @@ public final class Linear extends Module {
   }
 
   // Own-parameter lookups, not namedParameters(): forward must not rebuild a map per call, and
-  // Module.to(dtype) replaces the tensors, so they are not cached in fields.
+  // Layer.to(dtype) replaces the tensors, so they are not cached in fields.
   public Tensor weight() {
     return parameter("weight");
   }
@@ -92,12 +92,12 @@ public final class Linear extends Module {
   }
 
   @Override
-  public Module inferenceBf16(boolean on) {
+  public Layer inferenceBf16(boolean on) {
     if (bf16Weight != null) {
       bf16Weight.close();
       bf16Weight = null;
     }
-    if (on && Linalg.bf16Accelerated()) {  // else stay float32: see Module.inferenceBf16
+    if (on && Linalg.bf16Accelerated()) {  // else stay float32: see Layer.inferenceBf16
       if (weight().dtype() != DType.FLOAT32) {
         throw new IllegalStateException(name + ": bf16 inference needs float32 weights, got " + weight().describe());
       }

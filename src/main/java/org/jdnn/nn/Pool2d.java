@@ -7,7 +7,7 @@ import org.jdnn.tensor.Tensor;
  * validated once (padding at most half the kernel, as PyTorch requires), and the FLOP count
  * (kh kw per output element). Subclasses only say how a window is reduced.
  */
-abstract class Pool2d extends Module {
+abstract class Pool2d extends Layer {
   final int kh, kw, sh, sw, ph, pw;
   private final String name;
 

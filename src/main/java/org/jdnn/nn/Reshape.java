@@ -4,7 +4,7 @@ import java.util.Arrays;
 import org.jdnn.tensor.Tensor;
 
 /** Reshapes each sample to {@code shape} (the batch dimension is kept; one entry may be -1). */
-public final class Reshape extends Module {
+public final class Reshape extends Layer {
   private final long[] shape;
 
   public Reshape(long... shape) {

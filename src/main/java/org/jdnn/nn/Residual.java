@@ -4,10 +4,10 @@ import java.util.Arrays;
 import org.jdnn.tensor.Tensor;
 
 /** x + inner(x): a shortcut connection; inner must preserve the shape. */
-public final class Residual extends Module {
-  private final Module inner;
+public final class Residual extends Layer {
+  private final Layer inner;
 
-  public Residual(Module inner) {
+  public Residual(Layer inner) {
     this.inner = registerModule("inner", inner);
   }
 

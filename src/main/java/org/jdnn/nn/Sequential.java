@@ -5,21 +5,21 @@ import java.util.List;
 import org.jdnn.tensor.Tensor;
 
 /** Modules applied in order; children are named "0", "1", ... as in PyTorch. */
-public final class Sequential extends Module {
-  private final List<Module> layers = new ArrayList<>();
+public final class Sequential extends Layer {
+  private final List<Layer> layers = new ArrayList<>();
 
-  public Sequential(Module... modules) {
-    for (Module m : modules) add(m);
+  public Sequential(Layer... modules) {
+    for (Layer m : modules) add(m);
   }
 
-  public Sequential add(Module m) {
+  public Sequential add(Layer m) {
     if (m == null) throw new IllegalArgumentException("Sequential: layer " + layers.size() + " is null");
     registerModule(Integer.toString(layers.size()), m);
     layers.add(m);
     return this;
   }
 
-  public Module get(int index) {
+  public Layer get(int index) {
     return layers.get(index);
   }
 
@@ -31,7 +31,7 @@ public final class Sequential extends Module {
   public Tensor forward(Tensor input) {
     Tensor x = input;
     for (int i = 0; i < layers.size(); i++) {
-      Module m = layers.get(i);
+      Layer m = layers.get(i);
       // Linear followed by ReLU runs as one fused op (Linalg.linearRelu; identical results).
       if (m instanceof Linear && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
         x = ((Linear) m).forwardRelu(x);

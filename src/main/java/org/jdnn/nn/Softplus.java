@@ -6,7 +6,7 @@ import org.jdnn.tensor.Tensor;
  * log(1 + e^(beta x)) / beta, and x itself where beta x > threshold, as PyTorch's Softplus(beta, threshold)
  * (defaults beta 1, threshold 20).
  */
-public final class Softplus extends Module {
+public final class Softplus extends Layer {
   private final double beta;
   private final double threshold;
 

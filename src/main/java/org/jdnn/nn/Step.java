@@ -7,7 +7,7 @@ import org.jdnn.tensor.Tensor;
  * where x < 0 or x is NaN, as torch.heaviside. It has no derivative, so backpropagating through it throws; use it
  * for inference or for perceptron-style rules.
  */
-public final class Step extends Module {
+public final class Step extends Layer {
   private final double valueAtZero;
 
   public Step() {
@@ -32,7 +32,7 @@ public final class Step extends Module {
 
   @Override
   public Tensor forward(Tensor x) {
-    return x.step(valueAtZero);
+    return x.heaviside(valueAtZero);
   }
 
   @Override

@@ -51,7 +51,7 @@ public final class Summary {
   }
 
   /** Builds the summary of {@code model} for per-sample inputs of {@code inputShape}. */
-  public static Summary of(Module model, long... inputShape) {
+  public static Summary of(Layer model, long... inputShape) {
     for (long d : inputShape) {
       if (d <= 0) throw new IllegalArgumentException("summary: input shape must be positive, got " + Arrays.toString(inputShape));
     }
@@ -69,13 +69,13 @@ public final class Summary {
   }
 
   /** Total forward FLOPs per sample of {@code m} for per-sample input shape {@code inputShape}. */
-  public static long flopsOf(Module m, long[] inputShape) {
+  public static long flopsOf(Layer m, long[] inputShape) {
     return of(m, inputShape).totalFlops();
   }
 
-  private static Tensor walk(String name, Module m, Tensor x, List<Row> rows) {
+  private static Tensor walk(String name, Layer m, Tensor x, List<Row> rows) {
     if (m instanceof Sequential) {
-      for (Map.Entry<String, Module> e : m.children().entrySet()) {
+      for (Map.Entry<String, Layer> e : m.children().entrySet()) {
         x = walk(name.isEmpty() ? e.getKey() : name + "." + e.getKey(), e.getValue(), x, rows);
       }
       return x;
@@ -86,7 +86,7 @@ public final class Summary {
     return y;
   }
 
-  private static DType dtypeOf(Module m) {
+  private static DType dtypeOf(Layer m) {
     for (Tensor p : m.parameters()) return p.dtype();
     return DType.FLOAT32;
   }

@@ -3,7 +3,7 @@ package org.jdnn.nn;
 import org.jdnn.tensor.Tensor;
 
 /** Hyperbolic tangent, element-wise. */
-public final class Tanh extends Module {
+public final class Tanh extends Layer {
   @Override
   public long flops(long[] in, long[] out) {
     return Shapes.numel(out);

@@ -1,7 +1,7 @@
 package org.jdnn.nn;
 
 /** What Softmax and LogSoftmax share: a validated temperature over the last dimension. */
-abstract class TemperatureSoftmax extends Module {
+abstract class TemperatureSoftmax extends Layer {
   private final String name;
   private final double temperature;
 

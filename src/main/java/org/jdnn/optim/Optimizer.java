@@ -165,7 +165,7 @@ public abstract class Optimizer implements AutoCloseable {
       Tensor p = params.get(i);
       if (p.isClosed()) {
         throw new IllegalStateException(getClass().getSimpleName() + ": parameter " + i + " (" + p.describe()
-            + ") is closed; if its model was moved with Module.to(device), create the optimizer after moving it");
+            + ") is closed; if its model was moved with Layer.to(device), create the optimizer after moving it");
       }
       Tensor g = p.grad();
       if (g != null) {

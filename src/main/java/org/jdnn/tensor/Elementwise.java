@@ -20,7 +20,7 @@ final class Elementwise {
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2);
     return Autograd.record(op.label, y, g -> {
-      if (op == UnaryOp.STEP) {
+      if (op == UnaryOp.HEAVISIDE) {
         throw new UnsupportedOperationException("the Heaviside step has no derivative: it cannot be "
             + "used in a network trained by backpropagation (use sigmoid or a straight-through estimator)");
       }

@@ -592,14 +592,17 @@ public final class Tensor implements AutoCloseable {
     return Elementwise.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
   }
 
-  /** Heaviside step 1{x >= 0}: {@code step(1)}. */
-  public Tensor step() { return step(1); }
+  /**
+   * Heaviside step 1{x >= 0}: {@code heaviside(1)}. Named as torch.heaviside (not "step", which is
+   * what an optimizer does).
+   */
+  public Tensor heaviside() { return heaviside(1); }
 
   /**
    * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
    * x == 0, 0 where x < 0 and where x is NaN. Not differentiable: backward through it throws.
    */
-  public Tensor step(double valueAtZero) { return Elementwise.unary(UnaryOp.STEP, this, valueAtZero); }
+  public Tensor heaviside(double valueAtZero) { return Elementwise.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
 
   /** Softmax over the last dimension. */
   public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }

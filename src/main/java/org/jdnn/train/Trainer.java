@@ -15,7 +15,7 @@ import org.jdnn.data.Batch;
 import org.jdnn.data.DataLoader;
 import org.jdnn.data.Normalizer;
 import org.jdnn.loss.Loss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
@@ -30,8 +30,8 @@ import org.jdnn.tensor.TensorScope;
  * to the same level after each step. An optional {@link Normalizer} is applied to every input
  * batch (training, evaluation, prediction) and saved with checkpoints and model files.
  *
- * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Module#device()}):
- * move the model with {@link Module#to(Device)} before creating its optimizer and the trainer.
+ * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Layer#device()}):
+ * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
  * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
  * to the model's device inside the step, as are {@link #predict} inputs; outputs of
  * {@link #predict} stay on the model's device.
@@ -44,7 +44,7 @@ import org.jdnn.tensor.TensorScope;
  * }</pre>
  */
 public final class Trainer {
-  private final Module model;
+  private final Layer model;
   private final Optimizer optimizer;
   private final Loss loss;
   private int epochs = 10;
@@ -61,7 +61,7 @@ public final class Trainer {
   private int startEpoch;
   private volatile boolean stopRequested;
 
-  public Trainer(Module model, Optimizer optimizer, Loss loss) {
+  public Trainer(Layer model, Optimizer optimizer, Loss loss) {
     if (model == null || optimizer == null || loss == null) {
       throw new IllegalArgumentException("Trainer: model, optimizer and loss must not be null");
     }
@@ -132,7 +132,7 @@ public final class Trainer {
     return this;
   }
 
-  public Module model() {
+  public Layer model() {
     return model;
   }
 
@@ -326,7 +326,7 @@ public final class Trainer {
   }
 
   // Called inside a step's scope, so the device copy is freed with the step. The device is looked
-  // up once per pass (Module.device() walks every parameter), not per batch.
+  // up once per pass (Layer.device() walks every parameter), not per batch.
   private Tensor input(Tensor x, Device device) {
     Tensor moved = x.to(device);
     return normalizer == null ? moved : normalizer.apply(moved);

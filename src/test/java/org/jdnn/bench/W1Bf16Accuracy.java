@@ -7,13 +7,13 @@ import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.examples.ClassifierTraining;
 import org.jdnn.examples.FashionMnistMlp;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Generator;
 
 /**
  * Measurement (not a test): W1 trained as benchmarks.md says (3 epochs, Adam 1e-3, batch 128),
  * then its test accuracy on all 10,000 Fashion-MNIST test images in float32 and with
- * {@link Module#inferenceBf16(boolean)}, plus how many predictions change.
+ * {@link Layer#inferenceBf16(boolean)}, plus how many predictions change.
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat target/cp.txt) org.jdnn.bench.W1Bf16Accuracy [epochs] [seed]
@@ -32,7 +32,7 @@ public final class W1Bf16Accuracy {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = FashionMnistMlp.model()) {
+          Layer model = FashionMnistMlp.model()) {
         ClassifierTraining.run(model, train, test, epochs, 128, 1e-3, seed, false);
         double fp32 = ClassifierTraining.accuracy(model, test, 256);
         double fp32b1 = ClassifierTraining.accuracy(model, test, 1);

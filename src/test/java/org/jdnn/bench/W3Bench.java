@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.jdnn.examples.FashionMnistMlp;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -21,7 +21,7 @@ import org.jdnn.tensor.TensorScope;
  * loop would. Throughput does not depend on the weights' values, so they are the random
  * initialization. Reports the median samples/s of several timed windows after a warm-up, at
  * batch 1 and 256 and from 8 threads sharing the model at batch 1, in float32 and then with
- * {@link Module#inferenceBf16(boolean)}.
+ * {@link Layer#inferenceBf16(boolean)}.
  *
  * <pre>
  * mvn -q -DskipTests package && mvn -q test-compile
@@ -36,7 +36,7 @@ public final class W3Bench {
     int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     double window = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
     Generator.manualSeed(1);
-    try (Module model = FashionMnistMlp.model()) {
+    try (Layer model = FashionMnistMlp.model()) {
       model.eval();
       System.out.printf(Locale.ROOT, "W3: %d CPU threads, GEMM kernel %s, load %s%n", Device.cpuThreads(),
           Device.cpuGemmKernel(), loadAverage());

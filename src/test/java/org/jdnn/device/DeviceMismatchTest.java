@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Ops given tensors on two devices fail in Java with a message naming the op and both devices,
- * before any native code runs; the JVM and the CPU stay usable. Module.to(Device) moves a model.
+ * before any native code runs; the JVM and the CPU stay usable. Layer.to(Device) moves a model.
  */
 class DeviceMismatchTest {
   private static final Device EMU = Device.cudaEmulated();

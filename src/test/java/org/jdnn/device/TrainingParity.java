@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.optim.SGD;
@@ -64,12 +64,12 @@ final class TrainingParity {
    * on batches gathered on the CPU and copied over, as the Trainer does. {@code mallocs} (may be
    * null) is read after each step.
    */
-  static Run train(Supplier<Module> factory, Function<List<Tensor>, Optimizer> optimizer, Device device,
+  static Run train(Supplier<Layer> factory, Function<List<Tensor>, Optimizer> optimizer, Device device,
       ArrayDataset data, int batch, int steps, long seed, LongSupplier mallocs) {
     Generator.manualSeed(seed);
     double[] losses = new double[steps];
     long[] counts = new long[steps];
-    try (Module model = factory.get()) {
+    try (Layer model = factory.get()) {
       model.to(device);
       CrossEntropyLoss loss = new CrossEntropyLoss();
       try (Optimizer adam = optimizer.apply(model.parameters())) {

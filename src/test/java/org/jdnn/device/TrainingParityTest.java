@@ -12,7 +12,7 @@ import org.jdnn.examples.FashionMnistCnn;
 import org.jdnn.examples.FashionMnistMlp;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
@@ -107,7 +107,7 @@ class TrainingParityTest {
     Generator.manualSeed(21);
     try (ArrayDataset train = TrainingParity.syntheticImages(40, new long[] {12}, 3);
         ArrayDataset val = TrainingParity.syntheticImages(10, new long[] {12}, 4);
-        Module model = new Sequential(new Linear(12, 16), new ReLU(), new Linear(16, 10))) {
+        Layer model = new Sequential(new Linear(12, 16), new ReLU(), new Linear(16, 10))) {
       model.to(device);
       assertSame(Device.cpu(), train.features().device());
       try (Adam adam = new Adam(model.parameters(), 1e-2)) {

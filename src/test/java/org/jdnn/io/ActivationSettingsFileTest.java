@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
@@ -23,7 +23,7 @@ class ActivationSettingsFileTest {
   @Test
   void settingsRoundTripThroughAModelFile() throws IOException {
     Path p = dir.resolve("act.safetensors");
-    try (TensorScope s = new TensorScope(); Module m = new Sequential(new Softplus(2.0, 5.0), new Step(0.5))) {
+    try (TensorScope s = new TensorScope(); Layer m = new Sequential(new Softplus(2.0, 5.0), new Step(0.5))) {
       Tensor x = Tensor.of(new float[] {-1, 0, 1.25f, 3, 0});
       ModelFile.save(p, m);
       try (SavedModel loaded = ModelFile.load(p)) {
@@ -41,7 +41,7 @@ class ActivationSettingsFileTest {
   @Test
   void filesWithoutTheSettingsKeepTheMeaningTheyWereWrittenWith() {
     // Before these settings were saved, Softplus was PyTorch's default and the step was 0 at x == 0.
-    try (Module m = LayerRegistry.build(Json.parse("{\"type\": \"Sequential\", \"children\": {\"0\": {\"type\": \"Softplus\"},"
+    try (Layer m = LayerRegistry.build(Json.parse("{\"type\": \"Sequential\", \"children\": {\"0\": {\"type\": \"Softplus\"},"
         + " \"1\": {\"type\": \"Step\"}}}", "test"), (name, shape) -> {})) {
       Softplus sp = (Softplus) m.children().get("0");
       assertEquals(1.0, sp.beta());

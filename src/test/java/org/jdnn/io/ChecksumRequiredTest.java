@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.Sequential;
 import org.jdnn.tensor.Generator;
 import org.junit.jupiter.api.Test;
@@ -43,8 +43,8 @@ class ChecksumRequiredTest {
   void aChecksumKeyDamagedByOneBitDoesNotSwitchTheCheckOff() throws IOException {
     Path good = dir.resolve("good.safetensors");
     Path bad = dir.resolve("bad.safetensors");
-    try (Module saved = new Sequential(new Linear(3, 2, true, new Generator(1)));
-        Module into = new Sequential(new Linear(3, 2, true, new Generator(2)))) {
+    try (Layer saved = new Sequential(new Linear(3, 2, true, new Generator(1)));
+        Layer into = new Sequential(new Linear(3, 2, true, new Generator(2)))) {
       ModelFile.save(good, saved);
       byte[] original = Files.readAllBytes(good);
       int key = indexOf(original, "\"" + SafeTensors.CRC_KEY + "\"") + 1;
@@ -85,7 +85,7 @@ class ChecksumRequiredTest {
     float[] data = {1, 2, 3, 4, 5, 6, -1, -2};
     ForeignFiles.write(p, ForeignFiles.f32("0.weight", new long[] {2, 3}, 0) + "," + ForeignFiles.f32("0.bias", new long[] {2}, 24),
         data);
-    try (Module into = new Sequential(new Linear(3, 2, true, new Generator(2)))) {
+    try (Layer into = new Sequential(new Linear(3, 2, true, new Generator(2)))) {
       IOException e = assertThrows(IOException.class, () -> ModelFile.loadWeights(p, into));
       assertMessage(e, p, "no " + SafeTensors.CRC_KEY + " checksum", "ModelFile.loadForeignWeights");
       e = assertThrows(IOException.class, () -> SafeTensorsFile.open(p).close());
@@ -103,7 +103,7 @@ class ChecksumRequiredTest {
   @Test
   void openForeignStillVerifiesAChecksumWhenThereIsOne() throws IOException {
     Path p = dir.resolve("w.safetensors");
-    try (Module m = new Sequential(new Linear(3, 2, true, new Generator(1)))) {
+    try (Layer m = new Sequential(new Linear(3, 2, true, new Generator(1)))) {
       ModelFile.saveWeights(p, m);
       try (SafeTensorsFile f = SafeTensorsFile.openForeign(p)) {
         assertTrue(f.isChecksummed());

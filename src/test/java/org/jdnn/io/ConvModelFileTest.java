@@ -24,7 +24,7 @@ import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConvModelFileTest {
   @TempDir Path dir;
 
-  private static void train(Module m, int steps, long seed) {
+  private static void train(Layer m, int steps, long seed) {
     Generator data = new Generator(seed);
     CrossEntropyLoss ce = new CrossEntropyLoss();
     m.train();
@@ -62,7 +62,7 @@ class ConvModelFileTest {
     }
   }
 
-  private static long tracked(Module m, String name) {
+  private static long tracked(Layer m, String name) {
     return m.namedBuffers().get(name).toLongArray()[0];
   }
 
@@ -70,7 +70,7 @@ class ConvModelFileTest {
   void trainedW2RoundTripsBitIdenticallyWithItsBatchNormBuffers() throws IOException {
     Path p = dir.resolve("w2.safetensors");
     Generator.manualSeed(11);
-    try (TensorScope s = new TensorScope(); Module m = FashionMnistCnn.model()) {
+    try (TensorScope s = new TensorScope(); Layer m = FashionMnistCnn.model()) {
       train(m, 3, 5);
       assertEquals(3, tracked(m, "1.num_batches_tracked"));
       float[] mean = m.namedBuffers().get("1.running_mean").toFloatArray();
@@ -84,7 +84,7 @@ class ConvModelFileTest {
         expected = m.forward(x).toFloatArray();
       }
       try (SavedModel loaded = ModelFile.load(p)) {
-        Module l = loaded.model();
+        Layer l = loaded.model();
         assertEquals(m.toString(), l.toString());
         assertEquals(Json.write(LayerRegistry.describe(m)), Json.write(LayerRegistry.describe(l)));
         assertArrayEquals(expected, loaded.predict(x).toFloatArray(), "bit-identical eval predictions");
@@ -109,7 +109,7 @@ class ConvModelFileTest {
     }
   }
 
-  static Module exotic() {
+  static Layer exotic() {
     Generator g = new Generator(21);
     return new Sequential(
         new Conv2d(4, 8, 3, 3, ConvOptions.same().groups(4).dilation(2), g),
@@ -130,7 +130,7 @@ class ConvModelFileTest {
   @Test
   void exoticConvolutionNetworkRoundTripsItsArchitectureExactly() throws IOException {
     Path p = dir.resolve("exotic.safetensors");
-    try (TensorScope s = new TensorScope(); Module m = exotic()) {
+    try (TensorScope s = new TensorScope(); Layer m = exotic()) {
       Tensor x = Tensor.empty(DType.FLOAT32, 2, 4, 8, 6);
       new Generator(4).normal(x, 0, 1);
       m.forward(x); // training step: batch-norm statistics and counters move
@@ -138,7 +138,7 @@ class ConvModelFileTest {
       m.eval();
       float[] expected = m.forward(x).toFloatArray();
       try (SavedModel loaded = ModelFile.load(p)) {
-        Module l = loaded.model();
+        Layer l = loaded.model();
         assertEquals(m.toString(), l.toString());
         assertEquals(m.describe(), l.describe());
         String arch = Json.write(LayerRegistry.describe(m));
@@ -193,7 +193,7 @@ class ConvModelFileTest {
   @Test
   void corruptConvConfigsAreRejectedBeforeAllocating() throws IOException {
     Path good = dir.resolve("good.safetensors");
-    try (Module m = new Sequential(new Conv2d(4, 8, 3, ConvOptions.padding(1).groups(2)), new BatchNorm2d(8),
+    try (Layer m = new Sequential(new Conv2d(4, 8, 3, ConvOptions.padding(1).groups(2)), new BatchNorm2d(8),
         new Conv1d(8, 4, 3), new MaxPool2d(2))) {
       ModelFile.save(good, m);
     }

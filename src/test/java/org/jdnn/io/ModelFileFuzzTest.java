@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.jdnn.data.Normalizer;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
 import org.junit.jupiter.api.Assertions;
@@ -24,7 +24,7 @@ class ModelFileFuzzTest {
   @Test
   void everyCorruptFileIsRejectedWithAClearMessage() throws IOException {
     Path good = dir.resolve("good.safetensors");
-    try (Module m = ModelFileTest.sample()) {
+    try (Layer m = ModelFileTest.sample()) {
       ModelFile.save(good, m, new Normalizer(false, new double[12], filled(12, 2.0)));
     }
     try (SavedModel ok = ModelFile.load(good)) {

@@ -18,7 +18,7 @@ import org.jdnn.nn.ELU;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Residual;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelFileTest {
   @TempDir Path dir;
 
-  static Module sample() {
+  static Layer sample() {
     Generator.manualSeed(7);
     return new Sequential(new Reshape(12), new Linear(12, 8), new LeakyReLU(0.2), new Residual(new Sequential(new Linear(8, 8),
         new Tanh())), new Linear(8, 5, false), new ELU(0.5), new Flatten());
@@ -43,7 +43,7 @@ class ModelFileTest {
   @Test
   void saveLoadRoundTripsToIdenticalPredictionsWithNormalizer() throws IOException {
     Path p = dir.resolve("m.safetensors");
-    try (TensorScope s = new TensorScope(); Module m = sample()) {
+    try (TensorScope s = new TensorScope(); Layer m = sample()) {
       Tensor x = Tensor.empty(DType.FLOAT32, 6, 3, 4);
       new Generator(3).normal(x, 2, 3);
       Normalizer norm = Normalizer.fit(x.reshape(6, 12));
@@ -63,7 +63,7 @@ class ModelFileTest {
   @Test
   void headerFollowsTheSafetensorsLayout() throws IOException {
     Path p = dir.resolve("w.safetensors");
-    try (Module m = new Sequential(new Linear(3, 2), new ReLU())) {
+    try (Layer m = new Sequential(new Linear(3, 2), new ReLU())) {
       ModelFile.save(p, m);
       byte[] b = Files.readAllBytes(p);
       long n = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
@@ -104,8 +104,8 @@ class ModelFileTest {
   @Test
   void loadWeightsChecksNamesAndShapes() throws IOException {
     Path p = dir.resolve("w.safetensors");
-    try (Module a = new Sequential(new Linear(3, 2)); Module b = new Sequential(new Linear(3, 4));
-        Module c = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 2))) {
+    try (Layer a = new Sequential(new Linear(3, 2)); Layer b = new Sequential(new Linear(3, 4));
+        Layer c = new Sequential(new Linear(3, 2), new ReLU(), new Linear(2, 2))) {
       ModelFile.saveWeights(p, a);
       IOException e = assertThrows(IOException.class, () -> ModelFile.loadWeights(p, b));
       assertTrue(e.getMessage().contains("'0.weight' is float32[2, 3], expected float32[4, 3]"), e.getMessage());
@@ -119,7 +119,7 @@ class ModelFileTest {
   @Test
   void hugeLayerInArchitectureIsRefusedBeforeAllocation() throws IOException {
     Path p = dir.resolve("m.safetensors");
-    try (Module m = new Sequential(new Linear(3, 2))) {
+    try (Layer m = new Sequential(new Linear(3, 2))) {
       ModelFile.save(p, m);
     }
     // Rewrite the architecture to ask for a 16M x 16M layer; the checksum is recomputed so only the shape check stands.

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The opt-in bf16 inference path: every kernel this CPU can run (amx, avx512bf16 and the portable
  * generic one, switched with the test hook) against a reference that rounds x and W to bf16 the
- * same way and sums in double, and against float32 within bf16's precision; Module switching;
+ * same way and sums in double, and against float32 within bf16's precision; Layer switching;
  * W1's accuracy on a Fashion-MNIST subset.
  */
 class Bf16InferenceTest {
@@ -198,7 +198,7 @@ class Bf16InferenceTest {
   void moduleSwitchesOnlyGradientFreeForwardsAndFreesTheCopies() {
     Generator.manualSeed(11);
     long before = Device.cpu().bytesInUse();
-    try (Module model = FashionMnistMlp.model(); TensorScope s = new TensorScope()) {
+    try (Layer model = FashionMnistMlp.model(); TensorScope s = new TensorScope()) {
       model.eval();
       Tensor x = Tensor.empty(DType.FLOAT32, 40, 784);
       Generator.global().uniform(x, -1, 1);
@@ -237,7 +237,7 @@ class Bf16InferenceTest {
   @Test
   void threadsSharingABf16ModelGetTheSingleThreadedResults() throws Exception {
     Generator.manualSeed(12);
-    try (Module model = FashionMnistMlp.model()) {
+    try (Layer model = FashionMnistMlp.model()) {
       model.eval().inferenceBf16(true);
       int[] batches = {1, 3, 40, 64};
       float[][] expected = new float[batches.length][];
@@ -264,7 +264,7 @@ class Bf16InferenceTest {
     }
   }
 
-  private static float[] predict(Module model, int batch) {
+  private static float[] predict(Layer model, int batch) {
     float[] x = new float[batch * 784];
     for (int j = 0; j < x.length; j++) x[j] = (float) Math.sin(batch * 17 + j * 0.13);
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
@@ -283,7 +283,7 @@ class Bf16InferenceTest {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Module model = FashionMnistMlp.model()) {
+          Layer model = FashionMnistMlp.model()) {
         ClassifierTraining.run(model, train, test, 1, 128, 1e-3, 1, false);
         double fp32 = ClassifierTraining.accuracy(model, test, 256);
         model.inferenceBf16(true);

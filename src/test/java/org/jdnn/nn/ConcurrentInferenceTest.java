@@ -17,7 +17,7 @@ class ConcurrentInferenceTest {
   @Test
   void eightThreadsSharingOneEvalModelGetTheSingleThreadedResults() throws Exception {
     Generator.manualSeed(3);
-    try (Module model = new Sequential(new Linear(64, 128), new ReLU(), new Linear(128, 10))) {
+    try (Layer model = new Sequential(new Linear(64, 128), new ReLU(), new Linear(128, 10))) {
       model.eval();
       int inputs = 32;
       float[][] expected = new float[inputs][];
@@ -44,7 +44,7 @@ class ConcurrentInferenceTest {
     }
   }
 
-  private static float[] predict(Module model, int seed) {
+  private static float[] predict(Layer model, int seed) {
     float[] x = new float[4 * 64];
     for (int j = 0; j < x.length; j++) x[j] = (float) Math.sin(seed * 131 + j * 0.37);
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {

@@ -19,7 +19,7 @@ class SummaryTest {
    */
   @Test
   void w2FiguresMatchTheHandComputedValues() {
-    try (Module w2 = FashionMnistCnn.model()) {
+    try (Layer w2 = FashionMnistCnn.model()) {
       Summary s = Summary.of(w2, 1, 28, 28);
       List<Summary.Row> r = s.rows();
       assertEquals(13, r.size());
@@ -42,7 +42,7 @@ class SummaryTest {
 
   @Test
   void compositeModulesCountTheirBranches() {
-    try (Module m = new Sequential(new Residual(new Sequential(new Linear(4, 4), new ReLU())),
+    try (Layer m = new Sequential(new Residual(new Sequential(new Linear(4, 4), new ReLU())),
         new Concat(1, new Linear(4, 2), new Linear(4, 3)))) {
       Summary s = Summary.of(m, 4);
       // residual: linear 2*4*4+4 = 36, relu 4, add 4 -> 44; concat: (16+2) + (24+3) = 45

@@ -83,7 +83,7 @@ class ActivationNumericsTest {
   void stepOfNaNIsZeroAsTorchHeaviside() {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
-        assertArrayEquals(new double[] {0, 1}, values(make(new double[] {Double.NaN, 3}, dt).step()), 0.0, "step " + dt);
+        assertArrayEquals(new double[] {0, 1}, values(make(new double[] {Double.NaN, 3}, dt).heaviside()), 0.0, "step " + dt);
       }
     }
   }
@@ -95,7 +95,7 @@ class ActivationNumericsTest {
     double[] expected = {0, 1, 1, 1, 0, 1};
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
-        assertArrayEquals(expected, values(make(x, dt).step()), 0.0, "step " + dt);
+        assertArrayEquals(expected, values(make(x, dt).heaviside()), 0.0, "step " + dt);
       }
     }
   }
@@ -141,10 +141,10 @@ class ActivationNumericsTest {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
         Tensor x = make(new double[] {-2, 0, -0.0, 3, Double.NaN}, dt);
-        assertArrayEquals(new double[] {0, 0.5, 0.5, 1, 0}, values(x.step(0.5)), 0.0, "step(0.5) " + dt);
-        assertArrayEquals(new double[] {0, 0, 0, 1, 0}, values(x.step(0)), 0.0, "step(0) " + dt);
-        assertArrayEquals(values(x.step(-3)), values(new Step(-3).forward(x)), 0.0, "Step module " + dt);
-        assertArrayEquals(values(x.step()), values(new Step().forward(x)), 0.0, "Step() is step(1) " + dt);
+        assertArrayEquals(new double[] {0, 0.5, 0.5, 1, 0}, values(x.heaviside(0.5)), 0.0, "step(0.5) " + dt);
+        assertArrayEquals(new double[] {0, 0, 0, 1, 0}, values(x.heaviside(0)), 0.0, "step(0) " + dt);
+        assertArrayEquals(values(x.heaviside(-3)), values(new Step(-3).forward(x)), 0.0, "Step module " + dt);
+        assertArrayEquals(values(x.heaviside()), values(new Step().forward(x)), 0.0, "Step() is step(1) " + dt);
       }
     }
     assertThrows(IllegalArgumentException.class, () -> new Step(Double.NaN));

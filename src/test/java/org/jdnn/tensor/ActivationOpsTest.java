@@ -21,7 +21,7 @@ import java.util.function.Function;
 import org.jdnn.nn.ELU;
 import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.LogSoftmax;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sigmoid;
 import org.jdnn.nn.Softmax;
@@ -202,7 +202,7 @@ class ActivationOpsTest {
     double[] x = {-3, -1e-30, 0, 1e-30, 0.5, 7};
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
-        double[] v = values(make(x, dt, 2, 3).step());
+        double[] v = values(make(x, dt, 2, 3).heaviside());
         double[] expected = map(representable(x, dt), xi -> xi >= 0 ? 1 : 0);
         assertArrayEquals(expected, v, 0.0, "step " + dt);
       }
@@ -213,7 +213,7 @@ class ActivationOpsTest {
   void stepBackwardThrowsNamingTheMissingDerivative() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.of(new double[] {-1, 2, 3}).requiresGrad(true);
-      Tensor loss = x.step().mul(x).sum();
+      Tensor loss = x.heaviside().mul(x).sum();
       UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, loss::backward);
       assertNotNull(e.getMessage());
       assertTrue(e.getMessage().toLowerCase().contains("derivative"), e.getMessage());
@@ -227,7 +227,7 @@ class ActivationOpsTest {
       Tensor w = Tensor.of(new double[] {0.5, -0.5}).requiresGrad(true);
       Tensor x = Tensor.of(new double[] {-1, 2});
       // step of a constant is a constant: the gradient flows to w through the product only
-      x.step().mul(w).sum().backward();
+      x.heaviside().mul(w).sum().backward();
       assertArrayEquals(new double[] {0, 1}, w.grad().toDoubleArray(), 0.0);
     }
   }
@@ -354,7 +354,7 @@ class ActivationOpsTest {
 
   // ---- nn modules ---------------------------------------------------------------------------------
 
-  private static void assertModuleMatches(Module m, Function<Tensor, Tensor> op, boolean differentiable) {
+  private static void assertModuleMatches(Layer m, Function<Tensor, Tensor> op, boolean differentiable) {
     Random r = new Random(9);
     double[] x = awayFromZero(r, 24, 0.05, 4);
     for (DType dt : FLOATS) {
@@ -384,7 +384,7 @@ class ActivationOpsTest {
     assertModuleMatches(new ELU(), x -> x.elu(1.0), true);
     assertModuleMatches(new ELU(0.7), x -> x.elu(0.7), true);
     assertModuleMatches(new Softplus(), Tensor::softplus, true);
-    assertModuleMatches(new Step(), Tensor::step, false);
+    assertModuleMatches(new Step(), Tensor::heaviside, false);
     assertModuleMatches(new Softmax(), x -> x.softmax(1.0), true);
     assertModuleMatches(new Softmax(2.5), x -> x.softmax(2.5), true);
     assertModuleMatches(new LogSoftmax(), x -> x.logSoftmax(1.0), true);

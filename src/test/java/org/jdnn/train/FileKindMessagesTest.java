@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.io.ModelFile;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Generator;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ class FileKindMessagesTest {
   @Test
   void checkpointsAndModelFilesPointToEachOthersLoader() throws IOException {
     Generator.manualSeed(1);
-    try (ArrayDataset train = TrainerTestData.blobs(16, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(16, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.01)) {
       ModelCheckpoint ckpt = new ModelCheckpoint(dir, "loss");
       Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(1).batchSize(8).callbacks(ckpt);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdnn.io.StateDicts;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.optim.schedule.CosineAnnealingLR;
 import org.jdnn.optim.schedule.ReduceLROnPlateau;
@@ -52,7 +52,7 @@ final class ResumeFixture implements AutoCloseable {
     }
   }
 
-  final Module model = TrainerTestData.mlp();
+  final Layer model = TrainerTestData.mlp();
   final Adam adam = new Adam(model.parameters(), 0.01);
   final Counter counter = new Counter();
   final Trainer trainer;

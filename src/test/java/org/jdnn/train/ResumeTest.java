@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
@@ -22,13 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   @TempDir Path dir;
 
-  private static Trainer trainer(Module model, Adam adam, int epochs, Path ckptDir) {
+  private static Trainer trainer(Layer model, Adam adam, int epochs, Path ckptDir) {
     return new Trainer(model, adam, new CrossEntropyLoss()).epochs(epochs).batchSize(8).seed(11)
         .metrics(Metric.accuracy())
         .callbacks(new EarlyStopping("val_loss", 100), new ModelCheckpoint(ckptDir, "val_loss"));
   }
 
-  private static Map<String, float[]> weights(Module m) {
+  private static Map<String, float[]> weights(Layer m) {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> e : m.namedParameters().entrySet()) out.put(e.getKey(), e.getValue().toFloatArray());
     return out;
@@ -41,17 +41,17 @@ class ResumeTest {
     long offset;
     try (ArrayDataset train = TrainerTestData.blobs(96, 1); ArrayDataset val = TrainerTestData.blobs(32, 2)) {
       Generator.manualSeed(21);
-      try (Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
+      try (Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
         full = trainer(model, adam, 4, dir.resolve("full")).fit(train, val);
         expected = weights(model);
         offset = Generator.global().offset();
       }
       Generator.manualSeed(21);
-      try (Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
+      try (Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
         trainer(model, adam, 2, dir.resolve("cut")).fit(train, val);
       } // "crash": every object of the first run is gone
       Generator.manualSeed(999);
-      try (Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
+      try (Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
         Trainer t = trainer(model, adam, 4, dir.resolve("cut")).resume(dir.resolve("cut").resolve(ModelCheckpoint.LAST));
         assertEquals(2, t.startEpoch());
         History resumed = t.fit(train, val);
@@ -67,7 +67,7 @@ class ResumeTest {
 
   @Test
   void resumeRefusesAMismatchedTrainer() throws IOException {
-    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.01)) {
       trainer(model, adam, 1, dir).fit(train, train);
       Trainer other = new Trainer(model, adam, new CrossEntropyLoss());
@@ -100,7 +100,7 @@ class ResumeTest {
     settleLeakedTensors();
     Generator.manualSeed(8);
     try (ArrayDataset train = TrainerTestData.blobs(32, 1); ArrayDataset val = TrainerTestData.blobs(8, 2);
-        Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
+        Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01)) {
       History h = new Trainer(model, adam, new CrossEntropyLoss()).epochs(150).batchSize(2).metrics(Metric.accuracy())
           .callbacks(probe, new EarlyStopping("val_loss", 1000)).fit(train, val);
       assertEquals(150, h.epochs(), "2,400 steps");

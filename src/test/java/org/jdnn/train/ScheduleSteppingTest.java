@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Generator;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class ScheduleSteppingTest {
   @Test
   void epochAndPlateauSchedulesStepOncePerEpochAndResume() throws IOException {
     Generator.manualSeed(2);
-    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.08)) {
       Halving perEpoch = new Halving(adam);
       Halving plateau = new Halving(adam);
@@ -84,7 +84,7 @@ class ScheduleSteppingTest {
   @Test
   void anEpochScheduleFromTheOptimizerPackagePlugsInDirectly() {
     Generator.manualSeed(3);
-    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.08)) {
       org.jdnn.optim.schedule.StepLR step = new org.jdnn.optim.schedule.StepLR(adam, 2, 0.5);
       new Trainer(model, adam, new CrossEntropyLoss()).epochs(4).batchSize(8)
@@ -97,7 +97,7 @@ class ScheduleSteppingTest {
   @Test
   void aPlateauScheduleReceivesTheMonitoredMetric() {
     Generator.manualSeed(3);
-    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(32, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.08)) {
       // An absolute threshold of 1e9 means no epoch after the first counts as an improvement, so with
       // patience 0 each of epochs 2-4 multiplies the rate by 0.1.

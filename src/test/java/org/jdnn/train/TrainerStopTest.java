@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.loss.Loss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
@@ -70,7 +70,7 @@ class TrainerStopTest {
     for (int prefetch = 0; prefetch <= 2; prefetch++) {
       Path ck = dir.resolve("ck");
       Generator.manualSeed(1);
-      try (ArrayDataset train = TrainerTestData.blobs(48, 1); Module model = TrainerTestData.mlp();
+      try (ArrayDataset train = TrainerTestData.blobs(48, 1); Layer model = TrainerTestData.mlp();
           Adam adam = new Adam(model.parameters(), 0.01)) {
         Recorder r = new Recorder(ck.resolve(ModelCheckpoint.LAST));
         int[] stepsAfterInterrupt = {-1};
@@ -99,7 +99,7 @@ class TrainerStopTest {
   @Test
   void anInterruptFromAnotherThreadReachesATrainerWaitingForItsNextBatch() throws Exception {
     Generator.manualSeed(2);
-    try (ArrayDataset train = TrainerTestData.blobs(80, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(80, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.01)) {
       AtomicInteger stepsAfter = new AtomicInteger(-1);
       CountDownLatch thirdStep = new CountDownLatch(3);
@@ -162,7 +162,7 @@ class TrainerStopTest {
     for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
       Path ck = dir.resolve("nan");
       Generator.manualSeed(3);
-      try (ArrayDataset train = TrainerTestData.blobs(48, 1); Module model = TrainerTestData.mlp();
+      try (ArrayDataset train = TrainerTestData.blobs(48, 1); Layer model = TrainerTestData.mlp();
           Adam adam = new Adam(model.parameters(), 0.01)) {
         Recorder r = new Recorder(ck.resolve(ModelCheckpoint.LAST));
         // 6 steps per epoch: call 7 is epoch 1, step 1 (0-based)
@@ -179,7 +179,7 @@ class TrainerStopTest {
       }
     }
     Generator.manualSeed(3);
-    try (ArrayDataset train = TrainerTestData.blobs(48, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(48, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.01)) {
       History h = new Trainer(model, adam, new FailingLoss(7, Double.NaN)).epochs(3).batchSize(8).stopOnNonFiniteLoss(false)
           .fit(train, null);

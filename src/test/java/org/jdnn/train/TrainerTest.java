@@ -21,7 +21,7 @@ import org.jdnn.data.Normalizer;
 import org.jdnn.io.ModelFile;
 import org.jdnn.io.SavedModel;
 import org.jdnn.loss.CrossEntropyLoss;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
@@ -36,7 +36,7 @@ class TrainerTest {
   void fitLearnsAndLogsLossAccuracyAndTopK() {
     Generator.manualSeed(3);
     try (ArrayDataset train = TrainerTestData.blobs(256, 1); ArrayDataset val = TrainerTestData.blobs(128, 2);
-        Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.02);
+        Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.02);
         TensorScope s = new TensorScope()) {
       Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(15).batchSize(32).seed(5)
           .normalizer(Normalizer.fit(train)).metrics(Metric.accuracy(), Metric.topK(2));
@@ -95,7 +95,7 @@ class TrainerTest {
   @Test
   void earlyStoppingStopsAtTheRightEpochAndRestoresTheBestWeights() {
     Generator.manualSeed(4);
-    try (ArrayDataset train = TrainerTestData.blobs(64, 1); Module model = TrainerTestData.mlp();
+    try (ArrayDataset train = TrainerTestData.blobs(64, 1); Layer model = TrainerTestData.mlp();
         Adam adam = new Adam(model.parameters(), 0.01)) {
       List<float[]> weightsPerEpoch = new ArrayList<>();
       Callback recorder = new Callback() {
@@ -122,7 +122,7 @@ class TrainerTest {
   void modelCheckpointKeepsLastAndBestAndLeavesNoTemporaryFiles() throws IOException {
     Generator.manualSeed(5);
     try (ArrayDataset train = TrainerTestData.blobs(128, 1); ArrayDataset val = TrainerTestData.blobs(64, 2);
-        Module model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01);
+        Layer model = TrainerTestData.mlp(); Adam adam = new Adam(model.parameters(), 0.01);
         TensorScope s = new TensorScope()) {
       ModelCheckpoint ckpt = new ModelCheckpoint(dir, "val_accuracy");
       List<float[]> predictions = new ArrayList<>();
@@ -150,7 +150,7 @@ class TrainerTest {
     for (boolean live : new boolean[] {true, false}) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       Generator.manualSeed(6);
-      try (ArrayDataset train = TrainerTestData.blobs(64, 1); Module model = TrainerTestData.mlp();
+      try (ArrayDataset train = TrainerTestData.blobs(64, 1); Layer model = TrainerTestData.mlp();
           Adam adam = new Adam(model.parameters(), 0.01)) {
         new Trainer(model, adam, new CrossEntropyLoss()).epochs(2).batchSize(16)
             .callbacks(new ProgressLogger(new PrintStream(buf, true, StandardCharsets.UTF_8), live, 0)).fit(train, null);

@@ -3,7 +3,7 @@ package org.jdnn.train;
 import java.util.SplittableRandom;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 
@@ -23,7 +23,7 @@ final class TrainerTestData {
     return ArrayDataset.withLabels(x, new long[] {4}, y);
   }
 
-  static Module mlp() {
+  static Layer mlp() {
     return new Sequential(new Linear(4, 16), new ReLU(), new Linear(16, 3));
   }
 }

@@ -15,7 +15,7 @@ import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
@@ -86,7 +86,7 @@ public final class GpuBench {
   private float[] trainXh, testXh;
   private int[] trainYh, testYh;
   private Tensor trainX, trainY, testX, testY;
-  private Module mlp;
+  private Layer mlp;
 
   private GpuBench(Device dev, Plan plan, boolean tf32, GpuReport report) {
     this.dev = dev;
@@ -300,11 +300,11 @@ public final class GpuBench {
 
   /** A model with its optimizer, trained one batch of an epoch order at a time. */
   private final class Trainer {
-    final Module model;
+    final Layer model;
     final Adam adam;
     final CrossEntropyLoss loss = new CrossEntropyLoss();
 
-    Trainer(Module model) {
+    Trainer(Layer model) {
       this.model = model;
       this.adam = new Adam(model.parameters(), 1e-3);
     }
@@ -347,7 +347,7 @@ public final class GpuBench {
       if (e > 0) rate[e - 1] = n / sec;
     }
     report.putRates("w1", rate, plan.batch, Flops.training(Flops.w1Forward()));
-    // Module.flops() also counts bias, activations and softmax; kept apart so that the GFLOP/s
+    // Layer.flops() also counts bias, activations and softmax; kept apart so that the GFLOP/s
     // figures use the GEMM-only count of the CPU comparison (Flops) and stay comparable with it.
     report.put("w1.forward_flops_per_sample_all_layers", Summary.flopsOf(mlp, new long[] {784}));
     if (report.bool("data.real")) report.put("w1.accuracy", accuracy(mlp));
@@ -359,7 +359,7 @@ public final class GpuBench {
 
   private void w2() {
     Generator.manualSeed(seed);
-    Module cnn = new Sequential(new Reshape(1, 28, 28),
+    Layer cnn = new Sequential(new Reshape(1, 28, 28),
         new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
         new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
         new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
@@ -389,7 +389,7 @@ public final class GpuBench {
     }
   }
 
-  private double accuracy(Module model) {
+  private double accuracy(Layer model) {
     model.eval();
     long correct = 0;
     int n = testYh.length;

@@ -10,7 +10,7 @@ import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Linear;
-import org.jdnn.nn.Module;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
@@ -25,7 +25,7 @@ import org.jdnn.tensor.Updates;
 /** jdnn on the workloads: the training loop of org.jdnn.examples.ClassifierTraining, batches gathered natively. */
 public final class JdnnBench implements BenchSystem {
   private Tensor trainX, trainY, testX, testY;
-  private Module model;
+  private Layer model;
   private Adam adam;
   private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
   private final List<Tensor> inferInputs = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class JdnnBench implements BenchSystem {
    *     new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10))
    * }</pre>
    */
-  private static Module cnn() {
+  private static Layer cnn() {
     return new Sequential(new org.jdnn.nn.Reshape(1, 28, 28),
         conv(1, 32), layer("BatchNorm2d", int.class, 32), new ReLU(), layer("MaxPool2d", int.class, 2),
         conv(32, 64), layer("BatchNorm2d", int.class, 64), new ReLU(), layer("MaxPool2d", int.class, 2),
@@ -107,18 +107,18 @@ public final class JdnnBench implements BenchSystem {
         new Linear(128, 10));
   }
 
-  private static Module conv(int in, int out) {
+  private static Layer conv(int in, int out) {
     try {
       Constructor<?> c = Class.forName("org.jdnn.nn.Conv2d").getConstructor(int.class, int.class, int.class, ConvOptions.class);
-      return (Module) c.newInstance(in, out, 3, ConvOptions.padding(1));
+      return (Layer) c.newInstance(in, out, 3, ConvOptions.padding(1));
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Conv2d(" + in + ", " + out + ", 3, padding 1): " + e, e);
     }
   }
 
-  private static Module layer(String name, Class<?> argType, Object arg) {
+  private static Layer layer(String name, Class<?> argType, Object arg) {
     try {
-      return (Module) Class.forName("org.jdnn.nn." + name).getConstructor(argType).newInstance(arg);
+      return (Layer) Class.forName("org.jdnn.nn." + name).getConstructor(argType).newInstance(arg);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(name + "(" + arg + "): " + e, e);
     }
@@ -183,7 +183,7 @@ public final class JdnnBench implements BenchSystem {
     synchronized (inferInputs) {
       inferInputs.add(x);
     }
-    Module m = model;
+    Layer m = model;
     return () -> {
       try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
         m.forward(x);

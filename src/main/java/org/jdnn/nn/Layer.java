@@ -27,9 +27,9 @@ import org.jdnn.tensor.Updates;
  * <p><b>Threads.</b> A module in eval mode may serve {@link #forward} from many threads at once,
  * each with gradient recording off ({@link org.jdnn.tensor.GradMode}); training is single-threaded.
  */
-public abstract class Module implements AutoCloseable {
+public abstract class Layer implements AutoCloseable {
   private final Map<String, Tensor> parameters = new LinkedHashMap<>();
-  private final Map<String, Module> children = new LinkedHashMap<>();
+  private final Map<String, Layer> children = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private boolean training = true;
 
@@ -65,7 +65,7 @@ public abstract class Module implements AutoCloseable {
 
   private void collectBuffers(String prefix, Map<String, Tensor> out) {
     for (Map.Entry<String, Tensor> e : buffers.entrySet()) out.put(prefix + e.getKey(), e.getValue());
-    for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
+    for (Map.Entry<String, Layer> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
   }
 
   /** This module's own buffer {@code name} (not a descendant's). */
@@ -98,7 +98,7 @@ public abstract class Module implements AutoCloseable {
   }
 
   /** Registers a child module under {@code name}; its parameters appear as "name.param". */
-  protected <M extends Module> M registerModule(String name, M module) {
+  protected <M extends Layer> M registerModule(String name, M module) {
     checkName(name);
     children.put(name, module);
     return module;
@@ -122,7 +122,7 @@ public abstract class Module implements AutoCloseable {
 
   private void collect(String prefix, Map<String, Tensor> out) {
     for (Map.Entry<String, Tensor> e : parameters.entrySet()) out.put(prefix + e.getKey(), e.getValue());
-    for (Map.Entry<String, Module> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
+    for (Map.Entry<String, Layer> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
   }
 
   public List<Tensor> parameters() {
@@ -130,7 +130,7 @@ public abstract class Module implements AutoCloseable {
   }
 
   /** Direct children by name. */
-  public Map<String, Module> children() {
+  public Map<String, Layer> children() {
     return Collections.unmodifiableMap(children);
   }
 
@@ -141,18 +141,18 @@ public abstract class Module implements AutoCloseable {
     return n;
   }
 
-  public Module train() {
+  public Layer train() {
     return train(true);
   }
 
-  public Module eval() {
+  public Layer eval() {
     return train(false);
   }
 
   /** Sets training mode on this module and all descendants. */
-  public Module train(boolean on) {
+  public Layer train(boolean on) {
     training = on;
-    for (Module m : children.values()) m.train(on);
+    for (Layer m : children.values()) m.train(on);
     return this;
   }
 
@@ -165,8 +165,8 @@ public abstract class Module implements AutoCloseable {
    * loading); {@code false} frees the copies. On a CPU without AMX or AVX512-BF16 the layers stay
    * float32 ({@link Linear#isInferenceBf16()} says which), since bf16 in software would be slower.
    */
-  public Module inferenceBf16(boolean on) {
-    for (Module m : children.values()) m.inferenceBf16(on);
+  public Layer inferenceBf16(boolean on) {
+    for (Layer m : children.values()) m.inferenceBf16(on);
     return this;
   }
 
@@ -183,7 +183,7 @@ public abstract class Module implements AutoCloseable {
    * Converts every parameter to {@code dtype} in place (for example float64 for a gradient check).
    * Existing gradients are dropped.
    */
-  public Module to(DType dtype) {
+  public Layer to(DType dtype) {
     for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
       Tensor old = e.getValue();
       if (old.dtype() == dtype) continue;
@@ -201,7 +201,7 @@ public abstract class Module implements AutoCloseable {
       e.setValue(converted);
       old.close();
     }
-    for (Module m : children.values()) m.to(dtype);
+    for (Layer m : children.values()) m.to(dtype);
     return this;
   }
 
@@ -212,7 +212,7 @@ public abstract class Module implements AutoCloseable {
    * closed tensors. As in PyTorch, move the model first and create its optimizer afterwards.
    * Existing gradients are dropped; packed bf16 inference copies (CPU only) are freed.
    */
-  public Module to(Device device) {
+  public Layer to(Device device) {
     if (device == null) throw new IllegalArgumentException(describe() + ".to: device must not be null");
     boolean moves = false;
     for (Tensor t : namedParameters().values()) moves |= t.device() != device;
@@ -240,7 +240,7 @@ public abstract class Module implements AutoCloseable {
         old.close();
       }
     }
-    for (Module m : children.values()) m.moveTensors(device);
+    for (Layer m : children.values()) m.moveTensors(device);
   }
 
   /**
@@ -258,7 +258,7 @@ public abstract class Module implements AutoCloseable {
         found = t.device();
       } else if (t.device() != found) {
         throw new IllegalStateException(describe() + ": tensors on several devices (" + found + " and " + t.device()
-            + "); move the model with Module.to(device)");
+            + "); move the model with Layer.to(device)");
       }
     }
     return found == null ? Device.cpu() : found;
@@ -269,7 +269,7 @@ public abstract class Module implements AutoCloseable {
   public void close() {
     for (Tensor t : parameters.values()) t.close();
     for (Tensor t : buffers.values()) t.close();
-    for (Module m : children.values()) m.close();
+    for (Layer m : children.values()) m.close();
   }
 
   /** Short description used in error messages and summaries, e.g. "Linear(784 -> 512)". */
@@ -281,7 +281,7 @@ public abstract class Module implements AutoCloseable {
   public String toString() {
     if (children.isEmpty()) return describe();
     StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(\n");
-    for (Map.Entry<String, Module> e : children.entrySet()) {
+    for (Map.Entry<String, Layer> e : children.entrySet()) {
       String child = e.getValue().toString().replace("\n", "\n  ");
       sb.append("  (").append(e.getKey()).append("): ").append(child).append('\n');
     }
