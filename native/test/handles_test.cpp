@@ -34,7 +34,7 @@ bool mentions(const std::string& text, const char* part) { return text.find(part
 
 int64_t vector_of(float value, int64_t n) {
   const int64_t shape[] = {n};
-  int64_t h = tensor_new(DT_F32, DEV_CPU, shape, 1);
+  int64_t h = tensor_new(static_cast<int>(DType::FLOAT32), static_cast<int>(Device::CPU), shape, 1);
   tensor_fill(h, value);
   return h;
 }
@@ -101,7 +101,7 @@ void racing_close_never_frees_under_an_op() {
     });
     while (!ready.load()) {}
     go = true;
-    std::string error = error_of([&] { op_binary(BIN_ADD, a, b, out); });
+    std::string error = error_of([&] { op_binary(static_cast<int>(BinaryOp::ADD), a, b, out); });
     closer.join();
     if (error.empty()) {
       std::vector<float> sum(n);

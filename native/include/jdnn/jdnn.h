@@ -10,41 +10,34 @@
 // native side re-checks what it needs to stay memory-safe (dtype, element
 // counts, ranks), so a wrong call throws instead of corrupting memory.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+
+#include "jdnn/ops.def"
 
 namespace jdnn {
 
-// Element types. Values are shared with org.jdnn.tensor.DType.
-enum DTypeCode { DT_F32 = 0, DT_F64 = 1, DT_I32 = 2, DT_I64 = 3, DT_U8 = 4 };
-
-// Devices. Values are shared with org.jdnn.tensor.Device.
-enum DeviceCode { DEV_CPU = 0, DEV_CUDA = 1, DEV_CUDA_EMU = 2 };
-
-// Unary element-wise ops, y = f(x; alpha, alpha2) (alpha2 unused unless named). Values shared with
-// org.jdnn.tensor.UnaryOp. NaN propagates as in PyTorch (relu(NaN) = NaN); the step maps NaN to 0.
-enum UnaryOpCode {
-  UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_ABS = 4, UN_SQUARE = 5,
-  UN_SCALE = 6,       // y = alpha * x
-  UN_ADD_SCALAR = 7,  // y = x + alpha
-  UN_SIGMOID = 8, UN_TANH = 9, UN_RELU = 10,
-  UN_LEAKY_RELU = 11, // alpha = negative slope
-  UN_ELU = 12,        // alpha = ELU alpha
-  UN_SOFTPLUS = 13,   // log(1 + exp(alpha x)) / alpha, x where alpha x > alpha2 (PyTorch's beta, threshold)
-  UN_HEAVISIDE = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
-  UN_RECIPROCAL = 15,
-  UN_POW = 16,        // y = x^alpha
-  UN_COUNT = 17
-};
-
+// The codes Java shares with native code, from ops.def: a row's position is its code. The facade
+// takes them as plain ints (what JNI passes) and checks each before casting.
+#define JDNN_ENUM_ROW(name, ...) name,
+enum class DType : int { JDNN_DTYPES(JDNN_ENUM_ROW) };
+enum class Device : int { JDNN_DEVICES(JDNN_ENUM_ROW) };
+// Unary element-wise ops, y = f(x; alpha, alpha2); kernels/unary.h defines each (and what alpha,
+// alpha2 mean for it). NaN propagates as in PyTorch (relu(NaN) = NaN); the Heaviside step maps NaN to 0.
+enum class UnaryOp : int { JDNN_UNARY_OPS(JDNN_ENUM_ROW) };
 // Binary element-wise ops with NumPy broadcasting against the output's shape.
-enum BinaryOpCode { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_COUNT = 4 };
+enum class BinaryOp : int { JDNN_BINARY_OPS(JDNN_ENUM_ROW) };
+// Per-element losses l(x, t) (kernels/point_loss.h):
+//   BCE_PROBABILITIES: -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
+//   BCE_LOGITS: max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
+enum class PointLoss : int { JDNN_POINT_LOSSES(JDNN_ENUM_ROW) };
+#undef JDNN_ENUM_ROW
 
-// Per-element losses l(x, t). Values shared with org.jdnn.loss.
-enum PointLossCode {
-  PL_BCE_PROB = 0,    // -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
-  PL_BCE_LOGITS = 1,  // max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
-  PL_COUNT = 2
-};
+// Tables of codes, for code_names().
+enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4 };
+// The names of a table's codes in code order, comma-separated ("NEG,EXP,..."); null for an
+// unknown table. Java's enums must match them (NativeCodesTest).
+const char* code_names(int table);
 
 // ---- tensors ----------------------------------------------------------------
 // New contiguous tensor; contents are uninitialized.
@@ -99,7 +92,7 @@ const char* cpu_gemm_kernel();
 
 // ---- devices ------------------------------------------------------------------
 // Loads a backend library (libjdnn_cuda.so or libjdnn_cuda_emu.so) from library_path and
-// registers its backend for `device` (DEV_CUDA or DEV_CUDA_EMU). Probes the driver and the GPU
+// registers its backend for `device` (Device::CUDA or Device::CUDA_EMU). Probes the driver and the GPU
 // and binds cuBLAS/cuDNN first; on any failure throws with what is missing and how to fix it,
 // registers nothing, and may be called again later. A second call after success does nothing.
 void device_load(int device, const char* library_path);

@@ -16,6 +16,7 @@
 #include "cpu/gemm_bf16.h"
 #include "cpu/thread_pool.h"
 #include "jdnn/jdnn.h"
+#include "kernels/unary.h"
 
 namespace jdnn {
 
@@ -45,7 +46,7 @@ void require_range(const char* op, const Tensor& t, int64_t offset, int64_t n) {
 }
 
 template <class Host>
-void write_host(const char* op, int dtype, int64_t h, const Host* src, int64_t offset, int64_t n) {
+void write_host(const char* op, DType dtype, int64_t h, const Host* src, int64_t offset, int64_t n) {
   const ApiCall call;
   Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == dtype, op, ": tensor is ", t.describe(), ", host data is ", dtype_name(dtype));
@@ -56,7 +57,7 @@ void write_host(const char* op, int dtype, int64_t h, const Host* src, int64_t o
 }
 
 template <class Host>
-void read_host(const char* op, int dtype, int64_t h, Host* dst, int64_t offset, int64_t n) {
+void read_host(const char* op, DType dtype, int64_t h, Host* dst, int64_t offset, int64_t n) {
   const ApiCall call;
   const Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == dtype, op, ": tensor is ", t.describe(), ", host buffer is ", dtype_name(dtype));
@@ -80,17 +81,18 @@ void require_broadcastable(const char* op, const Tensor& a, const Tensor& out) {
 // ---- tensors ----------------------------------------------------------------
 
 int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim) {
-  dtype_size(dtype);  // validates the code
+  const DType type = dtype_of(dtype);
+  const Device dev = device_of(device);
   JDNN_CHECK(shape != nullptr || ndim == 0, "tensor_new: null shape");
   const int64_t numel = shape_numel(shape, ndim);
   JDNN_CHECK(numel <= (int64_t(1) << 40), "tensor_new: ", numel, " elements is more than jdnn allows");
   auto t = std::make_unique<Tensor>();
-  t->dtype = dtype;
-  t->device = device;
+  t->dtype = type;
+  t->device = dev;
   t->shape.assign(shape, shape + ndim);
   t->numel = numel;
-  backend_for(device);  // fails early, naming the device, when its backend is absent
-  t->storage = std::make_shared<Storage>(device, numel * dtype_size(dtype));
+  backend_for(dev);  // fails early, naming the device, when its backend is absent
+  t->storage = std::make_shared<Storage>(dev, numel * dtype_size(type));
   return handle_create(std::move(t));
 }
 
@@ -114,27 +116,27 @@ int64_t tensor_live_handles() { return live_handles(); }
 
 int tensor_dtype(int64_t h) {
   const ApiCall call;
-  return tensor_ref(h).dtype;
+  return static_cast<int>(tensor_ref(h).dtype);
 }
 int tensor_device(int64_t h) {
   const ApiCall call;
-  return tensor_ref(h).device;
+  return static_cast<int>(tensor_ref(h).device);
 }
 int64_t tensor_numel(int64_t h) {
   const ApiCall call;
   return tensor_ref(h).numel;
 }
 
-void tensor_write_f32(int64_t h, const float* s, int64_t o, int64_t n) { write_host("write", DT_F32, h, s, o, n); }
-void tensor_write_f64(int64_t h, const double* s, int64_t o, int64_t n) { write_host("write", DT_F64, h, s, o, n); }
-void tensor_write_i32(int64_t h, const int32_t* s, int64_t o, int64_t n) { write_host("write", DT_I32, h, s, o, n); }
-void tensor_write_i64(int64_t h, const int64_t* s, int64_t o, int64_t n) { write_host("write", DT_I64, h, s, o, n); }
-void tensor_write_u8(int64_t h, const uint8_t* s, int64_t o, int64_t n) { write_host("write", DT_U8, h, s, o, n); }
-void tensor_read_f32(int64_t h, float* d, int64_t o, int64_t n) { read_host("read", DT_F32, h, d, o, n); }
-void tensor_read_f64(int64_t h, double* d, int64_t o, int64_t n) { read_host("read", DT_F64, h, d, o, n); }
-void tensor_read_i32(int64_t h, int32_t* d, int64_t o, int64_t n) { read_host("read", DT_I32, h, d, o, n); }
-void tensor_read_i64(int64_t h, int64_t* d, int64_t o, int64_t n) { read_host("read", DT_I64, h, d, o, n); }
-void tensor_read_u8(int64_t h, uint8_t* d, int64_t o, int64_t n) { read_host("read", DT_U8, h, d, o, n); }
+void tensor_write_f32(int64_t h, const float* s, int64_t o, int64_t n) { write_host("write", DType::FLOAT32, h, s, o, n); }
+void tensor_write_f64(int64_t h, const double* s, int64_t o, int64_t n) { write_host("write", DType::FLOAT64, h, s, o, n); }
+void tensor_write_i32(int64_t h, const int32_t* s, int64_t o, int64_t n) { write_host("write", DType::INT32, h, s, o, n); }
+void tensor_write_i64(int64_t h, const int64_t* s, int64_t o, int64_t n) { write_host("write", DType::INT64, h, s, o, n); }
+void tensor_write_u8(int64_t h, const uint8_t* s, int64_t o, int64_t n) { write_host("write", DType::UINT8, h, s, o, n); }
+void tensor_read_f32(int64_t h, float* d, int64_t o, int64_t n) { read_host("read", DType::FLOAT32, h, d, o, n); }
+void tensor_read_f64(int64_t h, double* d, int64_t o, int64_t n) { read_host("read", DType::FLOAT64, h, d, o, n); }
+void tensor_read_i32(int64_t h, int32_t* d, int64_t o, int64_t n) { read_host("read", DType::INT32, h, d, o, n); }
+void tensor_read_i64(int64_t h, int64_t* d, int64_t o, int64_t n) { read_host("read", DType::INT64, h, d, o, n); }
+void tensor_read_u8(int64_t h, uint8_t* d, int64_t o, int64_t n) { read_host("read", DType::UINT8, h, d, o, n); }
 
 namespace {
 thread_local std::string t_last_error;
@@ -159,7 +161,7 @@ int copy_status(int64_t h, Copy copy) noexcept {
 
 int tensor_write_f32_critical(int64_t h, const float* s, int64_t o, int64_t n) noexcept {
   return copy_status(h, [&](Tensor& t) {
-    JDNN_CHECK(t.dtype == DT_F32, "write: tensor is ", t.describe(), ", host data is float32");
+    JDNN_CHECK(t.dtype == DType::FLOAT32, "write: tensor is ", t.describe(), ", host data is float32");
     require_range("write", t, o, n);
     if (n > 0) backend_of(t).copy_from_host(t, s, o * sizeof(float), n * sizeof(float));
   });
@@ -167,7 +169,7 @@ int tensor_write_f32_critical(int64_t h, const float* s, int64_t o, int64_t n) n
 
 int tensor_read_f32_critical(int64_t h, float* d, int64_t o, int64_t n) noexcept {
   return copy_status(h, [&](Tensor& t) {
-    JDNN_CHECK(t.dtype == DT_F32, "read: tensor is ", t.describe(), ", host buffer is float32");
+    JDNN_CHECK(t.dtype == DType::FLOAT32, "read: tensor is ", t.describe(), ", host buffer is float32");
     require_range("read", t, o, n);
     if (n > 0) backend_of(t).copy_to_host(t, d, o * sizeof(float), n * sizeof(float));
   });
@@ -184,7 +186,7 @@ void tensor_fill(int64_t h, double value) {
 void tensor_add_int(int64_t h, int64_t delta) {
   const ApiCall call;
   Tensor& t = tensor_ref(h);
-  JDNN_CHECK(t.dtype == DT_I32 || t.dtype == DT_I64, "add_int: expected an int32 or int64 tensor, got ",
+  JDNN_CHECK(t.dtype == DType::INT32 || t.dtype == DType::INT64, "add_int: expected an int32 or int64 tensor, got ",
              t.describe());
   if (t.numel > 0) backend_of(t).add_int(t, delta);
 }
@@ -203,7 +205,7 @@ void tensor_gather_rows(int64_t src, int64_t index, int64_t dst) {
   const Tensor &s = tensor_ref(src), &i = tensor_ref(index);
   Tensor& d = tensor_ref(dst);
   JDNN_CHECK(s.ndim() >= 1, "gather_rows: source must have a row dimension, got ", s.describe());
-  JDNN_CHECK(i.dtype == DT_I32 || i.dtype == DT_I64, "gather_rows: index must be int32 or int64, got ",
+  JDNN_CHECK(i.dtype == DType::INT32 || i.dtype == DType::INT64, "gather_rows: index must be int32 or int64, got ",
              i.describe());
   require_like("gather_rows", s, d);
   require_same_device("gather_rows", s, i);
@@ -216,29 +218,29 @@ void tensor_gather_rows(int64_t src, int64_t index, int64_t dst) {
 // ---- devices ------------------------------------------------------------------
 
 void device_load(int device, const char* library_path) {
-  load_device_library(device, library_path);
+  load_device_library(device_of(device), library_path);
 }
 
-bool device_loaded(int device) { return backend_loaded(device); }
+bool device_loaded(int device) { return backend_loaded(device_of(device)); }
 
 void device_preload_library(const char* library_path) { preload_library(library_path); }
 
 const char* device_describe(int device) {
   thread_local std::string text;
-  text = backend_for(device).describe();
+  text = backend_for(device_of(device)).describe();
   return text.c_str();
 }
 
-void device_synchronize(int device) { backend_for(device).synchronize(); }
+void device_synchronize(int device) { backend_for(device_of(device)).synchronize(); }
 
 void device_set_option(int device, const char* key, double value) {
   JDNN_CHECK(key != nullptr, "device_set_option: null key");
-  backend_for(device).set_option(key, value);
+  backend_for(device_of(device)).set_option(key, value);
 }
 
 double device_stat(int device, const char* key) {
   JDNN_CHECK(key != nullptr, "device_stat: null key");
-  return backend_for(device).stat(key);
+  return backend_for(device_of(device)).stat(key);
 }
 
 void tensor_transfer(int64_t src, int64_t dst) {
@@ -251,9 +253,9 @@ void tensor_transfer(int64_t src, int64_t dst) {
   if (bytes == 0) return;
   if (s.device == d.device) {
     backend_of(d).convert(s, d);
-  } else if (s.device == DEV_CPU) {
+  } else if (s.device == Device::CPU) {
     backend_of(d).copy_from_host(d, s.data<char>(), 0, bytes);
-  } else if (d.device == DEV_CPU) {
+  } else if (d.device == Device::CPU) {
     backend_of(s).copy_to_host(s, d.data<char>(), 0, bytes);
   } else {  // device to device through the host
     std::vector<char> staging(bytes);
@@ -264,9 +266,9 @@ void tensor_transfer(int64_t src, int64_t dst) {
 
 // ---- memory and threads -------------------------------------------------------
 
-int64_t memory_bytes_in_use(int device) { return allocator_for(device).bytes_in_use(); }
-int64_t memory_bytes_cached(int device) { return allocator_for(device).bytes_cached(); }
-void memory_release_cached(int device) { allocator_for(device).release_cached(); }
+int64_t memory_bytes_in_use(int device) { return allocator_for(device_of(device)).bytes_in_use(); }
+int64_t memory_bytes_cached(int device) { return allocator_for(device_of(device)).bytes_cached(); }
+void memory_release_cached(int device) { allocator_for(device_of(device)).release_cached(); }
 int cpu_num_threads() { return cpu::num_threads(); }
 void cpu_set_num_threads(int n) { cpu::set_num_threads(n); }
 const char* cpu_gemm_kernel() { return cpu::sgemm_kernel_name(); }
@@ -279,18 +281,21 @@ void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) {
   Tensor& ys = tensor_ref(y);
   require_float("unary", xs, "input");
   require_like_sized("unary", xs, ys);
-  backend_of(xs).unary(op, xs, ys, alpha, alpha2);
+  backend_of(xs).unary(unary_op_of(op), xs, ys, alpha, alpha2);
 }
 
 void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2) {
   const ApiCall call;
   const Tensor &xs = tensor_ref(x), &ys = tensor_ref(y), &dys = tensor_ref(dy);
   Tensor& dxs = tensor_ref(dx);
+  const UnaryOp f = unary_op_of(op);
+  JDNN_CHECK(kernels::unary_differentiable(f), "unary_backward: ", unary_op_name(f),
+             " has no derivative: it cannot be backpropagated");
   require_float("unary_backward", xs, "input");
   for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
     require_like_sized("unary_backward", xs, *t);
   }
-  backend_of(xs).unary_backward(op, xs, ys, dys, dxs, alpha, alpha2);
+  backend_of(xs).unary_backward(f, xs, ys, dys, dxs, alpha, alpha2);
 }
 
 void op_binary(int op, int64_t a, int64_t b, int64_t out) {
@@ -304,7 +309,7 @@ void op_binary(int op, int64_t a, int64_t b, int64_t out) {
   require_same_device("binary", bs, os);
   require_broadcastable("binary", as, os);
   require_broadcastable("binary", bs, os);
-  backend_of(os).binary(op, as, bs, os);
+  backend_of(os).binary(binary_op_of(op), as, bs, os);
 }
 
 namespace {
@@ -383,8 +388,8 @@ void op_bf16_pack_weight(int64_t w, int64_t packed) {
   const ApiCall call;
   const Tensor& ws = tensor_ref(w);
   Tensor& ps = tensor_ref(packed);
-  JDNN_CHECK(ws.dtype == 0 && ws.ndim() == 2, "bf16_pack_weight: weight must be float32 (out, in), got ", ws.describe());
-  JDNN_CHECK(ps.dtype == 2 && ps.numel == bf16_packed_numel(ws.dim(0), ws.dim(1)), "bf16_pack_weight: packed must be int32[",
+  JDNN_CHECK(ws.dtype == DType::FLOAT32 && ws.ndim() == 2, "bf16_pack_weight: weight must be float32 (out, in), got ", ws.describe());
+  JDNN_CHECK(ps.dtype == DType::INT32 && ps.numel == bf16_packed_numel(ws.dim(0), ws.dim(1)), "bf16_pack_weight: packed must be int32[",
              bf16_packed_numel(ws.dim(0), ws.dim(1)), "], got ", ps.describe());
   require_same_device("bf16_pack_weight", ws, ps);
   backend_of(ws).bf16_pack_weight(ws, ps);
@@ -395,12 +400,12 @@ void op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool rel
   const Tensor &xs = tensor_ref(x), &ps = tensor_ref(packed);
   Tensor& ys = tensor_ref(y);
   const Tensor* bs = bias == 0 ? nullptr : &tensor_ref(bias);
-  JDNN_CHECK(xs.dtype == 0 && ys.dtype == 0 && xs.ndim() == 2 && ys.ndim() == 2 && xs.dim(0) == ys.dim(0),
+  JDNN_CHECK(xs.dtype == DType::FLOAT32 && ys.dtype == DType::FLOAT32 && xs.ndim() == 2 && ys.ndim() == 2 && xs.dim(0) == ys.dim(0),
              "linear_bf16: x and y must be float32 (N, in) and (N, out), got ", xs.describe(), ", ", ys.describe());
-  JDNN_CHECK(xs.dim(1) > 0 && ys.dim(1) > 0 && ps.dtype == 2 && ps.numel == bf16_packed_numel(ys.dim(1), xs.dim(1)),
+  JDNN_CHECK(xs.dim(1) > 0 && ys.dim(1) > 0 && ps.dtype == DType::INT32 && ps.numel == bf16_packed_numel(ys.dim(1), xs.dim(1)),
              "linear_bf16: packed weight ", ps.describe(), " does not match ", xs.dim(1), " -> ", ys.dim(1));
   if (bs != nullptr)
-    JDNN_CHECK(bs->dtype == 0 && bs->ndim() == 1 && bs->dim(0) == ys.dim(1), "linear_bf16: bias ", bs->describe(),
+    JDNN_CHECK(bs->dtype == DType::FLOAT32 && bs->ndim() == 1 && bs->dim(0) == ys.dim(1), "linear_bf16: bias ", bs->describe(),
                " must be float32[", ys.dim(1), "]");
   for (const Tensor* t : {&ps, static_cast<const Tensor*>(&ys)}) require_same_device("linear_bf16", xs, *t);
   if (bs != nullptr) require_same_device("linear_bf16", xs, *bs);
@@ -428,7 +433,7 @@ void op_argmax_last(int64_t x, int64_t out) {
   require_float("argmax", xs, "input");
   JDNN_CHECK(xs.ndim() >= 1 && xs.dim(-1) > 0, "argmax: input needs a non-empty last dimension, got ",
              xs.describe());
-  JDNN_CHECK(os.dtype == DT_I64 && os.numel == xs.numel / xs.dim(-1), "argmax: output ", os.describe(),
+  JDNN_CHECK(os.dtype == DType::INT64 && os.numel == xs.numel / xs.dim(-1), "argmax: output ", os.describe(),
              " must be int64 with ", xs.numel / xs.dim(-1), " elements");
   require_same_device("argmax", xs, os);
   backend_of(xs).argmax_last(xs, os);
@@ -466,7 +471,7 @@ void check_cross_entropy(const char* op, const Tensor& logits, const Tensor& lab
   require_float(op, logits, "logits");
   JDNN_CHECK(logits.ndim() == 2 && logits.dim(1) > 0, op, ": logits must be [N, C] with C > 0, got ",
              logits.describe());
-  JDNN_CHECK(labels.dtype == DT_I32 || labels.dtype == DT_I64, op, ": labels must be int32 or int64, got ",
+  JDNN_CHECK(labels.dtype == DType::INT32 || labels.dtype == DType::INT64, op, ": labels must be int32 or int64, got ",
              labels.describe());
   JDNN_CHECK(labels.numel == logits.dim(0), op, ": ", labels.numel, " labels for ", logits.dim(0), " rows");
   JDNN_CHECK(scalar.numel == 1, op, ": loss must have one element, got ", scalar.describe());
@@ -503,7 +508,7 @@ int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) {
   for (const Tensor* u : {&ts, static_cast<const Tensor*>(&os)}) {
     require_like_sized("point_loss", xs, *u);
   }
-  return backend_of(xs).point_loss(op, xs, ts, os);
+  return backend_of(xs).point_loss(point_loss_of(op), xs, ts, os);
 }
 
 void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) {
@@ -514,7 +519,7 @@ void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx
   for (const Tensor* u : {&ts, &dys, static_cast<const Tensor*>(&dxs)}) {
     require_like_sized("point_loss_backward", xs, *u);
   }
-  backend_of(xs).point_loss_backward(op, xs, ts, dys, dxs);
+  backend_of(xs).point_loss_backward(point_loss_of(op), xs, ts, dys, dxs);
 }
 
 // ---- convolution and pooling -----------------------------------------------------
@@ -637,9 +642,9 @@ void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh
   const auto out = check_pool2d("max_pool2d", xs, g);
   require_like("max_pool2d", xs, ys);
   require_dims("max_pool2d", ys, "output", out);
-  JDNN_CHECK(is.dtype == DT_I32 || is.dtype == DT_I64, "max_pool2d: indices must be int32 or int64, got ",
+  JDNN_CHECK(is.dtype == DType::INT32 || is.dtype == DType::INT64, "max_pool2d: indices must be int32 or int64, got ",
              is.describe());
-  JDNN_CHECK(is.dtype == DT_I64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
+  JDNN_CHECK(is.dtype == DType::INT64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
              xs.dim(2) * xs.dim(3), " elements need int64 indices");
   require_same_device("max_pool2d", xs, is);
   require_dims("max_pool2d", is, "indices", out);
@@ -654,7 +659,7 @@ void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) {
   require_rank4("max_pool2d_backward", dys, "output gradient");
   require_rank4("max_pool2d_backward", dxs, "input gradient");
   require_like("max_pool2d_backward", dys, dxs);
-  JDNN_CHECK(is.dtype == DT_I32 || is.dtype == DT_I64, "max_pool2d_backward: indices must be int32 or int64, got ",
+  JDNN_CHECK(is.dtype == DType::INT32 || is.dtype == DType::INT64, "max_pool2d_backward: indices must be int32 or int64, got ",
              is.describe());
   require_same_device("max_pool2d_backward", dys, is);
   require_dims("max_pool2d_backward", is, "indices", dys.shape);

@@ -15,8 +15,8 @@ namespace jdnn {
 // writes a message (what is missing and how to fix it) into `message`.
 using BackendInit = int (*)(int device, char* message, size_t capacity);
 
-void load_device_library(int device, const char* library_path) {
-  JDNN_CHECK(device == DEV_CUDA || device == DEV_CUDA_EMU, "device_load: device ", device_name(device),
+void load_device_library(Device device, const char* library_path) {
+  JDNN_CHECK(device == Device::CUDA || device == Device::CUDA_EMU, "device_load: device ", device_name(device),
              " is not loadable");
   JDNN_CHECK(library_path != nullptr && *library_path != '\0', "device_load: no library path for ",
              device_name(device));
@@ -37,7 +37,7 @@ void load_device_library(int device, const char* library_path) {
     fail("the library ", library_path, " is not a jdnn backend (no jdnn_backend_init)");
   }
   char message[2048] = {0};
-  if (init(device, message, sizeof(message)) != 0) {
+  if (init(static_cast<int>(device), message, sizeof(message)) != 0) {
     // Stays loaded: a failed probe may have started driver threads, and unloading
     // code they could still run is not safe. A later call retries the probe.
     fail(message[0] != '\0' ? message : "the CUDA backend failed to initialize");

@@ -33,8 +33,8 @@ int64_t plane_grain(int64_t work_per_plane) {
 }
 
 template <class I>
-void with_index_type(int dtype, I&& f) {
-  if (dtype == 2) f(int32_t{});
+void with_index_type(DType dtype, I&& f) {
+  if (dtype == DType::INT32) f(int32_t{});
   else f(int64_t{});
 }
 

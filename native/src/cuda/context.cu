@@ -21,9 +21,9 @@ Context* g_context = nullptr;
 CudaBackend* g_backend = nullptr;
 
 #if defined(JDNN_CUDA_EMU)
-constexpr int kThisDevice = DEV_CUDA_EMU;
+constexpr Device kThisDevice = Device::CUDA_EMU;
 #else
-constexpr int kThisDevice = DEV_CUDA;
+constexpr Device kThisDevice = Device::CUDA;
 #endif
 
 std::string gib(size_t bytes) {
@@ -350,14 +350,13 @@ extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int devi
                                                                          size_t capacity) {
   using namespace jdnn;
   using namespace jdnn::cuda;
-  const char* what = kThisDevice == DEV_CUDA ? "cuda" : "cuda-emu";
-  if (device != kThisDevice)
-    return report(message, capacity, std::string("this library provides device ") + what + ", not " +
-                                         device_name(device));
+  if (device != static_cast<int>(kThisDevice))
+    return report(message, capacity, std::string("this library provides device ") + device_name(kThisDevice) +
+                                         ", not device code " + std::to_string(device));
   if (g_backend != nullptr) return 0;
   try {
     auto ctx = std::make_unique<Context>();
-    ctx->device_code = device;
+    ctx->device = kThisDevice;
     const std::string gpu = probe_gpu(ctx->props);
     if (!gpu.empty()) return report(message, capacity, "CUDA device unavailable: " + gpu);
     const std::string libs = vendor::bind_vendor();
@@ -369,9 +368,9 @@ extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int devi
     JDNN_CUDNN(cudnnSetStream, ctx->cudnn, ctx->stream);
     // Leaked on purpose, like the CPU backend's: tensors may be freed during exit.
     g_context = ctx.release();
-    g_backend = new CudaBackend(device);
-    register_allocator(device, &g_context->allocator);
-    register_backend(device, g_backend);
+    g_backend = new CudaBackend(kThisDevice);
+    register_allocator(kThisDevice, &g_context->allocator);
+    register_backend(kThisDevice, g_backend);
     return 0;
   } catch (const std::exception& e) {
     return report(message, capacity, std::string("CUDA device unavailable: ") + e.what());

@@ -30,6 +30,9 @@ public final class JdnnNative {
   /** Forces the native libraries to load (and fail, with the loader's message, if they cannot). */
   public static void load() {}
 
+  /** The names of a table's codes in code order, comma-separated (jdnn.h CodeTable: 0 dtype, 1 device, 2 unary op, 3 binary op, 4 point loss). */
+  public static native String code_names(int table);
+
   // ---- devices ----
   public static native void device_load(int device, String libraryPath);
 
