@@ -2,19 +2,10 @@
 
 #include "cpu/cpu_backend.h"
 #include "cpu/thread_pool.h"
-#include "jdnn/jdnn.h"
 
 namespace jdnn::cpu {
 
 namespace {
-// Registered when libjdnn loads: the CPU backend is always present.
-struct Registration {
-  Registration() {
-    static CpuBackend backend;
-    register_backend(Device::CPU, &backend);
-  }
-} registration;
-
 // dst[i] = src[i] converted, for every pair of dtypes.
 template <class Dst>
 void convert_into(const Tensor& src, Dst* dst) {

@@ -1,5 +1,5 @@
 // Fused softmax cross-entropy and the element-wise point losses on the CUDA
-// backend (CPU twin: cpu/softmax_loss.cpp). Each row's arithmetic is the CPU's,
+// backend (CPU twin: cpu/loss.cpp). Each row's arithmetic is the CPU's,
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
 #include "cuda/device_flag.h"

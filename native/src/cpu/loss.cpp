@@ -1,73 +1,20 @@
+// Fused softmax cross-entropy and the per-element losses on the CPU backend (CUDA twin:
+// cuda/loss.cu).
 #include <cmath>
 
 #include "cpu/cpu_backend.h"
-#include "cpu/thread_pool.h"
+#include "cpu/softmax.h"
 #include "kernels/point_loss.h"
 
 namespace jdnn::cpu {
 
 namespace {
 
-// Row-wise (log-)softmax with the max subtracted, so logits of 1e4 stay finite.
-template <class T>
-void softmax_rows(const T* x, T* y, int64_t rows, int64_t c, bool log) {
-  parallel_for(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(c, 1)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* xr = x + r * c;
-      T* yr = y + r * c;
-      T mx = xr[0];
-      for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
-      double sum = 0;
-      for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
-      if (log) {
-        const T lse = static_cast<T>(std::log(sum));
-        for (int64_t j = 0; j < c; ++j) yr[j] = xr[j] - mx - lse;
-      } else {
-        const double inv = 1.0 / sum;
-        for (int64_t j = 0; j < c; ++j) yr[j] = static_cast<T>(std::exp(static_cast<double>(xr[j] - mx)) * inv);
-      }
-    }
-  });
-}
-
 int64_t label_at(const Tensor& labels, int64_t i) {
   return labels.dtype == DType::INT32 ? labels.data<int32_t>()[i] : labels.data<int64_t>()[i];
 }
 
 }  // namespace
-
-void CpuBackend::softmax(const Tensor& x, Tensor& y, bool log) {
-  with_float_type(x.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    const int64_t c = x.dim(-1);
-    if (x.numel == 0) return;
-    softmax_rows<T>(x.data<T>(), y.data<T>(), x.numel / c, c, log);
-  });
-}
-
-// softmax: dx = y (dy - sum(dy y));  log-softmax: dx = dy - exp(y) sum(dy).
-void CpuBackend::softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx, bool log) {
-  with_float_type(y.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    const int64_t c = y.dim(-1);
-    if (y.numel == 0) return;
-    const int64_t rows = y.numel / c;
-    const T *ys = y.data<T>(), *dys = dy.data<T>();
-    T* dxs = dx.data<T>();
-    for (int64_t r = 0; r < rows; ++r) {
-      const T *yr = ys + r * c, *dr = dys + r * c;
-      T* xr = dxs + r * c;
-      double s = 0;
-      if (log) {
-        for (int64_t j = 0; j < c; ++j) s += dr[j];
-        for (int64_t j = 0; j < c; ++j) xr[j] = static_cast<T>(dr[j] - std::exp(static_cast<double>(yr[j])) * s);
-      } else {
-        for (int64_t j = 0; j < c; ++j) s += static_cast<double>(dr[j]) * yr[j];
-        for (int64_t j = 0; j < c; ++j) xr[j] = static_cast<T>(yr[j] * (dr[j] - s));
-      }
-    }
-  });
-}
 
 void CpuBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) {
   with_float_type(logits.dtype, [&](auto zero) {
