@@ -32,9 +32,12 @@ enum class BinaryOp : int { JDNN_BINARY_OPS(JDNN_ENUM_ROW) };
 //   BCE_LOGITS: max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
 enum class PointLoss : int { JDNN_POINT_LOSSES(JDNN_ENUM_ROW) };
 #undef JDNN_ENUM_ROW
+#define JDNN_ENUM_ROW1(name) name,
+enum class ErrorKind : int { JDNN_ERROR_KINDS(JDNN_ENUM_ROW1) };
+#undef JDNN_ENUM_ROW1
 
 // Tables of codes, for code_names().
-enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4 };
+enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5 };
 // The names of a table's codes in code order, comma-separated ("NEG,EXP,..."); null for an
 // unknown table. Java's enums must match them (NativeCodesTest).
 const char* code_names(int table);
@@ -144,7 +147,9 @@ void op_argmax_last(int64_t x, int64_t out);
 void op_softmax(int64_t x, int64_t y, bool log);
 void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log);
 // Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
-// Writes the scalar loss and the softmax probabilities (kept for the backward).
+// Writes the scalar loss and the softmax probabilities (kept for the backward). A label outside [0, C)
+// is an INDEX error naming the first one: its row, value and the class count. The op checks the labels
+// as it reads them (on CUDA, one read of a flag after the kernel).
 void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs);
 // dlogits = (probs - onehot(labels)) * dloss / N
 void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits);

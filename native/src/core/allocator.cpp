@@ -94,7 +94,7 @@ class HostCachingAllocator final : public CachingAllocator {
   void* system_allocate(size_t bytes) override { return std::aligned_alloc(64, bytes); }
   void system_free(void* p) override { std::free(p); }
   [[noreturn]] void out_of_memory(size_t bytes, int64_t) override {
-    fail("out of host memory allocating ", bytes, " bytes");
+    fail_as(ErrorKind::OUT_OF_MEMORY, "out of host memory allocating ", bytes, " bytes");
   }
 };
 
@@ -113,7 +113,8 @@ std::array<Allocator*, kDeviceCount>& allocators() {
 
 Allocator& allocator_for(Device device) {
   Allocator* a = allocators()[static_cast<int>(device)];
-  JDNN_CHECK(a != nullptr, "no allocator for device ", device_name(device), ": its backend is not loaded");
+  JDNN_CHECK_AS(ErrorKind::DEVICE, a != nullptr, "no allocator for device ", device_name(device),
+                ": its backend is not loaded");
   return *a;
 }
 

@@ -5,7 +5,7 @@
 namespace jdnn {
 
 void Backend::missing(const char* op) const {
-  fail("op '", op, "' is not implemented on device ", device_name(device()));
+  fail_as(ErrorKind::DEVICE, "op '", op, "' is not implemented on device ", device_name(device()));
 }
 
 std::string Backend::describe() const { return device_name(device()); }
@@ -33,7 +33,7 @@ bool backend_loaded(Device device) { return backends()[static_cast<int>(device)]
 
 Backend& backend_for(Device device) {
   Backend* b = backends()[static_cast<int>(device)];
-  JDNN_CHECK(b != nullptr, "device ", device_name(device), " has no backend loaded");
+  JDNN_CHECK_AS(ErrorKind::DEVICE, b != nullptr, "device ", device_name(device), " has no backend loaded");
   return *b;
 }
 

@@ -29,6 +29,9 @@ constexpr const char* kDeviceList = &(JDNN_DEVICES(JDNN_LIST_ROW))[1];
 constexpr const char* kUnaryList = &(JDNN_UNARY_OPS(JDNN_LIST_ROW))[1];
 constexpr const char* kBinaryList = &(JDNN_BINARY_OPS(JDNN_LIST_ROW))[1];
 constexpr const char* kPointLossList = &(JDNN_POINT_LOSSES(JDNN_LIST_ROW))[1];
+#define JDNN_LIST_ROW1(name) "," #name
+constexpr const char* kErrorKindList = &(JDNN_ERROR_KINDS(JDNN_LIST_ROW1))[1];
+#undef JDNN_LIST_ROW1
 #undef JDNN_LIST_ROW
 #undef JDNN_NAME_ROW
 #undef JDNN_LABEL2
@@ -70,6 +73,7 @@ const char* code_names(int table) {
     case CodeTable::UNARY_OP: return kUnaryList;
     case CodeTable::BINARY_OP: return kBinaryList;
     case CodeTable::POINT_LOSS: return kPointLossList;
+    case CodeTable::ERROR_KIND: return kErrorKindList;
   }
   return nullptr;
 }

@@ -26,7 +26,7 @@ void CpuBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tenso
     double total = 0;
     for (int64_t i = 0; i < n; ++i) {
       const int64_t k = label_at(labels, i);
-      JDNN_CHECK(k >= 0 && k < c, "cross_entropy: label ", k, " at row ", i, " is outside [0, ", c, ")");
+      if (k < 0 || k >= c) fail_label("cross_entropy", k, i, c);
       // -log softmax computed from the logits (not from p) so a probability that
       // underflowed to 0 still gives the exact, finite loss.
       const T* xr = x + i * c;
@@ -50,7 +50,7 @@ void CpuBackend::cross_entropy_backward(const Tensor& probs, const Tensor& label
     T* d = dlogits.data<T>();
     for (int64_t i = 0; i < n; ++i) {
       const int64_t k = label_at(labels, i);
-      JDNN_CHECK(k >= 0 && k < c, "cross_entropy_backward: label ", k, " outside [0, ", c, ")");
+      if (k < 0 || k >= c) fail_label("cross_entropy_backward", k, i, c);
       for (int64_t j = 0; j < c; ++j) d[i * c + j] = scale * (p[i * c + j] - (j == k ? T(1) : T(0)));
     }
   });

@@ -67,7 +67,7 @@ void CpuBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& dst
   char* d = static_cast<char*>(dst.storage->data);
   for (int64_t i = 0; i < index.numel; ++i) {
     const int64_t r = index.dtype == DType::INT32 ? index.data<int32_t>()[i] : index.data<int64_t>()[i];
-    JDNN_CHECK(r >= 0 && r < rows, "gather_rows: index ", r, " at position ", i,
+    JDNN_CHECK_AS(ErrorKind::INDEX, r >= 0 && r < rows, "gather_rows: index ", r, " at position ", i,
                " is outside [0, ", rows, ")");
     std::memcpy(d + i * row_bytes, s + r * row_bytes, row_bytes);
   }

@@ -193,7 +193,7 @@ Choice pick(const Perf* perf, int returned, const char* what) {
   for (int i = 0; i < returned; ++i)
     if (perf[i].status == CUDNN_STATUS_SUCCESS)
       return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
-  fail("conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
+  fail_as(ErrorKind::VENDOR, "conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
 }
 
 Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,

@@ -122,10 +122,7 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
     launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
   const int64_t row = bad.first_bad(n);
-  if (row >= 0) {
-    fail("cross_entropy: label ", index_on_host(labels, row, ctx.stream), " at row ", row, " is outside [0, ",
-         c, ")");
-  }
+  if (row >= 0) fail_label("cross_entropy", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
@@ -143,10 +140,7 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
     });
   });
   const int64_t row = bad.first_bad(n);
-  if (row >= 0) {
-    fail("cross_entropy_backward: label ", index_on_host(labels, row, ctx.stream), " at row ", row,
-         " is outside [0, ", c, ")");
-  }
+  if (row >= 0) fail_label("cross_entropy_backward", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 // Only a loss with a domain (BCE on probabilities) takes the flag, and with it one wait for the stream.

@@ -147,7 +147,7 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
   const int64_t at = bad.first_bad(index.numel);
   if (at < 0) return;
   const int64_t value = index_on_host(index, at, c.stream);
-  fail("gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
+  fail_as(ErrorKind::INDEX, "gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
 }
 
 }  // namespace jdnn::cuda

@@ -140,8 +140,8 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
   const int64_t at = bad.first_bad(dy.numel);
   if (at < 0) return;
   const int64_t value = index_on_host(indices, at, c.stream);
-  fail("max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2), "x", dx.dim(3),
-       " input plane");
+  fail_as(ErrorKind::INDEX, "max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2),
+          "x", dx.dim(3), " input plane");
 }
 
 void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {
