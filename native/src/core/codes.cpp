@@ -66,7 +66,7 @@ UnaryOp unary_op_of(int code) { return checked<UnaryOp>(code, kUnaryNames, "unar
 BinaryOp binary_op_of(int code) { return checked<BinaryOp>(code, kBinaryNames, "binary: unknown op"); }
 PointLoss point_loss_of(int code) { return checked<PointLoss>(code, kPointLossNames, "point_loss: unknown op"); }
 
-const char* code_names(int table) {
+const char* code_names(int table) noexcept {
   switch (static_cast<CodeTable>(table)) {
     case CodeTable::DTYPE: return kDTypeList;
     case CodeTable::DEVICE: return kDeviceList;

@@ -37,7 +37,8 @@ template <class... Parts>
 
 // The index error of a class label outside [0, classes), shared by both backends' cross-entropy.
 [[noreturn]] inline void fail_label(const char* op, int64_t label, int64_t row, int64_t classes) {
-  fail_as(ErrorKind::INDEX, op, ": label ", label, " at row ", row, " is outside [0, ", classes, ")");
+  fail_as(ErrorKind::INDEX, op, ": label ", label, " at index ", row, " is outside [0, ", classes, ") for ", classes,
+          " classes");
 }
 
 // Argument checks.

@@ -173,11 +173,6 @@ Tensor& tensor_ref(int64_t handle) {
   fail(handle == 0 ? "null tensor handle" : "invalid tensor handle");
 }
 
-Tensor* tensor_try_ref(int64_t handle) noexcept {
-  Tensor* t = nullptr;
-  return pin(handle, &t) == PinResult::kPinned ? t : nullptr;
-}
-
 ApiCall::ApiCall() noexcept : first_pin_(t_state.pins.size()) { ++t_state.calls; }
 
 ApiCall::~ApiCall() {

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "core/api/checks.h"
+#include "core/status.h"
 
 namespace jdnn {
 
@@ -40,47 +41,49 @@ Conv2dGeom conv_geom(int sh, int sw, int pt, int pl, int pb, int pr, int dh, int
 
 }  // namespace
 
-void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int sh, int sw, int pt, int pl, int pb, int pr,
-               int dh, int dw, int groups) {
-  const ApiCall call;
-  const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
-  Tensor& ys = tensor_ref(y);
-  const Tensor* bs = optional_ref(bias);
-  const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dw, groups);
-  const auto out = check_conv2d("conv2d", xs, ws, g);
-  require_like("conv2d", xs, ys);
-  require_dims("conv2d", ys, "output", out);
-  if (bs != nullptr) {
-    require_like("conv2d", xs, *bs);
-    require_dims("conv2d", *bs, "bias", {ws.dim(0)});
-  }
-  backend_of(xs).conv2d(xs, ws, bs, ys, g);
+int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int sh, int sw, int pt, int pl, int pb, int pr,
+               int dh, int dw, int groups) noexcept {
+  return status_of([&] {
+    const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
+    Tensor& ys = tensor_ref(y);
+    const Tensor* bs = optional_ref(bias);
+    const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+    const auto out = check_conv2d("conv2d", xs, ws, g);
+    require_like("conv2d", xs, ys);
+    require_dims("conv2d", ys, "output", out);
+    if (bs != nullptr) {
+      require_like("conv2d", xs, *bs);
+      require_dims("conv2d", *bs, "bias", {ws.dim(0)});
+    }
+    backend_of(xs).conv2d(xs, ws, bs, ys, g);
+  });
 }
 
-void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias, int sh,
-                        int sw, int pt, int pl, int pb, int pr, int dh, int dwl, int groups) {
-  const ApiCall call;
-  const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w), &dys = tensor_ref(dy);
-  Tensor* dxs = optional_ref(dx);
-  Tensor* dws = optional_ref(dw);
-  Tensor* dbs = optional_ref(dbias);
-  const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dwl, groups);
-  const auto out = check_conv2d("conv2d_backward", xs, ws, g);
-  require_like("conv2d_backward", xs, dys);
-  require_dims("conv2d_backward", dys, "output gradient", out);
-  if (dxs != nullptr) {
-    require_like("conv2d_backward", xs, *dxs);
-    require_dims("conv2d_backward", *dxs, "input gradient", xs.shape);
-  }
-  if (dws != nullptr) {
-    require_like("conv2d_backward", xs, *dws);
-    require_dims("conv2d_backward", *dws, "weight gradient", ws.shape);
-  }
-  if (dbs != nullptr) {
-    require_like("conv2d_backward", xs, *dbs);
-    require_dims("conv2d_backward", *dbs, "bias gradient", {ws.dim(0)});
-  }
-  backend_of(xs).conv2d_backward(xs, ws, dys, dxs, dws, dbs, g);
+int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias, int sh,
+                        int sw, int pt, int pl, int pb, int pr, int dh, int dwl, int groups) noexcept {
+  return status_of([&] {
+    const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w), &dys = tensor_ref(dy);
+    Tensor* dxs = optional_ref(dx);
+    Tensor* dws = optional_ref(dw);
+    Tensor* dbs = optional_ref(dbias);
+    const Conv2dGeom g = conv_geom(sh, sw, pt, pl, pb, pr, dh, dwl, groups);
+    const auto out = check_conv2d("conv2d_backward", xs, ws, g);
+    require_like("conv2d_backward", xs, dys);
+    require_dims("conv2d_backward", dys, "output gradient", out);
+    if (dxs != nullptr) {
+      require_like("conv2d_backward", xs, *dxs);
+      require_dims("conv2d_backward", *dxs, "input gradient", xs.shape);
+    }
+    if (dws != nullptr) {
+      require_like("conv2d_backward", xs, *dws);
+      require_dims("conv2d_backward", *dws, "weight gradient", ws.shape);
+    }
+    if (dbs != nullptr) {
+      require_like("conv2d_backward", xs, *dbs);
+      require_dims("conv2d_backward", *dbs, "bias gradient", {ws.dim(0)});
+    }
+    backend_of(xs).conv2d_backward(xs, ws, dys, dxs, dws, dbs, g);
+  });
 }
 
 }  // namespace jdnn

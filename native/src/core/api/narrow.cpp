@@ -1,5 +1,6 @@
 // Facade: slices along one dimension (narrow; concat is narrow_assign into its output).
 #include "core/api/checks.h"
+#include "core/status.h"
 
 namespace jdnn {
 
@@ -20,20 +21,22 @@ void check_narrow(const char* op, const Tensor& whole, const Tensor& part, int d
 }
 }  // namespace
 
-void op_narrow(int64_t x, int64_t y, int dim, int64_t start) {
-  const ApiCall call;
-  const Tensor& xs = tensor_ref(x);
-  Tensor& ys = tensor_ref(y);
-  check_narrow("narrow", xs, ys, dim, start);
-  backend_of(xs).narrow(xs, ys, dim, start);
+int op_narrow(int64_t x, int64_t y, int dim, int64_t start) noexcept {
+  return status_of([&] {
+    const Tensor& xs = tensor_ref(x);
+    Tensor& ys = tensor_ref(y);
+    check_narrow("narrow", xs, ys, dim, start);
+    backend_of(xs).narrow(xs, ys, dim, start);
+  });
 }
 
-void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) {
-  const ApiCall call;
-  const Tensor& s = tensor_ref(src);
-  Tensor& d = tensor_ref(dst);
-  check_narrow("narrow_assign", d, s, dim, start);
-  backend_of(d).narrow_assign(s, d, dim, start);
+int op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) noexcept {
+  return status_of([&] {
+    const Tensor& s = tensor_ref(src);
+    Tensor& d = tensor_ref(dst);
+    check_narrow("narrow_assign", d, s, dim, start);
+    backend_of(d).narrow_assign(s, d, dim, start);
+  });
 }
 
 }  // namespace jdnn

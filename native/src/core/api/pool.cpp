@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/api/checks.h"
+#include "core/status.h"
 
 namespace jdnn {
 
@@ -25,59 +26,63 @@ std::vector<int64_t> check_pool2d(const char* op, const Tensor& x, const Pool2dG
 
 }  // namespace
 
-void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh, int sw, int ph, int pw) {
-  const ApiCall call;
-  const Tensor& xs = tensor_ref(x);
-  Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
-  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
-  const auto out = check_pool2d("max_pool2d", xs, g);
-  require_like("max_pool2d", xs, ys);
-  require_dims("max_pool2d", ys, "output", out);
-  require_index_dtype("max_pool2d", is, "indices");
-  JDNN_CHECK(is.dtype == DType::INT64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
-             xs.dim(2) * xs.dim(3), " elements need int64 indices");
-  require_same_device("max_pool2d", xs, is);
-  require_dims("max_pool2d", is, "indices", out);
-  backend_of(xs).max_pool2d(xs, ys, is, g);
+int op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int sh, int sw, int ph, int pw) noexcept {
+  return status_of([&] {
+    const Tensor& xs = tensor_ref(x);
+    Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
+    const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+    const auto out = check_pool2d("max_pool2d", xs, g);
+    require_like("max_pool2d", xs, ys);
+    require_dims("max_pool2d", ys, "output", out);
+    require_index_dtype("max_pool2d", is, "indices");
+    JDNN_CHECK(is.dtype == DType::INT64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
+               xs.dim(2) * xs.dim(3), " elements need int64 indices");
+    require_same_device("max_pool2d", xs, is);
+    require_dims("max_pool2d", is, "indices", out);
+    backend_of(xs).max_pool2d(xs, ys, is, g);
+  });
 }
 
-void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) {
-  const ApiCall call;
-  const Tensor &dys = tensor_ref(dy), &is = tensor_ref(indices);
-  Tensor& dxs = tensor_ref(dx);
-  require_float("max_pool2d_backward", dys, "output gradient");
-  require_rank4("max_pool2d_backward", dys, "output gradient");
-  require_rank4("max_pool2d_backward", dxs, "input gradient");
-  require_like("max_pool2d_backward", dys, dxs);
-  require_index_dtype("max_pool2d_backward", is, "indices");
-  require_same_device("max_pool2d_backward", dys, is);
-  require_dims("max_pool2d_backward", is, "indices", dys.shape);
-  JDNN_CHECK(dxs.dim(0) == dys.dim(0) && dxs.dim(1) == dys.dim(1), "max_pool2d_backward: input gradient ",
-             dxs.describe(), " and output gradient ", dys.describe(), " differ in N or C");
-  backend_of(dys).max_pool2d_backward(dys, is, dxs);
+int op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) noexcept {
+  return status_of([&] {
+    const Tensor &dys = tensor_ref(dy), &is = tensor_ref(indices);
+    Tensor& dxs = tensor_ref(dx);
+    require_float("max_pool2d_backward", dys, "output gradient");
+    require_rank4("max_pool2d_backward", dys, "output gradient");
+    require_rank4("max_pool2d_backward", dxs, "input gradient");
+    require_like("max_pool2d_backward", dys, dxs);
+    require_index_dtype("max_pool2d_backward", is, "indices");
+    require_same_device("max_pool2d_backward", dys, is);
+    require_dims("max_pool2d_backward", is, "indices", dys.shape);
+    JDNN_CHECK(dxs.dim(0) == dys.dim(0) && dxs.dim(1) == dys.dim(1), "max_pool2d_backward: input gradient ",
+               dxs.describe(), " and output gradient ", dys.describe(), " differ in N or C");
+    backend_of(dys).max_pool2d_backward(dys, is, dxs);
+  });
 }
 
-void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int sh, int sw, int ph, int pw, bool include_pad) {
-  const ApiCall call;
-  const Tensor& xs = tensor_ref(x);
-  Tensor& ys = tensor_ref(y);
-  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
-  const auto out = check_pool2d("avg_pool2d", xs, g);
-  require_like("avg_pool2d", xs, ys);
-  require_dims("avg_pool2d", ys, "output", out);
-  backend_of(xs).avg_pool2d(xs, ys, g, include_pad);
+int op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int sh, int sw, int ph, int pw, bool include_pad) noexcept {
+  return status_of([&] {
+    const Tensor& xs = tensor_ref(x);
+    Tensor& ys = tensor_ref(y);
+    const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+    const auto out = check_pool2d("avg_pool2d", xs, g);
+    require_like("avg_pool2d", xs, ys);
+    require_dims("avg_pool2d", ys, "output", out);
+    backend_of(xs).avg_pool2d(xs, ys, g, include_pad);
+  });
 }
 
-void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int sh, int sw, int ph, int pw,
-                            bool include_pad) {
-  const ApiCall call;
-  const Tensor& dys = tensor_ref(dy);
-  Tensor& dxs = tensor_ref(dx);
-  const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
-  const auto out = check_pool2d("avg_pool2d_backward", dxs, g);
-  require_like("avg_pool2d_backward", dxs, dys);
-  require_dims("avg_pool2d_backward", dys, "output gradient", out);
-  backend_of(dxs).avg_pool2d_backward(dys, dxs, g, include_pad);
+int op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int sh, int sw, int ph, int pw,
+                            bool include_pad) noexcept {
+  return status_of([&] {
+    const Tensor& dys = tensor_ref(dy);
+    Tensor& dxs = tensor_ref(dx);
+    const Pool2dGeom g{kh, kw, sh, sw, ph, pw};
+    const auto out = check_pool2d("avg_pool2d_backward", dxs, g);
+    require_like("avg_pool2d_backward", dxs, dys);
+    require_dims("avg_pool2d_backward", dys, "output gradient", out);
+    backend_of(dxs).avg_pool2d_backward(dys, dxs, g, include_pad);
+  });
 }
 
 }  // namespace jdnn

@@ -46,10 +46,10 @@ public final class ConvBench {
       double[] fwd = new double[iters], bwd = new double[iters];
       for (int i = -5; i < iters; i++) {
         long t0 = System.nanoTime();
-        JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        NativeCalls.check(JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), 1, 1, 1, 1, 1, 1, 1, 1, 1));
         long t1 = System.nanoTime();
-        JdnnNative.op_conv2d_backward(x.h(), w.h(), dy.h(), dx == null ? 0 : dx.h(), dw.h(), db.h(), 1, 1, 1, 1, 1, 1,
-            1, 1, 1);
+        NativeCalls.check(JdnnNative.op_conv2d_backward(x.h(), w.h(), dy.h(), dx == null ? 0 : dx.h(), dw.h(), db.h(), 1, 1, 1, 1, 1, 1,
+            1, 1, 1));
         long t2 = System.nanoTime();
         if (i >= 0) {
           fwd[i] = (t1 - t0) / 1e6;

@@ -43,13 +43,13 @@ public final class PoolBench {
       double[] mf = new double[iters], mb = new double[iters], af = new double[iters], ab = new double[iters];
       for (int i = -5; i < iters; i++) {
         long t0 = System.nanoTime();
-        JdnnNative.op_max_pool2d(x.h(), y.h(), idx.h(), k, k, stride, stride, pad, pad);
+        NativeCalls.check(JdnnNative.op_max_pool2d(x.h(), y.h(), idx.h(), k, k, stride, stride, pad, pad));
         long t1 = System.nanoTime();
-        JdnnNative.op_max_pool2d_backward(dy.h(), idx.h(), dx.h());
+        NativeCalls.check(JdnnNative.op_max_pool2d_backward(dy.h(), idx.h(), dx.h()));
         long t2 = System.nanoTime();
-        JdnnNative.op_avg_pool2d(x.h(), y.h(), k, k, stride, stride, pad, pad, false);
+        NativeCalls.check(JdnnNative.op_avg_pool2d(x.h(), y.h(), k, k, stride, stride, pad, pad, false));
         long t3 = System.nanoTime();
-        JdnnNative.op_avg_pool2d_backward(dy.h(), dx.h(), k, k, stride, stride, pad, pad, false);
+        NativeCalls.check(JdnnNative.op_avg_pool2d_backward(dy.h(), dx.h(), k, k, stride, stride, pad, pad, false));
         long t4 = System.nanoTime();
         if (i >= 0) {
           mf[i] = (t1 - t0) / 1e6;
