@@ -172,30 +172,29 @@ int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) noexcept;
 int op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) noexcept;
 
 // ---- convolution, pooling, normalization, dropout, slicing (NCHW, float32/float64) ----
-// Convolution geometry shared by the conv entry points. Output size per spatial dim:
-//   OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1   (>= 1)
+// Convolution geometry, one value packed by Java's Conv2dGeometry (which validates it), length 9:
+//   {stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups}
+// Output size per spatial dim: OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1.
 // Cross-correlation (no kernel flip); groups are consecutive channel blocks (PyTorch's conv2d).
 // y (N, Cout, OH, OW) = conv(x (N, C, H, W), w (Cout, C / groups, kh, kw)) + bias (Cout) or 0 for none.
-int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int stride_h, int stride_w, int pad_top,
-               int pad_left, int pad_bottom, int pad_right, int dilation_h, int dilation_w, int groups) noexcept;
+int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length) noexcept;
 // Gradients of op_conv2d from dy (N, Cout, OH, OW): dx (x's shape), dw (w's shape), dbias (Cout).
 // Pass 0 for a gradient that is not wanted; x is read only for dw, w only for dx.
 int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias,
-                        int stride_h, int stride_w, int pad_top, int pad_left, int pad_bottom,
-                        int pad_right, int dilation_h, int dilation_w, int groups) noexcept;
+                       const int64_t* geometry, int geometry_length) noexcept;
+// Pooling window, one value packed by Java's Pool2dGeometry (which validates it), length 6:
+//   {kh, kw, stride_h, stride_w, pad_h, pad_w}
 // Max pooling over (N, C, H, W), padding counting as -infinity, floor-mode output size
 // OH = (H + 2 pad_h - kh) / stride_h + 1. indices (int32 or int64, y's shape) receive the
 // arg-max position h * W + w inside its (n, c) plane (first maximum wins; NaN propagates).
-int op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int stride_h, int stride_w,
-                   int pad_h, int pad_w) noexcept;
+int op_max_pool2d(int64_t x, int64_t y, int64_t indices, const int64_t* window, int window_length) noexcept;
 // dx (zeroed here) receives each dy element at its saved arg-max position (accumulating on overlap).
 int op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) noexcept;
-// Average pooling, same geometry; divisor kh * kw when count_include_pad, else the number of
+// Average pooling, same window; divisor kh * kw when count_include_pad, else the number of
 // window cells inside the unpadded input.
-int op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int stride_h, int stride_w, int pad_h, int pad_w,
-                   bool count_include_pad) noexcept;
-int op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int stride_h, int stride_w, int pad_h,
-                            int pad_w, bool count_include_pad) noexcept;
+int op_avg_pool2d(int64_t x, int64_t y, const int64_t* window, int window_length, bool count_include_pad) noexcept;
+int op_avg_pool2d_backward(int64_t dy, int64_t dx, const int64_t* window, int window_length,
+                           bool count_include_pad) noexcept;
 // Batch norm over channel dim 1 of x (N, C, ...): y = gamma (x - mean) * invstd + beta
 // (gamma, beta (C) or 0 for none, meaning 1 and 0). training: mean and biased variance from the
 // batch (m = numel / C values per channel, m > 1); running_mean / running_var (C, or 0 to skip)

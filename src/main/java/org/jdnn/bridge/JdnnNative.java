@@ -173,25 +173,24 @@ public final class JdnnNative {
   public static native int op_point_loss_backward(int op, long x, long t, long dy, long dx);
 
   // ---- convolution, pooling, batch norm, dropout, slicing ----
+  // Geometry and window: the arrays Conv2dGeometry.packed() and Pool2dGeometry.packed() give, with their length.
   public static native int op_conv2d(
-      long x, long w, long bias, long y, int strideH, int strideW, int padTop, int padLeft, int padBottom,
-      int padRight, int dilationH, int dilationW, int groups);
+      long x, long w, long bias, long y, @Cast("const int64_t*") long[] geometry, int geometryLength);
 
   public static native int op_conv2d_backward(
-      long x, long w, long dy, long dx, long dw, long dbias, int strideH, int strideW, int padTop, int padLeft,
-      int padBottom, int padRight, int dilationH, int dilationW, int groups);
+      long x, long w, long dy, long dx, long dw, long dbias, @Cast("const int64_t*") long[] geometry,
+      int geometryLength);
 
   public static native int op_max_pool2d(
-      long x, long y, long indices, int kh, int kw, int strideH, int strideW, int padH, int padW);
+      long x, long y, long indices, @Cast("const int64_t*") long[] window, int windowLength);
 
   public static native int op_max_pool2d_backward(long dy, long indices, long dx);
 
   public static native int op_avg_pool2d(
-      long x, long y, int kh, int kw, int strideH, int strideW, int padH, int padW,
-      @Cast("bool") boolean countIncludePad);
+      long x, long y, @Cast("const int64_t*") long[] window, int windowLength, @Cast("bool") boolean countIncludePad);
 
   public static native int op_avg_pool2d_backward(
-      long dy, long dx, int kh, int kw, int strideH, int strideW, int padH, int padW,
+      long dy, long dx, @Cast("const int64_t*") long[] window, int windowLength,
       @Cast("bool") boolean countIncludePad);
 
   public static native int op_batch_norm(

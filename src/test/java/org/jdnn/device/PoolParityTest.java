@@ -80,8 +80,8 @@ class PoolParityTest {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor dx = hx.to(d); Tensor y = Tensor.empty(dt, d, outShape(c));
         Tensor idx = Tensor.empty(indexType, d, outShape(c))) {
-      NativeCalls.check(JdnnNative.op_max_pool2d(NativeHandles.of(dx), NativeHandles.of(y), NativeHandles.of(idx), c[4], c[5], c[6],
-          c[7], c[8], c[9]));
+      long[] p = window(c).packed();
+      NativeCalls.check(JdnnNative.op_max_pool2d(NativeHandles.of(dx), NativeHandles.of(y), NativeHandles.of(idx), p, p.length));
       if (indexType == DType.INT64) return idx.toLongArray();
       int[] i32 = idx.toIntArray();
       long[] out = new long[i32.length];
