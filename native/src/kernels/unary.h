@@ -113,6 +113,17 @@ struct Pow : UnaryFunctor {
   }
 };
 
+// SiLU (swish) as torch.nn.functional.silu: x sigmoid(x), from the two-branch sigmoid above, so
+// x -> -inf gives -0 and NaN stays NaN (as does -inf, whose 0 * -inf PyTorch also returns as NaN).
+// The derivative s (1 + x (1 - s)), s = sigmoid(x), is PyTorch's silu_backward.
+struct Silu : UnaryFunctor {
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return x * Sigmoid().fwd(x, T(0), T(0)); }
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const {
+    const T s = Sigmoid().fwd(x, T(0), T(0));
+    return dy * s * (T(1) + x * (T(1) - s));
+  }
+};
+
 // Calls f(Functor{}) with the functor of op (the facade has checked the code).
 template <class F>
 void with_unary_functor(UnaryOp op, F&& f) {

@@ -572,6 +572,13 @@ public final class Tensor implements AutoCloseable {
 
   public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0); }
 
+  /**
+   * SiLU (swish), x * sigmoid(x), as torch.nn.functional.silu; differentiable, NaN stays NaN.
+   *
+   * @return a new tensor of this one's shape, dtype and device
+   */
+  public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0); }
+
   /** max(0, x) + slope * min(0, x). */
   public Tensor leakyRelu(double negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 

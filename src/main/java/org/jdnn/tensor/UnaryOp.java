@@ -8,7 +8,7 @@ package org.jdnn.tensor;
 enum UnaryOp {
   NEG("neg"), EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SQUARE("square"), SCALE("mul(scalar)"),
   ADD_SCALAR("add(scalar)"), SIGMOID("sigmoid"), TANH("tanh"), RELU("relu"), LEAKY_RELU("leakyRelu"), ELU("elu"),
-  SOFTPLUS("softplus"), HEAVISIDE("heaviside"), RECIPROCAL("reciprocal"), POW("pow");
+  SOFTPLUS("softplus"), HEAVISIDE("heaviside"), RECIPROCAL("reciprocal"), POW("pow"), SILU("silu");
 
   final int code = ordinal();
   final String label;
