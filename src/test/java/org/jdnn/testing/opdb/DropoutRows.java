@@ -63,6 +63,8 @@ final class DropoutRows {
           }
           Drop big = new Drop(0.4, true, 99, 5);
           out.add(Sample.of(big + " [20, 30, 3, 4]", big, Input.of(v.draw(r, 7200), 20, 30, 3, 4)));
+          Drop high = new Drop(0.3, false, 0x1234_5678_9abcL, 1L << 33);  // a counter above 2^32: the high word
+          out.add(Sample.of(high + " [4096]", high, Input.of(v.draw(r, 4096), 4096)));
           Drop flat = new Drop(0.3, false, 7, 100);
           out.add(Sample.of(flat + " [5, 10, 10]", flat, Input.of(v.draw(r, 500), 5, 10, 10)));
           return out;

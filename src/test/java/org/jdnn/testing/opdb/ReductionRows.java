@@ -100,7 +100,11 @@ final class ReductionRows {
         {{2, 3, 4}, {3, 4}}, {{2, 3, 4}, {1, 4}}, {{2, 3, 4}, {3, 1}}, {{2, 3, 4}, {2, 1, 4}}, {{2, 3, 4}, {1, 3, 1}},
         {{2, 3, 4}, {1, 1, 1}}, {{2, 3, 4}, {4}}, {{2, 3, 4}, {1}}, {{2, 3, 4}, {}}, {{2, 3, 4}, {2, 3, 4}},
         {{5, 7}, {7}}, {{5, 7}, {5, 1}}, {{5, 7}, {1, 7}}, {{1, 7}, {7}}, {{9, 1}, {1}}, {{3, 1, 5}, {1, 5}},
-        {{2, 2, 3, 3}, {2, 1, 3}}};
+        {{2, 2, 3, 3}, {2, 1, 3}}, {{5, 7}, {}}, {{5, 7}, {5, 7}}, {{2, 3, 4, 5}, {1, 3, 1, 1}},
+        {{2, 3, 4, 5}, {3, 1, 1}}, {{2, 3, 4, 5}, {2, 1, 4, 1}}, {{2, 3, 4, 5}, {1, 3, 4, 5}}, {{2, 3, 4, 5}, {4, 5}},
+        {{3, 1, 4}, {1, 1, 1}}, {{1}, {}}, {{0, 3}, {3}}, {{0, 3}, {0, 1}},
+        // long sums over few outputs: split into pieces and added in a second pass
+        {{3000, 7}, {7}}, {{64, 3, 17, 19}, {1, 3, 1, 1}}, {{100003}, {}}, {{2, 70000}, {2, 1}}};
     OpInfo<long[]> row = OpInfo.<long[]>op("sumTo")
         .covers("Tensor.sumTo(long[])")
         .messageName("sum")
@@ -108,14 +112,15 @@ final class ReductionRows {
         .reference((s, in) -> Expected.of(Refs.sumTo(in[0], s.shape(0), s.params), s.params))
         .samples(r -> {
           List<Sample<long[]>> out = new ArrayList<>();
-          for (long[][] c : cases) {
+          for (long[][] c : cases) {  // the long sums exceed Sample.GRADCHECK_ELEMENTS: forward and parity only
             out.add(Sample.of(Arrays.toString(c[0]) + " to " + Arrays.toString(c[1]), c[1],
                 Input.of(VALUES.draw(r, Refs.numel(c[0])), c[0])));
           }
           return out;
         })
         .tol(DType.FLOAT32, 1e-5, 1e-5)
-        .tol(DType.FLOAT64, 1e-12, 1e-12);
+        .tol(DType.FLOAT64, 1e-12, 1e-12)
+        .parityNormwise();
     for (long[] bad : new long[][] {{2, 4}, {3}, {1, 2, 3, 4}, {5, 3, 4}}) {
       row.error("to " + Arrays.toString(bad), bad, List.of(Input.of(new double[24], 2, 3, 4)),
           IllegalArgumentException.class, "sumTo", Arrays.toString(bad));
@@ -154,6 +159,14 @@ final class ReductionRows {
               1, 3, 3, 2, -5, -1, -1, -7, 4, 4, 4, 4, 0, 0, 0, 9, -0.0, 0.0, -1, -2,
               Double.NEGATIVE_INFINITY, -1e30, Double.NEGATIVE_INFINITY, -1e30}, 6, 4)));
           out.add(Sample.of("NaN is the maximum", null, Input.of(new double[] {1, Double.NaN, 3, Double.NaN, 5, 6, 2, 1}, 2, 4)));
+          out.add(Sample.of("the first NaN, ties of -infinity, all equal", null, Input.of(new double[] {
+              Double.NaN, 5, Double.NaN, 1, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, -1e300, -1e300,
+              2, 2, 2, 2}, 3, 4)));
+          for (long[] shape : new long[][] {{7, 13}, {5}, {1000, 3}}) {
+            double[] x = Domain.range(-1, 1).draw(r, Refs.numel(shape));
+            for (int i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 2) / 2.0;  // a few levels: rows with ties
+            out.add(Sample.of(Arrays.toString(shape) + " with ties", null, Input.of(x, shape)));
+          }
           return out;
         })
         .notRecorded()

@@ -1,7 +1,6 @@
 package org.jdnn.testing.opdb;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;

@@ -8,8 +8,9 @@ import java.util.List;
 final class SoftmaxRows {
   private SoftmaxRows() {}
 
-  /** Shapes: rows of 5, batch 1, a vector, rank 3, one class, a row wider than a vector register block. */
-  static final long[][] SHAPES = {{4, 5}, {1, 3}, {7}, {2, 3, 4}, {3, 1}, {2, 129}, {3, 4}, {1, 5}};
+  /** Shapes: rows of 5, batch 1, vectors, one class, ranks 3 and 4, a row wider than a vector register block. */
+  static final long[][] SHAPES = {{4, 5}, {1, 3}, {7}, {1}, {1, 1}, {2, 3, 4}, {2, 3, 17}, {3, 1, 2, 9}, {3, 1},
+      {2, 129}, {3, 4}, {1, 5}, {4, 10}};
 
   static List<OpInfo<?>> rows() {
     return List.of(
@@ -59,6 +60,7 @@ final class SoftmaxRows {
           // huge logits: a dominant class, ties, both signs; exact through the subtracted maximum
           out.add(Sample.of("huge logits", 1.0,
               Input.of(new double[] {1e4, 0, -1e4, 1e4, 1e4 - 1, 1e4 - 2, -1e4, -1e4 + 3, 5}, 3, 3)));
+          out.add(Sample.of("huge logits of both signs", 1.0, Input.of(new double[] {1e4, -1e4, 0, 9999, 3e3, 1e4}, 2, 3)));
           out.add(Sample.of("huge logits, close values", 1.0,
               Input.of(new double[] {1e4, 1e4 - 1, 1e4 - 2.5, -1e4, -1e4 + 0.5, -1e4 + 2}, 2, 3)));
           return out;
