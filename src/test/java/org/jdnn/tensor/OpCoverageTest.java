@@ -52,6 +52,16 @@ class OpCoverageTest {
   }
 
   @Test
+  void theEnumerationFindsEveryKindOfOp() throws Exception {
+    Set<String> ops = ops();
+    for (String op : List.of("Tensor.add(Tensor)", "Tensor.add(double)", "Tensor.sum(int,boolean)", "Tensor.reshape(long[])",
+        "ConvOps.conv2d", "Linalg.linear", "LossOps.crossEntropy", "Updates.gatherRows", "UnaryOp.EXP", "loss.MSELoss")) {
+      assertTrue(ops.contains(op), "the enumeration misses " + op + ": " + ops);
+    }
+    assertTrue(!ops.contains("Tensor.zeros(long[])") && !ops.contains("Tensor.shape()"), "factories and accessors are no ops");
+  }
+
+  @Test
   void everyRowNamesOpsThatExist() throws Exception {
     Set<String> ops = ops();
     List<String> stale = OpDatabase.covered().stream().filter(c -> !ops.contains(c)).sorted().collect(Collectors.toList());
