@@ -91,7 +91,7 @@ final class LossRows {
         })
         .samples(r -> {
           List<Sample<Reduction>> out = new ArrayList<>();
-          Domain p = Domain.range(0.05, 0.95), t = Domain.range(0, 1);
+          Domain p = Domain.range(0.02, 0.98), t = Domain.range(0, 1);
           for (Reduction red : Reduction.values()) {
             for (long[] shape : SHAPES) {
               int n = Refs.numel(shape);
@@ -142,6 +142,8 @@ final class LossRows {
                   Input.of(t.draw(r, n), shape).constant()));
             }
           }
+          out.add(Sample.of("logits near 0", Reduction.NONE, Input.of(Domain.range(-6, 6).draw(r, 12), 4, 3),
+              Input.of(t.draw(r, 12), 4, 3).constant()).forwardOnly());
           out.add(Sample.of("huge logits", Reduction.NONE, Input.of(new double[] {1e4, 1e4, -1e4, -1e4, 1e4, -1e4, 100, -100}, 8),
               Input.of(new double[] {1, 0, 1, 0, 0.25, 0.75, 0, 1}, 8).constant()));
           out.add(Sample.of("huge logits, mean", Reduction.MEAN, Input.of(new double[] {1e4, -1e4}, 2),
