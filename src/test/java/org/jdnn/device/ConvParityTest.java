@@ -12,16 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.jdnn.testing.ScopedTensors;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** conv2d on the emulated CUDA backend (cuDNN path) against the CPU backend, forward and both backwards. */
 @ExtendWith(ScopedTensors.class)
@@ -39,7 +40,8 @@ class ConvParityTest {
     }
 
     Tensor run(Tensor x, Tensor wt, Tensor b) {
-      return ConvOps.conv2d(x, wt, b, sh, sw, pt, pl, pb, pr, dh, dw, groups, "Conv2d(" + name + ")");
+      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
-/** The layer classes over ConvOps: shapes, options, state, modes and their error messages. */
+/** The layer classes over the conv, pool, batch norm and dropout ops: shapes, options, state, modes and their error messages. */
 class ConvLayersTest {
   private static Tensor ramp(long... shape) {
     long n = 1;
@@ -196,7 +196,7 @@ class ConvLayersTest {
   @Test
   void groupsThatDoNotDivideTheChannels() {
     assertMentions(assertThrows(IllegalArgumentException.class, () -> new Conv2d(6, 4, 3, ConvOptions.defaults().groups(4))),
-        "groups must divide", "in=6", "out=4", "groups=4");
+        "groups must divide", "input channels (6)", "output channels (4)", "groups 4");
   }
 
   @Test

@@ -2,6 +2,7 @@ package org.jdnn.tensor;
 
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.assertClose;
+import static org.jdnn.testing.OpTestSupport.assertMessage;
 import static org.jdnn.testing.OpTestSupport.assertNativeError;
 import static org.jdnn.testing.OpTestSupport.make;
 import static org.jdnn.testing.OpTestSupport.representable;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 @EveryDevice
 class ConvOpsTest {
+  /** Stride 1 and one zero on every side: a 3x3 kernel keeps the input size. */
+  static final Conv2dGeometry PADDING_1 = new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
 
   /** One convolution (the float32-against-float64 backward's): input (n, c, h, w), weight (cout, c / groups, kh, kw). */
   static final class Cfg {
@@ -65,7 +68,8 @@ class ConvOpsTest {
     }
 
     Tensor run(Tensor x, Tensor wt, Tensor b) {
-      return ConvOps.conv2d(x, wt, b, sh, sw, pt, pl, pb, pr, dh, dw, groups, "Conv2d(" + name + ")");
+      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
     }
 
     @Override
@@ -83,7 +87,7 @@ class ConvOpsTest {
       double[] x = uniform(new Random(5), 2 * 7 * 5, -3, 3);
       double[] w = new double[9];
       w[4] = 1;
-      Tensor y = ConvOps.conv2d(Tensor.of(x, 2, 1, 7, 5), Tensor.of(w, 1, 1, 3, 3), null, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      Tensor y = ConvOps.conv2d(Tensor.of(x, 2, 1, 7, 5), Tensor.of(w, 1, 1, 3, 3), null, PADDING_1,
           "Conv2d(identity)");
       assertArrayEquals(x, y.toDoubleArray(), 0.0);
     }
@@ -130,7 +134,7 @@ class ConvOpsTest {
       Tensor x = Tensor.of(uniform(r, 2 * 2 * 4 * 4, -1, 1), 2, 2, 4, 4);
       Tensor w = Tensor.of(uniform(r, 3 * 2 * 3 * 3, -1, 1), 3, 2, 3, 3).requiresGrad(true);
       Tensor b = Tensor.of(uniform(r, 3, -1, 1), 3);
-      ConvOps.conv2d(x, w, b, 1, 1, 1, 1, 1, 1, 1, 1, 1, "Conv2d(2 -> 3)").sum().backward();
+      ConvOps.conv2d(x, w, b, PADDING_1, "Conv2d(2 -> 3)").sum().backward();
       assertNull(x.grad());
       assertNull(b.grad());
       assertNotNull(w.grad());
@@ -150,13 +154,23 @@ class ConvOpsTest {
       Tensor x = Tensor.of(uniform(r, 3 * 2 * 5 * 5, -1, 1), 3, 2, 5, 5);
       Tensor w = Tensor.of(uniform(r, 4 * 2 * 3 * 3, -1, 1), 4, 2, 3, 3);
       Tensor b = Tensor.zeros(DType.FLOAT64, 4).requiresGrad(true);
-      ConvOps.conv2d(x, w, b, 2, 2, 0, 0, 0, 0, 1, 1, 1, "Conv2d(2 -> 4)").sum().backward();
+      ConvOps.conv2d(x, w, b, new Conv2dGeometry(2, 2, 0, 0, 0, 0, 1, 1, 1), "Conv2d(2 -> 4)").sum().backward();
       // output 2x2 per channel, 3 samples: each bias feeds 12 outputs
       assertArrayEquals(new double[] {12, 12, 12, 12}, b.grad().toDoubleArray(), 0.0);
     }
   }
 
   // ---- bad input --------------------------------------------------------------------------------------
+
+  @Test
+  void aMissingGeometryIsRefusedNamingIt() {
+    // the geometry's own refusals (stride, padding, dilation, groups) are error inputs of ConvRows
+    try (TensorScope s = new TensorScope()) {
+      String layer = "Conv2d(2 -> 3)";
+      assertMessage(() -> ConvOps.conv2d(Tensor.zeros(1, 2, 5, 5), Tensor.zeros(3, 2, 3, 3), null, null, layer), layer,
+          "geometry", "null");
+    }
+  }
 
   @Test
   void nativeLayerRejectsInconsistentCallsInsteadOfCorruptingMemory() {
@@ -168,7 +182,7 @@ class ConvOpsTest {
           "conv2d", "[2, 4, 4, 4]");
       Tensor dy = Tensor.zeros(2, 3, 3, 3);
       Tensor badIndex = Tensor.ofInts(new int[54], 2, 3, 3, 3);
-      Updates.fill(badIndex, 1000);
+      MemoryOps.fill(badIndex, 1000);
       assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_max_pool2d_backward(dy.h(), badIndex.h(), x.h()),
           "max_pool2d_backward", "1000");
       assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_narrow(x.h(), Tensor.zeros(2, 3, 6, 4).h(), 3, 3),

@@ -32,7 +32,7 @@ class DropoutOpsTest {
         float[] x = new float[n];
         Random r = new Random(1);
         for (int i = 0; i < n; i++) x[i] = 0.5f + r.nextFloat();  // never 0, so a 0 output means dropped
-        float[] y = ConvOps.dropout(Tensor.of(x), p, false, 42, 0, "Dropout(p=" + p + ")").toFloatArray();
+        float[] y = DropoutOps.dropout(Tensor.of(x), p, false, 42, 0, "Dropout(p=" + p + ")").toFloatArray();
         int kept = 0;
         float scale = (float) (1.0 / (1.0 - p));
         for (int i = 0; i < n; i++) {
@@ -51,11 +51,11 @@ class DropoutOpsTest {
   void sameSeedAndOffsetGiveTheSameMaskOtherOffsetsShiftIt() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = ones(1000);
-      float[] a = ConvOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
-      float[] b = ConvOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
-      float[] c = ConvOps.dropout(x, 0.5, false, 7, 1100, "Dropout(p=0.5)").toFloatArray();
-      float[] shifted = ConvOps.dropout(x, 0.5, false, 7, 101, "Dropout(p=0.5)").toFloatArray();
-      float[] otherSeed = ConvOps.dropout(x, 0.5, false, 8, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] a = DropoutOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] b = DropoutOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] c = DropoutOps.dropout(x, 0.5, false, 7, 1100, "Dropout(p=0.5)").toFloatArray();
+      float[] shifted = DropoutOps.dropout(x, 0.5, false, 7, 101, "Dropout(p=0.5)").toFloatArray();
+      float[] otherSeed = DropoutOps.dropout(x, 0.5, false, 8, 100, "Dropout(p=0.5)").toFloatArray();
       assertArrayEquals(a, b, 0f);
       assertFalse(Arrays.equals(a, c), "a different offset gives a different mask");
       assertFalse(Arrays.equals(a, otherSeed), "a different seed gives a different mask");
@@ -69,7 +69,7 @@ class DropoutOpsTest {
     try (TensorScope s = new TensorScope()) {
       Random r = new Random(3);
       Tensor x = Tensor.of(uniform(r, 500, -1, 1), 5, 10, 10).requiresGrad(true);
-      Tensor y = ConvOps.dropout(x, 0.25, false, 11, 0, "Dropout(p=0.25)");
+      Tensor y = DropoutOps.dropout(x, 0.25, false, 11, 0, "Dropout(p=0.25)");
       y.sum().backward();
       double[] yv = y.toDoubleArray(), xv = x.toDoubleArray(), g = x.grad().toDoubleArray();
       for (int i = 0; i < 500; i++) {
@@ -78,8 +78,8 @@ class DropoutOpsTest {
         assertEquals(xv[i] * expected, yv[i], 1e-15);
       }
       Tensor x2 = Tensor.of(uniform(r, 2 * 3 * 4, -1, 1), 2, 3, 4);
-      GradCheck.check(in -> ConvOps.dropout(in[0], 0.5, false, 4, 9, "Dropout(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
-      GradCheck.check(in -> ConvOps.dropout(in[0], 0.5, true, 4, 9, "Dropout2d(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> DropoutOps.dropout(in[0], 0.5, false, 4, 9, "Dropout(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> DropoutOps.dropout(in[0], 0.5, true, 4, 9, "Dropout2d(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
     }
   }
 
@@ -88,12 +88,12 @@ class DropoutOpsTest {
     try (TensorScope s = new TensorScope()) {
       double[] v = uniform(new Random(4), 30, -1, 1);
       Tensor x = Tensor.of(v, 3, 10).requiresGrad(true);
-      Tensor y = ConvOps.dropout(x, 0, false, 1, 0, "Dropout(p=0)");
+      Tensor y = DropoutOps.dropout(x, 0, false, 1, 0, "Dropout(p=0)");
       assertArrayEquals(v, y.toDoubleArray(), 0.0);
       y.backward(Tensor.of(v, 3, 10));
       assertArrayEquals(v, x.grad().toDoubleArray(), 0.0);
       // a copy, not the input itself
-      Updates.fill(y, 0);
+      MemoryOps.fill(y, 0);
       assertArrayEquals(v, x.toDoubleArray(), 0.0);
     }
   }

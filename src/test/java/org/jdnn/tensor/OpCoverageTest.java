@@ -55,7 +55,7 @@ class OpCoverageTest {
   void theEnumerationFindsEveryKindOfOp() throws Exception {
     Set<String> ops = ops();
     for (String op : List.of("Tensor.add(Tensor)", "Tensor.add(double)", "Tensor.sum(int,boolean)", "Tensor.reshape(long[])",
-        "ConvOps.conv2d", "Linalg.linear", "LossOps.crossEntropy", "Updates.gatherRows", "UnaryOp.EXP", "loss.MSELoss")) {
+        "ConvOps.conv2d", "Linalg.linear", "LossOps.crossEntropy", "MemoryOps.gatherRows", "UnaryOp.EXP", "loss.MSELoss")) {
       assertTrue(ops.contains(op), "the enumeration misses " + op + ": " + ops);
     }
     assertTrue(!ops.contains("Tensor.zeros(long[])") && !ops.contains("Tensor.shape()"), "factories and accessors are no ops");

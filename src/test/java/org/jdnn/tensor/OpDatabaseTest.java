@@ -1,7 +1,7 @@
 package org.jdnn.tensor;
 
 import org.jdnn.testing.TestDevice;
-import org.jdnn.testing.opdb.OpChecks;
+import org.jdnn.testing.opdb.RowChecks;
 import org.jdnn.testing.opdb.OpInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,7 +16,7 @@ class OpDatabaseTest {
   @MethodSource("org.jdnn.testing.opdb.OpDatabase#rowsOnEveryDevice")
   void forwardMatchesTheFloat64Reference(TestDevice device, OpInfo<?> row) {
     try (Device.DefaultScope on = device.use()) {
-      OpChecks.forward(row);
+      RowChecks.forward(row);
     }
   }
 
@@ -24,7 +24,7 @@ class OpDatabaseTest {
   @MethodSource("org.jdnn.testing.opdb.OpDatabase#rowsOnEveryDevice")
   void gradientsMatchCentralDifferences(TestDevice device, OpInfo<?> row) {
     try (Device.DefaultScope on = device.use()) {
-      OpChecks.gradients(row);
+      RowChecks.gradients(row);
     }
   }
 
@@ -32,7 +32,7 @@ class OpDatabaseTest {
   @MethodSource("org.jdnn.testing.opdb.OpDatabase#rowsOnAccelerators")
   void deviceAgreesWithTheCpu(TestDevice device, OpInfo<?> row) {
     try (Device.DefaultScope on = device.use()) {
-      OpChecks.parity(row);
+      RowChecks.parity(row);
     }
   }
 
@@ -40,7 +40,7 @@ class OpDatabaseTest {
   @MethodSource("org.jdnn.testing.opdb.OpDatabase#rowsOnEveryDevice")
   void badCallsAreRefusedNamingTheProblem(TestDevice device, OpInfo<?> row) {
     try (Device.DefaultScope on = device.use()) {
-      OpChecks.errors(row);
+      RowChecks.errors(row);
     }
   }
 }

@@ -2,6 +2,7 @@ package org.jdnn.testing.opdb;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 
@@ -39,6 +40,10 @@ final class ConvRows {
       this.dw = dw;
       this.groups = groups;
       this.bias = bias;
+    }
+
+    Conv2dGeometry geometry() {
+      return new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
     }
 
     int oh() {
@@ -123,8 +128,7 @@ final class ConvRows {
     OpInfo<Conv> row = OpInfo.<Conv>op("conv2d")
         .covers("ConvOps.conv2d")
         .messageName(layer)
-        .call((in, k) -> ConvOps.conv2d(in[0], in[1], k.bias ? in[2] : null, k.sh, k.sw, k.pt, k.pl, k.pb, k.pr, k.dh,
-            k.dw, k.groups, layer))
+        .call((in, k) -> ConvOps.conv2d(in[0], in[1], k.bias ? in[2] : null, k.geometry(), layer))
         .reference((s, in) -> reference(s.params, in[0], in[1], s.params.bias ? in[2] : null))
         .samples(r -> {
           List<Sample<Conv>> out = new ArrayList<>();

@@ -2,10 +2,10 @@ package org.jdnn.testing.opdb;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.DropoutOps;
 
 /**
- * Rows for inverted dropout (ConvOps.dropout): element i (or channel pair j = n C + c) is kept iff
+ * Rows for inverted dropout (DropoutOps.dropout): element i (or channel pair j = n C + c) is kept iff
  * Philox(offset + i, seed) >= p, and kept values are scaled by 1 / (1 - p). A (seed, offset) pair
  * fixes the mask on every device, so the reference reproduces it and central differences see one
  * fixed linear map.
@@ -40,9 +40,9 @@ final class DropoutRows {
   static OpInfo<Drop> dropout() {
     String layer = "Dropout(test)";
     OpInfo<Drop> row = OpInfo.<Drop>op("dropout")
-        .covers("ConvOps.dropout")
+        .covers("DropoutOps.dropout")
         .messageName(layer)
-        .call((in, d) -> ConvOps.dropout(in[0], d.p, d.perChannel, d.seed, d.offset, layer))
+        .call((in, d) -> DropoutOps.dropout(in[0], d.p, d.perChannel, d.seed, d.offset, layer))
         .reference((s, in) -> {
           Drop d = s.params;
           long[] shape = s.shape(0);

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdnn.tensor.DType;
-import org.jdnn.tensor.Updates;
+import org.jdnn.tensor.MemoryOps;
 
-/** Rows for Updates.gatherRows (the data loaders' batching): out[i] = src[index[i]] over dimension 0, any dtype. */
+/** Rows for MemoryOps.gatherRows (the data loaders' batching): out[i] = src[index[i]] over dimension 0, any dtype. */
 final class GatherRows {
   private GatherRows() {}
 
@@ -16,9 +16,9 @@ final class GatherRows {
 
   static OpInfo<DType> gatherRows() {
     OpInfo<DType> row = OpInfo.<DType>op("gatherRows")
-        .covers("Updates.gatherRows")
+        .covers("MemoryOps.gatherRows")
         .dtypes(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64)
-        .call((in, indexType) -> Updates.gatherRows(in[0], in[1]))
+        .call((in, indexType) -> MemoryOps.gatherRows(in[0], in[1]))
         .reference((s, in) -> {
           long[] shape = s.shape(0);
           int rowLength = shape[0] == 0 ? 0 : in[0].length / (int) shape[0];

@@ -3,11 +3,11 @@ package org.jdnn.testing.opdb;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.BatchNormOps;
 import org.jdnn.tensor.DType;
 
 /**
- * Rows for batch normalization (ConvOps.batchNorm) over channel dimension 1, PyTorch's semantics:
+ * Rows for batch normalization (BatchNormOps.batchNorm) over channel dimension 1, PyTorch's semantics:
  * training normalizes with the batch mean and biased variance (the backward goes through them),
  * eval with the running statistics (the backward is the affine map's). The running-statistics
  * update in training (an in-place side effect) is checked by BatchNormOpsTest; the rows' training
@@ -79,11 +79,11 @@ final class NormRows {
   static OpInfo<Bn> batchNorm() {
     String layer = "BatchNorm(test)";
     OpInfo<Bn> row = OpInfo.<Bn>op("batchNorm")
-        .covers("ConvOps.batchNorm")
+        .covers("BatchNormOps.batchNorm")
         .messageName(layer)
         .call((in, p) -> {
           int stats = p.affine ? 3 : 1;
-          return ConvOps.batchNorm(in[0], p.affine ? in[1] : null, p.affine ? in[2] : null,
+          return BatchNormOps.batchNorm(in[0], p.affine ? in[1] : null, p.affine ? in[2] : null,
               p.training ? null : in[stats], p.training ? null : in[stats + 1], p.training, MOMENTUM, EPS, layer);
         })
         .reference((s, in) -> reference(s.params, s.shape(0), in))

@@ -3,7 +3,8 @@ package org.jdnn.testing.opdb;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.PoolOps;
+import org.jdnn.tensor.Pool2dGeometry;
 import org.jdnn.tensor.DType;
 
 /**
@@ -37,6 +38,10 @@ final class PoolRows {
 
     Pool counting(boolean pad) {
       return new Pool(name + (pad ? ", padding counted" : ""), n, c, h, w, kh, kw, sh, sw, ph, pw, pad);
+    }
+
+    Pool2dGeometry window() {
+      return new Pool2dGeometry(kh, kw, sh, sw, ph, pw);
     }
 
     int oh() {
@@ -149,9 +154,9 @@ final class PoolRows {
   static OpInfo<Pool> maxPool() {
     String layer = "MaxPool2d(test)";
     OpInfo<Pool> row = OpInfo.<Pool>op("maxPool2d")
-        .covers("ConvOps.maxPool2d")
+        .covers("PoolOps.maxPool2d")
         .messageName(layer)
-        .call((in, k) -> ConvOps.maxPool2d(in[0], k.kh, k.kw, k.sh, k.sw, k.ph, k.pw, layer))
+        .call((in, k) -> PoolOps.maxPool2d(in[0], k.window(), layer))
         .reference((s, in) -> reference(s.params, in[0], true))
         .samples(r -> samples(r, true))
         .tol(DType.FLOAT32, 0, 0)  // a maximum is one of the inputs: exact
@@ -163,9 +168,9 @@ final class PoolRows {
   static OpInfo<Pool> avgPool() {
     String layer = "AvgPool2d(test)";
     OpInfo<Pool> row = OpInfo.<Pool>op("avgPool2d")
-        .covers("ConvOps.avgPool2d")
+        .covers("PoolOps.avgPool2d")
         .messageName(layer)
-        .call((in, k) -> ConvOps.avgPool2d(in[0], k.kh, k.kw, k.sh, k.sw, k.ph, k.pw, k.includePad, layer))
+        .call((in, k) -> PoolOps.avgPool2d(in[0], k.window(), k.includePad, layer))
         .reference((s, in) -> reference(s.params, in[0], false))
         .samples(r -> samples(r, false))
         .parityNormwise();

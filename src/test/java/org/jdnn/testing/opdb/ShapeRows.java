@@ -2,8 +2,9 @@ package org.jdnn.testing.opdb;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.ConcatOps;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.NarrowOps;
 
 /** Rows for ops that move values without arithmetic: reshape, flatten, copy, narrow, concat (integer dtypes too). */
 final class ShapeRows {
@@ -93,9 +94,9 @@ final class ShapeRows {
   /** x.narrow(dim, start, length): the slice [start, start + length) of dim, copied. */
   static OpInfo<Slice> narrow() {
     return OpInfo.<Slice>op("narrow")
-        .covers("ConvOps.narrow")
+        .covers("NarrowOps.narrow")
         .dtypes(ALL_TYPES)
-        .call((in, p) -> ConvOps.narrow(in[0], p.dim, p.start, p.length))
+        .call((in, p) -> NarrowOps.narrow(in[0], p.dim, p.start, p.length))
         .reference((s, in) -> {
           long[] shape = s.shape(0);
           int d = s.params.dim < 0 ? shape.length + s.params.dim : s.params.dim;
@@ -125,14 +126,14 @@ final class ShapeRows {
             IllegalArgumentException.class, "narrow", "[-1");
   }
 
-  /** ConvOps.concat(dim, layer, xs...) along dim (negative counts from the end). */
+  /** ConcatOps.concat(dim, layer, xs...) along dim (negative counts from the end). */
   static OpInfo<Integer> concat() {
     String layer = "Concat(test)";
     OpInfo<Integer> row = OpInfo.<Integer>op("concat")
-        .covers("ConvOps.concat")
+        .covers("ConcatOps.concat")
         .messageName(layer)
         .dtypes(ALL_TYPES)
-        .call((in, dim) -> ConvOps.concat(dim, layer, in))
+        .call((in, dim) -> ConcatOps.concat(dim, layer, in))
         .reference((s, in) -> {
           long[] first = s.shape(0);
           int d = s.params < 0 ? first.length + s.params : s.params;

@@ -25,8 +25,8 @@ import org.jdnn.testing.TestDevice;
  * The generic checks every row gets, run on the thread's default device (the tests set it from
  * their device parameter). Each throws an AssertionError naming the row, sample, dtype and device.
  */
-public final class OpChecks {
-  private OpChecks() {}
+public final class RowChecks {
+  private RowChecks() {}
 
   /** Every sample in every dtype against the float64 reference; result shape, dtype and device; inputs untouched. */
   public static <P> void forward(OpInfo<P> row) {

@@ -11,7 +11,7 @@ import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
 /** The generic checks catch what they exist to catch: rows with a planted defect each fail. */
-class OpChecksSelfTest {
+class RowChecksSelfTest {
 
   /** exp on a few values; {@code call} and {@code reference} say what to plant. */
   static OpInfo<Void> expRow(String name, OpInfo.Call<Void> call, double factor) {
@@ -24,18 +24,18 @@ class OpChecksSelfTest {
   @Test
   void aCorrectRowPassesEveryCheck() {
     OpInfo<Void> row = expRow("exp", (in, p) -> in[0].exp(), 1);
-    OpChecks.forward(row);
-    OpChecks.gradients(row);
-    OpChecks.errors(row);
+    RowChecks.forward(row);
+    RowChecks.gradients(row);
+    RowChecks.errors(row);
     try (Device.DefaultScope on = Device.useDefault(Device.cudaEmulated())) {
-      OpChecks.parity(row);
+      RowChecks.parity(row);
     }
   }
 
   @Test
   void aWrongResultFailsTheForwardCheck() {
     AssertionError e = assertThrows(AssertionError.class,
-        () -> OpChecks.forward(expRow("exp", (in, p) -> in[0].exp(), 1 + 1e-4)));
+        () -> RowChecks.forward(expRow("exp", (in, p) -> in[0].exp(), 1 + 1e-4)));
     assertTrue(e.getMessage().contains("exp [[2, 3]] float32 on cpu"), e.getMessage());
   }
 
@@ -44,27 +44,27 @@ class OpChecksSelfTest {
     // exp's value with a backward that forgets the factor e^x
     OpInfo<Void> row = expRow("badExp", (in, p) -> Autograd.record("badExp", in[0].exp().detach(),
         g -> new Tensor[] {g}, in[0]), 1);
-    OpChecks.forward(row);
-    AssertionError e = assertThrows(AssertionError.class, () -> OpChecks.gradients(row));
+    RowChecks.forward(row);
+    AssertionError e = assertThrows(AssertionError.class, () -> RowChecks.gradients(row));
     assertTrue(e.getMessage().contains("badExp"), e.getMessage());
   }
 
   @Test
   void aResultThatIsRecordedFailsANotRecordedRow() {
-    assertThrows(AssertionError.class, () -> OpChecks.gradients(expRow("exp", (in, p) -> in[0].exp(), 1).notRecorded()));
+    assertThrows(AssertionError.class, () -> RowChecks.gradients(expRow("exp", (in, p) -> in[0].exp(), 1).notRecorded()));
   }
 
   @Test
   void anErrorInputTheOpAcceptsFailsTheErrorCheck() {
     OpInfo<Void> row = expRow("exp", (in, p) -> in[0].exp(), 1)
         .error("a valid call", null, List.of(Input.of(new double[] {1, 2}, 2)), IllegalArgumentException.class, "exp");
-    assertThrows(AssertionError.class, () -> OpChecks.errors(row));
+    assertThrows(AssertionError.class, () -> RowChecks.errors(row));
   }
 
   @Test
   void aMessageLackingAFragmentFailsTheErrorCheck() {
     OpInfo<Void> row = expRow("exp", (in, p) -> in[0].exp(), 1).messageName("not the op's name");
-    AssertionError e = assertThrows(AssertionError.class, () -> OpChecks.errors(row));
+    AssertionError e = assertThrows(AssertionError.class, () -> RowChecks.errors(row));
     assertTrue(e.getMessage().contains("not the op's name"), e.getMessage());
   }
 
@@ -72,7 +72,7 @@ class OpChecksSelfTest {
   void aDeviceThatComputesSomethingElseFailsTheParityCheck() {
     OpInfo<Void> row = expRow("exp", (in, p) -> in[0].device() == Device.cpu() ? in[0].exp() : in[0].exp().mul(1.001), 1);
     try (TensorScope s = new TensorScope(); Device.DefaultScope on = Device.useDefault(Device.cudaEmulated())) {
-      assertThrows(AssertionError.class, () -> OpChecks.parity(row));
+      assertThrows(AssertionError.class, () -> RowChecks.parity(row));
     }
   }
 }
