@@ -102,8 +102,8 @@ public final class ArrayDataset implements AutoCloseable {
     for (int i = 0; i < idx.length; i++) idx[i] = from + i;
     try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
       Tensor index = Tensor.empty(DType.INT32, features.device(), idx.length).write(idx);
-      return new ArrayDataset(org.jdnn.tensor.Updates.gatherRows(features, index),
-          org.jdnn.tensor.Updates.gatherRows(targets, index));
+      return new ArrayDataset(org.jdnn.tensor.MemoryOps.gatherRows(features, index),
+          org.jdnn.tensor.MemoryOps.gatherRows(targets, index));
     }
   }
 

@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * One epoch of mini-batches over an {@link ArrayDataset}. With shuffling, the order is a
@@ -60,7 +60,7 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
     position = end;
     // the index lives with the data, so batches are gathered where the dataset is
     try (Tensor index = Tensor.empty(DType.INT32, data.features().device(), idx.length).write(idx)) {
-      return new Batch(Updates.gatherRows(data.features(), index), Updates.gatherRows(data.targets(), index));
+      return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
     }
   }
 

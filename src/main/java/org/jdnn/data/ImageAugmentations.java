@@ -2,8 +2,8 @@ package org.jdnn.data;
 
 import java.util.SplittableRandom;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.RandomOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * The standard image augmentations for (N, C, H, W) float32 batches: random crop after zero
@@ -71,7 +71,7 @@ public final class ImageAugmentations {
     if (!(std >= 0) || Double.isInfinite(std)) throw new IllegalArgumentException("gaussianNoise: std must be finite and >= 0, got " + std);
     return (x, seed) -> {
       Tensor noise = Tensor.empty(x.dtype(), x.device(), x.shape());
-      Updates.normal(noise, 0, std, seed, 0);
+      RandomOps.normal(noise, 0, std, seed, 0);
       Tensor y = x.add(noise);
       noise.close();
       return y;

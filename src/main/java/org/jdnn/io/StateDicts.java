@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jdnn.nn.Layer;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 
 /** Named tensors of a module (PyTorch's state_dict) and their transfer to and from files. */
 public final class StateDicts {
@@ -36,7 +36,7 @@ public final class StateDicts {
     check(f, prefix, targets);
     for (Map.Entry<String, Tensor> e : targets.entrySet()) {
       try (TensorScope s = new TensorScope()) {
-        Updates.copy(f.read(prefix + e.getKey()), e.getValue());
+        MemoryOps.copy(f.read(prefix + e.getKey()), e.getValue());
       }
     }
   }

@@ -3,8 +3,8 @@ package org.jdnn.io;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /** Tensors to and from little-endian bytes, the layout of safetensors data. */
 final class TensorBytes {
@@ -41,7 +41,7 @@ final class TensorBytes {
       default: throw new IllegalArgumentException("unsupported dtype " + dtype);
     }
     try (flat) {
-      Updates.copy(flat, out);
+      MemoryOps.copy(flat, out);
     }
     return out;
   }

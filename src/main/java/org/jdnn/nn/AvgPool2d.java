@@ -1,6 +1,6 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -30,6 +30,6 @@ public final class AvgPool2d extends Pool2d {
 
   @Override
   Tensor pool(Tensor x, String layer) {
-    return ConvOps.avgPool2d(x, kh, kw, sh, sw, ph, pw, countIncludePad, layer);
+    return PoolOps.avgPool2d(x, kh, kw, sh, sw, ph, pw, countIncludePad, layer);
   }
 }

@@ -1,6 +1,6 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.BatchNormOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 
@@ -47,7 +47,7 @@ public abstract class BatchNorm extends Layer {
       throw new IllegalArgumentException(describe() + ": expected " + channels + " channels, got " + x.dim(1) + " (input "
           + x.describe() + ")");
     }
-    Tensor y = ConvOps.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"), buffer("running_var"),
+    Tensor y = BatchNormOps.batchNorm(x, parameter("weight"), parameter("bias"), buffer("running_mean"), buffer("running_var"),
         isTraining(), momentum, eps, describe());
     if (isTraining()) {
       // the buffer is the counter (no Java copy), so loaded or copied-in state carries on from its value;

@@ -1,6 +1,6 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.ConcatOps;
 import org.jdnn.tensor.Tensor;
 
 /** Runs every branch on the same input and concatenates their outputs along {@code dim} (1 = channels/features). */
@@ -24,7 +24,7 @@ public final class Concat extends Layer {
   public Tensor forward(Tensor x) {
     Tensor[] outs = new Tensor[branches.length];
     for (int i = 0; i < branches.length; i++) outs[i] = branches[i].forward(x);
-    return ConvOps.concat(dim, describe(), outs);
+    return ConcatOps.concat(dim, describe(), outs);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.DropoutOps;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 
@@ -42,7 +42,7 @@ public class Dropout extends Layer {
     long draws = perChannel ? x.dim(0) * x.dim(1) : x.numel();
     long seed = generator.seed();
     long offset = generator.reserve(draws);
-    return ConvOps.dropout(x, p, perChannel, seed, offset, describe());
+    return DropoutOps.dropout(x, p, perChannel, seed, offset, describe());
   }
 
   @Override

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * A building block of a network: a function of one tensor with named, trainable parameters and
@@ -188,7 +188,7 @@ public abstract class Layer implements AutoCloseable {
       Tensor old = e.getValue();
       if (old.dtype() == dtype) continue;
       Tensor converted = Tensor.empty(dtype, old.device(), old.shape()).keep();
-      Updates.copy(old, converted);
+      MemoryOps.copy(old, converted);
       converted.requiresGrad(true);
       e.setValue(converted);
       old.close();
@@ -197,7 +197,7 @@ public abstract class Layer implements AutoCloseable {
       Tensor old = e.getValue();
       if (old.dtype() == dtype || !old.dtype().isFloatingPoint()) continue;
       Tensor converted = Tensor.empty(dtype, old.device(), old.shape()).keep();
-      Updates.copy(old, converted);
+      MemoryOps.copy(old, converted);
       e.setValue(converted);
       old.close();
     }

@@ -1,6 +1,6 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
 
 /** Max pooling over kh x kw windows of NCHW inputs; padding counts as -infinity. Stride defaults to the kernel. */
@@ -19,6 +19,6 @@ public final class MaxPool2d extends Pool2d {
 
   @Override
   Tensor pool(Tensor x, String layer) {
-    return ConvOps.maxPool2d(x, kh, kw, sh, sw, ph, pw, layer);
+    return PoolOps.maxPool2d(x, kh, kw, sh, sw, ph, pw, layer);
   }
 }

@@ -60,7 +60,7 @@ public final class Summary {
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
       Tensor probe = Tensor.empty(dtypeOf(model), model.device(), withBatch(inputShape));
-      org.jdnn.tensor.Updates.fill(probe, 0);
+      org.jdnn.tensor.MemoryOps.fill(probe, 0);
       walk("", model, probe, rows);
     } finally {
       model.train(wasTraining);

@@ -1,8 +1,8 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * AdaGrad (Duchi et al.) with torch.optim.Adagrad's update and defaults (lr_decay 0,
@@ -50,7 +50,7 @@ public final class AdaGrad extends Optimizer {
   @Override
   protected void update(int i, Tensor p, Tensor g, int group) {
     Tensor sum = state(i, "sum", hyper(group, "initial_accumulator_value"));
-    Updates.adagrad(p, g, sum, hyper(group, "lr"), hyper(group, "lr_decay"), hyper(group, "eps"),
+    OptimOps.adagrad(p, g, sum, hyper(group, "lr"), hyper(group, "lr_decay"), hyper(group, "eps"),
         hyper(group, "weight_decay"), steps(i));
   }
 

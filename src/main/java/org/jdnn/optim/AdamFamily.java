@@ -1,8 +1,8 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * What Adam and AdamW share (torch's defaults: betas 0.9, 0.999, eps 1e-8, no AMSGrad): m and v
@@ -73,7 +73,7 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
     Tensor m = state(i, "exp_avg", 0);
     Tensor v = state(i, "exp_avg_sq", 0);
     Tensor vMax = flag(group, "amsgrad") ? state(i, "max_exp_avg_sq", 0) : null;
-    Updates.adam(p, g, m, v, vMax, hyper(group, "lr"), hyper(group, "beta1"), hyper(group, "beta2"),
+    OptimOps.adam(p, g, m, v, vMax, hyper(group, "lr"), hyper(group, "beta1"), hyper(group, "beta2"),
         hyper(group, "eps"), hyper(group, "weight_decay"), steps(i), decoupled());
   }
 

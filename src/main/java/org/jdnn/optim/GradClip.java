@@ -1,9 +1,9 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 
 /**
  * Gradient clipping, in place on the parameters' accumulated gradients, with
@@ -43,7 +43,7 @@ public final class GradClip {
     }
     double coef = maxNorm / (total + EPS);
     if (!(coef >= 1)) {
-      for (Tensor p : params) if (p.grad() != null) Updates.scale(p.grad(), coef);
+      for (Tensor p : params) if (p.grad() != null) OptimOps.scale(p.grad(), coef);
     }
     return total;
   }
@@ -51,6 +51,6 @@ public final class GradClip {
   /** Clamps every gradient element to [-clipValue, clipValue] (NaN stays NaN). */
   public static void byValue(List<Tensor> params, double clipValue) {
     Optimizer.checkNonNegative("GradClip.byValue", "clipValue", clipValue);
-    for (Tensor p : params) if (p.grad() != null) Updates.clipValue(p.grad(), clipValue);
+    for (Tensor p : params) if (p.grad() != null) OptimOps.clipValue(p.grad(), clipValue);
   }
 }

@@ -6,8 +6,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * Updates parameters from their accumulated gradients, with torch.optim's semantics. Call {@link
@@ -198,7 +198,7 @@ public abstract class Optimizer implements AutoCloseable {
     if (s == null) {
       Tensor p = params.get(index);
       s = Tensor.empty(p.dtype(), p.device(), p.shape()).keep();
-      Updates.fill(s, init);
+      MemoryOps.fill(s, init);
       state.get(index).put(name, s);
     }
     return s;

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /** Saving and restoring an {@link Optimizer}'s state (the key layout is documented there). */
 final class OptimizerState {
@@ -195,7 +195,7 @@ final class OptimizerState {
       int i = Integer.parseInt(parts[1]);
       Tensor p = o.params.get(i);
       Tensor copy = Tensor.empty(p.dtype(), p.device(), p.shape()).keep();
-      Updates.copy(e.getValue(), copy);
+      MemoryOps.copy(e.getValue(), copy);
       fresh.get(i).put(parts[2], copy);
     }
     o.freeState();

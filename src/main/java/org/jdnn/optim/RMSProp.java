@@ -1,8 +1,8 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * RMSProp (Hinton) with torch.optim.RMSprop's update and defaults (alpha 0.99, eps 1e-8, momentum
@@ -68,7 +68,7 @@ public final class RMSProp extends Optimizer {
     Tensor squareAvg = state(i, "square_avg", 0);
     Tensor gradAvg = flag(group, "centered") ? state(i, "grad_avg", 0) : null;
     Tensor buf = momentum > 0 ? state(i, "momentum_buffer", 0) : null;
-    Updates.rmsprop(p, g, squareAvg, gradAvg, buf, hyper(group, "lr"), hyper(group, "alpha"), hyper(group, "eps"),
+    OptimOps.rmsprop(p, g, squareAvg, gradAvg, buf, hyper(group, "lr"), hyper(group, "alpha"), hyper(group, "eps"),
         hyper(group, "weight_decay"), momentum);
   }
 

@@ -1,8 +1,8 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * Stochastic gradient descent with torch.optim.SGD's update: with weight decay wd, momentum mu,
@@ -62,7 +62,7 @@ public final class SGD extends Optimizer {
     double momentum = hyper(group, "momentum");
     boolean first = existingState(i, "momentum_buffer") == null;
     Tensor buf = momentum != 0 ? state(i, "momentum_buffer", 0) : null;
-    Updates.sgd(p, g, buf, hyper(group, "lr"), momentum, hyper(group, "dampening"), hyper(group, "weight_decay"),
+    OptimOps.sgd(p, g, buf, hyper(group, "lr"), momentum, hyper(group, "dampening"), hyper(group, "weight_decay"),
         flag(group, "nesterov"), first);
   }
 

@@ -58,7 +58,7 @@ public final class Generator {
       s = seed;
       start = reserve(t.numel());
     }
-    Updates.uniform(t, low, high, s, start);
+    RandomOps.uniform(t, low, high, s, start);
   }
 
   /** Fills {@code t} with normal(mean, std) numbers from this generator. */
@@ -69,6 +69,6 @@ public final class Generator {
       s = seed;
       start = reserve(t.numel());
     }
-    Updates.normal(t, mean, std, s, start);
+    RandomOps.normal(t, mean, std, s, start);
   }
 }

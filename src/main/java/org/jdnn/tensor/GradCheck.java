@@ -142,7 +142,7 @@ public final class GradCheck {
       throw new IllegalArgumentException("GradCheck: the function must return float64, got " + out.describe());
     }
     Tensor w = Tensor.empty(DType.FLOAT64, out.device(), out.shape());
-    Updates.uniform(w, 0.5, 1.5, 0x6ad, 0);
+    RandomOps.uniform(w, 0.5, 1.5, 0x6ad, 0);
     return out.mul(w).sum();
   }
 }

@@ -101,7 +101,7 @@ public final class Linalg {
       } else if (weight.requiresGrad()) {
         grads[1] = matmul(g, x, true, false);
       }
-      if (bias != null && bias.requiresGrad()) grads[2] = Reduce.sumTo(g, bias.shapeRef());
+      if (bias != null && bias.requiresGrad()) grads[2] = ReduceOps.sumTo(g, bias.shapeRef());
       return grads;
     }, inputs);
   }

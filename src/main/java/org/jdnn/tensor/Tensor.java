@@ -467,7 +467,7 @@ public final class Tensor implements AutoCloseable {
       if (s != null) s.keep(grad);
       JdnnNative.tensor_copy(g.h(), grad.h());
     } else {
-      JdnnNative.op_binary(Elementwise.ADD, grad.h(), g.h(), grad.h());
+      JdnnNative.op_binary(ElementwiseOps.ADD, grad.h(), g.h(), grad.h());
     }
   }
 
@@ -530,52 +530,52 @@ public final class Tensor implements AutoCloseable {
 
   // ---- arithmetic (NumPy broadcasting) -------------------------------------------------------
 
-  public Tensor add(Tensor other) { return Elementwise.binary(Elementwise.ADD, this, other); }
+  public Tensor add(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.ADD, this, other); }
 
-  public Tensor sub(Tensor other) { return Elementwise.binary(Elementwise.SUB, this, other); }
+  public Tensor sub(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.SUB, this, other); }
 
-  public Tensor mul(Tensor other) { return Elementwise.binary(Elementwise.MUL, this, other); }
+  public Tensor mul(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.MUL, this, other); }
 
-  public Tensor div(Tensor other) { return Elementwise.binary(Elementwise.DIV, this, other); }
+  public Tensor div(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.DIV, this, other); }
 
-  public Tensor add(double value) { return Elementwise.unary(UnaryOp.ADD_SCALAR, this, value); }
+  public Tensor add(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, value); }
 
-  public Tensor sub(double value) { return Elementwise.unary(UnaryOp.ADD_SCALAR, this, -value); }
+  public Tensor sub(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, -value); }
 
-  public Tensor mul(double value) { return Elementwise.unary(UnaryOp.SCALE, this, value); }
+  public Tensor mul(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, value); }
 
-  public Tensor div(double value) { return Elementwise.unary(UnaryOp.SCALE, this, 1.0 / value); }
+  public Tensor div(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, 1.0 / value); }
 
-  public Tensor neg() { return Elementwise.unary(UnaryOp.NEG, this, 0); }
+  public Tensor neg() { return ElementwiseOps.unary(UnaryOp.NEG, this, 0); }
 
-  public Tensor exp() { return Elementwise.unary(UnaryOp.EXP, this, 0); }
+  public Tensor exp() { return ElementwiseOps.unary(UnaryOp.EXP, this, 0); }
 
-  public Tensor log() { return Elementwise.unary(UnaryOp.LOG, this, 0); }
+  public Tensor log() { return ElementwiseOps.unary(UnaryOp.LOG, this, 0); }
 
-  public Tensor sqrt() { return Elementwise.unary(UnaryOp.SQRT, this, 0); }
+  public Tensor sqrt() { return ElementwiseOps.unary(UnaryOp.SQRT, this, 0); }
 
-  public Tensor abs() { return Elementwise.unary(UnaryOp.ABS, this, 0); }
+  public Tensor abs() { return ElementwiseOps.unary(UnaryOp.ABS, this, 0); }
 
-  public Tensor square() { return Elementwise.unary(UnaryOp.SQUARE, this, 0); }
+  public Tensor square() { return ElementwiseOps.unary(UnaryOp.SQUARE, this, 0); }
 
-  public Tensor reciprocal() { return Elementwise.unary(UnaryOp.RECIPROCAL, this, 0); }
+  public Tensor reciprocal() { return ElementwiseOps.unary(UnaryOp.RECIPROCAL, this, 0); }
 
-  public Tensor pow(double exponent) { return Elementwise.unary(UnaryOp.POW, this, exponent); }
+  public Tensor pow(double exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent); }
 
   // ---- activations --------------------------------------------------------------------------
 
   /** max(0, x); NaN stays NaN, as in PyTorch. */
-  public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0); }
+  public Tensor relu() { return ElementwiseOps.unary(UnaryOp.RELU, this, 0); }
 
-  public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0); }
+  public Tensor sigmoid() { return ElementwiseOps.unary(UnaryOp.SIGMOID, this, 0); }
 
-  public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0); }
+  public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0); }
 
   /** max(0, x) + slope * min(0, x). */
-  public Tensor leakyRelu(double negativeSlope) { return Elementwise.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
+  public Tensor leakyRelu(double negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 
   /** x for x > 0, alpha (e^x - 1) otherwise (computed with expm1, exact near 0-). */
-  public Tensor elu(double alpha) { return Elementwise.unary(UnaryOp.ELU, this, alpha); }
+  public Tensor elu(double alpha) { return ElementwiseOps.unary(UnaryOp.ELU, this, alpha); }
 
   /** PyTorch's default softplus: {@code softplus(1, 20)}. */
   public Tensor softplus() { return softplus(1, 20); }
@@ -589,7 +589,7 @@ public final class Tensor implements AutoCloseable {
       throw new IllegalArgumentException("softplus: beta must be finite and nonzero and threshold finite, got beta "
           + beta + ", threshold " + threshold);
     }
-    return Elementwise.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
+    return ElementwiseOps.unary(UnaryOp.SOFTPLUS, this, beta, threshold);
   }
 
   /**
@@ -602,7 +602,7 @@ public final class Tensor implements AutoCloseable {
    * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
    * x == 0, 0 where x < 0 and where x is NaN. Not differentiable: backward through it throws.
    */
-  public Tensor heaviside(double valueAtZero) { return Elementwise.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
+  public Tensor heaviside(double valueAtZero) { return ElementwiseOps.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
 
   /** Softmax over the last dimension. */
   public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }
@@ -638,25 +638,25 @@ public final class Tensor implements AutoCloseable {
   }
 
   /** Sum of all elements (a scalar). */
-  public Tensor sum() { return Reduce.sumTo(this, new long[0]); }
+  public Tensor sum() { return ReduceOps.sumTo(this, new long[0]); }
 
   /** Mean of all elements (a scalar). */
-  public Tensor mean() { return Reduce.sumTo(this, new long[0]).mul(1.0 / numel()); }
+  public Tensor mean() { return ReduceOps.sumTo(this, new long[0]).mul(1.0 / numel()); }
 
   /** Sums over dimension {@code dim}, keeping it with size 1 if {@code keepDim}. */
-  public Tensor sum(int dim, boolean keepDim) { return Reduce.sumDim(this, dim, keepDim); }
+  public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sumDim(this, dim, keepDim); }
 
   /** Mean over dimension {@code dim}. */
   public Tensor mean(int dim, boolean keepDim) {
     long n = dim(dim);
-    return Reduce.sumDim(this, dim, keepDim).mul(1.0 / n);
+    return ReduceOps.sumDim(this, dim, keepDim).mul(1.0 / n);
   }
 
   /** Sums broadcast dimensions away so the result has {@code target} shape (the reverse of broadcasting). */
-  public Tensor sumTo(long... target) { return Reduce.sumTo(this, target); }
+  public Tensor sumTo(long... target) { return ReduceOps.sumTo(this, target); }
 
   /** Index of the largest element along the last dimension (int64, first maximum wins). */
-  public Tensor argmax() { return Reduce.argmax(this); }
+  public Tensor argmax() { return ReduceOps.argmax(this); }
 
   // ---- validation helpers -------------------------------------------------------------------
 

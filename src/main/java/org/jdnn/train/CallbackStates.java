@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdnn.optim.Optimizer;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * The callbacks' states, kept so that a restore a callback refuses halfway can be undone: their
@@ -29,7 +29,7 @@ final class CallbackStates {
       for (Map.Entry<String, Tensor> e : c.stateTensors().entrySet()) {
         Tensor t = e.getValue();
         Tensor copy = Tensor.empty(t.dtype(), t.device(), t.shape());
-        Updates.copy(t, copy);
+        MemoryOps.copy(t, copy);
         copies.put(e.getKey(), copy);
       }
       tensors.add(copies);

@@ -5,8 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.jdnn.io.StateEntries;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 
 /**
  * Stops training when the monitored metric has not improved by more than minDelta for
@@ -85,7 +85,7 @@ public final class EarlyStopping implements Callback {
   public void onTrainEnd(Trainer trainer) {
     if (bestWeights != null) {
       Map<String, Tensor> params = trainer.model().namedParameters();
-      for (Map.Entry<String, Tensor> e : bestWeights.entrySet()) Updates.copy(e.getValue(), params.get(e.getKey()));
+      for (Map.Entry<String, Tensor> e : bestWeights.entrySet()) MemoryOps.copy(e.getValue(), params.get(e.getKey()));
     }
     freeCopy();
   }
@@ -97,7 +97,7 @@ public final class EarlyStopping implements Callback {
         bestWeights.put(e.getKey(), Tensor.empty(e.getValue().dtype(), e.getValue().device(), e.getValue().shape()).keep());
       }
     }
-    for (Map.Entry<String, Tensor> e : source.entrySet()) Updates.copy(e.getValue(), bestWeights.get(e.getKey()));
+    for (Map.Entry<String, Tensor> e : source.entrySet()) MemoryOps.copy(e.getValue(), bestWeights.get(e.getKey()));
   }
 
   private void freeCopy() {

@@ -11,9 +11,9 @@ import org.jdnn.io.SafeTensors;
 import org.jdnn.io.SafeTensorsFile;
 import org.jdnn.io.StateDicts;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 
 /**
  * Everything a resumed run needs to continue bit for bit: model tensors ("model.*"), optimizer
@@ -137,7 +137,7 @@ public final class TrainingCheckpoint {
       }
     }
     t.optimizer().loadState(parts.optimizer(), state.optimizer);
-    for (Map.Entry<String, Tensor> e : model.entrySet()) Updates.copy(parts.model().get(e.getKey()), e.getValue());
+    for (Map.Entry<String, Tensor> e : model.entrySet()) MemoryOps.copy(parts.model().get(e.getKey()), e.getValue());
     Generator.global().reset(state.generatorSeed);
     Generator.global().setOffset(state.generatorOffset);
     t.restored(state.epoch, state.shuffleSeed, state.history);

@@ -11,14 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.BatchNormOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** batchNorm on the emulated CUDA backend (cuDNN path) against the CPU: train and eval, forward and backward. */
 @ExtendWith(ScopedTensors.class)
@@ -74,7 +74,7 @@ class BatchNormParityTest {
         Tensor m = on(d, rm, dt, false, 3), v = on(d, rv, dt, false, 3);
         for (int step = 0; step < 3; step++) {
           Tensor x = on(d, uniform(steps, numel(shape), -1, 4), dt, false, shape);
-          ConvOps.batchNorm(x, null, null, m, v, true, MOMENTUM, EPS, "bn");
+          BatchNormOps.batchNorm(x, null, null, m, v, true, MOMENTUM, EPS, "bn");
         }
         stats[d == CPU ? 0 : 2] = m;
         stats[d == CPU ? 1 : 3] = v;
@@ -93,7 +93,7 @@ class BatchNormParityTest {
     Tensor b = k.affine() ? on(d, beta, dt, true, c) : null;
     Tensor m = k.running() ? on(d, rm, dt, false, c) : null;
     Tensor v = k.running() ? on(d, rv, dt, false, c) : null;
-    Tensor y = ConvOps.batchNorm(xt, g, b, m, v, k.training(), MOMENTUM, EPS, "bn");
+    Tensor y = BatchNormOps.batchNorm(xt, g, b, m, v, k.training(), MOMENTUM, EPS, "bn");
     if (y.requiresGrad()) y.backward(on(d, dy, dt, false, shape));
     return new Tensor[] {y, k.dx() ? xt.grad() : null, g != null ? g.grad() : null, b != null ? b.grad() : null, m, v};
   }

@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.ConcatOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.NarrowOps;
 import org.jdnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +41,7 @@ class ConcatParityTest {
           double[] g = uniform(r, numel(part), -1, 1, false);
           assertParity(dt, "narrow dim " + d + " " + Arrays.toString(sl), () -> {
             Tensor xt = make(x, dt, SHAPE).requiresGrad(true);
-            Tensor y = ConvOps.narrow(xt, d, sl[0], sl[1]);
+            Tensor y = NarrowOps.narrow(xt, d, sl[0], sl[1]);
             y.backward(make(g, dt, part));
             return new double[][] {values(y), values(xt.grad())};
           });
@@ -68,7 +69,7 @@ class ConcatParityTest {
           Tensor at = make(a, dt, sa).requiresGrad(true);
           Tensor bt = make(b, dt, sb).requiresGrad(true);
           Tensor ct = make(c, dt, sc).requiresGrad(true);
-          Tensor out = ConvOps.concat(d, "concat", at, bt, ct);
+          Tensor out = ConcatOps.concat(d, "concat", at, bt, ct);
           out.backward(make(g, dt, so));
           return new double[][] {values(out), values(at.grad()), values(bt.grad()), values(ct.grad())};
         });
@@ -93,20 +94,20 @@ class ConcatParityTest {
     for (int dim = 0; dim < shape.length; dim++) {
       int d = dim;
       long start = 1, length = shape[d] - 1;
-      int[] ci = on(Device.cpu(), () -> ConvOps.narrow(Tensor.ofInts(ints, shape), d, start, length).toIntArray());
-      long[] cl = on(Device.cpu(), () -> ConvOps.narrow(Tensor.ofLongs(longs, shape), d, start, length).toLongArray());
-      byte[] cb = on(Device.cpu(), () -> ConvOps.narrow(Tensor.ofBytes(bytes, shape), d, start, length).toByteArray());
-      byte[] cc = on(Device.cpu(), () -> ConvOps.concat(d, "concat", Tensor.ofBytes(bytes, shape),
+      int[] ci = on(Device.cpu(), () -> NarrowOps.narrow(Tensor.ofInts(ints, shape), d, start, length).toIntArray());
+      long[] cl = on(Device.cpu(), () -> NarrowOps.narrow(Tensor.ofLongs(longs, shape), d, start, length).toLongArray());
+      byte[] cb = on(Device.cpu(), () -> NarrowOps.narrow(Tensor.ofBytes(bytes, shape), d, start, length).toByteArray());
+      byte[] cc = on(Device.cpu(), () -> ConcatOps.concat(d, "concat", Tensor.ofBytes(bytes, shape),
           Tensor.ofBytes(bytes, shape)).toByteArray());
       for (Device dev : cudaDevices()) {
         String what = "dim " + d + " on " + dev;
-        assertArrayEquals(ci, on(dev, () -> ConvOps.narrow(Tensor.ofInts(ints, shape), d, start, length)
+        assertArrayEquals(ci, on(dev, () -> NarrowOps.narrow(Tensor.ofInts(ints, shape), d, start, length)
             .toIntArray()), "int32 " + what);
-        assertArrayEquals(cl, on(dev, () -> ConvOps.narrow(Tensor.ofLongs(longs, shape), d, start, length)
+        assertArrayEquals(cl, on(dev, () -> NarrowOps.narrow(Tensor.ofLongs(longs, shape), d, start, length)
             .toLongArray()), "int64 " + what);
-        assertArrayEquals(cb, on(dev, () -> ConvOps.narrow(Tensor.ofBytes(bytes, shape), d, start, length)
+        assertArrayEquals(cb, on(dev, () -> NarrowOps.narrow(Tensor.ofBytes(bytes, shape), d, start, length)
             .toByteArray()), "uint8 " + what);
-        assertArrayEquals(cc, on(dev, () -> ConvOps.concat(d, "concat", Tensor.ofBytes(bytes, shape),
+        assertArrayEquals(cc, on(dev, () -> ConcatOps.concat(d, "concat", Tensor.ofBytes(bytes, shape),
             Tensor.ofBytes(bytes, shape)).toByteArray()), "uint8 concat " + what);
       }
     }
@@ -119,8 +120,8 @@ class ConcatParityTest {
     double[] x = uniform(r, numel(shape), -1, 1, false);
     for (DType dt : FLOATS) {
       assertParity(dt, "large narrow", () -> new double[][] {
-        values(ConvOps.narrow(make(x, dt, shape), 1, 17, 250)),
-        values(ConvOps.narrow(make(x, dt, shape), 2, 3, 997)),
+        values(NarrowOps.narrow(make(x, dt, shape), 1, 17, 250)),
+        values(NarrowOps.narrow(make(x, dt, shape), 2, 3, 997)),
       });
     }
   }

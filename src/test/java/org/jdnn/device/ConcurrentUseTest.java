@@ -10,8 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,7 +53,7 @@ class ConcurrentUseTest {
               }
             try (Tensor ha = Tensor.of(a, rows, cols); Tensor hb = Tensor.of(b, cols);
                 Tensor hi = Tensor.ofInts(pick, pick.length); Tensor da = ha.to(dev); Tensor db = hb.to(dev);
-                Tensor di = hi.to(dev); Tensor g = Updates.gatherRows(da, di); Tensor s = g.add(db);
+                Tensor di = hi.to(dev); Tensor g = MemoryOps.gatherRows(da, di); Tensor s = g.add(db);
                 Tensor y = s.relu(); Tensor back = y.to(Device.cpu())) {
               assertArrayEquals(expected, back.toFloatArray(), "thread " + id + " round " + k);
             }

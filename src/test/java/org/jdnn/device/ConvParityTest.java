@@ -16,12 +16,12 @@ import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.jdnn.testing.ScopedTensors;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** conv2d on the emulated CUDA backend (cuDNN path) against the CPU backend, forward and both backwards. */
 @ExtendWith(ScopedTensors.class)

@@ -16,13 +16,14 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.SGD;
-import org.jdnn.tensor.ConvOps;
+import org.jdnn.tensor.ConcatOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,8 +56,8 @@ class DeviceMismatchTest {
       Tensor labels = Tensor.ofInts(new int[] {0, 1}).to(EMU);
       assertMismatch("CrossEntropyLoss", () -> new CrossEntropyLoss().compute(a, labels));
       Tensor index = Tensor.ofInts(new int[] {1, 0}).to(EMU);
-      assertMismatch("gatherRows", () -> Updates.gatherRows(a, index));
-      assertMismatch("concat", () -> ConvOps.concat(0, "concat", a, b));
+      assertMismatch("gatherRows", () -> MemoryOps.gatherRows(a, index));
+      assertMismatch("concat", () -> ConcatOps.concat(0, "concat", a, b));
       Tensor leaf = Tensor.of(new float[] {1, 2}).requiresGrad(true);
       Tensor seed = Tensor.of(new float[] {1, 1}).to(EMU);
       assertMismatch("backward", () -> {
@@ -85,10 +86,10 @@ class DeviceMismatchTest {
     try (TensorScope s = new TensorScope()) {
       Tensor host = Tensor.of(new double[] {1.5, -2, 3});
       Tensor dev = Tensor.empty(DType.FLOAT32, EMU, 3);
-      Updates.copy(host, dev);
+      MemoryOps.copy(host, dev);
       assertArrayEquals(new float[] {1.5f, -2, 3}, dev.toFloatArray());
       Tensor back = Tensor.zeros(DType.FLOAT64, 3);
-      Updates.copy(dev, back);
+      MemoryOps.copy(dev, back);
       assertArrayEquals(new double[] {1.5, -2, 3}, back.toDoubleArray());
     }
   }
@@ -99,7 +100,7 @@ class DeviceMismatchTest {
     java.nio.file.Path file = dir.resolve("bn.safetensors");
     try (BatchNorm2d saved = new BatchNorm2d(3); BatchNorm2d onCpu = new BatchNorm2d(3); BatchNorm2d onDev = new BatchNorm2d(3)) {
       saved.to(EMU);
-      Updates.fill(saved.namedParameters().get("weight"), 2.5);
+      MemoryOps.fill(saved.namedParameters().get("weight"), 2.5);
       org.jdnn.io.ModelFile.saveWeights(file, saved);
       onDev.to(EMU);
       org.jdnn.io.ModelFile.loadWeights(file, onCpu);
@@ -116,7 +117,7 @@ class DeviceMismatchTest {
       Tensor p = Tensor.of(new float[] {1, 2});
       Tensor g = Tensor.of(new float[] {0.5f, 0.5f}).to(EMU);
       assertMismatch("SGD", () -> {
-        Updates.sgd(p, g, null, 0.1, 0, 0, 0, false, true);
+        OptimOps.sgd(p, g, null, 0.1, 0, 0, 0, false, true);
         return null;
       });
       assertArrayEquals(new float[] {1, 2}, p.toFloatArray(), "a rejected step leaves the parameter as it was");

@@ -12,12 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.DropoutOps;
+import org.jdnn.tensor.RandomOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +36,7 @@ class DropoutRandomParityTest {
       long seed, long offset, long... shape) {
     try (TensorScope scope = new TensorScope()) {
       Tensor xs = make(x, dt, shape).to(dev).requiresGrad(true);
-      Tensor y = ConvOps.dropout(xs, p, perChannel, seed, offset, "Dropout");
+      Tensor y = DropoutOps.dropout(xs, p, perChannel, seed, offset, "Dropout");
       assertEquals(dev, y.device());
       y.backward(make(dy, dt, shape).to(dev));
       return new double[][] {values(y), values(xs.grad())};
@@ -94,8 +94,8 @@ class DropoutRandomParityTest {
       int n) {
     try (TensorScope scope = new TensorScope()) {
       Tensor t = Tensor.empty(dt, dev, n);
-      if (normal) Updates.normal(t, a, b, seed, offset);
-      else Updates.uniform(t, a, b, seed, offset);
+      if (normal) RandomOps.normal(t, a, b, seed, offset);
+      else RandomOps.uniform(t, a, b, seed, offset);
       return values(t);
     }
   }

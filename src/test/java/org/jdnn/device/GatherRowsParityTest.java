@@ -8,15 +8,15 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
-import org.jdnn.tensor.Updates;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * gather_rows (Updates.gatherRows, the data loaders' batching) against the CPU backend: every dtype,
+ * gather_rows (MemoryOps.gatherRows, the data loaders' batching) against the CPU backend: every dtype,
  * both index types, rows whose byte length takes the word path or the byte path, and the error that
  * names the first out-of-range index however many there are.
  */
@@ -52,8 +52,8 @@ class GatherRowsParityTest {
         for (Tensor src : new Tensor[] {f64, f32, u8}) {
           for (Tensor index : new Tensor[] {i32, i64}) {
             String what = src.describe() + " by " + index.describe();
-            try (Tensor cpu = Updates.gatherRows(src, index); Tensor ds = src.to(dev); Tensor di = index.to(dev);
-                Tensor out = Updates.gatherRows(ds, di); Tensor back = out.to(Device.cpu())) {
+            try (Tensor cpu = MemoryOps.gatherRows(src, index); Tensor ds = src.to(dev); Tensor di = index.to(dev);
+                Tensor out = MemoryOps.gatherRows(ds, di); Tensor back = out.to(Device.cpu())) {
               if (src.dtype() == DType.UINT8) assertArrayEquals(cpu.toByteArray(), back.toByteArray(), what);
               else assertArrayEquals(values(cpu), values(back), 0.0, what);
             }
@@ -72,8 +72,8 @@ class GatherRowsParityTest {
     for (int len : new int[] {2, 3, 0}) {
       try (Tensor host = Tensor.of(new double[3 * len], 3, len); Tensor src = host.to(dev);
           Tensor hostIndex = Tensor.ofInts(new int[] {0, 2, 7, 1, -1, 9}, 6); Tensor index = hostIndex.to(dev)) {
-        assertNativeError(() -> Updates.gatherRows(host, hostIndex).close(), expected);
-        assertNativeError(() -> Updates.gatherRows(src, index).close(), expected);
+        assertNativeError(() -> MemoryOps.gatherRows(host, hostIndex).close(), expected);
+        assertNativeError(() -> MemoryOps.gatherRows(src, index).close(), expected);
       }
     }
   }

@@ -25,9 +25,10 @@ import org.jdnn.optim.SGD;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,30 +49,30 @@ class OptimizerParityTest {
   private record Config(String name, int states, double stateInit, Rule rule) {}
 
   private static final List<Config> CONFIGS = List.of(
-      new Config("sgd", 0, 0, (p, g, s, t) -> Updates.sgd(p, g, null, 0.1, 0, 0, 0, false, t == 1)),
-      new Config("sgd wd", 0, 0, (p, g, s, t) -> Updates.sgd(p, g, null, 0.1, 0, 0, 0.05, false, t == 1)),
+      new Config("sgd", 0, 0, (p, g, s, t) -> OptimOps.sgd(p, g, null, 0.1, 0, 0, 0, false, t == 1)),
+      new Config("sgd wd", 0, 0, (p, g, s, t) -> OptimOps.sgd(p, g, null, 0.1, 0, 0, 0.05, false, t == 1)),
       new Config("sgd momentum dampening wd", 1, 0,
-          (p, g, s, t) -> Updates.sgd(p, g, s[0], 0.05, 0.9, 0.2, 0.01, false, t == 1)),
-      new Config("sgd nesterov", 1, 0, (p, g, s, t) -> Updates.sgd(p, g, s[0], 0.05, 0.9, 0, 0, true, t == 1)),
-      new Config("adagrad", 1, 0, (p, g, s, t) -> Updates.adagrad(p, g, s[0], 0.1, 0, 1e-10, 0, t)),
+          (p, g, s, t) -> OptimOps.sgd(p, g, s[0], 0.05, 0.9, 0.2, 0.01, false, t == 1)),
+      new Config("sgd nesterov", 1, 0, (p, g, s, t) -> OptimOps.sgd(p, g, s[0], 0.05, 0.9, 0, 0, true, t == 1)),
+      new Config("adagrad", 1, 0, (p, g, s, t) -> OptimOps.adagrad(p, g, s[0], 0.1, 0, 1e-10, 0, t)),
       new Config("adagrad decay wd init", 1, 0.1,
-          (p, g, s, t) -> Updates.adagrad(p, g, s[0], 0.1, 0.05, 1e-8, 0.1, t)),
-      new Config("rmsprop", 1, 0, (p, g, s, t) -> Updates.rmsprop(p, g, s[0], null, null, 0.01, 0.99, 1e-8, 0, 0)),
+          (p, g, s, t) -> OptimOps.adagrad(p, g, s[0], 0.1, 0.05, 1e-8, 0.1, t)),
+      new Config("rmsprop", 1, 0, (p, g, s, t) -> OptimOps.rmsprop(p, g, s[0], null, null, 0.01, 0.99, 1e-8, 0, 0)),
       new Config("rmsprop centered", 2, 0,
-          (p, g, s, t) -> Updates.rmsprop(p, g, s[0], s[1], null, 0.01, 0.9, 1e-8, 0, 0)),
+          (p, g, s, t) -> OptimOps.rmsprop(p, g, s[0], s[1], null, 0.01, 0.9, 1e-8, 0, 0)),
       new Config("rmsprop momentum wd", 2, 0,
-          (p, g, s, t) -> Updates.rmsprop(p, g, s[0], null, s[1], 0.01, 0.9, 1e-8, 0.02, 0.8)),
+          (p, g, s, t) -> OptimOps.rmsprop(p, g, s[0], null, s[1], 0.01, 0.9, 1e-8, 0.02, 0.8)),
       new Config("rmsprop centered momentum wd", 3, 0,
-          (p, g, s, t) -> Updates.rmsprop(p, g, s[0], s[1], s[2], 0.01, 0.9, 1e-6, 0.02, 0.5)),
-      new Config("adam", 2, 0, (p, g, s, t) -> Updates.adam(p, g, s[0], s[1], null, 1e-2, 0.9, 0.999, 1e-8, 0, t, false)),
+          (p, g, s, t) -> OptimOps.rmsprop(p, g, s[0], s[1], s[2], 0.01, 0.9, 1e-6, 0.02, 0.5)),
+      new Config("adam", 2, 0, (p, g, s, t) -> OptimOps.adam(p, g, s[0], s[1], null, 1e-2, 0.9, 0.999, 1e-8, 0, t, false)),
       new Config("adam wd", 2, 0,
-          (p, g, s, t) -> Updates.adam(p, g, s[0], s[1], null, 1e-2, 0.8, 0.99, 1e-8, 0.1, t, false)),
+          (p, g, s, t) -> OptimOps.adam(p, g, s[0], s[1], null, 1e-2, 0.8, 0.99, 1e-8, 0.1, t, false)),
       new Config("adam amsgrad", 3, 0,
-          (p, g, s, t) -> Updates.adam(p, g, s[0], s[1], s[2], 1e-2, 0.9, 0.999, 1e-8, 0.01, t, false)),
+          (p, g, s, t) -> OptimOps.adam(p, g, s[0], s[1], s[2], 1e-2, 0.9, 0.999, 1e-8, 0.01, t, false)),
       new Config("adamw", 2, 0,
-          (p, g, s, t) -> Updates.adam(p, g, s[0], s[1], null, 1e-2, 0.9, 0.999, 1e-8, 0.05, t, true)),
+          (p, g, s, t) -> OptimOps.adam(p, g, s[0], s[1], null, 1e-2, 0.9, 0.999, 1e-8, 0.05, t, true)),
       new Config("adamw amsgrad", 3, 0,
-          (p, g, s, t) -> Updates.adam(p, g, s[0], s[1], s[2], 1e-2, 0.9, 0.999, 1e-8, 0.05, t, true)));
+          (p, g, s, t) -> OptimOps.adam(p, g, s[0], s[1], s[2], 1e-2, 0.9, 0.999, 1e-8, 0.05, t, true)));
 
   /** The parameter and every state tensor after STEPS steps, concatenated. */
   private static double[] run(Device dev, Config c, DType dt, double[] p0, double[][] grads) {
@@ -81,7 +82,7 @@ class OptimizerParityTest {
       Tensor[] s = new Tensor[c.states];
       for (int i = 0; i < s.length; i++) {
         s[i] = Tensor.empty(dt, dev, n);
-        Updates.fill(s[i], c.stateInit);
+        MemoryOps.fill(s[i], c.stateInit);
       }
       for (int t = 1; t <= STEPS; t++) {
         c.rule.step(p, make(grads[t - 1], dt, n).to(dev), s, t);
@@ -138,7 +139,7 @@ class OptimizerParityTest {
   private static double[] clipped(Device dev, double[] g, DType dt, double limit) {
     try (TensorScope scope = new TensorScope()) {
       Tensor t = make(g, dt, g.length).to(dev);
-      Updates.clipValue(t, limit);
+      OptimOps.clipValue(t, limit);
       return values(t);
     }
   }

@@ -13,16 +13,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
-import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.NativeHandles;
+import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.jdnn.testing.ScopedTensors;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Max and average pooling on the emulated CUDA device against the CPU backend, forward and backward. */
 @ExtendWith(ScopedTensors.class)
@@ -63,7 +63,7 @@ class PoolParityTest {
   private static double[][] maxPool(Device d, DType dt, double[] x, double[] dy, int[] c) {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor hdy = make(dy, dt, outShape(c)); Tensor dx = hx.to(d).requiresGrad(true);
-        Tensor ddy = hdy.to(d); Tensor y = ConvOps.maxPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], "pool")) {
+        Tensor ddy = hdy.to(d); Tensor y = PoolOps.maxPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], "pool")) {
       y.backward(ddy);
       return new double[][] {values(y), values(dx.grad())};
     }
@@ -145,7 +145,7 @@ class PoolParityTest {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor hdy = make(dy, dt, outShape(c)); Tensor dx = hx.to(d).requiresGrad(true);
         Tensor ddy = hdy.to(d);
-        Tensor y = ConvOps.avgPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], includePad, "pool")) {
+        Tensor y = PoolOps.avgPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], includePad, "pool")) {
       y.backward(ddy);
       return new double[][] {values(y), values(dx.grad())};
     }

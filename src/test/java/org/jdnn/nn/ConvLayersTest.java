@@ -16,7 +16,7 @@ import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
 
-/** The layer classes over ConvOps: shapes, options, state, modes and their error messages. */
+/** The layer classes over the conv, pool, batch norm and dropout ops: shapes, options, state, modes and their error messages. */
 class ConvLayersTest {
   private static Tensor ramp(long... shape) {
     long n = 1;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** ConvOps.batchNorm: train and eval semantics, running statistics, gradients, bad input. */
+/** BatchNormOps.batchNorm: train and eval semantics, running statistics, gradients, bad input. */
 class BatchNormOpsTest {
   private static final double EPS = 1e-5, MOMENTUM = 0.1;
 
@@ -55,7 +55,7 @@ class BatchNormOpsTest {
   }
 
   static Tensor bn(Tensor x, Tensor gamma, Tensor beta, Tensor rm, Tensor rv, boolean training) {
-    return ConvOps.batchNorm(x, gamma, beta, rm, rv, training, MOMENTUM, EPS, "BatchNorm2d(" + x.dim(1) + ")");
+    return BatchNormOps.batchNorm(x, gamma, beta, rm, rv, training, MOMENTUM, EPS, "BatchNorm2d(" + x.dim(1) + ")");
   }
 
   @Test
@@ -217,19 +217,19 @@ class BatchNormOpsTest {
     try (TensorScope s = new TensorScope()) {
       String layer = "BatchNorm1d(4)";
       Tensor rm = Tensor.zeros(4), rv = Tensor.ones(4);
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(1, 4), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(1, 4), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
           "expected more than 1 value per channel when training", "[1, 4]");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(3, 4), Tensor.ones(3), Tensor.zeros(3), rm, rv, true, 0.1,
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(3, 4), Tensor.ones(3), Tensor.zeros(3), rm, rv, true, 0.1,
           1e-5, layer), layer, "weight (gamma) of shape [4]", "[3]");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(3, 4), Tensor.ones(4), null, rm, rv, true, 0.1, 1e-5, layer),
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(3, 4), Tensor.ones(4), null, rm, rv, true, 0.1, 1e-5, layer),
           layer, "gamma and beta");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(3, 5), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(3, 5), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
           "running mean of shape [5]", "[4]");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(3, 4), null, null, null, null, false, 0.1, 1e-5, layer),
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(3, 4), null, null, null, null, false, 0.1, 1e-5, layer),
           layer, "eval mode needs the running mean");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(4), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(4), null, null, rm, rv, true, 0.1, 1e-5, layer), layer,
           "[N, C]", "[4]");
-      assertMessage(() -> ConvOps.batchNorm(Tensor.zeros(3, 4), null, null, Tensor.zeros(DType.FLOAT64, 4),
+      assertMessage(() -> BatchNormOps.batchNorm(Tensor.zeros(3, 4), null, null, Tensor.zeros(DType.FLOAT64, 4),
           Tensor.ones(DType.FLOAT64, 4), true, 0.1, 1e-5, layer), layer, "float64", "float32");
       // the running statistics were not touched by the refused calls
       assertArrayEquals(new float[4], rm.toFloatArray(), 0f);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** ConvOps.concat and ConvOps.narrow: values, gradients, bad input. */
+/** ConcatOps.concat and NarrowOps.narrow: values, gradients, bad input. */
 class ConcatOpsTest {
 
   /** Direct concatenation of row-major arrays along dim of the given shapes. */
@@ -46,13 +46,13 @@ class ConcatOpsTest {
           parts[t] = uniform(r, n, -1, 1);
           ts[t] = Tensor.of(parts[t], shapes[t]);
         }
-        Tensor y = ConvOps.concat(dim, "Concat(dim " + dim + ")", ts);
+        Tensor y = ConcatOps.concat(dim, "Concat(dim " + dim + ")", ts);
         long[] expectedShape = {2, 3, 4};
         expectedShape[dim] = 6;
         assertArrayEquals(expectedShape, y.shape());
         assertArrayEquals(concatRef(dim, parts, shapes), y.toDoubleArray(), 0.0, "dim " + dim);
         // a negative dim counts from the end
-        Tensor z = ConvOps.concat(dim - 3, "Concat", ts);
+        Tensor z = ConcatOps.concat(dim - 3, "Concat", ts);
         assertArrayEquals(y.toDoubleArray(), z.toDoubleArray(), 0.0, "dim " + (dim - 3));
       }
     }
@@ -63,11 +63,11 @@ class ConcatOpsTest {
     try (TensorScope s = new TensorScope()) {
       Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
       Tensor b = Tensor.of(new float[] {5, 6, 7, 8, 9, 10, 11, 12}, 1, 2, 2, 2);
-      Tensor y = ConvOps.concat(1, "Concat(channels)", a, b);
+      Tensor y = ConcatOps.concat(1, "Concat(channels)", a, b);
       assertArrayEquals(new long[] {1, 3, 2, 2}, y.shape());
       assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, y.toFloatArray(), 0f);
       // integer tensors concatenate too (no gradient)
-      Tensor i = ConvOps.concat(0, "Concat", Tensor.ofInts(new int[] {1, 2}), Tensor.ofInts(new int[] {3}));
+      Tensor i = ConcatOps.concat(0, "Concat", Tensor.ofInts(new int[] {1, 2}), Tensor.ofInts(new int[] {3}));
       assertArrayEquals(new int[] {1, 2, 3}, i.toIntArray());
     }
   }
@@ -79,12 +79,12 @@ class ConcatOpsTest {
       Tensor a = Tensor.of(uniform(r, 2 * 2 * 3, -1, 1), 2, 2, 3);
       Tensor b = Tensor.of(uniform(r, 2 * 1 * 3, -1, 1), 2, 1, 3);
       Tensor c = Tensor.of(uniform(r, 2 * 3 * 3, -1, 1), 2, 3, 3);
-      GradCheck.check(in -> ConvOps.concat(1, "Concat", in), a, b, c).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> ConcatOps.concat(1, "Concat", in), a, b, c).assertWithin(1e-6, 1e-5);
       // explicitly: gradient [1..] sliced back; b does not require a gradient
       Tensor a2 = Tensor.of(new double[] {1, 2}, 1, 2).requiresGrad(true);
       Tensor b2 = Tensor.of(new double[] {3}, 1, 1);
       Tensor c2 = Tensor.of(new double[] {4, 5, 6}, 1, 3).requiresGrad(true);
-      ConvOps.concat(-1, "Concat", a2, b2, c2).backward(Tensor.of(new double[] {10, 20, 30, 40, 50, 60}, 1, 6));
+      ConcatOps.concat(-1, "Concat", a2, b2, c2).backward(Tensor.of(new double[] {10, 20, 30, 40, 50, 60}, 1, 6));
       assertArrayEquals(new double[] {10, 20}, a2.grad().toDoubleArray(), 0.0);
       assertNull(b2.grad());
       assertArrayEquals(new double[] {40, 50, 60}, c2.grad().toDoubleArray(), 0.0);
@@ -95,7 +95,7 @@ class ConcatOpsTest {
   void theSameTensorTwiceReceivesBothGradients() {
     try (TensorScope s = new TensorScope()) {
       Tensor a = Tensor.of(new double[] {1, 2, 3}, 3).requiresGrad(true);
-      ConvOps.concat(0, "Concat", a, a).backward(Tensor.of(new double[] {1, 2, 3, 10, 20, 30}, 6));
+      ConcatOps.concat(0, "Concat", a, a).backward(Tensor.of(new double[] {1, 2, 3, 10, 20, 30}, 6));
       assertArrayEquals(new double[] {11, 22, 33}, a.grad().toDoubleArray(), 0.0);
     }
   }
@@ -106,22 +106,22 @@ class ConcatOpsTest {
       double[] v = new double[24];
       for (int i = 0; i < 24; i++) v[i] = i;
       Tensor x = Tensor.of(v, 2, 3, 4).requiresGrad(true);
-      Tensor y = ConvOps.narrow(x, 2, 1, 2);
+      Tensor y = NarrowOps.narrow(x, 2, 1, 2);
       assertArrayEquals(new long[] {2, 3, 2}, y.shape());
       assertArrayEquals(new double[] {1, 2, 5, 6, 9, 10, 13, 14, 17, 18, 21, 22}, y.toDoubleArray(), 0.0);
-      Tensor mid = ConvOps.narrow(x, -2, 1, 1);
+      Tensor mid = NarrowOps.narrow(x, -2, 1, 1);
       assertArrayEquals(new double[] {4, 5, 6, 7, 16, 17, 18, 19}, mid.toDoubleArray(), 0.0);
       y.sum().backward();
       double[] expected = new double[24];
       for (int i = 0; i < 24; i++) expected[i] = (i % 4 == 1 || i % 4 == 2) ? 1 : 0;
       assertArrayEquals(expected, x.grad().toDoubleArray(), 0.0);
       // a copy: writing into it leaves x alone
-      Updates.fill(y, -1);
+      MemoryOps.fill(y, -1);
       assertEquals(1.0, x.getDouble(1), 0.0);
       // empty slices are allowed
-      assertArrayEquals(new long[] {2, 0, 4}, ConvOps.narrow(x, 1, 3, 0).shape());
+      assertArrayEquals(new long[] {2, 0, 4}, NarrowOps.narrow(x, 1, 3, 0).shape());
       Tensor x2 = Tensor.of(uniform(new Random(3), 30, -1, 1), 5, 6);
-      GradCheck.check(in -> ConvOps.narrow(in[0], 1, 2, 3), x2).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> NarrowOps.narrow(in[0], 1, 2, 3), x2).assertWithin(1e-6, 1e-5);
     }
   }
 
@@ -129,16 +129,16 @@ class ConcatOpsTest {
   void badInputNamesTheOffendingTensorAndShapes() {
     try (TensorScope s = new TensorScope()) {
       Tensor a = Tensor.zeros(2, 3, 4), b = Tensor.zeros(2, 5, 4), c = Tensor.zeros(2, 3, 5);
-      assertMessage(() -> ConvOps.concat(1, "Concat(branches)", a, b, c), "Concat(branches)", "tensor 2",
+      assertMessage(() -> ConcatOps.concat(1, "Concat(branches)", a, b, c), "Concat(branches)", "tensor 2",
           "[2, 3, 5]", "[2, *, 4]", "tensor 0", "[2, 3, 4]");
-      assertMessage(() -> ConvOps.concat(1, "Concat", a, Tensor.zeros(2, 3)), "Concat", "tensor 1", "[2, 3]");
-      assertMessage(() -> ConvOps.concat(1, "Concat", a, Tensor.zeros(DType.FLOAT64, 2, 3, 4)), "Concat", "tensor 1",
+      assertMessage(() -> ConcatOps.concat(1, "Concat", a, Tensor.zeros(2, 3)), "Concat", "tensor 1", "[2, 3]");
+      assertMessage(() -> ConcatOps.concat(1, "Concat", a, Tensor.zeros(DType.FLOAT64, 2, 3, 4)), "Concat", "tensor 1",
           "float64", "float32");
-      assertMessage(() -> ConvOps.concat(3, "Concat", a, b), "Concat", "dimension 3", "rank 3");
-      assertMessage(() -> ConvOps.concat(0, "Concat"), "Concat", "at least one tensor");
-      assertMessage(() -> ConvOps.narrow(a, 1, 2, 2), "narrow", "[2, 2 + 2)", "[0, 3)", "[2, 3, 4]");
-      assertMessage(() -> ConvOps.narrow(a, 3, 0, 1), "narrow", "dimension 3");
-      assertMessage(() -> ConvOps.narrow(a, 0, -1, 1), "narrow", "[-1");
+      assertMessage(() -> ConcatOps.concat(3, "Concat", a, b), "Concat", "dimension 3", "rank 3");
+      assertMessage(() -> ConcatOps.concat(0, "Concat"), "Concat", "at least one tensor");
+      assertMessage(() -> NarrowOps.narrow(a, 1, 2, 2), "narrow", "[2, 2 + 2)", "[0, 3)", "[2, 3, 4]");
+      assertMessage(() -> NarrowOps.narrow(a, 3, 0, 1), "narrow", "dimension 3");
+      assertMessage(() -> NarrowOps.narrow(a, 0, -1, 1), "narrow", "[-1");
     }
   }
 }

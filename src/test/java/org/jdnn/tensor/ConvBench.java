@@ -33,13 +33,13 @@ public final class ConvBench {
   static double convLayer(String name, int cin, int cout, int size, boolean inputGrad, int iters) {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.empty(DType.FLOAT32, BATCH, cin, size, size);
-      Updates.uniform(x, -1, 1, 1, 0);
+      RandomOps.uniform(x, -1, 1, 1, 0);
       Tensor w = Tensor.empty(DType.FLOAT32, cout, cin, 3, 3);
-      Updates.uniform(w, -0.3, 0.3, 2, 0);
+      RandomOps.uniform(w, -0.3, 0.3, 2, 0);
       Tensor b = Tensor.zeros(cout);
       Tensor y = Tensor.empty(DType.FLOAT32, BATCH, cout, size, size);
       Tensor dy = Tensor.empty(DType.FLOAT32, BATCH, cout, size, size);
-      Updates.uniform(dy, -1, 1, 3, 0);
+      RandomOps.uniform(dy, -1, 1, 3, 0);
       Tensor dx = inputGrad ? Tensor.empty(DType.FLOAT32, BATCH, cin, size, size) : null;
       Tensor dw = Tensor.empty(DType.FLOAT32, cout, cin, 3, 3);
       Tensor db = Tensor.empty(DType.FLOAT32, cout);
@@ -75,7 +75,7 @@ public final class ConvBench {
     Tensor[] bufs = new Tensor[params.length];
     for (int i = 0; i < params.length; i++) bufs[i] = Tensor.zeros(params[i].shape());
     Tensor x = Tensor.empty(DType.FLOAT32, BATCH, 1, 28, 28);
-    Updates.uniform(x, 0, 1, 5, 0);
+    RandomOps.uniform(x, 0, 1, 5, 0);
     int[] lab = new int[BATCH];
     for (int i = 0; i < BATCH; i++) lab[i] = i % 10;
     Tensor labels = Tensor.ofInts(lab);
@@ -84,18 +84,18 @@ public final class ConvBench {
       long t0 = System.nanoTime();
       try (TensorScope s = new TensorScope()) {
         Tensor h = ConvOps.conv2d(x, params[0], params[1], 1, 1, 1, 1, 1, 1, 1, 1, 1, "conv1");
-        h = ConvOps.batchNorm(h, params[2], params[3], rm1, rv1, true, 0.1, 1e-5, "bn1").relu();
-        h = ConvOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool1");
+        h = BatchNormOps.batchNorm(h, params[2], params[3], rm1, rv1, true, 0.1, 1e-5, "bn1").relu();
+        h = PoolOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool1");
         h = ConvOps.conv2d(h, params[4], params[5], 1, 1, 1, 1, 1, 1, 1, 1, 1, "conv2");
-        h = ConvOps.batchNorm(h, params[6], params[7], rm2, rv2, true, 0.1, 1e-5, "bn2").relu();
-        h = ConvOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool2").reshape(BATCH, 3136);
+        h = BatchNormOps.batchNorm(h, params[6], params[7], rm2, rv2, true, 0.1, 1e-5, "bn2").relu();
+        h = PoolOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool2").reshape(BATCH, 3136);
         h = Linalg.linear(h, params[8], params[9], "fc1").relu();
-        h = ConvOps.dropout(h, 0.5, false, 7, (long) (it + 5) * BATCH * 128, "drop");
+        h = DropoutOps.dropout(h, 0.5, false, 7, (long) (it + 5) * BATCH * 128, "drop");
         h = Linalg.linear(h, params[10], params[11], "fc2");
         Tensor loss = LossOps.crossEntropy(h, labels, "ce");
         loss.backward();
         for (int i = 0; i < params.length; i++) {
-          Updates.sgd(params[i], params[i].grad(), bufs[i], 0.01, 0.9, 0, 0, false, it == -5);
+          OptimOps.sgd(params[i], params[i].grad(), bufs[i], 0.01, 0.9, 0, 0, false, it == -5);
           params[i].zeroGrad();
         }
       }
@@ -112,7 +112,7 @@ public final class ConvBench {
     long fanIn = 1;
     for (int i = 1; i < shape.length; i++) fanIn *= shape[i];
     double bound = Math.sqrt(6.0 / fanIn);
-    Updates.uniform(t, -bound, bound, shape[0] * 31 + fanIn, 0);
+    RandomOps.uniform(t, -bound, bound, shape[0] * 31 + fanIn, 0);
     return t;
   }
 

@@ -356,7 +356,7 @@ class ConvOpsTest {
           "conv2d", "[2, 4, 4, 4]");
       Tensor dy = Tensor.zeros(2, 3, 3, 3);
       Tensor badIndex = Tensor.ofInts(new int[54], 2, 3, 3, 3);
-      Updates.fill(badIndex, 1000);
+      MemoryOps.fill(badIndex, 1000);
       assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_max_pool2d_backward(dy.h(), badIndex.h(), x.h()),
           "max_pool2d_backward", "1000");
       assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_narrow(x.h(), Tensor.zeros(2, 3, 6, 4).h(), 3, 3),

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** ConvOps.dropout: Philox mask, inverted scaling, determinism, per-channel mode, gradient. */
+/** DropoutOps.dropout: Philox mask, inverted scaling, determinism, per-channel mode, gradient. */
 class DropoutOpsTest {
 
   /** philox_uniform(philox4x32_10(counter, seed)) exactly as native/src/kernels/philox.h computes it. */
@@ -47,7 +47,7 @@ class DropoutOpsTest {
         float[] x = new float[n];
         Random r = new Random(1);
         for (int i = 0; i < n; i++) x[i] = 0.5f + r.nextFloat();  // never 0, so a 0 output means dropped
-        float[] y = ConvOps.dropout(Tensor.of(x), p, false, 42, 0, "Dropout(p=" + p + ")").toFloatArray();
+        float[] y = DropoutOps.dropout(Tensor.of(x), p, false, 42, 0, "Dropout(p=" + p + ")").toFloatArray();
         int kept = 0;
         float scale = (float) (1.0 / (1.0 - p));
         for (int i = 0; i < n; i++) {
@@ -68,7 +68,7 @@ class DropoutOpsTest {
     double p = 0.3;
     long seed = 0x1234_5678_9abcL, offset = 1L << 33;  // a counter above 2^32 exercises the high word
     try (TensorScope s = new TensorScope()) {
-      float[] y = ConvOps.dropout(ones(n), p, false, seed, offset, "Dropout(p=0.3)").toFloatArray();
+      float[] y = DropoutOps.dropout(ones(n), p, false, seed, offset, "Dropout(p=0.3)").toFloatArray();
       for (int i = 0; i < n; i++) {
         boolean keep = philoxUniform(offset + i, seed) >= p;
         assertEquals(keep ? (float) (1 / (1 - p)) : 0f, y[i], 0f, "element " + i);
@@ -80,11 +80,11 @@ class DropoutOpsTest {
   void sameSeedAndOffsetGiveTheSameMaskOtherOffsetsShiftIt() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = ones(1000);
-      float[] a = ConvOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
-      float[] b = ConvOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
-      float[] c = ConvOps.dropout(x, 0.5, false, 7, 1100, "Dropout(p=0.5)").toFloatArray();
-      float[] shifted = ConvOps.dropout(x, 0.5, false, 7, 101, "Dropout(p=0.5)").toFloatArray();
-      float[] otherSeed = ConvOps.dropout(x, 0.5, false, 8, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] a = DropoutOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] b = DropoutOps.dropout(x, 0.5, false, 7, 100, "Dropout(p=0.5)").toFloatArray();
+      float[] c = DropoutOps.dropout(x, 0.5, false, 7, 1100, "Dropout(p=0.5)").toFloatArray();
+      float[] shifted = DropoutOps.dropout(x, 0.5, false, 7, 101, "Dropout(p=0.5)").toFloatArray();
+      float[] otherSeed = DropoutOps.dropout(x, 0.5, false, 8, 100, "Dropout(p=0.5)").toFloatArray();
       assertArrayEquals(a, b, 0f);
       assertFalse(Arrays.equals(a, c), "a different offset gives a different mask");
       assertFalse(Arrays.equals(a, otherSeed), "a different seed gives a different mask");
@@ -101,7 +101,7 @@ class DropoutOpsTest {
     try (TensorScope s = new TensorScope()) {
       float[] x = new float[n * c * hw];
       Arrays.fill(x, 2f);
-      float[] y = ConvOps.dropout(Tensor.of(x, n, c, 3, 4), p, true, seed, offset, "Dropout2d(p=0.4)").toFloatArray();
+      float[] y = DropoutOps.dropout(Tensor.of(x, n, c, 3, 4), p, true, seed, offset, "Dropout2d(p=0.4)").toFloatArray();
       int keptChannels = 0;
       for (int j = 0; j < n * c; j++) {
         boolean keep = philoxUniform(offset + j, seed) >= p;
@@ -113,8 +113,8 @@ class DropoutOpsTest {
       assertTrue(keptChannels > 0 && keptChannels < n * c, "some channels kept, some dropped: " + keptChannels);
       // rank 3 (N, C, L) works too; rank 2 is refused
       assertArrayEquals(new long[] {2, 3, 4},
-          ConvOps.dropout(Tensor.zeros(2, 3, 4), p, true, seed, 0, "Dropout1d(p=0.4)").shape());
-      assertMessage(() -> ConvOps.dropout(Tensor.zeros(2, 3), p, true, seed, 0, "Dropout2d(p=0.4)"),
+          DropoutOps.dropout(Tensor.zeros(2, 3, 4), p, true, seed, 0, "Dropout1d(p=0.4)").shape());
+      assertMessage(() -> DropoutOps.dropout(Tensor.zeros(2, 3), p, true, seed, 0, "Dropout2d(p=0.4)"),
           "Dropout2d(p=0.4)", "rank >= 3", "[2, 3]");
     }
   }
@@ -124,7 +124,7 @@ class DropoutOpsTest {
     try (TensorScope s = new TensorScope()) {
       Random r = new Random(3);
       Tensor x = Tensor.of(uniform(r, 500, -1, 1), 5, 10, 10).requiresGrad(true);
-      Tensor y = ConvOps.dropout(x, 0.25, false, 11, 0, "Dropout(p=0.25)");
+      Tensor y = DropoutOps.dropout(x, 0.25, false, 11, 0, "Dropout(p=0.25)");
       y.sum().backward();
       double[] yv = y.toDoubleArray(), xv = x.toDoubleArray(), g = x.grad().toDoubleArray();
       for (int i = 0; i < 500; i++) {
@@ -133,8 +133,8 @@ class DropoutOpsTest {
         assertEquals(xv[i] * expected, yv[i], 1e-15);
       }
       Tensor x2 = Tensor.of(uniform(r, 2 * 3 * 4, -1, 1), 2, 3, 4);
-      GradCheck.check(in -> ConvOps.dropout(in[0], 0.5, false, 4, 9, "Dropout(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
-      GradCheck.check(in -> ConvOps.dropout(in[0], 0.5, true, 4, 9, "Dropout2d(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> DropoutOps.dropout(in[0], 0.5, false, 4, 9, "Dropout(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
+      GradCheck.check(in -> DropoutOps.dropout(in[0], 0.5, true, 4, 9, "Dropout2d(p=0.5)"), x2).assertWithin(1e-6, 1e-5);
     }
   }
 
@@ -143,12 +143,12 @@ class DropoutOpsTest {
     try (TensorScope s = new TensorScope()) {
       double[] v = uniform(new Random(4), 30, -1, 1);
       Tensor x = Tensor.of(v, 3, 10).requiresGrad(true);
-      Tensor y = ConvOps.dropout(x, 0, false, 1, 0, "Dropout(p=0)");
+      Tensor y = DropoutOps.dropout(x, 0, false, 1, 0, "Dropout(p=0)");
       assertArrayEquals(v, y.toDoubleArray(), 0.0);
       y.backward(Tensor.of(v, 3, 10));
       assertArrayEquals(v, x.grad().toDoubleArray(), 0.0);
       // a copy, not the input itself
-      Updates.fill(y, 0);
+      MemoryOps.fill(y, 0);
       assertArrayEquals(v, x.toDoubleArray(), 0.0);
     }
   }
@@ -157,10 +157,10 @@ class DropoutOpsTest {
   void probabilityOutsideZeroToOneIsRejected() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.zeros(4, 4);
-      assertMessage(() -> ConvOps.dropout(x, 1.0, false, 0, 0, "Dropout(p=1.0)"), "Dropout(p=1.0)", "[0, 1)", "got 1.0");
-      assertMessage(() -> ConvOps.dropout(x, -0.1, false, 0, 0, "Dropout(p=-0.1)"), "Dropout(p=-0.1)", "p", "got -0.1");
-      assertMessage(() -> ConvOps.dropout(x, Double.NaN, false, 0, 0, "Dropout"), "Dropout", "got NaN");
-      assertMessage(() -> ConvOps.dropout(Tensor.ofInts(new int[4]), 0.5, false, 0, 0, "Dropout"), "Dropout", "int32");
+      assertMessage(() -> DropoutOps.dropout(x, 1.0, false, 0, 0, "Dropout(p=1.0)"), "Dropout(p=1.0)", "[0, 1)", "got 1.0");
+      assertMessage(() -> DropoutOps.dropout(x, -0.1, false, 0, 0, "Dropout(p=-0.1)"), "Dropout(p=-0.1)", "p", "got -0.1");
+      assertMessage(() -> DropoutOps.dropout(x, Double.NaN, false, 0, 0, "Dropout"), "Dropout", "got NaN");
+      assertMessage(() -> DropoutOps.dropout(Tensor.ofInts(new int[4]), 0.5, false, 0, 0, "Dropout"), "Dropout", "int32");
     }
   }
 }

@@ -34,11 +34,11 @@ public final class PoolBench {
     try (TensorScope s = new TensorScope()) {
       int out = (size + 2 * pad - k) / stride + 1;
       Tensor x = Tensor.empty(DType.FLOAT32, BATCH, c, size, size);
-      Updates.uniform(x, -1, 1, 1, 0);
+      RandomOps.uniform(x, -1, 1, 1, 0);
       Tensor y = Tensor.empty(DType.FLOAT32, BATCH, c, out, out);
       Tensor idx = Tensor.empty(DType.INT32, BATCH, c, out, out);
       Tensor dy = Tensor.empty(DType.FLOAT32, BATCH, c, out, out);
-      Updates.uniform(dy, -1, 1, 2, 0);
+      RandomOps.uniform(dy, -1, 1, 2, 0);
       Tensor dx = Tensor.empty(DType.FLOAT32, BATCH, c, size, size);
       double[] mf = new double[iters], mb = new double[iters], af = new double[iters], ab = new double[iters];
       for (int i = -5; i < iters; i++) {

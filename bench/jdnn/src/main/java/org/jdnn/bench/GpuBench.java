@@ -13,9 +13,9 @@ import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Flatten;
+import org.jdnn.nn.Layer;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
@@ -26,9 +26,9 @@ import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceUnavailableException;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 
 /**
  * W1, W2 and W3 of benchmarks.md on a CUDA device, with the device's own GEMM ceiling and the
@@ -316,7 +316,7 @@ public final class GpuBench {
         int lo = b * plan.batch, hi = Math.min(order.length, lo + plan.batch);
         try (TensorScope step = new TensorScope()) {
           Tensor idx = Tensor.ofInts(Arrays.copyOfRange(order, lo, hi));
-          Tensor x = Updates.gatherRows(trainX, idx), y = Updates.gatherRows(trainY, idx);
+          Tensor x = MemoryOps.gatherRows(trainX, idx), y = MemoryOps.gatherRows(trainY, idx);
           adam.zeroGrad();
           loss.compute(model.forward(x), y).backward();
           adam.step();
@@ -399,7 +399,7 @@ public final class GpuBench {
         int[] rows = new int[to - from];
         for (int i = 0; i < rows.length; i++) rows[i] = from + i;
         try (TensorScope s = new TensorScope()) {
-          long[] predicted = model.forward(Updates.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
+          long[] predicted = model.forward(MemoryOps.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
           for (int i = 0; i < rows.length; i++) if (predicted[i] == testYh[from + i]) correct++;
         }
       }

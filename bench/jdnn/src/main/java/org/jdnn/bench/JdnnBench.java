@@ -9,8 +9,8 @@ import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.Flatten;
-import org.jdnn.nn.Linear;
 import org.jdnn.nn.Layer;
+import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
@@ -18,9 +18,10 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.RandomOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.jdnn.tensor.Updates;
 
 /** jdnn on the workloads: the training loop of org.jdnn.examples.ClassifierTraining, batches gathered natively. */
 public final class JdnnBench implements BenchSystem {
@@ -132,7 +133,7 @@ public final class JdnnBench implements BenchSystem {
       if (from >= to) break;
       try (TensorScope step = new TensorScope()) {
         Tensor idx = Tensor.ofInts(java.util.Arrays.copyOfRange(order, from, to));
-        Tensor x = Updates.gatherRows(trainX, idx), y = Updates.gatherRows(trainY, idx);
+        Tensor x = MemoryOps.gatherRows(trainX, idx), y = MemoryOps.gatherRows(trainY, idx);
         adam.zeroGrad();
         Tensor loss = lossFn.compute(model.forward(x), y);
         loss.backward();
@@ -159,7 +160,7 @@ public final class JdnnBench implements BenchSystem {
         int[] rows = new int[to - from];
         for (int i = 0; i < rows.length; i++) rows[i] = from + i;
         try (TensorScope s = new TensorScope()) {
-          long[] predicted = model.forward(Updates.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
+          long[] predicted = model.forward(MemoryOps.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
           for (int i = 0; i < rows.length; i++) if (predicted[i] == labels[from + i]) correct++;
         }
       }
@@ -207,8 +208,8 @@ public final class JdnnBench implements BenchSystem {
   public double sgemmGflops(int n, int reps) {
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
       Tensor a = Tensor.empty(DType.FLOAT32, n, n), b = Tensor.empty(DType.FLOAT32, n, n);
-      Updates.uniform(a, -1, 1, 1, 0);
-      Updates.uniform(b, -1, 1, 2, 0);
+      RandomOps.uniform(a, -1, 1, 1, 0);
+      RandomOps.uniform(b, -1, 1, 2, 0);
       double[] r = new double[reps];
       for (int i = -1; i < reps; i++) {
         try (TensorScope step = new TensorScope()) {

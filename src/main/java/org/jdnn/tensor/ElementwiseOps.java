@@ -4,11 +4,11 @@ import java.util.Arrays;
 import org.jdnn.bridge.JdnnNative;
 
 /** Element-wise ops and their gradients. */
-final class Elementwise {
+final class ElementwiseOps {
   static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
   private static final String[] BINARY_NAMES = {"add", "sub", "mul", "div"};
 
-  private Elementwise() {}
+  private ElementwiseOps() {}
 
   static Tensor unary(UnaryOp op, Tensor x, double alpha) {
     return unary(op, x, alpha, 0);
@@ -70,7 +70,7 @@ final class Elementwise {
   // A broadcast operand receives the sum of the gradient over the broadcast dimensions.
   private static Tensor reduceTo(Tensor g, Tensor operand) {
     if (g == null || Arrays.equals(g.shapeRef(), operand.shapeRef())) return g;
-    return Reduce.sumTo(g, operand.shapeRef());
+    return ReduceOps.sumTo(g, operand.shapeRef());
   }
 
   /** NumPy broadcasting: right-aligned, each pair of dims equal or one of them 1. */

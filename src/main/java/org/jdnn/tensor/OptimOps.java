@@ -1,13 +1,15 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.tensor.OpChecks.handle;
+
 import org.jdnn.bridge.JdnnNative;
 
 /**
- * In-place updates outside the autograd graph: optimizer steps, random fills, copies. Used by
- * org.jdnn.optim and org.jdnn.init; each validates shapes and dtypes before touching memory.
+ * Optimizer steps and gradient clipping: in-place updates outside the autograd graph, used by
+ * org.jdnn.optim. Each validates shapes and dtypes before touching memory.
  */
-public final class Updates {
-  private Updates() {}
+public final class OptimOps {
+  private OptimOps() {}
 
   // Optimizer steps: optional state tensors are null exactly when the configuration keeps none
   // (no momentum, not centered, no AMSGrad); step is the parameter's 1-based update count.
@@ -64,53 +66,6 @@ public final class Updates {
     JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor, 0);
   }
 
-  /** Fills with uniform [low, high) numbers: element i is Philox(seed, offset + i). */
-  public static void uniform(Tensor t, double low, double high, long seed, long offset) {
-    t.requireFloat("uniform");
-    if (!(low < high)) throw new IllegalArgumentException("uniform: low " + low + " must be below high " + high);
-    JdnnNative.random_uniform(t.h(), low, high, seed, offset);
-  }
-
-  /** Fills with normal(mean, std) numbers: element i is Philox(seed, offset + i). */
-  public static void normal(Tensor t, double mean, double std, long seed, long offset) {
-    t.requireFloat("normal");
-    if (!(std >= 0)) throw new IllegalArgumentException("normal: std must be >= 0, got " + std);
-    JdnnNative.random_normal(t.h(), mean, std, seed, offset);
-  }
-
-  public static void fill(Tensor t, double value) {
-    JdnnNative.tensor_fill(t.h(), value);
-  }
-
-  /**
-   * dst = src (converting dtype), equal element counts. Unlike compute ops it crosses devices
-   * (through a temporary on dst's device), since loading weights or optimizer state into a model
-   * on a GPU is a copy from host tensors.
-   */
-  public static void copy(Tensor src, Tensor dst) {
-    if (src.numel() != dst.numel()) {
-      throw new IllegalArgumentException("copy: " + src.describe() + " into " + dst.describe() + ": element counts differ");
-    }
-    if (src.device() == dst.device()) {
-      JdnnNative.tensor_copy(src.h(), dst.h());
-      return;
-    }
-    try (GradMode.Guard g = GradMode.disable(); Tensor moved = src.to(dst.device())) {
-      JdnnNative.tensor_copy(moved.h(), dst.h());
-    }
-  }
-
-  /** dst[i] = src[index[i]] for the rows (dimension 0) of src. */
-  public static Tensor gatherRows(Tensor src, Tensor index) {
-    Tensor.requireSameDevice("gatherRows", src, index);
-    if (src.rank() == 0) throw new IllegalArgumentException("gatherRows: source must have rows, got " + src.describe());
-    long[] shape = src.shape();
-    shape[0] = index.numel();
-    Tensor out = Tensor.empty(src.dtype(), src.device(), shape);
-    JdnnNative.tensor_gather_rows(src.h(), index.h(), out.h());
-    return out;
-  }
-
   private static void sameLayout(String op, Tensor p, Tensor... states) {
     p.requireFloat(op);
     for (Tensor s : states) {
@@ -119,9 +74,5 @@ public final class Updates {
         throw new IllegalArgumentException(op + ": " + s.describe() + " does not match parameter " + p.describe());
       }
     }
-  }
-
-  private static long handle(Tensor t) {
-    return t == null ? 0 : t.h();
   }
 }

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import org.jdnn.bridge.JdnnNative;
 
 /** Reductions: sums (whose gradient broadcasts back) and argmax. */
-final class Reduce {
-  private Reduce() {}
+final class ReduceOps {
+  private ReduceOps() {}
 
   /** Sums x down to {@code target} (x's shape must broadcast from target). */
   static Tensor sumTo(Tensor x, long[] target) {
@@ -43,7 +43,7 @@ final class Reduce {
   /** g broadcast up to {@code shape}: the gradient of a sum. */
   static Tensor broadcastTo(Tensor g, long[] shape) {
     Tensor zeros = Tensor.empty(g.dtype(), g.device(), shape);
-    Updates.fill(zeros, 0);
+    MemoryOps.fill(zeros, 0);
     return g.add(zeros);
   }
 

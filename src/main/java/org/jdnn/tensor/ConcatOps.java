@@ -1,0 +1,79 @@
+package org.jdnn.tensor;
+
+import java.util.Arrays;
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * Concatenation along one dimension with its gradient (the gradient is sliced back).
+ * org.jdnn.nn's Concat builds on it.
+ *
+ * <p>Each op checks its arguments before any native code runs and throws an
+ * {@link IllegalArgumentException} whose message starts with the {@code layer} name and gives the
+ * expected and the actual values.
+ */
+public final class ConcatOps {
+  private ConcatOps() {}
+
+  /**
+   * Concatenates {@code xs} along {@code dim} (negative counts from the end). All tensors need the
+   * same rank, dtype, device and sizes in every other dimension. The gradient is sliced back.
+   */
+  public static Tensor concat(int dim, String layer, Tensor... xs) {
+    if (xs == null || xs.length == 0) {
+      throw new IllegalArgumentException(layer + ": expected at least one tensor to concatenate, got none");
+    }
+    for (int i = 0; i < xs.length; i++) {
+      if (xs[i] == null) throw new IllegalArgumentException(layer + ": tensor " + i + " is null");
+      xs[i].h(); // closed inputs fail before the output is allocated
+    }
+    Tensor first = xs[0];
+    int rank = first.rank();
+    if (rank == 0) {
+      throw new IllegalArgumentException(layer + ": cannot concatenate scalars (rank 0), got " + first.describe());
+    }
+    int d = dim < 0 ? dim + rank : dim;
+    if (d < 0 || d >= rank) {
+      throw new IllegalArgumentException(layer + ": dimension " + dim + " is out of range for rank " + rank
+          + " (tensor 0 " + first.describe() + ")");
+    }
+    long total = 0;
+    for (int i = 0; i < xs.length; i++) {
+      Tensor t = xs[i];
+      Tensor.requireSameDevice(layer, first, t);
+      if (t.dtype() != first.dtype()) {
+        throw new IllegalArgumentException(layer + ": tensor " + i + " is " + t.describe() + " but tensor 0 is "
+            + first.describe() + ": dtypes must match");
+      }
+      boolean match = t.rank() == rank;
+      for (int k = 0; match && k < rank; k++) match = k == d || t.dim(k) == first.dim(k);
+      if (!match) {
+        String[] expected = new String[rank];
+        for (int k = 0; k < rank; k++) expected[k] = k == d ? "*" : Long.toString(first.dim(k));
+        String pattern = Arrays.toString(expected);
+        throw new IllegalArgumentException(layer + ": tensor " + i + " has shape " + t.describe() + ", expected "
+            + pattern + " to match tensor 0 " + first.describe() + " in every dimension but " + d);
+      }
+      total += t.dim(d);
+    }
+    long[] shape = first.shape();
+    shape[d] = total;
+    Tensor out = Tensor.empty(first.dtype(), first.device(), shape);
+    long start = 0;
+    long[] starts = new long[xs.length];
+    for (int i = 0; i < xs.length; i++) {
+      starts[i] = start;
+      JdnnNative.op_narrow_assign(xs[i].h(), out.h(), d, start);
+      start += xs[i].dim(d);
+    }
+    if (!first.dtype().isFloatingPoint()) return out;
+    return Autograd.record(layer, out, g -> {
+      Tensor[] grads = new Tensor[xs.length];
+      for (int i = 0; i < xs.length; i++) {
+        if (!xs[i].requiresGrad()) continue;
+        grads[i] = Tensor.empty(g.dtype(), g.device(), xs[i].shapeRef());
+        JdnnNative.op_narrow(g.h(), grads[i].h(), d, starts[i]);
+      }
+      return grads;
+    }, xs);
+  }
+}

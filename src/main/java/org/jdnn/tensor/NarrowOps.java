@@ -1,0 +1,39 @@
+package org.jdnn.tensor;
+
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * Narrowing: a copied slice of one dimension, with its gradient (scattered back into zeros).
+ * Checks its arguments before native code runs; messages start with "narrow".
+ */
+public final class NarrowOps {
+  private NarrowOps() {}
+
+  /**
+   * The slice [start, start + length) of dimension {@code dim} (negative counts from the end),
+   * copied (not a view). The backward scatters the gradient into zeros of x's shape.
+   */
+  public static Tensor narrow(Tensor x, int dim, long start, long length) {
+    int rank = x.rank();
+    int d = dim < 0 ? dim + rank : dim;
+    if (d < 0 || d >= rank) {
+      throw new IllegalArgumentException("narrow: dimension " + dim + " is out of range for " + x.describe());
+    }
+    long size = x.dim(d);
+    if (start < 0 || length < 0 || start > size || length > size - start) {
+      throw new IllegalArgumentException("narrow: slice [" + start + ", " + start + " + " + length + ") of dimension "
+          + dim + " is outside [0, " + size + ") of " + x.describe());
+    }
+    long[] shape = x.shape();
+    shape[d] = length;
+    Tensor y = Tensor.empty(x.dtype(), x.device(), shape);
+    JdnnNative.op_narrow(x.h(), y.h(), d, start);
+    if (!x.dtype().isFloatingPoint()) return y;
+    return Autograd.record("narrow", y, g -> {
+      Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
+      JdnnNative.tensor_fill(dx.h(), 0);
+      JdnnNative.op_narrow_assign(g.h(), dx.h(), d, start);
+      return new Tensor[] {dx};
+    }, x);
+  }
+}
