@@ -1,41 +1,15 @@
 package org.jdnn.io;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Map;
-import org.jdnn.nn.Add;
 import org.jdnn.nn.AvgPool2d;
-import org.jdnn.nn.BatchNorm;
-import org.jdnn.nn.BatchNorm1d;
-import org.jdnn.nn.BatchNorm2d;
-import org.jdnn.nn.Concat;
 import org.jdnn.nn.Conv1d;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
-import org.jdnn.nn.Dropout;
-import org.jdnn.nn.Dropout2d;
-import org.jdnn.nn.ELU;
-import org.jdnn.nn.Flatten;
-import org.jdnn.nn.GlobalAvgPool2d;
-import org.jdnn.nn.Identity;
-import org.jdnn.nn.LeakyReLU;
-import org.jdnn.nn.Linear;
-import org.jdnn.nn.LogSoftmax;
 import org.jdnn.nn.MaxPool2d;
-import org.jdnn.nn.Layer;
-import org.jdnn.nn.ReLU;
-import org.jdnn.nn.Reshape;
-import org.jdnn.nn.Residual;
-import org.jdnn.nn.Sequential;
-import org.jdnn.nn.Sigmoid;
-import org.jdnn.nn.Softmax;
-import org.jdnn.nn.Softplus;
-import org.jdnn.nn.Step;
-import org.jdnn.nn.Tanh;
 import org.jdnn.tensor.Generator;
 
-/** jdnn's own layer types in the architecture registry: one entry per layer class. */
+/** The convolution and pooling layer types, kept here until those layers declare their own {@code TYPE}. */
 final class StandardLayers {
   /** Largest kernel, stride, dilation or padding a file may declare. */
   static final int MAX_WINDOW = 1 << 16;
@@ -44,61 +18,10 @@ final class StandardLayers {
 
   private StandardLayers() {}
 
+  /** Registers the convolution and pooling types (until those layers declare their own {@code TYPE}). */
   static void registerAll() {
-    LayerRegistry.register("Sequential", Sequential.class, (m, n) -> {}, c -> Map.of(),
-        (c, children, g) -> new Sequential(children.toArray(new Layer[0])));
-    LayerRegistry.register("Residual", Residual.class, (m, n) -> {}, c -> Map.of(),
-        (c, children, g) -> new Residual(only(c, children)));
-    LayerRegistry.register("Add", Add.class, (m, n) -> {}, c -> Map.of(),
-        (c, children, g) -> new Add(children.toArray(new Layer[0])));
-    LayerRegistry.register("Linear", Linear.class,
-        (m, n) -> n.put("in", m.inFeatures()).put("out", m.outFeatures()).put("bias", m.hasBias()),
-        c -> {
-          long in = c.positiveInt("in", LayerRegistry.MAX_FEATURES);
-          long out = c.positiveInt("out", LayerRegistry.MAX_FEATURES);
-          return c.bool("bias") ? LayerRegistry.shapes("weight", new long[] {out, in}, "bias", new long[] {out})
-              : LayerRegistry.shapes("weight", new long[] {out, in});
-        },
-        (c, ch, g) -> new Linear(c.positiveInt("in", LayerRegistry.MAX_FEATURES),
-            c.positiveInt("out", LayerRegistry.MAX_FEATURES), c.bool("bias"), g));
-    LayerRegistry.register("Reshape", Reshape.class, (m, n) -> {
-      ArrayNode a = n.putArray("shape");
-      for (long d : m.shape()) a.add(d);
-    }, c -> Map.of(), (c, ch, g) -> new Reshape(c.shape("shape")));
-    LayerRegistry.register("LeakyReLU", LeakyReLU.class, (m, n) -> n.put("negative_slope", m.negativeSlope()),
-        c -> Map.of(), (c, ch, g) -> new LeakyReLU(c.finite("negative_slope")));
-    LayerRegistry.register("ELU", ELU.class, (m, n) -> n.put("alpha", m.alpha()), c -> Map.of(),
-        (c, ch, g) -> new ELU(c.finite("alpha")));
-    LayerRegistry.register("Softmax", Softmax.class, (m, n) -> n.put("temperature", m.temperature()), c -> Map.of(),
-        (c, ch, g) -> new Softmax(c.finite("temperature")));
-    LayerRegistry.register("LogSoftmax", LogSoftmax.class, (m, n) -> n.put("temperature", m.temperature()), c -> Map.of(),
-        (c, ch, g) -> new LogSoftmax(c.finite("temperature")));
     registerConvolutions();
     registerPooling();
-    LayerRegistry.register("BatchNorm1d", BatchNorm1d.class, StandardLayers::batchNormSettings, StandardLayers::batchNormShapes,
-        (c, ch, g) -> new BatchNorm1d(batchNormChannels(c), c.finite("eps"), c.finite("momentum"), c.bool("affine")));
-    LayerRegistry.register("BatchNorm2d", BatchNorm2d.class, StandardLayers::batchNormSettings, StandardLayers::batchNormShapes,
-        (c, ch, g) -> new BatchNorm2d(batchNormChannels(c), c.finite("eps"), c.finite("momentum"), c.bool("affine")));
-    LayerRegistry.register("Dropout", Dropout.class, (m, n) -> n.put("p", m.p()), c -> Map.of(),
-        (c, ch, g) -> new Dropout(c.finite("p")));
-    LayerRegistry.register("Dropout2d", Dropout2d.class, (m, n) -> n.put("p", m.p()), c -> Map.of(),
-        (c, ch, g) -> new Dropout2d(c.finite("p")));
-    LayerRegistry.register("Concat", Concat.class, (m, n) -> n.put("dim", m.dim()), c -> Map.of(), (c, children, g) -> {
-      if (children.isEmpty()) throw new IllegalArgumentException("architecture: " + c.where() + ": needs at least one branch");
-      return new Concat(c.intIn("dim", -MAX_RANK, MAX_RANK - 1), children.toArray(new Layer[0]));
-    });
-    LayerRegistry.registerSimple("ReLU", ReLU.class, ReLU::new);
-    LayerRegistry.registerSimple("Sigmoid", Sigmoid.class, Sigmoid::new);
-    LayerRegistry.registerSimple("Tanh", Tanh.class, Tanh::new);
-    // Files written before these settings existed hold neither: they meant Softplus(1, 20) and a step that
-    // is 0 at x == 0.
-    LayerRegistry.register("Softplus", Softplus.class, (m, n) -> n.put("beta", m.beta()).put("threshold", m.threshold()),
-        c -> Map.of(), (c, ch, g) -> new Softplus(c.finiteOr("beta", 1.0), c.finiteOr("threshold", 20.0)));
-    LayerRegistry.register("Step", Step.class, (m, n) -> n.put("value_at_zero", m.valueAtZero()), c -> Map.of(),
-        (c, ch, g) -> new Step(c.finiteOr("value_at_zero", 0.0)));
-    LayerRegistry.registerSimple("Identity", Identity.class, Identity::new);
-    LayerRegistry.registerSimple("Flatten", Flatten.class, Flatten::new);
-    LayerRegistry.registerSimple("GlobalAvgPool2d", GlobalAvgPool2d.class, GlobalAvgPool2d::new);
   }
 
   /**
@@ -209,28 +132,5 @@ final class StandardLayers {
 
   private static void pair(ObjectNode n, String key, int[] v) {
     n.putArray(key).add(v[0]).add(v[1]);
-  }
-
-  /** BatchNorm1d/2d: {"channels", "eps", "momentum", "affine"}; buffers running_mean, running_var, num_batches_tracked. */
-  private static void batchNormSettings(BatchNorm m, ObjectNode n) {
-    n.put("channels", m.channels()).put("eps", m.eps()).put("momentum", m.momentum()).put("affine", m.isAffine());
-  }
-
-  private static int batchNormChannels(LayerConfig c) {
-    return c.positiveInt("channels", LayerRegistry.MAX_FEATURES);
-  }
-
-  private static Map<String, long[]> batchNormShapes(LayerConfig c) {
-    long[] vec = {batchNormChannels(c)};
-    Map<String, long[]> s = c.bool("affine") ? LayerRegistry.shapes("weight", vec, "bias", vec) : LayerRegistry.shapes();
-    s.putAll(LayerRegistry.shapes("running_mean", vec, "running_var", vec, "num_batches_tracked", new long[0]));
-    return s;
-  }
-
-  private static Layer only(LayerConfig c, List<Layer> children) {
-    if (children.size() != 1) {
-      throw new IllegalArgumentException("architecture: " + c.where() + ": expected 1 child, got " + children.size());
-    }
-    return children.get(0);
   }
 }
