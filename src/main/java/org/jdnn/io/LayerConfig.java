@@ -118,29 +118,14 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
     return (ObjectNode) node;
   }
 
-  @Override
-  public SettingsWriter put(String key, int value) {
-    object().put(key, value);
-    return this;
-  }
+  // one line each: they differ only in the value's type, which picks the JSON type written
+  @Override public SettingsWriter put(String key, int value) { object().put(key, value); return this; }
 
-  @Override
-  public SettingsWriter put(String key, double value) {
-    object().put(key, value);
-    return this;
-  }
+  @Override public SettingsWriter put(String key, double value) { object().put(key, value); return this; }
 
-  @Override
-  public SettingsWriter put(String key, boolean value) {
-    object().put(key, value);
-    return this;
-  }
+  @Override public SettingsWriter put(String key, boolean value) { object().put(key, value); return this; }
 
-  @Override
-  public SettingsWriter put(String key, String value) {
-    object().put(key, value);
-    return this;
-  }
+  @Override public SettingsWriter put(String key, String value) { object().put(key, value); return this; }
 
   @Override
   public SettingsWriter putArray(String key, int[] values) {

@@ -8,7 +8,7 @@ import org.jdnn.tensor.UnaryOp;
  * An element-wise activation: one {@link UnaryOp} of the tensor package with its scalar settings. The
  * familiar layers are its named forms ({@link ReLU}, {@link Sigmoid}, {@link Tanh}, {@link LeakyReLU},
  * {@link ELU}, {@link Softplus}, {@link Step}): each is a constructor, the getters of its settings and one
- * {@link Kind} naming its op, its saved type name and its settings, so {@code new ReLU()} and the type
+ * {@code Kind} naming its op, its saved type name and its settings, so {@code new ReLU()} and the type
  * names in saved model files stay as they were while the forward pass, FLOP count, description and the
  * saving and loading of settings live here once.
  */
@@ -24,16 +24,26 @@ public abstract class Activation extends Layer {
     final String[] keys;
     final double[] absent;
 
-    Kind(String name, UnaryOp op, Object... keyAndAbsent) {
+    /** An op without settings. */
+    Kind(String name, UnaryOp op) {
+      this(name, op, new String[0], new double[0]);
+    }
+
+    /** An op with one setting {@code key}; {@code absent} is what a file without it meant (NaN: refuse it). */
+    Kind(String name, UnaryOp op, String key, double absent) {
+      this(name, op, new String[] {key}, new double[] {absent});
+    }
+
+    /** An op with two settings, in the order the op takes them. */
+    Kind(String name, UnaryOp op, String key1, double absent1, String key2, double absent2) {
+      this(name, op, new String[] {key1, key2}, new double[] {absent1, absent2});
+    }
+
+    private Kind(String name, UnaryOp op, String[] keys, double[] absent) {
       this.name = name;
       this.op = op;
-      this.keys = new String[keyAndAbsent.length / 2];
-      this.absent = new double[keys.length];
-      for (int i = 0; i < keys.length; i++) {
-        keys[i] = (String) keyAndAbsent[2 * i];
-        absent[i] = (Double) keyAndAbsent[2 * i + 1];
-      }
-      if (keys.length > 2) throw new IllegalArgumentException(name + ": a unary op takes at most 2 settings");
+      this.keys = keys;
+      this.absent = absent;
     }
 
     /** The layer type of activation {@code cls} of this kind, rebuilt by {@code create} from the settings. */
