@@ -8,6 +8,7 @@ import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.MaxPool2d;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.Pool2dGeometry;
 
 /** The convolution and pooling layer types, kept here until those layers declare their own {@code TYPE}. */
 final class StandardLayers {
@@ -66,14 +67,8 @@ final class StandardLayers {
       dilation = axes(c, "dilation", 1);
       groups = c.positiveInt("groups", LayerRegistry.MAX_FEATURES);
       bias = c.bool("bias");
-      if (in % groups != 0 || out % groups != 0) {
-        throw new IllegalArgumentException("architecture: " + c.where() + ": 'groups' must divide both channel counts: in="
-            + in + ", out=" + out + ", groups=" + groups);
-      }
-      if (same && (stride[0] != 1 || stride[1] != 1)) {
-        throw new IllegalArgumentException("architecture: " + c.where() + ": padding \"same\" needs stride 1, got "
-            + stride[0] + "x" + stride[1]);
-      }
+      // the layer's own check, so a file is refused in the words the constructor would use
+      options().geometry("architecture: " + c.where(), in, out, twoD ? kernel[0] : 1, kernel[1]);
     }
 
     /** {h, w}: a pair for 2-D, one number used for both axes for 1-D (as ConvOptions' one-number setters do). */
@@ -106,22 +101,24 @@ final class StandardLayers {
   private static void registerPooling() {
     LayerRegistry.register("MaxPool2d", MaxPool2d.class, (m, n) -> poolSettings(n, m.kernelSize(), m.stride(), m.padding()),
         c -> Map.of(), (c, ch, g) -> {
-          int[] w = poolWindow(c);
-          return new MaxPool2d(w[0], w[1], w[2], w[3], w[4], w[5]);
+          Pool2dGeometry w = poolWindow(c);
+          return new MaxPool2d(w.kh(), w.kw(), w.strideH(), w.strideW(), w.padH(), w.padW());
         });
     LayerRegistry.register("AvgPool2d", AvgPool2d.class, (m, n) -> {
       poolSettings(n, m.kernelSize(), m.stride(), m.padding());
       n.put("count_include_pad", m.countIncludePad());
     }, c -> Map.of(), (c, ch, g) -> {
-      int[] w = poolWindow(c);
-      return new AvgPool2d(w[0], w[1], w[2], w[3], w[4], w[5], c.bool("count_include_pad"));
+      Pool2dGeometry w = poolWindow(c);
+      return new AvgPool2d(w.kh(), w.kw(), w.strideH(), w.strideW(), w.padH(), w.padW(), c.bool("count_include_pad"));
     });
   }
 
-  /** {kh, kw, sh, sw, ph, pw} within the file bounds (the layer checks padding against the kernel). */
-  private static int[] poolWindow(LayerConfig c) {
+  /** The window within the file bounds, checked as the layer checks it (padding against the kernel). */
+  private static Pool2dGeometry poolWindow(LayerConfig c) {
     int[] k = c.intPair("kernel", 1, MAX_WINDOW), s = c.intPair("stride", 1, MAX_WINDOW), p = c.intPair("padding", 0, MAX_WINDOW);
-    return new int[] {k[0], k[1], s[0], s[1], p[0], p[1]};
+    Pool2dGeometry window = new Pool2dGeometry(k[0], k[1], s[0], s[1], p[0], p[1]);
+    window.validate("architecture: " + c.where());
+    return window;
   }
 
   private static void poolSettings(ObjectNode n, int[] kernel, int[] stride, int[] padding) {

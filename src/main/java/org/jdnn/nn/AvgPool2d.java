@@ -30,6 +30,6 @@ public final class AvgPool2d extends Pool2d {
 
   @Override
   Tensor pool(Tensor x, String layer) {
-    return PoolOps.avgPool2d(x, kh, kw, sh, sw, ph, pw, countIncludePad, layer);
+    return PoolOps.avgPool2d(x, window, countIncludePad, layer);
   }
 }

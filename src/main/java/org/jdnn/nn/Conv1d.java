@@ -33,10 +33,9 @@ public final class Conv1d extends ConvLayer {
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x, 3, "L");
-    int[] p = o.pads(1, k);
     Tensor x4 = x.reshape(x.dim(0), in, 1, x.dim(2));
     Tensor w4 = weight().reshape(out, in / o.groups, 1, k);
-    Tensor y = ConvOps.conv2d(x4, w4, bias(), 1, o.strideW, 0, p[1], 0, p[3], 1, o.dilationW, o.groups, name);
+    Tensor y = ConvOps.conv2d(x4, w4, bias(), geometry.alongWidth(), name);
     return y.reshape(y.dim(0), out, y.dim(3));
   }
 }

@@ -35,8 +35,6 @@ public final class Conv2d extends ConvLayer {
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x, 4, "H, W");
-    int[] p = o.pads(kh, kw);
-    return ConvOps.conv2d(x, weight(), bias(), o.strideH, o.strideW, p[0], p[1], p[2], p[3], o.dilationH, o.dilationW,
-        o.groups, name);
+    return ConvOps.conv2d(x, weight(), bias(), geometry, name);
   }
 }

@@ -1,5 +1,6 @@
 package org.jdnn.nn;
 
+import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
@@ -11,6 +12,8 @@ import org.jdnn.tensor.Tensor;
 abstract class ConvLayer extends Layer {
   final int in, out;
   final ConvOptions o;
+  /** The validated geometry for this layer's kernel (padding "same" resolved). */
+  final Conv2dGeometry geometry;
   final String name;
   private final long kernelElements;
 
@@ -25,7 +28,7 @@ abstract class ConvLayer extends Layer {
     this.o = options;
     this.name = name;
     this.kernelElements = (long) kh * kw;
-    options.validate(name, in, out, kh, kw);
+    this.geometry = options.geometry(name, in, out, kh, kw);
     double bound = 1.0 / Math.sqrt((double) in / options.groups * kh * kw);
     long[] weightShape = new long[2 + weightKernel.length];
     weightShape[0] = out;

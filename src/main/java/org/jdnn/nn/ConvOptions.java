@@ -1,6 +1,7 @@
 package org.jdnn.nn;
 
 import java.util.Arrays;
+import org.jdnn.tensor.Conv2dGeometry;
 
 /**
  * Convolution hyper-parameters shared by {@link Conv1d} and {@link Conv2d}, with PyTorch's
@@ -105,32 +106,32 @@ public final class ConvOptions {
     return c;
   }
 
-  void validate(String layer, int in, int out, int kh, int kw) {
+  /**
+   * Checks these options for a layer of {@code in} into {@code out} channels with a kh x kw kernel
+   * and returns its geometry, padding "same" resolved. The layers and the model loader both come
+   * here, so they accept and reject the same settings with the same words.
+   *
+   * @param layer the layer (or the file location) named first in an error message
+   * @param in input channels
+   * @param out output channels
+   * @param kh kernel height (1 for Conv1d)
+   * @param kw kernel width
+   * @return the validated geometry
+   * @throws IllegalArgumentException for a non-positive channel count, padding "same" with a
+   *     stride other than 1, or a setting {@link Conv2dGeometry#validate} rejects
+   */
+  public Conv2dGeometry geometry(String layer, int in, int out, int kh, int kw) {
     if (in <= 0 || out <= 0) {
       throw new IllegalArgumentException(layer + ": channel counts must be positive, got in=" + in + ", out=" + out);
     }
-    if (kh <= 0 || kw <= 0) throw new IllegalArgumentException(layer + ": kernel must be positive, got " + kh + "x" + kw);
-    if (strideH <= 0 || strideW <= 0) {
-      throw new IllegalArgumentException(layer + ": stride must be positive, got " + strideH + "x" + strideW);
-    }
-    if (dilationH <= 0 || dilationW <= 0) {
-      throw new IllegalArgumentException(layer + ": dilation must be positive, got " + dilationH + "x" + dilationW);
-    }
-    if (padH < 0 || padW < 0) throw new IllegalArgumentException(layer + ": padding must be >= 0, got " + padH + "x" + padW);
-    if (groups <= 0 || in % groups != 0 || out % groups != 0) {
-      throw new IllegalArgumentException(layer + ": groups must divide both channel counts: in=" + in + ", out=" + out
-          + ", groups=" + groups);
-    }
     if (same && (strideH != 1 || strideW != 1)) {
-      throw new IllegalArgumentException(layer + ": padding \"same\" needs stride 1, got " + strideH + "x" + strideW);
+      throw new IllegalArgumentException(layer + ": padding \"same\" needs stride 1, got " + strideH + "x" + strideW
+          + "; give explicit padding for a strided convolution");
     }
-  }
-
-  /** {top, left, bottom, right} for kernel kh x kw. */
-  int[] pads(int kh, int kw) {
-    if (!same) return new int[] {padH, padW, padH, padW};
-    int th = dilationH * (kh - 1), tw = dilationW * (kw - 1);
-    return new int[] {th / 2, tw / 2, th - th / 2, tw - tw / 2};
+    Conv2dGeometry g = same ? Conv2dGeometry.same(kh, kw, dilationH, dilationW, groups)
+        : new Conv2dGeometry(strideH, strideW, padH, padW, padH, padW, dilationH, dilationW, groups);
+    g.validate(layer, in, out, kh, kw);
+    return g;
   }
 
   String describe(int kh, int kw) {

@@ -19,6 +19,6 @@ public final class MaxPool2d extends Pool2d {
 
   @Override
   Tensor pool(Tensor x, String layer) {
-    return PoolOps.maxPool2d(x, kh, kw, sh, sw, ph, pw, layer);
+    return PoolOps.maxPool2d(x, window, layer);
   }
 }

@@ -1,45 +1,36 @@
 package org.jdnn.nn;
 
+import org.jdnn.tensor.Pool2dGeometry;
 import org.jdnn.tensor.Tensor;
 
 /**
- * The window geometry MaxPool2d and AvgPool2d share: kernel, stride and padding per axis,
- * validated once (padding at most half the kernel, as PyTorch requires), and the FLOP count
- * (kh kw per output element). Subclasses only say how a window is reduced.
+ * What MaxPool2d and AvgPool2d share: the window (a {@link Pool2dGeometry}: kernel, stride and
+ * padding per axis, validated when the layer is made), the input check and the FLOP count (kh kw
+ * per output element). Subclasses only say how a window is reduced.
  */
 abstract class Pool2d extends Layer {
-  final int kh, kw, sh, sw, ph, pw;
+  final Pool2dGeometry window;
   private final String name;
 
   Pool2d(String type, String extra, int kh, int kw, int sh, int sw, int ph, int pw) {
-    this.kh = kh;
-    this.kw = kw;
-    this.sh = sh;
-    this.sw = sw;
-    this.ph = ph;
-    this.pw = pw;
+    this.window = new Pool2dGeometry(kh, kw, sh, sw, ph, pw);
     this.name = type + "(" + describe(kh, kw, sh, sw, ph, pw) + extra + ")";
-    if (kh <= 0 || kw <= 0) throw new IllegalArgumentException(name + ": kernel must be positive, got " + kh + "x" + kw);
-    if (sh <= 0 || sw <= 0) throw new IllegalArgumentException(name + ": stride must be positive, got " + sh + "x" + sw);
-    if (ph < 0 || pw < 0 || 2 * ph > kh || 2 * pw > kw) {
-      throw new IllegalArgumentException(name + ": padding must be in [0, kernel/2], got " + ph + "x" + pw
-          + " for kernel " + kh + "x" + kw);
-    }
+    window.validate(name);
   }
 
   /** Window {height, width}. */
   public int[] kernelSize() {
-    return new int[] {kh, kw};
+    return new int[] {window.kh(), window.kw()};
   }
 
   /** Stride {height, width}. */
   public int[] stride() {
-    return new int[] {sh, sw};
+    return new int[] {window.strideH(), window.strideW()};
   }
 
   /** Padding per side {height, width}. */
   public int[] padding() {
-    return new int[] {ph, pw};
+    return new int[] {window.padH(), window.padW()};
   }
 
   @Override
@@ -53,7 +44,7 @@ abstract class Pool2d extends Layer {
 
   @Override
   public long flops(long[] in, long[] out) {
-    return (long) kh * kw * Shapes.numel(out);
+    return (long) window.kh() * window.kw() * Shapes.numel(out);
   }
 
   @Override

@@ -17,16 +17,17 @@ public final class PoolOps {
   private PoolOps() {}
 
   /**
-   * Max pooling of {@code x} (N, C, H, W); padding counts as -infinity and may be at most half the
-   * kernel (PyTorch's rule); output size floor((H + 2 padH - kh) / strideH) + 1. The gradient of
-   * each output goes to its arg-max input (the first maximum on ties).
+   * Max pooling of {@code x} (N, C, H, W) over the windows {@code window} gives; padding counts as
+   * -infinity. Output size: {@link Pool2dGeometry#outputSize}. The gradient of each output goes to
+   * its arg-max input (the first maximum on ties).
    */
-  public static Tensor maxPool2d(Tensor x, int kh, int kw, int strideH, int strideW, int padH, int padW, String layer) {
-    long[] out = checkPool(layer, x, kh, kw, strideH, strideW, padH, padW);
+  public static Tensor maxPool2d(Tensor x, Pool2dGeometry window, String layer) {
+    long[] out = checkPool(layer, x, window);
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
     DType indexType = x.dim(2) * x.dim(3) <= Integer.MAX_VALUE ? DType.INT32 : DType.INT64;
     Tensor indices = Tensor.empty(indexType, x.device(), out);
-    JdnnNative.op_max_pool2d(x.h(), y.h(), indices.h(), kh, kw, strideH, strideW, padH, padW);
+    Pool2dGeometry p = window;
+    JdnnNative.op_max_pool2d(x.h(), y.h(), indices.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW());
     return Autograd.recordSaving(layer, y, new Tensor[] {indices}, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
       JdnnNative.op_max_pool2d_backward(g.h(), indices.h(), dx.h());
@@ -35,46 +36,40 @@ public final class PoolOps {
   }
 
   /**
-   * Average pooling of {@code x} (N, C, H, W), same geometry as {@link #maxPool2d}. With
+   * Average pooling of {@code x} (N, C, H, W), same windows as {@link #maxPool2d}. With
    * {@code countIncludePad} each window sum is divided by kh * kw (padding zeros counted),
    * otherwise by the number of cells of the window inside the input.
    */
-  public static Tensor avgPool2d(Tensor x, int kh, int kw, int strideH, int strideW, int padH, int padW,
-      boolean countIncludePad, String layer) {
-    long[] out = checkPool(layer, x, kh, kw, strideH, strideW, padH, padW);
+  public static Tensor avgPool2d(Tensor x, Pool2dGeometry window, boolean countIncludePad, String layer) {
+    long[] out = checkPool(layer, x, window);
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
-    JdnnNative.op_avg_pool2d(x.h(), y.h(), kh, kw, strideH, strideW, padH, padW, countIncludePad);
+    Pool2dGeometry p = window;
+    JdnnNative.op_avg_pool2d(x.h(), y.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+        countIncludePad);
     return Autograd.record(layer, y, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_avg_pool2d_backward(g.h(), dx.h(), kh, kw, strideH, strideW, padH, padW, countIncludePad);
+      JdnnNative.op_avg_pool2d_backward(g.h(), dx.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+          countIncludePad);
       return new Tensor[] {dx};
     }, x);
   }
 
-  private static long[] checkPool(String layer, Tensor x, int kh, int kw, int strideH, int strideW, int padH, int padW) {
+  /** Checks x and the window; returns the output shape (N, C, outH, outW). */
+  private static long[] checkPool(String layer, Tensor x, Pool2dGeometry window) {
     requireFloat(layer, x, "input");
     if (x.rank() != 4) {
       throw new IllegalArgumentException(layer + ": expected input of shape [N, C, H, W], got " + x.describe());
     }
-    if (kh < 1 || kw < 1) {
-      throw new IllegalArgumentException(layer + ": kernel must be at least 1x1, got " + kh + "x" + kw);
+    if (window == null) {
+      throw new IllegalArgumentException(layer + ": expected a pooling window, got null; pass a Pool2dGeometry"
+          + " (kernel, stride, padding)");
     }
-    if (strideH < 1 || strideW < 1) {
-      throw new IllegalArgumentException(layer + ": stride must be >= 1, got " + strideH + "x" + strideW);
-    }
-    if (padH < 0 || padW < 0 || padH > kh / 2 || padW > kw / 2) {
-      throw new IllegalArgumentException(layer + ": padding " + padH + "x" + padW + " must be >= 0 and at most half"
-          + " the kernel " + kh + "x" + kw + " (at most " + kh / 2 + "x" + kw / 2 + ", PyTorch's rule)");
-    }
+    window.validate(layer);
     long h = x.dim(2), w = x.dim(3);
     if (h < 1 || w < 1) {
       throw new IllegalArgumentException(layer + ": expected non-empty input planes (H, W >= 1), got " + x.describe());
     }
-    long paddedH = h + 2L * padH, paddedW = w + 2L * padW;
-    if (paddedH < kh || paddedW < kw) {
-      throw new IllegalArgumentException(layer + ": kernel larger than the padded input: padded input " + paddedH
-          + "x" + paddedW + " (input " + x.describe() + "), kernel " + kh + "x" + kw);
-    }
-    return new long[] {x.dim(0), x.dim(1), (paddedH - kh) / strideH + 1, (paddedW - kw) / strideW + 1};
+    long[] hw = window.outputSize(layer, h, w);
+    return new long[] {x.dim(0), x.dim(1), hw[0], hw[1]};
   }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
 import java.util.stream.Stream;
+import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -39,7 +40,8 @@ class ConvParityTest {
     }
 
     Tensor run(Tensor x, Tensor wt, Tensor b) {
-      return ConvOps.conv2d(x, wt, b, sh, sw, pt, pl, pb, pr, dh, dw, groups, "Conv2d(" + name + ")");
+      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
     }
 
     @Override

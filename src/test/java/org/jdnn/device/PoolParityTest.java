@@ -16,6 +16,7 @@ import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.NativeHandles;
+import org.jdnn.tensor.Pool2dGeometry;
 import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.testing.ScopedTensors;
@@ -60,10 +61,15 @@ class PoolParityTest {
     return v;
   }
 
+  /** The window of config {@code c}: {kh, kw, sh, sw, ph, pw} at c[4..9]. */
+  private static Pool2dGeometry window(int[] c) {
+    return new Pool2dGeometry(c[4], c[5], c[6], c[7], c[8], c[9]);
+  }
+
   private static double[][] maxPool(Device d, DType dt, double[] x, double[] dy, int[] c) {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor hdy = make(dy, dt, outShape(c)); Tensor dx = hx.to(d).requiresGrad(true);
-        Tensor ddy = hdy.to(d); Tensor y = PoolOps.maxPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], "pool")) {
+        Tensor ddy = hdy.to(d); Tensor y = PoolOps.maxPool2d(dx, window(c), "pool")) {
       y.backward(ddy);
       return new double[][] {values(y), values(dx.grad())};
     }
@@ -145,7 +151,7 @@ class PoolParityTest {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor hdy = make(dy, dt, outShape(c)); Tensor dx = hx.to(d).requiresGrad(true);
         Tensor ddy = hdy.to(d);
-        Tensor y = PoolOps.avgPool2d(dx, c[4], c[5], c[6], c[7], c[8], c[9], includePad, "pool")) {
+        Tensor y = PoolOps.avgPool2d(dx, window(c), includePad, "pool")) {
       y.backward(ddy);
       return new double[][] {values(y), values(dx.grad())};
     }

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.examples.FashionMnistCnn;
 import org.jdnn.examples.FashionMnistMlp;
+import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -73,7 +74,7 @@ class RealGpuTest {
     Tensor tx = OpTestSupport.make(x, dt, 3, 5, 11, 9).to(d).requiresGrad(true);
     Tensor tw = OpTestSupport.make(w, dt, 8, 5, 3, 3).to(d).requiresGrad(true);
     Tensor tb = OpTestSupport.make(b, dt, 8).to(d).requiresGrad(true);
-    Tensor y = ConvOps.conv2d(tx, tw, tb, 2, 1, 1, 0, 2, 1, 1, 1, 1, "Conv2d");
+    Tensor y = ConvOps.conv2d(tx, tw, tb, new Conv2dGeometry(2, 1, 1, 0, 2, 1, 1, 1, 1), "Conv2d");
     y.mul(y).sum().backward();
     Function<Tensor, double[]> host = t -> values(t.to(Device.cpu()));
     return new double[][] {host.apply(y), host.apply(tx.grad()), host.apply(tw.grad()), host.apply(tb.grad())};

@@ -201,7 +201,7 @@ class ConvModelFileTest {
       assertEquals(4, ok.model().children().size());
     }
     assertRejected(good, "0", n -> n.putArray("kernel").add(-3).add(3), "Conv2d at '0'", "'kernel' entry 0", "-3");
-    assertRejected(good, "0", n -> n.put("groups", 3), "Conv2d at '0'", "'groups' must divide", "groups=3");
+    assertRejected(good, "0", n -> n.put("groups", 3), "Conv2d at '0'", "groups must divide", "groups 3");
     assertRejected(good, "0", n -> n.put("in", 1_000_000_000), "Conv2d at '0'", "'in'", "1000000000");
     assertRejected(good, "0", n -> n.put("out", 1e9), "Conv2d at '0'", "'out'");
     assertRejected(good, "0", n -> n.put("padding", "valid"), "Conv2d at '0'", "'padding'");

@@ -196,7 +196,7 @@ class ConvLayersTest {
   @Test
   void groupsThatDoNotDivideTheChannels() {
     assertMentions(assertThrows(IllegalArgumentException.class, () -> new Conv2d(6, 4, 3, ConvOptions.defaults().groups(4))),
-        "groups must divide", "in=6", "out=4", "groups=4");
+        "groups must divide", "input channels (6)", "output channels (4)", "groups 4");
   }
 
   @Test

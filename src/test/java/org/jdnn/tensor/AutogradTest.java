@@ -174,7 +174,7 @@ class AutogradTest {
     try (TensorScope s = new TensorScope()) {
       Tensor logits = Tensor.zeros(DType.FLOAT64, 64, 128).requiresGrad(true);
       Tensor image = Tensor.zeros(DType.FLOAT64, 2, 4, 32, 32).requiresGrad(true);
-      Tensor pooled = PoolOps.maxPool2d(image, 2, 2, 2, 2, 0, 0, "MaxPool2d(2)");
+      Tensor pooled = PoolOps.maxPool2d(image, new Pool2dGeometry(2, 2, 2, 2, 0, 0), "MaxPool2d(2)");
       Tensor loss = LossOps.crossEntropy(logits, Tensor.ofLongs(new long[64]), "CrossEntropyLoss").add(pooled.sum());
       loss.backward(retainGraph);
       return d.bytesInUse();

@@ -83,12 +83,12 @@ public final class ConvBench {
     for (int it = -5; it < iters; it++) {
       long t0 = System.nanoTime();
       try (TensorScope s = new TensorScope()) {
-        Tensor h = ConvOps.conv2d(x, params[0], params[1], 1, 1, 1, 1, 1, 1, 1, 1, 1, "conv1");
+        Tensor h = ConvOps.conv2d(x, params[0], params[1], new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1), "conv1");
         h = BatchNormOps.batchNorm(h, params[2], params[3], rm1, rv1, true, 0.1, 1e-5, "bn1").relu();
-        h = PoolOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool1");
-        h = ConvOps.conv2d(h, params[4], params[5], 1, 1, 1, 1, 1, 1, 1, 1, 1, "conv2");
+        h = PoolOps.maxPool2d(h, new Pool2dGeometry(2, 2, 2, 2, 0, 0), "pool1");
+        h = ConvOps.conv2d(h, params[4], params[5], new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1), "conv2");
         h = BatchNormOps.batchNorm(h, params[6], params[7], rm2, rv2, true, 0.1, 1e-5, "bn2").relu();
-        h = PoolOps.maxPool2d(h, 2, 2, 2, 2, 0, 0, "pool2").reshape(BATCH, 3136);
+        h = PoolOps.maxPool2d(h, new Pool2dGeometry(2, 2, 2, 2, 0, 0), "pool2").reshape(BATCH, 3136);
         h = Linalg.linear(h, params[8], params[9], "fc1").relu();
         h = DropoutOps.dropout(h, 0.5, false, 7, (long) (it + 5) * BATCH * 128, "drop");
         h = Linalg.linear(h, params[10], params[11], "fc2");

@@ -23,6 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** ConvOps.conv2d: forward against a direct loop, backward against GradCheck, bad input. */
 class ConvOpsTest {
+  /** Stride 1 and one zero on every side: a 3x3 kernel keeps the input size. */
+  static final Conv2dGeometry PADDING_1 = new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
 
   // ---- helpers shared by the conv-network op tests ------------------------------------------------
 
@@ -77,7 +79,8 @@ class ConvOpsTest {
     }
 
     Tensor run(Tensor x, Tensor wt, Tensor b) {
-      return ConvOps.conv2d(x, wt, b, sh, sw, pt, pl, pb, pr, dh, dw, groups, "Conv2d(" + name + ")");
+      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
     }
 
     @Override
@@ -183,7 +186,7 @@ class ConvOpsTest {
       double[] x = uniform(new Random(5), 2 * 7 * 5, -3, 3);
       double[] w = new double[9];
       w[4] = 1;
-      Tensor y = ConvOps.conv2d(Tensor.of(x, 2, 1, 7, 5), Tensor.of(w, 1, 1, 3, 3), null, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+      Tensor y = ConvOps.conv2d(Tensor.of(x, 2, 1, 7, 5), Tensor.of(w, 1, 1, 3, 3), null, PADDING_1,
           "Conv2d(identity)");
       assertArrayEquals(x, y.toDoubleArray(), 0.0);
     }
@@ -250,7 +253,7 @@ class ConvOpsTest {
       Tensor x = Tensor.of(uniform(r, 2 * 2 * 4 * 4, -1, 1), 2, 2, 4, 4);
       Tensor w = Tensor.of(uniform(r, 3 * 2 * 3 * 3, -1, 1), 3, 2, 3, 3).requiresGrad(true);
       Tensor b = Tensor.of(uniform(r, 3, -1, 1), 3);
-      ConvOps.conv2d(x, w, b, 1, 1, 1, 1, 1, 1, 1, 1, 1, "Conv2d(2 -> 3)").sum().backward();
+      ConvOps.conv2d(x, w, b, PADDING_1, "Conv2d(2 -> 3)").sum().backward();
       assertNull(x.grad());
       assertNull(b.grad());
       assertNotNull(w.grad());
@@ -270,7 +273,7 @@ class ConvOpsTest {
       Tensor x = Tensor.of(uniform(r, 3 * 2 * 5 * 5, -1, 1), 3, 2, 5, 5);
       Tensor w = Tensor.of(uniform(r, 4 * 2 * 3 * 3, -1, 1), 4, 2, 3, 3);
       Tensor b = Tensor.zeros(DType.FLOAT64, 4).requiresGrad(true);
-      ConvOps.conv2d(x, w, b, 2, 2, 0, 0, 0, 0, 1, 1, 1, "Conv2d(2 -> 4)").sum().backward();
+      ConvOps.conv2d(x, w, b, new Conv2dGeometry(2, 2, 0, 0, 0, 0, 1, 1, 1), "Conv2d(2 -> 4)").sum().backward();
       // output 2x2 per channel, 3 samples: each bias feeds 12 outputs
       assertArrayEquals(new double[] {12, 12, 12, 12}, b.grad().toDoubleArray(), 0.0);
     }
@@ -284,7 +287,7 @@ class ConvOpsTest {
       Tensor x = Tensor.zeros(2, 3, 8, 8);
       Tensor w = Tensor.zeros(32, 1, 3, 3);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ConvOps.conv2d(x, w, null, 1, 1, 1, 1, 1, 1, 1, 1, 1, "Conv2d(1 -> 32, kernel 3x3)"));
+          () -> ConvOps.conv2d(x, w, null, PADDING_1, "Conv2d(1 -> 32, kernel 3x3)"));
       String m = e.getMessage();
       assertTrue(m.startsWith("Conv2d(1 -> 32, kernel 3x3)"), m);
       assertTrue(m.contains("expected input with 1 channels"), m);
@@ -298,14 +301,16 @@ class ConvOpsTest {
       Tensor x = Tensor.zeros(1, 1, 2, 2);
       Tensor w = Tensor.zeros(4, 1, 3, 3);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ConvOps.conv2d(x, w, null, 1, 1, 0, 0, 0, 0, 2, 2, 1, "Conv2d(1 -> 4, kernel 3x3)"));
+          () -> ConvOps.conv2d(x, w, null, new Conv2dGeometry(1, 1, 0, 0, 0, 0, 2, 2, 1),
+              "Conv2d(1 -> 4, kernel 3x3)"));
       String m = e.getMessage();
       assertTrue(m.startsWith("Conv2d(1 -> 4, kernel 3x3)"), m);
       assertTrue(m.contains("kernel larger than the padded input"), m);
       assertTrue(m.contains("padded input 2x2") && m.contains("effective kernel 5x5"), m);
       // with enough padding the same call works
       assertArrayEquals(new long[] {1, 4, 1, 1},
-          ConvOps.conv2d(x, w, null, 1, 1, 2, 2, 1, 1, 2, 2, 1, "Conv2d(1 -> 4, kernel 3x3)").shape());
+          ConvOps.conv2d(x, w, null, new Conv2dGeometry(1, 1, 2, 2, 1, 1, 2, 2, 1), "Conv2d(1 -> 4, kernel 3x3)")
+              .shape());
     }
   }
 
@@ -314,12 +319,14 @@ class ConvOpsTest {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.zeros(1, 4, 5, 5);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> ConvOps.conv2d(x, Tensor.zeros(6, 1, 3, 3), null, 1, 1, 1, 1, 1, 1, 1, 1, 3, "Conv2d(4 -> 6, groups 3)"));
+          () -> ConvOps.conv2d(x, Tensor.zeros(6, 1, 3, 3), null, new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 3),
+              "Conv2d(4 -> 6, groups 3)"));
       String m = e.getMessage();
       assertTrue(m.startsWith("Conv2d(4 -> 6, groups 3)"), m);
       assertTrue(m.contains("groups 3") && m.contains("input channels (4)") && m.contains("output channels (6)"), m);
       IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
-          () -> ConvOps.conv2d(x, Tensor.zeros(5, 2, 3, 3), null, 1, 1, 1, 1, 1, 1, 1, 1, 2, "Conv2d(4 -> 5, groups 2)"));
+          () -> ConvOps.conv2d(x, Tensor.zeros(5, 2, 3, 3), null, new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 2),
+              "Conv2d(4 -> 5, groups 2)"));
       assertTrue(e2.getMessage().contains("output channels (5)"), e2.getMessage());
     }
   }
@@ -330,19 +337,23 @@ class ConvOpsTest {
       Tensor x = Tensor.zeros(1, 2, 5, 5);
       Tensor w = Tensor.zeros(3, 2, 3, 3);
       String layer = "Conv2d(2 -> 3)";
-      assertMessage(() -> ConvOps.conv2d(Tensor.zeros(2, 5, 5), w, null, 1, 1, 0, 0, 0, 0, 1, 1, 1, layer),
+      assertMessage(() -> ConvOps.conv2d(Tensor.zeros(2, 5, 5), w, null, Conv2dGeometry.defaults(), layer),
           layer, "[N, C, H, W]", "[2, 5, 5]");
-      assertMessage(() -> ConvOps.conv2d(x, w, null, 0, 1, 0, 0, 0, 0, 1, 1, 1, layer), layer, "stride", "0x1");
-      assertMessage(() -> ConvOps.conv2d(x, w, null, 1, 1, -1, 0, 0, 0, 1, 1, 1, layer), layer, "padding", "top -1");
-      assertMessage(() -> ConvOps.conv2d(x, w, null, 1, 1, 0, 0, 0, 0, 0, 1, 1, layer), layer, "dilation");
-      assertMessage(() -> ConvOps.conv2d(x, w, Tensor.zeros(4), 1, 1, 0, 0, 0, 0, 1, 1, 1, layer), layer,
+      assertMessage(() -> ConvOps.conv2d(x, w, null, new Conv2dGeometry(0, 1, 0, 0, 0, 0, 1, 1, 1), layer), layer,
+          "stride", "0x1");
+      assertMessage(() -> ConvOps.conv2d(x, w, null, new Conv2dGeometry(1, 1, -1, 0, 0, 0, 1, 1, 1), layer), layer,
+          "padding", "top -1");
+      assertMessage(() -> ConvOps.conv2d(x, w, null, new Conv2dGeometry(1, 1, 0, 0, 0, 0, 0, 1, 1), layer), layer,
+          "dilation");
+      assertMessage(() -> ConvOps.conv2d(x, w, null, null, layer), layer, "geometry", "null");
+      assertMessage(() -> ConvOps.conv2d(x, w, Tensor.zeros(4), Conv2dGeometry.defaults(), layer), layer,
           "bias of shape [3]", "[4]");
-      assertMessage(() -> ConvOps.conv2d(x, Tensor.zeros(DType.FLOAT64, 3, 2, 3, 3), null, 1, 1, 0, 0, 0, 0, 1, 1, 1,
+      assertMessage(() -> ConvOps.conv2d(x, Tensor.zeros(DType.FLOAT64, 3, 2, 3, 3), null, Conv2dGeometry.defaults(),
           layer), layer, "float64", "float32");
-      assertMessage(() -> ConvOps.conv2d(Tensor.ofInts(new int[50], 1, 2, 5, 5), w, null, 1, 1, 0, 0, 0, 0, 1, 1, 1,
+      assertMessage(() -> ConvOps.conv2d(Tensor.ofInts(new int[50], 1, 2, 5, 5), w, null, Conv2dGeometry.defaults(),
           layer), layer, "int32");
       // and the next valid call works
-      assertArrayEquals(new long[] {1, 3, 3, 3}, ConvOps.conv2d(x, w, null, 1, 1, 0, 0, 0, 0, 1, 1, 1, layer).shape());
+      assertArrayEquals(new long[] {1, 3, 3, 3}, ConvOps.conv2d(x, w, null, Conv2dGeometry.defaults(), layer).shape());
     }
   }
 

@@ -21,6 +21,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PoolOpsTest {
 
   /** Input (n, c, h, w), kernel, stride and padding. */
+  /** A 2x2 window at stride 2, no padding. */
+  static final Pool2dGeometry WINDOW_2 = new Pool2dGeometry(2, 2, 2, 2, 0, 0);
+
   static final class Cfg {
     final String name;
     final int n, c, h, w, kh, kw, sh, sw, ph, pw;
@@ -49,6 +52,10 @@ class PoolOpsTest {
 
     int size() {
       return n * c * h * w;
+    }
+
+    Pool2dGeometry window() {
+      return new Pool2dGeometry(kh, kw, sh, sw, ph, pw);
     }
 
     @Override
@@ -115,11 +122,11 @@ class PoolOpsTest {
   }
 
   static Tensor maxPool(Cfg k, Tensor x) {
-    return PoolOps.maxPool2d(x, k.kh, k.kw, k.sh, k.sw, k.ph, k.pw, "MaxPool2d(" + k.name + ")");
+    return PoolOps.maxPool2d(x, k.window(), "MaxPool2d(" + k.name + ")");
   }
 
   static Tensor avgPool(Cfg k, Tensor x, boolean includePad) {
-    return PoolOps.avgPool2d(x, k.kh, k.kw, k.sh, k.sw, k.ph, k.pw, includePad, "AvgPool2d(" + k.name + ")");
+    return PoolOps.avgPool2d(x, k.window(), includePad, "AvgPool2d(" + k.name + ")");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -197,14 +204,14 @@ class PoolOpsTest {
     try (TensorScope s = new TensorScope()) {
       // one 2x2 window with a tie between positions 1 and 2: the first (row-major) wins
       Tensor x = Tensor.of(new double[] {1, 3, 3, 2}, 1, 1, 2, 2).requiresGrad(true);
-      Tensor y = PoolOps.maxPool2d(x, 2, 2, 2, 2, 0, 0, "MaxPool2d(2)");
+      Tensor y = PoolOps.maxPool2d(x, WINDOW_2, "MaxPool2d(2)");
       assertArrayEquals(new double[] {3}, y.toDoubleArray(), 0.0);
       y.sum().backward();
       assertArrayEquals(new double[] {0, 1, 0, 0}, x.grad().toDoubleArray(), 0.0);
       // general path (kernel 3, stride 1, padding 1) on a constant input: every window's first
       // valid cell wins, so the gradient counts how many windows start at each cell
       Tensor c = Tensor.full(-2, DType.FLOAT64, 1, 1, 3, 3).requiresGrad(true);
-      PoolOps.maxPool2d(c, 3, 3, 1, 1, 1, 1, "MaxPool2d(3)").sum().backward();
+      PoolOps.maxPool2d(c, new Pool2dGeometry(3, 3, 1, 1, 1, 1), "MaxPool2d(3)").sum().backward();
       assertArrayEquals(new double[] {4, 2, 0, 2, 1, 0, 0, 0, 0}, c.grad().toDoubleArray(), 0.0);
     }
   }
@@ -214,7 +221,7 @@ class PoolOpsTest {
     try (TensorScope s = new TensorScope()) {
       // 1x5 input, kernel 1x3, stride 1: the 9 at index 2 is the max of all three windows
       Tensor x = Tensor.of(new double[] {1, 2, 9, 4, 3}, 1, 1, 1, 5).requiresGrad(true);
-      Tensor y = PoolOps.maxPool2d(x, 1, 3, 1, 1, 0, 0, "MaxPool2d(1x3)");
+      Tensor y = PoolOps.maxPool2d(x, new Pool2dGeometry(1, 3, 1, 1, 0, 0), "MaxPool2d(1x3)");
       assertArrayEquals(new double[] {9, 9, 9}, y.toDoubleArray(), 0.0);
       y.backward(Tensor.of(new double[] {1, 10, 100}, 1, 1, 1, 3));
       assertArrayEquals(new double[] {0, 0, 111, 0, 0}, x.grad().toDoubleArray(), 0.0);
@@ -224,7 +231,8 @@ class PoolOpsTest {
   @Test
   void maxPoolPropagatesNaN() {
     try (TensorScope s = new TensorScope()) {
-      Tensor y = PoolOps.maxPool2d(Tensor.of(new float[] {1, Float.NaN, 5, 2}, 1, 1, 2, 2), 2, 2, 2, 2, 0, 0, "MaxPool2d(2)");
+      Tensor x = Tensor.of(new float[] {1, Float.NaN, 5, 2}, 1, 1, 2, 2);
+      Tensor y = PoolOps.maxPool2d(x, WINDOW_2, "MaxPool2d(2)");
       assertTrue(Float.isNaN(y.toFloatArray()[0]));
     }
   }
@@ -234,8 +242,8 @@ class PoolOpsTest {
     try (TensorScope s = new TensorScope()) {
       // all-ones 3x3 input, kernel 3, stride 1, padding 1: corners see 4 real cells, edges 6, centre 9
       Tensor x = Tensor.ones(DType.FLOAT64, 1, 1, 3, 3);
-      double[] incl = PoolOps.avgPool2d(x, 3, 3, 1, 1, 1, 1, true, "AvgPool2d(3)").toDoubleArray();
-      double[] excl = PoolOps.avgPool2d(x, 3, 3, 1, 1, 1, 1, false, "AvgPool2d(3)").toDoubleArray();
+      double[] incl = PoolOps.avgPool2d(x, new Pool2dGeometry(3, 3, 1, 1, 1, 1), true, "AvgPool2d(3)").toDoubleArray();
+      double[] excl = PoolOps.avgPool2d(x, new Pool2dGeometry(3, 3, 1, 1, 1, 1), false, "AvgPool2d(3)").toDoubleArray();
       assertArrayEquals(new double[] {4 / 9.0, 6 / 9.0, 4 / 9.0, 6 / 9.0, 1, 6 / 9.0, 4 / 9.0, 6 / 9.0, 4 / 9.0}, incl, 1e-15);
       assertArrayEquals(new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, excl, 1e-15);
     }
@@ -245,14 +253,17 @@ class PoolOpsTest {
   void paddingAboveHalfTheKernelIsRejected() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.zeros(1, 1, 6, 6);
-      assertMessage(() -> PoolOps.maxPool2d(x, 3, 3, 1, 1, 2, 1, "MaxPool2d(3)"), "MaxPool2d(3)", "padding 2x1",
-          "half the kernel 3x3");
-      assertMessage(() -> PoolOps.avgPool2d(x, 2, 2, 2, 2, 0, 2, true, "AvgPool2d(2)"), "AvgPool2d(2)", "padding 0x2");
-      assertMessage(() -> PoolOps.maxPool2d(x, 7, 7, 1, 1, 0, 0, "MaxPool2d(7)"), "MaxPool2d(7)",
+      assertMessage(() -> PoolOps.maxPool2d(x, new Pool2dGeometry(3, 3, 1, 1, 2, 1), "MaxPool2d(3)"), "MaxPool2d(3)",
+          "padding 2x1", "half the kernel 3x3");
+      assertMessage(() -> PoolOps.avgPool2d(x, new Pool2dGeometry(2, 2, 2, 2, 0, 2), true, "AvgPool2d(2)"),
+          "AvgPool2d(2)", "padding 0x2");
+      assertMessage(() -> PoolOps.maxPool2d(x, new Pool2dGeometry(7, 7, 1, 1, 0, 0), "MaxPool2d(7)"), "MaxPool2d(7)",
           "kernel larger than the padded input", "padded input 6x6", "kernel 7x7");
-      assertMessage(() -> PoolOps.maxPool2d(Tensor.zeros(6, 6), 2, 2, 2, 2, 0, 0, "MaxPool2d(2)"), "MaxPool2d(2)",
+      assertMessage(() -> PoolOps.maxPool2d(Tensor.zeros(6, 6), WINDOW_2, "MaxPool2d(2)"), "MaxPool2d(2)",
           "[N, C, H, W]", "[6, 6]");
-      assertMessage(() -> PoolOps.maxPool2d(x, 2, 2, 0, 2, 0, 0, "MaxPool2d(2)"), "MaxPool2d(2)", "stride", "0x2");
+      assertMessage(() -> PoolOps.maxPool2d(x, new Pool2dGeometry(2, 2, 0, 2, 0, 0), "MaxPool2d(2)"), "MaxPool2d(2)",
+          "stride", "0x2");
+      assertMessage(() -> PoolOps.maxPool2d(x, null, "MaxPool2d(2)"), "MaxPool2d(2)", "window", "null");
     }
   }
 }
