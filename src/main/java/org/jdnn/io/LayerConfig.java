@@ -114,7 +114,7 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
 
   // ---- writing (the node is the ObjectNode the registry is filling) ----
 
-  ObjectNode object() {
+  private ObjectNode object() {
     return (ObjectNode) node;
   }
 

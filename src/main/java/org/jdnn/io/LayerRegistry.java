@@ -11,9 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.jdnn.nn.ActivityL1;
 import org.jdnn.nn.Add;
+import org.jdnn.nn.AvgPool2d;
 import org.jdnn.nn.BatchNorm1d;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Concat;
+import org.jdnn.nn.Conv1d;
+import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
 import org.jdnn.nn.ELU;
@@ -25,6 +28,7 @@ import org.jdnn.nn.LayerType;
 import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.LogSoftmax;
+import org.jdnn.nn.MaxPool2d;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Residual;
@@ -52,7 +56,7 @@ public final class LayerRegistry {
   /** jdnn's own layer types. */
   private static final List<LayerType<?>> STANDARD = List.of(
       Sequential.TYPE, Residual.TYPE, Add.TYPE, Concat.TYPE, ActivityL1.TYPE,
-      Linear.TYPE, GlobalAvgPool2d.TYPE,
+      Linear.TYPE, Conv1d.TYPE, Conv2d.TYPE, MaxPool2d.TYPE, AvgPool2d.TYPE, GlobalAvgPool2d.TYPE,
       BatchNorm1d.TYPE, BatchNorm2d.TYPE, Dropout.TYPE, Dropout2d.TYPE, Reshape.TYPE, Flatten.TYPE, Identity.TYPE,
       ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,
       Softmax.TYPE, LogSoftmax.TYPE);
@@ -62,31 +66,6 @@ public final class LayerRegistry {
 
   static {
     for (LayerType<?> t : STANDARD) register(t);
-    StandardLayers.registerAll();
-  }
-
-  // ---- until the convolution and pooling layers declare their own TYPE (StandardLayers) ----
-
-  interface Factory {
-    Layer build(LayerConfig config, List<Layer> children, Generator init);
-  }
-
-  interface Shapes {
-    Map<String, long[]> of(LayerConfig config);
-  }
-
-  static <M extends Layer> void register(String type, Class<M> cls, BiConsumer<M, ObjectNode> settings, Shapes shapes,
-      Factory factory) {
-    register(LayerType.of(type, cls, (m, out) -> settings.accept(m, ((LayerConfig) out).object()), in -> {
-      LayerConfig c = (LayerConfig) in;
-      return LayerType.plan(shapes.of(c), (children, g) -> factory.build(c, children, g));
-    }));
-  }
-
-  static Map<String, long[]> shapes(Object... nameShape) {
-    Map<String, long[]> out = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < nameShape.length; i += 2) out.put((String) nameShape[i], (long[]) nameShape[i + 1]);
-    return out;
   }
 
   private LayerRegistry() {}
