@@ -73,13 +73,16 @@ abstract class ConvLayer extends Layer {
     else s.put(key, hw[1]);
   }
 
-  /** A convolution read from a file: channels, kernel {kh, kw} (kh 1 for Conv1d) and options, checked as the constructor checks them. */
+  /**
+   * A convolution read from a file: channels, kernel {kh, kw} (kh 1 for Conv1d) and options, checked as the
+   * constructor checks them.
+   */
   static final class Saved {
     final int in, out;
     final int[] kernel;
     final ConvOptions options;
 
-    /** Reads what {@link #writeSettings} wrote; {@code twoD} says whether axis settings are pairs. */
+    /** Reads what {@link ConvLayer#writeSettings} wrote; {@code twoD} says whether axis settings are pairs. */
     Saved(SettingsReader s, boolean twoD) {
       in = s.positiveInt("in", SettingsReader.MAX_FEATURES);
       out = s.positiveInt("out", SettingsReader.MAX_FEATURES);
