@@ -9,8 +9,10 @@ import org.jdnn.tensor.Tensor;
  * state after schedules and early stopping have updated. A callback with state that must survive a
  * resume returns it from {@link #state()} / {@link #stateTensors()}; checkpoints store it.
  *
- * <p>Every hook does nothing by default; an exception thrown from a hook ends the fit (onTrainEnd
- * still runs). Hooks run on the thread that called fit.
+ * <p>Every hook does nothing by default. An exception thrown from a hook ends the fit; onTrainEnd
+ * still runs, unless the exception came from an onTrainBegin. Hooks run on the thread that called
+ * fit.
+
  *
  * <pre>{@code
  * Callback printer = new Callback() {

@@ -36,7 +36,8 @@ public interface Metric {
   /**
    * The metric over every sample added since {@link #reset()}.
    *
-   * @return the value (NaN when no sample was added)
+   * @return the value; the built-in metrics give NaN when no sample was added
+
    */
   double value();
 
