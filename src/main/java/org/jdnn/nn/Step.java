@@ -4,7 +4,7 @@ import org.jdnn.tensor.UnaryOp;
 
 /**
  * Heaviside step: 1 where x > 0, {@code valueAtZero} (default 1, so the step is 1{x >= 0}) where x == 0, and 0
- * where x < 0 or x is NaN, as torch.heaviside. It has no derivative, so backpropagating through it throws; use it
+ * where x &lt; 0 or x is NaN, as torch.heaviside. It has no derivative, so backpropagating through it throws; use it
  * for inference or for perceptron-style rules.
  */
 public final class Step extends Activation {
