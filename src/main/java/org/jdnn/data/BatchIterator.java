@@ -42,16 +42,31 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
     return order;
   }
 
-  /** Number of batches in this epoch. */
+  /**
+   * The number of batches in this epoch.
+   *
+   * @return ceil(N / batchSize), whatever has been consumed
+   */
   public int batchCount() {
     return (order.length + batchSize - 1) / batchSize;
   }
 
+  /**
+   * Whether a batch remains in this epoch.
+   *
+   * @return true until every sample has been returned
+   */
   @Override
   public boolean hasNext() {
     return position < order.length;
   }
 
+  /**
+   * Gathers the next batch where the dataset is.
+   *
+   * @return a new batch, in the caller's innermost open scope (else the caller closes it)
+   * @throws NoSuchElementException when the epoch is exhausted
+   */
   @Override
   public Batch next() {
     if (!hasNext()) throw new NoSuchElementException("epoch exhausted");
@@ -64,8 +79,14 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
     }
   }
 
+  /**
+   * This iterator itself, so that one epoch can be walked with a for-each loop (once).
+   *
+   * @return this
+   */
   @Override
   public Iterator<Batch> iterator() {
+
     return this;
   }
 }

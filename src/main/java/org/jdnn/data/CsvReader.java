@@ -30,10 +30,22 @@ import java.util.regex.Pattern;
  * {@value #DEFAULT_MAX_FIELD_CHARS} characters per field ({@link #maxFieldChars}),
  * {@value #DEFAULT_MAX_COLUMNS} columns ({@link #maxColumns}) and {@value #DEFAULT_MAX_CLASSES}
  * distinct class labels ({@link #maxClasses}).
+ *
+ * <pre>{@code
+ * CsvReader.Table train = CsvReader.labelColumn("species").read(Path.of("train.csv"));
+ * CsvReader.Table test = CsvReader.labelColumn("species").classes(train.classNames).read(Path.of("test.csv"));
+ * try (ArrayDataset d = train.toDataset()) { ... }
+ * }</pre>
+ *
+ * <p>The reader is a reusable configuration: each {@link #read} parses a whole file into a
+ * {@link Table} of Java arrays, and {@link Table#toDataset()} copies it into native memory.
  */
 public final class CsvReader {
+  /** The default of {@link #maxFieldChars}. */
   public static final int DEFAULT_MAX_FIELD_CHARS = 65_536;
+  /** The default of {@link #maxColumns}. */
   public static final int DEFAULT_MAX_COLUMNS = 100_000;
+  /** The default of {@link #maxClasses}. */
   public static final int DEFAULT_MAX_CLASSES = 10_000;
   private static final Pattern INTEGER = Pattern.compile("-?\\d{1,18}");
 
@@ -52,40 +64,80 @@ public final class CsvReader {
     this.labelIndex = labelIndex;
   }
 
-  /** Label in the column whose header is {@code name}. */
+  /**
+   * A reader whose label is in the column whose header is {@code name}.
+   *
+   * @param name the label column's header, exactly (checked when a file is read)
+   * @return a new reader with the defaults: comma-separated, classification, default limits
+   */
   public static CsvReader labelColumn(String name) {
     return new CsvReader(name, -1);
   }
 
-  /** Label in column {@code index} (0-based; negative counts from the end, -1 is the last). */
+  /**
+   * A reader whose label is in column {@code index}.
+   *
+   * @param index 0-based; negative counts from the end, -1 is the last (checked when a file is read)
+   * @return a new reader with the defaults: comma-separated, classification, default limits
+   */
   public static CsvReader labelColumn(int index) {
     return new CsvReader(null, index);
   }
 
+  /**
+   * Sets the field separator.
+   *
+   * @param c the separator, e.g. ';' or '\t' (default ',')
+   * @return this reader
+   */
   public CsvReader separator(char c) {
     separator = c;
     return this;
   }
 
-  /** Reads the label as a float target instead of a class. */
+  /**
+   * Reads the label as a float target instead of a class.
+   *
+   * @param on whether the label column is a numeric target (default off)
+   * @return this reader
+   */
   public CsvReader regression(boolean on) {
     regression = on;
     return this;
   }
 
-  /** Longest field accepted, in characters (default {@value #DEFAULT_MAX_FIELD_CHARS}). */
+  /**
+   * Sets the longest field accepted, in characters (default {@value #DEFAULT_MAX_FIELD_CHARS}).
+   *
+   * @param n the limit, at least 1
+   * @return this reader
+   * @throws IllegalArgumentException when {@code n} &lt; 1
+   */
   public CsvReader maxFieldChars(int n) {
     maxFieldChars = positive("maxFieldChars", n);
     return this;
   }
 
-  /** Most columns accepted in a line (default {@value #DEFAULT_MAX_COLUMNS}). */
+  /**
+   * Sets the most columns accepted in a line (default {@value #DEFAULT_MAX_COLUMNS}).
+   *
+   * @param n the limit, at least 1
+   * @return this reader
+   * @throws IllegalArgumentException when {@code n} &lt; 1
+   */
   public CsvReader maxColumns(int n) {
     maxColumns = positive("maxColumns", n);
     return this;
   }
 
-  /** Most distinct class labels accepted (default {@value #DEFAULT_MAX_CLASSES}); ignored with {@link #classes}. */
+  /**
+   * Sets the most distinct class labels accepted (default {@value #DEFAULT_MAX_CLASSES}); ignored
+   * with {@link #classes}.
+   *
+   * @param n the limit, at least 1
+   * @return this reader
+   * @throws IllegalArgumentException when {@code n} &lt; 1
+   */
   public CsvReader maxClasses(int n) {
     maxClasses = positive("maxClasses", n);
     return this;
@@ -95,6 +147,10 @@ public final class CsvReader {
    * Uses these classes, class i being {@code names.get(i)}, instead of the labels found in the file
    * (for example a training split's {@link Table#classNames}, so that a test split gets the same
    * indices). A label that is not one of them is an IOException naming file and line.
+   *
+   * @param names the class names in index order; integers are compared by value ("07" is "7")
+   * @return this reader
+   * @throws IllegalArgumentException when a name is given twice
    */
   public CsvReader classes(List<String> names) {
     Map<String, Integer> index = new HashMap<>();
@@ -115,8 +171,11 @@ public final class CsvReader {
 
   /** The parsed table: feature names and values, labels or targets, class names. */
   public static final class Table {
+    /** The feature columns' headers, in file order, without the label column. */
     public final List<String> featureNames;
+    /** rows x featureNames.size() values, row by row (the array itself: do not change it). */
     public final float[] features;
+    /** The number of data rows. */
     public final int rows;
     /** Class labels (classification) or null. */
     public final int[] labels;
@@ -134,7 +193,12 @@ public final class CsvReader {
       this.classNames = classNames;
     }
 
-    /** Features (N, F) with labels (N) or targets (N, 1), in native memory. */
+    /**
+     * Copies the table into native memory.
+     *
+     * @return a new dataset on the thread's default device: float32 features (N, F) with int32
+     *     labels (N) or float32 targets (N, 1); the caller closes it
+     */
     public ArrayDataset toDataset() {
       long[] sample = {featureNames.size()};
       return labels != null ? ArrayDataset.withLabels(features, sample, labels)
@@ -142,7 +206,17 @@ public final class CsvReader {
     }
   }
 
+  /**
+   * Parses a whole file.
+   *
+   * @param file a UTF-8 CSV file with a header row
+   * @return the table, in Java arrays
+   * @throws IOException when the file cannot be read, is empty or has no data rows, lacks the label
+   *     column, has a row of the wrong length, a non-numeric or non-finite feature, a label outside
+   *     the given classes, or passes a limit; the message names file, line and column
+   */
   public Table read(Path file) throws IOException {
+
     try (CsvRecords records = new CsvRecords(file, separator, maxFieldChars, maxColumns)) {
       List<String> header = records.next();
       if (header == null) throw new IOException(file + ": empty file, expected a header row");

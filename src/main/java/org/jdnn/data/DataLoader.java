@@ -30,6 +30,14 @@ import org.jdnn.tensor.TensorScope;
  * a closed loader never looks like a finished epoch. With prefetch 0 the batch is built on the
  * consumer's own thread, so a close from another thread takes effect when that batch is done: the
  * batch is freed and {@code next()} throws.
+ *
+ * <pre>{@code
+ * try (DataLoader loader = new DataLoader(train, 128, true, 42, epoch, augmentation, 2)) {
+ *   for (Batch b : loader) {
+ *     try (b; TensorScope step = new TensorScope()) { ... }
+ *   }
+ * }
+ * }</pre>
  */
 public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
   private static final long JOIN_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
@@ -53,6 +61,20 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
   private Thread building; // the consumer thread while it builds a batch itself (prefetch 0)
   private int taken;
 
+  /**
+   * A loader for one epoch; with {@code prefetch > 0} its thread starts building batches at once.
+   *
+   * @param data the dataset; it must stay open until the loader is closed
+   * @param batchSize samples per batch, at least 1 (the last batch may be smaller)
+   * @param shuffle whether to visit the samples in a random order drawn from (seed, epoch)
+   * @param seed the run's seed, for the order and the augmentation
+   * @param epoch the epoch's index, at least 0
+   * @param augmentation applied to each batch's inputs, or null for none
+   * @param prefetch how many batches to build ahead on a daemon thread; 0 builds them on the
+   *     consumer's thread
+   * @throws IllegalArgumentException when {@code batchSize} &lt; 1, {@code epoch} &lt; 0 or
+   *     {@code prefetch} &lt; 0
+   */
   public DataLoader(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch, Augmentation augmentation,
       int prefetch) {
     if (prefetch < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + prefetch);
@@ -70,7 +92,11 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
     }
   }
 
-  /** Batches in this epoch. */
+  /**
+   * The number of batches in this epoch.
+   *
+   * @return ceil(N / batchSize)
+   */
   public int batchCount() {
     return source.batchCount();
   }
@@ -132,6 +158,15 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
     return false;
   }
 
+  /**
+   * Whether a batch remains, waiting for the prefetch thread if needed.
+   *
+   * @return false only when the epoch is complete
+   * @throws CancellationException when the loader is closed, before or during the wait
+   * @throws IllegalStateException when the waiting thread is interrupted (its flag is set again)
+   * @throws RuntimeException the prefetch thread's exception (the loader is closed then); a checked
+   *     one comes wrapped in an IllegalStateException
+   */
   @Override
   public boolean hasNext() {
     Throwable t;
@@ -161,6 +196,14 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
     throw new IllegalStateException("DataLoader: prefetch thread failed", t);
   }
 
+  /**
+   * The next batch.
+   *
+   * @return a batch the caller owns and closes (it belongs to no scope)
+   * @throws NoSuchElementException when the epoch is complete
+   * @throws CancellationException when the loader is closed
+   * @throws RuntimeException what {@link #hasNext()} throws
+   */
   @Override
   public Batch next() {
     if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch " + epoch + " exhausted");
@@ -207,13 +250,24 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
         + " batches taken); make a new DataLoader for another pass");
   }
 
+  /**
+   * This loader itself, so that the epoch can be walked with a for-each loop (once).
+   *
+   * @return this
+   */
   @Override
   public Iterator<Batch> iterator() {
     return this;
   }
 
-  /** True while the prefetch thread runs (false after close or at the end of the epoch). */
+  /**
+   * Whether the prefetch thread is running.
+   *
+   * @return true while it runs; false with prefetch 0, after close, and once it has built the
+   *     epoch's last batch
+   */
   public boolean isPrefetching() {
+
     return worker != null && worker.isAlive();
   }
 

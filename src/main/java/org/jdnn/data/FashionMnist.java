@@ -13,21 +13,33 @@ import java.util.Arrays;
  * (where Debian's dataset-fashion-mnist package installs it).
  */
 public final class FashionMnist {
+  /** Where Debian's dataset-fashion-mnist package installs the files. */
   public static final Path DEFAULT_DIR = Paths.get("/usr/share/datasets/fashion-mnist");
+  /** The number of classes. */
   public static final int CLASSES = 10;
+  /** The classes' names, indexed by label (an array: do not change it). */
   public static final String[] CLASS_NAMES = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"
   };
 
   private FashionMnist() {}
 
-  /** The data directory to use: $JDNN_FASHION_MNIST if set, else {@link #DEFAULT_DIR}. */
+  /**
+   * The data directory to use.
+   *
+   * @return $JDNN_FASHION_MNIST if set and not empty, else {@link #DEFAULT_DIR}
+   */
   public static Path defaultDir() {
     String env = System.getenv("JDNN_FASHION_MNIST");
     return env != null && !env.isEmpty() ? Paths.get(env) : DEFAULT_DIR;
   }
 
-  /** True when all four files are present in {@code dir}. */
+  /**
+   * Whether the data set is installed in {@code dir}; the files are not opened.
+   *
+   * @param dir the directory to look in
+   * @return true when all four files are present, each plain or gzipped
+   */
   public static boolean isAvailable(Path dir) {
     for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
         "t10k-labels-idx1-ubyte"}) {
@@ -36,16 +48,38 @@ public final class FashionMnist {
     return true;
   }
 
-  /** Images flattened to 784 features, scaled to [0, 1], and labels in [0, 10). */
+  /**
+   * Images flattened to 784 features, scaled to [0, 1], and labels in [0, 10), for an MLP.
+   *
+   * @param dir the directory holding the four IDX files, plain or gzipped
+   * @param train true for the 60,000 training images, false for the 10,000 test images
+   * @param limit how many images to keep from the start of the file; all when 0 or less
+   * @return a new dataset (float32 (N, 784), int32 labels) on the thread's default device, which
+   *     the caller closes
+   * @throws IOException when a file is missing, unreadable or damaged; the message says how to
+   *     install or reinstall the data set
+   */
   public static ArrayDataset load(Path dir, boolean train, int limit) throws IOException {
     return load(dir, train, limit, new long[] {784});
   }
 
   /**
    * Images scaled to [0, 1] with per-sample shape {@code sampleShape} ({784} for an MLP, {1, 28, 28}
-   * for a CNN), the first {@code limit} images (all when limit <= 0), and labels in [0, 10).
+   * for a CNN), the first {@code limit} images (all when limit is 0 or less), and labels in
+   * [0, 10).
+   *
+   * @param dir the directory holding the four IDX files, plain or gzipped
+   * @param train true for the 60,000 training images, false for the 10,000 test images
+   * @param limit how many images to keep from the start of the file; all when 0 or less
+   * @param sampleShape one image's shape, holding 784 values
+   * @return a new dataset (float32 features, int32 labels) on the thread's default device, which
+   *     the caller closes
+   * @throws IOException when a file is missing, unreadable or damaged; the message says how to
+   *     install or reinstall the data set
+   * @throws IllegalArgumentException when {@code sampleShape} does not hold 784 values
    */
   public static ArrayDataset load(Path dir, boolean train, int limit, long[] sampleShape) throws IOException {
+
     long per = 1;
     for (long d : sampleShape) per *= d;
     if (per != 784) {

@@ -25,6 +25,14 @@ public final class IdxReader {
 
   private IdxReader() {}
 
+  /**
+   * Reads one IDX file, gzipped or not.
+   *
+   * @param file the file
+   * @return its contents
+   * @throws IOException when the file cannot be read, or is truncated, oversized (more than 2 GiB
+   *     of data) or malformed; the message names the file
+   */
   public static IdxArray read(Path file) throws IOException {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
       raw.mark(2);
@@ -41,8 +49,16 @@ public final class IdxReader {
     }
   }
 
-  /** Reads one IDX array from {@code in}; {@code name} appears in error messages. */
+  /**
+   * Reads one IDX array from an uncompressed stream, which must end right after the data.
+   *
+   * @param in the stream, positioned at the header; read to its end, not closed
+   * @param name names the source in error messages
+   * @return its contents
+   * @throws IOException when reading fails, or the header or the data's size is invalid
+   */
   public static IdxArray read(InputStream in, String name) throws IOException {
+
     byte[] header = in.readNBytes(4);
     if (header.length < 4) {
       throw new IOException("IDX file " + name + " is truncated: " + header.length + " bytes, a header needs at least 4");

@@ -8,6 +8,8 @@ import org.jdnn.tensor.Tensor;
 /**
  * The standard image augmentations for (N, C, H, W) float32 batches: random crop after zero
  * padding, horizontal flip, additive Gaussian noise. Each draws per-sample decisions from the seed.
+ * Crop and flip work on a host copy of the batch (one read and one write per batch, also for a
+ * batch on a GPU); the noise is drawn where the batch is.
  */
 public final class ImageAugmentations {
   private ImageAugmentations() {}
@@ -15,6 +17,10 @@ public final class ImageAugmentations {
   /**
    * Pads each image with {@code padding} zeros on every side and crops an H x W window at a random
    * offset (torchvision's RandomCrop(size, padding)): a random shift of up to {@code padding} pixels.
+   *
+   * @param padding the largest shift in pixels, at least 0 (0 leaves images unchanged)
+   * @return an augmentation of float32 (N, C, H, W) batches
+   * @throws IllegalArgumentException when {@code padding} is negative
    */
   public static Augmentation randomCrop(int padding) {
     if (padding < 0) throw new IllegalArgumentException("randomCrop: padding must be >= 0, got " + padding);
@@ -43,7 +49,13 @@ public final class ImageAugmentations {
     };
   }
 
-  /** Mirrors each image left-right with probability {@code p}. */
+  /**
+   * Mirrors each image left-right with probability {@code p}.
+   *
+   * @param p the probability of a flip per image, in [0, 1]
+   * @return an augmentation of float32 (N, C, H, W) batches
+   * @throws IllegalArgumentException when {@code p} is outside [0, 1] or NaN
+   */
   public static Augmentation horizontalFlip(double p) {
     if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("horizontalFlip: probability must be in [0, 1], got " + p);
     return (x, seed) -> {
@@ -66,8 +78,15 @@ public final class ImageAugmentations {
     };
   }
 
-  /** Adds normal(0, std) noise to every value (any shape); the noise is Philox from the seed. */
+  /**
+   * Adds normal(0, std) noise to every value (any shape); the noise is Philox from the seed.
+   *
+   * @param std the noise's standard deviation, finite and &gt;= 0
+   * @return an augmentation of float tensors of any shape
+   * @throws IllegalArgumentException when {@code std} is negative, infinite or NaN
+   */
   public static Augmentation gaussianNoise(double std) {
+
     if (!(std >= 0) || Double.isInfinite(std)) throw new IllegalArgumentException("gaussianNoise: std must be finite and >= 0, got " + std);
     return (x, seed) -> {
       Tensor noise = Tensor.empty(x.dtype(), x.device(), x.shape());

@@ -58,7 +58,8 @@ public final class FashionMnistCnn {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Layer model = model().to(device)) {
+          // Linear+ReLU fused for the test pass after each epoch (training is unchanged)
+          Layer model = model().fuseForInference().to(device)) {
         if (print) {
           model.summary(image);
           System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",

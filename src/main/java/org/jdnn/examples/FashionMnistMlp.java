@@ -50,7 +50,9 @@ public final class FashionMnistMlp {
       double[] ms = rawTrain.featureMeanStd();
       try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
           ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Layer model = model().to(device)) {
+          // Linear+ReLU pairs fused: the test pass after each epoch runs each pair as one call (training
+          // records the two ops as before, so the weights are the same)
+          Layer model = model().fuseForInference().to(device)) {
         if (print) {
           System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
               + "on %s%n", model.parameterCount(), train.size(), test.size(), batchSize, ExampleArgs.describe(device));

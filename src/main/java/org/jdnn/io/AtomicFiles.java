@@ -39,12 +39,28 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  /** Writes through {@code body} into a channel and atomically replaces {@code target}. */
+  /** Writes a file's content into a channel (a lambda, for {@link #write}). */
   public interface Body {
+    /**
+     * Writes the whole content.
+     *
+     * @param out the temporary file's channel, positioned at 0; closed by {@link #write}, not here
+     * @throws IOException when writing fails; the target is then left as it was
+     */
     void write(FileChannel out) throws IOException;
   }
 
+  /**
+   * Writes through {@code body} into a temporary file and atomically replaces {@code target} with
+   * it, creating the target's directory when missing.
+   *
+   * @param target the file to create or replace
+   * @param body writes the content
+   * @throws IOException when the directory, the temporary file or the rename fails, or
+   *     {@code body} throws it; the temporary file is deleted and the target left as it was
+   */
   public static void write(Path target, Body body) throws IOException {
+
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
     if (dir != null) Files.createDirectories(dir);

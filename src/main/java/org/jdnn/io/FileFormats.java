@@ -5,6 +5,7 @@ package org.jdnn.io;
  * when it is handed the other kind of file.
  */
 public final class FileFormats {
+  /** The metadata key naming a jdnn file's kind. */
   public static final String KEY = "jdnn.format";
   /** A model file ({@link ModelFile#save}). */
   public static final String MODEL = "model/1";
@@ -13,8 +14,16 @@ public final class FileFormats {
 
   private FileFormats() {}
 
-  /** What to say about a file of format {@code found} given to a loader of {@code expected}; null when they agree. */
+  /**
+   * What to say about a file of format {@code found} given to a loader of {@code expected}.
+   *
+   * @param found the file's "jdnn.format" value, or null when it has none
+   * @param expected the format the loader reads, {@link #MODEL} or {@link #CHECKPOINT}
+   * @return null when they agree, else the end of a sentence that starts with the file's name
+   *     ("is a training checkpoint ..., not a model file: ..."), saying what to do instead
+   */
   public static String mismatch(String found, String expected) {
+
     if (expected.equals(found)) return null;
     if (CHECKPOINT.equals(found)) {
       return "is a training checkpoint (" + KEY + " '" + CHECKPOINT + "'), not a model file: resume training from it with"

@@ -30,11 +30,25 @@ public final class Json {
     return m;
   }
 
+  /**
+   * An empty JSON object to fill.
+   *
+   * @return a new, mutable object node
+   */
   public static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
 
-  /** Parses {@code text}; a syntax error becomes an IllegalArgumentException naming {@code what}. */
+  /**
+   * Parses {@code text} strictly.
+   *
+   * @param text one JSON value
+   * @param what names the text in errors, e.g. the metadata key it came from
+   * @return the value's tree
+   * @throws IllegalArgumentException when the text is empty or not valid JSON (including duplicate
+   *     keys, trailing tokens, nesting deeper than 64 and numbers longer than 64 characters),
+   *     naming {@code what}
+   */
   public static JsonNode parse(String text, String what) {
     try {
       JsonNode n = MAPPER.readTree(text);
@@ -45,6 +59,13 @@ public final class Json {
     }
   }
 
+  /**
+   * The compact JSON text of a tree.
+   *
+   * @param node the tree
+   * @return its JSON text, without whitespace
+   * @throws IllegalStateException when Jackson cannot serialize it (not expected for trees)
+   */
   public static String write(JsonNode node) {
     try {
       return MAPPER.writeValueAsString(node);
@@ -53,13 +74,26 @@ public final class Json {
     }
   }
 
-  /** A plain Java value (numbers, booleans, strings, lists, maps) as a tree. */
+  /**
+   * A plain Java value as a tree.
+   *
+   * @param value numbers, booleans, strings, null, and lists and maps of them
+   * @return a new tree
+   * @throws IllegalArgumentException when the value holds something Jackson cannot map
+   */
   public static JsonNode valueToTree(Object value) {
     return MAPPER.valueToTree(value);
   }
 
-  /** A tree as plain Java values (LinkedHashMap, ArrayList, Integer/Long/Double, Boolean, String). */
+  /**
+   * A tree as plain Java values.
+   *
+   * @param node the tree
+   * @return LinkedHashMap, ArrayList, Integer/Long/BigInteger, Double, Boolean, String or null, nested
+   * @throws IllegalArgumentException when the tree cannot be converted
+   */
   public static Object treeToValue(JsonNode node) {
+
     try {
       return MAPPER.treeToValue(node, Object.class);
     } catch (JsonProcessingException e) {

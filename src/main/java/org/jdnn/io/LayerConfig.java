@@ -1,9 +1,17 @@
 package org.jdnn.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import org.jdnn.nn.SettingsReader;
+import org.jdnn.nn.SettingsWriter;
 
-/** One layer's JSON object from an architecture description, with typed, validated accessors. */
-public final class LayerConfig {
+/**
+ * One layer's JSON object in an architecture description: read back with typed, validated accessors
+ * ({@link SettingsReader}), or written when a layer is saved ({@link SettingsWriter}).
+ */
+public final class LayerConfig implements SettingsReader, SettingsWriter {
   private final JsonNode node;
   private final String where;
 
@@ -13,6 +21,7 @@ public final class LayerConfig {
   }
 
   /** "Linear at '0.inner'": used in every error about this layer. */
+  @Override
   public String where() {
     return where;
   }
@@ -23,17 +32,12 @@ public final class LayerConfig {
     return v;
   }
 
-  /** A positive int no larger than {@code max} (bounds keep a corrupt file from asking for huge layers). */
-  public int positiveInt(String key, int max) {
-    return intIn(key, 1, max);
-  }
-
-  /** An integer in [{@code min}, {@code max}]. */
+  @Override
   public int intIn(String key, int min, int max) {
     return checkedInt(field(key), "'" + key + "'", min, max);
   }
 
-  /** An array of exactly two integers in [{@code min}, {@code max}] (a {height, width} setting). */
+  @Override
   public int[] intPair(String key, int min, int max) {
     JsonNode v = field(key);
     if (!v.isArray() || v.size() != 2) {
@@ -42,10 +46,19 @@ public final class LayerConfig {
     return new int[] {checkedInt(v.get(0), "'" + key + "' entry 0", min, max), checkedInt(v.get(1), "'" + key + "' entry 1", min, max)};
   }
 
-  /** True when the field is present and is exactly the string {@code text}. */
+  @Override
   public boolean isText(String key, String text) {
     JsonNode v = node.get(key);
     return v != null && v.isTextual() && v.textValue().equals(text);
+  }
+
+  @Override
+  public String textOr(String key, String absent, String... allowed) {
+    JsonNode v = node.get(key);
+    if (v == null) return absent;
+    if (v.isTextual()) for (String a : allowed) if (a.equals(v.textValue())) return a;
+    throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be one of " + Arrays.toString(allowed)
+        + ", got " + v);
   }
 
   private int checkedInt(JsonNode v, String what, int min, int max) {
@@ -56,11 +69,12 @@ public final class LayerConfig {
     return v.intValue();
   }
 
+  @Override
   public double finite(String key) {
     return finite(key, field(key));
   }
 
-  /** A finite number, or {@code absent} when the field is missing (a setting older files do not hold). */
+  @Override
   public double finiteOr(String key, double absent) {
     JsonNode v = node.get(key);
     return v == null ? absent : finite(key, v);
@@ -73,17 +87,19 @@ public final class LayerConfig {
     return v.doubleValue();
   }
 
+  @Override
   public boolean bool(String key) {
     JsonNode v = field(key);
     if (!v.isBoolean()) throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be true or false, got " + v);
     return v.booleanValue();
   }
 
-  /** An array of at most 8 integers, each -1 or positive (a reshape target). */
+  @Override
   public long[] shape(String key) {
     JsonNode v = field(key);
-    if (!v.isArray() || v.size() > 8) {
-      throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be an array of at most 8 sizes, got " + v);
+    if (!v.isArray() || v.size() > MAX_RANK) {
+      throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be an array of at most " + MAX_RANK
+          + " sizes, got " + v);
     }
     long[] out = new long[v.size()];
     for (int i = 0; i < out.length; i++) {
@@ -94,5 +110,34 @@ public final class LayerConfig {
       out[i] = d.longValue();
     }
     return out;
+  }
+
+  // ---- writing (the node is the ObjectNode the registry is filling) ----
+
+  private ObjectNode object() {
+    return (ObjectNode) node;
+  }
+
+  // one line each: they differ only in the value's type, which picks the JSON type written
+  @Override public SettingsWriter put(String key, int value) { object().put(key, value); return this; }
+
+  @Override public SettingsWriter put(String key, double value) { object().put(key, value); return this; }
+
+  @Override public SettingsWriter put(String key, boolean value) { object().put(key, value); return this; }
+
+  @Override public SettingsWriter put(String key, String value) { object().put(key, value); return this; }
+
+  @Override
+  public SettingsWriter putArray(String key, int[] values) {
+    ArrayNode a = object().putArray(key);
+    for (int v : values) a.add(v);
+    return this;
+  }
+
+  @Override
+  public SettingsWriter putArray(String key, long[] values) {
+    ArrayNode a = object().putArray(key);
+    for (long v : values) a.add(v);
+    return this;
   }
 }

@@ -4,95 +4,124 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import org.jdnn.nn.ActivityL1;
+import org.jdnn.nn.Add;
+import org.jdnn.nn.AvgPool2d;
+import org.jdnn.nn.BatchNorm1d;
+import org.jdnn.nn.BatchNorm2d;
+import org.jdnn.nn.Concat;
+import org.jdnn.nn.Conv1d;
+import org.jdnn.nn.Conv2d;
+import org.jdnn.nn.Dropout;
+import org.jdnn.nn.Dropout2d;
+import org.jdnn.nn.ELU;
+import org.jdnn.nn.Flatten;
+import org.jdnn.nn.GlobalAvgPool2d;
+import org.jdnn.nn.Identity;
 import org.jdnn.nn.Layer;
+import org.jdnn.nn.LayerType;
+import org.jdnn.nn.LeakyReLU;
+import org.jdnn.nn.Linear;
+import org.jdnn.nn.LogSoftmax;
+import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Reshape;
+import org.jdnn.nn.Residual;
+import org.jdnn.nn.Sequential;
+import org.jdnn.nn.SettingsReader;
+import org.jdnn.nn.Sigmoid;
+import org.jdnn.nn.Softmax;
+import org.jdnn.nn.Softplus;
+import org.jdnn.nn.Step;
+import org.jdnn.nn.Tanh;
 import org.jdnn.tensor.Generator;
 
 /**
- * The fixed set of layer types an architecture JSON may name. A layer is {"type": T, ...its
- * settings, "children": {name: layer, ...}} (children only for containers). Loading looks a type up here and
- * nowhere else: no class names from the file, no reflection. Adding a layer type is one
- * {@link #register} call in {@link StandardLayers} (or in user code for custom layers).
+ * The layer types an architecture JSON may name: a list of {@link LayerType}s, each declared by its layer
+ * class beside its constructor. A layer is {"type": T, ...its settings, "children": {name: layer, ...}}
+ * (children only for containers). Loading looks a type up here and nowhere else: no class names from the
+ * file, no reflection. A new jdnn layer adds its {@code TYPE} to {@link #STANDARD}; a user's own layer
+ * declares one the same way and calls {@link #register}.
  */
 public final class LayerRegistry {
   /** Largest layer width a file may declare; a guard against corrupt sizes before anything is allocated. */
-  public static final int MAX_FEATURES = 1 << 24;
+  public static final int MAX_FEATURES = SettingsReader.MAX_FEATURES;
   static final int MAX_LAYERS = 10_000;
 
-  /** Builds a layer from its settings and its already built children. */
-  public interface Factory {
-    Layer build(LayerConfig config, List<Layer> children, Generator init);
-  }
+  /** jdnn's own layer types. */
+  private static final List<LayerType<?>> STANDARD = List.of(
+      Sequential.TYPE, Residual.TYPE, Add.TYPE, Concat.TYPE, ActivityL1.TYPE,
+      Linear.TYPE, Conv1d.TYPE, Conv2d.TYPE, MaxPool2d.TYPE, AvgPool2d.TYPE, GlobalAvgPool2d.TYPE,
+      BatchNorm1d.TYPE, BatchNorm2d.TYPE, Dropout.TYPE, Dropout2d.TYPE, Reshape.TYPE, Flatten.TYPE, Identity.TYPE,
+      ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,
+      Softmax.TYPE, LogSoftmax.TYPE);
 
-  /** Parameter and buffer shapes a layer will allocate, checked against the weights file before building it. */
-  public interface Shapes {
-    Map<String, long[]> of(LayerConfig config);
-  }
-
-  static final class Entry {
-    final String type;
-    final Class<? extends Layer> cls;
-    final BiConsumer<Layer, ObjectNode> settings;
-    final Shapes shapes;
-    final Factory factory;
-
-    Entry(String type, Class<? extends Layer> cls, BiConsumer<Layer, ObjectNode> settings, Shapes shapes, Factory factory) {
-      this.type = type;
-      this.cls = cls;
-      this.settings = settings;
-      this.shapes = shapes;
-      this.factory = factory;
-    }
-  }
-
-  private static final Map<String, Entry> BY_TYPE = new ConcurrentHashMap<>();
-  private static final Map<Class<?>, Entry> BY_CLASS = new ConcurrentHashMap<>();
+  /** Every known type: the standard ones, then those registered at run time. */
+  private static final List<LayerType<?>> TYPES = new CopyOnWriteArrayList<>();
 
   static {
-    StandardLayers.registerAll();
+    for (LayerType<?> t : STANDARD) register(t);
   }
 
   private LayerRegistry() {}
 
   /**
-   * Registers layer class {@code cls} under {@code type}: {@code settings} writes its constructor
-   * settings into a JSON object, {@code shapes} predicts its own parameters' shapes from them, and
-   * {@code factory} rebuilds it.
+   * Adds a layer type (a user's own layer) so that models holding it can be saved and loaded.
+   *
+   * @param type the type
+   * @throws IllegalArgumentException when its name or class is already registered
    */
-  @SuppressWarnings("unchecked")
-  public static <M extends Layer> void register(String type, Class<M> cls, BiConsumer<M, ObjectNode> settings,
-      Shapes shapes, Factory factory) {
-    Entry e = new Entry(type, cls, (m, n) -> settings.accept((M) m, n), shapes, factory);
-    if (BY_TYPE.putIfAbsent(type, e) != null) throw new IllegalArgumentException("layer type '" + type + "' is already registered");
-    BY_CLASS.put(cls, e);
+  public static synchronized void register(LayerType<?> type) {
+    for (LayerType<?> t : TYPES) {
+      if (t.name().equals(type.name()) || t.layerClass() == type.layerClass()) {
+        throw new IllegalArgumentException("layer type " + type + " clashes with the registered " + t
+            + ": type names and classes must be unique");
+      }
+    }
+    TYPES.add(type);
   }
 
-  /** Parameterless layer with no settings, rebuilt by {@code create}. */
-  public static <M extends Layer> void registerSimple(String type, Class<M> cls, java.util.function.Supplier<M> create) {
-    register(type, cls, (m, n) -> {}, c -> Map.of(), (c, ch, g) -> create.get());
+  /** @return every registered layer type, jdnn's own first */
+  public static List<LayerType<?>> types() {
+    return Collections.unmodifiableList(TYPES);
+  }
+
+  /**
+   * @param cls a layer class
+   * @return its registered type, or null
+   */
+  public static LayerType<?> typeOf(Class<? extends Layer> cls) {
+    for (LayerType<?> t : TYPES) if (t.layerClass() == cls) return t;
+    return null;
+  }
+
+  private static LayerType<?> named(String name) {
+    for (LayerType<?> t : TYPES) if (t.name().equals(name)) return t;
+    return null;
   }
 
   /** True when {@code m} and all its descendants have registered types (so its architecture can be saved). */
   public static boolean canDescribe(Layer m) {
-    if (!BY_CLASS.containsKey(m.getClass())) return false;
+    if (typeOf(m.getClass()) == null) return false;
     for (Layer c : m.children().values()) if (!canDescribe(c)) return false;
     return true;
   }
 
   /** The architecture JSON of {@code m}. */
   public static ObjectNode describe(Layer m) {
-    Entry e = BY_CLASS.get(m.getClass());
-    if (e == null) {
+    LayerType<?> t = typeOf(m.getClass());
+    if (t == null) {
       throw new IllegalArgumentException("layer class " + m.getClass().getName() + " (" + m.describe()
-          + ") has no architecture entry; register one with LayerRegistry.register");
+          + ") has no layer type; declare a LayerType for it and add it with LayerRegistry.register");
     }
     ObjectNode n = Json.object();
-    n.put("type", e.type);
-    e.settings.accept(m, n);
+    n.put("type", t.name());
+    t.write(m, new LayerConfig(n, t.name()));
     if (!m.children().isEmpty()) {
       ObjectNode ch = n.putObject("children");
       for (Map.Entry<String, Layer> c : m.children().entrySet()) ch.set(c.getKey(), describe(c.getValue()));
@@ -101,7 +130,7 @@ public final class LayerRegistry {
   }
 
   /**
-   * Rebuilds a module from its architecture JSON. Before each layer is constructed,
+   * Rebuilds a model from its architecture JSON. Before each layer is constructed,
    * {@code checkShapes} receives the full names and shapes it will allocate, so a caller can refuse
    * sizes its weights file does not hold.
    */
@@ -121,13 +150,15 @@ public final class LayerRegistry {
     String at = prefix.isEmpty() ? "the root" : "'" + prefix.substring(0, prefix.length() - 1) + "'";
     if (++count[0] > MAX_LAYERS) throw new IllegalArgumentException("architecture: more than " + MAX_LAYERS + " layers");
     if (spec == null || !spec.isObject()) throw new IllegalArgumentException("architecture: layer at " + at + " must be an object");
-    JsonNode type = spec.get("type");
-    Entry e = type != null && type.isTextual() ? BY_TYPE.get(type.textValue()) : null;
-    if (e == null) {
-      throw new IllegalArgumentException("architecture: layer at " + at + " has unknown type " + type + "; known: "
-          + new java.util.TreeSet<>(BY_TYPE.keySet()));
+    JsonNode typeName = spec.get("type");
+    LayerType<?> type = typeName != null && typeName.isTextual() ? named(typeName.textValue()) : null;
+    if (type == null) {
+      TreeSet<String> known = new TreeSet<>();
+      for (LayerType<?> t : TYPES) known.add(t.name());
+      throw new IllegalArgumentException("architecture: layer at " + at + " has unknown type " + typeName + "; known: " + known);
     }
-    LayerConfig config = new LayerConfig(spec, e.type + " at " + at);
+    LayerConfig config = new LayerConfig(spec, type.name() + " at " + at);
+    LayerType.Plan plan = type.read(config);
     JsonNode ch = spec.get("children");
     List<Layer> children = new ArrayList<>();
     List<String> childNames = new ArrayList<>();
@@ -138,10 +169,10 @@ public final class LayerRegistry {
         children.add(build(c.getValue(), prefix + c.getKey() + ".", checkShapes, init, count, built));
       }
     }
-    for (Map.Entry<String, long[]> s : e.shapes.of(config).entrySet()) checkShapes.accept(prefix + s.getKey(), s.getValue());
+    for (Map.Entry<String, long[]> s : plan.shapes().entrySet()) checkShapes.accept(prefix + s.getKey(), s.getValue());
     Layer m;
     try {
-      m = e.factory.build(config, Collections.unmodifiableList(children), init);
+      m = plan.build(Collections.unmodifiableList(children), init);
     } catch (IllegalArgumentException ex) {
       String msg = String.valueOf(ex.getMessage());
       throw msg.startsWith("architecture: ") ? ex : new IllegalArgumentException("architecture: " + config.where() + ": " + msg, ex);
@@ -153,11 +184,5 @@ public final class LayerRegistry {
           + " but the layer names them " + m.children().keySet());
     }
     return m;
-  }
-
-  static Map<String, long[]> shapes(Object... nameShape) {
-    Map<String, long[]> out = new LinkedHashMap<>();
-    for (int i = 0; i < nameShape.length; i += 2) out.put((String) nameShape[i], (long[]) nameShape[i + 1]);
-    return out;
   }
 }

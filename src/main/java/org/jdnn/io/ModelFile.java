@@ -20,6 +20,16 @@ import org.jdnn.nn.Layer;
  * architecture names only registered layer types ({@link LayerRegistry}), every layer's parameter
  * shapes are checked against the file's tensors before the layer allocates them (so memory use is
  * bounded by the file's size), and the weights must match the rebuilt model name for name.
+ *
+ * <pre>{@code
+ * ModelFile.save(Path.of("mlp.safetensors"), model, normalizer);
+ * try (SavedModel saved = ModelFile.load(Path.of("mlp.safetensors"))) {
+ *   Tensor logits = saved.predict(images);
+ * }
+ * }</pre>
+ *
+ * <p>Every failure to load is an IOException whose message starts with the file's path and says
+ * what is wrong with it; nothing is allocated for a file that fails its checks.
  */
 public final class ModelFile {
   static final String ARCH_KEY = "jdnn.architecture";
@@ -28,11 +38,28 @@ public final class ModelFile {
 
   private ModelFile() {}
 
+  /**
+   * Saves weights and architecture, atomically (readers see the old file or the complete new one).
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param model the model; every layer in it must have a registered type
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when a layer's type is not registered (save its weights with
+   *     {@link #saveWeights} instead)
+   */
   public static void save(Path path, Layer model) throws IOException {
     save(path, model, null);
   }
 
-  /** Saves weights, architecture and (when not null) the normalizer, atomically. */
+  /**
+   * Saves weights, architecture and (when not null) the normalizer, atomically.
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param model the model; every layer in it must have a registered type
+   * @param normalizer the input normalizer the model was trained with, or null
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when a layer's type is not registered
+   */
   public static void save(Path path, Layer model, Normalizer normalizer) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "pt");
@@ -42,12 +69,28 @@ public final class ModelFile {
     SafeTensors.write(path, StateDicts.of(model), meta);
   }
 
-  /** Saves only the weights (for modules without an architecture entry); load them with {@link #loadWeights}. */
+  /**
+   * Saves only the weights (for layers without an architecture entry), atomically; load them into
+   * a model built in code with {@link #loadWeights}.
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param model any model
+   * @throws IOException when the file cannot be written
+   */
   public static void saveWeights(Path path, Layer model) throws IOException {
     SafeTensors.write(path, StateDicts.of(model), Map.of("format", "pt"));
   }
 
-  /** Rebuilds the saved model (weights, architecture, normalizer). */
+  /**
+   * Rebuilds the saved model (weights, architecture, normalizer), in eval mode, on the thread's
+   * default device.
+   *
+   * @param path a file written by {@link #save}
+   * @return the model and its normalizer; the caller owns it and closes it to free the weights
+   * @throws IOException when the file cannot be read, is not a valid safetensors file, fails its
+   *     checksum, is a training checkpoint or a weights-only file, or its architecture or tensors
+   *     are invalid; the message names the file
+   */
   public static SavedModel load(Path path) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
       Map<String, String> meta = f.metadata();
@@ -84,6 +127,11 @@ public final class ModelFile {
    * Loads weights saved by jdnn ({@link #save} or {@link #saveWeights}) into an existing module;
    * names, dtypes and shapes must match exactly, and the file's checksum must be intact. Nothing is
    * written unless every check passes.
+   *
+   * @param path a file written by {@link #save} or {@link #saveWeights}
+   * @param into the model to copy the weights into, in place (on any device)
+   * @throws IOException when the file cannot be read, is damaged or is a training checkpoint, or
+   *     its tensors' names, dtypes or shapes differ from the model's; the message names the file
    */
   public static void loadWeights(Path path, Layer into) throws IOException {
     try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
@@ -96,8 +144,14 @@ public final class ModelFile {
    * safetensors.torch.save_file(model.state_dict(), path)) into an existing module. Such files
    * carry no jdnn checksum, so corruption of their data cannot be detected; use this only for files
    * from another program ({@link #loadWeights} for jdnn's own). Names, dtypes and shapes must match.
+   *
+   * @param path a safetensors file from another program
+   * @param into the model to copy the weights into, in place
+   * @throws IOException when the file cannot be read or is not valid safetensors, carries jdnn
+   *     metadata without a checksum (a damaged jdnn file), or its tensors do not match the model's
    */
   public static void loadForeignWeights(Path path, Layer into) throws IOException {
+
     try (SafeTensorsFile f = SafeTensorsFile.openForeign(path)) {
       copyWeights(f, into);
     }

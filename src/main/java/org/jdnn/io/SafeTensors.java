@@ -23,7 +23,8 @@ import org.jdnn.tensor.Tensor;
  * loaders that map it) inside a metadata value rather than with trailing spaces: every byte of the
  * file is then covered by the "jdnn.crc32" checksum (CRC-32 of the whole file, computed with the
  * checksum's own value set to "00000000"), which lets the reader reject any corruption. Every file
- * written here carries the checksum, and jdnn's loaders require it.
+ * written here carries the checksum, and jdnn's loaders require it. {@link SafeTensorsFile} reads
+ * what this class writes; {@link ModelFile} and training checkpoints are built on both.
  */
 public final class SafeTensors {
   static final String CRC_KEY = "jdnn.crc32";
@@ -36,8 +37,17 @@ public final class SafeTensors {
    * Writes {@code tensors} (in map order) and {@code metadata} to {@code path}, atomically, with the
    * checksum. The checksum and padding entries of {@code metadata}, if any (as when rewriting a
    * file's metadata), are replaced by this file's own.
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param tensors the tensors by name, on any device (each is copied to the host while writing);
+   *     neither closed nor changed
+   * @param metadata string entries for the header's "__metadata__"
+   * @throws IOException when the file cannot be written; the previous file, if any, is intact
+   * @throws ArithmeticException when a tensor holds more than 2 GiB (they are written through one
+   *     Java buffer each)
    */
   public static void write(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+
     ObjectNode header = Json.object();
     ObjectNode meta = header.putObject("__metadata__");
     for (Map.Entry<String, String> e : metadata.entrySet()) {

@@ -3,12 +3,20 @@ package org.jdnn.io;
 import java.util.Arrays;
 import org.jdnn.tensor.DType;
 
-/** One tensor's record in a safetensors header: dtype, shape and byte range within the data section. */
+/**
+ * One tensor's record in a safetensors header: dtype, shape and byte range within the data section.
+ * Records come from {@link SafeTensorsFile#entries()}, already validated, so a loader can check
+ * names, dtypes and shapes before it reads or allocates anything.
+ */
 public final class SafeTensorsEntry {
+  /** The tensor's name in the file, e.g. "0.weight". */
   public final String name;
+  /** Its element type. */
   public final DType dtype;
   private final long[] shape;
+  /** Offset of its first byte from the start of the data section. */
   public final long begin;
+  /** Offset just past its last byte from the start of the data section. */
   public final long end;
 
   SafeTensorsEntry(String name, DType dtype, long[] shape, long begin, long end) {
@@ -19,18 +27,35 @@ public final class SafeTensorsEntry {
     this.end = end;
   }
 
+  /**
+   * The tensor's shape.
+   *
+   * @return a copy of the dimensions (empty for a scalar)
+   */
   public long[] shape() {
     return shape.clone();
   }
 
+  /**
+   * The number of elements.
+   *
+   * @return the product of the dimensions (1 for a scalar)
+   */
   public long numel() {
     long n = 1;
     for (long d : shape) n *= d;
     return n;
   }
 
-  /** The safetensors spelling of a jdnn dtype. */
+  /**
+   * The safetensors spelling of a jdnn dtype.
+   *
+   * @param d a dtype
+   * @return "F32", "F64", "I32", "I64" or "U8"
+   * @throws IllegalArgumentException for a dtype with no safetensors spelling (none today)
+   */
   public static String code(DType d) {
+
     switch (d) {
       case FLOAT32: return "F32";
       case FLOAT64: return "F64";

@@ -28,6 +28,13 @@ import org.jdnn.tensor.Tensor;
  * the "jdnn.crc32" checksum ({@link #open} requires it, {@link #openForeign} verifies it when
  * present). Every problem is an IOException naming the file and what is wrong. Tensors are read
  * one at a time; nothing larger than the file is ever allocated.
+ *
+ * <pre>{@code
+ * try (SafeTensorsFile f = SafeTensorsFile.open(path); TensorScope scope = new TensorScope()) {
+ *   for (SafeTensorsEntry e : f.entries().values()) System.out.println(e);
+ *   Tensor w = f.read("0.weight");           // freed with the scope
+ * }
+ * }</pre>
  */
 public final class SafeTensorsFile implements AutoCloseable {
   /** Header size limit, as in the reference implementation: beyond it a length field is corrupt. */
@@ -52,7 +59,13 @@ public final class SafeTensorsFile implements AutoCloseable {
 
   /**
    * Opens and validates {@code path}, which must carry jdnn's checksum (every file jdnn writes does);
-   * the caller closes the result.
+   * the caller closes the result. The whole file is read once to verify the checksum.
+   *
+   * @param path a safetensors file written by jdnn
+   * @return the open file; close it to release the file handle
+   * @throws IOException when the file cannot be read, is not safetensors (the message names the
+   *     kind it looks like: PNG, ZIP/torch.save, HDF5, ...), its header is invalid, or the checksum
+   *     is missing or wrong; the message starts with the path
    */
   public static SafeTensorsFile open(Path path) throws IOException {
     return open(path, true);
@@ -63,6 +76,11 @@ public final class SafeTensorsFile implements AutoCloseable {
    * NumPy, ...): its layout is validated as by {@link #open}, and a jdnn checksum is verified when
    * present, but a file without one is read without an integrity check. A file with jdnn metadata
    * and no checksum is refused: it is a jdnn file whose checksum key is damaged.
+   *
+   * @param path a safetensors file from any program
+   * @return the open file; close it to release the file handle
+   * @throws IOException when the file cannot be read, is not safetensors, its header is invalid, a
+   *     checksum it carries is wrong, or it has jdnn metadata but no checksum
    */
   public static SafeTensorsFile openForeign(Path path) throws IOException {
     return open(path, false);
@@ -259,25 +277,51 @@ public final class SafeTensorsFile implements AutoCloseable {
     return new IOException(path + ": " + problem);
   }
 
+  /**
+   * The file's path.
+   *
+   * @return the path given to open
+   */
   public Path path() {
     return path;
   }
 
+  /**
+   * The header's "__metadata__" entries, jdnn's own ("jdnn.format", "jdnn.crc32", ...) included.
+   *
+   * @return an unmodifiable map, empty when the file has no metadata
+   */
   public Map<String, String> metadata() {
     return metadata;
   }
 
-  /** Tensor records in header order. */
+  /**
+   * Tensor records in header order.
+   *
+   * @return an unmodifiable map from name to record
+   */
   public Map<String, SafeTensorsEntry> entries() {
     return entries;
   }
 
-  /** True when the file carried jdnn's checksum and it matched (always for {@link #open}). */
+  /**
+   * Whether the file's integrity was verified.
+   *
+   * @return true when the file carried jdnn's checksum and it matched (always for {@link #open})
+   */
   public boolean isChecksummed() {
     return checksummed;
   }
 
-  /** Reads tensor {@code name} into a new tensor owned by the caller's scope (or the caller). */
+  /**
+   * Reads one tensor.
+   *
+   * @param name a name among {@link #entries()}
+   * @return a new tensor on the thread's default device, in the innermost open scope (else owned by
+   *     the caller)
+   * @throws IOException when there is no such tensor or the file cannot be read (e.g. closed)
+   * @throws ArithmeticException when the tensor holds more than 2 GiB
+   */
   public Tensor read(String name) throws IOException {
     SafeTensorsEntry e = entries.get(name);
     if (e == null) throw bad(path, "no tensor named '" + name + "'");
@@ -285,8 +329,14 @@ public final class SafeTensorsFile implements AutoCloseable {
     return TensorBytes.fromBytes(b, e.dtype, e.shape());
   }
 
+  /**
+   * Closes the file handle; tensors already read stay valid.
+   *
+   * @throws IOException when closing the channel fails
+   */
   @Override
   public void close() throws IOException {
+
     channel.close();
   }
 }

@@ -14,14 +14,29 @@ import org.jdnn.tensor.Tensor;
 public final class BCELoss implements Loss {
   private final Reduction reduction;
 
+  /** The mean binary cross-entropy. */
   public BCELoss() {
     this(Reduction.MEAN);
   }
 
+  /**
+   * Binary cross-entropies combined as {@code reduction} says.
+   *
+   * @param reduction mean, sum, or none (one loss per element)
+   */
   public BCELoss(Reduction reduction) {
     this.reduction = reduction;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param probabilities predicted probabilities in [0, 1] (a sigmoid's output), float32 or float64
+   * @param target probabilities in [0, 1] (0 or 1 for hard labels), same shape and dtype
+   * @throws IllegalArgumentException when shapes, dtypes or devices differ, when either tensor is
+   *     not float32 or float64, or when an element of either is outside [0, 1] or NaN (the message
+   *     names the first such index)
+   */
   @Override
   public Tensor compute(Tensor probabilities, Tensor target) {
     Checks.sameShape("BCELoss", probabilities, target);

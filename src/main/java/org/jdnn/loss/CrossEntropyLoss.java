@@ -12,6 +12,19 @@ import org.jdnn.tensor.Tensor;
  * with the row maximum subtracted, so logits of 1e4 give exact, finite losses.
  */
 public final class CrossEntropyLoss implements Loss {
+  /** The batch-mean softmax cross-entropy (the only reduction this loss offers). */
+  public CrossEntropyLoss() {}
+
+  /**
+   * {@inheritDoc}
+   *
+   * @param logits raw class scores (N, C), float32 or float64
+   * @param target class indices (N), int32 or int64, each in [0, C); or a float (N, C) tensor of
+   *     the logits' dtype holding one distribution per row
+   * @return a new scalar: the mean over the N rows of -sum_c t_c log softmax(x)_c
+   * @throws IllegalArgumentException when the shapes, dtypes or devices do not fit either form of
+   *     target, or a class index is outside [0, C) (the message names its position and value)
+   */
   @Override
   public Tensor compute(Tensor logits, Tensor target) {
     Tensor.requireSameDevice("CrossEntropyLoss", logits, target);

@@ -2,18 +2,34 @@ package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
 
-/** Mean squared error (x - t)^2, reduced by mean (default) or sum; shapes must match. */
+/**
+ * Squared error (x - t)^2 per element, reduced by mean (the default, PyTorch's MSELoss), sum or
+ * not at all. Prediction and target must have the same shape, dtype and device; there is no
+ * broadcasting, so a (N, 1) prediction against an (N) target is refused rather than silently
+ * turned into an (N, N) loss.
+ */
 public final class MSELoss implements Loss {
   private final Reduction reduction;
 
+  /** The mean squared error. */
   public MSELoss() {
     this(Reduction.MEAN);
   }
 
+  /**
+   * Squared errors combined as {@code reduction} says.
+   *
+   * @param reduction mean, sum, or none (one squared error per element)
+   */
   public MSELoss(Reduction reduction) {
     this.reduction = reduction;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the shapes, dtypes or devices differ
+   */
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("MSELoss", prediction, target);

@@ -2,9 +2,14 @@ package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
 
-/** How per-element losses combine: their mean (default), their sum, or not at all. */
+/** How per-element losses combine into what {@link Loss#compute} returns. */
 public enum Reduction {
-  MEAN, SUM, NONE;
+  /** The mean over every element: a scalar that does not grow with the batch size (the default). */
+  MEAN,
+  /** The sum over every element: a scalar. */
+  SUM,
+  /** No reduction: one loss per element, in the prediction's shape. */
+  NONE;
 
   Tensor apply(Tensor perElement) {
     switch (this) {

@@ -19,6 +19,18 @@ import org.jdnn.tensor.Tensor;
  * keeps only its last penalty.
  */
 public final class ActivityL1 extends Layer {
+  /** Saved as {"type": "ActivityL1", "lambda": l, "children": {"inner": ...}}. */
+  public static final LayerType<ActivityL1> TYPE = LayerType.of("ActivityL1", ActivityL1.class,
+      (l, out) -> out.put("lambda", l.lambda), in -> {
+        double lambda = in.finite("lambda");
+        return LayerType.plan((children, init) -> {
+          if (children.size() != 1) {
+            throw new IllegalArgumentException("ActivityL1: expected 1 child (inner), got " + children.size());
+          }
+          return new ActivityL1(children.get(0), lambda);
+        });
+      });
+
   private final Layer inner;
   private final double lambda;
   private Tensor last;
@@ -29,6 +41,11 @@ public final class ActivityL1 extends Layer {
     }
     this.inner = registerModule("inner", inner);
     this.lambda = lambda;
+  }
+
+  /** @return the penalty's weight */
+  public double lambda() {
+    return lambda;
   }
 
   @Override

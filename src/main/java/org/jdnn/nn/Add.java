@@ -5,6 +5,10 @@ import org.jdnn.tensor.Tensor;
 
 /** Runs every branch on the same input and sums their outputs (shapes must match). */
 public final class Add extends Layer {
+  /** Saved as {"type": "Add", "children": {"0": ..., "1": ...}}. */
+  public static final LayerType<Add> TYPE = LayerType.container("Add", Add.class,
+      (children, init) -> new Add(children.toArray(new Layer[0])));
+
   private final Layer[] branches;
 
   public Add(Layer... branches) {

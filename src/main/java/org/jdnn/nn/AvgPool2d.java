@@ -1,5 +1,6 @@
 package org.jdnn.nn;
 
+import org.jdnn.tensor.Pool2dGeometry;
 import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
 
@@ -8,6 +9,17 @@ import org.jdnn.tensor.Tensor;
  * default) padding zeros count in the average; without, only real cells do.
  */
 public final class AvgPool2d extends Pool2d {
+  /** Saved as {"type": "AvgPool2d", "kernel": [h, w], "stride": [h, w], "padding": [h, w], "count_include_pad": b}. */
+  public static final LayerType<AvgPool2d> TYPE = LayerType.of("AvgPool2d", AvgPool2d.class, (l, out) -> {
+    l.writeWindow(out);
+    out.put("count_include_pad", l.countIncludePad);
+  }, in -> {
+    Pool2dGeometry w = readWindow(in);
+    boolean countPad = in.bool("count_include_pad");
+    return LayerType.plan((children, init) -> new AvgPool2d(w.kh(), w.kw(), w.strideH(), w.strideW(), w.padH(), w.padW(),
+        countPad));
+  });
+
   private final boolean countIncludePad;
 
   public AvgPool2d(int kernel) {

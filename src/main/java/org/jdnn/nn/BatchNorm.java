@@ -1,5 +1,7 @@
 package org.jdnn.nn;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jdnn.tensor.BatchNormOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
@@ -29,13 +31,47 @@ public abstract class BatchNorm extends Layer {
     if (!(momentum >= 0 && momentum <= 1)) {
       throw new IllegalArgumentException(describe() + ": momentum must be in [0, 1], got " + momentum);
     }
+    Map<String, long[]> shapes = stateShapes(channels, affine);
     if (affine) {
-      registerParameter("weight", Tensor.ones(channels));
-      registerParameter("bias", Tensor.zeros(channels));
+      registerParameter("weight", Tensor.ones(shapes.get("weight")));
+      registerParameter("bias", Tensor.zeros(shapes.get("bias")));
     }
-    registerBuffer("running_mean", Tensor.zeros(channels));
-    registerBuffer("running_var", Tensor.ones(channels));
-    registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+    registerBuffer("running_mean", Tensor.zeros(shapes.get("running_mean")));
+    registerBuffer("running_var", Tensor.ones(shapes.get("running_var")));
+    registerBuffer("num_batches_tracked", Tensor.zeros(DType.INT64, shapes.get("num_batches_tracked")));
+  }
+
+  /**
+   * What a batch norm over {@code channels} allocates, by name: with affine, weight and bias (C); always
+   * running_mean and running_var (C) and the counter num_batches_tracked (a scalar).
+   */
+  static Map<String, long[]> stateShapes(int channels, boolean affine) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    if (affine) {
+      shapes.put("weight", new long[] {channels});
+      shapes.put("bias", new long[] {channels});
+    }
+    shapes.put("running_mean", new long[] {channels});
+    shapes.put("running_var", new long[] {channels});
+    shapes.put("num_batches_tracked", new long[0]);
+    return shapes;
+  }
+
+  /** A BatchNorm subclass's constructor (channels, eps, momentum, affine). */
+  interface Constructor<B extends BatchNorm> {
+    B create(int channels, double eps, double momentum, boolean affine);
+  }
+
+  /** The layer type of {@code cls}, saved as {"channels", "eps", "momentum", "affine"}. */
+  static <B extends BatchNorm> LayerType<B> type(String name, Class<B> cls, Constructor<B> create) {
+    return LayerType.of(name, cls, (l, out) -> out.put("channels", l.channels()).put("eps", l.eps()).put("momentum", l.momentum())
+        .put("affine", l.isAffine()), in -> {
+          int channels = in.positiveInt("channels", SettingsReader.MAX_FEATURES);
+          double eps = in.finite("eps");
+          double momentum = in.finite("momentum");
+          boolean affine = in.bool("affine");
+          return LayerType.plan(stateShapes(channels, affine), (children, init) -> create.create(channels, eps, momentum, affine));
+        });
   }
 
   @Override

@@ -5,6 +5,12 @@ import org.jdnn.tensor.Tensor;
 
 /** Runs every branch on the same input and concatenates their outputs along {@code dim} (1 = channels/features). */
 public final class Concat extends Layer {
+  /** Saved as {"type": "Concat", "dim": d, "children": {"0": ..., ...}}. */
+  public static final LayerType<Concat> TYPE = LayerType.of("Concat", Concat.class, (l, out) -> out.put("dim", l.dim), in -> {
+    int dim = in.intIn("dim", -SettingsReader.MAX_RANK, SettingsReader.MAX_RANK - 1);
+    return LayerType.plan((children, init) -> new Concat(dim, children.toArray(new Layer[0])));
+  });
+
   private final int dim;
   private final Layer[] branches;
 

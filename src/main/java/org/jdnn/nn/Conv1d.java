@@ -10,6 +10,17 @@ import org.jdnn.tensor.Tensor;
  * padding and dilation given as single numbers apply to L). Runs as a 2-D convolution of height 1.
  */
 public final class Conv1d extends ConvLayer {
+  /**
+   * Saved as {"type": "Conv1d", "in", "out", "kernel", "stride", "padding" (a number or "same"), "dilation",
+   * "groups", "bias"}, each axis setting one number along L.
+   */
+  public static final LayerType<Conv1d> TYPE = LayerType.of("Conv1d", Conv1d.class,
+      (l, out) -> l.writeSettings(out, 1, l.k, false), in -> {
+        Saved c = new Saved(in, false);
+        return LayerType.plan(parameterShapes(c.in, c.out, c.options, c.kernel[1]),
+            (children, init) -> new Conv1d(c.in, c.out, c.kernel[1], c.options, init));
+      });
+
   private final int k;
 
   public Conv1d(int in, int out, int kernel) {

@@ -10,6 +10,17 @@ import org.jdnn.tensor.Tensor;
  * Initialized as PyTorch's nn.Conv2d: uniform in +-1/sqrt(fan_in), fan_in = in/groups kh kw.
  */
 public final class Conv2d extends ConvLayer {
+  /**
+   * Saved as {"type": "Conv2d", "in", "out", "kernel": [kh, kw], "stride": [h, w], "padding": [h, w] or "same",
+   * "dilation": [h, w], "groups", "bias"}.
+   */
+  public static final LayerType<Conv2d> TYPE = LayerType.of("Conv2d", Conv2d.class,
+      (l, out) -> l.writeSettings(out, l.kh, l.kw, true), in -> {
+        Saved c = new Saved(in, true);
+        return LayerType.plan(parameterShapes(c.in, c.out, c.options, c.kernel[0], c.kernel[1]),
+            (children, init) -> new Conv2d(c.in, c.out, c.kernel[0], c.kernel[1], c.options, init));
+      });
+
   private final int kh, kw;
 
   public Conv2d(int in, int out, int kernel) {

@@ -1,5 +1,7 @@
 package org.jdnn.nn;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
@@ -30,12 +32,80 @@ abstract class ConvLayer extends Layer {
     this.kernelElements = (long) kh * kw;
     this.geometry = options.geometry(name, in, out, kh, kw);
     double bound = 1.0 / Math.sqrt((double) in / options.groups * kh * kw);
-    long[] weightShape = new long[2 + weightKernel.length];
-    weightShape[0] = out;
-    weightShape[1] = in / options.groups;
-    System.arraycopy(weightKernel, 0, weightShape, 2, weightKernel.length);
-    generator.uniform(registerParameter("weight", Tensor.empty(DType.FLOAT32, weightShape)), -bound, bound);
-    if (options.bias) generator.uniform(registerParameter("bias", Tensor.empty(DType.FLOAT32, out)), -bound, bound);
+    for (Map.Entry<String, long[]> p : parameterShapes(in, out, options, weightKernel).entrySet()) {
+      generator.uniform(registerParameter(p.getKey(), Tensor.empty(DType.FLOAT32, p.getValue())), -bound, bound);
+    }
+  }
+
+  /**
+   * What a convolution allocates: weight (out, in/groups, kernel...) and, with bias, bias (out), in that
+   * order; {@code kernel} is (kh, kw) for Conv2d and (k) for Conv1d.
+   */
+  static Map<String, long[]> parameterShapes(int in, int out, ConvOptions options, long... kernel) {
+    long[] weight = new long[2 + kernel.length];
+    weight[0] = out;
+    weight[1] = in / options.groups;
+    System.arraycopy(kernel, 0, weight, 2, kernel.length);
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("weight", weight);
+    if (options.bias) shapes.put("bias", new long[] {out});
+    return shapes;
+  }
+
+  /**
+   * Writes a convolution's settings: "in", "out", "kernel", "stride", "padding" ("same" or explicit),
+   * "dilation", "groups", "bias"; each axis setting as [h, w] for Conv2d, as one number (the W axis, along
+   * L) for Conv1d.
+   */
+  void writeSettings(SettingsWriter s, int kh, int kw, boolean twoD) {
+    s.put("in", in).put("out", out);
+    axes(s, "kernel", new int[] {kh, kw}, twoD);
+    axes(s, "stride", o.stride(), twoD);
+    if (o.isSame()) s.put("padding", "same");
+    else axes(s, "padding", o.padding(), twoD);
+    axes(s, "dilation", o.dilation(), twoD);
+    s.put("groups", o.groups).put("bias", o.bias);
+  }
+
+  /** {h, w} as a pair for 2-D, as its W number for 1-D. */
+  private static void axes(SettingsWriter s, String key, int[] hw, boolean twoD) {
+    if (twoD) s.putArray(key, hw);
+    else s.put(key, hw[1]);
+  }
+
+  /**
+   * A convolution read from a file: channels, kernel {kh, kw} (kh 1 for Conv1d) and options, checked as the
+   * constructor checks them.
+   */
+  static final class Saved {
+    final int in, out;
+    final int[] kernel;
+    final ConvOptions options;
+
+    /** Reads what {@link ConvLayer#writeSettings} wrote; {@code twoD} says whether axis settings are pairs. */
+    Saved(SettingsReader s, boolean twoD) {
+      in = s.positiveInt("in", SettingsReader.MAX_FEATURES);
+      out = s.positiveInt("out", SettingsReader.MAX_FEATURES);
+      int[] k = axes(s, "kernel", 1, twoD);
+      kernel = twoD ? k : new int[] {1, k[1]};
+      int[] stride = axes(s, "stride", 1, twoD), dilation = axes(s, "dilation", 1, twoD);
+      ConvOptions o = s.isText("padding", "same") ? ConvOptions.same() : ConvOptions.defaults();
+      if (!o.isSame()) {
+        int[] p = axes(s, "padding", 0, twoD);
+        o.pad(p[0], p[1]);
+      }
+      options = o.stride(stride[0], stride[1]).dilation(dilation[0], dilation[1])
+          .groups(s.positiveInt("groups", SettingsReader.MAX_FEATURES)).bias(s.bool("bias"));
+      // the constructor's own check, so a file is refused in the words the constructor would use
+      options.geometry("architecture: " + s.where(), in, out, kernel[0], kernel[1]);
+    }
+
+    /** {h, w}: a pair for 2-D; for 1-D one number, used for both axes as ConvOptions' one-number setters do. */
+    private static int[] axes(SettingsReader s, String key, int min, boolean twoD) {
+      if (twoD) return s.intPair(key, min, SettingsReader.MAX_WINDOW);
+      int v = s.intIn(key, min, SettingsReader.MAX_WINDOW);
+      return new int[] {v, v};
+    }
   }
 
   public int inChannels() {

@@ -10,6 +10,12 @@ import org.jdnn.tensor.Tensor;
  * one seed gives one sequence of masks, on every run and device.
  */
 public class Dropout extends Layer {
+  /** Saved as {"type": "Dropout", "p": p}; loaded layers draw their masks from the global generator. */
+  public static final LayerType<Dropout> TYPE = LayerType.of("Dropout", Dropout.class, (l, out) -> out.put("p", l.p), in -> {
+    double p = in.finite("p");
+    return LayerType.plan((children, init) -> new Dropout(p));
+  });
+
   private final double p;
   private final Generator generator;
   private final boolean perChannel;

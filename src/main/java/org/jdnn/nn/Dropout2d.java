@@ -4,6 +4,13 @@ import org.jdnn.tensor.Generator;
 
 /** Dropout of whole channels: each (sample, channel) plane of an (N, C, ...) input is kept or zeroed together. */
 public final class Dropout2d extends Dropout {
+  /** Saved as {"type": "Dropout2d", "p": p}; loaded layers draw their masks from the global generator. */
+  public static final LayerType<Dropout2d> TYPE = LayerType.of("Dropout2d", Dropout2d.class,
+      (l, out) -> out.put("p", l.p()), in -> {
+        double p = in.finite("p");
+        return LayerType.plan((children, init) -> new Dropout2d(p));
+      });
+
   public Dropout2d(double p) {
     this(p, Generator.global());
   }

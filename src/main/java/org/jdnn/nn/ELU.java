@@ -1,36 +1,24 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.UnaryOp;
 
 /** x for x > 0, alpha (e^x - 1) otherwise (PyTorch default alpha 1). */
-public final class ELU extends Layer {
-  private final double alpha;
+public final class ELU extends Activation {
+  private static final Kind KIND = new Kind("ELU", UnaryOp.ELU, "alpha", Double.NaN);
+  /** Saved as {"type": "ELU", "alpha": a}. */
+  public static final LayerType<ELU> TYPE = KIND.type(ELU.class, v -> new ELU(v[0]));
 
   public ELU() {
     this(1.0);
   }
 
+  /** @param alpha the scale of the negative side (finite) */
   public ELU(double alpha) {
-    if (!Double.isFinite(alpha)) throw new IllegalArgumentException("ELU: alpha must be finite, got " + alpha);
-    this.alpha = alpha;
+    super(KIND, alpha);
   }
 
+  /** @return the scale of the negative side */
   public double alpha() {
-    return alpha;
-  }
-
-  @Override
-  public long flops(long[] in, long[] out) {
-    return Shapes.numel(out);
-  }
-
-  @Override
-  public Tensor forward(Tensor x) {
-    return x.elu(alpha);
-  }
-
-  @Override
-  public String describe() {
-    return "ELU(" + alpha + ")";
+    return setting(0);
   }
 }

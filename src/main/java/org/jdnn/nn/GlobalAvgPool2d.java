@@ -4,6 +4,10 @@ import org.jdnn.tensor.Tensor;
 
 /** Mean over H and W: (N, C, H, W) to (N, C). */
 public final class GlobalAvgPool2d extends Layer {
+  /** Saved as {"type": "GlobalAvgPool2d"}. */
+  public static final LayerType<GlobalAvgPool2d> TYPE = LayerType.simple("GlobalAvgPool2d", GlobalAvgPool2d.class,
+      GlobalAvgPool2d::new);
+
   @Override
   public Tensor forward(Tensor x) {
     Pool2d.checkInput("GlobalAvgPool2d", x);

@@ -4,6 +4,9 @@ import org.jdnn.tensor.Tensor;
 
 /** Returns its input unchanged. */
 public final class Identity extends Layer {
+  /** Saved as {"type": "Identity"}. */
+  public static final LayerType<Identity> TYPE = LayerType.simple("Identity", Identity.class, Identity::new);
+
   @Override
   public Tensor forward(Tensor x) {
     return x;

@@ -104,6 +104,18 @@ public abstract class Layer implements AutoCloseable {
     return module;
   }
 
+  /**
+   * Replaces the child registered under {@code name} (a container rearranging itself, as
+   * {@link Sequential#fuseForInference()} does); the old child is returned, not closed.
+   */
+  protected Layer replaceModule(String name, Layer module) {
+    if (!children.containsKey(name)) {
+      throw new IllegalArgumentException(getClass().getSimpleName() + ": no child named '" + name + "' to replace");
+    }
+    if (module == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": child '" + name + "' must not be null");
+    return children.put(name, module);
+  }
+
   private void checkName(String name) {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, no dots)");
@@ -167,6 +179,21 @@ public abstract class Layer implements AutoCloseable {
    */
   public Layer inferenceBf16(boolean on) {
     for (Layer m : children.values()) m.inferenceBf16(on);
+    return this;
+  }
+
+  /**
+   * Fuses what can run as one native call at inference, in this tree: each {@link Sequential} gives a
+   * {@link Linear} that is followed by a {@link ReLU} the ReLU to carry ({@link Linear#isReluFused()}) and
+   * puts an {@link Identity} where the ReLU was, so parameter names, saved weights and outputs stay as
+   * they were. A forward that records no gradient then runs the pair as one call; with gradients the
+   * layer records the two ops, so the fused model still trains to the same values. The new structure is
+   * what a model file saves. Call it before serving from several threads, not during.
+   *
+   * @return this layer
+   */
+  public Layer fuseForInference() {
+    for (Layer m : children.values()) m.fuseForInference();
     return this;
   }
 

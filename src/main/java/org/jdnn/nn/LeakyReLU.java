@@ -1,36 +1,24 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.UnaryOp;
 
 /** x for x > 0, slope * x otherwise (PyTorch default slope 0.01). */
-public final class LeakyReLU extends Layer {
-  private final double slope;
+public final class LeakyReLU extends Activation {
+  private static final Kind KIND = new Kind("LeakyReLU", UnaryOp.LEAKY_RELU, "negative_slope", Double.NaN);
+  /** Saved as {"type": "LeakyReLU", "negative_slope": s}. */
+  public static final LayerType<LeakyReLU> TYPE = KIND.type(LeakyReLU.class, v -> new LeakyReLU(v[0]));
 
   public LeakyReLU() {
     this(0.01);
   }
 
+  /** @param negativeSlope the slope for x &lt; 0 (finite) */
   public LeakyReLU(double negativeSlope) {
-    if (!Double.isFinite(negativeSlope)) throw new IllegalArgumentException("LeakyReLU: slope must be finite, got " + negativeSlope);
-    this.slope = negativeSlope;
+    super(KIND, negativeSlope);
   }
 
+  /** @return the slope for x &lt; 0 */
   public double negativeSlope() {
-    return slope;
-  }
-
-  @Override
-  public long flops(long[] in, long[] out) {
-    return Shapes.numel(out);
-  }
-
-  @Override
-  public Tensor forward(Tensor x) {
-    return x.leakyRelu(slope);
-  }
-
-  @Override
-  public String describe() {
-    return "LeakyReLU(" + slope + ")";
+    return setting(0);
   }
 }

@@ -1,5 +1,7 @@
 package org.jdnn.nn;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -10,13 +12,37 @@ import org.jdnn.tensor.Tensor;
  * Fully connected layer, y = x W^T + b, with PyTorch's layout: weight (out, in), bias (out).
  * Initialized as PyTorch initializes nn.Linear: weight and bias uniform in
  * [-1/sqrt(in), 1/sqrt(in)] (Kaiming-uniform with a = sqrt(5)); use {@link Init} for others.
+ *
+ * <p>A Linear can carry the ReLU that follows it ({@link Sequential#fuseForInference()} makes it do so):
+ * then forward computes max(0, x W^T + b), in one native call when no gradient is recorded (the
+ * values are identical to the two layers'; with gradients it records the two ops).
  */
 public final class Linear extends Layer {
+  /**
+   * Saved as {"type": "Linear", "in": n, "out": m, "bias": b}, plus "activation": "relu" when it carries
+   * its ReLU (files without the key hold a plain Linear).
+   */
+  public static final LayerType<Linear> TYPE = LayerType.of("Linear", Linear.class, (l, out) -> {
+    out.put("in", l.in).put("out", l.out).put("bias", l.hasBias);
+    if (l.reluFused) out.put("activation", "relu");
+  }, in -> {
+    int n = in.positiveInt("in", SettingsReader.MAX_FEATURES);
+    int m = in.positiveInt("out", SettingsReader.MAX_FEATURES);
+    boolean bias = in.bool("bias");
+    boolean relu = in.textOr("activation", "none", "relu").equals("relu");
+    return LayerType.plan(parameterShapes(n, m, bias), (children, init) -> {
+      Linear l = new Linear(n, m, bias, init);
+      if (relu) l.fuseRelu();
+      return l;
+    });
+  });
+
   private final int in;
   private final int out;
   private final boolean hasBias;
-  private final String name;
-  private Tensor bf16Weight;  // packed bf16 copy of the weight while inferenceBf16 is on  // built once: forward passes it to every op for error messages
+  private boolean reluFused;
+  private String name;  // built once (and on fusing): forward passes it to every op for error messages
+  private Tensor bf16Weight;  // packed bf16 copy of the weight while inferenceBf16 is on
 
   public Linear(int in, int out) {
     this(in, out, true, Generator.global());
@@ -35,12 +61,17 @@ public final class Linear extends Layer {
     this.hasBias = bias;
     this.name = "Linear(" + in + " -> " + out + (bias ? "" : ", no bias") + ")";
     double bound = 1.0 / Math.sqrt(in);
-    Tensor w = registerParameter("weight", Tensor.empty(DType.FLOAT32, out, in));
-    generator.uniform(w, -bound, bound);
-    if (bias) {
-      Tensor b = registerParameter("bias", Tensor.empty(DType.FLOAT32, out));
-      generator.uniform(b, -bound, bound);
+    for (Map.Entry<String, long[]> p : parameterShapes(in, out, bias).entrySet()) {
+      generator.uniform(registerParameter(p.getKey(), Tensor.empty(DType.FLOAT32, p.getValue())), -bound, bound);
     }
+  }
+
+  /** What a Linear(in, out, bias) allocates: weight (out, in) and, with bias, bias (out), in that order. */
+  static Map<String, long[]> parameterShapes(int in, int out, boolean bias) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    shapes.put("weight", new long[] {out, in});
+    if (bias) shapes.put("bias", new long[] {out});
+    return shapes;
   }
 
   // Own-parameter lookups, not namedParameters(): forward must not rebuild a map per call, and
@@ -66,23 +97,28 @@ public final class Linear extends Layer {
     return hasBias;
   }
 
+  /** Whether the layer applies ReLU to its output (see {@link Sequential#fuseForInference()}). */
+  public boolean isReluFused() {
+    return reluFused;
+  }
+
+  /** From now on forward applies ReLU to its output, fused into the product when nothing is recorded. */
+  void fuseRelu() {
+    reluFused = true;
+    name = name.substring(0, name.length() - 1) + ", ReLU fused)";
+  }
+
+  /** The product's FLOPs, plus one per output for the fused ReLU as for a ReLU layer. */
   @Override
   public long flops(long[] in, long[] out) {
-    return 2L * this.in * this.out + (hasBias ? this.out : 0);
+    return 2L * this.in * this.out + (hasBias ? this.out : 0) + (reluFused ? this.out : 0);
   }
 
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
-    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), false, name);
-    return Linalg.linear(x, weight(), bias(), name);
-  }
-
-  /** max(0, forward(x)), fused into one native call when no gradient is recorded (see Sequential). */
-  Tensor forwardRelu(Tensor x) {
-    checkInput(x);
-    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), true, name);
-    return Linalg.linearRelu(x, weight(), bias(), name);
+    if (useBf16(x)) return Linalg.linearBf16(x, bf16Weight, out, bias(), reluFused, name);
+    return reluFused ? Linalg.linearRelu(x, weight(), bias(), name) : Linalg.linear(x, weight(), bias(), name);
   }
 
   // bf16 only when nothing would be recorded: gradients always come from the float32 path.

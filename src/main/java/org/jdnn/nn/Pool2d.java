@@ -18,6 +18,21 @@ abstract class Pool2d extends Layer {
     window.validate(name);
   }
 
+  /** Writes the window: "kernel", "stride" and "padding", each [h, w]. */
+  void writeWindow(SettingsWriter s) {
+    s.putArray("kernel", kernelSize()).putArray("stride", stride()).putArray("padding", padding());
+  }
+
+  /** Reads what {@link #writeWindow} wrote, checked as the constructor checks it (padding against the kernel). */
+  static Pool2dGeometry readWindow(SettingsReader s) {
+    int[] k = s.intPair("kernel", 1, SettingsReader.MAX_WINDOW);
+    int[] st = s.intPair("stride", 1, SettingsReader.MAX_WINDOW);
+    int[] p = s.intPair("padding", 0, SettingsReader.MAX_WINDOW);
+    Pool2dGeometry window = new Pool2dGeometry(k[0], k[1], st[0], st[1], p[0], p[1]);
+    window.validate("architecture: " + s.where());
+    return window;
+  }
+
   /** Window {height, width}. */
   public int[] kernelSize() {
     return new int[] {window.kh(), window.kw()};

@@ -1,16 +1,14 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.UnaryOp;
 
 /** max(0, x), element-wise. */
-public final class ReLU extends Layer {
-  @Override
-  public long flops(long[] in, long[] out) {
-    return Shapes.numel(out);
-  }
+public final class ReLU extends Activation {
+  private static final Kind KIND = new Kind("ReLU", UnaryOp.RELU);
+  /** Saved as {"type": "ReLU"}. */
+  public static final LayerType<ReLU> TYPE = KIND.type(ReLU.class, v -> new ReLU());
 
-  @Override
-  public Tensor forward(Tensor x) {
-    return x.relu();
+  public ReLU() {
+    super(KIND);
   }
 }

@@ -5,6 +5,13 @@ import org.jdnn.tensor.Tensor;
 
 /** Reshapes each sample to {@code shape} (the batch dimension is kept; one entry may be -1). */
 public final class Reshape extends Layer {
+  /** Saved as {"type": "Reshape", "shape": [d1, d2, ...]}. */
+  public static final LayerType<Reshape> TYPE = LayerType.of("Reshape", Reshape.class, (l, out) -> out.putArray("shape", l.shape),
+      in -> {
+        long[] shape = in.shape("shape");
+        return LayerType.plan((children, init) -> new Reshape(shape));
+      });
+
   private final long[] shape;
 
   public Reshape(long... shape) {

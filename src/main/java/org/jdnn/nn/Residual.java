@@ -5,6 +5,12 @@ import org.jdnn.tensor.Tensor;
 
 /** x + inner(x): a shortcut connection; inner must preserve the shape. */
 public final class Residual extends Layer {
+  /** Saved as {"type": "Residual", "children": {"inner": ...}}. */
+  public static final LayerType<Residual> TYPE = LayerType.container("Residual", Residual.class, (children, init) -> {
+    if (children.size() != 1) throw new IllegalArgumentException("Residual: expected 1 child (inner), got " + children.size());
+    return new Residual(children.get(0));
+  });
+
   private final Layer inner;
 
   public Residual(Layer inner) {

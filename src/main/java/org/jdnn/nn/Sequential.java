@@ -4,8 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jdnn.tensor.Tensor;
 
-/** Modules applied in order; children are named "0", "1", ... as in PyTorch. */
+/** Layers applied in order; children are named "0", "1", ... as in PyTorch. */
 public final class Sequential extends Layer {
+  /** Saved as {"type": "Sequential", "children": {"0": ..., "1": ...}}. */
+  public static final LayerType<Sequential> TYPE = LayerType.container("Sequential", Sequential.class,
+      (children, init) -> new Sequential(children.toArray(new Layer[0])));
+
   private final List<Layer> layers = new ArrayList<>();
 
   public Sequential(Layer... modules) {
@@ -30,16 +34,26 @@ public final class Sequential extends Layer {
   @Override
   public Tensor forward(Tensor input) {
     Tensor x = input;
-    for (int i = 0; i < layers.size(); i++) {
-      Layer m = layers.get(i);
-      // Linear followed by ReLU runs as one fused op (Linalg.linearRelu; identical results).
-      if (m instanceof Linear && i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU) {
-        x = ((Linear) m).forwardRelu(x);
-        i++;
-      } else {
-        x = m.forward(x);
+    for (Layer m : layers) x = m.forward(x);
+    return x;
+  }
+
+  /**
+   * Makes each Linear directly followed by a ReLU carry it (one native call when no gradient is
+   * recorded) and puts an {@link Identity} in the ReLU's place, then fuses nested layers; see
+   * {@link Layer#fuseForInference()}.
+   */
+  @Override
+  public Sequential fuseForInference() {
+    for (int i = 0; i + 1 < layers.size(); i++) {
+      if (layers.get(i) instanceof Linear && layers.get(i + 1) instanceof ReLU && !((Linear) layers.get(i)).isReluFused()) {
+        ((Linear) layers.get(i)).fuseRelu();
+        Identity placeholder = new Identity();
+        replaceModule(Integer.toString(i + 1), placeholder).close();
+        layers.set(i + 1, placeholder);
       }
     }
-    return x;
+    super.fuseForInference();
+    return this;
   }
 }

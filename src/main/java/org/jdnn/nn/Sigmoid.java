@@ -1,16 +1,14 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.UnaryOp;
 
 /** 1 / (1 + e^-x), element-wise. */
-public final class Sigmoid extends Layer {
-  @Override
-  public long flops(long[] in, long[] out) {
-    return Shapes.numel(out);
-  }
+public final class Sigmoid extends Activation {
+  private static final Kind KIND = new Kind("Sigmoid", UnaryOp.SIGMOID);
+  /** Saved as {"type": "Sigmoid"}. */
+  public static final LayerType<Sigmoid> TYPE = KIND.type(Sigmoid.class, v -> new Sigmoid());
 
-  @Override
-  public Tensor forward(Tensor x) {
-    return x.sigmoid();
+  public Sigmoid() {
+    super(KIND);
   }
 }

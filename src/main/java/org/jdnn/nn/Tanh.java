@@ -1,16 +1,14 @@
 package org.jdnn.nn;
 
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.UnaryOp;
 
 /** Hyperbolic tangent, element-wise. */
-public final class Tanh extends Layer {
-  @Override
-  public long flops(long[] in, long[] out) {
-    return Shapes.numel(out);
-  }
+public final class Tanh extends Activation {
+  private static final Kind KIND = new Kind("Tanh", UnaryOp.TANH);
+  /** Saved as {"type": "Tanh"}. */
+  public static final LayerType<Tanh> TYPE = KIND.type(Tanh.class, v -> new Tanh());
 
-  @Override
-  public Tensor forward(Tensor x) {
-    return x.tanh();
+  public Tanh() {
+    super(KIND);
   }
 }

@@ -1,5 +1,7 @@
 package org.jdnn.nn;
 
+import java.util.function.DoubleFunction;
+
 /** What Softmax and LogSoftmax share: a validated temperature over the last dimension. */
 abstract class TemperatureSoftmax extends Layer {
   private final String name;
@@ -11,6 +13,14 @@ abstract class TemperatureSoftmax extends Layer {
     }
     this.name = name;
     this.temperature = temperature;
+  }
+
+  /** The layer type of {@code cls}, saved with its temperature and rebuilt by {@code create}. */
+  static <S extends TemperatureSoftmax> LayerType<S> type(String name, Class<S> cls, DoubleFunction<S> create) {
+    return LayerType.of(name, cls, (l, out) -> out.put("temperature", l.temperature()), in -> {
+      double t = in.finite("temperature");
+      return LayerType.plan((children, init) -> create.apply(t));
+    });
   }
 
   public double temperature() {

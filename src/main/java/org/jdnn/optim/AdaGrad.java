@@ -10,11 +10,27 @@ import org.jdnn.tensor.Tensor;
  * sum += g^2; p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps).
  */
 public final class AdaGrad extends Optimizer {
+  /**
+   * AdaGrad with torch's defaults over one group.
+   *
+   * @param params the tensors to update, each requiring gradients and listed once
+   * @param lr the learning rate, finite and at least 0 (torch's default is 0.01)
+   * @throws IllegalArgumentException when {@code params} is null or empty, a parameter does not
+   *     require gradients or appears twice, or {@code lr} is out of range
+   */
   public AdaGrad(List<Tensor> params, double lr) {
     super(params, lr);
     defineDefaults();
   }
 
+  /**
+   * AdaGrad with torch's defaults over parameter groups.
+   *
+   * @param groups the groups, which may override lr and weight decay
+   * @param lr the default learning rate, finite and at least 0
+   * @throws IllegalArgumentException when {@code groups} is null, a parameter does not require
+   *     gradients or appears twice, or {@code lr} is out of range
+   */
   public AdaGrad(ParamGroups groups, double lr) {
     super(groups, lr);
     defineDefaults();
@@ -26,23 +42,53 @@ public final class AdaGrad extends Optimizer {
     setDefault("eps", 1e-10);
   }
 
+  /**
+   * Sets the default learning-rate decay ("lr_decay", default 0): step t uses lr / (1 + (t - 1)
+   * lr_decay).
+   *
+   * @param value the decay per step, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public AdaGrad lrDecay(double value) {
     setDefault("lr_decay", value);
     return this;
   }
 
-  /** The value the sum of squares starts from (applies to state created after this call). */
+  /**
+   * Sets the value the sum of squares starts from ("initial_accumulator_value", default 0); it
+   * applies to state created after this call, i.e. to parameters not yet updated.
+   *
+   * @param value the initial sum, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public AdaGrad initialAccumulatorValue(double value) {
     setDefault("initial_accumulator_value", value);
     return this;
   }
 
+  /**
+   * Sets the default term added to the denominator ("eps", default 1e-10).
+   *
+   * @param value eps, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public AdaGrad eps(double value) {
     setDefault("eps", value);
     return this;
   }
 
+  /**
+   * Sets the default weight decay ("weight_decay", default 0), added to the gradient as wd p.
+   *
+   * @param value wd, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public AdaGrad weightDecay(double value) {
+
     setDefault("weight_decay", value);
     return this;
   }

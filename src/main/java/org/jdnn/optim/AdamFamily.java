@@ -8,7 +8,10 @@ import org.jdnn.tensor.Tensor;
  * What Adam and AdamW share (torch's defaults: betas 0.9, 0.999, eps 1e-8, no AMSGrad): m and v
  * are exponential averages of g and g^2; with AMSGrad, v_max = max(v_max, v) replaces v; the
  * step at the parameter's update t is lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
- * They differ only in how weight decay enters, which {@link #decoupled()} says.
+ * They differ only in how weight decay enters, which {@link #decoupled()} says. Only this package
+ * can extend it.
+ *
+ * @param <S> the concrete optimizer, so that the setters chain with its own type
  */
 public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
   AdamFamily(List<Tensor> params, double lr) {
@@ -35,6 +38,15 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
     return (S) this;
   }
 
+  /**
+   * Sets the default decay rates of the two moment averages ("beta1", "beta2"; default 0.9 and
+   * 0.999).
+   *
+   * @param beta1 the first moment's rate, in [0, 1)
+   * @param beta2 the second moment's rate, in [0, 1)
+   * @return this optimizer
+   * @throws IllegalArgumentException when either is outside [0, 1) or NaN; nothing is changed then
+   */
   public S betas(double beta1, double beta2) {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
       throw new IllegalArgumentException(name() + ": betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
@@ -44,18 +56,40 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
     return self();
   }
 
+  /**
+   * Sets the default term added to the denominator ("eps", default 1e-8).
+   *
+   * @param value eps, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public S eps(double value) {
     setDefault("eps", value);
     return self();
   }
 
+  /**
+   * Sets the default weight decay ("weight_decay"; default 0 for Adam, 0.01 for AdamW). Adam adds
+   * it to the gradient, AdamW shrinks the parameter by it.
+   *
+   * @param value wd, finite and at least 0
+   * @return this optimizer
+   * @throws IllegalArgumentException when {@code value} is out of range
+   */
   public S weightDecay(double value) {
     setDefault("weight_decay", value);
     return self();
   }
 
-  /** Keeps the largest second moment seen so far (Reddi et al.), as torch's amsgrad=True. */
+  /**
+   * Turns AMSGrad on or off ("amsgrad", default off): it keeps the largest second moment seen so
+   * far (Reddi et al.) in a third state tensor, "max_exp_avg_sq", as torch's amsgrad=True.
+   *
+   * @param value whether to use AMSGrad
+   * @return this optimizer
+   */
   public S amsgrad(boolean value) {
+
     setDefault("amsgrad", value);
     return self();
   }

@@ -20,7 +20,28 @@ import org.jdnn.tensor.Tensor;
  * Parameters are numbered across groups in order; that index names their state.
  *
  * <p>The optimizer owns its state tensors and frees them in {@link #close()}; a closed optimizer
- * refuses to step, clear gradients or save and load state (IllegalStateException).
+ * refuses to step, clear gradients or save and load state (IllegalStateException). It does not own
+ * the parameters: they stay the model's. Create it after the model has reached its device
+ * ({@code Layer.to(device)} replaces the parameter tensors).
+ *
+ * <pre>{@code
+ * try (Optimizer opt = new Adam(model.parameters(), 1e-3)) {
+ *   for (Batch b : batches) {
+ *     try (TensorScope step = new TensorScope()) {
+ *       opt.zeroGrad();
+ *       loss.compute(model.forward(b.inputs()), b.targets()).backward();
+ *       opt.step();
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Subclasses define their hyper-parameters' defaults with {@link #setDefault(String, double)},
+ * their range and combination checks in {@link #checkHyper} and {@link #checkGroupConfig}, the
+ * update in {@link #update}, and their state's names in {@link #stateNames()}; saving, loading,
+ * groups and step counting are done here. {@code org.jdnn.train.Trainer} drives an optimizer this
+ * way and saves its state in training checkpoints; the schedules of
+ * {@code org.jdnn.optim.schedule} change its learning rates.
  */
 public abstract class Optimizer implements AutoCloseable {
   final List<Tensor> params = new ArrayList<>();
@@ -32,10 +53,29 @@ public abstract class Optimizer implements AutoCloseable {
   final long[] steps;
   private boolean closed;
 
+  /**
+   * An optimizer over one group holding {@code params}.
+   *
+   * @param params the tensors to update, each requiring gradients and listed once; their order
+   *     numbers the state
+   * @param lr the learning rate, finite and at least 0
+   * @throws IllegalArgumentException when {@code params} is null or empty, a parameter does not
+   *     require gradients or appears twice, or {@code lr} is negative, infinite or NaN
+   */
   protected Optimizer(List<Tensor> params, double lr) {
     this(singleGroup(params), lr);
   }
 
+  /**
+   * An optimizer over parameter groups, each of which may override the learning rate and weight
+   * decay.
+   *
+   * @param groups the groups in order; parameters are numbered across them in that order
+   * @param lr the default learning rate for groups that set none, finite and at least 0
+   * @throws IllegalArgumentException when {@code groups} is null, a parameter does not require
+   *     gradients or appears twice (in one group or across groups), or {@code lr} is negative,
+   *     infinite or NaN
+   */
   protected Optimizer(ParamGroups groups, double lr) {
     if (groups == null) throw new IllegalArgumentException(name() + ": no parameters to optimize");
     setDefault("lr", lr);
@@ -70,45 +110,102 @@ public abstract class Optimizer implements AutoCloseable {
 
   // ---- learning rates and hyper-parameters ------------------------------------------------------
 
-  /** The first group's learning rate (the only one without parameter groups). */
+  /**
+   * The first group's learning rate (the only one without parameter groups).
+   *
+   * @return group 0's learning rate: its override, else the optimizer's default
+   */
   public double learningRate() {
     return learningRate(0);
   }
 
+  /**
+   * A group's current learning rate.
+   *
+   * @param group the group's index, in [0, {@link #groupCount()})
+   * @return the group's learning rate: its override, else the optimizer's default
+   * @throws IllegalArgumentException when {@code group} is out of range
+   */
   public double learningRate(int group) {
     return hyper(group, "lr");
   }
 
-  /** Sets every group's learning rate, as a schedule does. */
+  /**
+   * Sets every group's learning rate, as a schedule does; it becomes each group's own value.
+   *
+   * @param value the new learning rate, finite and at least 0
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
   public void setLearningRate(double value) {
     checkHyper("lr", value);
     for (int g = 0; g < groupCount(); g++) groupOverrides.get(g).put("lr", value);
   }
 
+  /**
+   * Sets one group's learning rate.
+   *
+   * @param group the group's index, in [0, {@link #groupCount()})
+   * @param value the new learning rate, finite and at least 0
+   * @throws IllegalArgumentException when {@code group} is out of range or {@code value} is
+   *     negative, infinite or NaN
+   */
   public void setLearningRate(int group, double value) {
     checkHyper("lr", value);
     groupOverrides.get(checkGroup(group)).put("lr", value);
   }
 
-  /** A group's weight decay (named apart from the fluent weightDecay(double) setters of subclasses). */
+  /**
+   * A group's weight decay (named apart from the fluent weightDecay(double) setters of subclasses).
+   *
+   * @param group the group's index, in [0, {@link #groupCount()})
+   * @return the group's weight decay: its override, else the optimizer's default
+   * @throws IllegalArgumentException when {@code group} is out of range
+   */
   public double groupWeightDecay(int group) {
     return hyper(group, "weight_decay");
   }
 
+  /**
+   * The number of parameter groups.
+   *
+   * @return at least 1 (a plain parameter list makes one group)
+   */
   public int groupCount() {
     return groupOverrides.size();
   }
 
-  /** The parameters in index order (the numbering of {@link #stateTensors()}). */
+  /**
+   * The parameters in index order (the numbering of {@link #stateTensors()}).
+   *
+   * @return an unmodifiable view; the tensors belong to the model, not to this list or the
+   *     optimizer
+   */
   public List<Tensor> parameters() {
     return Collections.unmodifiableList(params);
   }
 
-  /** A group's value of a numeric hyper-parameter (its override, else the default). */
+  /**
+   * A group's value of a numeric hyper-parameter (its override, else the default).
+   *
+   * @param group the group's index
+   * @param name the hyper-parameter's torch name, e.g. "lr" or "momentum"
+   * @return its value for the group
+   * @throws IllegalArgumentException when {@code group} is out of range
+   * @throws IllegalStateException when no default of that name was defined
+   */
   protected final double hyper(int group, String name) {
     return ((Number) lookup(group, name)).doubleValue();
   }
 
+  /**
+   * A group's value of a Boolean hyper-parameter (its override, else the default).
+   *
+   * @param group the group's index
+   * @param name the hyper-parameter's torch name, e.g. "nesterov" or "amsgrad"
+   * @return its value for the group
+   * @throws IllegalArgumentException when {@code group} is out of range
+   * @throws IllegalStateException when no default of that name was defined
+   */
   protected final boolean flag(int group, String name) {
     return (Boolean) lookup(group, name);
   }
@@ -120,24 +217,57 @@ public abstract class Optimizer implements AutoCloseable {
     return v;
   }
 
-  /** Validates and sets an optimizer-wide default, then re-checks every group's combination. */
+  /**
+   * Validates and sets an optimizer-wide default, then re-checks every group's combination. Groups
+   * that hold their own value of {@code name} keep it.
+   *
+   * @param name the hyper-parameter's torch name
+   * @param value its new default
+   * @throws IllegalArgumentException when {@link #checkHyper} refuses the value or a group's
+   *     combination becomes invalid ({@link #checkGroupConfig}); the value is then already stored
+   */
   protected final void setDefault(String name, double value) {
     checkHyper(name, value);
     defaults.put(name, value);
     for (int g = 0; g < groupOverrides.size(); g++) checkGroupConfig(g);
   }
 
+  /**
+   * Sets an optimizer-wide Boolean default, then re-checks every group's combination. Groups that
+   * hold their own value of {@code name} keep it.
+   *
+   * @param name the hyper-parameter's torch name
+   * @param value its new default
+   * @throws IllegalArgumentException when a group's combination becomes invalid
+   *     ({@link #checkGroupConfig}); the value is then already stored
+   */
   protected final void setDefault(String name, boolean value) {
     defaults.put(name, value);
     for (int g = 0; g < groupOverrides.size(); g++) checkGroupConfig(g);
   }
 
-  /** Range check of one numeric hyper-parameter; the default accepts finite values >= 0. */
+  /**
+   * Range check of one numeric hyper-parameter, run before a value is stored by a setter, a
+   * {@link ParamGroup} or {@link #loadState}. This default accepts finite values &gt;= 0;
+   * subclasses narrow it (and call it).
+   *
+   * @param name the hyper-parameter's torch name
+   * @param value the candidate value
+   * @throws IllegalArgumentException when the value is out of range, naming the optimizer, the
+   *     hyper-parameter and the value
+   */
   protected void checkHyper(String name, double value) {
     checkNonNegative(name(), name, value);
   }
 
-  /** Checks that a group's hyper-parameters make sense together (e.g. Nesterov needs momentum). */
+  /**
+   * Checks that a group's hyper-parameters make sense together (e.g. Nesterov needs momentum).
+   * Also called while the constructor defines the defaults, when some are still missing. Does
+   * nothing by default.
+   *
+   * @param group the group's index
+   * @throws IllegalArgumentException when the combination is invalid, naming the values
+   */
   protected void checkGroupConfig(int group) {}
 
   private int checkGroup(int group) {
@@ -150,7 +280,12 @@ public abstract class Optimizer implements AutoCloseable {
 
   // ---- stepping ------------------------------------------------------------------------------------
 
-  /** Clears every parameter's gradient (to none: a parameter no backward reaches is then skipped by step). */
+  /**
+   * Clears every parameter's gradient: closes it and sets it to none, so a parameter that the
+   * next backward does not reach is skipped by {@link #step()}.
+   *
+   * @throws IllegalStateException when the optimizer is closed
+   */
   public void zeroGrad() {
     checkOpen();
     // Frees the gradients (torch's default set_to_none=True): the next backward writes fresh ones
@@ -158,7 +293,14 @@ public abstract class Optimizer implements AutoCloseable {
     for (Tensor p : params) p.clearGrad();
   }
 
-  /** Applies one update to every parameter that has a gradient. */
+  /**
+   * Applies one update, in place, to every parameter that has a gradient, and counts it in
+   * {@link #steps(int)}; parameters without one are left alone. State tensors are created on a
+   * parameter's first update.
+   *
+   * @throws IllegalStateException when the optimizer is closed, or a parameter is closed (its
+   *     model was closed or moved with {@code Layer.to(device)} after the optimizer was created)
+   */
   public void step() {
     checkOpen();
     for (int i = 0; i < params.size(); i++) {
@@ -176,23 +318,47 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   /**
-   * Updates parameter {@code index}; {@link #steps(int)} already counts this update (1 on the
-   * first), as torch.optim's per-parameter "step".
+   * Updates parameter {@code index} in place; {@link #steps(int)} already counts this update (1 on
+   * the first), as torch.optim's per-parameter "step".
+   *
+   * @param index the parameter's index (names its state)
+   * @param param the parameter, to change in place
+   * @param grad its gradient, same shape, dtype and device; read only
+   * @param group the index of the parameter's group, for {@link #hyper} and {@link #flag}
    */
   protected abstract void update(int index, Tensor param, Tensor grad, int group);
 
-  /** Updates applied to parameter {@code index} so far. */
+  /**
+   * Updates applied to parameter {@code index} so far.
+   *
+   * @param index the parameter's index, in [0, parameters().size())
+   * @return the count, 0 before its first update
+   * @throws ArrayIndexOutOfBoundsException when {@code index} is out of range
+   */
   public long steps(int index) {
     return steps[index];
   }
 
-  /** Updates applied to {@code param} so far (0 for a tensor this optimizer does not own). */
+  /**
+   * Updates applied to {@code param} so far.
+   *
+   * @param param a parameter, compared by identity
+   * @return the count; 0 before its first update and for a tensor this optimizer does not update
+   */
   public long steps(Tensor param) {
     for (int i = 0; i < params.size(); i++) if (params.get(i) == param) return steps[i];
     return 0;
   }
 
-  /** Parameter {@code index}'s state tensor {@code name}, created filled with {@code init} on first use. */
+  /**
+   * Parameter {@code index}'s state tensor {@code name}, created on first use.
+   *
+   * @param index the parameter's index
+   * @param name the state's torch name; must be one of {@link #stateNames()} for saving to work
+   * @param init the value every element starts from when the tensor is created
+   * @return the state tensor, of the parameter's shape, dtype and device; owned by this optimizer
+   *     (outside every scope), freed by {@link #close()}
+   */
   protected final Tensor state(int index, String name, double init) {
     Tensor s = state.get(index).get(name);
     if (s == null) {
@@ -204,7 +370,13 @@ public abstract class Optimizer implements AutoCloseable {
     return s;
   }
 
-  /** The state tensor if it exists, else null (it is created by {@link #state}). */
+  /**
+   * The state tensor if it exists (it is created by {@link #state}).
+   *
+   * @param index the parameter's index
+   * @param name the state's torch name
+   * @return the tensor, owned by this optimizer, or null when it has not been created
+   */
   protected final Tensor existingState(int index, String name) {
     return state.get(index).get(name);
   }
@@ -215,6 +387,9 @@ public abstract class Optimizer implements AutoCloseable {
    * Every state tensor, named "state.&lt;paramIndex&gt;.&lt;name&gt;" with torch's names (exp_avg,
    * exp_avg_sq, max_exp_avg_sq, momentum_buffer, sum, square_avg, grad_avg). The tensors stay
    * owned by this optimizer: read them, do not close them.
+   *
+   * @return a new map, in parameter order; empty before the first step
+   * @throws IllegalStateException when the optimizer is closed
    */
   public Map<String, Tensor> stateTensors() {
     checkOpen();
@@ -225,6 +400,9 @@ public abstract class Optimizer implements AutoCloseable {
    * The rest of the state, JSON-friendly (Numbers and Booleans): "groups" (count),
    * "group.&lt;g&gt;.params" (count), every hyper-parameter as "group.&lt;g&gt;.&lt;name&gt;", and
    * "state.&lt;paramIndex&gt;.step" for parameters updated at least once.
+   *
+   * @return a new map of Integer, Long, Double and Boolean values
+   * @throws IllegalStateException when the optimizer is closed
    */
   public Map<String, Object> stateScalars() {
     checkOpen();
@@ -237,6 +415,14 @@ public abstract class Optimizer implements AutoCloseable {
    * and step counts. Checks everything before changing anything; a mismatch throws
    * IllegalArgumentException naming the entry. Afterwards each group holds all its
    * hyper-parameters as its own values, so later changes to the defaults no longer reach it.
+   *
+   * @param tensors what {@link #stateTensors()} returned; copied, not taken: the caller keeps
+   *     ownership (they may be this optimizer's own state tensors)
+   * @param scalars what {@link #stateScalars()} returned, possibly through JSON (any Number type
+   *     is accepted where the value is whole)
+   * @throws IllegalArgumentException when an entry is unknown, missing, of the wrong type, shape
+   *     or dtype, closed, or out of range, or the groups do not match; nothing has changed then
+   * @throws IllegalStateException when the optimizer is closed
    */
   public void loadState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
     checkOpen();
@@ -247,17 +433,32 @@ public abstract class Optimizer implements AutoCloseable {
    * Checks what {@link #loadState} checks, without changing anything: throws the same
    * IllegalArgumentException that loadState would, so a caller restoring several objects can
    * validate them all before changing any.
+   *
+   * @param tensors state tensors as {@link #stateTensors()} names them
+   * @param scalars scalars as {@link #stateScalars()} names them
+   * @throws IllegalArgumentException when {@link #loadState} would refuse them
+   * @throws IllegalStateException when the optimizer is closed
    */
   public void checkState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
     checkOpen();
     OptimizerState.check(this, tensors, scalars);
   }
 
-  /** Names of the state tensors this optimizer may keep per parameter (for validating loads). */
+  /**
+   * Names of the state tensors this optimizer may keep per parameter (for validating loads).
+   *
+   * @return torch's names, e.g. "exp_avg"; a loaded state with any other name is refused
+   */
   protected abstract List<String> stateNames();
 
-  /** Names of the state tensors every update of a parameter keeps (a loaded state must have them); none by default. */
+  /**
+   * Names of the state tensors every update of a parameter keeps, whatever the configuration.
+   *
+   * @return names a loaded state must have for each parameter with a step count above 0; none by
+   *     default
+   */
   protected List<String> requiredStateNames() {
+
     return List.of();
   }
 

@@ -22,27 +22,61 @@ public final class ParamGroup {
     this.params = new ArrayList<>(params);
   }
 
+  /**
+   * A group of {@code params} that follows every optimizer default until overridden.
+   *
+   * @param params the parameters, at least one; the list is copied
+   * @return a new group
+   * @throws IllegalArgumentException when {@code params} is null or empty
+   */
   public static ParamGroup of(List<Tensor> params) {
     return new ParamGroup(params);
   }
 
+  /**
+   * A group of {@code params} that follows every optimizer default until overridden.
+   *
+   * @param params the parameters, at least one
+   * @return a new group
+   * @throws IllegalArgumentException when no parameter is given
+   */
   public static ParamGroup of(Tensor... params) {
     return new ParamGroup(Arrays.asList(params));
   }
 
+  /**
+   * Overrides the optimizer's learning rate for this group.
+   *
+   * @param value the group's learning rate, finite and at least 0
+   * @return this group
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
   public ParamGroup lr(double value) {
     Optimizer.checkNonNegative("ParamGroup", "lr", value);
     lr = value;
     return this;
   }
 
+  /**
+   * Overrides the optimizer's weight decay for this group (0 turns it off for, say, biases).
+   *
+   * @param value the group's weight decay, finite and at least 0
+   * @return this group
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
   public ParamGroup weightDecay(double value) {
     Optimizer.checkNonNegative("ParamGroup", "weight_decay", value);
     weightDecay = value;
     return this;
   }
 
+  /**
+   * The group's parameters.
+   *
+   * @return an unmodifiable copy, in order; the tensors are not owned by the group
+   */
   public List<Tensor> params() {
+
     return List.copyOf(params);
   }
 }

@@ -16,12 +16,28 @@ import org.jdnn.tensor.Tensor;
 public final class Regularization {
   private Regularization() {}
 
-  /** lambda * sum over {@code params} of p^2 (all elements). */
+  /**
+   * The L2 penalty lambda * sum over {@code params} of p^2 (all elements).
+   *
+   * @param params the tensors to penalize (usually weights only), sharing one dtype
+   * @param lambda the strength, finite and at least 0
+   * @return a new scalar in the graph, in the innermost open scope (else owned by the caller)
+   * @throws IllegalArgumentException when {@code params} is null or empty, the dtypes differ, or
+   *     {@code lambda} is negative, infinite or NaN
+   */
   public static Tensor l2(List<Tensor> params, double lambda) {
     return penalty("l2", params, lambda, Tensor::square);
   }
 
-  /** lambda * sum over {@code params} of |p|; the gradient at p = 0 is 0. */
+  /**
+   * The L1 penalty lambda * sum over {@code params} of |p|; its gradient at p = 0 is 0.
+   *
+   * @param params the tensors to penalize, sharing one dtype
+   * @param lambda the strength, finite and at least 0
+   * @return a new scalar in the graph, in the innermost open scope (else owned by the caller)
+   * @throws IllegalArgumentException when {@code params} is null or empty, the dtypes differ, or
+   *     {@code lambda} is negative, infinite or NaN
+   */
   public static Tensor l1(List<Tensor> params, double lambda) {
     return penalty("l1", params, lambda, Tensor::abs);
   }
@@ -31,8 +47,15 @@ public final class Regularization {
    * (dimension 0 of {@code activations}; 1 for a scalar), so the strength does not depend on the
    * batch size (Keras' ActivityRegularization does the same division). {@link
    * org.jdnn.nn.ActivityL1} applies it to a layer's output.
+   *
+   * @param activations a layer's output for one batch, batch first
+   * @param lambda the strength, finite and at least 0
+   * @return a new scalar in the graph, in the innermost open scope (else owned by the caller)
+   * @throws IllegalArgumentException when the batch is empty or {@code lambda} is negative,
+   *     infinite or NaN
    */
   public static Tensor activityL1(Tensor activations, double lambda) {
+
     checkLambda("activityL1", lambda);
     long n = activations.rank() == 0 ? 1 : activations.dim(0);
     if (n == 0) throw new IllegalArgumentException("Regularization.activityL1: empty batch " + activations.describe());

@@ -20,12 +20,32 @@ import org.knowm.xchart.style.Styler;
 public final class TrainingCurves {
   private TrainingCurves() {}
 
-  /** Writes the curves of {@code history} to {@code png} ({@code width} x {@code height} pixels). */
+  /**
+   * Writes the curves of {@code history} to {@code png}, atomically.
+   *
+   * @param history a history with at least one epoch
+   * @param png the file to create or replace; its directory is created when missing
+   * @param width the image's width in pixels, at least 200 (split between the panels)
+   * @param height the image's height in pixels, at least 150
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when the history is empty or the size too small
+   */
   public static void save(History history, Path png, int width, int height) throws IOException {
     Png.write(render(history, width, height), png);
   }
 
+  /**
+   * Draws the curves: "loss" and "val_loss" per epoch on the left, and "accuracy" and
+   * "val_accuracy" on the right when the history has either.
+   *
+   * @param history a history with at least one epoch
+   * @param width the image's width in pixels, at least 200
+   * @param height the image's height in pixels, at least 150
+   * @return a new RGB image
+   * @throws IllegalArgumentException when the history is empty or the size too small
+   */
   public static BufferedImage render(History history, int width, int height) {
+
     if (history.epochs() == 0) throw new IllegalArgumentException("TrainingCurves: the history has no epochs");
     if (width < 200 || height < 150) throw new IllegalArgumentException("TrainingCurves: image must be at least 200x150, got "
         + width + "x" + height);

@@ -18,11 +18,32 @@ public final class WeightGrid {
 
   private WeightGrid() {}
 
+  /**
+   * Writes the tiles of {@code weight} to {@code png}, atomically, with tiles inferred from the
+   * shape as {@link #render(Tensor, int)} does.
+   *
+   * @param weight a Linear (out, in) weight with a square {@code in}, or a convolution (out, in, kh,
+   *     kw) weight, on any device (copied to the host); not changed
+   * @param png the file to create or replace; its directory is created when missing
+   * @param scale how many pixels each weight becomes on a side, in [1, 64]
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when the shape cannot be cut into tiles or the scale is out
+   *     of range
+   */
   public static void save(Tensor weight, Path png, int scale) throws IOException {
     Png.write(render(weight, scale), png);
   }
 
-  /** Renders with tiles inferred from the shape (square rows for Linear, kh x kw for convolutions). */
+  /**
+   * Renders with tiles inferred from the shape (square rows for Linear, kh x kw for convolutions).
+   *
+   * @param weight a Linear (out, in) weight with a square {@code in}, or a convolution (out, in, kh,
+   *     kw) weight; not changed
+   * @param scale how many pixels each weight becomes on a side, in [1, 64]
+   * @return a new RGB image: one tile per output unit, in a near-square grid
+   * @throws IllegalArgumentException when the weight is not of rank 2 or 4, a Linear row is not
+   *     square, or the scale is out of range
+   */
   public static BufferedImage render(Tensor weight, int scale) {
     if (weight.rank() == 2) {
       int side = (int) Math.round(Math.sqrt(weight.dim(1)));
@@ -35,8 +56,21 @@ public final class WeightGrid {
     throw new IllegalArgumentException("WeightGrid: expected a Linear (out, in) or conv (out, in, kh, kw) weight, got " + weight.describe());
   }
 
-  /** Renders {@code weight}'s first dimension as tiles of {@code tileH} x {@code tileW} pixels, each enlarged {@code scale} times. */
+  /**
+   * Renders {@code weight}'s first dimension as tiles of {@code tileH} x {@code tileW} pixels, each
+   * enlarged {@code scale} times.
+   *
+   * @param weight a tensor whose first dimension counts the tiles; not changed
+   * @param tileH a tile's height in weights
+   * @param tileW a tile's width in weights; tileH x tileW must divide each unit's weights (equal
+   *     them for a rank-2 weight)
+   * @param scale how many pixels each weight becomes on a side, in [1, 64]
+   * @return a new RGB image
+   * @throws IllegalArgumentException when the weight cannot be cut into such tiles or the scale is
+   *     out of range
+   */
   public static BufferedImage render(Tensor weight, int tileH, int tileW, int scale) {
+
     if (scale < 1 || scale > 64) throw new IllegalArgumentException("WeightGrid: scale must be in [1, 64], got " + scale);
     int n = (int) weight.dim(0);
     long per = weight.numel() / Math.max(1, n);

@@ -40,7 +40,7 @@ public final class GradCheck {
       this.elementsChecked = checked;
     }
 
-    /** True when every element satisfies |analytic - numeric| <= atol + rtol |numeric|. */
+    /** True when every element satisfies |analytic - numeric| &lt;= atol + rtol |numeric|. */
     public boolean within(double atol, double rtol) {
       return worstRatio(atol, rtol) <= 1;
     }

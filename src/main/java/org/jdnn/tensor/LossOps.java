@@ -33,7 +33,7 @@ public final class LossOps {
     Tensor probs = Tensor.empty(logits.dtype(), logits.device(), n, c);
     int status = JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());
     if (status != 0) {
-      RuntimeException failure = NativeErrors.exception(status);
+      RuntimeException failure = NativeErrors.exception(status, lossName);
       loss.close();
       probs.close();
       throw failure;
@@ -64,7 +64,7 @@ public final class LossOps {
     Tensor out = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     long bad = JdnnNative.op_point_loss(op.ordinal(), x.h(), target.h(), out.h());
     if (bad == -2) {
-      RuntimeException failure = NativeErrors.lastError();
+      RuntimeException failure = NativeErrors.exception(JdnnNative.last_error_kind(), lossName);
       out.close();
       throw failure;
     }

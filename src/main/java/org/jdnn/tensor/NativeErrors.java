@@ -52,7 +52,15 @@ final class NativeErrors {
 
   /** The exception for a failure of the given kind, carrying this thread's last native message. */
   static RuntimeException exception(int kind) {
-    String message = JdnnNative.last_error_message();
+    return exception(kind, null);
+  }
+
+  /**
+   * The same, its message led by {@code context} (the layer or loss that made the call) when not
+   * null: "CrossEntropyLoss: cross_entropy: label 4 at index 1 ...".
+   */
+  static RuntimeException exception(int kind, String context) {
+    String message = context == null ? JdnnNative.last_error_message() : context + ": " + JdnnNative.last_error_message();
     return switch (kind > 0 && kind < KINDS.length ? KINDS[kind] : Kind.INTERNAL) {
       case ARGUMENT -> new IllegalArgumentException(message);
       case INDEX -> new IndexOutOfBoundsException(message);

@@ -608,7 +608,7 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
-   * x == 0, 0 where x < 0 and where x is NaN. Not differentiable: backward through it throws.
+   * x == 0, 0 where x &lt; 0 and where x is NaN. Not differentiable: backward through it throws.
    */
   public Tensor heaviside(double valueAtZero) { return ElementwiseOps.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
 

@@ -8,37 +8,112 @@ import org.jdnn.tensor.Tensor;
  * ascending {@link #order()} (then in the order given), so checkpoints (order 100) see the
  * state after schedules and early stopping have updated. A callback with state that must survive a
  * resume returns it from {@link #state()} / {@link #stateTensors()}; checkpoints store it.
+ *
+ * <p>Every hook does nothing by default. An exception thrown from a hook ends the fit; onTrainEnd
+ * still runs, unless the exception came from an onTrainBegin. Hooks run on the thread that called
+ * fit.
+
+ *
+ * <pre>{@code
+ * Callback printer = new Callback() {
+ *   public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+ *     System.out.println(epoch + ": " + logs);
+ *   }
+ * };
+ * }</pre>
  */
 public interface Callback {
+  /**
+   * Before the first epoch of a fit, also when the fit continues a resumed run.
+   *
+   * @param trainer the trainer running the fit ({@link Trainer#startEpoch()} tells a resumed
+   *     fit, whose start epoch is above 0)
+   */
   default void onTrainBegin(Trainer trainer) {}
 
+  /**
+   * Before an epoch's first training step.
+   *
+   * @param trainer the trainer running the fit
+   * @param epoch the epoch's index, from 0
+   */
   default void onEpochBegin(Trainer trainer, int epoch) {}
 
-  /** After each optimizer step: batch index, batch count, samples in the batch, its mean loss. */
+  /**
+   * After each optimizer step, once the step's tensors are freed.
+   *
+   * @param trainer the trainer running the fit
+   * @param epoch the epoch's index, from 0
+   * @param batch the step's index within the epoch, from 0
+   * @param batches the number of steps in the epoch
+   * @param samples the number of samples in this batch (the last may be smaller)
+   * @param loss the batch's loss as the loss function reduced it (its mean by default)
+   */
   default void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, int samples, double loss) {}
 
-  /** After the epoch's training and validation; {@code logs} holds this epoch's values. */
+  /**
+   * After the epoch's training and validation, once the epoch is recorded in the history. Not
+   * called for an epoch that a {@link TrainingStoppedException} ended.
+   *
+   * @param trainer the trainer running the fit; {@link Trainer#requestStop()} ends the fit after
+   *     this epoch
+   * @param epoch the epoch's index, from 0
+   * @param logs this epoch's values: "loss", each metric's name, and "val_" plus each of those
+   *     when there is validation data; unmodifiable
+   */
   default void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {}
 
+  /**
+   * When the fit ends, however it ends (completed, stopped, or an exception).
+   *
+   * @param trainer the trainer that ran the fit
+   */
   default void onTrainEnd(Trainer trainer) {}
 
+  /**
+   * Where this callback runs among the others at each hook: lower first, equal values in the
+   * order given to {@link Trainer#callbacks(Callback...)}.
+   *
+   * @return 0 by default; schedules run at -10, progress at 50, checkpoints at 100
+   */
   default int order() {
     return 0;
   }
 
-  /** JSON-friendly state (numbers, booleans, strings, lists, maps). */
+  /**
+   * State to save with a training checkpoint.
+   *
+   * @return JSON-friendly state (numbers, booleans, strings, lists, maps); empty by default
+   */
   default Map<String, Object> state() {
     return Map.of();
   }
 
+  /**
+   * Restores what {@link #state()} returned, after a JSON round trip (numbers may come back as
+   * another Number type).
+   *
+   * @param state the saved state
+   * @throws IllegalArgumentException when the state is malformed, naming the entry
+   */
   default void loadState(Map<String, Object> state) {}
 
-  /** Tensor state, owned by the callback. */
+  /**
+   * Tensor state to save with a training checkpoint.
+   *
+   * @return tensors owned by the callback: the caller reads them and must not close them; empty by
+   *     default
+   */
   default Map<String, Tensor> stateTensors() {
     return Map.of();
   }
 
-  /** Restores tensor state (the given tensors belong to the caller: copy them). */
+  /**
+   * Restores tensor state.
+   *
+   * @param tensors the saved tensors; they belong to the caller, so copy them
+   * @throws IllegalArgumentException when the tensors do not fit this callback
+   */
   default void loadStateTensors(Map<String, Tensor> tensors) {}
 
   /**
@@ -47,6 +122,12 @@ public interface Callback {
    * its optimizer); changes nothing. {@link Trainer#resume} calls it for every callback before
    * restoring anything. The default accepts everything: if a loadState then fails, resume puts every
    * callback back to its previous {@link #state()} and {@link #stateTensors()}.
+   *
+   * @param trainer the trainer being resumed
+   * @param state the saved scalar state
+   * @param tensors the saved tensor state, owned by the caller
+   * @throws IllegalArgumentException when the saved state would be refused, naming the entry
    */
   default void checkState(Trainer trainer, Map<String, Object> state, Map<String, Tensor> tensors) {}
+
 }

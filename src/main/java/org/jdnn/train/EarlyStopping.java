@@ -13,7 +13,12 @@ import org.jdnn.tensor.Tensor;
  * {@code patience} consecutive epochs (Keras' EarlyStopping). With restoreBestWeights (the
  * default) it keeps a copy of the weights from the best epoch and puts them back when training
  * ends, whether it stopped early or ran out of epochs. The copy is part of its checkpoint state, so
- * a resumed run restores the same weights.
+ * a resumed run restores the same weights. The copy (one tensor per parameter, on the model's
+ * device) is owned by this callback and freed when training ends.
+ *
+ * <pre>{@code
+ * trainer.callbacks(new EarlyStopping("val_loss", 3).minDelta(1e-3));
+ * }</pre>
  */
 public final class EarlyStopping implements Callback {
   private static final String WHO = "EarlyStopping.loadState";
@@ -24,37 +29,78 @@ public final class EarlyStopping implements Callback {
   private int stoppedEpoch = -1;
   private Map<String, Tensor> bestWeights;
 
+  /**
+   * Early stopping on {@code metric}, restoring the best weights, in AUTO mode.
+   *
+   * @param metric a logged name, e.g. "val_loss"; checked at the first epoch end
+   * @param patience epochs without improvement before stopping, at least 0 (0 stops at the first
+   *     epoch that does not improve)
+   * @throws IllegalArgumentException when {@code metric} is null or empty or {@code patience} is
+   *     negative
+   */
   public EarlyStopping(String metric, int patience) {
     if (patience < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + patience);
     this.monitor = new Monitor(metric);
     this.patience = patience;
   }
 
+  /**
+   * Sets whether the metric should go down or up (default AUTO: up for names containing "acc").
+   *
+   * @param mode MIN, MAX or AUTO
+   * @return this callback
+   */
   public EarlyStopping mode(MonitorMode mode) {
     monitor.mode(mode);
     return this;
   }
 
+  /**
+   * Sets by how much a value must beat the best to count as an improvement.
+   *
+   * @param value the margin, in the metric's units, finite and &gt;= 0 (default 0)
+   * @return this callback
+   * @throws IllegalArgumentException when {@code value} is negative, infinite or NaN
+   */
   public EarlyStopping minDelta(double value) {
     monitor.minDelta(value);
     return this;
   }
 
+  /**
+   * Sets whether the best epoch's weights are kept and put back when training ends (default on).
+   *
+   * @param on whether to keep and restore them; off saves one copy of the parameters
+   * @return this callback
+   */
   public EarlyStopping restoreBestWeights(boolean on) {
     restoreBest = on;
     return this;
   }
 
-  /** The epoch (0-based) at which training was stopped, or -1. */
+  /**
+   * The epoch at which this callback stopped training.
+   *
+   * @return its index, from 0, or -1 when it has not stopped a fit
+   */
   public int stoppedEpoch() {
     return stoppedEpoch;
   }
 
-  /** The epoch (0-based) with the best monitored value, or -1. */
+  /**
+   * The epoch with the best monitored value.
+   *
+   * @return its index, from 0, or -1 before the first epoch end
+   */
   public int bestEpoch() {
     return monitor.bestEpoch;
   }
 
+  /**
+   * The best monitored value so far.
+   *
+   * @return the value, or +infinity (MIN) / -infinity (MAX) before the first epoch end
+   */
   public double best() {
     return monitor.best;
   }
@@ -126,16 +172,30 @@ public final class EarlyStopping implements Callback {
     return bestWeights == null ? Map.of() : bestWeights;
   }
 
-  /** Restores the copy of the best weights; none when {@code tensors} is empty. */
+  /**
+   * Restores the copy of the best weights; none when {@code tensors} is empty.
+   *
+   * @param tensors the saved copy, named as the model's parameters; copied, the caller keeps them
+   */
   @Override
   public void loadStateTensors(Map<String, Tensor> tensors) {
     freeCopy();
     if (!tensors.isEmpty()) copyWeights(tensors);
   }
 
-  /** The scalars as {@link #loadState} reads them; saved best weights must be the model's parameters, name for name. */
+  /**
+   * Checks the scalars as {@link #loadState} reads them; saved best weights must be the model's
+   * parameters, name for name, with their dtypes and shapes.
+   *
+   * @param trainer the trainer being resumed
+   * @param s the saved "best", "best_epoch", "wait" and "stopped_epoch"
+   * @param tensors the saved best weights, or none
+   * @throws IllegalArgumentException when an entry is missing, unknown or out of range, or a saved
+   *     weight does not match the model
+   */
   @Override
   public void checkState(Trainer trainer, Map<String, Object> s, Map<String, Tensor> tensors) {
+
     checkScalars(s);
     if (tensors.isEmpty()) return;
     Map<String, Tensor> params = trainer.model().namedParameters();

@@ -6,12 +6,29 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Per-epoch metric values of a fit ("loss", "accuracy", "val_loss", ...), in epoch order. */
+/**
+ * Per-epoch metric values of a fit ("loss", "accuracy", "val_loss", ...), in epoch order. The
+ * trainer owns one and records each completed epoch; training checkpoints save it, so a resumed
+ * fit continues the same history. {@code org.jdnn.plot.TrainingCurves} draws it.
+ *
+ * <pre>{@code
+ * History h = trainer.fit(train, validation);
+ * List<Double> valLoss = h.get("val_loss");   // one value per epoch
+ * }</pre>
+ */
 public final class History {
   private final Map<String, List<Double>> values = new LinkedHashMap<>();
   private int epochs;
 
-  /** Appends one epoch's values. */
+  /** An empty history (no epochs). */
+  public History() {}
+
+  /**
+   * Appends one epoch's values. A metric missing from earlier epochs gets NaN for them, so every
+   * list is indexed by epoch.
+   *
+   * @param logs the epoch's values by name
+   */
   public void record(Map<String, Double> logs) {
     for (Map.Entry<String, Double> e : logs.entrySet()) {
       List<Double> list = values.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
@@ -21,16 +38,33 @@ public final class History {
     epochs++;
   }
 
+  /**
+   * The number of epochs recorded.
+   *
+   * @return the count, at least 0
+   */
   public int epochs() {
     return epochs;
   }
 
-  /** Values of {@code metric} per epoch, or an empty list. */
+  /**
+   * Values of {@code metric} per epoch.
+   *
+   * @param metric a logged name, e.g. "loss" or "val_accuracy"
+   * @return an unmodifiable view, index = epoch (it may end before the last epoch if the metric
+   *     stopped being logged); empty for a name never logged
+   */
   public List<Double> get(String metric) {
     return Collections.unmodifiableList(values.getOrDefault(metric, List.of()));
   }
 
+  /**
+   * The names logged so far.
+   *
+   * @return a new list, in the order each name first appeared
+   */
   public List<String> metrics() {
+
     return new ArrayList<>(values.keySet());
   }
 

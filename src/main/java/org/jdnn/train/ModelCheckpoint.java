@@ -16,42 +16,86 @@ import org.jdnn.tensor.Tensor;
  * file with architecture and normalizer; weights only if the model has unregistered layer types).
  * Both are written to a temporary file and renamed, so a crash never leaves a half-written file.
  * Runs after the other callbacks (order 100), so the checkpoint holds their updated state.
+ *
+ * <pre>{@code
+ * ModelCheckpoint ckpt = new ModelCheckpoint(Path.of("runs/1"), "val_accuracy");
+ * trainer.callbacks(ckpt).fit(train, validation);
+ * SavedModel best = ModelFile.load(ckpt.bestPath());     // the best epoch's model
+ * trainer.resume(ckpt.lastPath());                        // or continue the run later
+ * }</pre>
+ *
+ * <p>A write failure ends the fit with an {@link UncheckedIOException} naming the directory.
  */
 public final class ModelCheckpoint implements Callback {
   private static final String WHO = "ModelCheckpoint.loadState";
+  /** The file name of the training checkpoint written after every epoch. */
   public static final String LAST = "last.ckpt.safetensors";
+  /** The file name of the model file written when the monitored metric improves. */
   public static final String BEST = "best.safetensors";
 
   private final Path dir;
   private final Monitor monitor;
 
+  /**
+   * Checkpoints into {@code dir}, monitoring {@code metric} in AUTO mode.
+   *
+   * @param dir the directory for both files, created when missing
+   * @param metric a logged name, e.g. "val_loss"; checked at the first epoch end
+   * @throws IllegalArgumentException when {@code metric} is null or empty
+   */
   public ModelCheckpoint(Path dir, String metric) {
     this.dir = dir;
     this.monitor = new Monitor(metric);
   }
 
+  /**
+   * Sets whether the metric should go down or up (default AUTO: up for names containing "acc").
+   *
+   * @param mode MIN, MAX or AUTO
+   * @return this callback
+   */
   public ModelCheckpoint mode(MonitorMode mode) {
     monitor.mode(mode);
     return this;
   }
 
+  /**
+   * Where the training checkpoint goes.
+   *
+   * @return {@code dir/last.ckpt.safetensors}, for {@link Trainer#resume}
+   */
   public Path lastPath() {
     return dir.resolve(LAST);
   }
 
+  /**
+   * Where the best model goes.
+   *
+   * @return {@code dir/best.safetensors}, for {@code ModelFile.load}
+   */
   public Path bestPath() {
     return dir.resolve(BEST);
   }
 
-  /** Epoch (0-based) of the saved best model, or -1. */
+  /**
+   * The epoch of the saved best model.
+   *
+   * @return its index, from 0, or -1 before the first save
+   */
   public int bestEpoch() {
     return monitor.bestEpoch;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return 100: after schedules, early stopping and progress, so the checkpoint holds their state
+   */
   @Override
   public int order() {
     return 100;
   }
+
 
   @Override
   public void onTrainBegin(Trainer trainer) {

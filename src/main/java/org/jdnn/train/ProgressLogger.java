@@ -20,6 +20,15 @@ public final class ProgressLogger implements Callback {
   private long samples;
   private int lastWidth;
 
+  /**
+   * A progress printer.
+   *
+   * @param out where to print; not closed by the logger
+   * @param live whether to redraw one line with '\r' (for a terminal) instead of printing lines
+   * @param intervalSeconds the least time between two progress prints, at least 0 (0: after
+   *     every batch)
+   * @throws IllegalArgumentException when {@code intervalSeconds} is negative or NaN
+   */
   public ProgressLogger(PrintStream out, boolean live, double intervalSeconds) {
     if (!(intervalSeconds >= 0)) throw new IllegalArgumentException("ProgressLogger: interval must be >= 0, got " + intervalSeconds);
     this.out = out;
@@ -27,16 +36,27 @@ public final class ProgressLogger implements Callback {
     this.intervalNanos = (long) (intervalSeconds * 1e9);
   }
 
-  /** Live bar on a terminal, a line every 10 s otherwise, on System.out. */
+  /**
+   * Progress on System.out: a live bar redrawn at most every 0.1 s on a terminal, a line every
+   * 10 s otherwise.
+   *
+   * @return a new logger
+   */
   public static ProgressLogger auto() {
     boolean terminal = System.console() != null;
     return new ProgressLogger(System.out, terminal, terminal ? 0.1 : 10);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return 50: after schedules and early stopping, before checkpoints
+   */
   @Override
   public int order() {
     return 50;
   }
+
 
   @Override
   public void onEpochBegin(Trainer trainer, int epoch) {

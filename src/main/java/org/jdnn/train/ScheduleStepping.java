@@ -26,6 +26,15 @@ public final class ScheduleStepping implements Callback {
   /** Throws what load would throw, changing nothing (accepts all for schedules given as plain functions). */
   private final Consumer<Map<String, Object>> check;
 
+  /**
+   * Steps any epoch schedule given as functions. Its saved state is not checked before a resume
+   * restores it: a {@code load} that throws midway is undone by the resume, which puts the previous
+   * {@code state} back.
+   *
+   * @param step advances the schedule one epoch
+   * @param state returns its JSON-friendly state for checkpoints
+   * @param load restores that state on resume
+   */
   public ScheduleStepping(Runnable step, Supplier<Map<String, Object>> state, Consumer<Map<String, Object>> load) {
     this(null, v -> step.run(), state, load, s -> {});
   }
@@ -39,17 +48,40 @@ public final class ScheduleStepping implements Callback {
     this.check = check;
   }
 
-  /** Steps an epoch schedule (StepLR, CosineAnnealingLR, ...) after every epoch. */
+  /**
+   * Steps an epoch schedule (StepLR, CosineAnnealingLR, ...) after every epoch, saving and checking
+   * its state through the schedule itself.
+   *
+   * @param schedule the schedule, made over the trainer's optimizer
+   * @return a new callback
+   */
   public static ScheduleStepping of(org.jdnn.optim.schedule.LRSchedule schedule) {
     return new ScheduleStepping(null, v -> schedule.step(), schedule::state, schedule::loadState, schedule::checkState);
   }
 
-  /** Steps a reduce-on-plateau schedule with the value of {@code metric} after every epoch. */
+  /**
+   * Steps a reduce-on-plateau schedule with the value of {@code metric} after every epoch.
+   *
+   * @param metric a logged name, e.g. "val_loss"; a fit whose logs lack it throws
+   *     IllegalStateException at the first epoch end
+   * @param schedule the schedule, made over the trainer's optimizer
+   * @return a new callback
+   * @throws IllegalArgumentException when {@code metric} is null or empty
+   */
   public static ScheduleStepping onMetric(String metric, org.jdnn.optim.schedule.ReduceLROnPlateau schedule) {
     return new ScheduleStepping(metricName(metric), schedule::step, schedule::state, schedule::loadState, schedule::checkState);
   }
 
-  /** For plateau schedules: step(value of {@code metric} this epoch). */
+  /**
+   * Steps any metric-driven schedule given as functions: step(value of {@code metric} this epoch).
+   *
+   * @param metric a logged name, e.g. "val_loss"
+   * @param step receives the epoch's value of {@code metric}
+   * @param state returns the schedule's JSON-friendly state for checkpoints
+   * @param load restores that state on resume
+   * @return a new callback
+   * @throws IllegalArgumentException when {@code metric} is null or empty
+   */
   public static ScheduleStepping onMetric(String metric, DoubleConsumer step, Supplier<Map<String, Object>> state,
       Consumer<Map<String, Object>> load) {
     return new ScheduleStepping(metricName(metric), step, state, load, s -> {});
@@ -60,10 +92,16 @@ public final class ScheduleStepping implements Callback {
     return metric;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return -10: before the other callbacks, so a checkpoint saves the stepped schedule
+   */
   @Override
   public int order() {
     return -10;
   }
+
 
   @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {

@@ -28,7 +28,8 @@ import org.jdnn.tensor.TensorScope;
  * and drives the callbacks; {@link #evaluate} and {@link #predict} run the model in eval mode.
  * Every step runs in its own {@link TensorScope}: however long the fit, native memory in use returns
  * to the same level after each step. An optional {@link Normalizer} is applied to every input
- * batch (training, evaluation, prediction) and saved with checkpoints and model files.
+ * batch (training, evaluation, prediction) and saved in the model files {@link ModelCheckpoint}
+ * writes; training checkpoints do not hold it, so set the same normalizer before resuming.
  *
  * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Layer#device()}):
  * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
@@ -42,6 +43,12 @@ import org.jdnn.tensor.TensorScope;
  *     .callbacks(new EarlyStopping("val_loss", 3), new ModelCheckpoint(dir, "val_accuracy"), ProgressLogger.auto())
  *     .fit(train, validation);
  * }</pre>
+ *
+ * <p><b>Ownership.</b> The trainer owns nothing native: model, optimizer, datasets and callbacks
+ * stay the caller's to close. It sits above every other package: it takes an
+ * {@code org.jdnn.nn.Layer}, an {@code org.jdnn.optim.Optimizer}, an {@code org.jdnn.loss.Loss} and
+ * {@code org.jdnn.data} datasets, and saves through {@code org.jdnn.io}. One fit at a time per
+ * trainer; configure it before calling fit.
  */
 public final class Trainer {
   private final Layer model;
@@ -61,6 +68,15 @@ public final class Trainer {
   private int startEpoch;
   private volatile boolean stopRequested;
 
+  /**
+   * A trainer with 10 epochs, batch size 32, shuffling with seed 0, 2 batches prefetched, no
+   * metrics, callbacks, augmentation or normalizer.
+   *
+   * @param model the model to train, already on its device
+   * @param optimizer an optimizer over the model's parameters, created after the model's move
+   * @param loss the loss of the model's output against the batch targets
+   * @throws IllegalArgumentException when any of them is null
+   */
   public Trainer(Layer model, Optimizer optimizer, Loss loss) {
     if (model == null || optimizer == null || loss == null) {
       throw new IllegalArgumentException("Trainer: model, optimizer and loss must not be null");
@@ -70,24 +86,50 @@ public final class Trainer {
     this.loss = loss;
   }
 
+  /**
+   * Sets the epoch at which {@link #fit} stops (a total, counting the epochs of a resumed run).
+   *
+   * @param n the number of epochs, at least 0
+   * @return this trainer
+   * @throws IllegalArgumentException when {@code n} is negative
+   */
   public Trainer epochs(int n) {
     if (n < 0) throw new IllegalArgumentException("Trainer: epochs must be >= 0, got " + n);
     epochs = n;
     return this;
   }
 
+  /**
+   * Sets the number of samples per training and evaluation batch (the last batch may be smaller).
+   *
+   * @param n the batch size, at least 1
+   * @return this trainer
+   * @throws IllegalArgumentException when {@code n} &lt; 1
+   */
   public Trainer batchSize(int n) {
     if (n < 1) throw new IllegalArgumentException("Trainer: batch size must be >= 1, got " + n);
     batchSize = n;
     return this;
   }
 
+  /**
+   * Sets whether each training epoch visits the samples in a fresh random order (default on).
+   *
+   * @param on whether to shuffle
+   * @return this trainer
+   */
   public Trainer shuffle(boolean on) {
     shuffle = on;
     return this;
   }
 
-  /** Seed of the per-epoch shuffling and augmentation. */
+  /**
+   * Sets the seed of the per-epoch shuffling and augmentation (default 0); a run with the same seed
+   * sees the same batches.
+   *
+   * @param value any seed
+   * @return this trainer
+   */
   public Trainer seed(long value) {
     seed = value;
     return this;
@@ -98,70 +140,143 @@ public final class Trainer {
    * training step's loss is NaN or infinite (on by default): the run has diverged, and its
    * checkpoints would only record that. The loss is checked where the trainer already reads it,
    * after the step's update.
+   *
+   * @param on whether a non-finite loss stops the fit
+   * @return this trainer
    */
   public Trainer stopOnNonFiniteLoss(boolean on) {
     stopOnNonFiniteLoss = on;
     return this;
   }
 
-  /** Batches assembled ahead on a background thread (0: on the training thread). */
+  /**
+   * Sets how many training batches are assembled ahead on a background thread (default 2).
+   *
+   * @param batches the queue's length, at least 0 (0: batches are made on the training thread)
+   * @return this trainer
+   * @throws IllegalArgumentException when {@code batches} is negative
+   */
   public Trainer prefetch(int batches) {
     if (batches < 0) throw new IllegalArgumentException("Trainer: prefetch must be >= 0, got " + batches);
     prefetch = batches;
     return this;
   }
 
-  /** Random transform of each training batch's inputs (not applied to validation or prediction). */
+  /**
+   * Sets a random transform of each training batch's inputs (not applied to validation or
+   * prediction), seeded per batch from the trainer's seed.
+   *
+   * @param a the augmentation, or null for none
+   * @return this trainer
+   */
   public Trainer augmentation(Augmentation a) {
     augmentation = a;
     return this;
   }
 
+  /**
+   * Sets the normalizer applied to every input batch, in training, evaluation and prediction;
+   * ModelCheckpoint saves it in the best model's file (not in the training checkpoint).
+
+   *
+   * @param n the normalizer (e.g. fitted on the training inputs), or null for none
+   * @return this trainer
+   */
   public Trainer normalizer(Normalizer n) {
     normalizer = n;
     return this;
   }
 
+  /**
+   * Adds metrics, computed on training batches and on validation data each epoch.
+   *
+   * @param m metrics with distinct names
+   * @return this trainer
+   */
   public Trainer metrics(Metric... m) {
     metrics.addAll(Arrays.asList(m));
     return this;
   }
 
+  /**
+   * Adds callbacks; they run in ascending {@link Callback#order()}, then in the order added.
+   *
+   * @param c the callbacks
+   * @return this trainer
+   */
   public Trainer callbacks(Callback... c) {
     callbacks.addAll(Arrays.asList(c));
     return this;
   }
 
+  /**
+   * The model being trained.
+   *
+   * @return the model given to the constructor
+   */
   public Layer model() {
     return model;
   }
 
+  /**
+   * The optimizer.
+   *
+   * @return the optimizer given to the constructor
+   */
   public Optimizer optimizer() {
     return optimizer;
   }
 
+  /**
+   * The input normalizer.
+   *
+   * @return the normalizer set with {@link #normalizer(Normalizer)}, or null
+   */
   public Normalizer normalizer() {
     return normalizer;
   }
 
+  /**
+   * The epoch at which fit stops.
+   *
+   * @return the configured number of epochs
+   */
   public int epochs() {
     return epochs;
   }
 
+  /**
+   * The shuffling and augmentation seed.
+   *
+   * @return the seed set, or the one restored by {@link #resume}
+   */
   public long seed() {
     return seed;
   }
 
-  /** First epoch the next fit runs: 0, or the epoch after a resumed checkpoint. */
+  /**
+   * The first epoch the next fit runs.
+   *
+   * @return 0, or the number of completed epochs after a fit or a resume
+   */
   public int startEpoch() {
     return startEpoch;
   }
 
+  /**
+   * The completed epochs' values.
+   *
+   * @return the trainer's live history (later fits append to it; a resume replaces it)
+   */
   public History history() {
     return history;
   }
 
-  /** Callbacks in the order they run. */
+  /**
+   * The callbacks in the order they run.
+   *
+   * @return a new unmodifiable list, sorted by {@link Callback#order()}
+   */
   public List<Callback> callbacks() {
     List<Callback> sorted = new ArrayList<>(callbacks);
     sorted.sort(Comparator.comparingInt(Callback::order));
@@ -179,6 +294,11 @@ public final class Trainer {
    * optimizer and callbacks in the same order) before anything changes, and a failure (an
    * IOException naming the file and the problem) leaves the model, optimizer, callbacks, trainer
    * and generator exactly as they were.
+   *
+   * @param checkpoint a file written by {@link ModelCheckpoint} or {@link TrainingCheckpoint#save}
+   * @return this trainer, ready to {@link #fit} the remaining epochs
+   * @throws IOException when the file cannot be read, is not a training checkpoint, is damaged
+   *     (checksum), or does not fit this trainer; the message names the file and the problem
    */
   public Trainer resume(Path checkpoint) throws IOException {
     TrainingCheckpoint.restore(this, checkpoint);
@@ -200,6 +320,16 @@ public final class Trainer {
    * ({@link #stopOnNonFiniteLoss}). An epoch stopped during its steps or validation is not recorded
    * and runs no epoch-end callbacks, so the last checkpoint is that of the last completed epoch,
    * intact; onTrainEnd callbacks still run.
+   *
+   * @param train the training samples, usually on the CPU; not closed
+   * @param validation data evaluated after every epoch (its values logged with a "val_" prefix),
+   *     or null
+   * @return the trainer's history, holding every completed epoch (also those of a resumed run)
+   * @throws TrainingStoppedException when the thread is interrupted or the loss is not finite
+   * @throws IllegalArgumentException when a batch does not fit the model or the loss (shapes,
+   *     dtypes)
+   * @throws IllegalStateException when a callback's monitored metric is not logged, or the model or
+   *     optimizer was closed
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
     List<Callback> cbs = callbacks();
@@ -332,7 +462,14 @@ public final class Trainer {
     return normalizer == null ? moved : normalizer.apply(moved);
   }
 
-  /** Mean loss and metrics over {@code data} in eval mode, without gradients. */
+  /**
+   * Mean loss and metrics over {@code data} in eval mode, without gradients; the model's mode is
+   * put back afterwards.
+   *
+   * @param data the samples to evaluate, in order, in batches of {@link #batchSize(int)}
+   * @return a new map: "loss" (the per-sample mean) and each metric's value, by name
+   * @throws IllegalArgumentException when a batch does not fit the model or the loss
+   */
   public Map<String, Double> evaluate(ArrayDataset data) {
     return evaluate(data, null);
   }
@@ -365,8 +502,16 @@ public final class Trainer {
     return logs(lossSum / seen);
   }
 
-  /** The model's outputs for raw inputs {@code x} (normalized if a normalizer is set), in eval mode. */
+  /**
+   * The model's outputs for raw inputs {@code x} (normalized if a normalizer is set), in eval mode,
+   * without gradients; the model's mode is put back afterwards.
+   *
+   * @param x a batch of inputs, on any device (copied to the model's); not closed
+   * @return a new tensor on the model's device, in the innermost open scope of the caller (else
+   *     owned by the caller)
+   */
   public Tensor predict(Tensor x) {
+
     boolean wasTraining = model.isTraining();
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {

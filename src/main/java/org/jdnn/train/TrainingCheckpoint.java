@@ -30,8 +30,18 @@ import org.jdnn.tensor.TensorScope;
 public final class TrainingCheckpoint {
   private TrainingCheckpoint() {}
 
-  /** Saves the trainer's state after {@link Trainer#startEpoch()} completed epochs. */
+  /**
+   * Saves the trainer's state after {@link Trainer#startEpoch()} completed epochs, atomically
+   * (readers see the previous file or the whole new one). {@link ModelCheckpoint} calls this after
+   * every epoch; {@link Trainer#resume} reads it.
+   *
+   * @param t the trainer, between epochs
+   * @param path the file to write (replaced if it exists; its directory is created if missing)
+   * @throws IOException when the file cannot be written
+   * @throws IllegalStateException when the optimizer or a tensor to save is closed
+   */
   public static void save(Trainer t, Path path) throws IOException {
+
     Map<String, Tensor> tensors = new LinkedHashMap<>(StateDicts.prefixed("model.", StateDicts.of(t.model())));
     tensors.putAll(StateDicts.prefixed("optimizer.", t.optimizer().stateTensors()));
     List<Callback> cbs = t.callbacks();

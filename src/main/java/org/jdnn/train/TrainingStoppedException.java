@@ -8,8 +8,11 @@ package org.jdnn.train;
  */
 public class TrainingStoppedException extends RuntimeException {
   private final transient History history;
+  /** Index, from 0, of the stopped epoch. */
   private final int epoch;
+  /** Index within the epoch of the last step that ran, -1 for none. */
   private final int step;
+
 
   TrainingStoppedException(String message, Throwable cause, History history, int epoch, int step) {
     super(message, cause);
@@ -18,18 +21,32 @@ public class TrainingStoppedException extends RuntimeException {
     this.step = step;
   }
 
-  /** The completed epochs (the trainer's {@link Trainer#history()}). */
+  /**
+   * The completed epochs.
+   *
+   * @return the trainer's {@link Trainer#history()} (the same object, not a copy); null after the
+   *     exception was serialized
+   */
   public History history() {
     return history;
   }
 
-  /** Index (from 0) of the epoch that was stopped. */
+  /**
+   * The epoch that was stopped.
+   *
+   * @return its index, from 0
+   */
   public int epoch() {
     return epoch;
   }
 
-  /** Index (from 0) within that epoch of the last training step that ran, or -1 if none did. */
+  /**
+   * The last training step that ran in the stopped epoch.
+   *
+   * @return its index within the epoch, from 0, or -1 if none did
+   */
   public int step() {
+
     return step;
   }
 }

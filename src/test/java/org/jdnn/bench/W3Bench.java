@@ -37,7 +37,7 @@ public final class W3Bench {
     double window = args.length > 1 ? Double.parseDouble(args[1]) : 0.5;
     Generator.manualSeed(1);
     try (Layer model = FashionMnistMlp.model()) {
-      model.eval();
+      model.eval().fuseForInference();
       System.out.printf(Locale.ROOT, "W3: %d CPU threads, GEMM kernel %s, load %s%n", Device.cpuThreads(),
           Device.cpuGemmKernel(), loadAverage());
       List<String> rows = new ArrayList<>();

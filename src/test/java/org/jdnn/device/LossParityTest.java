@@ -153,7 +153,7 @@ class LossParityTest {
       IndexOutOfBoundsException e =
           assertThrows(IndexOutOfBoundsException.class, () -> LossOps.crossEntropy(x, y, "CrossEntropyLoss"));
       // Checked by the op as it reads the labels, on the device as on the CPU.
-      assertEquals("cross_entropy: label 2 at index 1 is outside [0, 2) for 2 classes", e.getMessage());
+      assertEquals("CrossEntropyLoss: cross_entropy: label 2 at index 1 is outside [0, 2) for 2 classes", e.getMessage());
       Tensor cpuLabels = Tensor.ofInts(new int[] {0, 2});
       Tensor cpuLogits = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
       assertEquals(e.getMessage(), assertThrows(IndexOutOfBoundsException.class,

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * refuses what is not a probability, keeps its precision for tiny probabilities and clamps its gradient with
  * PyTorch's constant; NaN inputs give NaN losses; cross-entropy over an empty batch is NaN (a mean of nothing).
  */
+@EveryDevice
 class LossNumericsTest {
 
   @Test

@@ -2,7 +2,10 @@ package org.jdnn.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
@@ -10,13 +13,15 @@ import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Sequential runs Linear + ReLU as one fused native op when no gradient is recorded; its output must
- * be bit-identical to the unfused layers, on every GEMM path (matrix-vector for 1-2 rows or <= 5
- * outputs, split across threads for big matrices, packed otherwise), with and without bias.
+ * After {@link Sequential#fuseForInference()}, a Linear followed by a ReLU carries it and runs as one fused
+ * native op when no gradient is recorded; its output must be bit-identical to the unfused layers, on every
+ * GEMM path (matrix-vector for 1-2 rows or <= 5 outputs, split across threads for big matrices, packed
+ * otherwise), with and without bias. Without the call nothing is fused.
  */
 class FusedLinearReluTest {
   @ParameterizedTest
@@ -24,15 +29,22 @@ class FusedLinearReluTest {
       "33, 100, 70, false", "256, 256, 10, true"})
   void fusedEqualsLinearThenRelu(int batch, int in, int out, boolean bias) {
     Generator.manualSeed(batch * 1000L + out);
-    try (Linear layer = new Linear(in, out, bias); TensorScope s = new TensorScope()) {
+    try (Sequential model = new Sequential(new Linear(in, out, bias), new ReLU()); TensorScope s = new TensorScope()) {
+      Linear layer = (Linear) model.get(0);
       Tensor x = Tensor.empty(DType.FLOAT32, batch, in);
       Generator.global().uniform(x, -1, 1);
       float[] unfused;
       float[] fused;
       try (GradMode.Guard g = GradMode.disable()) {
         unfused = layer.forward(x).relu().toFloatArray();
-        fused = new Sequential(layer, new ReLU()).forward(x).toFloatArray();
+        assertArrayEquals(unfused, model.forward(x).toFloatArray(), 0f);
+        assertFalse(layer.isReluFused(), "nothing is fused without fuseForInference");
+        assertSame(model, model.fuseForInference());
+        fused = model.forward(x).toFloatArray();
       }
+      assertTrue(layer.isReluFused());
+      assertSame(layer, model.get(0), "the Linear keeps its place and its parameters");
+      assertTrue(model.get(1) instanceof Identity, "the ReLU's place holds an Identity, so parameter names stay");
       assertArrayEquals(unfused, fused, 0f);
       int zeros = 0;
       for (float v : fused) zeros += v == 0f ? 1 : 0;
@@ -58,24 +70,63 @@ class FusedLinearReluTest {
 
   @ParameterizedTest
   @CsvSource({"1", "16"})
-  void withGradientsItIsRecordedAsLinearThenRelu(int batch) {
-    Generator.manualSeed(5);
-    try (Sequential model = new Sequential(new Linear(12, 8), new ReLU(), new Linear(8, 1));
-        TensorScope s = new TensorScope()) {
+  void withGradientsTheFusedModelTrainsAsTheUnfusedOne(int batch) {
+    try (Sequential plain = mlp(); Sequential fused = mlp().fuseForInference(); TensorScope s = new TensorScope()) {
       Tensor x = Tensor.empty(DType.FLOAT32, batch, 12);
       Generator.global().uniform(x, -1, 1);
       float[] inference;
       try (GradMode.Guard g = GradMode.disable()) {
-        inference = model.forward(x).toFloatArray();
+        inference = fused.forward(x).toFloatArray();
       }
-      Tensor y = model.forward(x);
+      Tensor y = fused.forward(x);
       assertArrayEquals(inference, y.toFloatArray(), 0f);
       y.sum().backward();
-      Tensor w0 = ((Linear) model.get(0)).weight();
-      assertEquals(8 * 12, w0.grad().numel());
+      plain.forward(x).sum().backward();
+      for (String name : plain.namedParameters().keySet()) {
+        float[] want = plain.namedParameters().get(name).grad().toFloatArray();
+        assertArrayEquals(want, fused.namedParameters().get(name).grad().toFloatArray(), 0f, name);
+      }
       double norm = 0;
-      for (float v : w0.grad().toFloatArray()) norm += v * v;
-      assertTrue(norm > 0, "gradients flow through the unfused ReLU");
+      for (float v : fused.namedParameters().get("0.weight").grad().toFloatArray()) norm += v * v;
+      assertTrue(norm > 0, "gradients flow through the fused ReLU");
+    }
+  }
+
+  private static Sequential mlp() {
+    Generator.manualSeed(5);
+    return new Sequential(new Linear(12, 8), new ReLU(), new Linear(8, 1));
+  }
+
+  @Test
+  void nestedSequentialsAreFusedAndOnlyLinearThenRelu() {
+    try (Sequential inner = new Sequential(new Linear(4, 4), new ReLU());
+        Sequential model = new Sequential(new Linear(4, 4), new Tanh(), new ReLU(), new Residual(inner), new ReLU(),
+            new Linear(4, 2))) {
+      model.fuseForInference();
+      assertFalse(((Linear) model.get(0)).isReluFused(), "a Tanh between them: nothing to fuse");
+      assertTrue(model.get(2) instanceof ReLU && model.get(4) instanceof ReLU);
+      assertFalse(((Linear) model.get(5)).isReluFused(), "no ReLU after the last Linear");
+      assertTrue(((Linear) inner.get(0)).isReluFused(), "the Sequential inside the Residual is fused too");
+      assertTrue(inner.get(1) instanceof Identity);
+      assertEquals("Linear(4 -> 4, ReLU fused)", inner.get(0).describe());
+    }
+  }
+
+  @Test
+  void bf16InferenceRunsTheFusedReluOnTheBf16Product() {
+    assumeTrue(Linalg.bf16Accelerated(), "no AMX or AVX512-BF16 on this CPU: Linear stays float32, nothing bf16 to fuse");
+    try (Sequential plain = mlp(); Sequential fused = mlp().fuseForInference(); TensorScope s = new TensorScope()) {
+      plain.eval().inferenceBf16(true);
+      fused.eval().inferenceBf16(true);
+      assertTrue(((Linear) fused.get(0)).isInferenceBf16());
+      for (int batch : new int[] {1, 40}) {
+        Tensor x = Tensor.empty(DType.FLOAT32, batch, 12);
+        Generator.global().uniform(x, -1, 1);
+        try (GradMode.Guard g = GradMode.disable()) {
+          float[] want = plain.forward(x).toFloatArray();
+          assertArrayEquals(want, fused.forward(x).toFloatArray(), 0f, "batch " + batch);
+        }
+      }
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * written out below in plain double arithmetic, for three steps with the gradients of
  * {@link OptimizerStepsTest}.
  */
+@EveryDevice
 class AdaptiveOptimizerStepsTest {
 
   /**

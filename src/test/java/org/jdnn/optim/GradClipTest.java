@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
 /** Gradient clipping by global norm and by value, against torch's clip_grad_norm_ / clip_grad_value_. */
+@EveryDevice
 class GradClipTest {
 
   /** A leaf whose gradient is {@code g} (backward of sum(p * g)). */

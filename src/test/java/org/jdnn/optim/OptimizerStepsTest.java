@@ -15,12 +15,14 @@ import java.util.function.Function;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
 /**
  * SGD and Adam steps against torch.optim's published update equations, written out in plain Java
  * (double) below, for three steps with fixed gradients.
  */
+@EveryDevice
 class OptimizerStepsTest {
   static final double[] P0 = {0.5, -1.25, 2.0, 0.0, -0.3};
   /** The gradient at step t is GRADS[t]: loss_t = sum(p * GRADS[t]). Signs change so momentum matters. */

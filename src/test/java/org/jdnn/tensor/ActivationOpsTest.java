@@ -9,7 +9,6 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,11 +27,14 @@ import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Activations and (log-)softmax: forward against double references, gradients, extreme inputs, nn wrappers. */
+/**
+ * Activations and (log-)softmax beyond the op database's rows (ActivationRows, SoftmaxRows: forward,
+ * gradients, NaN, refusals): exact values at extreme inputs and kinks, row sums, the nn wrappers.
+ */
+@EveryDevice
 class ActivationOpsTest {
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -70,32 +72,7 @@ class ActivationOpsTest {
     return x > 20 ? x : Math.log1p(Math.exp(x)); // PyTorch Softplus(beta=1, threshold=20)
   }
 
-  /** Checks forward (both dtypes, several shapes) and float64 gradients of an element-wise op. */
-  static void checkElementwise(String name, Function<Tensor, Tensor> op, DoubleUnaryOperator ref, long seed) {
-    Random r = new Random(seed);
-    for (long[] shape : List.of(new long[] {4, 6}, new long[] {1, 1}, new long[] {3, 5, 7}, new long[] {13})) {
-      for (DType dt : FLOATS) {
-        try (TensorScope s = new TensorScope()) {
-          double[] x = representable(awayFromZero(r, numel(shape), 0.05, 4), dt);
-          Tensor y = op.apply(make(x, dt, shape));
-          assertArrayEquals(shape, y.shape(), name);
-          assertEquals(dt, y.dtype(), name);
-          assertAllClose(map(x, ref), values(y), rtol(dt), atol(dt), name + " " + dt + " " + Arrays.toString(shape));
-        }
-      }
-    }
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.of(awayFromZero(r, 15, 0.1, 3), 3, 5);
-      GradCheck.check(in -> op.apply(in[0]), x).assertWithin(1e-6, 1e-5);
-    }
-  }
-
   // ---- element-wise activations -----------------------------------------------------------------
-
-  @Test
-  void relu() {
-    checkElementwise("relu", Tensor::relu, x -> Math.max(0, x), 1);
-  }
 
   @Test
   void reluGradientAtZeroIsZero() {
@@ -106,11 +83,6 @@ class ActivationOpsTest {
       y.sum().backward();
       assertArrayEquals(new double[] {0, 0, 1}, x.grad().toDoubleArray(), 0.0);
     }
-  }
-
-  @Test
-  void sigmoid() {
-    checkElementwise("sigmoid", Tensor::sigmoid, ActivationOpsTest::sigmoidRef, 2);
   }
 
   @Test
@@ -137,11 +109,6 @@ class ActivationOpsTest {
   }
 
   @Test
-  void tanh() {
-    checkElementwise("tanh", Tensor::tanh, Math::tanh, 3);
-  }
-
-  @Test
   void tanhExtremeInputs() {
     for (DType dt : FLOATS) {
       try (TensorScope s = new TensorScope()) {
@@ -152,23 +119,6 @@ class ActivationOpsTest {
         assertArrayEquals(new double[] {0, 0, 0, 0}, values(t.grad()), 0.0);
       }
     }
-  }
-
-  @ParameterizedTest
-  @ValueSource(doubles = {0.01, 0.2, 1.5, 0.0})
-  void leakyRelu(double alpha) {
-    checkElementwise("leakyRelu(" + alpha + ")", x -> x.leakyRelu(alpha), x -> x > 0 ? x : alpha * x, 4);
-  }
-
-  @ParameterizedTest
-  @ValueSource(doubles = {1.0, 0.5, 2.0})
-  void elu(double alpha) {
-    checkElementwise("elu(" + alpha + ")", x -> x.elu(alpha), x -> x > 0 ? x : alpha * Math.expm1(x), 5);
-  }
-
-  @Test
-  void softplus() {
-    checkElementwise("softplus", Tensor::softplus, ActivationOpsTest::softplusRef, 6);
   }
 
   @Test
@@ -194,30 +144,6 @@ class ActivationOpsTest {
     try (TensorScope s = new TensorScope()) {
       Tensor x2 = Tensor.of(new double[] {21, 25, 40, -8, 0.3}); // gradients in both regions
       GradCheck.check(in -> in[0].softplus(), x2).assertWithin(1e-6, 1e-5);
-    }
-  }
-
-  @Test
-  void stepForward() {
-    double[] x = {-3, -1e-30, 0, 1e-30, 0.5, 7};
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] v = values(make(x, dt, 2, 3).heaviside());
-        double[] expected = map(representable(x, dt), xi -> xi >= 0 ? 1 : 0);
-        assertArrayEquals(expected, v, 0.0, "step " + dt);
-      }
-    }
-  }
-
-  @Test
-  void stepBackwardThrowsNamingTheMissingDerivative() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.of(new double[] {-1, 2, 3}).requiresGrad(true);
-      Tensor loss = x.heaviside().mul(x).sum();
-      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, loss::backward);
-      assertNotNull(e.getMessage());
-      assertTrue(e.getMessage().toLowerCase().contains("derivative"), e.getMessage());
-      assertTrue(GradMode.isEnabled(), "grad mode restored after the failed backward");
     }
   }
 
@@ -249,29 +175,20 @@ class ActivationOpsTest {
     return y;
   }
 
-  @ParameterizedTest
-  @ValueSource(doubles = {1.0, 0.5, 2.0, 10.0})
-  void softmaxAndLogSoftmaxForward(double temperature) {
+  @Test
+  void softmaxRowsSumToOne() {
+    // the op database compares each element with the reference; here the rows' sums, tighter than those tolerances
     Random r = new Random(7);
-    for (long[] shape : List.of(new long[] {4, 5}, new long[] {1, 3}, new long[] {7}, new long[] {2, 3, 4},
-        new long[] {3, 1}, new long[] {2, 129})) {
+    for (long[] shape : List.of(new long[] {4, 5}, new long[] {7}, new long[] {2, 3, 4}, new long[] {2, 129})) {
       int c = (int) shape[shape.length - 1];
       for (DType dt : FLOATS) {
-        for (boolean log : new boolean[] {false, true}) {
+        for (double temperature : new double[] {1.0, 0.5, 10.0}) {
           try (TensorScope s = new TensorScope()) {
-            double[] x = representable(awayFromZero(r, numel(shape), 0, 5), dt);
-            Tensor t = make(x, dt, shape);
-            Tensor y = log ? t.logSoftmax(temperature) : t.softmax(temperature);
-            String what = (log ? "logSoftmax" : "softmax") + "(T=" + temperature + ") " + dt + " " + Arrays.toString(shape);
-            assertArrayEquals(shape, y.shape(), what);
-            double[] v = values(y);
-            assertAllClose(softmaxRef(x, c, temperature, log), v, rtol(dt), atol(dt), what);
-            if (!log) {
-              for (int r0 = 0; r0 < v.length; r0 += c) {
-                double sum = 0;
-                for (int j = 0; j < c; j++) sum += v[r0 + j];
-                assertEquals(1.0, sum, dt == DType.FLOAT64 ? 1e-13 : 1e-5, what + ": row sum");
-              }
+            double[] v = values(make(awayFromZero(r, numel(shape), 0, 5), dt, shape).softmax(temperature));
+            for (int r0 = 0; r0 < v.length; r0 += c) {
+              double sum = 0;
+              for (int j = 0; j < c; j++) sum += v[r0 + j];
+              assertEquals(1.0, sum, dt == DType.FLOAT64 ? 1e-13 : 1e-5, "row sum, T " + temperature + " " + dt);
             }
           }
         }
@@ -285,22 +202,6 @@ class ActivationOpsTest {
       Tensor x = Tensor.of(new double[] {0.3, -1.2, 2.5, 0.0, 1.1, -0.7}, 2, 3);
       assertArrayEquals(x.softmax(1.0).toDoubleArray(), x.softmax().toDoubleArray(), 0.0);
       assertArrayEquals(x.logSoftmax(1.0).toDoubleArray(), x.logSoftmax().toDoubleArray(), 0.0);
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(doubles = {1.0, 0.5, 3.0})
-  void softmaxAndLogSoftmaxGradients(double temperature) {
-    Random r = new Random(8);
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.of(awayFromZero(r, 12, 0, 3), 3, 4);
-      GradCheck.check(in -> in[0].softmax(temperature), x).assertWithin(1e-6, 1e-5);
-      Tensor x2 = Tensor.of(awayFromZero(r, 12, 0, 3), 3, 4);
-      GradCheck.check(in -> in[0].logSoftmax(temperature), x2).assertWithin(1e-6, 1e-5);
-      Tensor x3 = Tensor.of(awayFromZero(r, 24, 0, 3), 2, 3, 4); // rank 3: last dimension
-      GradCheck.check(in -> in[0].logSoftmax(temperature), x3).assertWithin(1e-6, 1e-5);
-      Tensor x4 = Tensor.of(awayFromZero(r, 5, 0, 3), 1, 5); // batch 1
-      GradCheck.check(in -> in[0].softmax(temperature), x4).assertWithin(1e-6, 1e-5);
     }
   }
 
@@ -339,16 +240,11 @@ class ActivationOpsTest {
   }
 
   @Test
-  void invalidTemperatureIsRejected() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.of(new double[] {1, 2}, 1, 2);
-      for (double t : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.softmax(t));
-        assertTrue(e.getMessage().contains(String.valueOf(t)), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> x.logSoftmax(t));
-        assertThrows(IllegalArgumentException.class, () -> new Softmax(t));
-        assertThrows(IllegalArgumentException.class, () -> new LogSoftmax(t));
-      }
+  void modulesRefuseAnInvalidTemperature() {
+    // the ops' refusals are rows' error inputs (SoftmaxRows); the modules check at construction
+    for (double t : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThrows(IllegalArgumentException.class, () -> new Softmax(t));
+      assertThrows(IllegalArgumentException.class, () -> new LogSoftmax(t));
     }
   }
 

@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
+/** Reverse-mode autograd on every device: fan-out, residual sums, accumulation, no-grad, detach, custom ops, graph freeing. */
+@EveryDevice
 class AutogradTest {
   @Test
   void fanOutAccumulatesAndResidualSumPassesGradientToBothBranches() {

@@ -9,24 +9,24 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Batched matrix product (Tensor.bmm and the native op_bmm with transposes and alpha/beta) against a
- * direct loop over the batch, gradients against finite differences, and the Java-side validation.
- * Written with device-less factories so that the @OnDevice subclasses run it on other backends.
+ * Batched matrix product beyond the op database's rows (LinalgRows: Tensor.bmm forward, gradients
+ * and refusals for every transpose and edge size): the native op_bmm with transposes and
+ * alpha/beta, exact small batches, gradients against per-entry matmul, the native checks.
  */
+@EveryDevice
 class BatchedMatmulOpsTest {
 
   static double rel(DType dt) {
@@ -84,30 +84,6 @@ class BatchedMatmulOpsTest {
       {1, 1, 1, 1}, {1, 5, 3, 7}, {3, 1, 1, 1}, {2, 1, 6, 1}, {4, 7, 13, 5}, {5, 17, 9, 1}, {37, 6, 5, 4},
       {64, 3, 8, 3}, {2, 65, 129, 33}, {3, 130, 70, 90}, {2, 130, 129, 131}, {3, 4, 0, 5}};
 
-  static Stream<Arguments> sizes() {
-    Stream.Builder<Arguments> b = Stream.builder();
-    for (int[] s : SIZES) b.add(Arguments.of(s[0], s[1], s[2], s[3]));
-    return b.build();
-  }
-
-  @ParameterizedTest(name = "batch {0}: {1}x{2} * {2}x{3}")
-  @MethodSource("sizes")
-  void bmmMatchesDirectLoop(int batch, int m, int k, int n) {
-    Random r = new Random(batch * 1_000_003L + m * 10_007L + k * 101L + n);
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] a = representable(uniform(r, batch * m * k, -1, 1), dt);
-        double[] b = representable(uniform(r, batch * k * n, -1, 1), dt);
-        Tensor c = make(a, dt, batch, m, k).bmm(make(b, dt, batch, k, n));
-        String what = "bmm " + batch + "x" + m + "x" + k + "x" + n + " " + dt;
-        assertArrayEquals(new long[] {batch, m, n}, c.shape(), what);
-        assertEquals(dt, c.dtype());
-        assertEquals(Device.defaultDevice(), c.device());
-        assertClose(reference(a, b, null, batch, m, k, n, false, false, 1, 0), values(c), rel(dt), what);
-      }
-    }
-  }
-
   static Stream<Arguments> nativeCases() {
     double[][] alphaBeta = {{1, 0}, {-0.5, 0.75}, {2, 1}};
     Stream.Builder<Arguments> b = Stream.builder();
@@ -139,25 +115,6 @@ class BatchedMatmulOpsTest {
   }
 
   @Test
-  void tensorBmmTransposesEachMatrix() {
-    Random r = new Random(5);
-    int batch = 3, m = 4, k = 5, n = 2;
-    for (DType dt : FLOATS) {
-      for (int t = 0; t < 4; t++) {
-        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
-        try (TensorScope s = new TensorScope()) {
-          double[] a = representable(uniform(r, batch * m * k, -1, 1), dt);
-          double[] b = representable(uniform(r, batch * k * n, -1, 1), dt);
-          Tensor c = make(a, dt, shapeA(batch, m, k, ta)).bmm(make(b, dt, shapeB(batch, k, n, tb)), ta, tb);
-          assertArrayEquals(new long[] {batch, m, n}, c.shape());
-          assertClose(reference(a, b, null, batch, m, k, n, ta, tb, 1, 0), values(c), rel(dt),
-              "bmm ta=" + ta + " tb=" + tb + " " + dt);
-        }
-      }
-    }
-  }
-
-  @Test
   void smallIntegerBatchIsExactAndEntriesDoNotMix() {
     // Entry 0 is [[1,2],[3,4]] x I, entry 1 is [[1,0],[0,2]] x [[5,6],[7,8]].
     for (DType dt : FLOATS) {
@@ -178,40 +135,6 @@ class BatchedMatmulOpsTest {
         Tensor c = Tensor.full(Double.NaN, dt, 2, 1, 1);
         NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), c.h(), false, false, 2, 0));
         assertArrayEquals(new double[] {6, 4}, values(c), 0.0, dt + " beta=0 over NaN");
-      }
-    }
-  }
-
-  @Test
-  void emptyShapes() {
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        assertArrayEquals(new long[] {0, 2, 3}, Tensor.zeros(dt, 0, 2, 4).bmm(Tensor.zeros(dt, 0, 4, 3)).shape());
-        assertArrayEquals(new long[] {2, 0, 3}, Tensor.zeros(dt, 2, 0, 4).bmm(Tensor.zeros(dt, 2, 4, 3)).shape());
-        Tensor c = Tensor.zeros(dt, 2, 3, 0).bmm(Tensor.zeros(dt, 2, 0, 4));
-        assertArrayEquals(new long[] {2, 3, 4}, c.shape());
-        assertArrayEquals(new double[24], values(c), 0.0, "k = 0 gives zeros " + dt);
-      }
-    }
-  }
-
-  static Stream<Arguments> transposeFlags() {
-    return Stream.of(Arguments.of(false, false), Arguments.of(false, true), Arguments.of(true, false),
-        Arguments.of(true, true));
-  }
-
-  @ParameterizedTest(name = "transA={0}, transB={1}")
-  @MethodSource("transposeFlags")
-  void gradientsMatchFiniteDifferences(boolean ta, boolean tb) {
-    Random r = new Random(23 + (ta ? 1 : 0) + (tb ? 2 : 0));
-    for (int[] s : new int[][] {{2, 3, 4, 5}, {1, 1, 1, 1}, {1, 6, 2, 3}, {3, 1, 3, 1}, {4, 2, 1, 3}}) {
-      int batch = s[0], m = s[1], k = s[2], n = s[3];
-      try (TensorScope scope = new TensorScope()) {
-        Tensor a = Tensor.of(uniform(r, batch * m * k, -1, 1), shapeA(batch, m, k, ta));
-        Tensor b = Tensor.of(uniform(r, batch * k * n, -1, 1), shapeB(batch, k, n, tb));
-        GradCheck.Result res = GradCheck.check(in -> in[0].bmm(in[1], ta, tb), a, b);
-        assertTrue(res.within(1e-6, 1e-5), Arrays.toString(s) + ": " + res);
-        assertEquals(batch * (m * k + k * n), res.elementsChecked);
       }
     }
   }
@@ -248,37 +171,6 @@ class BatchedMatmulOpsTest {
       // d/dA[i] sum(A[i] B[i]) = ones B[i]^T
       assertArrayEquals(new double[] {1, 0, 2, 3}, a.grad().toDoubleArray(), 0.0);
       assertNull(b.grad());
-    }
-  }
-
-  private static void assertRejected(String[] fragments, org.junit.jupiter.api.function.Executable call) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-    String msg = e.getMessage();
-    assertTrue(msg.startsWith("bmm"), msg);
-    for (String f : fragments) assertTrue(msg.contains(f), "'" + msg + "' should mention '" + f + "'");
-  }
-
-  @Test
-  void rejectsBadShapesDtypesAndDevices() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor a = Tensor.zeros(2, 3, 4);
-      assertRejected(new String[] {"inner dimensions", "4 vs 5", "[2, 3, 4]", "[2, 5, 6]"},
-          () -> a.bmm(Tensor.zeros(2, 5, 6)));
-      assertRejected(new String[] {"batch sizes", "2 vs 3", "[3, 4, 6]"}, () -> a.bmm(Tensor.zeros(3, 4, 6)));
-      assertRejected(new String[] {"3-D", "[3, 4]"}, () -> a.bmm(Tensor.zeros(3, 4)));
-      assertRejected(new String[] {"3-D", "[1, 2, 3, 4]"}, () -> Tensor.zeros(1, 2, 3, 4).bmm(a));
-      assertRejected(new String[] {"dtypes differ", "float32", "float64"},
-          () -> a.bmm(Tensor.zeros(DType.FLOAT64, 2, 4, 1)));
-      assertRejected(new String[] {"int64"}, () -> a.bmm(Tensor.zeros(DType.INT64, 2, 4, 1)));
-      Device other = a.device().isCuda() ? Device.cpu() : Device.cudaEmulated();
-      Tensor elsewhere = Tensor.zeros(2, 4, 1).to(other);
-      assertRejected(new String[] {"different devices", other.toString(), a.device().toString()},
-          () -> a.bmm(elsewhere));
-      assertRejected(new String[] {"inner dimensions", "4 vs 3"}, () -> a.bmm(a));
-      assertRejected(new String[] {"inner dimensions", "3 vs 4", "float32[2, 3, 4] on " + a.device() + " (transposed)"},
-          () -> a.bmm(a, true, true));
-      assertArrayEquals(new long[] {2, 4, 4}, a.bmm(a, true, false).shape());
-      assertArrayEquals(new long[] {2, 3, 3}, a.bmm(a, false, true).shape());
     }
   }
 

@@ -14,14 +14,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.jdnn.nn.Linear;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Matrix products (all transpose combinations), Linalg.linear and nn.Linear against naive references. */
+/**
+ * Matrix products and Linear beyond the op database's rows (LinalgRows: forward against naive loops,
+ * gradients and refusals for every transpose, with and without bias): exact small products, empty
+ * dimensions, determinism, stale memory, exact gradients, and nn.Linear.
+ */
+@EveryDevice
 class LinalgOpsTest {
 
   // ---- helpers ---------------------------------------------------------------------------------
@@ -65,40 +67,6 @@ class LinalgOpsTest {
   }
 
   // ---- matmul ------------------------------------------------------------------------------------
-
-  static Stream<Arguments> matmulSizes() {
-    int[][] sizes = {
-        {1, 1, 1}, {1, 5, 1}, {1, 1, 6}, {6, 1, 1}, {2, 3, 4}, {7, 13, 5}, {129, 33, 17}, {33, 129, 65},
-        {16, 16, 16}, {17, 31, 47}, {100, 1, 100}, {3, 300, 2}, {65, 257, 70},
-        // large enough for several threads, K and M blocks, and the small-M shared-A path
-        {200, 300, 150}, {193, 513, 33}, {8, 784, 200}, {5, 130, 600}};
-    Stream.Builder<Arguments> b = Stream.builder();
-    for (int[] s : sizes) {
-      for (boolean ta : new boolean[] {false, true}) {
-        for (boolean tb : new boolean[] {false, true}) b.add(Arguments.of(s[0], s[1], s[2], ta, tb));
-      }
-    }
-    return b.build();
-  }
-
-  @ParameterizedTest(name = "{0}x{1} * {1}x{2}, transA={3}, transB={4}")
-  @MethodSource("matmulSizes")
-  void matmulMatchesNaiveTripleLoop(int m, int k, int n, boolean ta, boolean tb) {
-    Random r = new Random(m * 1_000_003L + k * 1009L + n * 7L + (ta ? 1 : 0) + (tb ? 2 : 0));
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] a = representable(uniform(r, m * k, -1, 1), dt);
-        double[] b = representable(uniform(r, k * n, -1, 1), dt);
-        Tensor ta0 = ta ? make(a, dt, k, m) : make(a, dt, m, k);
-        Tensor tb0 = tb ? make(b, dt, n, k) : make(b, dt, k, n);
-        Tensor c = ta || tb ? ta0.matmul(tb0, ta, tb) : ta0.matmul(tb0);
-        String what = "matmul " + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " " + dt;
-        assertArrayEquals(new long[] {m, n}, c.shape(), what);
-        assertEquals(dt, c.dtype());
-        assertMatrixClose(matmulRef(a, b, m, k, n, ta, tb), values(c), rel(dt), what);
-      }
-    }
-  }
 
   @Test
   void matmulOfSmallIntegersIsExact() {
@@ -151,27 +119,6 @@ class LinalgOpsTest {
     }
   }
 
-  @ParameterizedTest(name = "transA={0}, transB={1}")
-  @MethodSource("transposeFlags")
-  void matmulGradients(boolean ta, boolean tb) {
-    Random r = new Random(17 + (ta ? 1 : 0) + (tb ? 2 : 0));
-    for (int[] s : new int[][] {{3, 4, 5}, {1, 1, 1}, {1, 6, 2}, {7, 3, 1}}) {
-      int m = s[0], k = s[1], n = s[2];
-      try (TensorScope scope = new TensorScope()) {
-        Tensor a = ta ? Tensor.of(uniform(r, m * k, -1, 1), k, m) : Tensor.of(uniform(r, m * k, -1, 1), m, k);
-        Tensor b = tb ? Tensor.of(uniform(r, k * n, -1, 1), n, k) : Tensor.of(uniform(r, k * n, -1, 1), k, n);
-        GradCheck.Result res = GradCheck.check(in -> in[0].matmul(in[1], ta, tb), a, b);
-        assertTrue(res.within(1e-6, 1e-5), m + "x" + k + "x" + n + ": " + res);
-        assertEquals(m * k + k * n, res.elementsChecked);
-      }
-    }
-  }
-
-  static Stream<Arguments> transposeFlags() {
-    return Stream.of(Arguments.of(false, false), Arguments.of(false, true), Arguments.of(true, false),
-        Arguments.of(true, true));
-  }
-
   @Test
   void matmulGradientOnlyForOperandsThatRequireIt() {
     try (TensorScope s = new TensorScope()) {
@@ -181,20 +128,6 @@ class LinalgOpsTest {
       // d/dA sum(A B) = ones(2,2) B^T: each row is the row sums of B
       assertArrayEquals(new double[] {1, 1, 2, 1, 1, 2}, a.grad().toDoubleArray(), 0.0);
       assertNull(b.grad());
-    }
-  }
-
-  @Test
-  void matmulShapeErrors() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor a = Tensor.zeros(2, 3), b = Tensor.zeros(4, 2);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.matmul(b));
-      assertTrue(e.getMessage().contains("3 vs 4"), e.getMessage());
-      assertArrayEquals(new long[] {4, 3}, b.matmul(a).shape()); // (4,2) x (2,3) is fine
-      assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(3)));
-      assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(DType.FLOAT64, 3, 2)));
-      assertThrows(IllegalArgumentException.class, () -> a.matmul(a, false, false));
-      assertArrayEquals(new long[] {3, 3}, a.matmul(a, true, false).shape());
     }
   }
 
@@ -214,30 +147,6 @@ class LinalgOpsTest {
     return ref;
   }
 
-  static Stream<Arguments> linearSizes() {
-    int[][] sizes = {{1, 1, 1}, {1, 7, 3}, {7, 13, 5}, {129, 33, 17}, {4, 1, 9}, {64, 100, 10}, {5, 257, 33}};
-    Stream.Builder<Arguments> b = Stream.builder();
-    for (int[] s : sizes) for (boolean bias : new boolean[] {true, false}) b.add(Arguments.of(s[0], s[1], s[2], bias));
-    return b.build();
-  }
-
-  @ParameterizedTest(name = "N={0}, in={1}, out={2}, bias={3}")
-  @MethodSource("linearSizes")
-  void linalgLinearMatchesReference(int n, int in, int out, boolean bias) {
-    Random r = new Random(n * 31L + in * 7L + out + (bias ? 5 : 0));
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] x = representable(uniform(r, n * in, -1, 1), dt);
-        double[] w = representable(uniform(r, out * in, -1, 1), dt);
-        double[] b = bias ? representable(uniform(r, out, -1, 1), dt) : null;
-        Tensor y = Linalg.linear(make(x, dt, n, in), make(w, dt, out, in), bias ? make(b, dt, out) : null, "test");
-        assertArrayEquals(new long[] {n, out}, y.shape());
-        assertMatrixClose(linearRef(x, w, b, n, in, out), values(y), rel(dt),
-            "linear " + n + "x" + in + "->" + out + " bias=" + bias + " " + dt);
-      }
-    }
-  }
-
   @Test
   void linearOutputDoesNotReuseStaleMemoryWithoutBias() {
     // Without a bias the GEMM must overwrite (beta = 0), whatever the fresh output buffer held.
@@ -255,23 +164,6 @@ class LinalgOpsTest {
   }
 
   @Test
-  void linalgLinearGradients() {
-    Random r = new Random(12);
-    for (int[] sz : new int[][] {{3, 4, 2}, {1, 5, 3}, {4, 1, 1}}) {
-      int n = sz[0], in = sz[1], out = sz[2];
-      try (TensorScope s = new TensorScope()) {
-        Tensor x = Tensor.of(uniform(r, n * in, -1, 1), n, in);
-        Tensor w = Tensor.of(uniform(r, out * in, -1, 1), out, in);
-        Tensor b = Tensor.of(uniform(r, out, -1, 1), out);
-        GradCheck.Result withBias = GradCheck.check(t -> Linalg.linear(t[0], t[1], t[2], "test"), x, w, b);
-        assertTrue(withBias.within(1e-6, 1e-5), "with bias: " + withBias);
-        assertEquals(n * in + out * in + out, withBias.elementsChecked);
-        GradCheck.check(t -> Linalg.linear(t[0], t[1], null, "test"), x, w).assertWithin(1e-6, 1e-5);
-      }
-    }
-  }
-
-  @Test
   void linearBiasGradientIsColumnSum() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2).requiresGrad(true);
@@ -281,19 +173,6 @@ class LinalgOpsTest {
       assertArrayEquals(new double[] {3}, b.grad().toDoubleArray(), 0.0);
       assertArrayEquals(new double[] {9, 12}, w.grad().toDoubleArray(), 0.0); // column sums of x
       assertArrayEquals(new double[] {1, -1, 1, -1, 1, -1}, x.grad().toDoubleArray(), 0.0);
-    }
-  }
-
-  @Test
-  void linearValidatesShapes() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.zeros(2, 3), w = Tensor.zeros(4, 3);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> Linalg.linear(x, Tensor.zeros(4, 5), null, "layer"));
-      assertTrue(e.getMessage().startsWith("layer"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> Linalg.linear(x, w, Tensor.zeros(3), "layer"));
-      assertThrows(IllegalArgumentException.class, () -> Linalg.linear(x, w, Tensor.zeros(DType.FLOAT64, 4), "layer"));
-      assertArrayEquals(new long[] {2, 4}, Linalg.linear(x, w, Tensor.zeros(4), "layer").shape());
     }
   }
 

@@ -1,89 +1,25 @@
 package org.jdnn.tensor;
 
-import static org.jdnn.testing.OpTestSupport.FLOATS;
-import static org.jdnn.testing.OpTestSupport.assertAllClose;
-import static org.jdnn.testing.OpTestSupport.makeOrScalar;
-import static org.jdnn.testing.OpTestSupport.numel;
-import static org.jdnn.testing.OpTestSupport.representable;
 import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
+import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Sums, means, sumTo (reverse broadcasting), argmax, and reshape/flatten gradients. */
+/**
+ * Sums, means and reshapes beyond the op database's rows (ReductionRows, ShapeRows: forward,
+ * gradients and refusals of sum, mean, sumTo, argmax, reshape, flatten): exact gradients, a
+ * correctly rounded large float32 sum, composite gradients through reshapes.
+ */
+@EveryDevice
 class ReductionOpsTest {
 
-  // ---- helpers ---------------------------------------------------------------------------------
-
-  static double rtol(DType dt) {
-    return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
-  }
-
-  static double atol(DType dt) {
-    return dt == DType.FLOAT64 ? 1e-12 : 1e-5;
-  }
-
-  /** Reference: sums x (shape xs) down to {@code target}, right-aligned as in broadcasting. */
-  static double[] sumToRef(double[] x, long[] xs, long[] target) {
-    double[] y = new double[numel(target)];
-    long[] idx = new long[xs.length];
-    int off = xs.length - target.length;
-    for (int i = 0; i < x.length; i++) {
-      long rem = i;
-      for (int d = xs.length - 1; d >= 0; d--) {
-        idx[d] = rem % xs[d];
-        rem /= xs[d];
-      }
-      int flat = 0;
-      for (int d = 0; d < target.length; d++) flat = (int) (flat * target[d] + (target[d] == 1 ? 0 : idx[d + off]));
-      y[flat] += x[i];
-    }
-    return y;
-  }
-
   // ---- sum() and mean() ---------------------------------------------------------------------------
-
-  static Stream<long[]> allShapes() {
-    return Stream.of(new long[] {}, new long[] {1}, new long[] {1, 1}, new long[] {4, 5}, new long[] {2, 3, 4},
-        new long[] {7}, new long[] {3, 1, 2, 2});
-  }
-
-  @ParameterizedTest
-  @MethodSource("allShapes")
-  void sumAndMeanOfAllElements(long[] shape) {
-    Random r = new Random(Arrays.hashCode(shape));
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor t = makeOrScalar(x, dt, shape);
-        double ref = 0;
-        for (double v : x) ref += v;
-        Tensor sum = t.sum(), mean = t.mean();
-        assertEquals(0, sum.rank(), "sum is a rank-0 scalar");
-        assertEquals(0, mean.rank(), "mean is a rank-0 scalar");
-        assertEquals(dt, sum.dtype());
-        String what = Arrays.toString(shape) + " " + dt;
-        assertEquals(ref, sum.item(), atol(dt) + rtol(dt) * Math.abs(ref), "sum " + what);
-        assertEquals(ref / x.length, mean.item(), atol(dt) + rtol(dt) * Math.abs(ref), "mean " + what);
-      }
-    }
-    try (TensorScope s = new TensorScope()) {
-      Tensor a = makeOrScalar(uniform(r, numel(shape), -2, 2), DType.FLOAT64, shape);
-      GradCheck.check(in -> in[0].sum(), a).assertWithin(1e-6, 1e-5);
-      GradCheck.check(in -> in[0].mean(), a).assertWithin(1e-6, 1e-5);
-    }
-  }
 
   @Test
   void sumAndMeanGradientsAreExact() {
@@ -127,50 +63,6 @@ class ReductionOpsTest {
 
   // ---- sum(dim) and mean(dim) ---------------------------------------------------------------------
 
-  static Stream<Arguments> dims() {
-    Stream.Builder<Arguments> b = Stream.builder();
-    long[][] shapes = {{2, 3, 4}, {5, 1}, {1, 6}, {7}, {3, 2, 1, 4}};
-    for (long[] shape : shapes) {
-      for (int d = -shape.length; d < shape.length; d++) {
-        for (boolean keep : new boolean[] {true, false}) b.add(Arguments.of(shape, d, keep));
-      }
-    }
-    return b.build();
-  }
-
-  @ParameterizedTest(name = "{0} dim={1} keepDim={2}")
-  @MethodSource("dims")
-  void sumAndMeanOverOneDimension(long[] shape, int dim, boolean keepDim) {
-    int d = dim < 0 ? shape.length + dim : dim;
-    long[] kept = shape.clone();
-    kept[d] = 1;
-    long[] dropped = new long[shape.length - 1];
-    for (int i = 0, j = 0; i < shape.length; i++) if (i != d) dropped[j++] = shape[i];
-    long[] expectedShape = keepDim ? kept : dropped;
-    Random r = new Random(Arrays.hashCode(shape) * 13L + dim * 2 + (keepDim ? 1 : 0));
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor t = makeOrScalar(x, dt, shape);
-        double[] ref = sumToRef(x, shape, kept);
-        String what = Arrays.toString(shape) + " dim " + dim + " keep " + keepDim + " " + dt;
-        Tensor sum = t.sum(dim, keepDim);
-        assertArrayEquals(expectedShape, sum.shape(), "sum shape " + what);
-        assertAllClose(ref, values(sum), rtol(dt), atol(dt), "sum " + what);
-        Tensor mean = t.mean(dim, keepDim);
-        assertArrayEquals(expectedShape, mean.shape(), "mean shape " + what);
-        double[] meanRef = ref.clone();
-        for (int i = 0; i < meanRef.length; i++) meanRef[i] /= shape[d];
-        assertAllClose(meanRef, values(mean), rtol(dt), atol(dt), "mean " + what);
-      }
-    }
-    try (TensorScope s = new TensorScope()) {
-      Tensor a = Tensor.of(uniform(r, numel(shape), -2, 2), shape);
-      GradCheck.check(in -> in[0].sum(dim, keepDim), a).assertWithin(1e-6, 1e-5);
-      GradCheck.check(in -> in[0].mean(dim, keepDim), a).assertWithin(1e-6, 1e-5);
-    }
-  }
-
   @Test
   void sumOverDimensionKnownValues() {
     try (TensorScope s = new TensorScope()) {
@@ -192,143 +84,6 @@ class ReductionOpsTest {
       double[] quarter = new double[8];
       Arrays.fill(quarter, 0.25);
       assertArrayEquals(quarter, x.grad().toDoubleArray(), 0.0);
-    }
-  }
-
-  @Test
-  void dimensionOutOfRangeIsRejected() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.zeros(2, 3);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.sum(2, false));
-      assertTrue(e.getMessage().contains("2"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> x.sum(-3, true));
-      assertThrows(RuntimeException.class, () -> x.mean(5, false));
-      assertThrows(IllegalArgumentException.class, () -> Tensor.ofInts(new int[] {1, 2}).sum());
-    }
-  }
-
-  // ---- sumTo --------------------------------------------------------------------------------------
-
-  static Stream<Arguments> sumToCases() {
-    return Stream.of(
-        Arguments.of(new long[] {2, 3, 4}, new long[] {3, 4}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {1, 4}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {3, 1}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {2, 1, 4}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {1, 3, 1}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {1, 1, 1}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {4}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {1}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {}),
-        Arguments.of(new long[] {2, 3, 4}, new long[] {2, 3, 4}),
-        Arguments.of(new long[] {5, 7}, new long[] {7}),
-        Arguments.of(new long[] {5, 7}, new long[] {5, 1}),
-        Arguments.of(new long[] {5, 7}, new long[] {1, 7}),
-        Arguments.of(new long[] {1, 7}, new long[] {7}),
-        Arguments.of(new long[] {9, 1}, new long[] {1}),
-        Arguments.of(new long[] {3, 1, 5}, new long[] {1, 5}),
-        Arguments.of(new long[] {2, 2, 3, 3}, new long[] {2, 1, 3}));
-  }
-
-  @ParameterizedTest(name = "{0} -> {1}")
-  @MethodSource("sumToCases")
-  void sumToReversesBroadcasting(long[] shape, long[] target) {
-    Random r = new Random(Arrays.hashCode(shape) * 31L + Arrays.hashCode(target));
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] x = representable(uniform(r, numel(shape), -2, 2), dt);
-        Tensor y = makeOrScalar(x, dt, shape).sumTo(target);
-        String what = Arrays.toString(shape) + " -> " + Arrays.toString(target) + " " + dt;
-        assertArrayEquals(target, y.shape(), what);
-        assertAllClose(sumToRef(x, shape, target), values(y), rtol(dt), atol(dt), what);
-      }
-    }
-    try (TensorScope s = new TensorScope()) {
-      Tensor a = Tensor.of(uniform(r, numel(shape), -2, 2), shape);
-      GradCheck.check(in -> in[0].sumTo(target), a).assertWithin(1e-6, 1e-5);
-    }
-  }
-
-  @Test
-  void sumToRejectsShapesThatDoNotBroadcast() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.zeros(2, 3, 4);
-      assertThrows(IllegalArgumentException.class, () -> x.sumTo(2, 4));
-      assertThrows(IllegalArgumentException.class, () -> x.sumTo(3));
-      assertThrows(IllegalArgumentException.class, () -> x.sumTo(1, 2, 3, 4));
-      assertThrows(IllegalArgumentException.class, () -> x.sumTo(5, 3, 4));
-    }
-  }
-
-  // ---- argmax -------------------------------------------------------------------------------------
-
-  @Test
-  void argmaxFirstMaximumWinsAndIsInt64() {
-    double[] x = {
-        1, 3, 3, 2,        // tie: first 3 wins -> 1
-        -5, -1, -1, -7,    // all negative, tie -> 1
-        4, 4, 4, 4,        // all equal -> 0
-        0, 0, 0, 9,        // last -> 3
-        -0.0, 0.0, -1, -2, // -0 == 0: first wins -> 0
-        Double.NEGATIVE_INFINITY, -1e300, Double.NEGATIVE_INFINITY, -1e300}; // -> 1
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        double[] xv = dt == DType.FLOAT32 ? new double[] {
-            1, 3, 3, 2, -5, -1, -1, -7, 4, 4, 4, 4, 0, 0, 0, 9, -0.0, 0.0, -1, -2,
-            Double.NEGATIVE_INFINITY, -1e30, Double.NEGATIVE_INFINITY, -1e30} : x;
-        Tensor a = makeOrScalar(xv, dt, 6, 4).argmax();
-        assertEquals(DType.INT64, a.dtype());
-        assertArrayEquals(new long[] {6}, a.shape());
-        assertArrayEquals(new long[] {1, 1, 0, 3, 0, 1}, a.toLongArray(), "argmax " + dt);
-      }
-    }
-  }
-
-  @Test
-  void argmaxTreatsNaNAsTheMaximumLikePyTorch() {
-    for (DType dt : FLOATS) {
-      try (TensorScope s = new TensorScope()) {
-        Tensor a = makeOrScalar(new double[] {1, Double.NaN, 3, Double.NaN, 5, 6, 2, 1}, dt, 2, 4).argmax();
-        assertArrayEquals(new long[] {1, 1}, a.toLongArray(), "argmax " + dt);
-      }
-    }
-  }
-
-  @Test
-  void argmaxMatchesReferenceOnRandomRowsAndShapes() {
-    Random r = new Random(5);
-    for (long[] shape : List.of(new long[] {7}, new long[] {1, 1}, new long[] {5, 13}, new long[] {2, 3, 4},
-        new long[] {129, 10})) {
-      for (DType dt : FLOATS) {
-        try (TensorScope s = new TensorScope()) {
-          double[] x = representable(uniform(r, numel(shape), -3, 3), dt);
-          // a few exact ties to exercise the first-wins rule
-          int c = (int) shape[shape.length - 1];
-          if (c > 2) for (int i = 0; i + c <= x.length; i += 2 * c) x[i + c - 1] = x[i + 1] = 10;
-          Tensor a = makeOrScalar(x, dt, shape).argmax();
-          long[] lead = Arrays.copyOf(shape, shape.length - 1);
-          assertArrayEquals(lead, a.shape(), "argmax shape " + Arrays.toString(shape));
-          long[] ref = new long[x.length / c];
-          for (int row = 0; row < ref.length; row++) {
-            int best = 0;
-            for (int j = 1; j < c; j++) if (x[row * c + j] > x[row * c + best]) best = j;
-            ref[row] = best;
-          }
-          assertArrayEquals(ref, a.toLongArray(), "argmax " + Arrays.toString(shape) + " " + dt);
-        }
-      }
-    }
-  }
-
-  @Test
-  void argmaxOfVectorIsScalarAndIsNotRecorded() {
-    try (TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.of(new double[] {0.5, 2.5, -1}).requiresGrad(true);
-      Tensor a = x.argmax();
-      assertEquals(0, a.rank());
-      assertEquals(1.0, a.item(), 0.0);
-      assertTrue(!a.requiresGrad(), "argmax output has no gradient");
-      assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1.0).argmax());
     }
   }
 

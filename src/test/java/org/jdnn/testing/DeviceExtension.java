@@ -2,7 +2,6 @@ package org.jdnn.testing;
 
 import java.util.Optional;
 import org.jdnn.tensor.Device;
-import org.jdnn.tensor.DeviceUnavailableException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -20,32 +19,28 @@ public final class DeviceExtension implements ExecutionCondition, BeforeEachCall
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    String name = deviceName(context);
-    if (!"cuda".equals(name)) return ConditionEvaluationResult.enabled("runs on " + name);
-    try {
-      Device.cuda();
-      return ConditionEvaluationResult.enabled("a usable GPU is present");
-    } catch (DeviceUnavailableException e) {
-      return ConditionEvaluationResult.disabled("no usable GPU: " + e.getMessage());
-    }
+    TestDevice device = device(context);
+    String reason = device.unavailableReason();
+    if (reason == null || TestDevice.gpuRequired()) return ConditionEvaluationResult.enabled("runs on " + device);
+    return ConditionEvaluationResult.disabled(reason);
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    Device device = Device.byName(deviceName(context));
-    context.getStore(NS).put("previous", Device.defaultDevice());
-    Device.setDefault(device);
+    context.getStore(NS).put("previous", device(context).use());
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    Device previous = context.getStore(NS).remove("previous", Device.class);
-    Device.setDefault(previous != null ? previous : Device.cpu());
+    Device.DefaultScope previous = context.getStore(NS).remove("previous", Device.DefaultScope.class);
+    if (previous != null) previous.close();
   }
 
-  /** The device the current test class runs on ("cpu" for a class without {@link OnDevice}). */
-  static String deviceName(ExtensionContext context) {
+  /** The device the current test class runs on (the CPU for a class without {@link OnDevice}). */
+  static TestDevice device(ExtensionContext context) {
     Optional<Class<?>> type = context.getTestClass();
-    return type.flatMap(c -> AnnotationSupport.findAnnotation(c, OnDevice.class)).map(OnDevice::value).orElse("cpu");
+    String name = type.flatMap(c -> AnnotationSupport.findAnnotation(c, OnDevice.class)).map(OnDevice::value).orElse("cpu");
+    for (TestDevice d : TestDevice.values()) if (d.label.equals(name)) return d;
+    throw new IllegalArgumentException("@OnDevice(\"" + name + "\"): expected cpu, cuda-emu or cuda");
   }
 }

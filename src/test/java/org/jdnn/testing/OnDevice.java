@@ -9,11 +9,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Runs every test of the annotated class with {@code value} ("cpu", "cuda-emu" or "cuda") as the
- * thread's default device, so that an op test written with device-less factories ({@link
- * org.jdnn.tensor.Tensor#of}, zeros, layer constructors) checks that device's backend. The op
- * suite stays written once: a subclass such as {@code ConvOpsCudaEmuTest extends ConvOpsTest}
- * carries only this annotation. A class on "cuda" is skipped, with the reason, where no GPU is
- * usable; "cuda-emu" is always built, so a failure to load it fails the tests.
+ * thread's default device: for classes about one device only, such as the GPU checks of
+ * RealGpuTest. A test class meant for every device takes {@link EveryDevice} instead. A class on
+ * "cuda" is skipped, with the reason, where no GPU is usable (failed under
+ * {@code -Djdnn.require.gpu=true}).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

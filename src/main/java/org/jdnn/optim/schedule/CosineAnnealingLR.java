@@ -19,16 +19,44 @@ public final class CosineAnnealingLR extends LRSchedule {
   private final int warmup;
   private final double warmupStartFactor;
 
+  /**
+   * A cosine from the base rates down to 0 over {@code tMax} steps; sets epoch 0's rates.
+   *
+   * @param optimizer the optimizer whose current rates become the base rates
+   * @param tMax the steps of the half cosine, at least 1
+   * @throws IllegalArgumentException when {@code optimizer} is null or {@code tMax} &lt; 1
+   */
   public CosineAnnealingLR(Optimizer optimizer, int tMax) {
     this(optimizer, tMax, 0);
   }
 
+  /**
+   * A cosine from the base rates down to {@code etaMin} over {@code tMax} steps; sets epoch 0's
+   * rates.
+   *
+   * @param optimizer the optimizer whose current rates become the base rates
+   * @param tMax the steps of the half cosine, at least 1
+   * @param etaMin the rate reached at step tMax, finite and &gt;= 0
+   * @throws IllegalArgumentException when {@code optimizer} is null, {@code tMax} &lt; 1 or
+   *     {@code etaMin} is negative, infinite or NaN
+   */
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
     this(optimizer, tMax, etaMin, 0, 1);
   }
 
-  /** With a linear warm-up over the first {@code warmup} of the tMax epochs, from {@code warmupStartFactor} * base. */
+  /**
+   * With a linear warm-up over the first {@code warmup} of the tMax epochs, from
+   * {@code warmupStartFactor} * base; sets epoch 0's rates.
+   *
+   * @param optimizer the optimizer whose current rates become the base rates
+   * @param tMax the steps of warm-up and cosine together, at least 1
+   * @param etaMin the rate reached at step tMax, finite and &gt;= 0
+   * @param warmup the warm-up's steps, in [0, tMax); 0 for none
+   * @param warmupStartFactor the fraction of the base rate the warm-up starts from, in (0, 1]
+   * @throws IllegalArgumentException when {@code optimizer} is null or a value is out of range
+   */
   public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin, int warmup, double warmupStartFactor) {
+
     super(optimizer);
     if (tMax < 1) throw new IllegalArgumentException("CosineAnnealingLR: tMax must be >= 1, got " + tMax);
     if (!(etaMin >= 0) || Double.isInfinite(etaMin)) {

@@ -13,12 +13,31 @@ import org.jdnn.optim.Optimizer;
  * rate. Rates come from the closed form (torch's _get_closed_form_lr), so a restored schedule
  * continues bit for bit. A schedule may be stepped per batch instead when its periods count
  * batches.
+ *
+ * <pre>{@code
+ * StepLR schedule = new StepLR(optimizer, 30);   // lr = base * 0.1^(epoch / 30)
+ * for (int epoch = 0; epoch < epochs; epoch++) {
+ *   trainOneEpoch();                              // optimizer.step() per batch
+ *   schedule.step();
+ * }
+ * }</pre>
+ *
+ * <p>A subclass computes the rate in {@link #lrAt} and calls {@link #start()} at the end of its
+ * constructor. The schedule writes the optimizer's learning rates; it owns nothing to close.
  */
 public abstract class LRSchedule implements Schedule {
+  /** The optimizer whose learning rates this schedule sets. */
   protected final Optimizer optimizer;
   private final double[] baseLrs;
   private int lastEpoch;
 
+  /**
+   * Records each group's current learning rate as its base rate. Does not change any rate: the
+   * subclass's {@link #start()} sets epoch 0's.
+   *
+   * @param optimizer the optimizer to schedule
+   * @throws IllegalArgumentException when {@code optimizer} is null
+   */
   protected LRSchedule(Optimizer optimizer) {
     if (optimizer == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer is null");
     this.optimizer = optimizer;
@@ -26,25 +45,52 @@ public abstract class LRSchedule implements Schedule {
     for (int g = 0; g < baseLrs.length; g++) baseLrs[g] = optimizer.learningRate(g);
   }
 
-  /** The rate at {@code epoch} for a group whose base rate is {@code base}. */
+  /**
+   * The rate at {@code epoch} for a group whose base rate is {@code base}, in closed form.
+   *
+   * @param base the group's base learning rate, at least 0
+   * @param epoch the number of steps taken, at least 0
+   * @return the learning rate, which must be finite and at least 0
+   */
   protected abstract double lrAt(double base, int epoch);
 
-  /** Sets epoch 0's rates; subclasses call it at the end of their constructor, once their fields are set. */
+  /**
+   * Sets epoch 0's rates; subclasses call it at the end of their constructor, once their fields are
+   * set.
+   *
+   * @throws IllegalArgumentException when {@link #lrAt} gives a negative, infinite or NaN rate
+   */
   protected final void start() {
     apply();
   }
 
-  /** Advances one epoch and sets its rates. */
+  /**
+   * Advances one epoch (or batch, when the periods count batches) and sets its rates on the
+   * optimizer.
+   *
+   * @throws IllegalArgumentException when {@link #lrAt} gives a negative, infinite or NaN rate
+   */
   public void step() {
     lastEpoch++;
     apply();
   }
 
-  /** Steps taken since construction (torch's last_epoch). */
+  /**
+   * Steps taken since construction (torch's last_epoch), or since the restored state's epoch.
+   *
+   * @return the epoch whose rates are set now, 0 after construction
+   */
   public int lastEpoch() {
     return lastEpoch;
   }
 
+  /**
+   * A group's base rate, torch's initial_lr.
+   *
+   * @param group the group's index, in [0, optimizer.groupCount())
+   * @return the group's learning rate when the schedule was made (or the restored one)
+   * @throws ArrayIndexOutOfBoundsException when {@code group} is out of range
+   */
   public double baseLearningRate(int group) {
     return baseLrs[group];
   }
@@ -53,7 +99,11 @@ public abstract class LRSchedule implements Schedule {
     for (int g = 0; g < baseLrs.length; g++) optimizer.setLearningRate(g, lrAt(baseLrs[g], lastEpoch));
   }
 
-  /** "last_epoch" and "base_lr.&lt;group&gt;". */
+  /**
+   * {@inheritDoc}
+   *
+   * @return "last_epoch" and "base_lr.&lt;group&gt;" for every group
+   */
   @Override
   public Map<String, Object> state() {
     Map<String, Object> s = new LinkedHashMap<>();
@@ -62,9 +112,17 @@ public abstract class LRSchedule implements Schedule {
     return s;
   }
 
-  /** Restores the counter and base rates and sets the restored epoch's rates on the optimizer. */
+  /**
+   * Restores the counter and base rates and sets the restored epoch's rates on the optimizer.
+   *
+   * @param state "last_epoch" (a whole number &gt;= 0) and one "base_lr.&lt;group&gt;" (finite,
+   *     &gt;= 0) per group of the optimizer, nothing else
+   * @throws IllegalArgumentException when an entry is missing, unknown or out of range, or the
+   *     restored rates would not be valid learning rates; nothing has changed then
+   */
   @Override
   public void loadState(Map<String, Object> state) {
+
     Saved saved = parse(state);
     System.arraycopy(saved.bases(), 0, baseLrs, 0, baseLrs.length);
     lastEpoch = saved.epoch();

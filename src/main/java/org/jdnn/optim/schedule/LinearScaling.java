@@ -8,8 +8,17 @@ package org.jdnn.optim.schedule;
 public final class LinearScaling {
   private LinearScaling() {}
 
-  /** baseLr * batch / baseBatch: the rate for {@code batch} given one tuned at {@code baseBatch}. */
+  /**
+   * The rate for {@code batch} given one tuned at {@code baseBatch}: baseLr * batch / baseBatch.
+   *
+   * @param baseLr the tuned learning rate, finite and &gt;= 0
+   * @param baseBatch the batch size it was tuned at, at least 1
+   * @param batch the batch size to train with, at least 1
+   * @return the scaled learning rate
+   * @throws IllegalArgumentException when a value is out of range
+   */
   public static double lr(double baseLr, int baseBatch, int batch) {
+
     if (!(baseLr >= 0) || Double.isInfinite(baseLr)) {
       throw new IllegalArgumentException("LinearScaling: baseLr must be a finite number >= 0, got " + baseLr);
     }

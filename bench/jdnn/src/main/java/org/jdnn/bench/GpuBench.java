@@ -425,6 +425,7 @@ public final class GpuBench {
   private void w3() throws Exception {
     if (mlp == null) throw new IllegalStateException("W3 needs W1's trained model");
     mlp.eval();
+    mlp.fuseForInference();  // each Linear+ReLU pair as one call (the epilogue), as a deployment would serve it
     dev.setTf32(tf32);
     for (int b : new int[] {1, 256}) {
       String k = "w3.b" + b;

@@ -168,9 +168,11 @@ public final class JdnnBench implements BenchSystem {
     return (double) correct / n;
   }
 
+  /** W3 serves the trained model as a deployment would: eval mode, each Linear+ReLU pair fused into one call. */
   @Override
   public void evalMode() {
     model.eval();
+    model.fuseForInference();
   }
 
   @Override

@@ -1,0 +1,26 @@
+/**
+ * Runnable programs that use the library end to end, for people to read and for README and tests
+ * to run ({@code scripts/run-example.sh NAME [args]}):
+ *
+ * <ul>
+ *   <li>{@link org.jdnn.examples.Xor}: a 2-2-1 network learns XOR, a hand-written training loop.
+ *   <li>{@link org.jdnn.examples.SquareFit}: one hidden layer fits y = x^2 (regression), also a
+ *       hand-written loop.
+ *   <li>{@link org.jdnn.examples.FashionMnistMlp}: benchmark workload W1, a 784-512-256-10 MLP.
+ *   <li>{@link org.jdnn.examples.FashionMnistCnn}: benchmark workload W2, a two-convolution CNN
+ *       with batch norm and dropout; both benchmarks share the loop of
+ *       {@link org.jdnn.examples.ClassifierTraining}.
+
+ *   <li>{@link org.jdnn.examples.FashionMnistFit}: the same data through
+ *       {@link org.jdnn.train.Trainer#fit} with validation, early stopping, checkpoints, a saved
+ *       model and PNG plots.
+ * </ul>
+ *
+ * <pre>{@code
+ * scripts/run-example.sh FashionMnistFit --epochs 5 --device cpu
+ * }</pre>
+ *
+ * <p>They depend on every other package and nothing depends on them; the Fashion-MNIST programs
+ * need the data set (Debian's dataset-fashion-mnist, or a directory in $JDNN_FASHION_MNIST).
+ */
+package org.jdnn.examples;

@@ -1,7 +1,0 @@
-package org.jdnn.tensor;
-
-import org.jdnn.testing.OnDevice;
-
-/** {@link PoolOpsTest} on the CUDA backend running on the CPU emulation of the GPU libraries. */
-@OnDevice("cuda-emu")
-class PoolOpsCudaEmuTest extends PoolOpsTest {}

@@ -1,0 +1,60 @@
+package org.jdnn.testing.opdb;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.MemoryOps;
+
+/** Rows for MemoryOps.gatherRows (the data loaders' batching): out[i] = src[index[i]] over dimension 0, any dtype. */
+final class GatherRows {
+  private GatherRows() {}
+
+  static List<OpInfo<?>> rows() {
+    return List.of(gatherRows());
+  }
+
+  static OpInfo<DType> gatherRows() {
+    OpInfo<DType> row = OpInfo.<DType>op("gatherRows")
+        .covers("MemoryOps.gatherRows")
+        .dtypes(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64)
+        .call((in, indexType) -> MemoryOps.gatherRows(in[0], in[1]))
+        .reference((s, in) -> {
+          long[] shape = s.shape(0);
+          int rowLength = shape[0] == 0 ? 0 : in[0].length / (int) shape[0];
+          double[] y = new double[in[1].length * rowLength];
+          for (int i = 0; i < in[1].length; i++) {
+            System.arraycopy(in[0], (int) in[1][i] * rowLength, y, i * rowLength, rowLength);
+          }
+          long[] out = shape.clone();
+          out[0] = in[1].length;
+          return Expected.of(y, out);
+        })
+        .samples(r -> {
+          List<Sample<DType>> out = new ArrayList<>();
+          // a batch of 1, odd row lengths, rows of 0 elements, an empty index, rank 3
+          long[][] shapes = {{7, 3}, {1, 1}, {5, 1}, {9, 13}, {4, 0}, {6, 2, 3}, {3, 2}};
+          for (DType indexType : new DType[] {DType.INT32, DType.INT64}) {
+            for (long[] shape : shapes) {
+              int picks = shape[0] == 1 ? 1 : shape[0] == 3 ? 0 : 11;
+              long[] idx = new long[picks];
+              for (int i = 0; i < picks; i++) idx[i] = r.nextInt((int) shape[0]);
+              out.add(Sample.of(Arrays.toString(shape) + " by " + picks + " " + indexType, indexType,
+                  Input.of(Domain.range(-50, 50).draw(r, Refs.numel(shape)), shape).constant(),
+                  Input.ints(indexType, idx, picks)));
+            }
+          }
+          return out;
+        })
+        .tol(DType.FLOAT32, 0, 0)
+        .tol(DType.FLOAT64, 0, 0)
+        .notRecorded()
+        .messageName(null);
+    row.error("index 7 of 3 rows", DType.INT32, List.of(Input.of(new double[6], 3, 2),
+        Input.ints(DType.INT32, new long[] {0, 2, 7, 1, -1, 9}, 6)), RuntimeException.class,
+        "gather_rows", "index 7 at position 2", "[0, 3)");
+    row.error("a rank-0 source", DType.INT32, List.of(Input.of(new double[] {1}), Input.ints(DType.INT32, new long[] {0}, 1)),
+        IllegalArgumentException.class, "gatherRows", "rows");
+    return row;
+  }
+}
