@@ -27,19 +27,10 @@ int op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, 
       JDNN_CHECK(c == 0 || xs.numel / c > 1, op, ": expected more than 1 value per channel when training, got input ",
                  xs.describe());
     }
-    require_like(op, xs, ys);
-    require_dims(op, ys, "output", xs.shape);
+    require_like_dims(op, xs, &ys, "output", xs.shape);
     const std::vector<int64_t> cdims{c};
-    for (Tensor* t : {&sm, &si, rm, rv}) {
-      if (t == nullptr) continue;
-      require_like(op, xs, *t);
-      require_dims(op, *t, "per-channel tensor", cdims);
-    }
-    for (const Tensor* t : {gs, bs}) {
-      if (t == nullptr) continue;
-      require_like(op, xs, *t);
-      require_dims(op, *t, "per-channel parameter", cdims);
-    }
+    for (const Tensor* t : {&sm, &si, rm, rv}) require_like_dims(op, xs, t, "per-channel tensor", cdims);
+    for (const Tensor* t : {gs, bs}) require_like_dims(op, xs, t, "per-channel parameter", cdims);
     backend_of(xs).batch_norm(xs, gs, bs, rm, rv, ys, sm, si, training, momentum, eps);
   });
 }
@@ -57,16 +48,10 @@ int op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_me
     require_float(op, xs, "input");
     JDNN_CHECK(xs.ndim() >= 2, op, ": input must be (N, C, ...), got ", xs.describe());
     const std::vector<int64_t> cdims{xs.dim(1)};
-    require_like(op, xs, dys);
-    require_dims(op, dys, "output gradient", xs.shape);
-    if (dxs != nullptr) {
-      require_like(op, xs, *dxs);
-      require_dims(op, *dxs, "input gradient", xs.shape);
-    }
+    require_like_dims(op, xs, &dys, "output gradient", xs.shape);
+    require_like_dims(op, xs, dxs, "input gradient", xs.shape);
     for (const Tensor* t : {gs, &sm, &si, static_cast<const Tensor*>(dgs), static_cast<const Tensor*>(dbs)}) {
-      if (t == nullptr) continue;
-      require_like(op, xs, *t);
-      require_dims(op, *t, "per-channel tensor", cdims);
+      require_like_dims(op, xs, t, "per-channel tensor", cdims);
     }
     backend_of(xs).batch_norm_backward(xs, dys, gs, sm, si, dxs, dgs, dbs, training);
   });

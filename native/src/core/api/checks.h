@@ -59,6 +59,14 @@ inline void require_dims(const char* op, const Tensor& t, const char* what, cons
   JDNN_CHECK(t.shape == dims, op, ": ", what, " ", t.describe(), " must have shape ", shape_string(dims));
 }
 
+// t, when given (an optional tensor may be null), has ref's dtype and device and the shape dims.
+inline void require_like_dims(const char* op, const Tensor& ref, const Tensor* t, const char* what,
+                              const std::vector<int64_t>& dims) {
+  if (t == nullptr) return;
+  require_like(op, ref, *t);
+  require_dims(op, *t, what, dims);
+}
+
 // Output length of a convolution / pooling window along one dimension, or < 1 when the
 // (dilated) kernel does not fit in the padded input.
 inline int64_t window_output(int64_t in, int64_t pad_lo, int64_t pad_hi, int64_t kernel, int64_t dilation,

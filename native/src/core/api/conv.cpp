@@ -45,12 +45,8 @@ int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geom
     const Tensor* bs = optional_ref(bias);
     const Conv2dGeom g = conv_geometry("conv2d", geometry, geometry_length);
     const auto out = check_conv2d("conv2d", xs, ws, g);
-    require_like("conv2d", xs, ys);
-    require_dims("conv2d", ys, "output", out);
-    if (bs != nullptr) {
-      require_like("conv2d", xs, *bs);
-      require_dims("conv2d", *bs, "bias", {ws.dim(0)});
-    }
+    require_like_dims("conv2d", xs, &ys, "output", out);
+    require_like_dims("conv2d", xs, bs, "bias", {ws.dim(0)});
     backend_of(xs).conv2d(xs, ws, bs, ys, g);
   });
 }
@@ -64,20 +60,11 @@ int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw,
     Tensor* dbs = optional_ref(dbias);
     const Conv2dGeom g = conv_geometry("conv2d_backward", geometry, geometry_length);
     const auto out = check_conv2d("conv2d_backward", xs, ws, g);
-    require_like("conv2d_backward", xs, dys);
-    require_dims("conv2d_backward", dys, "output gradient", out);
-    if (dxs != nullptr) {
-      require_like("conv2d_backward", xs, *dxs);
-      require_dims("conv2d_backward", *dxs, "input gradient", xs.shape);
-    }
-    if (dws != nullptr) {
-      require_like("conv2d_backward", xs, *dws);
-      require_dims("conv2d_backward", *dws, "weight gradient", ws.shape);
-    }
-    if (dbs != nullptr) {
-      require_like("conv2d_backward", xs, *dbs);
-      require_dims("conv2d_backward", *dbs, "bias gradient", {ws.dim(0)});
-    }
+    const char* op = "conv2d_backward";
+    require_like_dims(op, xs, &dys, "output gradient", out);
+    require_like_dims(op, xs, dxs, "input gradient", xs.shape);
+    require_like_dims(op, xs, dws, "weight gradient", ws.shape);
+    require_like_dims(op, xs, dbs, "bias gradient", {ws.dim(0)});
     backend_of(xs).conv2d_backward(xs, ws, dys, dxs, dws, dbs, g);
   });
 }

@@ -43,8 +43,7 @@ int op_max_pool2d(int64_t x, int64_t y, int64_t indices, const int64_t* window, 
     Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
     const Pool2dGeom g = pool_geometry("max_pool2d", window, window_length);
     const auto out = check_pool2d("max_pool2d", xs, g);
-    require_like("max_pool2d", xs, ys);
-    require_dims("max_pool2d", ys, "output", out);
+    require_like_dims("max_pool2d", xs, &ys, "output", out);
     require_index_dtype("max_pool2d", is, "indices");
     JDNN_CHECK(is.dtype == DType::INT64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
                xs.dim(2) * xs.dim(3), " elements need int64 indices");
@@ -77,8 +76,7 @@ int op_avg_pool2d(int64_t x, int64_t y, const int64_t* window, int window_length
     Tensor& ys = tensor_ref(y);
     const Pool2dGeom g = pool_geometry("avg_pool2d", window, window_length);
     const auto out = check_pool2d("avg_pool2d", xs, g);
-    require_like("avg_pool2d", xs, ys);
-    require_dims("avg_pool2d", ys, "output", out);
+    require_like_dims("avg_pool2d", xs, &ys, "output", out);
     backend_of(xs).avg_pool2d(xs, ys, g, include_pad);
   });
 }
@@ -90,8 +88,7 @@ int op_avg_pool2d_backward(int64_t dy, int64_t dx, const int64_t* window, int wi
     Tensor& dxs = tensor_ref(dx);
     const Pool2dGeom g = pool_geometry("avg_pool2d_backward", window, window_length);
     const auto out = check_pool2d("avg_pool2d_backward", dxs, g);
-    require_like("avg_pool2d_backward", dxs, dys);
-    require_dims("avg_pool2d_backward", dys, "output gradient", out);
+    require_like_dims("avg_pool2d_backward", dxs, &dys, "output gradient", out);
     backend_of(dxs).avg_pool2d_backward(dys, dxs, g, include_pad);
   });
 }
