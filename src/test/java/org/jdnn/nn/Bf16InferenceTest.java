@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdnn.bridge.JdnnNative;
-import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.examples.ClassifierTraining;
 import org.jdnn.examples.FashionMnistMlp;
+import org.jdnn.examples.StandardizedFashionMnist;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
@@ -278,19 +278,14 @@ class Bf16InferenceTest {
     Path dir = FashionMnist.defaultDir();
     assumeTrue(FashionMnist.isAvailable(dir), "Fashion-MNIST not installed in " + dir);
     Generator.manualSeed(1);
-    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, 6000);
-        ArrayDataset rawTest = FashionMnist.load(dir, false, 2000)) {
-      double[] ms = rawTrain.featureMeanStd();
-      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
-          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Layer model = FashionMnistMlp.model()) {
-        ClassifierTraining.run(model, train, test, 1, 128, 1e-3, 1, false);
-        double fp32 = ClassifierTraining.accuracy(model, test, 256);
-        model.inferenceBf16(true);
-        double bf = ClassifierTraining.accuracy(model, test, 256);
-        assertTrue(fp32 > 0.7, "float32 accuracy " + fp32);
-        assertTrue(Math.abs(fp32 - bf) <= 0.01, "float32 " + fp32 + " vs bf16 " + bf);
-      }
+    try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, 6000, 2000, new long[] {784});
+        Layer model = FashionMnistMlp.model()) {
+      ClassifierTraining.run(model, data.train, data.test, 1, 128, 1e-3, 1, false);
+      double fp32 = ClassifierTraining.accuracy(model, data.test, 256);
+      model.inferenceBf16(true);
+      double bf = ClassifierTraining.accuracy(model, data.test, 256);
+      assertTrue(fp32 > 0.7, "float32 accuracy " + fp32);
+      assertTrue(Math.abs(fp32 - bf) <= 0.01, "float32 " + fp32 + " vs bf16 " + bf);
     }
   }
 }
