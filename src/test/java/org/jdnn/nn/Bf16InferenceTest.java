@@ -1,5 +1,6 @@
 package org.jdnn.nn;
 
+import static org.jdnn.testing.OpTestSupport.globalUniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,8 +71,7 @@ class Bf16InferenceTest {
       assertTrue(JdnnNative.cpu_bf16_force_kernel(kernel));
       try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
         int n = 3, in = 20, out = 40;
-        Tensor w = Tensor.empty(DType.FLOAT32, out, in);
-        Generator.global().uniform(w, -1, 1);
+        Tensor w = globalUniform(DType.FLOAT32, out, in);
         float[] xs = new float[n * in];
         java.util.Arrays.fill(xs, 0.5f);
         xs[in + 3] = Float.NaN;  // row 1
@@ -162,12 +162,9 @@ class Bf16InferenceTest {
   private static void check(String kernel, int n, int in, int out, boolean relu, boolean noBias) {
     Generator.manualSeed(n * 7919L + in * 31L + out);
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
-      Tensor x = Tensor.empty(DType.FLOAT32, n, in);
-      Tensor w = Tensor.empty(DType.FLOAT32, out, in);
-      Tensor b = Tensor.empty(DType.FLOAT32, out);
-      Generator.global().uniform(x, -1, 1);
-      Generator.global().uniform(w, -1, 1);
-      Generator.global().uniform(b, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, n, in);
+      Tensor w = globalUniform(DType.FLOAT32, out, in);
+      Tensor b = globalUniform(DType.FLOAT32, out);
       Tensor bias = noBias ? null : b;
       float[] got;
       try (Tensor packed = Linalg.packBf16(w)) {
@@ -200,8 +197,7 @@ class Bf16InferenceTest {
     long before = Device.cpu().bytesInUse();
     try (Layer model = FashionMnistMlp.model(); TensorScope s = new TensorScope()) {
       model.eval();
-      Tensor x = Tensor.empty(DType.FLOAT32, 40, 784);
-      Generator.global().uniform(x, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, 40, 784);
       float[] fp32;
       try (GradMode.Guard g = GradMode.disable()) {
         fp32 = model.forward(x).toFloatArray();
