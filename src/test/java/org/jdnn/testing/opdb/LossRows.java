@@ -76,9 +76,7 @@ final class LossRows {
     OpInfo<Reduction> row = OpInfo.<Reduction>op("BCELoss")
         .covers("loss.BCELoss", "LossOps.pointLoss")
         .call((in, red) -> new BCELoss(red).compute(in[0], in[1]))
-        .reference((s, in) -> {
-          return reduce(Formulas.bce(in[0], in[1]), s.shape(0), s.params);
-        })
+        .reference((s, in) -> reduce(Formulas.bce(in[0], in[1]), s.shape(0), s.params))
         .samples(r -> {
           List<Sample<Reduction>> out = new ArrayList<>();
           Domain p = Domain.range(0.02, 0.98), t = Domain.range(0, 1);
@@ -117,9 +115,7 @@ final class LossRows {
     OpInfo<Reduction> row = OpInfo.<Reduction>op("BCEWithLogitsLoss")
         .covers("loss.BCEWithLogitsLoss")
         .call((in, red) -> new BCEWithLogitsLoss(red).compute(in[0], in[1]))
-        .reference((s, in) -> {
-          return reduce(Formulas.bceWithLogits(in[0], in[1]), s.shape(0), s.params);
-        })
+        .reference((s, in) -> reduce(Formulas.bceWithLogits(in[0], in[1]), s.shape(0), s.params))
         .samples(r -> {
           List<Sample<Reduction>> out = new ArrayList<>();
           Domain x = Domain.range(0.05, 6).signed(), t = Domain.range(0, 1);  // both branches, away from the kink at 0
