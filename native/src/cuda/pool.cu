@@ -24,19 +24,29 @@ PoolDims pool_dims(const Tensor& in, const Tensor& out, const Pool2dGeom& g) {
                   g.kh,                   g.kw,      g.stride_h, g.stride_w, g.pad_h,   g.pad_w};
 }
 
+// Output element i's plane p and its window clipped to the input, [h0, h1) x [w0, w1).
+struct OutputWindow {
+  int64_t p, h0, h1, w0, w1;
+};
+
+__device__ OutputWindow output_window(int64_t i, const PoolDims& d) {
+  const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh;
+  OutputWindow win{i / (d.ow * d.oh), 0, 0, 0, 0};
+  kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, win.h0, win.h1);
+  kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, win.w0, win.w1);
+  return win;
+}
+
 // Cells visited in row-major order from -inf at the first valid cell, as the CPU does.
 template <class T, class I>
 __global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
   JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
-    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
-    int64_t h0, h1, w0, w1;
-    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
-    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
-    const T* xp = x + p * d.h * d.w;
+    const OutputWindow win = output_window(i, d);
+    const T* xp = x + win.p * d.h * d.w;
     T best = -static_cast<T>(INFINITY);
-    I arg = static_cast<I>(h0 * d.w + w0);
-    for (int64_t ih = h0; ih < h1; ++ih)
-      for (int64_t iw = w0; iw < w1; ++iw)
+    I arg = static_cast<I>(win.h0 * d.w + win.w0);
+    for (int64_t ih = win.h0; ih < win.h1; ++ih)
+      for (int64_t iw = win.w0; iw < win.w1; ++iw)
         kernels::take_max(xp[ih * d.w + iw], static_cast<I>(ih * d.w + iw), best, arg);
     y[i] = best;
     indices[i] = arg;
@@ -61,15 +71,12 @@ __global__ void max_pool_backward_kernel(const T* dy, const I* indices, T* dx, i
 template <class T>
 __global__ void avg_pool_kernel(const T* x, T* y, PoolDims d, bool include_pad) {
   JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
-    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
-    int64_t h0, h1, w0, w1;
-    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
-    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
-    const T* xp = x + p * d.h * d.w;
+    const OutputWindow win = output_window(i, d);
+    const T* xp = x + win.p * d.h * d.w;
     double sum = 0;
-    for (int64_t ih = h0; ih < h1; ++ih)
-      for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * d.w + iw];
-    const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, h0, h1, w0, w1);
+    for (int64_t ih = win.h0; ih < win.h1; ++ih)
+      for (int64_t iw = win.w0; iw < win.w1; ++iw) sum += xp[ih * d.w + iw];
+    const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, win.h0, win.h1, win.w0, win.w1);
     y[i] = static_cast<T>(sum / static_cast<double>(count));
   }
 }
