@@ -126,6 +126,18 @@ void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx
              out_plane, plane, bad);
 }
 
+// Average pooling forward (in x, out y) or backward (in dy, out dx): both kernels take
+// (in, out, dims, include_pad) and run one thread per element of out.
+void avg_pool(bool backward, const Tensor& in, Tensor& out, const PoolDims& d, bool include_pad, cudaStream_t s) {
+  if (in.dtype == DType::FLOAT32) {
+    launch_n(backward ? &avg_pool_backward_kernel<float> : &avg_pool_kernel<float>, out.numel, s,
+             in.data<float>(), out.data<float>(), d, include_pad);
+  } else {
+    launch_n(backward ? &avg_pool_backward_kernel<double> : &avg_pool_kernel<double>, out.numel, s,
+             in.data<double>(), out.data<double>(), d, include_pad);
+  }
+}
+
 }  // namespace
 
 void CudaBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
@@ -153,23 +165,12 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
 
 void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {
   JDNN_CUDA_OP("avg_pool2d");
-  const PoolDims d = pool_dims(x, y, g);
-  cudaStream_t s = jdnn_op.ctx.stream;
-  if (x.dtype == DType::FLOAT32)
-    launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
-  else
-    launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
+  avg_pool(false, x, y, pool_dims(x, y, g), count_include_pad, jdnn_op.ctx.stream);
 }
 
 void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) {
   JDNN_CUDA_OP("avg_pool2d_backward");
-  const PoolDims d = pool_dims(dx, dy, g);
-  cudaStream_t s = jdnn_op.ctx.stream;
-  if (dy.dtype == DType::FLOAT32)
-    launch_n(avg_pool_backward_kernel<float>, dx.numel, s, dy.data<float>(), dx.data<float>(), d, count_include_pad);
-  else
-    launch_n(avg_pool_backward_kernel<double>, dx.numel, s, dy.data<double>(), dx.data<double>(), d,
-             count_include_pad);
+  avg_pool(true, dy, dx, pool_dims(dx, dy, g), count_include_pad, jdnn_op.ctx.stream);
 }
 
 }  // namespace jdnn::cuda
