@@ -1,5 +1,6 @@
 // Facade: max and average pooling.
 #include <climits>
+#include <utility>
 #include <vector>
 
 #include "core/api/checks.h"
