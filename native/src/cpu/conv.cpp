@@ -79,93 +79,102 @@ inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, 
   hi = std::max(lo, std::min(hi, out));
 }
 
-// col[(c*kh + i)*kw + j][oh*OW + ow] = x[c][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 in the padding.
-template <class T>
-void im2col(const ConvShape& s, const T* x, T* col) {
-  for (int64_t c = 0; c < s.cg; ++c) {
-    const T* xc = x + c * s.h * s.w;
+// One row of the im2col matrix: kernel tap (i, j) of input channel c. Output position (oh, ow)
+// reads input (oh * sh + hoff, ow * sw + woff); [oh_lo, oh_hi) x [ow_lo, ow_hi) are the positions
+// whose read lies inside the input, the others read padding. row: the row's offset in col.
+struct ColRow {
+  int64_t c, hoff, woff, oh_lo, oh_hi, ow_lo, ow_hi, row;
+};
+
+// Calls visit(ColRow) for every row of the im2col matrix, in order; im2col and col2im walk the
+// same rows, one gathering and one scattering.
+template <class F>
+void for_each_col_row(const ConvShape& s, F&& visit) {
+  ColRow r{};
+  for (r.c = 0; r.c < s.cg; ++r.c) {
     for (int64_t i = 0; i < s.kh; ++i) {
-      const int64_t hoff = i * s.dh - s.pt;
-      int64_t oh_lo, oh_hi;
-      valid_range(hoff, s.sh, s.h, s.oh, oh_lo, oh_hi);
+      r.hoff = i * s.dh - s.pt;
+      valid_range(r.hoff, s.sh, s.h, s.oh, r.oh_lo, r.oh_hi);
       for (int64_t j = 0; j < s.kw; ++j) {
-        const int64_t woff = j * s.dw - s.pl;
-        int64_t ow_lo, ow_hi;
-        valid_range(woff, s.sw, s.w, s.ow, ow_lo, ow_hi);
-        T* row = col + ((c * s.kh + i) * s.kw + j) * s.p;
-        std::fill(row, row + oh_lo * s.ow, T(0));
-        std::fill(row + oh_hi * s.ow, row + s.p, T(0));
-        if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
-          // Stride 1 with output rows as long as input rows ("same" convolutions): the valid rows
-          // of this col row are the input plane shifted by hoff rows and woff columns, so one long
-          // copy does them; the columns that wrapped around from a neighbouring row are then zeroed.
-          const int64_t shift = hoff * s.w + woff;
-          const int64_t d0 = std::max(oh_lo * s.ow, -shift), d1 = std::min(oh_hi * s.ow, s.h * s.w - shift);
-          if (d1 > d0) std::copy(xc + d0 + shift, xc + d1 + shift, row + d0);
-          for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-            T* r = row + oh * s.ow;
-            for (int64_t ow = 0; ow < ow_lo; ++ow) r[ow] = T(0);
-            for (int64_t ow = ow_hi; ow < s.ow; ++ow) r[ow] = T(0);
-          }
-          continue;
-        }
-        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-          T* r = row + oh * s.ow;
-          const T* xr = xc + (oh * s.sh + hoff) * s.w;
-          std::fill(r, r + ow_lo, T(0));
-          if (s.sw == 1) {
-            std::copy(xr + ow_lo + woff, xr + ow_hi + woff, r + ow_lo);
-          } else {
-            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) r[ow] = xr[ow * s.sw + woff];
-          }
-          std::fill(r + ow_hi, r + s.ow, T(0));
-        }
+        r.woff = j * s.dw - s.pl;
+        valid_range(r.woff, s.sw, s.w, s.ow, r.ow_lo, r.ow_hi);
+        r.row = ((r.c * s.kh + i) * s.kw + j) * s.p;
+        visit(static_cast<const ColRow&>(r));
       }
     }
   }
+}
+
+// With stride 1 and output rows as long as input rows ("same" convolutions) a col row's valid
+// entries are the input plane shifted by hoff rows and woff columns, so one long run over
+// [d0, d1) of the plane covers them; the entries whose column lies in the padding fall in a
+// neighbouring row of that run and are handled apart.
+inline bool shifted_plane(const ConvShape& s) { return s.sh == 1 && s.sw == 1 && s.ow == s.w; }
+
+// Zeroes the entries of a col row whose column lies in the padding, in its valid rows.
+template <class T>
+void zero_padding_columns(const ConvShape& s, const ColRow& r, T* row) {
+  for (int64_t oh = r.oh_lo; oh < r.oh_hi; ++oh) {
+    T* o = row + oh * s.ow;
+    for (int64_t ow = 0; ow < r.ow_lo; ++ow) o[ow] = T(0);
+    for (int64_t ow = r.ow_hi; ow < s.ow; ++ow) o[ow] = T(0);
+  }
+}
+
+// col[(c*kh + i)*kw + j][oh*OW + ow] = x[c][oh*sh - pt + i*dh][ow*sw - pl + j*dw], 0 in the padding.
+template <class T>
+void im2col(const ConvShape& s, const T* x, T* col) {
+  for_each_col_row(s, [&](const ColRow& r) {
+    const T* xc = x + r.c * s.h * s.w;
+    T* row = col + r.row;
+    std::fill(row, row + r.oh_lo * s.ow, T(0));
+    std::fill(row + r.oh_hi * s.ow, row + s.p, T(0));
+    if (shifted_plane(s)) {  // one long copy, then zero the columns that wrapped around
+      const int64_t shift = r.hoff * s.w + r.woff;
+      const int64_t d0 = std::max(r.oh_lo * s.ow, -shift), d1 = std::min(r.oh_hi * s.ow, s.h * s.w - shift);
+      if (d1 > d0) std::copy(xc + d0 + shift, xc + d1 + shift, row + d0);
+      zero_padding_columns(s, r, row);
+      return;
+    }
+    for (int64_t oh = r.oh_lo; oh < r.oh_hi; ++oh) {
+      T* o = row + oh * s.ow;
+      const T* xr = xc + (oh * s.sh + r.hoff) * s.w;
+      std::fill(o, o + r.ow_lo, T(0));
+      if (s.sw == 1) {
+        std::copy(xr + r.ow_lo + r.woff, xr + r.ow_hi + r.woff, o + r.ow_lo);
+      } else {
+        for (int64_t ow = r.ow_lo; ow < r.ow_hi; ++ow) o[ow] = xr[ow * s.sw + r.woff];
+      }
+      std::fill(o + r.ow_hi, o + s.ow, T(0));
+    }
+  });
 }
 
 // The adjoint of im2col: dx[c][ih][iw] += every col entry that was read from it (dx pre-zeroed).
 // col is scratch: entries that fall in the padding may be overwritten with zeros.
 template <class T>
 void col2im(const ConvShape& s, T* col, T* dx) {
-  for (int64_t c = 0; c < s.cg; ++c) {
-    T* xc = dx + c * s.h * s.w;
-    for (int64_t i = 0; i < s.kh; ++i) {
-      const int64_t hoff = i * s.dh - s.pt;
-      int64_t oh_lo, oh_hi;
-      valid_range(hoff, s.sh, s.h, s.oh, oh_lo, oh_hi);
-      for (int64_t j = 0; j < s.kw; ++j) {
-        const int64_t woff = j * s.dw - s.pl;
-        int64_t ow_lo, ow_hi;
-        valid_range(woff, s.sw, s.w, s.ow, ow_lo, ow_hi);
-        T* row = col + ((c * s.kh + i) * s.kw + j) * s.p;
-        if (s.sh == 1 && s.sw == 1 && s.ow == s.w) {
-          // As in im2col: one long add over the shifted plane, after zeroing the entries whose
-          // column lies in the padding (they would land in a neighbouring row).
-          for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-            T* r = row + oh * s.ow;
-            for (int64_t ow = 0; ow < ow_lo; ++ow) r[ow] = T(0);
-            for (int64_t ow = ow_hi; ow < s.ow; ++ow) r[ow] = T(0);
-          }
-          const int64_t shift = hoff * s.w + woff;
-          const int64_t d0 = std::max(oh_lo * s.ow, -shift), d1 = std::min(oh_hi * s.ow, s.h * s.w - shift);
-          for (int64_t q = d0; q < d1; ++q) xc[q + shift] += row[q];
-          continue;
-        }
-        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-          const T* r = row + oh * s.ow;
-          T* xr = xc + (oh * s.sh + hoff) * s.w;
-          if (s.sw == 1) {
-            T* xo = xr + woff + ow_lo;
-            for (int64_t ow = 0; ow < ow_hi - ow_lo; ++ow) xo[ow] += r[ow_lo + ow];
-          } else {
-            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) xr[ow * s.sw + woff] += r[ow];
-          }
-        }
+  for_each_col_row(s, [&](const ColRow& r) {
+    T* xc = dx + r.c * s.h * s.w;
+    T* row = col + r.row;
+    if (shifted_plane(s)) {  // zero the columns that would wrap around, then one long add
+      zero_padding_columns(s, r, row);
+      const int64_t shift = r.hoff * s.w + r.woff;
+      const int64_t d0 = std::max(r.oh_lo * s.ow, -shift), d1 = std::min(r.oh_hi * s.ow, s.h * s.w - shift);
+      for (int64_t q = d0; q < d1; ++q) xc[q + shift] += row[q];
+      return;
+    }
+    for (int64_t oh = r.oh_lo; oh < r.oh_hi; ++oh) {
+      const T* o = row + oh * s.ow;
+      T* xr = xc + (oh * s.sh + r.hoff) * s.w;
+      if (s.sw == 1) {
+        T* xo = xr + r.woff + r.ow_lo;
+        for (int64_t ow = 0; ow < r.ow_hi - r.ow_lo; ++ow) xo[ow] += o[r.ow_lo + ow];
+      } else {
+        for (int64_t ow = r.ow_lo; ow < r.ow_hi; ++ow) xr[ow * s.sw + r.woff] += o[ow];
       }
     }
-  }
+  });
 }
 
 // Samples spread over the pool when there are enough of them to keep every thread busy.

@@ -91,14 +91,9 @@ void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* 
     const kernels::AdamConstants<T> c(a);
     T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>(), *mx = data_or_null<T>(v_max);
     const T* gs = g.data<T>();
-    const int64_t n = p.numel;
-    if (mx != nullptr) {
-      if (decoupled) adam_loop<true, true>(ps, gs, ms, vs, mx, n, c);
-      else adam_loop<true, false>(ps, gs, ms, vs, mx, n, c);
-    } else {
-      if (decoupled) adam_loop<false, true>(ps, gs, ms, vs, mx, n, c);
-      else adam_loop<false, false>(ps, gs, ms, vs, mx, n, c);
-    }
+    kernels::with_adam_variant(mx != nullptr, decoupled, [&](auto amsgrad, auto decoupled_) {
+      adam_loop<decltype(amsgrad)::value, decltype(decoupled_)::value>(ps, gs, ms, vs, mx, p.numel, c);
+    });
   });
 }
 

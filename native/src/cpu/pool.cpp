@@ -97,6 +97,33 @@ void max_pool_rows(const T* xp, T* yp, I* ip, const PoolShape& s, const Pool2dGe
   }
 }
 
+// Calls visit(p) for every plane p, planes split over the pool by the window cells they visit.
+template <class F>
+void for_each_window_plane(const PoolShape& s, const Pool2dGeom& g, F&& visit) {
+  parallel_for(s.planes, plane_grain(s.oh * s.ow * g.kh * g.kw), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) visit(p);
+  });
+}
+
+// An average-pool window clipped to the input, [h0, h1) x [w0, w1), and its divisor.
+struct AvgWindow {
+  int64_t h0, h1, w0, w1, count;
+};
+
+// Calls visit(o, window) for every output position o = oh * OW + ow of one plane, in order.
+template <class F>
+void for_each_avg_window(const PoolShape& s, const Pool2dGeom& g, bool count_include_pad, F&& visit) {
+  AvgWindow win{};
+  for (int64_t oh = 0; oh < s.oh; ++oh) {
+    pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, win.h0, win.h1);
+    for (int64_t ow = 0; ow < s.ow; ++ow) {
+      pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, win.w0, win.w1);
+      win.count = avg_pool_count(count_include_pad, g.kh, g.kw, win.h0, win.h1, win.w0, win.w1);
+      visit(oh * s.ow + ow, static_cast<const AvgWindow&>(win));
+    }
+  }
+}
+
 }  // namespace
 
 void CpuBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
@@ -119,14 +146,12 @@ void CpuBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const P
       const T* xs = x.data<T>();
       T* ys = y.data<T>();
       I* is = indices.data<I>();
-      parallel_for(s.planes, plane_grain(s.oh * s.ow * g.kh * g.kw), [&](int64_t p0, int64_t p1) {
-        for (int64_t p = p0; p < p1; ++p) {
-          const T* xp = xs + p * s.h * s.w;
-          T* yp = ys + p * s.oh * s.ow;
-          I* ip = is + p * s.oh * s.ow;
-          if (two_by_two) max_pool_2x2(xp, yp, ip, s);
-          else max_pool_rows(xp, yp, ip, s, g, first_col, col_lo, col_hi);
-        }
+      for_each_window_plane(s, g, [&](int64_t p) {
+        const T* xp = xs + p * s.h * s.w;
+        T* yp = ys + p * s.oh * s.ow;
+        I* ip = is + p * s.oh * s.ow;
+        if (two_by_two) max_pool_2x2(xp, yp, ip, s);
+        else max_pool_rows(xp, yp, ip, s, g, first_col, col_lo, col_hi);
       });
     });
   });
@@ -166,24 +191,15 @@ void CpuBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, boo
     using T = decltype(zero);
     const T* xs = x.data<T>();
     T* ys = y.data<T>();
-    parallel_for(s.planes, plane_grain(s.oh * s.ow * g.kh * g.kw), [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        const T* xp = xs + p * s.h * s.w;
-        T* yp = ys + p * s.oh * s.ow;
-        for (int64_t oh = 0; oh < s.oh; ++oh) {
-          int64_t h0, h1;
-          pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
-          for (int64_t ow = 0; ow < s.ow; ++ow) {
-            int64_t w0, w1;
-            pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
-            double sum = 0;
-            for (int64_t ih = h0; ih < h1; ++ih)
-              for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * s.w + iw];
-            const int64_t count = avg_pool_count(count_include_pad, g.kh, g.kw, h0, h1, w0, w1);
-            yp[oh * s.ow + ow] = static_cast<T>(sum / static_cast<double>(count));
-          }
-        }
-      }
+    for_each_window_plane(s, g, [&](int64_t p) {
+      const T* xp = xs + p * s.h * s.w;
+      T* yp = ys + p * s.oh * s.ow;
+      for_each_avg_window(s, g, count_include_pad, [&](int64_t o, const AvgWindow& win) {
+        double sum = 0;
+        for (int64_t ih = win.h0; ih < win.h1; ++ih)
+          for (int64_t iw = win.w0; iw < win.w1; ++iw) sum += xp[ih * s.w + iw];
+        yp[o] = static_cast<T>(sum / static_cast<double>(win.count));
+      });
     });
   });
 }
@@ -194,24 +210,15 @@ void CpuBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dG
     using T = decltype(zero);
     const T* dys = dy.data<T>();
     T* dxs = dx.data<T>();
-    parallel_for(s.planes, plane_grain(s.oh * s.ow * g.kh * g.kw), [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p) {
-        T* dxp = dxs + p * s.h * s.w;
-        std::fill(dxp, dxp + s.h * s.w, T(0));
-        const T* dyp = dys + p * s.oh * s.ow;
-        for (int64_t oh = 0; oh < s.oh; ++oh) {
-          int64_t h0, h1;
-          pool_window(oh, g.stride_h, g.pad_h, g.kh, s.h, h0, h1);
-          for (int64_t ow = 0; ow < s.ow; ++ow) {
-            int64_t w0, w1;
-            pool_window(ow, g.stride_w, g.pad_w, g.kw, s.w, w0, w1);
-            const int64_t count = avg_pool_count(count_include_pad, g.kh, g.kw, h0, h1, w0, w1);
-            const T share = static_cast<T>(static_cast<double>(dyp[oh * s.ow + ow]) / static_cast<double>(count));
-            for (int64_t ih = h0; ih < h1; ++ih)
-              for (int64_t iw = w0; iw < w1; ++iw) dxp[ih * s.w + iw] += share;
-          }
-        }
-      }
+    for_each_window_plane(s, g, [&](int64_t p) {
+      T* dxp = dxs + p * s.h * s.w;
+      std::fill(dxp, dxp + s.h * s.w, T(0));
+      const T* dyp = dys + p * s.oh * s.ow;
+      for_each_avg_window(s, g, count_include_pad, [&](int64_t o, const AvgWindow& win) {
+        const T share = static_cast<T>(static_cast<double>(dyp[o]) / static_cast<double>(win.count));
+        for (int64_t ih = win.h0; ih < win.h1; ++ih)
+          for (int64_t iw = win.w0; iw < win.w1; ++iw) dxp[ih * s.w + iw] += share;
+      });
     });
   });
 }

@@ -100,13 +100,9 @@ void CudaBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor*
     T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>(), *mx = data_or_null<T>(v_max);
     const T* gs = g.data<T>();
     const int64_t n = p.numel;
-    if (mx != nullptr) {
-      if (decoupled) launch_n(adam_kernel<true, true, T>, n, s, ps, gs, ms, vs, mx, n, c);
-      else launch_n(adam_kernel<true, false, T>, n, s, ps, gs, ms, vs, mx, n, c);
-    } else {
-      if (decoupled) launch_n(adam_kernel<false, true, T>, n, s, ps, gs, ms, vs, mx, n, c);
-      else launch_n(adam_kernel<false, false, T>, n, s, ps, gs, ms, vs, mx, n, c);
-    }
+    kernels::with_adam_variant(mx != nullptr, decoupled, [&](auto amsgrad, auto decoupled_) {
+      launch_n(adam_kernel<decltype(amsgrad)::value, decltype(decoupled_)::value, T>, n, s, ps, gs, ms, vs, mx, n, c);
+    });
   });
 }
 

@@ -24,19 +24,29 @@ PoolDims pool_dims(const Tensor& in, const Tensor& out, const Pool2dGeom& g) {
                   g.kh,                   g.kw,      g.stride_h, g.stride_w, g.pad_h,   g.pad_w};
 }
 
+// Output element i's plane p and its window clipped to the input, [h0, h1) x [w0, w1).
+struct OutputWindow {
+  int64_t p, h0, h1, w0, w1;
+};
+
+__device__ OutputWindow output_window(int64_t i, const PoolDims& d) {
+  const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh;
+  OutputWindow win{i / (d.ow * d.oh), 0, 0, 0, 0};
+  kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, win.h0, win.h1);
+  kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, win.w0, win.w1);
+  return win;
+}
+
 // Cells visited in row-major order from -inf at the first valid cell, as the CPU does.
 template <class T, class I>
 __global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
   JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
-    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
-    int64_t h0, h1, w0, w1;
-    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
-    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
-    const T* xp = x + p * d.h * d.w;
+    const OutputWindow win = output_window(i, d);
+    const T* xp = x + win.p * d.h * d.w;
     T best = -static_cast<T>(INFINITY);
-    I arg = static_cast<I>(h0 * d.w + w0);
-    for (int64_t ih = h0; ih < h1; ++ih)
-      for (int64_t iw = w0; iw < w1; ++iw)
+    I arg = static_cast<I>(win.h0 * d.w + win.w0);
+    for (int64_t ih = win.h0; ih < win.h1; ++ih)
+      for (int64_t iw = win.w0; iw < win.w1; ++iw)
         kernels::take_max(xp[ih * d.w + iw], static_cast<I>(ih * d.w + iw), best, arg);
     y[i] = best;
     indices[i] = arg;
@@ -61,15 +71,12 @@ __global__ void max_pool_backward_kernel(const T* dy, const I* indices, T* dx, i
 template <class T>
 __global__ void avg_pool_kernel(const T* x, T* y, PoolDims d, bool include_pad) {
   JDNN_KERNEL_LOOP(i, d.planes * d.oh * d.ow) {
-    const int64_t ow = i % d.ow, oh = (i / d.ow) % d.oh, p = i / (d.ow * d.oh);
-    int64_t h0, h1, w0, w1;
-    kernels::pool_window(oh, d.sh, d.ph, d.kh, d.h, h0, h1);
-    kernels::pool_window(ow, d.sw, d.pw, d.kw, d.w, w0, w1);
-    const T* xp = x + p * d.h * d.w;
+    const OutputWindow win = output_window(i, d);
+    const T* xp = x + win.p * d.h * d.w;
     double sum = 0;
-    for (int64_t ih = h0; ih < h1; ++ih)
-      for (int64_t iw = w0; iw < w1; ++iw) sum += xp[ih * d.w + iw];
-    const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, h0, h1, w0, w1);
+    for (int64_t ih = win.h0; ih < win.h1; ++ih)
+      for (int64_t iw = win.w0; iw < win.w1; ++iw) sum += xp[ih * d.w + iw];
+    const int64_t count = kernels::avg_pool_count(include_pad, d.kh, d.kw, win.h0, win.h1, win.w0, win.w1);
     y[i] = static_cast<T>(sum / static_cast<double>(count));
   }
 }
@@ -119,6 +126,18 @@ void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx
              out_plane, plane, bad);
 }
 
+// Average pooling forward (in x, out y) or backward (in dy, out dx): both kernels take
+// (in, out, dims, include_pad) and run one thread per element of out.
+void avg_pool(bool backward, const Tensor& in, Tensor& out, const PoolDims& d, bool include_pad, cudaStream_t s) {
+  if (in.dtype == DType::FLOAT32) {
+    launch_n(backward ? &avg_pool_backward_kernel<float> : &avg_pool_kernel<float>, out.numel, s,
+             in.data<float>(), out.data<float>(), d, include_pad);
+  } else {
+    launch_n(backward ? &avg_pool_backward_kernel<double> : &avg_pool_kernel<double>, out.numel, s,
+             in.data<double>(), out.data<double>(), d, include_pad);
+  }
+}
+
 }  // namespace
 
 void CudaBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
@@ -146,23 +165,12 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
 
 void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {
   JDNN_CUDA_OP("avg_pool2d");
-  const PoolDims d = pool_dims(x, y, g);
-  cudaStream_t s = jdnn_op.ctx.stream;
-  if (x.dtype == DType::FLOAT32)
-    launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
-  else
-    launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
+  avg_pool(false, x, y, pool_dims(x, y, g), count_include_pad, jdnn_op.ctx.stream);
 }
 
 void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2dGeom& g, bool count_include_pad) {
   JDNN_CUDA_OP("avg_pool2d_backward");
-  const PoolDims d = pool_dims(dx, dy, g);
-  cudaStream_t s = jdnn_op.ctx.stream;
-  if (dy.dtype == DType::FLOAT32)
-    launch_n(avg_pool_backward_kernel<float>, dx.numel, s, dy.data<float>(), dx.data<float>(), d, count_include_pad);
-  else
-    launch_n(avg_pool_backward_kernel<double>, dx.numel, s, dy.data<double>(), dx.data<double>(), d,
-             count_include_pad);
+  avg_pool(true, dy, dx, pool_dims(dx, dy, g), count_include_pad, jdnn_op.ctx.stream);
 }
 
 }  // namespace jdnn::cuda

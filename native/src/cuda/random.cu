@@ -23,42 +23,52 @@ __device__ __host__ __forceinline__ double mul_rn(double a, double b) {
 __device__ __host__ __forceinline__ float toward(float from, float to) { return nextafterf(from, to); }
 __device__ __host__ __forceinline__ double toward(double from, double to) { return nextafter(from, to); }
 
+// Element i's draw from the Philox stream (counter offset + i under seed): uniform in [low, high).
 template <class T>
-__global__ void uniform_kernel(T* out, int64_t n, double low, double high, uint64_t seed, uint64_t offset) {
-  JDNN_KERNEL_LOOP(i, n) {
-    const double u = kernels::philox_uniform(kernels::philox4x32_10(offset + i, seed));
+struct UniformDraw {
+  double low, high;
+  __device__ T operator()(uint64_t counter, uint64_t seed) const {
+    const double u = kernels::philox_uniform(kernels::philox4x32_10(counter, seed));
     T v = static_cast<T>(low + mul_rn(high - low, u));
     // Rounding to T must not reach `high`: the interval is [low, high).
     if (v >= static_cast<T>(high)) v = toward(static_cast<T>(high), static_cast<T>(low));
-    out[i] = v;
+    return v;
   }
+};
+
+// The same for the normal distribution N(mean, std^2).
+template <class T>
+struct NormalDraw {
+  double mean, std;
+  __device__ T operator()(uint64_t counter, uint64_t seed) const {
+    return static_cast<T>(mean + mul_rn(std, kernels::philox_normal(kernels::philox4x32_10(counter, seed))));
+  }
+};
+
+template <class T, class Draw>
+__global__ void random_kernel(T* out, int64_t n, Draw draw, uint64_t seed, uint64_t offset) {
+  JDNN_KERNEL_LOOP(i, n) { out[i] = draw(offset + i, seed); }
 }
 
-template <class T>
-__global__ void normal_kernel(T* out, int64_t n, double mean, double std, uint64_t seed, uint64_t offset) {
-  JDNN_KERNEL_LOOP(i, n) {
-    out[i] = static_cast<T>(mean + mul_rn(std, kernels::philox_normal(kernels::philox4x32_10(offset + i, seed))));
-  }
+// Fills t with Draw<T>{a, b}, T being t's float type; a and b are the distribution's parameters.
+template <template <class> class Draw>
+void fill_random(Tensor& t, const char* op, cudaStream_t s, double a, double b, uint64_t seed, uint64_t offset) {
+  with_float(t.dtype, op, [&](auto zero) {
+    using T = decltype(zero);
+    launch_n(random_kernel<T, Draw<T>>, t.numel, s, t.data<T>(), t.numel, Draw<T>{a, b}, seed, offset);
+  });
 }
 
 }  // namespace
 
 void CudaBackend::random_uniform(Tensor& t, double low, double high, uint64_t seed, uint64_t offset) {
   JDNN_CUDA_OP("random_uniform");
-  cudaStream_t s = jdnn_op.ctx.stream;
-  with_float(t.dtype, "random_uniform", [&](auto zero) {
-    using T = decltype(zero);
-    launch_n(uniform_kernel<T>, t.numel, s, t.data<T>(), t.numel, low, high, seed, offset);
-  });
+  fill_random<UniformDraw>(t, "random_uniform", jdnn_op.ctx.stream, low, high, seed, offset);
 }
 
 void CudaBackend::random_normal(Tensor& t, double mean, double std, uint64_t seed, uint64_t offset) {
   JDNN_CUDA_OP("random_normal");
-  cudaStream_t s = jdnn_op.ctx.stream;
-  with_float(t.dtype, "random_normal", [&](auto zero) {
-    using T = decltype(zero);
-    launch_n(normal_kernel<T>, t.numel, s, t.data<T>(), t.numel, mean, std, seed, offset);
-  });
+  fill_random<NormalDraw>(t, "random_normal", jdnn_op.ctx.stream, mean, std, seed, offset);
 }
 
 }  // namespace jdnn::cuda

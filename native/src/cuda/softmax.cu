@@ -28,17 +28,20 @@ void for_row_blocks(const Tensor& t, Run run) {
   }
 }
 
+// ACCURATE subtracts the row maximum, so large logits stay finite as on the CPU.
+vendor::cudnnSoftmaxAlgorithm_t softmax_algorithm(bool log) {
+  return log ? vendor::CUDNN_SOFTMAX_LOG : vendor::CUDNN_SOFTMAX_ACCURATE;
+}
+
 }  // namespace
 
 void CudaBackend::softmax(const Tensor& x, Tensor& y, bool log) {
   JDNN_CUDA_OP("softmax");
   Context& c = jdnn_op.ctx;
   const Scalars s(x);
-  // ACCURATE subtracts the row maximum, so large logits stay finite as on the CPU.
-  const auto algo = log ? vendor::CUDNN_SOFTMAX_LOG : vendor::CUDNN_SOFTMAX_ACCURATE;
   for_row_blocks(x, [&](vendor::cudnnTensorDescriptor_t d, int64_t off) {
-    JDNN_CUDNN(cudnnSoftmaxForward, c.cudnn, algo, vendor::CUDNN_SOFTMAX_MODE_INSTANCE, s.one(), d,
-               element_ptr(x, off), s.zero(), d, element_ptr(y, off));
+    JDNN_CUDNN(cudnnSoftmaxForward, c.cudnn, softmax_algorithm(log), vendor::CUDNN_SOFTMAX_MODE_INSTANCE,
+               s.one(), d, element_ptr(x, off), s.zero(), d, element_ptr(y, off));
   });
 }
 
@@ -46,10 +49,9 @@ void CudaBackend::softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx
   JDNN_CUDA_OP("softmax_backward");
   Context& c = jdnn_op.ctx;
   const Scalars s(y);
-  const auto algo = log ? vendor::CUDNN_SOFTMAX_LOG : vendor::CUDNN_SOFTMAX_ACCURATE;
   for_row_blocks(y, [&](vendor::cudnnTensorDescriptor_t d, int64_t off) {
-    JDNN_CUDNN(cudnnSoftmaxBackward, c.cudnn, algo, vendor::CUDNN_SOFTMAX_MODE_INSTANCE, s.one(), d,
-               element_ptr(y, off), d, element_ptr(dy, off), s.zero(), d, element_ptr(dx, off));
+    JDNN_CUDNN(cudnnSoftmaxBackward, c.cudnn, softmax_algorithm(log), vendor::CUDNN_SOFTMAX_MODE_INSTANCE,
+               s.one(), d, element_ptr(y, off), d, element_ptr(dy, off), s.zero(), d, element_ptr(dx, off));
   });
 }
 

@@ -7,6 +7,7 @@
 // optimizer keeps no such tensor, and the flags below keep it unread.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/common.h"
 
@@ -117,6 +118,19 @@ inline AdamParams adam_params(double lr, double b1, double b2, double eps, doubl
                               bool amsgrad, bool decoupled) {
   const double t = static_cast<double>(step);
   return {lr, b1, b2, eps, wd, 1 - std::pow(b1, t), std::sqrt(1 - std::pow(b2, t)), amsgrad, decoupled};
+}
+
+// Calls f(amsgrad, decoupled) with the two flags as std::bool_constant values, so each backend
+// picks its adam_update<AMSGRAD, DECOUPLED> loop from run-time flags in one place.
+template <class F>
+void with_adam_variant(bool amsgrad, bool decoupled, F&& f) {
+  if (amsgrad) {
+    if (decoupled) f(std::true_type{}, std::true_type{});
+    else f(std::true_type{}, std::false_type{});
+  } else {
+    if (decoupled) f(std::false_type{}, std::true_type{});
+    else f(std::false_type{}, std::false_type{});
+  }
 }
 
 // torch.nn.utils.clip_grad_value_: clamp to [-limit, limit]; NaN stays NaN.

@@ -33,6 +33,12 @@ inline void require_like_sized(const char* op, const Tensor& ref, const Tensor& 
   require_same_numel(op, ref, t);
 }
 
+// t has ref's dtype, device and shape.
+inline void require_like_shaped(const char* op, const Tensor& ref, const Tensor& t) {
+  require_like(op, ref, t);
+  require_shape_equal(op, ref, t);
+}
+
 inline void require_range(const char* op, const Tensor& t, int64_t offset, int64_t n) {
   JDNN_CHECK(offset >= 0 && n >= 0 && offset <= t.numel && n <= t.numel - offset, op, ": range [", offset, ", ",
              offset, " + ", n, ") is outside ", t.describe());

@@ -35,10 +35,8 @@ int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept {
     const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
     Tensor& os = tensor_ref(out);
     require_float("binary", os, "output");
-    require_same_dtype("binary", as, os);
-    require_same_dtype("binary", bs, os);
-    require_same_device("binary", as, os);
-    require_same_device("binary", bs, os);
+    require_like("binary", as, os);
+    require_like("binary", bs, os);
     require_broadcastable("binary", as, os);
     require_broadcastable("binary", bs, os);
     backend_of(os).binary(binary_op_of(op), as, bs, os);

@@ -14,10 +14,8 @@ void require_product(const char* op, const Tensor& a, const Tensor& b, const Ten
   JDNN_CHECK(a.ndim() == rank && b.ndim() == rank && c.ndim() == rank, op, ": operands must be ", rank,
              "-D, got ", a.describe(), ", ", b.describe(), ", ", c.describe());
   require_float(op, c, "output");
-  require_same_dtype(op, a, c);
-  require_same_dtype(op, b, c);
-  require_same_device(op, a, c);
-  require_same_device(op, b, c);
+  require_like(op, a, c);
+  require_like(op, b, c);
   const int r = rank - 2;  // the row dimension
   std::vector<int64_t> expected(c.shape.begin(), c.shape.begin() + r);
   if (rank == 3) {
@@ -33,24 +31,27 @@ void require_product(const char* op, const Tensor& a, const Tensor& b, const Ten
   JDNN_CHECK(c.shape == expected, op, ": output ", c.describe(), " must be ", shape_string(expected));
 }
 
-}  // namespace
+using ProductEntry = void (Backend::*)(const Tensor&, const Tensor&, Tensor&, bool, bool, double, double);
 
-int op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) noexcept {
+// matmul and bmm: the same look-ups, checks and call, but for the rank and the backend entry.
+int product(const char* op, int rank, ProductEntry entry, int64_t a, int64_t b, int64_t c, bool ta, bool tb,
+            double alpha, double beta) noexcept {
   return status_of([&] {
     const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
     Tensor& cs = tensor_ref(c);
-    require_product("matmul", as, bs, cs, ta, tb, 2);
-    backend_of(cs).matmul(as, bs, cs, ta, tb, alpha, beta);
+    require_product(op, as, bs, cs, ta, tb, rank);
+    (backend_of(cs).*entry)(as, bs, cs, ta, tb, alpha, beta);
   });
 }
 
+}  // namespace
+
+int op_matmul(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) noexcept {
+  return product("matmul", 2, &Backend::matmul, a, b, c, ta, tb, alpha, beta);
+}
+
 int op_bmm(int64_t a, int64_t b, int64_t c, bool ta, bool tb, double alpha, double beta) noexcept {
-  return status_of([&] {
-    const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
-    Tensor& cs = tensor_ref(c);
-    require_product("bmm", as, bs, cs, ta, tb, 3);
-    backend_of(cs).bmm(as, bs, cs, ta, tb, alpha, beta);
-  });
+  return product("bmm", 3, &Backend::bmm, a, b, c, ta, tb, alpha, beta);
 }
 
 int op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) noexcept {

@@ -25,17 +25,20 @@ Tensor* optional_state(const char* op, const Tensor& p, int64_t h, bool used, co
 
 void check_step(const char* op, int64_t step) { JDNN_CHECK(step >= 1, op, ": step must be >= 1, got ", step); }
 
-void adam_family(const char* op, bool decoupled, int64_t param, int64_t grad, int64_t m, int64_t v,
-                 int64_t v_max, double lr, double beta1, double beta2, double eps, double weight_decay,
-                 bool amsgrad, int64_t step) {
-  Tensor &p = tensor_ref(param), &ms = tensor_ref(m), &vs = tensor_ref(v);
-  const Tensor& g = tensor_ref(grad);
-  check_state(op, p, g, "gradient");
-  check_state(op, p, ms, "first moment");
-  check_state(op, p, vs, "second moment");
-  Tensor* mx = optional_state(op, p, v_max, amsgrad, "AMSGrad maximum");
-  check_step(op, step);
-  backend_of(p).adam(p, g, ms, vs, mx, lr, beta1, beta2, eps, weight_decay, step, decoupled);
+// Adam and AdamW: the same checks and backend entry, AdamW with decoupled weight decay.
+int adam_family(const char* op, bool decoupled, int64_t param, int64_t grad, int64_t m, int64_t v,
+                int64_t v_max, double lr, double beta1, double beta2, double eps, double weight_decay,
+                bool amsgrad, int64_t step) noexcept {
+  return status_of([&] {
+    Tensor &p = tensor_ref(param), &ms = tensor_ref(m), &vs = tensor_ref(v);
+    const Tensor& g = tensor_ref(grad);
+    check_state(op, p, g, "gradient");
+    check_state(op, p, ms, "first moment");
+    check_state(op, p, vs, "second moment");
+    Tensor* mx = optional_state(op, p, v_max, amsgrad, "AMSGrad maximum");
+    check_step(op, step);
+    backend_of(p).adam(p, g, ms, vs, mx, lr, beta1, beta2, eps, weight_decay, step, decoupled);
+  });
 }
 }  // namespace
 
@@ -79,19 +82,13 @@ int optim_rmsprop(int64_t param, int64_t grad, int64_t square_avg, int64_t grad_
 int optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
                 double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
                 int64_t step) noexcept {
-  return status_of([&] {
-    adam_family("adam", false, param, grad, m, v, v_max, lr, beta1, beta2, eps, weight_decay, amsgrad,
-                step);
-  });
+  return adam_family("adam", false, param, grad, m, v, v_max, lr, beta1, beta2, eps, weight_decay, amsgrad, step);
 }
 
 int optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
                  double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
                  int64_t step) noexcept {
-  return status_of([&] {
-    adam_family("adamw", true, param, grad, m, v, v_max, lr, beta1, beta2, eps, weight_decay, amsgrad,
-                step);
-  });
+  return adam_family("adamw", true, param, grad, m, v, v_max, lr, beta1, beta2, eps, weight_decay, amsgrad, step);
 }
 
 int optim_clip_value(int64_t grad, double limit) noexcept {

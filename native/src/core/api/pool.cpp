@@ -1,5 +1,6 @@
 // Facade: max and average pooling.
 #include <climits>
+#include <utility>
 #include <vector>
 
 #include "core/api/checks.h"
@@ -35,21 +36,35 @@ std::vector<int64_t> check_pool2d(const char* op, const Tensor& x, const Pool2dG
   return {x.dim(0), x.dim(1), oh, ow};
 }
 
+// A window checked against the input it slides over, and the output shape it gives.
+struct CheckedWindow {
+  Pool2dGeom g;
+  std::vector<int64_t> out;
+};
+
+// Unpacks and checks the window over `input`, then checks that `output` (the output, or the
+// output gradient) has input's dtype and device and the output shape; `what` names it in errors.
+CheckedWindow checked_window(const char* op, const int64_t* packed, int n, const Tensor& input,
+                             const Tensor& output, const char* what) {
+  const Pool2dGeom g = pool_geometry(op, packed, n);
+  std::vector<int64_t> out = check_pool2d(op, input, g);
+  require_like_dims(op, input, &output, what, out);
+  return {g, std::move(out)};
+}
+
 }  // namespace
 
 int op_max_pool2d(int64_t x, int64_t y, int64_t indices, const int64_t* window, int window_length) noexcept {
   return status_of([&] {
     const Tensor& xs = tensor_ref(x);
     Tensor &ys = tensor_ref(y), &is = tensor_ref(indices);
-    const Pool2dGeom g = pool_geometry("max_pool2d", window, window_length);
-    const auto out = check_pool2d("max_pool2d", xs, g);
-    require_like_dims("max_pool2d", xs, &ys, "output", out);
+    const CheckedWindow w = checked_window("max_pool2d", window, window_length, xs, ys, "output");
     require_index_dtype("max_pool2d", is, "indices");
     JDNN_CHECK(is.dtype == DType::INT64 || xs.dim(2) * xs.dim(3) <= INT32_MAX, "max_pool2d: planes of ",
                xs.dim(2) * xs.dim(3), " elements need int64 indices");
     require_same_device("max_pool2d", xs, is);
-    require_dims("max_pool2d", is, "indices", out);
-    backend_of(xs).max_pool2d(xs, ys, is, g);
+    require_dims("max_pool2d", is, "indices", w.out);
+    backend_of(xs).max_pool2d(xs, ys, is, w.g);
   });
 }
 
@@ -74,10 +89,8 @@ int op_avg_pool2d(int64_t x, int64_t y, const int64_t* window, int window_length
   return status_of([&] {
     const Tensor& xs = tensor_ref(x);
     Tensor& ys = tensor_ref(y);
-    const Pool2dGeom g = pool_geometry("avg_pool2d", window, window_length);
-    const auto out = check_pool2d("avg_pool2d", xs, g);
-    require_like_dims("avg_pool2d", xs, &ys, "output", out);
-    backend_of(xs).avg_pool2d(xs, ys, g, include_pad);
+    const CheckedWindow w = checked_window("avg_pool2d", window, window_length, xs, ys, "output");
+    backend_of(xs).avg_pool2d(xs, ys, w.g, include_pad);
   });
 }
 
@@ -86,10 +99,9 @@ int op_avg_pool2d_backward(int64_t dy, int64_t dx, const int64_t* window, int wi
   return status_of([&] {
     const Tensor& dys = tensor_ref(dy);
     Tensor& dxs = tensor_ref(dx);
-    const Pool2dGeom g = pool_geometry("avg_pool2d_backward", window, window_length);
-    const auto out = check_pool2d("avg_pool2d_backward", dxs, g);
-    require_like_dims("avg_pool2d_backward", dxs, &dys, "output gradient", out);
-    backend_of(dxs).avg_pool2d_backward(dys, dxs, g, include_pad);
+    const CheckedWindow w =
+        checked_window("avg_pool2d_backward", window, window_length, dxs, dys, "output gradient");
+    backend_of(dxs).avg_pool2d_backward(dys, dxs, w.g, include_pad);
   });
 }
 

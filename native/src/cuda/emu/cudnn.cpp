@@ -21,6 +21,21 @@ namespace jdnn::vendor::emu {
 
 // ---- library, handle ------------------------------------------------------------------
 
+// Every cudnnCreate* call: a new default object in *out, BAD_PARAM for a null out.
+template <class Struct>
+cudnnStatus_t create_object(Struct** out) {
+  if (out == nullptr) return CUDNN_STATUS_BAD_PARAM;
+  *out = new Struct();
+  return CUDNN_STATUS_SUCCESS;
+}
+
+// Every cudnnDestroy* call (destroying null is allowed and does nothing).
+template <class Struct>
+cudnnStatus_t destroy_object(Struct* object) {
+  delete object;
+  return CUDNN_STATUS_SUCCESS;
+}
+
 // The emulation reports itself as cuDNN 9.19.0 (major * 10000 + minor * 100 + patch since 9.0),
 // the release whose API reference it follows.
 size_t cudnnGetVersion() { return 91900; }
@@ -37,16 +52,9 @@ const char* cudnnGetErrorString(cudnnStatus_t status) {
   return "CUDNN_STATUS_UNKNOWN";
 }
 
-cudnnStatus_t cudnnCreate(cudnnHandle_t* handle) {
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  *handle = new cudnnContext();
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnCreate(cudnnHandle_t* handle) { return create_object(handle); }
 
-cudnnStatus_t cudnnDestroy(cudnnHandle_t handle) {
-  delete handle;
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnDestroy(cudnnHandle_t handle) { return destroy_object(handle); }
 
 cudnnStatus_t cudnnSetStream(cudnnHandle_t handle, cudaStream_t stream) {
   if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
@@ -56,16 +64,9 @@ cudnnStatus_t cudnnSetStream(cudnnHandle_t handle, cudaStream_t stream) {
 
 // ---- descriptors ------------------------------------------------------------------------
 
-cudnnStatus_t cudnnCreateTensorDescriptor(cudnnTensorDescriptor_t* desc) {
-  if (desc == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  *desc = new cudnnTensorStruct();
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnCreateTensorDescriptor(cudnnTensorDescriptor_t* desc) { return create_object(desc); }
 
-cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t desc) {
-  delete desc;
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnDestroyTensorDescriptor(cudnnTensorDescriptor_t desc) { return destroy_object(desc); }
 
 cudnnStatus_t cudnnSetTensor4dDescriptor(cudnnTensorDescriptor_t desc, cudnnTensorFormat_t format,
                                          cudnnDataType_t dataType, int n, int c, int h, int w) {
@@ -113,16 +114,9 @@ cudnnStatus_t cudnnSetTensorNdDescriptor(cudnnTensorDescriptor_t desc, cudnnData
   return CUDNN_STATUS_SUCCESS;
 }
 
-cudnnStatus_t cudnnCreateFilterDescriptor(cudnnFilterDescriptor_t* desc) {
-  if (desc == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  *desc = new cudnnFilterStruct();
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnCreateFilterDescriptor(cudnnFilterDescriptor_t* desc) { return create_object(desc); }
 
-cudnnStatus_t cudnnDestroyFilterDescriptor(cudnnFilterDescriptor_t desc) {
-  delete desc;
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnDestroyFilterDescriptor(cudnnFilterDescriptor_t desc) { return destroy_object(desc); }
 
 cudnnStatus_t cudnnSetFilter4dDescriptor(cudnnFilterDescriptor_t desc, cudnnDataType_t dataType,
                                          cudnnTensorFormat_t format, int k, int c, int h, int w) {
@@ -132,16 +126,9 @@ cudnnStatus_t cudnnSetFilter4dDescriptor(cudnnFilterDescriptor_t desc, cudnnData
   return CUDNN_STATUS_SUCCESS;
 }
 
-cudnnStatus_t cudnnCreateConvolutionDescriptor(cudnnConvolutionDescriptor_t* desc) {
-  if (desc == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  *desc = new cudnnConvolutionStruct();
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnCreateConvolutionDescriptor(cudnnConvolutionDescriptor_t* desc) { return create_object(desc); }
 
-cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t desc) {
-  delete desc;
-  return CUDNN_STATUS_SUCCESS;
-}
+cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t desc) { return destroy_object(desc); }
 
 cudnnStatus_t cudnnSetConvolution2dDescriptor(cudnnConvolutionDescriptor_t desc, int pad_h, int pad_w, int u, int v,
                                               int dilation_h, int dilation_w, cudnnConvolutionMode_t mode,
