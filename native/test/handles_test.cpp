@@ -19,7 +19,10 @@ using namespace jdnn;
 
 namespace {
 
-// The message of the exception f throws, or "" when it returns.
+// The message of a facade call's failure (its status, then the thread's last error), or "".
+std::string failure_of(int status) { return status == 0 ? "" : last_error_message(); }
+
+// The message of the exception f throws, or "" when it returns (tensor_ref, below the facade).
 template <class F>
 std::string error_of(F f) {
   try {
@@ -34,7 +37,7 @@ bool mentions(const std::string& text, const char* part) { return text.find(part
 
 int64_t vector_of(float value, int64_t n) {
   const int64_t shape[] = {n};
-  int64_t h = tensor_new(DT_F32, DEV_CPU, shape, 1);
+  int64_t h = tensor_new(static_cast<int>(DType::FLOAT32), static_cast<int>(Device::CPU), shape, 1);
   tensor_fill(h, value);
   return h;
 }
@@ -59,18 +62,20 @@ void close_while_pinned_defers_the_free() {
 void closed_and_stale_handles_fail() {
   int64_t h = vector_of(1, 4);
   tensor_free(h);
-  CHECK(mentions(error_of([&] { tensor_fill(h, 2); }), "closed"));
+  CHECK(tensor_fill(h, 2) == static_cast<int>(ErrorKind::CLOSED) && mentions(last_error_message(), "closed"));
   // The slot is reused by the next tensor; the old handle still reads as closed, not as the new tensor.
   int64_t reused = vector_of(5, 4);
   CHECK(reused != h);
-  CHECK(mentions(error_of([&] { tensor_fill(h, 2); }), "closed"));
+  CHECK(mentions(failure_of(tensor_fill(h, 2)), "closed"));
   float out[4] = {0, 0, 0, 0};
-  CHECK(tensor_read_f32_critical(h, out, 0, 4) == TS_CLOSED);
-  CHECK(tensor_read_f32_critical(reused, out, 0, 4) == TS_OK && out[3] == 5);
-  CHECK(tensor_read_f32_critical(reused, out, 2, 4) == TS_FAILED && mentions(tensor_last_error(), "outside"));
-  CHECK(mentions(error_of([&] { tensor_free(h); }), "already freed"));
-  CHECK(mentions(error_of([&] { tensor_fill(0, 1); }), "null tensor handle"));
-  CHECK(mentions(error_of([&] { tensor_fill(int64_t(1) << 40, 1); }), "invalid tensor handle"));
+  CHECK(tensor_read_f32_critical(h, out, 0, 4) == static_cast<int>(ErrorKind::CLOSED));
+  CHECK(tensor_read_f32_critical(reused, out, 0, 4) == 0 && out[3] == 5);
+  CHECK(tensor_read_f32_critical(reused, out, 2, 4) == static_cast<int>(ErrorKind::ARGUMENT) &&
+        mentions(last_error_message(), "outside"));
+  CHECK(last_error_kind() == static_cast<int>(ErrorKind::ARGUMENT));
+  CHECK(mentions(failure_of(tensor_free(h)), "already freed"));
+  CHECK(mentions(failure_of(tensor_fill(0, 1)), "null tensor handle"));
+  CHECK(mentions(failure_of(tensor_fill(int64_t(1) << 40, 1)), "invalid tensor handle"));
   tensor_free(reused);
 }
 
@@ -101,7 +106,7 @@ void racing_close_never_frees_under_an_op() {
     });
     while (!ready.load()) {}
     go = true;
-    std::string error = error_of([&] { op_binary(BIN_ADD, a, b, out); });
+    std::string error = failure_of(op_binary(static_cast<int>(BinaryOp::ADD), a, b, out));
     closer.join();
     if (error.empty()) {
       std::vector<float> sum(n);

@@ -2,213 +2,222 @@
 // int64 tensor handles, no templates, so the binding stays a list of
 // declarations and the native internals can change freely behind it.
 //
-// Every function reports failure by throwing a std::exception subclass whose
-// message names the op and the offending values; the generated JNI glue turns
-// it into a Java RuntimeException. Nothing here aborts or exits.
+// Errors. No function throws (all are noexcept) and nothing here aborts or
+// exits. A failure is reported through the return value: functions that return
+// nothing else return an int status, 0 on success or the ErrorKind; functions
+// that return a value return a sentinel their comment names (handle 0, count or
+// size -1, null string, NaN statistic). The failure's kind and message (naming
+// the op and the offending values) are then this thread's last error, until
+// its next failure: Java reads them only after a failure, so success costs one
+// compare. org.jdnn.tensor.NativeErrors maps each kind to one exception type.
 //
 // Shape rules and user-facing validation live in Java (org.jdnn.tensor); the
 // native side re-checks what it needs to stay memory-safe (dtype, element
 // counts, ranks), so a wrong call throws instead of corrupting memory.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+
+#include "jdnn/ops.def"
 
 namespace jdnn {
 
-// Element types. Values are shared with org.jdnn.tensor.DType.
-enum DTypeCode { DT_F32 = 0, DT_F64 = 1, DT_I32 = 2, DT_I64 = 3, DT_U8 = 4 };
-
-// Devices. Values are shared with org.jdnn.tensor.Device.
-enum DeviceCode { DEV_CPU = 0, DEV_CUDA = 1, DEV_CUDA_EMU = 2 };
-
-// Unary element-wise ops, y = f(x; alpha, alpha2) (alpha2 unused unless named). Values shared with
-// org.jdnn.tensor.UnaryOp. NaN propagates as in PyTorch (relu(NaN) = NaN); the step maps NaN to 0.
-enum UnaryOpCode {
-  UN_NEG = 0, UN_EXP = 1, UN_LOG = 2, UN_SQRT = 3, UN_ABS = 4, UN_SQUARE = 5,
-  UN_SCALE = 6,       // y = alpha * x
-  UN_ADD_SCALAR = 7,  // y = x + alpha
-  UN_SIGMOID = 8, UN_TANH = 9, UN_RELU = 10,
-  UN_LEAKY_RELU = 11, // alpha = negative slope
-  UN_ELU = 12,        // alpha = ELU alpha
-  UN_SOFTPLUS = 13,   // log(1 + exp(alpha x)) / alpha, x where alpha x > alpha2 (PyTorch's beta, threshold)
-  UN_HEAVISIDE = 14,       // Heaviside: 1 where x > 0, alpha where x == 0, else 0 (torch.heaviside); no derivative
-  UN_RECIPROCAL = 15,
-  UN_POW = 16,        // y = x^alpha
-  UN_COUNT = 17
-};
-
+// The codes Java shares with native code, from ops.def: a row's position is its code. The facade
+// takes them as plain ints (what JNI passes) and checks each before casting.
+#define JDNN_ENUM_ROW(name, ...) name,
+enum class DType : int { JDNN_DTYPES(JDNN_ENUM_ROW) };
+enum class Device : int { JDNN_DEVICES(JDNN_ENUM_ROW) };
+// Unary element-wise ops, y = f(x; alpha, alpha2); kernels/unary.h defines each (and what alpha,
+// alpha2 mean for it). NaN propagates as in PyTorch (relu(NaN) = NaN); the Heaviside step maps NaN to 0.
+enum class UnaryOp : int { JDNN_UNARY_OPS(JDNN_ENUM_ROW) };
 // Binary element-wise ops with NumPy broadcasting against the output's shape.
-enum BinaryOpCode { BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3, BIN_COUNT = 4 };
+enum class BinaryOp : int { JDNN_BINARY_OPS(JDNN_ENUM_ROW) };
+// Per-element losses l(x, t) (kernels/point_loss.h):
+//   BCE_PROBABILITIES: -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
+//   BCE_LOGITS: max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
+enum class PointLoss : int { JDNN_POINT_LOSSES(JDNN_ENUM_ROW) };
+#undef JDNN_ENUM_ROW
+#define JDNN_ENUM_ROW1(name) name,
+enum class ErrorKind : int { JDNN_ERROR_KINDS(JDNN_ENUM_ROW1) };
+#undef JDNN_ENUM_ROW1
 
-// Per-element losses l(x, t). Values shared with org.jdnn.loss.
-enum PointLossCode {
-  PL_BCE_PROB = 0,    // -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
-  PL_BCE_LOGITS = 1,  // max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
-  PL_COUNT = 2
-};
+// This thread's last failure: its ErrorKind, and its message (valid until the thread's next call).
+int last_error_kind() noexcept;
+const char* last_error_message() noexcept;
+
+// Tables of codes, for code_names().
+enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5 };
+// The names of a table's codes in code order, comma-separated ("NEG,EXP,..."); null for an
+// unknown table. Java's enums must match them (NativeCodesTest).
+const char* code_names(int table) noexcept;
 
 // ---- tensors ----------------------------------------------------------------
-// New contiguous tensor; contents are uninitialized.
-int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim);
-// A second handle to the same storage with another shape of equal element count.
-int64_t tensor_view(int64_t h, const int64_t* shape, int ndim);
+// New contiguous tensor; contents are uninitialized. 0 on failure.
+int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim) noexcept;
+// A second handle to the same storage with another shape of equal element count; 0 on failure.
+int64_t tensor_view(int64_t h, const int64_t* shape, int ndim) noexcept;
 // Closes this handle: later uses of it fail with "closed". The tensor is freed now, or when the
 // last op that is using it returns; its storage returns to the device's cache when the last handle
 // sharing it goes.
-void tensor_free(int64_t h);
+int tensor_free(int64_t h) noexcept;
 // Handles created and not yet freed (for leak and lifetime tests).
-int64_t tensor_live_handles();
-int tensor_dtype(int64_t h);
-int tensor_device(int64_t h);
-int64_t tensor_numel(int64_t h);
+int64_t tensor_live_handles() noexcept;
+// The tensor's dtype and device codes, its element count; -1 on failure.
+int tensor_dtype(int64_t h) noexcept;
+int tensor_device(int64_t h) noexcept;
+int64_t tensor_numel(int64_t h) noexcept;
 
 // Host <-> tensor copies of n elements starting at element `offset` of the tensor.
 // The host element type must equal the tensor's dtype.
-void tensor_write_f32(int64_t h, const float* src, int64_t offset, int64_t n);
-void tensor_write_f64(int64_t h, const double* src, int64_t offset, int64_t n);
-void tensor_write_i32(int64_t h, const int32_t* src, int64_t offset, int64_t n);
-void tensor_write_i64(int64_t h, const int64_t* src, int64_t offset, int64_t n);
-void tensor_write_u8(int64_t h, const uint8_t* src, int64_t offset, int64_t n);
-void tensor_read_f32(int64_t h, float* dst, int64_t offset, int64_t n);
-void tensor_read_f64(int64_t h, double* dst, int64_t offset, int64_t n);
-void tensor_read_i32(int64_t h, int32_t* dst, int64_t offset, int64_t n);
-void tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n);
-void tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n);
-// The float32 copies for JNI critical regions, where raising an exception is not allowed: they
-// return a TensorStatus instead of throwing; tensor_last_error() gives a TS_FAILED message.
-enum TensorStatus { TS_OK = 0, TS_CLOSED = 1, TS_FAILED = 2 };
+int tensor_write_f32(int64_t h, const float* src, int64_t offset, int64_t n) noexcept;
+int tensor_write_f64(int64_t h, const double* src, int64_t offset, int64_t n) noexcept;
+int tensor_write_i32(int64_t h, const int32_t* src, int64_t offset, int64_t n) noexcept;
+int tensor_write_i64(int64_t h, const int64_t* src, int64_t offset, int64_t n) noexcept;
+int tensor_write_u8(int64_t h, const uint8_t* src, int64_t offset, int64_t n) noexcept;
+int tensor_read_f32(int64_t h, float* dst, int64_t offset, int64_t n) noexcept;
+int tensor_read_f64(int64_t h, double* dst, int64_t offset, int64_t n) noexcept;
+int tensor_read_i32(int64_t h, int32_t* dst, int64_t offset, int64_t n) noexcept;
+int tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n) noexcept;
+int tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n) noexcept;
+// The same float32 copies, bound by Java to arrays pinned in a JNI critical region (where no
+// JNI call may be made, so Java reads the last error only after the region).
 int tensor_write_f32_critical(int64_t h, const float* src, int64_t offset, int64_t n) noexcept;
 int tensor_read_f32_critical(int64_t h, float* dst, int64_t offset, int64_t n) noexcept;
-const char* tensor_last_error();
 
-void tensor_fill(int64_t h, double value);
+int tensor_fill(int64_t h, double value) noexcept;
 // t += delta for every element of an int32 or int64 tensor, on its device: counters
 // (BatchNorm's num_batches_tracked) advance without a round trip to the host.
-void tensor_add_int(int64_t h, int64_t delta);
+int tensor_add_int(int64_t h, int64_t delta) noexcept;
 // dst = src converted to dst's dtype; equal element counts.
-void tensor_copy(int64_t src, int64_t dst);
+int tensor_copy(int64_t src, int64_t dst) noexcept;
 // Gathers rows: dst[i, ...] = src[index[i], ...] (index int32 or int64). Used to assemble batches.
-void tensor_gather_rows(int64_t src, int64_t index, int64_t dst);
+int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept;
 
 // ---- memory and threads -------------------------------------------------------
-int64_t memory_bytes_in_use(int device);  // bytes held by live tensors
-int64_t memory_bytes_cached(int device);  // freed bytes kept for reuse
-void memory_release_cached(int device);
-int cpu_num_threads();
-void cpu_set_num_threads(int n);
-const char* cpu_gemm_kernel();
+int64_t memory_bytes_in_use(int device) noexcept;  // bytes held by live tensors; -1 on failure
+int64_t memory_bytes_cached(int device) noexcept;  // freed bytes kept for reuse; -1 on failure
+int memory_release_cached(int device) noexcept;
+int cpu_num_threads() noexcept;
+int cpu_set_num_threads(int n) noexcept;
+const char* cpu_gemm_kernel() noexcept;
 
 // ---- devices ------------------------------------------------------------------
 // Loads a backend library (libjdnn_cuda.so or libjdnn_cuda_emu.so) from library_path and
-// registers its backend for `device` (DEV_CUDA or DEV_CUDA_EMU). Probes the driver and the GPU
-// and binds cuBLAS/cuDNN first; on any failure throws with what is missing and how to fix it,
-// registers nothing, and may be called again later. A second call after success does nothing.
-void device_load(int device, const char* library_path);
-bool device_loaded(int device);
+// registers its backend for `device` (Device::CUDA or Device::CUDA_EMU). Probes the driver and the GPU
+// and binds cuBLAS/cuDNN first; on a failure (DEVICE: no usable driver or GPU; VENDOR: cuBLAS or
+// cuDNN missing or too old) the message says what is missing and how to fix it, nothing is
+// registered, and the call may be made again later. A second call after success does nothing.
+int device_load(int device, const char* library_path) noexcept;
+bool device_loaded(int device) noexcept;  // false for an unknown device code too
 // dlopens library_path with RTLD_NOW | RTLD_GLOBAL and keeps it loaded for the life of the
 // process, so that a later dlopen of its soname (by libjdnn_cuda's vendor binder, or by cuDNN
 // opening its own sub-libraries) finds this copy. Used for cuBLAS/cuDNN shipped inside a jar.
-// Throws with dlerror's text on failure.
-void device_preload_library(const char* library_path);
-// One line naming the device's hardware and libraries.
-const char* device_describe(int device);
+// Fails (VENDOR) with dlerror's text.
+int device_preload_library(const char* library_path) noexcept;
+// One line naming the device's hardware and libraries; null on failure.
+const char* device_describe(int device) noexcept;
 // Waits for every op issued on the device to finish.
-void device_synchronize(int device);
+int device_synchronize(int device) noexcept;
 // Backend switches and counters: on CUDA "tf32" (0/1: TF32 tensor-core math in GEMM and
 // convolution), "profile" (0/1: time every op with device events; 1 resets the totals);
-// statistics "kernel_ms" (device time of the ops since profiling started) and "ops".
-void device_set_option(int device, const char* key, double value);
-double device_stat(int device, const char* key);
+// statistics "kernel_ms" (device time of the ops since profiling started) and "ops"; a statistic
+// is NaN on failure.
+int device_set_option(int device, const char* key, double value) noexcept;
+double device_stat(int device, const char* key) noexcept;
 // dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).
-void tensor_transfer(int64_t src, int64_t dst);
+int tensor_transfer(int64_t src, int64_t dst) noexcept;
 
 // ---- ops ----------------------------------------------------------------------
-void op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2);
+int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept;
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).
-void op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2);
-void op_binary(int op, int64_t a, int64_t b, int64_t out);
+int op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2) noexcept;
+int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept;
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
-void op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
+int op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta) noexcept;
 // c[i] = alpha * op(a[i]) op(b[i]) + beta * c[i] for 3-D a, b, c (row-major matrices stacked along
 // dimension 0, one batch size for all three). beta == 0: c is not read (NaN in c does not leak).
-void op_bmm(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta);
+int op_bmm(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta) noexcept;
 // y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
 // relu: y = max(0, x w^T + bias) in the same call (inference's Linear + ReLU, one crossing).
-void op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu);
+int op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) noexcept;
 // bfloat16 inference Linear. bf16_packed_numel(out, in) int32 elements hold a float32 weight
 // (out, in) packed to bf16 by op_bf16_pack_weight; op_linear_bf16 then computes
 // y = [relu](x w^T + bias) from float32 x with bf16 products and float32 accumulation.
-int64_t bf16_packed_numel(int64_t out, int64_t in);
-void op_bf16_pack_weight(int64_t w, int64_t packed);
-void op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu);
+// bf16_packed_numel is -1 on failure.
+int64_t bf16_packed_numel(int64_t out, int64_t in) noexcept;
+int op_bf16_pack_weight(int64_t w, int64_t packed) noexcept;
+int op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu) noexcept;
 // "avx512bf16" or "generic"; cpu_bf16_force_kernel switches it (tests; false if not runnable).
-const char* cpu_bf16_kernel();
-bool cpu_bf16_force_kernel(const char* name);
+const char* cpu_bf16_kernel() noexcept;
+bool cpu_bf16_force_kernel(const char* name) noexcept;
 // y = sum of x over the dimensions where y (right-aligned, rank <= x's) has size 1 or is absent.
-void op_sum_to(int64_t x, int64_t y);
+int op_sum_to(int64_t x, int64_t y) noexcept;
 // Index of the largest element along the last dimension; out is int64 with x's leading shape.
-void op_argmax_last(int64_t x, int64_t out);
+int op_argmax_last(int64_t x, int64_t out) noexcept;
 // (log-)softmax along the last dimension.
-void op_softmax(int64_t x, int64_t y, bool log);
-void op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log);
+int op_softmax(int64_t x, int64_t y, bool log) noexcept;
+int op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) noexcept;
 // Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
-// Writes the scalar loss and the softmax probabilities (kept for the backward).
-void op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs);
+// Writes the scalar loss and the softmax probabilities (kept for the backward). A label outside [0, C)
+// is an INDEX error naming the first one: its row, value and the class count. The op checks the labels
+// as it reads them (on CUDA, one read of a flag after the kernel).
+int op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs) noexcept;
 // dlogits = (probs - onehot(labels)) * dloss / N
-void op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits);
-// Returns the first element index where l(x, t) is undefined, or -1: BCE_PROB needs p and t in [0, 1]
-// (NaN is outside). The caller raises the error; out is fully written either way. On CUDA a loss with a
-// domain waits for its kernel to learn the answer (one stream synchronization per call).
-int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out);
-void op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx);
+int op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits) noexcept;
+// Returns the first element index where l(x, t) is undefined, or -1: BCE_PROBABILITIES needs p and t
+// in [0, 1] (NaN is outside). The caller raises that error; out is fully written either way. -2 on
+// failure. On CUDA a loss with a domain waits for its kernel to learn the answer (one stream
+// synchronization per call).
+int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) noexcept;
+int op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) noexcept;
 
 // ---- convolution, pooling, normalization, dropout, slicing (NCHW, float32/float64) ----
-// Convolution geometry shared by the conv entry points. Output size per spatial dim:
-//   OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1   (>= 1)
+// Convolution geometry, one value packed by Java's Conv2dGeometry (which validates it), length 9:
+//   {stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups}
+// Output size per spatial dim: OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1.
 // Cross-correlation (no kernel flip); groups are consecutive channel blocks (PyTorch's conv2d).
 // y (N, Cout, OH, OW) = conv(x (N, C, H, W), w (Cout, C / groups, kh, kw)) + bias (Cout) or 0 for none.
-void op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, int stride_h, int stride_w, int pad_top,
-               int pad_left, int pad_bottom, int pad_right, int dilation_h, int dilation_w, int groups);
+int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length) noexcept;
 // Gradients of op_conv2d from dy (N, Cout, OH, OW): dx (x's shape), dw (w's shape), dbias (Cout).
 // Pass 0 for a gradient that is not wanted; x is read only for dw, w only for dx.
-void op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias,
-                        int stride_h, int stride_w, int pad_top, int pad_left, int pad_bottom,
-                        int pad_right, int dilation_h, int dilation_w, int groups);
+int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias,
+                       const int64_t* geometry, int geometry_length) noexcept;
+// Pooling window, one value packed by Java's Pool2dGeometry (which validates it), length 6:
+//   {kh, kw, stride_h, stride_w, pad_h, pad_w}
 // Max pooling over (N, C, H, W), padding counting as -infinity, floor-mode output size
 // OH = (H + 2 pad_h - kh) / stride_h + 1. indices (int32 or int64, y's shape) receive the
 // arg-max position h * W + w inside its (n, c) plane (first maximum wins; NaN propagates).
-void op_max_pool2d(int64_t x, int64_t y, int64_t indices, int kh, int kw, int stride_h, int stride_w,
-                   int pad_h, int pad_w);
+int op_max_pool2d(int64_t x, int64_t y, int64_t indices, const int64_t* window, int window_length) noexcept;
 // dx (zeroed here) receives each dy element at its saved arg-max position (accumulating on overlap).
-void op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx);
-// Average pooling, same geometry; divisor kh * kw when count_include_pad, else the number of
+int op_max_pool2d_backward(int64_t dy, int64_t indices, int64_t dx) noexcept;
+// Average pooling, same window; divisor kh * kw when count_include_pad, else the number of
 // window cells inside the unpadded input.
-void op_avg_pool2d(int64_t x, int64_t y, int kh, int kw, int stride_h, int stride_w, int pad_h, int pad_w,
-                   bool count_include_pad);
-void op_avg_pool2d_backward(int64_t dy, int64_t dx, int kh, int kw, int stride_h, int stride_w, int pad_h,
-                            int pad_w, bool count_include_pad);
+int op_avg_pool2d(int64_t x, int64_t y, const int64_t* window, int window_length, bool count_include_pad) noexcept;
+int op_avg_pool2d_backward(int64_t dy, int64_t dx, const int64_t* window, int window_length,
+                           bool count_include_pad) noexcept;
 // Batch norm over channel dim 1 of x (N, C, ...): y = gamma (x - mean) * invstd + beta
 // (gamma, beta (C) or 0 for none, meaning 1 and 0). training: mean and biased variance from the
 // batch (m = numel / C values per channel, m > 1); running_mean / running_var (C, or 0 to skip)
 // become (1 - momentum) running + momentum batch, with the unbiased variance. eval: the running
 // statistics are used (required). Both modes write the mean and invstd = 1 / sqrt(var + eps)
 // they used into save_mean, save_invstd (C) for the backward.
-void op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, int64_t running_var,
+int op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, int64_t running_var,
                    int64_t y, int64_t save_mean, int64_t save_invstd, bool training, double momentum,
-                   double eps);
+                   double eps) noexcept;
 // Gradients of op_batch_norm: training goes through the batch statistics, eval is the affine map.
 // dx, dgamma, dbeta may each be 0 (not wanted); gamma 0 means 1.
-void op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
-                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training);
+int op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
+                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training) noexcept;
 // Inverted-dropout mask: mask[j] = 1 / (1 - p) if philox_uniform(philox4x32_10(offset + j, seed)) >= p
 // else 0, for p in [0, 1).
-void op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset);
+int op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset) noexcept;
 // y[i] = x[i] * mask[i / (numel(x) / numel(mask))]: one mask value per element, or per block of
 // consecutive elements (a channel, for Dropout2d). Forward and backward of dropout.
-void op_dropout_apply(int64_t x, int64_t mask, int64_t y);
+int op_dropout_apply(int64_t x, int64_t mask, int64_t y) noexcept;
 // y = x narrowed to [start, start + y.dim(dim)) along dim (a copy); any dtype.
-void op_narrow(int64_t x, int64_t y, int dim, int64_t start);
+int op_narrow(int64_t x, int64_t y, int dim, int64_t start) noexcept;
 // dst[..., start : start + src.dim(dim), ...] = src along dim (the rest of dst is untouched); any dtype.
-void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start);
+int op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) noexcept;
 
 // ---- optimizer steps (in place on param and state) ------------------------------
 // State handles a configuration does not use are 0; state tensors match the
@@ -217,35 +226,35 @@ void op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start);
 //
 // torch.optim.SGD: g' = g + wd p; buf = first ? g' : momentum buf + (1 - dampening) g';
 // step = nesterov ? g' + momentum buf : buf (momentum 0: step = g', buf 0); p -= lr step.
-void optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momentum,
-               double dampening, double weight_decay, bool nesterov, bool first);
+int optim_sgd(int64_t param, int64_t grad, int64_t buf, double lr, double momentum,
+               double dampening, double weight_decay, bool nesterov, bool first) noexcept;
 // torch.optim.Adagrad: g' = g + wd p; sum += g'^2;
 // p -= lr / (1 + (step - 1) lr_decay) * g' / (sqrt(sum) + eps).
-void optim_adagrad(int64_t param, int64_t grad, int64_t sum, double lr, double lr_decay, double eps,
-                   double weight_decay, int64_t step);
+int optim_adagrad(int64_t param, int64_t grad, int64_t sum, double lr, double lr_decay, double eps,
+                   double weight_decay, int64_t step) noexcept;
 // torch.optim.RMSprop: g' = g + wd p; sq = alpha sq + (1 - alpha) g'^2;
 // centered: ga = alpha ga + (1 - alpha) g', avg = sqrt(sq - ga^2) + eps, else sqrt(sq) + eps;
 // momentum > 0: buf = momentum buf + g' / avg, p -= lr buf; else p -= lr g' / avg.
 // grad_avg is nonzero exactly when centered, buf exactly when momentum > 0.
-void optim_rmsprop(int64_t param, int64_t grad, int64_t square_avg, int64_t grad_avg, int64_t buf,
+int optim_rmsprop(int64_t param, int64_t grad, int64_t square_avg, int64_t grad_avg, int64_t buf,
                    double lr, double alpha, double eps, double weight_decay, double momentum,
-                   bool centered);
+                   bool centered) noexcept;
 // torch.optim.Adam: g' = g + wd p; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2;
 // amsgrad: v_max = max(v_max, v), used in place of v; with t = step,
 // p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps). v_max is nonzero exactly when amsgrad.
-void optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
+int optim_adam(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
                 double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
-                int64_t step);
+                int64_t step) noexcept;
 // torch.optim.AdamW: p *= 1 - lr wd (decoupled decay), then Adam's step with the raw gradient.
-void optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
+int optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max, double lr,
                  double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
-                 int64_t step);
+                 int64_t step) noexcept;
 // torch.nn.utils.clip_grad_value_: grad = clamp(grad, -limit, limit) in place, limit >= 0.
-void optim_clip_value(int64_t grad, double limit);
+int optim_clip_value(int64_t grad, double limit) noexcept;
 
 // ---- random numbers (Philox-4x32-10, counter-based: same stream on every device) ----
 // Element i takes counter (offset + i); the stream is a pure function of (seed, offset, i).
-void random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset);
-void random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t offset);
+int random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset) noexcept;
+int random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t offset) noexcept;
 
 }  // namespace jdnn

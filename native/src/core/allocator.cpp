@@ -7,8 +7,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/codes.h"
 #include "core/error.h"
-#include "jdnn/jdnn.h"
 
 namespace jdnn {
 
@@ -94,31 +94,30 @@ class HostCachingAllocator final : public CachingAllocator {
   void* system_allocate(size_t bytes) override { return std::aligned_alloc(64, bytes); }
   void system_free(void* p) override { std::free(p); }
   [[noreturn]] void out_of_memory(size_t bytes, int64_t) override {
-    fail("out of host memory allocating ", bytes, " bytes");
+    fail_as(ErrorKind::OUT_OF_MEMORY, "out of host memory allocating ", bytes, " bytes");
   }
 };
 
-constexpr int kDevices = 3;
-
-std::array<Allocator*, kDevices>& allocators() {
+std::array<Allocator*, kDeviceCount>& allocators() {
   // Leaked on purpose: tensors may still be freed during static destruction
   // at JVM exit, after a function-local static allocator would be gone.
-  static auto* table = new std::array<Allocator*, kDevices>{new HostCachingAllocator(), nullptr, nullptr};
+  static auto* table = [] {
+    auto* t = new std::array<Allocator*, kDeviceCount>{};
+    (*t)[static_cast<int>(Device::CPU)] = new HostCachingAllocator();
+    return t;
+  }();
   return *table;
 }
 
 }  // namespace
 
-Allocator& allocator_for(int device) {
-  JDNN_CHECK(device >= 0 && device < kDevices, "unknown device code ", device);
-  Allocator* a = allocators()[device];
-  JDNN_CHECK(a != nullptr, "no allocator for device ", device, ": its backend is not loaded");
+Allocator& allocator_for(Device device) {
+  Allocator* a = allocators()[static_cast<int>(device)];
+  JDNN_CHECK_AS(ErrorKind::DEVICE, a != nullptr, "no allocator for device ", device_name(device),
+                ": its backend is not loaded");
   return *a;
 }
 
-void register_allocator(int device, Allocator* allocator) {
-  JDNN_CHECK(device >= 0 && device < kDevices, "unknown device code ", device);
-  allocators()[device] = allocator;
-}
+void register_allocator(Device device, Allocator* allocator) { allocators()[static_cast<int>(device)] = allocator; }
 
 }  // namespace jdnn

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jdnn/jdnn.h"
+
 namespace jdnn {
 
 class Allocator {
@@ -56,8 +58,8 @@ class CachingAllocator : public Allocator {
 };
 
 // Throws if the device has no allocator (its backend is not loaded).
-Allocator& allocator_for(int device);
-void register_allocator(int device, Allocator* allocator);
+Allocator& allocator_for(Device device);
+void register_allocator(Device device, Allocator* allocator);
 // Block size actually reserved for a request; shared so every allocator bins alike.
 size_t round_block_size(size_t bytes);
 

@@ -11,12 +11,13 @@
 
 namespace jdnn {
 
-// The entry point every backend library exports. Returns 0 on success, else
-// writes a message (what is missing and how to fix it) into `message`.
+// The entry point every backend library exports. Returns 0 on success, else the ErrorKind
+// (DEVICE: no usable GPU; VENDOR: cuBLAS/cuDNN missing or too old) and writes a message (what is
+// missing and how to fix it) into `message`.
 using BackendInit = int (*)(int device, char* message, size_t capacity);
 
-void load_device_library(int device, const char* library_path) {
-  JDNN_CHECK(device == DEV_CUDA || device == DEV_CUDA_EMU, "device_load: device ", device_name(device),
+void load_device_library(Device device, const char* library_path) {
+  JDNN_CHECK(device == Device::CUDA || device == Device::CUDA_EMU, "device_load: device ", device_name(device),
              " is not loadable");
   JDNN_CHECK(library_path != nullptr && *library_path != '\0', "device_load: no library path for ",
              device_name(device));
@@ -28,22 +29,25 @@ void load_device_library(int device, const char* library_path) {
   void* handle = dlopen(library_path, RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
-    fail("cannot load the ", device_name(device), " backend library ", library_path, ": ",
-         why != nullptr ? why : "unknown dlopen error");
+    fail_as(ErrorKind::DEVICE, "cannot load the ", device_name(device), " backend library ", library_path, ": ",
+            why != nullptr ? why : "unknown dlopen error");
   }
   auto init = reinterpret_cast<BackendInit>(dlsym(handle, "jdnn_backend_init"));
   if (init == nullptr) {
     dlclose(handle);
-    fail("the library ", library_path, " is not a jdnn backend (no jdnn_backend_init)");
+    fail_as(ErrorKind::DEVICE, "the library ", library_path, " is not a jdnn backend (no jdnn_backend_init)");
   }
   char message[2048] = {0};
-  if (init(device, message, sizeof(message)) != 0) {
+  const int status = init(static_cast<int>(device), message, sizeof(message));
+  if (status != 0) {
     // Stays loaded: a failed probe may have started driver threads, and unloading
     // code they could still run is not safe. A later call retries the probe.
-    fail(message[0] != '\0' ? message : "the CUDA backend failed to initialize");
+    const bool known = status > 0 && status <= static_cast<int>(ErrorKind::INTERNAL);
+    fail_as(known ? static_cast<ErrorKind>(status) : ErrorKind::DEVICE,
+            message[0] != '\0' ? message : "the CUDA backend failed to initialize");
   }
-  JDNN_CHECK(backend_loaded(device), "the backend library ", library_path, " did not register ",
-             device_name(device));
+  JDNN_CHECK_AS(ErrorKind::INTERNAL, backend_loaded(device), "the backend library ", library_path,
+                " did not register ", device_name(device));
 }
 
 void preload_library(const char* library_path) {
@@ -53,7 +57,7 @@ void preload_library(const char* library_path) {
   // loaded for its soname to keep resolving.
   if (dlopen(library_path, RTLD_NOW | RTLD_GLOBAL) == nullptr) {
     const char* why = dlerror();
-    fail("device_preload_library: cannot load ", library_path, ": ", why != nullptr ? why : "unknown dlopen error");
+    fail_as(ErrorKind::VENDOR, "device_preload_library: cannot load ", library_path, ": ", why != nullptr ? why : "unknown dlopen error");
   }
 }
 

@@ -2,6 +2,7 @@
 // time. libjdnn itself never links CUDA: a machine without a GPU, a driver or
 // the vendor libraries only ever sees the exception thrown from here.
 #pragma once
+#include "jdnn/jdnn.h"
 
 namespace jdnn {
 
@@ -9,7 +10,7 @@ namespace jdnn {
 // probes the hardware, binds the vendor libraries and registers the backend.
 // Throws with the library's message on failure; does nothing if the device is
 // already registered.
-void load_device_library(int device, const char* library_path);
+void load_device_library(Device device, const char* library_path);
 
 // dlopens library_path globally and never closes it; throws with dlerror's text.
 void preload_library(const char* library_path);

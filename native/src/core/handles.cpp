@@ -128,7 +128,8 @@ int64_t handle_create(std::unique_ptr<Tensor> t) {
       index = g_free_slots.back();
       g_free_slots.pop_back();
     } else {
-      JDNN_CHECK(g_next_slot < kMaxChunks * kChunkSize, "too many live tensors (", g_next_slot, ")");
+      JDNN_CHECK_AS(ErrorKind::OUT_OF_MEMORY, g_next_slot < kMaxChunks * kChunkSize, "too many live tensors (",
+                    g_next_slot, ")");
       index = g_next_slot;
       if ((index & (kChunkSize - 1)) == 0) {
         Slot* chunk = new Slot[kChunkSize];
@@ -164,17 +165,12 @@ Tensor& tensor_ref(int64_t handle) {
   switch (pin(handle, &t)) {
     case PinResult::kPinned: return *t;
     case PinResult::kClosed:
-      fail("tensor is closed: it was closed (by another thread?) before this op could use it; "
+      fail_as(ErrorKind::CLOSED, "tensor is closed: it was closed (by another thread?) before this op could use it; "
            "close a tensor only after every op that uses it has returned");
-    case PinResult::kNoCall: fail("internal error: tensor handle used outside an ApiCall");
+    case PinResult::kNoCall: fail_as(ErrorKind::INTERNAL, "tensor handle used outside an ApiCall");
     case PinResult::kInvalid: break;
   }
   fail(handle == 0 ? "null tensor handle" : "invalid tensor handle");
-}
-
-Tensor* tensor_try_ref(int64_t handle) noexcept {
-  Tensor* t = nullptr;
-  return pin(handle, &t) == PinResult::kPinned ? t : nullptr;
 }
 
 ApiCall::ApiCall() noexcept : first_pin_(t_state.pins.size()) { ++t_state.calls; }

@@ -25,10 +25,6 @@ void handle_close(int64_t handle);
 // when the tensor is closed, or (an internal error) when no ApiCall is open.
 Tensor& tensor_ref(int64_t handle);
 
-// Like tensor_ref, but for facade functions that must not throw (JNI critical regions): returns
-// null instead, and the caller reports the failure. The pin still lasts until the ApiCall ends.
-Tensor* tensor_try_ref(int64_t handle) noexcept;
-
 // One facade call: the pins taken inside it are released when it ends, also on an exception.
 class ApiCall {
  public:

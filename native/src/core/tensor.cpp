@@ -3,44 +3,10 @@
 #include <sstream>
 
 #include "core/allocator.h"
-#include "jdnn/jdnn.h"
 
 namespace jdnn {
 
-size_t dtype_size(int dtype) {
-  switch (dtype) {
-    case DT_F32: return 4;
-    case DT_F64: return 8;
-    case DT_I32: return 4;
-    case DT_I64: return 8;
-    case DT_U8: return 1;
-  }
-  fail("unknown dtype code ", dtype);
-}
-
-const char* dtype_name(int dtype) {
-  switch (dtype) {
-    case DT_F32: return "float32";
-    case DT_F64: return "float64";
-    case DT_I32: return "int32";
-    case DT_I64: return "int64";
-    case DT_U8: return "uint8";
-  }
-  return "unknown-dtype";
-}
-
-const char* device_name(int device) {
-  switch (device) {
-    case DEV_CPU: return "cpu";
-    case DEV_CUDA: return "cuda";
-    case DEV_CUDA_EMU: return "cuda-emu";
-  }
-  return "unknown-device";
-}
-
-bool is_float(int dtype) { return dtype == DT_F32 || dtype == DT_F64; }
-
-Storage::Storage(int dev, size_t n) : bytes(n), device(dev) {
+Storage::Storage(Device dev, size_t n) : bytes(n), device(dev) {
   data = allocator_for(device).allocate(bytes);
 }
 

@@ -7,21 +7,17 @@
 #include <string>
 #include <vector>
 
+#include "core/codes.h"
 #include "core/error.h"
 
 namespace jdnn {
-
-size_t dtype_size(int dtype);
-const char* dtype_name(int dtype);
-const char* device_name(int device);
-bool is_float(int dtype);
 
 // Bytes obtained from a device allocator; returned to it on destruction.
 struct Storage {
   void* data = nullptr;
   size_t bytes = 0;
-  int device = 0;
-  Storage(int device, size_t bytes);
+  Device device = Device::CPU;
+  Storage(Device device, size_t bytes);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -29,8 +25,8 @@ struct Storage {
 
 struct Tensor {
   std::shared_ptr<Storage> storage;
-  int dtype = 0;
-  int device = 0;
+  DType dtype = DType::FLOAT32;
+  Device device = Device::CPU;
   std::vector<int64_t> shape;
   int64_t numel = 0;
 

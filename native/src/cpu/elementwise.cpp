@@ -8,35 +8,32 @@
 
 namespace jdnn::cpu {
 
-void CpuBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
+void CpuBackend::unary(UnaryOp op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* xs = x.data<T>();
     T* ys = y.data<T>();
     const T a = static_cast<T>(alpha), a2 = static_cast<T>(alpha2);
-    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+    kernels::with_unary_functor(op, [&](auto f) {
       parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) ys[i] = f.fwd(xs[i], a, a2);
       });
     });
-    JDNN_CHECK(known, "unary: unknown op code ", op);
   });
 }
 
-void CpuBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy,
+void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
                                 Tensor& dx, double alpha, double alpha2) {
-  JDNN_CHECK(op != UN_HEAVISIDE, "the Heaviside step has no derivative: it cannot be backpropagated");
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T *xs = x.data<T>(), *ys = y.data<T>(), *dys = dy.data<T>();
     T* dxs = dx.data<T>();
     const T a = static_cast<T>(alpha), a2 = static_cast<T>(alpha2);
-    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+    kernels::with_unary_functor(op, [&](auto f) {
       parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) dxs[i] = f.bwd(xs[i], ys[i], dys[i], a, a2);
       });
     });
-    JDNN_CHECK(known, "unary_backward: unknown op code ", op);
   });
 }
 
@@ -90,10 +87,10 @@ bool is_trailing_block(const Tensor& t, const Tensor& out) {
 
 }  // namespace
 
-void CpuBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) {
+void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) {
   with_float_type(out.dtype, [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_binary_functor(op, [&](auto f) {
+    kernels::with_binary_functor(op, [&](auto f) {
       const T *as = a.data<T>(), *bs = b.data<T>();
       T* os = out.data<T>();
       const int64_t n = out.numel;
@@ -118,7 +115,6 @@ void CpuBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) {
         binary_general<T>(f, a, b, out);
       }
     });
-    JDNN_CHECK(known, "binary: unknown op code ", op);
   });
 }
 

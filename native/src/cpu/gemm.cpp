@@ -5,6 +5,9 @@
 //                            -> for ic (MC rows): pack A block -> macro kernel (micro tiles).
 // Threads get disjoint rectangles of C, each running the loop above with its own packing
 // buffers, so no synchronisation is needed inside a call.
+//
+// Over 400 lines on purpose: blocking, packing and threading of one GEMM read as one loop nest;
+// the per-ISA kernels are already in their own files.
 #include "gemm.h"
 
 #include <algorithm>

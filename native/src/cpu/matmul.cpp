@@ -48,7 +48,7 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bo
   // BLAS wants leading dimensions >= 1 even for empty matrices.
   const int64_t lda = std::max<int64_t>(1, a.dim(1)), ldb = std::max<int64_t>(1, b.dim(1));
   const int64_t ldc = std::max<int64_t>(1, n);
-  if (c.dtype == 0) {
+  if (c.dtype == DType::FLOAT32) {
     sgemm(ta, tb, m, n, k, static_cast<float>(alpha), a.data<float>(), lda, b.data<float>(), ldb,
           static_cast<float>(beta), c.data<float>(), ldc);
   } else {
@@ -58,7 +58,7 @@ void CpuBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bo
 
 // Shapes were checked by the facade: c[i] = alpha op(a[i]) op(b[i]) + beta c[i].
 void CpuBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool tb, double alpha, double beta) {
-  if (c.dtype == DT_F32) {
+  if (c.dtype == DType::FLOAT32) {
     bmm_typed<float>(a, b, c, ta, tb, static_cast<float>(alpha), static_cast<float>(beta));
   } else {
     bmm_typed<double>(a, b, c, ta, tb, alpha, beta);
@@ -71,7 +71,7 @@ void CpuBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool 
 void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), out = w.dim(0);
   const int64_t in = x.dim(1), ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
-  if (x.dtype == 0) {
+  if (x.dtype == DType::FLOAT32) {
     sgemm_bias_act(false, true, n, out, in, x.data<float>(), ld_in, w.data<float>(), ld_in,
                    bias != nullptr ? bias->data<float>() : nullptr, relu, y.data<float>(), ld_out);
     return;

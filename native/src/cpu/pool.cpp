@@ -33,8 +33,8 @@ int64_t plane_grain(int64_t work_per_plane) {
 }
 
 template <class I>
-void with_index_type(int dtype, I&& f) {
-  if (dtype == 2) f(int32_t{});
+void with_index_type(DType dtype, I&& f) {
+  if (dtype == DType::INT32) f(int32_t{});
   else f(int64_t{});
 }
 
@@ -150,8 +150,8 @@ void CpuBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, Te
           const I* ip = is + p * out_plane;
           for (int64_t j = 0; j < out_plane; ++j) {
             const int64_t k = static_cast<int64_t>(ip[j]);
-            JDNN_CHECK(k >= 0 && k < plane, "max_pool2d_backward: index ", k, " at output ", p * out_plane + j,
-                       " is outside the ", s.h, "x", s.w, " input plane");
+            JDNN_CHECK_AS(ErrorKind::INDEX, k >= 0 && k < plane, "max_pool2d_backward: index ", k, " at output ",
+                          p * out_plane + j, " is outside the ", s.h, "x", s.w, " input plane");
             dxp[k] += dyp[j];
           }
         }

@@ -70,8 +70,8 @@ struct BnDescs {
   }
 };
 
-void fill_channels(void* p, int64_t n, double value, int dtype, cudaStream_t s) {
-  if (dtype == DT_F64) launch_n(constant_kernel<double>, n, s, static_cast<double*>(p), n, value);
+void fill_channels(void* p, int64_t n, double value, DType dtype, cudaStream_t s) {
+  if (dtype == DType::FLOAT64) launch_n(constant_kernel<double>, n, s, static_cast<double*>(p), n, value);
   else launch_n(constant_kernel<float>, n, s, static_cast<float*>(p), n, static_cast<float>(value));
 }
 
@@ -118,7 +118,7 @@ void CudaBackend::batch_norm(const Tensor& x, const Tensor* gamma, const Tensor*
   check_epsilon(eps);
   const Scalars sc(x);
   if (!training) {
-    if (x.dtype == DT_F64)
+    if (x.dtype == DType::FLOAT64)
       launch_n(eval_stats_kernel<double>, l.c, c.stream, running_mean->data<double>(), running_var->data<double>(),
                save_mean.data<double>(), save_invstd.data<double>(), l.c, eps);
     else
@@ -160,7 +160,7 @@ void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const T
   const Scalars sc(x);
   if (!training) {
     if (dx != nullptr) {
-      if (x.dtype == DT_F64)
+      if (x.dtype == DType::FLOAT64)
         launch_n(eval_dx_kernel<double>, x.numel, c.stream, dy.data<double>(),
                  gamma != nullptr ? gamma->data<double>() : nullptr, save_invstd.data<double>(), dx->data<double>(),
                  x.numel, l.c, l.s);
@@ -172,7 +172,7 @@ void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const T
     if (dbeta != nullptr) channel_sum(c, x, dy.storage->data, dbeta->storage->data, l);
     if (dgamma != nullptr) {
       DeviceScratch t(c.allocator, static_cast<size_t>(x.numel) * dtype_size(x.dtype));
-      if (x.dtype == DT_F64)
+      if (x.dtype == DType::FLOAT64)
         launch_n(dy_xhat_kernel<double>, x.numel, c.stream, dy.data<double>(), x.data<double>(),
                  save_mean.data<double>(), save_invstd.data<double>(), static_cast<double*>(t.get()), x.numel, l.c,
                  l.s);

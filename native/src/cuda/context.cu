@@ -21,9 +21,9 @@ Context* g_context = nullptr;
 CudaBackend* g_backend = nullptr;
 
 #if defined(JDNN_CUDA_EMU)
-constexpr int kThisDevice = DEV_CUDA_EMU;
+constexpr Device kThisDevice = Device::CUDA_EMU;
 #else
-constexpr int kThisDevice = DEV_CUDA;
+constexpr Device kThisDevice = Device::CUDA;
 #endif
 
 std::string gib(size_t bytes) {
@@ -92,12 +92,13 @@ std::string probe_gpu(cudaDeviceProp& props) {
 
 [[noreturn]] void runtime_failure(cudaError_t status, const char* call, const char* file, int line) {
   const char* base = std::strrchr(file, '/');
-  fail("CUDA error ", cudaGetErrorName(status), " (", cudaGetErrorString(status), ") in ", call, " at ",
+  fail_as(status == cudaErrorMemoryAllocation ? ErrorKind::OUT_OF_MEMORY : ErrorKind::DEVICE, "CUDA error ",
+          cudaGetErrorName(status), " (", cudaGetErrorString(status), ") in ", call, " at ",
        base != nullptr ? base + 1 : file, ":", line);
 }
 
 Context& context() {
-  JDNN_CHECK(g_context != nullptr, "the CUDA backend is not initialized");
+  JDNN_CHECK_AS(ErrorKind::DEVICE, g_context != nullptr, "the CUDA backend is not initialized");
   return *g_context;
 }
 
@@ -122,7 +123,7 @@ void DeviceAllocator::before_release() {
 }
 
 void DeviceAllocator::out_of_memory(size_t bytes, int64_t bytes_in_use) {
-  fail("out of GPU memory allocating ", bytes, " bytes (", bytes_in_use, " bytes held by tensors); free "
+  fail_as(ErrorKind::OUT_OF_MEMORY, "out of GPU memory allocating ", bytes, " bytes (", bytes_in_use, " bytes held by tensors); free "
        "tensors, use smaller batches, or call Device.releaseCached()");
 }
 
@@ -333,35 +334,37 @@ double CudaBackend::stat(const std::string& key) {
 
 namespace {
 
-int report(char* message, size_t capacity, const std::string& text) {
+// Writes text into the loader's buffer and returns kind, as jdnn_backend_init reports a failure.
+int report(jdnn::ErrorKind kind, char* message, size_t capacity, const std::string& text) {
   if (message != nullptr && capacity > 0) {
     std::strncpy(message, text.c_str(), capacity - 1);
     message[capacity - 1] = '\0';
   }
-  return 1;
+  return static_cast<int>(kind);
 }
 
 }  // namespace
 
 // Called by libjdnn's device loader after dlopen. Probes, binds the vendor
 // libraries, creates the stream and handles, then registers allocator and
-// backend. Nothing is registered unless every step succeeded.
+// backend. Nothing is registered unless every step succeeded. Returns 0, or
+// the failure's kind: VENDOR when only cuBLAS/cuDNN are missing or too old
+// (the Java side then tries libraries shipped in jars), DEVICE otherwise.
 extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int device, char* message,
                                                                          size_t capacity) {
   using namespace jdnn;
   using namespace jdnn::cuda;
-  const char* what = kThisDevice == DEV_CUDA ? "cuda" : "cuda-emu";
-  if (device != kThisDevice)
-    return report(message, capacity, std::string("this library provides device ") + what + ", not " +
-                                         device_name(device));
+  if (device != static_cast<int>(kThisDevice))
+    return report(ErrorKind::ARGUMENT, message, capacity, std::string("this library provides device ") + device_name(kThisDevice) +
+                                         ", not device code " + std::to_string(device));
   if (g_backend != nullptr) return 0;
   try {
     auto ctx = std::make_unique<Context>();
-    ctx->device_code = device;
+    ctx->device = kThisDevice;
     const std::string gpu = probe_gpu(ctx->props);
-    if (!gpu.empty()) return report(message, capacity, "CUDA device unavailable: " + gpu);
+    if (!gpu.empty()) return report(ErrorKind::DEVICE, message, capacity, "CUDA device unavailable: " + gpu);
     const std::string libs = vendor::bind_vendor();
-    if (!libs.empty()) return report(message, capacity, "CUDA device unavailable: " + libs);
+    if (!libs.empty()) return report(ErrorKind::VENDOR, message, capacity, "CUDA device unavailable: " + libs);
     JDNN_CUDA_CHECK(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking));
     JDNN_CUBLAS(cublasCreate_v2, &ctx->cublas);
     JDNN_CUBLAS(cublasSetStream_v2, ctx->cublas, ctx->stream);
@@ -369,11 +372,11 @@ extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int devi
     JDNN_CUDNN(cudnnSetStream, ctx->cudnn, ctx->stream);
     // Leaked on purpose, like the CPU backend's: tensors may be freed during exit.
     g_context = ctx.release();
-    g_backend = new CudaBackend(device);
-    register_allocator(device, &g_context->allocator);
-    register_backend(device, g_backend);
+    g_backend = new CudaBackend(kThisDevice);
+    register_allocator(kThisDevice, &g_context->allocator);
+    register_backend(kThisDevice, g_backend);
     return 0;
   } catch (const std::exception& e) {
-    return report(message, capacity, std::string("CUDA device unavailable: ") + e.what());
+    return report(ErrorKind::DEVICE, message, capacity, std::string("CUDA device unavailable: ") + e.what());
   }
 }

@@ -36,7 +36,7 @@ class DeviceAllocator final : public CachingAllocator {
 };
 
 struct Context {
-  int device_code = 0;
+  Device device = Device::CUDA;
   cudaStream_t stream = nullptr;
   vendor::cublasHandle_t cublas = nullptr;
   vendor::cudnnHandle_t cudnn = nullptr;

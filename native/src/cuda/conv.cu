@@ -81,7 +81,7 @@ size_t padded_bytes(const Frame& f, const Tensor& x) {
 
 void pad_input(const Tensor& x, void* xp, const Frame& f, cudaStream_t s) {
   const int64_t planes = f.n * f.c, total = planes * f.hp * f.wp;
-  if (x.dtype == DT_F64)
+  if (x.dtype == DType::FLOAT64)
     launch_n(pad_kernel<double>, total, s, x.data<double>(), static_cast<double*>(xp), planes, f.h, f.w, f.hp, f.wp,
              f.top, f.left);
   else
@@ -91,7 +91,7 @@ void pad_input(const Tensor& x, void* xp, const Frame& f, cudaStream_t s) {
 
 void crop_gradient(const void* dxp, Tensor& dx, const Frame& f, cudaStream_t s) {
   const int64_t planes = f.n * f.c, total = planes * f.h * f.w;
-  if (dx.dtype == DT_F64)
+  if (dx.dtype == DType::FLOAT64)
     launch_n(crop_kernel<double>, total, s, static_cast<const double*>(dxp), dx.data<double>(), planes, f.h, f.w, f.hp,
              f.wp, f.top, f.left);
   else
@@ -193,7 +193,7 @@ Choice pick(const Perf* perf, int returned, const char* what) {
   for (int i = 0; i < returned; ++i)
     if (perf[i].status == CUDNN_STATUS_SUCCESS)
       return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
-  fail("conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
+  fail_as(ErrorKind::VENDOR, "conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
 }
 
 Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,

@@ -13,8 +13,8 @@
 namespace jdnn::cuda {
 
 inline vendor::cudnnDataType_t cudnn_type(const Tensor& t) {
-  JDNN_CHECK(t.dtype == DT_F32 || t.dtype == DT_F64, "cuDNN ops take float32 or float64, got ", t.describe());
-  return t.dtype == DT_F64 ? vendor::CUDNN_DATA_DOUBLE : vendor::CUDNN_DATA_FLOAT;
+  JDNN_CHECK(t.dtype == DType::FLOAT32 || t.dtype == DType::FLOAT64, "cuDNN ops take float32 or float64, got ", t.describe());
+  return t.dtype == DType::FLOAT64 ? vendor::CUDNN_DATA_DOUBLE : vendor::CUDNN_DATA_FLOAT;
 }
 
 // Address of element `index` of a float tensor.
@@ -25,7 +25,7 @@ inline void* element_ptr(const Tensor& t, int64_t index) {
 // cuDNN reads alpha / beta from host memory as double for double data, as float otherwise.
 class Scalars {
  public:
-  explicit Scalars(const Tensor& t) : f64_(t.dtype == DT_F64) {}
+  explicit Scalars(const Tensor& t) : f64_(t.dtype == DType::FLOAT64) {}
   const void* one() const { return f64_ ? static_cast<const void*>(&d1_) : &f1_; }
   const void* zero() const { return f64_ ? static_cast<const void*>(&d0_) : &f0_; }
 

@@ -36,7 +36,7 @@ class FirstBadFlag {
 inline int64_t index_on_host(const Tensor& t, int64_t i, cudaStream_t stream) {
   int32_t narrow = 0;
   int64_t wide = 0;
-  const bool is32 = t.dtype == DT_I32;
+  const bool is32 = t.dtype == DType::INT32;
   JDNN_CUDA_CHECK(cudaMemcpyAsync(is32 ? static_cast<void*>(&narrow) : static_cast<void*>(&wide),
                                   static_cast<const char*>(t.storage->data) + i * (is32 ? 4 : 8), is32 ? 4 : 8,
                                   cudaMemcpyDeviceToHost, stream));

@@ -8,9 +8,9 @@
 namespace jdnn::cuda {
 
 template <class F>
-void with_float(int dtype, const char* op, F&& f) {
-  if (dtype == DT_F32) f(float{});
-  else if (dtype == DT_F64) f(double{});
+void with_float(DType dtype, const char* op, F&& f) {
+  if (dtype == DType::FLOAT32) f(float{});
+  else if (dtype == DType::FLOAT64) f(double{});
   else fail(op, ": expected a float32 or float64 tensor, got ", dtype_name(dtype));
 }
 

@@ -144,41 +144,38 @@ void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaSt
 
 }  // namespace
 
-void CudaBackend::unary(int op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
+void CudaBackend::unary(UnaryOp op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
   JDNN_CUDA_OP("unary");
   cudaStream_t s = jdnn_op.ctx.stream;
   with_float(x.dtype, "unary", [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+    kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), x.numel,
                static_cast<T>(alpha), static_cast<T>(alpha2));
     });
-    JDNN_CHECK(known, "unary: unknown op code ", op);
   });
 }
 
-void CudaBackend::unary_backward(int op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
+void CudaBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx,
                                  double alpha, double alpha2) {
   JDNN_CUDA_OP("unary_backward");
-  JDNN_CHECK(op != UN_HEAVISIDE, "the Heaviside step has no derivative: it cannot be backpropagated");
   cudaStream_t s = jdnn_op.ctx.stream;
   with_float(x.dtype, "unary_backward", [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_unary_functor(op, [&](auto f) {
+    kernels::with_unary_functor(op, [&](auto f) {
       launch_n(unary_backward_kernel<decltype(f), T>, x.numel, s, f, x.data<T>(), y.data<T>(), dy.data<T>(),
                dx.data<T>(), x.numel, static_cast<T>(alpha), static_cast<T>(alpha2));
     });
-    JDNN_CHECK(known, "unary_backward: unknown op code ", op);
   });
 }
 
-void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) {
+void CudaBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) {
   JDNN_CUDA_OP("binary");
   cudaStream_t s = jdnn_op.ctx.stream;
   const int64_t n = out.numel;
   with_float(out.dtype, "binary", [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_binary_functor(op, [&](auto f) {
+    kernels::with_binary_functor(op, [&](auto f) {
       if (n == 0) return;
       const T *as = a.data<T>(), *bs = b.data<T>();
       T* os = out.data<T>();
@@ -190,7 +187,6 @@ void CudaBackend::binary(int op, const Tensor& a, const Tensor& b, Tensor& out) 
         binary_broadcast<T>(f, a, b, out, s);
       }
     });
-    JDNN_CHECK(known, "binary: unknown op code ", op);
   });
 }
 

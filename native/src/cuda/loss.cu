@@ -1,5 +1,5 @@
 // Fused softmax cross-entropy and the element-wise point losses on the CUDA
-// backend (CPU twin: cpu/softmax_loss.cpp). Each row's arithmetic is the CPU's,
+// backend (CPU twin: cpu/loss.cpp). Each row's arithmetic is the CPU's,
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
 #include "cuda/device_flag.h"
@@ -94,8 +94,8 @@ __global__ void point_loss_backward_kernel(F f, const T* x, const T* t, const T*
 
 // Labels are int32 or int64; the facade has checked which.
 template <class F>
-void with_label(int dtype, F&& f) {
-  if (dtype == DT_I32) f(int32_t{});
+void with_label(DType dtype, F&& f) {
+  if (dtype == DType::INT32) f(int32_t{});
   else f(int64_t{});
 }
 
@@ -122,10 +122,7 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
     launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
   const int64_t row = bad.first_bad(n);
-  if (row >= 0) {
-    fail("cross_entropy: label ", index_on_host(labels, row, ctx.stream), " at row ", row, " is outside [0, ",
-         c, ")");
-  }
+  if (row >= 0) fail_label("cross_entropy", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
@@ -143,20 +140,17 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
     });
   });
   const int64_t row = bad.first_bad(n);
-  if (row >= 0) {
-    fail("cross_entropy_backward: label ", index_on_host(labels, row, ctx.stream), " at row ", row,
-         " is outside [0, ", c, ")");
-  }
+  if (row >= 0) fail_label("cross_entropy_backward", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 // Only a loss with a domain (BCE on probabilities) takes the flag, and with it one wait for the stream.
-int64_t CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor& out) {
+int64_t CudaBackend::point_loss(PointLoss op, const Tensor& x, const Tensor& t, Tensor& out) {
   JDNN_CUDA_OP("point_loss");
   Context& ctx = jdnn_op.ctx;
   int64_t first_bad = -1;
   with_float(x.dtype, "point_loss", [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_point_loss(op, [&](auto f) {
+    kernels::with_point_loss(op, [&](auto f) {
       using F = decltype(f);
       if constexpr (F::kHasDomain) {
         FirstBadFlag bad(ctx);
@@ -168,21 +162,19 @@ int64_t CudaBackend::point_loss(int op, const Tensor& x, const Tensor& t, Tensor
                  nullptr);
       }
     });
-    JDNN_CHECK(known, "point_loss: unknown op code ", op);
   });
   return first_bad;
 }
 
-void CudaBackend::point_loss_backward(int op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {
+void CudaBackend::point_loss_backward(PointLoss op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {
   JDNN_CUDA_OP("point_loss_backward");
   cudaStream_t s = jdnn_op.ctx.stream;
   with_float(x.dtype, "point_loss_backward", [&](auto zero) {
     using T = decltype(zero);
-    const bool known = kernels::with_point_loss(op, [&](auto f) {
+    kernels::with_point_loss(op, [&](auto f) {
       launch_n(point_loss_backward_kernel<T, decltype(f)>, x.numel, s, f, x.data<T>(), t.data<T>(),
                dy.data<T>(), dx.data<T>(), x.numel);
     });
-    JDNN_CHECK(known, "point_loss_backward: unknown op code ", op);
   });
 }
 

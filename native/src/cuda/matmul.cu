@@ -97,7 +97,7 @@ void CudaBackend::matmul(const Tensor& a, const Tensor& b, Tensor& c, bool ta, b
   const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
   const int64_t lda = std::max<int64_t>(1, a.dim(1)), ldb = std::max<int64_t>(1, b.dim(1));
   const int64_t ldc = std::max<int64_t>(1, n);
-  if (c.dtype == DT_F32) {
+  if (c.dtype == DType::FLOAT32) {
     gemm_row_major<float>(ctx, "matmul", ta, tb, m, n, k, static_cast<float>(alpha), a.data<float>(), lda,
                           b.data<float>(), ldb, static_cast<float>(beta), c.data<float>(), ldc);
   } else {
@@ -115,7 +115,7 @@ void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool
   const int64_t lda = std::max<int64_t>(1, a.dim(2)), ldb = std::max<int64_t>(1, b.dim(2));
   const int64_t ldc = std::max<int64_t>(1, n);
   const int64_t sa = a.dim(1) * a.dim(2), sb = b.dim(1) * b.dim(2), sc = m * n;
-  if (c.dtype == DT_F32) {
+  if (c.dtype == DType::FLOAT32) {
     gemm_row_major_batched<float>(ctx, ta, tb, batch, m, n, k, static_cast<float>(alpha), a.data<float>(), lda, sa,
                                   b.data<float>(), ldb, sb, static_cast<float>(beta), c.data<float>(), ldc, sc);
   } else {
@@ -127,7 +127,7 @@ void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool
 // GEMM into y, then one pass adding the bias and applying the ReLU.
 void CudaBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   JDNN_CUDA_OP("linear");
-  if (x.dtype == DT_F32) linear_typed<float>(jdnn_op.ctx, x, w, bias, y, relu);
+  if (x.dtype == DType::FLOAT32) linear_typed<float>(jdnn_op.ctx, x, w, bias, y, relu);
   else linear_typed<double>(jdnn_op.ctx, x, w, bias, y, relu);
 }
 

@@ -55,14 +55,10 @@ template <class Dst>
 void convert_into(const Tensor& src, Tensor& dst, cudaStream_t stream) {
   const int64_t n = src.numel;
   Dst* d = dst.data<Dst>();
-  switch (src.dtype) {
-    case DT_F32: launch_n(convert_kernel<float, Dst>, n, stream, src.data<float>(), d, n); break;
-    case DT_F64: launch_n(convert_kernel<double, Dst>, n, stream, src.data<double>(), d, n); break;
-    case DT_I32: launch_n(convert_kernel<int32_t, Dst>, n, stream, src.data<int32_t>(), d, n); break;
-    case DT_I64: launch_n(convert_kernel<int64_t, Dst>, n, stream, src.data<int64_t>(), d, n); break;
-    case DT_U8: launch_n(convert_kernel<uint8_t, Dst>, n, stream, src.data<uint8_t>(), d, n); break;
-    default: fail("convert: unknown source dtype ", src.dtype);
-  }
+  with_dtype(src.dtype, [&](auto zero) {
+    using Src = decltype(zero);
+    launch_n(convert_kernel<Src, Dst>, n, stream, src.data<Src>(), d, n);
+  });
 }
 
 template <class Word, class Index>
@@ -103,21 +99,17 @@ void CudaBackend::fill(Tensor& t, double value) {
     JDNN_CUDA_CHECK(cudaMemsetAsync(t.storage->data, 0, t.numel * dtype_size(t.dtype), s));
     return;
   }
-  switch (t.dtype) {
-    case DT_F32: fill_typed<float>(t, static_cast<float>(value), s); break;
-    case DT_F64: fill_typed<double>(t, value, s); break;
-    case DT_I32: fill_typed<int32_t>(t, static_cast<int32_t>(value), s); break;
-    case DT_I64: fill_typed<int64_t>(t, static_cast<int64_t>(value), s); break;
-    case DT_U8: fill_typed<uint8_t>(t, static_cast<uint8_t>(value), s); break;
-    default: fail("fill: unknown dtype ", t.dtype);
-  }
+  with_dtype(t.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    fill_typed<T>(t, static_cast<T>(value), s);
+  });
 }
 
 void CudaBackend::add_int(Tensor& t, int64_t delta) {
   JDNN_CUDA_OP("add_int");
   cudaStream_t s = jdnn_op.ctx.stream;
   const auto d = static_cast<uint64_t>(delta);
-  if (t.dtype == DT_I32) launch_n(add_int_kernel<int32_t, uint32_t>, t.numel, s, t.data<int32_t>(), t.numel, d);
+  if (t.dtype == DType::INT32) launch_n(add_int_kernel<int32_t, uint32_t>, t.numel, s, t.data<int32_t>(), t.numel, d);
   else launch_n(add_int_kernel<int64_t, uint64_t>, t.numel, s, t.data<int64_t>(), t.numel, d);
 }
 
@@ -130,14 +122,7 @@ void CudaBackend::convert(const Tensor& src, Tensor& dst) {
                                       cudaMemcpyDeviceToDevice, s));
     return;
   }
-  switch (dst.dtype) {
-    case DT_F32: convert_into<float>(src, dst, s); break;
-    case DT_F64: convert_into<double>(src, dst, s); break;
-    case DT_I32: convert_into<int32_t>(src, dst, s); break;
-    case DT_I64: convert_into<int64_t>(src, dst, s); break;
-    case DT_U8: convert_into<uint8_t>(src, dst, s); break;
-    default: fail("convert: unknown destination dtype ", dst.dtype);
-  }
+  with_dtype(dst.dtype, [&](auto zero) { convert_into<decltype(zero)>(src, dst, s); });
 }
 
 void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& dst) {
@@ -152,7 +137,7 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
   FirstBadFlag bad(c);
   const bool wide = row_bytes % 4 == 0;  // move 4-byte words when rows allow it
   const int64_t words = wide ? row_bytes / 4 : row_bytes;
-  if (index.dtype == DT_I32) {
+  if (index.dtype == DType::INT32) {
     if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
     else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
   } else {
@@ -162,7 +147,7 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
   const int64_t at = bad.first_bad(index.numel);
   if (at < 0) return;
   const int64_t value = index_on_host(index, at, c.stream);
-  fail("gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
+  fail_as(ErrorKind::INDEX, "gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
 }
 
 }  // namespace jdnn::cuda

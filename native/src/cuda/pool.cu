@@ -101,7 +101,7 @@ __global__ void avg_pool_backward_kernel(const T* dy, T* dx, PoolDims d, bool in
 template <class T>
 void max_pool_typed(const Tensor& x, Tensor& y, Tensor& indices, const PoolDims& d, cudaStream_t s) {
   const int64_t n = y.numel;
-  if (indices.dtype == DT_I32)
+  if (indices.dtype == DType::INT32)
     launch_n(max_pool_kernel<T, int32_t>, n, s, x.data<T>(), y.data<T>(), indices.data<int32_t>(), d);
   else
     launch_n(max_pool_kernel<T, int64_t>, n, s, x.data<T>(), y.data<T>(), indices.data<int64_t>(), d);
@@ -111,7 +111,7 @@ template <class T>
 void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx, int64_t out_plane, int64_t plane,
                              unsigned long long* bad, cudaStream_t s) {
   const int64_t n = dy.numel;
-  if (indices.dtype == DT_I32)
+  if (indices.dtype == DType::INT32)
     launch_n(max_pool_backward_kernel<T, int32_t>, n, s, dy.data<T>(), indices.data<int32_t>(), dx.data<T>(), n,
              out_plane, plane, bad);
   else
@@ -124,7 +124,7 @@ void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx
 void CudaBackend::max_pool2d(const Tensor& x, Tensor& y, Tensor& indices, const Pool2dGeom& g) {
   JDNN_CUDA_OP("max_pool2d");
   const PoolDims d = pool_dims(x, y, g);
-  if (x.dtype == DT_F32) max_pool_typed<float>(x, y, indices, d, jdnn_op.ctx.stream);
+  if (x.dtype == DType::FLOAT32) max_pool_typed<float>(x, y, indices, d, jdnn_op.ctx.stream);
   else max_pool_typed<double>(x, y, indices, d, jdnn_op.ctx.stream);
 }
 
@@ -135,20 +135,20 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
   if (dy.numel == 0) return;
   const int64_t plane = dx.dim(2) * dx.dim(3), out_plane = dy.dim(2) * dy.dim(3);
   FirstBadFlag bad(c);
-  if (dy.dtype == DT_F32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
+  if (dy.dtype == DType::FLOAT32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
   else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
   const int64_t at = bad.first_bad(dy.numel);
   if (at < 0) return;
   const int64_t value = index_on_host(indices, at, c.stream);
-  fail("max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2), "x", dx.dim(3),
-       " input plane");
+  fail_as(ErrorKind::INDEX, "max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2),
+          "x", dx.dim(3), " input plane");
 }
 
 void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {
   JDNN_CUDA_OP("avg_pool2d");
   const PoolDims d = pool_dims(x, y, g);
   cudaStream_t s = jdnn_op.ctx.stream;
-  if (x.dtype == DT_F32)
+  if (x.dtype == DType::FLOAT32)
     launch_n(avg_pool_kernel<float>, y.numel, s, x.data<float>(), y.data<float>(), d, count_include_pad);
   else
     launch_n(avg_pool_kernel<double>, y.numel, s, x.data<double>(), y.data<double>(), d, count_include_pad);
@@ -158,7 +158,7 @@ void CudaBackend::avg_pool2d_backward(const Tensor& dy, Tensor& dx, const Pool2d
   JDNN_CUDA_OP("avg_pool2d_backward");
   const PoolDims d = pool_dims(dx, dy, g);
   cudaStream_t s = jdnn_op.ctx.stream;
-  if (dy.dtype == DT_F32)
+  if (dy.dtype == DType::FLOAT32)
     launch_n(avg_pool_backward_kernel<float>, dx.numel, s, dy.data<float>(), dx.data<float>(), d, count_include_pad);
   else
     launch_n(avg_pool_backward_kernel<double>, dx.numel, s, dy.data<double>(), dx.data<double>(), d,

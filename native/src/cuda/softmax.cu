@@ -1,5 +1,5 @@
 // Softmax and log-softmax along the last dimension through cuDNN (CPU twin:
-// cpu/softmax_loss.cpp). Rows are cuDNN instances: a (rows, cols, 1, 1) tensor in
+// cpu/softmax.cpp). Rows are cuDNN instances: a (rows, cols, 1, 1) tensor in
 // INSTANCE mode normalizes each row over its cols.
 #include <algorithm>
 #include <climits>

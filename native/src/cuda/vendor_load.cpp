@@ -20,7 +20,8 @@ namespace {
 const std::vector<const char*> kCublasSonames = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
 const std::vector<const char*> kCudnnSonames = {"libcudnn.so.9", "libcudnn.so"};
 
-// Java's VendorPresets recognizes "GPU fine, libraries missing" by this prefix.
+// Starts every bind failure's message; jdnn_backend_init reports these failures as VENDOR errors, by
+// which Java recognizes "GPU fine, libraries missing" and tries libraries shipped in jars.
 constexpr const char* kMissing = "missing vendor libraries: ";
 
 constexpr const char* kHowToFix =

@@ -1,5 +1,6 @@
-// Binary element-wise functors (BinaryOpCode order).
+// Binary element-wise functors, named by jdnn/ops.def's JDNN_BINARY_OPS rows.
 #pragma once
+#include "jdnn/jdnn.h"
 #include "kernels/common.h"
 
 namespace jdnn::kernels {
@@ -9,15 +10,15 @@ struct Sub { template <class T> JDNN_HD T operator()(T a, T b) const { return a 
 struct Mul { template <class T> JDNN_HD T operator()(T a, T b) const { return a * b; } };
 struct Div { template <class T> JDNN_HD T operator()(T a, T b) const { return a / b; } };
 
+// Calls f(Functor{}) with the functor of op (the facade has checked the code).
 template <class F>
-bool with_binary_functor(int op, F&& f) {
+void with_binary_functor(BinaryOp op, F&& f) {
   switch (op) {
-    case 0: f(Add{}); return true;
-    case 1: f(Sub{}); return true;
-    case 2: f(Mul{}); return true;
-    case 3: f(Div{}); return true;
+#define JDNN_BINARY_CASE(name, functor) \
+  case BinaryOp::name: f(functor{}); return;
+    JDNN_BINARY_OPS(JDNN_BINARY_CASE)
+#undef JDNN_BINARY_CASE
   }
-  return false;
 }
 
 }  // namespace jdnn::kernels

@@ -1,5 +1,6 @@
-// Per-element losses l(x, t) and their derivative in x, PointLossCode order.
+// Per-element losses l(x, t) and their derivative in x, named by jdnn/ops.def's JDNN_POINT_LOSSES rows.
 #pragma once
+#include "jdnn/jdnn.h"
 #include "kernels/common.h"
 
 namespace jdnn::kernels {
@@ -42,13 +43,15 @@ struct BceLogits {
   }
 };
 
+// Calls f(Functor{}) with the functor of op (the facade has checked the code).
 template <class F>
-bool with_point_loss(int op, F&& f) {
+void with_point_loss(PointLoss op, F&& f) {
   switch (op) {
-    case 0: f(BceProb{}); return true;
-    case 1: f(BceLogits{}); return true;
+#define JDNN_POINT_LOSS_CASE(name, functor) \
+  case PointLoss::name: f(functor{}); return;
+    JDNN_POINT_LOSSES(JDNN_POINT_LOSS_CASE)
+#undef JDNN_POINT_LOSS_CASE
   }
-  return false;
 }
 
 }  // namespace jdnn::kernels

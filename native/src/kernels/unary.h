@@ -1,47 +1,55 @@
 // Unary element-wise functors: fwd(x, a, b) and bwd(x, y, dy, a, b) = dy * dy/dx, where a and b are
-// the op's scalars (jdnn.h's alpha and alpha2; most ops use one or none). Names and codes follow
-// jdnn.h's UnaryOpCode; formulas follow PyTorch's definitions, NaN handling included.
+// the op's scalars (jdnn.h's alpha and alpha2; most ops use one or none). Each is named by a row of
+// jdnn/ops.def's JDNN_UNARY_OPS; formulas follow PyTorch's definitions, NaN handling included.
 #pragma once
+#include "jdnn/jdnn.h"
 #include "kernels/common.h"
 
 namespace jdnn::kernels {
 
-struct Neg {
+// What every unary functor is unless it says otherwise: differentiable.
+struct UnaryFunctor {
+  static constexpr bool kDifferentiable = true;
+};
+
+struct Neg : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return -x; }
   template <class T> JDNN_HD T bwd(T, T, T dy, T, T) const { return -dy; }
 };
-struct Exp {
+struct Exp : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return std::exp(x); }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * y; }
 };
-struct Log {
+struct Log : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return std::log(x); }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const { return dy / x; }
 };
-struct Sqrt {
+struct Sqrt : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return std::sqrt(x); }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * T(0.5) / y; }
 };
-struct Abs {
+struct Abs : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return std::fabs(x); }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const {
     return x > T(0) ? dy : (x < T(0) ? -dy : T(0));
   }
 };
-struct Square {
+struct Square : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return x * x; }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const { return dy * T(2) * x; }
 };
-struct Scale {
+// y = a x.
+struct Scale : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return a * x; }
   template <class T> JDNN_HD T bwd(T, T, T dy, T a, T) const { return a * dy; }
 };
-struct AddScalar {
+// y = x + a.
+struct AddScalar : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return x + a; }
   template <class T> JDNN_HD T bwd(T, T, T dy, T, T) const { return dy; }
 };
 // Two branches so exp never overflows: large |x| saturates to 0 or 1 exactly.
-struct Sigmoid {
+struct Sigmoid : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const {
     if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
     const T e = std::exp(x);
@@ -49,31 +57,32 @@ struct Sigmoid {
   }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * y * (T(1) - y); }
 };
-struct Tanh {
+struct Tanh : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return std::tanh(x); }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * (T(1) - y * y); }
 };
 // max(0, x) written as "x <= 0 gives 0" so that NaN, which compares false, passes through as in
 // PyTorch; the gradient passes where the result is not <= 0 (PyTorch's threshold_backward), NaN included.
-struct Relu {
+struct Relu : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return x <= T(0) ? T(0) : x; }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const { return x <= T(0) ? T(0) : dy; }
 };
-struct LeakyRelu {
+// a = negative slope.
+struct LeakyRelu : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return x > T(0) ? x : a * x; }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const { return x > T(0) ? dy : a * dy; }
 };
 // alpha (e^x - 1) through expm1, which keeps the relative precision near 0- that e^x - 1 cancels away.
 // The derivative alpha e^x comes from x, not from y + alpha: that sum loses e^x's digits as x falls
 // and is 0 below about -17 (float32) or -37 (float64), where alpha e^x is still exact.
-struct Elu {
+struct Elu : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return x <= T(0) ? a * std::expm1(x) : x; }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const { return x <= T(0) ? dy * a * std::exp(x) : dy; }
 };
 // PyTorch's Softplus(beta = a, threshold = b): log(1 + e^(beta x)) / beta, and x itself where
 // beta x > threshold. log(1 + e^z) is taken as z + log1p(e^-z) for z > 0, so a large threshold
 // cannot overflow e^z; the derivative sigmoid(beta x) never overflows either.
-struct Softplus {
+struct Softplus : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T beta, T threshold) const {
     const T z = x * beta;
     if (z > threshold) return x;
@@ -85,16 +94,18 @@ struct Softplus {
   }
 };
 // Heaviside step as torch.heaviside(x, a): 1 where x > 0, a where x == 0 (-0 included), 0 where
-// x < 0 and for NaN. The backend refuses its backward before reaching here.
-struct Step {
+// x < 0 and for NaN. No derivative: the facade refuses its backward before a backend sees it.
+struct Heaviside : UnaryFunctor {
+  static constexpr bool kDifferentiable = false;
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return x == T(0) ? a : (x > T(0) ? T(1) : T(0)); }
   template <class T> JDNN_HD T bwd(T, T, T, T, T) const { return T(0); }
 };
-struct Reciprocal {
+struct Reciprocal : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const { return T(1) / x; }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return -dy * y * y; }
 };
-struct Pow {
+// y = x^a.
+struct Pow : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T a, T) const { return std::pow(x, a); }
   // Exponent 0 has derivative 0 everywhere, also at x = 0 where pow(x, -1) is infinite.
   template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const {
@@ -102,29 +113,33 @@ struct Pow {
   }
 };
 
-// Calls f.template operator()<Functor>() for the functor of `op`; returns false if unknown.
-template <class F>
-bool with_unary_functor(int op, F&& f) {
-  switch (op) {
-    case 0: f(Neg{}); return true;
-    case 1: f(Exp{}); return true;
-    case 2: f(Log{}); return true;
-    case 3: f(Sqrt{}); return true;
-    case 4: f(Abs{}); return true;
-    case 5: f(Square{}); return true;
-    case 6: f(Scale{}); return true;
-    case 7: f(AddScalar{}); return true;
-    case 8: f(Sigmoid{}); return true;
-    case 9: f(Tanh{}); return true;
-    case 10: f(Relu{}); return true;
-    case 11: f(LeakyRelu{}); return true;
-    case 12: f(Elu{}); return true;
-    case 13: f(Softplus{}); return true;
-    case 14: f(Step{}); return true;
-    case 15: f(Reciprocal{}); return true;
-    case 16: f(Pow{}); return true;
+// SiLU (swish) as torch.nn.functional.silu: x sigmoid(x), from the two-branch sigmoid above, so
+// x -> -inf gives -0 and NaN stays NaN (as does -inf, whose 0 * -inf PyTorch also returns as NaN).
+// The derivative s (1 + x (1 - s)), s = sigmoid(x), is PyTorch's silu_backward.
+struct Silu : UnaryFunctor {
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return x * Sigmoid().fwd(x, T(0), T(0)); }
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const {
+    const T s = Sigmoid().fwd(x, T(0), T(0));
+    return dy * s * (T(1) + x * (T(1) - s));
   }
-  return false;
+};
+
+// Calls f(Functor{}) with the functor of op (the facade has checked the code).
+template <class F>
+void with_unary_functor(UnaryOp op, F&& f) {
+  switch (op) {
+#define JDNN_UNARY_CASE(name, functor) \
+  case UnaryOp::name: f(functor{}); return;
+    JDNN_UNARY_OPS(JDNN_UNARY_CASE)
+#undef JDNN_UNARY_CASE
+  }
+}
+
+// Whether op has a derivative (its functor's kDifferentiable).
+inline bool unary_differentiable(UnaryOp op) {
+  bool differentiable = true;
+  with_unary_functor(op, [&](auto f) { differentiable = decltype(f)::kDifferentiable; });
+  return differentiable;
 }
 
 }  // namespace jdnn::kernels

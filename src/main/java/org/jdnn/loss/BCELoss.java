@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -39,6 +40,6 @@ public final class BCELoss implements Loss {
   @Override
   public Tensor compute(Tensor probabilities, Tensor target) {
     Checks.sameShape("BCELoss", probabilities, target);
-    return reduction.apply(LossOps.pointLoss(LossOps.BCE_PROBABILITIES, probabilities, target, "BCELoss"));
+    return reduction.apply(LossOps.pointLoss(PointLoss.BCE_PROBABILITIES, probabilities, target, "BCELoss"));
   }
 }

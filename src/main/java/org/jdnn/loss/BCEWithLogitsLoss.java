@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -37,6 +38,6 @@ public final class BCEWithLogitsLoss implements Loss {
   @Override
   public Tensor compute(Tensor logits, Tensor target) {
     Checks.sameShape("BCEWithLogitsLoss", logits, target);
-    return reduction.apply(LossOps.pointLoss(LossOps.BCE_LOGITS, logits, target, "BCEWithLogitsLoss"));
+    return reduction.apply(LossOps.pointLoss(PointLoss.BCE_LOGITS, logits, target, "BCEWithLogitsLoss"));
   }
 }

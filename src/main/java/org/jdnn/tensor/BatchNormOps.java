@@ -64,16 +64,16 @@ public final class BatchNormOps {
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     Tensor mean = Tensor.empty(x.dtype(), x.device(), c);
     Tensor invstd = Tensor.empty(x.dtype(), x.device(), c);
-    JdnnNative.op_batch_norm(x.h(), handle(gamma), handle(beta), handle(runningMean), handle(runningVar), y.h(),
-        mean.h(), invstd.h(), training, momentum, eps);
+    NativeErrors.check(JdnnNative.op_batch_norm(x.h(), handle(gamma), handle(beta), handle(runningMean), handle(runningVar), y.h(),
+        mean.h(), invstd.h(), training, momentum, eps));
     Tensor[] inputs = gamma == null ? new Tensor[] {x} : new Tensor[] {x, gamma, beta};
     return Autograd.recordSaving(layer, y, new Tensor[] {mean, invstd}, g -> {
       Tensor dx = x.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), x.shapeRef()) : null;
       Tensor dg = gamma != null && gamma.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), c) : null;
       Tensor db = beta != null && beta.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), c) : null;
       if (dx != null || dg != null || db != null) {
-        JdnnNative.op_batch_norm_backward(x.h(), g.h(), handle(gamma), mean.h(), invstd.h(), handle(dx), handle(dg),
-            handle(db), training);
+        NativeErrors.check(JdnnNative.op_batch_norm_backward(x.h(), g.h(), handle(gamma), mean.h(), invstd.h(), handle(dx), handle(dg),
+            handle(db), training));
       }
       return gamma == null ? new Tensor[] {dx} : new Tensor[] {dx, dg, db};
     }, inputs);

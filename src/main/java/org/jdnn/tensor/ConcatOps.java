@@ -62,7 +62,7 @@ public final class ConcatOps {
     long[] starts = new long[xs.length];
     for (int i = 0; i < xs.length; i++) {
       starts[i] = start;
-      JdnnNative.op_narrow_assign(xs[i].h(), out.h(), d, start);
+      NativeErrors.check(JdnnNative.op_narrow_assign(xs[i].h(), out.h(), d, start));
       start += xs[i].dim(d);
     }
     if (!first.dtype().isFloatingPoint()) return out;
@@ -71,7 +71,7 @@ public final class ConcatOps {
       for (int i = 0; i < xs.length; i++) {
         if (!xs[i].requiresGrad()) continue;
         grads[i] = Tensor.empty(g.dtype(), g.device(), xs[i].shapeRef());
-        JdnnNative.op_narrow(g.h(), grads[i].h(), d, starts[i]);
+        NativeErrors.check(JdnnNative.op_narrow(g.h(), grads[i].h(), d, starts[i]));
       }
       return grads;
     }, xs);

@@ -55,17 +55,16 @@ public final class ConvOps {
     }
     long[] out = geometry.outputSize(layer, x.dim(2), x.dim(3), kh, kw);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.dim(0), cout, out[0], out[1]);
-    Conv2dGeometry g = geometry;
-    JdnnNative.op_conv2d(x.h(), w.h(), handle(bias), y.h(), g.strideH(), g.strideW(), g.padTop(), g.padLeft(),
-        g.padBottom(), g.padRight(), g.dilationH(), g.dilationW(), groups);
+    long[] g = geometry.packed();
+    NativeErrors.check(JdnnNative.op_conv2d(x.h(), w.h(), handle(bias), y.h(), g, g.length));
     Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
     return Autograd.record(layer, y, grad -> {
       Tensor dx = x.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), x.shapeRef()) : null;
       Tensor dw = w.requiresGrad() ? Tensor.empty(w.dtype(), w.device(), w.shapeRef()) : null;
       Tensor db = bias != null && bias.requiresGrad() ? Tensor.empty(bias.dtype(), bias.device(), bias.shapeRef()) : null;
       if (dx != null || dw != null || db != null) {
-        JdnnNative.op_conv2d_backward(x.h(), w.h(), grad.h(), handle(dx), handle(dw), handle(db), g.strideH(),
-            g.strideW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight(), g.dilationH(), g.dilationW(), groups);
+        NativeErrors.check(
+            JdnnNative.op_conv2d_backward(x.h(), w.h(), grad.h(), handle(dx), handle(dw), handle(db), g, g.length));
       }
       return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
     }, inputs);

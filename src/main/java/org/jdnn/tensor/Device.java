@@ -146,7 +146,7 @@ public final class Device {
   /** Sets the CPU backend's thread count (default: the available processors, or JDNN_NUM_THREADS). */
   public static void setCpuThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("CPU thread count must be >= 1, got " + n);
-    JdnnNative.cpu_set_num_threads(n);
+    NativeErrors.check(JdnnNative.cpu_set_num_threads(n));
   }
 
   /** The SGEMM kernel chosen for this CPU at run time: avx512, avx2 or generic. */
@@ -161,12 +161,12 @@ public final class Device {
 
   /** One line naming the hardware and libraries behind this device. */
   public String describe() {
-    return JdnnNative.device_describe(code);
+    return NativeErrors.text(JdnnNative.device_describe(code));
   }
 
   /** Waits until every op queued on this device has finished (GPU ops run asynchronously). */
   public void synchronize() {
-    JdnnNative.device_synchronize(code);
+    NativeErrors.check(JdnnNative.device_synchronize(code));
   }
 
   /**
@@ -176,7 +176,7 @@ public final class Device {
    */
   public void setTf32(boolean enabled) {
     requireCuda("setTf32");
-    JdnnNative.device_set_option(code, "tf32", enabled ? 1 : 0);
+    NativeErrors.check(JdnnNative.device_set_option(code, "tf32", enabled ? 1 : 0));
   }
 
   /**
@@ -185,40 +185,40 @@ public final class Device {
    */
   public void setProfiling(boolean enabled) {
     requireCuda("setProfiling");
-    JdnnNative.device_set_option(code, "profile", enabled ? 1 : 0);
+    NativeErrors.check(JdnnNative.device_set_option(code, "profile", enabled ? 1 : 0));
   }
 
   /** Device time spent inside ops since profiling started (waits for queued work). */
   public double profiledKernelMillis() {
     requireCuda("profiledKernelMillis");
-    return JdnnNative.device_stat(code, "kernel_ms");
+    return NativeErrors.statistic(JdnnNative.device_stat(code, "kernel_ms"));
   }
 
   /** Ops timed since profiling started. */
   public long profiledOps() {
     requireCuda("profiledOps");
-    return (long) JdnnNative.device_stat(code, "ops");
+    return (long) NativeErrors.statistic(JdnnNative.device_stat(code, "ops"));
   }
 
   /** cudaMalloc calls made by this device's caching allocator so far. */
   public long deviceMallocs() {
     requireCuda("deviceMallocs");
-    return (long) JdnnNative.device_stat(code, "device_mallocs");
+    return (long) NativeErrors.statistic(JdnnNative.device_stat(code, "device_mallocs"));
   }
 
   /** Bytes held by live tensors on this device. */
   public long bytesInUse() {
-    return JdnnNative.memory_bytes_in_use(code);
+    return NativeErrors.count(JdnnNative.memory_bytes_in_use(code));
   }
 
   /** Freed bytes the device's caching allocator keeps for reuse. */
   public long bytesCached() {
-    return JdnnNative.memory_bytes_cached(code);
+    return NativeErrors.count(JdnnNative.memory_bytes_cached(code));
   }
 
   /** Returns cached blocks to the system. */
   public void releaseCached() {
-    JdnnNative.memory_release_cached(code);
+    NativeErrors.check(JdnnNative.memory_release_cached(code));
   }
 
   @Override
@@ -235,24 +235,21 @@ public final class Device {
     if (failure != null) throw new DeviceUnavailableException(failure);
     JdnnNative.load();
     try {
-      JdnnNative.device_load(code, libraryPath());
-      loaded = true;
-      return this;
+      int status = JdnnNative.device_load(code, libraryPath());
+      String message = status == 0 ? null : JdnnNative.last_error_message();
+      // A VENDOR failure: the GPU is usable, cuBLAS/cuDNN are missing or too old; jars may carry them.
+      if (code == CUDA_CODE && status == NativeErrors.Kind.VENDOR.ordinal()) {
+        message = retryWithBundledVendorLibraries(message);
+      }
+      if (message == null) {
+        loaded = true;
+        return this;
+      }
+      failure = message;
     } catch (DeviceUnavailableException e) {
       failure = e.getMessage();
-      throw e;
-    } catch (RuntimeException e) {
-      String message = e.getMessage();
-      if (code == CUDA_CODE && message != null && message.contains(VendorPresets.MISSING_MARK)) {
-        message = retryWithBundledVendorLibraries(message);
-        if (message == null) {
-          loaded = true;
-          return this;
-        }
-      }
-      failure = message == null ? name + " is unavailable" : message;
-      throw new DeviceUnavailableException(failure);
     }
+    throw new DeviceUnavailableException(failure);
   }
 
   /**
@@ -277,12 +274,7 @@ public final class Device {
   }
 
   private String retryLoad() {
-    try {
-      JdnnNative.device_load(code, libraryPath());
-      return null;
-    } catch (RuntimeException e) {
-      return e.getMessage() != null ? e.getMessage() : name + " is unavailable";
-    }
+    return JdnnNative.device_load(code, libraryPath()) == 0 ? null : JdnnNative.last_error_message();
   }
 
   private String libraryPath() {

@@ -33,16 +33,16 @@ public final class DropoutOps {
     }
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     if (p == 0) {
-      JdnnNative.tensor_copy(x.h(), y.h());
+      NativeErrors.check(JdnnNative.tensor_copy(x.h(), y.h()));
       return Autograd.record(layer, y, g -> new Tensor[] {g}, x);
     }
     long[] maskShape = perChannel ? new long[] {x.dim(0), x.dim(1)} : x.shapeRef();
     Tensor mask = Tensor.empty(x.dtype(), x.device(), maskShape);
-    JdnnNative.op_dropout_mask(mask.h(), p, seed, offset);
-    JdnnNative.op_dropout_apply(x.h(), mask.h(), y.h());
+    NativeErrors.check(JdnnNative.op_dropout_mask(mask.h(), p, seed, offset));
+    NativeErrors.check(JdnnNative.op_dropout_apply(x.h(), mask.h(), y.h()));
     return Autograd.recordSaving(layer, y, new Tensor[] {mask}, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_dropout_apply(g.h(), mask.h(), dx.h());
+      NativeErrors.check(JdnnNative.op_dropout_apply(g.h(), mask.h(), dx.h()));
       return new Tensor[] {dx};
     }, x);
   }

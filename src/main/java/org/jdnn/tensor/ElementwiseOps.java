@@ -5,33 +5,30 @@ import org.jdnn.bridge.JdnnNative;
 
 /** Element-wise ops and their gradients. */
 final class ElementwiseOps {
-  static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
-  private static final String[] BINARY_NAMES = {"add", "sub", "mul", "div"};
-
   private ElementwiseOps() {}
 
   static Tensor unary(UnaryOp op, Tensor x, double alpha) {
     return unary(op, x, alpha, 0);
   }
 
-  /** y = op(x; alpha, alpha2): the op's scalars as jdnn.h's UnaryOpCode documents them. */
+  /** y = op(x; alpha, alpha2): the op's scalars as its functor in native/src/kernels/unary.h documents them. */
   static Tensor unary(UnaryOp op, Tensor x, double alpha, double alpha2) {
     x.requireFloat(op.label);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2);
+    NativeErrors.check(JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2));
     return Autograd.record(op.label, y, g -> {
       if (op == UnaryOp.HEAVISIDE) {
         throw new UnsupportedOperationException("the Heaviside step has no derivative: it cannot be "
             + "used in a network trained by backpropagation (use sigmoid or a straight-through estimator)");
       }
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha, alpha2);
+      NativeErrors.check(JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha, alpha2));
       return new Tensor[] {dx};
     }, x);
   }
 
-  static Tensor binary(int op, Tensor a, Tensor b) {
-    String name = BINARY_NAMES[op];
+  static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+    String name = op.label;
     a.requireFloat(name);
     b.requireFloat(name);
     if (a.dtype() != b.dtype()) {
@@ -40,11 +37,11 @@ final class ElementwiseOps {
     Tensor.requireSameDevice(name, a, b);
     long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
     Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
-    JdnnNative.op_binary(op, a.h(), b.h(), out.h());
+    NativeErrors.check(JdnnNative.op_binary(op.code, a.h(), b.h(), out.h()));
     return Autograd.record(name, out, g -> binaryBackward(op, a, b, g), a, b);
   }
 
-  private static Tensor[] binaryBackward(int op, Tensor a, Tensor b, Tensor g) {
+  private static Tensor[] binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor g) {
     Tensor ga = null, gb = null;
     boolean needA = a.requiresGrad(), needB = b.requiresGrad();
     switch (op) {

@@ -15,7 +15,7 @@ public final class Linalg {
           + (ta ? " (transposed)" : "") + " x " + b.describe() + (tb ? " (transposed)" : "") + ": " + k + " vs " + kb);
     }
     Tensor c = Tensor.empty(a.dtype(), a.device(), m, n);
-    JdnnNative.op_matmul(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0);
+    NativeErrors.check(JdnnNative.op_matmul(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0));
     // C = op(A) op(B):  dA = dC op(B)^T (transposed back if A was),  dB likewise.
     return Autograd.record("matmul", c, g -> new Tensor[] {
         a.requiresGrad() ? (ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb)) : null,
@@ -30,7 +30,7 @@ public final class Linalg {
     checkBatchedOperands(a, b, ta, tb);
     long batch = a.dim(0), m = ta ? a.dim(2) : a.dim(1), n = tb ? b.dim(1) : b.dim(2);
     Tensor c = Tensor.empty(a.dtype(), a.device(), batch, m, n);
-    JdnnNative.op_bmm(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0);
+    NativeErrors.check(JdnnNative.op_bmm(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0));
     // As for matmul, per batch entry: dA = dC op(B)^T (transposed back if A was), dB likewise.
     return Autograd.record("bmm", c, g -> new Tensor[] {
         a.requiresGrad() ? (ta ? bmm(b, g, tb, true) : bmm(g, b, false, !tb)) : null,
@@ -89,7 +89,7 @@ public final class Linalg {
       throw new IllegalArgumentException(layer + ": bias must be " + x.dtype() + "[" + out + "], got " + bias.describe());
     }
     Tensor y = Tensor.empty(x.dtype(), x.device(), n, out);
-    JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    NativeErrors.check(JdnnNative.op_linear(x.h(), weight.h(), bias == null ? 0 : bias.h(), y.h(), relu));
     if (relu) return y;  // only reached when nothing is recorded
     Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
     return Autograd.record(layer, y, g -> {
@@ -97,7 +97,7 @@ public final class Linalg {
       if (x.requiresGrad()) grads[0] = matmul(g, weight, false, false);
       if (weight.requiresGrad() && weight.gradFn == null) {
         // A leaf weight (the usual parameter) takes dW = g^T x straight into its .grad.
-        weight.accumulateGradInto((dst, beta) -> JdnnNative.op_matmul(g.h(), x.h(), dst.h(), true, false, 1.0, beta));
+        weight.accumulateGradInto((dst, beta) -> NativeErrors.check(JdnnNative.op_matmul(g.h(), x.h(), dst.h(), true, false, 1.0, beta)));
       } else if (weight.requiresGrad()) {
         grads[1] = matmul(g, x, true, false);
       }
@@ -122,9 +122,9 @@ public final class Linalg {
   public static Tensor packBf16(Tensor weight) {
     weight.requireDType("packBf16", DType.FLOAT32);
     if (weight.rank() != 2) throw new IllegalArgumentException("packBf16: expected a 2-D weight, got " + weight.describe());
-    Tensor packed = Tensor.empty(DType.INT32, weight.device(), JdnnNative.bf16_packed_numel(weight.dim(0), weight.dim(1)));
+    Tensor packed = Tensor.empty(DType.INT32, weight.device(), NativeErrors.count(JdnnNative.bf16_packed_numel(weight.dim(0), weight.dim(1))));
     packed.keep();
-    JdnnNative.op_bf16_pack_weight(weight.h(), packed.h());
+    NativeErrors.check(JdnnNative.op_bf16_pack_weight(weight.h(), packed.h()));
     return packed;
   }
 
@@ -139,7 +139,7 @@ public final class Linalg {
     if (bias != null) bias.requireDType(layer, DType.FLOAT32);
     Tensor.requireSameDevice(layer, x, packed, bias);
     Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), outFeatures);
-    JdnnNative.op_linear_bf16(x.h(), packed.h(), bias == null ? 0 : bias.h(), y.h(), relu);
+    NativeErrors.check(JdnnNative.op_linear_bf16(x.h(), packed.h(), bias == null ? 0 : bias.h(), y.h(), relu));
     return y;
   }
 

@@ -5,14 +5,13 @@ import org.jdnn.bridge.JdnnNative;
 
 /** Fused loss kernels with their gradients; org.jdnn.loss builds the user-facing losses on these. */
 public final class LossOps {
-  /** Per-element loss codes (native PointLossCode). */
-  public static final int BCE_PROBABILITIES = 0, BCE_LOGITS = 1;
-
   private LossOps() {}
 
   /**
    * Mean softmax cross-entropy of {@code logits} (N, C) against integer class {@code labels} (N),
    * int32 or int64, each in [0, C). Stable for logits of any magnitude.
+   *
+   * @throws IndexOutOfBoundsException for a label outside [0, C), naming the first one's row and value
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels, String lossName) {
     logits.requireFloat(lossName);
@@ -28,55 +27,29 @@ public final class LossOps {
       throw new IllegalArgumentException(lossName + ": expected " + n + " labels (shape [" + n + "]) for logits "
           + logits.describe() + ", got " + labels.describe());
     }
-    // CPU labels are checked here; labels on a GPU are checked by the op itself, in the same pass
-    // that computes the loss, instead of copying them to the host first (a second wait per step).
-    if (!labels.device().isCuda()) checkLabelRange(lossName, labels, c);
+    // The op checks every label as it reads it (on a GPU in the same kernel), so the labels are
+    // never copied to the host; a bad one fails as an index error naming its row and value.
     Tensor loss = Tensor.empty(logits.dtype(), logits.device());
     Tensor probs = Tensor.empty(logits.dtype(), logits.device(), n, c);
-    try {
-      JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());
-    } catch (RuntimeException e) {
-      String m = e.getMessage();
-      if (m != null && m.startsWith(NATIVE_LABEL_ERROR)) {
-        loss.close();
-        probs.close();
-        // Worded as the host-side check words it, so the message does not depend on the device.
-        String what = m.substring(NATIVE_LABEL_ERROR.length()).replace(" at row ", " at index ");
-        throw new IllegalArgumentException(lossName + ": label " + what + " for " + c + " classes");
-      }
-      throw e;
+    int status = JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());
+    if (status != 0) {
+      RuntimeException failure = NativeErrors.exception(status, lossName);
+      loss.close();
+      probs.close();
+      throw failure;
     }
     return Autograd.recordSaving(lossName, loss, new Tensor[] {probs}, g -> {
       Tensor d = Tensor.empty(logits.dtype(), logits.device(), n, c);
-      JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h());
+      NativeErrors.check(JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h()));
       return new Tensor[] {d};
     }, logits);
-  }
-
-  /** How the native op reports a label outside [0, C): "cross_entropy: label 5 at row 1 is outside [0, 3)". */
-  private static final String NATIVE_LABEL_ERROR = "cross_entropy: label ";
-
-  private static void checkLabelRange(String lossName, Tensor labels, long classes) {
-    long[] values = labels.dtype() == DType.INT64 ? labels.toLongArray() : toLongs(labels.toIntArray());
-    for (int i = 0; i < values.length; i++) {
-      if (values[i] < 0 || values[i] >= classes) {
-        throw new IllegalArgumentException(lossName + ": label " + values[i] + " at index " + i
-            + " is outside [0, " + classes + ") for " + classes + " classes");
-      }
-    }
-  }
-
-  private static long[] toLongs(int[] v) {
-    long[] out = new long[v.length];
-    for (int i = 0; i < v.length; i++) out[i] = v[i];
-    return out;
   }
 
   /**
    * Element-wise loss l(x, t) (same shapes), unreduced; its gradient flows to x only. BCE on probabilities
    * throws where x or t is outside [0, 1] (NaN included), as PyTorch's BCELoss does.
    */
-  public static Tensor pointLoss(int op, Tensor x, Tensor target, String lossName) {
+  public static Tensor pointLoss(PointLoss op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);
     target.requireFloat(lossName);
     Tensor.requireSameDevice(lossName, x, target);
@@ -89,14 +62,19 @@ public final class LossOps {
           + x.dtype());
     }
     Tensor out = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    long bad = JdnnNative.op_point_loss(op, x.h(), target.h(), out.h());
+    long bad = JdnnNative.op_point_loss(op.ordinal(), x.h(), target.h(), out.h());
+    if (bad == -2) {
+      RuntimeException failure = NativeErrors.exception(JdnnNative.last_error_kind(), lossName);
+      out.close();
+      throw failure;
+    }
     if (bad >= 0) {
       out.close();
       throw outsideProbabilities(lossName, x, target, bad);
     }
     return Autograd.record(lossName, out, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_point_loss_backward(op, x.h(), target.h(), g.h(), dx.h());
+      NativeErrors.check(JdnnNative.op_point_loss_backward(op.ordinal(), x.h(), target.h(), g.h(), dx.h()));
       return new Tensor[] {dx};
     }, x);
   }

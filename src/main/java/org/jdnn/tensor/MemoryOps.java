@@ -10,7 +10,7 @@ public final class MemoryOps {
   private MemoryOps() {}
 
   public static void fill(Tensor t, double value) {
-    JdnnNative.tensor_fill(t.h(), value);
+    NativeErrors.check(JdnnNative.tensor_fill(t.h(), value));
   }
 
   /**
@@ -23,11 +23,11 @@ public final class MemoryOps {
       throw new IllegalArgumentException("copy: " + src.describe() + " into " + dst.describe() + ": element counts differ");
     }
     if (src.device() == dst.device()) {
-      JdnnNative.tensor_copy(src.h(), dst.h());
+      NativeErrors.check(JdnnNative.tensor_copy(src.h(), dst.h()));
       return;
     }
     try (GradMode.Guard g = GradMode.disable(); Tensor moved = src.to(dst.device())) {
-      JdnnNative.tensor_copy(moved.h(), dst.h());
+      NativeErrors.check(JdnnNative.tensor_copy(moved.h(), dst.h()));
     }
   }
 
@@ -38,7 +38,7 @@ public final class MemoryOps {
     long[] shape = src.shape();
     shape[0] = index.numel();
     Tensor out = Tensor.empty(src.dtype(), src.device(), shape);
-    JdnnNative.tensor_gather_rows(src.h(), index.h(), out.h());
+    NativeErrors.check(JdnnNative.tensor_gather_rows(src.h(), index.h(), out.h()));
     return out;
   }
 }

@@ -27,12 +27,12 @@ public final class NarrowOps {
     long[] shape = x.shape();
     shape[d] = length;
     Tensor y = Tensor.empty(x.dtype(), x.device(), shape);
-    JdnnNative.op_narrow(x.h(), y.h(), d, start);
+    NativeErrors.check(JdnnNative.op_narrow(x.h(), y.h(), d, start));
     if (!x.dtype().isFloatingPoint()) return y;
     return Autograd.record("narrow", y, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.tensor_fill(dx.h(), 0);
-      JdnnNative.op_narrow_assign(g.h(), dx.h(), d, start);
+      NativeErrors.check(JdnnNative.tensor_fill(dx.h(), 0));
+      NativeErrors.check(JdnnNative.op_narrow_assign(g.h(), dx.h(), d, start));
       return new Tensor[] {dx};
     }, x);
   }

@@ -18,22 +18,22 @@ public final class OptimOps {
   public static void sgd(Tensor p, Tensor g, Tensor buf, double lr, double momentum, double dampening,
       double weightDecay, boolean nesterov, boolean first) {
     sameLayout("SGD", p, g, buf);
-    JdnnNative.optim_sgd(p.h(), g.h(), handle(buf), lr, momentum, dampening, weightDecay, nesterov, first);
+    NativeErrors.check(JdnnNative.optim_sgd(p.h(), g.h(), handle(buf), lr, momentum, dampening, weightDecay, nesterov, first));
   }
 
   /** torch.optim.Adagrad's update; {@code sum} accumulates squared gradients. */
   public static void adagrad(Tensor p, Tensor g, Tensor sum, double lr, double lrDecay, double eps,
       double weightDecay, long step) {
     sameLayout("AdaGrad", p, g, sum);
-    JdnnNative.optim_adagrad(p.h(), g.h(), sum.h(), lr, lrDecay, eps, weightDecay, step);
+    NativeErrors.check(JdnnNative.optim_adagrad(p.h(), g.h(), sum.h(), lr, lrDecay, eps, weightDecay, step));
   }
 
   /** torch.optim.RMSprop's update; {@code gradAvg} is non-null when centered, {@code buf} with momentum. */
   public static void rmsprop(Tensor p, Tensor g, Tensor squareAvg, Tensor gradAvg, Tensor buf, double lr,
       double alpha, double eps, double weightDecay, double momentum) {
     sameLayout("RMSProp", p, g, squareAvg, gradAvg, buf);
-    JdnnNative.optim_rmsprop(p.h(), g.h(), squareAvg.h(), handle(gradAvg), handle(buf), lr, alpha, eps,
-        weightDecay, momentum, gradAvg != null);
+    NativeErrors.check(JdnnNative.optim_rmsprop(p.h(), g.h(), squareAvg.h(), handle(gradAvg), handle(buf), lr, alpha, eps,
+        weightDecay, momentum, gradAvg != null));
   }
 
   /**
@@ -46,24 +46,24 @@ public final class OptimOps {
     String op = decoupled ? "AdamW" : "Adam";
     sameLayout(op, p, g, m, v, vMax);
     if (decoupled) {
-      JdnnNative.optim_adamw(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
-          vMax != null, step);
+      NativeErrors.check(JdnnNative.optim_adamw(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
+          vMax != null, step));
     } else {
-      JdnnNative.optim_adam(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
-          vMax != null, step);
+      NativeErrors.check(JdnnNative.optim_adam(p.h(), g.h(), m.h(), v.h(), handle(vMax), lr, beta1, beta2, eps, weightDecay,
+          vMax != null, step));
     }
   }
 
   /** Clamps every element to [-limit, limit] in place (NaN stays NaN). */
   public static void clipValue(Tensor t, double limit) {
     t.requireFloat("clipValue");
-    JdnnNative.optim_clip_value(t.h(), limit);
+    NativeErrors.check(JdnnNative.optim_clip_value(t.h(), limit));
   }
 
   /** t *= factor in place, outside the graph. */
   public static void scale(Tensor t, double factor) {
     t.requireFloat("scale");
-    JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor, 0);
+    NativeErrors.check(JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor, 0));
   }
 
   private static void sameLayout(String op, Tensor p, Tensor... states) {

@@ -26,11 +26,11 @@ public final class PoolOps {
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
     DType indexType = x.dim(2) * x.dim(3) <= Integer.MAX_VALUE ? DType.INT32 : DType.INT64;
     Tensor indices = Tensor.empty(indexType, x.device(), out);
-    Pool2dGeometry p = window;
-    JdnnNative.op_max_pool2d(x.h(), y.h(), indices.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW());
+    long[] p = window.packed();
+    NativeErrors.check(JdnnNative.op_max_pool2d(x.h(), y.h(), indices.h(), p, p.length));
     return Autograd.recordSaving(layer, y, new Tensor[] {indices}, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_max_pool2d_backward(g.h(), indices.h(), dx.h());
+      NativeErrors.check(JdnnNative.op_max_pool2d_backward(g.h(), indices.h(), dx.h()));
       return new Tensor[] {dx};
     }, x);
   }
@@ -43,13 +43,11 @@ public final class PoolOps {
   public static Tensor avgPool2d(Tensor x, Pool2dGeometry window, boolean countIncludePad, String layer) {
     long[] out = checkPool(layer, x, window);
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
-    Pool2dGeometry p = window;
-    JdnnNative.op_avg_pool2d(x.h(), y.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW(),
-        countIncludePad);
+    long[] p = window.packed();
+    NativeErrors.check(JdnnNative.op_avg_pool2d(x.h(), y.h(), p, p.length, countIncludePad));
     return Autograd.record(layer, y, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_avg_pool2d_backward(g.h(), dx.h(), p.kh(), p.kw(), p.strideH(), p.strideW(), p.padH(), p.padW(),
-          countIncludePad);
+      NativeErrors.check(JdnnNative.op_avg_pool2d_backward(g.h(), dx.h(), p, p.length, countIncludePad));
       return new Tensor[] {dx};
     }, x);
   }

@@ -14,13 +14,13 @@ public final class RandomOps {
   public static void uniform(Tensor t, double low, double high, long seed, long offset) {
     t.requireFloat("uniform");
     if (!(low < high)) throw new IllegalArgumentException("uniform: low " + low + " must be below high " + high);
-    JdnnNative.random_uniform(t.h(), low, high, seed, offset);
+    NativeErrors.check(JdnnNative.random_uniform(t.h(), low, high, seed, offset));
   }
 
   /** Fills with normal(mean, std) numbers: element i is Philox(seed, offset + i). */
   public static void normal(Tensor t, double mean, double std, long seed, long offset) {
     t.requireFloat("normal");
     if (!(std >= 0)) throw new IllegalArgumentException("normal: std must be >= 0, got " + std);
-    JdnnNative.random_normal(t.h(), mean, std, seed, offset);
+    NativeErrors.check(JdnnNative.random_normal(t.h(), mean, std, seed, offset));
   }
 }

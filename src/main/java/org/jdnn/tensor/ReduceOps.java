@@ -21,7 +21,7 @@ final class ReduceOps {
       }
     }
     Tensor y = Tensor.empty(x.dtype(), x.device(), target.clone());
-    JdnnNative.op_sum_to(x.h(), y.h());
+    NativeErrors.check(JdnnNative.op_sum_to(x.h(), y.h()));
     return Autograd.record("sum", y, g -> new Tensor[] {broadcastTo(g, xs)}, x);
   }
 
@@ -54,7 +54,7 @@ final class ReduceOps {
     }
     long[] lead = Arrays.copyOf(x.shapeRef(), x.rank() - 1);
     Tensor out = Tensor.empty(DType.INT64, x.device(), lead);
-    JdnnNative.op_argmax_last(x.h(), out.h());
+    NativeErrors.check(JdnnNative.op_argmax_last(x.h(), out.h()));
     return out;
   }
 }

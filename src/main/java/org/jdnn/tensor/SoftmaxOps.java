@@ -15,10 +15,10 @@ final class SoftmaxOps {
     if (x.rank() == 0) throw new IllegalArgumentException(name + ": needs at least one dimension, got " + x.describe());
     Tensor scaled = temperature == 1.0 ? x : x.mul(1.0 / temperature);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    JdnnNative.op_softmax(scaled.h(), y.h(), log);
+    NativeErrors.check(JdnnNative.op_softmax(scaled.h(), y.h(), log));
     return Autograd.record(name, y, g -> {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      JdnnNative.op_softmax_backward(y.h(), g.h(), dx.h(), log);
+      NativeErrors.check(JdnnNative.op_softmax_backward(y.h(), g.h(), dx.h(), log));
       return new Tensor[] {dx};
     }, scaled);
   }

@@ -73,12 +73,12 @@ public final class Tensor implements AutoCloseable {
 
   private static Tensor allocate(String op, DType dtype, Device device, long[] shape) {
     long[] s = checkShape(op, shape);
-    return new Tensor(JdnnNative.tensor_new(dtype.code, device.code, s, s.length), s, dtype, device);
+    return new Tensor(NativeErrors.handle(JdnnNative.tensor_new(dtype.code, device.code, s, s.length)), s, dtype, device);
   }
 
   private static Tensor fill(String op, double value, DType dtype, long[] shape) {
     Tensor t = allocate(op, dtype, Device.defaultDevice(), shape);
-    JdnnNative.tensor_fill(t.h(), value);
+    NativeErrors.check(JdnnNative.tensor_fill(t.h(), value));
     return t;
   }
 
@@ -102,28 +102,28 @@ public final class Tensor implements AutoCloseable {
   public static Tensor of(double[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.FLOAT64, s);
-    JdnnNative.tensor_write_f64(t.h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_f64(t.h(), data, 0, data.length));
     return t;
   }
 
   public static Tensor ofInts(int[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.INT32, s);
-    JdnnNative.tensor_write_i32(t.h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_i32(t.h(), data, 0, data.length));
     return t;
   }
 
   public static Tensor ofLongs(long[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.INT64, s);
-    JdnnNative.tensor_write_i64(t.h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_i64(t.h(), data, 0, data.length));
     return t;
   }
 
   public static Tensor ofBytes(byte[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.UINT8, s);
-    JdnnNative.tensor_write_u8(t.h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_u8(t.h(), data, 0, data.length));
     return t;
   }
 
@@ -132,7 +132,7 @@ public final class Tensor implements AutoCloseable {
     long[] s = shapeFor(data.remaining(), shape);
     Tensor t = empty(DType.FLOAT32, s);
     if (data.isDirect()) {
-      JdnnNative.tensor_write_f32(t.h(), data.slice(), 0, data.remaining());
+      NativeErrors.check(JdnnNative.tensor_write_f32(t.h(), data.slice(), 0, data.remaining()));
     } else {
       float[] copy = new float[data.remaining()];
       data.duplicate().get(copy);
@@ -146,11 +146,11 @@ public final class Tensor implements AutoCloseable {
     long[] s = shapeFor(data.remaining(), shape);
     Tensor t = empty(DType.FLOAT64, s);
     if (data.isDirect()) {
-      JdnnNative.tensor_write_f64(t.h(), data.slice(), 0, data.remaining());
+      NativeErrors.check(JdnnNative.tensor_write_f64(t.h(), data.slice(), 0, data.remaining()));
     } else {
       double[] copy = new double[data.remaining()];
       data.duplicate().get(copy);
-      JdnnNative.tensor_write_f64(t.h(), copy, 0, copy.length);
+      NativeErrors.check(JdnnNative.tensor_write_f64(t.h(), copy, 0, copy.length));
     }
     return t;
   }
@@ -166,21 +166,21 @@ public final class Tensor implements AutoCloseable {
   public Tensor write(double[] data) {
     requireDType("write", DType.FLOAT64);
     requireLength("write", data.length);
-    JdnnNative.tensor_write_f64(h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_f64(h(), data, 0, data.length));
     return this;
   }
 
   public Tensor write(int[] data) {
     requireDType("write", DType.INT32);
     requireLength("write", data.length);
-    JdnnNative.tensor_write_i32(h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_i32(h(), data, 0, data.length));
     return this;
   }
 
   public Tensor write(long[] data) {
     requireDType("write", DType.INT64);
     requireLength("write", data.length);
-    JdnnNative.tensor_write_i64(h(), data, 0, data.length);
+    NativeErrors.check(JdnnNative.tensor_write_i64(h(), data, 0, data.length));
     return this;
   }
 
@@ -193,7 +193,7 @@ public final class Tensor implements AutoCloseable {
     if (dtype != DType.INT32 && dtype != DType.INT64) {
       throw new IllegalArgumentException("addInPlace: expected an int32 or int64 tensor, got " + describe());
     }
-    JdnnNative.tensor_add_int(h(), delta);
+    NativeErrors.check(JdnnNative.tensor_add_int(h(), delta));
     return this;
   }
 
@@ -209,28 +209,28 @@ public final class Tensor implements AutoCloseable {
   public double[] toDoubleArray() {
     requireDType("toDoubleArray", DType.FLOAT64);
     double[] out = new double[Math.toIntExact(numel())];
-    JdnnNative.tensor_read_f64(h(), out, 0, out.length);
+    NativeErrors.check(JdnnNative.tensor_read_f64(h(), out, 0, out.length));
     return out;
   }
 
   public int[] toIntArray() {
     requireDType("toIntArray", DType.INT32);
     int[] out = new int[Math.toIntExact(numel())];
-    JdnnNative.tensor_read_i32(h(), out, 0, out.length);
+    NativeErrors.check(JdnnNative.tensor_read_i32(h(), out, 0, out.length));
     return out;
   }
 
   public long[] toLongArray() {
     requireDType("toLongArray", DType.INT64);
     long[] out = new long[Math.toIntExact(numel())];
-    JdnnNative.tensor_read_i64(h(), out, 0, out.length);
+    NativeErrors.check(JdnnNative.tensor_read_i64(h(), out, 0, out.length));
     return out;
   }
 
   public byte[] toByteArray() {
     requireDType("toByteArray", DType.UINT8);
     byte[] out = new byte[Math.toIntExact(numel())];
-    JdnnNative.tensor_read_u8(h(), out, 0, out.length);
+    NativeErrors.check(JdnnNative.tensor_read_u8(h(), out, 0, out.length));
     return out;
   }
 
@@ -251,10 +251,10 @@ public final class Tensor implements AutoCloseable {
     }
     switch (dtype) {
       case FLOAT32: { float[] v = new float[1]; readF32(v, flatIndex); return v[0]; }
-      case FLOAT64: { double[] v = new double[1]; JdnnNative.tensor_read_f64(h(), v, flatIndex, 1); return v[0]; }
-      case INT32: { int[] v = new int[1]; JdnnNative.tensor_read_i32(h(), v, flatIndex, 1); return v[0]; }
-      case INT64: { long[] v = new long[1]; JdnnNative.tensor_read_i64(h(), v, flatIndex, 1); return v[0]; }
-      default: { byte[] v = new byte[1]; JdnnNative.tensor_read_u8(h(), v, flatIndex, 1); return v[0] & 0xff; }
+      case FLOAT64: { double[] v = new double[1]; NativeErrors.check(JdnnNative.tensor_read_f64(h(), v, flatIndex, 1)); return v[0]; }
+      case INT32: { int[] v = new int[1]; NativeErrors.check(JdnnNative.tensor_read_i32(h(), v, flatIndex, 1)); return v[0]; }
+      case INT64: { long[] v = new long[1]; NativeErrors.check(JdnnNative.tensor_read_i64(h(), v, flatIndex, 1)); return v[0]; }
+      default: { byte[] v = new byte[1]; NativeErrors.check(JdnnNative.tensor_read_u8(h(), v, flatIndex, 1)); return v[0] & 0xff; }
     }
   }
 
@@ -350,7 +350,7 @@ public final class Tensor implements AutoCloseable {
         + (ref.site != null ? "; " + ref.describe() : " (run with -Djdnn.debug=true to see where it was created)"));
   }
 
-  // The float32 array copies run in a JNI critical region, so they report failure by status.
+  // The float32 array copies run in a JNI critical region (the array pinned, not copied).
   private void writeF32(float[] data, long offset) {
     checkCopyStatus(JdnnNative.tensor_write_f32_critical(h(), data, offset, data.length));
   }
@@ -359,9 +359,10 @@ public final class Tensor implements AutoCloseable {
     checkCopyStatus(JdnnNative.tensor_read_f32_critical(h(), out, offset, out.length));
   }
 
+  // A close racing with the copy is worded as Java's own closed check words it.
   private void checkCopyStatus(int status) {
-    if (status == 1) throw closedError();
-    if (status != 0) throw new RuntimeException(JdnnNative.tensor_last_error());
+    if (status == NativeErrors.Kind.CLOSED.ordinal()) throw closedError();
+    NativeErrors.check(status);
   }
 
   // ---- autograd -----------------------------------------------------------------------------
@@ -390,7 +391,7 @@ public final class Tensor implements AutoCloseable {
 
   /** Sets the accumulated gradient to zero (keeping its memory for the next step). */
   public void zeroGrad() {
-    if (grad != null) JdnnNative.tensor_fill(grad.h(), 0);
+    if (grad != null) NativeErrors.check(JdnnNative.tensor_fill(grad.h(), 0));
   }
 
   /** Frees the gradient; the next backward allocates a new one. */
@@ -465,20 +466,20 @@ public final class Tensor implements AutoCloseable {
       grad = Tensor.empty(dtype, device, shape);
       TensorScope s = grad.scope;
       if (s != null) s.keep(grad);
-      JdnnNative.tensor_copy(g.h(), grad.h());
+      NativeErrors.check(JdnnNative.tensor_copy(g.h(), grad.h()));
     } else {
-      JdnnNative.op_binary(ElementwiseOps.ADD, grad.h(), g.h(), grad.h());
+      NativeErrors.check(JdnnNative.op_binary(BinaryOp.ADD.code, grad.h(), g.h(), grad.h()));
     }
   }
 
   /** A new tensor sharing this one's memory, outside the graph (no gradient flows through it). */
   public Tensor detach() {
-    return new Tensor(JdnnNative.tensor_view(h(), shape, shape.length), shape.clone(), dtype, device);
+    return new Tensor(NativeErrors.handle(JdnnNative.tensor_view(h(), shape, shape.length)), shape.clone(), dtype, device);
   }
 
   static Tensor onesLike(Tensor t) {
     Tensor o = empty(t.dtype, t.device, t.shape);
-    JdnnNative.tensor_fill(o.h(), 1);
+    NativeErrors.check(JdnnNative.tensor_fill(o.h(), 1));
     return o;
   }
 
@@ -487,7 +488,7 @@ public final class Tensor implements AutoCloseable {
   /** Same data, new shape; one dimension may be -1 (inferred). Gradients flow back reshaped. */
   public Tensor reshape(long... newShape) {
     long[] s = inferShape(newShape);
-    Tensor out = new Tensor(JdnnNative.tensor_view(h(), s, s.length), s, dtype, device);
+    Tensor out = new Tensor(NativeErrors.handle(JdnnNative.tensor_view(h(), s, s.length)), s, dtype, device);
     long[] original = shape;
     return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(original)}, this);
   }
@@ -501,7 +502,7 @@ public final class Tensor implements AutoCloseable {
   /** A copy converted to {@code target} (no gradient flows through a conversion to an integer type). */
   public Tensor to(DType target) {
     Tensor out = empty(target, device, shape);
-    JdnnNative.tensor_copy(h(), out.h());
+    NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
     if (!target.isFloatingPoint() || !dtype.isFloatingPoint()) return out;
     DType source = dtype;
     return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
@@ -515,7 +516,7 @@ public final class Tensor implements AutoCloseable {
     if (target == null) throw new IllegalArgumentException("to: target device must not be null");
     if (target == device) return this;
     Tensor out = empty(dtype, target, shape);
-    JdnnNative.tensor_transfer(h(), out.h());
+    NativeErrors.check(JdnnNative.tensor_transfer(h(), out.h()));
     if (!dtype.isFloatingPoint()) return out;
     Device source = device;
     return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
@@ -524,19 +525,19 @@ public final class Tensor implements AutoCloseable {
   /** A copy that stays in the graph (gradients flow to this tensor). */
   public Tensor copy() {
     Tensor out = empty(dtype, device, shape);
-    JdnnNative.tensor_copy(h(), out.h());
+    NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
     return Autograd.record("copy", out, g -> new Tensor[] {g}, this);
   }
 
   // ---- arithmetic (NumPy broadcasting) -------------------------------------------------------
 
-  public Tensor add(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.ADD, this, other); }
+  public Tensor add(Tensor other) { return ElementwiseOps.binary(BinaryOp.ADD, this, other); }
 
-  public Tensor sub(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.SUB, this, other); }
+  public Tensor sub(Tensor other) { return ElementwiseOps.binary(BinaryOp.SUB, this, other); }
 
-  public Tensor mul(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.MUL, this, other); }
+  public Tensor mul(Tensor other) { return ElementwiseOps.binary(BinaryOp.MUL, this, other); }
 
-  public Tensor div(Tensor other) { return ElementwiseOps.binary(ElementwiseOps.DIV, this, other); }
+  public Tensor div(Tensor other) { return ElementwiseOps.binary(BinaryOp.DIV, this, other); }
 
   public Tensor add(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, value); }
 
@@ -570,6 +571,13 @@ public final class Tensor implements AutoCloseable {
   public Tensor sigmoid() { return ElementwiseOps.unary(UnaryOp.SIGMOID, this, 0); }
 
   public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0); }
+
+  /**
+   * SiLU (swish), x * sigmoid(x), as torch.nn.functional.silu; differentiable, NaN stays NaN.
+   *
+   * @return a new tensor of this one's shape, dtype and device
+   */
+  public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0); }
 
   /** max(0, x) + slope * min(0, x). */
   public Tensor leakyRelu(double negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }

@@ -97,7 +97,7 @@ public final class TensorDebug {
             + " was freed by the garbage collector; close it or create it inside a TensorScope"
             + (site == null ? " (run with -Djdnn.debug=true to see where it was created)" : ""));
       }
-      JdnnNative.tensor_free(handle);
+      NativeErrors.check(JdnnNative.tensor_free(handle));
     }
 
     String describe() {

@@ -1,20 +1,20 @@
 package org.jdnn.tensor;
 
 /**
- * Native unary op codes (native/include/jdnn/jdnn.h UnaryOpCode), with names for messages. Public so that
- * a layer can hold one as a value (nn.Activation); {@link #apply} runs it as the Tensor methods do.
+ * Unary element-wise ops, in the order of native/include/jdnn/ops.def's JDNN_UNARY_OPS: the
+ * ordinal is the native code (NativeCodesTest checks names and order). Labels name the op in
+ * messages. Public so that a layer can hold one as a value (nn.Activation); {@link #apply} runs it
+ * as the Tensor methods do.
  */
 public enum UnaryOp {
-  NEG(0, "neg"), EXP(1, "exp"), LOG(2, "log"), SQRT(3, "sqrt"), ABS(4, "abs"), SQUARE(5, "square"),
-  SCALE(6, "mul(scalar)"), ADD_SCALAR(7, "add(scalar)"), SIGMOID(8, "sigmoid"), TANH(9, "tanh"),
-  RELU(10, "relu"), LEAKY_RELU(11, "leakyRelu"), ELU(12, "elu"), SOFTPLUS(13, "softplus"),
-  HEAVISIDE(14, "heaviside"), RECIPROCAL(15, "reciprocal"), POW(16, "pow");
+  NEG("neg"), EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SQUARE("square"), SCALE("mul(scalar)"),
+  ADD_SCALAR("add(scalar)"), SIGMOID("sigmoid"), TANH("tanh"), RELU("relu"), LEAKY_RELU("leakyRelu"), ELU("elu"),
+  SOFTPLUS("softplus"), HEAVISIDE("heaviside"), RECIPROCAL("reciprocal"), POW("pow"), SILU("silu");
 
-  final int code;
+  final int code = ordinal();
   final String label;
 
-  UnaryOp(int code, String label) {
-    this.code = code;
+  UnaryOp(String label) {
     this.label = label;
   }
 

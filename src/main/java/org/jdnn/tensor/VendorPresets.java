@@ -7,9 +7,6 @@ package org.jdnn.tensor;
  * Reflection keeps the presets an optional dependency.
  */
 final class VendorPresets {
-  /** Marks the native message for "driver and GPU fine, cuBLAS or cuDNN not found". */
-  static final String MISSING_MARK = "missing vendor libraries";
-
   private static final String[] CLASSES = {"org.bytedeco.cuda.global.cudart", "org.bytedeco.cuda.global.cublas",
       "org.bytedeco.cuda.global.cudnn"};
 

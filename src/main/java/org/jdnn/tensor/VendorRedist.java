@@ -89,7 +89,7 @@ final class VendorRedist {
   }
 
   static Report load() {
-    return load(VendorRedist.class.getClassLoader(), JdnnNative::device_preload_library);
+    return load(VendorRedist.class.getClassLoader(), path -> NativeErrors.check(JdnnNative.device_preload_library(path)));
   }
 
   /**

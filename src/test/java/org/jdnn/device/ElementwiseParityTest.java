@@ -1,5 +1,6 @@
 package org.jdnn.device;
 
+import org.jdnn.tensor.NativeCalls;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.assertAllClose;
 import static org.jdnn.testing.OpTestSupport.assertNativeError;
@@ -234,11 +235,11 @@ class ElementwiseParityTest {
     for (Device d : cudaDevices()) {
       on(d, () -> {
         Tensor x = Tensor.ones(3);
-        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary(99, handle(x), handle(x), 0, 0), "unknown", "99");
-        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_binary(7, handle(x), handle(x), handle(x)), "unknown",
+        assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_unary(99, handle(x), handle(x), 0, 0)), "unknown", "99");
+        assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_binary(7, handle(x), handle(x), handle(x))), "unknown",
             "7");
-        assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_unary_backward(14, handle(x), handle(x), handle(x),
-            handle(x), 0, 0), "Heaviside", "no derivative");
+        assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_unary_backward(14, handle(x), handle(x), handle(x),
+            handle(x), 0, 0)), "Heaviside", "no derivative");
         return null;
       });
     }

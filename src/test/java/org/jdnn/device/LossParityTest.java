@@ -1,5 +1,6 @@
 package org.jdnn.device;
 
+import org.jdnn.tensor.NativeCalls;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.assertAllClose;
 import static org.jdnn.testing.OpTestSupport.make;
@@ -15,6 +16,7 @@ import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.LossOps;
+import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
@@ -38,7 +40,7 @@ class LossParityTest {
       Tensor y = labelTensor(labels, labelType).to(dev);
       Tensor probs = Tensor.empty(dt, dev, n, c);
       Tensor raw = Tensor.empty(dt, dev);
-      JdnnNative.op_cross_entropy(handle(x), handle(y), handle(raw), handle(probs));
+      NativeCalls.check(JdnnNative.op_cross_entropy(handle(x), handle(y), handle(raw), handle(probs)));
       Tensor loss = LossOps.crossEntropy(x, y, "CrossEntropyLoss");
       assertEquals(dev, loss.device());
       assertEquals(values(raw)[0], loss.item(), 0.0, "the op and the autograd path compute one loss");
@@ -112,8 +114,8 @@ class LossParityTest {
       for (long bad : new long[] {3, -1, 1000}) {
         String cpuMessage = nativeFailure(CPU, labelType, bad, false);
         String emuMessage = nativeFailure(EMU, labelType, bad, false);
-        assertTrue(emuMessage.contains("cross_entropy: label " + bad + " at row 1 is outside [0, 3)"), emuMessage);
-        assertTrue(cpuMessage.contains("cross_entropy: label " + bad + " at row 1 is outside [0, 3)"), cpuMessage);
+        assertTrue(emuMessage.contains("cross_entropy: label " + bad + " at index 1 is outside [0, 3)"), emuMessage);
+        assertTrue(cpuMessage.contains("cross_entropy: label " + bad + " at index 1 is outside [0, 3)"), cpuMessage);
         String backward = nativeFailure(EMU, labelType, bad, true);
         assertTrue(backward.contains("cross_entropy_backward: label " + bad), backward);
         assertTrue(backward.contains("outside [0, 3)"), backward);
@@ -131,11 +133,11 @@ class LossParityTest {
       RuntimeException e;
       if (backward) {
         Tensor dloss = Tensor.of(new float[] {1}).to(dev);
-        e = assertThrows(RuntimeException.class,
-            () -> JdnnNative.op_cross_entropy_backward(handle(probs), handle(y), handle(dloss), handle(probs)));
+        e = assertThrows(IndexOutOfBoundsException.class, () -> NativeCalls.check(
+            JdnnNative.op_cross_entropy_backward(handle(probs), handle(y), handle(dloss), handle(probs))));
       } else {
-        e = assertThrows(RuntimeException.class,
-            () -> JdnnNative.op_cross_entropy(handle(x), handle(y), handle(loss), handle(probs)));
+        e = assertThrows(IndexOutOfBoundsException.class,
+            () -> NativeCalls.check(JdnnNative.op_cross_entropy(handle(x), handle(y), handle(loss), handle(probs))));
       }
       // The backend stays usable after the failure.
       assertEquals(6.0, Tensor.of(new float[] {1, 2, 3}).to(dev).to(CPU).toFloatArray()[2] * 2, 0.0);
@@ -144,23 +146,23 @@ class LossParityTest {
   }
 
   @Test
-  void javaLabelCheckWorksOnDeviceLabels() {
+  void aBadLabelIsAnIndexErrorWordedAlikeOnEveryDevice() {
     try (TensorScope scope = new TensorScope()) {
       Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).to(EMU);
       Tensor y = Tensor.ofInts(new int[] {0, 2}).to(EMU);
-      IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> LossOps.crossEntropy(x, y, "CrossEntropyLoss"));
-      // Checked by the op on the device, reported as the host-side check on the CPU reports it.
-      assertEquals("CrossEntropyLoss: label 2 at index 1 is outside [0, 2) for 2 classes", e.getMessage());
+      IndexOutOfBoundsException e =
+          assertThrows(IndexOutOfBoundsException.class, () -> LossOps.crossEntropy(x, y, "CrossEntropyLoss"));
+      // Checked by the op as it reads the labels, on the device as on the CPU.
+      assertEquals("CrossEntropyLoss: cross_entropy: label 2 at index 1 is outside [0, 2) for 2 classes", e.getMessage());
       Tensor cpuLabels = Tensor.ofInts(new int[] {0, 2});
       Tensor cpuLogits = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
-      assertEquals(e.getMessage(), assertThrows(IllegalArgumentException.class,
+      assertEquals(e.getMessage(), assertThrows(IndexOutOfBoundsException.class,
           () -> LossOps.crossEntropy(cpuLogits, cpuLabels, "CrossEntropyLoss")).getMessage());
     }
   }
 
   /** Loss and gradient (for an upstream gradient dy) of a point loss. */
-  private static double[][] pointLoss(Device dev, int op, double[] x, double[] t, double[] dy, DType dt,
+  private static double[][] pointLoss(Device dev, PointLoss op, double[] x, double[] t, double[] dy, DType dt,
       long... shape) {
     try (TensorScope scope = new TensorScope()) {
       Tensor xs = make(x, dt, shape).to(dev).requiresGrad(true);
@@ -186,12 +188,12 @@ class LossParityTest {
         if (n > 2) probs[1] = 1;
         double[] logits = uniform(r, n, -40, 40);
         String what = dt + " " + n;
-        for (int[] opInput : new int[][] {{LossOps.BCE_PROBABILITIES, 0}, {LossOps.BCE_LOGITS, 1}}) {
-          double[] x = opInput[1] == 0 ? probs : logits;
-          double[][] cpu = pointLoss(CPU, opInput[0], x, t, dy, dt, shape);
-          double[][] emu = pointLoss(EMU, opInput[0], x, t, dy, dt, shape);
-          assertAllClose(cpu[0], emu[0], tol(dt), tol(dt), what + " loss " + opInput[0]);
-          assertAllClose(cpu[1], emu[1], tol(dt), tol(dt), what + " grad " + opInput[0]);
+        for (PointLoss op : PointLoss.values()) {
+          double[] x = op == PointLoss.BCE_PROBABILITIES ? probs : logits;
+          double[][] cpu = pointLoss(CPU, op, x, t, dy, dt, shape);
+          double[][] emu = pointLoss(EMU, op, x, t, dy, dt, shape);
+          assertAllClose(cpu[0], emu[0], tol(dt), tol(dt), what + " loss " + op);
+          assertAllClose(cpu[1], emu[1], tol(dt), tol(dt), what + " grad " + op);
           for (double v : emu[0]) assertTrue(Double.isFinite(v) && v >= 0, what + ": loss " + v);
         }
       }
@@ -203,9 +205,10 @@ class LossParityTest {
     try (TensorScope scope = new TensorScope()) {
       Tensor x = Tensor.of(new float[] {0.5f}).to(EMU);
       Tensor out = Tensor.empty(DType.FLOAT32, EMU, 1);
-      RuntimeException e =
-          assertThrows(RuntimeException.class, () -> JdnnNative.op_point_loss(7, handle(x), handle(x), handle(out)));
-      assertTrue(e.getMessage().contains("point_loss: unknown op code 7"), e.getMessage());
+      assertEquals(-2, JdnnNative.op_point_loss(7, handle(x), handle(x), handle(out)), "the failure sentinel");
+      assertEquals(1, JdnnNative.last_error_kind(), "an argument error");
+      assertTrue(JdnnNative.last_error_message().contains("point_loss: unknown op code 7"),
+          JdnnNative.last_error_message());
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.jdnn.device;
 
+import org.jdnn.tensor.NativeCalls;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.assertAllClose;
 import static org.jdnn.testing.OpTestSupport.make;
@@ -65,7 +66,7 @@ class MatmulParityTest {
       int m, int n, boolean ta, boolean tb, double alpha, double beta) {
     try (Tensor ha = make(a, dt, as); Tensor hb = make(b, dt, bs); Tensor hc = make(c, dt, m, n);
         Tensor da = ha.to(d); Tensor db = hb.to(d); Tensor dc = hc.to(d)) {
-      JdnnNative.op_matmul(NativeHandles.of(da), NativeHandles.of(db), NativeHandles.of(dc), ta, tb, alpha, beta);
+      NativeCalls.check(JdnnNative.op_matmul(NativeHandles.of(da), NativeHandles.of(db), NativeHandles.of(dc), ta, tb, alpha, beta));
       return values(dc);
     }
   }

@@ -1,5 +1,6 @@
 package org.jdnn.device;
 
+import org.jdnn.tensor.NativeCalls;
 import static org.jdnn.testing.OpTestSupport.FLOATS;
 import static org.jdnn.testing.OpTestSupport.assertAllClose;
 import static org.jdnn.testing.OpTestSupport.assertNativeError;
@@ -79,8 +80,8 @@ class PoolParityTest {
     long[] xs = {c[0], c[1], c[2], c[3]};
     try (Tensor hx = make(x, dt, xs); Tensor dx = hx.to(d); Tensor y = Tensor.empty(dt, d, outShape(c));
         Tensor idx = Tensor.empty(indexType, d, outShape(c))) {
-      JdnnNative.op_max_pool2d(NativeHandles.of(dx), NativeHandles.of(y), NativeHandles.of(idx), c[4], c[5], c[6],
-          c[7], c[8], c[9]);
+      long[] p = window(c).packed();
+      NativeCalls.check(JdnnNative.op_max_pool2d(NativeHandles.of(dx), NativeHandles.of(y), NativeHandles.of(idx), p, p.length));
       if (indexType == DType.INT64) return idx.toLongArray();
       int[] i32 = idx.toIntArray();
       long[] out = new long[i32.length];
@@ -131,8 +132,8 @@ class PoolParityTest {
   void maxPoolBackwardRejectsAnIndexOutsideThePlane(Device dev) {
     try (Tensor dy = Tensor.ones(1, 1, 1, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9}, 1, 1, 1, 2).to(dev);
         Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
-      assertNativeError(() -> JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
-          NativeHandles.of(dx)), "max_pool2d_backward", "9", "outside");
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
+          NativeHandles.of(dx))), "max_pool2d_backward", "9", "outside");
     }
   }
 
@@ -142,8 +143,8 @@ class PoolParityTest {
     // Threads meet the bad indices in any order on a GPU; the message names the first, as the CPU's does.
     try (Tensor dy = Tensor.ones(1, 1, 2, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9, 7, 5}, 1, 1, 2, 2).to(dev);
         Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
-      assertNativeError(() -> JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
-          NativeHandles.of(dx)), "max_pool2d_backward", "index 9 at output 1", "outside");
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
+          NativeHandles.of(dx))), "max_pool2d_backward", "index 9 at output 1", "outside");
     }
   }
 

@@ -105,8 +105,8 @@ class BatchedMatmulOpsTest {
         double[] b = representable(uniform(r, batch * k * n, -1, 1), dt);
         double[] c = representable(uniform(r, batch * m * n, -1, 1), dt);
         Tensor ct = make(c, dt, batch, m, n);
-        JdnnNative.op_bmm(make(a, dt, shapeA(batch, m, k, ta)).h(), make(b, dt, shapeB(batch, k, n, tb)).h(), ct.h(),
-            ta, tb, alpha, beta);
+        NativeCalls.check(JdnnNative.op_bmm(make(a, dt, shapeA(batch, m, k, ta)).h(), make(b, dt, shapeB(batch, k, n, tb)).h(), ct.h(),
+            ta, tb, alpha, beta));
         String what = "op_bmm " + batch + "x" + m + "x" + k + "x" + n + " ta=" + ta + " tb=" + tb + " alpha=" + alpha
             + " beta=" + beta + " " + dt;
         assertClose(reference(a, b, c, batch, m, k, n, ta, tb, alpha, beta), values(ct), rel(dt), what);
@@ -133,7 +133,7 @@ class BatchedMatmulOpsTest {
         Tensor a = make(new double[] {1, 2, 3, 4}, dt, 2, 1, 2);
         Tensor b = make(new double[] {1, 1, 2, -1}, dt, 2, 2, 1);
         Tensor c = Tensor.full(Double.NaN, dt, 2, 1, 1);
-        JdnnNative.op_bmm(a.h(), b.h(), c.h(), false, false, 2, 0);
+        NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), c.h(), false, false, 2, 0));
         assertArrayEquals(new double[] {6, 4}, values(c), 0.0, dt + " beta=0 over NaN");
       }
     }
@@ -179,15 +179,15 @@ class BatchedMatmulOpsTest {
     // Past the Java checks, the native facade validates too (errors arrive as RuntimeExceptions).
     try (TensorScope s = new TensorScope()) {
       Tensor a = Tensor.zeros(2, 3, 4), b = Tensor.zeros(2, 4, 5);
-      assertNativeError(() -> JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(2, 3, 6).h(), false, false, 1, 0),
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(2, 3, 6).h(), false, false, 1, 0)),
           "bmm", "[2, 3, 5]");
-      assertNativeError(() -> JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(3, 3, 5).h(), false, false, 1, 0),
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(3, 3, 5).h(), false, false, 1, 0)),
           "bmm", "batch sizes differ");
-      assertNativeError(() -> JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(DType.FLOAT64, 2, 3, 5).h(), false, false,
-          1, 0), "bmm", "float64");
-      assertNativeError(() -> JdnnNative.op_bmm(a.h(), Tensor.zeros(2, 5, 4).h(), Tensor.zeros(2, 3, 5).h(), false,
-          false, 1, 0), "bmm", "inner dimensions differ");
-      assertNativeError(() -> JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(6, 5).h(), false, false, 1, 0),
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(DType.FLOAT64, 2, 3, 5).h(), false, false,
+          1, 0)), "bmm", "float64");
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_bmm(a.h(), Tensor.zeros(2, 5, 4).h(), Tensor.zeros(2, 3, 5).h(), false,
+          false, 1, 0)), "bmm", "inner dimensions differ");
+      assertNativeError(() -> NativeCalls.check(JdnnNative.op_bmm(a.h(), b.h(), Tensor.zeros(6, 5).h(), false, false, 1, 0)),
           "bmm", "3-D");
     }
   }

@@ -44,12 +44,13 @@ public final class ConvBench {
       Tensor dw = Tensor.empty(DType.FLOAT32, cout, cin, 3, 3);
       Tensor db = Tensor.empty(DType.FLOAT32, cout);
       double[] fwd = new double[iters], bwd = new double[iters];
+      long[] g = new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1).packed();
       for (int i = -5; i < iters; i++) {
         long t0 = System.nanoTime();
-        JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        NativeCalls.check(JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), g, g.length));
         long t1 = System.nanoTime();
-        JdnnNative.op_conv2d_backward(x.h(), w.h(), dy.h(), dx == null ? 0 : dx.h(), dw.h(), db.h(), 1, 1, 1, 1, 1, 1,
-            1, 1, 1);
+        NativeCalls.check(
+            JdnnNative.op_conv2d_backward(x.h(), w.h(), dy.h(), dx == null ? 0 : dx.h(), dw.h(), db.h(), g, g.length));
         long t2 = System.nanoTime();
         if (i >= 0) {
           fwd[i] = (t1 - t0) / 1e6;

@@ -178,21 +178,27 @@ class ConvOpsTest {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.zeros(2, 3, 6, 6), w = Tensor.zeros(4, 3, 3, 3);
       Tensor wrongY = Tensor.zeros(2, 4, 6, 6);  // no padding: the output is 4x4
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(), 1, 1, 0, 0, 0, 0, 1, 1, 1),
+      long[] plain = Conv2dGeometry.defaults().packed();
+      assertNativeError(
+          () -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(), plain, plain.length)),
           "conv2d", "[2, 4, 4, 4]");
+      // The geometry arrives as one value of a fixed length; a shorter array is refused before it is read.
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(),
+          new long[] {1, 1}, 2)), "conv2d", "9 values");
       Tensor dy = Tensor.zeros(2, 3, 3, 3);
       Tensor badIndex = Tensor.ofInts(new int[54], 2, 3, 3, 3);
       MemoryOps.fill(badIndex, 1000);
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_max_pool2d_backward(dy.h(), badIndex.h(), x.h()),
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_max_pool2d_backward(dy.h(), badIndex.h(), x.h())),
           "max_pool2d_backward", "1000");
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_narrow(x.h(), Tensor.zeros(2, 3, 6, 4).h(), 3, 3),
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_narrow(x.h(), Tensor.zeros(2, 3, 6, 4).h(), 3, 3)),
           "narrow", "[3, 3 + 4)");
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_dropout_mask(x.h(), 1.0, 0, 0), "dropout_mask", "p");
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_dropout_mask(x.h(), 1.0, 0, 0)), "dropout_mask", "p");
       Tensor one = Tensor.zeros(1, 3), c = Tensor.zeros(3);
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_batch_norm(one.h(), 0, 0, 0, 0, Tensor.zeros(1, 3).h(),
-          c.h(), Tensor.zeros(3).h(), true, 0.1, 1e-5), "batch_norm", "more than 1 value per channel");
-      assertNativeError(() -> org.jdnn.bridge.JdnnNative.op_avg_pool2d(x.h(), Tensor.zeros(2, 3, 3, 3).h(), 2, 2, 2, 2,
-          2, 2, true), "avg_pool2d", "padding 2x2");
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_batch_norm(one.h(), 0, 0, 0, 0, Tensor.zeros(1, 3).h(),
+          c.h(), Tensor.zeros(3).h(), true, 0.1, 1e-5)), "batch_norm", "more than 1 value per channel");
+      long[] padded = {2, 2, 2, 2, 2, 2};  // kernel 2x2, stride 2, padding 2: windows of padding only
+      assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_avg_pool2d(x.h(),
+          Tensor.zeros(2, 3, 3, 3).h(), padded, padded.length, true)), "avg_pool2d", "padding 2x2");
     }
   }
 

@@ -41,15 +41,16 @@ public final class PoolBench {
       RandomOps.uniform(dy, -1, 1, 2, 0);
       Tensor dx = Tensor.empty(DType.FLOAT32, BATCH, c, size, size);
       double[] mf = new double[iters], mb = new double[iters], af = new double[iters], ab = new double[iters];
+      long[] p = new Pool2dGeometry(k, k, stride, stride, pad, pad).packed();
       for (int i = -5; i < iters; i++) {
         long t0 = System.nanoTime();
-        JdnnNative.op_max_pool2d(x.h(), y.h(), idx.h(), k, k, stride, stride, pad, pad);
+        NativeCalls.check(JdnnNative.op_max_pool2d(x.h(), y.h(), idx.h(), p, p.length));
         long t1 = System.nanoTime();
-        JdnnNative.op_max_pool2d_backward(dy.h(), idx.h(), dx.h());
+        NativeCalls.check(JdnnNative.op_max_pool2d_backward(dy.h(), idx.h(), dx.h()));
         long t2 = System.nanoTime();
-        JdnnNative.op_avg_pool2d(x.h(), y.h(), k, k, stride, stride, pad, pad, false);
+        NativeCalls.check(JdnnNative.op_avg_pool2d(x.h(), y.h(), p, p.length, false));
         long t3 = System.nanoTime();
-        JdnnNative.op_avg_pool2d_backward(dy.h(), dx.h(), k, k, stride, stride, pad, pad, false);
+        NativeCalls.check(JdnnNative.op_avg_pool2d_backward(dy.h(), dx.h(), p, p.length, false));
         long t4 = System.nanoTime();
         if (i >= 0) {
           mf[i] = (t1 - t0) / 1e6;

@@ -100,11 +100,13 @@ class VendorRedistTest {
   void preloadFailuresCarryTheLoadersReason() throws IOException {
     JdnnNative.load();
     String missing = root.resolve("absent").resolve("libcudnn.so.9").toString();
-    RuntimeException e = assertThrows(RuntimeException.class, () -> JdnnNative.device_preload_library(missing));
+    RuntimeException e =
+        assertThrows(VendorLibraryException.class, () -> NativeCalls.check(JdnnNative.device_preload_library(missing)));
     assertTrue(e.getMessage().contains(missing) && e.getMessage().contains("No such file"), e.getMessage());
 
     Path notElf = Files.writeString(root.resolve("libcublas.so.12"), "not a shared library", StandardCharsets.UTF_8);
-    e = assertThrows(RuntimeException.class, () -> JdnnNative.device_preload_library(notElf.toString()));
+    e = assertThrows(VendorLibraryException.class,
+        () -> NativeCalls.check(JdnnNative.device_preload_library(notElf.toString())));
     String why = e.getMessage();
     assertTrue(why.contains(notElf.toString()) && (why.contains("ELF") || why.contains("too short")), why);
   }
@@ -122,7 +124,8 @@ class VendorRedistTest {
     if (!gpu) {
       // The stand-in has no run path: out of order, its dependency cannot be found.
       String early = STUBS.resolve("libcublas.so.12").toAbsolutePath().toString();
-      RuntimeException e = assertThrows(RuntimeException.class, () -> JdnnNative.device_preload_library(early));
+      RuntimeException e = assertThrows(VendorLibraryException.class,
+          () -> NativeCalls.check(JdnnNative.device_preload_library(early)));
       assertTrue(e.getMessage().contains("libcublasLt.so.12"), e.getMessage());
     }
 
@@ -137,7 +140,7 @@ class VendorRedistTest {
       }
     }
     try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
-      VendorRedist.Report report = VendorRedist.load(loader, JdnnNative::device_preload_library);
+      VendorRedist.Report report = VendorRedist.load(loader, path -> NativeCalls.check(JdnnNative.device_preload_library(path)));
       // libcudnn.so.9 loading at all shows the ones before it are in the global scope (RTLD_GLOBAL):
       // it uses their jdnn_stub_part without naming any of them.
       assertEquals(List.of(), report.failures, report.toString());

@@ -28,6 +28,7 @@ final class ActivationRows {
     rows.add(activation("relu", "Tensor.relu()", "RELU", (x, a) -> x.relu(), (x, a) -> Math.max(0, x), 0.0));
     rows.add(activation("sigmoid", "Tensor.sigmoid()", "SIGMOID", (x, a) -> x.sigmoid(), (x, a) -> sigmoid(x), 0.0));
     rows.add(activation("tanh", "Tensor.tanh()", "TANH", (x, a) -> x.tanh(), (x, a) -> Math.tanh(x), 0.0));
+    rows.add(activation("silu", "Tensor.silu()", "SILU", (x, a) -> x.silu(), (x, a) -> x * sigmoid(x), 0.0));
     rows.add(activation("leakyRelu", "Tensor.leakyRelu(double)", "LEAKY_RELU", Tensor::leakyRelu,
         (x, a) -> x > 0 ? x : a * x, 0.01, 0.2, 1.5, 0.0));
     rows.add(activation("elu", "Tensor.elu(double)", "ELU", Tensor::elu, (x, a) -> x > 0 ? x : a * Math.expm1(x),

@@ -198,9 +198,9 @@ final class LossRows {
         .parityNormwise();
     Input logits = Input.of(new double[12], 3, 4);
     row.error("label 4 of 4 classes", DType.INT64, List.of(logits, Input.ints(DType.INT64, new long[] {0, 4, 1}, 3)),
-        IllegalArgumentException.class, "CrossEntropyLoss", "label 4", "index 1", "[0, 4)");
+        IndexOutOfBoundsException.class, "CrossEntropyLoss", "label 4", "index 1", "[0, 4)");
     row.error("label -1", DType.INT32, List.of(logits, Input.ints(DType.INT32, new long[] {0, -1, 1}, 3)),
-        IllegalArgumentException.class, "CrossEntropyLoss", "label -1", "index 1");
+        IndexOutOfBoundsException.class, "CrossEntropyLoss", "label -1", "index 1");
     row.error("two labels for three rows", DType.INT64, List.of(logits, Input.ints(DType.INT64, new long[] {0, 1}, 2)),
         IllegalArgumentException.class, "CrossEntropyLoss", "3 labels", "[2]");
     row.error("1-D logits", DType.INT64, List.of(Input.of(new double[12], 12), Input.ints(DType.INT64, new long[] {0}, 1)),

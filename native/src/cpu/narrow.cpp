@@ -1,5 +1,5 @@
-// Copies of a slice along one dimension, for concat (narrow_assign into the output) and its
-// backward (narrow of the gradient). Pure byte moves, so every dtype works: the tensor is
+// Copies of a slice along one dimension on the CPU backend (CUDA twin: cuda/narrow.cu), for
+// concat (narrow_assign into the output) and its backward (narrow of the gradient). Pure byte moves, so every dtype works: the tensor is
 // viewed as (outer, size along dim, inner) and each outer row moves one contiguous run.
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // Slice copies along one dimension on the CUDA backend (CPU twin:
-// cpu/concat.cpp): narrow for concat's backward, narrow_assign for concat.
+// cpu/narrow.cpp): narrow for concat's backward, narrow_assign for concat.
 // Values are only moved, never interpreted, so every dtype is handled as words
 // of the widest size that divides every run and offset.
 #include <cstdint>

@@ -1,0 +1,52 @@
+// Facade: loading device backends and their services (describe, synchronize, options, statistics).
+#include <cmath>
+#include <string>
+
+#include "core/api/checks.h"
+#include "core/device_loader.h"
+#include "core/status.h"
+
+namespace jdnn {
+
+int device_load(int device, const char* library_path) noexcept {
+  return status_of([&] {
+    load_device_library(device_of(device), library_path);
+  });
+}
+
+bool device_loaded(int device) noexcept {
+  return device >= 0 && device < kDeviceCount && backend_loaded(static_cast<Device>(device));
+}
+
+int device_preload_library(const char* library_path) noexcept {
+  return status_of([&] { preload_library(library_path); });
+}
+
+const char* device_describe(int device) noexcept {
+  return value_or<const char*>(nullptr, [&] {
+    thread_local std::string text;
+    text = backend_for(device_of(device)).describe();
+    return text.c_str();
+  });
+}
+
+int device_synchronize(int device) noexcept {
+  return status_of([&] { backend_for(device_of(device)).synchronize(); });
+}
+
+int device_set_option(int device, const char* key, double value) noexcept {
+  return status_of([&] {
+    JDNN_CHECK(key != nullptr, "device_set_option: null key");
+    backend_for(device_of(device)).set_option(key, value);
+  });
+}
+
+// NaN on failure: no statistic is NaN.
+double device_stat(int device, const char* key) noexcept {
+  return value_or(std::nan(""), [&] {
+    JDNN_CHECK(key != nullptr, "device_stat: null key");
+    return backend_for(device_of(device)).stat(key);
+  });
+}
+
+}  // namespace jdnn

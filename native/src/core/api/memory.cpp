@@ -1,0 +1,85 @@
+// Facade: fill, integer add, dtype conversion, row gather, transfers between devices, allocator counters.
+#include <vector>
+
+#include "core/allocator.h"
+#include "core/api/checks.h"
+#include "core/status.h"
+
+namespace jdnn {
+
+int tensor_fill(int64_t h, double value) noexcept {
+  return status_of([&] {
+    Tensor& t = tensor_ref(h);
+    backend_of(t).fill(t, value);
+  });
+}
+
+int tensor_add_int(int64_t h, int64_t delta) noexcept {
+  return status_of([&] {
+    Tensor& t = tensor_ref(h);
+    JDNN_CHECK(t.dtype == DType::INT32 || t.dtype == DType::INT64, "add_int: expected an int32 or int64 tensor, got ",
+               t.describe());
+    if (t.numel > 0) backend_of(t).add_int(t, delta);
+  });
+}
+
+int tensor_copy(int64_t src, int64_t dst) noexcept {
+  return status_of([&] {
+    const Tensor& s = tensor_ref(src);
+    Tensor& d = tensor_ref(dst);
+    require_same_device("copy", s, d);
+    require_same_numel("copy", s, d);
+    backend_of(d).convert(s, d);
+  });
+}
+
+int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept {
+  return status_of([&] {
+    const Tensor &s = tensor_ref(src), &i = tensor_ref(index);
+    Tensor& d = tensor_ref(dst);
+    JDNN_CHECK(s.ndim() >= 1, "gather_rows: source must have a row dimension, got ", s.describe());
+    require_index_dtype("gather_rows", i, "index");
+    require_like("gather_rows", s, d);
+    require_same_device("gather_rows", s, i);
+    const int64_t row = s.shape[0] == 0 ? 0 : s.numel / s.shape[0];
+    JDNN_CHECK(d.numel == i.numel * row, "gather_rows: destination ", d.describe(), " must hold ",
+               i.numel, " rows of ", row);
+    backend_of(d).gather_rows(s, i, d);
+  });
+}
+
+int tensor_transfer(int64_t src, int64_t dst) noexcept {
+  return status_of([&] {
+    const Tensor& s = tensor_ref(src);
+    Tensor& d = tensor_ref(dst);
+    require_same_dtype("to", s, d);
+    require_same_numel("to", s, d);
+    const size_t bytes = s.numel * dtype_size(s.dtype);
+    if (bytes == 0) return;
+    if (s.device == d.device) {
+      backend_of(d).convert(s, d);
+    } else if (s.device == Device::CPU) {
+      backend_of(d).copy_from_host(d, s.data<char>(), 0, bytes);
+    } else if (d.device == Device::CPU) {
+      backend_of(s).copy_to_host(s, d.data<char>(), 0, bytes);
+    } else {  // device to device through the host
+      std::vector<char> staging(bytes);
+      backend_of(s).copy_to_host(s, staging.data(), 0, bytes);
+      backend_of(d).copy_from_host(d, staging.data(), 0, bytes);
+    }
+  });
+}
+
+int64_t memory_bytes_in_use(int device) noexcept {
+  return value_or<int64_t>(-1, [&] { return allocator_for(device_of(device)).bytes_in_use(); });
+}
+
+int64_t memory_bytes_cached(int device) noexcept {
+  return value_or<int64_t>(-1, [&] { return allocator_for(device_of(device)).bytes_cached(); });
+}
+
+int memory_release_cached(int device) noexcept {
+  return status_of([&] { allocator_for(device_of(device)).release_cached(); });
+}
+
+}  // namespace jdnn
