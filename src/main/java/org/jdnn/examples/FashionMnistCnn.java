@@ -2,8 +2,6 @@ package org.jdnn.examples;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import org.jdnn.data.ArrayDataset;
-import org.jdnn.data.FashionMnist;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
@@ -53,20 +51,15 @@ public final class FashionMnistCnn {
       boolean print) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
-    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit, image);
-        ArrayDataset rawTest = FashionMnist.load(dir, false, 0, image)) {
-      double[] ms = rawTrain.featureMeanStd();
-      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
-          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          // Linear+ReLU fused for the test pass after each epoch (training is unchanged)
-          Layer model = model().fuseForInference().to(device)) {
-        if (print) {
-          model.summary(image);
-          System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",
-              train.size(), test.size(), batchSize, ExampleArgs.describe(device));
-        }
-        return ClassifierTraining.run(model, train, test, epochs, batchSize, 1e-3, seed, print);
+    try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, image);
+        // Linear+ReLU fused for the test pass after each epoch (training is unchanged)
+        Layer model = model().fuseForInference().to(device)) {
+      if (print) {
+        model.summary(image);
+        System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",
+            data.train.size(), data.test.size(), batchSize, ExampleArgs.describe(device));
       }
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, print);
     }
   }
 }

@@ -2,8 +2,6 @@ package org.jdnn.examples;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import org.jdnn.data.ArrayDataset;
-import org.jdnn.data.FashionMnist;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
@@ -45,20 +43,16 @@ public final class FashionMnistMlp {
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       boolean print) throws Exception {
     Generator.manualSeed(seed);
-    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, limit);
-        ArrayDataset rawTest = FashionMnist.load(dir, false, 0)) {
-      double[] ms = rawTrain.featureMeanStd();
-      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
-          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          // Linear+ReLU pairs fused: the test pass after each epoch runs each pair as one call (training
-          // records the two ops as before, so the weights are the same)
-          Layer model = model().fuseForInference().to(device)) {
-        if (print) {
-          System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
-              + "on %s%n", model.parameterCount(), train.size(), test.size(), batchSize, ExampleArgs.describe(device));
-        }
-        return ClassifierTraining.run(model, train, test, epochs, batchSize, 1e-3, seed, print);
+    try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, new long[] {784});
+        // Linear+ReLU pairs fused: the test pass after each epoch runs each pair as one call (training
+        // records the two ops as before, so the weights are the same)
+        Layer model = model().fuseForInference().to(device)) {
+      if (print) {
+        System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
+            + "on %s%n", model.parameterCount(), data.train.size(), data.test.size(), batchSize,
+            ExampleArgs.describe(device));
       }
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, print);
     }
   }
 }

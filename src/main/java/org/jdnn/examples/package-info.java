@@ -9,7 +9,8 @@
  *   <li>{@link org.jdnn.examples.FashionMnistMlp}: benchmark workload W1, a 784-512-256-10 MLP.
  *   <li>{@link org.jdnn.examples.FashionMnistCnn}: benchmark workload W2, a two-convolution CNN
  *       with batch norm and dropout; both benchmarks share the loop of
- *       {@link org.jdnn.examples.ClassifierTraining}.
+ *       {@link org.jdnn.examples.ClassifierTraining} and the inputs of
+ *       {@link org.jdnn.examples.StandardizedFashionMnist}.
 
  *   <li>{@link org.jdnn.examples.FashionMnistFit}: the same data through
  *       {@link org.jdnn.train.Trainer#fit} with validation, early stopping, checkpoints, a saved

@@ -113,13 +113,16 @@ public final class TensorDebug {
     @Override
     public void run() {
       if (site != null) LIVE.remove(this);
+      int status = JdnnNative.tensor_free(handle);
       if (!closedByOwner) {
+        // Counted after the free, so that live handles + leaksDetected() moves only with tensors
+        // created or closed by their owners (CloseRaceTest relies on it).
         LEAKS.incrementAndGet();
         System.err.println("jdnn: leaked tensor " + describe()
             + " was freed by the garbage collector; close it or create it inside a TensorScope"
             + (site == null ? " (run with -Djdnn.debug=true to see where it was created)" : ""));
       }
-      NativeErrors.check(JdnnNative.tensor_free(handle));
+      NativeErrors.check(status);
     }
 
     String describe() {

@@ -3,10 +3,10 @@ package org.jdnn.bench;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.jdnn.bridge.JdnnNative;
-import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.examples.ClassifierTraining;
 import org.jdnn.examples.FashionMnistMlp;
+import org.jdnn.examples.StandardizedFashionMnist;
 import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Generator;
 
@@ -27,22 +27,17 @@ public final class W1Bf16Accuracy {
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 1;
     Path dir = FashionMnist.defaultDir();
     Generator.manualSeed(seed);
-    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, 0);
-        ArrayDataset rawTest = FashionMnist.load(dir, false, 0)) {
-      double[] ms = rawTrain.featureMeanStd();
-      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
-          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Layer model = FashionMnistMlp.model()) {
-        ClassifierTraining.run(model, train, test, epochs, 128, 1e-3, seed, false);
-        double fp32 = ClassifierTraining.accuracy(model, test, 256);
-        double fp32b1 = ClassifierTraining.accuracy(model, test, 1);
-        model.inferenceBf16(true);
-        double bf = ClassifierTraining.accuracy(model, test, 256);
-        double bfb1 = ClassifierTraining.accuracy(model, test, 1);
-        System.out.printf(Locale.ROOT, "W1 %d epochs, seed %d, bf16 kernel %s: test accuracy float32 %.4f, bf16 %.4f "
-            + "(batch 256), float32 %.4f, bf16 %.4f (batch 1); loss %.2f points%n", epochs, seed,
-            JdnnNative.cpu_bf16_kernel(), fp32, bf, fp32b1, bfb1, 100 * (fp32 - bf));
-      }
+    try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, 0, 0, new long[] {784});
+        Layer model = FashionMnistMlp.model()) {
+      ClassifierTraining.run(model, data.train, data.test, epochs, 128, 1e-3, seed, false);
+      double fp32 = ClassifierTraining.accuracy(model, data.test, 256);
+      double fp32b1 = ClassifierTraining.accuracy(model, data.test, 1);
+      model.inferenceBf16(true);
+      double bf = ClassifierTraining.accuracy(model, data.test, 256);
+      double bfb1 = ClassifierTraining.accuracy(model, data.test, 1);
+      System.out.printf(Locale.ROOT, "W1 %d epochs, seed %d, bf16 kernel %s: test accuracy float32 %.4f, bf16 %.4f "
+          + "(batch 256), float32 %.4f, bf16 %.4f (batch 1); loss %.2f points%n", epochs, seed,
+          JdnnNative.cpu_bf16_kernel(), fp32, bf, fp32b1, bfb1, 100 * (fp32 - bf));
     }
   }
 }

@@ -12,11 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
 import java.util.stream.Stream;
-import org.jdnn.tensor.Conv2dGeometry;
-import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.ConvCase;
 import org.jdnn.testing.ScopedTensors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,55 +27,33 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(ScopedTensors.class)
 class ConvParityTest {
 
-  /** Input (n, c, h, w), weight (cout, c / groups, kh, kw), strides, paddings (top, left, bottom, right), dilations. */
-  record Cfg(String name, int n, int c, int h, int w, int cout, int kh, int kw, int sh, int sw, int pt, int pl, int pb,
-      int pr, int dh, int dw, int groups, boolean bias) {
-    long[] xShape() {
-      return new long[] {n, c, h, w};
-    }
-
-    long[] wShape() {
-      return new long[] {cout, c / groups, kh, kw};
-    }
-
-    Tensor run(Tensor x, Tensor wt, Tensor b) {
-      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
-      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
-    }
-
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
   static Stream<Arguments> configs() {
     return Parity.devices().flatMap(d -> cfgs().map(c -> Arguments.of(c, d)));
   }
 
-  static Stream<Cfg> cfgs() {
+  static Stream<ConvCase> cfgs() {
     return Stream.of(
-        new Cfg("3x3 pad 1", 2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-        new Cfg("same even kernel (pad bottom/right)", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, true),
-        new Cfg("asymmetric top and right", 1, 2, 5, 6, 2, 3, 2, 1, 1, 2, 0, 1, 1, 1, 1, 1, false),
-        new Cfg("stride 2", 2, 3, 9, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),
-        new Cfg("dilation 2", 1, 2, 9, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, false),
-        new Cfg("groups 2", 2, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true),
-        new Cfg("depthwise", 1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, true),
-        new Cfg("1x1", 3, 5, 4, 4, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false),
-        new Cfg("batch 1, odd sizes, stride 2x1, asymmetric", 1, 1, 7, 5, 1, 3, 2, 2, 1, 0, 1, 2, 0, 1, 1, 1, true),
-        new Cfg("everything", 2, 4, 8, 7, 2, 3, 3, 2, 2, 1, 0, 2, 1, 1, 2, 2, true));
+        new ConvCase("3x3 pad 1", 2, 3, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+        new ConvCase("same even kernel (pad bottom/right)", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, true),
+        new ConvCase("asymmetric top and right", 1, 2, 5, 6, 2, 3, 2, 1, 1, 2, 0, 1, 1, 1, 1, 1, false),
+        new ConvCase("stride 2", 2, 3, 9, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),
+        new ConvCase("dilation 2", 1, 2, 9, 9, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, false),
+        new ConvCase("groups 2", 2, 4, 6, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true),
+        new ConvCase("depthwise", 1, 3, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, true),
+        new ConvCase("1x1", 3, 5, 4, 4, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, false),
+        new ConvCase("batch 1, odd sizes, stride 2x1, asymmetric", 1, 1, 7, 5, 1, 3, 2, 2, 1, 0, 1, 2, 0, 1, 1, 1, true),
+        new ConvCase("everything", 2, 4, 8, 7, 2, 3, 3, 2, 2, 1, 0, 2, 1, 1, 2, 2, true));
   }
 
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("configs")
-  void forwardAndBackwardMatchTheCpu(Cfg cfg, Device dev) {
+  void forwardAndBackwardMatchTheCpu(ConvCase cfg, Device dev) {
     for (DType dt : FLOATS) {
-      Random r = new Random(cfg.name().hashCode());
-      double[] x = uniform(r, cfg.n() * cfg.c() * cfg.h() * cfg.w(), -1, 1);
+      Random r = new Random(cfg.name.hashCode());
+      double[] x = uniform(r, cfg.n * cfg.c * cfg.h * cfg.w, -1, 1);
       long[] ws = cfg.wShape();
       double[] w = uniform(r, (int) (ws[0] * ws[1] * ws[2] * ws[3]), -1, 1);
-      double[] b = uniform(r, cfg.cout(), -1, 1);
+      double[] b = uniform(r, cfg.cout, -1, 1);
       Tensor[] cpu = run(cfg, CPU, dt, x, w, b, null);
       double[] dy = uniform(r, (int) cpu[0].numel(), -1, 1);
       cpu = run(cfg, CPU, dt, x, w, b, dy);
@@ -88,17 +65,17 @@ class ConvParityTest {
           assertNull(got[i], names[i]);
           continue;
         }
-        close(read(cpu[i], CPU), got[i], dt, cfg.name() + ": " + names[i]);
+        close(read(cpu[i], CPU), got[i], dt, cfg.name + ": " + names[i]);
       }
     }
   }
 
   /** {y, dx, dw, db} of one run on device d; the gradients only when dy is given. */
-  private static Tensor[] run(Cfg cfg, Device d, DType dt, double[] x, double[] w, double[] b, double[] dy) {
+  private static Tensor[] run(ConvCase cfg, Device d, DType dt, double[] x, double[] w, double[] b, double[] dy) {
     boolean grad = dy != null;
     Tensor xt = on(d, x, dt, grad, cfg.xShape());
     Tensor wt = on(d, w, dt, grad, cfg.wShape());
-    Tensor bt = cfg.bias() ? on(d, b, dt, grad, cfg.cout()) : null;
+    Tensor bt = cfg.bias ? on(d, b, dt, grad, cfg.cout) : null;
     Tensor y = cfg.run(xt, wt, bt);
     if (grad) y.backward(on(d, dy, dt, false, y.shape()));
     return new Tensor[] {y, grad ? xt.grad() : null, grad ? wt.grad() : null, grad && bt != null ? bt.grad() : null};
@@ -107,7 +84,7 @@ class ConvParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jdnn.device.Parity#devices")
   void onlyTheRequestedGradientsAreComputed(Device dev) {
-    Cfg cfg = new Cfg("partial", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, true);
+    ConvCase cfg = new ConvCase("partial", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, true);
     Random r = new Random(7);
     for (DType dt : FLOATS) {
       double[] x = uniform(r, 2 * 2 * 5 * 5, -1, 1), w = uniform(r, 3 * 2 * 9, -1, 1), b = uniform(r, 3, -1, 1);
@@ -134,7 +111,7 @@ class ConvParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jdnn.device.Parity#devices")
   void repeatedShapesReuseTheAlgorithmAndMemory(Device d) {
-    Cfg cfg = new Cfg("steady", 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 1, true);
+    ConvCase cfg = new ConvCase("steady", 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 1, true);
     Random r = new Random(3);
     double[] x = uniform(r, 2 * 3 * 64, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
     double[] first = null;
@@ -158,7 +135,7 @@ class ConvParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("org.jdnn.device.Parity#devices")
   void emptyBatchGivesZeroParameterGradients(Device dev) {
-    Cfg cfg = new Cfg("empty batch", 0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+    ConvCase cfg = new ConvCase("empty batch", 0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
     Random r = new Random(13);
     for (DType dt : FLOATS) {
       double[] w = uniform(r, 3 * 2 * 9, -1, 1), b = uniform(r, 3, -1, 1);
@@ -174,7 +151,7 @@ class ConvParityTest {
   @Test
   void tf32OptInKeepsTheEmulatedResults() {
     Device d = Parity.emu();
-    Cfg cfg = new Cfg("tf32", 2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+    ConvCase cfg = new ConvCase("tf32", 2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
     Random r = new Random(17);
     double[] x = uniform(r, 2 * 3 * 36, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
     double[] dy = uniform(r, 2 * 4 * 36, -1, 1);

@@ -1,5 +1,6 @@
 package org.jdnn.nn;
 
+import static org.jdnn.testing.OpTestSupport.globalUniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,10 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jdnn.bridge.JdnnNative;
-import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.examples.ClassifierTraining;
 import org.jdnn.examples.FashionMnistMlp;
+import org.jdnn.examples.StandardizedFashionMnist;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
@@ -70,8 +71,7 @@ class Bf16InferenceTest {
       assertTrue(JdnnNative.cpu_bf16_force_kernel(kernel));
       try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
         int n = 3, in = 20, out = 40;
-        Tensor w = Tensor.empty(DType.FLOAT32, out, in);
-        Generator.global().uniform(w, -1, 1);
+        Tensor w = globalUniform(DType.FLOAT32, out, in);
         float[] xs = new float[n * in];
         java.util.Arrays.fill(xs, 0.5f);
         xs[in + 3] = Float.NaN;  // row 1
@@ -162,12 +162,9 @@ class Bf16InferenceTest {
   private static void check(String kernel, int n, int in, int out, boolean relu, boolean noBias) {
     Generator.manualSeed(n * 7919L + in * 31L + out);
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
-      Tensor x = Tensor.empty(DType.FLOAT32, n, in);
-      Tensor w = Tensor.empty(DType.FLOAT32, out, in);
-      Tensor b = Tensor.empty(DType.FLOAT32, out);
-      Generator.global().uniform(x, -1, 1);
-      Generator.global().uniform(w, -1, 1);
-      Generator.global().uniform(b, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, n, in);
+      Tensor w = globalUniform(DType.FLOAT32, out, in);
+      Tensor b = globalUniform(DType.FLOAT32, out);
       Tensor bias = noBias ? null : b;
       float[] got;
       try (Tensor packed = Linalg.packBf16(w)) {
@@ -200,8 +197,7 @@ class Bf16InferenceTest {
     long before = Device.cpu().bytesInUse();
     try (Layer model = FashionMnistMlp.model(); TensorScope s = new TensorScope()) {
       model.eval();
-      Tensor x = Tensor.empty(DType.FLOAT32, 40, 784);
-      Generator.global().uniform(x, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, 40, 784);
       float[] fp32;
       try (GradMode.Guard g = GradMode.disable()) {
         fp32 = model.forward(x).toFloatArray();
@@ -278,19 +274,14 @@ class Bf16InferenceTest {
     Path dir = FashionMnist.defaultDir();
     assumeTrue(FashionMnist.isAvailable(dir), "Fashion-MNIST not installed in " + dir);
     Generator.manualSeed(1);
-    try (ArrayDataset rawTrain = FashionMnist.load(dir, true, 6000);
-        ArrayDataset rawTest = FashionMnist.load(dir, false, 2000)) {
-      double[] ms = rawTrain.featureMeanStd();
-      try (ArrayDataset train = rawTrain.standardized(ms[0], ms[1]);
-          ArrayDataset test = rawTest.standardized(ms[0], ms[1]);
-          Layer model = FashionMnistMlp.model()) {
-        ClassifierTraining.run(model, train, test, 1, 128, 1e-3, 1, false);
-        double fp32 = ClassifierTraining.accuracy(model, test, 256);
-        model.inferenceBf16(true);
-        double bf = ClassifierTraining.accuracy(model, test, 256);
-        assertTrue(fp32 > 0.7, "float32 accuracy " + fp32);
-        assertTrue(Math.abs(fp32 - bf) <= 0.01, "float32 " + fp32 + " vs bf16 " + bf);
-      }
+    try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, 6000, 2000, new long[] {784});
+        Layer model = FashionMnistMlp.model()) {
+      ClassifierTraining.run(model, data.train, data.test, 1, 128, 1e-3, 1, false);
+      double fp32 = ClassifierTraining.accuracy(model, data.test, 256);
+      model.inferenceBf16(true);
+      double bf = ClassifierTraining.accuracy(model, data.test, 256);
+      assertTrue(fp32 > 0.7, "float32 accuracy " + fp32);
+      assertTrue(Math.abs(fp32 - bf) <= 0.01, "float32 " + fp32 + " vs bf16 " + bf);
     }
   }
 }

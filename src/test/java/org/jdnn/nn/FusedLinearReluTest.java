@@ -1,5 +1,6 @@
 package org.jdnn.nn;
 
+import static org.jdnn.testing.OpTestSupport.globalUniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,8 +32,7 @@ class FusedLinearReluTest {
     Generator.manualSeed(batch * 1000L + out);
     try (Sequential model = new Sequential(new Linear(in, out, bias), new ReLU()); TensorScope s = new TensorScope()) {
       Linear layer = (Linear) model.get(0);
-      Tensor x = Tensor.empty(DType.FLOAT32, batch, in);
-      Generator.global().uniform(x, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, batch, in);
       float[] unfused;
       float[] fused;
       try (GradMode.Guard g = GradMode.disable()) {
@@ -57,12 +57,9 @@ class FusedLinearReluTest {
   void float64FusedEqualsUnfused(int batch, int in, int out) {
     Generator.manualSeed(out);
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
-      Tensor x = Tensor.empty(DType.FLOAT64, batch, in);
-      Tensor w = Tensor.empty(DType.FLOAT64, out, in);
-      Tensor b = Tensor.empty(DType.FLOAT64, out);
-      Generator.global().uniform(x, -1, 1);
-      Generator.global().uniform(w, -1, 1);
-      Generator.global().uniform(b, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT64, batch, in);
+      Tensor w = globalUniform(DType.FLOAT64, out, in);
+      Tensor b = globalUniform(DType.FLOAT64, out);
       assertArrayEquals(Linalg.linear(x, w, b, "l").relu().toDoubleArray(),
           Linalg.linearRelu(x, w, b, "l").toDoubleArray(), 0.0);
     }
@@ -72,8 +69,7 @@ class FusedLinearReluTest {
   @CsvSource({"1", "16"})
   void withGradientsTheFusedModelTrainsAsTheUnfusedOne(int batch) {
     try (Sequential plain = mlp(); Sequential fused = mlp().fuseForInference(); TensorScope s = new TensorScope()) {
-      Tensor x = Tensor.empty(DType.FLOAT32, batch, 12);
-      Generator.global().uniform(x, -1, 1);
+      Tensor x = globalUniform(DType.FLOAT32, batch, 12);
       float[] inference;
       try (GradMode.Guard g = GradMode.disable()) {
         inference = fused.forward(x).toFloatArray();
@@ -120,8 +116,7 @@ class FusedLinearReluTest {
       fused.eval().inferenceBf16(true);
       assertTrue(((Linear) fused.get(0)).isInferenceBf16());
       for (int batch : new int[] {1, 40}) {
-        Tensor x = Tensor.empty(DType.FLOAT32, batch, 12);
-        Generator.global().uniform(x, -1, 1);
+        Tensor x = globalUniform(DType.FLOAT32, batch, 12);
         try (GradMode.Guard g = GradMode.disable()) {
           float[] want = plain.forward(x).toFloatArray();
           assertArrayEquals(want, fused.forward(x).toFloatArray(), 0f, "batch " + batch);

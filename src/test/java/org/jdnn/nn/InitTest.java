@@ -50,36 +50,37 @@ class InitTest {
     assertEquals(Math.sqrt(2), Init.gain("relu"), 1e-15);
   }
 
-  private static void checkUniform(java.util.function.Consumer<Tensor> init, double bound) {
+  /** The values {@code init} writes into a fresh float64 (OUT, IN) tensor. */
+  private static double[] initialized(java.util.function.Consumer<Tensor> init) {
     try (TensorScope s = new TensorScope()) {
       Tensor w = Tensor.empty(DType.FLOAT64, OUT, IN);
       init.accept(w);
-      double[] v = w.toDoubleArray();
-      double max = 0, sumSq = 0;
-      for (double x : v) {
-        max = Math.max(max, Math.abs(x));
-        sumSq += x * x;
-      }
-      assertTrue(max <= bound, "max " + max + " exceeds bound " + bound);
-      assertTrue(max > 0.99 * bound, "max " + max + " far below bound " + bound);
-      double variance = sumSq / v.length;
-      assertEquals(bound * bound / 3, variance, 0.02 * bound * bound / 3);
+      return w.toDoubleArray();
     }
   }
 
-  private static void checkNormal(java.util.function.Consumer<Tensor> init, double std) {
-    try (TensorScope s = new TensorScope()) {
-      Tensor w = Tensor.empty(DType.FLOAT64, OUT, IN);
-      init.accept(w);
-      double[] v = w.toDoubleArray();
-      double sum = 0, sumSq = 0;
-      for (double x : v) {
-        sum += x;
-        sumSq += x * x;
-      }
-      double mean = sum / v.length;
-      assertEquals(0, mean, 4 * std / Math.sqrt(v.length));
-      assertEquals(std, Math.sqrt(sumSq / v.length - mean * mean), 0.02 * std);
+  private static void checkUniform(java.util.function.Consumer<Tensor> init, double bound) {
+    double[] v = initialized(init);
+    double max = 0, sumSq = 0;
+    for (double x : v) {
+      max = Math.max(max, Math.abs(x));
+      sumSq += x * x;
     }
+    assertTrue(max <= bound, "max " + max + " exceeds bound " + bound);
+    assertTrue(max > 0.99 * bound, "max " + max + " far below bound " + bound);
+    double variance = sumSq / v.length;
+    assertEquals(bound * bound / 3, variance, 0.02 * bound * bound / 3);
+  }
+
+  private static void checkNormal(java.util.function.Consumer<Tensor> init, double std) {
+    double[] v = initialized(init);
+    double sum = 0, sumSq = 0;
+    for (double x : v) {
+      sum += x;
+      sumSq += x * x;
+    }
+    double mean = sum / v.length;
+    assertEquals(0, mean, 4 * std / Math.sqrt(v.length));
+    assertEquals(std, Math.sqrt(sumSq / v.length - mean * mean), 0.02 * std);
   }
 }

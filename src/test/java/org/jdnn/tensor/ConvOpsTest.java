@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
+import org.jdnn.testing.ConvCase;
 import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
@@ -26,57 +27,6 @@ import org.junit.jupiter.api.Test;
 class ConvOpsTest {
   /** Stride 1 and one zero on every side: a 3x3 kernel keeps the input size. */
   static final Conv2dGeometry PADDING_1 = new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1);
-
-  /** One convolution (the float32-against-float64 backward's): input (n, c, h, w), weight (cout, c / groups, kh, kw). */
-  static final class Cfg {
-    final String name;
-    final int n, c, h, w, cout, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups;
-    final boolean bias;
-
-    Cfg(String name, int n, int c, int h, int w, int cout, int kh, int kw, int sh, int sw, int pt, int pl, int pb,
-        int pr, int dh, int dw, int groups, boolean bias) {
-      this.name = name;
-      this.n = n;
-      this.c = c;
-      this.h = h;
-      this.w = w;
-      this.cout = cout;
-      this.kh = kh;
-      this.kw = kw;
-      this.sh = sh;
-      this.sw = sw;
-      this.pt = pt;
-      this.pl = pl;
-      this.pb = pb;
-      this.pr = pr;
-      this.dh = dh;
-      this.dw = dw;
-      this.groups = groups;
-      this.bias = bias;
-    }
-
-    int oh() {
-      return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
-    }
-
-    int ow() {
-      return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
-    }
-
-    int wsize() {
-      return cout * (c / groups) * kh * kw;
-    }
-
-    Tensor run(Tensor x, Tensor wt, Tensor b) {
-      Conv2dGeometry geometry = new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
-      return ConvOps.conv2d(x, wt, b, geometry, "Conv2d(" + name + ")");
-    }
-
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
 
   // ---- forward ----------------------------------------------------------------------------------------
 
@@ -100,7 +50,7 @@ class ConvOpsTest {
     // The float32 backward (sgemm path) against the float64 one on the same values, on both the
     // batch-parallel (n = 6) and the serial (n = 1) path.
     for (int batch : new int[] {1, 6}) {
-      Cfg k = new Cfg("f32 grads", batch, 6, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true);
+      ConvCase k = new ConvCase("f32 grads", batch, 6, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true);
       Random r = new Random(23 + batch);
       double[] x = representable(uniform(r, k.n * k.c * k.h * k.w, -1, 1), DType.FLOAT32);
       double[] w = representable(uniform(r, k.wsize(), -1, 1), DType.FLOAT32);

@@ -1,5 +1,6 @@
 package org.jdnn.tensor;
 
+import static org.jdnn.testing.OpTestSupport.assertRefusal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +12,7 @@ class Pool2dGeometryTest {
   private static final String LAYER = "MaxPool2d(kernel 3)";
 
   private static void assertRejected(Pool2dGeometry g, String... parts) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.validate(LAYER));
-    String m = e.getMessage();
-    assertTrue(m.startsWith(LAYER + ": "), m);
-    for (String p : parts) assertTrue(m.contains(p), m + " should mention " + p);
-    assertTrue(m.contains("; "), m + " should say how to fix it");
+    assertRefusal(() -> g.validate(LAYER), LAYER, parts);
   }
 
   @Test
@@ -31,14 +28,6 @@ class Pool2dGeometryTest {
     new Pool2dGeometry(4, 5, 1, 1, 2, 2).validate(LAYER);
   }
 
-  /** Window positions along one axis, counted one by one: start p * stride, last cell p * stride + k - 1. */
-  private static long positions(long size, int pad, int k, int stride) {
-    long padded = size + 2L * pad;
-    long count = 0;
-    for (long start = 0; start + k - 1 < padded; start += stride) count++;
-    return count;
-  }
-
   @Test
   void outputSizeCountsEveryWindow() {
     int checked = 0, rejected = 0;
@@ -47,7 +36,7 @@ class Pool2dGeometryTest {
         for (int stride = 1; stride <= 4; stride++) {
           for (int pad = 0; pad <= k / 2; pad++) {
             Pool2dGeometry g = new Pool2dGeometry(k, 1, stride, 1, pad, 0);
-            long expected = positions(size, pad, k, stride);
+            long expected = Conv2dGeometryTest.positions(size, pad, pad, k, stride, 1);  // counted one by one
             if (expected == 0) {
               int s = size;
               IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.outputSize(LAYER, s, 1));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -50,6 +51,13 @@ public final class OpTestSupport {
     float[] f = new float[v.length];
     for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
     return Tensor.of(f, shape);
+  }
+
+  /** A new tensor of dtype {@code dt} filled uniform in [-1, 1) by the global generator (Generator.manualSeed fixes it). */
+  public static Tensor globalUniform(DType dt, long... shape) {
+    Tensor t = Tensor.empty(dt, shape);
+    Generator.global().uniform(t, -1, 1);
+    return t;
   }
 
   /** As {@link #make}, but an empty shape gives a rank-0 scalar. */
@@ -98,6 +106,18 @@ public final class OpTestSupport {
     String m = e.getMessage();
     assertTrue(m.startsWith(parts[0]), "message should start with " + parts[0] + ": " + m);
     for (String p : parts) assertTrue(m.contains(p), "message should name " + p + ": " + m);
+  }
+
+  /**
+   * {@code call} refuses {@code layer}'s settings: an IllegalArgumentException whose message starts with "layer: ",
+   * names every part and says how to fix it (a "; " clause).
+   */
+  public static void assertRefusal(Runnable call, String layer, String... parts) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call::run);
+    String m = e.getMessage();
+    assertTrue(m.startsWith(layer + ": "), m);
+    for (String p : parts) assertTrue(m.contains(p), m + " should mention " + p);
+    assertTrue(m.contains("; "), m + " should say how to fix it");
   }
 
   /** {@code call} throws a RuntimeException (as the native layer reports errors) naming every part. */

@@ -2,9 +2,9 @@ package org.jdnn.testing.opdb;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jdnn.tensor.Conv2dGeometry;
 import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
+import org.jdnn.testing.ConvCase;
 
 /**
  * Rows for 2-D convolution (ConvOps.conv2d), PyTorch's convention: cross-correlation (no kernel
@@ -14,84 +14,38 @@ import org.jdnn.tensor.DType;
 final class ConvRows {
   private ConvRows() {}
 
-  /** One convolution: input (n, c, h, w), weight (cout, c / groups, kh, kw) and the geometry. */
-  static final class Conv {
-    final String name;
-    final int n, c, h, w, cout, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups;
-    final boolean bias;
-
-    Conv(String name, int n, int c, int h, int w, int cout, int kh, int kw, int sh, int sw, int pt, int pl, int pb,
-        int pr, int dh, int dw, int groups, boolean bias) {
-      this.name = name;
-      this.n = n;
-      this.c = c;
-      this.h = h;
-      this.w = w;
-      this.cout = cout;
-      this.kh = kh;
-      this.kw = kw;
-      this.sh = sh;
-      this.sw = sw;
-      this.pt = pt;
-      this.pl = pl;
-      this.pb = pb;
-      this.pr = pr;
-      this.dh = dh;
-      this.dw = dw;
-      this.groups = groups;
-      this.bias = bias;
-    }
-
-    Conv2dGeometry geometry() {
-      return new Conv2dGeometry(sh, sw, pt, pl, pb, pr, dh, dw, groups);
-    }
-
-    int oh() {
-      return (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
-    }
-
-    int ow() {
-      return (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
-    }
-
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
   /** Strides, paddings (asymmetric and "same"), dilations, groups (depthwise too), 1x1, odd sizes, batch 1. */
-  static final Conv[] CONFIGS = {
-      new Conv("3x3 stride 1 no padding", 2, 3, 5, 5, 4, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
-      new Conv("3x3 stride 1 padding 1 (W2 shape)", 3, 2, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-      new Conv("3x3 stride 2 padding 1 odd 7x5", 2, 3, 7, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),
-      new Conv("2x2 same padding (bottom/right) no bias", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, false),
-      new Conv("asymmetric padding top 0 bottom 1 left 2 right 0", 2, 2, 5, 6, 3, 3, 3, 1, 1, 0, 2, 1, 0, 1, 1, 1, true),
-      new Conv("dilation 2", 2, 2, 7, 7, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, true),
-      new Conv("dilation 2x1 stride 2x3", 2, 2, 9, 10, 2, 3, 2, 2, 3, 1, 0, 1, 2, 2, 1, 1, true),
-      new Conv("groups 2", 2, 4, 5, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true),
-      new Conv("depthwise (groups == C)", 2, 3, 6, 5, 3, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 3, true),
-      new Conv("depthwise multiplier 2", 2, 3, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, false),
-      new Conv("non-square kernel 2x3", 2, 2, 7, 5, 3, 2, 3, 2, 1, 0, 1, 1, 0, 1, 1, 1, true),
-      new Conv("batch 1 odd sizes", 1, 1, 7, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-      new Conv("batch 1 groups 2 stride 2", 1, 4, 8, 7, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, true),
-      new Conv("1x1 direct", 3, 4, 5, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
-      new Conv("1x1 direct groups 2", 2, 4, 3, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, false),
-      new Conv("1x1 stride 2", 2, 3, 5, 6, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true),
-      new Conv("1x1 padded", 2, 2, 3, 3, 2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, true),
-      new Conv("kernel fills the padded input", 2, 2, 3, 4, 2, 5, 4, 1, 1, 1, 0, 1, 0, 1, 1, 1, true),
-      new Conv("everything at once", 3, 4, 9, 8, 4, 3, 2, 2, 3, 1, 0, 2, 1, 2, 1, 2, true),
+  static final ConvCase[] CONFIGS = {
+      new ConvCase("3x3 stride 1 no padding", 2, 3, 5, 5, 4, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
+      new ConvCase("3x3 stride 1 padding 1 (W2 shape)", 3, 2, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+      new ConvCase("3x3 stride 2 padding 1 odd 7x5", 2, 3, 7, 5, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, true),
+      new ConvCase("2x2 same padding (bottom/right) no bias", 2, 2, 6, 5, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1, 1, 1, false),
+      new ConvCase("asymmetric padding top 0 bottom 1 left 2 right 0", 2, 2, 5, 6, 3, 3, 3, 1, 1, 0, 2, 1, 0, 1, 1, 1, true),
+      new ConvCase("dilation 2", 2, 2, 7, 7, 3, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1, true),
+      new ConvCase("dilation 2x1 stride 2x3", 2, 2, 9, 10, 2, 3, 2, 2, 3, 1, 0, 1, 2, 2, 1, 1, true),
+      new ConvCase("groups 2", 2, 4, 5, 6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true),
+      new ConvCase("depthwise (groups == C)", 2, 3, 6, 5, 3, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 3, true),
+      new ConvCase("depthwise multiplier 2", 2, 3, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, false),
+      new ConvCase("non-square kernel 2x3", 2, 2, 7, 5, 3, 2, 3, 2, 1, 0, 1, 1, 0, 1, 1, 1, true),
+      new ConvCase("batch 1 odd sizes", 1, 1, 7, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+      new ConvCase("batch 1 groups 2 stride 2", 1, 4, 8, 7, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2, true),
+      new ConvCase("1x1 direct", 3, 4, 5, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
+      new ConvCase("1x1 direct groups 2", 2, 4, 3, 5, 6, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2, false),
+      new ConvCase("1x1 stride 2", 2, 3, 5, 6, 2, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1, true),
+      new ConvCase("1x1 padded", 2, 2, 3, 3, 2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, true),
+      new ConvCase("kernel fills the padded input", 2, 2, 3, 4, 2, 5, 4, 1, 1, 1, 0, 1, 0, 1, 1, 1, true),
+      new ConvCase("everything at once", 3, 4, 9, 8, 4, 3, 2, 2, 3, 1, 0, 2, 1, 2, 1, 2, true),
       // large enough for the batch-parallel and the serial GEMM paths and several blocks (k = 32 * 9)
-      new Conv("32 channels batch 1", 1, 32, 12, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-      new Conv("32 channels batch 8", 8, 32, 12, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
-      new Conv("float32 backward batch 6 groups 2", 6, 6, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true)};
+      new ConvCase("32 channels batch 1", 1, 32, 12, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+      new ConvCase("32 channels batch 8", 8, 32, 12, 11, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true),
+      new ConvCase("float32 backward batch 6 groups 2", 6, 6, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true)};
 
   static List<OpInfo<?>> rows() {
     return List.of(conv2d());
   }
 
   /** Direct 7-loop convolution in double, with sum |x w| + |b| per output as the tolerance scale. */
-  static Expected reference(Conv k, double[] x, double[] w, double[] b) {
+  static Expected reference(ConvCase k, double[] x, double[] w, double[] b) {
     int oh = k.oh(), ow = k.ow(), cg = k.c / k.groups, coutg = k.cout / k.groups;
     double[] y = new double[k.n * k.cout * oh * ow], mag = new double[y.length];
     for (int n = 0; n < k.n; n++) {
@@ -123,17 +77,17 @@ final class ConvRows {
     return Expected.of(y, k.n, k.cout, oh, ow).scaledBy(mag);
   }
 
-  static OpInfo<Conv> conv2d() {
+  static OpInfo<ConvCase> conv2d() {
     String layer = "Conv2d(test)";
-    OpInfo<Conv> row = OpInfo.<Conv>op("conv2d")
+    OpInfo<ConvCase> row = OpInfo.<ConvCase>op("conv2d")
         .covers("ConvOps.conv2d")
         .messageName(layer)
         .call((in, k) -> ConvOps.conv2d(in[0], in[1], k.bias ? in[2] : null, k.geometry(), layer))
         .reference((s, in) -> reference(s.params, in[0], in[1], s.params.bias ? in[2] : null))
         .samples(r -> {
-          List<Sample<Conv>> out = new ArrayList<>();
+          List<Sample<ConvCase>> out = new ArrayList<>();
           Domain d = Domain.range(-1, 1);
-          for (Conv k : CONFIGS) {
+          for (ConvCase k : CONFIGS) {
             Input x = Input.of(d.draw(r, k.n * k.c * k.h * k.w), k.n, k.c, k.h, k.w);
             Input w = Input.of(d.draw(r, k.cout * (k.c / k.groups) * k.kh * k.kw), k.cout, k.c / k.groups, k.kh, k.kw);
             out.add(k.bias ? Sample.of(k.name, k, x, w, Input.of(d.draw(r, k.cout), k.cout)) : Sample.of(k.name, k, x, w));
@@ -141,39 +95,39 @@ final class ConvRows {
           // a centred one-hot kernel with padding 1 reproduces the input exactly
           double[] eye = new double[9];
           eye[4] = 1;
-          out.add(Sample.of("identity kernel", new Conv("identity", 2, 1, 7, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
+          out.add(Sample.of("identity kernel", new ConvCase("identity", 2, 1, 7, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
               Input.of(Domain.range(-3, 3).draw(r, 70), 2, 1, 7, 5), Input.of(eye, 1, 1, 3, 3)));
           return out;
         })
         .tol(DType.FLOAT32, 1e-5, 1e-7)
         .tol(DType.FLOAT64, 1e-13, 1e-15)
         .parityNormwise();
-    Conv c3 = new Conv("3x3 padding 1", 2, 3, 8, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false);
+    ConvCase c3 = new ConvCase("3x3 padding 1", 2, 3, 8, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false);
     row.error("input channels differ from the weight's", c3, List.of(Input.of(new double[384], 2, 3, 8, 8),
         Input.of(new double[288], 32, 1, 3, 3)), IllegalArgumentException.class, layer,
         "expected input with 1 channels", "got 3 channels", "[2, 3, 8, 8]");
-    Conv dilated = new Conv("dilation 2", 1, 1, 2, 2, 4, 3, 3, 1, 1, 0, 0, 0, 0, 2, 2, 1, false);
+    ConvCase dilated = new ConvCase("dilation 2", 1, 1, 2, 2, 4, 3, 3, 1, 1, 0, 0, 0, 0, 2, 2, 1, false);
     row.error("kernel larger than the padded input", dilated, List.of(Input.of(new double[4], 1, 1, 2, 2),
         Input.of(new double[36], 4, 1, 3, 3)), IllegalArgumentException.class, layer,
         "kernel larger than the padded input", "padded input 2x2", "effective kernel 5x5");
-    Conv groups3 = new Conv("groups 3", 1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, false);
+    ConvCase groups3 = new ConvCase("groups 3", 1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3, false);
     row.error("groups that do not divide the channels", groups3, List.of(Input.of(new double[100], 1, 4, 5, 5),
         Input.of(new double[54], 6, 1, 3, 3)), IllegalArgumentException.class, layer, "groups 3",
         "input channels (4)", "output channels (6)");
-    Conv groups2 = new Conv("groups 2", 1, 4, 5, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, false);
+    ConvCase groups2 = new ConvCase("groups 2", 1, 4, 5, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, false);
     row.error("groups that do not divide the output channels", groups2, List.of(Input.of(new double[100], 1, 4, 5, 5),
         Input.of(new double[90], 5, 2, 3, 3)), IllegalArgumentException.class, layer, "output channels (5)");
-    Conv plain = new Conv("3x3", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, false);
+    ConvCase plain = new ConvCase("3x3", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, false);
     List<Input> ok = List.of(Input.of(new double[50], 1, 2, 5, 5), Input.of(new double[54], 3, 2, 3, 3));
     row.error("3-D input", plain, List.of(Input.of(new double[50], 2, 5, 5), ok.get(1)), IllegalArgumentException.class,
         layer, "[N, C, H, W]", "[2, 5, 5]");
-    row.error("stride 0", new Conv("stride 0", 1, 2, 5, 5, 3, 3, 3, 0, 1, 0, 0, 0, 0, 1, 1, 1, false), ok,
+    row.error("stride 0", new ConvCase("stride 0", 1, 2, 5, 5, 3, 3, 3, 0, 1, 0, 0, 0, 0, 1, 1, 1, false), ok,
         IllegalArgumentException.class, layer, "stride", "0x1");
-    row.error("negative padding", new Conv("padding -1", 1, 2, 5, 5, 3, 3, 3, 1, 1, -1, 0, 0, 0, 1, 1, 1, false), ok,
+    row.error("negative padding", new ConvCase("padding -1", 1, 2, 5, 5, 3, 3, 3, 1, 1, -1, 0, 0, 0, 1, 1, 1, false), ok,
         IllegalArgumentException.class, layer, "padding", "top -1");
-    row.error("dilation 0", new Conv("dilation 0", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 0, 1, 1, false), ok,
+    row.error("dilation 0", new ConvCase("dilation 0", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 0, 1, 1, false), ok,
         IllegalArgumentException.class, layer, "dilation");
-    row.error("bias of the wrong size", new Conv("bias", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
+    row.error("bias of the wrong size", new ConvCase("bias", 1, 2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1, true),
         List.of(ok.get(0), ok.get(1), Input.of(new double[4], 4)), IllegalArgumentException.class, layer,
         "bias of shape [3]", "[4]");
     row.error("float64 weight", plain, List.of(ok.get(0), ok.get(1).as(DType.FLOAT64)), IllegalArgumentException.class,

@@ -32,14 +32,6 @@ final class LossRows {
     return Expected.of(new double[] {reduction == Reduction.SUM ? s : s / perElement.length});
   }
 
-  static double bce(double p, double t) {
-    return -(t * Math.max(Math.log(p), -100) + (1 - t) * Math.max(Math.log1p(-p), -100));
-  }
-
-  static double bceWithLogits(double x, double t) {
-    return Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-  }
-
   /** Shape-mismatch refusals every element-wise loss shares. */
   static <P> void shapeErrors(OpInfo<P> row, P params, String loss) {
     row.error("target of another shape", params, List.of(Input.of(new double[12], 4, 3), Input.of(new double[4], 4)),
@@ -84,11 +76,7 @@ final class LossRows {
     OpInfo<Reduction> row = OpInfo.<Reduction>op("BCELoss")
         .covers("loss.BCELoss", "LossOps.pointLoss")
         .call((in, red) -> new BCELoss(red).compute(in[0], in[1]))
-        .reference((s, in) -> {
-          double[] per = new double[in[0].length];
-          for (int i = 0; i < per.length; i++) per[i] = bce(in[0][i], in[1][i]);
-          return reduce(per, s.shape(0), s.params);
-        })
+        .reference((s, in) -> reduce(Formulas.bce(in[0], in[1]), s.shape(0), s.params))
         .samples(r -> {
           List<Sample<Reduction>> out = new ArrayList<>();
           Domain p = Domain.range(0.02, 0.98), t = Domain.range(0, 1);
@@ -127,11 +115,7 @@ final class LossRows {
     OpInfo<Reduction> row = OpInfo.<Reduction>op("BCEWithLogitsLoss")
         .covers("loss.BCEWithLogitsLoss")
         .call((in, red) -> new BCEWithLogitsLoss(red).compute(in[0], in[1]))
-        .reference((s, in) -> {
-          double[] per = new double[in[0].length];
-          for (int i = 0; i < per.length; i++) per[i] = bceWithLogits(in[0][i], in[1][i]);
-          return reduce(per, s.shape(0), s.params);
-        })
+        .reference((s, in) -> reduce(Formulas.bceWithLogits(in[0], in[1]), s.shape(0), s.params))
         .samples(r -> {
           List<Sample<Reduction>> out = new ArrayList<>();
           Domain x = Domain.range(0.05, 6).signed(), t = Domain.range(0, 1);  // both branches, away from the kink at 0
@@ -155,14 +139,6 @@ final class LossRows {
     return row;
   }
 
-  static double logSumExp(double[] x, int from, int c) {
-    double mx = Double.NEGATIVE_INFINITY;
-    for (int j = 0; j < c; j++) mx = Math.max(mx, x[from + j]);
-    double s = 0;
-    for (int j = 0; j < c; j++) s += Math.exp(x[from + j] - mx);
-    return mx + Math.log(s);
-  }
-
   /** CrossEntropyLoss with class labels (int32 or int64) in [0, C). */
   static OpInfo<DType> crossEntropyLabels() {
     OpInfo<DType> row = OpInfo.<DType>op("CrossEntropyLoss(labels)")
@@ -172,7 +148,7 @@ final class LossRows {
         .reference((s, in) -> {
           int n = (int) s.shape(0)[0], c = (int) s.shape(0)[1];
           double total = 0;
-          for (int i = 0; i < n; i++) total += logSumExp(in[0], i * c, c) - in[0][i * c + (int) in[1][i]];
+          for (int i = 0; i < n; i++) total += Formulas.logSumExp(in[0], i * c, c) - in[0][i * c + (int) in[1][i]];
           return Expected.of(new double[] {total / n});
         })
         .samples(r -> {
@@ -218,7 +194,7 @@ final class LossRows {
           int n = (int) s.shape(0)[0], c = (int) s.shape(0)[1];
           double total = 0;
           for (int i = 0; i < n; i++) {
-            double lse = logSumExp(in[0], i * c, c);
+            double lse = Formulas.logSumExp(in[0], i * c, c);
             for (int j = 0; j < c; j++) total -= in[1][i * c + j] * (in[0][i * c + j] - lse);
           }
           return Expected.of(new double[] {total / n});

@@ -20,15 +20,7 @@ final class NormRows {
   static final double MOMENTUM = 0.1;
 
   /** Mode and whether gamma and beta are given. Inputs: x, [gamma, beta], [running mean, running variance]. */
-  static final class Bn {
-    final boolean training;
-    final boolean affine;
-
-    Bn(boolean training, boolean affine) {
-      this.training = training;
-      this.affine = affine;
-    }
-
+  record Bn(boolean training, boolean affine) {
     @Override
     public String toString() {
       return (training ? "training" : "eval") + (affine ? "" : ", affine false");
@@ -43,9 +35,9 @@ final class NormRows {
     int n = (int) shape[0], c = (int) shape[1], spatial = 1;
     for (int i = 2; i < shape.length; i++) spatial *= (int) shape[i];
     double[] x = in[0];
-    double[] gamma = p.affine ? in[1] : null, beta = p.affine ? in[2] : null;
+    double[] gamma = p.affine() ? in[1] : null, beta = p.affine() ? in[2] : null;
     double[] mean = new double[c], var = new double[c];
-    if (p.training) {
+    if (p.training()) {
       for (int ch = 0; ch < c; ch++) {
         double s = 0, q = 0;
         for (int i = 0; i < n; i++) for (int k = 0; k < spatial; k++) s += x[(i * c + ch) * spatial + k];
@@ -59,7 +51,7 @@ final class NormRows {
         var[ch] = q / (n * spatial);  // biased: the batch's own variance normalizes
       }
     } else {
-      int at = p.affine ? 3 : 1;
+      int at = p.affine() ? 3 : 1;
       mean = in[at];
       var = in[at + 1];
     }
@@ -82,9 +74,9 @@ final class NormRows {
         .covers("BatchNormOps.batchNorm")
         .messageName(layer)
         .call((in, p) -> {
-          int stats = p.affine ? 3 : 1;
-          return BatchNormOps.batchNorm(in[0], p.affine ? in[1] : null, p.affine ? in[2] : null,
-              p.training ? null : in[stats], p.training ? null : in[stats + 1], p.training, MOMENTUM, EPS, layer);
+          int stats = p.affine() ? 3 : 1;
+          return BatchNormOps.batchNorm(in[0], p.affine() ? in[1] : null, p.affine() ? in[2] : null,
+              p.training() ? null : in[stats], p.training() ? null : in[stats + 1], p.training(), MOMENTUM, EPS, layer);
         })
         .reference((s, in) -> reference(s.params, s.shape(0), in))
         .samples(r -> {

@@ -14,15 +14,7 @@ final class ReductionRows {
   static final Domain VALUES = Domain.range(-2, 2);
 
   /** A dimension and whether it is kept with size 1. */
-  static final class DimArgs {
-    final int dim;
-    final boolean keep;
-
-    DimArgs(int dim, boolean keep) {
-      this.dim = dim;
-      this.keep = keep;
-    }
-  }
+  record DimArgs(int dim, boolean keep) {}
 
   static List<OpInfo<?>> rows() {
     return List.of(whole("sum", false), whole("mean", true), overDim("sum(dim)", false), overDim("mean(dim)", true),
@@ -56,17 +48,17 @@ final class ReductionRows {
     OpInfo<DimArgs> row = OpInfo.<DimArgs>op(name)
         .covers("Tensor." + (mean ? "mean" : "sum") + "(int,boolean)")
         .messageName("sum")
-        .call((in, p) -> mean ? in[0].mean(p.dim, p.keep) : in[0].sum(p.dim, p.keep))
+        .call((in, p) -> mean ? in[0].mean(p.dim(), p.keep()) : in[0].sum(p.dim(), p.keep()))
         .reference((s, in) -> {
           long[] shape = s.shape(0);
-          int d = s.params.dim < 0 ? shape.length + s.params.dim : s.params.dim;
+          int d = s.params.dim() < 0 ? shape.length + s.params.dim() : s.params.dim();
           long[] kept = shape.clone();
           kept[d] = 1;
           double[] y = Refs.sumTo(in[0], shape, kept);
           if (mean) for (int i = 0; i < y.length; i++) y[i] /= shape[d];
           long[] dropped = new long[shape.length - 1];
           for (int i = 0, j = 0; i < shape.length; i++) if (i != d) dropped[j++] = shape[i];
-          return Expected.of(y, s.params.keep ? kept : dropped);
+          return Expected.of(y, s.params.keep() ? kept : dropped);
         })
         .samples(r -> {
           List<Sample<DimArgs>> out = new ArrayList<>();

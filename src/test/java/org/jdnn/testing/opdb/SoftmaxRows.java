@@ -20,22 +20,6 @@ final class SoftmaxRows {
         softmax("logSoftmax(temperature)", "Tensor.logSoftmax(double)", true, true));
   }
 
-  /** softmax(x / T) per row of the last dimension, computed with the row maximum subtracted (exact for huge logits). */
-  static double[] reference(double[] x, int c, double t, boolean log) {
-    double[] y = new double[x.length];
-    for (int r0 = 0; r0 < x.length; r0 += c) {
-      double mx = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < c; j++) mx = Math.max(mx, x[r0 + j] / t);
-      double sum = 0;
-      for (int j = 0; j < c; j++) sum += Math.exp(x[r0 + j] / t - mx);
-      for (int j = 0; j < c; j++) {
-        double z = x[r0 + j] / t - mx;
-        y[r0 + j] = log ? z - Math.log(sum) : Math.exp(z) / sum;
-      }
-    }
-    return y;
-  }
-
   static OpInfo<Double> softmax(String name, String method, boolean log, boolean withTemperature) {
     String op = log ? "logSoftmax" : "softmax";
     OpInfo<Double> row = OpInfo.<Double>op(name)
@@ -46,7 +30,7 @@ final class SoftmaxRows {
             : log ? in[0].logSoftmax(t) : in[0].softmax(t))
         .reference((s, in) -> {
           long[] shape = s.shape(0);
-          return Expected.of(reference(in[0], (int) shape[shape.length - 1], s.params, log), shape);
+          return Expected.of(Formulas.softmax(in[0], (int) shape[shape.length - 1], s.params, log), shape);
         })
         .samples(r -> {
           List<Sample<Double>> out = new ArrayList<>();

@@ -390,21 +390,7 @@ public final class GpuBench {
   }
 
   private double accuracy(Layer model) {
-    model.eval();
-    long correct = 0;
-    int n = testYh.length;
-    try (GradMode.Guard g = GradMode.disable()) {
-      for (int from = 0; from < n; from += 1000) {
-        int to = Math.min(n, from + 1000);
-        int[] rows = new int[to - from];
-        for (int i = 0; i < rows.length; i++) rows[i] = from + i;
-        try (TensorScope s = new TensorScope()) {
-          long[] predicted = model.forward(MemoryOps.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
-          for (int i = 0; i < rows.length; i++) if (predicted[i] == testYh[from + i]) correct++;
-        }
-      }
-    }
-    return (double) correct / n;
+    return TestAccuracy.of(model, testX, testYh);
   }
 
   // ---- inference -------------------------------------------------------------------------------

@@ -150,22 +150,7 @@ public final class JdnnBench implements BenchSystem {
 
   @Override
   public double testAccuracy() {
-    model.eval();
-    long correct = 0;
-    int n = (int) testY.shape()[0];
-    int[] labels = testY.toIntArray();
-    try (GradMode.Guard g = GradMode.disable()) {
-      for (int from = 0; from < n; from += 1000) {
-        int to = Math.min(n, from + 1000);
-        int[] rows = new int[to - from];
-        for (int i = 0; i < rows.length; i++) rows[i] = from + i;
-        try (TensorScope s = new TensorScope()) {
-          long[] predicted = model.forward(MemoryOps.gatherRows(testX, Tensor.ofInts(rows))).argmax().toLongArray();
-          for (int i = 0; i < rows.length; i++) if (predicted[i] == labels[from + i]) correct++;
-        }
-      }
-    }
-    return (double) correct / n;
+    return TestAccuracy.of(model, testX, testY.toIntArray());
   }
 
   /** W3 serves the trained model as a deployment would: eval mode, each Linear+ReLU pair fused into one call. */
