@@ -105,14 +105,25 @@ public final class LayerRegistry {
     return null;
   }
 
-  /** True when {@code m} and all its descendants have registered types (so its architecture can be saved). */
+  /**
+   * Whether a model's architecture can be saved.
+   *
+   * @param m the model
+   * @return true when {@code m} and all its descendants have registered types
+   */
   public static boolean canDescribe(Layer m) {
     if (typeOf(m.getClass()) == null) return false;
     for (Layer c : m.children().values()) if (!canDescribe(c)) return false;
     return true;
   }
 
-  /** The architecture JSON of {@code m}. */
+  /**
+   * The architecture JSON of {@code m}: its type, settings and children, recursively.
+   *
+   * @param m the model
+   * @return a new JSON object
+   * @throws IllegalArgumentException when a layer in the tree has no registered type
+   */
   public static ObjectNode describe(Layer m) {
     LayerType<?> t = typeOf(m.getClass());
     if (t == null) {
@@ -133,8 +144,17 @@ public final class LayerRegistry {
    * Rebuilds a model from its architecture JSON. Before each layer is constructed,
    * {@code checkShapes} receives the full names and shapes it will allocate, so a caller can refuse
    * sizes its weights file does not hold.
+   *
+   * @param spec the architecture, as {@link #describe} writes it
+   * @param checkShapes receives each parameter's and buffer's dotted name and shape before the
+   *     layer that owns it is built; it throws IllegalArgumentException to refuse
+   * @return the new model, on the thread's default device, initialized from a fixed seed (weights
+   *     are meant to be loaded next); the caller owns it
+   * @throws IllegalArgumentException when the JSON names an unknown type, has bad settings or more
+   *     than 10,000 layers, or {@code checkShapes} refuses a shape; layers built so far are closed
    */
   public static Layer build(JsonNode spec, BiConsumer<String, long[]> checkShapes) {
+
     int[] count = {0};
     List<Layer> built = new ArrayList<>();
     try {

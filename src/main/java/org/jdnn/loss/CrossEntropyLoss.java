@@ -23,7 +23,10 @@ public final class CrossEntropyLoss implements Loss {
    *     the logits' dtype holding one distribution per row
    * @return a new scalar: the mean over the N rows of -sum_c t_c log softmax(x)_c
    * @throws IllegalArgumentException when the shapes, dtypes or devices do not fit either form of
-   *     target, or a class index is outside [0, C) (the message names its position and value)
+   *     target
+   * @throws IndexOutOfBoundsException when a class index is outside [0, C); the op checks the
+   *     labels as it reads them (no host copy), and the message names the first bad row and value
+
    */
   @Override
   public Tensor compute(Tensor logits, Tensor target) {

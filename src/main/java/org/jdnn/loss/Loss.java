@@ -25,7 +25,9 @@ public interface Loss {
    *     belongs to the innermost open {@link org.jdnn.tensor.TensorScope} of this thread, or to the
    *     caller, who closes it, when none is open
    * @throws IllegalArgumentException when the shapes, dtypes or devices of the two tensors do not
-   *     fit the loss, or a value lies outside the loss's domain
+   *     fit the loss, or a value lies outside the loss's domain (a class label outside [0, C) is an
+   *     IndexOutOfBoundsException)
+
    */
   Tensor compute(Tensor prediction, Tensor target);
 }

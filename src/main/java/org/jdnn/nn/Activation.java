@@ -74,7 +74,11 @@ public abstract class Activation extends Layer {
     this.settings = settings.clone();
   }
 
-  /** @return the unary op this activation applies */
+  /**
+   * The op this activation applies.
+   *
+   * @return its unary op
+   */
   public UnaryOp op() {
     return kind.op;
   }
@@ -84,8 +88,16 @@ public abstract class Activation extends Layer {
     return settings[i];
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param x any shape, float32 or float64
+   * @return a new tensor of x's shape
+   * @throws IllegalArgumentException when x is not a float tensor
+   */
   @Override
   public Tensor forward(Tensor x) {
+
     return kind.op.apply(x, settings.length > 0 ? settings[0] : 0, settings.length > 1 ? settings[1] : 0);
   }
 

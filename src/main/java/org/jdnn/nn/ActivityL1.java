@@ -9,7 +9,7 @@ import org.jdnn.tensor.Tensor;
  * itself is unchanged. The training loop adds the penalty to its loss:
  *
  * <pre>{@code
- * Tensor loss = criterion.forward(model.forward(x), y);
+ * Tensor loss = lossFn.compute(model.forward(x), y);
  * Tensor penalty = ActivityL1.totalPenalty(model);   // null when no ActivityL1 ran
  * if (penalty != null) loss = loss.add(penalty);
  * }</pre>
@@ -35,6 +35,13 @@ public final class ActivityL1 extends Layer {
   private final double lambda;
   private Tensor last;
 
+  /**
+   * Wraps {@code inner}, which this layer then owns (as its child "inner").
+   *
+   * @param inner the layer whose output to penalize
+   * @param lambda the penalty's weight, finite and &gt;= 0
+   * @throws IllegalArgumentException when {@code lambda} is negative, infinite or NaN
+   */
   public ActivityL1(Layer inner, double lambda) {
     if (!(lambda >= 0) || Double.isInfinite(lambda)) {
       throw new IllegalArgumentException("ActivityL1: lambda must be a finite number >= 0, got " + lambda);
@@ -43,11 +50,21 @@ public final class ActivityL1 extends Layer {
     this.lambda = lambda;
   }
 
-  /** @return the penalty's weight */
+  /**
+   * The penalty's weight.
+   *
+   * @return lambda
+   */
   public double lambda() {
     return lambda;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return the inner layer's output, unchanged; in training mode the penalty of that output is
+   *     kept for {@link #penalty()}
+   */
   @Override
   public Tensor forward(Tensor x) {
     Tensor y = inner.forward(x);
@@ -55,13 +72,25 @@ public final class ActivityL1 extends Layer {
     return y;
   }
 
-  /** The penalty of the last training-mode forward, or null (none yet, eval mode, or its scope closed). */
+  /**
+   * The penalty of the last training-mode forward.
+   *
+   * @return a scalar in that forward's graph and scope (not owned by this layer), or null: none
+   *     yet, eval mode, or its scope closed
+   */
   public Tensor penalty() {
     return last == null || last.isClosed() || !isTraining() ? null : last;
   }
 
-  /** The sum of the current penalties of every ActivityL1 in {@code model} (itself included), or null if none has one. */
+  /**
+   * The sum of the current penalties of every ActivityL1 in {@code model} (itself included).
+   *
+   * @param model the model whose last forward to read
+   * @return a scalar to add to the loss, in the caller's scope when several are summed; null if
+   *     none has a penalty
+   */
   public static Tensor totalPenalty(Layer model) {
+
     Tensor total = model instanceof ActivityL1 a ? a.penalty() : null;
     for (Layer child : model.children().values()) {
       Tensor p = totalPenalty(child);

@@ -11,14 +11,26 @@ public final class Add extends Layer {
 
   private final Layer[] branches;
 
+  /**
+   * Sums the outputs of {@code branches}, which this layer then owns (children "0", "1", ...).
+   *
+   * @param branches two or more layers mapping the same input to outputs of one shape
+   * @throws IllegalArgumentException when fewer than two branches are given
+   */
   public Add(Layer... branches) {
     if (branches.length < 2) throw new IllegalArgumentException("Add: needs at least two branches, got " + branches.length);
     this.branches = branches.clone();
     for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the branches' outputs differ in shape
+   */
   @Override
   public Tensor forward(Tensor x) {
+
     Tensor sum = branches[0].forward(x);
     for (int i = 1; i < branches.length; i++) {
       Tensor b = branches[i].forward(x);

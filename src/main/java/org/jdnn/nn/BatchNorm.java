@@ -11,7 +11,8 @@ import org.jdnn.tensor.Tensor;
  * batch mean and biased variance and update running = (1 - momentum) running + momentum batch
  * (unbiased variance for running_var); in eval, use the running statistics. Learnable scale
  * ("weight", ones) and shift ("bias", zeros) unless affine is off. Buffers running_mean,
- * running_var and num_batches_tracked carry PyTorch's names.
+ * running_var and num_batches_tracked carry PyTorch's names. Only this package can extend it:
+ * use {@link BatchNorm1d} or {@link BatchNorm2d}.
  */
 public abstract class BatchNorm extends Layer {
   private final int channels;
@@ -74,6 +75,12 @@ public abstract class BatchNorm extends Layer {
         });
   }
 
+  /**
+   * {@inheritDoc} In training mode it also updates the running statistics and counts the batch in
+   * num_batches_tracked, in place.
+   *
+   * @throws IllegalArgumentException when x's rank or channel count (dimension 1) does not fit
+   */
   @Override
   public Tensor forward(Tensor x) {
     boolean rankOk = false;
@@ -93,28 +100,58 @@ public abstract class BatchNorm extends Layer {
     return y;
   }
 
+  /**
+   * The running mean.
+   *
+   * @return the (C) buffer, owned by this layer
+   */
   public Tensor runningMean() {
     return buffer("running_mean");
   }
 
+  /**
+   * The running (unbiased) variance.
+   *
+   * @return the (C) buffer, owned by this layer
+   */
   public Tensor runningVar() {
     return buffer("running_var");
   }
 
+  /**
+   * The number of channels.
+   *
+   * @return C
+   */
   public int channels() {
     return channels;
   }
 
+  /**
+   * The term added to the variance before the square root.
+   *
+   * @return eps, &gt; 0
+   */
   public double eps() {
     return eps;
   }
 
+  /**
+   * The weight of each batch in the running statistics.
+   *
+   * @return momentum, in [0, 1]
+   */
   public double momentum() {
     return momentum;
   }
 
-  /** Whether the layer has the learnable scale and shift. */
+  /**
+   * Whether the layer has the learnable scale and shift.
+   *
+   * @return true when "weight" and "bias" exist
+   */
   public boolean isAffine() {
+
     return affine;
   }
 

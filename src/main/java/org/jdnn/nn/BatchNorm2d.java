@@ -5,11 +5,27 @@ public final class BatchNorm2d extends BatchNorm {
   /** Saved as {"type": "BatchNorm2d", "channels": c, "eps": e, "momentum": m, "affine": a}. */
   public static final LayerType<BatchNorm2d> TYPE = type("BatchNorm2d", BatchNorm2d.class, BatchNorm2d::new);
 
+  /**
+   * A batch norm with PyTorch's defaults: eps 1e-5, momentum 0.1, affine.
+   *
+   * @param channels C, at least 1
+   * @throws IllegalArgumentException when {@code channels} is not positive
+   */
   public BatchNorm2d(int channels) {
     this(channels, 1e-5, 0.1, true);
   }
 
+  /**
+   * A batch norm with the given settings.
+   *
+   * @param channels C, at least 1
+   * @param eps the term added to the variance, &gt; 0
+   * @param momentum the weight of each batch in the running statistics, in [0, 1]
+   * @param affine whether to learn a scale and a shift
+   * @throws IllegalArgumentException when a setting is out of range
+   */
   public BatchNorm2d(int channels, double eps, double momentum, boolean affine) {
+
     super(channels, eps, momentum, affine, 4);
   }
 

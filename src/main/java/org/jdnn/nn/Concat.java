@@ -14,6 +14,14 @@ public final class Concat extends Layer {
   private final int dim;
   private final Layer[] branches;
 
+  /**
+   * Concatenates the outputs of {@code branches}, which this layer then owns.
+   *
+   * @param dim the dimension to join along (1 = channels or features; negative counts from the
+   *     end)
+   * @param branches one or more layers whose outputs agree in every other dimension
+   * @throws IllegalArgumentException when no branch is given
+   */
   public Concat(int dim, Layer... branches) {
     if (branches.length == 0) throw new IllegalArgumentException("Concat: needs at least one branch");
     this.dim = dim;
@@ -21,13 +29,23 @@ public final class Concat extends Layer {
     for (int i = 0; i < branches.length; i++) registerModule(Integer.toString(i), branches[i]);
   }
 
-  /** The concatenation dimension. */
+  /**
+   * The concatenation dimension.
+   *
+   * @return dim as given
+   */
   public int dim() {
     return dim;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the branches' outputs differ outside {@code dim}
+   */
   @Override
   public Tensor forward(Tensor x) {
+
     Tensor[] outs = new Tensor[branches.length];
     for (int i = 0; i < branches.length; i++) outs[i] = branches[i].forward(x);
     return ConcatOps.concat(dim, describe(), outs);

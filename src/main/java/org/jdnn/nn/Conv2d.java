@@ -23,14 +23,44 @@ public final class Conv2d extends ConvLayer {
 
   private final int kh, kw;
 
+  /**
+   * A square kernel with the default options (stride 1, no padding, bias), initialized from the
+   * global {@link Generator}, float32 on the thread's default device.
+   *
+   * @param in input channels, at least 1
+   * @param out output channels, at least 1
+   * @param kernel the kernel's side, at least 1
+   * @throws IllegalArgumentException when a setting is invalid (the message says which and how to
+   *     fix it)
+   */
   public Conv2d(int in, int out, int kernel) {
     this(in, out, kernel, kernel, ConvOptions.defaults(), Generator.global());
   }
 
+  /**
+   * A square kernel with {@code options}, initialized from the global {@link Generator}.
+   *
+   * @param in input channels, at least 1
+   * @param out output channels, at least 1
+   * @param kernel the kernel's side, at least 1
+   * @param options stride, padding, dilation, groups, bias; copied
+   * @throws IllegalArgumentException when a setting is invalid
+   */
   public Conv2d(int in, int out, int kernel, ConvOptions options) {
     this(in, out, kernel, kernel, options, Generator.global());
   }
 
+  /**
+   * A kh x kw kernel with {@code options}, initialized from {@code generator}.
+   *
+   * @param in input channels, at least 1
+   * @param out output channels, at least 1
+   * @param kh kernel height, at least 1
+   * @param kw kernel width, at least 1
+   * @param options stride, padding, dilation, groups, bias; copied
+   * @param generator the source of the initial weights
+   * @throws IllegalArgumentException when a setting is invalid
+   */
   public Conv2d(int in, int out, int kh, int kw, ConvOptions options, Generator generator) {
     super("Conv2d(" + in + " -> " + out + ", kernel " + kh + "x" + kw + options.describe(kh, kw) + ")", in, out, kh, kw,
         options, generator, kh, kw);
@@ -38,13 +68,26 @@ public final class Conv2d extends ConvLayer {
     this.kw = kw;
   }
 
-  /** Kernel size {height, width}. */
+  /**
+   * The kernel's size.
+   *
+   * @return a new array {height, width}
+   */
   public int[] kernelSize() {
     return new int[] {kh, kw};
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param x (N, in, H, W) input of the weight's dtype
+   * @return the new (N, out, H', W') output
+   * @throws IllegalArgumentException when x is not (N, in, H, W), its dtype differs, or the kernel
+   *     does not fit the padded input
+   */
   @Override
   public Tensor forward(Tensor x) {
+
     checkInput(x, 4, "H, W");
     return ConvOps.conv2d(x, weight(), bias(), geometry, name);
   }

@@ -27,7 +27,7 @@ abstract class ConvLayer extends Layer {
       long... weightKernel) {
     this.in = in;
     this.out = out;
-    this.o = options;
+    this.o = options.copy();  // the caller may reuse its options object; the saved settings must stay the geometry's
     this.name = name;
     this.kernelElements = (long) kh * kw;
     this.geometry = options.geometry(name, in, out, kh, kw);
@@ -108,26 +108,51 @@ abstract class ConvLayer extends Layer {
     }
   }
 
+  /**
+   * The number of input channels.
+   *
+   * @return C
+   */
   public int inChannels() {
     return in;
   }
 
+  /**
+   * The number of output channels.
+   *
+   * @return Cout
+   */
   public int outChannels() {
     return out;
   }
 
-  /** A copy of the layer's options. */
+  /**
+   * The layer's options.
+   *
+   * @return a copy: changing it does not change the layer
+   */
   public ConvOptions options() {
     return o.copy();
   }
 
+  /**
+   * The kernel.
+   *
+   * @return the (out, in/groups, kernel...) parameter, owned by this layer
+   */
   public Tensor weight() {
     return parameter("weight");
   }
 
+  /**
+   * The bias.
+   *
+   * @return the (out) parameter, owned by this layer, or null without bias
+   */
   public Tensor bias() {
     return parameter("bias");
   }
+
 
   /** Rejects an input that is not of rank {@code rank} with {@code in} channels; {@code spatial} names the rest. */
   void checkInput(Tensor x, int rank, String spatial) {

@@ -9,6 +9,10 @@ import org.jdnn.tensor.Conv2dGeometry;
  *
  * <pre>{@code new Conv2d(32, 64, 3, ConvOptions.padding(1))}
  * {@code new Conv2d(32, 32, 3, ConvOptions.same().groups(32).bias(false))}</pre>
+ *
+ * <p>A mutable builder: the setters store values as given, and a layer's constructor checks them
+ * ({@link #geometry}), so a bad value is reported there with the layer's name. A layer keeps its
+ * own copy: changing the options afterwards does not change the layer.
  */
 public final class ConvOptions {
   int strideH = 1, strideW = 1;
@@ -18,31 +22,70 @@ public final class ConvOptions {
   int groups = 1;
   boolean bias = true;
 
+  /** PyTorch's defaults, as {@link #defaults()}. */
+  public ConvOptions() {}
+
+  /**
+   * PyTorch's defaults: stride 1, no padding, dilation 1, one group, with bias.
+   *
+   * @return new options
+   */
   public static ConvOptions defaults() {
     return new ConvOptions();
   }
 
+  /**
+   * The defaults with {@code p} zeros on every side.
+   *
+   * @param p padding per side, at least 0 (checked by the layer)
+   * @return new options
+   */
   public static ConvOptions padding(int p) {
     return new ConvOptions().pad(p, p);
   }
 
-  /** Output size equals input size (stride 1): pads dilation (k - 1) in total, the odd extra zero at the end. */
+  /**
+   * Padding "same": the output has the input's size (stride must stay 1); pads dilation (k - 1)
+   * in total per axis, the odd extra zero at the end, as PyTorch.
+   *
+   * @return new options
+   */
   public static ConvOptions same() {
     ConvOptions o = new ConvOptions();
     o.same = true;
     return o;
   }
 
+  /**
+   * Sets the same stride on both axes.
+   *
+   * @param s the step between kernel positions, at least 1 (checked by the layer)
+   * @return these options
+   */
   public ConvOptions stride(int s) {
     return stride(s, s);
   }
 
+  /**
+   * Sets the stride per axis (Conv1d uses {@code sw}).
+   *
+   * @param sh the step down the height, at least 1
+   * @param sw the step along the width, at least 1
+   * @return these options
+   */
   public ConvOptions stride(int sh, int sw) {
     strideH = sh;
     strideW = sw;
     return this;
   }
 
+  /**
+   * Sets explicit zero padding per side, replacing "same" (Conv1d uses {@code pw}).
+   *
+   * @param ph zeros above and below, at least 0 (checked by the layer)
+   * @param pw zeros left and right, at least 0
+   * @return these options
+   */
   public ConvOptions pad(int ph, int pw) {
     padH = ph;
     padW = pw;
@@ -50,56 +93,112 @@ public final class ConvOptions {
     return this;
   }
 
+  /**
+   * Sets the same dilation on both axes.
+   *
+   * @param d the spacing between kernel taps (1: adjacent), at least 1 (checked by the layer)
+   * @return these options
+   */
   public ConvOptions dilation(int d) {
     return dilation(d, d);
   }
 
+  /**
+   * Sets the dilation per axis (Conv1d uses {@code dw}).
+   *
+   * @param dh the spacing between kernel rows, at least 1
+   * @param dw the spacing between kernel columns, at least 1
+   * @return these options
+   */
   public ConvOptions dilation(int dh, int dw) {
     dilationH = dh;
     dilationW = dw;
     return this;
   }
 
+  /**
+   * Sets the number of channel groups convolved separately (the input's channels equal: depthwise).
+   *
+   * @param g at least 1, dividing both channel counts (checked by the layer)
+   * @return these options
+   */
   public ConvOptions groups(int g) {
     groups = g;
     return this;
   }
 
+  /**
+   * Sets whether the layer learns a bias.
+   *
+   * @param b true (the default) for a bias per output channel
+   * @return these options
+   */
   public ConvOptions bias(boolean b) {
     bias = b;
     return this;
   }
 
-  /** Stride {height, width}. */
+  /**
+   * The stride.
+   *
+   * @return a new array {height, width}
+   */
   public int[] stride() {
     return new int[] {strideH, strideW};
   }
 
-  /** Explicit padding per side {height, width} (zeros when {@link #isSame()}). */
+  /**
+   * The explicit padding per side.
+   *
+   * @return a new array {height, width}; zeros when {@link #isSame()}
+   */
   public int[] padding() {
     return new int[] {padH, padW};
   }
 
-  /** True for padding "same". */
+  /**
+   * Whether the padding is "same".
+   *
+   * @return true after {@link #same()} until {@link #pad} is called
+   */
   public boolean isSame() {
     return same;
   }
 
-  /** Dilation {height, width}. */
+  /**
+   * The dilation.
+   *
+   * @return a new array {height, width}
+   */
   public int[] dilation() {
     return new int[] {dilationH, dilationW};
   }
 
+  /**
+   * The number of channel groups.
+   *
+   * @return groups as set (1 by default)
+   */
   public int groups() {
     return groups;
   }
 
+  /**
+   * Whether the layer learns a bias.
+   *
+   * @return the bias setting (true by default)
+   */
   public boolean hasBias() {
     return bias;
   }
 
-  /** An independent copy (a layer's options cannot be changed through it). */
+  /**
+   * An independent copy (a layer's options cannot be changed through it).
+   *
+   * @return new options with the same values
+   */
   public ConvOptions copy() {
+
     ConvOptions c = new ConvOptions().stride(strideH, strideW).pad(padH, padW).dilation(dilationH, dilationW)
         .groups(groups).bias(bias);
     c.same = same;

@@ -20,10 +20,23 @@ public class Dropout extends Layer {
   private final Generator generator;
   private final boolean perChannel;
 
+  /**
+   * Dropout drawing its masks from the global {@link Generator}.
+   *
+   * @param p the probability of zeroing an element, in [0, 1)
+   * @throws IllegalArgumentException when {@code p} is outside [0, 1) or NaN
+   */
   public Dropout(double p) {
     this(p, Generator.global());
   }
 
+  /**
+   * Dropout drawing its masks from {@code generator}.
+   *
+   * @param p the probability of zeroing an element, in [0, 1)
+   * @param generator the source of the masks; each training forward reserves its draws from it
+   * @throws IllegalArgumentException when {@code p} is outside [0, 1) or NaN
+   */
   public Dropout(double p, Generator generator) {
     this(p, generator, false);
   }
@@ -35,10 +48,22 @@ public class Dropout extends Layer {
     if (!(p >= 0 && p < 1)) throw new IllegalArgumentException(describe() + ": p must be in [0, 1), got " + p);
   }
 
+  /**
+   * The drop probability.
+   *
+   * @return p, in [0, 1)
+   */
   public double p() {
     return p;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return {@code x} itself in eval mode or when p is 0; else a new tensor with dropped elements
+   *     zeroed and the others scaled by 1/(1-p)
+   * @throws IllegalArgumentException when channel dropout gets an input of rank below 3
+   */
   @Override
   public Tensor forward(Tensor x) {
     if (!isTraining() || p == 0) return x;

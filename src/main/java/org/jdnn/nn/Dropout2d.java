@@ -11,10 +11,23 @@ public final class Dropout2d extends Dropout {
         return LayerType.plan((children, init) -> new Dropout2d(p));
       });
 
+  /**
+   * Channel dropout drawing its masks from the global {@link Generator}.
+   *
+   * @param p the probability of zeroing a channel plane, in [0, 1)
+   * @throws IllegalArgumentException when {@code p} is outside [0, 1) or NaN
+   */
   public Dropout2d(double p) {
     this(p, Generator.global());
   }
 
+  /**
+   * Channel dropout drawing its masks from {@code generator}.
+   *
+   * @param p the probability of zeroing a channel plane, in [0, 1)
+   * @param generator the source of the masks
+   * @throws IllegalArgumentException when {@code p} is outside [0, 1) or NaN
+   */
   public Dropout2d(double p, Generator generator) {
     super(p, generator, true);
   }

@@ -8,11 +8,17 @@ public final class ELU extends Activation {
   /** Saved as {"type": "ELU", "alpha": a}. */
   public static final LayerType<ELU> TYPE = KIND.type(ELU.class, v -> new ELU(v[0]));
 
+  /** ELU with PyTorch's alpha 1. */
   public ELU() {
     this(1.0);
   }
 
-  /** @param alpha the scale of the negative side (finite) */
+  /**
+   * ELU with the given alpha.
+   *
+   * @param alpha the scale of the negative side (finite)
+   * @throws IllegalArgumentException when {@code alpha} is infinite or NaN
+   */
   public ELU(double alpha) {
     super(KIND, alpha);
   }

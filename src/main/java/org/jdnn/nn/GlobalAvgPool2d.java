@@ -8,6 +8,15 @@ public final class GlobalAvgPool2d extends Layer {
   public static final LayerType<GlobalAvgPool2d> TYPE = LayerType.simple("GlobalAvgPool2d", GlobalAvgPool2d.class,
       GlobalAvgPool2d::new);
 
+  /** A global average pooling layer, which has no settings. */
+  public GlobalAvgPool2d() {}
+
+  /**
+   * {@inheritDoc}
+   *
+   * @return the new (N, C) means
+   * @throws IllegalArgumentException when x is not of rank 4
+   */
   @Override
   public Tensor forward(Tensor x) {
     Pool2d.checkInput("GlobalAvgPool2d", x);

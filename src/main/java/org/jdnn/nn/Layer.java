@@ -12,20 +12,31 @@ import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 
 /**
- * A building block of a network: a function of one tensor with named, trainable parameters and
- * named child modules.
+ * A building block of a network: a function of one tensor with named, trainable parameters,
+ * buffers and child layers. A whole model is a Layer too.
  *
  * <p><b>Parameters.</b> A subclass creates its parameters in its constructor and registers them
  * with {@link #registerParameter}; registration marks them as requiring gradients and takes them
- * out of any open {@link org.jdnn.tensor.TensorScope}: a module owns its parameters and frees
- * them in {@link #close()}. Names are dotted paths through the children ("0.weight", "2.bias"),
+ * out of any open {@link org.jdnn.tensor.TensorScope}: a layer owns its parameters and buffers and
+ * frees them in {@link #close()}. Names are dotted paths through the children ("0.weight", "2.bias"),
  * the same names PyTorch's state_dict uses for the equivalent model, so weight files line up.
  *
- * <p><b>Modes.</b> Modules start in training mode; {@link #eval()} switches the whole tree to
+ * <p><b>Modes.</b> Layers start in training mode; {@link #eval()} switches the whole tree to
  * inference behaviour (for layers whose behaviour differs, such as dropout and batch norm).
  *
- * <p><b>Threads.</b> A module in eval mode may serve {@link #forward} from many threads at once,
+ * <p><b>Threads.</b> A layer in eval mode may serve {@link #forward} from many threads at once,
  * each with gradient recording off ({@link org.jdnn.tensor.GradMode}); training is single-threaded.
+ *
+ * <pre>{@code
+ * final class Scale extends Layer {            // y = a x, one trainable scalar
+ *   Scale() { registerParameter("a", Tensor.scalar(1.0)); }
+ *   public Tensor forward(Tensor x) { return x.mul(parameter("a")); }
+ * }
+
+ * }</pre>
+ *
+ * <p>A layer type that model files can rebuild also declares a {@link LayerType} (its saved
+ * settings and parameter shapes) and is listed in {@code org.jdnn.io.LayerRegistry}.
  */
 public abstract class Layer implements AutoCloseable {
   private final Map<String, Tensor> parameters = new LinkedHashMap<>();
@@ -33,10 +44,25 @@ public abstract class Layer implements AutoCloseable {
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private boolean training = true;
 
-  /** Computes the module's output for {@code input}; records the graph when gradients are on. */
+  /**
+   * Computes the layer's output for {@code input}; records the graph when gradients are on.
+   *
+   * @param input a batch, batch dimension first, on the layer's device; not closed or changed
+   * @return a new tensor in the caller's innermost open scope (else owned by the caller); an
+   *     identity-like layer may return {@code input} itself
+   * @throws IllegalArgumentException when the input's shape, dtype or device does not fit the
+   *     layer, naming the layer, what it expected and what it got
+   */
   public abstract Tensor forward(Tensor input);
 
-  /** Registers a trainable parameter under {@code name}, taking ownership of it. */
+  /**
+   * Registers a trainable parameter under {@code name}, taking ownership of it.
+   *
+   * @param name the parameter's name within this layer: not empty, no dots, not yet used
+   * @param value the tensor, which becomes a leaf requiring gradients and leaves its scope
+   * @return {@code value}
+   * @throws IllegalArgumentException when the name is empty, has a dot or is taken
+   */
   protected Tensor registerParameter(String name, Tensor value) {
     checkName(name);
     value.keep();
@@ -47,7 +73,12 @@ public abstract class Layer implements AutoCloseable {
 
   /**
    * Registers non-trainable state under {@code name} (running statistics, counters): saved with
-   * the model, owned and freed by the module, never given gradients.
+   * the model, owned and freed by the layer, never given gradients.
+   *
+   * @param name the buffer's name within this layer: not empty, no dots, not yet used
+   * @param value the tensor, which leaves its scope
+   * @return {@code value}
+   * @throws IllegalArgumentException when the name is empty, has a dot or is taken
    */
   protected Tensor registerBuffer(String name, Tensor value) {
     checkName(name);
@@ -56,7 +87,11 @@ public abstract class Layer implements AutoCloseable {
     return value;
   }
 
-  /** Every buffer of this module and its descendants, by dotted name. */
+  /**
+   * Every buffer of this layer and its descendants, by dotted name.
+   *
+   * @return a new map in registration order; the tensors stay the layers' (do not close them)
+   */
   public Map<String, Tensor> namedBuffers() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     collectBuffers("", out);
@@ -68,12 +103,24 @@ public abstract class Layer implements AutoCloseable {
     for (Map.Entry<String, Layer> e : children.entrySet()) e.getValue().collectBuffers(prefix + e.getKey() + ".", out);
   }
 
-  /** This module's own buffer {@code name} (not a descendant's). */
+  /**
+   * This layer's own buffer {@code name} (not a descendant's). Look it up at each use rather than
+   * keeping it in a field: {@link #to(Device)} and {@link #to(DType)} replace it.
+   *
+   * @param name the name it was registered under
+   * @return the buffer, or null when there is none of that name
+   */
   protected Tensor buffer(String name) {
     return buffers.get(name);
   }
 
-  /** This module's own parameter {@code name}, or null. */
+  /**
+   * This layer's own parameter {@code name} (not a descendant's). Look it up at each use rather
+   * than keeping it in a field: {@link #to(Device)} and {@link #to(DType)} replace it.
+   *
+   * @param name the name it was registered under
+   * @return the parameter, or null when there is none of that name
+   */
   protected Tensor parameter(String name) {
     return parameters.get(name);
   }
@@ -81,7 +128,11 @@ public abstract class Layer implements AutoCloseable {
   /**
    * Forward FLOPs for one sample with the given per-sample input and output shapes (batch dimension
    * excluded). A multiply-add counts as 2; see {@link Summary} for the convention. Default 0 for
-   * modules that only move data.
+   * layers that only move data.
+   *
+   * @param inputShape one sample's input shape
+   * @param outputShape one sample's output shape
+   * @return the floating-point operations of one sample's forward pass, at least 0
    */
   public long flops(long[] inputShape, long[] outputShape) {
     return 0;
@@ -90,6 +141,10 @@ public abstract class Layer implements AutoCloseable {
   /**
    * Prints and returns a table of this model's layers for inputs of per-sample shape
    * {@code inputShape}: output shapes, parameter counts and forward FLOPs per sample.
+   *
+   * @param inputShape one sample's shape, without the batch dimension (e.g. 1, 28, 28)
+   * @return the table, also printed to System.out
+   * @throws IllegalArgumentException when a sample of that shape does not fit the model
    */
   public Summary summary(long... inputShape) {
     Summary s = Summary.of(this, inputShape);
@@ -97,7 +152,16 @@ public abstract class Layer implements AutoCloseable {
     return s;
   }
 
-  /** Registers a child module under {@code name}; its parameters appear as "name.param". */
+  /**
+   * Registers a child layer under {@code name}; its parameters appear as "name.param". The child
+   * is then closed, moved and switched between modes with this layer.
+   *
+   * @param <M> the child's type, returned as is
+   * @param name the child's name within this layer: not empty, no dots, not yet used
+   * @param module the child
+   * @return {@code module}
+   * @throws IllegalArgumentException when the name is empty, has a dot or is taken
+   */
   protected <M extends Layer> M registerModule(String name, M module) {
     checkName(name);
     children.put(name, module);
@@ -107,6 +171,11 @@ public abstract class Layer implements AutoCloseable {
   /**
    * Replaces the child registered under {@code name} (a container rearranging itself, as
    * {@link Sequential#fuseForInference()} does); the old child is returned, not closed.
+   *
+   * @param name the name of an existing child
+   * @param module the new child, not null
+   * @return the old child, now owned by the caller
+   * @throws IllegalArgumentException when there is no child of that name or {@code module} is null
    */
   protected Layer replaceModule(String name, Layer module) {
     if (!children.containsKey(name)) {
@@ -125,7 +194,11 @@ public abstract class Layer implements AutoCloseable {
     }
   }
 
-  /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+  /**
+   * Every parameter of this layer and its descendants, by dotted name, in registration order.
+   *
+   * @return a new map; the tensors stay the layers' (do not close them)
+   */
   public Map<String, Tensor> namedParameters() {
     Map<String, Tensor> out = new LinkedHashMap<>();
     collect("", out);
@@ -137,31 +210,60 @@ public abstract class Layer implements AutoCloseable {
     for (Map.Entry<String, Layer> e : children.entrySet()) e.getValue().collect(prefix + e.getKey() + ".", out);
   }
 
+  /**
+   * Every parameter, in the order of {@link #namedParameters()}: what an optimizer takes.
+   *
+   * @return a new list; the tensors stay the layers' (do not close them)
+   */
   public List<Tensor> parameters() {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** Direct children by name. */
+  /**
+   * Direct children by name.
+   *
+   * @return an unmodifiable view, in registration order
+   */
   public Map<String, Layer> children() {
     return Collections.unmodifiableMap(children);
   }
 
-  /** Total number of parameter elements. */
+  /**
+   * Total number of parameter elements.
+   *
+   * @return the sum of every parameter's element count
+   */
   public long parameterCount() {
     long n = 0;
     for (Tensor t : namedParameters().values()) n += t.numel();
     return n;
   }
 
+  /**
+   * Switches this layer and its descendants to training mode.
+   *
+   * @return this layer
+   */
   public Layer train() {
     return train(true);
   }
 
+  /**
+   * Switches this layer and its descendants to inference mode (dropout off, batch norm on its
+   * running statistics). It does not turn gradient recording off: that is {@code GradMode}'s job.
+   *
+   * @return this layer
+   */
   public Layer eval() {
     return train(false);
   }
 
-  /** Sets training mode on this module and all descendants. */
+  /**
+   * Sets training mode on this layer and all descendants.
+   *
+   * @param on true for training, false for inference
+   * @return this layer
+   */
   public Layer train(boolean on) {
     training = on;
     for (Layer m : children.values()) m.train(on);
@@ -176,6 +278,9 @@ public abstract class Layer implements AutoCloseable {
    * calls with gradients still use float32. Call again after the weights change (training,
    * loading); {@code false} frees the copies. On a CPU without AMX or AVX512-BF16 the layers stay
    * float32 ({@link Linear#isInferenceBf16()} says which), since bf16 in software would be slower.
+   *
+   * @param on whether to pack bf16 copies (true) or free them (false)
+   * @return this layer
    */
   public Layer inferenceBf16(boolean on) {
     for (Layer m : children.values()) m.inferenceBf16(on);
@@ -197,18 +302,29 @@ public abstract class Layer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Whether this layer is in training mode.
+   *
+   * @return true after construction and {@link #train()}, false after {@link #eval()}
+   */
   public boolean isTraining() {
     return training;
   }
 
-  /** Zeroes every parameter's accumulated gradient. */
+  /**
+   * Fills every existing parameter gradient with zeros, keeping its memory (optimizers' zeroGrad
+   * frees gradients instead, which is cheaper for the next backward).
+   */
   public void zeroGrad() {
     for (Tensor t : namedParameters().values()) t.zeroGrad();
   }
 
   /**
    * Converts every parameter to {@code dtype} in place (for example float64 for a gradient check).
-   * Existing gradients are dropped.
+   * Existing gradients are dropped. Buffers convert too, except integer ones (counters).
+   *
+   * @param dtype the parameters' new element type, normally float32 or float64
+   * @return this layer
    */
   public Layer to(DType dtype) {
     for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
@@ -238,6 +354,11 @@ public abstract class Layer implements AutoCloseable {
    * (an optimizer's parameter list, a tensor obtained from {@link #namedParameters()}) become
    * closed tensors. As in PyTorch, move the model first and create its optimizer afterwards.
    * Existing gradients are dropped; packed bf16 inference copies (CPU only) are freed.
+   *
+   * @param device where the tensors go
+   * @return this layer
+   * @throws IllegalArgumentException when {@code device} is null
+
    */
   public Layer to(Device device) {
     if (device == null) throw new IllegalArgumentException(describe() + ".to: device must not be null");
@@ -271,9 +392,9 @@ public abstract class Layer implements AutoCloseable {
   }
 
   /**
-   * The device of this tree's parameters (or buffers, for a module with none), the CPU for a
-   * module holding no tensors.
+   * The device of this tree's parameters (or buffers, for a layer with none).
    *
+   * @return that device; the CPU for a layer holding no tensors
    * @throws IllegalStateException when its tensors are spread over several devices
    */
   public Device device() {
@@ -291,7 +412,7 @@ public abstract class Layer implements AutoCloseable {
     return found == null ? Device.cpu() : found;
   }
 
-  /** Frees the parameters of this module and its descendants. */
+  /** Frees the parameters and buffers of this layer and its descendants. */
   @Override
   public void close() {
     for (Tensor t : parameters.values()) t.close();
@@ -299,8 +420,13 @@ public abstract class Layer implements AutoCloseable {
     for (Layer m : children.values()) m.close();
   }
 
-  /** Short description used in error messages and summaries, e.g. "Linear(784 -> 512)". */
+  /**
+   * Short description used in error messages and summaries.
+   *
+   * @return the type and its settings, e.g. "Linear(784 -&gt; 512)"
+   */
   public String describe() {
+
     return getClass().getSimpleName() + "()";
   }
 

@@ -8,11 +8,17 @@ public final class LeakyReLU extends Activation {
   /** Saved as {"type": "LeakyReLU", "negative_slope": s}. */
   public static final LayerType<LeakyReLU> TYPE = KIND.type(LeakyReLU.class, v -> new LeakyReLU(v[0]));
 
+  /** LeakyReLU with PyTorch's slope 0.01. */
   public LeakyReLU() {
     this(0.01);
   }
 
-  /** @param negativeSlope the slope for x &lt; 0 (finite) */
+  /**
+   * LeakyReLU with the given slope.
+   *
+   * @param negativeSlope the slope for x &lt; 0 (finite)
+   * @throws IllegalArgumentException when {@code negativeSlope} is infinite or NaN
+   */
   public LeakyReLU(double negativeSlope) {
     super(KIND, negativeSlope);
   }

@@ -44,14 +44,40 @@ public final class Linear extends Layer {
   private String name;  // built once (and on fusing): forward passes it to every op for error messages
   private Tensor bf16Weight;  // packed bf16 copy of the weight while inferenceBf16 is on
 
+  /**
+   * A Linear with bias, initialized from the global {@link Generator}, on the thread's default
+   * device, float32.
+   *
+   * @param in input features, at least 1
+   * @param out output features, at least 1
+   * @throws IllegalArgumentException when {@code in} or {@code out} is not positive
+   */
   public Linear(int in, int out) {
     this(in, out, true, Generator.global());
   }
 
+  /**
+   * A Linear initialized from the global {@link Generator}, on the thread's default device,
+   * float32.
+   *
+   * @param in input features, at least 1
+   * @param out output features, at least 1
+   * @param bias whether to add a learned bias
+   * @throws IllegalArgumentException when {@code in} or {@code out} is not positive
+   */
   public Linear(int in, int out, boolean bias) {
     this(in, out, bias, Generator.global());
   }
 
+  /**
+   * A Linear initialized from {@code generator}, on the thread's default device, float32.
+   *
+   * @param in input features, at least 1
+   * @param out output features, at least 1
+   * @param bias whether to add a learned bias
+   * @param generator the source of the initial weights (advanced by this layer's draws)
+   * @throws IllegalArgumentException when {@code in} or {@code out} is not positive
+   */
   public Linear(int in, int out, boolean bias, Generator generator) {
     if (in <= 0 || out <= 0) {
       throw new IllegalArgumentException("Linear: in and out features must be positive, got in=" + in + ", out=" + out);
@@ -76,28 +102,56 @@ public final class Linear extends Layer {
 
   // Own-parameter lookups, not namedParameters(): forward must not rebuild a map per call, and
   // Layer.to(dtype) replaces the tensors, so they are not cached in fields.
+  /**
+   * The weight.
+   *
+   * @return the (out, in) parameter, owned by this layer; replaced by {@link #to(Device)}
+   */
   public Tensor weight() {
     return parameter("weight");
   }
 
-  /** The bias, or null when the layer has none. */
+  /**
+   * The bias.
+   *
+   * @return the (out) parameter, owned by this layer, or null when the layer has none
+   */
   public Tensor bias() {
     return hasBias ? parameter("bias") : null;
   }
 
+  /**
+   * The number of input features.
+   *
+   * @return in
+   */
   public int inFeatures() {
     return in;
   }
 
+  /**
+   * The number of output features.
+   *
+   * @return out
+   */
   public int outFeatures() {
     return out;
   }
 
+  /**
+   * Whether the layer adds a bias.
+   *
+   * @return true when it has a bias parameter
+   */
   public boolean hasBias() {
     return hasBias;
   }
 
-  /** Whether the layer applies ReLU to its output (see {@link Sequential#fuseForInference()}). */
+  /**
+   * Whether the layer applies ReLU to its output (see {@link Sequential#fuseForInference()}).
+   *
+   * @return true once fused, or when loaded from a file that saved it fused
+   */
   public boolean isReluFused() {
     return reluFused;
   }
@@ -114,6 +168,13 @@ public final class Linear extends Layer {
     return 2L * this.in * this.out + (hasBias ? this.out : 0) + (reluFused ? this.out : 0);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param x (N, in) input of the weight's dtype
+   * @return the new (N, out) output
+   * @throws IllegalArgumentException when x is not (N, in) or its dtype differs from the weight's
+   */
   @Override
   public Tensor forward(Tensor x) {
     checkInput(x);
@@ -127,6 +188,11 @@ public final class Linear extends Layer {
         && (x.requiresGrad() || weight().requiresGrad() || (hasBias && bias().requiresGrad())));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException when turned on over weights that are not float32
+   */
   @Override
   public Layer inferenceBf16(boolean on) {
     if (bf16Weight != null) {
@@ -142,8 +208,14 @@ public final class Linear extends Layer {
     return super.inferenceBf16(on);
   }
 
-  /** Whether forward passes without gradients use the packed bf16 weight. */
+  /**
+   * Whether forward passes without gradients use the packed bf16 weight.
+   *
+   * @return true after {@code inferenceBf16(true)} on a CPU with AMX or AVX512-BF16, until it is
+   *     turned off or the layer moves
+   */
   public boolean isInferenceBf16() {
+
     return bf16Weight != null;
   }
 

@@ -33,23 +33,44 @@ abstract class Pool2d extends Layer {
     return window;
   }
 
-  /** Window {height, width}. */
+  /**
+   * The window's size.
+   *
+   * @return a new array {height, width}
+   */
   public int[] kernelSize() {
     return new int[] {window.kh(), window.kw()};
   }
 
-  /** Stride {height, width}. */
+  /**
+   * The step between windows.
+   *
+   * @return a new array {height, width}
+   */
   public int[] stride() {
     return new int[] {window.strideH(), window.strideW()};
   }
 
-  /** Padding per side {height, width}. */
+  /**
+   * The padding added on each side.
+   *
+   * @return a new array {height, width}
+   */
   public int[] padding() {
     return new int[] {window.padH(), window.padW()};
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param x (N, C, H, W) input, float32 or float64
+   * @return the new (N, C, H', W') output, H' = floor((H + 2 padH - kh) / strideH) + 1 and W' alike
+   * @throws IllegalArgumentException when x is not of rank 4 or the window is larger than the
+   *     padded input
+   */
   @Override
   public final Tensor forward(Tensor x) {
+
     checkInput(name, x);
     return pool(x, name);
   }

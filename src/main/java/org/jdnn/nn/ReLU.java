@@ -8,6 +8,7 @@ public final class ReLU extends Activation {
   /** Saved as {"type": "ReLU"}. */
   public static final LayerType<ReLU> TYPE = KIND.type(ReLU.class, v -> new ReLU());
 
+  /** A ReLU layer, which has no settings. */
   public ReLU() {
     super(KIND);
   }

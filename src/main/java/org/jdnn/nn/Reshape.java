@@ -14,15 +14,31 @@ public final class Reshape extends Layer {
 
   private final long[] shape;
 
+  /**
+   * A reshape of each sample; checked against the input at each forward.
+   *
+   * @param shape the per-sample shape, without the batch dimension; one entry may be -1 (inferred);
+   *     copied
+   */
   public Reshape(long... shape) {
     this.shape = shape.clone();
   }
 
-  /** The per-sample target shape. */
+  /**
+   * The per-sample target shape.
+   *
+   * @return a copy, as given (a -1 stays -1)
+   */
   public long[] shape() {
     return shape.clone();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return a tensor of shape (N, shape...) sharing x's memory
+   * @throws IllegalArgumentException when a sample's element count does not fit the shape
+   */
   @Override
   public Tensor forward(Tensor x) {
     long[] full = new long[shape.length + 1];

@@ -13,10 +13,20 @@ public final class Residual extends Layer {
 
   private final Layer inner;
 
+  /**
+   * A shortcut around {@code inner}, which this layer then owns (as its child "inner").
+   *
+   * @param inner a layer whose output has its input's shape
+   */
   public Residual(Layer inner) {
     this.inner = registerModule("inner", inner);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalArgumentException when the inner output's shape differs from the input's
+   */
   @Override
   public Tensor forward(Tensor x) {
     Tensor y = inner.forward(x);

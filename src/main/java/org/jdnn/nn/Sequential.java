@@ -12,10 +12,23 @@ public final class Sequential extends Layer {
 
   private final List<Layer> layers = new ArrayList<>();
 
+  /**
+   * A container of {@code modules}, applied in the order given; it owns them from now on.
+   *
+   * @param modules the layers, none null (none at all is allowed: the identity)
+   * @throws IllegalArgumentException when a layer is null
+   */
   public Sequential(Layer... modules) {
     for (Layer m : modules) add(m);
   }
 
+  /**
+   * Appends a layer, named by its position; this container owns it from now on.
+   *
+   * @param m the layer, not already a child of this container
+   * @return this container
+   * @throws IllegalArgumentException when {@code m} is null
+   */
   public Sequential add(Layer m) {
     if (m == null) throw new IllegalArgumentException("Sequential: layer " + layers.size() + " is null");
     registerModule(Integer.toString(layers.size()), m);
@@ -23,14 +36,31 @@ public final class Sequential extends Layer {
     return this;
   }
 
+  /**
+   * One of the layers.
+   *
+   * @param index its position, in [0, {@link #size()})
+   * @return the layer, still owned by this container
+   * @throws IndexOutOfBoundsException when {@code index} is out of range
+   */
   public Layer get(int index) {
     return layers.get(index);
   }
 
+  /**
+   * The number of layers.
+   *
+   * @return the count, at least 0
+   */
   public int size() {
     return layers.size();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @return each layer's output fed to the next; {@code input} itself when the container is empty
+   */
   @Override
   public Tensor forward(Tensor input) {
     Tensor x = input;
@@ -42,9 +72,12 @@ public final class Sequential extends Layer {
    * Makes each Linear directly followed by a ReLU carry it (one native call when no gradient is
    * recorded) and puts an {@link Identity} in the ReLU's place, then fuses nested layers; see
    * {@link Layer#fuseForInference()}.
+   *
+   * @return this container
    */
   @Override
   public Sequential fuseForInference() {
+
     for (int i = 0; i + 1 < layers.size(); i++) {
       if (layers.get(i) instanceof Linear && layers.get(i + 1) instanceof ReLU && !((Linear) layers.get(i)).isReluFused()) {
         ((Linear) layers.get(i)).fuseRelu();

@@ -8,6 +8,7 @@ public final class Sigmoid extends Activation {
   /** Saved as {"type": "Sigmoid"}. */
   public static final LayerType<Sigmoid> TYPE = KIND.type(Sigmoid.class, v -> new Sigmoid());
 
+  /** A sigmoid layer, which has no settings. */
   public Sigmoid() {
     super(KIND);
   }

@@ -12,13 +12,17 @@ public final class Softplus extends Activation {
   /** Saved as {"type": "Softplus", "beta": b, "threshold": t}. */
   public static final LayerType<Softplus> TYPE = KIND.type(Softplus.class, v -> new Softplus(v[0], v[1]));
 
+  /** Softplus with PyTorch's beta 1 and threshold 20. */
   public Softplus() {
     this(1.0, 20.0);
   }
 
   /**
+   * Softplus with the given sharpness and threshold.
+   *
    * @param beta the sharpness (finite, nonzero)
    * @param threshold beta x above which the layer is the identity (finite)
+   * @throws IllegalArgumentException when a setting is infinite or NaN, or beta is 0
    */
   public Softplus(double beta, double threshold) {
     super(KIND, beta, threshold);

@@ -13,11 +13,17 @@ public final class Step extends Activation {
   /** Saved as {"type": "Step", "value_at_zero": v}. */
   public static final LayerType<Step> TYPE = KIND.type(Step.class, v -> new Step(v[0]));
 
+  /** A step that is 1 at x == 0, torch.heaviside(x, 1). */
   public Step() {
     this(1.0);
   }
 
-  /** @param valueAtZero the output where x == 0 (finite) */
+  /**
+   * A step with the given value at 0.
+   *
+   * @param valueAtZero the output where x == 0 (finite)
+   * @throws IllegalArgumentException when {@code valueAtZero} is infinite or NaN
+   */
   public Step(double valueAtZero) {
     super(KIND, valueAtZero);
   }

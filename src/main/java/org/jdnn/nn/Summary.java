@@ -14,7 +14,7 @@ import org.jdnn.tensor.TensorScope;
 /**
  * A model's layers with their output shapes, parameter counts and forward FLOPs per sample,
  * found by running one zero sample through the model in eval mode without gradients. Sequential
- * containers are expanded into their children; other modules are one row each.
+ * containers are expanded into their children; other layers are one row each.
  *
  * <p>FLOP convention (per sample, forward only): a multiply-add counts 2. Linear: 2 in out + out
  * (bias). Convolution: (2 (C/groups) kh kw + 1 if biased) per output element. Batch norm: 2 per
@@ -25,10 +25,15 @@ import org.jdnn.tensor.TensorScope;
 public final class Summary {
   /** One row of the table. */
   public static final class Row {
+    /** The layer's dotted name in the model ("-" for a model that is not a Sequential). */
     public final String name;
+    /** The layer's {@link Layer#describe()}. */
     public final String layer;
+    /** One sample's output shape (the array itself: do not change it). */
     public final long[] outputShape;
+    /** The layer's parameter elements, its descendants' included. */
     public final long parameters;
+    /** The layer's forward FLOPs for one sample. */
     public final long flops;
 
     Row(String name, String layer, long[] outputShape, long parameters, long flops) {
@@ -50,7 +55,16 @@ public final class Summary {
     this.totalParameters = totalParameters;
   }
 
-  /** Builds the summary of {@code model} for per-sample inputs of {@code inputShape}. */
+  /**
+   * Builds the summary of {@code model} for per-sample inputs of {@code inputShape}, running one
+   * zero sample through it (the model's mode is put back afterwards).
+   *
+   * @param model the model, on any device
+   * @param inputShape one sample's shape, without the batch dimension, each entry positive
+   * @return the summary (not printed)
+   * @throws IllegalArgumentException when an entry is not positive or the sample does not fit the
+   *     model
+   */
   public static Summary of(Layer model, long... inputShape) {
     for (long d : inputShape) {
       if (d <= 0) throw new IllegalArgumentException("summary: input shape must be positive, got " + Arrays.toString(inputShape));
@@ -68,7 +82,15 @@ public final class Summary {
     return new Summary(inputShape.clone(), Collections.unmodifiableList(rows), model.parameterCount());
   }
 
-  /** Total forward FLOPs per sample of {@code m} for per-sample input shape {@code inputShape}. */
+  /**
+   * Total forward FLOPs per sample of {@code m} for per-sample input shape {@code inputShape}
+   * (containers use it to count their children).
+   *
+   * @param m the layer
+   * @param inputShape one sample's shape, without the batch dimension
+   * @return the sum of the rows' FLOPs
+   * @throws IllegalArgumentException as {@link #of}
+   */
   public static long flopsOf(Layer m, long[] inputShape) {
     return of(m, inputShape).totalFlops();
   }
@@ -102,14 +124,29 @@ public final class Summary {
     return Arrays.copyOfRange(shape, 1, shape.length);
   }
 
+  /**
+   * The table's rows, in forward order.
+   *
+   * @return an unmodifiable list
+   */
   public List<Row> rows() {
     return rows;
   }
 
+  /**
+   * The model's parameter elements.
+   *
+   * @return the count
+   */
   public long totalParameters() {
     return totalParameters;
   }
 
+  /**
+   * The model's forward FLOPs for one sample.
+   *
+   * @return the sum over the rows
+   */
   public long totalFlops() {
     long n = 0;
     for (Row r : rows) n += r.flops;

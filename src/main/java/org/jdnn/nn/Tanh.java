@@ -8,6 +8,7 @@ public final class Tanh extends Activation {
   /** Saved as {"type": "Tanh"}. */
   public static final LayerType<Tanh> TYPE = KIND.type(Tanh.class, v -> new Tanh());
 
+  /** A tanh layer, which has no settings. */
   public Tanh() {
     super(KIND);
   }

@@ -23,6 +23,11 @@ abstract class TemperatureSoftmax extends Layer {
     });
   }
 
+  /**
+   * The temperature.
+   *
+   * @return the divisor of the inputs, positive
+   */
   public double temperature() {
     return temperature;
   }

@@ -25,6 +25,15 @@
  * ("0.weight", "2.running_mean"), as PyTorch's state_dict names the equivalent model, so weight
  * files line up with PyTorch's.
  *
+ * <p><b>Layer types.</b> Each layer class declares, beside its constructor, a
+ * {@link org.jdnn.nn.LayerType}: its saved type name, how it writes its settings, and how it reads
+ * them back into the parameter shapes its constructor would allocate, so a model file is checked
+ * against those shapes before anything is built. The activations are one
+ * {@link org.jdnn.nn.Activation} over a {@link org.jdnn.tensor.UnaryOp}, with the familiar names
+ * ({@link org.jdnn.nn.ReLU}, {@link org.jdnn.nn.Tanh}, ...) as its forms. Fusing a Linear with the
+ * ReLU after it is explicit: {@link org.jdnn.nn.Layer#fuseForInference()}.
+
+ *
  * <p><b>Neighbours.</b> Layers compute with {@link org.jdnn.tensor} ops and record autograd through
  * them; {@link org.jdnn.optim} updates {@code parameters()}; {@link org.jdnn.loss} scores
  * {@code forward}'s output; {@link org.jdnn.io} saves a model's weights and, for registered layer

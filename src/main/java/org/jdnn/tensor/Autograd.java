@@ -54,6 +54,18 @@ public final class Autograd {
    * Records {@code out = op(inputs)} so that backward reaches the inputs through {@code backward}.
    * Public so users can add ops of their own; a no-op when recording is off or no input needs a
    * gradient.
+   *
+   * <pre>{@code
+   * Tensor y = x.mul(2.0).detach();                              // computed without a graph
+   * Autograd.record("double", y, g -> new Tensor[] {g.mul(2.0)}, x);
+   * }</pre>
+   *
+   * @param op the op's name, used in errors raised during backward
+   * @param out the op's freshly computed output (not yet part of any graph)
+   * @param backward maps the gradient of {@code out} to one gradient per input (null where an
+   *     input needs none); it may read the inputs, which must then stay open until backward
+   * @param inputs the op's inputs, null allowed for an absent optional input
+   * @return {@code out}, now requiring a gradient when something was recorded
    */
   public static Tensor record(String op, Tensor out, BackwardFn backward, Tensor... inputs) {
     if (!GradMode.isEnabled()) return out;

@@ -7,5 +7,12 @@ package org.jdnn.tensor;
  */
 @FunctionalInterface
 public interface BackwardFn {
+  /**
+   * Computes the inputs' gradients. Runs during {@link Tensor#backward()}, with recording as the
+   * caller left it; the returned tensors belong to the backward's own scope.
+   *
+   * @param gradOutput the gradient of the loss with respect to the op's output, its shape
+   * @return one gradient per input, in input order, each of its input's shape, or null
+   */
   Tensor[] apply(Tensor gradOutput);
 }

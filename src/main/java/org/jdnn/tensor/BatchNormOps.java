@@ -27,6 +27,21 @@ public final class BatchNormOps {
    * running + momentum batch, with the unbiased variance for runningVar (they may both be null in
    * training: no running statistics are kept). The backward goes through the batch statistics.
    * Eval: the running statistics normalize, and the backward is that of the affine map.
+   *
+   * @param x the input, float32 or float64
+   * @param gamma the scale (C), or null
+   * @param beta the shift (C), or null (null exactly when gamma is)
+   * @param runningMean the running mean (C), updated in place in training; may be null in training
+   * @param runningVar the running variance (C), updated in place in training; null exactly when
+   *     runningMean is
+   * @param training whether to normalize with the batch's statistics
+   * @param momentum the weight of this batch in the running statistics, in [0, 1]
+   * @param eps added to the variance, finite and &gt;= 0
+   * @param layer the layer named first in error messages
+
+   * @return a new tensor of x's shape, in the graph when x, gamma or beta requires a gradient
+   * @throws IllegalArgumentException when a shape, dtype or device does not fit, a channel has a
+   *     single value in training, or eval mode lacks running statistics
    */
   public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
       boolean training, double momentum, double eps, String layer) {

@@ -17,6 +17,13 @@ public final class ConcatOps {
   /**
    * Concatenates {@code xs} along {@code dim} (negative counts from the end). All tensors need the
    * same rank, dtype, device and sizes in every other dimension. The gradient is sliced back.
+   *
+   * @param dim the dimension to join along, in [-rank, rank)
+   * @param layer the layer or op named first in error messages
+   * @param xs one or more tensors; not closed
+   * @return a new tensor, its {@code dim} the sum of theirs
+   * @throws IllegalArgumentException when no tensor is given, {@code dim} is out of range, or the
+   *     tensors differ in rank, dtype, device or another dimension
    */
   public static Tensor concat(int dim, String layer, Tensor... xs) {
     if (xs == null || xs.length == 0) {

@@ -28,7 +28,11 @@ package org.jdnn.tensor;
 public record Conv2dGeometry(int strideH, int strideW, int padTop, int padLeft, int padBottom, int padRight,
     int dilationH, int dilationW, int groups) {
 
-  /** Stride 1, no padding, no dilation, one group. */
+  /**
+   * Stride 1, no padding, no dilation, one group.
+   *
+   * @return the default geometry (valid for any kernel and channel counts)
+   */
   public static Conv2dGeometry defaults() {
     return new Conv2dGeometry(1, 1, 0, 0, 0, 0, 1, 1, 1);
   }

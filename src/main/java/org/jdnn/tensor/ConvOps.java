@@ -23,6 +23,15 @@ public final class ConvOps {
    * {@code bias} (Cout) unless null, where {@code geometry} says: strides, zero paddings (which may
    * differ per side: "same" padding with an even kernel puts the extra zero at the bottom / right,
    * as PyTorch does), dilations and groups. Output size: {@link Conv2dGeometry#outputSize}.
+   *
+   * @param x the input (N, C, H, W), float32 or float64
+   * @param w the kernel (Cout, C / groups, kh, kw), x's dtype and device
+   * @param bias (Cout), or null
+   * @param geometry strides, paddings, dilations, groups; validated here
+   * @param layer the layer named first in error messages
+   * @return the new (N, Cout, H', W') output, in the graph when an input requires a gradient
+   * @throws IllegalArgumentException when a shape, dtype, device or geometry setting does not fit,
+   *     or the kernel is larger than the padded input
    */
   public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, String layer) {
     requireFloat(layer, x, "input");

@@ -52,13 +52,19 @@ public final class Device {
     this.loaded = library == null;
   }
 
+  /**
+   * The CPU, always usable.
+   *
+   * @return the CPU device
+   */
   public static Device cpu() {
     return CPU;
   }
 
   /**
-   * The CUDA device (GPU 0 of those CUDA_VISIBLE_DEVICES shows).
+   * The CUDA device (GPU 0 of those CUDA_VISIBLE_DEVICES shows), its backend loaded on first use.
    *
+   * @return the CUDA device
    * @throws DeviceUnavailableException when the driver, a GPU, cuBLAS or cuDNN is missing, or this
    *     jdnn build has no CUDA backend; the message says which and how to fix it
    */
@@ -66,12 +72,22 @@ public final class Device {
     return CUDA.ensureLoaded();
   }
 
-  /** The CUDA backend running on a CPU emulation of the GPU libraries (tests, debugging). */
+  /**
+   * The CUDA backend running on a CPU emulation of the GPU libraries (tests, debugging), loaded on
+   * first use. Correct but slow, and single-threaded inside each kernel.
+   *
+   * @return the emulated CUDA device, "cuda-emu"
+   * @throws DeviceUnavailableException when libjdnn_cuda_emu is missing from the build
+   */
   public static Device cudaEmulated() {
     return CUDA_EMU.ensureLoaded();
   }
 
-  /** Whether {@link #cuda()} would succeed; never throws. */
+  /**
+   * Whether {@link #cuda()} would succeed; never throws.
+   *
+   * @return true when a GPU and its libraries are usable (the first call tries to load them)
+   */
   public static boolean cudaAvailable() {
     try {
       cuda();
@@ -85,6 +101,10 @@ public final class Device {
    * The fastest usable device: the GPU when {@link #cuda()} works, else the CPU. The system
    * property {@code jdnn.device} (cpu, cuda, cuda-emu) overrides the choice; naming an unusable
    * device then throws rather than silently running elsewhere.
+   *
+   * @return the GPU, the CPU, or the device {@code jdnn.device} names
+   * @throws DeviceUnavailableException when {@code jdnn.device} names a device that cannot be used
+   * @throws IllegalArgumentException when {@code jdnn.device} is not a device name
    */
   public static Device best() {
     String forced = System.getProperty("jdnn.device");
@@ -92,7 +112,14 @@ public final class Device {
     return cudaAvailable() ? CUDA : CPU;
   }
 
-  /** The device named "cpu", "cuda" or "cuda-emu". */
+  /**
+   * The device of a name, as {@link #toString()} writes it.
+   *
+   * @param name "cpu", "cuda" or "cuda-emu"
+   * @return the device, loaded
+   * @throws IllegalArgumentException for any other name
+   * @throws DeviceUnavailableException when the named device cannot be used
+   */
   public static Device byName(String name) {
     switch (name) {
       case "cpu":
@@ -106,18 +133,39 @@ public final class Device {
     }
   }
 
-  /** The device that device-less factories use on this thread (initially the CPU). */
+  /**
+   * The device that device-less factories use on this thread.
+   *
+   * @return the thread's default, initially the CPU
+   */
   public static Device defaultDevice() {
     return DEFAULT.get();
   }
 
-  /** Sets this thread's default device. */
+  /**
+   * Sets this thread's default device (other threads keep theirs).
+   *
+   * @param device the new default
+   * @throws IllegalArgumentException when {@code device} is null
+   */
   public static void setDefault(Device device) {
     if (device == null) throw new IllegalArgumentException("default device must not be null");
     DEFAULT.set(device);
   }
 
-  /** Sets this thread's default device until the returned scope closes (try-with-resources). */
+  /**
+   * Sets this thread's default device until the returned scope closes (try-with-resources).
+   *
+   * <pre>{@code
+   * try (Device.DefaultScope on = Device.useDefault(Device.cuda())) {
+   *   model = new Linear(784, 10);                  // parameters made on the GPU
+   * }
+   * }</pre>
+   *
+   * @param device the default while the scope is open
+   * @return the scope; closing it puts back the previous default
+   * @throws IllegalArgumentException when {@code device} is null
+   */
   public static DefaultScope useDefault(Device device) {
     Device previous = defaultDevice();
     setDefault(device);
@@ -132,39 +180,68 @@ public final class Device {
       this.previous = previous;
     }
 
+    /** Puts back the default device that was in force when the scope was made. */
     @Override
     public void close() {
       setDefault(previous);
     }
   }
 
-  /** Threads the CPU backend uses for GEMM and large element-wise ops. */
+  /**
+   * Threads the CPU backend uses for GEMM and large element-wise ops.
+   *
+   * @return the current count, at least 1
+   */
   public static int cpuThreads() {
     return JdnnNative.cpu_num_threads();
   }
 
-  /** Sets the CPU backend's thread count (default: the available processors, or JDNN_NUM_THREADS). */
+  /**
+   * Sets the CPU backend's thread count (default: the available processors, or JDNN_NUM_THREADS),
+   * for the whole process.
+   *
+   * @param n the thread count, at least 1
+   * @throws IllegalArgumentException when {@code n} &lt; 1
+   */
   public static void setCpuThreads(int n) {
     if (n < 1) throw new IllegalArgumentException("CPU thread count must be >= 1, got " + n);
     NativeErrors.check(JdnnNative.cpu_set_num_threads(n));
   }
 
-  /** The SGEMM kernel chosen for this CPU at run time: avx512, avx2 or generic. */
+  /**
+   * The SGEMM kernel chosen for this CPU at run time (JDNN_GEMM_KERNEL overrides it).
+   *
+   * @return "avx512", "avx2" or "generic"
+   */
   public static String cpuGemmKernel() {
     return JdnnNative.cpu_gemm_kernel();
   }
 
-  /** True for the CUDA device and its emulation. */
+  /**
+   * Whether this device runs the CUDA backend.
+   *
+   * @return true for the CUDA device and its emulation
+   */
   public boolean isCuda() {
     return code != CPU_CODE;
   }
 
-  /** One line naming the hardware and libraries behind this device. */
+  /**
+   * One line naming the hardware and libraries behind this device.
+   *
+   * @return "cpu" for the CPU; for a CUDA device, the line its backend writes about the GPU and
+   *     libraries it uses
+
+   */
   public String describe() {
     return NativeErrors.text(JdnnNative.device_describe(code));
   }
 
-  /** Waits until every op queued on this device has finished (GPU ops run asynchronously). */
+  /**
+   * Waits until every op queued on this device has finished (GPU ops run asynchronously).
+   *
+   * @throws DeviceException when a queued op failed on the device
+   */
   public void synchronize() {
     NativeErrors.check(JdnnNative.device_synchronize(code));
   }
@@ -173,6 +250,9 @@ public final class Device {
    * TF32 tensor-core math for float32 GEMM and convolution on Ampere and newer GPUs: about 10 bits
    * of mantissa in products, several times the throughput. Off by default (PyTorch's default for
    * matmul); only for CUDA devices.
+   *
+   * @param enabled whether float32 products may use TF32
+   * @throws UnsupportedOperationException on the CPU
    */
   public void setTf32(boolean enabled) {
     requireCuda("setTf32");
@@ -182,36 +262,63 @@ public final class Device {
   /**
    * Starts (true) or stops (false) timing every op on this CUDA device with device events;
    * starting resets {@link #profiledKernelMillis()}. Adds a little overhead per op.
+   *
+   * @param enabled true to start, false to stop
+   * @throws UnsupportedOperationException on the CPU
    */
   public void setProfiling(boolean enabled) {
     requireCuda("setProfiling");
     NativeErrors.check(JdnnNative.device_set_option(code, "profile", enabled ? 1 : 0));
   }
 
-  /** Device time spent inside ops since profiling started (waits for queued work). */
+  /**
+   * Device time spent inside ops since profiling started (waits for queued work).
+   *
+   * @return milliseconds
+   * @throws UnsupportedOperationException on the CPU
+   */
   public double profiledKernelMillis() {
     requireCuda("profiledKernelMillis");
     return NativeErrors.statistic(JdnnNative.device_stat(code, "kernel_ms"));
   }
 
-  /** Ops timed since profiling started. */
+  /**
+   * Ops timed since profiling started.
+   *
+   * @return the count
+   * @throws UnsupportedOperationException on the CPU
+   */
   public long profiledOps() {
     requireCuda("profiledOps");
     return (long) NativeErrors.statistic(JdnnNative.device_stat(code, "ops"));
   }
 
-  /** cudaMalloc calls made by this device's caching allocator so far. */
+  /**
+   * cudaMalloc calls made by this device's caching allocator so far: flat once a training loop's
+   * shapes repeat.
+   *
+   * @return the count
+   * @throws UnsupportedOperationException on the CPU
+   */
   public long deviceMallocs() {
     requireCuda("deviceMallocs");
     return (long) NativeErrors.statistic(JdnnNative.device_stat(code, "device_mallocs"));
   }
 
-  /** Bytes held by live tensors on this device. */
+  /**
+   * Bytes held by live tensors on this device.
+   *
+   * @return the bytes, at least 0
+   */
   public long bytesInUse() {
     return NativeErrors.count(JdnnNative.memory_bytes_in_use(code));
   }
 
-  /** Freed bytes the device's caching allocator keeps for reuse. */
+  /**
+   * Freed bytes the device's caching allocator keeps for reuse.
+   *
+   * @return the bytes, at least 0
+   */
   public long bytesCached() {
     return NativeErrors.count(JdnnNative.memory_bytes_cached(code));
   }

@@ -9,6 +9,11 @@ package org.jdnn.tensor;
 public final class DeviceUnavailableException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * An unavailable device.
+   *
+   * @param message what is missing and how to fix it
+   */
   public DeviceUnavailableException(String message) {
     super(message);
   }

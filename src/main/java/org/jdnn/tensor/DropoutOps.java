@@ -21,6 +21,16 @@ public final class DropoutOps {
    * (seed, offset) pair fixes the mask on every device. With {@code perChannel} (Dropout2d, x of
    * rank >= 3) the draw j = n C + c (counter offset + j) keeps or drops the whole (n, c) channel.
    * The backward multiplies by the same mask; p == 0 returns a copy with the identity gradient.
+   *
+   * @param x the input, float32 or float64
+   * @param p the drop probability, in [0, 1)
+   * @param perChannel whether to drop whole (n, c) channels instead of elements
+   * @param seed the Philox key
+   * @param offset the first counter; the op uses numel (or N C per channel) counters from it
+   * @param layer the layer named first in error messages
+   * @return a new tensor of x's shape, in the graph when x requires a gradient
+   * @throws IllegalArgumentException when x is not a float tensor, p is outside [0, 1), or
+   *     per-channel dropout gets a rank below 3
    */
   public static Tensor dropout(Tensor x, double p, boolean perChannel, long seed, long offset, String layer) {
     requireFloat(layer, x, "input");

@@ -24,11 +24,17 @@ public final class GradCheck {
 
   /** The worst element found: where it is, both derivatives and the error. */
   public static final class Result {
+    /** Which checked tensor holds the worst element: inputs first, then parameters, from 0. */
     public final int tensorIndex;
+    /** The worst element's flat index in that tensor. */
     public final long elementIndex;
+    /** Its derivative from backward. */
     public final double analytic;
+    /** Its central finite difference. */
     public final double numeric;
+    /** |analytic - numeric| there, the largest over every element (infinite for a NaN). */
     public final double maxAbsError;
+    /** How many elements were checked. */
     public final int elementsChecked;
 
     Result(int tensorIndex, long elementIndex, double analytic, double numeric, double maxAbsError, int checked) {
@@ -40,7 +46,13 @@ public final class GradCheck {
       this.elementsChecked = checked;
     }
 
-    /** True when every element satisfies |analytic - numeric| &lt;= atol + rtol |numeric|. */
+    /**
+     * Whether the worst element passes |analytic - numeric| &lt;= atol + rtol |numeric|.
+     *
+     * @param atol the absolute tolerance, e.g. 1e-6
+     * @param rtol the tolerance relative to the numeric derivative, e.g. 1e-5
+     * @return true when it does
+     */
     public boolean within(double atol, double rtol) {
       return worstRatio(atol, rtol) <= 1;
     }
@@ -49,7 +61,14 @@ public final class GradCheck {
       return maxAbsError / (atol + rtol * Math.abs(numeric));
     }
 
-    /** Throws an AssertionError describing the worst element when the check fails. */
+    /**
+     * Throws an AssertionError describing the worst element when the check fails (for tests).
+     *
+     * @param atol the absolute tolerance
+     * @param rtol the relative tolerance
+     * @return this result, when it passes
+     * @throws AssertionError when {@link #within} is false
+     */
     public Result assertWithin(double atol, double rtol) {
       if (!within(atol, rtol)) throw new AssertionError("gradient check failed: " + this);
       return this;
@@ -62,14 +81,29 @@ public final class GradCheck {
     }
   }
 
-  /** Checks f's gradients with respect to {@code inputs} (which are marked as requiring gradients). */
+  /**
+   * Checks f's gradients with respect to {@code inputs} (which are marked as requiring gradients),
+   * with step h = 1e-6. Costs two extra evaluations of f per input element.
+   *
+   * @param f the function under test, taking the inputs in order and returning a float64 tensor
+   * @param inputs float64 tensors; written to during the check and restored
+   * @return the worst element over every input
+   * @throws IllegalArgumentException when an input or f's result is not float64
+   */
   public static Result check(Function<Tensor[], Tensor> f, Tensor... inputs) {
     return check(f, List.of(), 1e-6, inputs);
   }
 
   /**
    * Checks gradients with respect to {@code inputs} and also {@code parameters} (leaves f reads
-   * without receiving them, such as a module's weights), with finite-difference step {@code h}.
+   * without receiving them, such as a layer's weights), with finite-difference step {@code h}.
+   *
+   * @param f the function under test, taking the inputs in order and returning a float64 tensor
+   * @param parameters further float64 leaves f reads (their gradients are cleared)
+   * @param h the finite-difference step, e.g. 1e-6
+   * @param inputs float64 tensors; written to during the check and restored
+   * @return the worst element over inputs and parameters
+   * @throws IllegalArgumentException when a checked tensor or f's result is not float64
    */
   public static Result check(Function<Tensor[], Tensor> f, List<Tensor> parameters, double h, Tensor... inputs) {
     List<Tensor> leaves = new ArrayList<>(Arrays.asList(inputs));

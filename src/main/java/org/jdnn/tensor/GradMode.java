@@ -13,16 +13,29 @@ public final class GradMode {
 
   private GradMode() {}
 
+  /**
+   * Whether ops on this thread record the graph.
+   *
+   * @return true by default, false inside a {@link #disable()} guard
+   */
   public static boolean isEnabled() {
     return ENABLED.get()[0];
   }
 
-  /** Turns recording off on this thread until the guard closes (restoring the previous state). */
+  /**
+   * Turns recording off on this thread until the guard closes (restoring the previous state).
+   *
+   * @return the guard; close it on the same thread, in reverse order of opening
+   */
   public static Guard disable() {
     return set(false);
   }
 
-  /** Turns recording on on this thread until the guard closes. */
+  /**
+   * Turns recording on on this thread until the guard closes (restoring the previous state).
+   *
+   * @return the guard; close it on the same thread, in reverse order of opening
+   */
   public static Guard enable() {
     return set(true);
   }
@@ -36,6 +49,7 @@ public final class GradMode {
 
   /** Restores the previous mode. */
   public interface Guard extends AutoCloseable {
+    /** Puts back the mode that was in force when the guard was made. */
     @Override
     void close();
   }

@@ -60,6 +60,13 @@ public final class Linalg {
   /**
    * y = x W^T + b, PyTorch's Linear convention: x (N, in), weight (out, in), bias (out) or null.
    * The bias is written first and the GEMM accumulates onto it, so the bias add costs no extra pass.
+   *
+   * @param x the input (N, in), float32 or float64
+   * @param weight (out, in), x's dtype and device
+   * @param bias (out), or null
+   * @param layer the layer named first in error messages
+   * @return the new (N, out) output, in the graph when an input requires a gradient
+   * @throws IllegalArgumentException when the shapes, dtypes or devices do not fit
    */
   public static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
     return linear(x, weight, bias, false, layer);
@@ -69,6 +76,13 @@ public final class Linalg {
    * max(0, x W^T + b) in one native call when no gradient will be recorded (inference): the GEMM
    * applies bias and ReLU to each block of its output as it finishes it, so there is no second
    * tensor, pass or crossing. With gradients on it is Linear then ReLU, recorded as usual.
+   *
+   * @param x the input (N, in), float32 or float64
+   * @param weight (out, in), x's dtype and device
+   * @param bias (out), or null
+   * @param layer the layer named first in error messages
+   * @return the new (N, out) output, in the graph when an input requires a gradient
+   * @throws IllegalArgumentException when the shapes, dtypes or devices do not fit
    */
   public static Tensor linearRelu(Tensor x, Tensor weight, Tensor bias, String layer) {
     boolean recording = GradMode.isEnabled()
@@ -110,6 +124,8 @@ public final class Linalg {
    * Whether this CPU multiplies bf16 in hardware (AMX or AVX512-BF16). Without it the portable bf16
    * kernel, kept as a reference and for tests, is far slower than float32, so bf16 inference
    * stays float32 ({@code JDNN_BF16_KERNEL=generic} shows that fallback on any machine).
+   *
+   * @return true when the bf16 kernel chosen at run time is AMX or AVX512-BF16
    */
   public static boolean bf16Accelerated() {
     return !"generic".equals(JdnnNative.cpu_bf16_kernel());
@@ -118,6 +134,10 @@ public final class Linalg {
   /**
    * The float32 weight (out, in) converted to bfloat16 (round to nearest even) and packed for
    * {@link #linearBf16}; an int32 tensor the caller owns (it belongs to no scope).
+   *
+   * @param weight the float32 (out, in) weight; not changed
+   * @return the packed copy, which the caller closes
+   * @throws IllegalArgumentException when the weight is not a float32 matrix
    */
   public static Tensor packBf16(Tensor weight) {
     weight.requireDType("packBf16", DType.FLOAT32);
@@ -132,6 +152,16 @@ public final class Linalg {
    * Inference only: [max(0,] x W^T + b [)] with x rounded to bfloat16, W from {@link #packBf16},
    * products summed in float32 (AVX512-BF16 where the CPU has it, else portable code with the same
    * rounding). Records no gradient. x and the result are float32.
+   *
+   * @param x the float32 input (N, in)
+   * @param packed a weight packed by {@link #packBf16}, on x's device
+   * @param outFeatures the weight's out
+   * @param bias the float32 (out) bias, or null
+   * @param relu whether to apply max(0, .) to the output
+   * @param layer the layer named first in error messages
+   * @return the new float32 (N, outFeatures) output, outside the autograd graph
+   * @throws IllegalArgumentException when x or the bias is not float32, x is not 2-D, or the
+   *     devices differ
    */
   public static Tensor linearBf16(Tensor x, Tensor packed, long outFeatures, Tensor bias, boolean relu, String layer) {
     x.requireDType(layer, DType.FLOAT32);

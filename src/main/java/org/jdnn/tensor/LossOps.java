@@ -11,6 +11,13 @@ public final class LossOps {
    * Mean softmax cross-entropy of {@code logits} (N, C) against integer class {@code labels} (N),
    * int32 or int64, each in [0, C). Stable for logits of any magnitude.
    *
+   * @param logits raw scores (N, C), float32 or float64
+   * @param labels class indices (N), int32 or int64, on the logits' device
+   * @param lossName the loss named first in error messages
+   * @return a new scalar of the logits' dtype, in the graph when the logits require a gradient (the
+   *     softmax probabilities are kept for the backward)
+   * @throws IllegalArgumentException when the logits are not a float (N, C) tensor or the labels
+   *     are not (N) int32/int64 on the same device
    * @throws IndexOutOfBoundsException for a label outside [0, C), naming the first one's row and value
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels, String lossName) {
@@ -48,6 +55,14 @@ public final class LossOps {
   /**
    * Element-wise loss l(x, t) (same shapes), unreduced; its gradient flows to x only. BCE on probabilities
    * throws where x or t is outside [0, 1] (NaN included), as PyTorch's BCELoss does.
+   *
+   * @param op which loss
+   * @param x the predictions, float32 or float64
+   * @param target the targets, x's shape, dtype and device
+   * @param lossName the loss named first in error messages
+   * @return a new tensor of x's shape, in the graph when x requires a gradient
+   * @throws IllegalArgumentException when the tensors do not match or are not float, or a BCE
+   *     probability or target is outside [0, 1] (naming the first such index)
    */
   public static Tensor pointLoss(PointLoss op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);

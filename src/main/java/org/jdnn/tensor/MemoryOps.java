@@ -9,6 +9,13 @@ import org.jdnn.bridge.JdnnNative;
 public final class MemoryOps {
   private MemoryOps() {}
 
+  /**
+   * Sets every element of {@code t} in place (rounded to t's dtype); not recorded by autograd.
+   *
+   * @param t the tensor to fill
+   * @param value the value
+   * @throws IllegalStateException when {@code t} is closed
+   */
   public static void fill(Tensor t, double value) {
     NativeErrors.check(JdnnNative.tensor_fill(t.h(), value));
   }
@@ -17,6 +24,10 @@ public final class MemoryOps {
    * dst = src (converting dtype), equal element counts. Unlike compute ops it crosses devices
    * (through a temporary on dst's device), since loading weights or optimizer state into a model
    * on a GPU is a copy from host tensors.
+   *
+   * @param src the values; not changed
+   * @param dst overwritten in place, any shape with src's element count; not recorded by autograd
+   * @throws IllegalArgumentException when the element counts differ
    */
   public static void copy(Tensor src, Tensor dst) {
     if (src.numel() != dst.numel()) {
@@ -31,7 +42,16 @@ public final class MemoryOps {
     }
   }
 
-  /** dst[i] = src[index[i]] for the rows (dimension 0) of src. */
+  /**
+   * dst[i] = src[index[i]] for the rows (dimension 0) of src: how batches are cut from a dataset.
+   *
+   * @param src the rows, any dtype
+   * @param index int32 or int64 row numbers, each in [0, rows), on src's device
+   * @return a new (index.numel(), rest of src's shape) tensor, outside the autograd graph
+   * @throws IllegalArgumentException when src is a scalar, the devices differ or the index is not
+   *     int32 or int64
+   * @throws IndexOutOfBoundsException when an index is outside [0, rows)
+   */
   public static Tensor gatherRows(Tensor src, Tensor index) {
     Tensor.requireSameDevice("gatherRows", src, index);
     if (src.rank() == 0) throw new IllegalArgumentException("gatherRows: source must have rows, got " + src.describe());

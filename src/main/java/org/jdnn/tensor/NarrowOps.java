@@ -12,6 +12,13 @@ public final class NarrowOps {
   /**
    * The slice [start, start + length) of dimension {@code dim} (negative counts from the end),
    * copied (not a view). The backward scatters the gradient into zeros of x's shape.
+   *
+   * @param x the tensor to slice, any dtype (only float tensors record a gradient)
+   * @param dim the dimension, in [-rank, rank)
+   * @param start the first index kept, in [0, size]
+   * @param length how many indices, with start + length at most the dimension's size
+   * @return a new tensor whose {@code dim} has {@code length}
+   * @throws IllegalArgumentException when {@code dim} or the slice is out of range
    */
   public static Tensor narrow(Tensor x, int dim, long start, long length) {
     int rank = x.rank();

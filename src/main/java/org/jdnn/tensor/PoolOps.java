@@ -20,6 +20,13 @@ public final class PoolOps {
    * Max pooling of {@code x} (N, C, H, W) over the windows {@code window} gives; padding counts as
    * -infinity. Output size: {@link Pool2dGeometry#outputSize}. The gradient of each output goes to
    * its arg-max input (the first maximum on ties).
+   *
+   * @param x the input (N, C, H, W), float32 or float64, H and W at least 1
+   * @param window kernel, stride and padding; validated here
+   * @param layer the layer named first in error messages
+   * @return the new (N, C, H', W') output, in the graph when x requires a gradient
+   * @throws IllegalArgumentException when x is not a non-empty float (N, C, H, W) tensor, the
+   *     window is null or invalid, or it is larger than the padded input
    */
   public static Tensor maxPool2d(Tensor x, Pool2dGeometry window, String layer) {
     long[] out = checkPool(layer, x, window);
@@ -39,6 +46,14 @@ public final class PoolOps {
    * Average pooling of {@code x} (N, C, H, W), same windows as {@link #maxPool2d}. With
    * {@code countIncludePad} each window sum is divided by kh * kw (padding zeros counted),
    * otherwise by the number of cells of the window inside the input.
+   *
+   * @param x the input (N, C, H, W), float32 or float64, H and W at least 1
+   * @param window kernel, stride and padding; validated here
+   * @param countIncludePad whether padding zeros count in each average
+   * @param layer the layer named first in error messages
+   * @return the new (N, C, H', W') output, in the graph when x requires a gradient
+   * @throws IllegalArgumentException when x is not a non-empty float (N, C, H, W) tensor, the
+   *     window is null or invalid, or it is larger than the padded input
    */
   public static Tensor avgPool2d(Tensor x, Pool2dGeometry window, boolean countIncludePad, String layer) {
     long[] out = checkPool(layer, x, window);

@@ -41,32 +41,93 @@ public final class Tensor implements AutoCloseable {
 
   // ---- creation ----------------------------------------------------------------------------
 
-  /** Uninitialized tensor on the thread's {@linkplain Device#defaultDevice() default device}. */
+  /**
+   * Uninitialized tensor on the thread's {@linkplain Device#defaultDevice() default device}.
+   *
+   * @param dtype the element type
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller); its contents are arbitrary until written
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor empty(DType dtype, long... shape) {
     return empty(dtype, Device.defaultDevice(), shape);
   }
 
-  /** Uninitialized tensor on {@code device}. */
+  /**
+   * Uninitialized tensor on {@code device}.
+   *
+   * @param dtype the element type
+   * @param device where the memory lives
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller); its contents are arbitrary until written
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor empty(DType dtype, Device device, long... shape) {
     return allocate("Tensor.empty", dtype, device, shape);
   }
 
+  /**
+   * A float32 tensor of zeros on the thread's default device.
+   *
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor zeros(long... shape) {
     return fill("Tensor.zeros", 0, DType.FLOAT32, shape);
   }
 
+  /**
+   * A tensor of zeros on the thread's default device.
+   *
+   * @param dtype the element type
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor zeros(DType dtype, long... shape) {
     return fill("Tensor.zeros", 0, dtype, shape);
   }
 
+  /**
+   * A float32 tensor of ones on the thread's default device.
+   *
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor ones(long... shape) {
     return fill("Tensor.ones", 1, DType.FLOAT32, shape);
   }
 
+  /**
+   * A tensor of ones on the thread's default device.
+   *
+   * @param dtype the element type
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor ones(DType dtype, long... shape) {
     return fill("Tensor.ones", 1, dtype, shape);
   }
 
+  /**
+   * A tensor filled with {@code value} on the thread's default device.
+   *
+   * @param value the value, rounded to the dtype
+   * @param dtype the element type
+   * @param shape the dimensions, each at least 0 (none: a scalar)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is negative or the shape holds more than 2^40
+   *     elements
+   */
   public static Tensor full(double value, DType dtype, long... shape) {
     return fill("Tensor.full", value, dtype, shape);
   }
@@ -82,16 +143,36 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** A float32 scalar (rank 0). */
+  /**
+   * A float32 scalar (rank 0) on the thread's default device.
+   *
+   * @param value the value, rounded to float32
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   */
   public static Tensor scalar(double value) {
     return full(value, DType.FLOAT32);
   }
 
+  /**
+   * A scalar (rank 0) of {@code dtype} on the thread's default device.
+   *
+   * @param value the value, rounded to the dtype
+   * @param dtype the element type
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   */
   public static Tensor scalar(double value, DType dtype) {
     return full(value, dtype);
   }
 
-  /** A float32 tensor holding {@code data} in row-major order; no shape means a 1-D tensor. */
+  /**
+   * A float32 tensor holding {@code data} in row-major order, on the thread's default device.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape has a negative dimension or does not hold exactly
+   *     data.length elements
+   */
   public static Tensor of(float[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.FLOAT32, s);
@@ -99,6 +180,15 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
+  /**
+   * A float64 tensor holding {@code data} in row-major order, on the thread's default device.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape has a negative dimension or does not hold exactly
+   *     data.length elements
+   */
   public static Tensor of(double[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.FLOAT64, s);
@@ -106,6 +196,15 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
+  /**
+   * An int32 tensor holding {@code data} in row-major order, on the thread's default device.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape has a negative dimension or does not hold exactly
+   *     data.length elements
+   */
   public static Tensor ofInts(int[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.INT32, s);
@@ -113,6 +212,15 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
+  /**
+   * An int64 tensor holding {@code data} in row-major order, on the thread's default device.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape has a negative dimension or does not hold exactly
+   *     data.length elements
+   */
   public static Tensor ofLongs(long[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.INT64, s);
@@ -120,6 +228,16 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
+  /**
+   * A uint8 tensor holding {@code data} in row-major order, on the thread's default device (bytes
+   * read as unsigned, 0 to 255).
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape has a negative dimension or does not hold exactly
+   *     data.length elements
+   */
   public static Tensor ofBytes(byte[] data, long... shape) {
     long[] s = shapeFor(data.length, shape);
     Tensor t = empty(DType.UINT8, s);
@@ -127,7 +245,14 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** Float32 tensor from the buffer's remaining elements (heap or direct); the position is unchanged. */
+  /**
+   * Float32 tensor from the buffer's remaining elements (heap or direct); the position is unchanged.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.remaining(); none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape does not hold exactly data.remaining() elements
+   */
   public static Tensor of(FloatBuffer data, long... shape) {
     long[] s = shapeFor(data.remaining(), shape);
     Tensor t = empty(DType.FLOAT32, s);
@@ -141,7 +266,14 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** Float64 tensor from the buffer's remaining elements (heap or direct); the position is unchanged. */
+  /**
+   * Float64 tensor from the buffer's remaining elements (heap or direct); the position is unchanged.
+   *
+   * @param data the values; copied
+   * @param shape the dimensions, whose product is data.remaining(); none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the shape does not hold exactly data.remaining() elements
+   */
   public static Tensor of(DoubleBuffer data, long... shape) {
     long[] s = shapeFor(data.remaining(), shape);
     Tensor t = empty(DType.FLOAT64, s);
@@ -155,7 +287,15 @@ public final class Tensor implements AutoCloseable {
     return t;
   }
 
-  /** Overwrites this tensor's elements from {@code data} (its length must equal numel()). */
+  /**
+   * Overwrites this float32 tensor's elements from {@code data}, in place, in row-major order; not
+   * recorded by autograd.
+   *
+   * @param data exactly numel() values
+   * @return this tensor
+   * @throws IllegalArgumentException when this tensor is not float32 or the length differs from numel()
+   * @throws IllegalStateException when this tensor is closed
+   */
   public Tensor write(float[] data) {
     requireDType("write", DType.FLOAT32);
     requireLength("write", data.length);
@@ -163,6 +303,15 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Overwrites this float64 tensor's elements from {@code data}, in place, in row-major order; not
+   * recorded by autograd.
+   *
+   * @param data exactly numel() values
+   * @return this tensor
+   * @throws IllegalArgumentException when this tensor is not float64 or the length differs from numel()
+   * @throws IllegalStateException when this tensor is closed
+   */
   public Tensor write(double[] data) {
     requireDType("write", DType.FLOAT64);
     requireLength("write", data.length);
@@ -170,6 +319,15 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Overwrites this int32 tensor's elements from {@code data}, in place, in row-major order; not
+   * recorded by autograd.
+   *
+   * @param data exactly numel() values
+   * @return this tensor
+   * @throws IllegalArgumentException when this tensor is not int32 or the length differs from numel()
+   * @throws IllegalStateException when this tensor is closed
+   */
   public Tensor write(int[] data) {
     requireDType("write", DType.INT32);
     requireLength("write", data.length);
@@ -177,6 +335,15 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Overwrites this int64 tensor's elements from {@code data}, in place, in row-major order; not
+   * recorded by autograd.
+   *
+   * @param data exactly numel() values
+   * @return this tensor
+   * @throws IllegalArgumentException when this tensor is not int64 or the length differs from numel()
+   * @throws IllegalStateException when this tensor is closed
+   */
   public Tensor write(long[] data) {
     requireDType("write", DType.INT64);
     requireLength("write", data.length);
@@ -188,6 +355,10 @@ public final class Tensor implements AutoCloseable {
    * Adds {@code delta} to every element of this int32 or int64 tensor in place, on its device (wrapping
    * around on overflow). For counters such as BatchNorm's num_batches_tracked: a GPU-resident counter
    * advances without a round trip to the host. Outside autograd.
+   *
+   * @param delta the amount to add
+   * @return this tensor
+   * @throws IllegalArgumentException when this tensor is not int32 or int64
    */
   public Tensor addInPlace(long delta) {
     if (dtype != DType.INT32 && dtype != DType.INT64) {
@@ -199,6 +370,15 @@ public final class Tensor implements AutoCloseable {
 
   // ---- reading back -------------------------------------------------------------------------
 
+  /**
+   * Copies the elements to a new Java array in row-major order (from a GPU: waits for its queued
+   * work).
+   *
+   * @return the values
+   * @throws IllegalArgumentException when this tensor is not float32
+   * @throws IllegalStateException when this tensor is closed
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
   public float[] toFloatArray() {
     requireDType("toFloatArray", DType.FLOAT32);
     float[] out = new float[Math.toIntExact(numel())];
@@ -206,6 +386,15 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies the elements to a new Java array in row-major order (from a GPU: waits for its queued
+   * work).
+   *
+   * @return the values
+   * @throws IllegalArgumentException when this tensor is not float64
+   * @throws IllegalStateException when this tensor is closed
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
   public double[] toDoubleArray() {
     requireDType("toDoubleArray", DType.FLOAT64);
     double[] out = new double[Math.toIntExact(numel())];
@@ -213,6 +402,15 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies the elements to a new Java array in row-major order (from a GPU: waits for its queued
+   * work).
+   *
+   * @return the values
+   * @throws IllegalArgumentException when this tensor is not int32
+   * @throws IllegalStateException when this tensor is closed
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
   public int[] toIntArray() {
     requireDType("toIntArray", DType.INT32);
     int[] out = new int[Math.toIntExact(numel())];
@@ -220,6 +418,15 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies the elements to a new Java array in row-major order (from a GPU: waits for its queued
+   * work).
+   *
+   * @return the values
+   * @throws IllegalArgumentException when this tensor is not int64
+   * @throws IllegalStateException when this tensor is closed
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
   public long[] toLongArray() {
     requireDType("toLongArray", DType.INT64);
     long[] out = new long[Math.toIntExact(numel())];
@@ -227,6 +434,15 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Copies the elements to a new Java array in row-major order (from a GPU: waits for its queued
+   * work).
+   *
+   * @return the values
+   * @throws IllegalArgumentException when this tensor is not uint8
+   * @throws IllegalStateException when this tensor is closed
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
   public byte[] toByteArray() {
     requireDType("toByteArray", DType.UINT8);
     byte[] out = new byte[Math.toIntExact(numel())];
@@ -234,7 +450,12 @@ public final class Tensor implements AutoCloseable {
     return out;
   }
 
-  /** The value of a one-element tensor, as a double. */
+  /**
+   * The value of a one-element tensor, as a double (from a GPU: waits for its queued work).
+   *
+   * @return the value, exact for every dtype but int64 beyond 2^53
+   * @throws IllegalArgumentException when the tensor does not have exactly one element
+   */
   public double item() {
     if (numel() != 1) {
       throw new IllegalArgumentException("item: tensor must have exactly one element, got shape "
@@ -243,7 +464,13 @@ public final class Tensor implements AutoCloseable {
     return getDouble(0);
   }
 
-  /** Element {@code flatIndex} (row-major) converted to double. */
+  /**
+   * Element {@code flatIndex} (row-major) converted to double.
+   *
+   * @param flatIndex in [0, numel())
+   * @return the value (uint8 read as 0 to 255)
+   * @throws IndexOutOfBoundsException when the index is out of range
+   */
   public double getDouble(long flatIndex) {
     if (flatIndex < 0 || flatIndex >= numel()) {
       throw new IndexOutOfBoundsException("index " + flatIndex + " outside [0, " + numel() + ") of "
@@ -260,11 +487,22 @@ public final class Tensor implements AutoCloseable {
 
   // ---- metadata -----------------------------------------------------------------------------
 
+  /**
+   * The dimensions.
+   *
+   * @return a copy (empty for a scalar)
+   */
   public long[] shape() {
     return shape.clone();
   }
 
-  /** Size of dimension {@code i}; negative i counts from the end. */
+  /**
+   * Size of dimension {@code i}; negative i counts from the end.
+   *
+   * @param i in [-rank, rank)
+   * @return the size
+   * @throws IndexOutOfBoundsException when {@code i} is out of range
+   */
   public long dim(int i) {
     int k = i < 0 ? shape.length + i : i;
     if (k < 0 || k >= shape.length) {
@@ -273,29 +511,58 @@ public final class Tensor implements AutoCloseable {
     return shape[k];
   }
 
+  /**
+   * The number of dimensions.
+   *
+   * @return 0 for a scalar
+   */
   public int rank() {
     return shape.length;
   }
 
+  /**
+   * The number of elements.
+   *
+   * @return the product of the dimensions (1 for a scalar)
+   */
   public long numel() {
     long n = 1;
     for (long d : shape) n *= d;
     return n;
   }
 
+  /**
+   * The element type.
+   *
+   * @return the dtype, fixed at creation
+   */
   public DType dtype() {
     return dtype;
   }
 
+  /**
+   * Where the memory lives and ops on this tensor run.
+   *
+   * @return the device, fixed at creation
+   */
   public Device device() {
     return device;
   }
 
+  /**
+   * Whether {@link #close()} has run (directly or through a scope).
+   *
+   * @return true once closed; a closed tensor refuses every op
+   */
   public boolean isClosed() {
     return closed;
   }
 
-  /** "float32[128, 784] on cpu". */
+  /**
+   * Dtype, shape and device, for messages; never reads the elements.
+   *
+   * @return e.g. "float32[128, 784] on cpu"
+   */
   public String describe() {
     return dtype + Arrays.toString(shape) + " on " + device;
   }
@@ -328,7 +595,11 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** Takes this tensor out of its {@link TensorScope}: the caller now owns it and must close it. */
+  /**
+   * Takes this tensor out of its {@link TensorScope}: the caller now owns it and must close it.
+   *
+   * @return this tensor
+   */
   public Tensor keep() {
     TensorScope s = scope;
     if (s != null) s.keep(this);
@@ -367,11 +638,25 @@ public final class Tensor implements AutoCloseable {
 
   // ---- autograd -----------------------------------------------------------------------------
 
+  /**
+   * Whether this tensor takes part in autograd: a leaf marked with {@link #requiresGrad(boolean)},
+   * or an op's output with such an input.
+   *
+   * @return true when a backward can reach it
+   */
   public boolean requiresGrad() {
     return requiresGradFlag;
   }
 
-  /** Marks a leaf tensor (a parameter or an input) as needing a gradient. */
+  /**
+   * Marks a leaf tensor (a parameter or an input) as needing a gradient.
+   *
+   * @param value whether backward fills {@link #grad()}
+   * @return this tensor
+   * @throws IllegalArgumentException when turning it on for an integer tensor
+   * @throws IllegalStateException when turning it off on a computed tensor (use {@link #detach()}), or
+   *     this tensor is closed
+   */
   public Tensor requiresGrad(boolean value) {
     h();
     if (gradFn != null && !value) {
@@ -384,7 +669,12 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
-  /** Accumulated gradient of a leaf, or null before the first backward. Owned by this tensor. */
+  /**
+   * The accumulated gradient of a leaf.
+   *
+   * @return this tensor's shape, dtype and device, owned by this tensor (closed with it or by
+   *     {@link #clearGrad()}); null before the first backward that reaches it
+   */
   public Tensor grad() {
     return grad;
   }
@@ -405,12 +695,24 @@ public final class Tensor implements AutoCloseable {
   /**
    * Backpropagates from this scalar (d self / d self = 1) and frees the graph: a second backward through it
    * throws IllegalStateException, as in PyTorch. Use {@link #backward(boolean)} to keep the graph.
+   * Leaf gradients accumulate into {@link #grad()}; intermediate gradients are freed when it returns.
+   *
+   * @throws IllegalArgumentException when this tensor has more than one element
+   * @throws IllegalStateException when it does not require a gradient, or the graph was freed by an
+   *     earlier backward
    */
   public void backward() {
     backward(false);
   }
 
-  /** As {@link #backward()}; {@code retainGraph} (PyTorch's retain_graph) keeps the graph for another backward. */
+  /**
+   * As {@link #backward()}; {@code retainGraph} (PyTorch's retain_graph) keeps the graph for another
+   * backward.
+   *
+   * @param retainGraph whether the graph and the tensors its ops saved stay for another backward
+   * @throws IllegalArgumentException when this tensor has more than one element
+   * @throws IllegalStateException when it does not require a gradient, or the graph was freed
+   */
   public void backward(boolean retainGraph) {
     if (numel() != 1) {
       throw new IllegalArgumentException("backward() needs a scalar (one-element) tensor, got "
@@ -419,12 +721,27 @@ public final class Tensor implements AutoCloseable {
     backward(null, retainGraph);
   }
 
-  /** Backpropagates {@code gradient} (same shape as this tensor; null means ones) and frees the graph. */
+  /**
+   * Backpropagates {@code gradient} (same shape as this tensor; null means ones) and frees the graph.
+   *
+   * @param gradient d loss / d this, this tensor's shape and device; not closed
+   * @throws IllegalArgumentException when the gradient's shape or device differs
+   * @throws IllegalStateException when this tensor does not require a gradient, or the graph was
+   *     freed
+   */
   public void backward(Tensor gradient) {
     backward(gradient, false);
   }
 
-  /** As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward. */
+  /**
+   * As {@link #backward(Tensor)}; {@code retainGraph} keeps the graph for another backward.
+   *
+   * @param gradient d loss / d this, this tensor's shape and device, or null for ones; not closed
+   * @param retainGraph whether the graph stays for another backward
+   * @throws IllegalArgumentException when the gradient's shape or device differs
+   * @throws IllegalStateException when this tensor does not require a gradient, or the graph was
+   *     freed
+   */
   public void backward(Tensor gradient, boolean retainGraph) {
     h();
     if (!requiresGrad()) {
@@ -472,7 +789,11 @@ public final class Tensor implements AutoCloseable {
     }
   }
 
-  /** A new tensor sharing this one's memory, outside the graph (no gradient flows through it). */
+  /**
+   * A new tensor sharing this one's memory, outside the graph (no gradient flows through it).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller); writes through either are seen by both
+   */
   public Tensor detach() {
     return new Tensor(NativeErrors.handle(JdnnNative.tensor_view(h(), shape, shape.length)), shape.clone(), dtype, device);
   }
@@ -485,7 +806,14 @@ public final class Tensor implements AutoCloseable {
 
   // ---- shape ops ----------------------------------------------------------------------------
 
-  /** Same data, new shape; one dimension may be -1 (inferred). Gradients flow back reshaped. */
+  /**
+   * Same data, new shape; one dimension may be -1 (inferred). Gradients flow back reshaped.
+   *
+   * @param newShape dimensions holding numel() elements, one of them possibly -1
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), sharing this one's memory
+   * @throws IllegalArgumentException when the shape has a negative dimension other than one -1 or
+   *     does not hold numel() elements
+   */
   public Tensor reshape(long... newShape) {
     long[] s = inferShape(newShape);
     Tensor out = new Tensor(NativeErrors.handle(JdnnNative.tensor_view(h(), s, s.length)), s, dtype, device);
@@ -493,13 +821,22 @@ public final class Tensor implements AutoCloseable {
     return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(original)}, this);
   }
 
-  /** Keeps dimension 0 and flattens the rest: (N, ...) to (N, prod(...)). */
+  /**
+   * Keeps dimension 0 and flattens the rest: (N, ...) to (N, prod(...)); a scalar becomes (1).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), sharing this one's memory
+   */
   public Tensor flatten() {
     if (shape.length == 0) return reshape(1);
     return reshape(shape[0], -1);
   }
 
-  /** A copy converted to {@code target} (no gradient flows through a conversion to an integer type). */
+  /**
+   * A copy converted to {@code target} (no gradient flows through a conversion to an integer type).
+   *
+   * @param target the new element type (float to integer truncates toward zero)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), always a copy, on this tensor's device
+   */
   public Tensor to(DType target) {
     Tensor out = empty(target, device, shape);
     NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
@@ -511,6 +848,10 @@ public final class Tensor implements AutoCloseable {
   /**
    * This tensor on {@code target}: itself when already there, else a copy (gradients flow back to
    * this tensor's device). Copies to and from a GPU wait for queued work on it.
+   *
+   * @param target the device to copy to
+   * @return this tensor when already there (do not close it twice), else a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code target} is null
    */
   public Tensor to(Device target) {
     if (target == null) throw new IllegalArgumentException("to: target device must not be null");
@@ -522,7 +863,11 @@ public final class Tensor implements AutoCloseable {
     return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
   }
 
-  /** A copy that stays in the graph (gradients flow to this tensor). */
+  /**
+   * A copy that stays in the graph (gradients flow to this tensor).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller) with its own memory
+   */
   public Tensor copy() {
     Tensor out = empty(dtype, device, shape);
     NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
@@ -531,45 +876,194 @@ public final class Tensor implements AutoCloseable {
 
   // ---- arithmetic (NumPy broadcasting) -------------------------------------------------------
 
+  /**
+   * this + other, element-wise.
+   *
+   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
+   *     device
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
+   *     gradient
+   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
+   *     shapes cannot be broadcast
+   */
   public Tensor add(Tensor other) { return ElementwiseOps.binary(BinaryOp.ADD, this, other); }
 
+  /**
+   * this - other, element-wise.
+   *
+   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
+   *     device
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
+   *     gradient
+   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
+   *     shapes cannot be broadcast
+   */
   public Tensor sub(Tensor other) { return ElementwiseOps.binary(BinaryOp.SUB, this, other); }
 
+  /**
+   * this * other, element-wise (not a matrix product: see {@link #matmul}).
+   *
+   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
+   *     device
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
+   *     gradient
+   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
+   *     shapes cannot be broadcast
+   */
   public Tensor mul(Tensor other) { return ElementwiseOps.binary(BinaryOp.MUL, this, other); }
 
+  /**
+   * this / other, element-wise (IEEE: x / 0 is infinite or NaN).
+   *
+   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
+   *     device
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
+   *     gradient
+   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
+   *     shapes cannot be broadcast
+   */
   public Tensor div(Tensor other) { return ElementwiseOps.binary(BinaryOp.DIV, this, other); }
 
+  /**
+   * this + value, element-wise.
+   *
+   * @param value the scalar
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor add(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, value); }
 
+  /**
+   * this - value, element-wise.
+   *
+   * @param value the scalar
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor sub(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, -value); }
 
+  /**
+   * this * value, element-wise.
+   *
+   * @param value the scalar
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor mul(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, value); }
 
+  /**
+   * this / value, element-wise (computed as this * (1 / value)).
+   *
+   * @param value the scalar
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor div(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, 1.0 / value); }
 
+  /**
+   * -x, element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor neg() { return ElementwiseOps.unary(UnaryOp.NEG, this, 0); }
 
+  /**
+   * e^x, element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor exp() { return ElementwiseOps.unary(UnaryOp.EXP, this, 0); }
 
+  /**
+   * Natural logarithm, element-wise (log 0 is -infinity, log of a negative is NaN).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor log() { return ElementwiseOps.unary(UnaryOp.LOG, this, 0); }
 
+  /**
+   * Square root, element-wise (NaN below 0).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor sqrt() { return ElementwiseOps.unary(UnaryOp.SQRT, this, 0); }
 
+  /**
+   * |x|, element-wise; its gradient at 0 is 0.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor abs() { return ElementwiseOps.unary(UnaryOp.ABS, this, 0); }
 
+  /**
+   * x^2, element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor square() { return ElementwiseOps.unary(UnaryOp.SQUARE, this, 0); }
 
+  /**
+   * 1 / x, element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor reciprocal() { return ElementwiseOps.unary(UnaryOp.RECIPROCAL, this, 0); }
 
+  /**
+   * x^exponent, element-wise.
+   *
+   * @param exponent the power
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor pow(double exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent); }
 
   // ---- activations --------------------------------------------------------------------------
 
-  /** max(0, x); NaN stays NaN, as in PyTorch. */
+  /**
+   * max(0, x); NaN stays NaN, as in PyTorch.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor relu() { return ElementwiseOps.unary(UnaryOp.RELU, this, 0); }
 
+  /**
+   * 1 / (1 + e^-x), element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor sigmoid() { return ElementwiseOps.unary(UnaryOp.SIGMOID, this, 0); }
 
+  /**
+   * Hyperbolic tangent, element-wise.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0); }
 
   /**
@@ -579,18 +1073,44 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0); }
 
-  /** max(0, x) + slope * min(0, x). */
+  /**
+   * max(0, x) + slope * min(0, x).
+   *
+   * @param negativeSlope the slope below 0 (PyTorch's default 0.01)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor leakyRelu(double negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 
-  /** x for x > 0, alpha (e^x - 1) otherwise (computed with expm1, exact near 0-). */
+  /**
+   * x for x &gt; 0, alpha (e^x - 1) otherwise (computed with expm1, exact near 0-).
+   *
+   * @param alpha the scale of the negative side (PyTorch's default 1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor elu(double alpha) { return ElementwiseOps.unary(UnaryOp.ELU, this, alpha); }
 
-  /** PyTorch's default softplus: {@code softplus(1, 20)}. */
+  /**
+   * PyTorch's default softplus: {@code softplus(1, 20)}.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor softplus() { return softplus(1, 20); }
 
   /**
    * log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (PyTorch's Softplus(beta,
    * threshold)); beta finite and nonzero, threshold finite.
+   *
+   * @param beta the sharpness, finite and nonzero
+   * @param threshold beta x above which the result is x itself, finite
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when a setting is out of range or this tensor is not float
    */
   public Tensor softplus(double beta, double threshold) {
     if (!Double.isFinite(beta) || beta == 0 || !Double.isFinite(threshold)) {
@@ -603,32 +1123,85 @@ public final class Tensor implements AutoCloseable {
   /**
    * Heaviside step 1{x >= 0}: {@code heaviside(1)}. Named as torch.heaviside (not "step", which is
    * what an optimizer does).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape; not differentiable
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
    */
   public Tensor heaviside() { return heaviside(1); }
 
   /**
    * Heaviside step as torch.heaviside(x, valueAtZero): 1 where x > 0, {@code valueAtZero} where
    * x == 0, 0 where x &lt; 0 and where x is NaN. Not differentiable: backward through it throws.
+   *
+   * @param valueAtZero the result where x == 0
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
    */
   public Tensor heaviside(double valueAtZero) { return ElementwiseOps.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
 
-  /** Softmax over the last dimension. */
+  /**
+   * Softmax over the last dimension (the row maximum subtracted first, so large inputs stay
+   * finite).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64, or a scalar
+   */
   public Tensor softmax() { return SoftmaxOps.apply(this, 1.0, false); }
 
-  /** softmax(x / temperature) over the last dimension; temperature > 0. */
+  /**
+   * softmax(x / temperature) over the last dimension.
+   *
+   * @param temperature positive and finite
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64, or a scalar,
+   *     or the temperature is not positive and finite
+   */
   public Tensor softmax(double temperature) { return SoftmaxOps.apply(this, temperature, false); }
 
-  /** Log-softmax over the last dimension, computed stably (no log of a rounded-to-zero probability). */
+  /**
+   * Log-softmax over the last dimension, computed stably (no log of a rounded-to-zero probability).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64, or a scalar
+   */
   public Tensor logSoftmax() { return SoftmaxOps.apply(this, 1.0, true); }
 
+  /**
+   * log(softmax(x / temperature)) over the last dimension, computed stably.
+   *
+   * @param temperature positive and finite
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64, or a scalar,
+   *     or the temperature is not positive and finite
+   */
   public Tensor logSoftmax(double temperature) { return SoftmaxOps.apply(this, temperature, true); }
 
   // ---- linear algebra and reductions --------------------------------------------------------
 
-  /** Matrix product of 2-D tensors: (m, k) x (k, n) = (m, n). */
+  /**
+   * Matrix product of 2-D tensors: (m, k) x (k, n) = (m, n).
+   *
+   * @param other the (k, n) right operand
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when an operand requires a gradient
+   * @throws IllegalArgumentException when an operand is not a float matrix, the dtypes or devices
+   *     differ, or the inner dimensions do not match
+   */
   public Tensor matmul(Tensor other) { return Linalg.matmul(this, other, false, false); }
 
-  /** Matrix product with either operand transposed first. */
+  /**
+   * Matrix product with either operand transposed first (no copy is made for the transpose).
+   *
+   * @param other the right operand
+   * @param transposeThis whether to use this matrix's transpose
+   * @param transposeOther whether to use other's transpose
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when an operand requires a gradient
+   * @throws IllegalArgumentException when an operand is not a float matrix, the dtypes or devices
+   *     differ, or the inner dimensions do not match
+   */
   public Tensor matmul(Tensor other, boolean transposeThis, boolean transposeOther) {
     return Linalg.matmul(this, other, transposeThis, transposeOther);
   }
@@ -637,33 +1210,84 @@ public final class Tensor implements AutoCloseable {
    * Batched matrix product of 3-D tensors, following torch.bmm: (B, n, k) x (B, k, m) = (B, n, m),
    * out[i] = this[i] x other[i]. Both operands must have the same batch size (no broadcasting), dtype
    * and device. Differentiable in both operands.
+   *
+   * @param other the (B, k, m) right operand
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when an operand requires a gradient
+   * @throws IllegalArgumentException when an operand is not a float 3-D tensor, the dtypes, devices or
+   *     batch sizes differ, or the inner dimensions do not match
    */
   public Tensor bmm(Tensor other) { return Linalg.bmm(this, other, false, false); }
 
-  /** Batched matrix product with either operand's matrices (its last two dimensions) transposed first. */
+  /**
+   * Batched matrix product with either operand's matrices (its last two dimensions) transposed first.
+   *
+   * @param other the right operand (B, ., .)
+   * @param transposeThis whether to transpose this tensor's matrices
+   * @param transposeOther whether to transpose other's matrices
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when an operand requires a gradient
+   * @throws IllegalArgumentException when an operand is not a float 3-D tensor, the dtypes, devices or
+   *     batch sizes differ, or the inner dimensions do not match
+   */
   public Tensor bmm(Tensor other, boolean transposeThis, boolean transposeOther) {
     return Linalg.bmm(this, other, transposeThis, transposeOther);
   }
 
-  /** Sum of all elements (a scalar). */
+  /**
+   * Sum of all elements, accumulated in double.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), a scalar
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor sum() { return ReduceOps.sumTo(this, new long[0]); }
 
-  /** Mean of all elements (a scalar). */
+  /**
+   * Mean of all elements (NaN for an empty tensor).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), a scalar
+   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   */
   public Tensor mean() { return ReduceOps.sumTo(this, new long[0]).mul(1.0 / numel()); }
 
-  /** Sums over dimension {@code dim}, keeping it with size 1 if {@code keepDim}. */
+  /**
+   * Sums over dimension {@code dim}, keeping it with size 1 if {@code keepDim}.
+   *
+   * @param dim in [-rank, rank)
+   * @param keepDim whether the result keeps the dimension (size 1), so it broadcasts against this one
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when this tensor is not float or {@code dim} is out of range
+   */
   public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sumDim(this, dim, keepDim); }
 
-  /** Mean over dimension {@code dim}. */
+  /**
+   * Mean over dimension {@code dim}.
+   *
+   * @param dim in [-rank, rank)
+   * @param keepDim whether the result keeps the dimension (size 1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when this tensor is not float
+   * @throws IndexOutOfBoundsException when {@code dim} is out of range
+   */
   public Tensor mean(int dim, boolean keepDim) {
     long n = dim(dim);
     return ReduceOps.sumDim(this, dim, keepDim).mul(1.0 / n);
   }
 
-  /** Sums broadcast dimensions away so the result has {@code target} shape (the reverse of broadcasting). */
+  /**
+   * Sums broadcast dimensions away so the result has {@code target} shape (the reverse of
+   * broadcasting): what a broadcast operand's gradient needs.
+   *
+   * @param target a shape this tensor's shape broadcasts from
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller) of shape {@code target}
+   * @throws IllegalArgumentException when this tensor is not float or cannot be summed to the target
+   */
   public Tensor sumTo(long... target) { return ReduceOps.sumTo(this, target); }
 
-  /** Index of the largest element along the last dimension (int64, first maximum wins). */
+  /**
+   * Index of the largest element along the last dimension (int64, first maximum wins).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), int64, of this shape without its last dimension; outside the graph
+   * @throws IllegalArgumentException when this tensor is not float or its last dimension is empty
+   */
   public Tensor argmax() { return ReduceOps.argmax(this); }
 
   // ---- validation helpers -------------------------------------------------------------------
@@ -685,6 +1309,10 @@ public final class Tensor implements AutoCloseable {
   /**
    * Throws unless every non-null tensor lives on one device. Checked in Java before native code
    * runs, so the message can say which op and how to fix it.
+   *
+   * @param op the op or layer named first in the message
+   * @param tensors the tensors to compare; nulls are skipped
+   * @throws IllegalArgumentException naming both devices and the fix when two differ
    */
   public static void requireSameDevice(String op, Tensor... tensors) {
     Tensor first = null;

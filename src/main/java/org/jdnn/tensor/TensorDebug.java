@@ -23,33 +23,55 @@ public final class TensorDebug {
 
   private TensorDebug() {}
 
+  /** Records the creation site of every tensor created from now on, on every thread (slower). */
   public static void enable() {
     enabled = true;
   }
 
+  /** Stops recording creation sites; tensors already tracked stay tracked. */
   public static void disable() {
     enabled = false;
   }
 
+  /**
+   * Whether creation sites are recorded.
+   *
+   * @return true after {@link #enable()} or with {@code -Djdnn.debug=true}
+   */
   public static boolean isEnabled() {
     return enabled;
   }
 
-  /** Tensors created in debug mode and not yet closed, each with its creation site. */
+  /**
+   * Tensors created in debug mode and not yet closed, each with its creation site.
+   *
+   * @return a new list of descriptions (dtype, shape, device and stack); tensors created outside
+   *     debug mode are not listed
+   */
   public static List<String> liveTensors() {
     List<String> out = new ArrayList<>();
     for (NativeRef r : LIVE) out.add(r.describe());
     return out;
   }
 
-  /** Prints {@link #liveTensors()} and returns how many there were. */
+  /**
+   * Prints {@link #liveTensors()}, one line each.
+   *
+   * @param out where to print
+   * @return how many there were
+   */
   public static int reportLiveTensors(PrintStream out) {
     List<String> live = liveTensors();
     for (String s : live) out.println("jdnn: live tensor " + s);
     return live.size();
   }
 
-  /** Tensors the garbage collector found unclosed since the JVM started. */
+  /**
+   * Tensors the garbage collector found unclosed since the JVM started (each freed and reported on
+   * stderr).
+   *
+   * @return the count
+   */
   public static long leaksDetected() {
     return LEAKS.get();
   }

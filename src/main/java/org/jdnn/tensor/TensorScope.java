@@ -27,6 +27,7 @@ public final class TensorScope implements AutoCloseable {
   private final Thread thread = Thread.currentThread();
   private boolean closed;
 
+  /** Opens a scope on this thread; it is the innermost one until it closes or another opens. */
   public TensorScope() {
     OPEN.get().push(this);
   }
@@ -41,13 +42,24 @@ public final class TensorScope implements AutoCloseable {
     t.scope = this;
   }
 
-  /** Removes {@code t} from this scope: it survives close() and the caller must close it. */
+  /**
+   * Removes {@code t} from this scope: it survives close() and the caller must close it.
+   *
+   * @param t a tensor of this scope (any other tensor is returned unchanged)
+   * @return {@code t}
+   */
   public Tensor keep(Tensor t) {
     if (t.scope == this) t.scope = null;
     return t;
   }
 
-  /** Moves {@code t} to the enclosing scope (or makes the caller its owner when there is none). */
+  /**
+   * Moves {@code t} to the enclosing scope (or makes the caller its owner when there is none): the
+   * way a method that uses a scope for its temporaries returns its result.
+   *
+   * @param t a tensor of this scope (any other tensor is returned unchanged)
+   * @return {@code t}
+   */
   public Tensor escape(Tensor t) {
     if (t.scope != this) return t;
     t.scope = null;
@@ -64,13 +76,23 @@ public final class TensorScope implements AutoCloseable {
     return t;
   }
 
-  /** Number of tensors this scope currently owns. */
+  /**
+   * The number of tensors this scope currently owns.
+   *
+   * @return open tensors created in it and neither kept nor escaped
+   */
   public int size() {
     int n = 0;
     for (Tensor t : owned) if (t.scope == this && !t.isClosed()) n++;
     return n;
   }
 
+  /**
+   * Closes every tensor this scope owns, newest first. Closing twice does nothing.
+   *
+   * @throws IllegalStateException when called from another thread than the one that opened it, or
+   *     while a scope opened after it is still open
+   */
   @Override
   public void close() {
     if (closed) return;

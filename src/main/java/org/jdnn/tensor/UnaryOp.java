@@ -7,9 +7,42 @@ package org.jdnn.tensor;
  * as the Tensor methods do.
  */
 public enum UnaryOp {
-  NEG("neg"), EXP("exp"), LOG("log"), SQRT("sqrt"), ABS("abs"), SQUARE("square"), SCALE("mul(scalar)"),
-  ADD_SCALAR("add(scalar)"), SIGMOID("sigmoid"), TANH("tanh"), RELU("relu"), LEAKY_RELU("leakyRelu"), ELU("elu"),
-  SOFTPLUS("softplus"), HEAVISIDE("heaviside"), RECIPROCAL("reciprocal"), POW("pow"), SILU("silu");
+  /** -x. */
+  NEG("neg"),
+  /** e^x. */
+  EXP("exp"),
+  /** Natural logarithm. */
+  LOG("log"),
+  /** Square root. */
+  SQRT("sqrt"),
+  /** |x|. */
+  ABS("abs"),
+  /** x^2. */
+  SQUARE("square"),
+  /** alpha x. */
+  SCALE("mul(scalar)"),
+  /** x + alpha. */
+  ADD_SCALAR("add(scalar)"),
+  /** 1 / (1 + e^-x). */
+  SIGMOID("sigmoid"),
+  /** Hyperbolic tangent. */
+  TANH("tanh"),
+  /** max(0, x); NaN stays NaN. */
+  RELU("relu"),
+  /** x for x &gt; 0, alpha x otherwise. */
+  LEAKY_RELU("leakyRelu"),
+  /** x for x &gt; 0, alpha (e^x - 1) otherwise. */
+  ELU("elu"),
+  /** log(1 + e^(alpha x)) / alpha, x itself where alpha x &gt; alpha2 (beta and threshold). */
+  SOFTPLUS("softplus"),
+  /** 1 for x &gt; 0, alpha at 0, 0 below and for NaN; no derivative. */
+  HEAVISIDE("heaviside"),
+  /** 1 / x. */
+  RECIPROCAL("reciprocal"),
+  /** x^alpha. */
+  POW("pow"),
+  /** x sigmoid(x) (SiLU, also called swish). */
+  SILU("silu");
 
   final int code = ordinal();
   final String label;

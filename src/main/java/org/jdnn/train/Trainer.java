@@ -328,6 +328,7 @@ public final class Trainer {
    * @throws TrainingStoppedException when the thread is interrupted or the loss is not finite
    * @throws IllegalArgumentException when a batch does not fit the model or the loss (shapes,
    *     dtypes)
+   * @throws IndexOutOfBoundsException when a class label is outside the model's classes
    * @throws IllegalStateException when a callback's monitored metric is not logged, or the model or
    *     optimizer was closed
    */
@@ -469,8 +470,10 @@ public final class Trainer {
    * @param data the samples to evaluate, in order, in batches of {@link #batchSize(int)}
    * @return a new map: "loss" (the per-sample mean) and each metric's value, by name
    * @throws IllegalArgumentException when a batch does not fit the model or the loss
+   * @throws IndexOutOfBoundsException when a class label is outside the model's classes
    */
   public Map<String, Double> evaluate(ArrayDataset data) {
+
     return evaluate(data, null);
   }
 
