@@ -25,12 +25,9 @@ final class ReduceOps {
     return Autograd.record("sum", y, g -> new Tensor[] {broadcastTo(g, xs)}, x);
   }
 
-  static Tensor sumDim(Tensor x, int dim, boolean keepDim) {
+  static Tensor sumDim(String op, Tensor x, int dim, boolean keepDim) {
     int rank = x.rank();
-    int d = dim < 0 ? rank + dim : dim;
-    if (d < 0 || d >= rank) {
-      throw new IllegalArgumentException("sum: dimension " + dim + " out of range for " + x.describe());
-    }
+    int d = resolveDim(op, x, dim);
     long[] kept = x.shape();
     kept[d] = 1;
     Tensor s = sumTo(x, kept);
@@ -38,6 +35,17 @@ final class ReduceOps {
     long[] dropped = new long[rank - 1];
     for (int i = 0, j = 0; i < rank; i++) if (i != d) dropped[j++] = kept[i];
     return s.reshape(dropped);
+  }
+
+  /** {@code dim} counted from the front (negative counts from the back), refused naming {@code op} if out of range. */
+  static int resolveDim(String op, Tensor x, int dim) {
+    int rank = x.rank();
+    int d = dim < 0 ? rank + dim : dim;
+    if (d < 0 || d >= rank) {
+      throw new IllegalArgumentException(op + ": dimension " + dim + " out of range for " + x.describe()
+          + "; use a dimension in [" + -rank + ", " + (rank - 1) + "]");
+    }
+    return d;
   }
 
   /** g broadcast up to {@code shape}: the gradient of a sum. */

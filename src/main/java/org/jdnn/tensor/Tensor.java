@@ -1256,7 +1256,7 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
    * @throws IllegalArgumentException when this tensor is not float or {@code dim} is out of range
    */
-  public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sumDim(this, dim, keepDim); }
+  public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sumDim("sum", this, dim, keepDim); }
 
   /**
    * Mean over dimension {@code dim}.
@@ -1268,8 +1268,8 @@ public final class Tensor implements AutoCloseable {
    * @throws IndexOutOfBoundsException when {@code dim} is out of range
    */
   public Tensor mean(int dim, boolean keepDim) {
-    long n = dim(dim);
-    return ReduceOps.sumDim(this, dim, keepDim).mul(1.0 / n);
+    long n = dim(ReduceOps.resolveDim("mean", this, dim));
+    return ReduceOps.sumDim("mean", this, dim, keepDim).mul(1.0 / n);
   }
 
   /**
