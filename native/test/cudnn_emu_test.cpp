@@ -2,6 +2,8 @@
 // directly from the documented formulas, and its documented error statuses.
 // Built with the emulation (src/cuda/CMakeLists.txt); CudnnEmulationTest runs it
 // and expects exit status 0 and "ALL PASSED". Prints one line per failed check.
+// One file (460 lines) on purpose: one executable checks the whole emulated library, so the build
+// has one target and CudnnEmulationTest one program to run.
 #include <cmath>
 #include <cstdio>
 #include <cstring>

@@ -5,6 +5,9 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.jdnn.bridge.JdnnNative;
 
+// Longer than 400 lines on purpose: Tensor is the public face of every op, one short method each
+// that validates its arguments and delegates to the op family's class (<Stem>Ops); most lines are
+// the javadoc of those methods.
 /**
  * An n-dimensional array in native memory, with reverse-mode autograd.
  *
