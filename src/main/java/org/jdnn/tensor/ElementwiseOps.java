@@ -13,10 +13,18 @@ final class ElementwiseOps {
 
   /** y = op(x; alpha, alpha2): the op's scalars as its functor in native/src/kernels/unary.h documents them. */
   static Tensor unary(UnaryOp op, Tensor x, double alpha, double alpha2) {
-    x.requireFloat(op.label);
+    return unary(op.label, op, x, alpha, alpha2);
+  }
+
+  /**
+   * The same, named {@code name} in messages and the autograd graph: an op the user called by
+   * another name that runs as this unary op (sub(double) as ADD_SCALAR) is reported as called.
+   */
+  static Tensor unary(String name, UnaryOp op, Tensor x, double alpha, double alpha2) {
+    x.requireFloat(name);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     NativeErrors.check(JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2));
-    return Autograd.record(op.label, y, g -> {
+    return Autograd.record(name, y, g -> {
       if (op == UnaryOp.HEAVISIDE) {
         throw new UnsupportedOperationException("the Heaviside step has no derivative: it cannot be "
             + "used in a network trained by backpropagation (use sigmoid or a straight-through estimator)");

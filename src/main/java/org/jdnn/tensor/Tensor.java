@@ -945,7 +945,7 @@ public final class Tensor implements AutoCloseable {
    *     requires a gradient
    * @throws IllegalArgumentException when this tensor is not float32 or float64
    */
-  public Tensor sub(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, -value); }
+  public Tensor sub(double value) { return ElementwiseOps.unary("sub(scalar)", UnaryOp.ADD_SCALAR, this, -value, 0); }
 
   /**
    * this * value, element-wise.
@@ -965,7 +965,7 @@ public final class Tensor implements AutoCloseable {
    *     requires a gradient
    * @throws IllegalArgumentException when this tensor is not float32 or float64
    */
-  public Tensor div(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, 1.0 / value); }
+  public Tensor div(double value) { return ElementwiseOps.unary("div(scalar)", UnaryOp.SCALE, this, 1.0 / value, 0); }
 
   /**
    * -x, element-wise.

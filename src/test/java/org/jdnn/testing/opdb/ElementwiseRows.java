@@ -73,12 +73,11 @@ final class ElementwiseRows {
             IllegalArgumentException.class, name, "dtypes differ", "float32", "float64");
   }
 
-  /** x op c for a double c: the scalar overloads, which run as the ADD_SCALAR and SCALE unary ops. */
+  /** x op c for a double c: the scalar overloads, which run as the ADD_SCALAR and SCALE unary ops and are named as called. */
   static OpInfo<Double> scalar(String name, String method, String unaryOp, BiFunction<Tensor, Double, Tensor> op,
       DoubleBinaryOperator ref) {
     return OpInfo.<Double>op(name)
         .covers(method, unaryOp)
-        .messageName(unaryOp.equals("UnaryOp.SCALE") ? "mul(scalar)" : "add(scalar)")
         .call((in, c) -> op.apply(in[0], c))
         .reference((s, in) -> Expected.of(Refs.map(in[0], x -> ref.applyAsDouble(x, s.params)), s.shape(0)))
         .samples(r -> {
