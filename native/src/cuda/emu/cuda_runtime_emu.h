@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #define __global__
 #define __device__
@@ -125,6 +126,14 @@ template <class Body>
 void run_grid(unsigned grid, unsigned block, cudaStream_t, Body&& body);
 
 void set_launch_error(cudaError_t error);
+
+// Queues work on a stream, in issue order. The work is what a GPU would run
+// later: the emulated cuBLAS/cuDNN compute entries and kernel launches put their
+// computation here after checking their arguments at call time. The closure must
+// own every value it reads that the caller may change once the call returns
+// (host scalars such as alpha/beta, descriptor contents): only device memory is
+// read at execution time. `what` names the work in emulation error reports.
+void enqueue(cudaStream_t stream, const char* what, std::function<void()> work);
 
 }  // namespace jdnn::cuda::emu
 

@@ -75,6 +75,9 @@ bool is_device_range(const void* p, size_t bytes) {
 
 void set_launch_error(cudaError_t error) { record(error); }
 
+// Streams still execute synchronously: the work runs now, on the calling thread.
+void enqueue(cudaStream_t, const char*, std::function<void()> work) { work(); }
+
 }  // namespace jdnn::cuda::emu
 
 cudaError_t cudaGetDeviceCount(int* count) {
