@@ -6,7 +6,7 @@
 # module, runs org.jdnn.bench.GpuBench in one JVM and writes bench/results/gpu-DATE.md and .json.
 #
 #   scripts/bench-gpu.sh [--device cuda|cuda-emu] [--quick] [--tf32] [--data DIR] [--out DIR]
-#                        [--no-build] [--offline] [--keep-going]
+#                        [--no-build] [--offline] [--keep-going] [--profile-steps]
 #
 # --device cuda-emu  dry run on the CPU emulation of the CUDA backend (no GPU needed): tiny sizes,
 #                    a few steps; proves the workloads run on the CUDA code path, NOT a performance
@@ -18,6 +18,11 @@
 # --no-build         use the jars already built (target/jdnn-*.jar, bench/jdnn/target)
 # --offline          Maven offline (-o): for machines without network, with ~/.m2 already filled
 # --keep-going       after a failed section, run the remaining ones (default: stop at the first)
+# --profile-steps    instead of the benchmark: count one steady-state training step of W1 and of W2
+#                    (batch 128, data on the device, after 3 warm-up steps) with Device.stats() and
+#                    print exactly one line each on stdout, no result files:
+#                    STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
+#                    STEP W2 ... (docs/architecture.md, "Step counters", says what each counts)
 #
 # Exit status: 0 all sections ran; 1 a section failed (the result files name it); 2 bad usage;
 # 3 the device is unavailable (the message says what is missing, e.g. no NVIDIA driver).
@@ -26,7 +31,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 orig_args="$*"
 
-device=cuda; quick=0; build=1; java_args=(); mvn_args=(-B -q)
+device=cuda; quick=0; build=1; profile_steps=0; java_args=(); mvn_args=(-B -q)
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 outdir="$root/bench/results"
 while [[ $# -gt 0 ]]; do
@@ -39,7 +44,8 @@ while [[ $# -gt 0 ]]; do
     --out) outdir="$2"; shift ;;
     --no-build) build=0 ;;
     --offline) mvn_args+=(-o) ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --profile-steps) profile_steps=1 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -62,6 +68,25 @@ if [[ -z $jar || ! -f $m/target/bench-jdnn-0.1.0-SNAPSHOT.jar || ! -f $m/target/
 fi
 cp="$m/target/bench-jdnn-0.1.0-SNAPSHOT.jar:$(cat "$m/target/classpath.txt")"
 [[ -f $m/target/classpath-system.txt ]] && cp="$cp:$(cat "$m/target/classpath-system.txt")"
+
+if [[ $profile_steps == 1 ]]; then
+  echo "== GpuBench --profile-steps on $device: $(date -u +%H:%M:%S)" >&2
+  status=0
+  lines=$(java -Xms1g -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$root/bench/target/javacpp-cache" -cp "$cp" \
+    org.jdnn.bench.GpuBench --device "$device" --data "$data" --profile-steps) || status=$?
+  [[ -n $lines ]] && echo "$lines"
+  [[ $status == 3 ]] && echo "== no result: device $device is unavailable (see the message above)" >&2
+  if [[ $status == 0 ]]; then
+    # Exactly one line per workload, fields in this order (readers parse them).
+    fields='launches=[0-9]+ vendor_calls=[0-9]+ syncs=[0-9]+ device_mallocs=[0-9]+ h2d_bytes=[0-9]+ d2h_bytes=[0-9]+'
+    for w in W1 W2; do
+      n=$(grep -cE "^STEP $w $fields\$" <<<"$lines" || true)
+      [[ $n == 1 ]] || { echo "== expected exactly one well-formed 'STEP $w ...' line, got $n" >&2; status=1; }
+    done
+    [[ $(wc -l <<<"$lines") == 2 ]] || { echo "== expected two lines on stdout, got: $lines" >&2; status=1; }
+  fi
+  exit $status
+fi
 
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [[ -z $(git status --porcelain --untracked-files=no 2>/dev/null) ]] || commit="$commit+dirty"

@@ -119,9 +119,12 @@ const char* device_describe(int device) noexcept;
 // Waits for every op issued on the device to finish.
 int device_synchronize(int device) noexcept;
 // Backend switches and counters: on CUDA "tf32" (0/1: TF32 tensor-core math in GEMM and
-// convolution), "profile" (0/1: time every op with device events; 1 resets the totals);
-// statistics "kernel_ms" (device time of the ops since profiling started) and "ops"; a statistic
-// is NaN on failure.
+// convolution), "profile" (0/1: time every op with device events; 1 resets the totals), and on
+// cuda-emu "copy_chunk_bytes" (tests: the chunk size of host<->device copies); statistics
+// "kernel_ms" (device time of the ops since profiling started), "ops", "pinned_bytes" (host memory
+// held by the staging buffers), and the counts since start
+// "launches", "vendor_calls", "syncs", "device_mallocs", "h2d_bytes", "d2h_bytes"
+// (org.jdnn.tensor.DeviceStats says what each counts); a statistic is NaN on failure.
 int device_set_option(int device, const char* key, double value) noexcept;
 double device_stat(int device, const char* key) noexcept;
 // dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).

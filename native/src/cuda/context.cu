@@ -119,7 +119,7 @@ void DeviceAllocator::before_release() {
   // Runs under the allocator's lock: this may run outside any op (Device.releaseCached),
   // and a block freed by another thread after an earlier wait could still be in use.
   // Unchecked for the reason system_free is.
-  if (g_context != nullptr) cudaStreamSynchronize(g_context->stream);
+  if (g_context != nullptr) wait_for_stream(g_context->stream);
 }
 
 void DeviceAllocator::out_of_memory(size_t bytes, int64_t bytes_in_use) {
@@ -141,15 +141,6 @@ void* Context::workspace(size_t bytes) {
   }
   return workspace_;
 }
-
-namespace {
-
-// Pinned upload buffers: a few let uploads overlap queued work; the cap keeps a loader of
-// large batches from pinning much more host memory than one buffer would.
-constexpr size_t kUploadBuffers = 4;
-constexpr size_t kUploadPinnedCap = size_t(256) << 20;
-
-}  // namespace
 
 void* Context::upload_staging(size_t bytes) {
   // Idle once its last transfer is done. NotReady is a state, not a failure, and is
@@ -182,7 +173,7 @@ void* Context::upload_staging(size_t bytes) {
       pick = 0;
       for (size_t i = 1; i < uploads_.size(); ++i)
         if (uploads_[i].queued < uploads_[pick].queued) pick = i;
-      JDNN_CUDA_CHECK(cudaEventSynchronize(uploads_[pick].done));
+      JDNN_CUDA_CHECK(wait_for_event(uploads_[pick].done));
       uploads_[pick].pending = false;
     }
   }
@@ -217,6 +208,28 @@ void* Context::download_staging(size_t bytes) {
   return download_;
 }
 
+size_t Context::pinned_bytes() const {
+  size_t total = download_bytes_;
+  for (const Staging& s : uploads_) total += s.bytes;
+  return total;
+}
+
+void Context::free_staging() {
+  JDNN_CUDA_CHECK(wait_for_stream(stream));
+  // Forgotten before each free, so a failure leaves nothing freed behind to be used again.
+  while (!uploads_.empty()) {
+    const Staging s = uploads_.back();
+    uploads_.pop_back();
+    if (s.data != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(s.data));
+    if (s.done != nullptr) JDNN_CUDA_CHECK(cudaEventDestroy(s.done));
+  }
+  upload_slot_ = 0;
+  void* download = download_;
+  download_ = nullptr;
+  download_bytes_ = 0;
+  if (download != nullptr) JDNN_CUDA_CHECK(cudaFreeHost(download));
+}
+
 // ---- profiling ------------------------------------------------------------------
 
 cudaEvent_t Context::take_event() {
@@ -231,7 +244,7 @@ cudaEvent_t Context::take_event() {
 }
 
 void Context::collect_profile() {
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
+  JDNN_CUDA_CHECK(wait_for_stream(stream));
   for (auto& [start, end] : pending_events) {
     float ms = 0;
     JDNN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, end));
@@ -295,7 +308,7 @@ std::string CudaBackend::describe() const {
 void CudaBackend::synchronize() {
   Context& c = context();
   std::lock_guard<std::recursive_mutex> lock(c.mutex);
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
+  JDNN_CUDA_CHECK(wait_for_stream(c.stream));
 }
 
 void CudaBackend::set_option(const std::string& key, double value) {
@@ -311,8 +324,22 @@ void CudaBackend::set_option(const std::string& key, double value) {
       c.profiled_ops = 0;
     }
     c.profiling = value != 0;
+#if defined(JDNN_CUDA_EMU)
+  } else if (key == "copy_chunk_bytes") {
+    // Tests only: small chunks let a small tensor exercise the chunked copy paths.
+    const double most = static_cast<double>(kUploadPinnedCap / kUploadBuffers);
+    JDNN_CHECK(value >= 1 && value <= most && value == static_cast<double>(static_cast<size_t>(value)),
+               "device ", device_name(device()), ": option copy_chunk_bytes must be a whole number in [1, ", most,
+               "], got ", value);
+    c.copy_chunk_bytes = static_cast<size_t>(value);
+    c.free_staging();  // so the next copies show the staging memory that chunk size needs
+#endif
   } else {
-    fail("device ", device_name(device()), " has no option '", key, "' (known: tf32, profile)");
+    fail("device ", device_name(device()), " has no option '", key, "' (known: tf32, profile",
+#if defined(JDNN_CUDA_EMU)
+         ", copy_chunk_bytes",
+#endif
+         ")");
   }
 }
 
@@ -325,7 +352,16 @@ double CudaBackend::stat(const std::string& key) {
   }
   if (key == "ops") return static_cast<double>(c.profiled_ops);
   if (key == "device_mallocs") return static_cast<double>(c.allocator.device_mallocs());
-  fail("device ", device_name(device()), " has no statistic '", key, "' (known: kernel_ms, ops, device_mallocs)");
+  if (key == "pinned_bytes") return static_cast<double>(c.pinned_bytes());
+  // Counts since the backend started (cuda/counters.h); exact as doubles up to 2^53.
+  const Counters& n = counters();
+  if (key == "launches") return static_cast<double>(n.launches.load());
+  if (key == "vendor_calls") return static_cast<double>(n.vendor_calls.load());
+  if (key == "syncs") return static_cast<double>(n.syncs.load());
+  if (key == "h2d_bytes") return static_cast<double>(n.h2d_bytes.load());
+  if (key == "d2h_bytes") return static_cast<double>(n.d2h_bytes.load());
+  fail("device ", device_name(device()), " has no statistic '", key,
+       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
 }
 
 }  // namespace jdnn::cuda

@@ -1,6 +1,7 @@
 // Per-process state of the CUDA backend: the compute stream, the cuBLAS and
 // cuDNN handles bound to it, the caching device allocator, a reusable
-// workspace, pinned staging buffers and the op profiler. One GPU (device 0 of
+// workspace, pinned staging buffers, the op profiler and the host waits
+// (wait_for_stream / wait_for_event, counted for Device.stats()). One GPU (device 0 of
 // those CUDA_VISIBLE_DEVICES shows) per process.
 #pragma once
 #include <cstddef>
@@ -35,6 +36,11 @@ class DeviceAllocator final : public CachingAllocator {
   [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
 };
 
+// Pinned upload buffers: a few let uploads overlap queued work; the cap keeps a loader of
+// large batches from pinning much more host memory than one buffer would.
+constexpr size_t kUploadBuffers = 4;
+constexpr size_t kUploadPinnedCap = size_t(256) << 20;
+
 struct Context {
   Device device = Device::CUDA;
   cudaStream_t stream = nullptr;
@@ -57,9 +63,14 @@ struct Context {
   // let a loader thread queue the next upload without waiting for the compute
   // work queued before the previous one (which would drain the stream while the
   // op lock is held); only when all are busy is the oldest waited for.
+  // A copy larger than copy_chunk_bytes goes through them in chunks of at most that size, so the
+  // pinned memory stays within its cap (four upload buffers of a chunk each) whatever the tensor.
   void* upload_staging(size_t bytes);
   void mark_upload_queued();  // after queueing the copy from the buffer upload_staging gave
   void* download_staging(size_t bytes);
+  size_t copy_chunk_bytes = kUploadPinnedCap / kUploadBuffers;  // tests lower it ("copy_chunk_bytes", cuda-emu)
+  size_t pinned_bytes() const;  // host memory the staging buffers hold ("pinned_bytes" statistic)
+  void free_staging();  // waits for queued transfers, then returns every staging buffer
 
   // Profiling ("profile" option): device time of every op, from events around it.
   bool profiling = false;
@@ -111,6 +122,17 @@ class DeviceScratch {
 
 // The backend's context; throws if the backend is not initialized.
 Context& context();
+
+// Every wait of the host for the device goes through these two, so that Device.stats()
+// counts it ("syncs"). Return the runtime's status, for JDNN_CUDA_CHECK or to ignore.
+inline cudaError_t wait_for_stream(cudaStream_t stream) {
+  count(counters().syncs);
+  return cudaStreamSynchronize(stream);
+}
+inline cudaError_t wait_for_event(cudaEvent_t event) {
+  count(counters().syncs);
+  return cudaEventSynchronize(event);
+}
 
 // Entered at the top of every backend op: serializes host threads and, when
 // profiling, brackets the op with device events.

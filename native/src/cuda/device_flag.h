@@ -23,7 +23,8 @@ class FirstBadFlag {
   int64_t first_bad(int64_t n) const {
     unsigned long long flag = 0;
     JDNN_CUDA_CHECK(cudaMemcpyAsync(&flag, device(), sizeof(flag), cudaMemcpyDeviceToHost, ctx_.stream));
-    JDNN_CUDA_CHECK(cudaStreamSynchronize(ctx_.stream));
+    JDNN_CUDA_CHECK(wait_for_stream(ctx_.stream));
+    count(counters().d2h_bytes, sizeof(flag));
     return flag == 0 ? -1 : n - static_cast<int64_t>(flag);
   }
 
@@ -40,7 +41,8 @@ inline int64_t index_on_host(const Tensor& t, int64_t i, cudaStream_t stream) {
   JDNN_CUDA_CHECK(cudaMemcpyAsync(is32 ? static_cast<void*>(&narrow) : static_cast<void*>(&wide),
                                   static_cast<const char*>(t.storage->data) + i * (is32 ? 4 : 8), is32 ? 4 : 8,
                                   cudaMemcpyDeviceToHost, stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(stream));
+  JDNN_CUDA_CHECK(wait_for_stream(stream));
+  count(counters().d2h_bytes, is32 ? 4 : 8);
   return is32 ? narrow : wide;
 }
 

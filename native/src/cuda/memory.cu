@@ -1,5 +1,6 @@
 // Host <-> device copies through pinned staging buffers, fill, dtype
 // conversion and row gathers on the CUDA backend (CPU twin: cpu/memory.cpp).
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -75,21 +76,36 @@ void CudaBackend::copy_from_host(Tensor& dst, const void* src, size_t byte_offse
   JDNN_CUDA_OP("copy_from_host");
   Context& c = jdnn_op.ctx;
   // Staging lets the caller reuse its buffer at once while the transfer runs from pinned memory.
-  void* staging = c.upload_staging(bytes);
-  std::memcpy(staging, src, bytes);
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(static_cast<char*>(dst.storage->data) + byte_offset, staging, bytes,
-                                  cudaMemcpyHostToDevice, c.stream));
-  c.mark_upload_queued();
+  // In chunks, so a large tensor pins no more than the staging cap (each chunk waits only for
+  // its buffer's previous transfer).
+  char* to = static_cast<char*>(dst.storage->data) + byte_offset;
+  const char* from = static_cast<const char*>(src);
+  for (size_t done = 0; done < bytes;) {
+    const size_t n = std::min(c.copy_chunk_bytes, bytes - done);
+    void* staging = c.upload_staging(n);
+    std::memcpy(staging, from + done, n);
+    JDNN_CUDA_CHECK(cudaMemcpyAsync(to + done, staging, n, cudaMemcpyHostToDevice, c.stream));
+    c.mark_upload_queued();
+    count(counters().h2d_bytes, static_cast<int64_t>(n));
+    done += n;
+  }
 }
 
 void CudaBackend::copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes) {
   JDNN_CUDA_OP("copy_to_host");
   Context& c = jdnn_op.ctx;
-  void* staging = c.download_staging(bytes);
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(staging, static_cast<const char*>(src.storage->data) + byte_offset, bytes,
-                                  cudaMemcpyDeviceToHost, c.stream));
-  JDNN_CUDA_CHECK(cudaStreamSynchronize(c.stream));
-  std::memcpy(dst, staging, bytes);
+  // Chunked like uploads, one wait per chunk, so the pinned download buffer stays within a chunk.
+  const char* from = static_cast<const char*>(src.storage->data) + byte_offset;
+  char* to = static_cast<char*>(dst);
+  for (size_t done = 0; done < bytes;) {
+    const size_t n = std::min(c.copy_chunk_bytes, bytes - done);
+    void* staging = c.download_staging(n);
+    JDNN_CUDA_CHECK(cudaMemcpyAsync(staging, from + done, n, cudaMemcpyDeviceToHost, c.stream));
+    JDNN_CUDA_CHECK(wait_for_stream(c.stream));
+    std::memcpy(to + done, staging, n);
+    count(counters().d2h_bytes, static_cast<int64_t>(n));
+    done += n;
+  }
 }
 
 void CudaBackend::fill(Tensor& t, double value) {

@@ -20,6 +20,7 @@
 #endif
 
 #include "core/error.h"
+#include "cuda/counters.h"
 
 namespace jdnn::cuda {
 
@@ -61,6 +62,7 @@ void launch(void (*kernel)(Params...), unsigned grid, unsigned block, cudaStream
   kernel<<<grid, block, 0, stream>>>(static_cast<Params>(args)...);
 #endif
   JDNN_CUDA_CHECK(cudaGetLastError());
+  count(counters().launches);
 }
 
 // Grid-stride launch over n elements.

@@ -314,16 +314,19 @@ std::string vendor_versions();
 }  // namespace jdnn::vendor
 
 // Calls a cuBLAS / cuDNN entry through the table and throws, naming the call and
-// the library's own error string, on any status other than success.
+// the library's own error string, on any status other than success. Entries that
+// queue device work are counted (cuda/counters.h, Device.stats()).
 #define JDNN_CUBLAS(name, ...)                                                                       \
   do {                                                                                               \
     const ::jdnn::vendor::cublasStatus_t jdnn_st_ = ::jdnn::vendor::vendor().name(__VA_ARGS__);      \
     if (jdnn_st_ != ::jdnn::vendor::CUBLAS_STATUS_SUCCESS) ::jdnn::vendor::cublas_failure(jdnn_st_, #name); \
+    if constexpr (::jdnn::cuda::queues_device_work(#name)) ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls); \
   } while (0)
 #define JDNN_CUDNN(name, ...)                                                                        \
   do {                                                                                               \
     const ::jdnn::vendor::cudnnStatus_t jdnn_st_ = ::jdnn::vendor::vendor().name(__VA_ARGS__);       \
     if (jdnn_st_ != ::jdnn::vendor::CUDNN_STATUS_SUCCESS) ::jdnn::vendor::cudnn_failure(jdnn_st_, #name); \
+    if constexpr (::jdnn::cuda::queues_device_work(#name)) ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls); \
   } while (0)
 
 namespace jdnn::vendor {

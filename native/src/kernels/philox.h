@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernels/common.h"
+#include "kernels/exact_math.h"
 
 namespace jdnn::kernels {
 
@@ -40,11 +41,12 @@ JDNN_HD double philox_uniform(const Philox4& r) {
   return static_cast<double>(bits & ((1ull << 53) - 1)) * (1.0 / 9007199254740992.0);
 }
 
-// Standard normal by Box-Muller from two further words; u1 in (0, 1] so log is finite.
+// Standard normal by Box-Muller from two further words: sqrt(-2 log u1) cos(2 pi u2) with
+// u1 = (v2 + 1) / 2^32 in (0, 1] (so log is finite) and u2 = v3 / 2^32. exact_math.h's log and
+// cos use correctly rounded operations only, so every backend gives the same bits.
 JDNN_HD double philox_normal(const Philox4& r) {
-  const double u1 = (static_cast<double>(r.v[2]) + 1.0) * (1.0 / 4294967296.0);
-  const double u2 = static_cast<double>(r.v[3]) * (1.0 / 4294967296.0);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  const double u1 = (static_cast<double>(r.v[2]) + 1.0) * (1.0 / 4294967296.0);  // exact
+  return exact::mul(exact::sqrt(exact::mul(-2.0, exact::log(u1))), exact::cos_turns(r.v[3]));
 }
 
 }  // namespace jdnn::kernels

@@ -306,6 +306,25 @@ public final class Device {
   }
 
   /**
+   * The backend's counters since it started: kernel launches, cuBLAS/cuDNN calls, host waits,
+   * cudaMalloc calls and bytes copied each way (see {@link DeviceStats} for what each counts).
+   * Cheap (no wait for the device); the difference of two snapshots ({@link DeviceStats#minus})
+   * gives a stretch of work's figures. Each field is read at its own moment: ops issued by other
+   * threads meanwhile may land in some fields and not others.
+   *
+   * @return the counts; {@link DeviceStats#ZERO} on the CPU, which has nothing of these to count
+   */
+  public DeviceStats stats() {
+    if (!isCuda()) return DeviceStats.ZERO;
+    return new DeviceStats(counter("launches"), counter("vendor_calls"), counter("syncs"), counter("device_mallocs"),
+        counter("h2d_bytes"), counter("d2h_bytes"));
+  }
+
+  private long counter(String key) {
+    return (long) NativeErrors.statistic(JdnnNative.device_stat(code, key));
+  }
+
+  /**
    * Bytes held by live tensors on this device.
    *
    * @return the bytes, at least 0

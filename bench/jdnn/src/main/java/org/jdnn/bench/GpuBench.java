@@ -23,6 +23,7 @@ import org.jdnn.nn.Summary;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.DeviceStats;
 import org.jdnn.tensor.DeviceUnavailableException;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -48,6 +49,9 @@ import org.jdnn.tensor.TensorScope;
  *                          without it the workloads run on random data of the same shapes
  * --out-md FILE --out-json FILE --command TEXT --commit TEXT
  * --keep-going             after a failed section, run the others (default: stop at the first)
+ * --profile-steps          only count one steady-state training step of W1 and of W2 with
+ *                          {@link Device#stats()} and print one line each on stdout:
+ *                          STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
  * </pre>
  */
 public final class GpuBench {
@@ -97,7 +101,7 @@ public final class GpuBench {
 
   public static void main(String[] args) throws Exception {
     String device = "cuda", command = "", commit = "";
-    boolean quick = false, tf32 = false, keepGoing = false;
+    boolean quick = false, tf32 = false, keepGoing = false, profileSteps = false;
     Path data = Paths.get(System.getenv().getOrDefault("JDNN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"));
     Path md = null, json = null;
     for (int i = 0; i < args.length; i++) {
@@ -106,6 +110,7 @@ public final class GpuBench {
         case "--quick": quick = true; break;
         case "--tf32": tf32 = true; break;
         case "--keep-going": keepGoing = true; break;
+        case "--profile-steps": profileSteps = true; break;
         case "--data": data = Paths.get(args[++i]); break;
         case "--out-md": md = Paths.get(args[++i]); break;
         case "--out-json": json = Paths.get(args[++i]); break;
@@ -130,6 +135,10 @@ public final class GpuBench {
     }
     boolean emulated = device.equals("cuda-emu");
     Plan plan = Plan.of(emulated, quick);
+    if (profileSteps) {
+      System.exit(profileSteps(dev, plan, data) ? 0 : 1);
+      return;
+    }
     GpuReport report = new GpuReport();
     report.put("device", device);
     report.put("machine", dev.describe());
@@ -151,6 +160,71 @@ public final class GpuBench {
     if (json != null) report.writeJson(json);
     System.out.print(report.markdown());
     System.exit(ok ? 0 : 1);
+  }
+
+  // ---- step counters -----------------------------------------------------------------------------
+
+  /** Warm-up steps before the counted one: Adam makes its state in step 1 and step 2 re-allocates temporaries. */
+  static final int COUNTER_WARMUP_STEPS = 3;
+
+  /**
+   * Counts one steady-state training step of W1 and of W2 (batch 128, data on the device, as the
+   * timed runs train) and prints a STEP line for each on stdout. Returns false when one failed.
+   */
+  private static boolean profileSteps(Device dev, Plan plan, Path data) {
+    plan.batch = 128; // the workloads' batch, also on the emulation: the byte counts depend on it
+    plan.trainLimit = (COUNTER_WARMUP_STEPS + 1) * plan.batch;
+    plan.testLimit = 1;
+    GpuBench b = new GpuBench(dev, plan, false, new GpuReport());
+    try (Device.DefaultScope s = Device.useDefault(dev)) {
+      System.err.println("== data");
+      b.load(data);
+      System.err.println("== W1 step counters");
+      Generator.manualSeed(b.seed);
+      try (Layer w1 = w1Model()) {
+        System.out.println("STEP W1 " + b.countStep(w1).line());
+      }
+      System.err.println("== W2 step counters");
+      Generator.manualSeed(b.seed);
+      try (Layer w2 = w2Model()) {
+        System.out.println("STEP W2 " + b.countStep(w2).line());
+      }
+      return true;
+    } catch (Exception e) {
+      System.err.println("bench-gpu: step counters failed: " + e);
+      e.printStackTrace();
+      return false;
+    } finally {
+      for (Tensor t : new Tensor[] {b.trainX, b.trainY, b.testX, b.testY}) if (t != null) t.close();
+    }
+  }
+
+  /** The counters' change across the step after {@link #COUNTER_WARMUP_STEPS} warm-up steps. */
+  private DeviceStats countStep(Layer model) {
+    Trainer tr = new Trainer(model);
+    try {
+      int[] order = FashionData.order(trainYh.length, seed, 0);
+      tr.steps(order, 0, COUNTER_WARMUP_STEPS);
+      dev.synchronize();
+      DeviceStats before = dev.stats();
+      tr.steps(order, COUNTER_WARMUP_STEPS, COUNTER_WARMUP_STEPS + 1);
+      DeviceStats step = dev.stats().minus(before);
+      dev.synchronize(); // the step's queued work finishes (and reports any failure) before the next model
+      return step;
+    } finally {
+      tr.adam.close();
+    }
+  }
+
+  static Layer w1Model() {
+    return new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
+  }
+
+  static Layer w2Model() {
+    return new Sequential(new Reshape(1, 28, 28),
+        new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+        new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
   }
 
   private interface Section {
@@ -336,7 +410,7 @@ public final class GpuBench {
 
   private void w1() {
     Generator.manualSeed(seed);
-    mlp = new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
+    mlp = w1Model();
     Trainer tr = new Trainer(mlp);
     dev.setTf32(tf32);
     int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
@@ -359,10 +433,7 @@ public final class GpuBench {
 
   private void w2() {
     Generator.manualSeed(seed);
-    Layer cnn = new Sequential(new Reshape(1, 28, 28),
-        new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-        new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
+    Layer cnn = w2Model();
     try (cnn) {
       Trainer tr = new Trainer(cnn);
       dev.setTf32(tf32);
