@@ -6,6 +6,32 @@
 // algorithms per direction, reports nominal times that rank the one with a
 // workspace first (so the backend's workspace path runs in CI), and checks on
 // execution that the workspace given covers the algorithm's need.
+//
+// Math types, as the preconditions of the cuDNN API reference put them:
+// - Each perf result of a Find names "the math type provided to the
+//   algorithm" (cudnnConvolution*AlgoPerf_t::mathType); an algorithm's
+//   tensor-core and FMA variants are different kernels with different
+//   workspaces, so the caller must set that math type on the descriptor before
+//   running the algorithm. The emulation remembers, per handle, what each Find
+//   reported for a configuration and algorithm, and a convolution whose
+//   descriptor names another math type fails with CUDNN_STATUS_NOT_SUPPORTED
+//   (the status the reference gives for a combination of descriptors and
+//   algorithm that is not supported).
+// - What the emulated Find reports: under CUDNN_FMA_MATH every algorithm is an
+//   FMA kernel (FMA_MATH); under CUDNN_DEFAULT_MATH, for float data where TF32
+//   applies (cudnn_emu.h, tf32_applies), the GEMM algorithms are reported as
+//   their TF32 tensor-core variants (CUDNN_TENSOR_OP_MATH), the others as
+//   DEFAULT_MATH; otherwise the descriptor's math type.
+// - Workspace depends on algorithm and math type: the GEMM algorithms need the
+//   im2col matrix of one sample, and their tensor-core variant a TF32 copy of
+//   the filter besides. Get*WorkspaceSize answers for the descriptor's math
+//   type, Find reports the variant it timed, and a convolution given less
+//   workspace than its algorithm and math type need fails with
+//   CUDNN_STATUS_BAD_PARAM.
+// - Float inputs are rounded to TF32 before they are multiplied wherever
+//   tf32_applies (math type other than FMA_MATH on compute capability >= 8.0,
+//   NVIDIA_TF32_OVERRIDE not 0), in every algorithm: the reference permits
+//   TF32 there, and the emulation takes the least accurate permitted result.
 #include <algorithm>
 #include <vector>
 
@@ -32,7 +58,7 @@ int out_size(int in, int pad, int filter, int dil, int stride) {
 // Validates x / filter / conv (and y when given) as a 2-D convolution and fills g.
 cudnnStatus_t make_geom(const cudnnTensorStruct* x, const cudnnFilterStruct* f, const cudnnConvolutionStruct* cv,
                         const cudnnTensorStruct* y, Geom& g) {
-  if (x == nullptr || f == nullptr || cv == nullptr || !x->set || !f->set || !cv->set) return CUDNN_STATUS_BAD_PARAM;
+  if (!usable(x) || !usable(f) || !usable(cv)) return CUDNN_STATUS_BAD_PARAM;
   if (x->nb != 4) return CUDNN_STATUS_NOT_SUPPORTED;  // the emulation does 2-D convolutions only
   if (x->dtype != f->dtype) return CUDNN_STATUS_BAD_PARAM;
   if (f->c * cv->groups != x->dims[1] || f->k % cv->groups != 0) return CUDNN_STATUS_BAD_PARAM;
@@ -56,7 +82,7 @@ cudnnStatus_t make_geom(const cudnnTensorStruct* x, const cudnnFilterStruct* f, 
   g.ow = out_size(g.w, g.pw, g.kw, g.dw, g.v);
   if (g.oh < 1 || g.ow < 1) return CUDNN_STATUS_BAD_PARAM;
   if (y != nullptr) {
-    if (!y->set || y->nb != 4 || y->dtype != x->dtype) return CUDNN_STATUS_BAD_PARAM;
+    if (!usable(y) || y->nb != 4 || y->dtype != x->dtype) return CUDNN_STATUS_BAD_PARAM;
     if (y->dims[0] != g.n || y->dims[1] != g.k || y->dims[2] != g.oh || y->dims[3] != g.ow)
       return CUDNN_STATUS_BAD_PARAM;
   }
@@ -97,15 +123,18 @@ void for_each_tap(const Geom& g, Tap tap) {
     }
 }
 
-// Workspace the emulated algorithms ask for: the im2col matrix of one sample.
+// Workspace of the GEMM algorithms: the im2col matrix of one sample.
 size_t im2col_bytes(const Geom& g, cudnnDataType_t t) {
   return static_cast<size_t>(g.cg) * g.kh * g.kw * g.oh * g.ow * elem_size(t);
 }
 
-// The emulation's algorithms per direction: {algo, workspace (true: im2col size), nominal ms}.
+enum Direction : int64_t { kForward = 0, kBackwardData = 1, kBackwardFilter = 2 };
+
+// The emulation's algorithms per direction: {algo, GEMM (im2col workspace, tensor-core
+// variant), nominal ms}.
 struct AlgoInfo {
   int algo;
-  bool workspace;
+  bool gemm;
   float ms;
 };
 const std::vector<AlgoInfo> kFwdAlgos = {{CUDNN_CONVOLUTION_FWD_ALGO_GEMM, true, 0.5f},
@@ -117,45 +146,73 @@ const std::vector<AlgoInfo> kBwdFilterAlgos = {{CUDNN_CONVOLUTION_BWD_FILTER_ALG
                                                {CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, false, 1.0f},
                                                {CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3, false, 1.5f}};
 
-const AlgoInfo* find_algo(const std::vector<AlgoInfo>& algos, int algo) {
-  for (const AlgoInfo& a : algos)
+const std::vector<AlgoInfo>& algos_of(Direction dir) {
+  return dir == kForward ? kFwdAlgos : dir == kBackwardData ? kBwdDataAlgos : kBwdFilterAlgos;
+}
+
+const AlgoInfo* find_algo(Direction dir, int algo) {
+  for (const AlgoInfo& a : algos_of(dir))
     if (a.algo == algo) return &a;
   return nullptr;
 }
 
-cudnnStatus_t workspace_size(const std::vector<AlgoInfo>& algos, int algo, const Geom& g, cudnnDataType_t t,
-                             size_t* size) {
-  if (size == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const AlgoInfo* a = find_algo(algos, algo);
+bool tensor_op(cudnnMathType_t m) { return m == CUDNN_TENSOR_OP_MATH || m == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION; }
+
+// Workspace of algorithm a run under math type m (see the file comment).
+size_t workspace_need(const AlgoInfo& a, const Geom& g, cudnnDataType_t t, cudnnMathType_t m) {
+  if (!a.gemm) return 0;
+  const size_t filter = static_cast<size_t>(g.k) * g.cg * g.kh * g.kw * sizeof(float);
+  return im2col_bytes(g, t) + (tensor_op(m) && tf32_applies(t, m) ? filter : 0);
+}
+
+// The math type the emulated Find reports for algorithm a under the descriptor's math type.
+cudnnMathType_t reported_math(const AlgoInfo& a, cudnnDataType_t t, cudnnMathType_t desc) {
+  if (a.gemm && desc == CUDNN_DEFAULT_MATH && tf32_applies(t, desc)) return CUDNN_TENSOR_OP_MATH;
+  return desc;
+}
+
+FoundKey found_key(Direction dir, const Geom& g, cudnnDataType_t t, int algo) {
+  return FoundKey{dir, t, g.n, g.c, g.h, g.w, g.k, g.cg, g.kh, g.kw, g.ph, g.pw, g.u, g.v, g.dh, g.dw, g.groups,
+                  g.flip ? 1 : 0, algo, 0};
+}
+
+cudnnStatus_t workspace_size(cudnnHandle_t handle, Direction dir, int algo, const Geom& g, cudnnDataType_t t,
+                             cudnnMathType_t m, size_t* size) {
+  if (handle == nullptr || size == nullptr) return CUDNN_STATUS_BAD_PARAM;
+  const AlgoInfo* a = find_algo(dir, algo);
   if (a == nullptr) return CUDNN_STATUS_NOT_SUPPORTED;
-  *size = a->workspace ? im2col_bytes(g, t) : 0;
+  *size = workspace_need(*a, g, t, m);
   return CUDNN_STATUS_SUCCESS;
 }
 
-// The workspace given must cover the algorithm's need and be device memory.
-cudnnStatus_t check_workspace(const std::vector<AlgoInfo>& algos, int algo, const Geom& g, cudnnDataType_t t,
-                              const void* ws, size_t ws_bytes) {
-  size_t need = 0;
-  const cudnnStatus_t st = workspace_size(algos, algo, g, t, &need);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
+// The preconditions of running algorithm algo (see the file comment): an algorithm the emulation
+// has, the math type a Find on this handle reported for it, enough workspace in device memory.
+cudnnStatus_t check_run(cudnnHandle_t handle, Direction dir, int algo, const Geom& g, cudnnDataType_t t,
+                        cudnnMathType_t m, const void* ws, size_t ws_bytes) {
+  const AlgoInfo* a = find_algo(dir, algo);
+  if (a == nullptr) return CUDNN_STATUS_NOT_SUPPORTED;
+  const auto found = handle->found_math.find(found_key(dir, g, t, algo));
+  if (found != handle->found_math.end() && found->second != m) return CUDNN_STATUS_NOT_SUPPORTED;
+  const size_t need = workspace_need(*a, g, t, m);
   if (need == 0) return CUDNN_STATUS_SUCCESS;
   if (ws == nullptr || ws_bytes < need) return CUDNN_STATUS_BAD_PARAM;
   return is_device_range(ws, need) ? CUDNN_STATUS_SUCCESS : CUDNN_STATUS_EXECUTION_FAILED;
 }
 
 // Fills perf results: the algorithms whose workspace fits, fastest first, then those that do not
-// fit with status NOT_SUPPORTED.
+// fit with status NOT_SUPPORTED; records the math type reported for each on the handle.
 template <class Perf, class Algo>
-cudnnStatus_t find_algos(const std::vector<AlgoInfo>& algos, const Geom& g, cudnnDataType_t t, cudnnMathType_t math,
+cudnnStatus_t find_algos(cudnnHandle_t handle, Direction dir, const Geom& g, cudnnDataType_t t, cudnnMathType_t math,
                          size_t ws_bytes, int requested, int* returned, Perf* perf) {
   if (requested < 1 || returned == nullptr || perf == nullptr) return CUDNN_STATUS_BAD_PARAM;
   std::vector<Perf> fit, unfit;
-  for (const AlgoInfo& a : algos) {
+  for (const AlgoInfo& a : algos_of(dir)) {
     Perf p{};
     p.algo = static_cast<Algo>(a.algo);
-    p.memory = a.workspace ? im2col_bytes(g, t) : 0;
+    p.mathType = reported_math(a, t, math);
+    p.memory = workspace_need(a, g, t, p.mathType);
     p.determinism = CUDNN_DETERMINISTIC;
-    p.mathType = math;
+    handle->found_math[found_key(dir, g, t, a.algo)] = p.mathType;
     if (p.memory <= ws_bytes) {
       p.status = CUDNN_STATUS_SUCCESS;
       p.time = a.ms;
@@ -172,6 +229,50 @@ cudnnStatus_t find_algos(const std::vector<AlgoInfo>& algos, const Geom& g, cudn
   for (int i = 0; i < n; ++i) perf[i] = fit[i];
   *returned = n;
   return CUDNN_STATUS_SUCCESS;
+}
+
+// An operand of the products: float data rounded to TF32 where that applies.
+double operand(const void* p, cudnnDataType_t t, int64_t off, bool tf32) {
+  const double v = load(p, t, off);
+  return tf32 ? to_tf32(static_cast<float>(v)) : v;
+}
+
+// The three convolutions as queued: descriptors by value, scales already read.
+void forward(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cudnnFilterStruct& f, const void* w,
+             const cudnnTensorStruct& yd, void* y, double a, double b, bool tf32) {
+  const cudnnDataType_t t = xd.dtype;
+  std::vector<double> acc(static_cast<size_t>(numel(yd)), 0.0);
+  std::vector<int64_t> x_off(static_cast<size_t>(numel(xd)));
+  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(xd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[yi] += operand(x, t, x_off[xi], tf32) * operand(w, t, filter_offset(f, k, c, r, s), tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(y, t, offset_of(yd, static_cast<int64_t>(i)), a, acc[i], b);
+}
+
+void backward_data(const Geom& g, const cudnnFilterStruct& f, const void* w, const cudnnTensorStruct& dyd,
+                   const void* dy, const cudnnTensorStruct& dxd, void* dx, double a, double b, bool tf32) {
+  const cudnnDataType_t t = dxd.dtype;
+  std::vector<double> acc(static_cast<size_t>(numel(dxd)), 0.0);
+  std::vector<int64_t> dy_off(static_cast<size_t>(numel(dyd)));
+  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(dyd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[xi] += operand(dy, t, dy_off[yi], tf32) * operand(w, t, filter_offset(f, k, c, r, s), tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(dx, t, offset_of(dxd, static_cast<int64_t>(i)), a, acc[i], b);
+}
+
+void backward_filter(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cudnnTensorStruct& dyd,
+                     const void* dy, const cudnnFilterStruct& f, void* dw, double a, double b, bool tf32) {
+  const cudnnDataType_t t = xd.dtype;
+  std::vector<double> acc(static_cast<size_t>(filter_numel(f)), 0.0);
+  std::vector<int64_t> x_off(static_cast<size_t>(numel(xd))), dy_off(static_cast<size_t>(numel(dyd)));
+  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(xd, static_cast<int64_t>(i));
+  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(dyd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[filter_offset(f, k, c, r, s)] += operand(x, t, x_off[xi], tf32) * operand(dy, t, dy_off[yi], tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(dw, t, static_cast<int64_t>(i), a, acc[i], b);
 }
 
 }  // namespace
@@ -208,7 +309,7 @@ cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const
   if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
     return CUDNN_STATUS_EXECUTION_FAILED;
   return find_algos<cudnnConvolutionFwdAlgoPerf_t, cudnnConvolutionFwdAlgo_t>(
-      kFwdAlgos, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
+      handle, kForward, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
       perfResults);
 }
 
@@ -218,10 +319,9 @@ cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(cudnnHandle_t handle, cons
                                                       const cudnnTensorDescriptor_t yDesc,
                                                       cudnnConvolutionFwdAlgo_t algo, size_t* sizeInBytes) {
   Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
   const cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kFwdAlgos, algo, g, xDesc->dtype, sizeInBytes);
+  return workspace_size(handle, kForward, algo, g, xDesc->dtype, convDesc->math, sizeInBytes);
 }
 
 cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, const cudnnTensorDescriptor_t xDesc,
@@ -233,19 +333,15 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, c
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kFwdAlgos, algo, g, xDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = xDesc->dtype;
+  st = check_run(handle, kForward, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(x, *xDesc) || !on_device(w, *wDesc) || !on_device(y, *yDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = xDesc->dtype;
-  std::vector<double> acc(static_cast<size_t>(numel(*yDesc)), 0.0);
-  std::vector<int64_t> x_off(static_cast<size_t>(numel(*xDesc)));
-  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(*xDesc, static_cast<int64_t>(i));
-  const cudnnFilterStruct& f = *wDesc;
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[yi] += load(x, t, x_off[xi]) * load(w, t, filter_offset(f, k, c, r, s));
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(y, t, offset_of(*yDesc, static_cast<int64_t>(i)), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionForward",
+         [g, xd = *xDesc, x, f = *wDesc, w, yd = *yDesc, y, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           forward(g, xd, x, f, w, yd, y, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -262,8 +358,8 @@ cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(
   if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
     return CUDNN_STATUS_EXECUTION_FAILED;
   return find_algos<cudnnConvolutionBwdDataAlgoPerf_t, cudnnConvolutionBwdDataAlgo_t>(
-      kBwdDataAlgos, g, dxDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-      perfResults);
+      handle, kBackwardData, g, dxDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount,
+      returnedAlgoCount, perfResults);
 }
 
 cudnnStatus_t cudnnGetConvolutionBackwardDataWorkspaceSize(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc,
@@ -272,10 +368,9 @@ cudnnStatus_t cudnnGetConvolutionBackwardDataWorkspaceSize(cudnnHandle_t handle,
                                                            const cudnnTensorDescriptor_t dxDesc,
                                                            cudnnConvolutionBwdDataAlgo_t algo, size_t* sizeInBytes) {
   Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
   const cudnnStatus_t st = make_geom(dxDesc, wDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kBwdDataAlgos, algo, g, dxDesc->dtype, sizeInBytes);
+  return workspace_size(handle, kBackwardData, algo, g, dxDesc->dtype, convDesc->math, sizeInBytes);
 }
 
 cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alpha, const cudnnFilterDescriptor_t wDesc,
@@ -288,19 +383,15 @@ cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alp
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(dxDesc, wDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kBwdDataAlgos, algo, g, dxDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = dxDesc->dtype;
+  st = check_run(handle, kBackwardData, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(dx, *dxDesc) || !on_device(w, *wDesc) || !on_device(dy, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = dxDesc->dtype;
-  std::vector<double> acc(static_cast<size_t>(numel(*dxDesc)), 0.0);
-  std::vector<int64_t> dy_off(static_cast<size_t>(numel(*dyDesc)));
-  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(*dyDesc, static_cast<int64_t>(i));
-  const cudnnFilterStruct& f = *wDesc;
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[xi] += load(dy, t, dy_off[yi]) * load(w, t, filter_offset(f, k, c, r, s));
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(dx, t, offset_of(*dxDesc, static_cast<int64_t>(i)), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionBackwardData",
+         [g, f = *wDesc, w, dyd = *dyDesc, dy, dxd = *dxDesc, dx, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           backward_data(g, f, w, dyd, dy, dxd, dx, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -317,8 +408,8 @@ cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(
   if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
     return CUDNN_STATUS_EXECUTION_FAILED;
   return find_algos<cudnnConvolutionBwdFilterAlgoPerf_t, cudnnConvolutionBwdFilterAlgo_t>(
-      kBwdFilterAlgos, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-      perfResults);
+      handle, kBackwardFilter, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount,
+      returnedAlgoCount, perfResults);
 }
 
 cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
@@ -328,10 +419,9 @@ cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnnHandle_t handl
                                                              cudnnConvolutionBwdFilterAlgo_t algo,
                                                              size_t* sizeInBytes) {
   Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
   const cudnnStatus_t st = make_geom(xDesc, gradDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kBwdFilterAlgos, algo, g, xDesc->dtype, sizeInBytes);
+  return workspace_size(handle, kBackwardFilter, algo, g, xDesc->dtype, convDesc->math, sizeInBytes);
 }
 
 cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* alpha,
@@ -345,20 +435,15 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(xDesc, dwDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kBwdFilterAlgos, algo, g, xDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = xDesc->dtype;
+  st = check_run(handle, kBackwardFilter, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(x, *xDesc) || !on_device(dw, *dwDesc) || !on_device(dy, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = xDesc->dtype;
-  const cudnnFilterStruct& f = *dwDesc;
-  std::vector<double> acc(static_cast<size_t>(filter_numel(f)), 0.0);
-  std::vector<int64_t> x_off(static_cast<size_t>(numel(*xDesc))), dy_off(static_cast<size_t>(numel(*dyDesc)));
-  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(*xDesc, static_cast<int64_t>(i));
-  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(*dyDesc, static_cast<int64_t>(i));
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[filter_offset(f, k, c, r, s)] += load(x, t, x_off[xi]) * load(dy, t, dy_off[yi]);
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(dw, t, static_cast<int64_t>(i), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionBackwardFilter",
+         [g, xd = *xDesc, x, dyd = *dyDesc, dy, f = *dwDesc, dw, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           backward_filter(g, xd, x, dyd, dy, f, dw, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -366,25 +451,26 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
 cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, const void* alpha,
                                            const cudnnTensorDescriptor_t dyDesc, const void* dy, const void* beta,
                                            const cudnnTensorDescriptor_t dbDesc, void* db) {
-  if (handle == nullptr || alpha == nullptr || beta == nullptr || dyDesc == nullptr || dbDesc == nullptr)
+  if (handle == nullptr || alpha == nullptr || beta == nullptr || !usable(dyDesc) || !usable(dbDesc))
     return CUDNN_STATUS_BAD_PARAM;
-  if (!dyDesc->set || !dbDesc->set || dyDesc->nb != dbDesc->nb || dyDesc->nb < 4 || dyDesc->dtype != dbDesc->dtype)
-    return CUDNN_STATUS_BAD_PARAM;
+  if (dyDesc->nb != dbDesc->nb || dyDesc->nb < 4 || dyDesc->dtype != dbDesc->dtype) return CUDNN_STATUS_BAD_PARAM;
   for (int i = 0; i < dbDesc->nb; ++i)
     if (dbDesc->dims[i] != (i == 1 ? dyDesc->dims[1] : 1)) return CUDNN_STATUS_BAD_PARAM;
   if (!computable(dyDesc->dtype)) return CUDNN_STATUS_NOT_SUPPORTED;
   if (!on_device(dy, *dyDesc) || !on_device(db, *dbDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
   const cudnnDataType_t t = dyDesc->dtype;
-  const int channels = dyDesc->dims[1];
-  int64_t inner = 1;
-  for (int i = 2; i < dyDesc->nb; ++i) inner *= dyDesc->dims[i];
-  std::vector<double> acc(static_cast<size_t>(channels), 0.0);
-  const int64_t n = numel(*dyDesc);
-  for (int64_t i = 0; i < n; ++i) acc[static_cast<size_t>((i / inner) % channels)] += load(dy, t, offset_of(*dyDesc, i));
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (int k = 0; k < channels; ++k) blend(db, t, int64_t(k) * dbDesc->strides[1], a, acc[k], b);
+  submit(handle, "cudnnConvolutionBackwardBias",
+         [dyd = *dyDesc, dy, db_stride = dbDesc->strides[1], db, t, a = scale(alpha, t), b = scale(beta, t)] {
+           const int channels = dyd.dims[1];
+           int64_t inner = 1;
+           for (int i = 2; i < dyd.nb; ++i) inner *= dyd.dims[i];
+           std::vector<double> acc(static_cast<size_t>(channels), 0.0);
+           const int64_t n = numel(dyd);
+           for (int64_t i = 0; i < n; ++i)
+             acc[static_cast<size_t>((i / inner) % channels)] += load(dy, t, offset_of(dyd, i));
+           for (int k = 0; k < channels; ++k) blend(db, t, int64_t(k) * db_stride, a, acc[k], b);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
-
 
 }  // namespace jdnn::vendor::emu
