@@ -194,9 +194,10 @@ cudnnStatus_t check_run(cudnnHandle_t handle, Direction dir, int algo, const Geo
   const auto found = handle->found_math.find(found_key(dir, g, t, algo));
   if (found != handle->found_math.end() && found->second != m) return CUDNN_STATUS_NOT_SUPPORTED;
   const size_t need = workspace_need(*a, g, t, m);
-  if (need == 0) return CUDNN_STATUS_SUCCESS;
-  if (ws == nullptr || ws_bytes < need) return CUDNN_STATUS_BAD_PARAM;
-  return is_device_range(ws, need) ? CUDNN_STATUS_SUCCESS : CUDNN_STATUS_EXECUTION_FAILED;
+  if (need > 0 && (ws == nullptr || ws_bytes < need)) return CUDNN_STATUS_BAD_PARAM;
+  // All the bytes the caller vouches for must be device memory, not only those this algorithm uses.
+  if (ws != nullptr && !is_device_range(ws, ws_bytes)) return CUDNN_STATUS_EXECUTION_FAILED;
+  return CUDNN_STATUS_SUCCESS;
 }
 
 // Fills perf results: the algorithms whose workspace fits, fastest first, then those that do not
