@@ -278,8 +278,8 @@ cublasStatus_t cublasSgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                                          long long int strideA, const float* B, int ldb, long long int strideB,
                                          const float* beta, float* C, int ldc, long long int strideC,
                                          int batchCount) {
-  return gemm_strided(handle, "cublasSgemmStridedBatched", CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, strideA, B,
-                      ldb, strideB, beta, C, ldc, strideC, batchCount);
+  return gemm_strided(handle, "cublasSgemmStridedBatched", CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, strideA,
+                      B, ldb, strideB, beta, C, ldc, strideC, batchCount);
 }
 
 cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb,
@@ -287,8 +287,8 @@ cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                                          long long int strideA, const double* B, int ldb, long long int strideB,
                                          const double* beta, double* C, int ldc, long long int strideC,
                                          int batchCount) {
-  return gemm_strided(handle, "cublasDgemmStridedBatched", CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, strideA, B,
-                      ldb, strideB, beta, C, ldc, strideC, batchCount);
+  return gemm_strided(handle, "cublasDgemmStridedBatched", CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, strideA,
+                      B, ldb, strideB, beta, C, ldc, strideC, batchCount);
 }
 
 // The combinations the backend uses: float32 throughout (COMPUTE_32F or its

@@ -183,7 +183,8 @@ cudnnStatus_t cudnnDestroyConvolutionDescriptor(cudnnConvolutionDescriptor_t des
 cudnnStatus_t cudnnSetConvolution2dDescriptor(cudnnConvolutionDescriptor_t desc, int pad_h, int pad_w, int u, int v,
                                               int dilation_h, int dilation_w, cudnnConvolutionMode_t mode,
                                               cudnnDataType_t computeType) {
-  if (desc == nullptr || !is_live_descriptor(desc) || pad_h < 0 || pad_w < 0 || u <= 0 || v <= 0 || dilation_h <= 0 || dilation_w <= 0)
+  if (desc == nullptr || !is_live_descriptor(desc) || pad_h < 0 || pad_w < 0 || u <= 0 || v <= 0 ||
+      dilation_h <= 0 || dilation_w <= 0)
     return CUDNN_STATUS_BAD_PARAM;
   if ((mode != CUDNN_CONVOLUTION && mode != CUDNN_CROSS_CORRELATION) || !known_type(computeType))
     return CUDNN_STATUS_BAD_PARAM;
@@ -208,7 +209,8 @@ cudnnStatus_t cudnnSetConvolutionGroupCount(cudnnConvolutionDescriptor_t desc, i
 // The math type decides TF32 rounding (tf32_applies), each algorithm's workspace and which
 // algorithm variants may run (cudnn_conv.cpp); products are otherwise summed in double.
 cudnnStatus_t cudnnSetConvolutionMathType(cudnnConvolutionDescriptor_t desc, cudnnMathType_t mathType) {
-  if (desc == nullptr || !is_live_descriptor(desc) || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH) return CUDNN_STATUS_BAD_PARAM;
+  if (desc == nullptr || !is_live_descriptor(desc) || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH)
+    return CUDNN_STATUS_BAD_PARAM;
   desc->math = mathType;
   return CUDNN_STATUS_SUCCESS;
 }
