@@ -197,16 +197,30 @@ size_t largest_workspace(int count, Query query) {
 // The fastest algorithm Find ran successfully. Without the TF32 opt-in its math type must be the
 // descriptor's CUDNN_FMA_MATH: any other would run tensor-core kernels that round float32 inputs
 // to TF32 (and would need a descriptor set to that math type, which stays FMA here).
+// The workspace Find gets: enough for every algorithm. With TF32 on, Find may time tensor-core
+// variants (reported with CUDNN_TENSOR_OP_MATH), whose workspace Get*WorkspaceSize reports only
+// under that math type, so the descriptor is asked under both.
+template <class Query>
+size_t search_workspace(const Context& c, const Descs& d, cudnnDataType_t t, int count, Query query) {
+  size_t need = largest_workspace(count, query);
+  if (tensor_ops(c, t)) {
+    JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), CUDNN_TENSOR_OP_MATH);
+    need = std::max(need, largest_workspace(count, query));
+    JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), requested_math(c, t));
+  }
+  return need;
+}
+
 template <class Perf>
 Choice pick(const Context& c, cudnnDataType_t t, const Perf* perf, int returned, const char* what) {
   for (int i = 0; i < returned; ++i) {
     if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
     if (!tensor_ops(c, t) && perf[i].mathType != CUDNN_FMA_MATH)
       fail_as(ErrorKind::VENDOR, "conv2d: cuDNN's fastest ", what, " algorithm (", static_cast<int>(perf[i].algo),
-              ") runs with math type ", static_cast<int>(perf[i].mathType), ", but TF32 is off and the descriptor "
-              "asks for CUDNN_FMA_MATH (", static_cast<int>(CUDNN_FMA_MATH), "), the exact float32 path; this "
-              "cuDNN does not honour FMA math for this configuration: report it, or enable TF32 (device option "
-              "tf32) to accept tensor-core rounding");
+              ") runs with math type ", static_cast<int>(perf[i].mathType), ", but TF32 is off, so it must run "
+              "with CUDNN_FMA_MATH (", static_cast<int>(CUDNN_FMA_MATH), "), the exact float32 path the descriptor "
+              "asks for; this cuDNN does not honour FMA math for this configuration: report it, or enable TF32 "
+              "(device option tf32) to accept tensor-core rounding");
     return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
   }
   fail_as(ErrorKind::VENDOR, "conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
@@ -217,7 +231,7 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
   const Key key = key_of(kForward, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_FWD_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(
         c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(), static_cast<cudnnConvolutionFwdAlgo_t>(a), bytes);
   });
@@ -234,7 +248,7 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
   const Key key = key_of(kBackwardData, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionBackwardDataWorkspaceSize(
         c.cudnn, d.w.get(), d.y.get(), d.conv.get(), d.x.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(a), bytes);
   });
@@ -251,7 +265,7 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
   const Key key = key_of(kBackwardFilter, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionBackwardFilterWorkspaceSize(
         c.cudnn, d.x.get(), d.y.get(), d.conv.get(), d.w.get(), static_cast<cudnnConvolutionBwdFilterAlgo_t>(a),
         bytes);
