@@ -3,11 +3,13 @@
 # JDNN_CUDA: AUTO builds it when nvcc is found, ON requires it (CI: a CUDA
 # compile error must fail the build, not skip it), OFF never builds it.
 # JDNN_CUDA_ARCHITECTURES: SASS for every GPU generation the backend supports
-# (Turing to Hopper) plus PTX for the newest, so later GPUs JIT-compile it.
+# (Turing to Hopper, and Blackwell: sm_100 data-center, sm_120 consumer; nvcc 12.8
+# or newer) plus compute_90 PTX, which any later GPU can JIT-compile (PTX for a
+# newer virtual architecture would not load on sm_90 and older).
 #
 # Include at file scope of the top-level CMakeLists.txt: enable_language must
 # not run inside a function. Sets JDNN_CUDA_BUILD (ON/OFF) for src/cuda.
-set(JDNN_CUDA_ARCHITECTURES "75-real;80-real;86-real;89-real;90" CACHE STRING
+set(JDNN_CUDA_ARCHITECTURES "75-real;80-real;86-real;89-real;90;100-real;120-real" CACHE STRING
     "GPU architectures libjdnn_cuda is compiled for (CMake CUDA_ARCHITECTURES syntax)")
 
 string(TOUPPER "${JDNN_CUDA}" jdnn_cuda_mode)

@@ -208,9 +208,10 @@ int op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, 
                    int64_t y, int64_t save_mean, int64_t save_invstd, bool training, double momentum,
                    double eps) noexcept;
 // Gradients of op_batch_norm: training goes through the batch statistics, eval is the affine map.
-// dx, dgamma, dbeta may each be 0 (not wanted); gamma 0 means 1.
+// dx, dgamma, dbeta may each be 0 (not wanted); gamma 0 means 1. eps is the forward's (cuDNN
+// requires the same epsilon forward and backward).
 int op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
-                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training) noexcept;
+                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training, double eps) noexcept;
 // Inverted-dropout mask: mask[j] = 1 / (1 - p) if philox_uniform(philox4x32_10(offset + j, seed)) >= p
 // else 0, for p in [0, 1).
 int op_dropout_mask(int64_t mask, double p, uint64_t seed, uint64_t offset) noexcept;

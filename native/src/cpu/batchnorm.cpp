@@ -80,9 +80,10 @@ void CpuBackend::batch_norm(const Tensor& x, const Tensor* gamma, const Tensor* 
 // xhat = (x - mean) invstd. dbeta = sum dy, dgamma = sum dy xhat.
 // training: dx = gamma invstd (dy - dbeta / m - xhat dgamma / m)   (through the batch statistics)
 // eval:     dx = gamma invstd dy
+// eps is not needed: save_invstd already holds the forward's 1 / sqrt(var + eps).
 void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma,
                                      const Tensor& save_mean, const Tensor& save_invstd, Tensor* dx,
-                                     Tensor* dgamma, Tensor* dbeta, bool training) {
+                                     Tensor* dgamma, Tensor* dbeta, bool training, double /*eps*/) {
   const BnShape s = bn_shape(x);
   const int64_t m = s.n * s.s;
   with_float_type(x.dtype, [&](auto zero) {

@@ -116,6 +116,7 @@ void CudaBackend::batch_norm(const Tensor& x, const Tensor* gamma, const Tensor*
   const BnLayout l = layout_of(x);
   if (l.c == 0) return;
   check_epsilon(eps);
+  check_cudnn_elements("batch_norm", "input", x.numel);
   const Scalars sc(x);
   if (!training) {
     if (x.dtype == DType::FLOAT64)
@@ -146,7 +147,7 @@ void CudaBackend::batch_norm(const Tensor& x, const Tensor* gamma, const Tensor*
 
 void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& save_mean,
                                       const Tensor& save_invstd, Tensor* dx, Tensor* dgamma, Tensor* dbeta,
-                                      bool training) {
+                                      bool training, double eps) {
   JDNN_CUDA_OP("batch_norm_backward");
   Context& c = jdnn_op.ctx;
   const BnLayout l = layout_of(x);
@@ -157,6 +158,7 @@ void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const T
         JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), c.stream));
     return;
   }
+  check_cudnn_elements("batch_norm_backward", "input", x.numel);
   const Scalars sc(x);
   if (!training) {
     if (dx != nullptr) {
@@ -188,12 +190,13 @@ void CudaBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const T
   if (gamma == nullptr) fill_channels(scratch.slot(0), l.c, 1.0, x.dtype, c.stream);
   // cuDNN writes dx, dgamma and dbeta unconditionally: unwanted ones land in scratch.
   DeviceScratch dx_scratch(c.allocator, dx == nullptr ? static_cast<size_t>(x.numel) * dtype_size(x.dtype) : 0);
-  // With the saved statistics given, cuDNN does not use epsilon; any valid value will do.
-  const double unused_eps = 1e-5;
+  // cuDNN asks for the forward's epsilon here ("the same epsilon value should be used in forward
+  // and backward functions"), even though the saved statistics already hold it.
+  check_epsilon(eps);
   JDNN_CUDNN(cudnnBatchNormalizationBackward, c.cudnn, CUDNN_BATCHNORM_SPATIAL, sc.one(), sc.zero(), sc.one(),
              sc.zero(), d.x.get(), x.storage->data, d.x.get(), dy.storage->data, d.x.get(),
              data_or(dx, dx_scratch.get()), d.param.get(), data_or(gamma, scratch.slot(0)),
-             data_or(dgamma, scratch.slot(1)), data_or(dbeta, scratch.slot(2)), unused_eps, save_mean.storage->data,
+             data_or(dgamma, scratch.slot(1)), data_or(dbeta, scratch.slot(2)), eps, save_mean.storage->data,
              save_invstd.storage->data);
 }
 

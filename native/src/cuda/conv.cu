@@ -75,6 +75,12 @@ Frame make_frame(const Tensor& x, const Tensor& w, const Tensor& y_or_dy, const 
   return f;
 }
 
+// The input cuDNN reads (padded when asymmetric) and the output within cuDNN's element limit.
+void check_elements(const char* op, const Frame& f, int64_t output_elements) {
+  check_cudnn_elements(op, f.asymmetric ? "padded input" : "input", f.n * f.c * f.hp * f.wp);
+  check_cudnn_elements(op, "output", output_elements);
+}
+
 size_t padded_bytes(const Frame& f, const Tensor& x) {
   return static_cast<size_t>(f.n * f.c * f.hp * f.wp) * dtype_size(x.dtype);
 }
@@ -188,11 +194,35 @@ size_t largest_workspace(int count, Query query) {
   return need;
 }
 
+// The fastest algorithm Find ran successfully. Without the TF32 opt-in its math type must be the
+// descriptor's CUDNN_FMA_MATH: any other would run tensor-core kernels that round float32 inputs
+// to TF32 (and would need a descriptor set to that math type, which stays FMA here).
+// The workspace Find gets: enough for every algorithm. With TF32 on, Find may time tensor-core
+// variants (reported with CUDNN_TENSOR_OP_MATH), whose workspace Get*WorkspaceSize reports only
+// under that math type, so the descriptor is asked under both.
+template <class Query>
+size_t search_workspace(const Context& c, const Descs& d, cudnnDataType_t t, int count, Query query) {
+  size_t need = largest_workspace(count, query);
+  if (tensor_ops(c, t)) {
+    JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), CUDNN_TENSOR_OP_MATH);
+    need = std::max(need, largest_workspace(count, query));
+    JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), requested_math(c, t));
+  }
+  return need;
+}
+
 template <class Perf>
-Choice pick(const Perf* perf, int returned, const char* what) {
-  for (int i = 0; i < returned; ++i)
-    if (perf[i].status == CUDNN_STATUS_SUCCESS)
-      return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
+Choice pick(const Context& c, cudnnDataType_t t, const Perf* perf, int returned, const char* what) {
+  for (int i = 0; i < returned; ++i) {
+    if (perf[i].status != CUDNN_STATUS_SUCCESS) continue;
+    if (!tensor_ops(c, t) && perf[i].mathType != CUDNN_FMA_MATH)
+      fail_as(ErrorKind::VENDOR, "conv2d: cuDNN's fastest ", what, " algorithm (", static_cast<int>(perf[i].algo),
+              ") runs with math type ", static_cast<int>(perf[i].mathType), ", but TF32 is off, so it must run "
+              "with CUDNN_FMA_MATH (", static_cast<int>(CUDNN_FMA_MATH), "), the exact float32 path the descriptor "
+              "asks for; this cuDNN does not honour FMA math for this configuration: report it, or enable TF32 "
+              "(device option tf32) to accept tensor-core rounding");
+    return Choice{static_cast<int>(perf[i].algo), perf[i].memory, perf[i].mathType};
+  }
   fail_as(ErrorKind::VENDOR, "conv2d: cuDNN found no usable ", what, " algorithm for this configuration");
 }
 
@@ -201,7 +231,7 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
   const Key key = key_of(kForward, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_FWD_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(
         c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(), static_cast<cudnnConvolutionFwdAlgo_t>(a), bytes);
   });
@@ -210,7 +240,7 @@ Choice forward_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGe
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionForwardAlgorithmEx, c.cudnn, d.x.get(), x, d.w.get(), w, d.conv.get(), d.y.get(), y,
              CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
-  return choices()[key] = pick(perf, returned, "forward");
+  return choices()[key] = pick(c, t, perf, returned, "forward");
 }
 
 Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,
@@ -218,7 +248,7 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
   const Key key = key_of(kBackwardData, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionBackwardDataWorkspaceSize(
         c.cudnn, d.w.get(), d.y.get(), d.conv.get(), d.x.get(), static_cast<cudnnConvolutionBwdDataAlgo_t>(a), bytes);
   });
@@ -227,7 +257,7 @@ Choice backward_data_choice(Context& c, const Descs& d, const Frame& f, const Co
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardDataAlgorithmEx, c.cudnn, d.w.get(), w, d.y.get(), dy, d.conv.get(),
              d.x.get(), dx, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
-  return choices()[key] = pick(perf, returned, "backward-data");
+  return choices()[key] = pick(c, t, perf, returned, "backward-data");
 }
 
 Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t,
@@ -235,7 +265,7 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
   const Key key = key_of(kBackwardFilter, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
-  const size_t need = largest_workspace(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, [&](int a, size_t* bytes) {
+  const size_t need = search_workspace(c, d, t, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, [&](int a, size_t* bytes) {
     return vendor::vendor().cudnnGetConvolutionBackwardFilterWorkspaceSize(
         c.cudnn, d.x.get(), d.y.get(), d.conv.get(), d.w.get(), static_cast<cudnnConvolutionBwdFilterAlgo_t>(a),
         bytes);
@@ -245,7 +275,7 @@ Choice backward_filter_choice(Context& c, const Descs& d, const Frame& f, const 
   int returned = 0;
   JDNN_CUDNN(cudnnFindConvolutionBackwardFilterAlgorithmEx, c.cudnn, d.x.get(), x, d.y.get(), dy, d.conv.get(),
              d.w.get(), dw, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, perf, ws.get(), ws.bytes());
-  return choices()[key] = pick(perf, returned, "backward-filter");
+  return choices()[key] = pick(c, t, perf, returned, "backward-filter");
 }
 
 // Under DEFAULT math Find may time an algorithm as a tensor-op variant, whose workspace
@@ -307,6 +337,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
   }
   const cudnnDataType_t t = cudnn_type(x);
   const Frame f = make_frame(x, w, y, g);
+  check_elements("conv2d", f, y.numel);
   DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
   const void* xin = x.storage->data;
   if (f.asymmetric) {
@@ -339,6 +370,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
   }
   const cudnnDataType_t t = cudnn_type(x);
   const Frame f = make_frame(x, w, dy, g);
+  check_elements("conv2d_backward", f, dy.numel);
   Descs d;
   describe_conv(d, f, g, t, c);
   const Scalars s(x);

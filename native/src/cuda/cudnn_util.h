@@ -41,6 +41,18 @@ inline int cudnn_dim(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
+// cuDNN refuses tensors of more than 2 Giga-elements (cudnnSetTensor4dDescriptor and
+// cudnnSetTensorNdDescriptor return CUDNN_STATUS_NOT_SUPPORTED "when the total size of the
+// tensor descriptor exceeds the maximum limit of 2 Giga-elements").
+constexpr int64_t kCudnnMaxElements = int64_t(1) << 31;
+
+// Checked by the ops before they describe anything, so the message names the op and the tensor.
+inline void check_cudnn_elements(const char* op, const char* what, int64_t elements) {
+  JDNN_CHECK(elements <= kCudnnMaxElements, op, ": the ", what, " has ", elements,
+             " elements, more than cuDNN's limit of ", kCudnnMaxElements,
+             " (2^31) per tensor; run it in smaller batches");
+}
+
 // The descriptor wrappers below destroy without checking the status on purpose: a
 // destructor must not throw (it may run while an op's error unwinds), and a failed
 // destroy only leaks a few bytes of host memory.
@@ -52,6 +64,7 @@ class TensorDesc {
   TensorDesc& operator=(const TensorDesc&) = delete;
   // Packed NCHW.
   void set_4d(vendor::cudnnDataType_t t, int64_t n, int64_t c, int64_t h, int64_t w) {
+    check_cudnn_elements("cuDNN tensor descriptor", "tensor", n * c * h * w);
     JDNN_CUDNN(cudnnSetTensor4dDescriptor, d_, vendor::CUDNN_TENSOR_NCHW, t, cudnn_dim(n, "N"), cudnn_dim(c, "C"),
                cudnn_dim(h, "H"), cudnn_dim(w, "W"));
   }

@@ -1,7 +1,7 @@
 // Compile-time proof that vendor.h matches NVIDIA's headers: every enum value,
 // the perf-result struct layouts, CUDNN_BN_MIN_EPSILON, and the exact type of
 // every function in the vendor table (after mapping vendor.h's types to the
-// real ones). Built into libjdnn_cuda only when CMake finds cublas_api.h and
+// real ones). Built into libjdnn_cuda only when CMake finds cublas_v2.h and
 // cudnn.h; it generates no code, a mismatch simply fails the build.
 #include <cstddef>
 #include <type_traits>
@@ -14,7 +14,9 @@ namespace jdnn::vendor::check {
 constexpr double kBnMinEpsilon = CUDNN_BN_MIN_EPSILON;
 }
 
-#include <cublas_api.h>
+// cublas_v2.h, not cublas_api.h: the latter stops with #error unless CUBLASAPI is
+// defined, which cublas_v2.h does before including it (and maps the _v2 names).
+#include <cublas_v2.h>
 #include <cudnn.h>
 
 // The table's function types, spelled where vendor.h's names are in scope.

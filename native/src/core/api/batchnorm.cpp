@@ -36,7 +36,7 @@ int op_batch_norm(int64_t x, int64_t gamma, int64_t beta, int64_t running_mean, 
 }
 
 int op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_mean, int64_t save_invstd,
-                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training) noexcept {
+                            int64_t dx, int64_t dgamma, int64_t dbeta, bool training, double eps) noexcept {
   return status_of([&] {
     const char* op = "batch_norm_backward";
     const Tensor &xs = tensor_ref(x), &dys = tensor_ref(dy), &sm = tensor_ref(save_mean),
@@ -53,7 +53,8 @@ int op_batch_norm_backward(int64_t x, int64_t dy, int64_t gamma, int64_t save_me
     for (const Tensor* t : {gs, &sm, &si, static_cast<const Tensor*>(dgs), static_cast<const Tensor*>(dbs)}) {
       require_like_dims(op, xs, t, "per-channel tensor", cdims);
     }
-    backend_of(xs).batch_norm_backward(xs, dys, gs, sm, si, dxs, dgs, dbs, training);
+    JDNN_CHECK(eps >= 0, op, ": eps must be >= 0, got ", eps);
+    backend_of(xs).batch_norm_backward(xs, dys, gs, sm, si, dxs, dgs, dbs, training, eps);
   });
 }
 

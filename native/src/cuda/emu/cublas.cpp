@@ -11,9 +11,15 @@
 // first rounded to TF32 (10 explicit mantissa bits, nearest, ties away from
 // zero), which is what the tensor cores multiply.
 //
-// Streams in the emulated runtime run synchronously, so every call computes
-// at once on the calling thread. Operands must lie in emulated device memory
-// (cudaMalloc); a host pointer fails with CUBLAS_STATUS_EXECUTION_FAILED, the
+// Each call checks its arguments at once and returns their status, as the
+// library does; the product itself is queued on the handle's stream
+// (jdnn::cuda::emu::enqueue) and computed when the stream's work runs, as on a
+// GPU. The queued work owns what it reads from the caller's host memory (alpha
+// and beta, read at call time: the default host pointer mode) and the math
+// mode in force at the call; device operands are read when it runs.
+// Operands must lie in emulated device memory (cudaMalloc) over the whole
+// extent m, n, k, the leading dimensions and the batch strides reach; a host
+// pointer or a short buffer fails with CUBLAS_STATUS_EXECUTION_FAILED, the
 // emulation's stand-in for the illegal-address fault a GPU would raise.
 //
 // Version reported by cublasGetProperty: 13.1.0 (the API level emulated).
@@ -39,16 +45,6 @@ constexpr int kMajor = 13, kMinor = 1, kPatch = 0;
 inline float bf16_to_float(uint16_t h) {
   const uint32_t u = static_cast<uint32_t>(h) << 16;
   float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-
-// Round-to-nearest (ties away) to 10 mantissa bits; NaN and infinity pass unchanged.
-inline float to_tf32(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7f800000u) == 0x7f800000u) return f;
-  u = (u + 0x1000u) & 0xffffe000u;
   std::memcpy(&f, &u, 4);
   return f;
 }
@@ -118,15 +114,22 @@ cublasStatus_t check(cublasHandle_t handle, const Gemm& g, const void* alpha, co
   return CUBLAS_STATUS_SUCCESS;
 }
 
-// Operands already checked; alpha and beta given as doubles of the scale type.
-cublasStatus_t run(const Gemm& g, double alpha, double beta, bool tf32) {
-  if (g.m == 0 || g.n == 0) return CUBLAS_STATUS_SUCCESS;
+// Whether every operand the product touches lies in live device memory of sufficient size
+// (A and B are not read when k is 0 or alpha is 0; C is not touched when m or n is 0).
+bool operands_on_device(const Gemm& g, double alpha) {
+  if (g.m == 0 || g.n == 0) return true;
   const bool ta = g.ta != CUBLAS_OP_N, tb = g.tb != CUBLAS_OP_N;
   const bool reads_ab = g.k > 0 && alpha != 0.0;
-  const bool ok = in_device_memory(g.C, g.m, g.n, g.ldc, g.ct) &&
-                  (!reads_ab || (in_device_memory(g.A, ta ? g.k : g.m, ta ? g.m : g.k, g.lda, g.at) &&
-                                 in_device_memory(g.B, tb ? g.n : g.k, tb ? g.k : g.n, g.ldb, g.bt)));
-  if (!ok) return CUBLAS_STATUS_EXECUTION_FAILED;
+  return in_device_memory(g.C, g.m, g.n, g.ldc, g.ct) &&
+         (!reads_ab || (in_device_memory(g.A, ta ? g.k : g.m, ta ? g.m : g.k, g.lda, g.at) &&
+                        in_device_memory(g.B, tb ? g.n : g.k, tb ? g.k : g.n, g.ldb, g.bt)));
+}
+
+// The product itself, on operands already checked; alpha and beta as doubles of the scale type.
+void compute(const Gemm& g, double alpha, double beta, bool tf32) {
+  if (g.m == 0 || g.n == 0) return;
+  const bool ta = g.ta != CUBLAS_OP_N, tb = g.tb != CUBLAS_OP_N;
+  const bool reads_ab = g.k > 0 && alpha != 0.0;
   const Operand a{g.A, g.at, g.lda, ta, tf32 && g.at == CUDA_R_32F};
   const Operand b{g.B, g.bt, g.ldb, tb, tf32 && g.bt == CUDA_R_32F};
   // op(A) by rows and op(B) by columns, so each dot product walks contiguous memory.
@@ -158,22 +161,33 @@ cublasStatus_t run(const Gemm& g, double alpha, double beta, bool tf32) {
       }
     }
   }
+}
+
+// Checks the operands of every batch now and queues their products on the handle's stream.
+// The queued work holds copies of the batches, scalars and math choice, nothing of the caller's.
+cublasStatus_t submit(cublasHandle_t handle, const char* what, std::vector<Gemm> batches, double alpha, double beta,
+                      bool tf32) {
+  for (const Gemm& g : batches)
+    if (!operands_on_device(g, alpha)) return CUBLAS_STATUS_EXECUTION_FAILED;
+  jdnn::cuda::emu::enqueue(handle->stream, what, [batches = std::move(batches), alpha, beta, tf32] {
+    for (const Gemm& g : batches) compute(g, alpha, beta, tf32);
+  });
   return CUBLAS_STATUS_SUCCESS;
 }
 
 template <class T>
-cublasStatus_t gemm_typed(cublasHandle_t handle, cudaDataType_t type, cublasOperation_t transa,
+cublasStatus_t gemm_typed(cublasHandle_t handle, const char* what, cudaDataType_t type, cublasOperation_t transa,
                           cublasOperation_t transb, int m, int n, int k, const T* alpha, const T* A, int lda,
                           const T* B, int ldb, const T* beta, T* C, int ldc) {
   const Gemm g{transa, transb, m, n, k, A, B, C, type, type, type, lda, ldb, ldc};
   const cublasStatus_t st = check(handle, g, alpha, beta);
   if (st != CUBLAS_STATUS_SUCCESS) return st;
   const bool tf32 = type == CUDA_R_32F && handle->math == CUBLAS_TF32_TENSOR_OP_MATH;
-  return run(g, *alpha, *beta, tf32);
+  return submit(handle, what, {g}, *alpha, *beta, tf32);
 }
 
 template <class T>
-cublasStatus_t gemm_strided(cublasHandle_t handle, cudaDataType_t type, cublasOperation_t transa,
+cublasStatus_t gemm_strided(cublasHandle_t handle, const char* what, cudaDataType_t type, cublasOperation_t transa,
                             cublasOperation_t transb, int m, int n, int k, const T* alpha, const T* A, int lda,
                             long long strideA, const T* B, int ldb, long long strideB, const T* beta, T* C,
                             int ldc, long long strideC, int batchCount) {
@@ -182,15 +196,13 @@ cublasStatus_t gemm_strided(cublasHandle_t handle, cudaDataType_t type, cublasOp
   if (st != CUBLAS_STATUS_SUCCESS) return st;
   if (batchCount < 0) return CUBLAS_STATUS_INVALID_VALUE;
   const bool tf32 = type == CUDA_R_32F && handle->math == CUBLAS_TF32_TENSOR_OP_MATH;
+  std::vector<Gemm> batches(static_cast<size_t>(batchCount), first);
   for (int i = 0; i < batchCount; ++i) {
-    Gemm g = first;
-    g.A = A + i * strideA;
-    g.B = B + i * strideB;
-    g.C = C + i * strideC;
-    const cublasStatus_t s = run(g, *alpha, *beta, tf32);
-    if (s != CUBLAS_STATUS_SUCCESS) return s;
+    batches[i].A = A + i * strideA;
+    batches[i].B = B + i * strideB;
+    batches[i].C = C + i * strideC;
   }
-  return CUBLAS_STATUS_SUCCESS;
+  return submit(handle, what, std::move(batches), *alpha, *beta, tf32);
 }
 
 }  // namespace
@@ -250,13 +262,15 @@ const char* cublasGetStatusString(cublasStatus_t status) {
 cublasStatus_t cublasSgemm_v2(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
                               int n, int k, const float* alpha, const float* A, int lda, const float* B, int ldb,
                               const float* beta, float* C, int ldc) {
-  return gemm_typed(handle, CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  return gemm_typed(handle, "cublasSgemm_v2", CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C,
+                    ldc);
 }
 
 cublasStatus_t cublasDgemm_v2(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m,
                               int n, int k, const double* alpha, const double* A, int lda, const double* B, int ldb,
                               const double* beta, double* C, int ldc) {
-  return gemm_typed(handle, CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  return gemm_typed(handle, "cublasDgemm_v2", CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C,
+                    ldc);
 }
 
 cublasStatus_t cublasSgemmStridedBatched(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb,
@@ -264,8 +278,8 @@ cublasStatus_t cublasSgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                                          long long int strideA, const float* B, int ldb, long long int strideB,
                                          const float* beta, float* C, int ldc, long long int strideC,
                                          int batchCount) {
-  return gemm_strided(handle, CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, strideA, B, ldb, strideB, beta, C,
-                      ldc, strideC, batchCount);
+  return gemm_strided(handle, "cublasSgemmStridedBatched", CUDA_R_32F, transa, transb, m, n, k, alpha, A, lda, strideA,
+                      B, ldb, strideB, beta, C, ldc, strideC, batchCount);
 }
 
 cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb,
@@ -273,8 +287,8 @@ cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                                          long long int strideA, const double* B, int ldb, long long int strideB,
                                          const double* beta, double* C, int ldc, long long int strideC,
                                          int batchCount) {
-  return gemm_strided(handle, CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, strideA, B, ldb, strideB, beta, C,
-                      ldc, strideC, batchCount);
+  return gemm_strided(handle, "cublasDgemmStridedBatched", CUDA_R_64F, transa, transb, m, n, k, alpha, A, lda, strideA,
+                      B, ldb, strideB, beta, C, ldc, strideC, batchCount);
 }
 
 // The combinations the backend uses: float32 throughout (COMPUTE_32F or its
@@ -294,12 +308,14 @@ cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cub
   const bool all64 = Atype == CUDA_R_64F && Btype == CUDA_R_64F && Ctype == CUDA_R_64F;
   if (computeType == CUBLAS_COMPUTE_64F) {
     if (!all64) return CUBLAS_STATUS_NOT_SUPPORTED;
-    return run(g, *static_cast<const double*>(alpha), *static_cast<const double*>(beta), false);
+    return submit(handle, "cublasGemmEx", {g}, *static_cast<const double*>(alpha), *static_cast<const double*>(beta),
+                  false);
   }
   if (computeType == CUBLAS_COMPUTE_32F || computeType == CUBLAS_COMPUTE_32F_FAST_TF32) {
     if (!all32 && !bf16) return CUBLAS_STATUS_NOT_SUPPORTED;
     const bool tf32 = all32 && computeType == CUBLAS_COMPUTE_32F_FAST_TF32;
-    return run(g, *static_cast<const float*>(alpha), *static_cast<const float*>(beta), tf32);
+    return submit(handle, "cublasGemmEx", {g}, *static_cast<const float*>(alpha), *static_cast<const float*>(beta),
+                  tf32);
   }
   return CUBLAS_STATUS_NOT_SUPPORTED;
 }

@@ -1,8 +1,18 @@
 // The emulated cuDNN batch normalization entries (see emu/cudnn.cpp for the
 // common rules): SPATIAL (per channel) and PER_ACTIVATION (per C, H, W
 // feature) statistics over 4-D and 5-D tensors.
+//
+// Epsilon: the cuDNN API reference asks, for cudnnBatchNormalizationBackward's
+// epsilon, that "the same epsilon value should be used in forward and backward
+// functions", and the saved mean / inverse variance it may take are the
+// forward's cache. The emulation remembers the epsilon each training forward
+// used for the saved statistics it wrote (by their device address), and a
+// backward given those statistics with another epsilon fails with
+// CUDNN_STATUS_BAD_PARAM.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <vector>
 
 #include "cuda/emu/cudnn_emu.h"
@@ -35,7 +45,7 @@ struct BnMap {
 
 cudnnStatus_t bn_map(cudnnBatchNormMode_t mode, const cudnnTensorStruct* x, const cudnnTensorStruct* y,
                      const cudnnTensorStruct* p, BnMap& m) {
-  if (x == nullptr || y == nullptr || p == nullptr || !x->set || !y->set || !p->set) return CUDNN_STATUS_BAD_PARAM;
+  if (!usable(x) || !usable(y) || !usable(p)) return CUDNN_STATUS_BAD_PARAM;
   int dims[kDimMax];
   if (!bn_param_dims(*x, mode, dims)) return CUDNN_STATUS_BAD_PARAM;
   if (!same_dims(*x, *y) || p->nb != x->nb) return CUDNN_STATUS_BAD_PARAM;
@@ -86,13 +96,70 @@ void bn_moments(const BnMap& m, const void* x, cudnnDataType_t t, std::vector<do
 
 size_t param_bytes(const cudnnTensorStruct& p) { return extent_bytes(p); }
 
+// The epsilon of the training forward that last wrote saved statistics at a device address.
+std::mutex saved_epsilon_mutex;
+std::map<const void*, double>& saved_epsilons() {
+  static auto* map = new std::map<const void*, double>();  // outlives static destruction
+  return *map;
+}
+
+void remember_epsilon(const void* saved_mean, double epsilon) {
+  std::lock_guard<std::mutex> lock(saved_epsilon_mutex);
+  saved_epsilons()[saved_mean] = epsilon;
+}
+
+// Whether epsilon is the one the forward used for these saved statistics (true when unknown).
+bool same_epsilon(const void* saved_mean, double epsilon) {
+  std::lock_guard<std::mutex> lock(saved_epsilon_mutex);
+  const auto it = saved_epsilons().find(saved_mean);
+  return it == saved_epsilons().end() || it->second == epsilon;
+}
+
+// The backward as queued (see cudnnBatchNormalizationBackward), scales already read.
+void bn_backward(const BnMap& m, const std::vector<int64_t>& dy_off, cudnnDataType_t t, double ad, double bd,
+                 double ap, double bp, const void* x, const void* dy, void* dx, const void* bnScale,
+                 void* dBnScaleResult, void* dBnBiasResult, double epsilon, const void* savedMean,
+                 const void* savedInvVariance) {
+  std::vector<double> mean, invstd, var;
+  std::vector<int64_t> count;
+  bn_moments(m, x, t, mean, var, count);
+  invstd.resize(m.features);
+  for (int64_t f = 0; f < m.features; ++f) {
+    if (savedMean != nullptr) {
+      mean[f] = load(savedMean, t, m.p_off[f]);
+      invstd[f] = load(savedInvVariance, t, m.p_off[f]);
+    } else {
+      invstd[f] = 1.0 / std::sqrt(var[f] + epsilon);
+    }
+  }
+  std::vector<double> sum_dy(m.features, 0.0), sum_dy_xhat(m.features, 0.0);
+  for (size_t i = 0; i < m.x_off.size(); ++i) {
+    const int64_t f = m.p_index[i];
+    const double g = load(dy, t, dy_off[i]);
+    sum_dy[f] += g;
+    sum_dy_xhat[f] += g * (load(x, t, m.x_off[i]) - mean[f]) * invstd[f];
+  }
+  for (size_t i = 0; i < m.x_off.size(); ++i) {
+    const int64_t f = m.p_index[i];
+    const double cnt = static_cast<double>(count[f]);
+    const double xhat = (load(x, t, m.x_off[i]) - mean[f]) * invstd[f];
+    const double g = load(dy, t, dy_off[i]);
+    const double v = load(bnScale, t, m.p_off[f]) * invstd[f] * (g - sum_dy[f] / cnt - xhat * sum_dy_xhat[f] / cnt);
+    blend(dx, t, m.y_off[i], ad, v, bd);
+  }
+  for (int64_t f = 0; f < m.features; ++f) {
+    blend(dBnScaleResult, t, m.p_off[f], ap, sum_dy_xhat[f], bp);
+    blend(dBnBiasResult, t, m.p_off[f], ap, sum_dy[f], bp);
+  }
+}
+
 }  // namespace
 
 // ---- batch normalization ----------------------------------------------------------------
 
 cudnnStatus_t cudnnDeriveBNTensorDescriptor(cudnnTensorDescriptor_t derivedBnDesc, const cudnnTensorDescriptor_t xDesc,
                                             cudnnBatchNormMode_t mode) {
-  if (derivedBnDesc == nullptr || xDesc == nullptr || !xDesc->set) return CUDNN_STATUS_BAD_PARAM;
+  if (derivedBnDesc == nullptr || !is_live_descriptor(derivedBnDesc) || !usable(xDesc)) return CUDNN_STATUS_BAD_PARAM;
   int dims[kDimMax];
   if (!bn_param_dims(*xDesc, mode, dims)) return CUDNN_STATUS_BAD_PARAM;
   int strides[kDimMax];
@@ -127,29 +194,33 @@ cudnnStatus_t cudnnBatchNormalizationForwardTraining(
       (resultSaveMean != nullptr && (!is_device_range(resultSaveMean, pb) || !is_device_range(resultSaveInvVariance, pb))))
     return CUDNN_STATUS_EXECUTION_FAILED;
   const cudnnDataType_t t = xDesc->dtype;
-  std::vector<double> mean, var;
-  std::vector<int64_t> count;
-  bn_moments(m, x, t, mean, var, count);
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < m.x_off.size(); ++i) {
-    const int64_t f = m.p_index[i], po = m.p_off[f];
-    const double xhat = (load(x, t, m.x_off[i]) - mean[f]) / std::sqrt(var[f] + epsilon);
-    blend(y, t, m.y_off[i], a, load(bnScale, t, po) * xhat + load(bnBias, t, po), b);
-  }
-  for (int64_t f = 0; f < m.features; ++f) {
-    const int64_t po = m.p_off[f];
-    if (resultRunningMean != nullptr) {
-      // The running variance takes the unbiased estimate of the batch variance.
-      const double unbiased = count[f] > 1 ? var[f] * count[f] / (count[f] - 1) : var[f];
-      const double e = exponentialAverageFactor;
-      store(resultRunningMean, t, po, (1 - e) * load(resultRunningMean, t, po) + e * mean[f]);
-      store(resultRunningVariance, t, po, (1 - e) * load(resultRunningVariance, t, po) + e * unbiased);
-    }
-    if (resultSaveMean != nullptr) {
-      store(resultSaveMean, t, po, mean[f]);
-      store(resultSaveInvVariance, t, po, 1.0 / std::sqrt(var[f] + epsilon));
-    }
-  }
+  if (resultSaveMean != nullptr) remember_epsilon(resultSaveMean, epsilon);
+  submit(handle, "cudnnBatchNormalizationForwardTraining",
+         [m = std::move(m), t, a = scale(alpha, t), b = scale(beta, t), x, y, bnScale, bnBias, exponentialAverageFactor,
+          resultRunningMean, resultRunningVariance, epsilon, resultSaveMean, resultSaveInvVariance] {
+           std::vector<double> mean, var;
+           std::vector<int64_t> count;
+           bn_moments(m, x, t, mean, var, count);
+           for (size_t i = 0; i < m.x_off.size(); ++i) {
+             const int64_t f = m.p_index[i], po = m.p_off[f];
+             const double xhat = (load(x, t, m.x_off[i]) - mean[f]) / std::sqrt(var[f] + epsilon);
+             blend(y, t, m.y_off[i], a, load(bnScale, t, po) * xhat + load(bnBias, t, po), b);
+           }
+           for (int64_t f = 0; f < m.features; ++f) {
+             const int64_t po = m.p_off[f];
+             if (resultRunningMean != nullptr) {
+               // The running variance takes the unbiased estimate of the batch variance.
+               const double unbiased = count[f] > 1 ? var[f] * count[f] / (count[f] - 1) : var[f];
+               const double e = exponentialAverageFactor;
+               store(resultRunningMean, t, po, (1 - e) * load(resultRunningMean, t, po) + e * mean[f]);
+               store(resultRunningVariance, t, po, (1 - e) * load(resultRunningVariance, t, po) + e * unbiased);
+             }
+             if (resultSaveMean != nullptr) {
+               store(resultSaveMean, t, po, mean[f]);
+               store(resultSaveInvVariance, t, po, 1.0 / std::sqrt(var[f] + epsilon));
+             }
+           }
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -169,13 +240,16 @@ cudnnStatus_t cudnnBatchNormalizationForwardInference(
       !is_device_range(bnBias, pb) || !is_device_range(estimatedMean, pb) || !is_device_range(estimatedVariance, pb))
     return CUDNN_STATUS_EXECUTION_FAILED;
   const cudnnDataType_t t = xDesc->dtype;
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < m.x_off.size(); ++i) {
-    const int64_t po = m.p_off[m.p_index[i]];
-    const double xhat =
-        (load(x, t, m.x_off[i]) - load(estimatedMean, t, po)) / std::sqrt(load(estimatedVariance, t, po) + epsilon);
-    blend(y, t, m.y_off[i], a, load(bnScale, t, po) * xhat + load(bnBias, t, po), b);
-  }
+  submit(handle, "cudnnBatchNormalizationForwardInference",
+         [m = std::move(m), t, a = scale(alpha, t), b = scale(beta, t), x, y, bnScale, bnBias, estimatedMean,
+          estimatedVariance, epsilon] {
+           for (size_t i = 0; i < m.x_off.size(); ++i) {
+             const int64_t po = m.p_off[m.p_index[i]];
+             const double xhat = (load(x, t, m.x_off[i]) - load(estimatedMean, t, po)) /
+                                 std::sqrt(load(estimatedVariance, t, po) + epsilon);
+             blend(y, t, m.y_off[i], a, load(bnScale, t, po) * xhat + load(bnBias, t, po), b);
+           }
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -202,44 +276,18 @@ cudnnStatus_t cudnnBatchNormalizationBackward(
       !is_device_range(bnScale, pb) || !is_device_range(dBnScaleResult, pb) || !is_device_range(dBnBiasResult, pb) ||
       (savedMean != nullptr && (!is_device_range(savedMean, pb) || !is_device_range(savedInvVariance, pb))))
     return CUDNN_STATUS_EXECUTION_FAILED;
+  if (savedMean != nullptr && !same_epsilon(savedMean, epsilon)) return CUDNN_STATUS_BAD_PARAM;
   const cudnnDataType_t t = xDesc->dtype;
-  std::vector<double> mean, invstd, var;
-  std::vector<int64_t> count;
-  bn_moments(m, x, t, mean, var, count);
-  invstd.resize(m.features);
-  for (int64_t f = 0; f < m.features; ++f) {
-    if (savedMean != nullptr) {
-      mean[f] = load(savedMean, t, m.p_off[f]);
-      invstd[f] = load(savedInvVariance, t, m.p_off[f]);
-    } else {
-      invstd[f] = 1.0 / std::sqrt(var[f] + epsilon);
-    }
-  }
   std::vector<int64_t> dy_off(m.x_off.size());
   for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(*dyDesc, static_cast<int64_t>(i));
-  std::vector<double> sum_dy(m.features, 0.0), sum_dy_xhat(m.features, 0.0);
-  for (size_t i = 0; i < m.x_off.size(); ++i) {
-    const int64_t f = m.p_index[i];
-    const double g = load(dy, t, dy_off[i]);
-    sum_dy[f] += g;
-    sum_dy_xhat[f] += g * (load(x, t, m.x_off[i]) - mean[f]) * invstd[f];
-  }
-  const double ad = scale(alphaDataDiff, t), bd = scale(betaDataDiff, t);
-  const double ap = scale(alphaParamDiff, t), bp = scale(betaParamDiff, t);
-  for (size_t i = 0; i < m.x_off.size(); ++i) {
-    const int64_t f = m.p_index[i];
-    const double cnt = static_cast<double>(count[f]);
-    const double xhat = (load(x, t, m.x_off[i]) - mean[f]) * invstd[f];
-    const double g = load(dy, t, dy_off[i]);
-    const double v = load(bnScale, t, m.p_off[f]) * invstd[f] * (g - sum_dy[f] / cnt - xhat * sum_dy_xhat[f] / cnt);
-    blend(dx, t, m.y_off[i], ad, v, bd);
-  }
-  for (int64_t f = 0; f < m.features; ++f) {
-    blend(dBnScaleResult, t, m.p_off[f], ap, sum_dy_xhat[f], bp);
-    blend(dBnBiasResult, t, m.p_off[f], ap, sum_dy[f], bp);
-  }
+  submit(handle, "cudnnBatchNormalizationBackward",
+         [m = std::move(m), dy_off = std::move(dy_off), t, ad = scale(alphaDataDiff, t), bd = scale(betaDataDiff, t),
+          ap = scale(alphaParamDiff, t), bp = scale(betaParamDiff, t), x, dy, dx, bnScale, dBnScaleResult,
+          dBnBiasResult, epsilon, savedMean, savedInvVariance] {
+           bn_backward(m, dy_off, t, ad, bd, ap, bp, x, dy, dx, bnScale, dBnScaleResult, dBnBiasResult, epsilon,
+                       savedMean, savedInvVariance);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
-
 
 }  // namespace jdnn::vendor::emu

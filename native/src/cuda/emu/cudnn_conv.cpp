@@ -1,38 +1,30 @@
 // The emulated cuDNN convolution entries (see emu/cudnn.cpp for the common
 // rules): 2-D NCHW convolutions with padding, strides, dilation, groups and
 // both modes, as direct loops over every product the convolution sums.
+// Float inputs are rounded to TF32 first wherever tf32_applies (cudnn_emu.h).
 //
-// Algorithm search does not time anything: the emulation accepts a few
-// algorithms per direction, reports nominal times that rank the one with a
-// workspace first (so the backend's workspace path runs in CI), and checks on
-// execution that the workspace given covers the algorithm's need.
+// Which algorithms exist, their math types and workspaces, and the Find
+// entries live in cudnn_conv_find.cpp; check_run (there) is what every
+// convolution below must pass first.
 #include <algorithm>
 #include <vector>
 
-#include "cuda/emu/cudnn_emu.h"
+#include "cuda/emu/cudnn_conv_emu.h"
 
 namespace jdnn::vendor::emu {
 
 namespace {
 
-// ---- convolution geometry ----------------------------------------------------------
-
-struct Geom {
-  int n, c, h, w;      // input
-  int k, cg, kh, kw;   // filter: output channels, channels per group, kernel
-  int oh, ow;          // output
-  int ph, pw, u, v, dh, dw, groups;
-  bool flip;
-};
-
 int out_size(int in, int pad, int filter, int dil, int stride) {
   return 1 + (in + 2 * pad - ((filter - 1) * dil + 1)) / stride;
 }
 
-// Validates x / filter / conv (and y when given) as a 2-D convolution and fills g.
+}  // namespace
+
+// The geometry the descriptors describe (declared in cudnn_conv_emu.h).
 cudnnStatus_t make_geom(const cudnnTensorStruct* x, const cudnnFilterStruct* f, const cudnnConvolutionStruct* cv,
                         const cudnnTensorStruct* y, Geom& g) {
-  if (x == nullptr || f == nullptr || cv == nullptr || !x->set || !f->set || !cv->set) return CUDNN_STATUS_BAD_PARAM;
+  if (!usable(x) || !usable(f) || !usable(cv)) return CUDNN_STATUS_BAD_PARAM;
   if (x->nb != 4) return CUDNN_STATUS_NOT_SUPPORTED;  // the emulation does 2-D convolutions only
   if (x->dtype != f->dtype) return CUDNN_STATUS_BAD_PARAM;
   if (f->c * cv->groups != x->dims[1] || f->k % cv->groups != 0) return CUDNN_STATUS_BAD_PARAM;
@@ -56,13 +48,15 @@ cudnnStatus_t make_geom(const cudnnTensorStruct* x, const cudnnFilterStruct* f, 
   g.ow = out_size(g.w, g.pw, g.kw, g.dw, g.v);
   if (g.oh < 1 || g.ow < 1) return CUDNN_STATUS_BAD_PARAM;
   if (y != nullptr) {
-    if (!y->set || y->nb != 4 || y->dtype != x->dtype) return CUDNN_STATUS_BAD_PARAM;
+    if (!usable(y) || y->nb != 4 || y->dtype != x->dtype) return CUDNN_STATUS_BAD_PARAM;
     if (y->dims[0] != g.n || y->dims[1] != g.k || y->dims[2] != g.oh || y->dims[3] != g.ow)
       return CUDNN_STATUS_BAD_PARAM;
   }
   if (!computable(x->dtype)) return CUDNN_STATUS_NOT_SUPPORTED;
   return CUDNN_STATUS_SUCCESS;
 }
+
+namespace {
 
 int64_t filter_offset(const cudnnFilterStruct& f, int k, int c, int r, int s) {
   if (f.format == CUDNN_TENSOR_NHWC) return ((int64_t(k) * f.h + r) * f.w + s) * f.c + c;
@@ -97,81 +91,48 @@ void for_each_tap(const Geom& g, Tap tap) {
     }
 }
 
-// Workspace the emulated algorithms ask for: the im2col matrix of one sample.
-size_t im2col_bytes(const Geom& g, cudnnDataType_t t) {
-  return static_cast<size_t>(g.cg) * g.kh * g.kw * g.oh * g.ow * elem_size(t);
+// An operand of the products: float data rounded to TF32 where that applies.
+double operand(const void* p, cudnnDataType_t t, int64_t off, bool tf32) {
+  const double v = load(p, t, off);
+  return tf32 ? to_tf32(static_cast<float>(v)) : v;
 }
 
-// The emulation's algorithms per direction: {algo, workspace (true: im2col size), nominal ms}.
-struct AlgoInfo {
-  int algo;
-  bool workspace;
-  float ms;
-};
-const std::vector<AlgoInfo> kFwdAlgos = {{CUDNN_CONVOLUTION_FWD_ALGO_GEMM, true, 0.5f},
-                                         {CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, false, 1.0f},
-                                         {CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, false, 1.5f}};
-const std::vector<AlgoInfo> kBwdDataAlgos = {{CUDNN_CONVOLUTION_BWD_DATA_ALGO_1, true, 0.5f},
-                                             {CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, false, 1.0f}};
-const std::vector<AlgoInfo> kBwdFilterAlgos = {{CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, true, 0.5f},
-                                               {CUDNN_CONVOLUTION_BWD_FILTER_ALGO_0, false, 1.0f},
-                                               {CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3, false, 1.5f}};
-
-const AlgoInfo* find_algo(const std::vector<AlgoInfo>& algos, int algo) {
-  for (const AlgoInfo& a : algos)
-    if (a.algo == algo) return &a;
-  return nullptr;
+// The three convolutions as queued: descriptors by value, scales already read.
+void forward(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cudnnFilterStruct& f, const void* w,
+             const cudnnTensorStruct& yd, void* y, double a, double b, bool tf32) {
+  const cudnnDataType_t t = xd.dtype;
+  std::vector<double> acc(static_cast<size_t>(numel(yd)), 0.0);
+  std::vector<int64_t> x_off(static_cast<size_t>(numel(xd)));
+  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(xd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[yi] += operand(x, t, x_off[xi], tf32) * operand(w, t, filter_offset(f, k, c, r, s), tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(y, t, offset_of(yd, static_cast<int64_t>(i)), a, acc[i], b);
 }
 
-cudnnStatus_t workspace_size(const std::vector<AlgoInfo>& algos, int algo, const Geom& g, cudnnDataType_t t,
-                             size_t* size) {
-  if (size == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const AlgoInfo* a = find_algo(algos, algo);
-  if (a == nullptr) return CUDNN_STATUS_NOT_SUPPORTED;
-  *size = a->workspace ? im2col_bytes(g, t) : 0;
-  return CUDNN_STATUS_SUCCESS;
+void backward_data(const Geom& g, const cudnnFilterStruct& f, const void* w, const cudnnTensorStruct& dyd,
+                   const void* dy, const cudnnTensorStruct& dxd, void* dx, double a, double b, bool tf32) {
+  const cudnnDataType_t t = dxd.dtype;
+  std::vector<double> acc(static_cast<size_t>(numel(dxd)), 0.0);
+  std::vector<int64_t> dy_off(static_cast<size_t>(numel(dyd)));
+  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(dyd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[xi] += operand(dy, t, dy_off[yi], tf32) * operand(w, t, filter_offset(f, k, c, r, s), tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(dx, t, offset_of(dxd, static_cast<int64_t>(i)), a, acc[i], b);
 }
 
-// The workspace given must cover the algorithm's need and be device memory.
-cudnnStatus_t check_workspace(const std::vector<AlgoInfo>& algos, int algo, const Geom& g, cudnnDataType_t t,
-                              const void* ws, size_t ws_bytes) {
-  size_t need = 0;
-  const cudnnStatus_t st = workspace_size(algos, algo, g, t, &need);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  if (need == 0) return CUDNN_STATUS_SUCCESS;
-  if (ws == nullptr || ws_bytes < need) return CUDNN_STATUS_BAD_PARAM;
-  return is_device_range(ws, need) ? CUDNN_STATUS_SUCCESS : CUDNN_STATUS_EXECUTION_FAILED;
-}
-
-// Fills perf results: the algorithms whose workspace fits, fastest first, then those that do not
-// fit with status NOT_SUPPORTED.
-template <class Perf, class Algo>
-cudnnStatus_t find_algos(const std::vector<AlgoInfo>& algos, const Geom& g, cudnnDataType_t t, cudnnMathType_t math,
-                         size_t ws_bytes, int requested, int* returned, Perf* perf) {
-  if (requested < 1 || returned == nullptr || perf == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  std::vector<Perf> fit, unfit;
-  for (const AlgoInfo& a : algos) {
-    Perf p{};
-    p.algo = static_cast<Algo>(a.algo);
-    p.memory = a.workspace ? im2col_bytes(g, t) : 0;
-    p.determinism = CUDNN_DETERMINISTIC;
-    p.mathType = math;
-    if (p.memory <= ws_bytes) {
-      p.status = CUDNN_STATUS_SUCCESS;
-      p.time = a.ms;
-      fit.push_back(p);
-    } else {
-      p.status = CUDNN_STATUS_NOT_SUPPORTED;
-      p.time = -1.0f;
-      unfit.push_back(p);
-    }
-  }
-  std::stable_sort(fit.begin(), fit.end(), [](const Perf& a, const Perf& b) { return a.time < b.time; });
-  fit.insert(fit.end(), unfit.begin(), unfit.end());
-  const int n = std::min<int>(requested, static_cast<int>(fit.size()));
-  for (int i = 0; i < n; ++i) perf[i] = fit[i];
-  *returned = n;
-  return CUDNN_STATUS_SUCCESS;
+void backward_filter(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cudnnTensorStruct& dyd,
+                     const void* dy, const cudnnFilterStruct& f, void* dw, double a, double b, bool tf32) {
+  const cudnnDataType_t t = xd.dtype;
+  std::vector<double> acc(static_cast<size_t>(filter_numel(f)), 0.0);
+  std::vector<int64_t> x_off(static_cast<size_t>(numel(xd))), dy_off(static_cast<size_t>(numel(dyd)));
+  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(xd, static_cast<int64_t>(i));
+  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(dyd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[filter_offset(f, k, c, r, s)] += operand(x, t, x_off[xi], tf32) * operand(dy, t, dy_off[yi], tf32);
+  });
+  for (size_t i = 0; i < acc.size(); ++i) blend(dw, t, static_cast<int64_t>(i), a, acc[i], b);
 }
 
 }  // namespace
@@ -193,37 +154,6 @@ cudnnStatus_t cudnnGetConvolution2dForwardOutputDim(const cudnnConvolutionDescri
 
 // ---- convolution ------------------------------------------------------------------------
 
-cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
-                                                     const void* x, const cudnnFilterDescriptor_t wDesc,
-                                                     const void* w, const cudnnConvolutionDescriptor_t convDesc,
-                                                     const cudnnTensorDescriptor_t yDesc, void* y,
-                                                     const int requestedAlgoCount, int* returnedAlgoCount,
-                                                     cudnnConvolutionFwdAlgoPerf_t* perfResults, void* workSpace,
-                                                     size_t workSpaceSizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  if (!on_device(x, *xDesc) || !on_device(w, *wDesc) || !on_device(y, *yDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
-    return CUDNN_STATUS_EXECUTION_FAILED;
-  return find_algos<cudnnConvolutionFwdAlgoPerf_t, cudnnConvolutionFwdAlgo_t>(
-      kFwdAlgos, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-      perfResults);
-}
-
-cudnnStatus_t cudnnGetConvolutionForwardWorkspaceSize(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
-                                                      const cudnnFilterDescriptor_t wDesc,
-                                                      const cudnnConvolutionDescriptor_t convDesc,
-                                                      const cudnnTensorDescriptor_t yDesc,
-                                                      cudnnConvolutionFwdAlgo_t algo, size_t* sizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kFwdAlgos, algo, g, xDesc->dtype, sizeInBytes);
-}
-
 cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, const cudnnTensorDescriptor_t xDesc,
                                       const void* x, const cudnnFilterDescriptor_t wDesc, const void* w,
                                       const cudnnConvolutionDescriptor_t convDesc, cudnnConvolutionFwdAlgo_t algo,
@@ -233,49 +163,16 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, c
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kFwdAlgos, algo, g, xDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = xDesc->dtype;
+  st = check_run(handle, kForward, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(x, *xDesc) || !on_device(w, *wDesc) || !on_device(y, *yDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = xDesc->dtype;
-  std::vector<double> acc(static_cast<size_t>(numel(*yDesc)), 0.0);
-  std::vector<int64_t> x_off(static_cast<size_t>(numel(*xDesc)));
-  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(*xDesc, static_cast<int64_t>(i));
-  const cudnnFilterStruct& f = *wDesc;
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[yi] += load(x, t, x_off[xi]) * load(w, t, filter_offset(f, k, c, r, s));
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(y, t, offset_of(*yDesc, static_cast<int64_t>(i)), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionForward",
+         [g, xd = *xDesc, x, f = *wDesc, w, yd = *yDesc, y, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           forward(g, xd, x, f, w, yd, y, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
-}
-
-cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(
-    cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void* w, const cudnnTensorDescriptor_t dyDesc,
-    const void* dy, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, void* dx,
-    const int requestedAlgoCount, int* returnedAlgoCount, cudnnConvolutionBwdDataAlgoPerf_t* perfResults,
-    void* workSpace, size_t workSpaceSizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(dxDesc, wDesc, convDesc, dyDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  if (!on_device(dx, *dxDesc) || !on_device(w, *wDesc) || !on_device(dy, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
-    return CUDNN_STATUS_EXECUTION_FAILED;
-  return find_algos<cudnnConvolutionBwdDataAlgoPerf_t, cudnnConvolutionBwdDataAlgo_t>(
-      kBwdDataAlgos, g, dxDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-      perfResults);
-}
-
-cudnnStatus_t cudnnGetConvolutionBackwardDataWorkspaceSize(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc,
-                                                           const cudnnTensorDescriptor_t dyDesc,
-                                                           const cudnnConvolutionDescriptor_t convDesc,
-                                                           const cudnnTensorDescriptor_t dxDesc,
-                                                           cudnnConvolutionBwdDataAlgo_t algo, size_t* sizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(dxDesc, wDesc, convDesc, dyDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kBwdDataAlgos, algo, g, dxDesc->dtype, sizeInBytes);
 }
 
 cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alpha, const cudnnFilterDescriptor_t wDesc,
@@ -288,50 +185,16 @@ cudnnStatus_t cudnnConvolutionBackwardData(cudnnHandle_t handle, const void* alp
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(dxDesc, wDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kBwdDataAlgos, algo, g, dxDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = dxDesc->dtype;
+  st = check_run(handle, kBackwardData, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(dx, *dxDesc) || !on_device(w, *wDesc) || !on_device(dy, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = dxDesc->dtype;
-  std::vector<double> acc(static_cast<size_t>(numel(*dxDesc)), 0.0);
-  std::vector<int64_t> dy_off(static_cast<size_t>(numel(*dyDesc)));
-  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(*dyDesc, static_cast<int64_t>(i));
-  const cudnnFilterStruct& f = *wDesc;
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[xi] += load(dy, t, dy_off[yi]) * load(w, t, filter_offset(f, k, c, r, s));
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(dx, t, offset_of(*dxDesc, static_cast<int64_t>(i)), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionBackwardData",
+         [g, f = *wDesc, w, dyd = *dyDesc, dy, dxd = *dxDesc, dx, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           backward_data(g, f, w, dyd, dy, dxd, dx, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
-}
-
-cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(
-    cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void* x, const cudnnTensorDescriptor_t dyDesc,
-    const void* y, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t dwDesc, void* dw,
-    const int requestedAlgoCount, int* returnedAlgoCount, cudnnConvolutionBwdFilterAlgoPerf_t* perfResults,
-    void* workSpace, size_t workSpaceSizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(xDesc, dwDesc, convDesc, dyDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  if (!on_device(x, *xDesc) || !on_device(dw, *dwDesc) || !on_device(y, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  if (workSpaceSizeInBytes > 0 && !is_device_range(workSpace, workSpaceSizeInBytes))
-    return CUDNN_STATUS_EXECUTION_FAILED;
-  return find_algos<cudnnConvolutionBwdFilterAlgoPerf_t, cudnnConvolutionBwdFilterAlgo_t>(
-      kBwdFilterAlgos, g, xDesc->dtype, convDesc->math, workSpaceSizeInBytes, requestedAlgoCount, returnedAlgoCount,
-      perfResults);
-}
-
-cudnnStatus_t cudnnGetConvolutionBackwardFilterWorkspaceSize(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
-                                                             const cudnnTensorDescriptor_t dyDesc,
-                                                             const cudnnConvolutionDescriptor_t convDesc,
-                                                             const cudnnFilterDescriptor_t gradDesc,
-                                                             cudnnConvolutionBwdFilterAlgo_t algo,
-                                                             size_t* sizeInBytes) {
-  Geom g{};
-  if (handle == nullptr) return CUDNN_STATUS_BAD_PARAM;
-  const cudnnStatus_t st = make_geom(xDesc, gradDesc, convDesc, dyDesc, g);
-  if (st != CUDNN_STATUS_SUCCESS) return st;
-  return workspace_size(kBwdFilterAlgos, algo, g, xDesc->dtype, sizeInBytes);
 }
 
 cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* alpha,
@@ -345,20 +208,15 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
   if (handle == nullptr || alpha == nullptr || beta == nullptr) return CUDNN_STATUS_BAD_PARAM;
   cudnnStatus_t st = make_geom(xDesc, dwDesc, convDesc, dyDesc, g);
   if (st != CUDNN_STATUS_SUCCESS) return st;
-  st = check_workspace(kBwdFilterAlgos, algo, g, xDesc->dtype, workSpace, workSpaceSizeInBytes);
+  const cudnnDataType_t t = xDesc->dtype;
+  st = check_run(handle, kBackwardFilter, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
   if (st != CUDNN_STATUS_SUCCESS) return st;
   if (!on_device(x, *xDesc) || !on_device(dw, *dwDesc) || !on_device(dy, *dyDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
-  const cudnnDataType_t t = xDesc->dtype;
-  const cudnnFilterStruct& f = *dwDesc;
-  std::vector<double> acc(static_cast<size_t>(filter_numel(f)), 0.0);
-  std::vector<int64_t> x_off(static_cast<size_t>(numel(*xDesc))), dy_off(static_cast<size_t>(numel(*dyDesc)));
-  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(*xDesc, static_cast<int64_t>(i));
-  for (size_t i = 0; i < dy_off.size(); ++i) dy_off[i] = offset_of(*dyDesc, static_cast<int64_t>(i));
-  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
-    acc[filter_offset(f, k, c, r, s)] += load(x, t, x_off[xi]) * load(dy, t, dy_off[yi]);
-  });
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (size_t i = 0; i < acc.size(); ++i) blend(dw, t, static_cast<int64_t>(i), a, acc[i], b);
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  submit(handle, "cudnnConvolutionBackwardFilter",
+         [g, xd = *xDesc, x, dyd = *dyDesc, dy, f = *dwDesc, dw, a = scale(alpha, t), b = scale(beta, t), tf32] {
+           backward_filter(g, xd, x, dyd, dy, f, dw, a, b, tf32);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
 
@@ -366,25 +224,26 @@ cudnnStatus_t cudnnConvolutionBackwardFilter(cudnnHandle_t handle, const void* a
 cudnnStatus_t cudnnConvolutionBackwardBias(cudnnHandle_t handle, const void* alpha,
                                            const cudnnTensorDescriptor_t dyDesc, const void* dy, const void* beta,
                                            const cudnnTensorDescriptor_t dbDesc, void* db) {
-  if (handle == nullptr || alpha == nullptr || beta == nullptr || dyDesc == nullptr || dbDesc == nullptr)
+  if (handle == nullptr || alpha == nullptr || beta == nullptr || !usable(dyDesc) || !usable(dbDesc))
     return CUDNN_STATUS_BAD_PARAM;
-  if (!dyDesc->set || !dbDesc->set || dyDesc->nb != dbDesc->nb || dyDesc->nb < 4 || dyDesc->dtype != dbDesc->dtype)
-    return CUDNN_STATUS_BAD_PARAM;
+  if (dyDesc->nb != dbDesc->nb || dyDesc->nb < 4 || dyDesc->dtype != dbDesc->dtype) return CUDNN_STATUS_BAD_PARAM;
   for (int i = 0; i < dbDesc->nb; ++i)
     if (dbDesc->dims[i] != (i == 1 ? dyDesc->dims[1] : 1)) return CUDNN_STATUS_BAD_PARAM;
   if (!computable(dyDesc->dtype)) return CUDNN_STATUS_NOT_SUPPORTED;
   if (!on_device(dy, *dyDesc) || !on_device(db, *dbDesc)) return CUDNN_STATUS_EXECUTION_FAILED;
   const cudnnDataType_t t = dyDesc->dtype;
-  const int channels = dyDesc->dims[1];
-  int64_t inner = 1;
-  for (int i = 2; i < dyDesc->nb; ++i) inner *= dyDesc->dims[i];
-  std::vector<double> acc(static_cast<size_t>(channels), 0.0);
-  const int64_t n = numel(*dyDesc);
-  for (int64_t i = 0; i < n; ++i) acc[static_cast<size_t>((i / inner) % channels)] += load(dy, t, offset_of(*dyDesc, i));
-  const double a = scale(alpha, t), b = scale(beta, t);
-  for (int k = 0; k < channels; ++k) blend(db, t, int64_t(k) * dbDesc->strides[1], a, acc[k], b);
+  submit(handle, "cudnnConvolutionBackwardBias",
+         [dyd = *dyDesc, dy, db_stride = dbDesc->strides[1], db, t, a = scale(alpha, t), b = scale(beta, t)] {
+           const int channels = dyd.dims[1];
+           int64_t inner = 1;
+           for (int i = 2; i < dyd.nb; ++i) inner *= dyd.dims[i];
+           std::vector<double> acc(static_cast<size_t>(channels), 0.0);
+           const int64_t n = numel(dyd);
+           for (int64_t i = 0; i < n; ++i)
+             acc[static_cast<size_t>((i / inner) % channels)] += load(dy, t, offset_of(dyd, i));
+           for (int k = 0; k < channels; ++k) blend(db, t, int64_t(k) * db_stride, a, acc[k], b);
+         });
   return CUDNN_STATUS_SUCCESS;
 }
-
 
 }  // namespace jdnn::vendor::emu

@@ -3,14 +3,23 @@
 // element access through a descriptor's dims and strides. Scaling factors are
 // read as documented: double for double data, float for every other type.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 
 #include "cuda/emu/vendor_emu.h"
 
 namespace jdnn::vendor {
 
+// A convolution configuration and algorithm as the emulated Find saw them: direction, the
+// geometry, data type and algorithm (see cudnn_conv.cpp).
+using FoundKey = std::array<int64_t, 20>;
+
 struct cudnnContext {
   cudaStream_t stream = nullptr;
+  // The math type each Find on this handle reported per configuration and algorithm.
+  std::map<FoundKey, cudnnMathType_t> found_math;
 };
 
 constexpr int kDimMax = 8;  // CUDNN_DIM_MAX
@@ -44,6 +53,36 @@ struct cudnnConvolutionStruct {
 namespace jdnn::vendor::emu {
 
 using cuda::emu::is_device_range;
+
+// Queues the computation of a compute entry on the handle's stream, after its checks passed.
+// The work must own copies of everything it reads from the caller's host memory (descriptor
+// contents, alpha / beta): the caller may destroy or reuse them once the call returns.
+inline void submit(cudnnHandle_t handle, const char* what, std::function<void()> work) {
+  cuda::emu::enqueue(handle->stream, what, std::move(work));
+}
+
+// Descriptors are tracked from create to destroy, so a call given a destroyed (stale)
+// descriptor fails with CUDNN_STATUS_BAD_PARAM instead of reading freed memory.
+void track_descriptor(const void* desc, bool live);
+bool is_live_descriptor(const void* desc);
+
+template <class Desc>
+inline bool usable(const Desc* d) {
+  return d != nullptr && is_live_descriptor(d) && d->set;
+}
+
+// cuDNN refuses tensor descriptors of more than 2 Giga-elements (2^31) with
+// CUDNN_STATUS_NOT_SUPPORTED (cuDNN API reference, cudnnSetTensor4dDescriptor and
+// cudnnSetTensorNdDescriptor: "the total size of the tensor descriptor exceeds the maximum
+// limit of 2 Giga-elements").
+constexpr int64_t kMaxTensorElements = int64_t(1) << 31;
+
+// Whether float data computes in TF32 under a convolution's math type, per the cuDNN API
+// reference (cudnnMathType_t): CUDNN_FMA_MATH restricts cuDNN to FMA kernels; the other math
+// types permit TF32 tensor-core kernels on devices of compute capability 8.0 and newer, unless
+// NVIDIA_TF32_OVERRIDE=0 disables TF32 process-wide. The emulated device's capability is read
+// from cudaGetDeviceProperties at each call, so a profile that reports sm_75 gets exact float.
+bool tf32_applies(cudnnDataType_t data, cudnnMathType_t math);
 
 inline bool computable(cudnnDataType_t t) { return t == CUDNN_DATA_FLOAT || t == CUDNN_DATA_DOUBLE; }
 inline size_t elem_size(cudnnDataType_t t) { return t == CUDNN_DATA_DOUBLE ? 8 : t == CUDNN_DATA_FLOAT ? 4 : 2; }
@@ -110,7 +149,7 @@ inline bool same_dims(const cudnnTensorStruct& a, const cudnnTensorStruct& b) {
 
 // Same dims and data type.
 inline bool same_shape_and_type(const cudnnTensorStruct* a, const cudnnTensorStruct* b) {
-  return a != nullptr && b != nullptr && a->set && b->set && same_dims(*a, *b) && a->dtype == b->dtype;
+  return usable(a) && usable(b) && same_dims(*a, *b) && a->dtype == b->dtype;
 }
 
 }  // namespace jdnn::vendor::emu

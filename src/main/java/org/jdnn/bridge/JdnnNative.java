@@ -199,7 +199,7 @@ public final class JdnnNative {
 
   public static native int op_batch_norm_backward(
       long x, long dy, long gamma, long saveMean, long saveInvstd, long dx, long dgamma, long dbeta,
-      @Cast("bool") boolean training);
+      @Cast("bool") boolean training, double eps);
 
   public static native int op_dropout_mask(
       long mask, double p, @Cast("uint64_t") long seed, @Cast("uint64_t") long offset);

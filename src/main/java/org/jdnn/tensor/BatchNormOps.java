@@ -88,7 +88,7 @@ public final class BatchNormOps {
       Tensor db = beta != null && beta.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), c) : null;
       if (dx != null || dg != null || db != null) {
         NativeErrors.check(JdnnNative.op_batch_norm_backward(x.h(), g.h(), handle(gamma), mean.h(), invstd.h(), handle(dx), handle(dg),
-            handle(db), training));
+            handle(db), training, eps));
       }
       return gamma == null ? new Tensor[] {dx} : new Tensor[] {dx, dg, db};
     }, inputs);

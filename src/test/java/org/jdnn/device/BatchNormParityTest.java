@@ -45,18 +45,46 @@ class BatchNormParityTest {
           double[] gamma = uniform(r, c, 0.5, 1.5), beta = uniform(r, c, -1, 1);
           double[] rm = uniform(r, c, -0.5, 0.5), rv = uniform(r, c, 0.5, 2);
           String what = k + " " + Arrays.toString(shape);
-          Tensor[] cpu = run(CPU, dt, shape, k, x, dy, gamma, beta, rm, rv);
-          Tensor[] got = run(dev, dt, shape, k, x, dy, gamma, beta, rm, rv);
-          String[] names = {"y", "dx", "dgamma", "dbeta", "running mean", "running var"};
-          for (int i = 0; i < names.length; i++) {
-            if (cpu[i] == null) {
-              assertNull(got[i], what + " " + names[i]);
-              continue;
-            }
-            close(read(cpu[i], CPU), got[i], dt, what + " " + names[i]);
-          }
+          compare(dev, dt, shape, k, EPS, x, dy, gamma, beta, rm, rv, what);
         }
       }
+    }
+  }
+
+  /**
+   * An epsilon other than the default reaches the backward too: cuDNN requires the backward's epsilon to be the
+   * forward's when the saved statistics are passed, and the emulation refuses any other (the backend once passed 1e-5
+   * whatever the forward used).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.device.Parity#devices")
+  void aNonDefaultEpsilonIsUsedForwardAndBackward(Device dev) {
+    Random r = new Random(11);
+    long[] shape = {4, 3, 2, 2};
+    int c = (int) shape[1];
+    for (double eps : new double[] {1e-3, 0.25}) {
+      for (DType dt : FLOATS) {
+        for (Case k : new Case[] {new Case(true, true, true, true), new Case(true, false, false, true)}) {
+          double[] x = uniform(r, numel(shape), -2, 3), dy = uniform(r, numel(shape), -1, 1);
+          double[] gamma = uniform(r, c, 0.5, 1.5), beta = uniform(r, c, -1, 1);
+          double[] rm = uniform(r, c, -0.5, 0.5), rv = uniform(r, c, 0.5, 2);
+          compare(dev, dt, shape, k, eps, x, dy, gamma, beta, rm, rv, k + " eps " + eps);
+        }
+      }
+    }
+  }
+
+  private static void compare(Device dev, DType dt, long[] shape, Case k, double eps, double[] x, double[] dy,
+      double[] gamma, double[] beta, double[] rm, double[] rv, String what) {
+    Tensor[] cpu = run(CPU, dt, shape, k, eps, x, dy, gamma, beta, rm, rv);
+    Tensor[] got = run(dev, dt, shape, k, eps, x, dy, gamma, beta, rm, rv);
+    String[] names = {"y", "dx", "dgamma", "dbeta", "running mean", "running var"};
+    for (int i = 0; i < names.length; i++) {
+      if (cpu[i] == null) {
+        assertNull(got[i], what + " " + names[i]);
+        continue;
+      }
+      close(read(cpu[i], CPU), got[i], dt, what + " " + names[i]);
     }
   }
 
@@ -85,15 +113,15 @@ class BatchNormParityTest {
   }
 
   /** {y, dx, dgamma, dbeta, running mean, running var} of one run on d (null where not applicable). */
-  private static Tensor[] run(Device d, DType dt, long[] shape, Case k, double[] x, double[] dy, double[] gamma,
-      double[] beta, double[] rm, double[] rv) {
+  private static Tensor[] run(Device d, DType dt, long[] shape, Case k, double eps, double[] x, double[] dy,
+      double[] gamma, double[] beta, double[] rm, double[] rv) {
     int c = (int) shape[1];
     Tensor xt = on(d, x, dt, k.dx(), shape);
     Tensor g = k.affine() ? on(d, gamma, dt, true, c) : null;
     Tensor b = k.affine() ? on(d, beta, dt, true, c) : null;
     Tensor m = k.running() ? on(d, rm, dt, false, c) : null;
     Tensor v = k.running() ? on(d, rv, dt, false, c) : null;
-    Tensor y = BatchNormOps.batchNorm(xt, g, b, m, v, k.training(), MOMENTUM, EPS, "bn");
+    Tensor y = BatchNormOps.batchNorm(xt, g, b, m, v, k.training(), MOMENTUM, eps, "bn");
     if (y.requiresGrad()) y.backward(on(d, dy, dt, false, shape));
     return new Tensor[] {y, k.dx() ? xt.grad() : null, g != null ? g.grad() : null, b != null ? b.grad() : null, m, v};
   }

@@ -9,6 +9,7 @@ import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -147,22 +148,44 @@ class ConvParityTest {
       for (double v : read(got[2], dev)) assertEquals(0.0, v, "dw of an empty batch is zero");
     }
   }
-  /** The TF32 opt-in selects other descriptors and cache entries; the emulation computes them exactly as before. */
+  /**
+   * With the TF32 opt-in, the emulated cuDNN multiplies float inputs rounded to TF32 (as tensor cores do on the sm_90
+   * it reports): y, dx and dw equal the CPU's on TF32-rounded inputs and differ from the exact ones; db is a plain sum.
+   */
   @Test
-  void tf32OptInKeepsTheEmulatedResults() {
+  void tf32OptInRoundsTheConvolutionInputsToTf32() {
     Device d = Parity.emu();
     ConvCase cfg = new ConvCase("tf32", 2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
     Random r = new Random(17);
     double[] x = uniform(r, 2 * 3 * 36, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
     double[] dy = uniform(r, 2 * 4 * 36, -1, 1);
-    Tensor[] cpu = run(cfg, CPU, DType.FLOAT32, x, w, b, dy);
+    Tensor[] exact = run(cfg, CPU, DType.FLOAT32, x, w, b, dy);
+    Tensor[] rounded = run(cfg, CPU, DType.FLOAT32, tf32(x), tf32(w), b, tf32(dy));
     d.setTf32(true);
     try {
       Tensor[] got = run(cfg, d, DType.FLOAT32, x, w, b, dy);
-      String[] names = {"y", "dx", "dw", "db"};
-      for (int i = 0; i < 4; i++) close(read(cpu[i], CPU), got[i], DType.FLOAT32, "tf32 " + names[i]);
+      String[] names = {"y", "dx", "dw"};
+      for (int i = 0; i < 3; i++) {
+        double[] g = read(got[i], d);
+        close(read(rounded[i], CPU), got[i], DType.FLOAT32, "tf32 " + names[i]);
+        double[] e = read(exact[i], CPU);
+        double worst = 0;
+        for (int j = 0; j < e.length; j++) worst = Math.max(worst, Math.abs(g[j] - e[j]));
+        assertTrue(worst > 1e-4, "tf32 " + names[i] + " should differ from exact float32, max diff " + worst);
+      }
+      close(read(exact[3], CPU), got[3], DType.FLOAT32, "tf32 db");
     } finally {
       d.setTf32(false);
     }
+  }
+
+  /** v as float32 rounded to TF32 (10 mantissa bits, nearest, ties away from zero), as tensor cores read it. */
+  private static double[] tf32(double[] v) {
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      int bits = Float.floatToRawIntBits((float) v[i]);
+      out[i] = Float.intBitsToFloat((bits + 0x1000) & 0xffffe000);
+    }
+    return out;
   }
 }
