@@ -151,6 +151,8 @@ void check_guard(const Span& span, const std::string& what) {
   m << what << " wrote past the end of " << describe(span) << " (byte " << at << " of its guard changed): "
     << "an out-of-bounds write";
   fail_work(cudaErrorIllegalAddress, m.str());
+  // Restored, so the same write is reported once, not again by every later check.
+  std::memset(const_cast<char*>(span.base) + span.bytes, kPoison, span.capacity - span.bytes);
 }
 
 void note_logical_allocate(void* p, size_t bytes, cudaStream_t stream) {
