@@ -14,6 +14,7 @@
 
 #include "checks.h"
 #include "cuda/emu/cuda_runtime_emu.h"
+#include "cuda/emu/emu_internal.h"
 
 namespace emu = jdnn::cuda::emu;
 
@@ -242,6 +243,40 @@ void failing_work_is_reported_by_the_next_call(cudaStream_t s) {
   CHECK(cudaGetLastError() == cudaSuccess);
 }
 
+void record_block_kernel(int* order, int* count) {
+  if (threadIdx.x == 0) order[(*count)++] = int(blockIdx.x);
+}
+
+// The JDNN_EMU_MODES the program runs under (EmulationModesTest runs it with each).
+void modes_take_effect(cudaStream_t s) {
+  const emu::Modes& m = emu::modes();
+  CHECK(m.error.empty());
+  int* order = nullptr;
+  CHECK(cudaMalloc(reinterpret_cast<void**>(&order), 9 * sizeof(int)) == cudaSuccess);
+  order[8] = 0;
+  emu::launch_kernel(record_block_kernel, 8, 2, s, order, order + 8);
+  CHECK(cudaStreamSynchronize(s) == cudaSuccess);
+  bool in_order = order[8] == 8;
+  for (int b = 0; b < 8; ++b) in_order = in_order && order[b] == b;
+  CHECK(in_order != m.shuffle_blocks);
+  CHECK(cudaFree(order) == cudaSuccess);
+
+  cudaDeviceProp prop{};
+  CHECK(cudaGetDeviceProperties(&prop, 0) == cudaSuccess);
+  CHECK(prop.major == m.major && prop.minor == m.minor);
+  size_t free_bytes = 0, total = 0;
+  CHECK(cudaMemGetInfo(&free_bytes, &total) == cudaSuccess);
+  if (m.memory_limit != 0) {
+    CHECK(total == m.memory_limit && prop.totalGlobalMem == m.memory_limit);
+    void* p = nullptr;
+    CHECK(cudaMalloc(&p, m.memory_limit + 1) == cudaErrorMemoryAllocation);
+    CHECK(contains(emu::error_detail(), "memory mode"));
+    CHECK(cudaGetLastError() == cudaErrorMemoryAllocation);
+  }
+  std::printf("modes: shuffle-blocks %d, sm%d%d, memory %zu of %zu bytes free\n", int(m.shuffle_blocks), prop.major,
+              prop.minor, free_bytes, total);
+}
+
 }  // namespace
 
 int main() {
@@ -261,6 +296,7 @@ int main() {
 #endif
   host_pointer_given_to_a_kernel_fails(s);
   failing_work_is_reported_by_the_next_call(s);
+  modes_take_effect(s);
   CHECK(cudaStreamDestroy(s) == cudaSuccess);
   return jdnn_test::checks_summary();
 }
