@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The CUDA emulation's native checks under AddressSanitizer (JDNN_ASAN), in a build tree of
 # their own (target/native/asan-build), then one planted out-of-bounds kernel write that ASan
-# must stop. For the JVM under ASan see `mvn -Pasan` (docs/architecture.md).
-# Usage: scripts/asan-emu.sh
+# must stop. With --jvm, instead: Java tests on the ASan-built emulation (mvn -Pasan, the
+# JVM started with ASan's runtime preloaded; rebuilds target/native/build with ASan).
+# Usage: scripts/asan-emu.sh [--jvm [test selection]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--jvm" ]]; then
+  exec mvn -B -Pasan test -Djdnn.asan.runtime="$(realpath "$(gcc -print-file-name=libasan.so)")" \
+    -Dtest="${2:-EmulatedRuntimeTest,UploadStagingTest,*ParityTest}" -Dsurefire.failIfNoSpecifiedTests=false
+fi
 build=target/native/asan-build
 cmake -S native -B "$build" -DJDNN_CUDA=OFF -DJDNN_ASAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo --log-level=WARNING
 cmake --build "$build" --parallel 2 --target jdnn_emu_runtime_test jdnn_cublas_emu_test jdnn_cudnn_emu_test
