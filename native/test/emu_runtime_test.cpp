@@ -15,6 +15,7 @@
 #include "checks.h"
 #include "cuda/emu/cuda_runtime_emu.h"
 #include "cuda/emu/emu_internal.h"
+#include "kernels/common.h"
 
 namespace emu = jdnn::cuda::emu;
 
@@ -275,7 +276,21 @@ void modes_take_effect(cudaStream_t s) {
     CHECK(contains(emu::error_detail(), "memory mode"));
     CHECK(cudaGetLastError() == cudaErrorMemoryAllocation);
   }
-  std::printf("modes: shuffle-blocks %d, sm%d%d, memory %zu of %zu bytes free\n", int(m.shuffle_blocks), prop.major,
+  // Device math: under jitter, some results move by exactly one ulp, none by more.
+  int moved = 0, too_far = 0;
+  for (int i = 1; i <= 1000; ++i) {
+    const float x = 0.01f * float(i);
+    const float exact = std::exp(x), got = emu::jitter_ulp(exact, x, false);
+    if (got != exact) ++moved;
+    if (got != exact && got != std::nextafter(exact, 0.0f) && got != std::nextafter(exact, 1e30f)) ++too_far;
+    const double t = std::tanh(double(x));
+    CHECK(std::fabs(emu::jitter_ulp(t, double(x), true)) <= std::fabs(t));
+  }
+  CHECK(too_far == 0);
+  CHECK(m.jitter ? moved > 300 && moved < 700 : moved == 0);
+  CHECK(emu::jitter_ulp(1.0f, 0.0f, false) == 1.0f);  // exp(0) stays exact
+
+  std::printf("modes: jitter %d (%d of 1000 moved), shuffle-blocks %d, sm%d%d, memory %zu of %zu bytes free\n", int(m.jitter), moved, int(m.shuffle_blocks), prop.major,
               prop.minor, free_bytes, total);
 }
 

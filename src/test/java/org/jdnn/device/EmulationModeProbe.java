@@ -36,6 +36,24 @@ public final class EmulationModeProbe {
           System.out.println("row sum max difference: " + maxDiff(s1.toFloatArray(), s2b.toFloatArray()));
         }
       }
+      case "jitter" -> {
+        int n = 4096;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (i - n / 2) * 0.01f;
+        try (Tensor cpu = Tensor.of(x, n); Tensor dev = cpu.to(emu); Tensor a = cpu.exp(); Tensor b = dev.exp();
+            Tensor bb = b.to(Device.cpu())) {
+          float[] want = a.toFloatArray(), got = bb.toFloatArray();
+          int moved = 0;
+          double largest = 0;
+          for (int i = 0; i < n; i++) {
+            if (want[i] == got[i]) continue;
+            moved++;
+            largest = Math.max(largest, Math.abs(got[i] - want[i]) / Math.ulp(want[i]));
+          }
+          System.out.println("exp elements moved: " + moved);
+          System.out.println("exp largest move in ulp: " + largest);
+        }
+      }
       default -> throw new IllegalArgumentException("unknown probe " + args[0]);
     }
   }

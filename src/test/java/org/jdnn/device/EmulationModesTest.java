@@ -21,8 +21,9 @@ class EmulationModesTest {
   @Test
   void nativeChecksHoldUnderEveryMode() throws Exception {
     String out = NativeChecks.assertPasses(NativeChecks.program("jdnn_emu_runtime_test"), 60,
-        Map.of("JDNN_EMU_MODES", "shuffle-blocks,seed=5,sm75,memory=1M"));
-    assertTrue(out.contains("modes: shuffle-blocks 1, sm75, memory"), out);
+        Map.of("JDNN_EMU_MODES", "jitter,shuffle-blocks,seed=5,sm75,memory=1M"));
+    assertTrue(out.contains("modes: jitter 1"), out);
+    assertTrue(out.contains("shuffle-blocks 1, sm75, memory"), out);
   }
 
   @Test
@@ -44,6 +45,13 @@ class EmulationModesTest {
     assertTrue(out.contains("softmax max difference: "), out);
     assertTrue(parse(out, "softmax max difference: ") < 1e-6, out);
     assertTrue(parse(out, "row sum max difference: ") < 1e-3, out);
+  }
+
+  @Test
+  void jitteredDeviceMathDiffersFromTheCpuByOneUlpAtMost() throws Exception {
+    String out = probe("jitter", "jitter");
+    assertTrue(parse(out, "exp elements moved: ") > 1000, out);
+    assertEquals(1.0, parse(out, "exp largest move in ulp: "), out);
   }
 
   @Test
