@@ -290,7 +290,8 @@ void modes_take_effect(cudaStream_t s) {
   CHECK(m.jitter ? moved > 300 && moved < 700 : moved == 0);
   CHECK(emu::jitter_ulp(1.0f, 0.0f, false) == 1.0f);  // exp(0) stays exact
 
-  std::printf("modes: jitter %d (%d of 1000 moved), shuffle-blocks %d, sm%d%d, memory %zu of %zu bytes free\n", int(m.jitter), moved, int(m.shuffle_blocks), prop.major,
+  std::printf("modes: jitter %d (%d of 1000 moved), shuffle-blocks %d, sm%d%d, memory %zu of %zu bytes free\n",
+              int(m.jitter), moved, int(m.shuffle_blocks), prop.major,
               prop.minor, free_bytes, total);
 }
 

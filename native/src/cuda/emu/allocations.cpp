@@ -62,7 +62,9 @@ typename Map::iterator containing(Map& map, const char* p) {
   return std::prev(it);
 }
 
-size_t usable(const Block& b) { return b.owner == Owner::PLAIN ? b.requested : b.owner == Owner::LIVE ? b.live_bytes : 0; }
+size_t usable(const Block& b) {
+  return b.owner == Owner::PLAIN ? b.requested : b.owner == Owner::LIVE ? b.live_bytes : 0;
+}
 
 std::string describe(const Span& s) {
   std::ostringstream m;

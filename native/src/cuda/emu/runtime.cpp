@@ -69,10 +69,10 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   const bool dst_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
   const bool src_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
   Span dst_span, src_span;
-  if (dst_device ? !device_side(dst, bytes, call, "destination", &dst_span) : dst == nullptr)
-    return dst_device ? cudaErrorInvalidValue : record_error(cudaErrorInvalidValue, std::string(call) + ": null destination");
-  if (src_device ? !device_side(src, bytes, call, "source", &src_span) : src == nullptr)
-    return src_device ? cudaErrorInvalidValue : record_error(cudaErrorInvalidValue, std::string(call) + ": null source");
+  if (dst_device && !device_side(dst, bytes, call, "destination", &dst_span)) return cudaErrorInvalidValue;
+  if (src_device && !device_side(src, bytes, call, "source", &src_span)) return cudaErrorInvalidValue;
+  if (dst == nullptr || src == nullptr)
+    return record_error(cudaErrorInvalidValue, std::string(call) + ": a null host pointer");
   const bool pinned_host = (!dst_device && is_pinned(dst, bytes)) || (!src_device && is_pinned(src, bytes));
 
   // Pageable host memory is read at the call (the driver stages it); device and pinned memory
@@ -88,16 +88,16 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   std::ostringstream what;
   what << call << " (" << kind_name(kind) << ", " << bytes << " bytes)";
   const std::string name = what.str();
-  enqueue_named(stream, name, [=] {
+  // The snapshot is captured to keep it alive until the copy ran.
+  enqueue_named(stream, name, [dst, src, bytes, snapshot, dst_device, dst_span, name] {
     std::memmove(dst, src, bytes);
-    (void)snapshot;  // kept alive until the copy ran
     if (dst_device) check_guard(dst_span, name);
   });
-  (void)src_span;
 
   // What the host waits for: a copy to host memory (pageable, or any from the synchronous call)
   // returns once done; so does the synchronous one from pinned memory and every host-to-host copy.
-  const bool wait = kind == cudaMemcpyHostToHost || (kind == cudaMemcpyDeviceToHost && (api == Api::SYNC || !pinned_host)) ||
+  const bool wait = kind == cudaMemcpyHostToHost ||
+                    (kind == cudaMemcpyDeviceToHost && (api == Api::SYNC || !pinned_host)) ||
                     (api == Api::SYNC && kind == cudaMemcpyHostToDevice && pinned_host);
   if (!wait) return cudaSuccess;
   drain_stream(stream);
