@@ -183,8 +183,8 @@ void freed_block_in_the_cache_is_not_device_memory(cudaStream_t s) {
   emu::note_logical_free(d, s);  // back in the allocator's cache; the cudaMalloc block lives on
   emu::launch_kernel(fill_kernel, 1, 16, s, d, int64_t(16), 1.0f);
   CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
-  CHECK(contains(emu::error_detail(), "argument 0 of kernel"));
-  CHECK(contains(emu::error_detail(), "no live device allocation"));
+  CHECK(contains(emu::error_detail(cudaErrorIllegalAddress), "argument 0 of kernel"));
+  CHECK(contains(emu::error_detail(cudaErrorIllegalAddress), "no live device allocation"));
   float h[16];
   CHECK(cudaMemcpyAsync(h, d, sizeof(h), cudaMemcpyDeviceToHost, s) == cudaErrorInvalidValue);
   CHECK(cudaGetLastError() == cudaErrorInvalidValue);
@@ -216,7 +216,7 @@ void write_past_the_end_is_reported(cudaStream_t s) {
   emu::launch_kernel(fill_kernel, 1, 32, s, d, int64_t(11), 1.0f);  // one element too many
   CHECK(cudaGetLastError() == cudaSuccess);  // found only when it ran
   CHECK(cudaStreamSynchronize(s) == cudaErrorIllegalAddress);
-  const std::string detail = emu::error_detail();
+  const std::string detail = emu::error_detail(cudaErrorIllegalAddress);
   CHECK(contains(detail, "wrote past the end of the allocation of 40 bytes"));
   CHECK(contains(detail, "fill_kernel") || contains(detail, "float*, long, float"));
   CHECK(cudaStreamSynchronize(s) == cudaSuccess);  // reported once
@@ -229,7 +229,7 @@ void host_pointer_given_to_a_kernel_fails(cudaStream_t s) {
   float* d = tensor(8, s);
   emu::launch_kernel(copy_kernel, 1, 8, s, static_cast<const float*>(d), host.data(), int64_t(8));
   CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
-  CHECK(contains(emu::error_detail(), "argument 1 of kernel"));
+  CHECK(contains(emu::error_detail(cudaErrorIllegalAddress), "argument 1 of kernel"));
   emu::launch_kernel(fill_kernel, 0, 8, s, d, int64_t(8), 0.0f);
   CHECK(cudaGetLastError() == cudaErrorInvalidConfiguration);
   CHECK(cudaStreamSynchronize(s) == cudaSuccess);
@@ -241,7 +241,8 @@ void failing_work_is_reported_by_the_next_call(cudaStream_t s) {
   emu::enqueue(s, "a planted failure", [] { emu::fail_work(cudaErrorLaunchFailure, "planted"); });
   CHECK(cudaGetLastError() == cudaSuccess);  // queued, not run
   CHECK(cudaStreamSynchronize(s) == cudaErrorLaunchFailure);
-  CHECK(contains(emu::error_detail(), "planted"));
+  CHECK(contains(emu::error_detail(cudaErrorLaunchFailure), "planted"));
+  CHECK(emu::error_detail(cudaErrorIllegalAddress).empty());  // it explains only its own error
   CHECK(cudaGetLastError() == cudaErrorLaunchFailure);  // the thread's last error
   CHECK(cudaGetLastError() == cudaSuccess);
 }
@@ -273,7 +274,7 @@ void modes_take_effect(cudaStream_t s) {
     CHECK(total == m.memory_limit && prop.totalGlobalMem == m.memory_limit);
     void* p = nullptr;
     CHECK(cudaMalloc(&p, m.memory_limit + 1) == cudaErrorMemoryAllocation);
-    CHECK(contains(emu::error_detail(), "memory mode"));
+    CHECK(contains(emu::error_detail(cudaErrorMemoryAllocation), "memory mode"));
     CHECK(cudaGetLastError() == cudaErrorMemoryAllocation);
   }
   // Device math: under jitter, some results move by exactly one ulp, none by more.
@@ -302,7 +303,7 @@ int planted_write_past_the_end() {
   float* d = tensor(10, s);
   emu::launch_kernel(fill_kernel, 1, 32, s, d, int64_t(11), 1.0f);
   const cudaError_t st = cudaStreamSynchronize(s);
-  std::printf("the write past the end gave %s: %s\n", cudaGetErrorName(st), emu::error_detail().c_str());
+  std::printf("the write past the end gave %s: %s\n", cudaGetErrorName(st), emu::error_detail(st).c_str());
   return 1;
 }
 

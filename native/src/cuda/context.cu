@@ -94,7 +94,7 @@ std::string probe_gpu(cudaDeviceProp& props) {
   const char* base = std::strrchr(file, '/');
 #if defined(JDNN_CUDA_EMU)
   // What the emulation found (the argument, allocation or queued work at fault).
-  const std::string detail = emu::error_detail();
+  const std::string detail = emu::error_detail(status);
   const std::string found = detail.empty() ? "" : "; the emulation found: " + detail;
 #else
   const std::string found;

@@ -165,9 +165,9 @@ void enqueue(cudaStream_t stream, const char* what, std::function<void()> work);
 // the deferred error the next synchronization reports, with `detail` in its message.
 void fail_work(cudaError_t error, const std::string& detail);
 
-// The explanation of the last error the calling thread took from the runtime
-// (which argument, which allocation, which work), or "" when there is none.
-std::string error_detail();
+// The explanation of the last error the calling thread took from the runtime (which
+// argument, which allocation, which work), or "" when that error was not `error`.
+std::string error_detail(cudaError_t error);
 
 // The op being issued on this thread (set by the backend's op scope), for messages.
 void set_current_op(const char* name);

@@ -72,6 +72,7 @@ std::string deferred_detail;
 thread_local cudaError_t last_error = cudaSuccess;
 thread_local std::string last_detail;   // explains last_error
 thread_local std::string taken_detail;  // explains the error last handed to the caller
+thread_local cudaError_t taken_error = cudaSuccess;
 thread_local const char* current_op = "";
 
 }  // namespace
@@ -190,6 +191,7 @@ cudaError_t take_deferred_error() {
     last_error = e;
     last_detail = deferred_detail + " (reported by the next call after it ran)";
     taken_detail = last_detail;
+    taken_error = e;
     deferred_error = cudaSuccess;
     deferred_detail.clear();
   }
@@ -201,13 +203,14 @@ cudaError_t record_error(cudaError_t error, std::string detail) {
     last_error = error;
     last_detail = detail;
     taken_detail = std::move(detail);
+    taken_error = error;
   }
   return error;
 }
 
 void set_launch_error(cudaError_t error) { record_error(error); }
 
-std::string error_detail() { return taken_detail; }
+std::string error_detail(cudaError_t error) { return error == taken_error ? taken_detail : std::string(); }
 
 void set_current_op(const char* name) { current_op = name != nullptr ? name : ""; }
 
@@ -338,7 +341,10 @@ cudaError_t cudaGetLastError() {
   take_deferred_error();
   const cudaError_t e = last_error;
   last_error = cudaSuccess;
-  if (e != cudaSuccess) taken_detail = last_detail;
+  if (e != cudaSuccess) {
+    taken_detail = last_detail;
+    taken_error = e;
+  }
   return e;
 }
 
