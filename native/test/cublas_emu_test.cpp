@@ -19,6 +19,14 @@ using namespace jdnn::vendor::emu;
 
 namespace {
 
+// The emulated cuBLAS queues its compute on the handle's stream, as the library does: a
+// call's result is read on the host only after a synchronization.
+template <class Status>
+Status synced(Status status) {
+  CHECK(cudaDeviceSynchronize() == cudaSuccess);
+  return status;
+}
+
 // "Device" memory of the emulated runtime, filled from the host (the emulation keeps it in host memory).
 template <class T>
 T* device_array(size_t n, T fill) {
@@ -70,9 +78,9 @@ void gemm_against_loop(cublasHandle_t h, bool single) {
           const T alpha = T(sc[0]), beta = T(sc[1]);
           cublasStatus_t st;
           if constexpr (sizeof(T) == 4)
-            st = cublasSgemm_v2(h, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc);
+            st = synced(cublasSgemm_v2(h, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));
           else
-            st = cublasDgemm_v2(h, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc);
+            st = synced(cublasDgemm_v2(h, ta, tb, m, n, k, &alpha, a, lda, b, ldb, &beta, c, ldc));
           CHECK(st == CUBLAS_STATUS_SUCCESS);
           bool ok = true;
           for (int j = 0; j < n; ++j) {
@@ -99,19 +107,19 @@ void nan_rules(cublasHandle_t h) {
   float* c = device_array<float>(4, NAN);
   const float one = 1, zero = 0, half = 0.5f;
   // beta = 0: C is written without being read.
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &one, a, 2, b, 2, &zero, c, 2) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &one, a, 2, b, 2, &zero, c, 2)) == CUBLAS_STATUS_SUCCESS);
   CHECK(c[0] == 4 && c[3] == 4);
   // alpha = 0: A and B are not read, C = beta C.
   for (int i = 0; i < 4; ++i) a[i] = NAN;
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &zero, a, 2, b, 2, &half, c, 2) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &zero, a, 2, b, 2, &half, c, 2)) == CUBLAS_STATUS_SUCCESS);
   CHECK(c[0] == 2 && c[3] == 2);
   // k = 0 and beta = 0 over NaN: C becomes zero.
   for (int i = 0; i < 4; ++i) c[i] = NAN;
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 0, &one, a, 2, b, 1, &zero, c, 2) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 0, &one, a, 2, b, 1, &zero, c, 2)) == CUBLAS_STATUS_SUCCESS);
   CHECK(c[0] == 0 && c[1] == 0 && c[2] == 0 && c[3] == 0);
   // m = 0: nothing is touched.
   c[0] = 5;
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 0, 2, 2, &one, a, 1, b, 2, &zero, c, 1) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 0, 2, 2, &one, a, 1, b, 2, &zero, c, 1)) == CUBLAS_STATUS_SUCCESS);
   CHECK(c[0] == 5);
   cudaFree(a);
   cudaFree(b);
@@ -130,11 +138,11 @@ void strided_batched(cublasHandle_t h) {
   const T alpha = T(1.5), beta = T(0);
   cublasStatus_t st;
   if constexpr (sizeof(T) == 4)
-    st = cublasSgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &alpha, a, k, sa, b, k, sb, &beta, c, m, sc,
-                                   batch);
+    st = synced(cublasSgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &alpha, a, k, sa, b, k, sb, &beta, c, m, sc,
+                                   batch));
   else
-    st = cublasDgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &alpha, a, k, sa, b, k, sb, &beta, c, m, sc,
-                                   batch);
+    st = synced(cublasDgemmStridedBatched(h, CUBLAS_OP_T, CUBLAS_OP_N, m, n, k, &alpha, a, k, sa, b, k, sb, &beta, c, m, sc,
+                                   batch));
   CHECK(st == CUBLAS_STATUS_SUCCESS);
   bool ok = true;
   for (int p = 0; p < batch; ++p) {
@@ -148,11 +156,11 @@ void strided_batched(cublasHandle_t h) {
   }
   CHECK(ok);
   if constexpr (sizeof(T) == 4) {
-    CHECK(cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, a, m, sa, b, k, sb, &beta, c, m, sc,
-                                    -1) == CUBLAS_STATUS_INVALID_VALUE);
+    CHECK(synced(cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, a, m, sa, b, k, sb, &beta, c, m, sc,
+                                    -1)) == CUBLAS_STATUS_INVALID_VALUE);
     c[0] = 9;
-    CHECK(cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, a, m, sa, b, k, sb, &beta, c, m, sc,
-                                    0) == CUBLAS_STATUS_SUCCESS);
+    CHECK(synced(cublasSgemmStridedBatched(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &alpha, a, m, sa, b, k, sb, &beta, c, m, sc,
+                                    0)) == CUBLAS_STATUS_SUCCESS);
     CHECK(c[0] == 9);
   }
   cudaFree(a);
@@ -176,8 +184,8 @@ void gemm_ex(cublasHandle_t h) {
   for (int i = 0; i < m * k; ++i) a[i] = bf16_bits(av[i] = float(i % 7 - 3) * 0.25f);
   for (int i = 0; i < k * n; ++i) b[i] = bf16_bits(bv[i] = float(i % 5) - 1.5f);
   const float one = 1, zero = 0;
-  CHECK(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, CUDA_R_16BF, m, b, CUDA_R_16BF, k, &zero, c,
-                     CUDA_R_32F, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, &one, a, CUDA_R_16BF, m, b, CUDA_R_16BF, k, &zero, c,
+                     CUDA_R_32F, m, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
   bool ok = true;
   for (int j = 0; j < n; ++j)
     for (int i = 0; i < m; ++i) {
@@ -190,24 +198,24 @@ void gemm_ex(cublasHandle_t h) {
   float* x = device_array<float>(1, 1.0f + std::ldexp(1.0f, -15));
   float* y = device_array<float>(1, 1.0f);
   float* z = device_array<float>(1, 0.0f);
-  CHECK(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
-                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F_FAST_TF32, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
+                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F_FAST_TF32, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*z == 1.0f);
-  CHECK(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
-                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
+                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*z == 1.0f + std::ldexp(1.0f, -15));
   // float64 throughout, double scale factors.
   double* d = device_array<double>(1, 3.0);
   double* e = device_array<double>(1, 0.0);
   const double two = 2, dzero = 0;
-  CHECK(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_T, 1, 1, 1, &two, d, CUDA_R_64F, 1, d, CUDA_R_64F, 1, &dzero, e,
-                     CUDA_R_64F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_T, 1, 1, 1, &two, d, CUDA_R_64F, 1, d, CUDA_R_64F, 1, &dzero, e,
+                     CUDA_R_64F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*e == 18.0);
   // Combinations outside the emulated set.
-  CHECK(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_16F, 1, y, CUDA_R_16F, 1, &zero, z,
-                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_NOT_SUPPORTED);
-  CHECK(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
-                     CUDA_R_32F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT) == CUBLAS_STATUS_NOT_SUPPORTED);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_16F, 1, y, CUDA_R_16F, 1, &zero, z,
+                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_NOT_SUPPORTED);
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
+                     CUDA_R_32F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_NOT_SUPPORTED);
   cudaFree(a);
   cudaFree(b);
   cudaFree(c);
@@ -222,8 +230,8 @@ void invalid_arguments(cublasHandle_t h) {
   float* a = device_array<float>(64, 1.0f);
   const float one = 1;
   auto sgemm = [&](int ta, int tb, int m, int n, int k, int lda, int ldb, int ldc, const float* alpha) {
-    return cublasSgemm_v2(h, cublasOperation_t(ta), cublasOperation_t(tb), m, n, k, alpha, a, lda, a, ldb, &one, a,
-                          ldc);
+    return synced(cublasSgemm_v2(h, cublasOperation_t(ta), cublasOperation_t(tb), m, n, k, alpha, a, lda, a, ldb, &one, a,
+                          ldc));
   };
   const cublasStatus_t bad = CUBLAS_STATUS_INVALID_VALUE;
   CHECK(sgemm(0, 0, 2, 2, 2, 2, 2, 2, &one) == CUBLAS_STATUS_SUCCESS);
@@ -240,14 +248,14 @@ void invalid_arguments(cublasHandle_t h) {
   CHECK(sgemm(0, 0, 3, 2, 2, 3, 2, 2, &one) == bad);   // ldc < m
   CHECK(sgemm(0, 0, 0, 2, 2, 1, 2, 0, &one) == bad);   // ldc < max(1, m) even when m = 0
   CHECK(sgemm(0, 0, 2, 2, 2, 2, 2, 2, nullptr) == bad);
-  CHECK(cublasSgemm_v2(nullptr, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, a, 1, a, 1, &one, a, 1) ==
+  CHECK(synced(cublasSgemm_v2(nullptr, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, a, 1, a, 1, &one, a, 1)) ==
         CUBLAS_STATUS_NOT_INITIALIZED);
   // Host memory where device memory is required.
   float host[4] = {1, 2, 3, 4};
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &one, host, 2, a, 2, &one, a, 2) ==
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 2, 2, 2, &one, host, 2, a, 2, &one, a, 2)) ==
         CUBLAS_STATUS_EXECUTION_FAILED);
   // An operand running past the end of its allocation.
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 8, 9, 1, &one, a, 8, a, 1, &one, a, 8) ==
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 8, 9, 1, &one, a, 8, a, 1, &one, a, 8)) ==
         CUBLAS_STATUS_EXECUTION_FAILED);
   cudaFree(a);
 }
@@ -271,13 +279,13 @@ void handle_and_library(cublasHandle_t h) {
   double* dz = device_array<double>(1, 0.0);
   const float one = 1, zero = 0;
   const double done = 1, dzero = 0;
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, 1, x, 1, &zero, z, 1) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, 1, x, 1, &zero, z, 1)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*z == 1.0f);
-  CHECK(cublasDgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &done, dx, 1, dx, 1, &dzero, dz, 1) ==
+  CHECK(synced(cublasDgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &done, dx, 1, dx, 1, &dzero, dz, 1)) ==
         CUBLAS_STATUS_SUCCESS);
   CHECK(*dz == *dx * *dx);
   CHECK(cublasSetMathMode(h, CUBLAS_DEFAULT_MATH) == CUBLAS_STATUS_SUCCESS);
-  CHECK(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, 1, x, 1, &zero, z, 1) == CUBLAS_STATUS_SUCCESS);
+  CHECK(synced(cublasSgemm_v2(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, 1, x, 1, &zero, z, 1)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*z == *x * *x);
   cudaFree(x);
   cudaFree(z);

@@ -63,6 +63,13 @@ std::vector<double> random_vec(std::mt19937& g, size_t n) {
   return v;
 }
 
+// The emulated cuDNN queues its compute on the handle's stream, as the library does: a
+// call's result is read on the host only after a synchronization.
+cudnnStatus_t synced(cudnnStatus_t status) {
+  expect(cudaDeviceSynchronize() == cudaSuccess, "device synchronization after the call");
+  return status;
+}
+
 double dot(const std::vector<double>& a, const std::vector<double>& b) {
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
@@ -164,37 +171,37 @@ void check_convolution(const ConvCase& cc, std::mt19937& g) {
   expect(perf[0].memory == 0 && perf[0].status == CUDNN_STATUS_SUCCESS &&
              perf[returned - 1].status == CUDNN_STATUS_NOT_SUPPORTED,
          "find without workspace", perf[0].algo, 0);
-  expect_status(cudnnConvolutionForward(hd.h, &(const double&)1.0, hd.x, x.p, hd.w, w.p, hd.conv,
+  expect_status(synced(cudnnConvolutionForward(hd.h, &(const double&)1.0, hd.x, x.p, hd.w, w.p, hd.conv,
                                         CUDNN_CONVOLUTION_FWD_ALGO_GEMM, ws.p, need / 2, &(const double&)0.0, hd.y,
-                                        y.p),
+                                        y.p)),
                 need > 0 ? CUDNN_STATUS_BAD_PARAM : CUDNN_STATUS_SUCCESS, "too small a workspace");
 
   // y = 2 conv + 0.5 prior
   const double two = 2, half = 0.5, one = 1, zero = 0;
-  expect_status(cudnnConvolutionForward(hd.h, &two, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM,
-                                        ws.p, need, &half, hd.y, y.p),
+  expect_status(synced(cudnnConvolutionForward(hd.h, &two, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_GEMM,
+                                        ws.p, need, &half, hd.y, y.p)),
                 CUDNN_STATUS_SUCCESS, "forward");
   std::vector<double> want(ref.size());
   for (size_t i = 0; i < ref.size(); ++i) want[i] = 2 * ref[i] + 0.5 * prior[i];
   expect_close(y.get(), want, 1e-12, cc.name);
   // beta 0: y is not read, so NaN there does not leak.
   for (size_t i = 0; i < y.n; ++i) y.p[i] = NAN;
-  cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr,
-                          0, &zero, hd.y, y.p);
+  synced(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr,
+                          0, &zero, hd.y, y.p));
   expect_close(y.get(), ref, 1e-12, "forward with beta 0 over NaN");
 
   // Backward data and filter are the adjoints: <conv(x, w), dy> = <x, dgrad(dy)> = <w, wgrad(dy)>.
   const std::vector<double> dyv = random_vec(g, y.n);
   Buf dy(dyv), dx(xv.size(), NAN), dw(wv.size(), NAN);
-  expect_status(cudnnConvolutionBackwardData(hd.h, &one, hd.w, w.p, hd.y, dy.p, hd.conv,
-                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, nullptr, 0, &zero, hd.x, dx.p),
+  expect_status(synced(cudnnConvolutionBackwardData(hd.h, &one, hd.w, w.p, hd.y, dy.p, hd.conv,
+                                             CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, nullptr, 0, &zero, hd.x, dx.p)),
                 CUDNN_STATUS_SUCCESS, "backward data");
   size_t fneed = 0;
   cudnnGetConvolutionBackwardFilterWorkspaceSize(hd.h, hd.x, hd.y, hd.conv, hd.w, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1,
                                                  &fneed);
   Buf fws(fneed / sizeof(double) + 1);
-  expect_status(cudnnConvolutionBackwardFilter(hd.h, &one, hd.x, x.p, hd.y, dy.p, hd.conv,
-                                               CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, fws.p, fneed, &zero, hd.w, dw.p),
+  expect_status(synced(cudnnConvolutionBackwardFilter(hd.h, &one, hd.x, x.p, hd.y, dy.p, hd.conv,
+                                               CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1, fws.p, fneed, &zero, hd.w, dw.p)),
                 CUDNN_STATUS_SUCCESS, "backward filter");
   const double lhs = dot(ref, dyv);
   expect(std::fabs(dot(xv, dx.get()) - lhs) <= 1e-10 * (1 + std::fabs(lhs)), "backward data adjoint",
@@ -203,8 +210,8 @@ void check_convolution(const ConvCase& cc, std::mt19937& g) {
          dot(wv, dw.get()), lhs);
   // Blending on the backward: dx = 1 * dgrad + 1 * dx doubles it.
   const std::vector<double> dx1 = dx.get();
-  cudnnConvolutionBackwardData(hd.h, &one, hd.w, w.p, hd.y, dy.p, hd.conv, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, nullptr,
-                               0, &one, hd.x, dx.p);
+  synced(cudnnConvolutionBackwardData(hd.h, &one, hd.w, w.p, hd.y, dy.p, hd.conv, CUDNN_CONVOLUTION_BWD_DATA_ALGO_0, nullptr,
+                               0, &one, hd.x, dx.p));
   std::vector<double> dx2 = dx1;
   for (double& v : dx2) v *= 2;
   expect_close(dx.get(), dx2, 1e-12, "backward data with beta 1");
@@ -212,7 +219,7 @@ void check_convolution(const ConvCase& cc, std::mt19937& g) {
   // Bias gradient: per output channel sums of dy.
   cudnnSetTensor4dDescriptor(hd.b, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, k, 1, 1);
   Buf db(size_t(k), NAN);
-  expect_status(cudnnConvolutionBackwardBias(hd.h, &one, hd.y, dy.p, &zero, hd.b, db.p), CUDNN_STATUS_SUCCESS,
+  expect_status(synced(cudnnConvolutionBackwardBias(hd.h, &one, hd.y, dy.p, &zero, hd.b, db.p)), CUDNN_STATUS_SUCCESS,
                 "backward bias");
   std::vector<double> sums(size_t(k), 0.0);
   for (size_t i = 0; i < dyv.size(); ++i) sums[(i / (size_t(oh) * ow)) % k] += dyv[i];
@@ -238,38 +245,38 @@ void check_statuses() {
   cudnnSetTensor4dDescriptor(hd.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 3, 4, 5);  // should be 5x5
   Buf x(50), w(54), y(75);
   const double one = 1, zero = 0;
-  expect_status(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
-                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, y.p),
+  expect_status(synced(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
+                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, y.p)),
                 CUDNN_STATUS_BAD_PARAM, "mismatched output dims");
   cudnnSetTensor4dDescriptor(hd.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 3, 5, 5);
   std::vector<double> host(75);
-  expect_status(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
-                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, host.data()),
+  expect_status(synced(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
+                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, host.data())),
                 CUDNN_STATUS_EXECUTION_FAILED, "host pointer as output");
-  expect_status(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_FFT,
-                                        nullptr, 0, &zero, hd.y, y.p),
+  expect_status(synced(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv, CUDNN_CONVOLUTION_FWD_ALGO_FFT,
+                                        nullptr, 0, &zero, hd.y, y.p)),
                 CUDNN_STATUS_NOT_SUPPORTED, "algorithm the emulation lacks");
   cudnnSetConvolutionGroupCount(hd.conv, 2);  // 2 groups of 2 channels, but x has 2 channels
-  expect_status(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
-                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, y.p),
+  expect_status(synced(cudnnConvolutionForward(hd.h, &one, hd.x, x.p, hd.w, w.p, hd.conv,
+                                        CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &zero, hd.y, y.p)),
                 CUDNN_STATUS_BAD_PARAM, "group count against channels");
-  expect_status(cudnnSoftmaxForward(hd.h, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE, nullptr, hd.x, x.p,
-                                    &zero, hd.x, x.p),
+  expect_status(synced(cudnnSoftmaxForward(hd.h, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_MODE_INSTANCE, nullptr, hd.x, x.p,
+                                    &zero, hd.x, x.p)),
                 CUDNN_STATUS_BAD_PARAM, "null alpha");
   // Batch norm: epsilon below the minimum, running statistics given only in part.
   cudnnSetTensor4dDescriptor(hd.b, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 2, 1, 1);
   Buf p(2, 1.0), y2(50);
-  expect_status(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
+  expect_status(synced(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
                                                        y2.p, hd.b, p.p, p.p, 0.1, nullptr, nullptr, -1.0, nullptr,
-                                                       nullptr),
+                                                       nullptr)),
                 CUDNN_STATUS_BAD_PARAM, "epsilon below the minimum");
-  expect_status(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
+  expect_status(synced(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
                                                        y2.p, hd.b, p.p, p.p, 0.1, p.p, nullptr, 1e-5, nullptr,
-                                                       nullptr),
+                                                       nullptr)),
                 CUDNN_STATUS_BAD_PARAM, "running mean without running variance");
-  expect_status(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_PER_ACTIVATION, &one, &zero, hd.x, x.p,
+  expect_status(synced(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_PER_ACTIVATION, &one, &zero, hd.x, x.p,
                                                        hd.x, y2.p, hd.b, p.p, p.p, 0.1, nullptr, nullptr, 1e-5,
-                                                       nullptr, nullptr),
+                                                       nullptr, nullptr)),
                 CUDNN_STATUS_BAD_PARAM, "SPATIAL parameters for PER_ACTIVATION");
 }
 
@@ -281,7 +288,7 @@ void check_strides_and_add() {
   cudnnSetTensor4dDescriptor(hd.b, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 3, 1, 1);
   Buf c(80, 0.0), bias(std::vector<double>{1, 2, 3});
   const double alpha = 2, beta = 1;
-  expect_status(cudnnAddTensor(hd.h, &alpha, hd.b, bias.p, &beta, hd.x, c.p), CUDNN_STATUS_SUCCESS, "add tensor");
+  expect_status(synced(cudnnAddTensor(hd.h, &alpha, hd.b, bias.p, &beta, hd.x, c.p)), CUDNN_STATUS_SUCCESS, "add tensor");
   bool ok = true;
   for (int n = 0; n < 2; ++n)
     for (int ch = 0; ch < 3; ++ch)
@@ -292,12 +299,12 @@ void check_strides_and_add() {
   expect(ok && gap_sum == 2 * 2 * 4 * (1 + 2 + 3), "strided broadcast add touches only described elements", gap_sum,
          2 * 2 * 4 * 6);
   cudnnSetTensor4dDescriptor(hd.y, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 2, 1, 1);
-  expect_status(cudnnAddTensor(hd.h, &alpha, hd.y, bias.p, &beta, hd.x, c.p), CUDNN_STATUS_BAD_PARAM,
+  expect_status(synced(cudnnAddTensor(hd.h, &alpha, hd.y, bias.p, &beta, hd.x, c.p)), CUDNN_STATUS_BAD_PARAM,
                 "add tensor with 2 channels into 3");
   // NHWC: channel is the fastest dim.
   cudnnSetTensor4dDescriptor(hd.y, CUDNN_TENSOR_NHWC, CUDNN_DATA_DOUBLE, 1, 3, 1, 2);
   Buf d(6, 0.0);
-  cudnnAddTensor(hd.h, &alpha, hd.b, bias.p, &beta, hd.y, d.p);
+  synced(cudnnAddTensor(hd.h, &alpha, hd.b, bias.p, &beta, hd.y, d.p));
   expect_close(d.get(), {2, 4, 6, 2, 4, 6}, 0, "NHWC add");
 }
 
@@ -320,10 +327,10 @@ void check_softmax() {
     }
     for (cudnnSoftmaxAlgorithm_t algo : {CUDNN_SOFTMAX_FAST, CUDNN_SOFTMAX_ACCURATE, CUDNN_SOFTMAX_LOG}) {
       const bool log = algo == CUDNN_SOFTMAX_LOG;
-      expect_status(cudnnSoftmaxForward(hd.h, algo, mode, &one, hd.x, x.p, &zero, hd.x, y.p), CUDNN_STATUS_SUCCESS,
+      expect_status(synced(cudnnSoftmaxForward(hd.h, algo, mode, &one, hd.x, x.p, &zero, hd.x, y.p)), CUDNN_STATUS_SUCCESS,
                     "softmax forward");
       expect_close(y.get(), log ? logsoft : soft, 1e-12, "softmax forward values");
-      expect_status(cudnnSoftmaxBackward(hd.h, algo, mode, &one, hd.x, y.p, hd.x, dy.p, &zero, hd.x, dx.p),
+      expect_status(synced(cudnnSoftmaxBackward(hd.h, algo, mode, &one, hd.x, y.p, hd.x, dy.p, &zero, hd.x, dx.p)),
                     CUDNN_STATUS_SUCCESS, "softmax backward");
       // d/dx_i of sum_j dy_j y_j, by central differences on the reference.
       std::vector<double> num(24);
@@ -356,9 +363,9 @@ void check_batch_norm() {
   Buf x(xv), y(xv.size()), scale(std::vector<double>{1.5, 0.5}), bias(std::vector<double>{0.25, -1});
   Buf rm(std::vector<double>{0.1, -0.2}), rv(std::vector<double>{1, 2}), sm(2), si(2);
   const double one = 1, zero = 0, eps = 1e-3, factor = 0.25;
-  expect_status(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
+  expect_status(synced(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
                                                        y.p, hd.b, scale.p, bias.p, factor, rm.p, rv.p, eps, sm.p,
-                                                       si.p),
+                                                       si.p)),
                 CUDNN_STATUS_SUCCESS, "bn training");
   std::vector<double> mean(C, 0), var(C, 0), yref(xv.size()), rmref(C), rvref(C), siref(C);
   auto ch = [&](size_t i) { return (i / (H * W)) % C; };
@@ -389,9 +396,9 @@ void check_batch_norm() {
   };
   Buf dy(dyv), dx(xv.size()), ds(2), dbias(2);
   for (bool saved : {true, false}) {
-    expect_status(cudnnBatchNormalizationBackward(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, &one, &zero, hd.x, x.p,
+    expect_status(synced(cudnnBatchNormalizationBackward(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, &one, &zero, hd.x, x.p,
                                                   hd.x, dy.p, hd.x, dx.p, hd.b, scale.p, ds.p, dbias.p, eps,
-                                                  saved ? sm.p : nullptr, saved ? si.p : nullptr),
+                                                  saved ? sm.p : nullptr, saved ? si.p : nullptr)),
                   CUDNN_STATUS_SUCCESS, "bn backward");
     std::vector<double> ndx(xv.size());
     for (size_t i = 0; i < xv.size(); ++i) {
@@ -416,8 +423,8 @@ void check_batch_norm() {
   }
 
   // Inference with the running statistics.
-  expect_status(cudnnBatchNormalizationForwardInference(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
-                                                        y.p, hd.b, scale.p, bias.p, rm.p, rv.p, eps),
+  expect_status(synced(cudnnBatchNormalizationForwardInference(hd.h, CUDNN_BATCHNORM_SPATIAL, &one, &zero, hd.x, x.p, hd.x,
+                                                        y.p, hd.b, scale.p, bias.p, rm.p, rv.p, eps)),
                 CUDNN_STATUS_SUCCESS, "bn inference");
   for (size_t i = 0; i < xv.size(); ++i)
     yref[i] = sc[ch(i)] * (xv[i] - rmref[ch(i)]) / std::sqrt(rvref[ch(i)] + eps) + bi[ch(i)];
@@ -429,9 +436,9 @@ void check_batch_norm() {
   expect_status(cudnnDeriveBNTensorDescriptor(pa, hd.x, CUDNN_BATCHNORM_PER_ACTIVATION), CUDNN_STATUS_SUCCESS,
                 "derive per activation");
   Buf ones(C * H * W, 1.0), zeros(C * H * W, 0.0), pm(C * H * W), pi(C * H * W);
-  expect_status(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_PER_ACTIVATION, &one, &zero, hd.x, x.p,
+  expect_status(synced(cudnnBatchNormalizationForwardTraining(hd.h, CUDNN_BATCHNORM_PER_ACTIVATION, &one, &zero, hd.x, x.p,
                                                        hd.x, y.p, pa, ones.p, zeros.p, 0.1, nullptr, nullptr, eps,
-                                                       pm.p, pi.p),
+                                                       pm.p, pi.p)),
                 CUDNN_STATUS_SUCCESS, "bn per activation");
   std::vector<double> pmref(C * H * W, 0.0);
   for (size_t i = 0; i < xv.size(); ++i) pmref[i % (C * H * W)] += xv[i] / N;

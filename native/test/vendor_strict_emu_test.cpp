@@ -6,9 +6,8 @@
 // short buffers passed as device memory, tensors over 2^31 elements, and the backend's own limit
 // check. Run by VendorStrictEmulationTest; prints "N checks, M failed".
 //
-// Deferral without depending on the runtime's scheduling: this program is linked with
-// --wrap for jdnn::cuda::emu::enqueue (src/cuda/CMakeLists.txt), so the vendor entries' queued
-// work lands in `pending` below and runs only at flush(), standing in for a stream sync.
+// Deferral is the emulated runtime's (src/cuda/emu/streams.cpp): the vendor entries' work is queued
+// on the handle's stream and runs at flush(), a device synchronization.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,24 +26,21 @@ using namespace jdnn::vendor::emu;
 
 namespace {
 
-std::vector<std::function<void()>> pending;
+// Runs the queued work in order (a device synchronization).
+void flush() { cudaDeviceSynchronize(); }
 
-// Runs the queued work in order, as a stream synchronization would.
-void flush() {
-  std::vector<std::function<void()>> work;
-  work.swap(pending);
-  for (auto& w : work) w();
+// Whether no work is queued. The emulation queues an event's record like other work and each
+// cudaEventQuery that finds it pending runs one queued item: with nothing queued before the record,
+// the first query runs the record and the second finds the event complete.
+bool nothing_queued() {
+  cudaEvent_t e = nullptr;
+  cudaEventCreate(&e);
+  cudaEventRecord(e, nullptr);
+  cudaEventQuery(e);
+  const bool done = cudaEventQuery(e) == cudaSuccess;
+  cudaEventDestroy(e);
+  return done;
 }
-
-}  // namespace
-
-// The wrapped enqueue (mangled jdnn::cuda::emu::enqueue(CUstream_st*, const char*, std::function<void()>)).
-extern "C" void __wrap__ZN4jdnn4cuda3emu7enqueueEP11CUstream_stPKcSt8functionIFvvEE(cudaStream_t, const char*,
-                                                                                     std::function<void()> work) {
-  pending.push_back(std::move(work));
-}
-
-namespace {
 
 // An emulated device buffer of T.
 template <class T>
@@ -159,7 +155,6 @@ void deferred_work_owns_its_arguments() {
   for (size_t i = 0; i < cv.y.n; ++i) cv.y.p[i] = -7.0f;
   float alpha = 2.0f;
   CHECK(cv.forward(CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM, nullptr, 0, &alpha) == CUDNN_STATUS_SUCCESS);
-  CHECK(pending.size() == 1);
   CHECK(cv.y.p[0] == -7.0f);  // nothing computed before the sync
   alpha = 100.0f;
   cudnnSetTensor4dDescriptor(cv.xd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, 1, 1, 1);
@@ -197,7 +192,7 @@ void stale_descriptor_is_refused() {
                                 cv.y.p) == CUDNN_STATUS_BAD_PARAM);
   CHECK(cudnnSetTensor4dDescriptor(stale, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, 1, 1, 1) == CUDNN_STATUS_BAD_PARAM);
   CHECK(cudnnDestroyTensorDescriptor(stale) == CUDNN_STATUS_BAD_PARAM);  // twice
-  CHECK(pending.empty());
+  CHECK(nothing_queued());
 }
 
 // Find reports the GEMM algorithm under default math as its TF32 tensor-core variant; running it
@@ -392,6 +387,6 @@ int main() {
   batch_norm_epsilon_must_match_the_forward();
   host_and_short_buffers_are_refused();
   oversized_tensors_are_refused();
-  CHECK(pending.empty());
+  CHECK(nothing_queued());
   return jdnn_test::checks_summary();
 }

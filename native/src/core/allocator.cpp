@@ -22,31 +22,39 @@ size_t round_block_size(size_t bytes) {
 
 void* CachingAllocator::allocate(size_t bytes) {
   const size_t size = round_block_size(bytes);
+  void* p = nullptr;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = free_.find(size);
     if (it != free_.end() && !it->second.empty()) {
-      void* p = it->second.back();
+      p = it->second.back();
       it->second.pop_back();
       cached_ -= static_cast<int64_t>(size);
       in_use_ += static_cast<int64_t>(size);
-      return p;
     }
   }
-  void* p = system_allocate(size);
+  if (p != nullptr) {
+    handed_out(p, bytes);
+    return p;
+  }
+  p = system_allocate(size);
   if (p == nullptr) {
     release_cached();  // give the cache back and try once more before failing
     p = system_allocate(size);
   }
   if (p == nullptr) out_of_memory(size, bytes_in_use());
-  std::lock_guard<std::mutex> lock(mutex_);
-  in_use_ += static_cast<int64_t>(size);
-  ++system_allocations_;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_use_ += static_cast<int64_t>(size);
+    ++system_allocations_;
+  }
+  handed_out(p, bytes);
   return p;
 }
 
 void CachingAllocator::deallocate(void* p, size_t bytes) {
   if (p == nullptr) return;
+  taken_back(p);
   const size_t size = round_block_size(bytes);
   std::lock_guard<std::mutex> lock(mutex_);
   free_[size].push_back(p);
@@ -56,6 +64,7 @@ void CachingAllocator::deallocate(void* p, size_t bytes) {
 
 void CachingAllocator::deallocate_to_system(void* p, size_t bytes) {
   if (p == nullptr) return;
+  taken_back(p);
   const size_t size = round_block_size(bytes);
   std::lock_guard<std::mutex> lock(mutex_);
   before_release();

@@ -48,6 +48,10 @@ class CachingAllocator : public Allocator {
   // (a GPU waits there for queued work that may still use them).
   virtual void before_release() {}
   [[noreturn]] virtual void out_of_memory(size_t bytes, int64_t bytes_in_use) = 0;
+  // Each block handed out and taken back, at the caller's size, outside the lock (the
+  // CUDA emulation tracks allocations exactly through these).
+  virtual void handed_out(void* /*p*/, size_t /*bytes*/) {}
+  virtual void taken_back(void* /*p*/) {}
 
  private:
   mutable std::mutex mutex_;

@@ -92,9 +92,16 @@ std::string probe_gpu(cudaDeviceProp& props) {
 
 [[noreturn]] void runtime_failure(cudaError_t status, const char* call, const char* file, int line) {
   const char* base = std::strrchr(file, '/');
+#if defined(JDNN_CUDA_EMU)
+  // What the emulation found (the argument, allocation or queued work at fault).
+  const std::string detail = emu::error_detail(status);
+  const std::string found = detail.empty() ? "" : "; the emulation found: " + detail;
+#else
+  const std::string found;
+#endif
   fail_as(status == cudaErrorMemoryAllocation ? ErrorKind::OUT_OF_MEMORY : ErrorKind::DEVICE, "CUDA error ",
           cudaGetErrorName(status), " (", cudaGetErrorString(status), ") in ", call, " at ",
-       base != nullptr ? base + 1 : file, ":", line);
+       base != nullptr ? base + 1 : file, ":", line, found);
 }
 
 Context& context() {
@@ -121,6 +128,16 @@ void DeviceAllocator::before_release() {
   // Unchecked for the reason system_free is.
   if (g_context != nullptr) wait_for_stream(g_context->stream);
 }
+
+#if defined(JDNN_CUDA_EMU)
+void DeviceAllocator::handed_out(void* p, size_t bytes) {
+  emu::note_logical_allocate(p, bytes, g_context != nullptr ? g_context->stream : nullptr);
+}
+// Poisoning is queued on the compute stream, after the work that used the block.
+void DeviceAllocator::taken_back(void* p) {
+  emu::note_logical_free(p, g_context != nullptr ? g_context->stream : nullptr);
+}
+#endif
 
 void DeviceAllocator::out_of_memory(size_t bytes, int64_t bytes_in_use) {
   fail_as(ErrorKind::OUT_OF_MEMORY, "out of GPU memory allocating ", bytes, " bytes (", bytes_in_use, " bytes held by tensors); free "
@@ -255,7 +272,12 @@ void Context::collect_profile() {
   pending_events.clear();
 }
 
-OpScope::OpScope(const char* /*name*/) : ctx(context()), lock_(ctx.mutex) {
+OpScope::OpScope(const char* name) : ctx(context()), lock_(ctx.mutex) {
+#if defined(JDNN_CUDA_EMU)
+  emu::set_current_op(name);
+#else
+  (void)name;
+#endif
   if (ctx.profiling) {
     start_ = ctx.take_event();
     JDNN_CUDA_CHECK(cudaEventRecord(start_, ctx.stream));

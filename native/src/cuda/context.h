@@ -34,6 +34,11 @@ class DeviceAllocator final : public CachingAllocator {
   // Cached blocks may still be read by queued work that freed them: wait for the stream.
   void before_release() override;
   [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
+#if defined(JDNN_CUDA_EMU)
+  // The emulation tracks every tensor's memory at its exact size and poisons freed blocks.
+  void handed_out(void* p, size_t bytes) override;
+  void taken_back(void* p) override;
+#endif
 };
 
 // Pinned upload buffers: a few let uploads overlap queued work; the cap keeps a loader of

@@ -11,6 +11,7 @@
 // as grid-stride loops (JDNN_KERNEL_LOOP) so any grid size is correct.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #if defined(JDNN_CUDA_EMU)
@@ -52,12 +53,13 @@ inline unsigned grid_for(int64_t n) {
   return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > 4096 ? 4096 : blocks));
 }
 
-// The one place kernels are launched: <<<>>> under nvcc, a loop over blocks and
-// threads under the emulation. Checks the launch and throws on failure.
+// The one place kernels are launched: <<<>>> under nvcc; under the emulation, the
+// converted arguments are checked (pointers against live device allocations) and
+// copied into a grid loop queued on the stream. Checks the launch and throws on failure.
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), unsigned grid, unsigned block, cudaStream_t stream, Args&&... args) {
 #if defined(JDNN_CUDA_EMU)
-  emu::run_grid(grid, block, stream, [&] { kernel(static_cast<Params>(args)...); });
+  emu::launch_kernel(kernel, grid, block, stream, static_cast<std::decay_t<Params>>(args)...);
 #else
   kernel<<<grid, block, 0, stream>>>(static_cast<Params>(args)...);
 #endif

@@ -19,8 +19,8 @@ struct BceProb {
     return p >= T(0) && p <= T(1) && t >= T(0) && t <= T(1);
   }
   template <class T> JDNN_HD T fwd(T p, T t) const {
-    const T lp = std::log(p) > T(-100) ? std::log(p) : T(-100);
-    const T lq = std::log1p(-p) > T(-100) ? std::log1p(-p) : T(-100);
+    const T lp = device_math::log(p) > T(-100) ? device_math::log(p) : T(-100);
+    const T lq = device_math::log1p(-p) > T(-100) ? device_math::log1p(-p) : T(-100);
     return -(t * lp + (T(1) - t) * lq);
   }
   template <class T> JDNN_HD T bwd(T p, T t, T dy) const {
@@ -35,10 +35,10 @@ struct BceLogits {
   template <class T> JDNN_HD bool in_domain(T, T) const { return true; }
   template <class T> JDNN_HD T fwd(T x, T t) const {
     const T ax = x > T(0) ? x : -x;
-    return (x > T(0) ? x : T(0)) - x * t + std::log1p(std::exp(-ax));
+    return (x > T(0) ? x : T(0)) - x * t + device_math::log1p(device_math::exp(-ax));
   }
   template <class T> JDNN_HD T bwd(T x, T t, T dy) const {
-    const T s = x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+    const T s = x >= T(0) ? T(1) / (T(1) + device_math::exp(-x)) : device_math::exp(x) / (T(1) + device_math::exp(x));
     return dy * (s - t);
   }
 };

@@ -17,11 +17,11 @@ struct Neg : UnaryFunctor {
   template <class T> JDNN_HD T bwd(T, T, T dy, T, T) const { return -dy; }
 };
 struct Exp : UnaryFunctor {
-  template <class T> JDNN_HD T fwd(T x, T, T) const { return std::exp(x); }
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return device_math::exp(x); }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * y; }
 };
 struct Log : UnaryFunctor {
-  template <class T> JDNN_HD T fwd(T x, T, T) const { return std::log(x); }
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return device_math::log(x); }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T, T) const { return dy / x; }
 };
 struct Sqrt : UnaryFunctor {
@@ -51,14 +51,14 @@ struct AddScalar : UnaryFunctor {
 // Two branches so exp never overflows: large |x| saturates to 0 or 1 exactly.
 struct Sigmoid : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T, T) const {
-    if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-    const T e = std::exp(x);
+    if (x >= T(0)) return T(1) / (T(1) + device_math::exp(-x));
+    const T e = device_math::exp(x);
     return e / (T(1) + e);
   }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * y * (T(1) - y); }
 };
 struct Tanh : UnaryFunctor {
-  template <class T> JDNN_HD T fwd(T x, T, T) const { return std::tanh(x); }
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return device_math::tanh(x); }
   template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return dy * (T(1) - y * y); }
 };
 // max(0, x) written as "x <= 0 gives 0" so that NaN, which compares false, passes through as in
@@ -76,8 +76,8 @@ struct LeakyRelu : UnaryFunctor {
 // The derivative alpha e^x comes from x, not from y + alpha: that sum loses e^x's digits as x falls
 // and is 0 below about -17 (float32) or -37 (float64), where alpha e^x is still exact.
 struct Elu : UnaryFunctor {
-  template <class T> JDNN_HD T fwd(T x, T a, T) const { return x <= T(0) ? a * std::expm1(x) : x; }
-  template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const { return x <= T(0) ? dy * a * std::exp(x) : dy; }
+  template <class T> JDNN_HD T fwd(T x, T a, T) const { return x <= T(0) ? a * device_math::expm1(x) : x; }
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const { return x <= T(0) ? dy * a * device_math::exp(x) : dy; }
 };
 // PyTorch's Softplus(beta = a, threshold = b): log(1 + e^(beta x)) / beta, and x itself where
 // beta x > threshold. log(1 + e^z) is taken as z + log1p(e^-z) for z > 0, so a large threshold
@@ -86,7 +86,7 @@ struct Softplus : UnaryFunctor {
   template <class T> JDNN_HD T fwd(T x, T beta, T threshold) const {
     const T z = x * beta;
     if (z > threshold) return x;
-    return (z > T(0) ? z + std::log1p(std::exp(-z)) : std::log1p(std::exp(z))) / beta;
+    return (z > T(0) ? z + device_math::log1p(device_math::exp(-z)) : device_math::log1p(device_math::exp(z))) / beta;
   }
   template <class T> JDNN_HD T bwd(T x, T, T dy, T beta, T threshold) const {
     const T z = x * beta;

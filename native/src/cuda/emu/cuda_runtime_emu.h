@@ -3,16 +3,40 @@
 // libjdnn_cuda_emu and run in CI. Semantics follow the CUDA Runtime API
 // reference; anything not listed here is not used by the backend.
 //
-// "Device" memory is host memory obtained through cudaMalloc and tracked, so
-// copies and memsets check that their device pointers lie inside a live
-// allocation (a host pointer passed as a device one fails as it would on a GPU,
-// instead of silently working). Streams execute synchronously, in call order.
-// Kernel launches run every (block, thread) pair in turn on the calling thread.
+// The emulation is strict, so that what would fail or differ on a GPU fails here:
+// - Streams are deferred: kernel launches, async copies, memsets and the emulated
+//   cuBLAS/cuDNN compute are queued per stream in issue order and run only at a
+//   synchronization point (stream, event or device synchronize, a synchronous
+//   copy that waits, cudaFree), on whichever host thread synchronizes. A host read
+//   of device results without a synchronization sees stale or poisoned data.
+//   cudaEventQuery reports cudaErrorNotReady while work before the event is queued
+//   (and runs one queued item per query, so polling loops progress deterministically).
+//   Copies from cudaMallocHost (pinned) memory read it when they execute; from
+//   pageable memory, at the call (as the driver stages it); a copy to pageable
+//   memory waits for the stream.
+// - "Device" memory is host memory from cudaMalloc, tracked at the exact size the
+//   caching allocator hands out (note_logical_allocate/free), poisoned (0xFF: NaN)
+//   when fresh, freed and reused, with a guard after each allocation checked after
+//   each kernel or copy that touches it and at free. Copies, memsets and every
+//   pointer argument of a launch must lie in a live allocation: a host pointer, a
+//   freed tensor or a block sitting in the cache fails as cudaErrorIllegalAddress.
+// - Failures inside deferred work are reported by the next call that reports
+//   asynchronous errors (synchronizations, copies, cudaGetLastError), once: a GPU
+//   would keep them sticky for the life of the context.
+// - JDNN_EMU_MODES (read once) adds test modes: shuffle-blocks, jitter, sm75/sm80/
+//   sm90, memory=<size>; see modes.cpp.
+// Kernel launches run every (block, thread) pair in turn on the executing thread.
 #pragma once
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+#include <vector>
 
 #define __global__
 #define __device__
@@ -117,13 +141,15 @@ extern thread_local dim3 gridDim;
 
 namespace jdnn::cuda::emu {
 
-// Checks that [p, p + bytes) lies in one live cudaMalloc allocation.
+// Checks that [p, p + bytes) lies in one live device allocation (a logical
+// allocation of the caching allocator, or a cudaMalloc block it does not own).
 bool is_device_range(const void* p, size_t bytes);
 
-// Runs body once per (block, thread) of a 1-D launch with the index variables set.
-// A zero-sized or oversized block fails as cudaErrorInvalidConfiguration does.
-template <class Body>
-void run_grid(unsigned grid, unsigned block, cudaStream_t, Body&& body);
+// The caching allocator reports each allocation it hands out and takes back, at
+// the caller's size: a block in its cache is not valid device memory. Freeing
+// poisons the block in the stream's order (after the work that used it).
+void note_logical_allocate(void* p, size_t bytes, cudaStream_t stream);
+void note_logical_free(void* p, cudaStream_t stream);
 
 void set_launch_error(cudaError_t error);
 
@@ -135,24 +161,81 @@ void set_launch_error(cudaError_t error);
 // read at execution time. `what` names the work in emulation error reports.
 void enqueue(cudaStream_t stream, const char* what, std::function<void()> work);
 
-}  // namespace jdnn::cuda::emu
+// For work that finds a failure while it runs (a vendor computation): recorded as
+// the deferred error the next synchronization reports, with `detail` in its message.
+void fail_work(cudaError_t error, const std::string& detail);
 
-template <class Body>
-void jdnn::cuda::emu::run_grid(unsigned grid, unsigned block, cudaStream_t, Body&& body) {
-  if (grid == 0 || block == 0 || block > 1024) {
-    set_launch_error(cudaErrorInvalidConfiguration);
-    return;
-  }
-  gridDim = dim3(grid);
-  blockDim = dim3(block);
-  for (unsigned b = 0; b < grid; ++b) {
-    blockIdx = uint3(b);
-    for (unsigned t = 0; t < block; ++t) {
-      threadIdx = uint3(t);
-      body();
-    }
+// The explanation of the last error the calling thread took from the runtime (which
+// argument, which allocation, which work), or "" when that error was not `error`.
+std::string error_detail(cudaError_t error);
+
+// The op being issued on this thread (set by the backend's op scope), for messages.
+void set_current_op(const char* name);
+
+// ---- kernel launches ------------------------------------------------------------
+// One device allocation as the emulation tracks it: the bytes a caller may use and
+// the guard after them, up to the end of the block (checked for out-of-bounds writes).
+struct Span {
+  const char* base = nullptr;
+  size_t bytes = 0;     // usable: the logical size (allocator) or the cudaMalloc size
+  size_t capacity = 0;  // the whole block, guard included
+};
+// Checks argument `index` (a pointer to `element` bytes) against live allocations;
+// false (and the launch error recorded) when it lies in none.
+bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel,
+                            std::vector<Span>& touched);
+bool check_launch_config(unsigned grid, unsigned block, const char* kernel);
+// Queues the grid's execution (run_all runs every block and thread); the guards of the
+// touched allocations are checked after it ran.
+void enqueue_launch(cudaStream_t stream, const std::string& kernel, std::vector<Span> touched,
+                    std::function<void()> run_all);
+// Block order of a launch: 0..grid-1, or a seeded permutation under shuffle-blocks.
+std::vector<unsigned> block_order(unsigned grid);
+std::string kernel_name(const std::type_info& type);
+
+template <class T>
+bool check_argument(const T& value, size_t index, const char* kernel, std::vector<Span>& touched) {
+  if constexpr (std::is_pointer_v<T>) {
+    using Pointee = std::remove_cv_t<std::remove_pointer_t<T>>;
+    size_t element = 1;
+    if constexpr (!std::is_void_v<Pointee>) element = sizeof(Pointee);
+    // A null pointer is how a kernel is told an operand is absent (bias_act_kernel's bias).
+    if (value == nullptr) return true;
+    return check_pointer_argument(value, element, index, kernel, touched);
+  } else {
+    return true;
   }
 }
+
+// The emulated kernel<<<grid, block, 0, stream>>>(args...): the configuration and every
+// pointer argument are checked now, the converted arguments are copied into the queued
+// work (as a GPU launch copies them) and the grid runs when the stream is synchronized.
+template <class... Params, class... Values>
+void launch_kernel(void (*kernel)(Params...), unsigned grid, unsigned block, cudaStream_t stream,
+                   Values... values) {
+  const std::string name = kernel_name(typeid(kernel));
+  if (!check_launch_config(grid, block, name.c_str())) return;
+  std::tuple<std::decay_t<Params>...> args(values...);
+  std::vector<Span> touched;
+  bool ok = true;
+  size_t index = 0;
+  std::apply([&](const auto&... a) { ((ok = ok && check_argument(a, index++, name.c_str(), touched)), ...); },
+             args);
+  if (!ok) return;
+  enqueue_launch(stream, name, std::move(touched), [kernel, args, grid, block] {
+    gridDim = dim3(grid);
+    blockDim = dim3(block);
+    for (unsigned b : block_order(grid)) {
+      blockIdx = uint3(b);
+      for (unsigned t = 0; t < block; ++t) {
+        threadIdx = uint3(t);
+        std::apply(kernel, args);
+      }
+    }
+  });
+}
+
+}  // namespace jdnn::cuda::emu
 
 // ---- device functions the kernels use, as the host sees them -------------------
 // Emulated threads run one at a time, so an atomic is a plain read-modify-write.

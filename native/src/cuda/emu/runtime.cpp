@@ -1,107 +1,146 @@
-// The emulated CUDA runtime: one device whose memory is host memory. See
+// The emulated CUDA runtime: one device whose memory is host memory. Device
+// queries, memory, copies and memsets here; streams and events in streams.cpp,
+// the memory map in allocations.cpp, launches in launch.cpp. See
 // cuda_runtime_emu.h for what is emulated and how.
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <map>
-#include <mutex>
+#include <memory>
+#include <sstream>
 #include <sys/sysinfo.h>
+#include <vector>
 
-#include "cuda/emu/cuda_runtime_emu.h"
+#include "cuda/emu/emu_internal.h"
 
 thread_local uint3 threadIdx;
 thread_local uint3 blockIdx;
 thread_local dim3 blockDim;
 thread_local dim3 gridDim;
 
-struct CUstream_st {
-  int id;
-};
-struct CUevent_st {
-  std::chrono::steady_clock::time_point when;
-  bool recorded = false;
-};
+using namespace jdnn::cuda::emu;
 
 namespace {
 
-// Live cudaMalloc blocks (base -> size), so copies can reject non-device pointers.
-std::mutex allocations_mutex;
-std::map<const char*, size_t>& allocations() {
-  static auto* map = new std::map<const char*, size_t>();  // outlives static destruction
-  return *map;
+// Poisoned bytes after every cudaMalloc block: a write past its end changes them.
+constexpr size_t kGuardBytes = 256;
+
+size_t host_memory() {
+  struct sysinfo info {};
+  sysinfo(&info);
+  return static_cast<size_t>(info.totalram) * info.mem_unit;
 }
 
-thread_local cudaError_t last_error = cudaSuccess;
+size_t total_memory() { return modes().memory_limit != 0 ? modes().memory_limit : host_memory(); }
 
-cudaError_t record(cudaError_t e) {
-  if (e != cudaSuccess) last_error = e;
-  return e;
-}
-
-bool host_range_ok(const void* p, size_t bytes) { return p != nullptr || bytes == 0; }
-
-// Device or host requirement of each side of a copy, by kind.
-cudaError_t check_copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
-  using jdnn::cuda::emu::is_device_range;
+const char* kind_name(cudaMemcpyKind kind) {
   switch (kind) {
-    case cudaMemcpyHostToHost:
-      return host_range_ok(dst, bytes) && host_range_ok(src, bytes) ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyHostToDevice:
-      return is_device_range(dst, bytes) && host_range_ok(src, bytes) ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyDeviceToHost:
-      return is_device_range(src, bytes) && host_range_ok(dst, bytes) ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyDeviceToDevice:
-      return is_device_range(src, bytes) && is_device_range(dst, bytes) ? cudaSuccess : cudaErrorInvalidValue;
-    case cudaMemcpyDefault:
-      return host_range_ok(dst, bytes) && host_range_ok(src, bytes) ? cudaSuccess : cudaErrorInvalidValue;
+    case cudaMemcpyHostToHost: return "host to host";
+    case cudaMemcpyHostToDevice: return "host to device";
+    case cudaMemcpyDeviceToHost: return "device to host";
+    case cudaMemcpyDeviceToDevice: return "device to device";
+    case cudaMemcpyDefault: return "default";
   }
-  return cudaErrorInvalidMemcpyDirection;
+  return "?";
+}
+
+// A device operand of a copy or memset: it must lie in one live allocation.
+bool device_side(const void* p, size_t bytes, const char* call, const char* role, Span* span) {
+  if (find_live(p, bytes, span)) return true;
+  std::ostringstream m;
+  m << call << ": the " << role << " " << p << " (" << bytes << " bytes) lies in no live device allocation: "
+    << "a host pointer, a freed tensor's memory or a range past an allocation's end";
+  record_error(cudaErrorInvalidValue, m.str());
+  return false;
+}
+
+// Copies and memsets go to the stream's queue; what the host waits for depends on the call
+// and on the host memory (see the CUDA Runtime API's "API synchronization behavior").
+enum class Api { SYNC, ASYNC };
+
+cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream, Api api) {
+  const char* call = api == Api::SYNC ? "cudaMemcpy" : "cudaMemcpyAsync";
+  if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
+  if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault) return record_error(cudaErrorInvalidMemcpyDirection);
+  if (bytes == 0) return cudaSuccess;
+  if (kind == cudaMemcpyDefault) {  // unified addressing: the pointers say where they lie
+    const bool d = is_device_range(dst, bytes), s = is_device_range(src, bytes);
+    kind = d ? (s ? cudaMemcpyDeviceToDevice : cudaMemcpyHostToDevice)
+             : (s ? cudaMemcpyDeviceToHost : cudaMemcpyHostToHost);
+  }
+  const bool dst_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
+  const bool src_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+  Span dst_span, src_span;
+  if (dst_device && !device_side(dst, bytes, call, "destination", &dst_span)) return cudaErrorInvalidValue;
+  if (src_device && !device_side(src, bytes, call, "source", &src_span)) return cudaErrorInvalidValue;
+  if (dst == nullptr || src == nullptr)
+    return record_error(cudaErrorInvalidValue, std::string(call) + ": a null host pointer");
+  const bool pinned_host = (!dst_device && is_pinned(dst, bytes)) || (!src_device && is_pinned(src, bytes));
+
+  // Pageable host memory is read at the call (the driver stages it); device and pinned memory
+  // are read when the copy executes.
+  std::shared_ptr<std::vector<char>> snapshot;
+  if (kind == cudaMemcpyHostToDevice && !pinned_host) {
+    // A synchronous copy from pageable memory synchronizes the stream before it starts.
+    if (api == Api::SYNC) drain_stream(stream);
+    const char* s = static_cast<const char*>(src);
+    snapshot = std::make_shared<std::vector<char>>(s, s + bytes);
+    src = snapshot->data();
+  }
+  std::ostringstream what;
+  what << call << " (" << kind_name(kind) << ", " << bytes << " bytes)";
+  const std::string name = what.str();
+  // The snapshot is captured to keep it alive until the copy ran.
+  enqueue_named(stream, name, [dst, src, bytes, snapshot, dst_device, dst_span, name] {
+    std::memmove(dst, src, bytes);
+    if (dst_device) check_guard(dst_span, name);
+  });
+
+  // What the host waits for: a copy to host memory (pageable, or any from the synchronous call)
+  // returns once done; so does the synchronous one from pinned memory and every host-to-host copy.
+  const bool wait = kind == cudaMemcpyHostToHost ||
+                    (kind == cudaMemcpyDeviceToHost && (api == Api::SYNC || !pinned_host)) ||
+                    (api == Api::SYNC && kind == cudaMemcpyHostToDevice && pinned_host);
+  if (!wait) return cudaSuccess;
+  drain_stream(stream);
+  return take_deferred_error();
+}
+
+cudaError_t memset(void* ptr, int value, size_t bytes, cudaStream_t stream, const char* call) {
+  if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
+  if (bytes == 0) return cudaSuccess;
+  Span span;
+  if (!device_side(ptr, bytes, call, "destination", &span)) return cudaErrorInvalidValue;
+  std::string name = std::string(call) + " (" + std::to_string(bytes) + " bytes)";
+  enqueue_named(stream, name, [=] {
+    std::memset(ptr, value, bytes);
+    check_guard(span, name);
+  });
+  return cudaSuccess;
 }
 
 }  // namespace
 
-namespace jdnn::cuda::emu {
-
-bool is_device_range(const void* p, size_t bytes) {
-  if (bytes == 0) return true;
-  const char* c = static_cast<const char*>(p);
-  std::lock_guard<std::mutex> lock(allocations_mutex);
-  auto& map = allocations();
-  auto it = map.upper_bound(c);
-  if (it == map.begin()) return false;
-  --it;
-  return c >= it->first && c + bytes <= it->first + it->second;
-}
-
-void set_launch_error(cudaError_t error) { record(error); }
-
-// Streams still execute synchronously: the work runs now, on the calling thread.
-void enqueue(cudaStream_t, const char*, std::function<void()> work) { work(); }
-
-}  // namespace jdnn::cuda::emu
-
 cudaError_t cudaGetDeviceCount(int* count) {
-  if (count == nullptr) return record(cudaErrorInvalidValue);
+  if (count == nullptr) return record_error(cudaErrorInvalidValue);
+  if (!modes().error.empty()) return record_error(cudaErrorInitializationError, modes().error);
   *count = 1;
   return cudaSuccess;
 }
-cudaError_t cudaSetDevice(int device) { return record(device == 0 ? cudaSuccess : cudaErrorInvalidDevice); }
+cudaError_t cudaSetDevice(int device) { return record_error(device == 0 ? cudaSuccess : cudaErrorInvalidDevice); }
 cudaError_t cudaGetDevice(int* device) {
-  if (device == nullptr) return record(cudaErrorInvalidValue);
+  if (device == nullptr) return record_error(cudaErrorInvalidValue);
   *device = 0;
   return cudaSuccess;
 }
 
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
-  if (prop == nullptr) return record(cudaErrorInvalidValue);
-  if (device != 0) return record(cudaErrorInvalidDevice);
+  if (prop == nullptr) return record_error(cudaErrorInvalidValue);
+  if (device != 0) return record_error(cudaErrorInvalidDevice);
   std::memset(prop, 0, sizeof(*prop));
   std::strncpy(prop->name, "jdnn CUDA emulation (CPU)", sizeof(prop->name) - 1);
-  struct sysinfo info {};
-  sysinfo(&info);
-  prop->totalGlobalMem = static_cast<size_t>(info.totalram) * info.mem_unit;
-  prop->major = 9;  // reports the newest architecture the real build targets
-  prop->minor = 0;
+  prop->totalGlobalMem = total_memory();
+  // By default the newest architecture the real build targets; sm75/sm80/sm90 modes choose.
+  prop->major = modes().major;
+  prop->minor = modes().minor;
   prop->multiProcessorCount = 1;
   prop->maxThreadsPerBlock = 1024;
   prop->warpSize = 32;
@@ -109,14 +148,19 @@ cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
 }
 
 cudaError_t cudaDriverGetVersion(int* version) {
-  if (version == nullptr) return record(cudaErrorInvalidValue);
+  if (version == nullptr) return record_error(cudaErrorInvalidValue);
   *version = 13000;
   return cudaSuccess;
 }
 cudaError_t cudaRuntimeGetVersion(int* version) { return cudaDriverGetVersion(version); }
 
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
-  if (free_bytes == nullptr || total_bytes == nullptr) return record(cudaErrorInvalidValue);
+  if (free_bytes == nullptr || total_bytes == nullptr) return record_error(cudaErrorInvalidValue);
+  if (modes().memory_limit != 0) {
+    *total_bytes = modes().memory_limit;
+    *free_bytes = modes().memory_limit - device_bytes_held();
+    return cudaSuccess;
+  }
   struct sysinfo info {};
   sysinfo(&info);
   *total_bytes = static_cast<size_t>(info.totalram) * info.mem_unit;
@@ -124,110 +168,63 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   return cudaSuccess;
 }
 
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
-
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
-  if (ptr == nullptr) return record(cudaErrorInvalidValue);
-  // 256-byte alignment, as cudaMalloc guarantees; zero bytes still gets a unique block.
-  const size_t size = (bytes + 255) / 256 * 256 + (bytes == 0 ? 256 : 0);
-  void* p = std::aligned_alloc(256, size);
-  if (p == nullptr) return record(cudaErrorMemoryAllocation);
-  std::lock_guard<std::mutex> lock(allocations_mutex);
-  allocations()[static_cast<const char*>(p)] = bytes;
+  if (ptr == nullptr) return record_error(cudaErrorInvalidValue);
+  const size_t limit = modes().memory_limit;
+  if (limit != 0 && bytes > limit - std::min(limit, device_bytes_held())) {
+    std::ostringstream m;
+    m << "cudaMalloc of " << bytes << " bytes: the emulated device has " << limit << " bytes (memory mode), "
+      << device_bytes_held() << " of them allocated";
+    return record_error(cudaErrorMemoryAllocation, m.str());
+  }
+  // 256-byte alignment, as cudaMalloc guarantees, then the guard; zero bytes still gets a unique block.
+  const size_t capacity = (bytes + 255) / 256 * 256 + kGuardBytes;
+  void* p = std::aligned_alloc(256, capacity);
+  if (p == nullptr) return record_error(cudaErrorMemoryAllocation);
+  add_block(static_cast<char*>(p), bytes, capacity);  // poisoned: cudaMalloc does not clear memory
   *ptr = p;
   return cudaSuccess;
 }
 
+// Implicitly synchronizes: queued work may still use the block.
 cudaError_t cudaFree(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
-  {
-    std::lock_guard<std::mutex> lock(allocations_mutex);
-    auto it = allocations().find(static_cast<const char*>(ptr));
-    if (it == allocations().end()) return record(cudaErrorInvalidValue);
-    allocations().erase(it);
-  }
+  drain_all();
+  if (!remove_block(ptr))
+    return record_error(cudaErrorInvalidValue, "cudaFree: " + std::to_string(reinterpret_cast<uintptr_t>(ptr)) +
+                                                   " is not the start of a cudaMalloc block");
   std::free(ptr);
   return cudaSuccess;
 }
 
 cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
-  if (ptr == nullptr) return record(cudaErrorInvalidValue);
+  if (ptr == nullptr) return record_error(cudaErrorInvalidValue);
   *ptr = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
-  return *ptr == nullptr ? record(cudaErrorMemoryAllocation) : cudaSuccess;
+  if (*ptr == nullptr) return record_error(cudaErrorMemoryAllocation);
+  add_pinned(*ptr, bytes);
+  return cudaSuccess;
 }
+
+// Queued copies may still read or write the buffer: they run first.
 cudaError_t cudaFreeHost(void* ptr) {
+  if (ptr == nullptr) return cudaSuccess;
+  drain_all();
+  if (!remove_pinned(ptr)) return record_error(cudaErrorInvalidValue, "cudaFreeHost: not a cudaMallocHost block");
   std::free(ptr);
   return cudaSuccess;
 }
 
+// The synchronous calls run on the legacy default stream.
 cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind) {
-  const cudaError_t e = check_copy(dst, src, bytes, kind);
-  if (e != cudaSuccess) return record(e);
-  if (bytes > 0) std::memmove(dst, src, bytes);
-  return cudaSuccess;
+  return copy(dst, src, bytes, kind, nullptr, Api::SYNC);
 }
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
-  return cudaMemcpy(dst, src, bytes, kind);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t stream) {
+  return copy(dst, src, bytes, kind, stream, Api::ASYNC);
 }
-cudaError_t cudaMemset(void* ptr, int value, size_t bytes) {
-  if (!jdnn::cuda::emu::is_device_range(ptr, bytes)) return record(cudaErrorInvalidValue);
-  if (bytes > 0) std::memset(ptr, value, bytes);
-  return cudaSuccess;
+cudaError_t cudaMemset(void* ptr, int value, size_t bytes) { return memset(ptr, value, bytes, nullptr, "cudaMemset"); }
+cudaError_t cudaMemsetAsync(void* ptr, int value, size_t bytes, cudaStream_t stream) {
+  return memset(ptr, value, bytes, stream, "cudaMemsetAsync");
 }
-cudaError_t cudaMemsetAsync(void* ptr, int value, size_t bytes, cudaStream_t) { return cudaMemset(ptr, value, bytes); }
-
-cudaError_t cudaStreamCreate(cudaStream_t* stream) { return cudaStreamCreateWithFlags(stream, 0); }
-cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) {
-  if (stream == nullptr) return record(cudaErrorInvalidValue);
-  static int next_id = 1;
-  *stream = new CUstream_st{next_id++};
-  return cudaSuccess;
-}
-cudaError_t cudaStreamDestroy(cudaStream_t stream) {
-  delete stream;
-  return cudaSuccess;
-}
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
-cudaError_t cudaStreamWaitEvent(cudaStream_t, cudaEvent_t event, unsigned) {
-  return event == nullptr ? record(cudaErrorInvalidResourceHandle) : cudaSuccess;
-}
-
-cudaError_t cudaEventCreate(cudaEvent_t* event) {
-  if (event == nullptr) return record(cudaErrorInvalidValue);
-  *event = new CUevent_st();
-  return cudaSuccess;
-}
-cudaError_t cudaEventDestroy(cudaEvent_t event) {
-  delete event;
-  return cudaSuccess;
-}
-// Streams run synchronously, so an event completes when it is recorded.
-cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t) {
-  if (event == nullptr) return record(cudaErrorInvalidResourceHandle);
-  event->when = std::chrono::steady_clock::now();
-  event->recorded = true;
-  return cudaSuccess;
-}
-cudaError_t cudaEventSynchronize(cudaEvent_t event) {
-  return event == nullptr ? record(cudaErrorInvalidResourceHandle) : cudaSuccess;
-}
-cudaError_t cudaEventQuery(cudaEvent_t event) {
-  return event == nullptr ? record(cudaErrorInvalidResourceHandle) : cudaSuccess;
-}
-cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
-  if (ms == nullptr) return record(cudaErrorInvalidValue);
-  if (start == nullptr || end == nullptr) return record(cudaErrorInvalidResourceHandle);
-  if (!start->recorded || !end->recorded) return record(cudaErrorInvalidResourceHandle);
-  *ms = std::chrono::duration<float, std::milli>(end->when - start->when).count();
-  return cudaSuccess;
-}
-
-cudaError_t cudaGetLastError() {
-  const cudaError_t e = last_error;
-  last_error = cudaSuccess;
-  return e;
-}
-cudaError_t cudaPeekAtLastError() { return last_error; }
 
 const char* cudaGetErrorName(cudaError_t error) {
   switch (error) {
@@ -253,9 +250,14 @@ const char* cudaGetErrorString(cudaError_t error) {
     case cudaSuccess: return "no error";
     case cudaErrorInvalidValue: return "invalid argument";
     case cudaErrorMemoryAllocation: return "out of memory";
+    case cudaErrorInitializationError:
+      // The one start-up failure of the emulation is a bad JDNN_EMU_MODES: say which.
+      return modes().error.empty() ? "initialization error" : modes().error.c_str();
     case cudaErrorInvalidConfiguration: return "invalid configuration argument";
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
     case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
+    case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
+    case cudaErrorLaunchFailure: return "unspecified launch failure";
     default: return cudaGetErrorName(error);
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,8 +30,16 @@ public final class NativeChecks {
 
   /** Runs the program; it must exist, finish in time, exit 0 and report no failed check. Returns its output. */
   public static String assertPasses(Path program, int timeoutSeconds) throws IOException, InterruptedException {
+    return assertPasses(program, timeoutSeconds, Map.of());
+  }
+
+  /** The same, with environment variables added to the program's environment. */
+  public static String assertPasses(Path program, int timeoutSeconds, Map<String, String> environment)
+      throws IOException, InterruptedException {
     assertTrue(Files.isExecutable(program), program.toAbsolutePath() + " was not built by the native build");
-    Process p = new ProcessBuilder(program.toAbsolutePath().toString()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(program.toAbsolutePath().toString()).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process p = builder.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), program.getFileName() + " did not finish");
     assertEquals(0, p.exitValue(), out);
