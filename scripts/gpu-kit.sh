@@ -243,7 +243,9 @@ run() {
     local selection=(org.jdnn.device.RealGpuTest org.jdnn.device.MatmulParityTest
       org.jdnn.device.BatchedMatmulParityTest org.jdnn.device.ConvParityTest org.jdnn.device.PoolParityTest
       org.jdnn.device.BatchNormParityTest org.jdnn.device.GatherRowsParityTest org.jdnn.device.ElementwiseParityTest
-      org.jdnn.device.ConcurrentUseTest org.jdnn.device.TrainingParityTest org.jdnn.golden.GoldenStateTest
+      org.jdnn.device.ConcurrentUseTest org.jdnn.device.DropoutRandomParityTest org.jdnn.device.LossParityTest
+      org.jdnn.device.OptimizerParityTest org.jdnn.device.ReduceParityTest org.jdnn.device.ConcatParityTest
+      org.jdnn.device.TrainingParityTest org.jdnn.golden.GoldenStateTest
       org.jdnn.tensor.OpDatabaseTest org.jdnn.tensor.CloseRaceTest org.jdnn.testing.RequireGpuTest)
     step tests 200 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
       execute --disable-banner --details=tree --class-path "$cp" \
