@@ -160,6 +160,14 @@ record() {  # NAME STATUS SECONDS NOTE
 
 skip() { record "$1" skipped 0 "$2"; }
 
+dir_of() {  # NAME ROOT...: the directory of the first file NAME under the roots, or nothing
+  local name="$1" f
+  shift
+  f=$(find "$@" -name "$name" 2>/dev/null | head -1)
+  [[ -n $f ]] && dirname "$f"
+  return 0
+}
+
 run() {
   while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -179,6 +187,7 @@ run() {
   mkdir -p "$out"
   work=$(mktemp -d /tmp/gpu-kit.XXXXXX)
   exec > >(tee "$out/run.log") 2>&1
+  local tee_pid=$!
   echo "gpu-kit run --device $device, budget ${budget} s, $(date -u +%Y-%m-%dT%H:%M:%SZ), kit: $(tr '\n' ' ' <"$kit/KIT.txt")"
   local emu=0
   [[ $device == cuda-emu ]] && emu=1
@@ -205,9 +214,13 @@ run() {
       [[ -n $f ]] && libdirs="$libdirs:$(dirname "$f")"
     done
     libdirs=$(echo "${libdirs#:}" | tr ':' '\n' | awk '!seen[$0]++' | paste -sd:)
-    cublas_inc=$(dirname "$(find $roots -name cublas_v2.h 2>/dev/null | head -1)" 2>/dev/null || true)
-    cudnn_inc=$(dirname "$(find $roots -name cudnn.h 2>/dev/null | head -1)" 2>/dev/null || true)
-    nccl_inc=$(dirname "$(find $roots -name nccl.h 2>/dev/null | head -1)" 2>/dev/null || true)
+    cublas_inc=$(dir_of cublas_v2.h $roots)
+    cudnn_inc=$(dir_of cudnn.h $roots)
+    nccl_inc=$(dir_of nccl.h $roots)
+  fi
+  # the driver's libcuda.so.1, where NVIDIA's container setups mount it (normally the loader finds it already)
+  if [[ -f /usr/local/nvidia/lib64/libcuda.so.1 ]]; then
+    export LD_LIBRARY_PATH="/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   fi
   if [[ -n $libdirs ]]; then
     export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -220,7 +233,7 @@ run() {
 
   # 3. vendor.h against the real headers (compiled only: a mismatch fails the compile)
   if command -v nvcc >/dev/null && [[ -n $cublas_inc && -n $cudnn_inc && -f $cublas_inc/cublas_v2.h ]]; then
-    step vendor_check 90 nvcc -std=c++17 -x cu -c native/src/cuda/vendor_check.cpp -Inative/src -Inative/include \
+    step vendor_check 60 nvcc -std=c++17 -x cu -c native/src/cuda/vendor_check.cpp -Inative/src -Inative/include \
       -I"$cublas_inc" -I"$cudnn_inc" -o "$work/vendor_check.o"
   elif ((emu)); then
     skip vendor_check "needs nvcc and the wheels' headers (GPU machine only)"
@@ -247,13 +260,13 @@ run() {
       org.jdnn.device.OptimizerParityTest org.jdnn.device.ReduceParityTest org.jdnn.device.ConcatParityTest
       org.jdnn.device.TrainingParityTest org.jdnn.golden.GoldenStateTest
       org.jdnn.tensor.OpDatabaseTest org.jdnn.tensor.CloseRaceTest org.jdnn.testing.RequireGpuTest)
-    step tests 200 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
+    step tests 180 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
       execute --disable-banner --details=tree --class-path "$cp" \
       $(printf -- '--select-class=%s ' "${selection[@]}") --reports-dir="$work/junit" \
       --config=junit.jupiter.execution.timeout.default=60s
     cp "$work"/junit/TEST-junit-jupiter.xml "$out/junit.xml" 2>/dev/null
   else
-    skip tests "the device does not work (probe failed)"
+    skip tests "the probe did not pass"
   fi
 
   # 6. the jdnn GPU benchmark, with the step counters where GpuBench has them
@@ -271,7 +284,7 @@ run() {
     step bench-jdnn 120 "$java" -Xms1g -Xmx8g "${jopts[@]}" -cp "$bcp" org.jdnn.bench.GpuBench "${bargs[@]}"
     [[ -n $profile ]] && skip step-counters "$profile"
   else
-    skip bench-jdnn "the device does not work (probe failed)"
+    skip bench-jdnn "the probe did not pass"
   fi
 
   # 7. the same workloads in PyTorch on the same device, eager and with CUDA graphs
@@ -291,7 +304,7 @@ run() {
   elif [[ -z $sanitizer ]]; then
     skip memcheck "compute-sanitizer not found (nvcc's toolkit here lacks it)"
   elif ((!device_ok)); then
-    skip memcheck "the device does not work (probe failed)"
+    skip memcheck "the probe did not pass"
   elif (($(left) < 60)); then
     skip memcheck "under 60 s of the budget left"
   else
@@ -303,7 +316,10 @@ run() {
   summary
   tar -C "$work" -czf "$out/logs.tar.gz" --exclude=javacpp-cache --exclude='*.o' . 2>/dev/null
   rm -rf "$work"
+  sed -n '/^| step/,/^$/p' "$out/summary.md"
   echo "== results in $out: $(ls "$out" | tr '\n' ' ')"
+  exec 1>&- 2>&-
+  wait "$tee_pid" 2>/dev/null  # run.log complete before the files are collected
   ((device_ok)) || exit 3
   exit $failed
 }
