@@ -16,6 +16,7 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.testing.ScopedTensors;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,8 +31,9 @@ class BatchNormParityTest {
   record Case(boolean training, boolean affine, boolean running, boolean dx) {}
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void trainingAndEvalMatchTheCpu(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void trainingAndEvalMatchTheCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Case[] cases = {
       new Case(true, true, true, true), new Case(true, false, true, true), new Case(true, true, false, true),
       new Case(true, false, false, true), new Case(true, true, true, false), new Case(false, true, true, true),
@@ -89,8 +91,9 @@ class BatchNormParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void runningStatisticsAccumulateOverSteps(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void runningStatisticsAccumulateOverSteps(TestDevice testDevice) {
+    Device dev = testDevice.device();
     long[] shape = {4, 3, 2, 2};
     Random r = new Random(9);
     for (DType dt : FLOATS) {

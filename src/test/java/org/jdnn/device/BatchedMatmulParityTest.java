@@ -11,12 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,9 +28,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BatchedMatmulParityTest {
   private static final Device EMU = Device.cudaEmulated();
 
-  static Stream<Device> devices() {
-    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
-  }
 
   // (batch, m, k, n): batch 1, scalars, vectors, odd sizes, a batch larger than the thread count
   private static final int[][] SHAPES = {
@@ -83,8 +80,9 @@ class BatchedMatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void bmmMatchesCpuAndReferenceForEveryTransposeAndScale(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void bmmMatchesCpuAndReferenceForEveryTransposeAndScale(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(21);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {
@@ -110,8 +108,9 @@ class BatchedMatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(22);
     for (DType dt : FLOATS) {
       int batch = 3, m = 2, k = 3, n = 4;
@@ -158,8 +157,9 @@ class BatchedMatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void bmmBackwardMatchesCpu(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void bmmBackwardMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(23);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {

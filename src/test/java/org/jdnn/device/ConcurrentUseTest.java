@@ -8,10 +8,10 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,14 +20,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the training thread runs ops and frees tensors: every result must be the one its thread computed.
  */
 class ConcurrentUseTest {
-  static Stream<Device> devices() {
-    Device emu = Device.cudaEmulated();
-    return Device.cudaAvailable() ? Stream.of(emu, Device.cuda()) : Stream.of(emu);
-  }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void threadsUploadComputeAndDownloadIndependently(Device dev) throws Exception {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void threadsUploadComputeAndDownloadIndependently(TestDevice testDevice) throws Exception {
+    Device dev = testDevice.device();
     final int threads = 4, rounds = 60;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

@@ -18,6 +18,7 @@ import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.testing.ConvCase;
 import org.jdnn.testing.ScopedTensors;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConvParityTest {
 
   static Stream<Arguments> configs() {
-    return Parity.devices().flatMap(d -> cfgs().map(c -> Arguments.of(c, d)));
+    return TestDevice.accelerators().flatMap(d -> cfgs().map(c -> Arguments.of(c, d)));
   }
 
   static Stream<ConvCase> cfgs() {
@@ -48,7 +49,8 @@ class ConvParityTest {
 
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("configs")
-  void forwardAndBackwardMatchTheCpu(ConvCase cfg, Device dev) {
+  void forwardAndBackwardMatchTheCpu(ConvCase cfg, TestDevice testDevice) {
+    Device dev = testDevice.device();
     for (DType dt : FLOATS) {
       Random r = new Random(cfg.name.hashCode());
       double[] x = uniform(r, cfg.n * cfg.c * cfg.h * cfg.w, -1, 1);
@@ -83,8 +85,9 @@ class ConvParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void onlyTheRequestedGradientsAreComputed(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void onlyTheRequestedGradientsAreComputed(TestDevice testDevice) {
+    Device dev = testDevice.device();
     ConvCase cfg = new ConvCase("partial", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, true);
     Random r = new Random(7);
     for (DType dt : FLOATS) {
@@ -110,8 +113,9 @@ class ConvParityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void repeatedShapesReuseTheAlgorithmAndMemory(Device d) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void repeatedShapesReuseTheAlgorithmAndMemory(TestDevice testDevice) {
+    Device d = testDevice.device();
     ConvCase cfg = new ConvCase("steady", 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 2, 2, 1, 1, 1, true);
     Random r = new Random(3);
     double[] x = uniform(r, 2 * 3 * 64, -1, 1), w = uniform(r, 4 * 3 * 9, -1, 1), b = uniform(r, 4, -1, 1);
@@ -134,8 +138,9 @@ class ConvParityTest {
     }
   }
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void emptyBatchGivesZeroParameterGradients(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void emptyBatchGivesZeroParameterGradients(TestDevice testDevice) {
+    Device dev = testDevice.device();
     ConvCase cfg = new ConvCase("empty batch", 0, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
     Random r = new Random(13);
     for (DType dt : FLOATS) {

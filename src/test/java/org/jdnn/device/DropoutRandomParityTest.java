@@ -18,15 +18,16 @@ import org.jdnn.tensor.DropoutOps;
 import org.jdnn.tensor.RandomOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.junit.jupiter.api.Test;
+import org.jdnn.testing.TestDevice;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Counter-based randomness on the CUDA backend (cuda-emu): dropout masks and uniform/normal fills
- * must be bit for bit the CPU's for the same (seed, offset), since both evaluate the same Philox
- * stream with the same float operations.
+ * Counter-based randomness on the CUDA backend (cuda-emu, and the GPU where usable): dropout masks
+ * and uniform/normal fills must be bit for bit the CPU's for the same (seed, offset), since both
+ * evaluate the same Philox stream with the same float operations.
  */
 class DropoutRandomParityTest {
-  private static final Device EMU = Device.cudaEmulated();
   private static final Device CPU = Device.cpu();
   private static final long[] SEEDS = {0, 42, 0x1234_5678_9abcL, -1L};
   private static final long[] OFFSETS = {0, 5, 1L << 33};
@@ -43,8 +44,10 @@ class DropoutRandomParityTest {
     }
   }
 
-  @Test
-  void dropoutMatchesCpuExactly() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void dropoutMatchesCpuExactly(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(3);
     long[][] shapes = {{1}, {7}, {4, 33}, {5000}};
     for (DType dt : FLOATS) {
@@ -57,21 +60,23 @@ class DropoutRandomParityTest {
               double[] dy = uniform(r, n, -1, 1);
               String what = dt + " n=" + n + " p=" + p + " seed=" + seed + " offset=" + offset;
               double[][] cpu = dropout(CPU, x, dy, dt, p, false, seed, offset, shape);
-              double[][] emu = dropout(EMU, x, dy, dt, p, false, seed, offset, shape);
-              assertArrayEquals(cpu[0], emu[0], 0.0, what + " forward");
-              assertArrayEquals(cpu[1], emu[1], 0.0, what + " backward");
+              double[][] got = dropout(dev, x, dy, dt, p, false, seed, offset, shape);
+              assertArrayEquals(cpu[0], got[0], 0.0, what + " forward");
+              assertArrayEquals(cpu[1], got[1], 0.0, what + " backward");
             }
           }
         }
       }
       // Large enough that some mask values are dropped and some kept, so equality means something.
-      double[][] big = dropout(EMU, uniform(r, 5000, 0.5, 1.5), uniform(r, 5000, -1, 1), dt, 0.5, false, 9, 0, 5000);
+      double[][] big = dropout(dev, uniform(r, 5000, 0.5, 1.5), uniform(r, 5000, -1, 1), dt, 0.5, false, 9, 0, 5000);
       assertTrue(Arrays.stream(big[0]).anyMatch(v -> v == 0) && Arrays.stream(big[0]).anyMatch(v -> v > 0));
     }
   }
 
-  @Test
-  void perChannelDropoutMatchesCpuExactly() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void perChannelDropoutMatchesCpuExactly(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(4);
     long[][] shapes = {{1, 1, 3}, {3, 4, 5, 5}, {2, 7, 1, 9}};
     for (DType dt : FLOATS) {
@@ -81,10 +86,10 @@ class DropoutRandomParityTest {
           double[] x = uniform(r, n, 0.5, 1.5);
           double[] dy = uniform(r, n, -1, 1);
           double[][] cpu = dropout(CPU, x, dy, dt, 0.4, true, seed, 17, shape);
-          double[][] emu = dropout(EMU, x, dy, dt, 0.4, true, seed, 17, shape);
+          double[][] got = dropout(dev, x, dy, dt, 0.4, true, seed, 17, shape);
           String what = dt + " " + Arrays.toString(shape) + " seed=" + seed;
-          assertArrayEquals(cpu[0], emu[0], 0.0, what + " forward");
-          assertArrayEquals(cpu[1], emu[1], 0.0, what + " backward");
+          assertArrayEquals(cpu[0], got[0], 0.0, what + " forward");
+          assertArrayEquals(cpu[1], got[1], 0.0, what + " backward");
         }
       }
     }
@@ -100,8 +105,10 @@ class DropoutRandomParityTest {
     }
   }
 
-  @Test
-  void uniformAndNormalStreamsMatchCpuExactly() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void uniformAndNormalStreamsMatchCpuExactly(TestDevice testDevice) {
+    Device dev = testDevice.device();
     int[] sizes = {1, 7, 1000, 4099};
     double[][] ranges = {{0, 1}, {-2.5, 3}, {1e-3, 2e-3}};
     for (DType dt : FLOATS) {
@@ -111,34 +118,36 @@ class DropoutRandomParityTest {
             String what = dt + " n=" + n + " seed=" + seed + " offset=" + offset;
             for (double[] range : ranges) {
               double[] cpu = fill(CPU, dt, false, range[0], range[1], seed, offset, n);
-              double[] emu = fill(EMU, dt, false, range[0], range[1], seed, offset, n);
-              assertArrayEquals(cpu, emu, 0.0, what + " uniform " + Arrays.toString(range));
-              for (double v : emu) assertTrue(v >= range[0] && v < range[1], what + ": " + v + " out of range");
+              double[] got = fill(dev, dt, false, range[0], range[1], seed, offset, n);
+              assertArrayEquals(cpu, got, 0.0, what + " uniform " + Arrays.toString(range));
+              for (double v : got) assertTrue(v >= range[0] && v < range[1], what + ": " + v + " out of range");
             }
             double[] cpu = fill(CPU, dt, true, 1.5, 2, seed, offset, n);
-            double[] emu = fill(EMU, dt, true, 1.5, 2, seed, offset, n);
-            assertArrayEquals(cpu, emu, 0.0, what + " normal");
+            double[] got = fill(dev, dt, true, 1.5, 2, seed, offset, n);
+            assertArrayEquals(cpu, got, 0.0, what + " normal");
           }
         }
       }
     }
   }
 
-  @Test
-  void streamIsAFunctionOfOffsetPlusIndexBeyondOneGrid() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void streamIsAFunctionOfOffsetPlusIndexBeyondOneGrid(TestDevice testDevice) {
+    Device dev = testDevice.device();
     // More elements than one launch has threads (4096 blocks of 256), so the grid-stride loop runs twice.
     int n = 1_100_000, shift = 1000;
-    double[] whole = fill(EMU, DType.FLOAT32, false, 0, 1, 77, 0, n);
-    double[] tail = fill(EMU, DType.FLOAT32, false, 0, 1, 77, shift, n - shift);
+    double[] whole = fill(dev, DType.FLOAT32, false, 0, 1, 77, 0, n);
+    double[] tail = fill(dev, DType.FLOAT32, false, 0, 1, 77, shift, n - shift);
     assertArrayEquals(Arrays.copyOfRange(whole, shift, n), tail, 0.0);
     assertArrayEquals(fill(CPU, DType.FLOAT32, false, 0, 1, 77, 0, n), whole, 0.0);
     double mean = Arrays.stream(whole).average().orElseThrow();
     assertEquals(0.5, mean, 0.002, "uniform mean");
-    double[] normal = fill(EMU, DType.FLOAT64, true, 0, 1, 78, 0, n);
+    double[] normal = fill(dev, DType.FLOAT64, true, 0, 1, 78, 0, n);
     double m = Arrays.stream(normal).average().orElseThrow();
     double var = Arrays.stream(normal).map(v -> (v - m) * (v - m)).sum() / n;
     assertEquals(0, m, 0.005, "normal mean");
     assertEquals(1, var, 0.01, "normal variance");
-    assertFalse(Arrays.equals(whole, fill(EMU, DType.FLOAT32, false, 0, 1, 78, 0, n)), "another seed, another stream");
+    assertFalse(Arrays.equals(whole, fill(dev, DType.FLOAT32, false, 0, 1, 78, 0, n)), "another seed, another stream");
   }
 }

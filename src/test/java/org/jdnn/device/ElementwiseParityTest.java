@@ -12,7 +12,6 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -23,6 +22,7 @@ import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -44,12 +44,9 @@ class ElementwiseParityTest {
     return dt == DType.FLOAT64 ? F64_ATOL : F32_ATOL;
   }
 
-  /** The CUDA devices to check: the emulation always, the GPU when present. */
+  /** The CUDA devices to check: the emulation always, the GPU when usable (required under jdnn.require.gpu). */
   static List<Device> cudaDevices() {
-    List<Device> ds = new ArrayList<>();
-    ds.add(Device.cudaEmulated());
-    if (Device.cudaAvailable()) ds.add(Device.cuda());
-    return ds;
+    return TestDevice.usableAccelerators();
   }
 
   /** Runs {@code body} with {@code d} as the default device; its tensors are closed afterwards. */

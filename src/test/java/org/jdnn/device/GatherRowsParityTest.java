@@ -5,12 +5,12 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
-import java.util.stream.Stream;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.testing.ScopedTensors;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,15 +22,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @ExtendWith(ScopedTensors.class)
 class GatherRowsParityTest {
-  private static final Device EMU = Device.cudaEmulated();
-
-  static Stream<Device> devices() {
-    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
-  }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void gathersTheRowsTheCpuGathers(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void gathersTheRowsTheCpuGathers(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(5);
     // rows x row length: a batch of 1, odd row lengths (byte rows take the byte path), an empty index
     int[][] shapes = {{7, 3}, {1, 1}, {5, 1}, {9, 13}, {4, 0}};
@@ -64,8 +60,9 @@ class GatherRowsParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void namesTheFirstIndexOutsideTheRows(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void namesTheFirstIndexOutsideTheRows(TestDevice testDevice) {
+    Device dev = testDevice.device();
     // Several threads meet bad rows; the message must be the CPU's, naming the first. Rows of no
     // elements still have their index checked.
     String expected = "gather_rows: index 7 at position 2 is outside [0, 3)";

@@ -19,14 +19,16 @@ import org.jdnn.tensor.LossOps;
 import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.junit.jupiter.api.Test;
+import org.jdnn.testing.TestDevice;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The CUDA backend's losses (cuda-emu) against the CPU backend: fused softmax cross-entropy with
- * int32 and int64 labels, the point losses, and their gradients, in float32 and float64.
+ * The CUDA backend's losses (cuda-emu, and the GPU where usable) against the CPU backend: fused
+ * softmax cross-entropy with int32 and int64 labels, the point losses, and their gradients, in
+ * float32 and float64.
  */
 class LossParityTest {
-  private static final Device EMU = Device.cudaEmulated();
   private static final Device CPU = Device.cpu();
   private static final long[][] SHAPES = {{1, 1}, {1, 5}, {2, 2}, {7, 3}, {33, 10}, {300, 17}};
 
@@ -71,8 +73,10 @@ class LossParityTest {
     return dt == DType.FLOAT32 ? 1e-6 : 1e-13;
   }
 
-  @Test
-  void crossEntropyMatchesCpuForwardAndBackward() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void crossEntropyMatchesCpuForwardAndBackward(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(11);
     for (DType dt : FLOATS) {
       for (DType labelType : new DType[] {DType.INT32, DType.INT64}) {
@@ -83,40 +87,44 @@ class LossParityTest {
           for (int i = 0; i < n; i++) labels[i] = r.nextInt((int) c);
           String what = dt + " " + labelType + " " + n + "x" + c;
           CrossEntropy cpu = crossEntropy(CPU, logits, labels, dt, labelType, n, c);
-          CrossEntropy emu = crossEntropy(EMU, logits, labels, dt, labelType, n, c);
-          assertAllClose(new double[] {cpu.loss}, new double[] {emu.loss}, tol(dt), 0, what + " loss");
-          assertAllClose(cpu.probs, emu.probs, tol(dt), tol(dt), what + " probs");
-          assertAllClose(cpu.grad, emu.grad, tol(dt), tol(dt), what + " dlogits");
+          CrossEntropy got = crossEntropy(dev, logits, labels, dt, labelType, n, c);
+          assertAllClose(new double[] {cpu.loss}, new double[] {got.loss}, tol(dt), 0, what + " loss");
+          assertAllClose(cpu.probs, got.probs, tol(dt), tol(dt), what + " probs");
+          assertAllClose(cpu.grad, got.grad, tol(dt), tol(dt), what + " dlogits");
           assertTrue(c == 1 ? cpu.loss == 0 : cpu.loss > 0, what + ": loss " + cpu.loss);
         }
       }
     }
   }
 
-  @Test
-  void crossEntropyStaysFiniteForHugeLogits() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void crossEntropyStaysFiniteForHugeLogits(TestDevice testDevice) {
+    Device dev = testDevice.device();
     // Row 0's label has a probability that underflows to 0; the loss must still be exact (2e4).
     double[] logits = {1e4, -1e4, 0, 3e3, 3e3, 3e3};
     long[] labels = {1, 2};
     for (DType dt : FLOATS) {
       CrossEntropy cpu = crossEntropy(CPU, logits, labels, dt, DType.INT64, 2, 3);
-      CrossEntropy emu = crossEntropy(EMU, logits, labels, dt, DType.INT64, 2, 3);
-      assertEquals(cpu.loss, emu.loss, 0.0, dt + " loss");
-      assertEquals((2e4 + Math.log(3)) / 2, emu.loss, 1e-3, dt + " loss value");
-      assertAllClose(cpu.probs, emu.probs, 0, 0, dt + " probs");
-      assertAllClose(cpu.grad, emu.grad, 0, 0, dt + " dlogits");
+      CrossEntropy got = crossEntropy(dev, logits, labels, dt, DType.INT64, 2, 3);
+      assertEquals(cpu.loss, got.loss, 0.0, dt + " loss");
+      assertEquals((2e4 + Math.log(3)) / 2, got.loss, 1e-3, dt + " loss value");
+      assertAllClose(cpu.probs, got.probs, 0, 0, dt + " probs");
+      assertAllClose(cpu.grad, got.grad, 0, 0, dt + " dlogits");
     }
   }
 
-  @Test
-  void outOfRangeLabelThrowsOnTheDeviceAsOnTheCpu() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void outOfRangeLabelThrowsOnTheDeviceAsOnTheCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     for (DType labelType : new DType[] {DType.INT32, DType.INT64}) {
       for (long bad : new long[] {3, -1, 1000}) {
         String cpuMessage = nativeFailure(CPU, labelType, bad, false);
-        String emuMessage = nativeFailure(EMU, labelType, bad, false);
-        assertTrue(emuMessage.contains("cross_entropy: label " + bad + " at index 1 is outside [0, 3)"), emuMessage);
+        String message = nativeFailure(dev, labelType, bad, false);
+        assertTrue(message.contains("cross_entropy: label " + bad + " at index 1 is outside [0, 3)"), message);
         assertTrue(cpuMessage.contains("cross_entropy: label " + bad + " at index 1 is outside [0, 3)"), cpuMessage);
-        String backward = nativeFailure(EMU, labelType, bad, true);
+        String backward = nativeFailure(dev, labelType, bad, true);
         assertTrue(backward.contains("cross_entropy_backward: label " + bad), backward);
         assertTrue(backward.contains("outside [0, 3)"), backward);
       }
@@ -145,11 +153,13 @@ class LossParityTest {
     }
   }
 
-  @Test
-  void aBadLabelIsAnIndexErrorWordedAlikeOnEveryDevice() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void aBadLabelIsAnIndexErrorWordedAlikeOnEveryDevice(TestDevice testDevice) {
+    Device dev = testDevice.device();
     try (TensorScope scope = new TensorScope()) {
-      Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).to(EMU);
-      Tensor y = Tensor.ofInts(new int[] {0, 2}).to(EMU);
+      Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).to(dev);
+      Tensor y = Tensor.ofInts(new int[] {0, 2}).to(dev);
       IndexOutOfBoundsException e =
           assertThrows(IndexOutOfBoundsException.class, () -> LossOps.crossEntropy(x, y, "CrossEntropyLoss"));
       // Checked by the op as it reads the labels, on the device as on the CPU.
@@ -174,8 +184,10 @@ class LossParityTest {
     }
   }
 
-  @Test
-  void pointLossesMatchCpu() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void pointLossesMatchCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(5);
     long[][] shapes = {{1}, {7}, {3, 5, 2}, {1000}};
     for (DType dt : FLOATS) {
@@ -191,20 +203,22 @@ class LossParityTest {
         for (PointLoss op : PointLoss.values()) {
           double[] x = op == PointLoss.BCE_PROBABILITIES ? probs : logits;
           double[][] cpu = pointLoss(CPU, op, x, t, dy, dt, shape);
-          double[][] emu = pointLoss(EMU, op, x, t, dy, dt, shape);
-          assertAllClose(cpu[0], emu[0], tol(dt), tol(dt), what + " loss " + op);
-          assertAllClose(cpu[1], emu[1], tol(dt), tol(dt), what + " grad " + op);
-          for (double v : emu[0]) assertTrue(Double.isFinite(v) && v >= 0, what + ": loss " + v);
+          double[][] got = pointLoss(dev, op, x, t, dy, dt, shape);
+          assertAllClose(cpu[0], got[0], tol(dt), tol(dt), what + " loss " + op);
+          assertAllClose(cpu[1], got[1], tol(dt), tol(dt), what + " grad " + op);
+          for (double v : got[0]) assertTrue(Double.isFinite(v) && v >= 0, what + ": loss " + v);
         }
       }
     }
   }
 
-  @Test
-  void unknownPointLossCodeIsRejected() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void unknownPointLossCodeIsRejected(TestDevice testDevice) {
+    Device dev = testDevice.device();
     try (TensorScope scope = new TensorScope()) {
-      Tensor x = Tensor.of(new float[] {0.5f}).to(EMU);
-      Tensor out = Tensor.empty(DType.FLOAT32, EMU, 1);
+      Tensor x = Tensor.of(new float[] {0.5f}).to(dev);
+      Tensor out = Tensor.empty(DType.FLOAT32, dev, 1);
       assertEquals(-2, JdnnNative.op_point_loss(7, handle(x), handle(x), handle(out)), "the failure sentinel");
       assertEquals(1, JdnnNative.last_error_kind(), "an argument error");
       assertTrue(JdnnNative.last_error_message().contains("point_loss: unknown op code 7"),

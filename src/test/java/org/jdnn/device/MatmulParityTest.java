@@ -11,18 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.util.Random;
-import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.testing.ScopedTensors;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.jdnn.testing.ScopedTensors;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * matmul, linear and the bf16 Linear on the emulated CUDA device (cuBLAS emulation underneath) against the CPU
@@ -32,10 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MatmulParityTest {
   private static final Device EMU = Device.cudaEmulated();
 
-  /** The emulation always; a real GPU as well where one is usable. */
-  static Stream<Device> devices() {
-    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
-  }
   // (m, k, n): scalars, vectors, odd sizes, k larger than m and n
   private static final int[][] SHAPES = {{1, 1, 1}, {1, 7, 5}, {6, 1, 4}, {5, 3, 1}, {17, 9, 13}, {33, 65, 7}};
   private static final double[][] ALPHA_BETA = {{1, 0}, {-0.5, 0.75}, {2, 1}};
@@ -72,8 +68,9 @@ class MatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void matmulMatchesCpuAndReferenceForEveryTransposeAndScale(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void matmulMatchesCpuAndReferenceForEveryTransposeAndScale(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(11);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {
@@ -100,8 +97,9 @@ class MatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void betaZeroIgnoresNanInTheOutputAndEmptyInnerSizeScalesC(TestDevice testDevice) {
+    Device dev = testDevice.device();
     for (DType dt : FLOATS) {
       double[] a = {1, 2, 3, 4, 5, 6};
       double[] b = {1, 0, -1, 2, 0.5, 1};
@@ -140,8 +138,9 @@ class MatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void matmulBackwardMatchesCpu(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void matmulBackwardMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(12);
     for (DType dt : FLOATS) {
       for (int[] s : SHAPES) {
@@ -176,8 +175,9 @@ class MatmulParityTest {
   private static final int[][] LINEAR = {{1, 1, 1}, {1, 5, 3}, {7, 13, 9}, {16, 33, 65}};  // (n, in, out)
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void linearWithAndWithoutBiasAndReluMatchesCpu(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearWithAndWithoutBiasAndReluMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(13);
     for (DType dt : FLOATS) {
       for (int[] s : LINEAR) {
@@ -211,8 +211,9 @@ class MatmulParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void linearBackwardAccumulatesLikeCpu(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearBackwardAccumulatesLikeCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(14);
     for (DType dt : FLOATS) {
       for (int[] s : LINEAR) {
@@ -248,8 +249,9 @@ class MatmulParityTest {
   // ---- bf16 Linear ---------------------------------------------------------------------------
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void bf16LinearMatchesCpuBf16AndStaysNearFloat32(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void bf16LinearMatchesCpuBf16AndStaysNearFloat32(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(15);
     int[][] shapes = {{1, 1, 1}, {1, 31, 17}, {5, 33, 16}, {19, 70, 3}};
     for (int[] s : shapes) {

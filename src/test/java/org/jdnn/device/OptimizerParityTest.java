@@ -29,14 +29,16 @@ import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
-import org.junit.jupiter.api.Test;
+import org.jdnn.testing.TestDevice;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Optimizer steps on the CUDA backend (cuda-emu) against the CPU backend: every update rule and
- * option over several steps, through the update kernels directly and through org.jdnn.optim.
+ * Optimizer steps on the CUDA backend (cuda-emu, and the GPU where usable) against the CPU backend:
+ * every update rule and option over several steps, through the update kernels directly and through
+ * org.jdnn.optim.
  */
 class OptimizerParityTest {
-  private static final Device EMU = Device.cudaEmulated();
   private static final Device CPU = Device.cpu();
   private static final int STEPS = 5;
   private static final int[] SIZES = {1, 7, 300};
@@ -99,8 +101,10 @@ class OptimizerParityTest {
     return dt == DType.FLOAT32 ? 1e-5 : 1e-12;
   }
 
-  @Test
-  void everyUpdateRuleMatchesCpu() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void everyUpdateRuleMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(21);
     for (DType dt : FLOATS) {
       for (int n : SIZES) {
@@ -110,8 +114,8 @@ class OptimizerParityTest {
         for (Config c : CONFIGS) {
           String what = c.name + " " + dt + " n=" + n;
           double[] cpu = run(CPU, c, dt, p0, grads);
-          double[] emu = run(EMU, c, dt, p0, grads);
-          assertAllClose(cpu, emu, tol(dt), tol(dt), what);
+          double[] got = run(dev, c, dt, p0, grads);
+          assertAllClose(cpu, got, tol(dt), tol(dt), what);
           // The parameter moved, so the comparison covers the update and not only the copy.
           double moved = 0;
           for (int i = 0; i < n; i++) moved = Math.max(moved, Math.abs(cpu[i] - p0[i]));
@@ -121,17 +125,19 @@ class OptimizerParityTest {
     }
   }
 
-  @Test
-  void clipValueMatchesCpuIncludingNaNAndInfinity() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void clipValueMatchesCpuIncludingNaNAndInfinity(TestDevice testDevice) {
+    Device dev = testDevice.device();
     double[] g = {-3, -0.5, -0.25, 0, 0.25, 0.5, 3, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
     for (DType dt : FLOATS) {
       for (double limit : new double[] {0, 0.3, 10}) {
-        double[] cpu = clipped(CPU, g, dt, limit), emu = clipped(EMU, g, dt, limit);
+        double[] cpu = clipped(CPU, g, dt, limit), got = clipped(dev, g, dt, limit);
         for (int i = 0; i < g.length; i++) {
-          assertEquals(cpu[i], emu[i], 0.0, dt + " limit " + limit + " element " + i);
+          assertEquals(cpu[i], got[i], 0.0, dt + " limit " + limit + " element " + i);
         }
-        assertTrue(Double.isNaN(emu[7]));
-        assertEquals(-limit, emu[9], 1e-7);
+        assertTrue(Double.isNaN(got[7]));
+        assertEquals(-limit, got[9], 1e-7);
       }
     }
   }
@@ -199,8 +205,10 @@ class OptimizerParityTest {
     }
   }
 
-  @Test
-  void javaOptimizersTrainTheSameOnBothBackends() {
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void javaOptimizersTrainTheSameOnBothBackends(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(8);
     int n = 6, c = 5;
     double[] init = uniform(r, n * c, -2, 2), init2 = uniform(r, c, -2, 2);
@@ -211,8 +219,8 @@ class OptimizerParityTest {
         for (double clip : new double[] {0, 0.02}) {
           String what = name + " " + dt + (clip > 0 ? " clipped" : "");
           double[] cpu = train(CPU, name, dt, init, init2, labels, n, c, clip);
-          double[] emu = train(EMU, name, dt, init, init2, labels, n, c, clip);
-          assertAllClose(cpu, emu, tol(dt), tol(dt), what);
+          double[] got = train(dev, name, dt, init, init2, labels, n, c, clip);
+          assertAllClose(cpu, got, tol(dt), tol(dt), what);
           double first = cpu[cpu.length - STEPS], last = cpu[cpu.length - 1];
           assertTrue(last < first, what + ": training lowers the loss (" + first + " -> " + last + ")");
           assertFalse(Double.isNaN(last), what);

@@ -6,12 +6,16 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.util.stream.Stream;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 
-/** Helpers for the CPU versus emulated-CUDA parity tests: the same values on both devices, compared after the op. */
+/**
+ * Helpers for the parity tests: the same values on the CPU and on a CUDA device (the emulation, or the GPU), the
+ * device's results compared with the CPU's, never with another device's. The devices come from
+ * {@link org.jdnn.testing.TestDevice#accelerators()}: the GPU case skips, or under {@code -Djdnn.require.gpu=true}
+ * fails, where no GPU is usable.
+ */
 final class Parity {
   static final Device CPU = Device.cpu();
 
@@ -19,11 +23,6 @@ final class Parity {
 
   static Device emu() {
     return Device.cudaEmulated();
-  }
-
-  /** The emulated CUDA backend, and the real one where a usable GPU is present. */
-  static Stream<Device> devices() {
-    return Device.cudaAvailable() ? Stream.of(emu(), Device.cuda()) : Stream.of(emu());
   }
 
   /**

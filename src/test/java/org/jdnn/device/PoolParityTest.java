@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -21,6 +20,7 @@ import org.jdnn.tensor.Pool2dGeometry;
 import org.jdnn.tensor.PoolOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.testing.ScopedTensors;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,12 +29,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Max and average pooling on the emulated CUDA device against the CPU backend, forward and backward. */
 @ExtendWith(ScopedTensors.class)
 class PoolParityTest {
-  private static final Device EMU = Device.cudaEmulated();
-
-  /** The emulation always; a real GPU as well where one is usable. */
-  static Stream<Device> devices() {
-    return Device.cudaAvailable() ? Stream.of(EMU, Device.cuda()) : Stream.of(EMU);
-  }
   // N, C, H, W, kh, kw, stride h, stride w, pad h, pad w: 1x1, the usual 2x2/2, overlapping stride 1 with padding,
   // non-square windows and strides, odd sizes, a window as large as the input.
   private static final int[][] CONFIGS = {
@@ -91,8 +85,9 @@ class PoolParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void maxPoolForwardAndBackwardMatchCpuWithTies(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void maxPoolForwardAndBackwardMatchCpuWithTies(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(21);
     for (DType dt : FLOATS) {
       for (int[] c : CONFIGS) {
@@ -112,8 +107,9 @@ class PoolParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void maxPoolPropagatesNanAndHandlesInfinities(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void maxPoolPropagatesNanAndHandlesInfinities(TestDevice testDevice) {
+    Device dev = testDevice.device();
     int[] c = {1, 1, 4, 4, 2, 2, 1, 1, 1, 1};
     double inf = Double.POSITIVE_INFINITY;
     double[] x = {1, Double.NaN, 2, -inf, -inf, -inf, 3, Double.NaN, inf, 0, -1, -inf, -inf, -inf, -inf, -inf};
@@ -128,8 +124,9 @@ class PoolParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void maxPoolBackwardRejectsAnIndexOutsideThePlane(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void maxPoolBackwardRejectsAnIndexOutsideThePlane(TestDevice testDevice) {
+    Device dev = testDevice.device();
     try (Tensor dy = Tensor.ones(1, 1, 1, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9}, 1, 1, 1, 2).to(dev);
         Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
       assertNativeError(() -> NativeCalls.check(JdnnNative.op_max_pool2d_backward(NativeHandles.of(dy), NativeHandles.of(idx),
@@ -138,8 +135,9 @@ class PoolParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void maxPoolBackwardNamesTheFirstIndexOutsideThePlane(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void maxPoolBackwardNamesTheFirstIndexOutsideThePlane(TestDevice testDevice) {
+    Device dev = testDevice.device();
     // Threads meet the bad indices in any order on a GPU; the message names the first, as the CPU's does.
     try (Tensor dy = Tensor.ones(1, 1, 2, 2).to(dev); Tensor idx = Tensor.ofInts(new int[] {0, 9, 7, 5}, 1, 1, 2, 2).to(dev);
         Tensor dx = Tensor.empty(DType.FLOAT32, dev, 1, 1, 2, 2)) {
@@ -159,8 +157,9 @@ class PoolParityTest {
   }
 
   @ParameterizedTest
-  @MethodSource("devices")
-  void avgPoolForwardAndBackwardMatchCpuBothPaddingModes(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void avgPoolForwardAndBackwardMatchCpuBothPaddingModes(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(22);
     for (DType dt : FLOATS) {
       double tol = dt == DType.FLOAT32 ? 1e-6 : 1e-14;

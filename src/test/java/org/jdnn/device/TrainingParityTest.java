@@ -22,13 +22,15 @@ import org.jdnn.tensor.Tensor;
 import org.jdnn.train.History;
 import org.jdnn.train.Metric;
 import org.jdnn.train.Trainer;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 
 /**
  * The benchmark workloads W1 (MLP) and W2 (CNN) trained for a few steps on the CPU and on the
  * CUDA backend from the same seed agree within float32 tolerance, step by step; steady-state steps
  * allocate no device memory. The device under test is cuda-emu unless the system property
- * {@code jdnn.parity.device} names another (cuda on a GPU machine; cpu checks the harness itself).
+ * {@code jdnn.parity.device} names another (cuda on a GPU machine; cpu checks the harness itself); under
+ * {@code -Djdnn.require.gpu=true} it is cuda by default.
  */
 class TrainingParityTest {
   private static final int BATCH = 16;
@@ -37,8 +39,10 @@ class TrainingParityTest {
   private static final double RTOL = 1e-4;
   private static final double ATOL = 1e-5;
 
+  /** jdnn.parity.device; by default cuda-emu, or cuda under -Djdnn.require.gpu=true (failing where none is usable). */
   private static Device device() {
-    return Device.byName(System.getProperty("jdnn.parity.device", "cuda-emu"));
+    String name = System.getProperty("jdnn.parity.device", TestDevice.gpuRequired() ? "cuda" : "cuda-emu");
+    return name.equals("cuda") ? TestDevice.CUDA.device() : Device.byName(name);
   }
 
   @Test

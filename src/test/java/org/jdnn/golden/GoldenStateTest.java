@@ -35,11 +35,10 @@ import org.jdnn.optim.Optimizer;
 import org.jdnn.optim.SGD;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
-import org.jdnn.tensor.DeviceUnavailableException;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.jdnn.testing.ScopedTensors;
-import org.junit.jupiter.api.Assumptions;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -303,16 +302,9 @@ class GoldenStateTest {
     return model.toUpperCase() + " on " + device;
   }
 
-  /** The device named; "cuda" skips the test, with the reason, where no GPU is usable. */
+  /** The device named; "cuda" skips the test, with the reason, where no GPU is usable (fails under jdnn.require.gpu). */
   private static Device device(String name) {
-    if (name.equals("cuda")) {
-      try {
-        return Device.cuda();
-      } catch (DeviceUnavailableException e) {
-        Assumptions.abort("no usable GPU: " + e.getMessage());
-      }
-    }
-    return Device.byName(name);
+    return name.equals("cuda") ? TestDevice.CUDA.device() : Device.byName(name);
   }
 
   private static Path path() {

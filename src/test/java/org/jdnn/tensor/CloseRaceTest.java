@@ -3,11 +3,14 @@ package org.jdnn.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BinaryOperator;
 import java.util.stream.Stream;
 import org.jdnn.bridge.JdnnNative;
+import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,9 +43,11 @@ class CloseRaceTest {
     return Tensor.empty(DType.FLOAT32, dev, n, n).write(values);
   }
 
-  static Device[] devices() {
-    return Device.cudaAvailable() ? new Device[] {Device.cpu(), Device.cudaEmulated(), Device.cuda()}
-        : new Device[] {Device.cpu(), Device.cudaEmulated()};
+  // The GPU where usable; a missing one fails the cases' source under -Djdnn.require.gpu=true.
+  static List<Device> devices() {
+    List<Device> ds = new ArrayList<>(List.of(Device.cpu()));
+    ds.addAll(TestDevice.usableAccelerators());
+    return ds;
   }
 
   @ParameterizedTest(name = "{1} on {0}")

@@ -1,5 +1,7 @@
 package org.jdnn.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceUnavailableException;
@@ -19,6 +21,10 @@ import org.junit.jupiter.api.Assumptions;
 public enum TestDevice {
   CPU("cpu"), CUDA_EMU("cuda-emu"), CUDA("cuda");
 
+  /** Appended to a missing GPU's reason when it fails a test: what made it a failure and how to get the skip back. */
+  static final String REQUIRED = " (-Djdnn.require.gpu=true makes this a failure: run on a machine with a usable"
+      + " NVIDIA GPU, or drop the property to skip GPU tests)";
+
   /** The name {@link Device#byName} takes, shown in test names. */
   public final String label;
 
@@ -31,9 +37,25 @@ public enum TestDevice {
     return Stream.of(values());
   }
 
-  /** The devices compared with the CPU by parity tests. */
+  /**
+   * The devices compared with the CPU by parity tests, as test parameters: the GPU case calls {@link #device()},
+   * which skips it (or fails it under {@code -Djdnn.require.gpu=true}) where no GPU is usable.
+   */
   public static Stream<TestDevice> accelerators() {
     return Stream.of(CUDA_EMU, CUDA);
+  }
+
+  /**
+   * The CUDA devices a test that loops over devices itself compares with the CPU: the emulation, and the GPU where
+   * one is usable. A missing GPU leaves it out, or fails the calling test under {@code -Djdnn.require.gpu=true}.
+   */
+  public static List<Device> usableAccelerators() {
+    List<Device> out = new ArrayList<>();
+    out.add(Device.cudaEmulated());
+    String reason = CUDA.unavailableReason();
+    if (reason == null) out.add(Device.cuda());
+    else if (gpuRequired()) Assertions.fail(reason + REQUIRED);
+    return out;
   }
 
   /** Why this device cannot run tests here, or null when it can. Only the real GPU can be missing. */
@@ -59,7 +81,7 @@ public enum TestDevice {
   public Device device() {
     String reason = unavailableReason();
     if (reason != null) {
-      if (gpuRequired()) Assertions.fail(reason + " (-Djdnn.require.gpu=true)");
+      if (gpuRequired()) Assertions.fail(reason + REQUIRED);
       Assumptions.abort(reason);
     }
     return Device.byName(label);
