@@ -14,9 +14,10 @@
 #   everything to $OUT (./gpu-kit-out when OUT is unset) and ends within the budget (default 480 s): nvidia-smi;
 #   cuBLAS/cuDNN/NCCL found in the Python wheels (nvidia-*) and put on LD_LIBRARY_PATH; vendor_check.cpp compiled
 #   against the wheels' headers; GpuProbe (stops the jdnn steps unless the device works); the GPU test selection
-#   with -Djdnn.require.gpu=true and a per-test timeout (JUnit XML); GpuBench (W1, W2, W3, and the step counters
-#   where GpuBench has --profile-steps); bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with
-#   CUDA graphs; compute-sanitizer memcheck over RealGpuTest if time remains; $OUT/summary.md last.
+#   with -Djdnn.require.gpu=true and a per-test timeout (JUnit XML); GpuBench (W1, W2, W3), then its step
+#   counters (--profile-steps: one STEP line each for W1 and W2, in $OUT/step-counters.txt);
+#   bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with CUDA graphs; compute-sanitizer
+#   memcheck over RealGpuTest if time remains; $OUT/summary.md last.
 #   --device cuda-emu is the dry run for a machine without a GPU: the tests and the benchmark on the emulation
 #   (require.gpu off, so the real-GPU cases skip), no nvidia-smi, vendor check or sanitizer, and PyTorch (if
 #   installed) on the CPU at tiny sizes.
@@ -84,8 +85,6 @@ prepare() {
   tr ':' '\n' <bench/jdnn/target/classpath.txt | grep -v -e '/jdnn-[0-9]' | while read -r f; do
     if [[ -n $f && ! -f $kit/lib/$(basename "$f") ]]; then cp "$f" "$kit/bench/"; fi
   done
-  grep -q -- '--profile-steps' bench/jdnn/src/main/java/org/jdnn/bench/GpuBench.java \
-    && echo yes >"$kit/profile-steps" || echo no >"$kit/profile-steps"
 
   echo "== jlink: a Java runtime of the modules jdeps finds" >&2
   local modules
@@ -269,22 +268,19 @@ run() {
     skip tests "the probe did not pass"
   fi
 
-  # 6. the jdnn GPU benchmark, with the step counters where GpuBench has them
+  # 6. the jdnn GPU benchmark, then the step counters of one W1 and one W2 training step
   if ((device_ok)); then
     local bargs=(--device "$device" --keep-going --data "$work/no-data" --out-md "$out/bench-jdnn.md"
       --out-json "$out/bench-jdnn.json" --command "scripts/gpu-kit.sh run --device $device"
       --commit "$(sed -n 's/^commit: //p' "$kit/KIT.txt")")
     ((emu)) || bargs+=(--quick)
-    local profile=""
-    if [[ $(cat "$kit/profile-steps" 2>/dev/null) == yes ]]; then
-      bargs+=(--profile-steps)
-    else
-      profile="this GpuBench has no --profile-steps: no step counters"
-    fi
     step bench-jdnn 120 "$java" -Xms1g -Xmx8g "${jopts[@]}" -cp "$bcp" org.jdnn.bench.GpuBench "${bargs[@]}"
-    [[ -n $profile ]] && skip step-counters "$profile"
+    step step-counters 60 "$java" -Xms1g -Xmx4g "${jopts[@]}" -cp "$bcp" org.jdnn.bench.GpuBench \
+      --device "$device" --data "$work/no-data" --profile-steps
+    grep '^STEP ' "$work/step-counters.log" >"$out/step-counters.txt" || true
   else
     skip bench-jdnn "the probe did not pass"
+    skip step-counters "the probe did not pass"
   fi
 
   # 7. the same workloads in PyTorch on the same device, eager and with CUDA graphs
@@ -349,9 +345,9 @@ summary() {
     if [[ -f $work/vendor_check.log && -s $work/vendor_check.log ]]; then
       echo; echo "## vendor_check"; echo; head -40 "$work/vendor_check.log" | sed 's/^/    /'
     fi
-    if [[ -f $work/bench-jdnn.log ]]; then
+    if [[ -f $work/step-counters.log ]]; then
       echo; echo "## Step counters"; echo
-      grep '^STEP ' "$work/bench-jdnn.log" | sed 's/^/    /' || echo "none printed"
+      grep '^STEP ' "$work/step-counters.log" | sed 's/^/    /' || echo "none printed"
     fi
     for f in bench-jdnn.md bench-pytorch.md; do
       if [[ -f $out/$f ]]; then

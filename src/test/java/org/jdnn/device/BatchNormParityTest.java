@@ -59,8 +59,9 @@ class BatchNormParityTest {
    * whatever the forward used).
    */
   @ParameterizedTest(name = "{0}")
-  @MethodSource("org.jdnn.device.Parity#devices")
-  void aNonDefaultEpsilonIsUsedForwardAndBackward(Device dev) {
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void aNonDefaultEpsilonIsUsedForwardAndBackward(TestDevice testDevice) {
+    Device dev = testDevice.device();
     Random r = new Random(11);
     long[] shape = {4, 3, 2, 2};
     int c = (int) shape[1];
