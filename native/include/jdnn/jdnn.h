@@ -259,7 +259,7 @@ int optim_clip_value(int64_t grad, double limit) noexcept;
 // ---- multi-tensor optimizer steps: a parameter group in one call -------------------
 // The updates above for `count` >= 1 parameters at once: one native call on the CPU (tensors
 // spread over the thread pool), one kernel launch on CUDA (more only past the launch's table
-// capacity, see cuda/optim_group.h), every element bit-identical to the per-tensor call. Arrays
+// capacity, see cuda/tensor_table.h), every element bit-identical to the per-tensor call. Arrays
 // hold `count` handles, index k for parameter k; all parameters share one float dtype and one
 // device and are distinct; a state array is null exactly when the configuration keeps none.
 // steps[k] is parameter k's 1-based update count; first[k] is 1 when its momentum buffer is used

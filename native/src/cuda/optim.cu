@@ -1,6 +1,9 @@
 // Optimizer steps on the CUDA backend (CPU twin: cpu/optim.cpp). The update of
 // one element is kernels/optim.h's, with the hyper-parameters converted exactly
 // as the CPU converts them, so both backends follow one formula.
+#include <type_traits>
+#include <vector>
+
 #include "cuda/cuda_backend.h"
 #include "cuda/dispatch.h"
 #include "cuda/tensor_table.h"
