@@ -256,6 +256,35 @@ int optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max
 // torch.nn.utils.clip_grad_value_: grad = clamp(grad, -limit, limit) in place, limit >= 0.
 int optim_clip_value(int64_t grad, double limit) noexcept;
 
+// ---- multi-tensor optimizer steps: a parameter group in one call -------------------
+// The updates above for `count` >= 1 parameters at once: one native call on the CPU (tensors
+// spread over the thread pool), one kernel launch on CUDA (more only past the launch's table
+// capacity, see cuda/tensor_table.h), every element bit-identical to the per-tensor call. Arrays
+// hold `count` handles, index k for parameter k; all parameters share one float dtype and one
+// device and are distinct; a state array is null exactly when the configuration keeps none.
+// steps[k] is parameter k's 1-based update count; first[k] is 1 when its momentum buffer is used
+// for the first time, else 0.
+int optim_sgd_group(const int64_t* params, const int64_t* grads, const int64_t* bufs, const int64_t* first,
+                    int64_t count, double lr, double momentum, double dampening, double weight_decay,
+                    bool nesterov) noexcept;
+int optim_adagrad_group(const int64_t* params, const int64_t* grads, const int64_t* sums, const int64_t* steps,
+                        int64_t count, double lr, double lr_decay, double eps, double weight_decay) noexcept;
+int optim_rmsprop_group(const int64_t* params, const int64_t* grads, const int64_t* square_avgs,
+                        const int64_t* grad_avgs, const int64_t* bufs, int64_t count, double lr, double alpha,
+                        double eps, double weight_decay, double momentum, bool centered) noexcept;
+// decoupled: AdamW's update (optim_adamw), else Adam's (optim_adam).
+int optim_adam_group(const int64_t* params, const int64_t* grads, const int64_t* ms, const int64_t* vs,
+                     const int64_t* v_maxs, const int64_t* steps, int64_t count, double lr, double beta1,
+                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled) noexcept;
+// torch.nn.utils.clip_grad_norm_'s two halves, without a host read: total (a float64 scalar on
+// the gradients' device) = the L2 norm of the `count` gradients seen as one vector, accumulated in
+// float64; coef (likewise) = min(1, max_norm / (total + eps)), NaN when total is NaN. Gradients
+// may mix float dtypes; all live on one device.
+int optim_grad_norm(const int64_t* grads, int64_t count, int64_t total, int64_t coef, double max_norm,
+                    double eps) noexcept;
+// grads[k] *= coef (the float64 scalar, converted to each gradient's dtype), in place.
+int optim_scale_group(const int64_t* grads, int64_t count, int64_t coef) noexcept;
+
 // ---- random numbers (Philox-4x32-10, counter-based: same stream on every device) ----
 // Element i takes counter (offset + i); the stream is a pure function of (seed, offset, i).
 int random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset) noexcept;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "core/tensor_group.h"
 #include "jdnn/ops.def"
 
 namespace jdnn {

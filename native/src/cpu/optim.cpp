@@ -1,4 +1,9 @@
+// Optimizer steps on the CPU, per tensor and per parameter group. Both paths run the same range
+// loops below (one per optimizer), so a group's call gives every element the bits the per-tensor
+// calls give it: only how the elements are shared among threads differs.
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/denormals.h"
@@ -9,25 +14,74 @@ namespace jdnn::cpu {
 
 namespace {
 
-// Runs f(i, scratch) over p's elements on the pool; scratch is a per-element
-// zero that stands in for state tensors the optimizer does not keep.
-template <class T, class F>
-void for_each_element(const Tensor& p, F&& f) {
-  parallel_for(p.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-    FlushDenormals ftz;  // per chunk: each worker thread sets and restores its own MXCSR
-    for (int64_t i = b; i < e; ++i) {
-      T scratch = T(0);
-      f(i, scratch);
-    }
-  });
-}
-
 template <class T>
 T* data_or_null(Tensor* t) {
   return t != nullptr ? t->data<T>() : nullptr;
 }
 
+// Runs f(begin, end) over [0, n) on the pool, with denormals flushed in each chunk (each worker
+// thread sets and restores its own MXCSR).
+template <class F>
+void parallel_elements(int64_t n, F&& f) {
+  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
+    FlushDenormals ftz;
+    f(b, e);
+  });
+}
+
+// Runs f(k, begin, end) over the group's elements seen as one concatenation: chunks of it go to
+// the pool's threads, so small tensors share a chunk and a large one is split. A chunk calls f
+// once per tensor it touches, with that tensor's element range.
+template <class F>
+void parallel_group(const TensorGroup& t, F&& f) {
+  std::vector<int64_t> start(t.size() + 1, 0);
+  for (size_t k = 0; k < t.size(); ++k) start[k + 1] = start[k] + t.params[k]->numel;
+  parallel_elements(start.back(), [&](int64_t b, int64_t e) {
+    // the last tensor starting at or before b (it is not empty: it holds element b)
+    size_t k = static_cast<size_t>(std::upper_bound(start.begin(), start.end(), b) - start.begin()) - 1;
+    for (; b < e; ++k) {
+      const int64_t stop = std::min(e, start[k + 1]);
+      if (stop > b) f(k, b - start[k], stop - start[k]);
+      b = std::max(b, stop);
+    }
+  });
+}
+
+// The element loops, shared by both paths. Optional state is null when not kept; a per-element
+// zero stands in for it.
+template <class T>
+void sgd_range(T* ps, const T* gs, T* bs, int64_t b, int64_t e, const kernels::SgdParams& s) {
+  for (int64_t i = b; i < e; ++i) {
+    T scratch = T(0);
+    kernels::sgd_update(ps[i], gs[i], bs ? bs[i] : scratch, s);
+  }
+}
+
+template <class T>
+void adagrad_range(T* ps, const T* gs, T* ss, int64_t b, int64_t e, const kernels::AdagradParams& a) {
+  for (int64_t i = b; i < e; ++i) kernels::adagrad_update(ps[i], gs[i], ss[i], a);
+}
+
+template <class T>
+void rmsprop_range(T* ps, const T* gs, T* sq, T* ga, T* bs, int64_t b, int64_t e,
+                   const kernels::RmspropParams& r) {
+  for (int64_t i = b; i < e; ++i) {
+    T scratch = T(0), unused = T(0);
+    kernels::rmsprop_update(ps[i], gs[i], sq[i], ga ? ga[i] : scratch, bs ? bs[i] : unused, r);
+  }
+}
+
+template <bool AMSGRAD, bool DECOUPLED, class T>
+void adam_range(T* ps, const T* gs, T* ms, T* vs, T* mx, int64_t b, int64_t e, const kernels::AdamConstants<T>& c) {
+  T scratch = T(0);
+  for (int64_t i = b; i < e; ++i) {
+    kernels::adam_update<AMSGRAD, DECOUPLED>(ps[i], gs[i], ms[i], vs[i], AMSGRAD ? mx[i] : scratch, c);
+  }
+}
+
 }  // namespace
+
+// ---- one tensor per call ----------------------------------------------------------------------
 
 void CpuBackend::sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double momentum,
                      double dampening, double wd, bool nesterov, bool first) {
@@ -36,9 +90,7 @@ void CpuBackend::sgd(Tensor& p, const Tensor& g, Tensor* buf, double lr, double 
     using T = decltype(zero);
     T *ps = p.data<T>(), *bs = data_or_null<T>(buf);
     const T* gs = g.data<T>();
-    for_each_element<T>(p, [&](int64_t i, T& scratch) {
-      kernels::sgd_update(ps[i], gs[i], bs ? bs[i] : scratch, s);
-    });
+    parallel_elements(p.numel, [&](int64_t b, int64_t e) { sgd_range(ps, gs, bs, b, e, s); });
   });
 }
 
@@ -49,7 +101,7 @@ void CpuBackend::adagrad(Tensor& p, const Tensor& g, Tensor& sum, double lr, dou
     using T = decltype(zero);
     T *ps = p.data<T>(), *ss = sum.data<T>();
     const T* gs = g.data<T>();
-    for_each_element<T>(p, [&](int64_t i, T&) { kernels::adagrad_update(ps[i], gs[i], ss[i], a); });
+    parallel_elements(p.numel, [&](int64_t b, int64_t e) { adagrad_range(ps, gs, ss, b, e, a); });
   });
 }
 
@@ -62,25 +114,9 @@ void CpuBackend::rmsprop(Tensor& p, const Tensor& g, Tensor& square_avg, Tensor*
     T *ps = p.data<T>(), *sq = square_avg.data<T>();
     T *ga = data_or_null<T>(grad_avg), *bs = data_or_null<T>(buf);
     const T* gs = g.data<T>();
-    for_each_element<T>(p, [&](int64_t i, T& scratch) {
-      T unused = T(0);
-      kernels::rmsprop_update(ps[i], gs[i], sq[i], ga ? ga[i] : scratch, bs ? bs[i] : unused, r);
-    });
+    parallel_elements(p.numel, [&](int64_t b, int64_t e) { rmsprop_range(ps, gs, sq, ga, bs, b, e, r); });
   });
 }
-
-namespace {
-template <bool AMSGRAD, bool DECOUPLED, class T>
-void adam_loop(T* ps, const T* gs, T* ms, T* vs, T* mx, int64_t n, const kernels::AdamConstants<T>& c) {
-  parallel_for(n, kElementwiseGrain, [&](int64_t b, int64_t e) {
-    FlushDenormals ftz;
-    T scratch = T(0);
-    for (int64_t i = b; i < e; ++i) {
-      kernels::adam_update<AMSGRAD, DECOUPLED>(ps[i], gs[i], ms[i], vs[i], AMSGRAD ? mx[i] : scratch, c);
-    }
-  });
-}
-}  // namespace
 
 void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_max, double lr,
                       double b1, double b2, double eps, double wd, int64_t step, bool decoupled) {
@@ -92,7 +128,9 @@ void CpuBackend::adam(Tensor& p, const Tensor& g, Tensor& m, Tensor& v, Tensor* 
     T *ps = p.data<T>(), *ms = m.data<T>(), *vs = v.data<T>(), *mx = data_or_null<T>(v_max);
     const T* gs = g.data<T>();
     kernels::with_adam_variant(mx != nullptr, decoupled, [&](auto amsgrad, auto decoupled_) {
-      adam_loop<decltype(amsgrad)::value, decltype(decoupled_)::value>(ps, gs, ms, vs, mx, p.numel, c);
+      parallel_elements(p.numel, [&](int64_t b, int64_t e) {
+        adam_range<decltype(amsgrad)::value, decltype(decoupled_)::value>(ps, gs, ms, vs, mx, b, e, c);
+      });
     });
   });
 }
@@ -102,8 +140,113 @@ void CpuBackend::clip_value(Tensor& g, double limit) {
     using T = decltype(zero);
     T* gs = g.data<T>();
     const T c = static_cast<T>(limit);
-    for_each_element<T>(g, [&](int64_t i, T&) { gs[i] = kernels::clip_value(gs[i], c); });
+    parallel_elements(g.numel, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) gs[i] = kernels::clip_value(gs[i], c);
+    });
   });
+}
+
+// ---- a parameter group per call ---------------------------------------------------------------
+
+void CpuBackend::sgd_group(const TensorGroup& t, double lr, double momentum, double dampening, double wd,
+                           bool nesterov) {
+  with_float_type(t.params[0]->dtype, [&](auto zero) {
+    using T = decltype(zero);
+    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+      const kernels::SgdParams s{lr, momentum, dampening, wd, nesterov, t.steps[k] != 0};
+      sgd_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), data_or_null<T>(t.state(0, k)), b, e, s);
+    });
+  });
+}
+
+void CpuBackend::adagrad_group(const TensorGroup& t, double lr, double lr_decay, double eps, double wd) {
+  with_float_type(t.params[0]->dtype, [&](auto zero) {
+    using T = decltype(zero);
+    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+      const kernels::AdagradParams a = kernels::adagrad_params(lr, lr_decay, eps, wd, t.steps[k]);
+      adagrad_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), b, e, a);
+    });
+  });
+}
+
+void CpuBackend::rmsprop_group(const TensorGroup& t, double lr, double alpha, double eps, double wd,
+                               double momentum) {
+  const kernels::RmspropParams r{lr, alpha, eps, wd, momentum, !t.states[1].empty()};
+  with_float_type(t.params[0]->dtype, [&](auto zero) {
+    using T = decltype(zero);
+    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+      rmsprop_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(),
+                    data_or_null<T>(t.state(1, k)), data_or_null<T>(t.state(2, k)), b, e, r);
+    });
+  });
+}
+
+void CpuBackend::adam_group(const TensorGroup& t, double lr, double b1, double b2, double eps, double wd,
+                            bool decoupled) {
+  const bool amsgrad = !t.states[2].empty();
+  with_float_type(t.params[0]->dtype, [&](auto zero) {
+    using T = decltype(zero);
+    // the per-step constants of each parameter (their steps may differ), computed as adam() does
+    std::vector<kernels::AdamConstants<T>> c;
+    c.reserve(t.size());
+    for (size_t k = 0; k < t.size(); ++k)
+      c.emplace_back(kernels::adam_params(lr, b1, b2, eps, wd, t.steps[k], amsgrad, decoupled));
+    kernels::with_adam_variant(amsgrad, decoupled, [&](auto amsgrad_, auto decoupled_) {
+      parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+        adam_range<decltype(amsgrad_)::value, decltype(decoupled_)::value>(
+            t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), t.state(1, k)->data<T>(),
+            data_or_null<T>(t.state(2, k)), b, e, c[k]);
+      });
+    });
+  });
+}
+
+// ---- clipping by global norm --------------------------------------------------------------------
+
+namespace {
+// Elements per partial sum of squares: a fixed split of the concatenation, so the total does not
+// depend on the thread count.
+constexpr int64_t kNormBlock = 1 << 16;
+}  // namespace
+
+void CpuBackend::grad_norm(const TensorGroup& t, Tensor& total, Tensor& coef, double max_norm, double eps) {
+  // blocks of kNormBlock elements within each tensor, summed in float64, then added in order
+  std::vector<std::pair<size_t, int64_t>> blocks;
+  for (size_t k = 0; k < t.size(); ++k)
+    for (int64_t b = 0; b < t.params[k]->numel; b += kNormBlock) blocks.emplace_back(k, b);
+  std::vector<double> partial(blocks.size(), 0.0);
+  for_each_item(static_cast<int64_t>(blocks.size()), blocks.size() > 1, [&](int64_t j) {
+    const auto [k, b] = blocks[j];
+    const Tensor& x = *t.params[k];
+    const int64_t e = std::min(x.numel, b + kNormBlock);
+    with_float_type(x.dtype, [&](auto zero) {
+      using T = decltype(zero);
+      const T* xs = x.data<T>();
+      double s = 0;
+      for (int64_t i = b; i < e; ++i) s += static_cast<double>(xs[i]) * static_cast<double>(xs[i]);
+      partial[j] = s;
+    });
+  });
+  double sum = 0;
+  for (double s : partial) sum += s;
+  const double norm = std::sqrt(sum);
+  total.data<double>()[0] = norm;
+  coef.data<double>()[0] = kernels::clip_coef(norm, max_norm, eps);
+}
+
+void CpuBackend::scale_group(const TensorGroup& t, const Tensor& coef) {
+  const double c = coef.data<double>()[0];
+  if (c == 1) return;  // min(1, ...) left every gradient as it is
+  for (const Tensor* x : t.params) {
+    with_float_type(x->dtype, [&](auto zero) {
+      using T = decltype(zero);
+      T* xs = x->data<T>();
+      const T f = static_cast<T>(c);
+      parallel_elements(x->numel, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) xs[i] = kernels::scale_by(xs[i], f);
+      });
+    });
+  }
 }
 
 }  // namespace jdnn::cpu

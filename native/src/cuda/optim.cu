@@ -1,8 +1,12 @@
 // Optimizer steps on the CUDA backend (CPU twin: cpu/optim.cpp). The update of
 // one element is kernels/optim.h's, with the hyper-parameters converted exactly
 // as the CPU converts them, so both backends follow one formula.
+#include <type_traits>
+#include <vector>
+
 #include "cuda/cuda_backend.h"
 #include "cuda/dispatch.h"
+#include "cuda/tensor_table.h"
 #include "jdnn/jdnn.h"
 #include "kernels/optim.h"
 
@@ -51,6 +55,153 @@ __global__ void clip_value_kernel(T* g, int64_t n, T limit) {
 template <class T>
 T* data_or_null(Tensor* t) {
   return t != nullptr ? t->data<T>() : nullptr;
+}
+
+// ---- a parameter group per launch: each thread walks every tensor of the table with the same
+// grid-stride loop as the per-tensor kernels, so each element gets the same update, bit for bit.
+
+template <class T>
+using SgdTable = TensorTable<T, 1, bool, 1>;  // state: momentum buffer; scalar: first use
+template <class T>
+using AdagradTable = TensorTable<T, 1, double, 1>;  // state: sum; scalar: lr / (1 + (step - 1) lr_decay)
+template <class T>
+using RmspropTable = TensorTable<T, 3>;  // states: square average, gradient average, buffer
+template <class T>
+using AdamTable = TensorTable<T, 3, T, 2>;  // states: m, v, v_max; scalars: step_size, bias_correction2_sqrt
+template <class T>
+using SpanTable = TensorTable<T, 0>;  // data only: clipping's gradients
+
+template <class T>
+__global__ void sgd_group_kernel(SgdTable<T> t, kernels::SgdParams s) {
+  for (int k = 0; k < t.count; ++k) {
+    T *p = t.data[k], *buf = t.state[0][k];
+    const T* g = t.grad[k];
+    s.first = t.scalar[0][k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) {
+      T scratch = T(0);
+      kernels::sgd_update(p[i], g[i], buf != nullptr ? buf[i] : scratch, s);
+    }
+  }
+}
+
+template <class T>
+__global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a) {
+  for (int k = 0; k < t.count; ++k) {
+    T *p = t.data[k], *sum = t.state[0][k];
+    const T* g = t.grad[k];
+    a.clr = t.scalar[0][k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) { kernels::adagrad_update(p[i], g[i], sum[i], a); }
+  }
+}
+
+template <class T>
+__global__ void rmsprop_group_kernel(RmspropTable<T> t, kernels::RmspropParams r) {
+  for (int k = 0; k < t.count; ++k) {
+    T *p = t.data[k], *square_avg = t.state[0][k], *grad_avg = t.state[1][k], *buf = t.state[2][k];
+    const T* g = t.grad[k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) {
+      T scratch = T(0), unused = T(0);
+      kernels::rmsprop_update(p[i], g[i], square_avg[i], grad_avg != nullptr ? grad_avg[i] : scratch,
+                              buf != nullptr ? buf[i] : unused, r);
+    }
+  }
+}
+
+template <bool AMSGRAD, bool DECOUPLED, class T>
+__global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c) {
+  for (int k = 0; k < t.count; ++k) {
+    T *p = t.data[k], *m = t.state[0][k], *v = t.state[1][k], *v_max = t.state[2][k];
+    const T* g = t.grad[k];
+    c.step_size = t.scalar[0][k];
+    c.bias_correction2_sqrt = t.scalar[1][k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) {
+      T scratch = T(0);
+      kernels::adam_update<AMSGRAD, DECOUPLED>(p[i], g[i], m[i], v[i], AMSGRAD ? v_max[i] : scratch, c);
+    }
+  }
+}
+
+// Clipping by global norm in three launches and no host wait: each thread of a fixed grid sums the
+// squares of its grid-stride share of every tensor in float64 into partial[offset + thread] (a
+// fixed split, so the total does not depend on the block order); one thread adds the partial sums
+// in order and writes the norm and the factor; the scale kernel multiplies by the factor.
+constexpr unsigned kNormBlocks = 32;
+constexpr int64_t kNormThreads = int64_t(kNormBlocks) * kBlock;
+
+template <class T>
+__global__ void sum_squares_kernel(SpanTable<T> t, double* partial) {
+  double s = 0;
+  for (int k = 0; k < t.count; ++k) {
+    const T* x = t.data[k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) { s += static_cast<double>(x[i]) * static_cast<double>(x[i]); }
+  }
+  partial[int64_t(blockIdx.x) * blockDim.x + threadIdx.x] = s;
+}
+
+__global__ void clip_coef_kernel(const double* partial, int64_t n, double* total, double* coef, double max_norm,
+                                 double eps) {
+  if (blockIdx.x != 0 || threadIdx.x != 0) return;
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += partial[i];
+  *total = std::sqrt(s);
+  *coef = kernels::clip_coef(*total, max_norm, eps);
+}
+
+template <class T>
+__global__ void scale_group_kernel(SpanTable<T> t, const double* coef) {
+  const double c = *coef;
+  if (c == 1) return;  // min(1, ...) left every gradient as it is
+  const T f = static_cast<T>(c);
+  for (int k = 0; k < t.count; ++k) {
+    T* x = t.data[k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) { x[i] = kernels::scale_by(x[i], f); }
+  }
+}
+
+template <class Table>
+int64_t table_elements(const Table& t) {
+  int64_t n = 0;
+  for (int k = 0; k < t.count; ++k) n += t.numel[k];
+  return n;
+}
+
+// Sets the fields every optimizer table has for group member k: parameter, gradient, states.
+template <class Table, class T>
+void fill_optimizer_entry(Table& table, int slot, const TensorGroup& g, size_t k) {
+  table.numel[slot] = g.params[k]->numel;
+  table.data[slot] = g.params[k]->data<T>();
+  table.grad[slot] = g.grads[k]->data<T>();
+  for (size_t j = 0; j < g.states.size() && j < sizeof(table.state) / sizeof(table.state[0]); ++j)
+    table.state[j][slot] = data_or_null<T>(g.state(static_cast<int>(j), k));
+}
+
+// The members of a clipping group of element type T, by index.
+template <class T>
+std::vector<size_t> members_of_type(const TensorGroup& g) {
+  std::vector<size_t> out;
+  for (size_t k = 0; k < g.size(); ++k)
+    if (g.params[k]->dtype == (std::is_same_v<T, float> ? DType::FLOAT32 : DType::FLOAT64)) out.push_back(k);
+  return out;
+}
+
+// Calls launch(table) for the clipping group's tensors of each float type, in tables of at most
+// SpanTable's capacity.
+template <class Launch>
+void for_each_span_table(const TensorGroup& g, Launch&& launch) {
+  auto of_type = [&](auto zero) {
+    using T = decltype(zero);
+    const std::vector<size_t> members = members_of_type<T>(g);
+    for_each_table<SpanTable<T>>(
+        members.size(),
+        [&](SpanTable<T>& table, int slot, size_t m) {
+          table.numel[slot] = g.params[members[m]]->numel;
+          table.data[slot] = g.params[members[m]]->data<T>();
+          table.grad[slot] = nullptr;
+        },
+        [&](const SpanTable<T>& table, size_t) { launch(table); });
+  };
+  of_type(float{});
+  of_type(double{});
 }
 
 }  // namespace
@@ -112,6 +263,111 @@ void CudaBackend::clip_value(Tensor& g, double limit) {
   with_float(g.dtype, "clip_value", [&](auto zero) {
     using T = decltype(zero);
     launch_n(clip_value_kernel<T>, g.numel, s, g.data<T>(), g.numel, static_cast<T>(limit));
+  });
+}
+
+// ---- a parameter group per launch ---------------------------------------------------------------
+
+void CudaBackend::sgd_group(const TensorGroup& g, double lr, double momentum, double dampening, double wd,
+                            bool nesterov) {
+  JDNN_CUDA_OP("sgd_group");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const kernels::SgdParams params{lr, momentum, dampening, wd, nesterov, false};
+  with_float(g.params[0]->dtype, "sgd_group", [&](auto zero) {
+    using T = decltype(zero);
+    for_each_table<SgdTable<T>>(
+        g.size(),
+        [&](SgdTable<T>& t, int slot, size_t k) {
+          fill_optimizer_entry<SgdTable<T>, T>(t, slot, g, k);
+          t.scalar[0][slot] = g.steps[k] != 0;
+        },
+        [&](const SgdTable<T>& t, size_t) { launch_n(sgd_group_kernel<T>, table_elements(t), s, t, params); });
+  });
+}
+
+void CudaBackend::adagrad_group(const TensorGroup& g, double lr, double lr_decay, double eps, double wd) {
+  JDNN_CUDA_OP("adagrad_group");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const kernels::AdagradParams params = kernels::adagrad_params(lr, lr_decay, eps, wd, 1);
+  with_float(g.params[0]->dtype, "adagrad_group", [&](auto zero) {
+    using T = decltype(zero);
+    for_each_table<AdagradTable<T>>(
+        g.size(),
+        [&](AdagradTable<T>& t, int slot, size_t k) {
+          fill_optimizer_entry<AdagradTable<T>, T>(t, slot, g, k);
+          t.scalar[0][slot] = kernels::adagrad_params(lr, lr_decay, eps, wd, g.steps[k]).clr;
+        },
+        [&](const AdagradTable<T>& t, size_t) {
+          launch_n(adagrad_group_kernel<T>, table_elements(t), s, t, params);
+        });
+  });
+}
+
+void CudaBackend::rmsprop_group(const TensorGroup& g, double lr, double alpha, double eps, double wd,
+                                double momentum) {
+  JDNN_CUDA_OP("rmsprop_group");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const kernels::RmspropParams params{lr, alpha, eps, wd, momentum, !g.states[1].empty()};
+  with_float(g.params[0]->dtype, "rmsprop_group", [&](auto zero) {
+    using T = decltype(zero);
+    for_each_table<RmspropTable<T>>(
+        g.size(), [&](RmspropTable<T>& t, int slot, size_t k) { fill_optimizer_entry<RmspropTable<T>, T>(t, slot, g, k); },
+        [&](const RmspropTable<T>& t, size_t) {
+          launch_n(rmsprop_group_kernel<T>, table_elements(t), s, t, params);
+        });
+  });
+}
+
+void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double b2, double eps, double wd,
+                             bool decoupled) {
+  JDNN_CUDA_OP("adam_group");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const bool amsgrad = !g.states[2].empty();
+  with_float(g.params[0]->dtype, "adam_group", [&](auto zero) {
+    using T = decltype(zero);
+    // the step constants of each parameter (their steps may differ), computed as adam() does
+    auto constants = [&](size_t k) {
+      return kernels::AdamConstants<T>(kernels::adam_params(lr, b1, b2, eps, wd, g.steps[k], amsgrad, decoupled));
+    };
+    const kernels::AdamConstants<T> shared = constants(0);
+    kernels::with_adam_variant(amsgrad, decoupled, [&](auto amsgrad_, auto decoupled_) {
+      for_each_table<AdamTable<T>>(
+          g.size(),
+          [&](AdamTable<T>& t, int slot, size_t k) {
+            fill_optimizer_entry<AdamTable<T>, T>(t, slot, g, k);
+            const kernels::AdamConstants<T> c = constants(k);
+            t.scalar[0][slot] = c.step_size;
+            t.scalar[1][slot] = c.bias_correction2_sqrt;
+          },
+          [&](const AdamTable<T>& t, size_t) {
+            launch_n(adam_group_kernel<decltype(amsgrad_)::value, decltype(decoupled_)::value, T>, table_elements(t),
+                     s, t, shared);
+          });
+    });
+  });
+}
+
+void CudaBackend::grad_norm(const TensorGroup& g, Tensor& total, Tensor& coef, double max_norm, double eps) {
+  JDNN_CUDA_OP("grad_norm");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  size_t tables = 0;
+  for_each_span_table(g, [&](const auto&) { ++tables; });
+  DeviceScratch partial(jdnn_op.ctx.allocator, tables * kNormThreads * sizeof(double));
+  size_t next = 0;
+  for_each_span_table(g, [&](const auto& t) {
+    using T = typename std::decay_t<decltype(t)>::element_type;
+    launch(sum_squares_kernel<T>, kNormBlocks, kBlock, s, t, partial.as<double>() + next++ * kNormThreads);
+  });
+  launch(clip_coef_kernel, 1, 1, s, partial.as<double>(), static_cast<int64_t>(tables * kNormThreads),
+         total.data<double>(), coef.data<double>(), max_norm, eps);
+}
+
+void CudaBackend::scale_group(const TensorGroup& g, const Tensor& coef) {
+  JDNN_CUDA_OP("scale_group");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  for_each_span_table(g, [&](const auto& t) {
+    using T = typename std::decay_t<decltype(t)>::element_type;
+    launch_n(scale_group_kernel<T>, table_elements(t), s, t, coef.data<double>());
   });
 }
 

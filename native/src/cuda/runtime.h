@@ -10,6 +10,7 @@
 // warp intrinsics; a thread may only depend on its own index. Write kernels
 // as grid-stride loops (JDNN_KERNEL_LOOP) so any grid size is correct.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 #include <utility>
@@ -56,8 +57,14 @@ inline unsigned grid_for(int64_t n) {
 // The one place kernels are launched: <<<>>> under nvcc; under the emulation, the
 // converted arguments are checked (pointers against live device allocations) and
 // copied into a grid loop queued on the stream. Checks the launch and throws on failure.
+// The kernel parameter limit every architecture and toolkit accepts (cuda/tensor_table.h says why
+// jdnn keeps to it); checked here for every kernel, in both builds.
+constexpr size_t kMaxKernelParamBytes = 4096;
+
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), unsigned grid, unsigned block, cudaStream_t stream, Args&&... args) {
+  static_assert((size_t{0} + ... + sizeof(std::decay_t<Params>)) <= kMaxKernelParamBytes,
+                "kernel arguments exceed the 4,096-byte kernel parameter limit");
 #if defined(JDNN_CUDA_EMU)
   emu::launch_kernel(kernel, grid, block, stream, static_cast<std::decay_t<Params>>(args)...);
 #else

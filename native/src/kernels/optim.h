@@ -133,6 +133,19 @@ void with_adam_variant(bool amsgrad, bool decoupled, F&& f) {
   }
 }
 
+// torch.nn.utils.clip_grad_norm_'s factor for a total norm: max_norm / (total + eps) clamped to at
+// most 1, as torch's clamp(max=1.0) (a NaN total gives NaN, an infinite one 0).
+JDNN_HD double clip_coef(double total, double max_norm, double eps) {
+  const double c = max_norm / (total + eps);
+  return (c < 1 || c != c) ? c : 1.0;
+}
+
+// A gradient element times the clipping factor, as the unary Scale op multiplies (a * x).
+template <class T>
+JDNN_HD T scale_by(T x, T factor) {
+  return factor * x;
+}
+
 // torch.nn.utils.clip_grad_value_: clamp to [-limit, limit]; NaN stays NaN.
 template <class T>
 JDNN_HD T clip_value(T g, T limit) {

@@ -1,4 +1,9 @@
 // Facade: optimizer steps, in place on parameter and state.
+#include <cstdint>
+#include <initializer_list>
+#include <tuple>
+#include <unordered_set>
+
 #include "core/api/checks.h"
 #include "core/status.h"
 
@@ -89,6 +94,139 @@ int optim_adamw(int64_t param, int64_t grad, int64_t m, int64_t v, int64_t v_max
                  double beta1, double beta2, double eps, double weight_decay, bool amsgrad,
                  int64_t step) noexcept {
   return adam_family("adamw", true, param, grad, m, v, v_max, lr, beta1, beta2, eps, weight_decay, amsgrad, step);
+}
+
+namespace {
+// A group's parameters (or gradients, for clipping): count >= 1 distinct tensors on one device and,
+// with `one_dtype`, of one float dtype (Java splits a mixed group by dtype and device).
+std::vector<Tensor*> group_members(const char* op, const int64_t* handles, int64_t count, bool one_dtype,
+                                   const char* what) {
+  JDNN_CHECK(count >= 1 && handles != nullptr, op, ": a group needs at least one ", what, ", got ", count);
+  std::vector<Tensor*> out;
+  std::unordered_set<const void*> seen;
+  for (int64_t k = 0; k < count; ++k) {
+    Tensor& t = tensor_ref(handles[k]);
+    require_float(op, t, what);
+    const Tensor& first = out.empty() ? t : *out.front();
+    JDNN_CHECK(t.device == first.device, op, ": ", what, " ", k, " ", t.describe(), " is not on the device of ",
+               what, " 0, ", first.describe());
+    JDNN_CHECK(!one_dtype || t.dtype == first.dtype, op, ": ", what, " ", k, " ", t.describe(),
+               " differs in dtype from ", what, " 0, ", first.describe(), "; call once per dtype");
+    JDNN_CHECK(t.numel == 0 || seen.insert(t.storage->data).second, op, ": ", what, " ", k, " ", t.describe(),
+               " shares its memory with an earlier one; each may appear once");
+    out.push_back(&t);
+  }
+  return out;
+}
+
+// Parameters, gradients and the state kinds `used` says the configuration keeps, each checked
+// against its parameter like the per-tensor ops' state.
+TensorGroup optimizer_group(const char* op, const int64_t* params, const int64_t* grads, int64_t count,
+                            std::initializer_list<std::tuple<const int64_t*, bool, const char*>> states) {
+  TensorGroup t;
+  t.params = group_members(op, params, count, true, "parameter");
+  JDNN_CHECK(grads != nullptr, op, ": no gradients given");
+  for (int64_t k = 0; k < count; ++k) {
+    const Tensor& g = tensor_ref(grads[k]);
+    check_state(op, *t.params[k], g, "gradient");
+    t.grads.push_back(&g);
+  }
+  int j = 0;
+  for (const auto& [handles, used, what] : states) {
+    JDNN_CHECK((handles != nullptr) == used, op, ": ", what, (used ? " is required by" : " given but"),
+               " this configuration", (used ? "" : " keeps none"));
+    for (int64_t k = 0; used && k < count; ++k) {
+      Tensor& s = tensor_ref(handles[k]);
+      check_state(op, *t.params[k], s, what);
+      t.states[j].push_back(&s);
+    }
+    ++j;
+  }
+  return t;
+}
+
+std::vector<int64_t> per_parameter(const char* op, const int64_t* values, int64_t count, int64_t low,
+                                   int64_t high, const char* what) {
+  JDNN_CHECK(values != nullptr, op, ": no ", what, " given");
+  for (int64_t k = 0; k < count; ++k)
+    JDNN_CHECK(values[k] >= low && values[k] <= high, op, ": ", what, " of parameter ", k, " must be in [", low,
+               ", ", high, "], got ", values[k]);
+  return std::vector<int64_t>(values, values + count);
+}
+
+Tensor& float64_scalar_on(const char* op, int64_t h, const Tensor& like, const char* what) {
+  Tensor& t = tensor_ref(h);
+  JDNN_CHECK(t.dtype == DType::FLOAT64 && t.numel == 1 && t.device == like.device, op, ": ", what,
+             " must be a float64 scalar on ", device_name(like.device), ", got ", t.describe());
+  return t;
+}
+}  // namespace
+
+int optim_sgd_group(const int64_t* params, const int64_t* grads, const int64_t* bufs, const int64_t* first,
+                    int64_t count, double lr, double momentum, double dampening, double weight_decay,
+                    bool nesterov) noexcept {
+  return status_of([&] {
+    TensorGroup t = optimizer_group("sgd_group", params, grads, count, {{bufs, momentum != 0, "momentum buffer"}});
+    t.steps = per_parameter("sgd_group", first, count, 0, 1, "first-use flag");
+    backend_of(*t.params[0]).sgd_group(t, lr, momentum, dampening, weight_decay, nesterov);
+  });
+}
+
+int optim_adagrad_group(const int64_t* params, const int64_t* grads, const int64_t* sums, const int64_t* steps,
+                        int64_t count, double lr, double lr_decay, double eps, double weight_decay) noexcept {
+  return status_of([&] {
+    TensorGroup t = optimizer_group("adagrad_group", params, grads, count, {{sums, true, "sum of squares"}});
+    t.steps = per_parameter("adagrad_group", steps, count, 1, INT64_MAX, "step");
+    backend_of(*t.params[0]).adagrad_group(t, lr, lr_decay, eps, weight_decay);
+  });
+}
+
+int optim_rmsprop_group(const int64_t* params, const int64_t* grads, const int64_t* square_avgs,
+                        const int64_t* grad_avgs, const int64_t* bufs, int64_t count, double lr, double alpha,
+                        double eps, double weight_decay, double momentum, bool centered) noexcept {
+  return status_of([&] {
+    TensorGroup t = optimizer_group("rmsprop_group", params, grads, count,
+                                    {{square_avgs, true, "square average"},
+                                     {grad_avgs, centered, "gradient average"},
+                                     {bufs, momentum > 0, "momentum buffer"}});
+    backend_of(*t.params[0]).rmsprop_group(t, lr, alpha, eps, weight_decay, momentum);
+  });
+}
+
+int optim_adam_group(const int64_t* params, const int64_t* grads, const int64_t* ms, const int64_t* vs,
+                     const int64_t* v_maxs, const int64_t* steps, int64_t count, double lr, double beta1,
+                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled) noexcept {
+  return status_of([&] {
+    const char* op = decoupled ? "adamw_group" : "adam_group";
+    TensorGroup t = optimizer_group(op, params, grads, count,
+                                    {{ms, true, "first moment"},
+                                     {vs, true, "second moment"},
+                                     {v_maxs, amsgrad, "AMSGrad maximum"}});
+    t.steps = per_parameter(op, steps, count, 1, INT64_MAX, "step");
+    backend_of(*t.params[0]).adam_group(t, lr, beta1, beta2, eps, weight_decay, decoupled);
+  });
+}
+
+int optim_grad_norm(const int64_t* grads, int64_t count, int64_t total, int64_t coef, double max_norm,
+                    double eps) noexcept {
+  return status_of([&] {
+    TensorGroup t;
+    t.params = group_members("grad_norm", grads, count, false, "gradient");
+    Tensor& tot = float64_scalar_on("grad_norm", total, *t.params[0], "total");
+    Tensor& c = float64_scalar_on("grad_norm", coef, *t.params[0], "coef");
+    JDNN_CHECK(tot.storage->data != c.storage->data, "grad_norm: total and coef must be different tensors");
+    JDNN_CHECK(max_norm >= 0 && eps >= 0, "grad_norm: max_norm and eps must be >= 0, got ", max_norm, " and ", eps);
+    backend_of(tot).grad_norm(t, tot, c, max_norm, eps);
+  });
+}
+
+int optim_scale_group(const int64_t* grads, int64_t count, int64_t coef) noexcept {
+  return status_of([&] {
+    TensorGroup t;
+    t.params = group_members("scale_group", grads, count, false, "gradient");
+    const Tensor& c = float64_scalar_on("scale_group", coef, *t.params[0], "coef");
+    backend_of(c).scale_group(t, c);
+  });
 }
 
 int optim_clip_value(int64_t grad, double limit) noexcept {

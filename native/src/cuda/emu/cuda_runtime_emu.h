@@ -193,9 +193,21 @@ void enqueue_launch(cudaStream_t stream, const std::string& kernel, std::vector<
 std::vector<unsigned> block_order(unsigned grid);
 std::string kernel_name(const std::type_info& type);
 
+// A kernel argument that carries pointers inside it (cuda/tensor_table.h's tables) says so with a
+// member type emu_pointer_table and lists them through each_range(f), f(pointer, bytes).
+template <class T, class = void>
+struct is_pointer_table : std::false_type {};
+template <class T>
+struct is_pointer_table<T, std::void_t<typename T::emu_pointer_table>> : std::true_type {};
+
 template <class T>
 bool check_argument(const T& value, size_t index, const char* kernel, std::vector<Span>& touched) {
-  if constexpr (std::is_pointer_v<T>) {
+  if constexpr (is_pointer_table<T>::value) {
+    // every entry's whole range, a null entry being an absent operand (state a configuration lacks)
+    return value.each_range([&](const void* p, size_t bytes) {
+      return p == nullptr || check_pointer_argument(p, bytes > 0 ? bytes : 1, index, kernel, touched);
+    });
+  } else if constexpr (std::is_pointer_v<T>) {
     using Pointee = std::remove_cv_t<std::remove_pointer_t<T>>;
     size_t element = 1;
     if constexpr (!std::is_void_v<Pointee>) element = sizeof(Pointee);

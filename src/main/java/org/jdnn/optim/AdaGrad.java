@@ -101,6 +101,13 @@ public final class AdaGrad extends Optimizer {
   }
 
   @Override
+  protected void updateGroup(int group, int[] indices) {
+    Tensor[] sum = statesOf(indices, "sum", hyper(group, "initial_accumulator_value"));
+    OptimOps.adagradGroup(paramsOf(indices), gradsOf(indices), sum, stepsOf(indices), hyper(group, "lr"),
+        hyper(group, "lr_decay"), hyper(group, "eps"), hyper(group, "weight_decay"));
+  }
+
+  @Override
   protected List<String> stateNames() {
     return List.of("sum");
   }

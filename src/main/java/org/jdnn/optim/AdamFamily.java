@@ -112,6 +112,15 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
   }
 
   @Override
+  protected void updateGroup(int group, int[] indices) {
+    Tensor[] m = statesOf(indices, "exp_avg", 0);
+    Tensor[] v = statesOf(indices, "exp_avg_sq", 0);
+    Tensor[] vMax = flag(group, "amsgrad") ? statesOf(indices, "max_exp_avg_sq", 0) : null;
+    OptimOps.adamGroup(paramsOf(indices), gradsOf(indices), m, v, vMax, stepsOf(indices), hyper(group, "lr"),
+        hyper(group, "beta1"), hyper(group, "beta2"), hyper(group, "eps"), hyper(group, "weight_decay"), decoupled());
+  }
+
+  @Override
   protected List<String> stateNames() {
     return List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq");
   }

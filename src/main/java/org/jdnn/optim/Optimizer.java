@@ -52,6 +52,7 @@ public abstract class Optimizer implements AutoCloseable {
   final List<Map<String, Tensor>> state = new ArrayList<>();
   final long[] steps;
   private boolean closed;
+  private boolean fused = true;
 
   /**
    * An optimizer over one group holding {@code params}.
@@ -309,12 +310,76 @@ public abstract class Optimizer implements AutoCloseable {
         throw new IllegalStateException(getClass().getSimpleName() + ": parameter " + i + " (" + p.describe()
             + ") is closed; if its model was moved with Layer.to(device), create the optimizer after moving it");
       }
-      Tensor g = p.grad();
-      if (g != null) {
+    }
+    for (int group = 0; group < groupCount(); group++) {
+      // the group's parameters with a gradient, split by device and dtype: one native call each
+      Map<String, List<Integer>> parts = new LinkedHashMap<>();
+      for (int i = 0; i < params.size(); i++) {
+        Tensor p = params.get(i);
+        if (groupOf[i] != group || p.grad() == null) continue;
         steps[i]++;
-        update(i, p, g, groupOf[i]);
+        parts.computeIfAbsent(p.device() + "/" + p.dtype(), k -> new ArrayList<>()).add(i);
+      }
+      for (List<Integer> part : parts.values()) {
+        int[] indices = part.stream().mapToInt(Integer::intValue).toArray();
+        if (fused) {
+          updateGroup(group, indices);
+        } else {
+          for (int i : indices) update(i, params.get(i), params.get(i).grad(), group);
+        }
       }
     }
+  }
+
+  /**
+   * Updates parameters {@code indices} of one group in place, all of one device and dtype and each
+   * with a gradient; {@link #steps(int)} already counts this update. The optimizers of this package
+   * do it in one native call (one kernel launch on CUDA) whose results equal {@link #update}'s bit
+   * for bit; this default calls {@link #update} for each parameter, so a subclass that implements
+   * only {@link #update} keeps working.
+   *
+   * @param group the index of the group, for {@link #hyper} and {@link #flag}
+   * @param indices the parameters' indices, in increasing order, at least one
+   */
+  protected void updateGroup(int group, int[] indices) {
+    for (int i : indices) update(i, params.get(i), params.get(i).grad(), group);
+  }
+
+  /** The parameters of {@code indices}, for {@link #updateGroup}. */
+  final Tensor[] paramsOf(int[] indices) {
+    Tensor[] out = new Tensor[indices.length];
+    for (int k = 0; k < indices.length; k++) out[k] = params.get(indices[k]);
+    return out;
+  }
+
+  /** Their gradients, for {@link #updateGroup}. */
+  final Tensor[] gradsOf(int[] indices) {
+    Tensor[] out = new Tensor[indices.length];
+    for (int k = 0; k < indices.length; k++) out[k] = params.get(indices[k]).grad();
+    return out;
+  }
+
+  /** Their step counts, for {@link #updateGroup}. */
+  final long[] stepsOf(int[] indices) {
+    long[] out = new long[indices.length];
+    for (int k = 0; k < indices.length; k++) out[k] = steps[indices[k]];
+    return out;
+  }
+
+  /** State {@code name} of each of {@code indices}, created on first use as {@link #state} does. */
+  final Tensor[] statesOf(int[] indices, String name, double init) {
+    Tensor[] out = new Tensor[indices.length];
+    for (int k = 0; k < indices.length; k++) out[k] = state(indices[k], name, init);
+    return out;
+  }
+
+  /**
+   * Whether {@link #step()} updates each group in one call ({@link #updateGroup}, the default) or
+   * parameter by parameter ({@link #update}); the per-tensor path is the reference the tests compare
+   * the group path with, bit for bit.
+   */
+  void setFused(boolean value) {
+    fused = value;
   }
 
   /**

@@ -125,6 +125,16 @@ public final class RMSProp extends Optimizer {
   }
 
   @Override
+  protected void updateGroup(int group, int[] indices) {
+    double momentum = hyper(group, "momentum");
+    Tensor[] squareAvg = statesOf(indices, "square_avg", 0);
+    Tensor[] gradAvg = flag(group, "centered") ? statesOf(indices, "grad_avg", 0) : null;
+    Tensor[] bufs = momentum > 0 ? statesOf(indices, "momentum_buffer", 0) : null;
+    OptimOps.rmspropGroup(paramsOf(indices), gradsOf(indices), squareAvg, gradAvg, bufs, hyper(group, "lr"),
+        hyper(group, "alpha"), hyper(group, "eps"), hyper(group, "weight_decay"), momentum);
+  }
+
+  @Override
   protected List<String> stateNames() {
     return List.of("square_avg", "grad_avg", "momentum_buffer");
   }

@@ -118,6 +118,16 @@ public final class SGD extends Optimizer {
   }
 
   @Override
+  protected void updateGroup(int group, int[] indices) {
+    double momentum = hyper(group, "momentum");
+    boolean[] first = new boolean[indices.length];
+    for (int k = 0; k < indices.length; k++) first[k] = existingState(indices[k], "momentum_buffer") == null;
+    Tensor[] bufs = momentum != 0 ? statesOf(indices, "momentum_buffer", 0) : null;
+    OptimOps.sgdGroup(paramsOf(indices), gradsOf(indices), bufs, first, hyper(group, "lr"), momentum,
+        hyper(group, "dampening"), hyper(group, "weight_decay"), flag(group, "nesterov"));
+  }
+
+  @Override
   protected List<String> stateNames() {
     return List.of("momentum_buffer");
   }

@@ -2,8 +2,9 @@
  * Optimizers: what turns gradients into parameter updates. {@link org.jdnn.optim.SGD},
  * {@link org.jdnn.optim.AdaGrad}, {@link org.jdnn.optim.RMSProp}, {@link org.jdnn.optim.Adam} and
  * {@link org.jdnn.optim.AdamW} follow torch.optim's update rules, defaults and hyper-parameter names,
- * so a configuration carries over from PyTorch unchanged. Each update runs as one fused native
- * kernel per parameter, in place.
+ * so a configuration carries over from PyTorch unchanged. A step updates each parameter group in
+ * place in one native call (one kernel launch on CUDA; one per dtype when a group mixes float32 and
+ * float64), with the same bits as updating the parameters one by one.
  *
  * <pre>{@code
  * Optimizer opt = new AdamW(ParamGroups.decayAndNoDecay(model.parameters(), 0.05), 1e-3);
@@ -11,7 +12,7 @@
  *   try (TensorScope step = new TensorScope(); b) {
  *     opt.zeroGrad();
  *     loss.compute(model.forward(b.inputs()), b.targets()).backward();
- *     GradClip.byNorm(model.parameters(), 1.0);
+ *     GradClip.byNormOnDevice(model.parameters(), 1.0); // no wait for a GPU; byNorm reads the norm back
  *     opt.step();
  *   }
  * }

@@ -2,6 +2,9 @@ package org.jdnn.tensor;
 
 import static org.jdnn.tensor.OpChecks.handle;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.jdnn.bridge.JdnnNative;
 
 /**
@@ -134,6 +137,238 @@ public final class OptimOps {
   public static void scale(Tensor t, double factor) {
     t.requireFloat("scale");
     NativeErrors.check(JdnnNative.op_unary(UnaryOp.SCALE.code, t.h(), t.h(), factor, 0));
+  }
+
+  // ---- multi-tensor steps: a parameter group in one native call ---------------------------------
+  // Index k of every array is parameter k. The parameters share one float dtype and one device
+  // (Optimizer.step splits a mixed group); a state array is null exactly when the configuration
+  // keeps none, as the per-tensor methods' single state tensors are. Each element gets the bits the
+  // per-tensor method gives it; on CUDA the whole group is one kernel launch (more only past
+  // cuda/tensor_table.h's capacity of 55 to 108 tensors per launch, by optimizer and dtype).
+
+  /**
+   * {@link #sgd} for every parameter of a group in one call.
+   *
+   * @param p the parameters, updated in place: at least one, distinct, of one float dtype and device
+   * @param g their gradients, read only
+   * @param buf the momentum buffers, or null when momentum is 0
+   * @param first per parameter, whether its buffer is used for the first time
+   * @param lr the learning rate
+   * @param momentum the momentum factor
+   * @param dampening the dampening of the buffer's gradient term
+   * @param weightDecay added to the gradient as weightDecay p
+   * @param nesterov whether to step along g + momentum buf
+   * @throws IllegalArgumentException when the group is empty, arrays differ in length, or a tensor is
+   *     missing, repeated, not float, or differs from parameter 0 in dtype or device or from its own
+   *     parameter in element count
+   */
+  public static void sgdGroup(Tensor[] p, Tensor[] g, Tensor[] buf, boolean[] first, double lr, double momentum,
+      double dampening, double weightDecay, boolean nesterov) {
+    String op = "SGD";
+    groupLayout(op, p, new Tensor[][] {g, buf}, new String[] {"gradient", "momentum buffer"});
+    long[] firstFlags = new long[p.length];
+    perParameter(op, "first-use flags", first == null ? -1 : first.length, p.length);
+    for (int k = 0; k < p.length; k++) firstFlags[k] = first[k] ? 1 : 0;
+    NativeErrors.check(JdnnNative.optim_sgd_group(handles(p), handles(g), handles(buf), firstFlags, p.length, lr,
+        momentum, dampening, weightDecay, nesterov));
+  }
+
+  /**
+   * {@link #adagrad} for every parameter of a group in one call.
+   *
+   * @param p the parameters, updated in place: at least one, distinct, of one float dtype and device
+   * @param g their gradients, read only
+   * @param sum the sums of squared gradients, updated in place
+   * @param steps per parameter, its 1-based update count
+   * @param lr the learning rate
+   * @param lrDecay the learning-rate decay per step
+   * @param eps added to the denominator
+   * @param weightDecay added to the gradient as weightDecay p
+   * @throws IllegalArgumentException as {@link #sgdGroup}, or when a step is below 1
+   */
+  public static void adagradGroup(Tensor[] p, Tensor[] g, Tensor[] sum, long[] steps, double lr, double lrDecay,
+      double eps, double weightDecay) {
+    String op = "AdaGrad";
+    groupLayout(op, p, new Tensor[][] {g, sum}, new String[] {"gradient", "sum of squares"});
+    checkSteps(op, steps, p.length);
+    NativeErrors.check(JdnnNative.optim_adagrad_group(handles(p), handles(g), handles(sum), steps, p.length, lr,
+        lrDecay, eps, weightDecay));
+  }
+
+  /**
+   * {@link #rmsprop} for every parameter of a group in one call.
+   *
+   * @param p the parameters, updated in place: at least one, distinct, of one float dtype and device
+   * @param g their gradients, read only
+   * @param squareAvg the averages of squared gradients, updated in place
+   * @param gradAvg the averages of gradients (centered), or null
+   * @param buf the momentum buffers, or null when momentum is 0
+   * @param lr the learning rate
+   * @param alpha the averages' smoothing constant
+   * @param eps added to the denominator
+   * @param weightDecay added to the gradient as weightDecay p
+   * @param momentum the momentum factor
+   * @throws IllegalArgumentException as {@link #sgdGroup}
+   */
+  public static void rmspropGroup(Tensor[] p, Tensor[] g, Tensor[] squareAvg, Tensor[] gradAvg, Tensor[] buf,
+      double lr, double alpha, double eps, double weightDecay, double momentum) {
+    groupLayout("RMSProp", p, new Tensor[][] {g, squareAvg, gradAvg, buf},
+        new String[] {"gradient", "square average", "gradient average", "momentum buffer"});
+    NativeErrors.check(JdnnNative.optim_rmsprop_group(handles(p), handles(g), handles(squareAvg), handles(gradAvg),
+        handles(buf), p.length, lr, alpha, eps, weightDecay, momentum, gradAvg != null));
+  }
+
+  /**
+   * {@link #adam} for every parameter of a group in one call.
+   *
+   * @param p the parameters, updated in place: at least one, distinct, of one float dtype and device
+   * @param g their gradients, read only
+   * @param m the first moments, updated in place
+   * @param v the second moments, updated in place
+   * @param vMax the largest second moments (AMSGrad), or null
+   * @param steps per parameter, its 1-based update count, for the bias corrections
+   * @param lr the learning rate
+   * @param beta1 the first moment's decay rate
+   * @param beta2 the second moment's decay rate
+   * @param eps added to the denominator
+   * @param weightDecay the weight decay (coupled or decoupled)
+   * @param decoupled true for AdamW's decay, false for Adam's
+   * @throws IllegalArgumentException as {@link #sgdGroup}, or when a step is below 1
+   */
+  public static void adamGroup(Tensor[] p, Tensor[] g, Tensor[] m, Tensor[] v, Tensor[] vMax, long[] steps, double lr,
+      double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+    String op = decoupled ? "AdamW" : "Adam";
+    groupLayout(op, p, new Tensor[][] {g, m, v, vMax},
+        new String[] {"gradient", "first moment", "second moment", "AMSGrad maximum"});
+    checkSteps(op, steps, p.length);
+    NativeErrors.check(JdnnNative.optim_adam_group(handles(p), handles(g), handles(m), handles(v), handles(vMax), steps,
+        p.length, lr, beta1, beta2, eps, weightDecay, vMax != null, decoupled));
+  }
+
+  /**
+   * The first half of torch.nn.utils.clip_grad_norm_, on the gradients' device and without reading
+   * anything back: {@code total} = the L2 norm of all {@code grads} seen as one vector (accumulated
+   * in float64), {@code coef} = min(1, maxNorm / (total + eps)) (NaN when total is NaN, 0 when it is
+   * infinite).
+   *
+   * @param grads at least one float32 or float64 tensor, distinct, all on one device; read only
+   * @param total a float64 one-element tensor on that device, overwritten
+   * @param coef another float64 one-element tensor on that device, overwritten
+   * @param maxNorm the largest allowed norm, at least 0
+   * @param eps added to the norm before dividing, at least 0
+   * @throws IllegalArgumentException when the list is empty, a tensor is missing, repeated, not float,
+   *     or on another device, or total and coef are not float64 scalars on that device
+   */
+  public static void gradNorm(Tensor[] grads, Tensor total, Tensor coef, double maxNorm, double eps) {
+    String op = "gradNorm";
+    clipLayout(op, grads);
+    for (Tensor t : new Tensor[] {total, coef}) {
+      if (t == null || t.dtype() != DType.FLOAT64 || t.numel() != 1 || t.device() != grads[0].device()) {
+        throw new IllegalArgumentException(op + ": total and coef must be float64 one-element tensors on "
+            + grads[0].device() + ", got " + (t == null ? "null" : t.describe()));
+      }
+    }
+    NativeErrors.check(JdnnNative.optim_grad_norm(handles(grads), grads.length, total.h(), coef.h(), maxNorm, eps));
+  }
+
+  /**
+   * Multiplies every tensor by the float64 scalar {@code coef} (converted to each tensor's dtype), in
+   * place, on their device: the second half of clipping by global norm.
+   *
+   * @param grads at least one float32 or float64 tensor, distinct, all on one device
+   * @param coef a float64 one-element tensor on that device
+   * @throws IllegalArgumentException as {@link #gradNorm}
+   */
+  public static void scaleGroup(Tensor[] grads, Tensor coef) {
+    String op = "scaleGroup";
+    clipLayout(op, grads);
+    if (coef == null || coef.dtype() != DType.FLOAT64 || coef.numel() != 1 || coef.device() != grads[0].device()) {
+      throw new IllegalArgumentException(op + ": coef must be a float64 one-element tensor on " + grads[0].device()
+          + ", got " + (coef == null ? "null" : coef.describe()));
+    }
+    NativeErrors.check(JdnnNative.optim_scale_group(handles(grads), grads.length, coef.h()));
+  }
+
+  // Parameters: non-empty, distinct, float, one dtype and device; each non-null state array one
+  // tensor per parameter, matching it in dtype, device and element count.
+  private static void groupLayout(String op, Tensor[] p, Tensor[][] states, String[] names) {
+    if (p == null || p.length == 0) {
+      throw new IllegalArgumentException(op + ": a parameter group needs at least one parameter, got none");
+    }
+    members(op, p, "parameter", true);
+    if (states[0] == null) throw new IllegalArgumentException(op + ": no gradients given for the group's parameters");
+    for (int j = 0; j < states.length; j++) {
+      Tensor[] s = states[j];
+      if (s == null) continue;
+      perParameter(op, names[j] + "s", s.length, p.length);
+      for (int k = 0; k < p.length; k++) {
+        Tensor t = s[k];
+        if (t == null || t.isClosed()) {
+          throw new IllegalArgumentException(op + ": " + names[j] + " " + k + " is " + (t == null ? "null" : "closed")
+              + "; every parameter of the group needs one");
+        }
+        if (t.dtype() != p[k].dtype() || t.device() != p[k].device() || t.numel() != p[k].numel()) {
+          throw new IllegalArgumentException(op + ": " + names[j] + " " + k + " " + t.describe()
+              + " does not match parameter " + k + " " + p[k].describe()
+              + ": it needs the parameter's dtype, device and element count");
+        }
+      }
+    }
+  }
+
+  private static void clipLayout(String op, Tensor[] grads) {
+    if (grads == null || grads.length == 0) {
+      throw new IllegalArgumentException(op + ": needs at least one gradient, got none");
+    }
+    members(op, grads, "gradient", false);
+  }
+
+  private static void members(String op, Tensor[] ts, String what, boolean oneDtype) {
+    Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (int k = 0; k < ts.length; k++) {
+      Tensor t = ts[k];
+      if (t == null || t.isClosed()) {
+        throw new IllegalArgumentException(op + ": " + what + " " + k + " is " + (t == null ? "null" : "closed"));
+      }
+      t.requireFloat(op);
+      if (t.device() != ts[0].device()) {
+        throw new IllegalArgumentException(op + ": " + what + " " + k + " " + t.describe() + " is not on the device of "
+            + what + " 0 " + ts[0].describe() + "; one call takes the tensors of one device: move them with"
+            + " Tensor.to(device) or call once per device");
+      }
+      if (oneDtype && t.dtype() != ts[0].dtype()) {
+        throw new IllegalArgumentException(op + ": " + what + " " + k + " " + t.describe() + " differs in dtype from "
+            + what + " 0 " + ts[0].describe() + "; one call takes one dtype: call once per dtype (Optimizer.step does)");
+      }
+      if (!seen.add(t)) {
+        throw new IllegalArgumentException(op + ": " + what + " " + k + " " + t.describe()
+            + " appears more than once; list each tensor once");
+      }
+    }
+  }
+
+  private static void perParameter(String op, String what, int length, int params) {
+    if (length != params) {
+      throw new IllegalArgumentException(op + ": " + (length < 0 ? "no " + what : length + " " + what)
+          + " for " + params + " parameters; give one per parameter");
+    }
+  }
+
+  private static void checkSteps(String op, long[] steps, int params) {
+    perParameter(op, "step counts", steps == null ? -1 : steps.length, params);
+    for (int k = 0; k < params; k++) {
+      if (steps[k] < 1) {
+        throw new IllegalArgumentException(op + ": step count of parameter " + k + " must be >= 1, got " + steps[k]);
+      }
+    }
+  }
+
+  // null for null: a state the configuration does not keep
+  private static long[] handles(Tensor[] ts) {
+    if (ts == null) return null;
+    long[] out = new long[ts.length];
+    for (int k = 0; k < ts.length; k++) out[k] = ts[k].h();
+    return out;
   }
 
   private static void sameLayout(String op, Tensor p, Tensor... states) {
