@@ -110,6 +110,21 @@ class TrainerLogEveryTest {
   }
 
   @Test
+  void withTheDataOnTheGpuAnEpochUploadsOnlyItsOrder() {
+    Generator.manualSeed(3);
+    try (ArrayDataset cpu = TrainerTestData.blobs(48, 1); ArrayDataset train = cpu.to(EMU);
+        Layer model = TrainerTestData.mlp().to(EMU); Adam adam = new Adam(model.parameters(), 0.01)) {
+      Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(2).batchSize(8).logEvery(1000)
+          .metrics(Metric.accuracy());
+      DeviceStats before = EMU.stats();
+      History h = t.fit(train, null);
+      DeviceStats d = EMU.stats().minus(before);
+      assertEquals(2L * 4 * 48, d.h2dBytes(), "each epoch's order (4 bytes a sample), nothing per step: " + d.line());
+      assertEquals(2, h.epochs());
+    }
+  }
+
+  @Test
   void aNonFiniteLossOnTheGpuIsRaisedAtTheNextReadNamingItsStep() {
     for (Device dev : new Device[] {EMU, Device.cpu()}) {
       Generator.manualSeed(3);
