@@ -431,6 +431,7 @@ public final class Trainer {
     for (Metric m : metrics) m.reset();
     Device device = model.device();
     DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch);
+    boolean done = false;
     try (LossMeter meter = new LossMeter(device)) {
       at.batches = loader.batchCount();
       EpochLoss total = new EpochLoss();
@@ -456,10 +457,18 @@ public final class Trainer {
         if ((index + 1) % logEvery == 0 || index + 1 == at.batches) readLoss(meter, total, at, cbs);
       }
       if (!meter.isEmpty()) readLoss(meter, total, at, cbs);
-      return logs(total.sum / total.samples);
+      Map<String, Double> logs = logs(total.sum / total.samples);
+      done = true;
+      return logs;
     } finally {
       close(loader);
+      if (!done) releaseMetrics();
     }
+  }
+
+  // A pass that failed: the metrics' device counters (Accuracy on a GPU) are freed now, not at the next pass.
+  private void releaseMetrics() {
+    for (Metric m : metrics) m.reset();
   }
 
   /** The epoch's loss so far, summed from the windows read, and the samples of the unread window. */
@@ -526,6 +535,7 @@ public final class Trainer {
     for (Metric m : metrics) m.reset();
     Device device = model.device();
     // The loss is summed on the model's device and read once, at the end.
+    boolean done = false;
     try (GradMode.Guard g = GradMode.disable(); LossMeter meter = new LossMeter(device);
         DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
       for (int index = 0;; index++) {
@@ -540,9 +550,12 @@ public final class Trainer {
         }
       }
       LossMeter.Window w = meter.isEmpty() ? null : meter.read();
-      return logs(w == null ? Double.NaN : w.weightedSum() / w.weight());
+      Map<String, Double> logs = logs(w == null ? Double.NaN : w.weightedSum() / w.weight());
+      done = true;
+      return logs;
     } finally {
       model.train(wasTraining);
+      if (!done) releaseMetrics();
     }
   }
 

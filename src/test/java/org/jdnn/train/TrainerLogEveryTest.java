@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jdnn.bridge.JdnnNative;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.loss.Loss;
@@ -150,8 +151,13 @@ class TrainerLogEveryTest {
     y[11] = 7;  // a 3-class model
     try (ArrayDataset train = ArrayDataset.withLabels(x, new long[] {4}, y); Layer model = TrainerTestData.mlp().to(EMU);
         Adam adam = new Adam(model.parameters(), 0.01)) {
-      Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(1).batchSize(8).shuffle(false).logEvery(100);
+      Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(1).batchSize(8).shuffle(false).logEvery(100)
+          .metrics(Metric.accuracy());
+      long live = JdnnNative.tensor_live_handles();
       IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> t.fit(train, null));
+      // What stays is the parameters' gradients and Adam's two moments: the failed epoch freed its loss sums,
+      // its accuracy counter and its batches.
+      assertEquals(live + 3L * model.parameters().size(), JdnnNative.tensor_live_handles());
       assertTrue(e.getMessage().startsWith("cross_entropy: label 7 at index 3 is outside [0, 3) for 3 classes (found on the"
           + " device by that op and raised at the next synchronization: a copy to the host)"), e.getMessage());
     }
