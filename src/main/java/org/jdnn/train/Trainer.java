@@ -35,7 +35,9 @@ import org.jdnn.tensor.TensorScope;
  * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
  * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
  * to the model's device inside the step, as are {@link #predict} inputs; outputs of
- * {@link #predict} stay on the model's device.
+ * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
+ * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
+ * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
  *
  * <pre>{@code
  * History h = new Trainer(model, adam, new CrossEntropyLoss())
