@@ -91,6 +91,8 @@ int tensor_add_int(int64_t h, int64_t delta) noexcept;
 // dst = src converted to dst's dtype; equal element counts.
 int tensor_copy(int64_t src, int64_t dst) noexcept;
 // Gathers rows: dst[i, ...] = src[index[i], ...] (index int32 or int64). Used to assemble batches.
+// An index outside [0, rows) is an INDEX error naming the first; on CUDA raised at the next
+// synchronizing call (device_synchronize).
 int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept;
 
 // ---- memory and threads -------------------------------------------------------
@@ -116,8 +118,15 @@ bool device_loaded(int device) noexcept;  // false for an unknown device code to
 int device_preload_library(const char* library_path) noexcept;
 // One line naming the device's hardware and libraries; null on failure.
 const char* device_describe(int device) noexcept;
-// Waits for every op issued on the device to finish.
+// Waits for every op issued on the device to finish. On CUDA it also raises (as this call's
+// failure) the first error kernels recorded in their data since the last such raise: an index or
+// label out of range found by gather_rows, cross-entropy or the max-pool backward, with the kind
+// and message the op gives on the CPU (cuda/device_errors.h). Every read of a tensor to the host
+// does the same.
 int device_synchronize(int device) noexcept;
+// Raises that recorded error, if any, waiting for the device only when an op that checks its
+// data was issued since the record was last found empty; nothing on the CPU (which raises at once).
+int device_check_errors(int device) noexcept;
 // Backend switches and counters: on CUDA "tf32" (0/1: TF32 tensor-core math in GEMM and
 // convolution), "profile" (0/1: time every op with device events; 1 resets the totals), and on
 // cuda-emu "copy_chunk_bytes" (tests: the chunk size of host<->device copies); statistics
@@ -163,7 +172,7 @@ int op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) noexcept;
 // Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
 // Writes the scalar loss and the softmax probabilities (kept for the backward). A label outside [0, C)
 // is an INDEX error naming the first one: its row, value and the class count. The op checks the labels
-// as it reads them (on CUDA, one read of a flag after the kernel).
+// as it reads them (on CUDA on the device: the error is raised at the next synchronizing call).
 int op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs) noexcept;
 // dlogits = (probs - onehot(labels)) * dloss / N
 int op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits) noexcept;
@@ -222,6 +231,17 @@ int op_dropout_apply(int64_t x, int64_t mask, int64_t y) noexcept;
 int op_narrow(int64_t x, int64_t y, int dim, int64_t start) noexcept;
 // dst[..., start : start + src.dim(dim), ...] = src along dim (the rest of dst is untouched); any dtype.
 int op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) noexcept;
+
+// ---- metrics: running sums kept on the tensors' device (a training loop reads them when it logs) ----
+// sums (float64, 4 elements, zeros to start) accumulates a scalar float loss with a positive
+// finite weight: sums[0] += weight * loss, sums[1] += weight, and when the loss is NaN or infinite
+// while sums[2] == 0: sums[2] = step (>= 1, so 0 means none), sums[3] = loss.
+int metric_accumulate_loss(int64_t loss, int64_t sums, double weight, int64_t step) noexcept;
+// correct (int64, 1 element) += the rows of scores (N, C), float, C >= 2, whose label (labels (N),
+// int32 or int64) is among the k largest scores, 1 <= k < C: fewer than k other entries are >= the
+// label's score or NaN, and the label's score is not NaN (ties count against the label). A label
+// outside [0, C) is an INDEX error naming the first; on CUDA raised at the next synchronizing call.
+int metric_count_correct(int64_t scores, int64_t labels, int64_t k, int64_t correct) noexcept;
 
 // ---- optimizer steps (in place on param and state) ------------------------------
 // State handles a configuration does not use are 0; state tensors match the

@@ -49,6 +49,10 @@ class Backend {
   virtual std::string describe() const;
   // Waits until every op issued so far has finished (a no-op on synchronous backends).
   virtual void synchronize() {}
+  // Raises the first error the device's kernels recorded in their data and not yet raised
+  // (CUDA: cuda/device_errors.h), waiting only if one may be pending; nothing on backends that
+  // check at once.
+  virtual void check_errors() {}
   // Backend-specific switches, e.g. "tf32" or "profile" on CUDA; unknown keys throw.
   virtual void set_option(const std::string& key, double value);
   // Backend-specific counters, e.g. "kernel_ms" on CUDA; unknown keys throw.

@@ -35,10 +35,18 @@ template <class... Parts>
   fail_as(ErrorKind::ARGUMENT, parts...);
 }
 
-// The index error of a class label outside [0, classes), shared by both backends' cross-entropy.
+// The message of a class label outside [0, classes), shared by both backends' cross-entropy (and
+// by the CUDA backend's error record, which raises it later).
+inline std::string label_message(const char* op, int64_t label, int64_t row, int64_t classes) {
+  std::ostringstream out;
+  out << op << ": label " << label << " at index " << row << " is outside [0, " << classes << ") for " << classes
+      << " classes";
+  return out.str();
+}
+
+// The index error of a class label outside [0, classes).
 [[noreturn]] inline void fail_label(const char* op, int64_t label, int64_t row, int64_t classes) {
-  fail_as(ErrorKind::INDEX, op, ": label ", label, " at index ", row, " is outside [0, ", classes, ") for ", classes,
-          " classes");
+  fail_as(ErrorKind::INDEX, label_message(op, label, row, classes));
 }
 
 // Argument checks.

@@ -330,7 +330,19 @@ std::string CudaBackend::describe() const {
 void CudaBackend::synchronize() {
   Context& c = context();
   std::lock_guard<std::recursive_mutex> lock(c.mutex);
+  c.errors.before_wait(c.stream);
   JDNN_CUDA_CHECK(wait_for_stream(c.stream));
+  c.errors.after_wait(c.stream, "Device.synchronize()");
+}
+
+// Waits only when an op that checks its data ran since the record was last read empty.
+void CudaBackend::check_errors() {
+  Context& c = context();
+  std::lock_guard<std::recursive_mutex> lock(c.mutex);
+  c.errors.before_wait(c.stream);
+  if (!c.errors.read_queued()) return;
+  JDNN_CUDA_CHECK(wait_for_stream(c.stream));
+  c.errors.after_wait(c.stream, "Device.checkErrors()");
 }
 
 void CudaBackend::set_option(const std::string& key, double value) {

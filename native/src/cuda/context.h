@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/allocator.h"
+#include "cuda/device_errors.h"
 #include "cuda/runtime.h"
 #include "cuda/vendor.h"
 
@@ -54,6 +55,8 @@ struct Context {
   DeviceAllocator allocator;
   cudaDeviceProp props{};
   bool tf32 = false;  // opt-in TF32 tensor-core math for float32 GEMM and convolution
+  // Errors kernels found in their data, raised at the next synchronizing call (cuda/device_errors.h).
+  DeviceErrors errors;
 
   // Ops from several Java threads are serialized: the handles and the stream are shared.
   std::recursive_mutex mutex;

@@ -15,6 +15,7 @@ class CudaBackend final : public Backend {
   Device device() const override { return device_; }
   std::string describe() const override;
   void synchronize() override;
+  void check_errors() override;
   void set_option(const std::string& key, double value) override;
   double stat(const std::string& key) override;
 

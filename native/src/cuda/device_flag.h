@@ -1,8 +1,9 @@
-// Checks only the device can make (an index or label out of range) without
-// stopping at the first thread that finds a problem: kernels raise the flag
-// with atomicMax(flag, n - i), so it ends naming the FIRST bad position i of n
-// whatever order threads ran in, and the host reads it back once, after them.
-// The read-back waits for the stream: each use costs one synchronization.
+// A check whose answer the op returns at once (point_loss's domain: BCE on probabilities, whose
+// caller builds the message from the position): kernels raise the flag with atomicMax(flag,
+// n - i), so it ends naming the FIRST bad position i of n whatever order threads ran in, and the
+// host reads it back once, after them. The read-back waits for the stream: each use costs one
+// synchronization. Index and label checks instead record on the device and raise later
+// (cuda/device_errors.h).
 #pragma once
 #include <cstdint>
 
@@ -32,18 +33,5 @@ class FirstBadFlag {
   Context& ctx_;
   DeviceScratch scratch_;
 };
-
-// Element i of an int32 or int64 tensor on the device, for an error message.
-inline int64_t index_on_host(const Tensor& t, int64_t i, cudaStream_t stream) {
-  int32_t narrow = 0;
-  int64_t wide = 0;
-  const bool is32 = t.dtype == DType::INT32;
-  JDNN_CUDA_CHECK(cudaMemcpyAsync(is32 ? static_cast<void*>(&narrow) : static_cast<void*>(&wide),
-                                  static_cast<const char*>(t.storage->data) + i * (is32 ? 4 : 8), is32 ? 4 : 8,
-                                  cudaMemcpyDeviceToHost, stream));
-  JDNN_CUDA_CHECK(wait_for_stream(stream));
-  count(counters().d2h_bytes, is32 ? 4 : 8);
-  return is32 ? narrow : wide;
-}
 
 }  // namespace jdnn::cuda

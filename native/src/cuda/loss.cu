@@ -2,6 +2,7 @@
 // backend (CPU twin: cpu/loss.cpp). Each row's arithmetic is the CPU's,
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
+#include "cuda/device_errors.h"
 #include "cuda/device_flag.h"
 #include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
@@ -19,11 +20,12 @@ __device__ __host__ __forceinline__ int64_t label_of(const Label* labels, int64_
 // One thread per row: the row's max and 1 / sum of exp (for the probabilities),
 // and its -log softmax at the label computed from the logits, so a probability
 // that underflowed to 0 still gives a finite loss. A bad label leaves the row's
-// loss 0 and raises *bad to n - row, so the flag ends naming the first bad row,
-// the one the CPU reports. The max is kept as a double, which holds T exactly.
+// loss 0 and is recorded (the record keeps the first bad row, the one the CPU
+// reports). The max is kept as a double, which holds T exactly.
 template <class T, class Label>
 __global__ void cross_entropy_rows(const T* x, const Label* labels, double* row_max, double* row_inv,
-                                   double* row_loss, int64_t n, int64_t c, unsigned long long* bad) {
+                                   double* row_loss, int64_t n, int64_t c, DeviceErrorRecord* errors,
+                                   ErrorSite site) {
   JDNN_KERNEL_LOOP(r, n) {
     const T* xr = x + r * c;
     T mx = xr[0];
@@ -34,7 +36,7 @@ __global__ void cross_entropy_rows(const T* x, const Label* labels, double* row_
     row_inv[r] = 1.0 / sum;
     const int64_t k = label_of(labels, r);
     if (k < 0 || k >= c) {
-      atomicMax(bad, static_cast<unsigned long long>(n - r));
+      record_error(errors, site, r, k);
       row_loss[r] = 0;
     } else {
       row_loss[r] = std::log(sum) - static_cast<double>(xr[k] - mx);
@@ -67,12 +69,12 @@ __global__ void mean_of_rows(const double* row_loss, int64_t n, T* loss) {
 // dlogits = dloss / N * (probs - onehot); dloss is read on the device.
 template <class T, class Label>
 __global__ void cross_entropy_backward_kernel(const T* probs, const Label* labels, const T* dloss, T* d,
-                                              int64_t n, int64_t c, unsigned long long* bad) {
+                                              int64_t n, int64_t c, DeviceErrorRecord* errors, ErrorSite site) {
   JDNN_KERNEL_LOOP(i, n * c) {
     const int64_t r = i / c;
     const int64_t j = i - r * c;
     const int64_t k = label_of(labels, r);
-    if (k < 0 || k >= c) atomicMax(bad, static_cast<unsigned long long>(n - r));
+    if (j == 0 && (k < 0 || k >= c)) record_error(errors, site, r, k);
     const T scale = dloss[0] / static_cast<T>(n);
     d[i] = scale * (probs[i] - (j == k ? T(1) : T(0)));
   }
@@ -105,7 +107,8 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
   JDNN_CUDA_OP("cross_entropy");
   Context& ctx = jdnn_op.ctx;
   const int64_t n = logits.dim(0), c = logits.dim(1);
-  FirstBadFlag bad(ctx);
+  // A bad label is recorded on the device and raised at the next synchronizing call.
+  const ErrorSite site = ctx.errors.site(ctx.stream, DeviceCheck::CROSS_ENTROPY_LABEL, c);
   const size_t rows = static_cast<size_t>(n > 0 ? n : 1);
   DeviceScratch per_row(ctx.allocator, 3 * rows * sizeof(double));  // max, 1 / sum, loss
   double* row_max = per_row.as<double>();
@@ -116,13 +119,11 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
       launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), row_max, row_inv,
-               row_loss, n, c, bad.device());
+               row_loss, n, c, ctx.errors.record(), site);
     });
     launch_n(cross_entropy_probs<T>, n * c, ctx.stream, logits.data<T>(), row_max, row_inv, probs.data<T>(), n, c);
     launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
-  const int64_t row = bad.first_bad(n);
-  if (row >= 0) fail_label("cross_entropy", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
@@ -130,17 +131,15 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
   JDNN_CUDA_OP("cross_entropy_backward");
   Context& ctx = jdnn_op.ctx;
   const int64_t n = probs.dim(0), c = probs.dim(1);
-  FirstBadFlag bad(ctx);
+  const ErrorSite site = ctx.errors.site(ctx.stream, DeviceCheck::CROSS_ENTROPY_BACKWARD_LABEL, c);
   with_float(probs.dtype, "cross_entropy_backward", [&](auto zero) {
     using T = decltype(zero);
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
       launch_n(cross_entropy_backward_kernel<T, L>, n * c, ctx.stream, probs.data<T>(), labels.data<L>(),
-               dloss.data<T>(), dlogits.data<T>(), n, c, bad.device());
+               dloss.data<T>(), dlogits.data<T>(), n, c, ctx.errors.record(), site);
     });
   });
-  const int64_t row = bad.first_bad(n);
-  if (row >= 0) fail_label("cross_entropy_backward", index_on_host(labels, row, ctx.stream), row, c);
 }
 
 // Only a loss with a domain (BCE on probabilities) takes the flag, and with it one wait for the stream.

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "cuda/cuda_backend.h"
-#include "cuda/device_flag.h"
+#include "cuda/device_errors.h"
 #include "jdnn/jdnn.h"
 
 namespace jdnn::cuda {
@@ -29,18 +29,18 @@ __global__ void convert_kernel(const Src* src, Dst* dst, int64_t n) {
 }
 
 // Copies row index[r] of src into row r of dst, element by element (row_len
-// elements of `Word`). A bad index skips the row and raises *bad to rows_out - r:
-// many threads may find bad rows, and the maximum names the first, as the CPU does.
+// elements of `Word`). A bad index skips the row and is recorded at position r:
+// many threads may find bad rows, and the record keeps the first, as the CPU names it.
 template <class Word, class Index>
 __global__ void gather_rows_kernel(const Word* src, const Index* index, Word* dst, int64_t rows_out,
-                                   int64_t row_len, int64_t rows_in, unsigned long long* bad) {
+                                   int64_t row_len, int64_t rows_in, DeviceErrorRecord* errors, ErrorSite site) {
   const int64_t span = row_len > 0 ? row_len : 1;  // rows of nothing still check their index
   JDNN_KERNEL_LOOP(i, rows_out * span) {
     const int64_t r = i / span;
     const int64_t k = i - r * span;
     const int64_t from = static_cast<int64_t>(index[r]);
     if (from < 0 || from >= rows_in) {
-      atomicMax(bad, static_cast<unsigned long long>(rows_out - r));
+      if (k == 0) record_error(errors, site, r, from);
     } else if (k < row_len) {
       dst[i] = src[from * row_len + k];
     }
@@ -64,10 +64,11 @@ void convert_into(const Tensor& src, Tensor& dst, cudaStream_t stream) {
 
 template <class Word, class Index>
 void gather_typed(const Tensor& src, const Tensor& index, Tensor& dst, int64_t row_words, int64_t rows_in,
-                  unsigned long long* bad, cudaStream_t stream) {
+                  DeviceErrorRecord* errors, const ErrorSite& site, cudaStream_t stream) {
   const int64_t n = index.numel * (row_words > 0 ? row_words : 1);
   launch_n(gather_rows_kernel<Word, Index>, n, stream, static_cast<const Word*>(src.storage->data),
-           index.data<Index>(), static_cast<Word*>(dst.storage->data), index.numel, row_words, rows_in, bad);
+           index.data<Index>(), static_cast<Word*>(dst.storage->data), index.numel, row_words, rows_in, errors,
+           site);
 }
 
 }  // namespace
@@ -95,13 +96,17 @@ void CudaBackend::copy_to_host(const Tensor& src, void* dst, size_t byte_offset,
   JDNN_CUDA_OP("copy_to_host");
   Context& c = jdnn_op.ctx;
   // Chunked like uploads, one wait per chunk, so the pinned download buffer stays within a chunk.
+  // The first wait also reads the device error record, so an error an earlier op's kernels
+  // recorded is raised here, before the data it spoiled reaches the caller.
   const char* from = static_cast<const char*>(src.storage->data) + byte_offset;
   char* to = static_cast<char*>(dst);
   for (size_t done = 0; done < bytes;) {
     const size_t n = std::min(c.copy_chunk_bytes, bytes - done);
     void* staging = c.download_staging(n);
+    if (done == 0) c.errors.before_wait(c.stream);
     JDNN_CUDA_CHECK(cudaMemcpyAsync(staging, from + done, n, cudaMemcpyDeviceToHost, c.stream));
     JDNN_CUDA_CHECK(wait_for_stream(c.stream));
+    if (done == 0) c.errors.after_wait(c.stream, "a copy to the host");
     std::memcpy(to + done, staging, n);
     count(counters().d2h_bytes, static_cast<int64_t>(n));
     done += n;
@@ -150,20 +155,18 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
     return;
   }
   const int64_t row_bytes = src.numel / rows * static_cast<int64_t>(dtype_size(src.dtype));
-  FirstBadFlag bad(c);
+  // A bad index is recorded on the device and raised at the next synchronizing call.
+  const ErrorSite site = c.errors.site(c.stream, DeviceCheck::GATHER_ROWS_INDEX, rows);
+  DeviceErrorRecord* errors = c.errors.record();
   const bool wide = row_bytes % 4 == 0;  // move 4-byte words when rows allow it
   const int64_t words = wide ? row_bytes / 4 : row_bytes;
   if (index.dtype == DType::INT32) {
-    if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
-    else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, bad.device(), c.stream);
+    if (wide) gather_typed<uint32_t, int32_t>(src, index, dst, words, rows, errors, site, c.stream);
+    else gather_typed<uint8_t, int32_t>(src, index, dst, words, rows, errors, site, c.stream);
   } else {
-    if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, bad.device(), c.stream);
-    else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, bad.device(), c.stream);
+    if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, errors, site, c.stream);
+    else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, errors, site, c.stream);
   }
-  const int64_t at = bad.first_bad(index.numel);
-  if (at < 0) return;
-  const int64_t value = index_on_host(index, at, c.stream);
-  fail_as(ErrorKind::INDEX, "gather_rows: index ", value, " at position ", at, " is outside [0, ", rows, ")");
 }
 
 }  // namespace jdnn::cuda

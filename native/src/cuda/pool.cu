@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "cuda/cuda_backend.h"
-#include "cuda/device_flag.h"
+#include "cuda/device_errors.h"
 #include "jdnn/jdnn.h"
 #include "kernels/pool.h"
 
@@ -53,15 +53,15 @@ __global__ void max_pool_kernel(const T* x, T* y, I* indices, PoolDims d) {
   }
 }
 
-// dx must be zero. An index outside its plane raises *bad to n - its position, so
-// the flag ends naming the first bad one whichever threads find them.
+// dx must be zero. An index outside its plane is recorded at its position; the record
+// keeps the first bad one whichever threads find them.
 template <class T, class I>
 __global__ void max_pool_backward_kernel(const T* dy, const I* indices, T* dx, int64_t n, int64_t out_plane,
-                                         int64_t plane, unsigned long long* bad) {
+                                         int64_t plane, DeviceErrorRecord* errors, ErrorSite site) {
   JDNN_KERNEL_LOOP(i, n) {
     const int64_t k = static_cast<int64_t>(indices[i]);
     if (k < 0 || k >= plane) {
-      atomicMax(bad, static_cast<unsigned long long>(n - i));
+      record_error(errors, site, i, k);
     } else {
       atomicAdd(dx + (i / out_plane) * plane + k, dy[i]);
     }
@@ -116,14 +116,14 @@ void max_pool_typed(const Tensor& x, Tensor& y, Tensor& indices, const PoolDims&
 
 template <class T>
 void max_pool_backward_typed(const Tensor& dy, const Tensor& indices, Tensor& dx, int64_t out_plane, int64_t plane,
-                             unsigned long long* bad, cudaStream_t s) {
+                             DeviceErrorRecord* errors, const ErrorSite& site, cudaStream_t s) {
   const int64_t n = dy.numel;
   if (indices.dtype == DType::INT32)
     launch_n(max_pool_backward_kernel<T, int32_t>, n, s, dy.data<T>(), indices.data<int32_t>(), dx.data<T>(), n,
-             out_plane, plane, bad);
+             out_plane, plane, errors, site);
   else
     launch_n(max_pool_backward_kernel<T, int64_t>, n, s, dy.data<T>(), indices.data<int64_t>(), dx.data<T>(), n,
-             out_plane, plane, bad);
+             out_plane, plane, errors, site);
 }
 
 // Average pooling forward (in x, out y) or backward (in dy, out dx): both kernels take
@@ -153,14 +153,11 @@ void CudaBackend::max_pool2d_backward(const Tensor& dy, const Tensor& indices, T
   JDNN_CUDA_CHECK(cudaMemsetAsync(dx.storage->data, 0, dx.numel * dtype_size(dx.dtype), c.stream));
   if (dy.numel == 0) return;
   const int64_t plane = dx.dim(2) * dx.dim(3), out_plane = dy.dim(2) * dy.dim(3);
-  FirstBadFlag bad(c);
-  if (dy.dtype == DType::FLOAT32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
-  else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, bad.device(), c.stream);
-  const int64_t at = bad.first_bad(dy.numel);
-  if (at < 0) return;
-  const int64_t value = index_on_host(indices, at, c.stream);
-  fail_as(ErrorKind::INDEX, "max_pool2d_backward: index ", value, " at output ", at, " is outside the ", dx.dim(2),
-          "x", dx.dim(3), " input plane");
+  // A bad index is recorded on the device and raised at the next synchronizing call.
+  const ErrorSite site = c.errors.site(c.stream, DeviceCheck::MAX_POOL_BACKWARD_INDEX, dx.dim(2), dx.dim(3));
+  DeviceErrorRecord* errors = c.errors.record();
+  if (dy.dtype == DType::FLOAT32) max_pool_backward_typed<float>(dy, indices, dx, out_plane, plane, errors, site, c.stream);
+  else max_pool_backward_typed<double>(dy, indices, dx, out_plane, plane, errors, site, c.stream);
 }
 
 void CudaBackend::avg_pool2d(const Tensor& x, Tensor& y, const Pool2dGeom& g, bool count_include_pad) {

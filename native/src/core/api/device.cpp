@@ -34,6 +34,10 @@ int device_synchronize(int device) noexcept {
   return status_of([&] { backend_for(device_of(device)).synchronize(); });
 }
 
+int device_check_errors(int device) noexcept {
+  return status_of([&] { backend_for(device_of(device)).check_errors(); });
+}
+
 int device_set_option(int device, const char* key, double value) noexcept {
   return status_of([&] {
     JDNN_CHECK(key != nullptr, "device_set_option: null key");

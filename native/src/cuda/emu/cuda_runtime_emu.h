@@ -263,6 +263,23 @@ inline T atomicMax(T* address, T value) {
   if (value > old) *address = value;
   return old;
 }
+// atomicCAS: stores val when the old value equals compare; atomicExch: stores val. Both return
+// the old value (CUDA C++ Programming Guide, "Atomic Functions").
+template <class T>
+inline T atomicCAS(T* address, T compare, T val) {
+  T old = *address;
+  if (old == compare) *address = val;
+  return old;
+}
+template <class T>
+inline T atomicExch(T* address, T val) {
+  T old = *address;
+  *address = val;
+  return old;
+}
+// Memory fences order one thread's accesses for other threads; with one thread at a time there is
+// nothing to order.
+inline void __threadfence() {}
 template <class T>
 inline T __ldg(const T* p) { return *p; }
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }

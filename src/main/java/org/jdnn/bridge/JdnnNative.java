@@ -54,6 +54,8 @@ public final class JdnnNative {
 
   public static native int device_synchronize(int device);
 
+  public static native int device_check_errors(int device);
+
   public static native int device_set_option(int device, String key, double value);
 
   public static native double device_stat(int device, String key);
@@ -165,6 +167,10 @@ public final class JdnnNative {
   public static native int op_softmax_backward(long y, long dy, long dx, @Cast("bool") boolean log);
 
   public static native int op_cross_entropy(long logits, long labels, long loss, long probs);
+
+  public static native int metric_accumulate_loss(long loss, long sums, double weight, long step);
+
+  public static native int metric_count_correct(long scores, long labels, long k, long correct);
 
   public static native int op_cross_entropy_backward(long probs, long labels, long dloss, long dlogits);
 

@@ -4,7 +4,9 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.NarrowOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -12,12 +14,19 @@ import org.jdnn.tensor.Tensor;
  * Fisher-Yates permutation drawn from (seed, epoch): the same seed gives the same batches on
  * every run, and each epoch a different order. The last batch may be smaller. Batch tensors
  * belong to the caller's open {@link org.jdnn.tensor.TensorScope}, or must be closed.
+ *
+ * <p>Batches are gathered where the dataset is. For a dataset on a GPU ({@link
+ * ArrayDataset#to(Device)}) the epoch's order is uploaded once, at the first batch, and each batch
+ * is a slice of it and two gathers on the device: no step copies anything from the host. That
+ * order is freed after the last batch; {@link #close()} frees it when an epoch is left early.
  */
-public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
+public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
   private final ArrayDataset data;
   private final int batchSize;
   private final int[] order;
   private int position;
+  /** The epoch's order on the dataset's GPU, from the first batch to the last (or close); else null. */
+  private Tensor deviceOrder;
 
   BatchIterator(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch) {
     if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
@@ -70,13 +79,33 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch> {
   @Override
   public Batch next() {
     if (!hasNext()) throw new NoSuchElementException("epoch exhausted");
-    int end = Math.min(order.length, position + batchSize);
-    int[] idx = java.util.Arrays.copyOfRange(order, position, end);
+    int start = position, end = Math.min(order.length, position + batchSize);
     position = end;
+    Device device = data.features().device();
+    if (device.isCuda()) {
+      if (deviceOrder == null) deviceOrder = Tensor.empty(DType.INT32, device, order.length).write(order).keep();
+      try (Tensor index = NarrowOps.narrow(deviceOrder, 0, start, end - start)) {
+        return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
+      } finally {
+        if (position == order.length) close();
+      }
+    }
+    int[] idx = java.util.Arrays.copyOfRange(order, start, end);
     // the index lives with the data, so batches are gathered where the dataset is
-    try (Tensor index = Tensor.empty(DType.INT32, data.features().device(), idx.length).write(idx)) {
+    try (Tensor index = Tensor.empty(DType.INT32, device, idx.length).write(idx)) {
       return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
     }
+  }
+
+  /**
+   * Frees the epoch's order held on a GPU (done by itself after the last batch); the batches
+   * already returned stay valid. Does nothing for a dataset on the CPU, or when called again.
+   */
+  @Override
+  public void close() {
+    Tensor t = deviceOrder;
+    deviceOrder = null;
+    if (t != null) t.close();
   }
 
   /**

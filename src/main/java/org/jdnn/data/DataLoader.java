@@ -290,13 +290,18 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
       lock.unlock();
     }
     for (Batch b : unclaimed) b.close();
-    if (worker == null || Thread.currentThread() == worker) return;
+    if (worker == null || Thread.currentThread() == worker) {
+      source.close();
+      return;
+    }
     worker.interrupt(); // wakes a slow augmentation that waits interruptibly
     try {
       worker.join(JOIN_TIMEOUT_MS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // The epoch's order on a GPU; a thread still building past the timeout fails with "closed", safely.
+    source.close();
   }
 
   // Called with the lock held: the consumer may be building a batch (prefetch 0) from the dataset.

@@ -6,8 +6,11 @@ import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.MetricOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -38,11 +41,11 @@ public final class ClassifierTraining {
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
     double[] rates = new double[epochs], secs = new double[epochs];
     double accuracy = 0;
-    try (Adam adam = new Adam(model.parameters(), lr)) {
+    // The loss is summed where the model is and read once per epoch: on a GPU no step waits for the device.
+    try (Adam adam = new Adam(model.parameters(), lr); Tensor sums = Tensor.empty(DType.FLOAT64, device, 4)) {
       for (int epoch = 0; epoch < epochs; epoch++) {
         model.train();
-        double lossSum = 0;
-        int seen = 0;
+        MemoryOps.fill(sums, 0);
         long start = System.nanoTime();
         for (Batch b : train.batches(batchSize, true, seed, epoch)) {
           try (TensorScope step = new TensorScope(); b) {
@@ -50,10 +53,12 @@ public final class ClassifierTraining {
             Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
             loss.backward();
             adam.step();
-            lossSum += loss.item() * b.size();
-            seen += b.size();
+            MetricOps.accumulateLoss(loss, sums, b.size(), 1);
           }
         }
+        double[] read = sums.toDoubleArray();  // waits for the epoch's work (and raises errors a GPU recorded)
+        double lossSum = read[0];
+        int seen = (int) read[1];
         secs[epoch] = (System.nanoTime() - start) / 1e9;
         rates[epoch] = seen / secs[epoch];
         accuracy = accuracy(model, test, 1000);

@@ -25,7 +25,9 @@ public final class CrossEntropyLoss implements Loss {
    * @throws IllegalArgumentException when the shapes, dtypes or devices do not fit either form of
    *     target
    * @throws IndexOutOfBoundsException when a class index is outside [0, C); the op checks the
-   *     labels as it reads them (no host copy), and the message names the first bad row and value
+   *     labels as it reads them (no host copy), and the message names the first bad row and value.
+   *     On a GPU the check is recorded on the device and raised at the next synchronization (a
+   *     read of any tensor, {@link org.jdnn.tensor.Device#checkErrors()}), not by this call
 
    */
   @Override

@@ -238,12 +238,45 @@ public final class Device {
   }
 
   /**
-   * Waits until every op queued on this device has finished (GPU ops run asynchronously).
+   * Waits until every op queued on this device has finished (GPU ops run asynchronously), then
+   * raises the first error an earlier op found in its data on the device, if any (see
+   * {@link #checkErrors()}).
    *
    * @throws DeviceException when a queued op failed on the device
+   * @throws IndexOutOfBoundsException when an earlier op recorded an index or label out of range
    */
   public void synchronize() {
     NativeErrors.check(JdnnNative.device_synchronize(code));
+  }
+
+  /**
+   * Raises the first error that an op found in its data on this device and has not been raised
+   * yet. On a GPU, ops that check their data (a row index of {@link MemoryOps#gatherRows}, a class
+   * label of cross-entropy forward and backward, a max-pooling index in the backward) do so in
+   * their kernels and record the first bad position and value on the device instead of making the
+   * host wait for the answer; the error is raised at the next point where the host waits for the
+   * device anyway: a copy of any tensor to the host ({@code item()}, {@code toFloatArray()},
+   * {@code to(Device.cpu())}, ...), {@link #synchronize()}, or this call. It is the exception the
+   * op raises on the CPU (an {@link IndexOutOfBoundsException} naming op, position and value),
+   * its message ending with where it was raised ("raised at the next synchronization: a copy to
+   * the host"); only the caller's name that the op would have put first (such as
+   * "CrossEntropyLoss: ") is not known then.
+   *
+   * <p>The record belongs to the device, not to a tensor, scope or thread: closing the tensors the
+   * op used or leaving their scope does not lose it, and whichever thread synchronizes next raises
+   * it. The first error wins (the earliest op, and within it the first position); once raised, the
+   * record is empty again. An error still recorded when the process ends is not reported, so end
+   * GPU work with a read of its results or with this call. On the CPU ops raise at once and this
+   * does nothing.
+   *
+   * <p>Waits for the device only when an op that checks its data ran since the last check found
+   * nothing, so calling it after every step costs one wait per step.
+   *
+   * @throws IndexOutOfBoundsException when an op recorded an index or label out of range
+   * @throws DeviceException when a queued op failed on the device
+   */
+  public void checkErrors() {
+    NativeErrors.check(JdnnNative.device_check_errors(code));
   }
 
   /**

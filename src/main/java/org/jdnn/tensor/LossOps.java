@@ -19,6 +19,7 @@ public final class LossOps {
    * @throws IllegalArgumentException when the logits are not a float (N, C) tensor or the labels
    *     are not (N) int32/int64 on the same device
    * @throws IndexOutOfBoundsException for a label outside [0, C), naming the first one's row and value
+   *     (on a GPU at the next synchronization, see {@link Device#checkErrors()})
    */
   public static Tensor crossEntropy(Tensor logits, Tensor labels, String lossName) {
     logits.requireFloat(lossName);
@@ -34,8 +35,9 @@ public final class LossOps {
       throw new IllegalArgumentException(lossName + ": expected " + n + " labels (shape [" + n + "]) for logits "
           + logits.describe() + ", got " + labels.describe());
     }
-    // The op checks every label as it reads it (on a GPU in the same kernel), so the labels are
-    // never copied to the host; a bad one fails as an index error naming its row and value.
+    // The op checks every label as it reads it (on a GPU in the same kernel, which records a bad one
+    // on the device for the next synchronization), so the labels are never copied to the host; a bad
+    // one fails as an index error naming its row and value.
     Tensor loss = Tensor.empty(logits.dtype(), logits.device());
     Tensor probs = Tensor.empty(logits.dtype(), logits.device(), n, c);
     int status = JdnnNative.op_cross_entropy(logits.h(), labels.h(), loss.h(), probs.h());

@@ -50,7 +50,8 @@ public final class MemoryOps {
    * @return a new (index.numel(), rest of src's shape) tensor, outside the autograd graph
    * @throws IllegalArgumentException when src is a scalar, the devices differ or the index is not
    *     int32 or int64
-   * @throws IndexOutOfBoundsException when an index is outside [0, rows)
+   * @throws IndexOutOfBoundsException when an index is outside [0, rows), naming the first (on a GPU
+   *     at the next synchronization, see {@link Device#checkErrors()})
    */
   public static Tensor gatherRows(Tensor src, Tensor index) {
     Tensor.requireSameDevice("gatherRows", src, index);

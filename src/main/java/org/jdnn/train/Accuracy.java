@@ -1,6 +1,8 @@
 package org.jdnn.train;
 
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.MetricOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -9,6 +11,12 @@ import org.jdnn.tensor.Tensor;
  * scores; ties and NaN count against the label. Single-output scores (N, 1) or (N) of a binary
  * classifier predict class 1 when the score is above the threshold, and are compared with 0/1
  * targets of shape (N) or (N, 1); a NaN score is wrong.
+ *
+ * <p>On a GPU, multi-class scores with class-index labels are counted there
+ * ({@link MetricOps#countCorrect}) into a device counter that {@link #value()} reads, so an update
+ * does not wait for the device; a label outside the classes is then raised at the next
+ * synchronization as an IndexOutOfBoundsException of "count_correct" (on the CPU, at once, as an
+ * IllegalArgumentException of this metric). The counter is freed by value() and reset().
  */
 final class Accuracy implements Metric {
   private final String name;
@@ -18,6 +26,8 @@ final class Accuracy implements Metric {
   private final Double threshold;
   private long correct;
   private long seen;
+  /** Correct samples counted on a GPU since the last fold: one int64 there, owned here, or null. */
+  private Tensor deviceCorrect;
 
   private Accuracy(String name, int k, Double threshold) {
     this.name = name;
@@ -53,6 +63,21 @@ final class Accuracy implements Metric {
   public void reset() {
     correct = 0;
     seen = 0;
+    if (deviceCorrect != null) {
+      deviceCorrect.close();
+      deviceCorrect = null;
+    }
+  }
+
+  /** Adds the device counter to {@link #correct} (one read, which waits for the device) and frees it. */
+  private void fold() {
+    if (deviceCorrect == null) return;
+    try {
+      correct += deviceCorrect.toLongArray()[0];
+    } finally {
+      deviceCorrect.close();
+      deviceCorrect = null;
+    }
   }
 
   @Override
@@ -77,6 +102,17 @@ final class Accuracy implements Metric {
     if (k >= c) {
       throw new IllegalArgumentException(name + ": k = " + k + " of " + c + " classes would count every sample as correct; "
           + "use k < " + c);
+    }
+    if (output.device().isCuda() && target.rank() == 1 && target.dim(0) == n && !target.dtype().isFloatingPoint()) {
+      if (deviceCorrect != null && deviceCorrect.device() != output.device()) fold();
+      if (deviceCorrect == null) {
+        Tensor counter = Tensor.empty(DType.INT64, output.device(), 1).keep();
+        MemoryOps.fill(counter, 0);
+        deviceCorrect = counter;
+      }
+      MetricOps.countCorrect(output, target, k, deviceCorrect);
+      seen += n;
+      return;
     }
     int[] labels = labels(target, n, c);
     double[] scores = doubles(output);
@@ -147,6 +183,7 @@ final class Accuracy implements Metric {
 
   @Override
   public double value() {
+    fold();
     return seen == 0 ? Double.NaN : (double) correct / seen;
   }
 }

@@ -40,14 +40,18 @@ public interface Callback {
   default void onEpochBegin(Trainer trainer, int epoch) {}
 
   /**
-   * After each optimizer step, once the step's tensors are freed.
+   * After each read of the training loss, once the step's tensors are freed: after every optimizer
+   * step by default; with {@link Trainer#logEvery(int) logEvery(n)}, after every n-th step and the
+   * epoch's last, for the steps since the previous call.
    *
    * @param trainer the trainer running the fit
    * @param epoch the epoch's index, from 0
-   * @param batch the step's index within the epoch, from 0
+   * @param batch the index within the epoch of the last step read, from 0
    * @param batches the number of steps in the epoch
-   * @param samples the number of samples in this batch (the last may be smaller)
-   * @param loss the batch's loss as the loss function reduced it (its mean by default)
+   * @param samples the number of samples in the steps read (one batch by default; the last may be
+   *     smaller)
+   * @param loss their loss as the loss function reduced it (its mean by default), averaged over the
+   *     steps read weighted by their samples: the batch's own loss by default
    */
   default void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, int samples, double loss) {}
 

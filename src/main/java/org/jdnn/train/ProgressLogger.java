@@ -26,7 +26,7 @@ public final class ProgressLogger implements Callback {
    * @param out where to print; not closed by the logger
    * @param live whether to redraw one line with '\r' (for a terminal) instead of printing lines
    * @param intervalSeconds the least time between two progress prints, at least 0 (0: after
-   *     every batch)
+   *     every read of the loss, which is every batch unless {@link Trainer#logEvery} says otherwise)
    * @throws IllegalArgumentException when {@code intervalSeconds} is negative or NaN
    */
   public ProgressLogger(PrintStream out, boolean live, double intervalSeconds) {

@@ -35,7 +35,9 @@ import org.jdnn.tensor.TensorScope;
  * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
  * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
  * to the model's device inside the step, as are {@link #predict} inputs; outputs of
- * {@link #predict} stay on the model's device.
+ * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
+ * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
+ * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
  *
  * <pre>{@code
  * History h = new Trainer(model, adam, new CrossEntropyLoss())
@@ -60,6 +62,7 @@ public final class Trainer {
   private long seed;
   private int prefetch = 2;
   private boolean stopOnNonFiniteLoss = true;
+  private int logEvery = 1;
   private Augmentation augmentation;
   private Normalizer normalizer;
   private final List<Metric> metrics = new ArrayList<>();
@@ -138,14 +141,38 @@ public final class Trainer {
   /**
    * Stops {@link #fit} with a {@link NonFiniteLossException} naming the epoch and step when a
    * training step's loss is NaN or infinite (on by default): the run has diverged, and its
-   * checkpoints would only record that. The loss is checked where the trainer already reads it,
-   * after the step's update.
+   * checkpoints would only record that. The loss is checked on the model's device as it is summed
+   * (the first non-finite step is remembered there) and raised where the trainer reads the loss
+   * ({@link #logEvery}): after that step with the default interval of 1, else up to that many
+   * steps later, the message naming both steps.
    *
    * @param on whether a non-finite loss stops the fit
    * @return this trainer
    */
   public Trainer stopOnNonFiniteLoss(boolean on) {
     stopOnNonFiniteLoss = on;
+    return this;
+  }
+
+  /**
+   * Sets how often, in training steps, {@link #fit} reads the loss from the model's device: the
+   * loss (and the accuracy metrics, read at epoch end) is summed where the model is, so on a GPU a
+   * step queues its work and returns without waiting for the device, and only a read waits. Each
+   * read calls {@link Callback#onBatchEnd} once for the steps since the previous read (their
+   * sample count and mean loss) and checks {@link #stopOnNonFiniteLoss}; an epoch's last step is
+   * always read. The default, 1, reads after every step, as a CPU costs nothing for it; on a GPU
+   * an interval such as 50 lets the host run ahead of the device. The epoch's mean loss is the same
+   * whatever the interval, up to the rounding of the partial sums. Errors an op finds in its data
+   * on a GPU (a label outside the classes) are raised at the next read, at the latest at the
+   * epoch's end (see {@link Device#checkErrors()}).
+   *
+   * @param steps the interval, at least 1
+   * @return this trainer
+   * @throws IllegalArgumentException when {@code steps} &lt; 1
+   */
+  public Trainer logEvery(int steps) {
+    if (steps < 1) throw new IllegalArgumentException("Trainer: logEvery must be >= 1, got " + steps);
+    logEvery = steps;
     return this;
   }
 
@@ -391,9 +418,11 @@ public final class Trainer {
         + " epoch's updates so far, so to continue exactly, resume from the last checkpoint", cause, history, at.epoch, at.step);
   }
 
-  private NonFiniteLossException nonFinite(Position at, double value) {
-    return new NonFiniteLossException("Trainer.fit: loss is " + value + " in " + at + " at step " + (at.step + 1) + " of "
-        + at.batches + "; training stopped. The step's update was applied, so the parameters may be " + value + " too: resume"
+  private NonFiniteLossException nonFinite(Position at, int badStep, double value) {
+    String read = badStep == at.step ? ""
+        : " (found when the loss was read after step " + (at.step + 1) + ": Trainer.logEvery(" + logEvery + "))";
+    return new NonFiniteLossException("Trainer.fit: loss is " + value + " in " + at + " at step " + (badStep + 1) + " of "
+        + at.batches + read + "; training stopped. The step's update was applied, so the parameters may be " + value + " too: resume"
         + " from the last checkpoint after a fix. Usual fixes: lower the learning rate; check the inputs for NaN or infinite"
         + " values and normalize them (Trainer.normalizer); give raw scores (logits) to a loss made for them (BCEWithLogitsLoss"
         + " rather than Sigmoid + BCELoss). Trainer.stopOnNonFiniteLoss(false) turns this check off", history, at.epoch, at.step);
@@ -402,17 +431,16 @@ public final class Trainer {
   private Map<String, Double> trainEpoch(ArrayDataset train, Position at, List<Callback> cbs) {
     model.train();
     for (Metric m : metrics) m.reset();
-    double lossSum = 0;
-    long seen = 0;
     Device device = model.device();
     DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch);
-    try {
+    boolean done = false;
+    try (LossMeter meter = new LossMeter(device)) {
       at.batches = loader.batchCount();
+      EpochLoss total = new EpochLoss();
       for (int index = 0;; index++) {
         stopIfInterrupted(at);
         if (!loader.hasNext()) break;
         Batch b = loader.next();
-        double value;
         int n = b.size();
         try (TensorScope step = new TensorScope(); b) {
           optimizer.zeroGrad();
@@ -421,21 +449,46 @@ public final class Trainer {
           Tensor l = loss.compute(out, targets);
           l.backward();
           optimizer.step();
-          value = l.item();
+          meter.add(l, n, index);  // summed on the device: no wait here
           try (GradMode.Guard g = GradMode.disable()) {
             for (Metric m : metrics) m.update(out.detach(), targets);
           }
         }
         at.step = index;
-        if (stopOnNonFiniteLoss && !Double.isFinite(value)) throw nonFinite(at, value);
-        lossSum += value * n;
-        seen += n;
-        for (Callback c : cbs) c.onBatchEnd(this, at.epoch, index, at.batches, n, value);
+        total.windowSamples += n;
+        if ((index + 1) % logEvery == 0 || index + 1 == at.batches) readLoss(meter, total, at, cbs);
       }
+      if (!meter.isEmpty()) readLoss(meter, total, at, cbs);
+      Map<String, Double> logs = logs(total.sum / total.samples);
+      done = true;
+      return logs;
     } finally {
       close(loader);
+      if (!done) releaseMetrics();
     }
-    return logs(lossSum / seen);
+  }
+
+  // A pass that failed: the metrics' device counters (Accuracy on a GPU) are freed now, not at the next pass.
+  private void releaseMetrics() {
+    for (Metric m : metrics) m.reset();
+  }
+
+  /** The epoch's loss so far, summed from the windows read, and the samples of the unread window. */
+  private static final class EpochLoss {
+    double sum;
+    long samples;
+    int windowSamples;
+  }
+
+  // One read of the device (which also raises any error an op recorded there), then the callbacks.
+  private void readLoss(LossMeter meter, EpochLoss total, Position at, List<Callback> cbs) {
+    LossMeter.Window w = meter.read();
+    if (stopOnNonFiniteLoss && w.firstNonFiniteStep() >= 0) throw nonFinite(at, w.firstNonFiniteStep(), w.nonFiniteLoss());
+    total.sum += w.weightedSum();
+    total.samples += total.windowSamples;
+    int samples = total.windowSamples;
+    total.windowSamples = 0;
+    for (Callback c : cbs) c.onBatchEnd(this, at.epoch, at.step, at.batches, samples, w.mean());
   }
 
   // DataLoader.close waits for its prefetch thread unless the thread is interrupted: the flag is
@@ -482,27 +535,30 @@ public final class Trainer {
     boolean wasTraining = model.isTraining();
     model.eval();
     for (Metric m : metrics) m.reset();
-    double lossSum = 0;
-    long seen = 0;
     Device device = model.device();
-    try (GradMode.Guard g = GradMode.disable();
+    // The loss is summed on the model's device and read once, at the end.
+    boolean done = false;
+    try (GradMode.Guard g = GradMode.disable(); LossMeter meter = new LossMeter(device);
         DataLoader loader = new DataLoader(data, batchSize, false, 0, 0, null, 0)) {
-      while (true) {
+      for (int index = 0;; index++) {
         if (at != null) stopIfInterrupted(at);
         if (!loader.hasNext()) break;
         Batch b = loader.next();
         try (TensorScope s = new TensorScope(); b) {
           Tensor targets = b.targets().to(device);
           Tensor out = model.forward(input(b.inputs(), device));
-          lossSum += loss.compute(out, targets).item() * b.size();
-          seen += b.size();
+          meter.add(loss.compute(out, targets), b.size(), index);
           for (Metric m : metrics) m.update(out, targets);
         }
       }
+      LossMeter.Window w = meter.isEmpty() ? null : meter.read();
+      Map<String, Double> logs = logs(w == null ? Double.NaN : w.weightedSum() / w.weight());
+      done = true;
+      return logs;
     } finally {
       model.train(wasTraining);
+      if (!done) releaseMetrics();
     }
-    return logs(lossSum / seen);
   }
 
   /**

@@ -16,9 +16,15 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jdnn.loss.CrossEntropyLoss;
+import org.jdnn.nn.BatchNorm2d;
+import org.jdnn.nn.Conv2d;
+import org.jdnn.nn.ConvOptions;
+import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.Linear;
+import org.jdnn.nn.MaxPool2d;
 import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Device;
@@ -93,6 +99,45 @@ class DeviceStatsTest {
     }
   }
 
+  /** Counts one steady step (after three warm-up steps) of {@code model} on a batch that lives on the device. */
+  private static DeviceStats[] steadySteps(Layer model, Tensor x, Tensor y) {
+    try (Adam adam = new Adam(model.parameters(), 1e-3)) {
+      CrossEntropyLoss loss = new CrossEntropyLoss();
+      Runnable step = () -> {
+        try (TensorScope s = new TensorScope()) {
+          adam.zeroGrad();
+          loss.compute(model.forward(x), y).backward();
+          adam.step();
+        }
+      };
+      for (int i = 0; i < 3; i++) step.run(); // Adam's state appears in step 1; step 2 re-allocates its temporaries
+      DeviceStats first = across(step), second = across(step);
+      EMU.checkErrors();
+      return new DeviceStats[] {first, second};
+    }
+  }
+
+  @Test
+  void steadyTrainingStepOfACnnNeverWaitsForTheDevice() {
+    Generator.manualSeed(7);
+    float[] xs = new float[8 * 64];
+    int[] ys = new int[8];
+    for (int i = 0; i < xs.length; i++) xs[i] = (float) Math.cos(i);
+    for (int i = 0; i < ys.length; i++) ys[i] = i % 3;
+    try (Device.DefaultScope scope = Device.useDefault(EMU);
+        Layer cnn = new Sequential(new Reshape(1, 8, 8), new Conv2d(1, 4, 3, ConvOptions.padding(1)), new BatchNorm2d(4),
+            new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 3));
+        Tensor x = Tensor.of(xs, 8, 64).keep();
+        Tensor y = Tensor.ofInts(ys, 8).keep()) {
+      DeviceStats[] d = steadySteps(cnn, x, y);
+      // Cross-entropy and the max-pool backward check their data on the device: nothing waits.
+      assertEquals(0, d[0].syncs(), "steady step: " + d[0].line());
+      assertEquals(0, d[0].deviceMallocs(), "steady step: " + d[0].line());
+      assertEquals(0, d[0].h2dBytes() + d[0].d2hBytes(), "steady step: " + d[0].line());
+      assertEquals(d[0], d[1], "every steady step does the same work");
+    }
+  }
+
   @Test
   void steadyTrainingStepOfAnMlpMakesNoDeviceMalloc() {
     Generator.manualSeed(7);
@@ -116,6 +161,7 @@ class DeviceStatsTest {
       for (int i = 0; i < 3; i++) step.run(); // Adam's state appears in step 1; step 2 re-allocates its temporaries
       DeviceStats first = across(step), second = across(step);
       assertEquals(0, first.deviceMallocs(), "steady step: " + first.line());
+      assertEquals(0, first.syncs(), "cross-entropy checks its labels on the device: " + first.line());
       assertEquals(first, second, "every steady step does the same work");
       // Two GEMMs forward, two weight gradients and one input gradient (the first layer's input needs none).
       assertEquals(5, first.vendorCalls(), first.line());

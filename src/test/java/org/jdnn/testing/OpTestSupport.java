@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 
@@ -124,6 +125,22 @@ public final class OpTestSupport {
   public static void assertNativeError(Runnable call, String... parts) {
     RuntimeException e = assertThrows(RuntimeException.class, call::run);
     for (String p : parts) assertTrue(e.getMessage().contains(p), "message should name " + p + ": " + e.getMessage());
+  }
+
+  /**
+   * {@code call} on {@code dev} fails for its data with a RuntimeException naming every part: on the CPU the op
+   * throws itself; on a GPU an op that checks its data in its kernels records the error there and the next
+   * synchronization raises it ({@link Device#checkErrors()}, run right after the call), saying so.
+   */
+  public static void assertDeviceDataError(Device dev, Runnable call, String... parts) {
+    RuntimeException e = assertThrows(RuntimeException.class, () -> {
+      call.run();
+      dev.checkErrors();
+    });
+    for (String p : parts) assertTrue(e.getMessage().contains(p), "message should name " + p + ": " + e.getMessage());
+    if (dev.isCuda()) {
+      assertTrue(e.getMessage().endsWith("raised at the next synchronization: Device.checkErrors())"), e.getMessage());
+    }
   }
 
   /** The message of {@code e} names every part. */

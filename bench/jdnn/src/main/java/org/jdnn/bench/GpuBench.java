@@ -28,6 +28,7 @@ import org.jdnn.tensor.DeviceUnavailableException;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.NarrowOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -212,7 +213,7 @@ public final class GpuBench {
       dev.synchronize(); // the step's queued work finishes (and reports any failure) before the next model
       return step;
     } finally {
-      tr.adam.close();
+      tr.close();
     }
   }
 
@@ -383,19 +384,34 @@ public final class GpuBench {
       this.adam = new Adam(model.parameters(), 1e-3);
     }
 
-    /** Queues batches [from, to) of {@code order}; does not wait for the device. */
+    /** The epoch order last uploaded, and its copy on the device (one upload per epoch, as BatchIterator does). */
+    private int[] uploaded;
+    private Tensor orderOnDevice;
+
+    /** Queues batches [from, to) of {@code order}; does not wait for the device nor copy from the host after the first. */
     void steps(int[] order, int from, int to) {
       model.train();
+      if (order != uploaded) {
+        if (orderOnDevice != null) orderOnDevice.close();
+        orderOnDevice = Tensor.ofInts(order).keep();
+        uploaded = order;
+      }
       for (int b = from; b < to; b++) {
         int lo = b * plan.batch, hi = Math.min(order.length, lo + plan.batch);
         try (TensorScope step = new TensorScope()) {
-          Tensor idx = Tensor.ofInts(Arrays.copyOfRange(order, lo, hi));
+          Tensor idx = NarrowOps.narrow(orderOnDevice, 0, lo, hi - lo);
           Tensor x = MemoryOps.gatherRows(trainX, idx), y = MemoryOps.gatherRows(trainY, idx);
           adam.zeroGrad();
           loss.compute(model.forward(x), y).backward();
           adam.step();
         }
       }
+    }
+
+    /** Frees the optimizer's state and the order on the device. */
+    void close() {
+      adam.close();
+      if (orderOnDevice != null) orderOnDevice.close();
     }
 
     /** Wall seconds of batches [from, to), synchronized at both ends. */
@@ -428,7 +444,7 @@ public final class GpuBench {
     int[] order = FashionData.order(n, seed, plan.w1Epochs);
     int steps = Math.min(plan.w1ProfiledSteps, batches);
     profile("w1", steps, plan.batch, () -> tr.steps(order, 0, steps));
-    tr.adam.close();
+    tr.close();
   }
 
   private void w2() {
@@ -456,7 +472,7 @@ public final class GpuBench {
         tr.steps(order, to, batches);
         if (report.bool("data.real")) report.put("w2.accuracy_1_epoch", accuracy(cnn));
       }
-      tr.adam.close();
+      tr.close();
     }
   }
 

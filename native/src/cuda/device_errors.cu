@@ -1,0 +1,85 @@
+// The host side of the device error record (cuda/device_errors.h): allocation, the read queued
+// before a wait, and the exception a recorded error becomes (the kind and words the op used when
+// it checked at once, core/error.h).
+#include <sstream>
+#include <string>
+
+#include "core/error.h"
+#include "cuda/device_errors.h"
+
+namespace jdnn::cuda {
+
+namespace {
+
+// The op's own message for a record, as the CPU backend words it.
+std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
+  std::ostringstream m;
+  kind = ErrorKind::INDEX;
+  switch (static_cast<DeviceCheck>(r.code)) {
+    case DeviceCheck::GATHER_ROWS_INDEX:
+      m << "gather_rows: index " << r.value << " at position " << r.position << " is outside [0, " << r.bound0 << ")";
+      break;
+    case DeviceCheck::CROSS_ENTROPY_LABEL:
+      m << label_message("cross_entropy", r.value, r.position, r.bound0);
+      break;
+    case DeviceCheck::CROSS_ENTROPY_BACKWARD_LABEL:
+      m << label_message("cross_entropy_backward", r.value, r.position, r.bound0);
+      break;
+    case DeviceCheck::MAX_POOL_BACKWARD_INDEX:
+      m << "max_pool2d_backward: index " << r.value << " at output " << r.position << " is outside the " << r.bound0
+        << "x" << r.bound1 << " input plane";
+      break;
+    case DeviceCheck::COUNT_CORRECT_LABEL:
+      m << "count_correct: label " << r.value << " of sample " << r.position << " is outside [0, " << r.bound0 << ")";
+      break;
+    default:
+      kind = ErrorKind::INTERNAL;
+      m << "the device error record holds an unknown check code " << r.code << " (position " << r.position
+        << ", value " << r.value << ")";
+  }
+  return m.str();
+}
+
+}  // namespace
+
+ErrorSite DeviceErrors::site(cudaStream_t stream, DeviceCheck code, int64_t bound0, int64_t bound1) {
+  if (device_ == nullptr) {
+    void* d = nullptr;
+    JDNN_CUDA_CHECK(cudaMalloc(&d, sizeof(DeviceErrorRecord)));
+    void* h = nullptr;
+    const cudaError_t pinned = cudaMallocHost(&h, sizeof(DeviceErrorRecord));
+    if (pinned != cudaSuccess) {
+      cudaFree(d);  // unchecked: the failure being reported is the pinned allocation's
+      JDNN_CUDA_CHECK(pinned);
+    }
+    JDNN_CUDA_CHECK(cudaMemsetAsync(d, 0, sizeof(DeviceErrorRecord), stream));
+    device_ = static_cast<DeviceErrorRecord*>(d);
+    host_ = static_cast<DeviceErrorRecord*>(h);
+    *host_ = DeviceErrorRecord{};
+  }
+  return ErrorSite{++issued_, static_cast<unsigned>(code), bound0, bound1};
+}
+
+void DeviceErrors::before_wait(cudaStream_t stream) {
+  read_queued_ = false;
+  if (device_ == nullptr || issued_ == clean_) return;  // no op since the last read could have recorded
+  JDNN_CUDA_CHECK(cudaMemcpyAsync(host_, device_, sizeof(DeviceErrorRecord), cudaMemcpyDeviceToHost, stream));
+  count(counters().d2h_bytes, static_cast<int64_t>(sizeof(DeviceErrorRecord)));
+  read_queued_ = true;
+}
+
+void DeviceErrors::after_wait(cudaStream_t stream, const char* where) {
+  if (!read_queued_) return;
+  read_queued_ = false;
+  // Under the op lock since before_wait: no op was issued in between, so the copy saw all of them.
+  clean_ = issued_;
+  if (host_->code == 0) return;
+  const DeviceErrorRecord found = *host_;
+  *host_ = DeviceErrorRecord{};
+  JDNN_CUDA_CHECK(cudaMemsetAsync(device_, 0, sizeof(DeviceErrorRecord), stream));
+  ErrorKind kind = ErrorKind::INDEX;
+  const std::string message = message_of(found, kind);
+  fail_as(kind, message, " (found on the device by that op and raised at the next synchronization: ", where, ")");
+}
+
+}  // namespace jdnn::cuda
