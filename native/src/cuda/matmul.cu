@@ -7,6 +7,7 @@
 #include <climits>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/linear_epilogue.h"
 #include "jdnn/jdnn.h"
 #include "kernels/bf16.h"
 #include "kernels/unary.h"
@@ -79,6 +80,9 @@ void gemm_row_major_batched(Context& c, bool ta, bool tb, int64_t batch, int64_t
 template <class T>
 void linear_typed(Context& c, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), in = x.dim(1), out = w.dim(0);
+  if (linear_epilogue<T>(c, x.data<T>(), w.data<T>(), bias != nullptr ? bias->data<T>() : nullptr, y.data<T>(), n,
+                         in, out, relu))
+    return;
   const int64_t ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
   gemm_row_major<T>(c, "linear", false, true, n, out, in, T(1), x.data<T>(), ld_in, w.data<T>(), ld_in, T(0),
                     y.data<T>(), ld_out);
@@ -124,7 +128,8 @@ void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool
   }
 }
 
-// GEMM into y, then one pass adding the bias and applying the ReLU.
+// One cuBLASLt matmul with the bias / ReLU epilogue (linear_epilogue.cu); where that does not
+// apply, GEMM into y, then one pass adding the bias and applying the ReLU.
 void CudaBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   JDNN_CUDA_OP("linear");
   if (x.dtype == DType::FLOAT32) linear_typed<float>(jdnn_op.ctx, x, w, bias, y, relu);

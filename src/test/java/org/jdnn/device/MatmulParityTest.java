@@ -14,6 +14,7 @@ import java.util.Random;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.DeviceStats;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
@@ -244,6 +245,65 @@ class MatmulParityTest {
       }
       return new double[][] {gx, values(dw.grad())};
     }
+  }
+
+  // The fused forms: on the CUDA backend a Linear forward is one cuBLASLt matmul whose epilogue adds the bias and
+  // applies the ReLU (cuda/linear_epilogue.cu): one vendor call, no kernel launch. The values are the CPU's (above).
+  @Test
+  void linearForwardIsOneCublasLtCallWithTheBiasAndReluEpilogue() {
+    Random r = new Random(16);
+    int n = 9, in = 21, out = 17;
+    for (DType dt : FLOATS) {
+      for (boolean withBias : new boolean[] {false, true}) {
+        for (boolean relu : new boolean[] {false, true}) {
+          double[] x = uniform(r, n * in, -1, 1), w = uniform(r, out * in, -1, 1), bias = uniform(r, out, -1, 1);
+          try (Tensor hx = make(x, dt, n, in); Tensor hw = make(w, dt, out, in); Tensor hb = make(bias, dt, out);
+              Tensor dx = hx.to(EMU); Tensor dw = hw.to(EMU); Tensor db = hb.to(EMU)) {
+            Tensor b = withBias ? db : null;
+            Tensor[] y = new Tensor[1];
+            DeviceStats before = EMU.stats();
+            y[0] = relu ? Linalg.linearRelu(dx, dw, b, "linear") : Linalg.linear(dx, dw, b, "linear");
+            DeviceStats d = EMU.stats().minus(before);
+            String what = dt + " bias=" + withBias + " relu=" + relu + ": " + d.line();
+            assertEquals(1, d.vendorCalls(), what);
+            assertEquals(0, d.launches(), what);
+            double[] cpu = linear(Device.cpu(), dt, x, w, withBias ? bias : null, n, in, out, relu);
+            assertAllClose(cpu, values(y[0]), rtol(dt), atol(dt, in), what);
+            y[0].close();
+          }
+        }
+      }
+    }
+  }
+
+  // Without an inner dimension the product is zero and y = [relu](bias): the unfused path, as before.
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearWithoutInputsIsTheBias(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    double[] bias = {0.5, -1, 2};
+    for (DType dt : FLOATS) {
+      for (boolean relu : new boolean[] {false, true}) {
+        double[] got = linear(dev, dt, new double[0], new double[0], bias, 2, 0, 3, relu);
+        double[] want = relu ? new double[] {0.5, 0, 2, 0.5, 0, 2} : new double[] {0.5, -1, 2, 0.5, -1, 2};
+        assertAllClose(want, got, 0, 0, dt + " relu=" + relu);
+      }
+    }
+  }
+
+  // The emulation only, as for matmul: the TF32 option reaches the fused Linear (CUBLAS_COMPUTE_32F_FAST_TF32).
+  @Test
+  void tf32OptionRoundsTheFusedLinearWhileOn() {
+    double x = 1 + Math.pow(2, -15);
+    try {
+      EMU.setTf32(true);
+      assertEquals(1.5, linear(EMU, DType.FLOAT32, new double[] {x}, new double[] {1}, new double[] {0.5}, 1, 1, 1,
+          true)[0], 0.0, "TF32 product plus bias");
+    } finally {
+      EMU.setTf32(false);
+    }
+    assertEquals((float) (x + 0.5), linear(EMU, DType.FLOAT32, new double[] {x}, new double[] {1},
+        new double[] {0.5}, 1, 1, 1, true)[0], 0.0, "full float32 product plus bias");
   }
 
   // ---- bf16 Linear ---------------------------------------------------------------------------
