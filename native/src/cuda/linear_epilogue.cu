@@ -1,8 +1,10 @@
 // Linear's forward as one cuBLASLt matmul whose epilogue adds the bias and
 // applies the ReLU (CUBLASLT_EPILOGUE_BIAS / RELU / RELU_BIAS), instead of a
 // GEMM followed by a bias-and-activation kernel: one vendor call, no launch, no
-// second pass over the output. Used by matmul.cu's linear; the emulated twin of
-// the library is emu/cublaslt.cpp.
+// second pass over the output. Its weight gradient likewise, with the bias
+// gradient from the BGRADB epilogue instead of a row-sum kernel. Used by
+// matmul.cu's linear and linear_weight_grad; the emulated twin of the library
+// is emu/cublaslt.cpp.
 //
 // Row-major y (N, out) = x W^T + b is the column-major D (out x N) = op(A) op(B)
 // with A = W read as column-major (in x out), transposed, and B = x read as
@@ -73,6 +75,57 @@ cublasLtEpilogue_t epilogue_for(bool bias, bool relu) {
   return relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT;
 }
 
+// One column-major D (m x n) = alpha op(A) op(B) + beta D with an epilogue; A is (a_rows x a_cols), B
+// (b_rows x b_cols), each with its row count as leading dimension. false when the heuristic finds no kernel.
+struct LtProblem {
+  bool trans_a, trans_b;
+  uint64_t a_rows, a_cols, b_rows, b_cols, m, n;
+  cublasLtEpilogue_t epilogue;
+  const void* bias;  // bias (BIAS forms) or the bias gradient's output (BGRAD forms), may be null
+};
+
+template <class T>
+bool run_lt(Context& c, const LtProblem& p, const T* a, const T* b, T* d, T alpha, T beta) {
+  constexpr bool f32 = sizeof(T) == 4;
+  const cudaDataType_t type = f32 ? CUDA_R_32F : CUDA_R_64F;
+  const cublasComputeType_t compute =
+      f32 ? (c.tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F) : CUBLAS_COMPUTE_64F;
+  LtDescriptors lt;
+  JDNN_CUBLAS(cublasLtMatmulDescCreate, &lt.desc, compute, type);
+  set(lt.desc, CUBLASLT_MATMUL_DESC_TRANSA, int32_t(p.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N));
+  set(lt.desc, CUBLASLT_MATMUL_DESC_TRANSB, int32_t(p.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N));
+  set(lt.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, static_cast<uint32_t>(p.epilogue));
+  if (p.bias != nullptr) set(lt.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, p.bias);
+  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.a, type, p.a_rows, p.a_cols, int64_t(p.a_rows));
+  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.b, type, p.b_rows, p.b_cols, int64_t(p.b_rows));
+  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.d, type, p.m, p.n, int64_t(p.m));
+  JDNN_CUBLAS(cublasLtMatmulPreferenceCreate, &lt.pref);
+  JDNN_CUBLAS(cublasLtMatmulPreferenceSetAttribute, lt.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+              &kMaxWorkspaceBytes, sizeof(kMaxWorkspaceBytes));
+  // C is D (in place, same layout), so the heuristic sees D's layout for both.
+  cublasLtMatmulHeuristicResult_t algo{};
+  int found = 0;
+  const cublasStatus_t st = vendor::vendor().cublasLtMatmulAlgoGetHeuristic(c.cublaslt, lt.desc, lt.a, lt.b, lt.d,
+                                                                            lt.d, lt.pref, 1, &algo, &found);
+  // No kernel for this configuration (a data type, transpose or alignment the library does not fuse):
+  // the caller takes the unfused path. Any other failure is an error.
+  if (st == CUBLAS_STATUS_NOT_SUPPORTED || (st == CUBLAS_STATUS_SUCCESS && found == 0)) {
+    lt.release();
+    return false;
+  }
+  if (st != CUBLAS_STATUS_SUCCESS) vendor::cublas_failure(st, "cublasLtMatmulAlgoGetHeuristic");
+  void* workspace = algo.workspaceSize > 0 ? c.workspace(algo.workspaceSize) : nullptr;
+  JDNN_CUBLAS(cublasLtMatmul, c.cublaslt, lt.desc, &alpha, a, lt.a, b, lt.b, &beta, d, lt.d, d, lt.d, &algo.algo,
+              workspace, algo.workspaceSize, c.stream);
+  lt.release();
+  return true;
+}
+
+// Sizes the API takes as int in practice (the layouts are uint64_t, the kernels are not).
+bool fits(int64_t n, int64_t in, int64_t out) {
+  return n > 0 && in > 0 && out > 0 && n <= INT_MAX && in <= INT_MAX && out <= INT_MAX;
+}
+
 }  // namespace
 
 template <class T>
@@ -80,46 +133,32 @@ bool linear_epilogue(Context& c, const T* x, const T* w, const T* bias, T* y, in
                      bool relu) {
   // No inner dimension (the product is 0, y = bias) and sizes beyond the API's int range stay on
   // the GEMM-then-kernel path, which handles both.
-  if (n == 0 || in == 0 || out == 0 || n > INT_MAX || in > INT_MAX || out > INT_MAX) return false;
-  constexpr bool f32 = sizeof(T) == 4;
-  const cudaDataType_t type = f32 ? CUDA_R_32F : CUDA_R_64F;
-  const cublasComputeType_t compute =
-      f32 ? (c.tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F) : CUBLAS_COMPUTE_64F;
-  LtDescriptors lt;
-  JDNN_CUBLAS(cublasLtMatmulDescCreate, &lt.desc, compute, type);
-  set(lt.desc, CUBLASLT_MATMUL_DESC_TRANSA, int32_t(CUBLAS_OP_T));
-  set(lt.desc, CUBLASLT_MATMUL_DESC_TRANSB, int32_t(CUBLAS_OP_N));
-  set(lt.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, static_cast<uint32_t>(epilogue_for(bias != nullptr, relu)));
-  if (bias != nullptr) set(lt.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, static_cast<const void*>(bias));
-  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.a, type, uint64_t(in), uint64_t(out), int64_t(in));
-  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.b, type, uint64_t(in), uint64_t(n), int64_t(in));
-  JDNN_CUBLAS(cublasLtMatrixLayoutCreate, &lt.d, type, uint64_t(out), uint64_t(n), int64_t(out));
-  JDNN_CUBLAS(cublasLtMatmulPreferenceCreate, &lt.pref);
-  JDNN_CUBLAS(cublasLtMatmulPreferenceSetAttribute, lt.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-              &kMaxWorkspaceBytes, sizeof(kMaxWorkspaceBytes));
-  // C is D (beta = 0: never read), so the heuristic sees D's layout for both.
-  cublasLtMatmulHeuristicResult_t algo{};
-  int found = 0;
-  const cublasStatus_t st = vendor::vendor().cublasLtMatmulAlgoGetHeuristic(c.cublaslt, lt.desc, lt.a, lt.b, lt.d, lt.d,
-                                                                    lt.pref, 1, &algo, &found);
-  // No kernel for this configuration (a data type or alignment the library does not fuse): the caller
-  // takes the unfused path. Any other failure is an error.
-  if (st == CUBLAS_STATUS_NOT_SUPPORTED || (st == CUBLAS_STATUS_SUCCESS && found == 0)) {
-    lt.release();
-    return false;
-  }
-  if (st != CUBLAS_STATUS_SUCCESS) vendor::cublas_failure(st, "cublasLtMatmulAlgoGetHeuristic");
-  void* workspace = algo.workspaceSize > 0 ? c.workspace(algo.workspaceSize) : nullptr;
-  const T one = 1, zero = 0;
-  JDNN_CUBLAS(cublasLtMatmul, c.cublaslt, lt.desc, &one, w, lt.a, x, lt.b, &zero, y, lt.d, y, lt.d, &algo.algo,
-              workspace, algo.workspaceSize, c.stream);
-  lt.release();
-  return true;
+  if (!fits(n, in, out)) return false;
+  // D (out x N) = op(A) op(B): A = W read column-major as (in x out), transposed; B = x read as (in x N).
+  const LtProblem p{true, false, uint64_t(in), uint64_t(out), uint64_t(in), uint64_t(n), uint64_t(out), uint64_t(n),
+                    epilogue_for(bias != nullptr, relu), bias};
+  return run_lt<T>(c, p, w, x, y, T(1), T(0));
+}
+
+// Row-major dw (out, in) = g^T x is the column-major D (in x out) = op(A) op(B) with A = x read as
+// (in x N), untransposed, and B = g read as (out x N), transposed. BGRADB sums op(B) (N x out) over
+// k = N: db[j] = sum over n of g[n, j], the bias gradient, of length D's columns (out).
+template <class T>
+bool linear_weight_grad_epilogue(Context& c, const T* g, const T* x, T* dw, T beta, T* db, int64_t n, int64_t in,
+                                 int64_t out) {
+  if (!fits(n, in, out)) return false;
+  const LtProblem p{false, true, uint64_t(in), uint64_t(n), uint64_t(out), uint64_t(n), uint64_t(in), uint64_t(out),
+                    CUBLASLT_EPILOGUE_BGRADB, db};
+  return run_lt<T>(c, p, x, g, dw, T(1), beta);
 }
 
 template bool linear_epilogue<float>(Context&, const float*, const float*, const float*, float*, int64_t, int64_t,
                                      int64_t, bool);
 template bool linear_epilogue<double>(Context&, const double*, const double*, const double*, double*, int64_t,
                                       int64_t, int64_t, bool);
+template bool linear_weight_grad_epilogue<float>(Context&, const float*, const float*, float*, float, float*,
+                                                 int64_t, int64_t, int64_t);
+template bool linear_weight_grad_epilogue<double>(Context&, const double*, const double*, double*, double, double*,
+                                                  int64_t, int64_t, int64_t);
 
 }  // namespace jdnn::cuda

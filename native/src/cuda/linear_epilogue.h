@@ -14,4 +14,11 @@ template <class T>
 bool linear_epilogue(Context& c, const T* x, const T* w, const T* bias, T* y, int64_t n, int64_t in, int64_t out,
                      bool relu);
 
+// Row-major dw (out, in) = g^T (N, out) x (N, in) + beta dw and db (out) = g's rows summed, as one
+// cublasLtMatmul with the BGRADB epilogue (the bias gradient of op(B) = g over the product's k = N).
+// Returns false, having queued nothing, where that does not apply (as linear_epilogue).
+template <class T>
+bool linear_weight_grad_epilogue(Context& c, const T* g, const T* x, T* dw, T beta, T* db, int64_t n, int64_t in,
+                                 int64_t out);
+
 }  // namespace jdnn::cuda

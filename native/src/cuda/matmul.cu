@@ -136,6 +136,26 @@ void CudaBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, T
   else linear_typed<double>(jdnn_op.ctx, x, w, bias, y, relu);
 }
 
+// dW and db in one cuBLASLt call (BGRADB epilogue, linear_epilogue.cu) when db is wanted; else,
+// or where that does not apply, the GEMM and the row-sum kernel.
+void CudaBackend::linear_weight_grad(const Tensor& g, const Tensor& x, Tensor& dw, double beta, Tensor* db) {
+  JDNN_CUDA_OP("linear_weight_grad");
+  Context& c = jdnn_op.ctx;
+  const int64_t n = g.dim(0), out = g.dim(1), in = x.dim(1);
+  bool fused = false;
+  if (db != nullptr) {
+    if (g.dtype == DType::FLOAT32)
+      fused = linear_weight_grad_epilogue<float>(c, g.data<float>(), x.data<float>(), dw.data<float>(),
+                                                 static_cast<float>(beta), db->data<float>(), n, in, out);
+    else
+      fused = linear_weight_grad_epilogue<double>(c, g.data<double>(), x.data<double>(), dw.data<double>(), beta,
+                                                  db->data<double>(), n, in, out);
+  }
+  if (fused) return;
+  matmul(g, x, dw, true, false, 1.0, beta);
+  if (db != nullptr) sum_to(g, *db);
+}
+
 // The CUDA packed layout is the device's own: the weight as row-major (out, in)
 // bf16, the remaining words of the packed tensor (sized for the CPU's panel
 // layout, which is never smaller) zero. Only linear_bf16 on a CUDA device reads it.

@@ -9,6 +9,7 @@ import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.jdnn.bridge.JdnnNative;
@@ -273,6 +274,83 @@ class MatmulParityTest {
           }
         }
       }
+    }
+  }
+
+  // The backward's fused form: a leaf bias without a gradient takes db from the weight-gradient GEMM's BGRADB
+  // epilogue (one cuBLASLt call for dW and db, no row-sum kernel); once it has a gradient, db is a row sum added
+  // onto it as before. Both against the CPU, over two backwards.
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearBackwardWithBiasMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    Random r = new Random(17);
+    for (DType dt : FLOATS) {
+      for (int[] s : LINEAR) {
+        int n = s[0], in = s[1], out = s[2];
+        double[] x = uniform(r, n * in, -1, 1), w = uniform(r, out * in, -1, 1), b = uniform(r, out, -1, 1);
+        double[] g1 = uniform(r, n * out, -1, 1), g2 = uniform(r, n * out, -1, 1);
+        double[][] cpu = linearBiasGrads(Device.cpu(), dt, x, w, b, g1, g2, n, in, out);
+        double[][] emu = linearBiasGrads(dev, dt, x, w, b, g1, g2, n, in, out);
+        String what = dt + " " + n + "x" + in + "->" + out;
+        String[] names = {"dx", "dW after one backward", "db after one backward", "dW after two", "db after two"};
+        int[] ks = {out, n, n, 2 * n, 2 * n};
+        for (int i = 0; i < names.length; i++) {
+          assertAllClose(cpu[i], emu[i], rtol(dt), atol(dt, ks[i]), what + " " + names[i]);
+        }
+      }
+    }
+  }
+
+  private static double[][] linearBiasGrads(Device d, DType dt, double[] x, double[] w, double[] b, double[] g1,
+      double[] g2, int n, int in, int out) {
+    try (Tensor hx = make(x, dt, n, in); Tensor hw = make(w, dt, out, in); Tensor hb = make(b, dt, out);
+        Tensor hg1 = make(g1, dt, n, out); Tensor hg2 = make(g2, dt, n, out); Tensor dx = hx.to(d).requiresGrad(true);
+        Tensor dw = hw.to(d).requiresGrad(true); Tensor db = hb.to(d).requiresGrad(true); Tensor dg1 = hg1.to(d);
+        Tensor dg2 = hg2.to(d)) {
+      double[][] out5 = new double[5][];
+      try (Tensor y = Linalg.linear(dx, dw, db, "linear")) {
+        y.backward(dg1);
+      }
+      out5[0] = values(dx.grad());
+      out5[1] = values(dw.grad());
+      out5[2] = values(db.grad());
+      try (Tensor y = Linalg.linear(dx.detach(), dw, db, "linear")) {
+        y.backward(dg2);
+      }
+      out5[3] = values(dw.grad());
+      out5[4] = values(db.grad());
+      return out5;
+    }
+  }
+
+  // The counts of that fused backward on the emulated device: the input gradient's GEMM and the one cuBLASLt call
+  // for dW and db, no kernel; with the bias's gradient already there, the row sum and its addition come back.
+  @Test
+  void linearBackwardTakesTheBiasGradientFromTheWeightGradientCall() {
+    int n = 8, in = 12, out = 6;
+    Random r = new Random(18);
+    try (Tensor hx = make(uniform(r, n * in, -1, 1), DType.FLOAT32, n, in);
+        Tensor hw = make(uniform(r, out * in, -1, 1), DType.FLOAT32, out, in);
+        Tensor hb = make(uniform(r, out, -1, 1), DType.FLOAT32, out);
+        Tensor hg = make(uniform(r, n * out, -1, 1), DType.FLOAT32, n, out);
+        Tensor x = hx.to(EMU).requiresGrad(true); Tensor w = hw.to(EMU).requiresGrad(true);
+        Tensor b = hb.to(EMU).requiresGrad(true); Tensor g = hg.to(EMU)) {
+      DeviceStats fresh, accumulating;
+      try (Tensor y = Linalg.linear(x, w, b, "linear")) {
+        DeviceStats before = EMU.stats();
+        y.backward(g);
+        fresh = EMU.stats().minus(before);
+      }
+      try (Tensor y = Linalg.linear(x, w, b, "linear")) {
+        DeviceStats before = EMU.stats();
+        y.backward(g);
+        accumulating = EMU.stats().minus(before);
+      }
+      assertEquals(2, fresh.vendorCalls(), "fresh gradients: " + fresh.line());
+      assertEquals(0, fresh.launches(), "fresh gradients: " + fresh.line());
+      assertEquals(2, accumulating.vendorCalls(), "accumulating: " + accumulating.line());
+      assertTrue(accumulating.launches() >= 1, "accumulating: the row sum is a kernel again: " + accumulating.line());
     }
   }
 
