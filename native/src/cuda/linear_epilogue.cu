@@ -1,7 +1,10 @@
-// Linear's forward as one cuBLASLt matmul whose epilogue adds the bias and
-// applies the ReLU (CUBLASLT_EPILOGUE_BIAS / RELU / RELU_BIAS), instead of a
-// GEMM followed by a bias-and-activation kernel: one vendor call, no launch, no
-// second pass over the output. Its weight gradient likewise, with the bias
+// Linear's forward as one cuBLASLt matmul whose epilogue adds the bias
+// (CUBLASLT_EPILOGUE_BIAS), instead of a GEMM followed by a bias kernel: one
+// vendor call, no launch, no second pass over the output. The ReLU is not
+// fused: cuBLASLt documents its RELU epilogue as max(x, 0), reported on NVIDIA's
+// developer forum to give 0 for NaN (and emulated so), while jdnn's ReLU
+// (PyTorch's) keeps NaN, fused Linear+ReLU included (ActivationNumericsTest);
+// a fused ReLU stays one kernel after the matmul. Its weight gradient likewise, with the bias
 // gradient from the BGRADB epilogue instead of a row-sum kernel. Used by
 // matmul.cu's linear and linear_weight_grad; the emulated twin of the library
 // is emu/cublaslt.cpp.
@@ -70,10 +73,6 @@ void set(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t attr, const T
   JDNN_CUBLAS(cublasLtMatmulDescSetAttribute, desc, attr, &value, sizeof(T));
 }
 
-cublasLtEpilogue_t epilogue_for(bool bias, bool relu) {
-  if (bias) return relu ? CUBLASLT_EPILOGUE_RELU_BIAS : CUBLASLT_EPILOGUE_BIAS;
-  return relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT;
-}
 
 // One column-major D (m x n) = alpha op(A) op(B) + beta D with an epilogue; A is (a_rows x a_cols), B
 // (b_rows x b_cols), each with its row count as leading dimension. false when the heuristic finds no kernel.
@@ -129,14 +128,13 @@ bool fits(int64_t n, int64_t in, int64_t out) {
 }  // namespace
 
 template <class T>
-bool linear_epilogue(Context& c, const T* x, const T* w, const T* bias, T* y, int64_t n, int64_t in, int64_t out,
-                     bool relu) {
+bool linear_epilogue(Context& c, const T* x, const T* w, const T* bias, T* y, int64_t n, int64_t in, int64_t out) {
   // No inner dimension (the product is 0, y = bias) and sizes beyond the API's int range stay on
   // the GEMM-then-kernel path, which handles both.
   if (!fits(n, in, out)) return false;
   // D (out x N) = op(A) op(B): A = W read column-major as (in x out), transposed; B = x read as (in x N).
   const LtProblem p{true, false, uint64_t(in), uint64_t(out), uint64_t(in), uint64_t(n), uint64_t(out), uint64_t(n),
-                    epilogue_for(bias != nullptr, relu), bias};
+                    bias != nullptr ? CUBLASLT_EPILOGUE_BIAS : CUBLASLT_EPILOGUE_DEFAULT, bias};
   return run_lt<T>(c, p, w, x, y, T(1), T(0));
 }
 
@@ -153,9 +151,9 @@ bool linear_weight_grad_epilogue(Context& c, const T* g, const T* x, T* dw, T be
 }
 
 template bool linear_epilogue<float>(Context&, const float*, const float*, const float*, float*, int64_t, int64_t,
-                                     int64_t, bool);
+                                     int64_t);
 template bool linear_epilogue<double>(Context&, const double*, const double*, const double*, double*, int64_t,
-                                      int64_t, int64_t, bool);
+                                      int64_t, int64_t);
 template bool linear_weight_grad_epilogue<float>(Context&, const float*, const float*, float*, float, float*,
                                                  int64_t, int64_t, int64_t);
 template bool linear_weight_grad_epilogue<double>(Context&, const double*, const double*, double*, double, double*,

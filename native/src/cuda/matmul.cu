@@ -81,8 +81,11 @@ template <class T>
 void linear_typed(Context& c, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), in = x.dim(1), out = w.dim(0);
   if (linear_epilogue<T>(c, x.data<T>(), w.data<T>(), bias != nullptr ? bias->data<T>() : nullptr, y.data<T>(), n,
-                         in, out, relu))
+                         in, out)) {
+    // jdnn's ReLU keeps NaN, cuBLASLt's epilogue would not: the ReLU stays a kernel.
+    if (relu) launch_n(bias_act_kernel<T>, n * out, c.stream, y.data<T>(), static_cast<const T*>(nullptr), n, out, true);
     return;
+  }
   const int64_t ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
   gemm_row_major<T>(c, "linear", false, true, n, out, in, T(1), x.data<T>(), ld_in, w.data<T>(), ld_in, T(0),
                     y.data<T>(), ld_out);
@@ -128,8 +131,8 @@ void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool
   }
 }
 
-// One cuBLASLt matmul with the bias / ReLU epilogue (linear_epilogue.cu); where that does not
-// apply, GEMM into y, then one pass adding the bias and applying the ReLU.
+// One cuBLASLt matmul with the bias epilogue (linear_epilogue.cu), then the ReLU kernel if asked;
+// where that does not apply, GEMM into y, then one pass adding the bias and applying the ReLU.
 void CudaBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   JDNN_CUDA_OP("linear");
   if (x.dtype == DType::FLOAT32) linear_typed<float>(jdnn_op.ctx, x, w, bias, y, relu);

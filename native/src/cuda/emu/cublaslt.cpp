@@ -3,7 +3,8 @@
 // beta C), column-major, where beta == 0 means C is not read. Epilogues:
 //   BIAS            adds bias[i] (length: D's rows, D's type) to every column;
 //   RELU            max(x, 0), applied after the bias where both are asked for
-//                   (a NaN becomes 0, as max(x, 0) and the library give);
+//                   (a NaN becomes 0: max(x, 0) as documented, and what users
+//                   report the library gives);
 //   RELU_AUX*       also write the ReLU bit-mask: bit i + j * auxLd is set when
 //                   element (i, j) before the ReLU is positive. auxLd counts bits,
 //                   must be a multiple of 128 and at least D's rows;

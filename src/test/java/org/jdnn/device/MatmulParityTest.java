@@ -248,10 +248,11 @@ class MatmulParityTest {
     }
   }
 
-  // The fused forms: on the CUDA backend a Linear forward is one cuBLASLt matmul whose epilogue adds the bias and
-  // applies the ReLU (cuda/linear_epilogue.cu): one vendor call, no kernel launch. The values are the CPU's (above).
+  // The fused form: on the CUDA backend a Linear forward is one cuBLASLt matmul whose epilogue adds the bias
+  // (cuda/linear_epilogue.cu): one vendor call, no kernel launch. A fused ReLU stays one kernel: cuBLASLt's RELU
+  // epilogue would turn NaN into 0, jdnn's ReLU keeps it (ActivationNumericsTest). The values are the CPU's.
   @Test
-  void linearForwardIsOneCublasLtCallWithTheBiasAndReluEpilogue() {
+  void linearForwardIsOneCublasLtCallWithTheBiasEpilogue() {
     Random r = new Random(16);
     int n = 9, in = 21, out = 17;
     for (DType dt : FLOATS) {
@@ -267,7 +268,7 @@ class MatmulParityTest {
             DeviceStats d = EMU.stats().minus(before);
             String what = dt + " bias=" + withBias + " relu=" + relu + ": " + d.line();
             assertEquals(1, d.vendorCalls(), what);
-            assertEquals(0, d.launches(), what);
+            assertEquals(relu ? 1 : 0, d.launches(), what);
             double[] cpu = linear(Device.cpu(), dt, x, w, withBias ? bias : null, n, in, out, relu);
             assertAllClose(cpu, values(y[0]), rtol(dt), atol(dt, in), what);
             y[0].close();
