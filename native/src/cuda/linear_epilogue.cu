@@ -18,6 +18,7 @@
 // (cublasLtMatmul reads them at call time); creating, setting and the heuristic
 // query are not counted as vendor calls (cuda/counters.h), the matmul is.
 #include <climits>
+#include <utility>
 
 #include "cuda/cuda_backend.h"
 #include "cuda/linear_epilogue.h"
@@ -49,14 +50,11 @@ struct LtDescriptors {
   cublasLtMatmulPreference_t pref = nullptr;
 
   void release() {
-    if (pref != nullptr) JDNN_CUBLAS(cublasLtMatmulPreferenceDestroy, pref);
-    pref = nullptr;
-    for (cublasLtMatrixLayout_t* l : {&a, &b, &d}) {
-      if (*l != nullptr) JDNN_CUBLAS(cublasLtMatrixLayoutDestroy, *l);
-      *l = nullptr;
-    }
-    if (desc != nullptr) JDNN_CUBLAS(cublasLtMatmulDescDestroy, desc);
-    desc = nullptr;
+    // Each field is cleared before its destroy call, so a failing destroy is never repeated by the destructor.
+    if (cublasLtMatmulPreference_t p = std::exchange(pref, nullptr)) JDNN_CUBLAS(cublasLtMatmulPreferenceDestroy, p);
+    for (cublasLtMatrixLayout_t* l : {&a, &b, &d})
+      if (cublasLtMatrixLayout_t layout = std::exchange(*l, nullptr)) JDNN_CUBLAS(cublasLtMatrixLayoutDestroy, layout);
+    if (cublasLtMatmulDesc_t m = std::exchange(desc, nullptr)) JDNN_CUBLAS(cublasLtMatmulDescDestroy, m);
   }
   // Unwinding after a failure: nothing more can be reported, the failure already is.
   ~LtDescriptors() {
