@@ -1,7 +1,7 @@
 // Checks the real vendor binder (src/cuda/vendor_load.cpp) against stand-in
 // cuBLAS/cuDNN libraries that CMake builds from vendor.h's table (vendor_stubs/:
 // current versions, a too-old cuBLAS, a too-old cuDNN, a cuDNN lacking one
-// entry, cuBLAS alone). dlopen remembers what it loaded, so each case runs
+// entry, cuBLAS alone, cuBLAS and cuDNN without cuBLASLt). dlopen remembers what it loaded, so each case runs
 // this program again in a child process with LD_LIBRARY_PATH set to one stub
 // directory. Built with libjdnn_cuda and run by VendorLoadTest; prints what
 // failed and exits 1, else exits 0.
@@ -30,7 +30,10 @@ void check(bool ok, const std::string& what) {
 int bind_and_report() {
   const std::string message = jdnn::vendor::bind_vendor();
   std::printf("bind=[%s]\nversions=[%s]\n", message.c_str(), jdnn::vendor::vendor_versions().c_str());
-  if (message.empty()) std::printf("sgemm bound=%d\n", jdnn::vendor::vendor().cublasSgemm_v2 != nullptr);
+  if (message.empty()) {
+    std::printf("sgemm bound=%d\n", jdnn::vendor::vendor().cublasSgemm_v2 != nullptr);
+    std::printf("lt matmul bound=%d\n", jdnn::vendor::vendor().cublasLtMatmul != nullptr);
+  }
   return 0;
 }
 
@@ -70,10 +73,17 @@ int main(int argc, char** argv) {
   if (len <= 0) return std::printf("cannot find this program's path\n"), 1;
   self[len] = '\0';
 
-  expect(self, "good", {"bind=[]", "versions=[cuBLAS 13.1.0, cuDNN 9.19.0]", "sgemm bound=1"});
+  expect(self, "good", {"bind=[]", "versions=[cuBLAS 13.1.0, cuDNN 9.19.0]", "sgemm bound=1", "lt matmul bound=1"});
   expect(self, "oldblas", {"bind=[missing vendor libraries: cuBLAS 11.1", "needs 12 or newer", "To fix:"});
   expect(self, "olddnn", {"bind=[missing vendor libraries: cuDNN", "reports version 8907", "needs 9.0 or newer"});
   expect(self, "nosym", {"bind=[missing vendor libraries: cuDNN (libcudnn.so.9) lacks cudnnBatchNormalizationBackward"});
+  if (!system_has("libcublasLt.so.13") && !system_has("libcublasLt.so.12") && !system_has("libcublasLt.so")) {
+    expect(self, "nolt",
+           {"bind=[missing vendor libraries: cuBLASLt not found (tried libcublasLt.so.13 libcublasLt.so.12 "
+            "libcublasLt.so",
+            "To fix:"},
+           {"cuDNN not found"});
+  }
   if (!system_has("libcudnn.so.9") && !system_has("libcudnn.so")) {
     expect(self, "onlyblas",
            {"bind=[missing vendor libraries: cuDNN not found (tried libcudnn.so.9 libcudnn.so", "To fix:",

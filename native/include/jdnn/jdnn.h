@@ -152,6 +152,10 @@ int op_bmm(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double a
 // y = x w^T + bias (PyTorch's Linear): x (N, in), w (out, in), bias (out) or 0 for none.
 // relu: y = max(0, x w^T + bias) in the same call (inference's Linear + ReLU, one crossing).
 int op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) noexcept;
+// Linear's parameter gradients from the output gradient g (N, out) and input x (N, in):
+// dw (out, in) = g^T x + beta dw and, when db != 0, db (out) = the sum of g's rows (written, not
+// accumulated). On CUDA one cuBLASLt call (the BGRADB epilogue) where it applies.
+int op_linear_weight_grad(int64_t g, int64_t x, int64_t dw, double beta, int64_t db) noexcept;
 // bfloat16 inference Linear. bf16_packed_numel(out, in) int32 elements hold a float32 weight
 // (out, in) packed to bf16 by op_bf16_pack_weight; op_linear_bf16 then computes
 // y = [relu](x w^T + bias) from float32 x with bf16 products and float32 accumulation.

@@ -87,4 +87,11 @@ void CpuBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Te
     for (int64_t i = 0; i < n * out; ++i) ys[i] = kernels::Relu{}.fwd(ys[i], 0.0, 0.0);
 }
 
+// The GEMM and the row sum as the unfused ops compute them (matmul, sum_to), so the CPU's
+// gradients are bit for bit what Linear's backward gave before this op existed.
+void CpuBackend::linear_weight_grad(const Tensor& g, const Tensor& x, Tensor& dw, double beta, Tensor* db) {
+  matmul(g, x, dw, true, false, 1.0, beta);
+  if (db != nullptr) sum_to(g, *db);
+}
+
 }  // namespace jdnn::cpu

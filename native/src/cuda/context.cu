@@ -438,6 +438,7 @@ extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int devi
     JDNN_CUDA_CHECK(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking));
     JDNN_CUBLAS(cublasCreate_v2, &ctx->cublas);
     JDNN_CUBLAS(cublasSetStream_v2, ctx->cublas, ctx->stream);
+    JDNN_CUBLAS(cublasLtCreate, &ctx->cublaslt);
     JDNN_CUDNN(cudnnCreate, &ctx->cudnn);
     JDNN_CUDNN(cudnnSetStream, ctx->cudnn, ctx->stream);
     // Leaked on purpose, like the CPU backend's: tensors may be freed during exit.

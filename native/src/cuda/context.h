@@ -51,6 +51,7 @@ struct Context {
   Device device = Device::CUDA;
   cudaStream_t stream = nullptr;
   vendor::cublasHandle_t cublas = nullptr;
+  vendor::cublasLtHandle_t cublaslt = nullptr;  // the fused Linear (linear_epilogue.cu); stream given per call
   vendor::cudnnHandle_t cudnn = nullptr;
   DeviceAllocator allocator;
   cudaDeviceProp props{};

@@ -7,6 +7,7 @@
 #include <climits>
 
 #include "cuda/cuda_backend.h"
+#include "cuda/linear_epilogue.h"
 #include "jdnn/jdnn.h"
 #include "kernels/bf16.h"
 #include "kernels/unary.h"
@@ -79,6 +80,12 @@ void gemm_row_major_batched(Context& c, bool ta, bool tb, int64_t batch, int64_t
 template <class T>
 void linear_typed(Context& c, const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   const int64_t n = x.dim(0), in = x.dim(1), out = w.dim(0);
+  if (linear_epilogue<T>(c, x.data<T>(), w.data<T>(), bias != nullptr ? bias->data<T>() : nullptr, y.data<T>(), n,
+                         in, out)) {
+    // jdnn's ReLU keeps NaN, cuBLASLt's epilogue would not: the ReLU stays a kernel.
+    if (relu) launch_n(bias_act_kernel<T>, n * out, c.stream, y.data<T>(), static_cast<const T*>(nullptr), n, out, true);
+    return;
+  }
   const int64_t ld_in = std::max<int64_t>(1, in), ld_out = std::max<int64_t>(1, out);
   gemm_row_major<T>(c, "linear", false, true, n, out, in, T(1), x.data<T>(), ld_in, w.data<T>(), ld_in, T(0),
                     y.data<T>(), ld_out);
@@ -124,11 +131,32 @@ void CudaBackend::bmm(const Tensor& a, const Tensor& b, Tensor& c, bool ta, bool
   }
 }
 
-// GEMM into y, then one pass adding the bias and applying the ReLU.
+// One cuBLASLt matmul with the bias epilogue (linear_epilogue.cu), then the ReLU kernel if asked;
+// where that does not apply, GEMM into y, then one pass adding the bias and applying the ReLU.
 void CudaBackend::linear(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, bool relu) {
   JDNN_CUDA_OP("linear");
   if (x.dtype == DType::FLOAT32) linear_typed<float>(jdnn_op.ctx, x, w, bias, y, relu);
   else linear_typed<double>(jdnn_op.ctx, x, w, bias, y, relu);
+}
+
+// dW and db in one cuBLASLt call (BGRADB epilogue, linear_epilogue.cu) when db is wanted; else,
+// or where that does not apply, the GEMM and the row-sum kernel.
+void CudaBackend::linear_weight_grad(const Tensor& g, const Tensor& x, Tensor& dw, double beta, Tensor* db) {
+  JDNN_CUDA_OP("linear_weight_grad");
+  Context& c = jdnn_op.ctx;
+  const int64_t n = g.dim(0), out = g.dim(1), in = x.dim(1);
+  bool fused = false;
+  if (db != nullptr) {
+    if (g.dtype == DType::FLOAT32)
+      fused = linear_weight_grad_epilogue<float>(c, g.data<float>(), x.data<float>(), dw.data<float>(),
+                                                 static_cast<float>(beta), db->data<float>(), n, in, out);
+    else
+      fused = linear_weight_grad_epilogue<double>(c, g.data<double>(), x.data<double>(), dw.data<double>(), beta,
+                                                  db->data<double>(), n, in, out);
+  }
+  if (fused) return;
+  matmul(g, x, dw, true, false, 1.0, beta);
+  if (db != nullptr) sum_to(g, *db);
 }
 
 // The CUDA packed layout is the device's own: the weight as row-major (out, in)

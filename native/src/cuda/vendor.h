@@ -6,14 +6,18 @@
 //
 // Checked by hand against NVIDIA's headers (2026-11): the cuBLAS part against
 // CUDA 13.0's cublas_api.h (cuBLAS 13.0.0) and library_types.h, cuBLAS 12's
-// GemmEx/StridedBatched signatures being unchanged in 13; the cuDNN part
+// GemmEx/StridedBatched signatures being unchanged in 13; the cuBLASLt part
+// (2026-12) against cuBLAS 13.0's and 12.6's cublasLt.h, identical in every
+// entry, value and struct declared here; the cuDNN part
 // against cuDNN 9.6.0's cudnn_graph.h, cudnn_ops.h, cudnn_cnn.h and
 // cudnn_version.h (version = major * 10000 + minor * 100 + patch since 9.0).
 //
 // The backend never calls a cuBLAS or cuDNN symbol directly: it calls through
 // vendor(), a table of function pointers bound once, either to the real
 // libraries (vendor_load.cpp: dlopen of libcublas / libcudnn) or to the CPU
-// emulation (emu/vendor_emu.cpp).
+// emulation (emu/vendor_emu.cpp). The table's library column names the shared
+// library an entry comes from: cublas (libcublas), cublasLt (libcublasLt, which
+// libcublas itself depends on) or cudnn.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -55,6 +59,60 @@ enum cublasComputeType_t : int {
   CUBLAS_COMPUTE_64F = 70,
 };
 enum cublasGemmAlgo_t : int { CUBLAS_GEMM_DEFAULT = -1 };
+
+// ---- cuBLASLt (cublasLt.h) -------------------------------------------------------
+// Only what the fused Linear uses: one matmul descriptor with an epilogue, three
+// layouts, a preference capping the workspace, one heuristic query per call.
+struct cublasLtContext;
+typedef cublasLtContext* cublasLtHandle_t;
+// The descriptors are "semi-opaque": plain structs of the sizes below, which the
+// library allocates in the *Create calls (and which users may also place themselves).
+struct cublasLtMatrixLayoutOpaque_t {
+  uint64_t data[8];
+};
+typedef cublasLtMatrixLayoutOpaque_t* cublasLtMatrixLayout_t;
+struct cublasLtMatmulDescOpaque_t {
+  uint64_t data[32];
+};
+typedef cublasLtMatmulDescOpaque_t* cublasLtMatmulDesc_t;
+struct cublasLtMatmulPreferenceOpaque_t {
+  uint64_t data[8];
+};
+typedef cublasLtMatmulPreferenceOpaque_t* cublasLtMatmulPreference_t;
+struct cublasLtMatmulAlgo_t {
+  uint64_t data[8];
+};
+struct cublasLtMatmulHeuristicResult_t {
+  cublasLtMatmulAlgo_t algo;
+  size_t workspaceSize;  // device workspace the algorithm needs
+  cublasStatus_t state;  // the other fields are valid only when this is success
+  float wavesCount;
+  int reserved[4];
+};
+// Attribute types (header comments): TRANSA/TRANSB int32_t, EPILOGUE uint32_t,
+// BIAS_POINTER and EPILOGUE_AUX_POINTER a pointer, EPILOGUE_AUX_LD int64_t.
+enum cublasLtMatmulDescAttributes_t : int {
+  CUBLASLT_MATMUL_DESC_TRANSA = 3,
+  CUBLASLT_MATMUL_DESC_TRANSB = 4,
+  CUBLASLT_MATMUL_DESC_EPILOGUE = 7,
+  CUBLASLT_MATMUL_DESC_BIAS_POINTER = 8,
+  CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_POINTER = 11,
+  CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_LD = 12,
+};
+// MAX_WORKSPACE_BYTES is a uint64_t (default 0: no workspace).
+enum cublasLtMatmulPreferenceAttributes_t : int { CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1 };
+enum cublasLtEpilogue_t : int {
+  CUBLASLT_EPILOGUE_DEFAULT = 1,
+  CUBLASLT_EPILOGUE_RELU = 2,
+  CUBLASLT_EPILOGUE_RELU_AUX = 2 | 128,
+  CUBLASLT_EPILOGUE_BIAS = 4,
+  CUBLASLT_EPILOGUE_RELU_BIAS = 2 | 4,
+  CUBLASLT_EPILOGUE_RELU_AUX_BIAS = 2 | 128 | 4,
+  CUBLASLT_EPILOGUE_DRELU = 8 | 128,
+  CUBLASLT_EPILOGUE_DRELU_BGRAD = 8 | 128 | 16,
+  CUBLASLT_EPILOGUE_BGRADA = 256,
+  CUBLASLT_EPILOGUE_BGRADB = 512,
+};
 
 // ---- cuDNN 9 (cudnn_graph.h, cudnn_ops.h, cudnn_cnn.h) --------------------------
 struct cudnnContext;
@@ -185,6 +243,32 @@ struct cudnnConvolutionBwdFilterAlgoPerf_t {
      const void* alpha, const void* A, cudaDataType_t Atype, int lda, const void* B, cudaDataType_t Btype, \
      int ldb, const void* beta, void* C, cudaDataType_t Ctype, int ldc, cublasComputeType_t computeType,  \
      cublasGemmAlgo_t algo))                                                                              \
+  X(cublasLt, cublasLtCreate, cublasStatus_t, (cublasLtHandle_t * lightHandle))                          \
+  X(cublasLt, cublasLtDestroy, cublasStatus_t, (cublasLtHandle_t lightHandle))                            \
+  X(cublasLt, cublasLtMatmulDescCreate, cublasStatus_t,                                                   \
+    (cublasLtMatmulDesc_t * matmulDesc, cublasComputeType_t computeType, cudaDataType_t scaleType))       \
+  X(cublasLt, cublasLtMatmulDescDestroy, cublasStatus_t, (cublasLtMatmulDesc_t matmulDesc))               \
+  X(cublasLt, cublasLtMatmulDescSetAttribute, cublasStatus_t,                                             \
+    (cublasLtMatmulDesc_t matmulDesc, cublasLtMatmulDescAttributes_t attr, const void* buf,               \
+     size_t sizeInBytes))                                                                                 \
+  X(cublasLt, cublasLtMatrixLayoutCreate, cublasStatus_t,                                                 \
+    (cublasLtMatrixLayout_t * matLayout, cudaDataType_t type, uint64_t rows, uint64_t cols, int64_t ld))  \
+  X(cublasLt, cublasLtMatrixLayoutDestroy, cublasStatus_t, (cublasLtMatrixLayout_t matLayout))            \
+  X(cublasLt, cublasLtMatmulPreferenceCreate, cublasStatus_t, (cublasLtMatmulPreference_t * pref))        \
+  X(cublasLt, cublasLtMatmulPreferenceDestroy, cublasStatus_t, (cublasLtMatmulPreference_t pref))         \
+  X(cublasLt, cublasLtMatmulPreferenceSetAttribute, cublasStatus_t,                                       \
+    (cublasLtMatmulPreference_t pref, cublasLtMatmulPreferenceAttributes_t attr, const void* buf,         \
+     size_t sizeInBytes))                                                                                 \
+  X(cublasLt, cublasLtMatmulAlgoGetHeuristic, cublasStatus_t,                                             \
+    (cublasLtHandle_t lightHandle, cublasLtMatmulDesc_t operationDesc, cublasLtMatrixLayout_t Adesc,      \
+     cublasLtMatrixLayout_t Bdesc, cublasLtMatrixLayout_t Cdesc, cublasLtMatrixLayout_t Ddesc,            \
+     cublasLtMatmulPreference_t preference, int requestedAlgoCount,                                       \
+     cublasLtMatmulHeuristicResult_t heuristicResultsArray[], int* returnAlgoCount))                      \
+  X(cublasLt, cublasLtMatmul, cublasStatus_t,                                                             \
+    (cublasLtHandle_t lightHandle, cublasLtMatmulDesc_t computeDesc, const void* alpha, const void* A,    \
+     cublasLtMatrixLayout_t Adesc, const void* B, cublasLtMatrixLayout_t Bdesc, const void* beta,         \
+     const void* C, cublasLtMatrixLayout_t Cdesc, void* D, cublasLtMatrixLayout_t Ddesc,                  \
+     const cublasLtMatmulAlgo_t* algo, void* workspace, size_t workspaceSizeInBytes, cudaStream_t stream)) \
   X(cudnn, cudnnGetVersion, size_t, ())                                                                   \
   X(cudnn, cudnnGetErrorString, const char*, (cudnnStatus_t status))                                      \
   X(cudnn, cudnnCreate, cudnnStatus_t, (cudnnHandle_t * handle))                                          \
@@ -313,7 +397,7 @@ std::string vendor_versions();
 
 }  // namespace jdnn::vendor
 
-// Calls a cuBLAS / cuDNN entry through the table and throws, naming the call and
+// Calls a cuBLAS / cuBLASLt / cuDNN entry through the table and throws, naming the call and
 // the library's own error string, on any status other than success. Entries that
 // queue device work are counted (cuda/counters.h, Device.stats()).
 #define JDNN_CUBLAS(name, ...)                                                                       \

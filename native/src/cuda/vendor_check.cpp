@@ -1,8 +1,9 @@
 // Compile-time proof that vendor.h matches NVIDIA's headers: every enum value,
-// the perf-result struct layouts, CUDNN_BN_MIN_EPSILON, and the exact type of
-// every function in the vendor table (after mapping vendor.h's types to the
-// real ones). Built into libjdnn_cuda only when CMake finds cublas_v2.h and
-// cudnn.h; it generates no code, a mismatch simply fails the build.
+// the perf-result and cuBLASLt descriptor struct layouts, CUDNN_BN_MIN_EPSILON,
+// and the exact type of every function in the vendor table (after mapping
+// vendor.h's types to the real ones). Built into libjdnn_cuda only when CMake
+// finds cublas_v2.h (cublasLt.h lies beside it) and cudnn.h; it generates no
+// code, a mismatch simply fails the build.
 #include <cstddef>
 #include <type_traits>
 
@@ -16,6 +17,7 @@ constexpr double kBnMinEpsilon = CUDNN_BN_MIN_EPSILON;
 
 // cublas_v2.h, not cublas_api.h: the latter stops with #error unless CUBLASAPI is
 // defined, which cublas_v2.h does before including it (and maps the _v2 names).
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cudnn.h>
 
@@ -66,6 +68,14 @@ JDNN_REAL(vendor::cublasOperation_t, ::cublasOperation_t)
 JDNN_REAL(vendor::cublasMath_t, ::cublasMath_t)
 JDNN_REAL(vendor::cublasComputeType_t, ::cublasComputeType_t)
 JDNN_REAL(vendor::cublasGemmAlgo_t, ::cublasGemmAlgo_t)
+JDNN_REAL(vendor::cublasLtContext, ::cublasLtContext)
+JDNN_REAL(vendor::cublasLtMatrixLayoutOpaque_t, ::cublasLtMatrixLayoutOpaque_t)
+JDNN_REAL(vendor::cublasLtMatmulDescOpaque_t, ::cublasLtMatmulDescOpaque_t)
+JDNN_REAL(vendor::cublasLtMatmulPreferenceOpaque_t, ::cublasLtMatmulPreferenceOpaque_t)
+JDNN_REAL(vendor::cublasLtMatmulAlgo_t, ::cublasLtMatmulAlgo_t)
+JDNN_REAL(vendor::cublasLtMatmulHeuristicResult_t, ::cublasLtMatmulHeuristicResult_t)
+JDNN_REAL(vendor::cublasLtMatmulDescAttributes_t, ::cublasLtMatmulDescAttributes_t)
+JDNN_REAL(vendor::cublasLtMatmulPreferenceAttributes_t, ::cublasLtMatmulPreferenceAttributes_t)
 JDNN_REAL(vendor::cudnnContext, ::cudnnContext)
 JDNN_REAL(vendor::cudnnTensorStruct, ::cudnnTensorStruct)
 JDNN_REAL(vendor::cudnnFilterStruct, ::cudnnFilterStruct)
@@ -100,6 +110,23 @@ JDNN_VENDOR_FUNCTIONS(JDNN_CHECK_FUNCTION)
 // Enum values (compared as integers: vendor.h fixes the underlying type, C does not).
 #define JDNN_CHECK_VALUE(name) \
   static_assert(static_cast<long long>(vendor::name) == static_cast<long long>(::name), #name " differs");
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_BGRADA)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_BGRADB)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_BIAS)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_DEFAULT)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_DRELU)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_DRELU_BGRAD)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_RELU)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_RELU_AUX)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_RELU_AUX_BIAS)
+JDNN_CHECK_VALUE(CUBLASLT_EPILOGUE_RELU_BIAS)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_BIAS_POINTER)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_EPILOGUE)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_LD)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_EPILOGUE_AUX_POINTER)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_TRANSA)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_DESC_TRANSB)
+JDNN_CHECK_VALUE(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES)
 JDNN_CHECK_VALUE(CUBLAS_COMPUTE_32F)
 JDNN_CHECK_VALUE(CUBLAS_COMPUTE_32F_FAST_TF32)
 JDNN_CHECK_VALUE(CUBLAS_COMPUTE_64F)
@@ -205,5 +232,31 @@ JDNN_CHECK_PERF(cudnnConvolutionFwdAlgoPerf_t)
 JDNN_CHECK_PERF(cudnnConvolutionBwdDataAlgoPerf_t)
 JDNN_CHECK_PERF(cudnnConvolutionBwdFilterAlgoPerf_t)
 #undef JDNN_CHECK_PERF
+
+// cuBLASLt's semi-opaque structs: the library writes the descriptors it allocates and the
+// heuristic results into memory laid out by our declaration.
+#define JDNN_CHECK_OPAQUE(T)                                                                                  \
+  static_assert(sizeof(vendor::T) == sizeof(::T) && alignof(vendor::T) == alignof(::T) &&                     \
+                    sizeof(vendor::T::data) == sizeof(::T::data),                                             \
+                #T);
+JDNN_CHECK_OPAQUE(cublasLtMatrixLayoutOpaque_t)
+JDNN_CHECK_OPAQUE(cublasLtMatmulDescOpaque_t)
+JDNN_CHECK_OPAQUE(cublasLtMatmulPreferenceOpaque_t)
+JDNN_CHECK_OPAQUE(cublasLtMatmulAlgo_t)
+#undef JDNN_CHECK_OPAQUE
+static_assert(sizeof(vendor::cublasLtMatmulHeuristicResult_t) == sizeof(::cublasLtMatmulHeuristicResult_t) &&
+                  alignof(vendor::cublasLtMatmulHeuristicResult_t) == alignof(::cublasLtMatmulHeuristicResult_t),
+              "cublasLtMatmulHeuristicResult_t");
+static_assert(offsetof(vendor::cublasLtMatmulHeuristicResult_t, algo) == offsetof(::cublasLtMatmulHeuristicResult_t, algo) &&
+                  offsetof(vendor::cublasLtMatmulHeuristicResult_t, workspaceSize) ==
+                      offsetof(::cublasLtMatmulHeuristicResult_t, workspaceSize) &&
+                  offsetof(vendor::cublasLtMatmulHeuristicResult_t, state) == offsetof(::cublasLtMatmulHeuristicResult_t, state) &&
+                  offsetof(vendor::cublasLtMatmulHeuristicResult_t, wavesCount) ==
+                      offsetof(::cublasLtMatmulHeuristicResult_t, wavesCount) &&
+                  offsetof(vendor::cublasLtMatmulHeuristicResult_t, reserved) ==
+                      offsetof(::cublasLtMatmulHeuristicResult_t, reserved),
+              "field offsets of cublasLtMatmulHeuristicResult_t");
+static_assert(sizeof(vendor::cublasLtMatmulHeuristicResult_t::state) == sizeof(::cublasLtMatmulHeuristicResult_t::state),
+              "size of cublasLtMatmulHeuristicResult_t::state");
 
 }  // namespace jdnn_vendor_check

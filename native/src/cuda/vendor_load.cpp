@@ -1,5 +1,5 @@
-// Binds the vendor table to the real cuBLAS and cuDNN, found at run time with
-// dlopen. libjdnn_cuda links neither: a machine with a GPU but without these
+// Binds the vendor table to the real cuBLAS, cuBLASLt and cuDNN, found at run time
+// with dlopen. libjdnn_cuda links none of them: a machine with a GPU but without these
 // libraries still loads the backend and gets a message saying how to fix it.
 // The emulated twin is emu/vendor_emu.cpp.
 #include <dlfcn.h>
@@ -18,6 +18,9 @@ namespace {
 // Java's VendorRedist, loaded by the org.bytedeco:cuda presets, or anything else)
 // is matched by soname, so no path is needed then.
 const std::vector<const char*> kCublasSonames = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
+// cuBLASLt ships beside cuBLAS (libcublas.so.N itself needs libcublasLt.so.N); the one of
+// cuBLAS's own version is tried first (lt_sonames).
+const std::vector<const char*> kCublasLtSonames = {"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so"};
 const std::vector<const char*> kCudnnSonames = {"libcudnn.so.9", "libcudnn.so"};
 
 // Starts every bind failure's message; jdnn_backend_init reports these failures as VENDOR errors, by
@@ -25,7 +28,7 @@ const std::vector<const char*> kCudnnSonames = {"libcudnn.so.9", "libcudnn.so"};
 constexpr const char* kMissing = "missing vendor libraries: ";
 
 constexpr const char* kHowToFix =
-    ". To fix: install cuBLAS (12 or 13) and cuDNN 9 for CUDA 13 from NVIDIA, e.g. from NVIDIA's CUDA "
+    ". To fix: install cuBLAS (12 or 13, with its libcublasLt) and cuDNN 9 for CUDA 13 from NVIDIA, e.g. from NVIDIA's CUDA "
     "apt repository `apt-get install libcublas-13-0 libcudnn9-cuda-13`, or the pip wheels "
     "nvidia-cublas and nvidia-cudnn-cu13 with their lib/ directories on LD_LIBRARY_PATH; then make sure "
     "the dynamic loader finds them (ldconfig or LD_LIBRARY_PATH). Or put the jar "
@@ -34,7 +37,7 @@ constexpr const char* kHowToFix =
     "not carry cuBLAS or cuDNN)";
 
 struct Library {
-  const char* name;  // "cuBLAS" / "cuDNN"
+  const char* name;  // "cuBLAS" / "cuBLASLt" / "cuDNN"
   void* handle = nullptr;
   std::string soname;
 };
@@ -74,19 +77,32 @@ std::string resolve(const Library& lib, const char* symbol, Fn*& slot) {
   return "";
 }
 
+// kCublasLtSonames with the one matching cuBLAS's soname ("libcublas.so.12" -> "libcublasLt.so.12")
+// first, so a process never mixes cuBLAS 12 with cuBLASLt 13.
+std::vector<const char*> lt_sonames(const std::string& cublas_soname) {
+  std::vector<const char*> order;
+  const std::string suffix = cublas_soname.substr(std::string("libcublas").size());
+  for (const char* s : kCublasLtSonames)
+    if (std::string(s) == "libcublasLt" + suffix) order.push_back(s);
+  for (const char* s : kCublasLtSonames)
+    if (std::string(s) != "libcublasLt" + suffix) order.push_back(s);
+  return order;
+}
+
 std::string g_versions;
 
 }  // namespace
 
 std::string bind_vendor() {
-  Library cublas{"cuBLAS", nullptr, ""}, cudnn{"cuDNN", nullptr, ""};
+  Library cublas{"cuBLAS", nullptr, ""}, cublasLt{"cuBLASLt", nullptr, ""}, cudnn{"cuDNN", nullptr, ""};
   std::string missing = open_first(cublas, kCublasSonames);
+  if (missing.empty()) missing = open_first(cublasLt, lt_sonames(cublas.soname));
   const std::string cudnn_missing = open_first(cudnn, kCudnnSonames);
   if (!cudnn_missing.empty()) missing += (missing.empty() ? "" : "; ") + cudnn_missing;
   if (!missing.empty()) return kMissing + missing + kHowToFix;
 
   // Resolve into a scratch table, so a failed attempt leaves the bound one untouched.
-  // The X-macro's library column (cublas / cudnn) names the Library objects above.
+  // The X-macro's library column (cublas / cublasLt / cudnn) names the Library objects above.
   VendorTable t;
   std::string error;
 #define JDNN_VENDOR_RESOLVE(lib, name, ret, params) \

@@ -77,6 +77,27 @@ int op_linear(int64_t x, int64_t w, int64_t bias, int64_t y, bool relu) noexcept
   });
 }
 
+int op_linear_weight_grad(int64_t g, int64_t x, int64_t dw, double beta, int64_t db) noexcept {
+  return status_of([&] {
+    const Tensor &gs = tensor_ref(g), &xs = tensor_ref(x);
+    Tensor& ws = tensor_ref(dw);
+    Tensor* bs = optional_ref(db);
+    require_float("linear_weight_grad", gs, "output gradient");
+    JDNN_CHECK(gs.ndim() == 2 && xs.ndim() == 2 && ws.ndim() == 2, "linear_weight_grad: g, x, dw must be 2-D, got ",
+               gs.describe(), ", ", xs.describe(), ", ", ws.describe());
+    JDNN_CHECK(gs.dim(0) == xs.dim(0) && ws.dim(0) == gs.dim(1) && ws.dim(1) == xs.dim(1), "linear_weight_grad: g ",
+               gs.describe(), " and x ", xs.describe(), " need dw [", gs.dim(1), ", ", xs.dim(1), "], got ",
+               ws.describe());
+    for (const Tensor* t : {&xs, static_cast<const Tensor*>(&ws)}) require_like("linear_weight_grad", gs, *t);
+    if (bs != nullptr) {
+      JDNN_CHECK(bs->ndim() == 1 && bs->dim(0) == gs.dim(1), "linear_weight_grad: db ", bs->describe(), " must be [",
+                 gs.dim(1), "]");
+      require_like("linear_weight_grad", gs, *bs);
+    }
+    backend_of(gs).linear_weight_grad(gs, xs, ws, beta, bs);
+  });
+}
+
 int op_bf16_pack_weight(int64_t w, int64_t packed) noexcept {
   return status_of([&] {
     const Tensor& ws = tensor_ref(w);

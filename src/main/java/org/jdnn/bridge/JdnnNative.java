@@ -147,6 +147,8 @@ public final class JdnnNative {
 
   public static native int op_linear(long x, long w, long bias, long y, @Cast("bool") boolean relu);
 
+  public static native int op_linear_weight_grad(long g, long x, long dw, double beta, long db);
+
   public static native long bf16_packed_numel(long out, long in);
 
   public static native int op_bf16_pack_weight(long w, long packed);

@@ -109,13 +109,22 @@ public final class Linalg {
     return Autograd.record(layer, y, g -> {
       Tensor[] grads = new Tensor[inputs.length];
       if (x.requiresGrad()) grads[0] = matmul(g, weight, false, false);
+      // A leaf bias without a gradient yet (the usual parameter after zeroGrad) takes db = the sum of
+      // g's rows in the same native call as dW (one cuBLASLt call on CUDA); it is written, not added.
+      boolean biasWithWeight = bias != null && bias.requiresGrad() && bias.gradFn == null && bias.grad == null
+          && weight.requiresGrad() && weight.gradFn == null;
       if (weight.requiresGrad() && weight.gradFn == null) {
         // A leaf weight (the usual parameter) takes dW = g^T x straight into its .grad.
-        weight.accumulateGradInto((dst, beta) -> NativeErrors.check(JdnnNative.op_matmul(g.h(), x.h(), dst.h(), true, false, 1.0, beta)));
+        if (biasWithWeight) {
+          bias.accumulateGradInto((db, unusedBeta) -> weight.accumulateGradInto((dst, beta) ->
+              NativeErrors.check(JdnnNative.op_linear_weight_grad(g.h(), x.h(), dst.h(), beta, db.h()))));
+        } else {
+          weight.accumulateGradInto((dst, beta) -> NativeErrors.check(JdnnNative.op_matmul(g.h(), x.h(), dst.h(), true, false, 1.0, beta)));
+        }
       } else if (weight.requiresGrad()) {
         grads[1] = matmul(g, x, true, false);
       }
-      if (bias != null && bias.requiresGrad()) grads[2] = ReduceOps.sumTo(g, bias.shapeRef());
+      if (bias != null && bias.requiresGrad() && !biasWithWeight) grads[2] = ReduceOps.sumTo(g, bias.shapeRef());
       return grads;
     }, inputs);
   }

@@ -9,11 +9,13 @@ import static org.jdnn.testing.OpTestSupport.uniform;
 import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.jdnn.bridge.JdnnNative;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.DeviceStats;
 import org.jdnn.tensor.Linalg;
 import org.jdnn.tensor.NativeHandles;
 import org.jdnn.tensor.Tensor;
@@ -244,6 +246,143 @@ class MatmulParityTest {
       }
       return new double[][] {gx, values(dw.grad())};
     }
+  }
+
+  // The fused form: on the CUDA backend a Linear forward is one cuBLASLt matmul whose epilogue adds the bias
+  // (cuda/linear_epilogue.cu): one vendor call, no kernel launch. A fused ReLU stays one kernel: cuBLASLt's RELU
+  // epilogue would turn NaN into 0, jdnn's ReLU keeps it (ActivationNumericsTest). The values are the CPU's.
+  @Test
+  void linearForwardIsOneCublasLtCallWithTheBiasEpilogue() {
+    Random r = new Random(16);
+    int n = 9, in = 21, out = 17;
+    for (DType dt : FLOATS) {
+      for (boolean withBias : new boolean[] {false, true}) {
+        for (boolean relu : new boolean[] {false, true}) {
+          double[] x = uniform(r, n * in, -1, 1), w = uniform(r, out * in, -1, 1), bias = uniform(r, out, -1, 1);
+          try (Tensor hx = make(x, dt, n, in); Tensor hw = make(w, dt, out, in); Tensor hb = make(bias, dt, out);
+              Tensor dx = hx.to(EMU); Tensor dw = hw.to(EMU); Tensor db = hb.to(EMU)) {
+            Tensor b = withBias ? db : null;
+            Tensor[] y = new Tensor[1];
+            DeviceStats before = EMU.stats();
+            y[0] = relu ? Linalg.linearRelu(dx, dw, b, "linear") : Linalg.linear(dx, dw, b, "linear");
+            DeviceStats d = EMU.stats().minus(before);
+            String what = dt + " bias=" + withBias + " relu=" + relu + ": " + d.line();
+            assertEquals(1, d.vendorCalls(), what);
+            assertEquals(relu ? 1 : 0, d.launches(), what);
+            double[] cpu = linear(Device.cpu(), dt, x, w, withBias ? bias : null, n, in, out, relu);
+            assertAllClose(cpu, values(y[0]), rtol(dt), atol(dt, in), what);
+            y[0].close();
+          }
+        }
+      }
+    }
+  }
+
+  // The backward's fused form: a leaf bias without a gradient takes db from the weight-gradient GEMM's BGRADB
+  // epilogue (one cuBLASLt call for dW and db, no row-sum kernel); once it has a gradient, db is a row sum added
+  // onto it as before. Both against the CPU, over two backwards.
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearBackwardWithBiasMatchesCpu(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    Random r = new Random(17);
+    for (DType dt : FLOATS) {
+      for (int[] s : LINEAR) {
+        int n = s[0], in = s[1], out = s[2];
+        double[] x = uniform(r, n * in, -1, 1), w = uniform(r, out * in, -1, 1), b = uniform(r, out, -1, 1);
+        double[] g1 = uniform(r, n * out, -1, 1), g2 = uniform(r, n * out, -1, 1);
+        double[][] cpu = linearBiasGrads(Device.cpu(), dt, x, w, b, g1, g2, n, in, out);
+        double[][] emu = linearBiasGrads(dev, dt, x, w, b, g1, g2, n, in, out);
+        String what = dt + " " + n + "x" + in + "->" + out;
+        String[] names = {"dx", "dW after one backward", "db after one backward", "dW after two", "db after two"};
+        int[] ks = {out, n, n, 2 * n, 2 * n};
+        for (int i = 0; i < names.length; i++) {
+          assertAllClose(cpu[i], emu[i], rtol(dt), atol(dt, ks[i]), what + " " + names[i]);
+        }
+      }
+    }
+  }
+
+  private static double[][] linearBiasGrads(Device d, DType dt, double[] x, double[] w, double[] b, double[] g1,
+      double[] g2, int n, int in, int out) {
+    try (Tensor hx = make(x, dt, n, in); Tensor hw = make(w, dt, out, in); Tensor hb = make(b, dt, out);
+        Tensor hg1 = make(g1, dt, n, out); Tensor hg2 = make(g2, dt, n, out); Tensor dx = hx.to(d).requiresGrad(true);
+        Tensor dw = hw.to(d).requiresGrad(true); Tensor db = hb.to(d).requiresGrad(true); Tensor dg1 = hg1.to(d);
+        Tensor dg2 = hg2.to(d)) {
+      double[][] out5 = new double[5][];
+      try (Tensor y = Linalg.linear(dx, dw, db, "linear")) {
+        y.backward(dg1);
+      }
+      out5[0] = values(dx.grad());
+      out5[1] = values(dw.grad());
+      out5[2] = values(db.grad());
+      try (Tensor y = Linalg.linear(dx.detach(), dw, db, "linear")) {
+        y.backward(dg2);
+      }
+      out5[3] = values(dw.grad());
+      out5[4] = values(db.grad());
+      return out5;
+    }
+  }
+
+  // The counts of that fused backward on the emulated device: the input gradient's GEMM and the one cuBLASLt call
+  // for dW and db, no kernel; with the bias's gradient already there, the row sum and its addition come back.
+  @Test
+  void linearBackwardTakesTheBiasGradientFromTheWeightGradientCall() {
+    int n = 8, in = 12, out = 6;
+    Random r = new Random(18);
+    try (Tensor hx = make(uniform(r, n * in, -1, 1), DType.FLOAT32, n, in);
+        Tensor hw = make(uniform(r, out * in, -1, 1), DType.FLOAT32, out, in);
+        Tensor hb = make(uniform(r, out, -1, 1), DType.FLOAT32, out);
+        Tensor hg = make(uniform(r, n * out, -1, 1), DType.FLOAT32, n, out);
+        Tensor x = hx.to(EMU).requiresGrad(true); Tensor w = hw.to(EMU).requiresGrad(true);
+        Tensor b = hb.to(EMU).requiresGrad(true); Tensor g = hg.to(EMU)) {
+      DeviceStats fresh, accumulating;
+      try (Tensor y = Linalg.linear(x, w, b, "linear")) {
+        DeviceStats before = EMU.stats();
+        y.backward(g);
+        fresh = EMU.stats().minus(before);
+      }
+      try (Tensor y = Linalg.linear(x, w, b, "linear")) {
+        DeviceStats before = EMU.stats();
+        y.backward(g);
+        accumulating = EMU.stats().minus(before);
+      }
+      assertEquals(2, fresh.vendorCalls(), "fresh gradients: " + fresh.line());
+      assertEquals(0, fresh.launches(), "fresh gradients: " + fresh.line());
+      assertEquals(2, accumulating.vendorCalls(), "accumulating: " + accumulating.line());
+      assertTrue(accumulating.launches() >= 1, "accumulating: the row sum is a kernel again: " + accumulating.line());
+    }
+  }
+
+  // Without an inner dimension the product is zero and y = [relu](bias): the unfused path, as before.
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void linearWithoutInputsIsTheBias(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    double[] bias = {0.5, -1, 2};
+    for (DType dt : FLOATS) {
+      for (boolean relu : new boolean[] {false, true}) {
+        double[] got = linear(dev, dt, new double[0], new double[0], bias, 2, 0, 3, relu);
+        double[] want = relu ? new double[] {0.5, 0, 2, 0.5, 0, 2} : new double[] {0.5, -1, 2, 0.5, -1, 2};
+        assertAllClose(want, got, 0, 0, dt + " relu=" + relu);
+      }
+    }
+  }
+
+  // The emulation only, as for matmul: the TF32 option reaches the fused Linear (CUBLAS_COMPUTE_32F_FAST_TF32).
+  @Test
+  void tf32OptionRoundsTheFusedLinearWhileOn() {
+    double x = 1 + Math.pow(2, -15);
+    try {
+      EMU.setTf32(true);
+      assertEquals(1.5, linear(EMU, DType.FLOAT32, new double[] {x}, new double[] {1}, new double[] {0.5}, 1, 1, 1,
+          true)[0], 0.0, "TF32 product plus bias");
+    } finally {
+      EMU.setTf32(false);
+    }
+    assertEquals((float) (x + 0.5), linear(EMU, DType.FLOAT32, new double[] {x}, new double[] {1},
+        new double[] {0.5}, 1, 1, 1, true)[0], 0.0, "full float32 product plus bias");
   }
 
   // ---- bf16 Linear ---------------------------------------------------------------------------
