@@ -353,6 +353,21 @@ void check_softmax() {
   }
 }
 
+// CUDNN_SOFTMAX_LOG rounds as cuDNN 9.19 did on an H200: x - (max + log sum), so for float64
+// logits {9999, 3000, 1e4} the 1e4 entry is -0.3132616875191161, not the exactly rounded
+// -0.31326168751822286 of (x - max) - log sum. The emulation must reproduce it, or a caller
+// relying on cuDNN's log-softmax would pass here and fail on the GPU (cuda/softmax.cu).
+void check_log_softmax_rounding() {
+  Handles hd;
+  cudnnSetTensor4dDescriptor(hd.x, CUDNN_TENSOR_NCHW, CUDNN_DATA_DOUBLE, 1, 3, 1, 1);
+  Buf x(std::vector<double>{9999, 3000, 1e4}), y(3);
+  const double one = 1, zero = 0;
+  expect_status(synced(cudnnSoftmaxForward(hd.h, CUDNN_SOFTMAX_LOG, CUDNN_SOFTMAX_MODE_INSTANCE, &one, hd.x, x.p, &zero,
+                                           hd.x, y.p)),
+                CUDNN_STATUS_SUCCESS, "log softmax of huge logits");
+  expect_close({y.get()[2]}, {-0.3132616875191161}, 0, "log softmax rounded as cuDNN rounds it");
+}
+
 void check_batch_norm() {
   Handles hd;
   std::mt19937 g(4);
@@ -462,6 +477,7 @@ int main() {
   check_statuses();
   check_strides_and_add();
   check_softmax();
+  check_log_softmax_rounding();
   check_batch_norm();
   std::printf("%d checks, %d failed\n", checks, failures);
   if (failures == 0) std::printf("ALL PASSED\n");

@@ -287,7 +287,12 @@ void softmax_forward(cudnnSoftmaxAlgorithm_t algo, cudnnSoftmaxMode_t mode, cons
     out.clear();
     for (int64_t i : linear) {
       const double z = load(x, t, offset_of(xd, i)) - mx;
-      out.push_back(algo == CUDNN_SOFTMAX_LOG ? z - std::log(sum) : std::exp(z) / sum);
+      // LOG as cuDNN forms it, x - (max + log sum): rounded at the logits' magnitude, not the
+      // result's (seen on an H200 with cuDNN 9.19: float64 logits {9999, 3000, 1e4} gave
+      // -0.3132616875191161 for 1e4, exactly this order's value; (x - max) - log sum gives
+      // -0.31326168751822286). jdnn's log-softmax forward therefore does not use it.
+      out.push_back(algo == CUDNN_SOFTMAX_LOG ? load(x, t, offset_of(xd, i)) - (mx + std::log(sum))
+                                              : std::exp(z) / sum);
     }
     for (size_t j = 0; j < linear.size(); ++j) blend(y, t, offset_of(yd, linear[j]), a, out[j], b);
   });
