@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checks.h"
+#include "emu_buffer.h"
 #include "cuda/emu/vendor_emu.h"
 
 using namespace jdnn::vendor;
@@ -25,19 +26,7 @@ namespace {
 
 void flush() { CHECK(cudaDeviceSynchronize() == cudaSuccess); }
 
-// An emulated device buffer of exactly count elements.
-template <class T>
-struct Buf {
-  T* p = nullptr;
-  size_t n;
-  explicit Buf(size_t count, T fill = T(0)) : n(count) {
-    cudaMalloc(reinterpret_cast<void**>(&p), count * sizeof(T));
-    for (size_t i = 0; i < n; ++i) p[i] = fill;
-  }
-  Buf(const Buf&) = delete;
-  Buf& operator=(const Buf&) = delete;
-  ~Buf() { cudaFree(p); }
-};
+using jdnn_test::Buf;
 
 std::mt19937 g_rng(11);
 double uniform() { return std::uniform_real_distribution<double>(-1, 1)(g_rng); }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "checks.h"
+#include "emu_buffer.h"
 #include "cuda/cudnn_util.h"
 #include "cuda/emu/vendor_emu.h"
 
@@ -42,19 +43,7 @@ bool nothing_queued() {
   return done;
 }
 
-// An emulated device buffer of T.
-template <class T>
-struct Buf {
-  T* p = nullptr;
-  size_t n;
-  explicit Buf(size_t count, T fill = T(0)) : n(count) {
-    cudaMalloc(reinterpret_cast<void**>(&p), count * sizeof(T));
-    for (size_t i = 0; i < n; ++i) p[i] = fill;
-  }
-  Buf(const Buf&) = delete;
-  Buf& operator=(const Buf&) = delete;
-  ~Buf() { cudaFree(p); }
-};
+using jdnn_test::Buf;
 
 // An independent TF32 rounding for the references: nearest, ties away from zero, 10 mantissa bits.
 float tf32(float f) {

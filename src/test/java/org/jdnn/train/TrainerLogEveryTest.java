@@ -36,24 +36,6 @@ class TrainerLogEveryTest {
     }
   }
 
-  /** Multiplies the loss of call {@code failAt} (0-based) by {@code value}. */
-  private static final class FailingLoss implements Loss {
-    private final Loss inner = new CrossEntropyLoss();
-    private final int failAt;
-    private final double value;
-    private int calls;
-
-    FailingLoss(int failAt, double value) {
-      this.failAt = failAt;
-      this.value = value;
-    }
-
-    @Override
-    public Tensor compute(Tensor prediction, Tensor target) {
-      Tensor l = inner.compute(prediction, target);
-      return calls++ == failAt ? l.mul(value) : l;
-    }
-  }
 
   private static History fit(Device dev, int logEvery, int n, Windows w, Metric... metrics) {
     Generator.manualSeed(3);

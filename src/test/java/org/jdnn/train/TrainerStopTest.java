@@ -138,24 +138,6 @@ class TrainerStopTest {
     }
   }
 
-  /** Cross-entropy, made NaN (or infinite) at one call. */
-  private static final class FailingLoss implements Loss {
-    private final Loss inner = new CrossEntropyLoss();
-    private final int failAt;
-    private final double value;
-    private int calls;
-
-    FailingLoss(int failAt, double value) {
-      this.failAt = failAt;
-      this.value = value;
-    }
-
-    @Override
-    public Tensor compute(Tensor prediction, Tensor target) {
-      Tensor l = inner.compute(prediction, target);
-      return calls++ == failAt ? l.mul(value) : l;
-    }
-  }
 
   @Test
   void aNonFiniteLossStopsFitNamingEpochAndStepUnlessSwitchedOff() throws IOException {
