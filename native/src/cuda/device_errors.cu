@@ -1,6 +1,8 @@
 // The host side of the device error record (cuda/device_errors.h): allocation, the read queued
 // before a wait, and the exception a recorded error becomes (the kind and words the op used when
 // it checked at once, core/error.h).
+#include <cmath>
+#include <cstring>
 #include <sstream>
 #include <string>
 
@@ -10,6 +12,18 @@
 namespace jdnn::cuda {
 
 namespace {
+
+// A recorded double as Java prints it: the shortest decimal that reads back as the same number, NaN as "NaN".
+std::string shortest(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  for (int digits = 1;; ++digits) {
+    std::ostringstream m;
+    m.precision(digits);
+    m << v;
+    if (digits >= 17 || std::stod(m.str()) == v) return m.str();
+  }
+}
 
 // The op's own message for a record, as the CPU backend words it.
 std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
@@ -32,6 +46,22 @@ std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
     case DeviceCheck::COUNT_CORRECT_LABEL:
       m << "count_correct: label " << r.value << " of sample " << r.position << " is outside [0, " << r.bound0 << ")";
       break;
+    case DeviceCheck::POINT_LOSS_DOMAIN: {
+      // As BCELoss words it on the CPU (org.jdnn.tensor.LossOps), the loss named instead of its caller.
+      double v;
+      std::memcpy(&v, &r.value, sizeof v);
+      kind = ErrorKind::ARGUMENT;
+      const long long at = r.position / 2;
+      if (r.position % 2 == 0) {
+        m << "BCELoss: input " << shortest(v) << " at index " << at << " is not a probability in [0, 1]: BCELoss "
+          << "takes probabilities (apply sigmoid first); for raw scores (logits) use BCEWithLogitsLoss, which is "
+          << "also exact for large logits";
+      } else {
+        m << "BCELoss: target " << shortest(v) << " at index " << at
+          << " is not in [0, 1]: targets are probabilities (0 or 1 for hard labels)";
+      }
+      break;
+    }
     default:
       kind = ErrorKind::INTERNAL;
       m << "the device error record holds an unknown check code " << r.code << " (position " << r.position

@@ -13,6 +13,7 @@
 // closed or scopes exited meanwhile, until a synchronizing call raises it.
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 #include "cuda/runtime.h"
 
@@ -26,6 +27,7 @@ enum class DeviceCheck : unsigned {
   CROSS_ENTROPY_BACKWARD_LABEL,  // the same, for the backward
   MAX_POOL_BACKWARD_INDEX,       // position: dy element, value: index, bound0 x bound1: the input plane
   COUNT_CORRECT_LABEL,           // position: row, value: label, bound0: classes
+  POINT_LOSS_DOMAIN,             // position: 2 element + (0 input, 1 target), value: double_bits of it
 };
 
 // Device memory layout of the record; all zero means "nothing recorded".
@@ -46,6 +48,13 @@ struct ErrorSite {
   long long bound0;
   long long bound1;
 };
+
+// A double's bits, for a record's value that is not an integer (and may be NaN).
+__device__ __host__ __forceinline__ long long double_bits(double d) {
+  long long bits;
+  memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
 
 // Called by a kernel thread that found bad data (the rare path): keeps the first error. Threads
 // that found errors in the same launch take a lock in turn; independent thread scheduling (sm_70

@@ -3,7 +3,6 @@
 // in the same order, so both backends give the same loss and probabilities.
 #include "cuda/cuda_backend.h"
 #include "cuda/device_errors.h"
-#include "cuda/device_flag.h"
 #include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/point_loss.h"
@@ -80,12 +79,20 @@ __global__ void cross_entropy_backward_kernel(const T* probs, const Label* label
   }
 }
 
-// For a loss with a domain, an element outside it raises *bad to n - i (the first one wins, as for labels).
+// For a loss with a domain, an element outside it is recorded on the device (device_errors.h):
+// position 2 i for a bad input, 2 i + 1 for a good input with a bad target (the record keeps the
+// smallest, so the first element, its input before its target, as the CPU names them), the value
+// as the bits of the offending number in double.
 template <class T, class F>
-__global__ void point_loss_kernel(F f, const T* x, const T* t, T* out, int64_t n, unsigned long long* bad) {
+__global__ void point_loss_kernel(F f, const T* x, const T* t, T* out, int64_t n, DeviceErrorRecord* record,
+                                  ErrorSite site) {
   JDNN_KERNEL_LOOP(i, n) {
     out[i] = f.fwd(x[i], t[i]);
-    if (F::kHasDomain && !f.in_domain(x[i], t[i])) atomicMax(bad, static_cast<unsigned long long>(n - i));
+    if (F::kHasDomain && !f.in_domain(x[i], t[i])) {
+      const bool input_bad = !(x[i] >= T(0) && x[i] <= T(1));
+      record_error(record, site, 2 * i + (input_bad ? 0 : 1),
+                   double_bits(static_cast<double>(input_bad ? x[i] : t[i])));
+    }
   }
 }
 
@@ -142,27 +149,26 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
   });
 }
 
-// Only a loss with a domain (BCE on probabilities) takes the flag, and with it one wait for the stream.
+// Only a loss with a domain (BCE on probabilities) checks its data, on the device: a bad element
+// is raised at the next synchronization, so this returns -1 without waiting.
 int64_t CudaBackend::point_loss(PointLoss op, const Tensor& x, const Tensor& t, Tensor& out) {
   JDNN_CUDA_OP("point_loss");
   Context& ctx = jdnn_op.ctx;
-  int64_t first_bad = -1;
   with_float(x.dtype, "point_loss", [&](auto zero) {
     using T = decltype(zero);
     kernels::with_point_loss(op, [&](auto f) {
       using F = decltype(f);
       if constexpr (F::kHasDomain) {
-        FirstBadFlag bad(ctx);
+        const ErrorSite site = ctx.errors.site(ctx.stream, DeviceCheck::POINT_LOSS_DOMAIN);
         launch_n(point_loss_kernel<T, F>, x.numel, ctx.stream, f, x.data<T>(), t.data<T>(), out.data<T>(), x.numel,
-                 bad.device());
-        first_bad = bad.first_bad(x.numel);
+                 ctx.errors.record(), site);
       } else {
         launch_n(point_loss_kernel<T, F>, x.numel, ctx.stream, f, x.data<T>(), t.data<T>(), out.data<T>(), x.numel,
-                 nullptr);
+                 static_cast<DeviceErrorRecord*>(nullptr), ErrorSite{});
       }
     });
   });
-  return first_bad;
+  return -1;
 }
 
 void CudaBackend::point_loss_backward(PointLoss op, const Tensor& x, const Tensor& t, const Tensor& dy, Tensor& dx) {

@@ -64,7 +64,8 @@ public final class LossOps {
    * @param lossName the loss named first in error messages
    * @return a new tensor of x's shape, in the graph when x requires a gradient
    * @throws IllegalArgumentException when the tensors do not match or are not float, or a BCE
-   *     probability or target is outside [0, 1] (naming the first such index)
+   *     probability or target is outside [0, 1] (naming the first such index; on a GPU the kernel
+   *     records it and the next synchronization raises it)
    */
   public static Tensor pointLoss(PointLoss op, Tensor x, Tensor target, String lossName) {
     x.requireFloat(lossName);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jdnn.loss.BCELoss;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
@@ -26,6 +27,7 @@ import org.jdnn.nn.MaxPool2d;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
+import org.jdnn.nn.Sigmoid;
 import org.jdnn.optim.Adam;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceStats;
@@ -167,6 +169,46 @@ class DeviceStatsTest {
       assertEquals(5, first.vendorCalls(), first.line());
       assertTrue(first.launches() > 0, first.line());
       assertEquals(0, first.h2dBytes(), "data and labels live on the device: " + first.line());
+    }
+  }
+
+  @Test
+  void steadyBceTrainingStepNeverWaitsAndABadProbabilityIsRaisedAtTheNextCheck() {
+    Generator.manualSeed(7);
+    float[] xs = new float[16 * 6], ys = new float[16];
+    for (int i = 0; i < xs.length; i++) xs[i] = (float) Math.sin(i);
+    for (int i = 0; i < ys.length; i++) ys[i] = i % 2;
+    try (Device.DefaultScope scope = Device.useDefault(EMU);
+        Layer net = new Sequential(new Linear(6, 8), new ReLU(), new Linear(8, 1), new Sigmoid());
+        Tensor x = Tensor.of(xs, 16, 6).keep();
+        Tensor y = Tensor.of(ys, 16, 1).keep();
+        Adam adam = new Adam(net.parameters(), 1e-3)) {
+      BCELoss loss = new BCELoss();
+      Runnable step = () -> {
+        try (TensorScope s = new TensorScope()) {
+          adam.zeroGrad();
+          loss.compute(net.forward(x), y).backward();
+          adam.step();
+        }
+      };
+      for (int i = 0; i < 3; i++) step.run();
+      DeviceStats first = across(step);
+      // BCE checks that its inputs and targets are probabilities on the device, as cross-entropy its labels.
+      assertEquals(0, first.syncs(), "BCE step: " + first.line());
+      assertEquals(0, first.h2dBytes() + first.d2hBytes(), "BCE step: " + first.line());
+      EMU.checkErrors();
+      try (TensorScope s = new TensorScope()) {
+        Tensor p = Tensor.of(new float[] {0.5f, 0.25f, 1.5f, -1f}, 4);
+        Tensor t = Tensor.of(new float[] {1, 0, 1, 0}, 4);
+        DeviceStats issued = across(() -> loss.compute(p, t));
+        assertEquals(0, issued.syncs(), "the check is not waited for: " + issued.line());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, EMU::checkErrors);
+        for (String part : new String[] {"BCELoss", "input 1.5", "index 2", "[0, 1]", "BCEWithLogitsLoss",
+            "raised at the next synchronization: Device.checkErrors()"}) {
+          assertTrue(e.getMessage().contains(part), "message should name " + part + ": " + e.getMessage());
+        }
+        EMU.checkErrors(); // raised once, then cleared
+      }
     }
   }
 
