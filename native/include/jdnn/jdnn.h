@@ -120,8 +120,9 @@ int device_preload_library(const char* library_path) noexcept;
 const char* device_describe(int device) noexcept;
 // Waits for every op issued on the device to finish. On CUDA it also raises (as this call's
 // failure) the first error kernels recorded in their data since the last such raise: an index or
-// label out of range found by gather_rows, cross-entropy or the max-pool backward, with the kind
-// and message the op gives on the CPU (cuda/device_errors.h). Every read of a tensor to the host
+// label out of range found by gather_rows, cross-entropy, count_correct or the max-pool backward
+// (INDEX), or a BCE input or target outside [0, 1] (ARGUMENT), with the kind and message the CPU
+// path gives (cuda/device_errors.h). Every read of a tensor to the host
 // does the same.
 int device_synchronize(int device) noexcept;
 // Raises that recorded error, if any, waiting for the device only when an op that checks its
@@ -182,8 +183,9 @@ int op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs
 int op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits) noexcept;
 // Returns the first element index where l(x, t) is undefined, or -1: BCE_PROBABILITIES needs p and t
 // in [0, 1] (NaN is outside). The caller raises that error; out is fully written either way. -2 on
-// failure. On CUDA a loss with a domain waits for its kernel to learn the answer (one stream
-// synchronization per call).
+// failure. On CUDA nothing waits: the kernel records the first such element on the device and the
+// next synchronizing call raises it as the CPU's caller would (an ARGUMENT error naming BCELoss,
+// the element and its value); -1 is returned.
 int64_t op_point_loss(int op, int64_t x, int64_t t, int64_t out) noexcept;
 int op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx) noexcept;
 

@@ -2,6 +2,8 @@
 // before a wait, and the exception a recorded error becomes (the kind and words the op used when
 // it checked at once, core/error.h).
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -13,16 +15,41 @@ namespace jdnn::cuda {
 
 namespace {
 
-// A recorded double as Java prints it: the shortest decimal that reads back as the same number, NaN as "NaN".
-std::string shortest(double v) {
+// A recorded double as Java's Double.toString prints it (the CPU path's messages use that): the
+// shortest digits that read back as the same double, in plain notation with at least one
+// decimal for 1e-3 <= |v| < 1e7 ("2.0", "0.25"), else as d.dddE<n> ("1.0E-5"); NaN, Infinity.
+std::string java_double(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  for (int digits = 1;; ++digits) {
-    std::ostringstream m;
-    m.precision(digits);
-    m << v;
-    if (digits >= 17 || std::stod(m.str()) == v) return m.str();
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  char buf[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*e", digits - 1, v);
+    if (std::strtod(buf, nullptr) == v) break;
   }
+  // buf is [-]d[.ddd]e[+-]xx: split it into sign, digits and decimal exponent.
+  std::string text(buf);
+  const size_t e = text.find('e');
+  const int exponent = std::atoi(text.c_str() + e + 1);
+  std::string mantissa = text.substr(0, e);
+  const bool negative = mantissa[0] == '-';
+  if (negative) mantissa.erase(0, 1);
+  std::string digits;
+  for (char c : mantissa)
+    if (c != '.') digits += c;
+  std::string out = negative ? "-" : "";
+  const double magnitude = std::fabs(v);
+  if (magnitude >= 1e-3 && magnitude < 1e7) {
+    if (exponent >= 0) {
+      while (static_cast<int>(digits.size()) < exponent + 2) digits += '0';
+      out += digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
+    } else {
+      out += "0." + std::string(-exponent - 1, '0') + digits;
+    }
+  } else {
+    out += digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0") + "E" + std::to_string(exponent);
+  }
+  return out;
 }
 
 // The op's own message for a record, as the CPU backend words it.
@@ -53,11 +80,11 @@ std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
       kind = ErrorKind::ARGUMENT;
       const long long at = r.position / 2;
       if (r.position % 2 == 0) {
-        m << "BCELoss: input " << shortest(v) << " at index " << at << " is not a probability in [0, 1]: BCELoss "
+        m << "BCELoss: input " << java_double(v) << " at index " << at << " is not a probability in [0, 1]: BCELoss "
           << "takes probabilities (apply sigmoid first); for raw scores (logits) use BCEWithLogitsLoss, which is "
           << "also exact for large logits";
       } else {
-        m << "BCELoss: target " << shortest(v) << " at index " << at
+        m << "BCELoss: target " << java_double(v) << " at index " << at
           << " is not in [0, 1]: targets are probabilities (0 or 1 for hard labels)";
       }
       break;
@@ -82,9 +109,11 @@ ErrorSite DeviceErrors::site(cudaStream_t stream, DeviceCheck code, int64_t boun
       cudaFree(d);  // unchecked: the failure being reported is the pinned allocation's
       JDNN_CUDA_CHECK(pinned);
     }
-    JDNN_CUDA_CHECK(cudaMemsetAsync(d, 0, sizeof(DeviceErrorRecord), stream));
+    // Kept from here (the record lives as long as the context), so a failing memset below
+    // leaves no allocation behind that nothing points to; the next site() finds it allocated.
     device_ = static_cast<DeviceErrorRecord*>(d);
     host_ = static_cast<DeviceErrorRecord*>(h);
+    JDNN_CUDA_CHECK(cudaMemsetAsync(d, 0, sizeof(DeviceErrorRecord), stream));
     *host_ = DeviceErrorRecord{};
   }
   return ErrorSite{++issued_, static_cast<unsigned>(code), bound0, bound1};

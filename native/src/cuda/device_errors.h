@@ -62,6 +62,14 @@ __device__ __host__ __forceinline__ long long double_bits(double d) {
 // are read and written through volatile so that no stale cached copy is compared.
 __device__ __forceinline__ void record_error(DeviceErrorRecord* record, const ErrorSite& site, int64_t position,
                                              int64_t value) {
+  // A look before the lock: when the record already holds an earlier op's error or this op's at a
+  // smaller or equal position, this one cannot win, so a kernel meeting millions of bad elements
+  // (raw scores passed to BCE) does not serialize them all on the lock. A stale look only means
+  // taking the lock, where the decision is made again.
+  {
+    volatile DeviceErrorRecord* r = record;
+    if (r->code != 0 && (r->seq != site.seq || r->position <= position)) return;
+  }
   while (atomicCAS(&record->lock, 0u, 1u) != 0u) {
   }
   __threadfence();

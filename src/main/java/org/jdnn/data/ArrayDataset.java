@@ -1,6 +1,8 @@
 package org.jdnn.data;
 
 import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
@@ -223,9 +225,21 @@ public final class ArrayDataset implements AutoCloseable {
     }
   }
 
-  /** Frees the features and targets. */
+  /** Iterators holding an epoch's order on this dataset's GPU, until they end or are closed. */
+  private final Set<BatchIterator> openIterators = ConcurrentHashMap.newKeySet();
+
+  void opened(BatchIterator it) {
+    openIterators.add(it);
+  }
+
+  void closed(BatchIterator it) {
+    openIterators.remove(it);
+  }
+
+  /** Frees the features and targets, and the GPU order of any epoch left without closing its iterator. */
   @Override
   public void close() {
+    for (BatchIterator it : openIterators.toArray(new BatchIterator[0])) it.close();
 
     features.close();
     targets.close();

@@ -18,7 +18,9 @@ import org.jdnn.tensor.Tensor;
  * <p>Batches are gathered where the dataset is. For a dataset on a GPU ({@link
  * ArrayDataset#to(Device)}) the epoch's order is uploaded once, at the first batch, and each batch
  * is a slice of it and two gathers on the device: no step copies anything from the host. That
- * order is freed after the last batch; {@link #close()} frees it when an epoch is left early.
+ * order is freed after the last batch; {@link #close()} frees it when an epoch is left early, and
+ * closing the dataset frees the order of any epoch left early without a close (a {@code break}
+ * out of a for-each loop, an exception).
  */
 public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, AutoCloseable {
   private final ArrayDataset data;
@@ -83,7 +85,17 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     position = end;
     Device device = data.features().device();
     if (device.isCuda()) {
-      if (deviceOrder == null) deviceOrder = Tensor.empty(DType.INT32, device, order.length).write(order).keep();
+      if (deviceOrder == null) {
+        Tensor t = Tensor.empty(DType.INT32, device, order.length).keep();
+        try {
+          t.write(order);
+        } catch (RuntimeException | Error e) {
+          t.close();
+          throw e;
+        }
+        deviceOrder = t;
+        data.opened(this);
+      }
       try (Tensor index = NarrowOps.narrow(deviceOrder, 0, start, end - start)) {
         return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
       } finally {
@@ -105,7 +117,10 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
   public void close() {
     Tensor t = deviceOrder;
     deviceOrder = null;
-    if (t != null) t.close();
+    if (t != null) {
+      data.closed(this);
+      t.close();
+    }
   }
 
   /**

@@ -75,8 +75,9 @@ public final class GradClip {
    * torch.nn.utils.clip_grad_norm_ without a host read: the total L2 norm of all gradients (seen as
    * one vector, accumulated in float64) and the factor min(1, maxNorm / (total + 1e-6)) are
    * computed on the gradients' device, and the gradients are multiplied by that factor there, in
-   * one multi-tensor reduction and one multi-tensor scaling (on CUDA: three kernel launches, no
-   * wait, no copy). A NaN total makes the factor NaN and an infinite one 0, as in torch with
+   * one multi-tensor reduction and one multi-tensor scaling (on CUDA: a reduction and a scaling
+   * launch per kernel-argument table of gradients of one dtype, plus one launch forming the
+   * factor, so three for up to about a hundred float32 gradients; no wait, no copy). A NaN total makes the factor NaN and an infinite one 0, as in torch with
    * error_if_nonfinite=False; checking the total needs a read, so that option is {@link
    * #byNorm(List, double, boolean)}'s.
    *

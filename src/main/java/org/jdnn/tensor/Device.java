@@ -244,6 +244,7 @@ public final class Device {
    *
    * @throws DeviceException when a queued op failed on the device
    * @throws IndexOutOfBoundsException when an earlier op recorded an index or label out of range
+   * @throws IllegalArgumentException when an earlier BCE recorded an input or target outside [0, 1]
    */
   public void synchronize() {
     NativeErrors.check(JdnnNative.device_synchronize(code));
@@ -252,12 +253,14 @@ public final class Device {
   /**
    * Raises the first error that an op found in its data on this device and has not been raised
    * yet. On a GPU, ops that check their data (a row index of {@link MemoryOps#gatherRows}, a class
-   * label of cross-entropy forward and backward, a max-pooling index in the backward) do so in
+   * label of cross-entropy forward and backward and of the accuracy count, a max-pooling index in
+   * the backward, BCE's inputs and targets, which must lie in [0, 1]) do so in
    * their kernels and record the first bad position and value on the device instead of making the
    * host wait for the answer; the error is raised at the next point where the host waits for the
    * device anyway: a copy of any tensor to the host ({@code item()}, {@code toFloatArray()},
    * {@code to(Device.cpu())}, ...), {@link #synchronize()}, or this call. It is the exception the
-   * op raises on the CPU (an {@link IndexOutOfBoundsException} naming op, position and value),
+   * op raises on the CPU (an {@link IndexOutOfBoundsException} naming op, position and value, or
+   * for BCE an {@link IllegalArgumentException} naming BCELoss, the element and its value),
    * its message ending with where it was raised ("raised at the next synchronization: a copy to
    * the host"); only the caller's name that the op would have put first (such as
    * "CrossEntropyLoss: ") is not known then.
@@ -273,6 +276,7 @@ public final class Device {
    * nothing, so calling it after every step costs one wait per step.
    *
    * @throws IndexOutOfBoundsException when an op recorded an index or label out of range
+   * @throws IllegalArgumentException when a BCE recorded an input or target outside [0, 1]
    * @throws DeviceException when a queued op failed on the device
    */
   public void checkErrors() {

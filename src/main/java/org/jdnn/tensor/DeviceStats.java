@@ -16,16 +16,15 @@ package org.jdnn.tensor;
  *     create, set or query handles and descriptors on the host are not counted
  * @param syncs times the host waited for the device: stream and event synchronizations
  *     ({@link Device#checkErrors()} only when an op that checks its data ran), each download
- *     chunk, each read-back of BCE's domain check, waits for a busy upload buffer, and the waits
- *     before cached blocks go back to the driver; implicit waits inside cuDNN's algorithm search or
- *     the driver's own calls are not counted. Index and label checks ({@code gather_rows},
- *     cross-entropy, max-pool backward) wait for nothing: they are recorded on the device
+ *     chunk, waits for a busy upload buffer, and the waits before cached blocks go back to the
+ *     driver; implicit waits inside cuDNN's algorithm search or the driver's own calls are not
+ *     counted. Data checks ({@code gather_rows}, cross-entropy and its accuracy count, max-pool
+ *     backward, BCE's domain) wait for nothing: they are recorded on the device
  * @param deviceMallocs cudaMalloc calls made by the caching allocator (pinned host buffers are
  *     not counted); flat once a training loop's shapes repeat
  * @param h2dBytes bytes copied from the host to the device
  * @param d2hBytes bytes copied from the device to the host, with the reads of the device error
- *     record (48 bytes, at a download or synchronization after an op that checks its data) and
- *     BCE's domain check
+ *     record (48 bytes, at a download or synchronization after an op that checks its data)
  */
 public record DeviceStats(
     long launches, long vendorCalls, long syncs, long deviceMallocs, long h2dBytes, long d2hBytes) {

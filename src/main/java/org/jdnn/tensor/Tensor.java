@@ -778,15 +778,23 @@ public final class Tensor implements AutoCloseable {
       TensorScope s = grad.scope;
       if (s != null) s.keep(grad);
     }
-    write.accept(grad, fresh ? 0.0 : 1.0);
+    try {
+      write.accept(grad, fresh ? 0.0 : 1.0);
+    } catch (RuntimeException | Error e) {
+      // A fresh gradient the write did not fill is garbage: drop it, so that the next backward
+      // starts from none rather than adding onto it.
+      if (fresh) {
+        Tensor unfilled = grad;
+        grad = null;
+        unfilled.close();
+      }
+      throw e;
+    }
   }
 
   void accumulateGrad(Tensor g) {
     if (grad == null) {
-      grad = Tensor.empty(dtype, device, shape);
-      TensorScope s = grad.scope;
-      if (s != null) s.keep(grad);
-      NativeErrors.check(JdnnNative.tensor_copy(g.h(), grad.h()));
+      accumulateGradInto((dst, unusedBeta) -> NativeErrors.check(JdnnNative.tensor_copy(g.h(), dst.h())));
     } else {
       NativeErrors.check(JdnnNative.op_binary(BinaryOp.ADD.code, grad.h(), g.h(), grad.h()));
     }

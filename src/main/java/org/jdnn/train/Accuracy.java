@@ -103,7 +103,9 @@ final class Accuracy implements Metric {
       throw new IllegalArgumentException(name + ": k = " + k + " of " + c + " classes would count every sample as correct; "
           + "use k < " + c);
     }
-    if (output.device().isCuda() && target.rank() == 1 && target.dim(0) == n && !target.dtype().isFloatingPoint()) {
+    // count_correct reads int32 or int64 labels; others (uint8 class ids) take the host path below, as on the CPU.
+    boolean indexLabels = target.dtype() == DType.INT32 || target.dtype() == DType.INT64;
+    if (output.device().isCuda() && target.rank() == 1 && target.dim(0) == n && indexLabels) {
       if (deviceCorrect != null && deviceCorrect.device() != output.device()) fold();
       if (deviceCorrect == null) {
         Tensor counter = Tensor.empty(DType.INT64, output.device(), 1).keep();

@@ -30,6 +30,7 @@ class DeviceDatasetTest {
     try (ArrayDataset cpu = data(); ArrayDataset gpu = cpu.to(EMU)) {
       assertEquals(EMU, gpu.features().device());
       BatchIterator a = cpu.batches(8, true, 42, 3), b = gpu.batches(8, true, 42, 3);
+      EMU.synchronize(); // the copy above done: the order's upload below finds its staging buffer free
       for (int i = 0; a.hasNext(); i++) {
         try (TensorScope s = new TensorScope()) {
           Batch expected = a.next();
@@ -64,6 +65,20 @@ class DeviceDatasetTest {
         loader.next().close();
       }
       assertEquals(live, JdnnNative.tensor_live_handles(), "a loader closes its iterator");
+    }
+  }
+
+  @Test
+  void anEpochLeftWithoutCloseIsFreedWithTheDataset() {
+    try (ArrayDataset cpu = data()) {
+      long live = JdnnNative.tensor_live_handles();
+      ArrayDataset gpu = cpu.to(EMU);
+      for (Batch b : gpu.batches(16, true, 1, 0)) {
+        b.close();
+        break; // the for-each loop never closes its iterator
+      }
+      gpu.close();
+      assertEquals(live, JdnnNative.tensor_live_handles(), "the dataset's close frees the abandoned epoch's order");
     }
   }
 

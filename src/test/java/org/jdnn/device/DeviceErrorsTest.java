@@ -120,12 +120,13 @@ class DeviceErrorsTest {
     Device dev = testDevice.device();
     try (TensorScope s = new TensorScope()) {
       Tensor src = Tensor.of(new double[6], 3, 2).to(dev);
-      Tensor late = Tensor.ofInts(new int[] {1, 9}).to(dev);
-      Tensor early = Tensor.ofInts(new int[] {5, 0}).to(dev);
+      // The later op's bad position (0) is smaller than the earlier op's (1): the earlier op still wins.
+      Tensor late = Tensor.ofInts(new int[] {9, 1}).to(dev);
+      Tensor early = Tensor.ofInts(new int[] {0, 5}).to(dev);
       MemoryOps.gatherRows(src, early);
       MemoryOps.gatherRows(src, late);
       IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, dev::checkErrors);
-      assertTrue(e.getMessage().startsWith("gather_rows: index 5 at position 0 is outside [0, 3)"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("gather_rows: index 5 at position 1 is outside [0, 3)"), e.getMessage());
       dev.checkErrors();  // the record was cleared with the raise
     }
   }

@@ -69,6 +69,7 @@ class DeviceStatsTest {
     float[] data = new float[1001];
     for (int i = 0; i < data.length; i++) data[i] = i;
     Tensor[] t = new Tensor[1];
+    EMU.synchronize(); // from a quiet device: an earlier test's upload still queued would make this one wait for its buffer
     DeviceStats d = across(() -> t[0] = on(() -> Tensor.of(data, data.length)));
     try (Tensor x = t[0]) {
       assertEquals(new DeviceStats(0, 0, 0, d.deviceMallocs(), 4L * data.length, 0), d, d.line());
@@ -80,6 +81,7 @@ class DeviceStatsTest {
   void downloadCountsItsBytesAndOneSync() {
     try (Tensor x = on(() -> Tensor.of(new float[] {1, 2, 3, 4, 5}, 5))) {
       float[][] out = new float[1][];
+      EMU.synchronize(); // reads the error record if an earlier test's checking op left it unread
       DeviceStats d = across(() -> out[0] = x.toFloatArray());
       assertEquals(new DeviceStats(0, 0, 1, 0, 0, 20), d, d.line());
       assertArrayEquals(new float[] {1, 2, 3, 4, 5}, out[0]);
@@ -208,6 +210,10 @@ class DeviceStatsTest {
           assertTrue(e.getMessage().contains(part), "message should name " + part + ": " + e.getMessage());
         }
         EMU.checkErrors(); // raised once, then cleared
+        // A bad target is named as the CPU names it, its value as Java prints a double.
+        loss.compute(Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 4), Tensor.of(new float[] {1, 0, -1, 2}, 4));
+        e = assertThrows(IllegalArgumentException.class, EMU::checkErrors);
+        assertTrue(e.getMessage().startsWith("BCELoss: target -1.0 at index 2 is not in [0, 1]"), e.getMessage());
       }
     }
   }

@@ -190,4 +190,19 @@ class AutogradTest {
     // the softmax probabilities (64 x 128 float64) and the arg-max indices (2 x 4 x 16 x 16 int32)
     assertTrue(retained - freed >= 64 * 128 * 8 + 2 * 4 * 16 * 16 * 4, retained + " vs " + freed + " bytes");
   }
+
+  @Test
+  void aGradientWriteThatFailsLeavesNoUnfilledGradient() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor w = Tensor.of(new double[] {1, 2, 3}).requiresGrad(true);
+      RuntimeException failure = new IllegalStateException("planted failure of the gradient's write");
+      assertThrows(IllegalStateException.class, () -> w.accumulateGradInto((dst, beta) -> {
+        throw failure;
+      }));
+      assertNull(w.grad(), "a fresh gradient left unwritten must not stay attached");
+      // the next backward starts from nothing, as if the failed one had not happened
+      w.mul(2.0).sum().backward();
+      assertArrayEquals(new double[] {2, 2, 2}, w.grad().toDoubleArray());
+    }
+  }
 }
