@@ -3,6 +3,7 @@ package org.jdnn.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.jdnn.optim.Rejections.assertRejected;
 
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,19 @@ class AccuracyTest {
       assertEquals(4.0 / 5, accuracy(Metric.binaryAccuracy(0.7), p, y), 1e-12);
       assertEquals(2.0 / 5, accuracy(Metric.accuracy(), p, y), 1e-12, "probabilities read as logits: all positive");
       assertEquals("accuracy", Metric.binaryAccuracy(0.5).name());
+    }
+  }
+
+  @Test
+  void uint8ClassIdsCountOnTheGpuAsOnTheCpu() {
+    // Class ids stored as bytes (as Fashion-MNIST's label file holds them): the GPU's counting op
+    // reads int32/int64 labels only, so these must take the host path there too.
+    for (Device d : new Device[] {Device.cpu(), Device.cudaEmulated()}) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor scores = Tensor.of(new float[] {0, 5, 1, 9, 0, 0, 0, 1, 3}, 3, 3).to(d);
+        Tensor labels = Tensor.ofBytes(new byte[] {1, 0, 1}, 3).to(d);
+        assertEquals(2.0 / 3, accuracy(Metric.accuracy(), scores, labels), 1e-12, "on " + d);
+      }
     }
   }
 
