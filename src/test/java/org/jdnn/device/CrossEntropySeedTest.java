@@ -53,4 +53,37 @@ class CrossEntropySeedTest {
       assertEquals(1, after.launches(), after.line());
     }
   }
+
+  /**
+   * The one-launch forward over several blocks (1,000 rows, 4 blocks of 256 threads): the thread
+   * that finishes the last row, wherever it is, sums the rows in index order, so loss and
+   * probabilities are the CPU's bit for bit (also under JDNN_EMU_MODES=shuffle-blocks), and a
+   * second call finds the finish counter reset.
+   */
+  @Test
+  void oneLaunchForwardOverManyBlocksIsTheCpusBitForBit() {
+    int n = 1000, c = 7;
+    double[] v = new double[n * c];
+    int[] labels = new int[n];
+    for (int i = 0; i < v.length; i++) v[i] = Math.sin(0.61 * i) * 4;
+    for (int i = 0; i < n; i++) labels[i] = (i * 5) % c;
+    Device emu = Device.cudaEmulated();
+    for (DType dtype : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+      try (TensorScope s = new TensorScope()) {
+        Tensor x = Tensor.of(v, n, c).to(dtype);
+        Tensor y = Tensor.ofInts(labels, n);
+        double cpu = LossOps.crossEntropy(x, y, "CrossEntropyLoss").to(DType.FLOAT64).toDoubleArray()[0];
+        Tensor xd = x.to(emu), yd = y.to(emu);
+        for (int call = 0; call < 2; call++) {
+          Tensor loss = LossOps.crossEntropy(xd, yd, "CrossEntropyLoss");
+          assertEquals(cpu, loss.to(Device.cpu()).to(DType.FLOAT64).toDoubleArray()[0], 0.0, dtype + " call " + call);
+        }
+        Tensor gx = x.requiresGrad(true), gxd = xd.requiresGrad(true);
+        LossOps.crossEntropy(gx, y, "CrossEntropyLoss").backward();
+        LossOps.crossEntropy(gxd, yd, "CrossEntropyLoss").backward();
+        assertArrayEquals(gx.grad().to(DType.FLOAT64).toDoubleArray(),
+            gxd.grad().to(Device.cpu()).to(DType.FLOAT64).toDoubleArray(), 0.0, dtype + " gradient (the probabilities)");
+      }
+    }
+  }
 }
