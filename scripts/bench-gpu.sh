@@ -23,6 +23,9 @@
 #                    print exactly one line each on stdout, no result files:
 #                    STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
 #                    STEP W2 ... (docs/architecture.md, "Step counters", says what each counts)
+# --list-step        with --profile-steps on cuda-emu: also list on stderr each launch and vendor
+#                    call of the counted steps (kernel or entry, and the op that issued it), from
+#                    the emulation's JDNN_EMU_TRACE lines
 #
 # Exit status: 0 all sections ran; 1 a section failed (the result files name it); 2 bad usage;
 # 3 the device is unavailable (the message says what is missing, e.g. no NVIDIA driver).
@@ -31,7 +34,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 orig_args="$*"
 
-device=cuda; quick=0; build=1; profile_steps=0; java_args=(); mvn_args=(-B -q)
+device=cuda; quick=0; build=1; profile_steps=0; list_step=0; java_args=(); mvn_args=(-B -q)
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 outdir="$root/bench/results"
 while [[ $# -gt 0 ]]; do
@@ -45,12 +48,16 @@ while [[ $# -gt 0 ]]; do
     --no-build) build=0 ;;
     --offline) mvn_args+=(-o) ;;
     --profile-steps) profile_steps=1 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    --list-step) list_step=1 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 case "$device" in cuda|cuda-emu) ;; *) echo "--device must be cuda or cuda-emu, got $device" >&2; exit 2 ;; esac
+if [[ $list_step == 1 && ( $profile_steps == 0 || $device != cuda-emu ) ]]; then
+  echo "--list-step needs --profile-steps and --device cuda-emu (the trace is the emulation's)" >&2; exit 2
+fi
 
 if [[ $build == 1 ]]; then
   # The real backend (libjdnn_cuda) needs nvcc; AUTO builds it when nvcc is found. Without it the
@@ -72,8 +79,17 @@ cp="$m/target/bench-jdnn-0.1.0-SNAPSHOT.jar:$(cat "$m/target/classpath.txt")"
 if [[ $profile_steps == 1 ]]; then
   echo "== GpuBench --profile-steps on $device: $(date -u +%H:%M:%S)" >&2
   status=0
-  lines=$(java -Xms1g -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$root/bench/target/javacpp-cache" -cp "$cp" \
-    org.jdnn.bench.GpuBench --device "$device" --data "$data" --profile-steps) || status=$?
+  if [[ $list_step == 1 ]]; then
+    # Only the trace lines of the counted steps, between GpuBench's markers.
+    lines=$(JDNN_EMU_TRACE=1 java -Xms1g -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$root/bench/target/javacpp-cache" \
+      -cp "$cp" org.jdnn.bench.GpuBench --device "$device" --data "$data" --profile-steps \
+      2> >(awk '/^== W[0-9] step counters/ {print > "/dev/stderr"} /^== profiled step begins/ {on = 1; next}
+                /^== profiled step ends/ {on = 0} on && /^jdnn-emu-trace / {print > "/dev/stderr"}
+                !/^jdnn-emu-trace / && !/^== profiled step/ && !/^== W[0-9] step counters/ {print > "/dev/stderr"}')) || status=$?
+  else
+    lines=$(java -Xms1g -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$root/bench/target/javacpp-cache" -cp "$cp" \
+      org.jdnn.bench.GpuBench --device "$device" --data "$data" --profile-steps) || status=$?
+  fi
   [[ -n $lines ]] && echo "$lines"
   [[ $status == 3 ]] && echo "== no result: device $device is unavailable (see the message above)" >&2
   if [[ $status == 0 ]]; then

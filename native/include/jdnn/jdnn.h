@@ -94,6 +94,9 @@ int tensor_copy(int64_t src, int64_t dst) noexcept;
 // An index outside [0, rows) is an INDEX error naming the first; on CUDA raised at the next
 // synchronizing call (device_synchronize).
 int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept;
+// tensor_gather_rows of two sources with the same rows by one index (a batch's features and targets),
+// in one pass (on CUDA one kernel); the same checks and errors as two tensor_gather_rows calls.
+int tensor_gather_rows_pair(int64_t src_a, int64_t src_b, int64_t index, int64_t dst_a, int64_t dst_b) noexcept;
 
 // ---- memory and threads -------------------------------------------------------
 int64_t memory_bytes_in_use(int device) noexcept;  // bytes held by live tensors; -1 on failure
@@ -179,7 +182,8 @@ int op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) noexcept;
 // is an INDEX error naming the first one: its row, value and the class count. The op checks the labels
 // as it reads them (on CUDA on the device: the error is raised at the next synchronizing call).
 int op_cross_entropy(int64_t logits, int64_t labels, int64_t loss, int64_t probs) noexcept;
-// dlogits = (probs - onehot(labels)) * dloss / N
+// dlogits = (probs - onehot(labels)) * dloss / N; dloss 0 means 1 (backward() of the loss itself, whose
+// seed of ones then needs no tensor and no fill kernel)
 int op_cross_entropy_backward(int64_t probs, int64_t labels, int64_t dloss, int64_t dlogits) noexcept;
 // Returns the first element index where l(x, t) is undefined, or -1: BCE_PROBABILITIES needs p and t
 // in [0, 1] (NaN is outside). The caller raises that error; out is fully written either way. -2 on

@@ -40,12 +40,12 @@ void CpuBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tenso
   });
 }
 
-void CpuBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
+void CpuBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor* dloss,
                                         Tensor& dlogits) {
   with_float_type(probs.dtype, [&](auto zero) {
     using T = decltype(zero);
     const int64_t n = probs.dim(0), c = probs.dim(1);
-    const T scale = dloss.data<T>()[0] / static_cast<T>(n);
+    const T scale = (dloss != nullptr ? dloss->data<T>()[0] : T(1)) / static_cast<T>(n);  // no dloss: 1
     const T* p = probs.data<T>();
     T* d = dlogits.data<T>();
     for (int64_t i = 0; i < n; ++i) {

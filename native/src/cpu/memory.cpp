@@ -73,4 +73,11 @@ void CpuBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& dst
   }
 }
 
+// Two gathers by one index; the first source's pass checks every index, as its own gather would.
+void CpuBackend::gather_rows_pair(const Tensor& src_a, const Tensor& src_b, const Tensor& index, Tensor& dst_a,
+                                  Tensor& dst_b) {
+  gather_rows(src_a, index, dst_a);
+  gather_rows(src_b, index, dst_b);
+}
+
 }  // namespace jdnn::cpu

@@ -14,6 +14,7 @@
 
 #include "core/allocator.h"
 #include "cuda/device_errors.h"
+#include "cuda/finish_counter.h"
 #include "cuda/runtime.h"
 #include "cuda/vendor.h"
 
@@ -58,6 +59,8 @@ struct Context {
   bool tf32 = false;  // opt-in TF32 tensor-core math for float32 GEMM and convolution
   // Errors kernels found in their data, raised at the next synchronizing call (cuda/device_errors.h).
   DeviceErrors errors;
+  // The counter of kernels whose last thread finishes the job (cuda/finish_counter.h).
+  FinishCounter finish;
 
   // Ops from several Java threads are serialized: the handles and the stream are shared.
   std::recursive_mutex mutex;

@@ -25,6 +25,22 @@ inline Counters& counters() {
 
 inline void count(std::atomic<int64_t>& counter, int64_t n = 1) { counter.fetch_add(n, std::memory_order_relaxed); }
 
+#if defined(JDNN_CUDA_EMU)
+namespace emu {
+// With JDNN_EMU_TRACE set, prints one line per counted launch or vendor call to stderr
+// (what it is, the op that issued it, the counter's value after it), so a profiled
+// step's counts can be attributed to ops (docs/architecture.md "Step counters").
+void trace_counted(const char* kind, const char* what, int64_t count);
+}  // namespace emu
+#endif
+
+// A counted vendor call, traced under the emulation (a no-op under nvcc).
+inline void trace_vendor_call([[maybe_unused]] const char* entry) {
+#if defined(JDNN_CUDA_EMU)
+  emu::trace_counted("vendor", entry, counters().vendor_calls.load(std::memory_order_relaxed));
+#endif
+}
+
 namespace detail {
 constexpr bool contains(const char* text, const char* part) {
   for (; *text != '\0'; ++text) {

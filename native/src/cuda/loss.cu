@@ -4,6 +4,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/device_errors.h"
 #include "cuda/dispatch.h"
+#include "cuda/finish_counter.h"
 #include "jdnn/jdnn.h"
 #include "kernels/point_loss.h"
 
@@ -16,23 +17,24 @@ __device__ __host__ __forceinline__ int64_t label_of(const Label* labels, int64_
   return static_cast<int64_t>(labels[i]);
 }
 
-// One thread per row: the row's max and 1 / sum of exp (for the probabilities),
-// and its -log softmax at the label computed from the logits, so a probability
-// that underflowed to 0 still gives a finite loss. A bad label leaves the row's
-// loss 0 and is recorded (the record keeps the first bad row, the one the CPU
-// reports). The max is kept as a double, which holds T exactly.
+// One thread per row: the row's max and sum of exp, its -log softmax at the label computed from
+// the logits (so a probability that underflowed to 0 still gives a finite loss) and then the row's
+// probabilities, rounded as the CPU's softmax rounds them. A bad label leaves the row's loss 0 and
+// is recorded (the record keeps the first bad row, the one the CPU reports). The max is kept as T,
+// the sum as a double. The thread that finishes the last row (cuda/finish_counter.h) sums the
+// rows' losses in index order, as on the CPU, so the loss does not depend on the launch shape:
+// one launch for the whole forward.
 template <class T, class Label>
-__global__ void cross_entropy_rows(const T* x, const Label* labels, double* row_max, double* row_inv,
-                                   double* row_loss, int64_t n, int64_t c, DeviceErrorRecord* errors,
-                                   ErrorSite site) {
+__global__ void cross_entropy_kernel(const T* x, const Label* labels, double* row_loss, T* probs, T* loss,
+                                     int64_t n, int64_t c, unsigned long long* finished,
+                                     DeviceErrorRecord* errors, ErrorSite site) {
   JDNN_KERNEL_LOOP(r, n) {
     const T* xr = x + r * c;
     T mx = xr[0];
     for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
     double sum = 0;
     for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
-    row_max[r] = static_cast<double>(mx);
-    row_inv[r] = 1.0 / sum;
+    const double inv = 1.0 / sum;
     const int64_t k = label_of(labels, r);
     if (k < 0 || k >= c) {
       record_error(errors, site, r, k);
@@ -40,32 +42,26 @@ __global__ void cross_entropy_rows(const T* x, const Label* labels, double* row_
     } else {
       row_loss[r] = std::log(sum) - static_cast<double>(xr[k] - mx);
     }
+    T* pr = probs + r * c;
+    for (int64_t j = 0; j < c; ++j) pr[j] = static_cast<T>(std::exp(static_cast<double>(xr[j] - mx)) * inv);
+    if (finished_last(finished, 1, static_cast<unsigned long long>(n))) {
+      const volatile double* rows = row_loss;  // other threads' writes, fenced before they counted
+      double total = 0;
+      for (int64_t q = 0; q < n; ++q) total += rows[q];
+      *loss = static_cast<T>(total / static_cast<double>(n));
+      finish_reset(finished);
+    }
   }
 }
 
-// The probabilities, one thread per element, rounded as the CPU's softmax rounds them.
+// An empty batch (n == 0): the mean of no rows, 0 / 0 = NaN, as PyTorch.
 template <class T>
-__global__ void cross_entropy_probs(const T* x, const double* row_max, const double* row_inv, T* probs,
-                                    int64_t n, int64_t c) {
-  JDNN_KERNEL_LOOP(i, n * c) {
-    const int64_t r = i / c;
-    const T mx = static_cast<T>(row_max[r]);
-    probs[i] = static_cast<T>(std::exp(static_cast<double>(x[i] - mx)) * row_inv[r]);
-  }
+__global__ void empty_mean(T* loss, int64_t n) {
+  JDNN_KERNEL_LOOP(i, 1) { *loss = static_cast<T>(0.0 / static_cast<double>(n)); }
 }
 
-// Serial on purpose: the rows are summed in index order, as on the CPU, so the
-// loss does not depend on the launch shape.
-template <class T>
-__global__ void mean_of_rows(const double* row_loss, int64_t n, T* loss) {
-  JDNN_KERNEL_LOOP(i, 1) {
-    double total = 0;
-    for (int64_t r = 0; r < n; ++r) total += row_loss[r];
-    *loss = static_cast<T>(total / static_cast<double>(n));  // an empty batch: 0 / 0 = NaN, as PyTorch
-  }
-}
-
-// dlogits = dloss / N * (probs - onehot); dloss is read on the device.
+// dlogits = dloss / N * (probs - onehot); dloss is read on the device, or 1 when null (the loss's own
+// backward(), whose seed of ones then costs no fill kernel).
 template <class T, class Label>
 __global__ void cross_entropy_backward_kernel(const T* probs, const Label* labels, const T* dloss, T* d,
                                               int64_t n, int64_t c, DeviceErrorRecord* errors, ErrorSite site) {
@@ -74,7 +70,7 @@ __global__ void cross_entropy_backward_kernel(const T* probs, const Label* label
     const int64_t j = i - r * c;
     const int64_t k = label_of(labels, r);
     if (j == 0 && (k < 0 || k >= c)) record_error(errors, site, r, k);
-    const T scale = dloss[0] / static_cast<T>(n);
+    const T scale = (dloss != nullptr ? dloss[0] : T(1)) / static_cast<T>(n);
     d[i] = scale * (probs[i] - (j == k ? T(1) : T(0)));
   }
 }
@@ -116,24 +112,27 @@ void CudaBackend::cross_entropy(const Tensor& logits, const Tensor& labels, Tens
   const int64_t n = logits.dim(0), c = logits.dim(1);
   // A bad label is recorded on the device and raised at the next synchronizing call.
   const ErrorSite site = ctx.errors.site(ctx.stream, DeviceCheck::CROSS_ENTROPY_LABEL, c);
-  const size_t rows = static_cast<size_t>(n > 0 ? n : 1);
-  DeviceScratch per_row(ctx.allocator, 3 * rows * sizeof(double));  // max, 1 / sum, loss
-  double* row_max = per_row.as<double>();
-  double* row_inv = row_max + rows;
-  double* row_loss = row_inv + rows;
+  if (n == 0) {
+    with_float(logits.dtype, "cross_entropy", [&](auto zero) {
+      using T = decltype(zero);
+      launch(empty_mean<T>, 1, 1, ctx.stream, loss.data<T>(), n);
+    });
+    return;
+  }
+  DeviceScratch per_row(ctx.allocator, static_cast<size_t>(n) * sizeof(double));  // each row's loss
+  double* row_loss = per_row.as<double>();
+  unsigned long long* finished = ctx.finish.get(ctx.stream);
   with_float(logits.dtype, "cross_entropy", [&](auto zero) {
     using T = decltype(zero);
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
-      launch_n(cross_entropy_rows<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), row_max, row_inv,
-               row_loss, n, c, ctx.errors.record(), site);
+      launch_n(cross_entropy_kernel<T, L>, n, ctx.stream, logits.data<T>(), labels.data<L>(), row_loss,
+               probs.data<T>(), loss.data<T>(), n, c, finished, ctx.errors.record(), site);
     });
-    launch_n(cross_entropy_probs<T>, n * c, ctx.stream, logits.data<T>(), row_max, row_inv, probs.data<T>(), n, c);
-    launch(mean_of_rows<T>, 1, 1, ctx.stream, row_loss, n, loss.data<T>());
   });
 }
 
-void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& dloss,
+void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor* dloss,
                                          Tensor& dlogits) {
   JDNN_CUDA_OP("cross_entropy_backward");
   Context& ctx = jdnn_op.ctx;
@@ -144,7 +143,7 @@ void CudaBackend::cross_entropy_backward(const Tensor& probs, const Tensor& labe
     with_label(labels.dtype, [&](auto label_zero) {
       using L = decltype(label_zero);
       launch_n(cross_entropy_backward_kernel<T, L>, n * c, ctx.stream, probs.data<T>(), labels.data<L>(),
-               dloss.data<T>(), dlogits.data<T>(), n, c, ctx.errors.record(), site);
+               dloss != nullptr ? dloss->data<T>() : nullptr, dlogits.data<T>(), n, c, ctx.errors.record(), site);
     });
   });
 }

@@ -47,6 +47,28 @@ __global__ void gather_rows_kernel(const Word* src, const Index* index, Word* ds
   }
 }
 
+// gather_rows_kernel over two sources with the same rows by one index (a batch's features and
+// targets): each output row's words of a, then of b, one launch for both. Row r's first
+// thread checks the index, as the single gather does.
+template <class Word, class Index>
+__global__ void gather_rows_pair_kernel(const Word* src_a, Word* dst_a, int64_t words_a, const Word* src_b,
+                                        Word* dst_b, int64_t words_b, const Index* index, int64_t rows_out,
+                                        int64_t rows_in, DeviceErrorRecord* errors, ErrorSite site) {
+  const int64_t span = words_a + words_b > 0 ? words_a + words_b : 1;
+  JDNN_KERNEL_LOOP(i, rows_out * span) {
+    const int64_t r = i / span;
+    const int64_t k = i - r * span;
+    const int64_t from = static_cast<int64_t>(index[r]);
+    if (from < 0 || from >= rows_in) {
+      if (k == 0) record_error(errors, site, r, from);
+    } else if (k < words_a) {
+      dst_a[r * words_a + k] = src_a[from * words_a + k];
+    } else if (k - words_a < words_b) {
+      dst_b[r * words_b + (k - words_a)] = src_b[from * words_b + (k - words_a)];
+    }
+  }
+}
+
 template <class T>
 void fill_typed(Tensor& t, T value, cudaStream_t stream) {
   launch_n(fill_kernel<T>, t.numel, stream, t.data<T>(), t.numel, value);
@@ -69,6 +91,16 @@ void gather_typed(const Tensor& src, const Tensor& index, Tensor& dst, int64_t r
   launch_n(gather_rows_kernel<Word, Index>, n, stream, static_cast<const Word*>(src.storage->data),
            index.data<Index>(), static_cast<Word*>(dst.storage->data), index.numel, row_words, rows_in, errors,
            site);
+}
+
+template <class Word, class Index>
+void gather_pair_typed(const Tensor& a, const Tensor& b, const Tensor& index, Tensor& da, Tensor& db, int64_t words_a,
+                       int64_t words_b, int64_t rows_in, DeviceErrorRecord* errors, const ErrorSite& site,
+                       cudaStream_t stream) {
+  const int64_t span = words_a + words_b > 0 ? words_a + words_b : 1;
+  launch_n(gather_rows_pair_kernel<Word, Index>, index.numel * span, stream, static_cast<const Word*>(a.storage->data),
+           static_cast<Word*>(da.storage->data), words_a, static_cast<const Word*>(b.storage->data),
+           static_cast<Word*>(db.storage->data), words_b, index.data<Index>(), index.numel, rows_in, errors, site);
 }
 
 }  // namespace
@@ -166,6 +198,30 @@ void CudaBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& ds
   } else {
     if (wide) gather_typed<uint32_t, int64_t>(src, index, dst, words, rows, errors, site, c.stream);
     else gather_typed<uint8_t, int64_t>(src, index, dst, words, rows, errors, site, c.stream);
+  }
+}
+
+void CudaBackend::gather_rows_pair(const Tensor& src_a, const Tensor& src_b, const Tensor& index, Tensor& dst_a,
+                                   Tensor& dst_b) {
+  JDNN_CUDA_OP("gather_rows");
+  Context& c = jdnn_op.ctx;
+  const int64_t rows = src_a.shape[0];  // the facade checked src_b has as many
+  if (index.numel == 0 || rows == 0) {
+    JDNN_CHECK(index.numel == 0, "gather_rows: index ", index.describe(), " into a tensor with no rows");
+    return;
+  }
+  const int64_t bytes_a = src_a.numel / rows * static_cast<int64_t>(dtype_size(src_a.dtype));
+  const int64_t bytes_b = src_b.numel / rows * static_cast<int64_t>(dtype_size(src_b.dtype));
+  const ErrorSite site = c.errors.site(c.stream, DeviceCheck::GATHER_ROWS_INDEX, rows);
+  DeviceErrorRecord* errors = c.errors.record();
+  const bool wide = bytes_a % 4 == 0 && bytes_b % 4 == 0;  // 4-byte words when both rows allow it
+  const int64_t wa = wide ? bytes_a / 4 : bytes_a, wb = wide ? bytes_b / 4 : bytes_b;
+  if (index.dtype == DType::INT32) {
+    if (wide) gather_pair_typed<uint32_t, int32_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
+    else gather_pair_typed<uint8_t, int32_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
+  } else {
+    if (wide) gather_pair_typed<uint32_t, int64_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
+    else gather_pair_typed<uint8_t, int64_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
   }
 }
 

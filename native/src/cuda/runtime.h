@@ -72,6 +72,9 @@ void launch(void (*kernel)(Params...), unsigned grid, unsigned block, cudaStream
 #endif
   JDNN_CUDA_CHECK(cudaGetLastError());
   count(counters().launches);
+#if defined(JDNN_CUDA_EMU)
+  emu::trace_launch(typeid(kernel), counters().launches.load(std::memory_order_relaxed));
+#endif
 }
 
 // Grid-stride launch over n elements.

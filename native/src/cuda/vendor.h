@@ -404,13 +404,19 @@ std::string vendor_versions();
   do {                                                                                               \
     const ::jdnn::vendor::cublasStatus_t jdnn_st_ = ::jdnn::vendor::vendor().name(__VA_ARGS__);      \
     if (jdnn_st_ != ::jdnn::vendor::CUBLAS_STATUS_SUCCESS) ::jdnn::vendor::cublas_failure(jdnn_st_, #name); \
-    if constexpr (::jdnn::cuda::queues_device_work(#name)) ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls); \
+    if constexpr (::jdnn::cuda::queues_device_work(#name)) {                                         \
+      ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls);                                    \
+      ::jdnn::cuda::trace_vendor_call(#name);                                                        \
+    }                                                                                                \
   } while (0)
 #define JDNN_CUDNN(name, ...)                                                                        \
   do {                                                                                               \
     const ::jdnn::vendor::cudnnStatus_t jdnn_st_ = ::jdnn::vendor::vendor().name(__VA_ARGS__);       \
     if (jdnn_st_ != ::jdnn::vendor::CUDNN_STATUS_SUCCESS) ::jdnn::vendor::cudnn_failure(jdnn_st_, #name); \
-    if constexpr (::jdnn::cuda::queues_device_work(#name)) ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls); \
+    if constexpr (::jdnn::cuda::queues_device_work(#name)) {                                         \
+      ::jdnn::cuda::count(::jdnn::cuda::counters().vendor_calls);                                    \
+      ::jdnn::cuda::trace_vendor_call(#name);                                                        \
+    }                                                                                                \
   } while (0)
 
 namespace jdnn::vendor {

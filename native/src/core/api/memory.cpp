@@ -1,4 +1,5 @@
 // Facade: fill, integer add, dtype conversion, row gather, transfers between devices, allocator counters.
+#include <utility>
 #include <vector>
 
 #include "core/allocator.h"
@@ -45,6 +46,25 @@ int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept {
     JDNN_CHECK(d.numel == i.numel * row, "gather_rows: destination ", d.describe(), " must hold ",
                i.numel, " rows of ", row);
     backend_of(d).gather_rows(s, i, d);
+  });
+}
+
+int tensor_gather_rows_pair(int64_t src_a, int64_t src_b, int64_t index, int64_t dst_a, int64_t dst_b) noexcept {
+  return status_of([&] {
+    const Tensor &a = tensor_ref(src_a), &b = tensor_ref(src_b), &i = tensor_ref(index);
+    Tensor &da = tensor_ref(dst_a), &db = tensor_ref(dst_b);
+    require_index_dtype("gather_rows", i, "index");
+    for (auto [s, d] : {std::pair<const Tensor*, Tensor*>{&a, &da}, {&b, &db}}) {
+      JDNN_CHECK(s->ndim() >= 1, "gather_rows: source must have a row dimension, got ", s->describe());
+      require_like("gather_rows", *s, *d);
+      require_same_device("gather_rows", *s, i);
+      const int64_t row = s->shape[0] == 0 ? 0 : s->numel / s->shape[0];
+      JDNN_CHECK(d->numel == i.numel * row, "gather_rows: destination ", d->describe(), " must hold ", i.numel,
+                 " rows of ", row);
+    }
+    JDNN_CHECK(a.shape[0] == b.shape[0], "gather_rows: the two sources of one index must have as many rows, got ",
+               a.describe(), " and ", b.describe());
+    backend_of(da).gather_rows_pair(a, b, i, da, db);
   });
 }
 

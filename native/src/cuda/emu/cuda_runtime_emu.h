@@ -192,6 +192,8 @@ void enqueue_launch(cudaStream_t stream, const std::string& kernel, std::vector<
 // Block order of a launch: 0..grid-1, or a seeded permutation under shuffle-blocks.
 std::vector<unsigned> block_order(unsigned grid);
 std::string kernel_name(const std::type_info& type);
+// JDNN_EMU_TRACE: one stderr line per counted launch (the kernel's type, the op, the count after it).
+void trace_launch(const std::type_info& kernel, int64_t count);
 
 // A kernel argument that carries pointers inside it (cuda/tensor_table.h's tables) says so with a
 // member type emu_pointer_table and lists them through each_range(f), f(pointer, bytes).

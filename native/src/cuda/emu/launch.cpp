@@ -2,6 +2,7 @@
 // with the guard checks after it, the block order and kernel names for messages.
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cxxabi.h>
 #include <cstdlib>
 #include <memory>
@@ -48,6 +49,26 @@ std::string kernel_name(const std::type_info& type) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(type.name(), nullptr, nullptr, &status), std::free);
   return status == 0 && name ? name.get() : type.name();
+}
+
+// Read once: tracing is for a developer's run (scripts/bench-gpu.sh --list-step), not toggled.
+static bool tracing() {
+  static const bool on = [] {
+    const char* v = std::getenv("JDNN_EMU_TRACE");
+    return v != nullptr && *v != '\0';
+  }();
+  return on;
+}
+
+void trace_counted(const char* kind, const char* what, int64_t count) {
+  if (!tracing()) return;
+  const char* op = current_op_name();
+  std::fprintf(stderr, "jdnn-emu-trace %s %lld op=%s %s\n", kind, static_cast<long long>(count),
+               *op != '\0' ? op : "-", what);
+}
+
+void trace_launch(const std::type_info& kernel, int64_t count) {
+  if (tracing()) trace_counted("launch", kernel_name(kernel).c_str(), count);
 }
 
 }  // namespace jdnn::cuda::emu

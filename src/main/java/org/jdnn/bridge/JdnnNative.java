@@ -119,6 +119,8 @@ public final class JdnnNative {
 
   public static native int tensor_gather_rows(long src, long index, long dst);
 
+  public static native int tensor_gather_rows_pair(long srcA, long srcB, long index, long dstA, long dstB);
+
   // ---- memory and threads ----
   public static native long memory_bytes_in_use(int device);
 

@@ -97,7 +97,7 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
         data.opened(this);
       }
       try (Tensor index = NarrowOps.narrow(deviceOrder, 0, start, end - start)) {
-        return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
+        return batch(index);
       } finally {
         if (position == order.length) close();
       }
@@ -105,8 +105,14 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     int[] idx = java.util.Arrays.copyOfRange(order, start, end);
     // the index lives with the data, so batches are gathered where the dataset is
     try (Tensor index = Tensor.empty(DType.INT32, device, idx.length).write(idx)) {
-      return new Batch(MemoryOps.gatherRows(data.features(), index), MemoryOps.gatherRows(data.targets(), index));
+      return batch(index);
     }
+  }
+
+  /** Features and targets of the rows {@code index} names, in one gather. */
+  private Batch batch(Tensor index) {
+    Tensor[] xy = MemoryOps.gatherRows(data.features(), data.targets(), index);
+    return new Batch(xy[0], xy[1]);
   }
 
   /**

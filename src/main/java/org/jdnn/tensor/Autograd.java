@@ -31,6 +31,11 @@ public final class Autograd {
     BackwardFn backward;
     /** Tensors the op made only for its backward (saved statistics, masks, indices), closed when freed. */
     Tensor[] saved;
+    /**
+     * Whether the backward takes a null gradient as ones: as the root of backward() without a
+     * gradient it is then given null, so no tensor of ones is made (on a GPU a fill kernel per step).
+     */
+    boolean takesNullAsOnes;
 
     Node(String op, Tensor[] inputs, BackwardFn backward) {
       this.op = op;
@@ -97,11 +102,12 @@ public final class Autograd {
     // gradients are allocated outside any scope and owned by their leaf.
     try (TensorScope scope = new TensorScope()) {
       Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-      grads.put(root, seed != null ? seed : Tensor.onesLike(root));
+      boolean nullSeed = seed == null && root.gradFn != null && root.gradFn.takesNullAsOnes;
+      if (!nullSeed) grads.put(root, seed != null ? seed : Tensor.onesLike(root));
       for (int i = order.size() - 1; i >= 0; i--) {
         Tensor t = order.get(i);
         Tensor g = grads.remove(t);
-        if (g == null) continue;
+        if (g == null && !(nullSeed && t == root)) continue;
         Node node = t.gradFn;
         Tensor[] inputGrads = node.backward.apply(g);
         Tensor[] inputs = node.inputs;

@@ -47,11 +47,14 @@ public final class LossOps {
       probs.close();
       throw failure;
     }
-    return Autograd.recordSaving(lossName, loss, new Tensor[] {probs}, g -> {
+    Autograd.recordSaving(lossName, loss, new Tensor[] {probs}, g -> {
       Tensor d = Tensor.empty(logits.dtype(), logits.device(), n, c);
-      NativeErrors.check(JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g.h(), d.h()));
+      // g null: loss.backward() without a gradient, dloss = 1 (the op's handle 0), no tensor of ones.
+      NativeErrors.check(JdnnNative.op_cross_entropy_backward(probs.h(), labels.h(), g == null ? 0 : g.h(), d.h()));
       return new Tensor[] {d};
     }, logits);
+    if (loss.gradFn != null) loss.gradFn.takesNullAsOnes = true;
+    return loss;
   }
 
   /**

@@ -62,4 +62,40 @@ public final class MemoryOps {
     NativeErrors.check(JdnnNative.tensor_gather_rows(src.h(), index.h(), out.h()));
     return out;
   }
+
+  /**
+   * {@link #gatherRows} of two tensors with the same rows by one index (a batch's features and
+   * targets) in one native call, on a GPU one kernel.
+   *
+   * @param a the first rows, any dtype
+   * @param b the second, with as many rows as {@code a}, any dtype
+   * @param index int32 or int64 row numbers, each in [0, rows), on their device
+   * @return the two new tensors, {@code a}'s rows then {@code b}'s, outside the autograd graph
+   * @throws IllegalArgumentException when a source is a scalar, the row counts or devices differ or
+   *     the index is not int32 or int64
+   * @throws IndexOutOfBoundsException when an index is outside [0, rows), naming the first (on a GPU
+   *     at the next synchronization, see {@link Device#checkErrors()})
+   */
+  public static Tensor[] gatherRows(Tensor a, Tensor b, Tensor index) {
+    Tensor.requireSameDevice("gatherRows", a, b, index);
+    if (a.rank() == 0 || b.rank() == 0) {
+      throw new IllegalArgumentException("gatherRows: sources must have rows, got " + a.describe() + " and " + b.describe());
+    }
+    if (a.dim(0) != b.dim(0)) {
+      throw new IllegalArgumentException("gatherRows: the two sources must have as many rows, got " + a.describe()
+          + " and " + b.describe());
+    }
+    long[] sa = a.shape(), sb = b.shape();
+    sa[0] = index.numel();
+    sb[0] = index.numel();
+    Tensor outA = Tensor.empty(a.dtype(), a.device(), sa), outB = Tensor.empty(b.dtype(), b.device(), sb);
+    int status = JdnnNative.tensor_gather_rows_pair(a.h(), b.h(), index.h(), outA.h(), outB.h());
+    if (status != 0) {
+      RuntimeException failure = NativeErrors.exception(status, "gatherRows");
+      outA.close();
+      outB.close();
+      throw failure;
+    }
+    return new Tensor[] {outA, outB};
+  }
 }

@@ -75,4 +75,61 @@ class GatherRowsParityTest {
       }
     }
   }
+
+  /** The pair (a batch's features and targets in one launch) gives what two single gathers give. */
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void gathersAPairAsTwoSingleGathers(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    Random r = new Random(9);
+    int rows = 9;
+    float[] features = new float[rows * 5];
+    byte[] bytes = new byte[rows * 3];
+    int[] labels = new int[rows];
+    for (int i = 0; i < features.length; i++) features[i] = (float) r.nextGaussian();
+    for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) r.nextInt(256);
+    for (int i = 0; i < rows; i++) labels[i] = r.nextInt(10);
+    int[] idx = {3, 0, 8, 8, 1, 5, 2};
+    try (Tensor f = Tensor.of(features, rows, 5); Tensor u8 = Tensor.ofBytes(bytes, rows, 3);
+        Tensor l = Tensor.ofInts(labels, rows); Tensor i32 = Tensor.ofInts(idx, idx.length);
+        Tensor i64 = i32.to(DType.INT64)) {
+      // float rows with int labels take the word path; float rows with 3-byte rows the byte path
+      for (Tensor[] pair : new Tensor[][] {{f, l}, {f, u8}, {l, f}}) {
+        for (Tensor index : new Tensor[] {i32, i64}) {
+          String what = pair[0].describe() + " and " + pair[1].describe() + " by " + index.describe();
+          try (Tensor a = MemoryOps.gatherRows(pair[0], index); Tensor b = MemoryOps.gatherRows(pair[1], index);
+              Tensor da = pair[0].to(dev); Tensor db = pair[1].to(dev); Tensor di = index.to(dev)) {
+            Tensor[] cpu = MemoryOps.gatherRows(pair[0], pair[1], index);
+            Tensor[] out = MemoryOps.gatherRows(da, db, di);
+            for (int k = 0; k < 2; k++) {
+              Tensor single = k == 0 ? a : b;
+              try (Tensor c = cpu[k]; Tensor o = out[k]; Tensor back = o.to(Device.cpu())) {
+                assertArrayEquals(single.shape(), back.shape(), what);
+                assertArrayEquals(single.to(DType.FLOAT64).toDoubleArray(), c.to(DType.FLOAT64).toDoubleArray(), 0.0, what);
+                assertArrayEquals(single.to(DType.FLOAT64).toDoubleArray(), back.to(DType.FLOAT64).toDoubleArray(), 0.0, what);
+              }
+            }
+          }
+        }
+      }
+      try (Tensor few = Tensor.ofInts(new int[] {1, 2}, 2)) {
+        assertNativeError(() -> MemoryOps.gatherRows(f, few, i32), "as many rows");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void aPairNamesTheFirstIndexOutsideTheRows(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    String expected = "gather_rows: index 7 at position 2 is outside [0, 3)";
+    try (Tensor hostA = Tensor.of(new double[3 * 2], 3, 2); Tensor hostB = Tensor.ofInts(new int[3], 3);
+        Tensor a = hostA.to(dev); Tensor b = hostB.to(dev);
+        Tensor hostIndex = Tensor.ofInts(new int[] {0, 2, 7, 1, -1, 9}, 6); Tensor index = hostIndex.to(dev)) {
+      assertNativeError(() -> MemoryOps.gatherRows(hostA, hostB, hostIndex), expected);
+      assertDeviceDataError(dev, () -> {
+        for (Tensor t : MemoryOps.gatherRows(a, b, index)) t.close();
+      }, expected);
+    }
+  }
 }

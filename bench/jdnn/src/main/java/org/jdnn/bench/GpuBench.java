@@ -208,8 +208,11 @@ public final class GpuBench {
       tr.steps(order, 0, COUNTER_WARMUP_STEPS);
       dev.synchronize();
       DeviceStats before = dev.stats();
+      // Markers for bench-gpu.sh --list-step, which keeps the emulation's trace lines between them.
+      System.err.println("== profiled step begins");
       tr.steps(order, COUNTER_WARMUP_STEPS, COUNTER_WARMUP_STEPS + 1);
       DeviceStats step = dev.stats().minus(before);
+      System.err.println("== profiled step ends");
       dev.synchronize(); // the step's queued work finishes (and reports any failure) before the next model
       return step;
     } finally {
@@ -400,7 +403,8 @@ public final class GpuBench {
         int lo = b * plan.batch, hi = Math.min(order.length, lo + plan.batch);
         try (TensorScope step = new TensorScope()) {
           Tensor idx = NarrowOps.narrow(orderOnDevice, 0, lo, hi - lo);
-          Tensor x = MemoryOps.gatherRows(trainX, idx), y = MemoryOps.gatherRows(trainY, idx);
+          Tensor[] xy = MemoryOps.gatherRows(trainX, trainY, idx);  // images and labels in one launch
+          Tensor x = xy[0], y = xy[1];
           adam.zeroGrad();
           loss.compute(model.forward(x), y).backward();
           adam.step();
