@@ -8,7 +8,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Throughput of a call repeated by several threads at once (W3): every thread runs its call in a loop
+ * Throughput of a call repeated by several threads at once (W3; W4 on one thread): every thread runs its call in a loop
  * during timed windows that all threads enter and leave together; the first window is a warm-up and
  * the result is the median of the others, in samples per second.
  */
