@@ -71,8 +71,11 @@ void rmsprop_range(T* ps, const T* gs, T* sq, T* ga, T* bs, int64_t b, int64_t e
   }
 }
 
+// The constants are taken by value: through a reference the compiler must assume every store to
+// ps, ms or vs may change them, reloads them per element and keeps the loop scalar (about 3x slower
+// here); a local copy lets it vectorize. Same operations per element either way, so same bits.
 template <bool AMSGRAD, bool DECOUPLED, class T>
-void adam_range(T* ps, const T* gs, T* ms, T* vs, T* mx, int64_t b, int64_t e, const kernels::AdamConstants<T>& c) {
+void adam_range(T* ps, const T* gs, T* ms, T* vs, T* mx, int64_t b, int64_t e, const kernels::AdamConstants<T> c) {
   T scratch = T(0);
   for (int64_t i = b; i < e; ++i) {
     kernels::adam_update<AMSGRAD, DECOUPLED>(ps[i], gs[i], ms[i], vs[i], AMSGRAD ? mx[i] : scratch, c);
