@@ -55,7 +55,7 @@ fi
 
 harness_args=(--data "$data" --threads "$threads" --w2-batches "$w2_batches")
 if [[ $quick == 1 ]]; then
-  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --w4-window 0.5 --w4-windows 3 --gemm 2048)
+  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --w4-window 0.5 --w4-windows 3 --w4-warmup 2 --gemm 2048)
 fi
 [[ $w4_only == 1 ]] && harness_args+=(--skip W1,W2,W3 --gemm 0)
 

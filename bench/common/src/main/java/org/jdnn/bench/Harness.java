@@ -27,7 +27,8 @@ import java.util.Map;
  * --w2-warmup N       untimed W2 batches first (5)
  * --w3-window S       seconds per W3 timing window (1.0); --w3-windows N windows (5), median taken
  * --gemm N            SGEMM size for the ceiling (4096; 0 skips)
- * --w4-window S       seconds per W4 timing window (1.0); --w4-windows N windows (5), median taken
+ * --w4-window S       seconds per W4 timing window (1.0); --w4-windows N windows (5), median taken;
+ *                     --w4-warmup S untimed seconds first (3.0)
  * --skip W1,W2,W3,W4  workloads to leave out
  * --label TEXT        recorded as "label" (e.g. the OpenMP wait policy)
  * </pre>
@@ -39,7 +40,7 @@ public final class Harness {
   private Path outFile;
   private int threads = 2, batch = 128, w1Epochs = 3, w1Limit = 0, w2Batches = 100, w2Warmup = 5, w3Windows = 5, gemm = 4096;
   private long seed = 42;
-  private double w3Window = 1.0, w4Window = 1.0;
+  private double w3Window = 1.0, w4Window = 1.0, w4Warmup = 3.0;
   private int w4Windows = 5;
   private String skip = "", label = "";
 
@@ -72,6 +73,7 @@ public final class Harness {
         case "--w3-windows": w3Windows = Integer.parseInt(v); break;
         case "--w4-window": w4Window = Double.parseDouble(v); break;
         case "--w4-windows": w4Windows = Integer.parseInt(v); break;
+        case "--w4-warmup": w4Warmup = Double.parseDouble(v); break;
         case "--gemm": gemm = Integer.parseInt(v); break;
         case "--skip": skip = v.toUpperCase(Locale.ROOT); break;
         case "--label": label = v; break;
@@ -213,7 +215,8 @@ public final class Harness {
   /**
    * W4, host overhead (benchmarks.md): (a) training steps/s of the tiny MLP 64-64-64-10 at batch 8
    * with Adam, (b) tiny ops/s (4-element add, 4x4 matmul, relu). Inputs are the same seeded random
-   * values for every system. Each part: one untimed warm-up window, then the median of
+   * values for every system. Each part: {@code w4Warmup} untimed seconds (the JIT compiles the
+   * step's Java code meanwhile: on 2 busy cores it needs more than a second), then the median of
    * {@code w4Windows} windows of {@code w4Window} seconds, on one thread.
    */
   private void w4() throws Exception {
@@ -230,7 +233,7 @@ public final class Harness {
     for (int i = 0; i < y.length; i++) y[i] = r.nextInt(classes);
     Runnable step = sys.tinyTrainingStep(x, y, tinyBatch, seed, 1e-3);
     put("w4.batch", tinyBatch);
-    double steps = WindowedRate.measure(1, w4Windows, w4Window, 1, () -> step);
+    double steps = WindowedRate.measure(1, w4Windows, w4Window, w4Warmup, 1, () -> step);
     put("w4.steps_per_s", steps);
     put("w4.step_us", 1e6 / steps);
     sys.release();
@@ -240,7 +243,7 @@ public final class Harness {
       for (int i = 0; i < t[k].length; i++) t[k][i] = (float) (r.nextDouble() * 2 - 1);
     }
     Runnable ops = sys.tinyOps(t[0], t[1], t[2], t[3]);
-    double opsPerS = WindowedRate.measure(1, w4Windows, w4Window, 3, () -> ops);
+    double opsPerS = WindowedRate.measure(1, w4Windows, w4Window, w4Warmup, 3, () -> ops);
     put("w4.ops_per_s", opsPerS);
     put("w4.op_ns", 1e9 / opsPerS);
   }

@@ -22,6 +22,12 @@ public final class WindowedRate {
    */
   public static double measure(int threads, int windows, double windowSeconds, long samplesPerCall,
       Callable<Runnable> perThreadCall) throws Exception {
+    return measure(threads, windows, windowSeconds, windowSeconds, samplesPerCall, perThreadCall);
+  }
+
+  /** As above with a warm-up window of its own length (W4: long enough for the JIT to finish compiling the call). */
+  public static double measure(int threads, int windows, double windowSeconds, double warmupSeconds, long samplesPerCall,
+      Callable<Runnable> perThreadCall) throws Exception {
     double[] rates = new double[windows];
     AtomicLong done = new AtomicLong();
     CyclicBarrier barrier = new CyclicBarrier(threads + 1);
@@ -57,7 +63,7 @@ public final class WindowedRate {
     try {
       for (int w = 0; w <= windows; w++) {
         done.set(0);
-        deadline[0] = System.nanoTime() + windowNs + 20_000_000L; // after every thread has passed the barrier
+        deadline[0] = System.nanoTime() + (w == 0 ? (long) (warmupSeconds * 1e9) : windowNs) + 20_000_000L; // after every thread has passed the barrier
         long start = System.nanoTime();
         barrier.await();
         barrier.await();
