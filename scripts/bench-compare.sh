@@ -12,7 +12,7 @@
 #
 # --quick          1 repeat, W1 on 20,000 images, 20 W2 batches, short W3 and W4 windows, SGEMM n=2048
 # --w4             W4 (host overhead) only: jdnn and PyTorch (passive), no data set, no SGEMM, no
-#                  spinning column; 3 repeats unless --repeats says otherwise (about 15 s per JVM)
+#                  spinning column; 3 repeats unless --repeats says otherwise (about 35 s per JVM)
 # --repeats N      passive/jdnn runs per system (default 3); --spin-repeats N spinning runs (default 1)
 # --w2-batches N   timed W2 batches after 5 warm-up batches (default 100); 0 = the whole first epoch,
 #                  then W2's test accuracy is reported too
@@ -55,7 +55,7 @@ fi
 
 harness_args=(--data "$data" --threads "$threads" --w2-batches "$w2_batches")
 if [[ $quick == 1 ]]; then
-  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --w4-window 0.5 --w4-windows 3 --w4-warmup 2 --gemm 2048)
+  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --w4-window 0.5 --w4-windows 3 --w4-warmup 4 --gemm 2048)
 fi
 [[ $w4_only == 1 ]] && harness_args+=(--skip W1,W2,W3 --gemm 0)
 

@@ -28,7 +28,7 @@ import java.util.Map;
  * --w3-window S       seconds per W3 timing window (1.0); --w3-windows N windows (5), median taken
  * --gemm N            SGEMM size for the ceiling (4096; 0 skips)
  * --w4-window S       seconds per W4 timing window (1.0); --w4-windows N windows (5), median taken;
- *                     --w4-warmup S untimed seconds first (3.0)
+ *                     --w4-warmup S untimed seconds first (10.0)
  * --skip W1,W2,W3,W4  workloads to leave out
  * --label TEXT        recorded as "label" (e.g. the OpenMP wait policy)
  * </pre>
@@ -40,7 +40,7 @@ public final class Harness {
   private Path outFile;
   private int threads = 2, batch = 128, w1Epochs = 3, w1Limit = 0, w2Batches = 100, w2Warmup = 5, w3Windows = 5, gemm = 4096;
   private long seed = 42;
-  private double w3Window = 1.0, w4Window = 1.0, w4Warmup = 3.0;
+  private double w3Window = 1.0, w4Window = 1.0, w4Warmup = 10.0;
   private int w4Windows = 5;
   private String skip = "", label = "";
 
@@ -216,7 +216,8 @@ public final class Harness {
    * W4, host overhead (benchmarks.md): (a) training steps/s of the tiny MLP 64-64-64-10 at batch 8
    * with Adam, (b) tiny ops/s (4-element add, 4x4 matmul, relu). Inputs are the same seeded random
    * values for every system. Each part: {@code w4Warmup} untimed seconds (the JIT compiles the
-   * step's Java code meanwhile: on 2 busy cores it needs more than a second), then the median of
+   * step's Java code meanwhile: on 2 cores busy with other builds jdnn's step ran at a sixth of its
+   * speed for its first 5 seconds), then the median of
    * {@code w4Windows} windows of {@code w4Window} seconds, on one thread.
    */
   private void w4() throws Exception {

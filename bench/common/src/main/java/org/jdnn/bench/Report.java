@@ -123,8 +123,8 @@ public final class Report {
     }
     if (any.containsKey("w4.batch")) {
       md.append("- W4: tiny MLP 64-64-64-10 at batch ").append(any.get("w4.batch")).append(" on fixed random data, Adam lr 1e-3;"
-          + " tiny ops on fixed random 4-element and 4x4 inputs; each part one untimed warm-up window, then the median of"
-          + " timed windows on one thread (bench/README.md, \"What is measured\").\n");
+          + " tiny ops on fixed random 4-element and 4x4 inputs; each part an untimed warm-up, then the median of"
+          + " timed windows on one thread (bench/README.md, \"What is measured\"); jdnn / PyTorch is a ratio within this run.\n");
     }
     if (ceiling > 0) md.append(String.format(Locale.ROOT, "- Ceiling: best large SGEMM on this machine %.1f GFLOP/s (%s, n = %s). FLOPs per sample: "
         + "W1 forward %,d, training %,d; W2 forward %,d, training %,d (%s).%n",
