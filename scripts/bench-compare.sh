@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Issue 6 comparison: W1, W2, W3 (../shared/benchmarks.md) for jdnn, Deeplearning4j 1.0.0-M2.1
+# Issue 6 comparison: W1, W2, W3 and W4 (../shared/benchmarks.md) for jdnn, Deeplearning4j 1.0.0-M2.1
 # (nd4j-native, linux-x86_64) and PyTorch through the JavaCPP presets (CPU), same data, same batch
 # sizes, 2 intra-op threads each; the peers with OMP_WAIT_POLICY=PASSIVE (headline) and with their
 # default spinning OpenMP threads (second column). Builds jdnn and the bench/ module (not part of
 # the root build; Maven downloads the peers on first use), runs every system and setting in its own
 # JVM, repeats interleaved, and writes bench/results/compare-DATE.md and .json (medians of repeats).
 #
-#   scripts/bench-compare.sh [--quick] [--repeats N] [--spin-repeats N] [--w2-batches N|0]
+#   scripts/bench-compare.sh [--quick] [--w4] [--repeats N] [--spin-repeats N] [--w2-batches N|0]
 #                            [--systems "jdnn dl4j pytorch"] [--no-spin] [--threads N]
 #                            [--run-timeout S] [--peer-env "K=V ..."] [--data DIR] [--out DIR]
 #
-# --quick          1 repeat, W1 on 20,000 images, 20 W2 batches, short W3 windows, SGEMM n=2048
+# --quick          1 repeat, W1 on 20,000 images, 20 W2 batches, short W3 and W4 windows, SGEMM n=2048
+# --w4             W4 (host overhead) only: jdnn and PyTorch (passive), no data set, no SGEMM, no
+#                  spinning column; 3 repeats unless --repeats says otherwise (about 35 s per JVM)
 # --repeats N      passive/jdnn runs per system (default 3); --spin-repeats N spinning runs (default 1)
 # --w2-batches N   timed W2 batches after 5 warm-up batches (default 100); 0 = the whole first epoch,
 #                  then W2's test accuracy is reported too
@@ -23,13 +25,14 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 orig_args="$*"
 
-peer_env=""; repeats=3; spin_repeats=1; w2_batches=100; threads=2; quick=0; spin=1; run_timeout=1800
+peer_env=""; w4_only=0; repeats=3; spin_repeats=1; w2_batches=100; threads=2; quick=0; spin=1; run_timeout=1800
 systems="jdnn dl4j pytorch"
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 outdir="$root/bench/results"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; repeats=1; spin_repeats=1; w2_batches=20 ;;
+    --w4) w4_only=1; spin=0; systems="jdnn pytorch" ;;
     --repeats) repeats="$2"; shift ;;
     --spin-repeats) spin_repeats="$2"; shift ;;
     --w2-batches) w2_batches="$2"; shift ;;
@@ -40,20 +43,21 @@ while [[ $# -gt 0 ]]; do
     --peer-env) peer_env="$2"; shift ;;
     --data) data="$2"; shift ;;
     --out) outdir="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-if [[ ! -f "$data/train-images-idx3-ubyte.gz" && ! -f "$data/train-images-idx3-ubyte" ]]; then
+if [[ $w4_only == 0 && ! -f "$data/train-images-idx3-ubyte.gz" && ! -f "$data/train-images-idx3-ubyte" ]]; then
   echo "Fashion-MNIST not found in $data: apt-get install dataset-fashion-mnist, or pass --data DIR" >&2
   exit 1
 fi
 
 harness_args=(--data "$data" --threads "$threads" --w2-batches "$w2_batches")
 if [[ $quick == 1 ]]; then
-  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --gemm 2048)
+  harness_args+=(--w1-limit 20000 --w3-window 0.5 --w3-windows 3 --w4-window 0.5 --w4-windows 3 --w4-warmup 4 --gemm 2048)
 fi
+[[ $w4_only == 1 ]] && harness_args+=(--skip W1,W2,W3 --gemm 0)
 
 echo "== building jdnn (mvn package -DskipTests) and the bench module" >&2
 mvn -B -q package -DskipTests
@@ -98,7 +102,7 @@ run_one() { # system label rep
     echo "   $sys ($label) run $rep ended with an error or hit --run-timeout; see $log" >&2
     [[ -f $out ]] && echo "run.error=exit before the end (timeout ${run_timeout}s or crash), see $(basename "$log")" >>"$out"
   fi
-  echo "   $((SECONDS - t0)) s; $(grep -E '^(w1.samples_per_s|w2.samples_per_s|w3.b1|w3.b256)=' "$out" 2>/dev/null | tr '\n' ' ')" >&2
+  echo "   $((SECONDS - t0)) s; $(grep -E '^(w1.samples_per_s|w2.samples_per_s|w3.b1|w3.b256|w4.steps_per_s|w4.ops_per_s)=' "$out" 2>/dev/null | tr '\n' ' ')" >&2
 }
 
 for ((rep = 1; rep <= repeats; rep++)); do
@@ -113,7 +117,7 @@ if [[ $spin == 1 ]]; then
 fi
 
 day=$(date -u +%Y-%m-%d)
-suffix=""; [[ $quick == 1 ]] && suffix="-quick"
+suffix=""; [[ $quick == 1 ]] && suffix="-quick"; [[ $w4_only == 1 ]] && suffix="-w4$suffix"
 [[ -e $outdir/compare-$day$suffix.md ]] && suffix="$suffix-$(date -u +%H%M)" # keep earlier runs of the day
 cmd="scripts/bench-compare.sh${orig_args:+ $orig_args}"
 java -cp "bench/common/target/bench-common-0.1.0-SNAPSHOT.jar" org.jdnn.bench.Report "$raw" \

@@ -54,6 +54,9 @@ const char* code_names(int table) noexcept;
 // ---- tensors ----------------------------------------------------------------
 // New contiguous tensor; contents are uninitialized. 0 on failure.
 int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim) noexcept;
+// tensor_new for rank ndim <= 4 with the dimensions passed by value (those past ndim ignored): no
+// array crosses JNI, whose copy in and out cost more than the rest of a small tensor's creation.
+int64_t tensor_new_dims(int dtype, int device, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) noexcept;
 // A second handle to the same storage with another shape of equal element count; 0 on failure.
 int64_t tensor_view(int64_t h, const int64_t* shape, int ndim) noexcept;
 // Closes this handle: later uses of it fail with "closed". The tensor is freed now, or when the

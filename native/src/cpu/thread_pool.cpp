@@ -235,7 +235,7 @@ void set_num_threads(int n) {
   requested_threads().store(std::min(n, kMaxThreads), std::memory_order_relaxed);
 }
 
-void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void parallel_for_impl(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
   const int nt = num_threads();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace jdnn::cpu {
 
@@ -19,7 +20,15 @@ void set_num_threads(int n);
 // If fn throws, the first exception is rethrown in the caller after all chunks finish.
 // Nested calls (fn calling parallel_for) run serially inline, as do calls made while another
 // application thread is using the pool, so concurrent callers never deadlock.
-void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+void parallel_for_impl(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
+// parallel_for_impl with fn passed by reference: a std::function that holds a std::reference_wrapper
+// keeps it inline, whereas one built from a lambda capturing more than two words allocates on the
+// heap, on every call, tiny ops included.
+template <class F>
+void parallel_for(int64_t n, int64_t grain, F&& fn) {
+  parallel_for_impl(n, grain, std::function<void(int64_t, int64_t)>(std::ref(fn)));
+}
 
 // Calls f(i) for every i in [0, n): on the pool with items claimed one at a time when `parallel`
 // (a thread that loses its core delays the call by one item, not by a fixed share), otherwise in

@@ -38,21 +38,36 @@ int read_host(DType dtype, int64_t h, Host* dst, int64_t offset, int64_t n) noex
 
 }  // namespace
 
+namespace {
+
+// tensor_new's body, shared with tensor_new_dims; throws on failure.
+int64_t create_tensor(int dtype, int device, const int64_t* shape, int ndim) {
+  const DType type = dtype_of(dtype);
+  const Device dev = device_of(device);
+  JDNN_CHECK(shape != nullptr || ndim == 0, "tensor_new: null shape");
+  const int64_t numel = shape_numel(shape, ndim);
+  JDNN_CHECK(numel <= (int64_t(1) << 40), "tensor_new: ", numel, " elements is more than jdnn allows");
+  auto t = std::make_unique<Tensor>();
+  t->dtype = type;
+  t->device = dev;
+  t->shape.assign(shape, shape + ndim);
+  t->numel = numel;
+  backend_for(dev);  // fails early, naming the device, when its backend is absent
+  t->storage = std::make_shared<Storage>(dev, numel * dtype_size(type));
+  return handle_create(std::move(t));
+}
+
+}  // namespace
+
 int64_t tensor_new(int dtype, int device, const int64_t* shape, int ndim) noexcept {
+  return value_or<int64_t>(0, [&] { return create_tensor(dtype, device, shape, ndim); });
+}
+
+int64_t tensor_new_dims(int dtype, int device, int ndim, int64_t d0, int64_t d1, int64_t d2, int64_t d3) noexcept {
+  const int64_t dims[4] = {d0, d1, d2, d3};
   return value_or<int64_t>(0, [&] {
-    const DType type = dtype_of(dtype);
-    const Device dev = device_of(device);
-    JDNN_CHECK(shape != nullptr || ndim == 0, "tensor_new: null shape");
-    const int64_t numel = shape_numel(shape, ndim);
-    JDNN_CHECK(numel <= (int64_t(1) << 40), "tensor_new: ", numel, " elements is more than jdnn allows");
-    auto t = std::make_unique<Tensor>();
-    t->dtype = type;
-    t->device = dev;
-    t->shape.assign(shape, shape + ndim);
-    t->numel = numel;
-    backend_for(dev);  // fails early, naming the device, when its backend is absent
-    t->storage = std::make_shared<Storage>(dev, numel * dtype_size(type));
-    return handle_create(std::move(t));
+    JDNN_CHECK(ndim <= 4, "tensor_new_dims: rank ", ndim, " is more than the 4 dimensions it takes; use tensor_new");
+    return create_tensor(dtype, device, dims, ndim);
   });
 }
 

@@ -65,6 +65,8 @@ public final class JdnnNative {
   // ---- tensors ----
   public static native long tensor_new(int dtype, int device, @Cast("const int64_t*") long[] shape, int ndim);
 
+  public static native long tensor_new_dims(int dtype, int device, int ndim, long d0, long d1, long d2, long d3);
+
   public static native long tensor_view(long h, @Cast("const int64_t*") long[] shape, int ndim);
 
   public static native int tensor_free(long h);

@@ -37,7 +37,7 @@ public final class Tensor implements AutoCloseable {
     this.shape = shape;
     this.dtype = dtype;
     this.device = device;
-    this.ref = TensorDebug.track(this, handle, dtype + Arrays.toString(shape) + " on " + device);
+    this.ref = TensorDebug.track(this, handle, dtype, shape, device);
     TensorScope s = TensorScope.current();
     if (s != null) s.adopt(this);
   }
@@ -137,7 +137,14 @@ public final class Tensor implements AutoCloseable {
 
   private static Tensor allocate(String op, DType dtype, Device device, long[] shape) {
     long[] s = checkShape(op, shape);
-    return new Tensor(NativeErrors.handle(JdnnNative.tensor_new(dtype.code, device.code, s, s.length)), s, dtype, device);
+    int n = s.length;
+    // Up to rank 4 the dimensions go by value: copying a long[] across JNI costs more than the rest
+    // of a small tensor's creation.
+    long handle = n <= 4
+        ? JdnnNative.tensor_new_dims(dtype.code, device.code, n, n > 0 ? s[0] : 0, n > 1 ? s[1] : 0, n > 2 ? s[2] : 0,
+            n > 3 ? s[3] : 0)
+        : JdnnNative.tensor_new(dtype.code, device.code, s, n);
+    return new Tensor(NativeErrors.handle(handle), s, dtype, device);
   }
 
   private static Tensor fill(String op, double value, DType dtype, long[] shape) {

@@ -3,6 +3,7 @@ package org.jdnn.tensor;
 import java.io.PrintStream;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,8 +77,10 @@ public final class TensorDebug {
     return LEAKS.get();
   }
 
-  static NativeRef track(Object owner, long handle, String label) {
-    NativeRef ref = new NativeRef(handle, label, enabled ? new Throwable("tensor created here") : null);
+  // The description's parts, not its text: building "float32[8, 64] on cpu" for every tensor cost
+  // more than the rest of a small op's Java side, and it is read only for a leak or a closed tensor.
+  static NativeRef track(Object owner, long handle, DType dtype, long[] shape, Device device) {
+    NativeRef ref = new NativeRef(handle, dtype, shape, device, enabled ? new Throwable("tensor created here") : null);
     if (ref.site != null) LIVE.add(ref);
     ref.cleanable = CLEANER.register(owner, ref);
     return ref;
@@ -91,14 +94,23 @@ public final class TensorDebug {
   static final class NativeRef implements Runnable {
     private final long handle;
     private volatile boolean closedByOwner;
-    final String label;
+    private final DType dtype;
+    private final long[] shape;  // the tensor's own array, never written
+    private final Device device;
     final Throwable site;
     Cleaner.Cleanable cleanable;
 
-    NativeRef(long handle, String label, Throwable site) {
+    NativeRef(long handle, DType dtype, long[] shape, Device device, Throwable site) {
       this.handle = handle;
-      this.label = label;
+      this.dtype = dtype;
+      this.shape = shape;
+      this.device = device;
       this.site = site;
+    }
+
+    /** "float32[8, 64] on cpu", as Tensor.describe() words it. */
+    String label() {
+      return dtype + Arrays.toString(shape) + " on " + device;
     }
 
     long handle() {
@@ -126,8 +138,8 @@ public final class TensorDebug {
     }
 
     String describe() {
-      if (site == null) return label;
-      StringBuilder sb = new StringBuilder(label).append(" created at");
+      if (site == null) return label();
+      StringBuilder sb = new StringBuilder(label()).append(" created at");
       for (StackTraceElement e : site.getStackTrace()) {
         if (e.getClassName().startsWith("org.jdnn.tensor.") && !e.getClassName().endsWith("Test")) continue;
         sb.append("\n    at ").append(e);

@@ -58,6 +58,34 @@ public interface BenchSystem {
     return false;
   }
 
+  /**
+   * W4 (host overhead): null when this system runs it, else why not. Systems that do not override
+   * the two W4 methods skip it.
+   */
+  default String w4Unsupported() {
+    return "W4 not implemented for " + name();
+  }
+
+  /**
+   * W4(a): builds the tiny MLP 64 -> Linear 64 -> ReLU -> Linear 64 -> ReLU -> Linear 10 with fresh
+   * weights from {@code seed} and Adam(lr), on the fixed batch {@code x} ([batch, 64], row-major)
+   * with class labels {@code y} in [0, 10); returns one training step (zero the gradients, forward,
+   * softmax cross-entropy, backward, Adam step), everything it allocates freed before it returns.
+   * Replaces the current model; {@link #release()} frees it.
+   */
+  default Runnable tinyTrainingStep(float[] x, int[] y, int batch, long seed, double lr) {
+    throw new UnsupportedOperationException(w4Unsupported());
+  }
+
+  /**
+   * W4(b): returns one iteration of the tiny-op loop, exactly three ops on inputs made here and
+   * requiring no gradient: {@code a + b} of 4 elements, the 4x4 product {@code m x n}, relu(a); the
+   * three outputs freed before it returns. The inputs live until {@link #release()}.
+   */
+  default Runnable tinyOps(float[] a, float[] b, float[] m, float[] n) {
+    throw new UnsupportedOperationException(w4Unsupported());
+  }
+
   /** GFLOP/s of one n x n x n float32 matrix product: the best of {@code reps} after one warm-up (a ceiling). */
   double sgemmGflops(int n, int reps);
 }

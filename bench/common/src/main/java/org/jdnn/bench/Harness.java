@@ -11,9 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Runs W1, W3, W2 and the SGEMM ceiling for one system in this JVM and writes a flat key=value
+ * Runs W1, W3, W2, the SGEMM ceiling and W4 for one system in this JVM and writes a flat key=value
  * result file. The order matters: W1 runs first in a fresh JVM so the peak resident memory read
- * right after it (VmHWM) is W1's; W3 reuses W1's trained model.
+ * right after it (VmHWM) is W1's; W3 reuses W1's trained model. W4 (host overhead) needs no data
+ * set: with W1, W2 and W3 skipped the data set is not loaded.
  *
  * <pre>
  * --data DIR          Fashion-MNIST directory (default $JDNN_FASHION_MNIST or /usr/share/datasets/fashion-mnist)
@@ -26,7 +27,9 @@ import java.util.Map;
  * --w2-warmup N       untimed W2 batches first (5)
  * --w3-window S       seconds per W3 timing window (1.0); --w3-windows N windows (5), median taken
  * --gemm N            SGEMM size for the ceiling (4096; 0 skips)
- * --skip W1,W2,W3     workloads to leave out
+ * --w4-window S       seconds per W4 timing window (1.0); --w4-windows N windows (5), median taken;
+ *                     --w4-warmup S untimed seconds first (10.0)
+ * --skip W1,W2,W3,W4  workloads to leave out
  * --label TEXT        recorded as "label" (e.g. the OpenMP wait policy)
  * </pre>
  */
@@ -37,7 +40,8 @@ public final class Harness {
   private Path outFile;
   private int threads = 2, batch = 128, w1Epochs = 3, w1Limit = 0, w2Batches = 100, w2Warmup = 5, w3Windows = 5, gemm = 4096;
   private long seed = 42;
-  private double w3Window = 1.0;
+  private double w3Window = 1.0, w4Window = 1.0, w4Warmup = 10.0;
+  private int w4Windows = 5;
   private String skip = "", label = "";
 
   private Harness(BenchSystem sys) {
@@ -67,6 +71,9 @@ public final class Harness {
         case "--w2-warmup": w2Warmup = Integer.parseInt(v); break;
         case "--w3-window": w3Window = Double.parseDouble(v); break;
         case "--w3-windows": w3Windows = Integer.parseInt(v); break;
+        case "--w4-window": w4Window = Double.parseDouble(v); break;
+        case "--w4-windows": w4Windows = Integer.parseInt(v); break;
+        case "--w4-warmup": w4Warmup = Double.parseDouble(v); break;
         case "--gemm": gemm = Integer.parseInt(v); break;
         case "--skip": skip = v.toUpperCase(Locale.ROOT); break;
         case "--label": label = v; break;
@@ -103,22 +110,26 @@ public final class Harness {
     sys.configure(threads);
     sys.versions().forEach((k, v) -> put("version." + k, v));
 
-    long t0 = System.nanoTime();
-    FashionData data = FashionData.load(dataDir, w1Limit);
-    sys.load(data);
-    put("data.train", data.trainN);
-    put("data.test", data.testN);
-    put("data.load_s", (System.nanoTime() - t0) / 1e9);
+    if (!(skipped("W1") && skipped("W2") && skipped("W3"))) {
+      long t0 = System.nanoTime();
+      FashionData data = FashionData.load(dataDir, w1Limit);
+      sys.load(data);
+      put("data.train", data.trainN);
+      put("data.test", data.testN);
+      put("data.load_s", (System.nanoTime() - t0) / 1e9);
 
-    if (!skipped("W1")) guarded("w1", () -> w1(data));
-    if (!skipped("W3")) guarded("w3", this::w3);
-    sys.release();
-    if (!skipped("W2")) guarded("w2", () -> w2(data));
-    sys.release();
+      if (!skipped("W1")) guarded("w1", () -> w1(data));
+      if (!skipped("W3")) guarded("w3", this::w3);
+      sys.release();
+      if (!skipped("W2")) guarded("w2", () -> w2(data));
+      sys.release();
+    }
     if (gemm > 0) guarded("gemm", () -> {
       put("gemm.n", gemm);
       put("gemm.gflops", sys.sgemmGflops(gemm, 5));
     });
+    if (!skipped("W4")) guarded("w4", this::w4);
+    sys.release();
     write();
   }
 
@@ -199,6 +210,43 @@ public final class Harness {
         sys.bf16Inference(false);
       }
     }
+  }
+
+  /**
+   * W4, host overhead (benchmarks.md): (a) training steps/s of the tiny MLP 64-64-64-10 at batch 8
+   * with Adam, (b) tiny ops/s (4-element add, 4x4 matmul, relu). Inputs are the same seeded random
+   * values for every system. Each part: {@code w4Warmup} untimed seconds (the JIT compiles the
+   * step's Java code meanwhile: on 2 cores busy with other builds jdnn's step ran at a sixth of its
+   * speed for its first 5 seconds), then the median of
+   * {@code w4Windows} windows of {@code w4Window} seconds, on one thread.
+   */
+  private void w4() throws Exception {
+    String why = sys.w4Unsupported();
+    if (why != null) {
+      put("w4.skipped", why);
+      return;
+    }
+    final int tinyBatch = 8, in = 64, classes = 10;
+    java.util.Random r = new java.util.Random(seed);
+    float[] x = new float[tinyBatch * in];
+    for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+    int[] y = new int[tinyBatch];
+    for (int i = 0; i < y.length; i++) y[i] = r.nextInt(classes);
+    Runnable step = sys.tinyTrainingStep(x, y, tinyBatch, seed, 1e-3);
+    put("w4.batch", tinyBatch);
+    double steps = WindowedRate.measure(1, w4Windows, w4Window, w4Warmup, 1, () -> step);
+    put("w4.steps_per_s", steps);
+    put("w4.step_us", 1e6 / steps);
+    sys.release();
+    float[][] t = new float[4][];
+    for (int k = 0; k < 4; k++) {
+      t[k] = new float[k < 2 ? 4 : 16];
+      for (int i = 0; i < t[k].length; i++) t[k][i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    Runnable ops = sys.tinyOps(t[0], t[1], t[2], t[3]);
+    double opsPerS = WindowedRate.measure(1, w4Windows, w4Window, w4Warmup, 3, () -> ops);
+    put("w4.ops_per_s", opsPerS);
+    put("w4.op_ns", 1e9 / opsPerS);
   }
 
   /** Samples/s of batch-{@code b} inference from {@code nThreads} threads sharing the model: median of windows after a warm-up window. */

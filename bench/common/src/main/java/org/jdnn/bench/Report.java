@@ -48,6 +48,10 @@ public final class Report {
     {"w3.b256.bf16", "W3 batch 256, opt-in bf16 inference, samples/s", 0, 0},
     {"w1.accuracy.bf16", "W1 test accuracy with bf16 inference", 0, 4},
     {"gemm.gflops", "SGEMM GFLOP/s (own matmul, best of 5)", 0, 1},
+    {"w4.steps_per_s", "W4 tiny MLP 64-64-64-10 training steps/s (batch 8, Adam)", 1, 0},
+    {"w4.step_us", "W4 microseconds per tiny training step", 0, 1},
+    {"w4.ops_per_s", "W4 tiny ops/s (4-element add, 4x4 matmul, relu)", 1, 0},
+    {"w4.op_ns", "W4 nanoseconds per tiny op", 0, 0},
   };
 
   private Report() {}
@@ -113,12 +117,20 @@ public final class Report {
     }
     md.setLength(md.length() - 1);
     md.append("\n");
-    md.append("- W1 data: ").append(any.get("data.train")).append(" training / ").append(any.get("data.test"))
-        .append(" test images. W2: ").append(w2Setting(runs)).append(".\n");
-    md.append(String.format(Locale.ROOT, "- Ceiling: best large SGEMM on this machine %.1f GFLOP/s (%s, n = %s). FLOPs per sample: "
-        + "W1 forward %,d, training %,d; W2 forward %,d, training %,d (%s).%n%n",
+    if (any.containsKey("data.train")) {
+      md.append("- W1 data: ").append(any.get("data.train")).append(" training / ").append(any.get("data.test"))
+          .append(" test images. W2: ").append(w2Setting(runs)).append(".\n");
+    }
+    if (any.containsKey("w4.batch")) {
+      md.append("- W4: tiny MLP 64-64-64-10 at batch ").append(any.get("w4.batch")).append(" on fixed random data, Adam lr 1e-3;"
+          + " tiny ops on fixed random 4-element and 4x4 inputs; each part an untimed warm-up, then the median of"
+          + " timed windows on one thread (bench/README.md, \"What is measured\"); jdnn / PyTorch is a ratio within this run.\n");
+    }
+    if (ceiling > 0) md.append(String.format(Locale.ROOT, "- Ceiling: best large SGEMM on this machine %.1f GFLOP/s (%s, n = %s). FLOPs per sample: "
+        + "W1 forward %,d, training %,d; W2 forward %,d, training %,d (%s).%n",
         ceiling, ceilingBy, any.getOrDefault("gemm.n", "?"), Flops.w1Forward(), Flops.training(Flops.w1Forward()),
         Flops.w2Forward(), Flops.training(Flops.w2Forward()), Flops.convention()));
+    md.append("\n");
 
     md.append("| workload |");
     for (String[] c : COLUMNS) if (runs.containsKey(c[0] + "/" + c[1])) md.append(" ").append(c[2]).append(" |");

@@ -8,7 +8,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Throughput of a call repeated by several threads at once (W3): every thread runs its call in a loop
+ * Throughput of a call repeated by several threads at once (W3; W4 on one thread): every thread runs its call in a loop
  * during timed windows that all threads enter and leave together; the first window is a warm-up and
  * the result is the median of the others, in samples per second.
  */
@@ -21,6 +21,12 @@ public final class WindowedRate {
    * @param samplesPerCall samples one call processes (the batch size)
    */
   public static double measure(int threads, int windows, double windowSeconds, long samplesPerCall,
+      Callable<Runnable> perThreadCall) throws Exception {
+    return measure(threads, windows, windowSeconds, windowSeconds, samplesPerCall, perThreadCall);
+  }
+
+  /** As above with a warm-up window of its own length (W4: long enough for the JIT to finish compiling the call). */
+  public static double measure(int threads, int windows, double windowSeconds, double warmupSeconds, long samplesPerCall,
       Callable<Runnable> perThreadCall) throws Exception {
     double[] rates = new double[windows];
     AtomicLong done = new AtomicLong();
@@ -57,7 +63,7 @@ public final class WindowedRate {
     try {
       for (int w = 0; w <= windows; w++) {
         done.set(0);
-        deadline[0] = System.nanoTime() + windowNs + 20_000_000L; // after every thread has passed the barrier
+        deadline[0] = System.nanoTime() + (w == 0 ? (long) (warmupSeconds * 1e9) : windowNs) + 20_000_000L; // after every thread has passed the barrier
         long start = System.nanoTime();
         barrier.await();
         barrier.await();

@@ -30,6 +30,7 @@ public final class JdnnBench implements BenchSystem {
   private Adam adam;
   private final CrossEntropyLoss lossFn = new CrossEntropyLoss();
   private final List<Tensor> inferInputs = new ArrayList<>();
+  private final List<Tensor> w4Inputs = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     Harness.run(new JdnnBench(), args);
@@ -143,6 +144,48 @@ public final class JdnnBench implements BenchSystem {
   }
 
   @Override
+  public String w4Unsupported() {
+    return null;
+  }
+
+  /** W4(a): the training loop above on a fixed tiny batch, the README's hand-written loop. */
+  @Override
+  public Runnable tinyTrainingStep(float[] xs, int[] ys, int batch, long seed, double lr) {
+    release();
+    Generator.manualSeed(seed);
+    model = new Sequential(new Linear(64, 64), new ReLU(), new Linear(64, 64), new ReLU(), new Linear(64, 10));
+    adam = new Adam(model.parameters(), lr);
+    Tensor x = Tensor.of(xs, batch, 64), y = Tensor.ofInts(ys, batch);
+    w4Inputs.add(x);
+    w4Inputs.add(y);
+    Layer m = model;
+    Adam opt = adam;
+    m.train();
+    return () -> {
+      try (TensorScope step = new TensorScope()) {
+        opt.zeroGrad();
+        Tensor loss = lossFn.compute(m.forward(x), y);
+        loss.backward();
+        opt.step();
+      }
+    };
+  }
+
+  /** W4(b): three tiny ops per call, their outputs freed by the call's scope (OpOverheadBench's loop). */
+  @Override
+  public Runnable tinyOps(float[] as, float[] bs, float[] ms, float[] ns) {
+    Tensor a = Tensor.of(as), b = Tensor.of(bs), m = Tensor.of(ms, 4, 4), n = Tensor.of(ns, 4, 4);
+    w4Inputs.addAll(List.of(a, b, m, n));
+    return () -> {
+      try (TensorScope s = new TensorScope()) {
+        a.add(b);
+        m.matmul(n);
+        a.relu();
+      }
+    };
+  }
+
+  @Override
   public boolean bf16Inference(boolean on) {
     model.inferenceBf16(on);
     return on && org.jdnn.tensor.Linalg.bf16Accelerated();
@@ -185,6 +228,8 @@ public final class JdnnBench implements BenchSystem {
       for (Tensor t : inferInputs) t.close();
       inferInputs.clear();
     }
+    for (Tensor t : w4Inputs) t.close();
+    w4Inputs.clear();
     if (adam != null) adam.close();
     if (model != null) model.close();
     adam = null;

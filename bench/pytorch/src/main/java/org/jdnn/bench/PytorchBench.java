@@ -28,6 +28,7 @@ public final class PytorchBench implements BenchSystem {
   private Tensor trainX, trainY, testX, testY;
   private Net model;
   private Adam adam;
+  private final java.util.List<Tensor> w4Inputs = new java.util.ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     Harness.run(new PytorchBench(), args);
@@ -45,6 +46,21 @@ public final class PytorchBench implements BenchSystem {
       fc1 = register_module("fc1", new LinearImpl(784, 512));
       fc2 = register_module("fc2", new LinearImpl(512, 256));
       fc3 = register_module("fc3", new LinearImpl(256, 10));
+    }
+
+    @Override
+    Tensor forward(Tensor x) {
+      return fc3.forward(relu(fc2.forward(relu(fc1.forward(x)))));
+    }
+  }
+
+  static final class TinyMlp extends Net {
+    final LinearImpl fc1, fc2, fc3;
+
+    TinyMlp() {
+      fc1 = register_module("fc1", new LinearImpl(64, 64));
+      fc2 = register_module("fc2", new LinearImpl(64, 64));
+      fc3 = register_module("fc3", new LinearImpl(64, 10));
     }
 
     @Override
@@ -161,6 +177,48 @@ public final class PytorchBench implements BenchSystem {
   }
 
   @Override
+  public String w4Unsupported() {
+    return null;
+  }
+
+  /** W4(a): the training loop above (a PointerScope per step) on a fixed tiny batch. */
+  @Override
+  public Runnable tinyTrainingStep(float[] xs, int[] ys, int batch, long seed, double lr) {
+    release();
+    manual_seed(seed);
+    model = new TinyMlp();
+    adam = new Adam(model.parameters(), new AdamOptions(lr));
+    Tensor x = floats(xs, batch, 64), y = longs(ys, 0, ys.length);
+    w4Inputs.add(x);
+    w4Inputs.add(y);
+    Net m = model;
+    Adam opt = adam;
+    m.train(true);
+    return () -> {
+      try (PointerScope scope = new PointerScope()) {
+        opt.zero_grad();
+        Tensor loss = cross_entropy(m.forward(x), y);
+        loss.backward();
+        opt.step();
+      }
+    };
+  }
+
+  /** W4(b): three tiny ops per call on tensors that require no gradient, freed by the call's PointerScope. */
+  @Override
+  public Runnable tinyOps(float[] as, float[] bs, float[] ms, float[] ns) {
+    Tensor a = floats(as, 4), b = floats(bs, 4), m = floats(ms, 4, 4), n = floats(ns, 4, 4);
+    w4Inputs.addAll(java.util.List.of(a, b, m, n));
+    return () -> {
+      try (PointerScope scope = new PointerScope()) {
+        add(a, b);
+        mm(m, n);
+        relu(a);
+      }
+    };
+  }
+
+  @Override
   public double testAccuracy() {
     model.eval();
     long n = testY.size(0), correct = 0;
@@ -195,6 +253,8 @@ public final class PytorchBench implements BenchSystem {
 
   @Override
   public void release() {
+    for (Tensor t : w4Inputs) t.close();
+    w4Inputs.clear();
     if (adam != null) adam.close();
     if (model != null) model.close();
     adam = null;
