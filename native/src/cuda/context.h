@@ -35,6 +35,8 @@ class DeviceAllocator final : public CachingAllocator {
   // Cached blocks may still be read by queued work that freed them: wait for the stream.
   void before_release() override;
   [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
+  // cudaMalloc is not allowed while a graph is captured: fails naming the fix.
+  void capture_needs_system_block(size_t bytes) override;
 #if defined(JDNN_CUDA_EMU)
   // The emulation tracks every tensor's memory at its exact size and poisons freed blocks.
   void handed_out(void* p, size_t bytes) override;
@@ -132,13 +134,22 @@ class DeviceScratch {
 // The backend's context; throws if the backend is not initialized.
 Context& context();
 
+// Whether a CUDA graph is being captured on the compute stream (graphs.cu).
+bool graph_capturing();
+// Throws: a host synchronization (`what`) was attempted while a graph was being captured. The
+// capture is abandoned, so the stream works eagerly again.
+[[noreturn]] void sync_during_capture(const char* what);
+
 // Every wait of the host for the device goes through these two, so that Device.stats()
-// counts it ("syncs"). Return the runtime's status, for JDNN_CUDA_CHECK or to ignore.
+// counts it ("syncs"), and so that a wait while a graph is being captured fails with a clear
+// error instead of reaching the runtime. Return the runtime's status, for JDNN_CUDA_CHECK or to ignore.
 inline cudaError_t wait_for_stream(cudaStream_t stream) {
+  if (graph_capturing()) sync_during_capture("a stream synchronization");
   count(counters().syncs);
   return cudaStreamSynchronize(stream);
 }
 inline cudaError_t wait_for_event(cudaEvent_t event) {
+  if (graph_capturing()) sync_during_capture("an event synchronization");
   count(counters().syncs);
   return cudaEventSynchronize(event);
 }
