@@ -75,6 +75,24 @@ void* CachingAllocator::allocate(size_t bytes) {
   return p;
 }
 
+void* CachingAllocator::allocate_fresh(size_t bytes) {
+  const size_t size = round_block_size(bytes);
+  JDNN_CHECK(capturing_pool() == 0, "allocate_fresh: a capture is running, where CUDA forbids cudaMalloc");
+  void* p = system_allocate(size);
+  if (p == nullptr) {
+    release_cached();
+    p = system_allocate(size);
+  }
+  if (p == nullptr) out_of_memory(size, bytes_in_use());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_use_ += static_cast<int64_t>(size);
+    ++system_allocations_;
+  }
+  handed_out(p, bytes);
+  return p;
+}
+
 void CachingAllocator::deallocate(void* p, size_t bytes) {
   if (p == nullptr) return;
   taken_back(p);

@@ -37,6 +37,10 @@ class CachingAllocator : public Allocator {
   // one-off buffer (a convolution algorithm search's workspace) that should not
   // stay reserved.
   void deallocate_to_system(void* p, size_t bytes);
+  // A block from the system even when the cache holds one of its size: for memory set aside just
+  // before a CUDA graph capture (its per-replay constants, cuda/graphs.cu), which must not take a
+  // cached block the captured step needs. Freed as any block, to the cache. Not while capturing.
+  void* allocate_fresh(size_t bytes);
   // Successful system allocations so far (tests check that steady state makes none).
   int64_t system_allocations() const;
 

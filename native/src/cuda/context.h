@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -139,6 +140,14 @@ bool graph_capturing();
 // Throws: a host synchronization (`what`) was attempted while a graph was being captured. The
 // capture is abandoned, so the stream works eagerly again.
 [[noreturn]] void sync_during_capture(const char* what);
+// While a graph is being captured: reserves `bytes` (8-byte aligned) of the graph's per-replay
+// constant buffer, on the device, for an op whose host-computed constants change every step (Adam's
+// step size and bias corrections, AdaGrad's decayed rate), and registers `fill(replay, host)`, which
+// writes replay `replay`'s values (0: the replay right after the capture, which is the captured step)
+// into `host`, `bytes` long. Before each replay graph_launch fills every reservation and writes them
+// to the device with one eager kernel (a few for many constants), ordered before the graph on the
+// stream, so the captured kernels read that replay's values. Returns the device address.
+void* graph_constants(size_t bytes, std::function<void(int64_t replay, void* host)> fill);
 
 // Every wait of the host for the device goes through these two, so that Device.stats()
 // counts it ("syncs"), and so that a wait while a graph is being captured fails with a clear

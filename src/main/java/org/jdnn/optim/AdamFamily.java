@@ -115,7 +115,8 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
 
   @Override
   protected void updateGroup(int group, int[] indices) {
-    refuseGraph(params.get(indices[0]));
+    // Capturable: under a CUDA graph capture the backend reads the step sizes and bias corrections
+    // from a device buffer written before each replay (docs/architecture.md, "CUDA graphs").
     Tensor[] m = statesOf(indices, "exp_avg", 0);
     Tensor[] v = statesOf(indices, "exp_avg_sq", 0);
     Tensor[] vMax = flag(group, "amsgrad") ? statesOf(indices, "max_exp_avg_sq", 0) : null;
@@ -123,9 +124,10 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
         hyper(group, "beta1"), hyper(group, "beta2"), hyper(group, "eps"), hyper(group, "weight_decay"), decoupled());
   }
 
-  // The bias corrections follow the step count, a host value a CUDA graph would freeze.
+  // The per-tensor reference path passes the bias corrections as kernel arguments, which a CUDA graph
+  // would freeze; only the fused group step (the default) is capturable.
   private void refuseGraph(Tensor p) {
-    CudaGraph.refuseCapture(p.device(), name() + "'s step (its bias corrections depend on the step count)");
+    CudaGraph.refuseCapture(p.device(), name() + "'s per-tensor step (its bias corrections depend on the step count)");
   }
 
   @Override
