@@ -91,9 +91,9 @@ class StepGraphTest {
   private static Run train(Device device, Supplier<Layer> architecture, long[] sample, int batch,
       Function<List<Tensor>, Optimizer> optimizer, int steps, boolean graphs) {
     Generator.manualSeed(SEED);
-    ArrayDataset data = images(steps * batch, sample);
     float[] losses = new float[steps];
-    try (Layer model = architecture.get()) {
+    try (ArrayDataset data = images(steps * batch, sample);
+        Layer model = architecture.get()) {
       model.to(device);
       CrossEntropyLoss loss = new CrossEntropyLoss();
       List<Batch> batches = new ArrayList<>();
