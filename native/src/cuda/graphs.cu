@@ -62,7 +62,7 @@ __global__ void write_constants_kernel(uint32_t* dst, ConstantChunk c) {
 }
 
 // Fills each reservation with replay g.replays's values and writes them before the graph runs: one
-// launch per kChunkWords words (one for up to 1,792 float32 Adam parameters).
+// launch per kChunkWords words (one for up to 448 float32 Adam parameters).
 void write_constants(Graph& g, cudaStream_t s) {
   if (g.reservations.empty()) return;
   std::vector<uint32_t> host(g.constants_used / sizeof(uint32_t), 0);
