@@ -121,8 +121,9 @@ public final class CudaGraph implements AutoCloseable {
   public static void refuseCapture(Device device, String what) {
     if (isCapturing(device)) {
       throw new IllegalStateException(what + " cannot be captured into a CUDA graph: the graph would replay the "
-          + "value of the capture at every step. Use an optimizer and layers whose arguments do not change per "
-          + "step (SGD, RMSProp; Dropout in eval mode), or train eagerly");
+          + "value of the capture at every step. Use layers and optimizer steps whose arguments do not change per "
+          + "step or are written before each replay (the optimizers' fused group steps; Dropout in eval mode), or "
+          + "train eagerly");
     }
   }
 

@@ -19,6 +19,7 @@ import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
+import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.MaxPool2d;
@@ -126,8 +127,9 @@ class StepGraphTest {
           }
           if (g != null) assertTrue(g.isCaptured());
         }
-        for (Batch b : batches) b.close();
         if (graphs) assertEquals(steps, opt.steps(0), "replays count as optimizer steps");
+      } finally {
+        for (Batch b : batches) b.close();
       }
       Map<String, float[]> params = new LinkedHashMap<>();
       for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
@@ -248,6 +250,18 @@ class StepGraphTest {
     assertEquals(inUse, device.bytesInUse(), "bytes in use back to the start");
     assertThrows(IllegalStateException.class, g::replay);
     a.close();
+  }
+
+  @ParameterizedTest
+  @MethodSource("org.jdnn.testing.TestDevice#accelerators")
+  void dropoutInTrainingModeRefusesToBeCapturedRatherThanFreezeItsOffset(TestDevice testDevice) {
+    Device device = testDevice.device();
+    Supplier<Layer> withDropout = () -> new Sequential(new Linear(784, 16), new Dropout(0.5), new Linear(16, 10));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> train(device, withDropout, new long[] {784}, BATCH, p -> new SGD(p, 0.1), 3, true));
+    assertTrue(e.getMessage().contains("in training mode") && e.getMessage().contains("cannot be captured"),
+        e.getMessage());
+    assertFalse(CudaGraph.isCapturing(device));
   }
 
   @Test
