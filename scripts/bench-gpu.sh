@@ -23,6 +23,8 @@
 #                    print exactly one line each on stdout, no result files:
 #                    STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
 #                    STEP W2 ... (docs/architecture.md, "Step counters", says what each counts)
+#                    STEP W1-graph ... and STEP W2-graph ...: the same step replayed from a CUDA graph
+#                    (org.jdnn.train.StepGraph; W2 without its Dropout, which refuses capture)
 # --list-step        with --profile-steps on cuda-emu: also list on stderr each launch and vendor
 #                    call of the counted steps (kernel or entry, and the op that issued it), from
 #                    the emulation's JDNN_EMU_TRACE lines
@@ -95,11 +97,11 @@ if [[ $profile_steps == 1 ]]; then
   if [[ $status == 0 ]]; then
     # Exactly one line per workload, fields in this order (readers parse them).
     fields='launches=[0-9]+ vendor_calls=[0-9]+ syncs=[0-9]+ device_mallocs=[0-9]+ h2d_bytes=[0-9]+ d2h_bytes=[0-9]+'
-    for w in W1 W2; do
+    for w in W1 W2 W1-graph W2-graph; do
       n=$(grep -cE "^STEP $w $fields\$" <<<"$lines" || true)
       [[ $n == 1 ]] || { echo "== expected exactly one well-formed 'STEP $w ...' line, got $n" >&2; status=1; }
     done
-    [[ $(wc -l <<<"$lines") == 2 ]] || { echo "== expected two lines on stdout, got: $lines" >&2; status=1; }
+    [[ $(wc -l <<<"$lines") == 4 ]] || { echo "== expected four lines on stdout, got: $lines" >&2; status=1; }
   fi
   exit $status
 fi

@@ -146,6 +146,16 @@ double device_stat(int device, const char* key) noexcept;
 // dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).
 int tensor_transfer(int64_t src, int64_t dst) noexcept;
 
+// ---- CUDA graphs (cuda/graphs.cu; org.jdnn.tensor.CudaGraph) -----------------------
+// Ops issued on the device between graph_begin and graph_end are captured (recorded, not run);
+// graph_end returns the graph's handle (>= 1; -1 on failure). graph_launch replays it as one launch;
+// graph_destroy releases it and its private memory pool. A host wait during the capture fails
+// (DEVICE). Other devices fail with DEVICE, naming the devices that capture.
+int graph_begin(int device) noexcept;
+int64_t graph_end(int device) noexcept;
+int graph_launch(int device, int64_t graph) noexcept;
+int graph_destroy(int device, int64_t graph) noexcept;
+
 // ---- ops ----------------------------------------------------------------------
 int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept;
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).

@@ -16,6 +16,19 @@ double Backend::stat(const std::string& key) {
   fail("device ", device_name(device()), " has no statistic '", key, "'");
 }
 
+namespace {
+[[noreturn]] void no_graphs(Device device) {
+  fail_as(ErrorKind::DEVICE, "CUDA graphs need the cuda or cuda-emu device; ", device_name(device),
+          " runs every op at once and has nothing to capture. Train eagerly there, or use Device.cuda() / "
+          "Device.cudaEmulated()");
+}
+}  // namespace
+
+void Backend::graph_begin() { no_graphs(device()); }
+int64_t Backend::graph_end() { no_graphs(device()); }
+void Backend::graph_launch(int64_t) { no_graphs(device()); }
+void Backend::graph_destroy(int64_t) { no_graphs(device()); }
+
 // The default of every op: a device error naming op and device.
 #define JDNN_DEFAULT_ROW(ret, name, params, backends) \
   ret Backend::name params { missing(#name); }

@@ -57,6 +57,13 @@ class Backend {
   virtual void set_option(const std::string& key, double value);
   // Backend-specific counters, e.g. "kernel_ms" on CUDA; unknown keys throw.
   virtual double stat(const std::string& key);
+  // CUDA graphs (cuda/graphs.cu): the ops issued between graph_begin and graph_end are captured
+  // into a graph (not run), which graph_launch replays and graph_destroy releases with its memory
+  // pool. The defaults fail: only the CUDA devices capture.
+  virtual void graph_begin();
+  virtual int64_t graph_end();
+  virtual void graph_launch(int64_t graph);
+  virtual void graph_destroy(int64_t graph);
 
   // The ops, one virtual per row of jdnn/ops.def; the default fails naming op and device.
 #define JDNN_VIRTUAL_ROW(ret, name, params, backends) virtual ret name params;

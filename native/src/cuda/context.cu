@@ -160,6 +160,11 @@ void* Context::workspace(size_t bytes) {
 }
 
 void* Context::upload_staging(size_t bytes) {
+  // A captured copy would read the staging buffer at every replay, long after it was reused.
+  JDNN_CHECK_AS(ErrorKind::DEVICE, !graph_capturing(), "a copy of ", bytes,
+                " bytes from host memory was issued while capturing a CUDA graph: the graph would replay it from a "
+                "staging buffer that later copies reuse; put the data on the device before the capture (static "
+                "device buffers, filled between replays)");
   // Idle once its last transfer is done. NotReady is a state, not a failure, and is
   // cleared so the next launch's error check does not report it.
   const auto idle = [](Staging& s) {

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -36,6 +37,8 @@ class DeviceAllocator final : public CachingAllocator {
   // Cached blocks may still be read by queued work that freed them: wait for the stream.
   void before_release() override;
   [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
+  // cudaMalloc is not allowed while a graph is captured: fails naming the fix.
+  void capture_needs_system_block(size_t bytes) override;
 #if defined(JDNN_CUDA_EMU)
   // The emulation tracks every tensor's memory at its exact size and poisons freed blocks.
   void handed_out(void* p, size_t bytes) override;
@@ -135,13 +138,30 @@ class DeviceScratch {
 // The backend's context; throws if the backend is not initialized.
 Context& context();
 
+// Whether a CUDA graph is being captured on the compute stream (graphs.cu).
+bool graph_capturing();
+// Throws: a host synchronization (`what`) was attempted while a graph was being captured. The
+// capture is abandoned, so the stream works eagerly again.
+[[noreturn]] void sync_during_capture(const char* what);
+// While a graph is being captured: reserves `bytes` (8-byte aligned) of the graph's per-replay
+// constant buffer, on the device, for an op whose host-computed constants change every step (Adam's
+// step size and bias corrections, AdaGrad's decayed rate), and registers `fill(replay, host)`, which
+// writes replay `replay`'s values (0: the replay right after the capture, which is the captured step)
+// into `host`, `bytes` long. Before each replay graph_launch fills every reservation and writes them
+// to the device with one eager kernel (a few for many constants), ordered before the graph on the
+// stream, so the captured kernels read that replay's values. Returns the device address.
+void* graph_constants(size_t bytes, std::function<void(int64_t replay, void* host)> fill);
+
 // Every wait of the host for the device goes through these two, so that Device.stats()
-// counts it ("syncs"). Return the runtime's status, for JDNN_CUDA_CHECK or to ignore.
+// counts it ("syncs"), and so that a wait while a graph is being captured fails with a clear
+// error instead of reaching the runtime. Return the runtime's status, for JDNN_CUDA_CHECK or to ignore.
 inline cudaError_t wait_for_stream(cudaStream_t stream) {
+  if (graph_capturing()) sync_during_capture("a stream synchronization");
   count(counters().syncs);
   return cudaStreamSynchronize(stream);
 }
 inline cudaError_t wait_for_event(cudaEvent_t event) {
+  if (graph_capturing()) sync_during_capture("an event synchronization");
   count(counters().syncs);
   return cudaEventSynchronize(event);
 }

@@ -18,6 +18,10 @@ class CudaBackend final : public Backend {
   void check_errors() override;
   void set_option(const std::string& key, double value) override;
   double stat(const std::string& key) override;
+  void graph_begin() override;
+  int64_t graph_end() override;
+  void graph_launch(int64_t graph) override;
+  void graph_destroy(int64_t graph) override;
 
   JDNN_BACKEND_OVERRIDES(CUDA)
 

@@ -102,6 +102,8 @@ class DeviceErrors {
   // read finds it empty). `where` names the synchronizing call in the message.
   void after_wait(cudaStream_t stream, const char* where);
   bool read_queued() const { return read_queued_; }
+  // A replayed CUDA graph may hold ops that check their data: the next wait reads the record.
+  void note_replay() { ++issued_; }
 
  private:
   DeviceErrorRecord* device_ = nullptr;

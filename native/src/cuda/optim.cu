@@ -84,12 +84,14 @@ __global__ void sgd_group_kernel(SgdTable<T> t, kernels::SgdParams s) {
   }
 }
 
+// `replayed`: null eagerly; in a captured CUDA graph, this table's per-parameter constants, written
+// before each replay (graph_constants), in place of the table's captured ones.
 template <class T>
-__global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a) {
+__global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a, const double* replayed) {
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *sum = t.state[0][k];
     const T* g = t.grad[k];
-    a.clr = t.scalar[0][k];
+    a.clr = replayed != nullptr ? replayed[k] : t.scalar[0][k];
     JDNN_KERNEL_LOOP(i, t.numel[k]) { kernels::adagrad_update(p[i], g[i], sum[i], a); }
   }
 }
@@ -108,12 +110,12 @@ __global__ void rmsprop_group_kernel(RmspropTable<T> t, kernels::RmspropParams r
 }
 
 template <bool AMSGRAD, bool DECOUPLED, class T>
-__global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c) {
+__global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c, const T* replayed) {
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *m = t.state[0][k], *v = t.state[1][k], *v_max = t.state[2][k];
     const T* g = t.grad[k];
-    c.step_size = t.scalar[0][k];
-    c.bias_correction2_sqrt = t.scalar[1][k];
+    c.step_size = replayed != nullptr ? replayed[2 * k] : t.scalar[0][k];
+    c.bias_correction2_sqrt = replayed != nullptr ? replayed[2 * k + 1] : t.scalar[1][k];
     JDNN_KERNEL_LOOP(i, t.numel[k]) {
       T scratch = T(0);
       kernels::adam_update<AMSGRAD, DECOUPLED>(p[i], g[i], m[i], v[i], AMSGRAD ? v_max[i] : scratch, c);
@@ -291,14 +293,28 @@ void CudaBackend::adagrad_group(const TensorGroup& g, double lr, double lr_decay
   const kernels::AdagradParams params = kernels::adagrad_params(lr, lr_decay, eps, wd, 1);
   with_float(g.params[0]->dtype, "adagrad_group", [&](auto zero) {
     using T = decltype(zero);
+    // Captured into a CUDA graph: the decayed rates follow the step count, so each replay's are
+    // written to the device before it (replay r updates step steps[k] + r).
+    const double* replayed = nullptr;
+    if (graph_capturing()) {
+      std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
+      replayed = static_cast<const double*>(
+          graph_constants(steps.size() * sizeof(double), [=](int64_t replay, void* host) {
+            auto* out = static_cast<double*>(host);
+            for (size_t k = 0; k < steps.size(); ++k) {
+              out[k] = kernels::adagrad_params(lr, lr_decay, eps, wd, steps[k] + replay).clr;
+            }
+          }));
+    }
     for_each_table<AdagradTable<T>>(
         g.size(),
         [&](AdagradTable<T>& t, int slot, size_t k) {
           fill_optimizer_entry<AdagradTable<T>, T>(t, slot, g, k);
           t.scalar[0][slot] = kernels::adagrad_params(lr, lr_decay, eps, wd, g.steps[k]).clr;
         },
-        [&](const AdagradTable<T>& t, size_t) {
-          launch_n(adagrad_group_kernel<T>, table_elements(t), s, t, params);
+        [&](const AdagradTable<T>& t, size_t first) {
+          launch_n(adagrad_group_kernel<T>, table_elements(t), s, t, params,
+                   replayed != nullptr ? replayed + first : nullptr);
         });
   });
 }
@@ -330,6 +346,22 @@ void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double 
       return kernels::AdamConstants<T>(kernels::adam_params(lr, b1, b2, eps, wd, g.steps[k], amsgrad, decoupled));
     };
     const kernels::AdamConstants<T> shared = constants(0);
+    // Captured into a CUDA graph: the step sizes and bias corrections follow the step count, so each
+    // replay's are written to the device before it (replay r updates step steps[k] + r).
+    const T* replayed = nullptr;
+    if (graph_capturing()) {
+      std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
+      replayed = static_cast<const T*>(
+          graph_constants(2 * steps.size() * sizeof(T), [=](int64_t replay, void* host) {
+            auto* out = static_cast<T*>(host);
+            for (size_t k = 0; k < steps.size(); ++k) {
+              const kernels::AdamConstants<T> c(
+                  kernels::adam_params(lr, b1, b2, eps, wd, steps[k] + replay, amsgrad, decoupled));
+              out[2 * k] = c.step_size;
+              out[2 * k + 1] = c.bias_correction2_sqrt;
+            }
+          }));
+    }
     kernels::with_adam_variant(amsgrad, decoupled, [&](auto amsgrad_, auto decoupled_) {
       for_each_table<AdamTable<T>>(
           g.size(),
@@ -339,9 +371,9 @@ void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double 
             t.scalar[0][slot] = c.step_size;
             t.scalar[1][slot] = c.bias_correction2_sqrt;
           },
-          [&](const AdamTable<T>& t, size_t) {
+          [&](const AdamTable<T>& t, size_t first) {
             launch_n(adam_group_kernel<decltype(amsgrad_)::value, decltype(decoupled_)::value, T>, table_elements(t),
-                     s, t, shared);
+                     s, t, shared, replayed != nullptr ? replayed + 2 * first : nullptr);
           });
     });
   });

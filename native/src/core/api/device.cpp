@@ -53,4 +53,20 @@ double device_stat(int device, const char* key) noexcept {
   });
 }
 
+int graph_begin(int device) noexcept {
+  return status_of([&] { backend_for(device_of(device)).graph_begin(); });
+}
+
+int64_t graph_end(int device) noexcept {
+  return value_or<int64_t>(-1, [&] { return backend_for(device_of(device)).graph_end(); });
+}
+
+int graph_launch(int device, int64_t graph) noexcept {
+  return status_of([&] { backend_for(device_of(device)).graph_launch(graph); });
+}
+
+int graph_destroy(int device, int64_t graph) noexcept {
+  return status_of([&] { backend_for(device_of(device)).graph_destroy(graph); });
+}
+
 }  // namespace jdnn

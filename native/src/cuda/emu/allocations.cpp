@@ -127,6 +127,12 @@ bool find_live(const void* p, size_t bytes, Span* out) {
   return true;
 }
 
+bool block_held(const Span& span) {
+  std::lock_guard<std::mutex> lock(map_mutex);
+  auto it = blocks().find(span.base);
+  return it != blocks().end() && it->second.capacity == span.capacity;
+}
+
 bool is_device_range(const void* p, size_t bytes) { return bytes == 0 || find_live(p, bytes, nullptr); }
 
 void add_pinned(const void* base, size_t bytes) {

@@ -56,9 +56,16 @@ enum cudaError_t : int {
   cudaErrorNoDevice = 100,
   cudaErrorInvalidDevice = 101,
   cudaErrorInvalidResourceHandle = 400,
+  cudaErrorIllegalState = 401,
   cudaErrorNotReady = 600,
   cudaErrorIllegalAddress = 700,
   cudaErrorLaunchFailure = 719,
+  cudaErrorStreamCaptureUnsupported = 900,
+  cudaErrorStreamCaptureInvalidated = 901,
+  cudaErrorStreamCaptureUnmatched = 903,
+  cudaErrorStreamCaptureImplicit = 906,
+  cudaErrorCapturedEvent = 907,
+  cudaErrorStreamCaptureWrongThread = 908,
 };
 typedef cudaError_t cudaError;
 
@@ -74,6 +81,22 @@ struct CUstream_st;
 typedef CUstream_st* cudaStream_t;
 struct CUevent_st;
 typedef CUevent_st* cudaEvent_t;
+struct CUgraph_st;
+typedef CUgraph_st* cudaGraph_t;
+struct CUgraphExec_st;
+typedef CUgraphExec_st* cudaGraphExec_t;
+
+// Stream capture (CUDA Runtime API, "Stream Management" and "Graph Management").
+enum cudaStreamCaptureMode : int {
+  cudaStreamCaptureModeGlobal = 0,
+  cudaStreamCaptureModeThreadLocal = 1,
+  cudaStreamCaptureModeRelaxed = 2,
+};
+enum cudaStreamCaptureStatus : int {
+  cudaStreamCaptureStatusNone = 0,
+  cudaStreamCaptureStatusActive = 1,
+  cudaStreamCaptureStatusInvalidated = 2,
+};
 
 struct dim3 {
   unsigned x = 1, y = 1, z = 1;
@@ -126,6 +149,21 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream = nullptr);
 cudaError_t cudaEventSynchronize(cudaEvent_t event);
 cudaError_t cudaEventQuery(cudaEvent_t event);
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end);
+
+// Stream capture and graphs (emulated in streams.cpp): work queued on a capturing stream is
+// recorded, not run; a launched graph queues the recorded work again, in order, on the launch
+// stream. Only single-stream captures are emulated (a capturing stream may not wait on events of
+// other streams); a synchronization of a capturing stream, cudaDeviceSynchronize, cudaMalloc,
+// cudaFree, cudaMallocHost and cudaFreeHost during a global-mode capture fail with
+// cudaErrorStreamCaptureUnsupported and invalidate it; use of the legacy stream while a blocking
+// stream captures fails with cudaErrorStreamCaptureImplicit.
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode);
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph);
+cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* status);
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long flags = 0);
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream);
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec);
+cudaError_t cudaGraphDestroy(cudaGraph_t graph);
 
 cudaError_t cudaGetLastError();
 cudaError_t cudaPeekAtLastError();
@@ -180,6 +218,9 @@ struct Span {
   size_t bytes = 0;     // usable: the logical size (allocator) or the cudaMalloc size
   size_t capacity = 0;  // the whole block, guard included
 };
+// enqueue() for work that uses device allocations: when the work is captured into a graph and
+// replayed, each allocation is checked to be still held (not given back with cudaFree) first.
+void enqueue_using(cudaStream_t stream, std::string what, std::vector<Span> uses, std::function<void()> work);
 // Checks argument `index` (a pointer to `element` bytes) against live allocations;
 // false (and the launch error recorded) when it lies in none.
 bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel,

@@ -21,6 +21,17 @@ void enqueue_named(cudaStream_t stream, std::string what, std::function<void()> 
 cudaError_t take_deferred_error();
 // Records a failure for the calling thread's next cudaGetLastError, with its explanation.
 cudaError_t record_error(cudaError_t error, std::string detail = {});
+// Called by the calls a global-mode capture prohibits (cudaMalloc, cudaFree, cudaMallocHost,
+// cudaFreeHost): cudaErrorStreamCaptureUnsupported, with every such capture invalidated, when a
+// capture prohibits them on this thread; else cudaSuccess.
+cudaError_t check_capture_allows(const char* call);
+// cudaErrorStreamCaptureImplicit when `stream` is the legacy stream and a blocking stream captures.
+cudaError_t check_legacy_use(cudaStream_t stream, const char* call);
+// Whether a capture is under way on the stream.
+bool stream_capturing(cudaStream_t stream);
+// Fails `call` on a capturing stream with cudaErrorStreamCaptureUnsupported (saying `why`) and
+// invalidates the capture.
+cudaError_t refuse_in_capture(cudaStream_t stream, const std::string& call, const std::string& why);
 
 // ---- allocations.cpp ----------------------------------------------------------
 // Byte written over fresh, freed and reused device memory: every float or double
@@ -38,6 +49,8 @@ void check_guard(const Span& span, const std::string& what);
 void add_block(char* base, size_t requested, size_t capacity);
 // Forgets a block (cudaFree) after checking its guard; false if base starts no block.
 bool remove_block(const void* base);
+// Whether the cudaMalloc block `span` lies in is still held (a graph replay checks what it uses).
+bool block_held(const Span& span);
 void add_pinned(const void* base, size_t bytes);
 bool remove_pinned(const void* base);
 // Bytes held by cudaMalloc blocks (for the memory=<size> mode).

@@ -27,7 +27,8 @@ void enqueue_launch(cudaStream_t stream, const std::string& kernel, std::vector<
                     std::function<void()> run_all) {
   std::string what = "kernel " + kernel;
   if (*current_op_name() != '\0') what += std::string(" (op ") + current_op_name() + ")";
-  enqueue_named(stream, what, [what, touched = std::move(touched), run_all = std::move(run_all)] {
+  std::vector<Span> uses = touched;
+  enqueue_using(stream, what, std::move(uses), [what, touched = std::move(touched), run_all = std::move(run_all)] {
     run_all();
     for (const Span& s : touched) check_guard(s, what);
   });

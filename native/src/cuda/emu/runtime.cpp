@@ -60,6 +60,7 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   const char* call = api == Api::SYNC ? "cudaMemcpy" : "cudaMemcpyAsync";
   if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
   if (kind < cudaMemcpyHostToHost || kind > cudaMemcpyDefault) return record_error(cudaErrorInvalidMemcpyDirection);
+  if (const cudaError_t e = check_legacy_use(stream, call); e != cudaSuccess) return e;
   if (bytes == 0) return cudaSuccess;
   if (kind == cudaMemcpyDefault) {  // unified addressing: the pointers say where they lie
     const bool d = is_device_range(dst, bytes), s = is_device_range(src, bytes);
@@ -74,6 +75,9 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   if (dst == nullptr || src == nullptr)
     return record_error(cudaErrorInvalidValue, std::string(call) + ": a null host pointer");
   const bool pinned_host = (!dst_device && is_pinned(dst, bytes)) || (!src_device && is_pinned(src, bytes));
+  // A graph replays a copy by its addresses: pageable memory, staged at the call, cannot be replayed.
+  if (kind != cudaMemcpyDeviceToDevice && !pinned_host && stream_capturing(stream))
+    return refuse_in_capture(stream, call, "a copy to or from pageable host memory cannot be captured; use pinned memory");
 
   // Pageable host memory is read at the call (the driver stages it); device and pinned memory
   // are read when the copy executes.
@@ -88,8 +92,11 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   std::ostringstream what;
   what << call << " (" << kind_name(kind) << ", " << bytes << " bytes)";
   const std::string name = what.str();
+  std::vector<Span> uses;
+  if (dst_device) uses.push_back(dst_span);
+  if (src_device) uses.push_back(src_span);
   // The snapshot is captured to keep it alive until the copy ran.
-  enqueue_named(stream, name, [dst, src, bytes, snapshot, dst_device, dst_span, name] {
+  enqueue_using(stream, name, std::move(uses), [dst, src, bytes, snapshot, dst_device, dst_span, name] {
     std::memmove(dst, src, bytes);
     if (dst_device) check_guard(dst_span, name);
   });
@@ -106,11 +113,12 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
 
 cudaError_t memset(void* ptr, int value, size_t bytes, cudaStream_t stream, const char* call) {
   if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
+  if (const cudaError_t e = check_legacy_use(stream, call); e != cudaSuccess) return e;
   if (bytes == 0) return cudaSuccess;
   Span span;
   if (!device_side(ptr, bytes, call, "destination", &span)) return cudaErrorInvalidValue;
   std::string name = std::string(call) + " (" + std::to_string(bytes) + " bytes)";
-  enqueue_named(stream, name, [=] {
+  enqueue_using(stream, name, {span}, [=] {
     std::memset(ptr, value, bytes);
     check_guard(span, name);
   });
@@ -170,6 +178,7 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
 
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
   if (ptr == nullptr) return record_error(cudaErrorInvalidValue);
+  if (const cudaError_t e = check_capture_allows("cudaMalloc"); e != cudaSuccess) return e;
   const size_t limit = modes().memory_limit;
   if (limit != 0 && bytes > limit - std::min(limit, device_bytes_held())) {
     std::ostringstream m;
@@ -189,6 +198,7 @@ cudaError_t cudaMalloc(void** ptr, size_t bytes) {
 // Implicitly synchronizes: queued work may still use the block.
 cudaError_t cudaFree(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
+  if (const cudaError_t e = check_capture_allows("cudaFree"); e != cudaSuccess) return e;
   drain_all();
   if (!remove_block(ptr))
     return record_error(cudaErrorInvalidValue, "cudaFree: " + std::to_string(reinterpret_cast<uintptr_t>(ptr)) +
@@ -199,6 +209,7 @@ cudaError_t cudaFree(void* ptr) {
 
 cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
   if (ptr == nullptr) return record_error(cudaErrorInvalidValue);
+  if (const cudaError_t e = check_capture_allows("cudaMallocHost"); e != cudaSuccess) return e;
   *ptr = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
   if (*ptr == nullptr) return record_error(cudaErrorMemoryAllocation);
   add_pinned(*ptr, bytes);
@@ -208,6 +219,7 @@ cudaError_t cudaMallocHost(void** ptr, size_t bytes) {
 // Queued copies may still read or write the buffer: they run first.
 cudaError_t cudaFreeHost(void* ptr) {
   if (ptr == nullptr) return cudaSuccess;
+  if (const cudaError_t e = check_capture_allows("cudaFreeHost"); e != cudaSuccess) return e;
   drain_all();
   if (!remove_pinned(ptr)) return record_error(cudaErrorInvalidValue, "cudaFreeHost: not a cudaMallocHost block");
   std::free(ptr);
@@ -241,6 +253,13 @@ const char* cudaGetErrorName(cudaError_t error) {
     case cudaErrorNotReady: return "cudaErrorNotReady";
     case cudaErrorIllegalAddress: return "cudaErrorIllegalAddress";
     case cudaErrorLaunchFailure: return "cudaErrorLaunchFailure";
+    case cudaErrorIllegalState: return "cudaErrorIllegalState";
+    case cudaErrorStreamCaptureUnsupported: return "cudaErrorStreamCaptureUnsupported";
+    case cudaErrorStreamCaptureInvalidated: return "cudaErrorStreamCaptureInvalidated";
+    case cudaErrorStreamCaptureUnmatched: return "cudaErrorStreamCaptureUnmatched";
+    case cudaErrorStreamCaptureImplicit: return "cudaErrorStreamCaptureImplicit";
+    case cudaErrorCapturedEvent: return "cudaErrorCapturedEvent";
+    case cudaErrorStreamCaptureWrongThread: return "cudaErrorStreamCaptureWrongThread";
   }
   return "cudaErrorUnknown";
 }
@@ -258,6 +277,8 @@ const char* cudaGetErrorString(cudaError_t error) {
     case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
     case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
     case cudaErrorLaunchFailure: return "unspecified launch failure";
+    case cudaErrorStreamCaptureUnsupported: return "operation not permitted when stream is capturing";
+    case cudaErrorStreamCaptureInvalidated: return "operation failed due to a previous error during capture";
     default: return cudaGetErrorName(error);
   }
 }

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cuda/emu/emu_internal.h"
@@ -36,9 +37,27 @@ struct Item {
   std::vector<Dependency> deps;
 };
 
+// Work recorded by a capture: what a graph node holds (kernel arguments by value, copy
+// addresses), and the device allocations it uses, checked again at each replay.
+struct Recorded {
+  std::string what;
+  std::vector<jdnn::cuda::emu::Span> uses;
+  std::function<void()> work;
+};
+
+struct Capture {
+  cudaStreamCaptureMode mode = cudaStreamCaptureModeGlobal;
+  std::thread::id thread;
+  bool stream_blocking = false;
+  cudaError_t invalidated = cudaSuccess;  // the error that invalidated it
+  std::string why;
+  std::vector<Recorded> items;
+};
+
 struct Queue {
   bool blocking = false;  // created without cudaStreamNonBlocking: ordered with the legacy stream
   std::deque<Item> items;
+  std::shared_ptr<Capture> capture;  // while a capture is under way on this stream
 };
 
 struct EventState {
@@ -47,6 +66,7 @@ struct EventState {
   uint64_t generation = 0;       // of the latest record, so a stale record item sets no time
   std::chrono::steady_clock::time_point when;
   bool reached = false;  // the latest record executed
+  std::shared_ptr<Capture> captured;  // the capture the latest record was made in, if any
 };
 
 std::mutex queue_mutex;             // the queues, sequence numbers and the stream list
@@ -75,7 +95,20 @@ thread_local std::string taken_detail;  // explains the error last handed to the
 thread_local cudaError_t taken_error = cudaSuccess;
 thread_local const char* current_op = "";
 
+// Captures under way (the calls a global-mode capture prohibits look at all of them).
+std::vector<std::shared_ptr<Capture>>& captures() {
+  static auto* list = new std::vector<std::shared_ptr<Capture>>();
+  return *list;
+}
+
 }  // namespace
+
+struct CUgraph_st {
+  std::shared_ptr<const std::vector<Recorded>> items;
+};
+struct CUgraphExec_st {
+  std::shared_ptr<const std::vector<Recorded>> items;
+};
 
 struct CUstream_st {
   std::shared_ptr<Queue> queue;
@@ -90,9 +123,38 @@ namespace {
 
 std::shared_ptr<Queue> queue_of(cudaStream_t stream) { return stream == nullptr ? legacy_queue() : stream->queue; }
 
-// Appends an item; the caller holds queue_mutex. Returns its sequence number.
+// The caller holds queue_mutex. Marks a capture invalid (the first reason stays).
+void invalidate(Capture& c, cudaError_t error, const std::string& why) {
+  if (c.invalidated != cudaSuccess) return;
+  c.invalidated = error;
+  c.why = why;
+}
+
+// The caller holds queue_mutex. A blocking stream's capture the legacy stream would depend on.
+std::shared_ptr<Capture> blocking_capture() {
+  for (auto& c : captures())
+    if (c->stream_blocking) return c;
+  return nullptr;
+}
+
+cudaError_t implicit_dependency(const std::string& call) {
+  return record_error(cudaErrorStreamCaptureImplicit,
+                      call + " on the legacy default stream while a blocking stream is capturing: the legacy "
+                             "stream would depend on the capture; use the capturing stream or a non-blocking one");
+}
+
+// Appends an item; the caller holds queue_mutex. Returns its sequence number, 0 when the item was
+// recorded by the stream's capture instead, or refused (use of the legacy stream during a capture).
 uint64_t push(const std::shared_ptr<Queue>& q, std::string what, std::function<void()> work,
-              std::vector<Dependency> deps) {
+              std::vector<Dependency> deps, std::vector<Span> uses = {}) {
+  if (q->capture) {
+    if (work) q->capture->items.push_back(Recorded{std::move(what), std::move(uses), std::move(work)});
+    return 0;
+  }
+  if (q == legacy_queue() && blocking_capture()) {
+    implicit_dependency(what);
+    return 0;
+  }
   Item item{next_seq++, std::move(what), std::move(work), std::move(deps)};
   // The legacy default stream waits for all blocking streams' earlier work, and they for its.
   if (q == legacy_queue()) {
@@ -177,6 +239,48 @@ void enqueue_named(cudaStream_t stream, std::string what, std::function<void()> 
   push(queue_of(stream), std::move(what), std::move(work), {});
 }
 
+void enqueue_using(cudaStream_t stream, std::string what, std::vector<Span> uses, std::function<void()> work) {
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  push(queue_of(stream), std::move(what), std::move(work), {}, std::move(uses));
+}
+
+cudaError_t check_legacy_use(cudaStream_t stream, const char* call) {
+  if (stream != nullptr) return cudaSuccess;
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  return blocking_capture() ? implicit_dependency(call) : cudaSuccess;
+}
+
+bool stream_capturing(cudaStream_t stream) {
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  return queue_of(stream)->capture != nullptr;
+}
+
+cudaError_t refuse_in_capture(cudaStream_t stream, const std::string& call, const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (auto& c = queue_of(stream)->capture) invalidate(*c, cudaErrorStreamCaptureUnsupported, call + ": " + why);
+  }
+  return record_error(cudaErrorStreamCaptureUnsupported,
+                      call + " on a capturing stream: " + why + "; the capture is invalidated");
+}
+
+cudaError_t check_capture_allows(const char* call) {
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  bool prohibited = false;
+  for (auto& c : captures()) {
+    const bool applies = c->mode == cudaStreamCaptureModeGlobal ||
+                         (c->mode == cudaStreamCaptureModeThreadLocal && c->thread == std::this_thread::get_id());
+    if (!applies) continue;
+    prohibited = true;
+    invalidate(*c, cudaErrorStreamCaptureUnsupported, std::string(call) + " during the capture");
+  }
+  if (!prohibited) return cudaSuccess;
+  return record_error(cudaErrorStreamCaptureUnsupported,
+                      std::string(call) + " while a stream is capturing a graph (global capture mode prohibits it, "
+                                          "since the graph would not replay it): allocate before the capture; the "
+                                          "capture is invalidated");
+}
+
 void fail_work(cudaError_t error, const std::string& detail) {
   std::lock_guard<std::mutex> lock(deferred_mutex);
   if (deferred_error != cudaSuccess) return;  // the first failure explains the rest
@@ -245,6 +349,12 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
 }
 
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
+  if (stream_capturing(stream))
+    return refuse_in_capture(stream, "cudaStreamSynchronize", "the host cannot wait for work that is only recorded");
+  if (stream == nullptr) {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (blocking_capture()) return implicit_dependency("cudaStreamSynchronize");
+  }
   drain_stream(stream);
   return report_deferred(cudaSuccess);
 }
@@ -254,12 +364,29 @@ cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
   std::lock_guard<std::mutex> lock(queue_mutex);
   const EventState& e = *event->state;
+  if (auto& c = queue_of(stream)->capture) {
+    if (e.captured == c) return cudaSuccess;  // recorded earlier in the same one-stream capture: in order already
+    invalidate(*c, cudaErrorStreamCaptureUnsupported, "cudaStreamWaitEvent on another stream's event");
+    return record_error(cudaErrorStreamCaptureUnsupported,
+                        "cudaStreamWaitEvent: a capturing stream waiting on an event of another stream (a "
+                        "multi-stream capture) is not emulated; the capture is invalidated");
+  }
+  if (e.captured) return record_error(cudaErrorCapturedEvent, "cudaStreamWaitEvent: the event was recorded in a capture");
   if (e.queue == nullptr) return cudaSuccess;  // never recorded: nothing to wait for
   push(queue_of(stream), "cudaStreamWaitEvent", {}, {{e.queue, e.bound}});
   return cudaSuccess;
 }
 
 cudaError_t cudaDeviceSynchronize() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (!captures().empty()) {
+      for (auto& c : captures()) invalidate(*c, cudaErrorStreamCaptureUnsupported, "cudaDeviceSynchronize");
+      return record_error(cudaErrorStreamCaptureUnsupported,
+                          "cudaDeviceSynchronize while a stream is capturing a graph: the host cannot wait for "
+                          "work that is only recorded; the capture is invalidated");
+    }
+  }
   drain_all();
   return report_deferred(cudaSuccess);
 }
@@ -280,6 +407,12 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
   std::lock_guard<std::mutex> lock(queue_mutex);
   std::shared_ptr<EventState> e = event->state;
+  if (auto& c = queue_of(stream)->capture) {  // a graph node: marks a position in the capture only
+    e->captured = c;
+    return cudaSuccess;
+  }
+  if (queue_of(stream) == legacy_queue() && blocking_capture()) return implicit_dependency("cudaEventRecord");
+  e->captured = nullptr;
   const uint64_t generation = ++e->generation;
   e->reached = false;
   e->queue = queue_of(stream);
@@ -294,6 +427,13 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
 
 cudaError_t cudaEventSynchronize(cudaEvent_t event) {
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (event->state->captured)
+      return record_error(cudaErrorCapturedEvent, std::string("cudaEventSynchronize") +
+                                                      ": the event was last recorded in a capturing stream, so no "
+                                                      "host can wait for it");
+  }
   {
     std::lock_guard<std::recursive_mutex> exec(exec_mutex);
     std::shared_ptr<Queue> q;
@@ -312,6 +452,13 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
 // item of the event's stream, so a polling loop finishes after as many queries as items.
 cudaError_t cudaEventQuery(cudaEvent_t event) {
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    if (event->state->captured)
+      return record_error(cudaErrorCapturedEvent, std::string("cudaEventQuery") +
+                                                      ": the event was last recorded in a capturing stream, so no "
+                                                      "host can wait for it");
+  }
   std::lock_guard<std::recursive_mutex> exec(exec_mutex);
   const EventState& e = *event->state;
   if (reached(e)) return report_deferred(cudaSuccess);
@@ -351,4 +498,107 @@ cudaError_t cudaGetLastError() {
 cudaError_t cudaPeekAtLastError() {
   take_deferred_error();
   return last_error;
+}
+
+
+// ---- stream capture and graphs ---------------------------------------------------
+
+cudaError_t cudaStreamBeginCapture(cudaStream_t stream, cudaStreamCaptureMode mode) {
+  if (stream == nullptr)
+    return record_error(cudaErrorStreamCaptureUnsupported, "cudaStreamBeginCapture: the legacy stream cannot capture");
+  if (mode < cudaStreamCaptureModeGlobal || mode > cudaStreamCaptureModeRelaxed) return record_error(cudaErrorInvalidValue);
+  if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  auto& q = stream->queue;
+  if (q->capture) return record_error(cudaErrorIllegalState, "cudaStreamBeginCapture: the stream is capturing already");
+  auto c = std::make_shared<Capture>();
+  c->mode = mode;
+  c->thread = std::this_thread::get_id();
+  c->stream_blocking = q->blocking;
+  q->capture = c;
+  captures().push_back(c);
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t* graph) {
+  if (graph == nullptr) return record_error(cudaErrorInvalidValue);
+  if (stream == nullptr) return record_error(cudaErrorIllegalState, "cudaStreamEndCapture: the legacy stream never captures");
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  auto& q = stream->queue;
+  if (!q->capture) return record_error(cudaErrorIllegalState, "cudaStreamEndCapture: the stream is not capturing");
+  std::shared_ptr<Capture> c = q->capture;
+  if (c->mode != cudaStreamCaptureModeRelaxed && c->thread != std::this_thread::get_id())
+    return record_error(cudaErrorStreamCaptureWrongThread,
+                        "cudaStreamEndCapture: the capture began on another thread (not in relaxed mode)");
+  q->capture = nullptr;
+  auto& list = captures();
+  list.erase(std::remove(list.begin(), list.end(), c), list.end());
+  if (c->invalidated != cudaSuccess) {
+    *graph = nullptr;
+    return record_error(cudaErrorStreamCaptureInvalidated,
+                        "cudaStreamEndCapture: the capture was invalidated by " + c->why + " (" +
+                            cudaGetErrorName(c->invalidated) + ")");
+  }
+  *graph = new CUgraph_st{std::make_shared<const std::vector<Recorded>>(std::move(c->items))};
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamIsCapturing(cudaStream_t stream, cudaStreamCaptureStatus* status) {
+  if (status == nullptr) return record_error(cudaErrorInvalidValue);
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  if (stream == nullptr) {
+    if (blocking_capture()) return implicit_dependency("cudaStreamIsCapturing");
+    *status = cudaStreamCaptureStatusNone;
+    return cudaSuccess;
+  }
+  const auto& c = stream->queue->capture;
+  *status = !c ? cudaStreamCaptureStatusNone
+               : c->invalidated != cudaSuccess ? cudaStreamCaptureStatusInvalidated : cudaStreamCaptureStatusActive;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+  if (exec == nullptr) return record_error(cudaErrorInvalidValue);
+  if (graph == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  *exec = new CUgraphExec_st{graph->items};
+  return cudaSuccess;
+}
+
+// Queues the recorded work again, in order; each item first checks that the allocations it
+// was recorded with are still held, since a graph replays addresses, not tensors.
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t stream) {
+  if (exec == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  if (const cudaError_t e = take_deferred_error(); e != cudaSuccess) return e;
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  const auto& q = queue_of(stream);
+  if (q->capture) {
+    invalidate(*q->capture, cudaErrorStreamCaptureUnsupported, "cudaGraphLaunch");
+    return record_error(cudaErrorStreamCaptureUnsupported,
+                        "cudaGraphLaunch into a capturing stream (a child graph) is not emulated");
+  }
+  if (q == legacy_queue() && blocking_capture()) return implicit_dependency("cudaGraphLaunch");
+  for (const Recorded& r : *exec->items) {
+    push(q, "graph replay of " + r.what, [&r, items = exec->items] {
+      for (const Span& s : r.uses) {
+        if (block_held(s)) continue;
+        fail_work(cudaErrorIllegalAddress,
+                  "graph replay of " + r.what + ": the device allocation at " +
+                      std::to_string(reinterpret_cast<uintptr_t>(s.base)) + " (" + std::to_string(s.bytes) +
+                      " bytes) it was captured with has been freed; keep what a graph uses alive while it lives");
+        return;
+      }
+      r.work();
+    }, {});
+  }
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  delete exec;  // queued replays hold the recorded work
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  delete graph;
+  return cudaSuccess;
 }

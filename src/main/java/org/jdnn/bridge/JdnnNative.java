@@ -56,6 +56,14 @@ public final class JdnnNative {
 
   public static native int device_check_errors(int device);
 
+  public static native int graph_begin(int device);
+
+  public static native long graph_end(int device);
+
+  public static native int graph_launch(int device, long graph);
+
+  public static native int graph_destroy(int device, long graph);
+
   public static native int device_set_option(int device, String key, double value);
 
   public static native double device_stat(int device, String key);

@@ -1,6 +1,7 @@
 package org.jdnn.nn;
 
 import org.jdnn.tensor.DropoutOps;
+import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 
@@ -70,6 +71,7 @@ public class Dropout extends Layer {
     if (perChannel && x.rank() < 3) {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, C, ...], got " + x.describe());
     }
+    CudaGraph.refuseCapture(x.device(), describe() + " in training mode (its random offset advances every step)");
     long draws = perChannel ? x.dim(0) * x.dim(1) : x.numel();
     long seed = generator.seed();
     long offset = generator.reserve(draws);

@@ -1,6 +1,7 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 
@@ -95,6 +96,7 @@ public final class AdaGrad extends Optimizer {
 
   @Override
   protected void update(int i, Tensor p, Tensor g, int group) {
+    CudaGraph.refuseCapture(p.device(), "AdaGrad's per-tensor step (its learning-rate decay depends on the step count)");
     Tensor sum = state(i, "sum", hyper(group, "initial_accumulator_value"));
     OptimOps.adagrad(p, g, sum, hyper(group, "lr"), hyper(group, "lr_decay"), hyper(group, "eps"),
         hyper(group, "weight_decay"), steps(i));
@@ -102,6 +104,8 @@ public final class AdaGrad extends Optimizer {
 
   @Override
   protected void updateGroup(int group, int[] indices) {
+    // Capturable: under a CUDA graph capture the backend reads the decayed rates from a device
+    // buffer written before each replay (docs/architecture.md, "CUDA graphs").
     Tensor[] sum = statesOf(indices, "sum", hyper(group, "initial_accumulator_value"));
     OptimOps.adagradGroup(paramsOf(indices), gradsOf(indices), sum, stepsOf(indices), hyper(group, "lr"),
         hyper(group, "lr_decay"), hyper(group, "eps"), hyper(group, "weight_decay"));

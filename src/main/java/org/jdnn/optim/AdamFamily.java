@@ -1,6 +1,7 @@
 package org.jdnn.optim;
 
 import java.util.List;
+import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 
@@ -104,6 +105,7 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
 
   @Override
   protected void update(int i, Tensor p, Tensor g, int group) {
+    refuseGraph(p);
     Tensor m = state(i, "exp_avg", 0);
     Tensor v = state(i, "exp_avg_sq", 0);
     Tensor vMax = flag(group, "amsgrad") ? state(i, "max_exp_avg_sq", 0) : null;
@@ -113,11 +115,19 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
 
   @Override
   protected void updateGroup(int group, int[] indices) {
+    // Capturable: under a CUDA graph capture the backend reads the step sizes and bias corrections
+    // from a device buffer written before each replay (docs/architecture.md, "CUDA graphs").
     Tensor[] m = statesOf(indices, "exp_avg", 0);
     Tensor[] v = statesOf(indices, "exp_avg_sq", 0);
     Tensor[] vMax = flag(group, "amsgrad") ? statesOf(indices, "max_exp_avg_sq", 0) : null;
     OptimOps.adamGroup(paramsOf(indices), gradsOf(indices), m, v, vMax, stepsOf(indices), hyper(group, "lr"),
         hyper(group, "beta1"), hyper(group, "beta2"), hyper(group, "eps"), hyper(group, "weight_decay"), decoupled());
+  }
+
+  // The per-tensor reference path passes the bias corrections as kernel arguments, which a CUDA graph
+  // would freeze; only the fused group step (the default) is capturable.
+  private void refuseGraph(Tensor p) {
+    CudaGraph.refuseCapture(p.device(), name() + "'s per-tensor step (its bias corrections depend on the step count)");
   }
 
   @Override

@@ -332,6 +332,20 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   /**
+   * Counts one update made outside {@link #step()}, for every parameter that has a gradient: a
+   * replay of a captured training step ({@code org.jdnn.train.StepGraph}) updates the parameters
+   * on the device without running this object's code, so {@link #steps(int)} stays true.
+   *
+   * @throws IllegalStateException when the optimizer is closed
+   */
+  public void countStep() {
+    checkOpen();
+    for (int i = 0; i < params.size(); i++) {
+      if (params.get(i).grad() != null) steps[i]++;
+    }
+  }
+
+  /**
    * Updates parameters {@code indices} of one group in place, all of one device and dtype and each
    * with a gradient; {@link #steps(int)} already counts this update. The optimizers of this package
    * do it in one native call (one kernel launch on CUDA) whose results equal {@link #update}'s bit

@@ -882,6 +882,26 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
+   * Overwrites this tensor's elements with {@code source}'s, in place, from any device (a batch
+   * copied into the static input buffer of a captured CUDA graph, {@code org.jdnn.train.StepGraph}).
+   * No gradient flows through it; this tensor keeps its memory.
+   *
+   * @param source a tensor of this tensor's dtype and shape, on any device
+   * @throws IllegalArgumentException when the dtype or shape differ
+   */
+  public void copyFrom(Tensor source) {
+    if (source.dtype != dtype || !Arrays.equals(source.shape, shape)) {
+      throw new IllegalArgumentException("copyFrom: expected a " + dtype + " tensor of shape " + Arrays.toString(shape)
+          + ", got " + source.describe());
+    }
+    if (source.device == device) {
+      NativeErrors.check(JdnnNative.tensor_copy(source.h(), h()));
+    } else {
+      NativeErrors.check(JdnnNative.tensor_transfer(source.h(), h()));
+    }
+  }
+
+  /**
    * A copy that stays in the graph (gradients flow to this tensor).
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller) with its own memory

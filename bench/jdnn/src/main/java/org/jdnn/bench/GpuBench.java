@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.jdnn.loss.CrossEntropyLoss;
@@ -31,6 +33,7 @@ import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.NarrowOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
+import org.jdnn.train.StepGraph;
 
 /**
  * W1, W2 and W3 of benchmarks.md on a CUDA device, with the device's own GEMM ceiling and the
@@ -53,6 +56,8 @@ import org.jdnn.tensor.TensorScope;
  * --profile-steps          only count one steady-state training step of W1 and of W2 with
  *                          {@link Device#stats()} and print one line each on stdout:
  *                          STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
+ *                          then STEP W2, STEP W1-graph and STEP W2-graph (the step replayed from a CUDA graph,
+ *                          {@link StepGraph}; W2 without its Dropout, which refuses capture)
  * </pre>
  */
 public final class GpuBench {
@@ -190,6 +195,16 @@ public final class GpuBench {
       try (Layer w2 = w2Model()) {
         System.out.println("STEP W2 " + b.countStep(w2).line());
       }
+      System.err.println("== W1-graph step counters");
+      Generator.manualSeed(b.seed);
+      try (Layer w1 = w1Model()) {
+        System.out.println("STEP W1-graph " + b.countGraphStep(w1).line());
+      }
+      System.err.println("== W2-graph step counters (W2 without its Dropout, which refuses capture)");
+      Generator.manualSeed(b.seed);
+      try (Layer w2 = w2Model(false)) {
+        System.out.println("STEP W2-graph " + b.countGraphStep(w2).line());
+      }
       return true;
     } catch (Exception e) {
       System.err.println("bench-gpu: step counters failed: " + e);
@@ -220,15 +235,66 @@ public final class GpuBench {
     }
   }
 
+  /**
+   * The counters' change across one replayed step of a {@link StepGraph} (2 eager warm-up steps, the
+   * capture and its replay at the third): the batch gathered on the device as {@link Trainer#steps}
+   * does, its copy into the graph's static buffers (two device copies), the write of Adam's per-step
+   * constants (one launch) and the graph launch (one).
+   */
+  private DeviceStats countGraphStep(Layer model) {
+    model.train();
+    int[] order = FashionData.order(trainYh.length, seed, 0);
+    CrossEntropyLoss loss = new CrossEntropyLoss();
+    long[] xShape = trainX.shape().clone(), yShape = trainY.shape().clone();
+    xShape[0] = plan.batch;
+    yShape[0] = plan.batch;
+    try (Tensor orderOnDevice = Tensor.ofInts(order);
+        Adam adam = new Adam(model.parameters(), 1e-3);
+        Tensor x = Tensor.empty(trainX.dtype(), dev, xShape);
+        Tensor y = Tensor.empty(trainY.dtype(), dev, yShape)) {
+      Runnable step = () -> {
+        try (TensorScope s = new TensorScope()) {
+          adam.zeroGrad();
+          loss.compute(model.forward(x), y).backward();
+          adam.step();
+        }
+      };
+      DeviceStats before = null;
+      try (StepGraph graph = new StepGraph(x, y, step, COUNTER_WARMUP_STEPS - 1, adam)) {
+        for (int b = 0; b <= COUNTER_WARMUP_STEPS; b++) {
+          if (b == COUNTER_WARMUP_STEPS) {
+            dev.synchronize();
+            before = dev.stats();
+          }
+          try (TensorScope s = new TensorScope()) {
+            Tensor idx = NarrowOps.narrow(orderOnDevice, 0, (long) b * plan.batch, plan.batch);
+            graph.run(MemoryOps.gatherRows(trainX, idx), MemoryOps.gatherRows(trainY, idx));
+          }
+        }
+        DeviceStats step1 = dev.stats().minus(before);
+        dev.synchronize();
+        return step1;
+      }
+    }
+  }
+
   static Layer w1Model() {
     return new Sequential(new Linear(784, 512), new ReLU(), new Linear(512, 256), new ReLU(), new Linear(256, 10));
   }
 
   static Layer w2Model() {
-    return new Sequential(new Reshape(1, 28, 28),
+    return w2Model(true);
+  }
+
+  /** W2; without its Dropout for a captured step (Dropout in training mode refuses CUDA graph capture). */
+  static Layer w2Model(boolean dropout) {
+    List<Layer> layers = new ArrayList<>(List.of(new Reshape(1, 28, 28),
         new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
         new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU()));
+    if (dropout) layers.add(new Dropout(0.5));
+    layers.add(new Linear(128, 10));
+    return new Sequential(layers.toArray(new Layer[0]));
   }
 
   private interface Section {
