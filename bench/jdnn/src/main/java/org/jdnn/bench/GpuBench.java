@@ -237,9 +237,10 @@ public final class GpuBench {
 
   /**
    * The counters' change across one replayed step of a {@link StepGraph} (2 eager warm-up steps, the
-   * capture and its replay at the third): the batch gathered on the device as {@link Trainer#steps}
-   * does, its copy into the graph's static buffers (two device copies), the write of Adam's per-step
-   * constants (one launch) and the graph launch (one).
+   * capture and its replay at the third): the batch's images and labels gathered on the device in
+   * one launch as {@link Trainer#steps} does, their copy into the graph's static buffers (two device
+   * copies, not launches), the write of Adam's per-step constants (one launch) and the graph launch
+   * (one).
    */
   private DeviceStats countGraphStep(Layer model) {
     model.train();
@@ -268,7 +269,8 @@ public final class GpuBench {
           }
           try (TensorScope s = new TensorScope()) {
             Tensor idx = NarrowOps.narrow(orderOnDevice, 0, (long) b * plan.batch, plan.batch);
-            graph.run(MemoryOps.gatherRows(trainX, idx), MemoryOps.gatherRows(trainY, idx));
+            Tensor[] xy = MemoryOps.gatherRows(trainX, trainY, idx);  // images and labels in one launch
+            graph.run(xy[0], xy[1]);
           }
         }
         DeviceStats step1 = dev.stats().minus(before);
