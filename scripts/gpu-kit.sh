@@ -125,6 +125,12 @@ out="" work="" steps_md="" failed=0
 
 left() { echo $((budget - (SECONDS - start))); }
 
+# The fully qualified names of the test classes that have GPU cases (see the tests step).
+gpu_test_classes() {
+  grep -rlE 'TestDevice\b|@EveryDevice|@OnDevice\("cuda"\)' src/test/java --include='*Test.java' |
+    xargs grep -lE '@Test|@ParameterizedTest|@TestTemplate' | sed 's|^src/test/java/||; s|\.java$||; s|/|.|g' | sort
+}
+
 # step NAME BOX_SECONDS COMMAND...: runs COMMAND with its output in $work/NAME.log (and on stderr), stopped after
 # min(BOX, time left - 20 s); records the outcome in summary.md's table.
 step() {
@@ -252,14 +258,13 @@ run() {
   if ((device_ok)); then
     local props=(-Djdnn.parity.device="$device")
     ((emu)) || props+=(-Djdnn.require.gpu=true)
-    local selection=(org.jdnn.device.RealGpuTest org.jdnn.device.MatmulParityTest
-      org.jdnn.device.BatchedMatmulParityTest org.jdnn.device.ConvParityTest org.jdnn.device.PoolParityTest
-      org.jdnn.device.BatchNormParityTest org.jdnn.device.GatherRowsParityTest org.jdnn.device.ElementwiseParityTest
-      org.jdnn.device.ConcurrentUseTest org.jdnn.device.DropoutRandomParityTest org.jdnn.device.LossParityTest
-      org.jdnn.device.OptimizerParityTest org.jdnn.device.ReduceParityTest org.jdnn.device.ConcatParityTest
-      org.jdnn.device.TrainingParityTest org.jdnn.golden.GoldenStateTest
-      org.jdnn.tensor.OpDatabaseTest org.jdnn.tensor.CloseRaceTest org.jdnn.testing.RequireGpuTest)
-    step tests 180 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
+    # Every test class with GPU cases: those that take a TestDevice, run @EveryDevice or sit
+    # @OnDevice("cuda") (the ways a test reaches the GPU, TestDevice's javadoc), found in the tree's
+    # sources so that a new one is never left out.
+    local selection
+    mapfile -t selection < <(gpu_test_classes)
+    ((${#selection[@]} > 0)) || { record tests failed 0 "no GPU test classes found under src/test/java"; return; }
+    step tests 300 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
       execute --disable-banner --details=tree --class-path "$cp" \
       $(printf -- '--select-class=%s ' "${selection[@]}") --reports-dir="$work/junit" \
       --config=junit.jupiter.execution.timeout.default=60s
