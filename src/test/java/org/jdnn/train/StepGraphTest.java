@@ -187,16 +187,29 @@ class StepGraphTest {
   /**
    * W2's architecture ({@link #w2()}: stated widths, Dropout left out) with Adam lr 1e-3, 100 steps at batch 2 (a
    * small batch keeps 200 steps of the emulated convolutions within a test's time), replayed equal to eager bit for
-   * bit: BatchNorm's running statistics and Adam's constants both advance per replay.
+   * bit on the emulation: BatchNorm's running statistics and Adam's constants both advance per replay. On a GPU W2
+   * is not bit-reproducible even eagerly (the max-pool backward adds with atomicAdd in whatever order threads run,
+   * and cuDNN's timed convolution algorithms may use atomics): on an H200 a replayed run's loss differed from the
+   * eager one's by one float32 ulp at step 2 (5.000233 against 5.0002327). There each step's loss must agree to
+   * 1e-4 relative, tighter than the 6e-4 by which frozen Adam constants moved W1's loss at step 5 (the W1 tests
+   * above stay bit for bit on the GPU too).
    */
   @ParameterizedTest
   @MethodSource("org.jdnn.testing.TestDevice#accelerators")
-  void replayedW2AdamTrainingEqualsEagerTrainingBitForBit(TestDevice testDevice) {
+  void replayedW2AdamTrainingEqualsEagerTraining(TestDevice testDevice) {
     Device device = testDevice.device();
     Function<List<Tensor>, Optimizer> adam = p -> new Adam(p, 1e-3);
     long[] sample = {1, 28, 28};
-    assertSameTraining(train(device, StepGraphTest::w2, sample, 2, adam, 100, false),
-        train(device, StepGraphTest::w2, sample, 2, adam, 100, true));
+    Run eager = train(device, StepGraphTest::w2, sample, 2, adam, 100, false);
+    Run replayed = train(device, StepGraphTest::w2, sample, 2, adam, 100, true);
+    if (testDevice == TestDevice.CUDA_EMU) {
+      assertSameTraining(eager, replayed);
+      return;
+    }
+    for (int i = 0; i < eager.losses().length; i++) {
+      float e = eager.losses()[i], r = replayed.losses()[i];
+      assertEquals(e, r, 1e-4 * Math.abs(e), "loss of step " + (i + 1));
+    }
   }
 
   @ParameterizedTest
