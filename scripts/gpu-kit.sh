@@ -267,7 +267,7 @@ run() {
     step tests 300 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
       execute --disable-banner --details=tree --class-path "$cp" \
       $(printf -- '--select-class=%s ' "${selection[@]}") --reports-dir="$work/junit" \
-      --config=junit.jupiter.execution.timeout.default=60s
+      --config=junit.jupiter.execution.timeout.default=120s
     cp "$work"/junit/TEST-junit-jupiter.xml "$out/junit.xml" 2>/dev/null
   else
     skip tests "the probe did not pass"
