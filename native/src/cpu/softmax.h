@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "cpu/thread_pool.h"
+#include "kernels/softmax.h"
 
 namespace jdnn::cpu {
 
@@ -15,17 +16,16 @@ inline void softmax_rows(const T* x, T* y, int64_t rows, int64_t c, bool log) {
     for (int64_t r = r0; r < r1; ++r) {
       const T* xr = x + r * c;
       T* yr = y + r * c;
+      if (log) {
+        kernels::log_softmax_row(xr, yr, c);  // shared with the CUDA kernel
+        continue;
+      }
       T mx = xr[0];
       for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
       double sum = 0;
       for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
-      if (log) {
-        const T lse = static_cast<T>(std::log(sum));
-        for (int64_t j = 0; j < c; ++j) yr[j] = xr[j] - mx - lse;
-      } else {
-        const double inv = 1.0 / sum;
-        for (int64_t j = 0; j < c; ++j) yr[j] = static_cast<T>(std::exp(static_cast<double>(xr[j] - mx)) * inv);
-      }
+      const double inv = 1.0 / sum;
+      for (int64_t j = 0; j < c; ++j) yr[j] = static_cast<T>(std::exp(static_cast<double>(xr[j] - mx)) * inv);
     }
   });
 }

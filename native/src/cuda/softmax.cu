@@ -12,6 +12,7 @@
 #include "cuda/cuda_backend.h"
 #include "cuda/cudnn_util.h"
 #include "cuda/dispatch.h"
+#include "kernels/softmax.h"
 
 namespace jdnn::cuda {
 
@@ -39,22 +40,12 @@ vendor::cudnnSoftmaxAlgorithm_t softmax_algorithm(bool log) {
   return log ? vendor::CUDNN_SOFTMAX_LOG : vendor::CUDNN_SOFTMAX_ACCURATE;
 }
 
-// One thread per row, the CPU's arithmetic in the CPU's order (cpu/softmax.h): the row
-// maximum in T, the sum of exp in double, then y = (x - max) - log(sum) rounded to T.
-// Serial over a row, as the fused cross-entropy's rows are: log-softmax rows are class
-// scores, short next to the number of rows.
+// One thread per row, the CPU's arithmetic in the CPU's order (kernels/softmax.h). Serial over a
+// row, as the fused cross-entropy's rows are: log-softmax rows are class scores, short next to
+// the number of rows.
 template <class T>
 __global__ void log_softmax_rows(const T* x, T* y, int64_t rows, int64_t c) {
-  JDNN_KERNEL_LOOP(r, rows) {
-    const T* xr = x + r * c;
-    T* yr = y + r * c;
-    T mx = xr[0];
-    for (int64_t j = 1; j < c; ++j) mx = xr[j] > mx ? xr[j] : mx;
-    double sum = 0;
-    for (int64_t j = 0; j < c; ++j) sum += std::exp(static_cast<double>(xr[j] - mx));
-    const T lse = static_cast<T>(std::log(sum));
-    for (int64_t j = 0; j < c; ++j) yr[j] = xr[j] - mx - lse;
-  }
+  JDNN_KERNEL_LOOP(r, rows) { kernels::log_softmax_row(x + r * c, y + r * c, c); }
 }
 
 }  // namespace
