@@ -100,6 +100,12 @@ int tensor_gather_rows(int64_t src, int64_t index, int64_t dst) noexcept;
 // tensor_gather_rows of two sources with the same rows by one index (a batch's features and targets),
 // in one pass (on CUDA one kernel); the same checks and errors as two tensor_gather_rows calls.
 int tensor_gather_rows_pair(int64_t src_a, int64_t src_b, int64_t index, int64_t dst_a, int64_t dst_b) noexcept;
+// The next batch of an epoch order kept on the device: with c the int64 scalar `cursor` and B the
+// destinations' rows, gathers rows order[c .. c + B) of both sources and sets cursor to c + B, all on
+// the device (so a captured CUDA graph step feeds itself). c + B beyond the order is an INDEX error
+// (on a GPU at the next synchronization).
+int tensor_gather_rows_next(int64_t src_a, int64_t src_b, int64_t order, int64_t cursor, int64_t dst_a,
+                            int64_t dst_b) noexcept;
 
 // ---- memory and threads -------------------------------------------------------
 int64_t memory_bytes_in_use(int device) noexcept;  // bytes held by live tensors; -1 on failure
@@ -155,6 +161,12 @@ int graph_begin(int device) noexcept;
 int64_t graph_end(int device) noexcept;
 int graph_launch(int device, int64_t graph) noexcept;
 int graph_destroy(int device, int64_t graph) noexcept;
+// Per-replay constants (graphs.cu, graph_constants): during a capture, how far a generator's Philox
+// offset (key: its seed) advances per replay; after it, a source's value (kind 0: optimizer steps
+// since the capture, key 0; kind 1: a generator's offset, key its seed) at the next replay, when the
+// host advanced it between replays (an eager step).
+int graph_source_stride(int device, int64_t key, int64_t stride) noexcept;
+int graph_rebase(int device, int64_t graph, int kind, int64_t key, int64_t value) noexcept;
 
 // ---- ops ----------------------------------------------------------------------
 int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept;

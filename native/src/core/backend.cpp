@@ -28,6 +28,8 @@ void Backend::graph_begin() { no_graphs(device()); }
 int64_t Backend::graph_end() { no_graphs(device()); }
 void Backend::graph_launch(int64_t) { no_graphs(device()); }
 void Backend::graph_destroy(int64_t) { no_graphs(device()); }
+void Backend::graph_source_stride(int64_t, int64_t) { no_graphs(device()); }
+void Backend::graph_rebase(int64_t, int, int64_t, int64_t) { no_graphs(device()); }
 
 // The default of every op: a device error naming op and device.
 #define JDNN_DEFAULT_ROW(ret, name, params, backends) \

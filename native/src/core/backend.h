@@ -64,6 +64,11 @@ class Backend {
   virtual int64_t graph_end();
   virtual void graph_launch(int64_t graph);
   virtual void graph_destroy(int64_t graph);
+  // Per-replay constants (graphs.cu, graph_constants): during a capture, how much a source (a
+  // generator's Philox offset, keyed by its seed) advances per replay; after it, the source's value
+  // now, when the host advanced it outside the graph (an eager step between replays).
+  virtual void graph_source_stride(int64_t key, int64_t stride);
+  virtual void graph_rebase(int64_t graph, int kind, int64_t key, int64_t value);
 
   // The ops, one virtual per row of jdnn/ops.def; the default fails naming op and device.
 #define JDNN_VIRTUAL_ROW(ret, name, params, backends) virtual ret name params;

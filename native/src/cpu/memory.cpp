@@ -60,6 +60,26 @@ void CpuBackend::convert(const Tensor& src, Tensor& dst) {
   with_dtype(dst.dtype, [&](auto zero) { convert_into(src, dst.data<decltype(zero)>()); });
 }
 
+namespace {
+
+// dst's rows are src's rows index[first], index[first + 1], ... (dst's row count of them).
+void gather_from(const Tensor& src, const Tensor& index, int64_t first, Tensor& dst) {
+  const int64_t rows = src.shape.empty() ? 1 : src.shape[0];
+  const int64_t row_bytes = rows == 0 ? 0 : src.numel / rows * dtype_size(src.dtype);
+  const int64_t count = row_bytes == 0 ? (dst.shape.empty() ? 0 : dst.shape[0]) : dst.numel * dtype_size(dst.dtype) / row_bytes;
+  const char* s = static_cast<const char*>(src.storage->data);
+  char* d = static_cast<char*>(dst.storage->data);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t k = first + i;
+    const int64_t r = index.dtype == DType::INT32 ? index.data<int32_t>()[k] : index.data<int64_t>()[k];
+    JDNN_CHECK_AS(ErrorKind::INDEX, r >= 0 && r < rows, "gather_rows: index ", r, " at position ", i,
+               " is outside [0, ", rows, ")");
+    std::memcpy(d + i * row_bytes, s + r * row_bytes, row_bytes);
+  }
+}
+
+}  // namespace
+
 void CpuBackend::gather_rows(const Tensor& src, const Tensor& index, Tensor& dst) {
   const int64_t rows = src.shape.empty() ? 1 : src.shape[0];
   const int64_t row_bytes = rows == 0 ? 0 : src.numel / rows * dtype_size(src.dtype);
@@ -78,6 +98,19 @@ void CpuBackend::gather_rows_pair(const Tensor& src_a, const Tensor& src_b, cons
                                   Tensor& dst_b) {
   gather_rows(src_a, index, dst_a);
   gather_rows(src_b, index, dst_b);
+}
+
+// The cursor moves even when the batch runs past the order (then nothing is gathered), as on a GPU.
+void CpuBackend::gather_rows_next(const Tensor& src_a, const Tensor& src_b, const Tensor& order, Tensor& cursor,
+                                  Tensor& dst_a, Tensor& dst_b) {
+  int64_t& c = *cursor.data<int64_t>();
+  const int64_t start = c, rows = dst_a.shape[0];
+  c = start + rows;
+  JDNN_CHECK_AS(ErrorKind::INDEX, start >= 0 && start + rows <= order.numel, "gather_rows_next: the batch of ",
+                rows, " rows at cursor ", start, " runs past the order's ", order.numel,
+                " rows; reset the cursor to 0 at each epoch");
+  gather_from(src_a, order, start, dst_a);
+  gather_from(src_b, order, start, dst_b);
 }
 
 }  // namespace jdnn::cpu

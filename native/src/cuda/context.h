@@ -144,13 +144,23 @@ bool graph_capturing();
 // capture is abandoned, so the stream works eagerly again.
 [[noreturn]] void sync_during_capture(const char* what);
 // While a graph is being captured: reserves `bytes` (8-byte aligned) of the graph's per-replay
-// constant buffer, on the device, for an op whose host-computed constants change every step (Adam's
-// step size and bias corrections, AdaGrad's decayed rate), and registers `fill(replay, host)`, which
-// writes replay `replay`'s values (0: the replay right after the capture, which is the captured step)
-// into `host`, `bytes` long. Before each replay graph_launch fills every reservation and writes them
-// to the device with one eager kernel (a few for many constants), ordered before the graph on the
-// stream, so the captured kernels read that replay's values. Returns the device address.
-void* graph_constants(size_t bytes, std::function<void(int64_t replay, void* host)> fill);
+// constant slot, on the device, for an op whose host-computed constants change every step (Adam's
+// step size and bias corrections, AdaGrad's decayed rate, Dropout's Philox offset), and registers
+// `fill(value, host)`, which writes into `host` (`bytes` long) the constants for one value of the
+// constants' source. A source is a host value each replay advances by a stride: kind
+// kOptimizerSteps (key 0: the optimizers' steps since the capture; value 0 at the captured step,
+// stride 1), or kPhilox (key: a generator's seed; value: its offset at the capture; stride: its draws
+// per step, given by graph_source_stride before the capture ends). The first reservation of a source
+// sets its value and stride. graph_launch keeps the slot filled with each replay's constants (a table
+// of the next replays' rows, written every few hundred replays; a tick node at the graph's end moves
+// the next row into the slot), so the captured kernels read that replay's values and a graph step is
+// one launch. Returns the slot's device address.
+enum class SourceKind : int { kOptimizerSteps = 0, kPhilox = 1 };
+// The value at the capture of the source (kind, key): `value` when the capture has no reservation
+// from it yet.
+int64_t graph_source_value(SourceKind kind, int64_t key, int64_t value);
+void* graph_constants(size_t bytes, SourceKind kind, int64_t key, int64_t value, int64_t stride,
+                      std::function<void(int64_t value, void* host)> fill);
 
 // Every wait of the host for the device goes through these two, so that Device.stats()
 // counts it ("syncs"), and so that a wait while a graph is being captured fails with a clear

@@ -22,6 +22,8 @@ class CudaBackend final : public Backend {
   int64_t graph_end() override;
   void graph_launch(int64_t graph) override;
   void graph_destroy(int64_t graph) override;
+  void graph_source_stride(int64_t key, int64_t stride) override;
+  void graph_rebase(int64_t graph, int kind, int64_t key, int64_t value) override;
 
   JDNN_BACKEND_OVERRIDES(CUDA)
 

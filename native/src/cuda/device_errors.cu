@@ -57,6 +57,10 @@ std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
   std::ostringstream m;
   kind = ErrorKind::INDEX;
   switch (static_cast<DeviceCheck>(r.code)) {
+    case DeviceCheck::GATHER_ROWS_CURSOR:
+      m << "gather_rows_next: the batch of " << r.position << " rows at cursor " << r.value << " runs past the order's "
+        << r.bound0 << " rows; reset the cursor to 0 at each epoch";
+      break;
     case DeviceCheck::GATHER_ROWS_INDEX:
       m << "gather_rows: index " << r.value << " at position " << r.position << " is outside [0, " << r.bound0 << ")";
       break;

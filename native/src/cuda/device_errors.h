@@ -28,6 +28,7 @@ enum class DeviceCheck : unsigned {
   MAX_POOL_BACKWARD_INDEX,       // position: dy element, value: index, bound0 x bound1: the input plane
   COUNT_CORRECT_LABEL,           // position: row, value: label, bound0: classes
   POINT_LOSS_DOMAIN,             // position: 2 element + (0 input, 1 target), value: double_bits of it
+  GATHER_ROWS_CURSOR,            // position: batch rows, value: cursor, bound0: order length
 };
 
 // Device memory layout of the record; all zero means "nothing recorded".

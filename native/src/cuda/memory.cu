@@ -6,6 +6,7 @@
 
 #include "cuda/cuda_backend.h"
 #include "cuda/device_errors.h"
+#include "cuda/finish_counter.h"
 #include "jdnn/jdnn.h"
 
 namespace jdnn::cuda {
@@ -69,6 +70,41 @@ __global__ void gather_rows_pair_kernel(const Word* src_a, Word* dst_a, int64_t 
   }
 }
 
+// gather_rows_pair_kernel's rows from order[*cursor ...]; the thread that finishes last moves the
+// cursor on (every other thread has read it by then), so the op is one launch and never waits.
+template <class Word, class Index>
+__global__ void gather_rows_next_kernel(const Word* src_a, Word* dst_a, int64_t words_a, const Word* src_b,
+                                        Word* dst_b, int64_t words_b, const Index* order, int64_t order_len,
+                                        int64_t* cursor, int64_t rows_out, int64_t rows_in,
+                                        unsigned long long* finish, DeviceErrorRecord* errors, ErrorSite index_site,
+                                        ErrorSite cursor_site) {
+  const int64_t span = words_a + words_b > 0 ? words_a + words_b : 1;
+  const int64_t start = *cursor;
+  const bool fits = start >= 0 && start + rows_out <= order_len;
+  unsigned long long mine = 0;
+  JDNN_KERNEL_LOOP(i, rows_out * span) {
+    ++mine;
+    if (!fits) {
+      if (i == 0) record_error(errors, cursor_site, rows_out, start);
+      continue;
+    }
+    const int64_t r = i / span;
+    const int64_t k = i - r * span;
+    const int64_t from = static_cast<int64_t>(order[start + r]);
+    if (from < 0 || from >= rows_in) {
+      if (k == 0) record_error(errors, index_site, r, from);
+    } else if (k < words_a) {
+      dst_a[r * words_a + k] = src_a[from * words_a + k];
+    } else if (k - words_a < words_b) {
+      dst_b[r * words_b + (k - words_a)] = src_b[from * words_b + (k - words_a)];
+    }
+  }
+  if (mine > 0 && finished_last(finish, mine, static_cast<unsigned long long>(rows_out * span))) {
+    *cursor = start + rows_out;
+    finish_reset(finish);
+  }
+}
+
 template <class T>
 void fill_typed(Tensor& t, T value, cudaStream_t stream) {
   launch_n(fill_kernel<T>, t.numel, stream, t.data<T>(), t.numel, value);
@@ -101,6 +137,19 @@ void gather_pair_typed(const Tensor& a, const Tensor& b, const Tensor& index, Te
   launch_n(gather_rows_pair_kernel<Word, Index>, index.numel * span, stream, static_cast<const Word*>(a.storage->data),
            static_cast<Word*>(da.storage->data), words_a, static_cast<const Word*>(b.storage->data),
            static_cast<Word*>(db.storage->data), words_b, index.data<Index>(), index.numel, rows_in, errors, site);
+}
+
+template <class Word, class Index>
+void gather_next_typed(const Tensor& a, const Tensor& b, const Tensor& order, Tensor& cursor, Tensor& da,
+                       Tensor& db, int64_t words_a, int64_t words_b, int64_t rows_in, Context& c) {
+  const int64_t span = words_a + words_b > 0 ? words_a + words_b : 1;
+  const int64_t rows_out = da.shape[0];
+  const ErrorSite index_site = c.errors.site(c.stream, DeviceCheck::GATHER_ROWS_INDEX, rows_in);
+  const ErrorSite cursor_site = c.errors.site(c.stream, DeviceCheck::GATHER_ROWS_CURSOR, order.numel);
+  launch_n(gather_rows_next_kernel<Word, Index>, rows_out * span, c.stream, static_cast<const Word*>(a.storage->data),
+           static_cast<Word*>(da.storage->data), words_a, static_cast<const Word*>(b.storage->data),
+           static_cast<Word*>(db.storage->data), words_b, order.data<Index>(), order.numel, cursor.data<int64_t>(),
+           rows_out, rows_in, c.finish.get(c.stream), c.errors.record(), index_site, cursor_site);
 }
 
 }  // namespace
@@ -222,6 +271,25 @@ void CudaBackend::gather_rows_pair(const Tensor& src_a, const Tensor& src_b, con
   } else {
     if (wide) gather_pair_typed<uint32_t, int64_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
     else gather_pair_typed<uint8_t, int64_t>(src_a, src_b, index, dst_a, dst_b, wa, wb, rows, errors, site, c.stream);
+  }
+}
+
+void CudaBackend::gather_rows_next(const Tensor& src_a, const Tensor& src_b, const Tensor& order, Tensor& cursor,
+                                   Tensor& dst_a, Tensor& dst_b) {
+  JDNN_CUDA_OP("gather_rows_next");
+  Context& c = jdnn_op.ctx;
+  const int64_t rows = src_a.shape[0];  // the facade checked src_b has as many
+  JDNN_CHECK(dst_a.shape[0] > 0 && rows > 0, "gather_rows_next: a batch of ", dst_a.shape[0], " rows from ", rows);
+  const int64_t bytes_a = src_a.numel / rows * static_cast<int64_t>(dtype_size(src_a.dtype));
+  const int64_t bytes_b = src_b.numel / rows * static_cast<int64_t>(dtype_size(src_b.dtype));
+  const bool wide = bytes_a % 4 == 0 && bytes_b % 4 == 0;
+  const int64_t wa = wide ? bytes_a / 4 : bytes_a, wb = wide ? bytes_b / 4 : bytes_b;
+  if (order.dtype == DType::INT32) {
+    if (wide) gather_next_typed<uint32_t, int32_t>(src_a, src_b, order, cursor, dst_a, dst_b, wa, wb, rows, c);
+    else gather_next_typed<uint8_t, int32_t>(src_a, src_b, order, cursor, dst_a, dst_b, wa, wb, rows, c);
+  } else {
+    if (wide) gather_next_typed<uint32_t, int64_t>(src_a, src_b, order, cursor, dst_a, dst_b, wa, wb, rows, c);
+    else gather_next_typed<uint8_t, int64_t>(src_a, src_b, order, cursor, dst_a, dst_b, wa, wb, rows, c);
   }
 }
 

@@ -299,7 +299,8 @@ void CudaBackend::adagrad_group(const TensorGroup& g, double lr, double lr_decay
     if (graph_capturing()) {
       std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
       replayed = static_cast<const double*>(
-          graph_constants(steps.size() * sizeof(double), [=](int64_t replay, void* host) {
+          graph_constants(steps.size() * sizeof(double), SourceKind::kOptimizerSteps, 0, 0, 1,
+                          [=](int64_t replay, void* host) {
             auto* out = static_cast<double*>(host);
             for (size_t k = 0; k < steps.size(); ++k) {
               out[k] = kernels::adagrad_params(lr, lr_decay, eps, wd, steps[k] + replay).clr;
@@ -352,7 +353,8 @@ void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double 
     if (graph_capturing()) {
       std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
       replayed = static_cast<const T*>(
-          graph_constants(2 * steps.size() * sizeof(T), [=](int64_t replay, void* host) {
+          graph_constants(2 * steps.size() * sizeof(T), SourceKind::kOptimizerSteps, 0, 0, 1,
+                          [=](int64_t replay, void* host) {
             auto* out = static_cast<T*>(host);
             for (size_t k = 0; k < steps.size(); ++k) {
               const kernels::AdamConstants<T> c(

@@ -65,6 +65,14 @@ int graph_launch(int device, int64_t graph) noexcept {
   return status_of([&] { backend_for(device_of(device)).graph_launch(graph); });
 }
 
+int graph_source_stride(int device, int64_t key, int64_t stride) noexcept {
+  return status_of([&] { backend_for(device_of(device)).graph_source_stride(key, stride); });
+}
+
+int graph_rebase(int device, int64_t graph, int kind, int64_t key, int64_t value) noexcept {
+  return status_of([&] { backend_for(device_of(device)).graph_rebase(graph, kind, key, value); });
+}
+
 int graph_destroy(int device, int64_t graph) noexcept {
   return status_of([&] { backend_for(device_of(device)).graph_destroy(graph); });
 }

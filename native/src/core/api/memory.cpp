@@ -68,6 +68,37 @@ int tensor_gather_rows_pair(int64_t src_a, int64_t src_b, int64_t index, int64_t
   });
 }
 
+int tensor_gather_rows_next(int64_t src_a, int64_t src_b, int64_t order, int64_t cursor, int64_t dst_a,
+                            int64_t dst_b) noexcept {
+  return status_of([&] {
+    const Tensor &a = tensor_ref(src_a), &b = tensor_ref(src_b), &o = tensor_ref(order);
+    Tensor &c = tensor_ref(cursor), &da = tensor_ref(dst_a), &db = tensor_ref(dst_b);
+    require_index_dtype("gather_rows_next", o, "order");
+    JDNN_CHECK(o.ndim() == 1, "gather_rows_next: the order must be one-dimensional, got ", o.describe());
+    JDNN_CHECK(c.dtype == DType::INT64 && c.numel == 1, "gather_rows_next: the cursor must be one int64, got ",
+               c.describe());
+    require_same_device("gather_rows_next", o, c);
+    JDNN_CHECK(da.ndim() >= 1 && db.ndim() >= 1 && da.shape[0] == db.shape[0],
+               "gather_rows_next: the destinations must have as many rows, got ", da.describe(), " and ",
+               db.describe());
+    for (auto [s, d] : {std::pair<const Tensor*, Tensor*>{&a, &da}, {&b, &db}}) {
+      JDNN_CHECK(s->ndim() == d->ndim(), "gather_rows_next: source ", s->describe(), " and destination ",
+                 d->describe(), " differ in rank");
+      require_like("gather_rows_next", *s, *d);
+      require_same_device("gather_rows_next", *s, o);
+      for (size_t k = 1; k < s->shape.size(); ++k) {
+        JDNN_CHECK(s->shape[k] == d->shape[k], "gather_rows_next: destination ", d->describe(),
+                   " must have the rows of ", s->describe());
+      }
+    }
+    JDNN_CHECK(a.shape[0] == b.shape[0], "gather_rows_next: the two sources must have as many rows, got ",
+               a.describe(), " and ", b.describe());
+    JDNN_CHECK(da.shape[0] <= o.numel, "gather_rows_next: a batch of ", da.shape[0], " rows from an order of ",
+               o.numel);
+    backend_of(da).gather_rows_next(a, b, o, c, da, db);
+  });
+}
+
 int tensor_transfer(int64_t src, int64_t dst) noexcept {
   return status_of([&] {
     const Tensor& s = tensor_ref(src);

@@ -64,6 +64,10 @@ public final class JdnnNative {
 
   public static native int graph_destroy(int device, long graph);
 
+  public static native int graph_source_stride(int device, long key, long stride);
+
+  public static native int graph_rebase(int device, long graph, int kind, long key, long value);
+
   public static native int device_set_option(int device, String key, double value);
 
   public static native double device_stat(int device, String key);
@@ -130,6 +134,8 @@ public final class JdnnNative {
   public static native int tensor_gather_rows(long src, long index, long dst);
 
   public static native int tensor_gather_rows_pair(long srcA, long srcB, long index, long dstA, long dstB);
+
+  public static native int tensor_gather_rows_next(long srcA, long srcB, long order, long cursor, long dstA, long dstB);
 
   // ---- memory and threads ----
   public static native long memory_bytes_in_use(int device);

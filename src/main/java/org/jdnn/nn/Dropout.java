@@ -71,7 +71,7 @@ public class Dropout extends Layer {
     if (perChannel && x.rank() < 3) {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, C, ...], got " + x.describe());
     }
-    CudaGraph.refuseCapture(x.device(), describe() + " in training mode (its random offset advances every step)");
+    CudaGraph.drawnByReplays(x.device(), generator);  // a captured mask is drawn at each replay's offset
     long draws = perChannel ? x.dim(0) * x.dim(1) : x.numel();
     long seed = generator.seed();
     long offset = generator.reserve(draws);

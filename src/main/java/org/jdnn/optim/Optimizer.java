@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 
@@ -311,6 +312,7 @@ public abstract class Optimizer implements AutoCloseable {
             + ") is closed; if its model was moved with Layer.to(device), create the optimizer after moving it");
       }
     }
+    countedByReplays();
     for (int group = 0; group < groupCount(); group++) {
       // the group's parameters with a gradient, split by device and dtype: one native call each
       Map<String, List<Integer>> parts = new LinkedHashMap<>();
@@ -331,9 +333,33 @@ public abstract class Optimizer implements AutoCloseable {
     }
   }
 
+  // Inside a CUDA graph capture: each replay then counts its step here (CudaGraph.replay), and a
+  // replay after eager steps gives the graph's per-step constants the count it finds. Counted by the
+  // first parameter with a gradient: a step updates every such parameter.
+  private void countedByReplays() {
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (p.grad() == null) continue;
+      if (!CudaGraph.isCapturing(p.device())) return;
+      final int counted = i;
+      CudaGraph.countedByReplays(p.device(), new CudaGraph.StepCounter() {
+        @Override
+        public long steps() {
+          return Optimizer.this.steps[counted];
+        }
+
+        @Override
+        public void countStep() {
+          Optimizer.this.countStep();
+        }
+      });
+      return;
+    }
+  }
+
   /**
    * Counts one update made outside {@link #step()}, for every parameter that has a gradient: a
-   * replay of a captured training step ({@code org.jdnn.train.StepGraph}) updates the parameters
+   * replay of a captured training step ({@link CudaGraph#replay()} calls it) updates the parameters
    * on the device without running this object's code, so {@link #steps(int)} stays true.
    *
    * @throws IllegalStateException when the optimizer is closed

@@ -1,5 +1,10 @@
 package org.jdnn.tensor;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jdnn.bridge.JdnnNative;
 
@@ -16,11 +21,15 @@ import org.jdnn.bridge.JdnnNative;
  *   <li>Inputs must sit in tensors allocated before the capture (static buffers); copy each new
  *       batch into them on the device before a replay. Outputs are written where the capture
  *       allocated them; keep those tensors open while the graph lives.
- *   <li>Host values read by the captured code are frozen. Ops that take a per-step host scalar refuse
- *       to be captured rather than replay a stale one: Adam, AdamW and AdaGrad (their step counts and
- *       bias corrections), Dropout in training mode (its random offset). SGD and RMSProp, whose
- *       arguments are constant from step to step, can be captured; so can BatchNorm (its counter
- *       lives on the device).
+ *   <li>Host values read by the captured code are frozen, except the per-step values the graph keeps
+ *       in its constant table: Adam's, AdamW's and AdaGrad's step sizes and bias corrections (from
+ *       the optimizer's step count) and Dropout's Philox offset (from its generator's offset). Each
+ *       replay computes them as an eager step would, counts the step in the optimizer ({@link
+ *       StepCounter}) and advances the generator; eager steps between replays (an epoch's last,
+ *       smaller batch) are picked up at the next replay. Other ops that take a per-step host value
+ *       refuse to be captured rather than replay a stale one (the optimizers' per-tensor reference
+ *       path, {@link Generator#uniform}, {@link Generator#normal}). SGD and RMSProp, whose arguments
+ *       are constant from step to step, capture; so does BatchNorm (its counter lives on the device).
  *   <li>The captured code must not make the host wait for the device: no {@code item()}, no read
  *       of a tensor, no {@code Device.synchronize()} or {@code checkErrors()}. Such a wait fails
  *       with a message saying so, and the capture is abandoned.
@@ -36,15 +45,65 @@ import org.jdnn.bridge.JdnnNative;
  */
 public final class CudaGraph implements AutoCloseable {
   private static final Object CAPTURE = new Object();
-  // Guarded by CAPTURE: the device capturing now, or null.
+  // Guarded by CAPTURE: the device capturing now, or null, and the host state its code advances.
   private static Device capturing;
+  private static List<Counted> capturedCounters;
+  private static Map<Generator, Long> capturedGenerators;
 
   private final Device device;
   private long handle;
+  private final List<Counted> counters;
+  private final List<Drawn> generators;
+  private long replays;
 
-  private CudaGraph(Device device, long handle) {
+  /**
+   * Host state that a captured step advances and that each replay must advance the same way, so the
+   * host stays true after replays: an optimizer's step counts (the per-step constants of Adam, AdamW
+   * and AdaGrad follow them).
+   */
+  public interface StepCounter {
+    /**
+     * The step count now.
+     *
+     * @return the count, which {@link #countStep()} raises by one
+     */
+    long steps();
+
+    /** Counts one step that a replay made on the device. */
+    void countStep();
+  }
+
+  // An optimizer's counter: its count before the captured step, and the count the host should show
+  // before the next replay.
+  private static final class Counted {
+    final StepCounter counter;
+    final long base;
+    long expected;
+
+    Counted(StepCounter counter, long base) {
+      this.counter = counter;
+      this.base = base;
+    }
+  }
+
+  // A generator the captured step drew from: its offset at the capture and its draws per step.
+  private static final class Drawn {
+    final Generator generator;
+    final long perStep;
+    long expected;
+
+    Drawn(Generator generator, long start, long perStep) {
+      this.generator = generator;
+      this.perStep = perStep;
+      this.expected = start + perStep;
+    }
+  }
+
+  private CudaGraph(Device device, long handle, List<Counted> counters, List<Drawn> generators) {
     this.device = device;
     this.handle = handle;
+    this.counters = counters;
+    this.generators = generators;
   }
 
   /**
@@ -68,20 +127,46 @@ public final class CudaGraph implements AutoCloseable {
       }
       NativeErrors.check(JdnnNative.graph_begin(device.code));
       capturing = device;
+      capturedCounters = new ArrayList<>();
+      capturedGenerators = new IdentityHashMap<>();
     }
     boolean ended = false;
     try {
       code.run();
+      List<Drawn> drawn = strides(device);
+      List<Counted> counted = new ArrayList<>(capturedCounters);
+      for (Counted c : counted) c.expected = c.counter.steps();
+      long h = end(device);
       ended = true;
-      return new CudaGraph(device, end(device));
+      return new CudaGraph(device, h, counted, drawn);
     } finally {
       if (!ended) abandon(device);
     }
   }
 
+  // Each generator's draws in the captured step, given to the backend as its per-replay advance.
+  private static List<Drawn> strides(Device device) {
+    List<Drawn> drawn = new ArrayList<>();
+    Map<Long, Generator> bySeed = new HashMap<>();
+    for (Map.Entry<Generator, Long> e : capturedGenerators.entrySet()) {
+      Generator g = e.getKey();
+      Generator other = bySeed.put(g.seed(), g);
+      if (other != null) {
+        throw new IllegalStateException("CudaGraph.capture: two generators of one seed (" + g.seed() + ") drew "
+            + "dropout masks in the captured step; a graph tells their streams apart by seed. Give each generator "
+            + "its own seed, or share one generator");
+      }
+      long start = e.getValue();
+      Drawn d = new Drawn(g, start, g.offset() - start);
+      NativeErrors.check(JdnnNative.graph_source_stride(device.code, g.seed(), d.perStep));
+      drawn.add(d);
+    }
+    return drawn;
+  }
+
   private static long end(Device device) {
     synchronized (CAPTURE) {
-      capturing = null;
+      clearCapture();
       long h = JdnnNative.graph_end(device.code);
       if (h < 0) throw NativeErrors.lastError();
       return h;
@@ -91,9 +176,50 @@ public final class CudaGraph implements AutoCloseable {
   // After the captured code threw: ends the capture and drops what it made, keeping the code's error.
   private static void abandon(Device device) {
     synchronized (CAPTURE) {
-      capturing = null;
+      clearCapture();
       long h = JdnnNative.graph_end(device.code);
       if (h > 0) JdnnNative.graph_destroy(device.code, h);
+    }
+  }
+
+  private static void clearCapture() {
+    capturing = null;
+    capturedCounters = null;
+    capturedGenerators = null;
+  }
+
+  /**
+   * For an optimizer's step inside a capture on {@code device}: each replay of the graph then counts
+   * one step in {@code counter}, and a replay that follows steps made outside the graph (an eager
+   * step between replays) gives the graph's per-step constants the count it finds. Does nothing when
+   * {@code device} is not capturing.
+   *
+   * @param device the device of the optimizer's parameters
+   * @param counter the optimizer's step count, read now (before the captured step counts itself)
+   */
+  public static void countedByReplays(Device device, StepCounter counter) {
+    synchronized (CAPTURE) {
+      if (capturing == null || !capturing.equals(device)) return;
+      for (Counted c : capturedCounters) {
+        if (c.counter == counter) return;
+      }
+      capturedCounters.add(new Counted(counter, counter.steps()));
+    }
+  }
+
+  /**
+   * For a dropout mask drawn from {@code generator} inside a capture on {@code device}: each replay
+   * then draws its masks from the generator's offset at the replay (the graph reads it from its
+   * per-step constants) and advances the generator by the step's draws, as eager steps do. Call it
+   * before reserving the draws. Does nothing when {@code device} is not capturing.
+   *
+   * @param device the mask's device
+   * @param generator the generator the mask is drawn from
+   */
+  public static void drawnByReplays(Device device, Generator generator) {
+    synchronized (CAPTURE) {
+      if (capturing == null || !capturing.equals(device)) return;
+      capturedGenerators.putIfAbsent(generator, generator.offset());
     }
   }
 
@@ -122,8 +248,8 @@ public final class CudaGraph implements AutoCloseable {
     if (isCapturing(device)) {
       throw new IllegalStateException(what + " cannot be captured into a CUDA graph: the graph would replay the "
           + "value of the capture at every step. Use layers and optimizer steps whose arguments do not change per "
-          + "step or are written before each replay (the optimizers' fused group steps; Dropout in eval mode), or "
-          + "train eagerly");
+          + "step or that the graph advances per replay (the optimizers' fused group steps, Dropout), or do this "
+          + "outside the captured step");
     }
   }
 
@@ -135,7 +261,45 @@ public final class CudaGraph implements AutoCloseable {
    * @throws DeviceException when the device fails
    */
   public void replay() {
-    NativeErrors.check(JdnnNative.graph_launch(device.code, open()));
+    long h = open();
+    boolean first = replays == 0;  // the captured step itself: its counts and draws are on the host already
+    if (!first) rebase(h);
+    NativeErrors.check(JdnnNative.graph_launch(device.code, h));
+    replays++;
+    if (first) return;
+    for (Counted c : counters) {
+      c.counter.countStep();
+      c.expected = c.counter.steps();
+    }
+    for (Drawn d : generators) d.expected = d.generator.reserve(d.perStep) + d.perStep;
+  }
+
+  // Host state advanced outside the graph since the last replay (an eager step, a scheduler's reset,
+  // a restored checkpoint): the graph's constants are recomputed from it before this replay.
+  private void rebase(long h) {
+    Long delta = null;
+    for (Counted c : counters) {
+      long now = c.counter.steps();
+      if (now == c.expected) continue;
+      long d = now - c.base;
+      if (delta != null && delta != d) {
+        throw new IllegalStateException("CudaGraph.replay: the optimizers of the captured step were stepped apart "
+            + "between replays (" + delta + " and " + d + " steps since the capture); their per-step constants "
+            + "share one count. Step them together, or capture a new graph");
+      }
+      delta = d;
+    }
+    if (delta != null) {
+      NativeErrors.check(JdnnNative.graph_rebase(device.code, h, 0, 0, delta));
+      for (Counted c : counters) c.expected = c.counter.steps();
+    }
+    for (Drawn d : generators) {
+      long now = d.generator.offset();
+      if (now != d.expected) {
+        NativeErrors.check(JdnnNative.graph_rebase(device.code, h, 1, d.generator.seed(), now));
+        d.expected = now;
+      }
+    }
   }
 
   /**

@@ -98,6 +98,7 @@ public final class Generator {
    *     below {@code high} (the counters are reserved all the same)
    */
   public void uniform(Tensor t, double low, double high) {
+    CudaGraph.refuseCapture(t.device(), "Generator.uniform (its offset advances at every call)");
     long start;
     long s;
     synchronized (this) {
@@ -118,6 +119,7 @@ public final class Generator {
    *     negative or NaN (the counters are reserved all the same)
    */
   public void normal(Tensor t, double mean, double std) {
+    CudaGraph.refuseCapture(t.device(), "Generator.normal (its offset advances at every call)");
     long start;
     long s;
     synchronized (this) {

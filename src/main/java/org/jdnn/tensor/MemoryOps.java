@@ -98,4 +98,56 @@ public final class MemoryOps {
     }
     return new Tensor[] {outA, outB};
   }
+
+  /**
+   * The next batch of an epoch order kept on the device: with {@code c} the cursor's value and
+   * {@code B} the destinations' rows, writes rows {@code order[c .. c + B)} of {@code a} and
+   * {@code b} into {@code intoA} and {@code intoB} and sets the cursor to {@code c + B}, without the
+   * host reading anything: on a GPU one kernel, which a captured CUDA graph step can hold so that each
+   * replay takes the next batch ({@code org.jdnn.train.StepGraph#feeding}). Write 0 into the cursor
+   * at each epoch.
+   *
+   * @param a the first rows (features), any dtype
+   * @param b the second (targets), with as many rows
+   * @param order int32 or int64 row numbers, one-dimensional
+   * @param cursor one int64, the position in {@code order} of the batch's first row
+   * @param intoA where {@code a}'s rows go: {@code a}'s dtype and row shape, B rows
+   * @param intoB where {@code b}'s rows go: {@code b}'s dtype and row shape, B rows
+   * @throws IllegalArgumentException when the devices, dtypes or shapes do not fit together
+   * @throws IndexOutOfBoundsException when {@code c + B} runs past the order or a row number is out
+   *     of range (on a GPU at the next synchronization, see {@link Device#checkErrors()}); the cursor
+   *     moves on all the same
+   */
+  public static void gatherNextRows(Tensor a, Tensor b, Tensor order, Tensor cursor, Tensor intoA, Tensor intoB) {
+    Tensor.requireSameDevice("gatherNextRows", a, b, order, cursor, intoA, intoB);
+    if (cursor.dtype() != DType.INT64 || cursor.numel() != 1) {
+      throw new IllegalArgumentException("gatherNextRows: the cursor must be one int64, got " + cursor.describe()
+          + "; make it with Tensor.empty(DType.INT64, device, 1) and write 0 into it");
+    }
+    if (order.rank() != 1 || (order.dtype() != DType.INT32 && order.dtype() != DType.INT64)) {
+      throw new IllegalArgumentException("gatherNextRows: the order must be a one-dimensional int32 or int64 tensor, got "
+          + order.describe());
+    }
+    checkInto("features", a, intoA);
+    checkInto("targets", b, intoB);
+    if (a.dim(0) != b.dim(0) || intoA.dim(0) != intoB.dim(0)) {
+      throw new IllegalArgumentException("gatherNextRows: sources and destinations must pair up row for row, got "
+          + a.describe() + ", " + b.describe() + " into " + intoA.describe() + ", " + intoB.describe());
+    }
+    if (intoA.dim(0) == 0 || intoA.dim(0) > order.numel()) {
+      throw new IllegalArgumentException("gatherNextRows: a batch of " + intoA.dim(0) + " rows from an order of "
+          + order.numel() + "; the batch must have between 1 and the order's length rows");
+    }
+    NativeErrors.check(JdnnNative.tensor_gather_rows_next(a.h(), b.h(), order.h(), cursor.h(), intoA.h(), intoB.h()));
+  }
+
+  private static void checkInto(String what, Tensor src, Tensor into) {
+    long[] rowShape = src.shape(), intoShape = into.shape();
+    boolean fits = src.rank() >= 1 && into.rank() == src.rank() && into.dtype() == src.dtype();
+    for (int k = 1; fits && k < rowShape.length; k++) fits = rowShape[k] == intoShape[k];
+    if (!fits) {
+      throw new IllegalArgumentException("gatherNextRows: the " + what + " destination " + into.describe()
+          + " must have the dtype and row shape of its source " + src.describe());
+    }
+  }
 }

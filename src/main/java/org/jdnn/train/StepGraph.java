@@ -2,9 +2,12 @@ package org.jdnn.train;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.tensor.CudaGraph;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -19,13 +22,19 @@ import org.jdnn.tensor.Tensor;
  * and replays the graph at once; replays it at every call after. Replayed training equals eager
  * training bit for bit: the same kernels run on the same memory with the same arguments.
  *
- * <p>What a graph freezes (see {@link CudaGraph}): every host value the step passes to its ops.
- * Optimizers and layers whose per-step arguments change refuse to be captured (Adam, AdamW, AdaGrad;
- * Dropout in training mode); a learning rate changed after the capture (a scheduler) is refused at
- * the next {@link #run} rather than ignored; so is a batch of another shape than the captured one
- * (the last, smaller batch of an epoch: run it eagerly with the same step code, after copying it into
- * tensors of its own, or drop it). The step must not read anything to the host (a loss's item(), a
- * metric): read the loss tensor the capture produced between replays, outside the step.
+ * <p>What a graph freezes (see {@link CudaGraph}): every host value the step passes to its ops, except
+ * the per-step values it keeps in its constant table (Adam's, AdamW's and AdaGrad's step constants,
+ * Dropout's random offset), which each replay computes as an eager step would; each replay counts as
+ * one step of the optimizer. A learning rate changed after the capture (a scheduler) is refused at the
+ * next step rather than ignored; so is a batch of another shape than the captured one (the last,
+ * smaller batch of an epoch: run it eagerly with the same step code on tensors of its own, or drop
+ * it; the replays after it take the optimizer's and the generator's advance into account). The step
+ * must not read anything to the host (a loss's item(), a metric): read the loss tensor the capture
+ * produced between replays, outside the step.
+ *
+ * <p>Data already on the device can feed the graph itself ({@link #feeding}): the captured step then
+ * begins with {@link MemoryOps#gatherNextRows}, which takes the next batch of the epoch's order from a
+ * cursor on the device, so a step is one graph launch and nothing else.
  *
  * <p>{@link #close()} releases the graph and its private memory pool deterministically.
  */
@@ -39,6 +48,12 @@ public final class StepGraph implements AutoCloseable {
   private CudaGraph graph;
   private long runs;
   private boolean closed;
+  // feeding mode: the data, the epoch order's device copy and the cursor into it (else null)
+  private final Tensor features;
+  private final Tensor targets;
+  private Tensor order;
+  private Tensor cursor;
+  private long position;  // the cursor's value, as the host knows it
 
   /**
    * A step to run eagerly {@code warmup} times, then captured and replayed.
@@ -52,6 +67,13 @@ public final class StepGraph implements AutoCloseable {
    * @throws IllegalArgumentException when the buffers are not on one CUDA device, or warmup &lt; 1
    */
   public StepGraph(Tensor input, Tensor labels, Runnable step, int warmup, Optimizer optimizer) {
+    this(input, labels, step, warmup, optimizer, null, null);
+  }
+
+  private StepGraph(Tensor input, Tensor labels, Runnable step, int warmup, Optimizer optimizer, Tensor features,
+      Tensor targets) {
+    this.features = features;
+    this.targets = targets;
     this.input = Objects.requireNonNull(input, "input");
     this.labels = Objects.requireNonNull(labels, "labels");
     this.step = Objects.requireNonNull(step, "step");
@@ -83,14 +105,134 @@ public final class StepGraph implements AutoCloseable {
    */
   public void run(Tensor batchInput, Tensor batchLabels) {
     if (closed) throw new IllegalStateException("StepGraph: used after close()");
+    if (features != null) {
+      throw new IllegalStateException("StepGraph: this graph feeds itself from its data (StepGraph.feeding); call "
+          + "epoch(order) and step() instead of run(input, labels)");
+    }
     checkBatch("input", batchInput, input);
     checkBatch("labels", batchLabels, labels);
     input.copyFrom(batchInput);
     labels.copyFrom(batchLabels);
-    if (runs < warmup) {
+    advance();
+  }
+
+  /**
+   * A step graph over a dataset on the device that takes its own batches: each {@link #step()}
+   * gathers the next {@code batch} rows of the epoch's order (given by {@link #epoch}) into static
+   * buffers on the device and trains on them; after the warm-up, the gather is part of the captured
+   * graph, so a step is one launch. The buffers are made here, of {@code batch} rows, and closed with
+   * the graph.
+   *
+   * @param features the dataset's features, rows first, on a CUDA device
+   * @param targets its targets, as many rows, on the same device
+   * @param batch rows per step, at least 1
+   * @param step one training step reading the batch's (input, labels) buffers
+   * @param warmup eager steps before the capture, at least 1
+   * @param optimizer the step's optimizer (its rates are checked before each replay); may be null
+   * @return the graph, to close
+   * @throws IllegalArgumentException when the data is not on one CUDA device, has no rows, or batch
+   *     or warmup is below 1
+   */
+  public static StepGraph feeding(Tensor features, Tensor targets, int batch, BiConsumer<Tensor, Tensor> step,
+      int warmup, Optimizer optimizer) {
+    Objects.requireNonNull(step, "step");
+    Tensor.requireSameDevice("StepGraph.feeding", features, targets);
+    if (features.rank() == 0 || targets.rank() == 0 || features.dim(0) != targets.dim(0) || features.dim(0) == 0) {
+      throw new IllegalArgumentException("StepGraph.feeding: features and targets must have the same number of rows, "
+          + "at least one, got " + features.describe() + " and " + targets.describe());
+    }
+    if (batch < 1) throw new IllegalArgumentException("StepGraph.feeding: batch must be at least 1, got " + batch);
+    long[] xs = features.shape(), ys = targets.shape();
+    xs[0] = batch;
+    ys[0] = batch;
+    Tensor x = Tensor.empty(features.dtype(), features.device(), xs);
+    Tensor y = Tensor.empty(targets.dtype(), targets.device(), ys);
+    try {
+      Runnable body = () -> step.accept(x, y);
+      return new StepGraph(x, y, body, warmup, optimizer, features, targets);
+    } catch (RuntimeException | Error e) {
+      x.close();
+      y.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts an epoch of a {@link #feeding} graph: copies {@code epochOrder} (row numbers) into the
+   * graph's order buffer on the device and rewinds the cursor (8 bytes from the host). The order's
+   * length and dtype are fixed by the first epoch.
+   *
+   * @param epochOrder int32 or int64 row numbers on the graph's device, at least one batch long
+   * @throws IllegalStateException when the graph does not feed itself, or is closed
+   * @throws IllegalArgumentException when the order is on another device, of another dtype or length
+   *     than the first epoch's, or shorter than a batch
+   */
+  public void epoch(Tensor epochOrder) {
+    requireFeeding("epoch(order)");
+    Tensor.requireSameDevice("StepGraph.epoch", input, epochOrder);
+    if (epochOrder.rank() != 1 || epochOrder.numel() < input.dim(0)
+        || (epochOrder.dtype() != DType.INT32 && epochOrder.dtype() != DType.INT64)) {
+      throw new IllegalArgumentException("StepGraph.epoch: the order must be int32 or int64 row numbers, at least one "
+          + "batch (" + input.dim(0) + ") long, got " + epochOrder.describe());
+    }
+    if (order == null) {
+      order = Tensor.empty(epochOrder.dtype(), input.device(), epochOrder.numel());
+      cursor = Tensor.empty(DType.INT64, input.device(), 1);
+    } else if (order.dtype() != epochOrder.dtype() || order.numel() != epochOrder.numel()) {
+      throw new IllegalArgumentException("StepGraph.epoch: the graph reads an order of " + order.describe()
+          + ", got " + epochOrder.describe() + "; every epoch's order must have the first one's dtype and length");
+    }
+    order.copyFrom(epochOrder);
+    cursor.write(new long[] {0});
+    position = 0;
+  }
+
+  /**
+   * Full batches left in the epoch of a {@link #feeding} graph.
+   *
+   * @return how many more {@link #step()} calls this epoch's order holds
+   */
+  public long stepsLeft() {
+    requireFeeding("stepsLeft()");
+    return order == null ? 0 : (order.numel() - position) / input.dim(0);
+  }
+
+  /**
+   * Trains one step of a {@link #feeding} graph on the epoch's next batch; returns without waiting.
+   *
+   * @throws IllegalStateException when the graph does not feed itself, is closed, no epoch was
+   *     started, or the epoch has no full batch left (run the rest eagerly, or drop it)
+   */
+  public void step() {
+    requireFeeding("step()");
+    if (stepsLeft() == 0) {
+      throw new IllegalStateException("StepGraph.step: " + (order == null ? "no epoch was started; call epoch(order) "
+          + "first" : "the epoch's order has no full batch of " + input.dim(0) + " left (" + (order.numel() - position)
+          + " rows); train those rows eagerly or drop them, then call epoch(order) for the next epoch"));
+    }
+    advance();
+    position += input.dim(0);
+  }
+
+  private void requireFeeding(String what) {
+    if (closed) throw new IllegalStateException("StepGraph: used after close()");
+    if (features == null) {
+      throw new IllegalStateException("StepGraph: " + what + " is for a graph that feeds itself (StepGraph.feeding); "
+          + "this one reads run(input, labels)'s batches");
+    }
+  }
+
+  // One step on the batch in the buffers (or, feeding, the batch the step gathers): eager during the
+  // warm-up, then captured and replayed.
+  private void advance() {
+    Runnable body = features == null ? step : () -> {
+      MemoryOps.gatherNextRows(features, targets, order, cursor, input, labels);
       step.run();
+    };
+    if (runs < warmup) {
+      body.run();
     } else if (graph == null) {
-      graph = CudaGraph.capture(input.device(), step);
+      graph = CudaGraph.capture(input.device(), body);
       capturedRates = rates();
       graph.replay();
     } else {
@@ -99,8 +241,7 @@ public final class StepGraph implements AutoCloseable {
             + " to " + Arrays.toString(rates()) + " after the step was captured; the graph replays the rate it "
             + "captured. Close this StepGraph and capture a new one after a rate change");
       }
-      graph.replay();
-      if (optimizer != null) optimizer.countStep();
+      graph.replay();  // counts the step in the optimizer
     }
     runs++;
   }
@@ -129,11 +270,20 @@ public final class StepGraph implements AutoCloseable {
     return graph != null;
   }
 
-  /** Releases the graph and its private memory pool; the buffers stay the caller's. Idempotent. */
+  /**
+   * Releases the graph and its private memory pool, and for a {@link #feeding} graph its buffers;
+   * the buffers given to the constructor stay the caller's. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) return;
     closed = true;
     if (graph != null) graph.close();
+    if (features != null) {
+      input.close();
+      labels.close();
+      if (order != null) order.close();
+      if (cursor != null) cursor.close();
+    }
   }
 }

@@ -56,8 +56,8 @@ import org.jdnn.train.StepGraph;
  * --profile-steps          only count one steady-state training step of W1 and of W2 with
  *                          {@link Device#stats()} and print one line each on stdout:
  *                          STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
- *                          then STEP W2, STEP W1-graph and STEP W2-graph (the step replayed from a CUDA graph,
- *                          {@link StepGraph}; W2 without its Dropout, which refuses capture)
+ *                          then STEP W2, STEP W1-graph and STEP W2-graph (the step replayed from a CUDA graph
+ *                          that gathers its own batch, {@link StepGraph#feeding})
  * </pre>
  */
 public final class GpuBench {
@@ -200,9 +200,9 @@ public final class GpuBench {
       try (Layer w1 = w1Model()) {
         System.out.println("STEP W1-graph " + b.countGraphStep(w1).line());
       }
-      System.err.println("== W2-graph step counters (W2 without its Dropout, which refuses capture)");
+      System.err.println("== W2-graph step counters");
       Generator.manualSeed(b.seed);
-      try (Layer w2 = w2Model(false)) {
+      try (Layer w2 = w2Model()) {
         System.out.println("STEP W2-graph " + b.countGraphStep(w2).line());
       }
       return true;
@@ -236,47 +236,36 @@ public final class GpuBench {
   }
 
   /**
-   * The counters' change across one replayed step of a {@link StepGraph} (2 eager warm-up steps, the
-   * capture and its replay at the third): the batch's images and labels gathered on the device in
-   * one launch as {@link Trainer#steps} does, their copy into the graph's static buffers (two device
-   * copies, not launches), the write of Adam's per-step constants (one launch) and the graph launch
-   * (one).
+   * The counters' change across one replayed step of a {@link StepGraph#feeding} graph (2 eager warm-up steps, the
+   * capture and its replay at the third, the measured replay at the fourth): the graph gathers the batch's images
+   * and labels from the epoch order on the device itself, and its constant table holds Adam's and Dropout's
+   * per-step values, so the step is the graph launch alone.
    */
   private DeviceStats countGraphStep(Layer model) {
     model.train();
     int[] order = FashionData.order(trainYh.length, seed, 0);
     CrossEntropyLoss loss = new CrossEntropyLoss();
-    long[] xShape = trainX.shape().clone(), yShape = trainY.shape().clone();
-    xShape[0] = plan.batch;
-    yShape[0] = plan.batch;
     try (Tensor orderOnDevice = Tensor.ofInts(order);
         Adam adam = new Adam(model.parameters(), 1e-3);
-        Tensor x = Tensor.empty(trainX.dtype(), dev, xShape);
-        Tensor y = Tensor.empty(trainY.dtype(), dev, yShape)) {
-      Runnable step = () -> {
-        try (TensorScope s = new TensorScope()) {
-          adam.zeroGrad();
-          loss.compute(model.forward(x), y).backward();
-          adam.step();
-        }
-      };
-      DeviceStats before = null;
-      try (StepGraph graph = new StepGraph(x, y, step, COUNTER_WARMUP_STEPS - 1, adam)) {
-        for (int b = 0; b <= COUNTER_WARMUP_STEPS; b++) {
-          if (b == COUNTER_WARMUP_STEPS) {
-            dev.synchronize();
-            before = dev.stats();
-          }
+        StepGraph graph = StepGraph.feeding(trainX, trainY, plan.batch, (x, y) -> {
           try (TensorScope s = new TensorScope()) {
-            Tensor idx = NarrowOps.narrow(orderOnDevice, 0, (long) b * plan.batch, plan.batch);
-            Tensor[] xy = MemoryOps.gatherRows(trainX, trainY, idx);  // images and labels in one launch
-            graph.run(xy[0], xy[1]);
+            adam.zeroGrad();
+            loss.compute(model.forward(x), y).backward();
+            adam.step();
           }
+        }, COUNTER_WARMUP_STEPS - 1, adam)) {
+      graph.epoch(orderOnDevice);
+      DeviceStats before = null;
+      for (int b = 0; b <= COUNTER_WARMUP_STEPS; b++) {
+        if (b == COUNTER_WARMUP_STEPS) {
+          dev.synchronize();
+          before = dev.stats();
         }
-        DeviceStats step1 = dev.stats().minus(before);
-        dev.synchronize();
-        return step1;
+        graph.step();
       }
+      DeviceStats step1 = dev.stats().minus(before);
+      dev.synchronize();
+      return step1;
     }
   }
 
