@@ -38,6 +38,7 @@ import org.jdnn.tensor.TensorScope;
  * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
  * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
  * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
+ * {@link #cudaGraphs} replays each full step from a captured CUDA graph instead of launching every op.
  *
  * <pre>{@code
  * History h = new Trainer(model, adam, new CrossEntropyLoss())
