@@ -610,7 +610,7 @@ public final class GpuBench {
   /**
    * W2 with each full step replayed from a CUDA graph: the same seed, warm-up, repetitions and
    * batches as {@link #w2()}, but without W2's Dropout, which refuses capture (its random offset
-   * advances every step), so its FLOPs are W2's and its model is not.
+   * advances every step); its FLOP count is W2's, as Dropout does no GEMM.
    */
   private void w2Graph() {
     report.put("w2_graph.model", "W2 without its Dropout (Dropout in training mode refuses CUDA graph capture)");
@@ -619,36 +619,42 @@ public final class GpuBench {
 
   private void w2(String key, boolean graphed) {
     Generator.manualSeed(seed);
-    Layer cnn = w2Model(!graphed);
-    try (cnn) {
+    try (Layer cnn = w2Model(!graphed)) {
       Trainer tr = new Trainer(cnn, graphed);
-      dev.setTf32(tf32);
-      int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
-      int[] order = FashionData.order(n, seed, 0);
-      // The epoch's batches are consumed in order: warm-up, repetitions, profiled stretch, rest.
-      int next = Math.min(batches, plan.w2Warmup);
-      tr.timed(order, 0, next);
-      double[] rate = new double[plan.w2Reps];
-      for (int r = 0; r < plan.w2Reps; r++) {
-        int from = next % batches, to = Math.min(batches, from + plan.w2Steps);
-        next = to;
-        rate[r] = (double) (to - from) * plan.batch / tr.timed(order, from, to);
+      try {
+        w2Steps(key, tr, cnn);
+      } finally {
+        tr.close();
       }
-      report.put(key + ".warmup_batches", plan.w2Warmup);
-      report.putRates(key, rate, plan.batch, Flops.training(Flops.w2Forward()));
-      int from = next % batches, to = Math.min(batches, from + plan.w2ProfiledSteps);
-      if (graphed) {
-        tr.checkReplayed(key);
-        graphWallTime(key);
-        tr.steps(order, from, to);  // the profiled stretch's batches, unprofiled (see w1Graph): the same epoch follows
-      } else {
-        profile(key, to - from, plan.batch, () -> tr.steps(order, from, to));
-      }
-      if (plan.w2FinishEpoch && to < batches) {
-        tr.steps(order, to, batches);
-        if (report.bool("data.real")) report.put(key + ".accuracy_1_epoch", accuracy(cnn));
-      }
-      tr.close();
+    }
+  }
+
+  private void w2Steps(String key, Trainer tr, Layer cnn) {
+    dev.setTf32(tf32);
+    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
+    int[] order = FashionData.order(n, seed, 0);
+    // The epoch's batches are consumed in order: warm-up, repetitions, profiled stretch, rest.
+    int next = Math.min(batches, plan.w2Warmup);
+    tr.timed(order, 0, next);
+    double[] rate = new double[plan.w2Reps];
+    for (int r = 0; r < plan.w2Reps; r++) {
+      int from = next % batches, to = Math.min(batches, from + plan.w2Steps);
+      next = to;
+      rate[r] = (double) (to - from) * plan.batch / tr.timed(order, from, to);
+    }
+    report.put(key + ".warmup_batches", plan.w2Warmup);
+    report.putRates(key, rate, plan.batch, Flops.training(Flops.w2Forward()));
+    int from = next % batches, to = Math.min(batches, from + plan.w2ProfiledSteps);
+    if (tr.graphed) {
+      tr.checkReplayed(key);
+      graphWallTime(key);
+      tr.steps(order, from, to);  // the profiled stretch's batches, unprofiled (see w1Graph): the same epoch follows
+    } else {
+      profile(key, to - from, plan.batch, () -> tr.steps(order, from, to));
+    }
+    if (plan.w2FinishEpoch && to < batches) {
+      tr.steps(order, to, batches);
+      if (report.bool("data.real")) report.put(key + ".accuracy_1_epoch", accuracy(cnn));
     }
   }
 
