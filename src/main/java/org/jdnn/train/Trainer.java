@@ -182,11 +182,13 @@ public final class Trainer {
    * Sets whether {@link #fit} trains with CUDA graphs (default off): each full training step
    * (forward, loss, backward, optimizer step) is captured once as a graph and then replayed, one
    * graph launch per step instead of one launch per op, which is what bounds a small model's step on
-   * a GPU. Training with and without graphs gives the same losses, metrics and parameters.
+   * a GPU. A replay runs the eager step's kernels on the same data, so training with and without
+   * graphs gives the same losses, metrics and parameters (bit for bit on cuda-emu; on a GPU, kernels
+   * that add with atomics, such as max-pool's backward, are not reproducible even eagerly).
    *
    * <p>Each epoch's first two full batches run eagerly (the warm-up, which fills the allocator's
-   * cache), the third is captured and replayed, the later ones replayed; each batch is first copied into
-   * the graph's static input and label buffers on the device. <b>The last, smaller batch of an
+   * cache), the third is captured and replayed, the later ones replayed; each batch is first copied
+   * into the graph's static input and label buffers on the device. <b>The last, smaller batch of an
    * epoch</b> (when the samples are not a multiple of the batch size) runs eagerly: a graph replays
    * one shape. A learning rate changed since the capture (a schedule stepped by a callback, between
    * epochs or within one) is never ignored: the step is captured again after two eager steps. Outside
