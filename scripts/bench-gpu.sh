@@ -24,7 +24,7 @@
 #                    STEP W1 launches=N vendor_calls=N syncs=N device_mallocs=N h2d_bytes=N d2h_bytes=N
 #                    STEP W2 ... (docs/architecture.md, "Step counters", says what each counts)
 #                    STEP W1-graph ... and STEP W2-graph ...: the same step replayed from a CUDA graph
-#                    (org.jdnn.train.StepGraph; W2 without its Dropout, which refuses capture)
+#                    that gathers its own batches (org.jdnn.train.StepGraph.feeding), Dropout included
 # --list-step        with --profile-steps on cuda-emu: also list on stderr each launch and vendor
 #                    call of the counted steps (kernel or entry, and the op that issued it), from
 #                    the emulation's JDNN_EMU_TRACE lines

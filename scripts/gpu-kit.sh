@@ -14,8 +14,9 @@
 #   everything to $OUT (./gpu-kit-out when OUT is unset) and ends within the budget (default 480 s): nvidia-smi;
 #   cuBLAS/cuDNN/NCCL found in the Python wheels (nvidia-*) and put on LD_LIBRARY_PATH; vendor_check.cpp compiled
 #   against the wheels' headers; GpuProbe (stops the jdnn steps unless the device works); the GPU test selection
-#   with -Djdnn.require.gpu=true and a per-test timeout (JUnit XML); GpuBench (W1, W2, W3), then its step
-#   counters (--profile-steps: one STEP line each for W1, W2, W1-graph and W2-graph, in $OUT/step-counters.txt);
+#   with -Djdnn.require.gpu=true and a per-test timeout (JUnit XML); GpuBench (W1, W2, W3; W1 and W2 also
+#   replayed from CUDA graphs, samples/s beside the eager ones), then its step counters (--profile-steps: one
+#   STEP line each for W1, W2, W1-graph and W2-graph, in $OUT/step-counters.txt);
 #   bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with CUDA graphs; compute-sanitizer
 #   memcheck over RealGpuTest if time remains; $OUT/summary.md last.
 #   --device cuda-emu is the dry run for a machine without a GPU: the tests and the benchmark on the emulation

@@ -262,6 +262,17 @@ public final class StepGraph implements AutoCloseable {
   }
 
   /**
+   * Whether the optimizer's learning rates differ from those of the capture, so that {@link #run}
+   * would refuse to replay: close this StepGraph and capture a new one (Trainer's cudaGraphs option
+   * does so after a rate change).
+   *
+   * @return true once captured when a rate changed since; false before the capture
+   */
+  public boolean ratesChanged() {
+    return graph != null && !Arrays.equals(rates(), capturedRates);
+  }
+
+  /**
    * Whether the step has been captured (after the warm-up).
    *
    * @return true once the graph exists

@@ -38,6 +38,7 @@ import org.jdnn.tensor.TensorScope;
  * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
  * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
  * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
+ * {@link #cudaGraphs} replays each full step from a captured CUDA graph instead of launching every op.
  *
  * <pre>{@code
  * History h = new Trainer(model, adam, new CrossEntropyLoss())
@@ -63,6 +64,7 @@ public final class Trainer {
   private int prefetch = 2;
   private boolean stopOnNonFiniteLoss = true;
   private int logEvery = 1;
+  private boolean cudaGraphs;
   private Augmentation augmentation;
   private Normalizer normalizer;
   private final List<Metric> metrics = new ArrayList<>();
@@ -173,6 +175,42 @@ public final class Trainer {
   public Trainer logEvery(int steps) {
     if (steps < 1) throw new IllegalArgumentException("Trainer: logEvery must be >= 1, got " + steps);
     logEvery = steps;
+    return this;
+  }
+
+  /**
+   * Sets whether {@link #fit} trains with CUDA graphs (default off): each full training step
+   * (forward, loss, backward, optimizer step) is captured once as a graph and then replayed, one
+   * graph launch per step instead of one launch per op, which is what bounds a small model's step on
+   * a GPU. A replay runs the eager step's kernels on the same data, so training with and without
+   * graphs gives the same losses, metrics and parameters (bit for bit on cuda-emu; on a GPU, kernels
+   * that add with atomics, such as max-pool's backward, are not reproducible even eagerly).
+   *
+   * <p>Each epoch's first two full batches run eagerly (the warm-up, which fills the allocator's
+   * cache), the third is captured and replayed, the later ones replayed; each batch is first copied
+   * into the graph's static input and label buffers on the device. <b>The last, smaller batch of an
+   * epoch</b> (when the samples are not a multiple of the batch size) runs eagerly: a graph replays
+   * one shape. A learning rate changed since the capture (a schedule stepped by a callback, between
+   * epochs or within one) is never ignored: the step is captured again after two eager steps. Outside
+   * the graph, queued after each replay without waiting for the device: the normalizer (its
+   * statistics are uploaded per batch, which a capture refuses), the loss sum and the metrics'
+   * updates (a metric counts samples in Java, which a replay would not do; the loss sum tags the
+   * step of a non-finite loss), and every callback. A dataset on the device is gathered on the
+   * training thread ({@link #prefetch} is not used then: device work from the prefetch thread would
+   * be recorded into a capture).
+   *
+   * <p>Needs the model on {@link Device#cuda()} or {@link Device#cudaEmulated()}: on the CPU, fit
+   * fails at its start. Every layer, the loss and the optimizer must be capturable (Dropout and the
+   * fused optimizer steps are: the graph advances their per-step values); one that is not (a layer
+   * drawing a random fill, whose offset the graph would freeze) makes fit fail with an
+   * {@link IllegalStateException} naming it at the epoch's third step, after the eager warm-up
+   * steps' updates, as does a step that waits for the device (a custom loss reading a value).
+   *
+   * @param on whether to train with CUDA graphs
+   * @return this trainer
+   */
+  public Trainer cudaGraphs(boolean on) {
+    cudaGraphs = on;
     return this;
   }
 
@@ -357,9 +395,15 @@ public final class Trainer {
    *     dtypes)
    * @throws IndexOutOfBoundsException when a class label is outside the model's classes
    * @throws IllegalStateException when a callback's monitored metric is not logged, or the model or
-   *     optimizer was closed
+   *     optimizer was closed; with {@link #cudaGraphs} on, when the model is not on a CUDA device or
+   *     its step cannot be captured
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
+    if (cudaGraphs && !model.device().isCuda()) {
+      throw new IllegalStateException("Trainer.fit: cudaGraphs(true) needs the model on a CUDA device (cuda or cuda-emu), "
+          + "but it is on " + model.device() + ". Move the model there (model.to(Device.cuda())) before creating its "
+          + "optimizer, or train without cudaGraphs");
+    }
     List<Callback> cbs = callbacks();
     stopRequested = false;
     Position at = new Position();
@@ -432,9 +476,13 @@ public final class Trainer {
     model.train();
     for (Metric m : metrics) m.reset();
     Device device = model.device();
-    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch);
+    // a dataset on the GPU: its batches are gathered there, and the prefetch thread's work would join a capture
+    boolean dataOnDevice = train.features().device().isCuda();
+    int ahead = cudaGraphs && dataOnDevice ? 0 : prefetch;
+    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, ahead);
     boolean done = false;
-    try (LossMeter meter = new LossMeter(device)) {
+    try (LossMeter meter = new LossMeter(device);
+        GraphedStep graphed = cudaGraphs ? new GraphedStep(model, optimizer, loss, device) : null) {
       at.batches = loader.batchCount();
       EpochLoss total = new EpochLoss();
       for (int index = 0;; index++) {
@@ -442,17 +490,16 @@ public final class Trainer {
         if (!loader.hasNext()) break;
         Batch b = loader.next();
         int n = b.size();
-        try (TensorScope step = new TensorScope(); b) {
-          optimizer.zeroGrad();
-          Tensor targets = b.targets().to(device);
-          Tensor out = model.forward(input(b.inputs(), device));
-          Tensor l = loss.compute(out, targets);
-          l.backward();
-          optimizer.step();
-          meter.add(l, n, index);  // summed on the device: no wait here
-          try (GradMode.Guard g = GradMode.disable()) {
-            for (Metric m : metrics) m.update(out.detach(), targets);
+        if (graphed != null && n == batchSize) {
+          try (TensorScope step = new TensorScope(); b) {
+            graphed.run(normalizer == null ? b.inputs() : input(b.inputs(), device), b.targets());
+            meter.add(graphed.loss(), n, index);
+            try (GradMode.Guard g = GradMode.disable()) {
+              for (Metric m : metrics) m.update(graphed.output(), graphed.labels());
+            }
           }
+        } else {
+          trainStep(b, n, index, device, meter);
         }
         at.step = index;
         total.windowSamples += n;
@@ -465,6 +512,22 @@ public final class Trainer {
     } finally {
       close(loader);
       if (!done) releaseMetrics();
+    }
+  }
+
+  // One eager training step: every step without cudaGraphs, and a graphed epoch's last, smaller batch.
+  private void trainStep(Batch b, int n, int index, Device device, LossMeter meter) {
+    try (TensorScope step = new TensorScope(); b) {
+      optimizer.zeroGrad();
+      Tensor targets = b.targets().to(device);
+      Tensor out = model.forward(input(b.inputs(), device));
+      Tensor l = loss.compute(out, targets);
+      l.backward();
+      optimizer.step();
+      meter.add(l, n, index);  // summed on the device: no wait here
+      try (GradMode.Guard g = GradMode.disable()) {
+        for (Metric m : metrics) m.update(out.detach(), targets);
+      }
     }
   }
 

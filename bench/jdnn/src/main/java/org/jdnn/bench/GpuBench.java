@@ -37,7 +37,9 @@ import org.jdnn.train.StepGraph;
 
 /**
  * W1, W2 and W3 of benchmarks.md on a CUDA device, with the device's own GEMM ceiling and the
- * framework overhead of each workload. Run by scripts/bench-gpu.sh; not a test.
+ * framework overhead of each workload; W1 and W2 also with each full training step replayed from a
+ * CUDA graph that gathers its own batches on the device ({@link StepGraph#feeding}: one launch per
+ * step), on the same batches, reported beside the eager figures. Run by scripts/bench-gpu.sh; not a test.
  *
  * <p>Every timed stretch starts and ends with {@link Device#synchronize()}, because GPU ops only
  * queue work: without it the clock would stop before the device finished. Throughput comes from
@@ -156,6 +158,7 @@ public final class GpuBench {
     report.put("mode", emulated ? "cuda-emu dry run: tiny sizes, NOT a performance figure" : quick ? "quick" : "full");
     report.put("tf32", tf32);
     report.put("batch", plan.batch);
+    report.put("graph_warmup_steps", GRAPH_WARMUP_STEPS);
     report.put("flops_convention", Flops.convention());
     GpuBench b = new GpuBench(dev, plan, tf32, report);
     boolean ok;
@@ -172,6 +175,9 @@ public final class GpuBench {
 
   /** Warm-up steps before the counted one: Adam makes its state in step 1 and step 2 re-allocates temporaries. */
   static final int COUNTER_WARMUP_STEPS = 3;
+
+  /** Eager steps before a {@link StepGraph} captures the step: those of {@link #COUNTER_WARMUP_STEPS} less the capture's. */
+  static final int GRAPH_WARMUP_STEPS = COUNTER_WARMUP_STEPS - 1;
 
   /**
    * Counts one steady-state training step of W1 and of W2 (batch 128, data on the device, as the
@@ -274,18 +280,10 @@ public final class GpuBench {
   }
 
   static Layer w2Model() {
-    return w2Model(true);
-  }
-
-  /** W2; without its Dropout for a captured step (Dropout in training mode refuses CUDA graph capture). */
-  static Layer w2Model(boolean dropout) {
-    List<Layer> layers = new ArrayList<>(List.of(new Reshape(1, 28, 28),
+    return new Sequential(new Reshape(1, 28, 28),
         new Conv2d(1, 32, 3, ConvOptions.padding(1)), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
         new Conv2d(32, 64, 3, ConvOptions.padding(1)), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
-        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU()));
-    if (dropout) layers.add(new Dropout(0.5));
-    layers.add(new Linear(128, 10));
-    return new Sequential(layers.toArray(new Layer[0]));
+        new Flatten(), new Linear(64 * 7 * 7, 128), new ReLU(), new Dropout(0.5), new Linear(128, 10));
   }
 
   private interface Section {
@@ -294,8 +292,9 @@ public final class GpuBench {
 
   /** Runs the sections in order; returns false when one failed (the first failure stops the rest unless keepGoing). */
   private boolean runAll(Path data, boolean keepGoing) {
-    String[] names = {"gemm", "copy", "data", "w1", "w3", "w2"};
-    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w3, this::w2};
+    String[] names = {"gemm", "copy", "data", "w1", "w1_graph", "w3", "w2", "w2_graph"};
+    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w1Graph, this::w3, this::w2,
+        this::w2Graph};
     boolean ok = true;
     for (int i = 0; i < names.length; i++) {
       if (!ok && !keepGoing) {
@@ -433,15 +432,53 @@ public final class GpuBench {
 
   // ---- training --------------------------------------------------------------------------------
 
-  /** A model with its optimizer, trained one batch of an epoch order at a time. */
+  /**
+   * A model with its optimizer, trained one batch of an epoch order at a time: eagerly, or with
+   * {@code graphed} each full batch through a {@link StepGraph#feeding} graph (captured after
+   * {@link #GRAPH_WARMUP_STEPS} eager steps, then replayed; it gathers the batch from the epoch order
+   * on the device itself), the epoch's last, smaller batch eagerly.
+   */
   private final class Trainer {
     final Layer model;
     final Adam adam;
     final CrossEntropyLoss loss = new CrossEntropyLoss();
+    final boolean graphed;
+    /** The feeding graph, made at the first full batch, and the batch its cursor gives next. */
+    private StepGraph graph;
+    private int position;
 
     Trainer(Layer model) {
+      this(model, false);
+    }
+
+    Trainer(Layer model, boolean graphed) {
       this.model = model;
       this.adam = new Adam(model.parameters(), 1e-3);
+      this.graphed = graphed;
+    }
+
+    /** One training step on batch tensors: the eager step, and the code the graph captures. */
+    private void step(Tensor x, Tensor y) {
+      try (TensorScope s = new TensorScope()) {
+        adam.zeroGrad();
+        loss.compute(model.forward(x), y).backward();
+        adam.step();
+      }
+    }
+
+    /** Trains full batch {@code b} of the uploaded order through the feeding graph. */
+    private void replay(int b) {
+      if (graph == null) graph = StepGraph.feeding(trainX, trainY, plan.batch, this::step, GRAPH_WARMUP_STEPS, adam);
+      if (b == 0) {
+        graph.epoch(orderOnDevice);  // a new order, or the same one from its start again
+        position = 0;
+      }
+      if (b != position) {
+        throw new IllegalStateException("GpuBench: a graph's batches follow its epoch order; batch " + b
+            + " asked, " + position + " next");
+      }
+      graph.step();
+      position++;
     }
 
     /** The epoch order last uploaded, and its copy on the device (one upload per epoch, as BatchIterator does). */
@@ -458,21 +495,35 @@ public final class GpuBench {
       }
       for (int b = from; b < to; b++) {
         int lo = b * plan.batch, hi = Math.min(order.length, lo + plan.batch);
+        if (graphed && hi - lo == plan.batch) {
+          replay(b);
+          continue;
+        }
         try (TensorScope step = new TensorScope()) {
           Tensor idx = NarrowOps.narrow(orderOnDevice, 0, lo, hi - lo);
           Tensor[] xy = MemoryOps.gatherRows(trainX, trainY, idx);  // images and labels in one launch
-          Tensor x = xy[0], y = xy[1];
-          adam.zeroGrad();
-          loss.compute(model.forward(x), y).backward();
-          adam.step();
+          step(xy[0], xy[1]);
         }
       }
     }
 
-    /** Frees the optimizer's state and the order on the device. */
+    /**
+     * Records that a graphed trainer's timed steps were replays, failing otherwise: a graph not yet
+     * captured at the end of the timed stretch would label eager figures as graph ones.
+     */
+    void checkReplayed(String key) {
+      if (graph == null || !graph.isCaptured()) {
+        throw new IllegalStateException(key + ": the step was not captured within the timed stretch (warm-up "
+            + GRAPH_WARMUP_STEPS + " steps); its figures would be eager ones. Time more steps");
+      }
+      report.put(key + ".captured", true);
+    }
+
+    /** Frees the graph, its buffers, the optimizer's state and the order on the device. */
     void close() {
-      adam.close();
+      if (graph != null) graph.close();
       if (orderOnDevice != null) orderOnDevice.close();
+      adam.close();
     }
 
     /** Wall seconds of batches [from, to), synchronized at both ends. */
@@ -489,51 +540,106 @@ public final class GpuBench {
     Generator.manualSeed(seed);
     mlp = w1Model();
     Trainer tr = new Trainer(mlp);
-    dev.setTf32(tf32);
-    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
-    double[] rate = new double[plan.w1Epochs - 1];
-    for (int e = 0; e < plan.w1Epochs; e++) {
-      double sec = tr.timed(FashionData.order(n, seed, e), 0, batches);
-      report.put("w1.epoch" + (e + 1) + "_s", sec);
-      if (e > 0) rate[e - 1] = n / sec;
-    }
-    report.putRates("w1", rate, plan.batch, Flops.training(Flops.w1Forward()));
+    w1Epochs("w1", tr);
     // Layer.flops() also counts bias, activations and softmax; kept apart so that the GFLOP/s
     // figures use the GEMM-only count of the CPU comparison (Flops) and stay comparable with it.
     report.put("w1.forward_flops_per_sample_all_layers", Summary.flopsOf(mlp, new long[] {784}));
     if (report.bool("data.real")) report.put("w1.accuracy", accuracy(mlp));
+    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
     int[] order = FashionData.order(n, seed, plan.w1Epochs);
     int steps = Math.min(plan.w1ProfiledSteps, batches);
     profile("w1", steps, plan.batch, () -> tr.steps(order, 0, steps));
     tr.close();
   }
 
-  private void w2() {
+  /**
+   * W1 with each full step replayed from a CUDA graph ({@link StepGraph}): the same model, seed,
+   * epoch orders and batches as {@link #w1()}, each epoch's last, smaller batch run eagerly. Not
+   * profiled: the profiler brackets each op with events, which a replayed graph has none of.
+   */
+  private void w1Graph() {
     Generator.manualSeed(seed);
-    Layer cnn = w2Model();
-    try (cnn) {
-      Trainer tr = new Trainer(cnn);
-      dev.setTf32(tf32);
-      int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
-      int[] order = FashionData.order(n, seed, 0);
-      // The epoch's batches are consumed in order: warm-up, repetitions, profiled stretch, rest.
-      int next = Math.min(batches, plan.w2Warmup);
-      tr.timed(order, 0, next);
-      double[] rate = new double[plan.w2Reps];
-      for (int r = 0; r < plan.w2Reps; r++) {
-        int from = next % batches, to = Math.min(batches, from + plan.w2Steps);
-        next = to;
-        rate[r] = (double) (to - from) * plan.batch / tr.timed(order, from, to);
+    try (Layer model = w1Model()) {
+      Trainer tr = new Trainer(model, true);
+      try {
+        w1Epochs("w1_graph", tr);
+        tr.checkReplayed("w1_graph");
+        graphWallTime("w1_graph");
+        if (report.bool("data.real")) report.put("w1_graph.accuracy", accuracy(model));
+      } finally {
+        tr.close();
       }
-      report.put("w2.warmup_batches", plan.w2Warmup);
-      report.putRates("w2", rate, plan.batch, Flops.training(Flops.w2Forward()));
-      int from = next % batches, to = Math.min(batches, from + plan.w2ProfiledSteps);
-      profile("w2", to - from, plan.batch, () -> tr.steps(order, from, to));
-      if (plan.w2FinishEpoch && to < batches) {
-        tr.steps(order, to, batches);
-        if (report.bool("data.real")) report.put("w2.accuracy_1_epoch", accuracy(cnn));
+    }
+  }
+
+  /** The wall time per step of a graphed workload, from its samples/s, for the table beside the eager one's. */
+  private void graphWallTime(String key) {
+    report.put(key + ".wall_ms_per_step", plan.batch / report.num(key + ".samples_per_s") * 1e3);
+  }
+
+  /** W1's timed epochs: epoch 1 the warm-up (and, graphed, the capture), samples/s the median of the later ones. */
+  private void w1Epochs(String key, Trainer tr) {
+    dev.setTf32(tf32);
+    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
+    double[] rate = new double[plan.w1Epochs - 1];
+    for (int e = 0; e < plan.w1Epochs; e++) {
+      double sec = tr.timed(FashionData.order(n, seed, e), 0, batches);
+      report.put(key + ".epoch" + (e + 1) + "_s", sec);
+      if (e > 0) rate[e - 1] = n / sec;
+    }
+    report.putRates(key, rate, plan.batch, Flops.training(Flops.w1Forward()));
+  }
+
+  private void w2() {
+    w2("w2", false);
+  }
+
+  /**
+   * W2 with each full step replayed from a CUDA graph: the same model (its Dropout captured), seed,
+   * warm-up, repetitions and batches as {@link #w2()}.
+   */
+  private void w2Graph() {
+    w2("w2_graph", true);
+  }
+
+  private void w2(String key, boolean graphed) {
+    Generator.manualSeed(seed);
+    try (Layer cnn = w2Model()) {
+      Trainer tr = new Trainer(cnn, graphed);
+      try {
+        w2Steps(key, tr, cnn);
+      } finally {
+        tr.close();
       }
-      tr.close();
+    }
+  }
+
+  private void w2Steps(String key, Trainer tr, Layer cnn) {
+    dev.setTf32(tf32);
+    int n = trainYh.length, batches = (n + plan.batch - 1) / plan.batch;
+    int[] order = FashionData.order(n, seed, 0);
+    // The epoch's batches are consumed in order: warm-up, repetitions, profiled stretch, rest.
+    int next = Math.min(batches, plan.w2Warmup);
+    tr.timed(order, 0, next);
+    double[] rate = new double[plan.w2Reps];
+    for (int r = 0; r < plan.w2Reps; r++) {
+      int from = next % batches, to = Math.min(batches, from + plan.w2Steps);
+      next = to;
+      rate[r] = (double) (to - from) * plan.batch / tr.timed(order, from, to);
+    }
+    report.put(key + ".warmup_batches", plan.w2Warmup);
+    report.putRates(key, rate, plan.batch, Flops.training(Flops.w2Forward()));
+    int from = next % batches, to = Math.min(batches, from + plan.w2ProfiledSteps);
+    if (tr.graphed) {
+      tr.checkReplayed(key);
+      graphWallTime(key);
+      tr.steps(order, from, to);  // the profiled stretch's batches, unprofiled (see w1Graph): the same epoch follows
+    } else {
+      profile(key, to - from, plan.batch, () -> tr.steps(order, from, to));
+    }
+    if (plan.w2FinishEpoch && to < batches) {
+      tr.steps(order, to, batches);
+      if (report.bool("data.real")) report.put(key + ".accuracy_1_epoch", accuracy(cnn));
     }
   }
 

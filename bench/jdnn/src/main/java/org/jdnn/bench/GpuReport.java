@@ -92,15 +92,22 @@ final class GpuReport {
     sb.append("| workload | samples/s | GFLOP/s | % of SGEMM | % of TF32 GEMM | ops/step | device ms/step | wall ms/step"
         + " | overhead ms/step | overhead in the profiled stretch |\n|---|---|---|---|---|---|---|---|---|---|\n");
     workload(sb, "W1 train (MLP)", "w1");
+    workload(sb, "W1 train, CUDA graph", "w1_graph");
     workload(sb, "W2 train (CNN)", "w2");
+    workload(sb, "W2 train, CUDA graph", "w2_graph");
     workload(sb, "W3 batch 1", "w3.b1");
     workload(sb, "W3 batch 256", "w3.b256");
     workload(sb, "W3 batch 1, 8 threads", "w3.b1x8");
 
+    sb.append("\nCUDA graph rows: each full training step replayed from a graph captured after ")
+        .append(values.get("graph_warmup_steps")).append(" eager steps (StepGraph.feeding: the graph gathers its batch from")
+        .append(" the epoch order on the device and takes Adam's and Dropout's per-step values from its constant table, so")
+        .append(" a step is one launch), the same batches as the eager row, the epoch's last, smaller batch eager; not")
+        .append(" profiled (a replay has no per-op events), so only samples/s and wall ms/step.\n");
     StringBuilder other = new StringBuilder();
     for (Map.Entry<String, Object> e : values.entrySet()) {
       String k = e.getKey();
-      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.matches("w1\\.epoch\\d+_s") || k.endsWith("all_layers")) {
+      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.matches("w1(_graph)?\\.epoch\\d+_s") || k.endsWith("all_layers")) {
         other.append("- ").append(k).append(": ").append(format(e.getValue())).append('\n');
       }
     }
