@@ -12,11 +12,11 @@ if [[ "${1:-}" == "--jvm" ]]; then
 fi
 build=target/native/asan-build
 cmake -S native -B "$build" -DJDNN_CUDA=OFF -DJDNN_ASAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo --log-level=WARNING
-cmake --build "$build" --parallel 2 --target jdnn_emu_runtime_test jdnn_cublas_emu_test jdnn_cudnn_emu_test
+cmake --build "$build" --parallel 2 --target jdnn_emu_runtime_test jdnn_cublas_emu_test jdnn_cudnn_emu_test jdnn_cudnn_fused_emu_test
 # The emulation keeps some tables for the whole process on purpose (tensors may be freed at exit).
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
 status=0
-for program in jdnn_emu_runtime_test jdnn_cublas_emu_test jdnn_cudnn_emu_test; do
+for program in jdnn_emu_runtime_test jdnn_cublas_emu_test jdnn_cudnn_emu_test jdnn_cudnn_fused_emu_test; do
   echo "== $program"
   "$build/src/cuda/$program" | tail -n 3 || status=1
 done

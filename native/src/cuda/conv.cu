@@ -10,6 +10,17 @@
 //
 // Algorithms are chosen once per shape, geometry, dtype and TF32 setting with
 // cudnnFind*AlgorithmEx (which times them on the real library) and cached.
+//
+// Forward with a bias on float32 is one cudnnConvolutionBiasActivationForward with the identity
+// activation (fused_forward below): y = conv(x, w) + bias in one vendor call instead of
+// cudnnConvolutionForward then cudnnAddTensor. cuDNN runs the identity activation only with
+// CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, so that algorithm is used, not searched for.
+// Where it does not apply (float64, no bias, or cuDNN answering NOT_SUPPORTED to that algorithm
+// for the configuration, remembered per configuration) the two calls run as before. A ReLU
+// after a convolution is not fused into the call: jdnn's ReLU keeps NaN, cuDNN's fused ReLU keeps
+// it only under CUDNN_PROPAGATE_NAN (an option cuDNN 9 marks deprecated) and whether this call
+// honours it is not confirmed on a GPU here; a NaN turned into 0 would pass silently, so ReLU stays
+// its own kernel, as after the fused Linear (docs/architecture.md).
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -133,7 +144,7 @@ void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_
 
 // ---- algorithm choice, cached per configuration ------------------------------------------
 
-enum Direction : int64_t { kForward = 0, kBackwardData = 1, kBackwardFilter = 2 };
+enum Direction : int64_t { kForward = 0, kBackwardData = 1, kBackwardFilter = 2, kFusedForward = 3 };
 
 using Key = std::array<int64_t, 18>;
 struct Choice {
@@ -299,6 +310,59 @@ class ChoiceMath {
   cudnnConvolutionDescriptor_t desc_;
 };
 
+// ---- forward with the bias fused ----------------------------------------------------------
+
+// Counted and traced as JDNN_CUDNN counts its calls; the fused call's status is checked by hand
+// because NOT_SUPPORTED there means "run unfused", not an error.
+void count_vendor_call(const char* entry) {
+  count(counters().vendor_calls);
+  trace_vendor_call(entry);
+}
+
+// The fused forward's workspace for this configuration, or algo -1 where cuDNN does not run
+// IMPLICIT_PRECOMP_GEMM for it (asked once per configuration, not counted: a query). The descriptor carries the requested math type (FMA without the
+// TF32 opt-in), which the workspace query and the call both see.
+Choice fused_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t) {
+  const Key key = key_of(kFusedForward, f, g, t, c.tf32);
+  auto it = choices().find(key);
+  if (it != choices().end()) return it->second;
+  size_t bytes = 0;
+  const cudnnStatus_t st = vendor::vendor().cudnnGetConvolutionForwardWorkspaceSize(
+      c.cudnn, d.x.get(), d.w.get(), d.conv.get(), d.y.get(), CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, &bytes);
+  // An algorithm that does not take this configuration answers with an error status (as in
+  // largest_workspace): the unfused path then runs, with its own search and checks.
+  if (st != CUDNN_STATUS_SUCCESS) return choices()[key] = Choice{-1, 0, requested_math(c, t)};
+  return choices()[key] = Choice{CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, bytes, requested_math(c, t)};
+}
+
+// y = conv(x, w) + bias as one cudnnConvolutionBiasActivationForward, identity activation, z = y
+// with alpha2 = 0 (not read). false, having queued nothing, where it does not apply (see the
+// file comment); the caller then runs the convolution and the bias add.
+bool fused_forward(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, const void* xin, const Tensor& w,
+                   const Tensor& bias, Tensor& y) {
+  if (y.dtype != DType::FLOAT32) return false;
+  const cudnnDataType_t t = CUDNN_DATA_FLOAT;
+  const Choice ch = fused_choice(c, d, f, g, t);
+  if (ch.algo < 0) return false;
+  TensorDesc bd;
+  bd.set_4d(t, 1, f.k, 1, 1);
+  ActivationDesc act;
+  act.set_identity();
+  void* ws = c.workspace(ch.workspace);
+  const float one = 1.0f, zero = 0.0f;
+  const cudnnStatus_t st = vendor::vendor().cudnnConvolutionBiasActivationForward(
+      c.cudnn, &one, d.x.get(), xin, d.w.get(), w.storage->data, d.conv.get(),
+      CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, ws, ch.workspace, &zero, d.y.get(), y.storage->data, bd.get(),
+      bias.storage->data, act.get(), d.y.get(), y.storage->data);
+  if (st == CUDNN_STATUS_NOT_SUPPORTED) {  // refused before queueing anything: remember, and run unfused
+    choices()[key_of(kFusedForward, f, g, t, c.tf32)].algo = -1;
+    return false;
+  }
+  if (st != CUDNN_STATUS_SUCCESS) cudnn_failure(st, "cudnnConvolutionBiasActivationForward");
+  count_vendor_call("cudnnConvolutionBiasActivationForward");
+  return true;
+}
+
 void zero(Tensor* t, cudaStream_t s) {
   if (t != nullptr && t->numel > 0)
     JDNN_CUDA_CHECK(cudaMemsetAsync(t->storage->data, 0, t->numel * dtype_size(t->dtype), s));
@@ -346,6 +410,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
   }
   Descs d;
   describe_conv(d, f, g, t, c);
+  if (bias != nullptr && fused_forward(c, d, f, g, xin, w, *bias, y)) return;
   const Choice ch = forward_choice(c, d, f, g, t, xin, w.storage->data, y.storage->data);
   void* ws = c.workspace(ch.workspace);
   const ChoiceMath math(c, d, t, ch);

@@ -102,4 +102,21 @@ class ConvDesc {
   vendor::cudnnConvolutionDescriptor_t d_ = nullptr;
 };
 
+// The identity activation of the fused convolution (conv.cu's fused_forward); its NaN option
+// does not matter for the identity.
+class ActivationDesc {
+ public:
+  ActivationDesc() { JDNN_CUDNN(cudnnCreateActivationDescriptor, &d_); }
+  ~ActivationDesc() { vendor::vendor().cudnnDestroyActivationDescriptor(d_); }
+  ActivationDesc(const ActivationDesc&) = delete;
+  ActivationDesc& operator=(const ActivationDesc&) = delete;
+  void set_identity() {
+    JDNN_CUDNN(cudnnSetActivationDescriptor, d_, vendor::CUDNN_ACTIVATION_IDENTITY, vendor::CUDNN_NOT_PROPAGATE_NAN, 0.0);
+  }
+  vendor::cudnnActivationDescriptor_t get() const { return d_; }
+
+ private:
+  vendor::cudnnActivationDescriptor_t d_ = nullptr;
+};
+
 }  // namespace jdnn::cuda

@@ -10,7 +10,9 @@
 // (2026-12) against cuBLAS 13.0's and 12.6's cublasLt.h, identical in every
 // entry, value and struct declared here; the cuDNN part
 // against cuDNN 9.6.0's cudnn_graph.h, cudnn_ops.h, cudnn_cnn.h and
-// cudnn_version.h (version = major * 10000 + minor * 100 + patch since 9.0).
+// cudnn_version.h (version = major * 10000 + minor * 100 + patch since 9.0); the activation
+// descriptor, cudnnActivationMode_t, cudnnNanPropagation_t and cudnnConvolutionBiasActivationForward
+// (2026-12) against the same cuDNN 9.6.0 headers.
 //
 // The backend never calls a cuBLAS or cuDNN symbol directly: it calls through
 // vendor(), a table of function pointers bound once, either to the real
@@ -123,6 +125,8 @@ struct cudnnFilterStruct;
 typedef cudnnFilterStruct* cudnnFilterDescriptor_t;
 struct cudnnConvolutionStruct;
 typedef cudnnConvolutionStruct* cudnnConvolutionDescriptor_t;
+struct cudnnActivationStruct;
+typedef cudnnActivationStruct* cudnnActivationDescriptor_t;
 
 enum cudnnStatus_t : int {
   CUDNN_STATUS_SUCCESS = 0,
@@ -141,6 +145,11 @@ enum cudnnMathType_t : int {
   CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2,
   CUDNN_FMA_MATH = 3,
 };
+// The activations the fused convolution (cudnnConvolutionBiasActivationForward) is given:
+// RELU, IDENTITY (which that call runs only with CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM),
+// and TANH, which it does not take (the emulation's refusal test uses it).
+enum cudnnActivationMode_t : int { CUDNN_ACTIVATION_RELU = 1, CUDNN_ACTIVATION_TANH = 2, CUDNN_ACTIVATION_IDENTITY = 5 };
+enum cudnnNanPropagation_t : int { CUDNN_NOT_PROPAGATE_NAN = 0, CUDNN_PROPAGATE_NAN = 1 };
 enum cudnnDeterminism_t : int { CUDNN_NON_DETERMINISTIC = 0, CUDNN_DETERMINISTIC = 1 };
 enum cudnnConvolutionFwdAlgo_t : int {
   CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM = 0,
@@ -312,6 +321,18 @@ struct cudnnConvolutionBwdFilterAlgoPerf_t {
      const cudnnFilterDescriptor_t wDesc, const void* w, const cudnnConvolutionDescriptor_t convDesc,     \
      cudnnConvolutionFwdAlgo_t algo, void* workSpace, size_t workSpaceSizeInBytes, const void* beta,      \
      const cudnnTensorDescriptor_t yDesc, void* y))                                                       \
+  X(cudnn, cudnnCreateActivationDescriptor, cudnnStatus_t, (cudnnActivationDescriptor_t * activationDesc))  \
+  X(cudnn, cudnnDestroyActivationDescriptor, cudnnStatus_t, (cudnnActivationDescriptor_t activationDesc))  \
+  X(cudnn, cudnnSetActivationDescriptor, cudnnStatus_t,                                                   \
+    (cudnnActivationDescriptor_t activationDesc, cudnnActivationMode_t mode, cudnnNanPropagation_t reluNanOpt, \
+     double coef))                                                                                        \
+  X(cudnn, cudnnConvolutionBiasActivationForward, cudnnStatus_t,                                          \
+    (cudnnHandle_t handle, const void* alpha1, const cudnnTensorDescriptor_t xDesc, const void* x,        \
+     const cudnnFilterDescriptor_t wDesc, const void* w, const cudnnConvolutionDescriptor_t convDesc,     \
+     cudnnConvolutionFwdAlgo_t algo, void* workSpace, size_t workSpaceSizeInBytes, const void* alpha2,    \
+     const cudnnTensorDescriptor_t zDesc, const void* z, const cudnnTensorDescriptor_t biasDesc,          \
+     const void* bias, const cudnnActivationDescriptor_t activationDesc, const cudnnTensorDescriptor_t yDesc, \
+     void* y))                                                                                            \
   X(cudnn, cudnnFindConvolutionBackwardDataAlgorithmEx, cudnnStatus_t,                                    \
     (cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void* w,                            \
      const cudnnTensorDescriptor_t dyDesc, const void* dy, const cudnnConvolutionDescriptor_t convDesc,   \

@@ -15,7 +15,7 @@
 // of the descriptors and of alpha / beta (read at call time, as the documented
 // host-memory scaling parameters are); device data is read when it runs.
 //
-// This file: library, handle, descriptors, cudnnAddTensor and softmax;
+// This file: library, handle, descriptors (activation ones too), cudnnAddTensor and softmax;
 // convolution in cudnn_conv.cpp, batch normalization in cudnn_batchnorm.cpp.
 #include <algorithm>
 #include <cmath>
@@ -212,6 +212,29 @@ cudnnStatus_t cudnnSetConvolutionMathType(cudnnConvolutionDescriptor_t desc, cud
   if (desc == nullptr || !is_live_descriptor(desc) || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH)
     return CUDNN_STATUS_BAD_PARAM;
   desc->math = mathType;
+  return CUDNN_STATUS_SUCCESS;
+}
+
+// Activation descriptors, for the fused convolution (cudnn_conv.cpp). cudnnActivationMode_t
+// runs from SIGMOID (0) to SWISH (6) and cudnnNanPropagation_t has two values; anything else is
+// an invalid enumerant (BAD_PARAM). Which modes a call accepts is that call's business.
+cudnnStatus_t cudnnCreateActivationDescriptor(cudnnActivationDescriptor_t* activationDesc) {
+  return create_object(activationDesc);
+}
+
+cudnnStatus_t cudnnDestroyActivationDescriptor(cudnnActivationDescriptor_t activationDesc) {
+  return destroy_object(activationDesc);
+}
+
+cudnnStatus_t cudnnSetActivationDescriptor(cudnnActivationDescriptor_t activationDesc, cudnnActivationMode_t mode,
+                                           cudnnNanPropagation_t reluNanOpt, double coef) {
+  if (activationDesc == nullptr || !is_live_descriptor(activationDesc) || mode < 0 || mode > 6 ||
+      (reluNanOpt != CUDNN_NOT_PROPAGATE_NAN && reluNanOpt != CUDNN_PROPAGATE_NAN))
+    return CUDNN_STATUS_BAD_PARAM;
+  activationDesc->mode = mode;
+  activationDesc->nan = reluNanOpt;
+  activationDesc->coef = coef;
+  activationDesc->set = true;
   return CUDNN_STATUS_SUCCESS;
 }
 

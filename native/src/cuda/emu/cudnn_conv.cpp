@@ -7,6 +7,7 @@
 // entries live in cudnn_conv_find.cpp; check_run (there) is what every
 // convolution below must pass first.
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "cuda/emu/cudnn_conv_emu.h"
@@ -110,6 +111,39 @@ void forward(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cu
   for (size_t i = 0; i < acc.size(); ++i) blend(y, t, offset_of(yd, static_cast<int64_t>(i)), a, acc[i], b);
 }
 
+// y = act(alpha1 * conv(x, w) + alpha2 * z + bias), z not read when alpha2 is 0 (it may be y
+// itself, unwritten). Rounding as the unfused calls round: the convolution's sum rounded to the
+// data type first, then the bias and z added and rounded again, then the activation.
+struct FusedTail {
+  double a1, a2;
+  cudnnActivationMode_t mode;
+  cudnnNanPropagation_t nan;
+};
+
+void forward_bias_activation(const Geom& g, const cudnnTensorStruct& xd, const void* x, const cudnnFilterStruct& f,
+                             const void* w, const cudnnTensorStruct& zd, const void* z, const cudnnTensorStruct& bd,
+                             const void* bias, const cudnnTensorStruct& yd, void* y, const FusedTail& tail,
+                             bool tf32) {
+  const cudnnDataType_t t = xd.dtype;
+  std::vector<double> acc(static_cast<size_t>(numel(yd)), 0.0);
+  std::vector<int64_t> x_off(static_cast<size_t>(numel(xd)));
+  for (size_t i = 0; i < x_off.size(); ++i) x_off[i] = offset_of(xd, static_cast<int64_t>(i));
+  for_each_tap(g, [&](int64_t xi, int k, int c, int r, int s, int64_t yi) {
+    acc[yi] += operand(x, t, x_off[xi], tf32) * operand(w, t, filter_offset(f, k, c, r, s), tf32);
+  });
+  const int64_t plane = int64_t(g.oh) * g.ow;
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const int64_t li = static_cast<int64_t>(i);
+    const int k = static_cast<int>((li / plane) % g.k);
+    double v = round_to(t, tail.a1 * acc[i]);
+    if (tail.a2 != 0) v += tail.a2 * load(z, t, offset_of(zd, li));
+    v = round_to(t, v + load(bias, t, int64_t(k) * bd.strides[1]));
+    // ReLU: NaN stays NaN under CUDNN_PROPAGATE_NAN and becomes 0 under CUDNN_NOT_PROPAGATE_NAN.
+    if (tail.mode == CUDNN_ACTIVATION_RELU) v = std::isnan(v) ? (tail.nan == CUDNN_PROPAGATE_NAN ? v : 0.0) : std::max(v, 0.0);
+    store(y, t, offset_of(yd, li), v);
+  }
+}
+
 void backward_data(const Geom& g, const cudnnFilterStruct& f, const void* w, const cudnnTensorStruct& dyd,
                    const void* dy, const cudnnTensorStruct& dxd, void* dx, double a, double b, bool tf32) {
   const cudnnDataType_t t = dxd.dtype;
@@ -171,6 +205,48 @@ cudnnStatus_t cudnnConvolutionForward(cudnnHandle_t handle, const void* alpha, c
   submit(handle, "cudnnConvolutionForward",
          [g, xd = *xDesc, x, f = *wDesc, w, yd = *yDesc, y, a = scale(alpha, t), b = scale(beta, t), tf32] {
            forward(g, xd, x, f, w, yd, y, a, b, tf32);
+         });
+  return CUDNN_STATUS_SUCCESS;
+}
+
+// The fused forward, y = act(alpha1 * conv(x) + alpha2 * z + bias) (cuDNN API reference,
+// cudnnConvolutionBiasActivationForward). Checked as the reference describes the call: the
+// convolution's own preconditions (check_run: algorithm, math type, workspace); z described like
+// y; bias one value per output channel, (1, K, 1, 1); a set activation descriptor. The call takes
+// two activations, RELU and IDENTITY, and IDENTITY only with
+// CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM (cudnnActivationMode_t); other modes, and
+// IDENTITY with another algorithm, are NOT_SUPPORTED. z may be y itself (with alpha2 0 it is not
+// read, as a zero beta's destination is not, so an unwritten y holding NaN does not leak in).
+cudnnStatus_t cudnnConvolutionBiasActivationForward(
+    cudnnHandle_t handle, const void* alpha1, const cudnnTensorDescriptor_t xDesc, const void* x,
+    const cudnnFilterDescriptor_t wDesc, const void* w, const cudnnConvolutionDescriptor_t convDesc,
+    cudnnConvolutionFwdAlgo_t algo, void* workSpace, size_t workSpaceSizeInBytes, const void* alpha2,
+    const cudnnTensorDescriptor_t zDesc, const void* z, const cudnnTensorDescriptor_t biasDesc, const void* bias,
+    const cudnnActivationDescriptor_t activationDesc, const cudnnTensorDescriptor_t yDesc, void* y) {
+  Geom g{};
+  if (handle == nullptr || alpha1 == nullptr || alpha2 == nullptr || !usable(activationDesc))
+    return CUDNN_STATUS_BAD_PARAM;
+  cudnnStatus_t st = make_geom(xDesc, wDesc, convDesc, yDesc, g);
+  if (st != CUDNN_STATUS_SUCCESS) return st;
+  if (!same_shape_and_type(zDesc, yDesc)) return CUDNN_STATUS_BAD_PARAM;
+  if (!usable(biasDesc) || biasDesc->nb != 4 || biasDesc->dtype != yDesc->dtype || biasDesc->dims[0] != 1 ||
+      biasDesc->dims[1] != g.k || biasDesc->dims[2] != 1 || biasDesc->dims[3] != 1)
+    return CUDNN_STATUS_BAD_PARAM;
+  const cudnnActivationMode_t mode = activationDesc->mode;
+  if (mode != CUDNN_ACTIVATION_RELU && mode != CUDNN_ACTIVATION_IDENTITY) return CUDNN_STATUS_NOT_SUPPORTED;
+  if (mode == CUDNN_ACTIVATION_IDENTITY && algo != CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM)
+    return CUDNN_STATUS_NOT_SUPPORTED;
+  const cudnnDataType_t t = xDesc->dtype;
+  st = check_run(handle, kForward, algo, g, t, convDesc->math, workSpace, workSpaceSizeInBytes);
+  if (st != CUDNN_STATUS_SUCCESS) return st;
+  if (!on_device(x, *xDesc) || !on_device(w, *wDesc) || !on_device(y, *yDesc) || !on_device(z, *zDesc) ||
+      !on_device(bias, *biasDesc))
+    return CUDNN_STATUS_EXECUTION_FAILED;
+  const bool tf32 = tf32_applies(t, convDesc->math);
+  const FusedTail tail{scale(alpha1, t), scale(alpha2, t), mode, activationDesc->nan};
+  submit(handle, "cudnnConvolutionBiasActivationForward",
+         [g, xd = *xDesc, x, f = *wDesc, w, zd = *zDesc, z, bd = *biasDesc, bias, yd = *yDesc, y, tail, tf32] {
+           forward_bias_activation(g, xd, x, f, w, zd, z, bd, bias, yd, y, tail, tf32);
          });
   return CUDNN_STATUS_SUCCESS;
 }

@@ -48,6 +48,13 @@ struct cudnnConvolutionStruct {
   cudnnMathType_t math = CUDNN_DEFAULT_MATH;
 };
 
+struct cudnnActivationStruct {
+  bool set = false;
+  cudnnActivationMode_t mode = CUDNN_ACTIVATION_RELU;
+  cudnnNanPropagation_t nan = CUDNN_NOT_PROPAGATE_NAN;
+  double coef = 0;
+};
+
 }  // namespace jdnn::vendor
 
 namespace jdnn::vendor::emu {
@@ -132,6 +139,11 @@ inline double load(const void* p, cudnnDataType_t t, int64_t off) {
 inline void store(void* p, cudnnDataType_t t, int64_t off, double v) {
   if (t == CUDNN_DATA_DOUBLE) static_cast<double*>(p)[off] = v;
   else static_cast<float*>(p)[off] = static_cast<float>(v);
+}
+
+// A double rounded to the data type, as a store and a load would round it.
+inline double round_to(cudnnDataType_t t, double v) {
+  return t == CUDNN_DATA_DOUBLE ? v : static_cast<double>(static_cast<float>(v));
 }
 
 // dst = alpha * value + beta * dst, dst not read when beta is 0 (it may hold NaN).
