@@ -145,6 +145,10 @@ int device_set_option(int device, const char* key, double value) noexcept;
 double device_stat(int device, const char* key) noexcept;
 // dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).
 int tensor_transfer(int64_t src, int64_t dst) noexcept;
+// tensor_transfer from a host tensor to a GPU one whose copy runs on the device's copy stream,
+// overlapping queued compute work; the first op that uses dst waits for it on the device, no host
+// wait (cuda/context.h upload_async; Tensor.prefetchTo). Other pairs of devices: tensor_transfer.
+int tensor_transfer_async(int64_t src, int64_t dst) noexcept;
 
 // ---- CUDA graphs (cuda/graphs.cu; org.jdnn.tensor.CudaGraph) -----------------------
 // Ops issued on the device between graph_begin and graph_end are captured (recorded, not run);

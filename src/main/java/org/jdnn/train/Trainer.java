@@ -34,7 +34,8 @@ import org.jdnn.tensor.TensorScope;
  * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Layer#device()}):
  * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
  * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
- * to the model's device inside the step, as are {@link #predict} inputs; outputs of
+ * to the model's device, on a GPU by the loader on the device's copy stream while earlier steps
+ * compute ({@link DataLoader}, "Upload"); {@link #predict} inputs are copied in the call; outputs of
  * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
  * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
  * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
@@ -432,7 +433,9 @@ public final class Trainer {
     model.train();
     for (Metric m : metrics) m.reset();
     Device device = model.device();
-    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch);
+    // On a GPU the loader uploads each host batch itself, on the copy stream, while earlier steps compute.
+    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, prefetch,
+        device.isCuda() ? device : null);
     boolean done = false;
     try (LossMeter meter = new LossMeter(device)) {
       at.batches = loader.batchCount();
