@@ -318,14 +318,29 @@ void Context::await_upload(void* block) {
   JDNN_CUDA_CHECK(st);
 }
 
+size_t Context::copy_events() const {
+  return idle_upload_events_.size() + pending_uploads_.size() + (compute_mark_ != nullptr ? 1 : 0);
+}
+
 void Context::free_staging() {
   JDNN_CUDA_CHECK(wait_for_stream(stream));
   if (copy_stream != nullptr) JDNN_CUDA_CHECK(wait_for_stream(copy_stream));
+  // The copy stream and its events go too, unless a tensor's upload is still to be awaited (its
+  // event stays until then); the next prefetched upload creates them again.
   while (!idle_upload_events_.empty()) {
     cudaEvent_t e = idle_upload_events_.back();
     idle_upload_events_.pop_back();
     if (e == last_upload_) last_upload_ = nullptr;
     JDNN_CUDA_CHECK(cudaEventDestroy(e));
+  }
+  if (pending_uploads_.empty()) {
+    last_upload_ = nullptr;
+    cudaEvent_t mark = compute_mark_;
+    compute_mark_ = nullptr;
+    if (mark != nullptr) JDNN_CUDA_CHECK(cudaEventDestroy(mark));
+    cudaStream_t copies = copy_stream;
+    copy_stream = nullptr;
+    if (copies != nullptr) JDNN_CUDA_CHECK(cudaStreamDestroy(copies));
   }
   // Forgotten before each free, so a failure leaves nothing freed behind to be used again.
   while (!uploads_.empty()) {
@@ -483,6 +498,8 @@ double CudaBackend::stat(const std::string& key) {
   if (key == "ops") return static_cast<double>(c.profiled_ops);
   if (key == "device_mallocs") return static_cast<double>(c.allocator.device_mallocs());
   if (key == "pinned_bytes") return static_cast<double>(c.pinned_bytes());
+  if (key == "copy_streams") return c.copy_stream != nullptr ? 1.0 : 0.0;
+  if (key == "copy_events") return static_cast<double>(c.copy_events());
   // Counts since the backend started (cuda/counters.h); exact as doubles up to 2^53.
   const Counters& n = counters();
   if (key == "launches") return static_cast<double>(n.launches.load());
@@ -491,7 +508,7 @@ double CudaBackend::stat(const std::string& key) {
   if (key == "h2d_bytes") return static_cast<double>(n.h2d_bytes.load());
   if (key == "d2h_bytes") return static_cast<double>(n.d2h_bytes.load());
   fail("device ", device_name(device()), " has no statistic '", key,
-       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
+       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, copy_streams, copy_events, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
 }
 
 }  // namespace jdnn::cuda

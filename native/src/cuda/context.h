@@ -91,8 +91,8 @@ struct Context {
   void* download_staging(size_t bytes);
   size_t copy_chunk_bytes = kUploadPinnedCap / kUploadBuffers;  // tests lower it ("copy_chunk_bytes", cuda-emu)
   size_t pinned_bytes() const;  // host memory the staging buffers hold ("pinned_bytes" statistic)
-  // Waits for queued transfers (both streams), then returns every staging buffer and the copy
-  // stream's idle events.
+  // Waits for queued transfers (both streams), then returns every staging buffer, the copy
+  // stream's idle events and, when no upload is left to await, the copy stream itself.
   void free_staging();
 
   // The copy stream (prefetched uploads, Tensor.prefetchTo): a batch is copied there from pinned
@@ -110,6 +110,7 @@ struct Context {
   // (an upload into a block happens before the block's free: the tensor is handed over first).
   std::atomic<int64_t> uploads_pending{0};
   cudaEvent_t last_upload_event() const { return last_upload_; }  // the latest prefetched copy's, or null
+  size_t copy_events() const;  // events the copy path holds ("copy_events" statistic)
 
   // Profiling ("profile" option): device time of every op, from events around it.
   bool profiling = false;

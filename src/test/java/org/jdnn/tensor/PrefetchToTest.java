@@ -24,7 +24,11 @@ class PrefetchToTest {
   }
 
   private static long pinnedBytes() {
-    return (long) NativeErrors.statistic(JdnnNative.device_stat(EMU.code, "pinned_bytes"));
+    return stat("pinned_bytes");
+  }
+
+  private static long stat(String key) {
+    return (long) NativeErrors.statistic(JdnnNative.device_stat(EMU.code, key));
   }
 
   @AfterEach
@@ -88,9 +92,20 @@ class PrefetchToTest {
       }
       long pinned = pinnedBytes();
       assertTrue(pinned > 0 && pinned <= 5L * CHUNK, "30 uploads of 11 chunks hold " + pinned + " pinned bytes");
+      // Each tensor's event went back to the pool when it was used: one of them and the compute mark.
+      assertEquals(1, stat("copy_streams"));
+      assertEquals(2, stat("copy_events"));
+      try (Tensor held = host.prefetchTo(EMU)) {
+        setChunk(CHUNK);  // an upload still to be awaited keeps the stream and its event
+        assertEquals(1, stat("copy_streams"));
+        assertEquals(2, stat("copy_events"));
+        assertArrayEquals(values, held.toFloatArray(), 0.0f);
+      }
     }
-    setChunk(CHUNK);  // frees the staging buffers after waiting for both streams
+    setChunk(CHUNK);  // frees the staging buffers, the copy stream and its events after waiting for both streams
     assertEquals(0, pinnedBytes());
+    assertEquals(0, stat("copy_streams"));
+    assertEquals(0, stat("copy_events"));
     try (Tensor host = Tensor.of(values, n); Tensor d = host.prefetchTo(EMU)) {
       assertArrayEquals(values, d.toFloatArray(), 0.0f, "uploads work again after the staging was freed");
     }
