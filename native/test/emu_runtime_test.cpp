@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checks.h"
@@ -152,6 +153,59 @@ void stream_wait_event_orders_two_streams() {
   emu::note_logical_free(y, a);
   CHECK(cudaFree(x) == cudaSuccess && cudaFree(y) == cudaSuccess);
   CHECK(cudaStreamDestroy(a) == cudaSuccess && cudaStreamDestroy(b) == cudaSuccess);
+}
+
+// A batch uploaded on a second (copy) stream into a block compute work used before, as the
+// backend's copy stream does (cuda/context.h): step k's kernels read the block's old contents
+// (1), the copy writes the next batch (2), step k+1 reads it. Two events order the streams: the
+// copy waits for the compute work queued before it (the block's earlier users), and compute waits
+// for the copy before reading. Each is planted missing in turn; the emulation runs unordered
+// work in reverse issue order, so either omission gives wrong data. Returns {step k, step k+1}.
+std::pair<float, float> upload_on_a_second_stream(bool copy_waits_for_compute, bool compute_waits_for_copy) {
+  cudaStream_t compute = nullptr, copy = nullptr;
+  CHECK(cudaStreamCreateWithFlags(&compute, cudaStreamNonBlocking) == cudaSuccess);
+  CHECK(cudaStreamCreateWithFlags(&copy, cudaStreamNonBlocking) == cudaSuccess);
+  float* block = tensor(4, compute);
+  float* step_k = tensor(4, compute);
+  float* step_next = tensor(4, compute);
+  float* pinned = nullptr;
+  CHECK(cudaMallocHost(reinterpret_cast<void**>(&pinned), 4 * sizeof(float)) == cudaSuccess);
+  for (int i = 0; i < 4; ++i) pinned[i] = 2.0f;
+  emu::launch_kernel(fill_kernel, 1, 4, compute, block, int64_t(4), 1.0f);  // batch k, uploaded earlier
+  emu::launch_kernel(copy_kernel, 1, 4, compute, static_cast<const float*>(block), step_k, int64_t(4));
+  cudaEvent_t queued = nullptr, copied = nullptr;
+  CHECK(cudaEventCreate(&queued) == cudaSuccess && cudaEventCreate(&copied) == cudaSuccess);
+  if (copy_waits_for_compute) {
+    CHECK(cudaEventRecord(queued, compute) == cudaSuccess);
+    CHECK(cudaStreamWaitEvent(copy, queued, 0) == cudaSuccess);
+  }
+  CHECK(cudaMemcpyAsync(block, pinned, 4 * sizeof(float), cudaMemcpyHostToDevice, copy) == cudaSuccess);
+  CHECK(cudaEventRecord(copied, copy) == cudaSuccess);
+  if (compute_waits_for_copy) CHECK(cudaStreamWaitEvent(compute, copied, 0) == cudaSuccess);
+  emu::launch_kernel(copy_kernel, 1, 4, compute, static_cast<const float*>(block), step_next, int64_t(4));
+  CHECK(cudaStreamSynchronize(compute) == cudaSuccess);
+  const std::pair<float, float> seen{step_k[0], step_next[0]};
+  CHECK(cudaDeviceSynchronize() == cudaSuccess);
+  CHECK(cudaEventDestroy(queued) == cudaSuccess && cudaEventDestroy(copied) == cudaSuccess);
+  CHECK(cudaFreeHost(pinned) == cudaSuccess);
+  for (float* p : {block, step_k, step_next}) {
+    emu::note_logical_free(p, compute);
+    CHECK(cudaFree(p) == cudaSuccess);
+  }
+  CHECK(cudaStreamDestroy(compute) == cudaSuccess && cudaStreamDestroy(copy) == cudaSuccess);
+  return seen;
+}
+
+void copy_stream_orderings_are_checked() {
+  const auto ordered = upload_on_a_second_stream(true, true);
+  CHECK(ordered.first == 1.0f && ordered.second == 2.0f);
+  // Planted: the copy does not wait for the compute work queued before it, so it overwrites
+  // the block before step k's kernels read it (and the older fill overwrites the copy).
+  const auto copy_first = upload_on_a_second_stream(false, true);
+  CHECK(!(copy_first.first == 1.0f && copy_first.second == 2.0f));
+  // Planted: compute does not wait for the copy, so step k+1 reads the old batch.
+  const auto copy_late = upload_on_a_second_stream(true, false);
+  CHECK(copy_late.first == 1.0f && copy_late.second == 1.0f);
 }
 
 // A synchronous cudaMemcpy runs on the legacy default stream, which a non-blocking stream
@@ -319,6 +373,7 @@ int main(int argc, char** argv) {
   host_to_device_pinned_and_pageable(s);
   event_query_is_not_ready_while_work_is_queued(s);
   stream_wait_event_orders_two_streams();
+  copy_stream_orderings_are_checked();
   sync_copy_does_not_wait_for_a_non_blocking_stream();
   freed_block_in_the_cache_is_not_device_memory(s);
   freed_block_is_poisoned_after_the_work_before_the_free(s);

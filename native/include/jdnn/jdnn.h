@@ -144,13 +144,18 @@ int device_check_errors(int device) noexcept;
 // convolution), "profile" (0/1: time every op with device events; 1 resets the totals), and on
 // cuda-emu "copy_chunk_bytes" (tests: the chunk size of host<->device copies); statistics
 // "kernel_ms" (device time of the ops since profiling started), "ops", "pinned_bytes" (host memory
-// held by the staging buffers), and the counts since start
+// held by the staging buffers), "copy_streams" and "copy_events" (the copy stream, 0 or 1, and the
+// events its uploads hold: Tensor.prefetchTo), and the counts since start
 // "launches", "vendor_calls", "syncs", "device_mallocs", "h2d_bytes", "d2h_bytes"
 // (org.jdnn.tensor.DeviceStats says what each counts); a statistic is NaN on failure.
 int device_set_option(int device, const char* key, double value) noexcept;
 double device_stat(int device, const char* key) noexcept;
 // dst = src for tensors of equal dtype and element count on any two devices (Tensor.to).
 int tensor_transfer(int64_t src, int64_t dst) noexcept;
+// tensor_transfer from a host tensor to a GPU one whose copy runs on the device's copy stream,
+// overlapping queued compute work; the first op that uses dst waits for it on the device, no host
+// wait (cuda/context.h upload_async; Tensor.prefetchTo). Other pairs of devices: tensor_transfer.
+int tensor_transfer_async(int64_t src, int64_t dst) noexcept;
 
 // ---- CUDA graphs (cuda/graphs.cu; org.jdnn.tensor.CudaGraph) -----------------------
 // Ops issued on the device between graph_begin and graph_end are captured (recorded, not run);

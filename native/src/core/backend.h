@@ -57,6 +57,13 @@ class Backend {
   virtual void set_option(const std::string& key, double value);
   // Backend-specific counters, e.g. "kernel_ms" on CUDA; unknown keys throw.
   virtual double stat(const std::string& key);
+  // A copy from the host that may run while earlier ops compute (CUDA: on the copy stream,
+  // cuda/context.h); the default is copy_from_host. await_upload orders such a copy before the
+  // ops that use `t` without a host wait; tensor_ref calls it when t's storage has upload_pending.
+  virtual void copy_from_host_async(Tensor& dst, const void* src, size_t bytes) {
+    copy_from_host(dst, src, 0, bytes);
+  }
+  virtual void await_upload(Tensor& /*t*/) {}
   // CUDA graphs (cuda/graphs.cu): the ops issued between graph_begin and graph_end are captured
   // into a graph (not run), which graph_launch replays and graph_destroy releases with its memory
   // pool. The defaults fail: only the CUDA devices capture.

@@ -4,6 +4,8 @@
 #include <mutex>
 #include <vector>
 
+#include "core/backend.h"
+
 namespace jdnn {
 
 namespace {
@@ -163,7 +165,14 @@ void handle_close(int64_t handle) {
 Tensor& tensor_ref(int64_t handle) {
   Tensor* t = nullptr;
   switch (pin(handle, &t)) {
-    case PinResult::kPinned: return *t;
+    case PinResult::kPinned:
+      // A prefetched upload still on the copy stream: the op about to use it is ordered after it.
+      // Cleared only once the wait is queued, so a refused wait (during a capture) is tried again.
+      if (t->storage && t->storage->upload_pending.load(std::memory_order_acquire)) {
+        backend_for(t->device).await_upload(*t);
+        t->storage->upload_pending.store(false, std::memory_order_release);
+      }
+      return *t;
     case PinResult::kClosed:
       fail_as(ErrorKind::CLOSED, "tensor is closed: it was closed (by another thread?) before this op could use it; "
            "close a tensor only after every op that uses it has returned");

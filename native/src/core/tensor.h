@@ -1,6 +1,7 @@
 // Native tensor: a shape and dtype over reference-counted device storage.
 // Always contiguous row-major; a view (reshape) shares the storage.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,9 @@ struct Storage {
   void* data = nullptr;
   size_t bytes = 0;
   Device device = Device::CPU;
+  // Set by a prefetched upload still unknown to the compute stream (cuda/context.h, upload_async);
+  // tensor_ref then has the backend order it before the op that uses the tensor.
+  std::atomic<bool> upload_pending{false};
   Storage(Device device, size_t bytes);
   ~Storage();
   Storage(const Storage&) = delete;

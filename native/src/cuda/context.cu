@@ -1,5 +1,6 @@
 // Backend start-up (jdnn_backend_init), the context, the caching device
 // allocator, staging buffers, the op profiler and the device-level services.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -122,6 +123,24 @@ void* DeviceAllocator::system_allocate(size_t bytes) {
 // failing cudaFree means the context is already broken and the next checked call says so.
 void DeviceAllocator::system_free(void* p) { cudaFree(p); }
 
+// A block whose upload may still run on the copy stream becomes the compute stream's again
+// (after the copy) before the cache can hand it to compute work. Frees may not throw: a failed
+// wait means a broken context, which the next checked call reports.
+void DeviceAllocator::taken_back(void* p) {
+  if (g_context != nullptr && g_context->uploads_pending.load(std::memory_order_acquire) > 0) {
+    std::lock_guard<std::recursive_mutex> lock(g_context->mutex);
+    try {
+      g_context->await_upload(p);
+    } catch (const std::exception&) {
+      // frees may not throw; the runtime's error stays for the next checked call
+    }
+  }
+#if defined(JDNN_CUDA_EMU)
+  // Poisoning is queued on the compute stream, after the work that used the block.
+  emu::note_logical_free(p, g_context != nullptr ? g_context->stream : nullptr);
+#endif
+}
+
 void DeviceAllocator::before_release() {
   // Runs under the allocator's lock: this may run outside any op (Device.releaseCached),
   // and a block freed by another thread after an earlier wait could still be in use.
@@ -132,10 +151,6 @@ void DeviceAllocator::before_release() {
 #if defined(JDNN_CUDA_EMU)
 void DeviceAllocator::handed_out(void* p, size_t bytes) {
   emu::note_logical_allocate(p, bytes, g_context != nullptr ? g_context->stream : nullptr);
-}
-// Poisoning is queued on the compute stream, after the work that used the block.
-void DeviceAllocator::taken_back(void* p) {
-  emu::note_logical_free(p, g_context != nullptr ? g_context->stream : nullptr);
 }
 #endif
 
@@ -191,7 +206,7 @@ void* Context::upload_staging(size_t bytes) {
   if (pick == uploads_.size()) {
     if (uploads_.empty() || (uploads_.size() < kUploadBuffers && pinned + bytes <= kUploadPinnedCap)) {
       uploads_.emplace_back();
-    } else {  // all busy: transfers finish in queue order, so the oldest is the first free
+    } else {  // all busy: the oldest transfer is likely the first done (two streams may reorder them)
       pick = 0;
       for (size_t i = 1; i < uploads_.size(); ++i)
         if (uploads_[i].queued < uploads_[pick].queued) pick = i;
@@ -211,10 +226,10 @@ void* Context::upload_staging(size_t bytes) {
   return s.data;
 }
 
-void Context::mark_upload_queued() {
+void Context::mark_upload_queued(cudaStream_t on) {
   Staging& s = uploads_.at(upload_slot_);
   if (s.done == nullptr) JDNN_CUDA_CHECK(cudaEventCreate(&s.done));
-  JDNN_CUDA_CHECK(cudaEventRecord(s.done, stream));
+  JDNN_CUDA_CHECK(cudaEventRecord(s.done, on));
   s.pending = true;
   s.queued = ++uploads_queued_;
 }
@@ -236,8 +251,97 @@ size_t Context::pinned_bytes() const {
   return total;
 }
 
+cudaEvent_t Context::upload_event() {
+  if (!idle_upload_events_.empty()) {
+    cudaEvent_t e = idle_upload_events_.back();
+    idle_upload_events_.pop_back();
+    return e;
+  }
+  cudaEvent_t e = nullptr;
+  JDNN_CUDA_CHECK(cudaEventCreate(&e));
+  return e;
+}
+
+void Context::upload_async(Tensor& dst, const void* src, size_t bytes) {
+  JDNN_CHECK_AS(ErrorKind::DEVICE, !graph_capturing(), "a prefetched copy of ", bytes,
+                " bytes was issued while capturing a CUDA graph: captures record the compute stream only; "
+                "upload the batch before the capture and copy it into the graph's static input");
+  void* block = dst.storage->data;
+  // A second upload into the same block before any op used the first: compute adopts the first one now.
+  await_upload(block);
+  if (copy_stream == nullptr) JDNN_CUDA_CHECK(cudaStreamCreateWithFlags(&copy_stream, cudaStreamNonBlocking));
+  if (compute_mark_ == nullptr) JDNN_CUDA_CHECK(cudaEventCreate(&compute_mark_));
+  // The copy waits for every compute-stream use of the block queued before it was handed out:
+  // cudaStreamWaitEvent uses the event's most recent record at the time of the call, so one event
+  // serves every upload.
+  JDNN_CUDA_CHECK(cudaEventRecord(compute_mark_, stream));
+  JDNN_CUDA_CHECK(cudaStreamWaitEvent(copy_stream, compute_mark_, 0));
+  cudaEvent_t copied = upload_event();
+  // Pending from here on, even when a chunk fails below: chunks queued before the failure may
+  // still write the block, so its free must still wait for them.
+  const auto queued = [&] {
+    pending_uploads_[block] = copied;
+    uploads_pending.fetch_add(1, std::memory_order_release);
+    last_upload_ = copied;
+    dst.storage->upload_pending.store(true, std::memory_order_release);
+  };
+  const char* from = static_cast<const char*>(src);
+  char* to = static_cast<char*>(block);
+  try {
+    for (size_t done = 0; done < bytes;) {
+      const size_t n = std::min(copy_chunk_bytes, bytes - done);
+      void* staging = upload_staging(n);
+      std::memcpy(staging, from + done, n);
+      JDNN_CUDA_CHECK(cudaMemcpyAsync(to + done, staging, n, cudaMemcpyHostToDevice, copy_stream));
+      mark_upload_queued(copy_stream);
+      count(counters().h2d_bytes, static_cast<int64_t>(n));
+      done += n;
+    }
+    JDNN_CUDA_CHECK(cudaEventRecord(copied, copy_stream));
+  } catch (...) {
+    cudaEventRecord(copied, copy_stream);  // unchecked: the first failure is the one reported
+    queued();
+    throw;
+  }
+  queued();
+}
+
+void Context::await_upload(void* block) {
+  auto it = pending_uploads_.find(block);
+  if (it == pending_uploads_.end()) return;
+  cudaEvent_t copied = it->second;
+  pending_uploads_.erase(it);
+  uploads_pending.fetch_sub(1, std::memory_order_release);
+  // Re-recording the event later is safe: the wait took the record made now.
+  const cudaError_t st = cudaStreamWaitEvent(stream, copied, 0);
+  idle_upload_events_.push_back(copied);
+  JDNN_CUDA_CHECK(st);
+}
+
+size_t Context::copy_events() const {
+  return idle_upload_events_.size() + pending_uploads_.size() + (compute_mark_ != nullptr ? 1 : 0);
+}
+
 void Context::free_staging() {
   JDNN_CUDA_CHECK(wait_for_stream(stream));
+  if (copy_stream != nullptr) JDNN_CUDA_CHECK(wait_for_stream(copy_stream));
+  // The copy stream and its events go too, unless a tensor's upload is still to be awaited (its
+  // event stays until then); the next prefetched upload creates them again.
+  while (!idle_upload_events_.empty()) {
+    cudaEvent_t e = idle_upload_events_.back();
+    idle_upload_events_.pop_back();
+    if (e == last_upload_) last_upload_ = nullptr;
+    JDNN_CUDA_CHECK(cudaEventDestroy(e));
+  }
+  if (pending_uploads_.empty()) {
+    last_upload_ = nullptr;
+    cudaEvent_t mark = compute_mark_;
+    compute_mark_ = nullptr;
+    if (mark != nullptr) JDNN_CUDA_CHECK(cudaEventDestroy(mark));
+    cudaStream_t copies = copy_stream;
+    copy_stream = nullptr;
+    if (copies != nullptr) JDNN_CUDA_CHECK(cudaStreamDestroy(copies));
+  }
   // Forgotten before each free, so a failure leaves nothing freed behind to be used again.
   while (!uploads_.empty()) {
     const Staging s = uploads_.back();
@@ -336,6 +440,8 @@ void CudaBackend::synchronize() {
   Context& c = context();
   std::lock_guard<std::recursive_mutex> lock(c.mutex);
   c.errors.before_wait(c.stream);
+  // Copies still queued on the copy stream finish before the one host wait.
+  if (c.last_upload_event() != nullptr) JDNN_CUDA_CHECK(cudaStreamWaitEvent(c.stream, c.last_upload_event(), 0));
   JDNN_CUDA_CHECK(wait_for_stream(c.stream));
   c.errors.after_wait(c.stream, "Device.synchronize()");
 }
@@ -392,6 +498,8 @@ double CudaBackend::stat(const std::string& key) {
   if (key == "ops") return static_cast<double>(c.profiled_ops);
   if (key == "device_mallocs") return static_cast<double>(c.allocator.device_mallocs());
   if (key == "pinned_bytes") return static_cast<double>(c.pinned_bytes());
+  if (key == "copy_streams") return c.copy_stream != nullptr ? 1.0 : 0.0;
+  if (key == "copy_events") return static_cast<double>(c.copy_events());
   // Counts since the backend started (cuda/counters.h); exact as doubles up to 2^53.
   const Counters& n = counters();
   if (key == "launches") return static_cast<double>(n.launches.load());
@@ -400,7 +508,7 @@ double CudaBackend::stat(const std::string& key) {
   if (key == "h2d_bytes") return static_cast<double>(n.h2d_bytes.load());
   if (key == "d2h_bytes") return static_cast<double>(n.d2h_bytes.load());
   fail("device ", device_name(device()), " has no statistic '", key,
-       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
+       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, copy_streams, copy_events, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
 }
 
 }  // namespace jdnn::cuda

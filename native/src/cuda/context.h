@@ -4,6 +4,7 @@
 // (wait_for_stream / wait_for_event, counted for Device.stats()). One GPU (device 0 of
 // those CUDA_VISIBLE_DEVICES shows) per process.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "core/allocator.h"
+#include "core/tensor.h"
 #include "cuda/device_errors.h"
 #include "cuda/finish_counter.h"
 #include "cuda/runtime.h"
@@ -22,8 +24,10 @@
 namespace jdnn::cuda {
 
 // Caching allocator for device memory. Every block belongs to the compute
-// stream (the backend issues all work there), so a freed block can be handed
-// out again at once: work that used it is ordered before work that reuses it.
+// stream (the backend issues all work there but prefetched uploads), so a freed block can be
+// handed out again at once: work that used it is ordered before work that reuses it. A block
+// written by the copy stream (Context::upload_async) is made the compute stream's again before
+// any compute op reads it or it returns to the cache (Context::await_upload).
 // Blocks are binned by round_block_size; after the first training step a loop
 // whose shapes repeat calls cudaMalloc no more. On cudaMalloc failure the cache
 // is released and the call retried once before an out-of-memory error.
@@ -39,10 +43,11 @@ class DeviceAllocator final : public CachingAllocator {
   [[noreturn]] void out_of_memory(size_t bytes, int64_t bytes_in_use) override;
   // cudaMalloc is not allowed while a graph is captured: fails naming the fix.
   void capture_needs_system_block(size_t bytes) override;
+  // A block freed while its upload may still run on the copy stream: compute waits for it first.
+  void taken_back(void* p) override;
 #if defined(JDNN_CUDA_EMU)
   // The emulation tracks every tensor's memory at its exact size and poisons freed blocks.
   void handed_out(void* p, size_t bytes) override;
-  void taken_back(void* p) override;
 #endif
 };
 
@@ -81,11 +86,31 @@ struct Context {
   // A copy larger than copy_chunk_bytes goes through them in chunks of at most that size, so the
   // pinned memory stays within its cap (four upload buffers of a chunk each) whatever the tensor.
   void* upload_staging(size_t bytes);
-  void mark_upload_queued();  // after queueing the copy from the buffer upload_staging gave
+  // After queueing the copy from the buffer upload_staging gave, on `on` (the compute or copy stream).
+  void mark_upload_queued(cudaStream_t on);
   void* download_staging(size_t bytes);
   size_t copy_chunk_bytes = kUploadPinnedCap / kUploadBuffers;  // tests lower it ("copy_chunk_bytes", cuda-emu)
   size_t pinned_bytes() const;  // host memory the staging buffers hold ("pinned_bytes" statistic)
-  void free_staging();  // waits for queued transfers, then returns every staging buffer
+  // Waits for queued transfers (both streams), then returns every staging buffer, the copy
+  // stream's idle events and, when no upload is left to await, the copy stream itself.
+  void free_staging();
+
+  // The copy stream (prefetched uploads, Tensor.prefetchTo): a batch is copied there from pinned
+  // staging while the compute stream runs earlier steps. Two events order the streams, neither
+  // makes the host wait: before the copy, the copy stream waits for an event recorded on the
+  // compute stream at the upload (it follows every use of the destination block before the block
+  // was freed, since the block was freed, then handed out, before this call); after the copy an
+  // event is recorded, and the compute stream waits for it when an op first uses the tensor
+  // (tensor_ref sees Storage::upload_pending) or when the block is freed unused.
+  cudaStream_t copy_stream = nullptr;
+  void upload_async(Tensor& dst, const void* src, size_t bytes);
+  // Makes the compute stream wait for the upload into `block` (no host wait); nothing when none is pending.
+  void await_upload(void* block);
+  // Uploads not yet awaited; read without the lock by frees, which skip the lock while it is 0
+  // (an upload into a block happens before the block's free: the tensor is handed over first).
+  std::atomic<int64_t> uploads_pending{0};
+  cudaEvent_t last_upload_event() const { return last_upload_; }  // the latest prefetched copy's, or null
+  size_t copy_events() const;  // events the copy path holds ("copy_events" statistic)
 
   // Profiling ("profile" option): device time of every op, from events around it.
   bool profiling = false;
@@ -111,6 +136,11 @@ struct Context {
   uint64_t uploads_queued_ = 0;
   void* download_ = nullptr;
   size_t download_bytes_ = 0;
+  cudaEvent_t compute_mark_ = nullptr;          // recorded on the compute stream before each prefetched copy
+  std::unordered_map<void*, cudaEvent_t> pending_uploads_;  // destination block -> event after its copy
+  std::vector<cudaEvent_t> idle_upload_events_;
+  cudaEvent_t last_upload_ = nullptr;           // the latest copy's event, for Device.synchronize
+  cudaEvent_t upload_event();                   // an idle event (created when none is idle)
 };
 
 // Device scratch from the caching allocator, returned when the scope ends (stream order makes

@@ -15,6 +15,8 @@ class CudaBackend final : public Backend {
   Device device() const override { return device_; }
   std::string describe() const override;
   void synchronize() override;
+  void copy_from_host_async(Tensor& dst, const void* src, size_t bytes) override;
+  void await_upload(Tensor& t) override;
   void check_errors() override;
   void set_option(const std::string& key, double value) override;
   double stat(const std::string& key) override;

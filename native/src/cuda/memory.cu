@@ -167,10 +167,25 @@ void CudaBackend::copy_from_host(Tensor& dst, const void* src, size_t byte_offse
     void* staging = c.upload_staging(n);
     std::memcpy(staging, from + done, n);
     JDNN_CUDA_CHECK(cudaMemcpyAsync(to + done, staging, n, cudaMemcpyHostToDevice, c.stream));
-    c.mark_upload_queued();
+    c.mark_upload_queued(c.stream);
     count(counters().h2d_bytes, static_cast<int64_t>(n));
     done += n;
   }
+}
+
+void CudaBackend::copy_from_host_async(Tensor& dst, const void* src, size_t bytes) {
+  JDNN_CUDA_OP("copy_from_host_async");
+  jdnn_op.ctx.upload_async(dst, src, bytes);
+}
+
+void CudaBackend::await_upload(Tensor& t) {
+  JDNN_CUDA_OP("await_upload");
+  // A capture records the compute stream only: waiting there on the copy stream's event would
+  // make the graph depend on work outside it.
+  JDNN_CHECK_AS(ErrorKind::DEVICE, !graph_capturing(), "a prefetched tensor ", t.describe(),
+                " was first used inside a CUDA graph capture, which cannot wait for the copy stream; use it "
+                "before the capture (copy it into the graph's static input)");
+  jdnn_op.ctx.await_upload(t.storage->data);
 }
 
 void CudaBackend::copy_to_host(const Tensor& src, void* dst, size_t byte_offset, size_t bytes) {

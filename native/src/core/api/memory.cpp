@@ -99,26 +99,36 @@ int tensor_gather_rows_next(int64_t src_a, int64_t src_b, int64_t order, int64_t
   });
 }
 
+namespace {
+
+// Tensor.to's copy; `prefetch` puts a host-to-device copy on the device's copy stream.
+void transfer(const Tensor& s, Tensor& d, bool prefetch) {
+  require_same_dtype("to", s, d);
+  require_same_numel("to", s, d);
+  const size_t bytes = s.numel * dtype_size(s.dtype);
+  if (bytes == 0) return;
+  if (s.device == d.device) {
+    backend_of(d).convert(s, d);
+  } else if (s.device == Device::CPU) {
+    if (prefetch) backend_of(d).copy_from_host_async(d, s.data<char>(), bytes);
+    else backend_of(d).copy_from_host(d, s.data<char>(), 0, bytes);
+  } else if (d.device == Device::CPU) {
+    backend_of(s).copy_to_host(s, d.data<char>(), 0, bytes);
+  } else {  // device to device through the host
+    std::vector<char> staging(bytes);
+    backend_of(s).copy_to_host(s, staging.data(), 0, bytes);
+    backend_of(d).copy_from_host(d, staging.data(), 0, bytes);
+  }
+}
+
+}  // namespace
+
 int tensor_transfer(int64_t src, int64_t dst) noexcept {
-  return status_of([&] {
-    const Tensor& s = tensor_ref(src);
-    Tensor& d = tensor_ref(dst);
-    require_same_dtype("to", s, d);
-    require_same_numel("to", s, d);
-    const size_t bytes = s.numel * dtype_size(s.dtype);
-    if (bytes == 0) return;
-    if (s.device == d.device) {
-      backend_of(d).convert(s, d);
-    } else if (s.device == Device::CPU) {
-      backend_of(d).copy_from_host(d, s.data<char>(), 0, bytes);
-    } else if (d.device == Device::CPU) {
-      backend_of(s).copy_to_host(s, d.data<char>(), 0, bytes);
-    } else {  // device to device through the host
-      std::vector<char> staging(bytes);
-      backend_of(s).copy_to_host(s, staging.data(), 0, bytes);
-      backend_of(d).copy_from_host(d, staging.data(), 0, bytes);
-    }
-  });
+  return status_of([&] { transfer(tensor_ref(src), tensor_ref(dst), false); });
+}
+
+int tensor_transfer_async(int64_t src, int64_t dst) noexcept {
+  return status_of([&] { transfer(tensor_ref(src), tensor_ref(dst), true); });
 }
 
 int64_t memory_bytes_in_use(int device) noexcept {

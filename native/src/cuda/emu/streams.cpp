@@ -7,6 +7,14 @@
 // legacy default stream's implicit ordering with blocking streams), and those are
 // run first. Work runs on the host thread that synchronizes, one item at a time
 // (exec_mutex), so kernels never run concurrently with each other.
+//
+// Order across streams is chosen to expose missing orderings: a synchronization runs only
+// the work its target needs (the target's items and, through their waits, other streams' items
+// up to the events waited for), and among the needed items whose stream predecessors and waits
+// are done it always runs the one issued LAST. So two items on different streams that no event
+// orders run in reverse issue order whenever both are ready: a copy queued on a second stream
+// after compute work it should have waited for runs before that work, and work that should
+// have waited for a copy but did not runs without it (the copy is not needed, so not run).
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -167,30 +175,88 @@ uint64_t push(const std::shared_ptr<Queue>& q, std::string what, std::function<v
   return next_seq - 1;
 }
 
-void execute(Item& item);
-
-// Runs q's items issued before bound. The caller holds exec_mutex.
-void drain(Queue& q, uint64_t bound) {
-  for (;;) {
-    Item item;
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex);
-      if (q.items.empty() || q.items.front().seq >= bound) return;
-      item = std::move(q.items.front());
-      q.items.pop_front();
-    }
-    execute(item);
-  }
-}
-
 void execute(Item& item) {
-  for (auto& d : item.deps) drain(*d.queue, d.bound);
   if (!item.work) return;
   try {
     item.work();
   } catch (const std::exception& e) {
     fail_work(cudaErrorLaunchFailure, item.what + " failed: " + e.what());
   }
+}
+
+// A queue and the sequence number below which its items must run.
+struct Need {
+  std::shared_ptr<Queue> queue;
+  uint64_t bound;
+  uint64_t scanned;  // items below this were looked at for dependencies
+};
+
+// The caller holds queue_mutex. Raises need[q] to bound (adding q when absent).
+bool raise(std::vector<Need>& need, const std::shared_ptr<Queue>& q, uint64_t bound) {
+  for (Need& n : need) {
+    if (n.queue != q) continue;
+    if (bound <= n.bound) return false;
+    n.bound = bound;
+    return true;
+  }
+  need.push_back({q, bound, 0});
+  return true;
+}
+
+// The caller holds queue_mutex. Closes the targets over the dependencies of their items: every
+// item a needed item waits for is needed too.
+void close_over_dependencies(std::vector<Need>& need) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < need.size(); ++i) {
+      for (const Item& item : need[i].queue->items) {
+        if (item.seq >= need[i].bound) break;
+        if (item.seq < need[i].scanned) continue;
+        for (const Dependency& d : item.deps) changed |= raise(need, d.queue, d.bound);
+      }
+      need[i].scanned = need[i].bound;
+    }
+  }
+}
+
+bool done_below(const Queue& q, uint64_t bound) { return q.items.empty() || q.items.front().seq >= bound; }
+
+// Runs, one item at a time, the work the targets need (see the top of this file), the youngest
+// ready item first; at most `limit` items. The caller holds exec_mutex. The oldest needed item is
+// always ready (everything it waits for was issued before it), so this ends.
+void run_needed(std::vector<Need> need, size_t limit = SIZE_MAX) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    close_over_dependencies(need);
+  }
+  for (size_t ran = 0; ran < limit; ++ran) {
+    Item item;
+    {
+      std::lock_guard<std::mutex> lock(queue_mutex);
+      Queue* pick = nullptr;
+      for (const Need& n : need) {
+        Queue& q = *n.queue;
+        if (done_below(q, n.bound)) continue;
+        const Item& front = q.items.front();
+        bool ready = true;
+        for (const Dependency& d : front.deps) ready = ready && done_below(*d.queue, d.bound);
+        if (ready && (pick == nullptr || front.seq > pick->items.front().seq)) pick = &q;
+      }
+      if (pick == nullptr) return;  // every target reached its bound
+      item = std::move(pick->items.front());
+      pick->items.pop_front();
+    }
+    execute(item);
+  }
+}
+
+// Runs what q's items issued before bound need. The caller holds exec_mutex.
+void drain(const std::shared_ptr<Queue>& q, uint64_t bound) { run_needed({{q, bound, 0}}); }
+
+// The next sequence number: work issued from now on is not waited for by a synchronization begun now.
+uint64_t issued_so_far() {
+  std::lock_guard<std::mutex> lock(queue_mutex);
+  return next_seq;
 }
 
 bool reached(const EventState& e) {
@@ -208,25 +274,19 @@ cudaError_t report_deferred(cudaError_t otherwise) {
 
 void drain_all() {
   std::lock_guard<std::recursive_mutex> exec(exec_mutex);
-  // Oldest first across streams, so the order is the issue order wherever no dependency says otherwise.
-  for (;;) {
-    std::shared_ptr<Queue> oldest;
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex);
-      auto consider = [&](const std::shared_ptr<Queue>& q) {
-        if (q && !q->items.empty() && (!oldest || q->items.front().seq < oldest->items.front().seq)) oldest = q;
-      };
-      consider(legacy_queue());
-      for (auto& weak : streams()) consider(weak.lock());
-      if (!oldest) return;
-    }
-    drain(*oldest, oldest->items.front().seq + 1);
+  std::vector<Need> need;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex);
+    need.push_back({legacy_queue(), next_seq, 0});
+    for (auto& weak : streams())
+      if (auto q = weak.lock()) need.push_back({q, next_seq, 0});
   }
+  run_needed(std::move(need));
 }
 
 void drain_stream(cudaStream_t stream) {
   std::lock_guard<std::recursive_mutex> exec(exec_mutex);
-  drain(*queue_of(stream), UINT64_MAX);
+  drain(queue_of(stream), issued_so_far());
 }
 
 void enqueue(cudaStream_t stream, const char* what, std::function<void()> work) {
@@ -443,13 +503,13 @@ cudaError_t cudaEventSynchronize(cudaEvent_t event) {
       q = event->state->queue;
       bound = event->state->bound;
     }
-    if (q) drain(*q, bound);
+    if (q) drain(q, bound);
   }
   return report_deferred(cudaSuccess);
 }
 
-// Not ready while work issued before the record is queued; each such query runs the oldest
-// item of the event's stream, so a polling loop finishes after as many queries as items.
+// Not ready while work issued before the record is queued; each such query runs one item the
+// event needs, so a polling loop finishes after as many queries as items.
 cudaError_t cudaEventQuery(cudaEvent_t event) {
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
   {
@@ -463,13 +523,13 @@ cudaError_t cudaEventQuery(cudaEvent_t event) {
   const EventState& e = *event->state;
   if (reached(e)) return report_deferred(cudaSuccess);
   std::shared_ptr<Queue> q;
-  uint64_t next = 0;
+  uint64_t bound = 0;
   {
     std::lock_guard<std::mutex> lock(queue_mutex);
     q = e.queue;
-    next = q->items.front().seq + 1;
+    bound = e.bound;
   }
-  drain(*q, next);
+  run_needed({{q, bound, 0}}, 1);
   return report_deferred(cudaErrorNotReady);
 }
 

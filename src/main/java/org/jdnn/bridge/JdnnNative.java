@@ -74,6 +74,8 @@ public final class JdnnNative {
 
   public static native int tensor_transfer(long src, long dst);
 
+  public static native int tensor_transfer_async(long src, long dst);
+
   // ---- tensors ----
   public static native long tensor_new(int dtype, int device, @Cast("const int64_t*") long[] shape, int ndim);
 

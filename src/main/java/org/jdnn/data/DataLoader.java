@@ -9,6 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -31,6 +32,11 @@ import org.jdnn.tensor.TensorScope;
  * consumer's own thread, so a close from another thread takes effect when that batch is done: the
  * batch is freed and {@code next()} throws.
  *
+ * <p>Upload: given a device, a loader of a dataset on the host puts each batch there as it builds
+ * it, with {@link Tensor#prefetchTo}: on a GPU the copy runs on the copy stream from pinned memory
+ * while earlier steps compute, and the step that uses the batch waits for it on the device only.
+ * With {@code prefetch > 0} that happens on the prefetch thread, batches ahead of the step.
+ *
  * <pre>{@code
  * try (DataLoader loader = new DataLoader(train, 128, true, 42, epoch, augmentation, 2)) {
  *   for (Batch b : loader) {
@@ -47,6 +53,7 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
   private final long seed;
   private final int epoch;
   private final int prefetch;
+  private final Device device;
   private final Thread worker;
   private int produced;
 
@@ -77,12 +84,34 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
    */
   public DataLoader(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch, Augmentation augmentation,
       int prefetch) {
+    this(data, batchSize, shuffle, seed, epoch, augmentation, prefetch, null);
+  }
+
+  /**
+   * A loader for one epoch whose batches are put on {@code device} as they are built (see the
+   * class comment, "Upload"); the other parameters are those of the constructor without it.
+   *
+   * @param data the dataset; it must stay open until the loader is closed
+   * @param batchSize samples per batch, at least 1 (the last batch may be smaller)
+   * @param shuffle whether to visit the samples in a random order drawn from (seed, epoch)
+   * @param seed the run's seed, for the order and the augmentation
+   * @param epoch the epoch's index, at least 0
+   * @param augmentation applied to each batch's inputs (before the upload), or null for none
+   * @param prefetch how many batches to build ahead on a daemon thread; 0 builds them on the
+   *     consumer's thread
+   * @param device where the batches go, or null to keep them on the dataset's device
+   * @throws IllegalArgumentException when {@code batchSize} &lt; 1, {@code epoch} &lt; 0 or
+   *     {@code prefetch} &lt; 0
+   */
+  public DataLoader(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch, Augmentation augmentation,
+      int prefetch, Device device) {
     if (prefetch < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + prefetch);
     this.source = new BatchIterator(data, batchSize, shuffle, seed, epoch);
     this.augmentation = augmentation;
     this.seed = seed;
     this.epoch = epoch;
     this.prefetch = prefetch;
+    this.device = device;
     if (prefetch == 0) {
       worker = null;
     } else {
@@ -108,7 +137,12 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
       Tensor x = raw.inputs();
       if (augmentation != null) x = augmentation.apply(x, Augmentation.batchSeed(seed, epoch, produced));
       produced++;
-      return new Batch(x.keep(), raw.targets().keep());
+      Tensor y = raw.targets();
+      if (device != null) {
+        x = x.prefetchTo(device);
+        y = y.prefetchTo(device);
+      }
+      return new Batch(x.keep(), y.keep());
     }
   }
 

@@ -882,6 +882,26 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
+   * This tensor on {@code target} as {@link #to(Device)} gives it, for a batch prepared ahead of
+   * the step that uses it (a data loader's prefetch thread): from the host to a GPU the copy is
+   * queued on the device's copy stream from pinned memory, so it runs while the work queued
+   * before it computes, and the first op that uses the result waits for the copy on the device
+   * (the host does not wait). No gradient flows back. Other pairs of devices copy as {@code to}.
+   *
+   * @param target the device to copy to
+   * @return this tensor when already there (do not close it twice), else a new tensor in the
+   *     innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code target} is null
+   */
+  public Tensor prefetchTo(Device target) {
+    if (target == null) throw new IllegalArgumentException("prefetchTo: target device must not be null");
+    if (target == device) return this;
+    Tensor out = empty(dtype, target, shape);
+    NativeErrors.check(JdnnNative.tensor_transfer_async(h(), out.h()));
+    return out;
+  }
+
+  /**
    * Overwrites this tensor's elements with {@code source}'s, in place, from any device (a batch
    * copied into the static input buffer of a captured CUDA graph, {@code org.jdnn.train.StepGraph}).
    * No gradient flows through it; this tensor keeps its memory.

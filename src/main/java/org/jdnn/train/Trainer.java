@@ -34,7 +34,8 @@ import org.jdnn.tensor.TensorScope;
  * <p><b>Devices.</b> Training runs where the model's parameters are ({@link Layer#device()}):
  * move the model with {@link Layer#to(Device)} before creating its optimizer and the trainer.
  * Datasets may stay on the CPU: each batch is gathered there (on the prefetch thread) and copied
- * to the model's device inside the step, as are {@link #predict} inputs; outputs of
+ * to the model's device, on a GPU by the loader on the device's copy stream while earlier steps
+ * compute ({@link DataLoader}, "Upload"); {@link #predict} inputs are copied in the call; outputs of
  * {@link #predict} stay on the model's device. A dataset put on the GPU ({@link ArrayDataset#to})
  * is gathered there, so a step copies nothing from the host; the loss is summed on the device and
  * read every {@link #logEvery} steps, so with both a GPU step never waits for the device.
@@ -195,9 +196,9 @@ public final class Trainer {
    * the graph, queued after each replay without waiting for the device: the normalizer (its
    * statistics are uploaded per batch, which a capture refuses), the loss sum and the metrics'
    * updates (a metric counts samples in Java, which a replay would not do; the loss sum tags the
-   * step of a non-finite loss), and every callback. A dataset on the device is gathered on the
-   * training thread ({@link #prefetch} is not used then: device work from the prefetch thread would
-   * be recorded into a capture).
+   * step of a non-finite loss), and every callback. Batches are gathered, and host batches uploaded,
+   * on the training thread ({@link #prefetch} is not used then: device work from the prefetch thread
+   * would join a capture).
    *
    * <p>Needs the model on {@link Device#cuda()} or {@link Device#cudaEmulated()}: on the CPU, fit
    * fails at its start. Every layer, the loss and the optimizer must be capturable (Dropout and the
@@ -476,10 +477,12 @@ public final class Trainer {
     model.train();
     for (Metric m : metrics) m.reset();
     Device device = model.device();
-    // a dataset on the GPU: its batches are gathered there, and the prefetch thread's work would join a capture
-    boolean dataOnDevice = train.features().device().isCuda();
-    int ahead = cudaGraphs && dataOnDevice ? 0 : prefetch;
-    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, ahead);
+    // On a GPU the loader uploads each host batch itself, on the copy stream, while earlier steps compute. With
+    // CUDA graphs it does not prefetch: its thread's device work (a gather, an upload's event on the compute
+    // stream) would join a capture.
+    int ahead = cudaGraphs ? 0 : prefetch;
+    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, ahead,
+        device.isCuda() ? device : null);
     boolean done = false;
     try (LossMeter meter = new LossMeter(device);
         GraphedStep graphed = cudaGraphs ? new GraphedStep(model, optimizer, loss, device) : null) {

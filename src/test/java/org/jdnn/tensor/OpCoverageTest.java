@@ -37,6 +37,7 @@ class OpCoverageTest {
       "Tensor.detach()",  // a view outside the graph, no computation (AutogradTest)
       // dtype conversion and device transfer (the parity and device tests)
       "Tensor.to(DType)", "Tensor.to(Device)",
+      "Tensor.prefetchTo(Device)",  // to(Device) on the copy stream (PrefetchToTest, CopyStreamTest)
       // recording a custom op is the autograd mechanism itself (AutogradTest)
       "Autograd.record");
 
