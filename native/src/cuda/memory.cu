@@ -51,22 +51,31 @@ __global__ void gather_rows_kernel(const Word* src, const Index* index, Word* ds
 // gather_rows_kernel over two sources with the same rows by one index (a batch's features and
 // targets): each output row's words of a, then of b, one launch for both. Row r's first
 // thread checks the index, as the single gather does.
+// Word i of the pair's output (row i / span: its words of a, then of b), from source row index[r].
+template <class Word, class Index>
+__device__ __forceinline__ void gather_pair_word(int64_t i, int64_t span, const Index* index, const Word* src_a,
+                                                 Word* dst_a, int64_t words_a, const Word* src_b, Word* dst_b,
+                                                 int64_t words_b, int64_t rows_in, DeviceErrorRecord* errors,
+                                                 const ErrorSite& site) {
+  const int64_t r = i / span;
+  const int64_t k = i - r * span;
+  const int64_t from = static_cast<int64_t>(index[r]);
+  if (from < 0 || from >= rows_in) {
+    if (k == 0) record_error(errors, site, r, from);
+  } else if (k < words_a) {
+    dst_a[r * words_a + k] = src_a[from * words_a + k];
+  } else if (k - words_a < words_b) {
+    dst_b[r * words_b + (k - words_a)] = src_b[from * words_b + (k - words_a)];
+  }
+}
+
 template <class Word, class Index>
 __global__ void gather_rows_pair_kernel(const Word* src_a, Word* dst_a, int64_t words_a, const Word* src_b,
                                         Word* dst_b, int64_t words_b, const Index* index, int64_t rows_out,
                                         int64_t rows_in, DeviceErrorRecord* errors, ErrorSite site) {
   const int64_t span = words_a + words_b > 0 ? words_a + words_b : 1;
   JDNN_KERNEL_LOOP(i, rows_out * span) {
-    const int64_t r = i / span;
-    const int64_t k = i - r * span;
-    const int64_t from = static_cast<int64_t>(index[r]);
-    if (from < 0 || from >= rows_in) {
-      if (k == 0) record_error(errors, site, r, from);
-    } else if (k < words_a) {
-      dst_a[r * words_a + k] = src_a[from * words_a + k];
-    } else if (k - words_a < words_b) {
-      dst_b[r * words_b + (k - words_a)] = src_b[from * words_b + (k - words_a)];
-    }
+    gather_pair_word(i, span, index, src_a, dst_a, words_a, src_b, dst_b, words_b, rows_in, errors, site);
   }
 }
 
@@ -88,16 +97,8 @@ __global__ void gather_rows_next_kernel(const Word* src_a, Word* dst_a, int64_t 
       if (i == 0) record_error(errors, cursor_site, rows_out, start);
       continue;
     }
-    const int64_t r = i / span;
-    const int64_t k = i - r * span;
-    const int64_t from = static_cast<int64_t>(order[start + r]);
-    if (from < 0 || from >= rows_in) {
-      if (k == 0) record_error(errors, index_site, r, from);
-    } else if (k < words_a) {
-      dst_a[r * words_a + k] = src_a[from * words_a + k];
-    } else if (k - words_a < words_b) {
-      dst_b[r * words_b + (k - words_a)] = src_b[from * words_b + (k - words_a)];
-    }
+    gather_pair_word(i, span, order + start, src_a, dst_a, words_a, src_b, dst_b, words_b, rows_in, errors,
+                     index_site);
   }
   if (mine > 0 && finished_last(finish, mine, static_cast<unsigned long long>(rows_out * span))) {
     *cursor = start + rows_out;
