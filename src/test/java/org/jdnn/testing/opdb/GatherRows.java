@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 
@@ -15,7 +16,7 @@ final class GatherRows {
   private GatherRows() {}
 
   static List<OpInfo<?>> rows() {
-    return List.of(gatherRows(), gatherRowsPair(0), gatherRowsPair(1));
+    return List.of(gatherRows(), gatherRowsPair(0), gatherRowsPair(1), gatherNextRows(0), gatherNextRows(1));
   }
 
   /** src's rows picked by idx: the float64 reference of both forms. */
@@ -70,6 +71,53 @@ final class GatherRows {
     row.error("sources of 3 and 4 rows", DType.INT32, List.of(Input.of(new double[6], 3, 2), Input.of(new double[4], 4),
         Input.ints(DType.INT32, new long[] {0}, 1)), IllegalArgumentException.class, "gatherRows", "as many rows");
     return row;
+  }
+
+  /**
+   * MemoryOps.gatherNextRows(a, b, order, cursor, intoA, intoB) with the cursor at 1 and a batch of the order's
+   * length less one: output {@code which} against the gather of rows order[1..]; the cursor's move and the refusals
+   * are GatherNextRowsTest's.
+   */
+  static OpInfo<DType> gatherNextRows(int which) {
+    // no covers(): OpCoverageTest lists the ops that return a tensor, and this one writes into its destinations
+    return OpInfo.<DType>op("gatherNextRows(" + (which == 0 ? "first" : "second") + ")")
+        .dtypes(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64)
+        .call((in, indexType) -> {
+          Device d = in[0].device();
+          long batch = in[2].numel() - 1;
+          long[] sa = in[0].shape(), sb = in[1].shape();
+          sa[0] = batch;
+          sb[0] = batch;
+          Tensor a = Tensor.empty(in[0].dtype(), d, sa), b = Tensor.empty(in[1].dtype(), d, sb);
+          try (Tensor host = Tensor.ofLongs(new long[] {1}, 1); Tensor cursor = host.to(d)) {
+            MemoryOps.gatherNextRows(in[0], in[1], in[2], cursor, a, b);
+          }
+          (which == 0 ? b : a).close();
+          return which == 0 ? a : b;
+        })
+        .reference((s, in) -> gathered(in[which], s.shape(which), Arrays.copyOfRange(in[2], 1, in[2].length)))
+        .samples(r -> {
+          List<Sample<DType>> out = new ArrayList<>();
+          long[][] shapes = {{7, 3}, {1, 1}, {5, 1}, {9, 13}, {4, 0}, {6, 2, 3}};
+          for (DType indexType : new DType[] {DType.INT32, DType.INT64}) {
+            for (long[] shape : shapes) {
+              int picks = shape[0] == 1 ? 3 : 12;
+              long[] idx = new long[picks];
+              for (int i = 0; i < picks; i++) idx[i] = r.nextInt((int) shape[0]);
+              long[] other = {shape[0], 2};
+              out.add(Sample.of(Arrays.toString(shape) + " and " + Arrays.toString(other) + ", " + (picks - 1)
+                  + " rows of an order of " + picks + " " + indexType, indexType,
+                  Input.of(Domain.range(-50, 50).draw(r, Refs.numel(shape)), shape).constant(),
+                  Input.of(Domain.range(-50, 50).draw(r, Refs.numel(other)), other).constant(),
+                  Input.ints(indexType, idx, picks)));
+            }
+          }
+          return out;
+        })
+        .tol(DType.FLOAT32, 0, 0)
+        .tol(DType.FLOAT64, 0, 0)
+        .notRecorded()
+        .messageName(null);
   }
 
   static OpInfo<DType> gatherRows() {
