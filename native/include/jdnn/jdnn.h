@@ -228,8 +228,10 @@ int op_point_loss_backward(int op, int64_t x, int64_t t, int64_t dy, int64_t dx)
 //   {stride_h, stride_w, pad_top, pad_left, pad_bottom, pad_right, dilation_h, dilation_w, groups}
 // Output size per spatial dim: OH = (H + pad_top + pad_bottom - dilation_h * (kh - 1) - 1) / stride_h + 1.
 // Cross-correlation (no kernel flip); groups are consecutive channel blocks (PyTorch's conv2d).
-// y (N, Cout, OH, OW) = conv(x (N, C, H, W), w (Cout, C / groups, kh, kw)) + bias (Cout) or 0 for none.
-int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length) noexcept;
+// y (N, Cout, OH, OW) = conv(x (N, C, H, W), w (Cout, C / groups, kh, kw)) + bias (Cout) or 0 for none,
+// then, when relu, ReLU applied to y in the same call (kernels::Relu's rule: NaN kept, -0 and 0 give 0).
+int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length,
+              bool relu) noexcept;
 // Gradients of op_conv2d from dy (N, Cout, OH, OW): dx (x's shape), dw (w's shape), dbias (Cout).
 // Pass 0 for a gradient that is not wanted; x is read only for dw, w only for dx.
 int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw, int64_t dbias,

@@ -24,6 +24,7 @@
 #include "cpu/gemm.h"
 #include "cpu/sums.h"
 #include "cpu/thread_pool.h"
+#include "kernels/unary.h"
 
 namespace jdnn::cpu {
 namespace {
@@ -195,7 +196,11 @@ inline int64_t ld(int64_t v) { return std::max<int64_t>(1, v); }
 
 }  // namespace
 
-void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) {
+// With relu, each group's block of the output gets its ReLU right after its GEMM, while the block
+// (Cout/groups x OH*OW values of one sample) is still in cache: no second pass over the whole output,
+// and no second tensor, as a separate ReLU layer would need.
+void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g,
+                        bool relu) {
   const ConvShape s = conv_shape(x, w, y, g);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -218,6 +223,10 @@ void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Te
         }
         gemm<T>(false, false, s.coutg, s.p, s.k, T(1), ws + gi * s.coutg * s.k, ld(s.k), b, ld(s.p), beta, yg,
                 ld(s.p));
+        if (relu) {
+          const kernels::Relu f;
+          for (int64_t i = 0; i < s.coutg * s.p; ++i) yg[i] = f.fwd(yg[i], T(0), T(0));
+        }
       }
     });
   });

@@ -11,16 +11,16 @@
 // Algorithms are chosen once per shape, geometry, dtype and TF32 setting with
 // cudnnFind*AlgorithmEx (which times them on the real library) and cached.
 //
-// Forward with a bias on float32 is one cudnnConvolutionBiasActivationForward with the identity
-// activation (fused_forward below): y = conv(x, w) + bias in one vendor call instead of
-// cudnnConvolutionForward then cudnnAddTensor. cuDNN runs the identity activation only with
-// CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, so that algorithm is used, not searched for.
-// Where it does not apply (float64, no bias, or cuDNN answering NOT_SUPPORTED to that algorithm
-// for the configuration, remembered per configuration) the two calls run as before. A ReLU
-// after a convolution is not fused into the call: jdnn's ReLU keeps NaN, cuDNN's fused ReLU keeps
-// it only under CUDNN_PROPAGATE_NAN (an option cuDNN 9 marks deprecated) and whether this call
-// honours it is not confirmed on a GPU here; a NaN turned into 0 would pass silently, so ReLU stays
-// its own kernel, as after the fused Linear (docs/architecture.md).
+// Forward with a bias on float32 is one cudnnConvolutionBiasActivationForward (fused_forward below):
+// y = act(conv(x, w) + bias) in one vendor call instead of cudnnConvolutionForward, cudnnAddTensor
+// and, when the op carries a ReLU (Conv2d fused with the ReLU after it, when nothing is recorded),
+// a ReLU kernel. The activation is the identity, or RELU with CUDNN_PROPAGATE_NAN: jdnn's ReLU keeps
+// NaN, and cuDNN's fused RELU does so under that option (checked on an H200, cuDNN 9.19:
+// native/test/gpu/fused_relu_nan_probe.cu). cuDNN runs the identity activation only with
+// CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, so that algorithm is used for both, not searched
+// for. Where the fused call does not apply (float64, no bias, or cuDNN answering NOT_SUPPORTED for
+// the configuration, remembered per configuration) the calls run as before, and a ReLU is one
+// kernel over the output (docs/architecture.md).
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -28,6 +28,7 @@
 
 #include "cuda/cuda_backend.h"
 #include "cuda/cudnn_util.h"
+#include "kernels/unary.h"
 
 namespace jdnn::cuda {
 
@@ -144,7 +145,15 @@ void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_
 
 // ---- algorithm choice, cached per configuration ------------------------------------------
 
-enum Direction : int64_t { kForward = 0, kBackwardData = 1, kBackwardFilter = 2, kFusedForward = 3 };
+// The fused forward with RELU is remembered apart from the identity one: cuDNN may refuse one and
+// not the other for a configuration.
+enum Direction : int64_t {
+  kForward = 0,
+  kBackwardData = 1,
+  kBackwardFilter = 2,
+  kFusedForward = 3,
+  kFusedReluForward = 4
+};
 
 using Key = std::array<int64_t, 18>;
 struct Choice {
@@ -322,8 +331,8 @@ void count_vendor_call(const char* entry) {
 // The fused forward's workspace for this configuration, or algo -1 where cuDNN does not run
 // IMPLICIT_PRECOMP_GEMM for it (asked once per configuration, not counted: a query). The descriptor carries the requested math type (FMA without the
 // TF32 opt-in), which the workspace query and the call both see.
-Choice fused_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t) {
-  const Key key = key_of(kFusedForward, f, g, t, c.tf32);
+Choice fused_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_t t, bool relu) {
+  const Key key = key_of(relu ? kFusedReluForward : kFusedForward, f, g, t, c.tf32);
   auto it = choices().find(key);
   if (it != choices().end()) return it->second;
   size_t bytes = 0;
@@ -335,19 +344,20 @@ Choice fused_choice(Context& c, const Descs& d, const Frame& f, const Conv2dGeom
   return choices()[key] = Choice{CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, bytes, requested_math(c, t)};
 }
 
-// y = conv(x, w) + bias as one cudnnConvolutionBiasActivationForward, identity activation, z = y
-// with alpha2 = 0 (not read). false, having queued nothing, where it does not apply (see the
-// file comment); the caller then runs the convolution and the bias add.
+// y = act(conv(x, w) + bias) as one cudnnConvolutionBiasActivationForward, act the identity or (relu)
+// RELU keeping NaN, z = y with alpha2 = 0 (not read). false, having queued nothing, where it does not
+// apply (see the file comment); the caller then runs the convolution, the bias add and the ReLU.
 bool fused_forward(Context& c, const Descs& d, const Frame& f, const Conv2dGeom& g, const void* xin, const Tensor& w,
-                   const Tensor& bias, Tensor& y) {
+                   const Tensor& bias, Tensor& y, bool relu) {
   if (y.dtype != DType::FLOAT32) return false;
   const cudnnDataType_t t = CUDNN_DATA_FLOAT;
-  const Choice ch = fused_choice(c, d, f, g, t);
+  const Choice ch = fused_choice(c, d, f, g, t, relu);
   if (ch.algo < 0) return false;
   TensorDesc bd;
   bd.set_4d(t, 1, f.k, 1, 1);
   ActivationDesc act;
-  act.set_identity();
+  if (relu) act.set_relu_keeping_nan();
+  else act.set_identity();
   void* ws = c.workspace(ch.workspace);
   const float one = 1.0f, zero = 0.0f;
   const cudnnStatus_t st = vendor::vendor().cudnnConvolutionBiasActivationForward(
@@ -355,12 +365,24 @@ bool fused_forward(Context& c, const Descs& d, const Frame& f, const Conv2dGeom&
       CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM, ws, ch.workspace, &zero, d.y.get(), y.storage->data, bd.get(),
       bias.storage->data, act.get(), d.y.get(), y.storage->data);
   if (st == CUDNN_STATUS_NOT_SUPPORTED) {  // refused before queueing anything: remember, and run unfused
-    choices()[key_of(kFusedForward, f, g, t, c.tf32)].algo = -1;
+    choices()[key_of(relu ? kFusedReluForward : kFusedForward, f, g, t, c.tf32)].algo = -1;
     return false;
   }
   if (st != CUDNN_STATUS_SUCCESS) cudnn_failure(st, "cudnnConvolutionBiasActivationForward");
   count_vendor_call("cudnnConvolutionBiasActivationForward");
   return true;
+}
+
+// The ReLU of a convolution that was not fused: kernels::Relu, as the ReLU layer's kernel.
+template <class T>
+__global__ void relu_in_place_kernel(T* y, int64_t n) {
+  const kernels::Relu f;
+  JDNN_KERNEL_LOOP(i, n) { y[i] = f.fwd(y[i], T(0), T(0)); }
+}
+
+void relu_in_place(Context& c, Tensor& y) {
+  if (y.dtype == DType::FLOAT32) launch_n(relu_in_place_kernel<float>, y.numel, c.stream, y.data<float>(), y.numel);
+  else launch_n(relu_in_place_kernel<double>, y.numel, c.stream, y.data<double>(), y.numel);
 }
 
 void zero(Tensor* t, cudaStream_t s) {
@@ -390,13 +412,15 @@ void bias_gradient(Context& c, const Tensor& dy, Tensor& db) {
 
 }  // namespace
 
-void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g) {
+void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g,
+                         bool relu) {
   JDNN_CUDA_OP("conv2d");
   Context& c = jdnn_op.ctx;
   if (y.numel == 0) return;
   if (x.numel == 0) {  // no input cells (C, H or W is 0): only the bias remains
     zero(&y, c.stream);
     if (bias != nullptr) add_bias(c, *bias, y);
+    if (relu) relu_in_place(c, y);
     return;
   }
   const cudnnDataType_t t = cudnn_type(x);
@@ -410,7 +434,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
   }
   Descs d;
   describe_conv(d, f, g, t, c);
-  if (bias != nullptr && fused_forward(c, d, f, g, xin, w, *bias, y)) return;
+  if (bias != nullptr && fused_forward(c, d, f, g, xin, w, *bias, y, relu)) return;
   const Choice ch = forward_choice(c, d, f, g, t, xin, w.storage->data, y.storage->data);
   void* ws = c.workspace(ch.workspace);
   const ChoiceMath math(c, d, t, ch);
@@ -418,6 +442,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
   JDNN_CUDNN(cudnnConvolutionForward, c.cudnn, s.one(), d.x.get(), xin, d.w.get(), w.storage->data, d.conv.get(),
              static_cast<cudnnConvolutionFwdAlgo_t>(ch.algo), ws, ch.workspace, s.zero(), d.y.get(), y.storage->data);
   if (bias != nullptr) add_bias(c, *bias, y);
+  if (relu) relu_in_place(c, y);
 }
 
 void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,

@@ -113,6 +113,11 @@ class ActivationDesc {
   void set_identity() {
     JDNN_CUDNN(cudnnSetActivationDescriptor, d_, vendor::CUDNN_ACTIVATION_IDENTITY, vendor::CUDNN_NOT_PROPAGATE_NAN, 0.0);
   }
+  // max(x, 0) keeping NaN, as jdnn's ReLU does: cuDNN keeps NaN only under CUDNN_PROPAGATE_NAN
+  // (confirmed for the fused convolution on a GPU: native/test/gpu/fused_relu_nan_probe.cu).
+  void set_relu_keeping_nan() {
+    JDNN_CUDNN(cudnnSetActivationDescriptor, d_, vendor::CUDNN_ACTIVATION_RELU, vendor::CUDNN_PROPAGATE_NAN, 0.0);
+  }
   vendor::cudnnActivationDescriptor_t get() const { return d_; }
 
  private:

@@ -38,7 +38,8 @@ std::vector<int64_t> check_conv2d(const char* op, const Tensor& x, const Tensor&
 
 }  // namespace
 
-int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length) noexcept {
+int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geometry, int geometry_length,
+              bool relu) noexcept {
   return status_of([&] {
     const Tensor &xs = tensor_ref(x), &ws = tensor_ref(w);
     Tensor& ys = tensor_ref(y);
@@ -47,7 +48,7 @@ int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geom
     const auto out = check_conv2d("conv2d", xs, ws, g);
     require_like_dims("conv2d", xs, &ys, "output", out);
     require_like_dims("conv2d", xs, bs, "bias", {ws.dim(0)});
-    backend_of(xs).conv2d(xs, ws, bs, ys, g);
+    backend_of(xs).conv2d(xs, ws, bs, ys, g, relu);
   });
 }
 

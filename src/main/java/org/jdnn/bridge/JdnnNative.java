@@ -203,7 +203,8 @@ public final class JdnnNative {
   // ---- convolution, pooling, batch norm, dropout, slicing ----
   // Geometry and window: the arrays Conv2dGeometry.packed() and Pool2dGeometry.packed() give, with their length.
   public static native int op_conv2d(
-      long x, long w, long bias, long y, @Cast("const int64_t*") long[] geometry, int geometryLength);
+      long x, long w, long bias, long y, @Cast("const int64_t*") long[] geometry, int geometryLength,
+      @Cast("bool") boolean relu);
 
   public static native int op_conv2d_backward(
       long x, long w, long dy, long dx, long dw, long dbias, @Cast("const int64_t*") long[] geometry,

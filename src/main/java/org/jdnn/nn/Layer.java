@@ -289,7 +289,8 @@ public abstract class Layer implements AutoCloseable {
 
   /**
    * Fuses what can run as one native call at inference, in this tree: each {@link Sequential} gives a
-   * {@link Linear} that is followed by a {@link ReLU} the ReLU to carry ({@link Linear#isReluFused()}) and
+   * {@link Linear} or {@link Conv2d} that is followed by a {@link ReLU} the ReLU to carry
+   * ({@link Linear#isReluFused()}, {@link Conv2d#isReluFused()}) and
    * puts an {@link Identity} where the ReLU was, so parameter names, saved weights and outputs stay as
    * they were. A forward that records no gradient then runs the pair as one call; with gradients the
    * layer records the two ops, so the fused model still trains to the same values. The new structure is

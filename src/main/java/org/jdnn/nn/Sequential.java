@@ -69,7 +69,7 @@ public final class Sequential extends Layer {
   }
 
   /**
-   * Makes each Linear directly followed by a ReLU carry it (one native call when no gradient is
+   * Makes each Linear or Conv2d directly followed by a ReLU carry it (one native call when no gradient is
    * recorded) and puts an {@link Identity} in the ReLU's place, then fuses nested layers; see
    * {@link Layer#fuseForInference()}.
    *
@@ -77,10 +77,18 @@ public final class Sequential extends Layer {
    */
   @Override
   public Sequential fuseForInference() {
-
     for (int i = 0; i + 1 < layers.size(); i++) {
-      if (layers.get(i) instanceof Linear && layers.get(i + 1) instanceof ReLU && !((Linear) layers.get(i)).isReluFused()) {
-        ((Linear) layers.get(i)).fuseRelu();
+      if (!(layers.get(i + 1) instanceof ReLU)) continue;
+      Layer carrier = layers.get(i);
+      boolean fused = false;
+      if (carrier instanceof Linear && !((Linear) carrier).isReluFused()) {
+        ((Linear) carrier).fuseRelu();
+        fused = true;
+      } else if (carrier instanceof Conv2d && !((Conv2d) carrier).isReluFused()) {
+        ((Conv2d) carrier).fuseRelu();
+        fused = true;
+      }
+      if (fused) {
         Identity placeholder = new Identity();
         replaceModule(Integer.toString(i + 1), placeholder).close();
         layers.set(i + 1, placeholder);

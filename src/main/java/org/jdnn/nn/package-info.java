@@ -31,7 +31,7 @@
  * against those shapes before anything is built. The activations are one
  * {@link org.jdnn.nn.Activation} over a {@link org.jdnn.tensor.UnaryOp}, with the familiar names
  * ({@link org.jdnn.nn.ReLU}, {@link org.jdnn.nn.Tanh}, ...) as its forms. Fusing a Linear with the
- * ReLU after it is explicit: {@link org.jdnn.nn.Layer#fuseForInference()}.
+ * ReLU after it is explicit: {@link org.jdnn.nn.Layer#fuseForInference()} (Linear and Conv2d).
 
  *
  * <p><b>Neighbours.</b> Layers compute with {@link org.jdnn.tensor} ops and record autograd through

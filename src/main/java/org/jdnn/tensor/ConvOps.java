@@ -34,6 +34,32 @@ public final class ConvOps {
    *     or the kernel is larger than the padded input
    */
   public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, String layer) {
+    return conv2d(x, w, bias, geometry, false, layer);
+  }
+
+  /**
+   * {@link #conv2d} followed by ReLU (max(0, y), NaN kept, as {@link Tensor#relu()}). When nothing is recorded
+   * (no input requires a gradient, or {@link GradMode} is off) it is one native call: on the CPU the ReLU is applied
+   * to each sample's output block right after its GEMM, on CUDA float32 with a bias it is cuDNN's fused
+   * convolution-bias-activation call. When a gradient is recorded it is the two ops, as {@code conv2d(...).relu()}.
+   * The values are the same either way.
+   *
+   * @param x the input (N, C, H, W), float32 or float64
+   * @param w the kernel (Cout, C / groups, kh, kw), x's dtype and device
+   * @param bias (Cout), or null
+   * @param geometry strides, paddings, dilations, groups; validated here
+   * @param layer the layer named first in error messages
+   * @return the new (N, Cout, H', W') output
+   * @throws IllegalArgumentException as {@link #conv2d}
+   */
+  public static Tensor conv2dRelu(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, String layer) {
+    boolean recording = GradMode.isEnabled()
+        && (x.requiresGrad() || w.requiresGrad() || (bias != null && bias.requiresGrad()));
+    if (recording) return conv2d(x, w, bias, geometry, false, layer).relu();
+    return conv2d(x, w, bias, geometry, true, layer);
+  }
+
+  private static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, boolean relu, String layer) {
     requireFloat(layer, x, "input");
     if (x.rank() != 4) {
       throw new IllegalArgumentException(layer + ": expected input of shape [N, C, H, W], got " + x.describe());
@@ -65,7 +91,8 @@ public final class ConvOps {
     long[] out = geometry.outputSize(layer, x.dim(2), x.dim(3), kh, kw);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.dim(0), cout, out[0], out[1]);
     long[] g = geometry.packed();
-    NativeErrors.check(JdnnNative.op_conv2d(x.h(), w.h(), handle(bias), y.h(), g, g.length));
+    NativeErrors.check(JdnnNative.op_conv2d(x.h(), w.h(), handle(bias), y.h(), g, g.length, relu));
+    if (relu) return y;  // only reached when nothing is recorded
     Tensor[] inputs = bias == null ? new Tensor[] {x, w} : new Tensor[] {x, w, bias};
     return Autograd.record(layer, y, grad -> {
       Tensor dx = x.requiresGrad() ? Tensor.empty(x.dtype(), x.device(), x.shapeRef()) : null;

@@ -4,7 +4,6 @@ import static org.jdnn.testing.OpTestSupport.globalUniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -32,23 +31,7 @@ class FusedLinearReluTest {
     Generator.manualSeed(batch * 1000L + out);
     try (Sequential model = new Sequential(new Linear(in, out, bias), new ReLU()); TensorScope s = new TensorScope()) {
       Linear layer = (Linear) model.get(0);
-      Tensor x = globalUniform(DType.FLOAT32, batch, in);
-      float[] unfused;
-      float[] fused;
-      try (GradMode.Guard g = GradMode.disable()) {
-        unfused = layer.forward(x).relu().toFloatArray();
-        assertArrayEquals(unfused, model.forward(x).toFloatArray(), 0f);
-        assertFalse(layer.isReluFused(), "nothing is fused without fuseForInference");
-        assertSame(model, model.fuseForInference());
-        fused = model.forward(x).toFloatArray();
-      }
-      assertTrue(layer.isReluFused());
-      assertSame(layer, model.get(0), "the Linear keeps its place and its parameters");
-      assertTrue(model.get(1) instanceof Identity, "the ReLU's place holds an Identity, so parameter names stay");
-      assertArrayEquals(unfused, fused, 0f);
-      int zeros = 0;
-      for (float v : fused) zeros += v == 0f ? 1 : 0;
-      assertTrue(zeros > 0 && zeros < fused.length, "the ReLU must clip some outputs and keep others");
+      FusedReluChecks.assertFusesInPlace(model, layer, layer::isReluFused, globalUniform(DType.FLOAT32, batch, in));
     }
   }
 
@@ -69,22 +52,7 @@ class FusedLinearReluTest {
   @CsvSource({"1", "16"})
   void withGradientsTheFusedModelTrainsAsTheUnfusedOne(int batch) {
     try (Sequential plain = mlp(); Sequential fused = mlp().fuseForInference(); TensorScope s = new TensorScope()) {
-      Tensor x = globalUniform(DType.FLOAT32, batch, 12);
-      float[] inference;
-      try (GradMode.Guard g = GradMode.disable()) {
-        inference = fused.forward(x).toFloatArray();
-      }
-      Tensor y = fused.forward(x);
-      assertArrayEquals(inference, y.toFloatArray(), 0f);
-      y.sum().backward();
-      plain.forward(x).sum().backward();
-      for (String name : plain.namedParameters().keySet()) {
-        float[] want = plain.namedParameters().get(name).grad().toFloatArray();
-        assertArrayEquals(want, fused.namedParameters().get(name).grad().toFloatArray(), 0f, name);
-      }
-      double norm = 0;
-      for (float v : fused.namedParameters().get("0.weight").grad().toFloatArray()) norm += v * v;
-      assertTrue(norm > 0, "gradients flow through the fused ReLU");
+      FusedReluChecks.assertTrainsAsUnfused(plain, fused, globalUniform(DType.FLOAT32, batch, 12), "0.weight");
     }
   }
 

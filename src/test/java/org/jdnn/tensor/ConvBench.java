@@ -47,7 +47,7 @@ public final class ConvBench {
       long[] g = new Conv2dGeometry(1, 1, 1, 1, 1, 1, 1, 1, 1).packed();
       for (int i = -5; i < iters; i++) {
         long t0 = System.nanoTime();
-        NativeCalls.check(JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), g, g.length));
+        NativeCalls.check(JdnnNative.op_conv2d(x.h(), w.h(), b.h(), y.h(), g, g.length, false));
         long t1 = System.nanoTime();
         NativeCalls.check(
             JdnnNative.op_conv2d_backward(x.h(), w.h(), dy.h(), dx == null ? 0 : dx.h(), dw.h(), db.h(), g, g.length));

@@ -131,11 +131,12 @@ class ConvOpsTest {
       Tensor wrongY = Tensor.zeros(2, 4, 6, 6);  // no padding: the output is 4x4
       long[] plain = Conv2dGeometry.defaults().packed();
       assertNativeError(
-          () -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(), plain, plain.length)),
+          () -> NativeCalls.check(
+              org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(), plain, plain.length, false)),
           "conv2d", "[2, 4, 4, 4]");
       // The geometry arrives as one value of a fixed length; a shorter array is refused before it is read.
       assertNativeError(() -> NativeCalls.check(org.jdnn.bridge.JdnnNative.op_conv2d(x.h(), w.h(), 0, wrongY.h(),
-          new long[] {1, 1}, 2)), "conv2d", "9 values");
+          new long[] {1, 1}, 2, false)), "conv2d", "9 values");
       Tensor dy = Tensor.zeros(2, 3, 3, 3);
       Tensor badIndex = Tensor.ofInts(new int[54], 2, 3, 3, 3);
       MemoryOps.fill(badIndex, 1000);

@@ -41,11 +41,14 @@ final class ConvRows {
       new ConvCase("float32 backward batch 6 groups 2", 6, 6, 9, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, true)};
 
   static List<OpInfo<?>> rows() {
-    return List.of(conv2d());
+    return List.of(conv2d("conv2d", false), conv2d("conv2dRelu", true));
   }
 
-  /** Direct 7-loop convolution in double, with sum |x w| + |b| per output as the tolerance scale. */
-  static Expected reference(ConvCase k, double[] x, double[] w, double[] b) {
+  /**
+   * Direct 7-loop convolution in double, with sum |x w| + |b| per output as the tolerance scale; then, with relu,
+   * max(0, y) keeping NaN (Tensor.relu's rule).
+   */
+  static Expected reference(ConvCase k, double[] x, double[] w, double[] b, boolean relu) {
     int oh = k.oh(), ow = k.ow(), cg = k.c / k.groups, coutg = k.cout / k.groups;
     double[] y = new double[k.n * k.cout * oh * ow], mag = new double[y.length];
     for (int n = 0; n < k.n; n++) {
@@ -68,7 +71,7 @@ final class ConvRows {
               }
             }
             int at = ((n * k.cout + co) * oh + oy) * ow + ox;
-            y[at] = s;
+            y[at] = relu && s <= 0 ? 0 : s;
             mag[at] = m;
           }
         }
@@ -77,13 +80,18 @@ final class ConvRows {
     return Expected.of(y, k.n, k.cout, oh, ow).scaledBy(mag);
   }
 
-  static OpInfo<ConvCase> conv2d() {
+  /**
+   * conv2d, or (relu) conv2dRelu: the convolution and its ReLU as one native call where nothing is recorded (cuDNN's
+   * fused call on CUDA float32 with a bias), the two ops where gradients are.
+   */
+  static OpInfo<ConvCase> conv2d(String name, boolean relu) {
     String layer = "Conv2d(test)";
-    OpInfo<ConvCase> row = OpInfo.<ConvCase>op("conv2d")
-        .covers("ConvOps.conv2d")
+    OpInfo<ConvCase> row = OpInfo.<ConvCase>op(name)
+        .covers("ConvOps." + name)
         .messageName(layer)
-        .call((in, k) -> ConvOps.conv2d(in[0], in[1], k.bias ? in[2] : null, k.geometry(), layer))
-        .reference((s, in) -> reference(s.params, in[0], in[1], s.params.bias ? in[2] : null))
+        .call((in, k) -> relu ? ConvOps.conv2dRelu(in[0], in[1], k.bias ? in[2] : null, k.geometry(), layer)
+            : ConvOps.conv2d(in[0], in[1], k.bias ? in[2] : null, k.geometry(), layer))
+        .reference((s, in) -> reference(s.params, in[0], in[1], s.params.bias ? in[2] : null, relu))
         .samples(r -> {
           List<Sample<ConvCase>> out = new ArrayList<>();
           Domain d = Domain.range(-1, 1);
@@ -97,6 +105,14 @@ final class ConvRows {
           eye[4] = 1;
           out.add(Sample.of("identity kernel", new ConvCase("identity", 2, 1, 7, 5, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, false),
               Input.of(Domain.range(-3, 3).draw(r, 70), 2, 1, 7, 5), Input.of(eye, 1, 1, 3, 3)));
+          if (relu) {
+            // a NaN input makes NaN every output whose window reads it; ReLU keeps them NaN, clips the rest
+            double[] x = Domain.range(-1, 1).draw(r, 2 * 2 * 5 * 5);
+            x[37] = Double.NaN;
+            ConvCase k = new ConvCase("NaN input", 2, 2, 5, 5, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, true);
+            out.add(Sample.of("NaN input", k, Input.of(x, 2, 2, 5, 5), Input.of(Domain.range(-1, 1).draw(r, 54), 3, 2,
+                3, 3), Input.of(Domain.range(-1, 1).draw(r, 3), 3)).forwardOnly());
+          }
           return out;
         })
         .tol(DType.FLOAT32, 1e-5, 1e-7)
