@@ -2,7 +2,7 @@
 # The GPU kit: everything a short GPU window needs, prepared here, run there in one command.
 #
 #   scripts/gpu-kit.sh prepare [--jar FILE] [--offline]
-#   scripts/gpu-kit.sh run [--device cuda|cuda-emu] [--budget SECONDS]
+#   scripts/gpu-kit.sh run [--device cuda|cuda-emu] [--budget SECONDS] [--only CLASS[,CLASS...]]
 #
 # prepare (on a build machine, with Maven, a JDK and nvcc) fills gpu-kit/ (ignored by git, at most 60 MiB): a
 #   jlink-made Java runtime holding only the modules the kit's code needs, the jdnn jar built with nvcc (the real
@@ -19,6 +19,8 @@
 #   STEP line each for W1, W2, W1-graph and W2-graph, in $OUT/step-counters.txt);
 #   bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with CUDA graphs; compute-sanitizer
 #   memcheck over RealGpuTest if time remains; $OUT/summary.md last.
+#   --only CLASS,... is the short check of a change: the device steps up to the probe, then only the named test
+#   classes (fully qualified, or simple names found under src/test/java), no benchmarks and no sanitizer.
 #   --device cuda-emu is the dry run for a machine without a GPU: the tests and the benchmark on the emulation
 #   (require.gpu off, so the real-GPU cases skip), no nvidia-smi, vendor check or sanitizer, and PyTorch (if
 #   installed) on the CPU at tiny sizes.
@@ -31,7 +33,7 @@ root=$(pwd)
 kit="$root/gpu-kit"
 max_kit_bytes=$((60 * 1024 * 1024))
 
-usage() { sed -n '2,26p' "$0"; exit 2; }
+usage() { sed -n '2,28p' "$0"; exit 2; }
 
 # ---- prepare ----------------------------------------------------------------------------------------------------
 
@@ -120,7 +122,7 @@ prepare() {
 
 # ---- run --------------------------------------------------------------------------------------------------------
 
-device=cuda budget=480
+device=cuda budget=480 only=
 start=$SECONDS
 out="" work="" steps_md="" failed=0
 
@@ -130,6 +132,18 @@ left() { echo $((budget - (SECONDS - start))); }
 gpu_test_classes() {
   grep -rlE 'TestDevice\b|@EveryDevice|@OnDevice\("cuda"\)' src/test/java --include='*Test.java' |
     xargs grep -lE '@Test|@ParameterizedTest|@TestTemplate' | sed 's|^src/test/java/||; s|\.java$||; s|/|.|g' | sort
+}
+
+# named_test_classes A,B,...: each name as given when it has a dot, else the classes of that simple name in the tree.
+named_test_classes() {
+  local name
+  for name in ${1//,/ }; do
+    if [[ $name == *.* ]]; then
+      echo "$name"
+    else
+      find src/test/java -name "$name.java" | sed 's|^src/test/java/||; s|\.java$||; s|/|.|g'
+    fi
+  done
 }
 
 # step NAME BOX_SECONDS COMMAND...: runs COMMAND with its output in $work/NAME.log (and on stderr), stopped after
@@ -179,6 +193,7 @@ run() {
     case "$1" in
       --device) device="$2"; shift ;;
       --budget) budget="$2"; shift ;;
+      --only) only="$2"; shift ;;
       *) usage ;;
     esac
     shift
@@ -263,7 +278,11 @@ run() {
     # @OnDevice("cuda") (the ways a test reaches the GPU, TestDevice's javadoc), found in the tree's
     # sources so that a new one is never left out.
     local selection
-    mapfile -t selection < <(gpu_test_classes)
+    if [[ -n $only ]]; then
+      mapfile -t selection < <(named_test_classes "$only")
+    else
+      mapfile -t selection < <(gpu_test_classes)
+    fi
     ((${#selection[@]} > 0)) || { record tests failed 0 "no GPU test classes found under src/test/java"; return; }
     step tests 300 "$java" "${jopts[@]}" "${props[@]}" -jar "$kit"/console/junit-platform-console-standalone-*.jar \
       execute --disable-banner --details=tree --class-path "$cp" \
@@ -275,7 +294,10 @@ run() {
   fi
 
   # 6. the jdnn GPU benchmark, then the step counters of one W1 and one W2 training step
-  if ((device_ok)); then
+  if [[ -n $only ]]; then
+    skip bench-jdnn "--only: named test classes alone"
+    skip step-counters "--only: named test classes alone"
+  elif ((device_ok)); then
     local bargs=(--device "$device" --keep-going --data "$work/no-data" --out-md "$out/bench-jdnn.md"
       --out-json "$out/bench-jdnn.json" --command "scripts/gpu-kit.sh run --device $device"
       --commit "$(sed -n 's/^commit: //p' "$kit/KIT.txt")")
@@ -290,7 +312,9 @@ run() {
   fi
 
   # 7. the same workloads in PyTorch on the same device, eager and with CUDA graphs
-  if ! python3 -c 'import torch' 2>/dev/null; then
+  if [[ -n $only ]]; then
+    skip bench-pytorch "--only: named test classes alone"
+  elif ! python3 -c 'import torch' 2>/dev/null; then
     skip bench-pytorch "python3 has no torch here"
   elif ((emu)); then
     step bench-pytorch 90 python3 bench/pytorch/gpu_bench.py --device cpu --tiny --out "$out/bench-pytorch.md"
@@ -301,7 +325,9 @@ run() {
   # 8. compute-sanitizer memcheck over the real-GPU tests, in the time left
   local sanitizer
   sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
-  if ((emu)); then
+  if [[ -n $only ]]; then
+    skip memcheck "--only: named test classes alone"
+  elif ((emu)); then
     skip memcheck "needs a GPU"
   elif [[ -z $sanitizer ]]; then
     skip memcheck "compute-sanitizer not found (nvcc's toolkit here lacks it)"
