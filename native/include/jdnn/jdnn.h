@@ -82,6 +82,9 @@ int tensor_read_f64(int64_t h, double* dst, int64_t offset, int64_t n) noexcept;
 int tensor_read_i32(int64_t h, int32_t* dst, int64_t offset, int64_t n) noexcept;
 int tensor_read_i64(int64_t h, int64_t* dst, int64_t offset, int64_t n) noexcept;
 int tensor_read_u8(int64_t h, uint8_t* dst, int64_t offset, int64_t n) noexcept;
+// A float16 or bfloat16 tensor's elements as their 16-bit patterns (another dtype is refused).
+int tensor_write_u16(int64_t h, const uint16_t* src, int64_t offset, int64_t n) noexcept;
+int tensor_read_u16(int64_t h, uint16_t* dst, int64_t offset, int64_t n) noexcept;
 // The same float32 copies, bound by Java to arrays pinned in a JNI critical region (where no
 // JNI call may be made, so Java reads the last error only after the region).
 int tensor_write_f32_critical(int64_t h, const float* src, int64_t offset, int64_t n) noexcept;

@@ -58,6 +58,7 @@ const char* device_name(Device device) {
   return name_at(kDeviceLabels, static_cast<int>(device), "unknown-device");
 }
 bool is_float(DType dtype) { return dtype == DType::FLOAT32 || dtype == DType::FLOAT64; }
+bool is_half(DType dtype) { return dtype == DType::FLOAT16 || dtype == DType::BFLOAT16; }
 const char* unary_op_name(UnaryOp op) { return name_at(kUnaryFunctors, static_cast<int>(op), "unknown-op"); }
 
 DType dtype_of(int code) { return checked<DType>(code, kDTypeLabels, "unknown dtype"); }

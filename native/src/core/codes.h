@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "jdnn/jdnn.h"
+#include "kernels/half.h"
 
 namespace jdnn {
 
@@ -12,6 +13,8 @@ size_t dtype_size(DType dtype);
 const char* dtype_name(DType dtype);
 const char* device_name(Device device);
 bool is_float(DType dtype);
+// float16 or bfloat16: storage types that the element-wise ops and reductions widen to float32.
+bool is_half(DType dtype);
 // The functor's name (ops.def's second column), for messages: "Heaviside".
 const char* unary_op_name(UnaryOp op);
 

@@ -47,6 +47,11 @@ void require_float(const char* op, const Tensor& t, const char* what) {
   JDNN_CHECK(is_float(t.dtype), op, ": ", what, " must be float32 or float64, got ", t.describe());
 }
 
+void require_float_or_half(const char* op, const Tensor& t, const char* what) {
+  JDNN_CHECK(is_float(t.dtype) || is_half(t.dtype), op, ": ", what,
+             " must be float32, float64, float16 or bfloat16, got ", t.describe());
+}
+
 void require_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   JDNN_CHECK(a.dtype == b.dtype, op, ": dtypes differ: ", a.describe(), " vs ", b.describe());
 }

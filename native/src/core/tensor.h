@@ -46,6 +46,8 @@ std::string shape_string(const std::vector<int64_t>& shape);
 
 // Checks used by every op entry point; each throws with op name and values.
 void require_float(const char* op, const Tensor& t, const char* what);
+// Also float16/bfloat16, for the ops that widen them to float32 (core/api/widen.h).
+void require_float_or_half(const char* op, const Tensor& t, const char* what);
 void require_same_dtype(const char* op, const Tensor& a, const Tensor& b);
 void require_same_device(const char* op, const Tensor& a, const Tensor& b);
 void require_same_numel(const char* op, const Tensor& a, const Tensor& b);

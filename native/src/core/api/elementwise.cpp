@@ -1,5 +1,6 @@
-// Facade: unary and binary element-wise ops.
+// Facade: unary and binary element-wise ops; float16/bfloat16 widened to float32 (widen.h).
 #include "core/api/checks.h"
+#include "core/api/widen.h"
 #include "core/status.h"
 #include "kernels/unary.h"
 
@@ -9,9 +10,12 @@ int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept
   return status_of([&] {
     const Tensor& xs = tensor_ref(x);
     Tensor& ys = tensor_ref(y);
-    require_float("unary", xs, "input");
+    require_float_or_half("unary", xs, "input");
     require_like_sized("unary", xs, ys);
-    backend_of(xs).unary(unary_op_of(op), xs, ys, alpha, alpha2);
+    const UnaryOp f = unary_op_of(op);
+    Tensor wy = wide_output(ys, false);
+    backend_of(xs).unary(f, widened(xs), wy, alpha, alpha2);
+    narrow_back(wy, ys);
   });
 }
 
@@ -22,11 +26,13 @@ int op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, doub
     const UnaryOp f = unary_op_of(op);
     JDNN_CHECK(kernels::unary_differentiable(f), "unary_backward: ", unary_op_name(f),
                " has no derivative: it cannot be backpropagated");
-    require_float("unary_backward", xs, "input");
+    require_float_or_half("unary_backward", xs, "input");
     for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
       require_like_sized("unary_backward", xs, *t);
     }
-    backend_of(xs).unary_backward(f, xs, ys, dys, dxs, alpha, alpha2);
+    Tensor wdx = wide_output(dxs, false);
+    backend_of(xs).unary_backward(f, widened(xs), widened(ys), widened(dys), wdx, alpha, alpha2);
+    narrow_back(wdx, dxs);
   });
 }
 
@@ -34,12 +40,15 @@ int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept {
   return status_of([&] {
     const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
     Tensor& os = tensor_ref(out);
-    require_float("binary", os, "output");
+    require_float_or_half("binary", os, "output");
     require_like("binary", as, os);
     require_like("binary", bs, os);
     require_broadcastable("binary", as, os);
     require_broadcastable("binary", bs, os);
-    backend_of(os).binary(binary_op_of(op), as, bs, os);
+    const BinaryOp f = binary_op_of(op);
+    Tensor wo = wide_output(os, false);
+    backend_of(os).binary(f, widened(as), widened(bs), wo);
+    narrow_back(wo, os);
   });
 }
 

@@ -133,6 +133,15 @@ int tensor_read_i64(int64_t h, int64_t* d, int64_t o, int64_t n) noexcept {
 int tensor_read_u8(int64_t h, uint8_t* d, int64_t o, int64_t n) noexcept {
   return read_host(DType::UINT8, h, d, o, n);
 }
+// float16 and bfloat16 move as their 16-bit patterns: the host data is already in the tensor's type.
+int tensor_write_u16(int64_t h, const uint16_t* s, int64_t o, int64_t n) noexcept {
+  const DType t = value_or(DType::FLOAT16, [&] { return tensor_ref(h).dtype; });
+  return write_host(t == DType::BFLOAT16 ? DType::BFLOAT16 : DType::FLOAT16, h, s, o, n);
+}
+int tensor_read_u16(int64_t h, uint16_t* d, int64_t o, int64_t n) noexcept {
+  const DType t = value_or(DType::FLOAT16, [&] { return tensor_ref(h).dtype; });
+  return read_host(t == DType::BFLOAT16 ? DType::BFLOAT16 : DType::FLOAT16, h, d, o, n);
+}
 
 // The float32 copies for JNI critical regions are the plain ones: no facade call throws.
 int tensor_write_f32_critical(int64_t h, const float* s, int64_t o, int64_t n) noexcept {

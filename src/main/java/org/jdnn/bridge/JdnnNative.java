@@ -127,6 +127,11 @@ public final class JdnnNative {
 
   public static native int tensor_read_u8(long h, @Cast("uint8_t*") byte[] dst, long offset, long n);
 
+  /** A float16 or bfloat16 tensor's 16-bit patterns. */
+  public static native int tensor_write_u16(long h, @Cast("const uint16_t*") short[] src, long offset, long n);
+
+  public static native int tensor_read_u16(long h, @Cast("uint16_t*") short[] dst, long offset, long n);
+
   public static native int tensor_add_int(long h, long delta);
 
   public static native int tensor_fill(long h, double value);

@@ -51,7 +51,7 @@ public final class SafeTensorsEntry {
    * The safetensors spelling of a jdnn dtype.
    *
    * @param d a dtype
-   * @return "F32", "F64", "I32", "I64" or "U8"
+   * @return "F32", "F64", "I32", "I64", "U8", "F16" or "BF16"
    * @throws IllegalArgumentException for a dtype with no safetensors spelling (none today)
    */
   public static String code(DType d) {
@@ -62,11 +62,13 @@ public final class SafeTensorsEntry {
       case INT32: return "I32";
       case INT64: return "I64";
       case UINT8: return "U8";
+      case FLOAT16: return "F16";
+      case BFLOAT16: return "BF16";
       default: throw new IllegalArgumentException("no safetensors dtype for " + d);
     }
   }
 
-  /** The jdnn dtype of a safetensors spelling, or null for one jdnn does not hold (F16, BF16, ...). */
+  /** The jdnn dtype of a safetensors spelling, or null for one jdnn does not hold (F8_E4M3, I16, BOOL, ...). */
   static DType fromCode(String code) {
     for (DType d : DType.values()) if (code(d).equals(code)) return d;
     return null;

@@ -171,7 +171,7 @@ public final class SafeTensorsFile implements AutoCloseable {
     }
     JsonNode dt = node.get("dtype");
     DType dtype = dt.isTextual() ? SafeTensorsEntry.fromCode(dt.textValue()) : null;
-    if (dtype == null) throw bad(path, where + ": unsupported dtype " + dt + " (jdnn reads F32, F64, I32, I64, U8)");
+    if (dtype == null) throw bad(path, where + ": unsupported dtype " + dt + " (jdnn reads F32, F64, I32, I64, U8, F16, BF16)");
     JsonNode sh = node.get("shape");
     if (!sh.isArray() || sh.size() > 8) throw bad(path, where + ": shape must be an array of at most 8 sizes, got " + sh);
     long[] shape = new long[sh.size()];

@@ -19,6 +19,8 @@ final class TensorBytes {
       case INT32: b.asIntBuffer().put(t.toIntArray()); break;
       case INT64: b.asLongBuffer().put(t.toLongArray()); break;
       case UINT8: b.put(t.toByteArray()); b.flip(); break;
+      case FLOAT16:
+      case BFLOAT16: b.asShortBuffer().put(t.toHalfBits()); break;
       default: throw new IllegalArgumentException("unsupported dtype " + t.dtype());
     }
     b.position(0);
@@ -38,6 +40,8 @@ final class TensorBytes {
       case INT32: { int[] a = new int[n]; b.asIntBuffer().get(a); flat = Tensor.ofInts(a); break; }
       case INT64: { long[] a = new long[n]; b.asLongBuffer().get(a); flat = Tensor.ofLongs(a); break; }
       case UINT8: { byte[] a = new byte[n]; b.get(a); flat = Tensor.ofBytes(a); break; }
+      case FLOAT16:
+      case BFLOAT16: { short[] a = new short[n]; b.asShortBuffer().get(a); flat = Tensor.ofHalfBits(dtype, a); break; }
       default: throw new IllegalArgumentException("unsupported dtype " + dtype);
     }
     try (flat) {

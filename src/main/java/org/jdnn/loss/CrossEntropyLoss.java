@@ -40,7 +40,7 @@ public final class CrossEntropyLoss implements Loss {
       throw new IllegalArgumentException("CrossEntropyLoss: with probability targets, logits [N, C] and target must "
           + "have the same shape, got " + logits.describe() + " and " + target.describe());
     }
-    if (target.dtype() != logits.dtype()) {
+    if (Checks.asComputed(target.dtype()) != Checks.asComputed(logits.dtype())) {
       throw new IllegalArgumentException("CrossEntropyLoss: target dtype " + target.dtype() + " must equal logits dtype "
           + logits.dtype() + " (or be int32/int64 class labels)");
     }

@@ -2,6 +2,7 @@ package org.jdnn.nn;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -233,7 +234,8 @@ public final class Linear extends Layer {
       throw new IllegalArgumentException(describe() + ": expected input of shape [N, " + in + "], got " + x.describe());
     }
     DType expected = weight().dtype();
-    if (x.dtype() != expected) {
+    boolean autocast = Autocast.current() != null && expected == DType.FLOAT32 && x.dtype().isHalf();
+    if (x.dtype() != expected && !autocast) {
       throw new IllegalArgumentException(describe() + ": expected " + expected + " input, got " + x.describe());
     }
   }

@@ -100,7 +100,8 @@ public final class Autograd {
     List<Tensor> order = topologicalOrder(root);
     // Gradients of intermediates live in this scope and die with it; leaf
     // gradients are allocated outside any scope and owned by their leaf.
-    try (TensorScope scope = new TensorScope()) {
+    // The backward ops are the ones each forward recorded: an autocast scope around backward() must not cast them again.
+    try (TensorScope scope = new TensorScope(); Autocast.Scope off = Autocast.disable()) {
       Map<Tensor, Tensor> grads = new IdentityHashMap<>();
       boolean nullSeed = seed == null && root.gradFn != null && root.gradFn.takesNullAsOnes;
       if (!nullSeed) grads.put(root, seed != null ? seed : Tensor.onesLike(root));

@@ -28,7 +28,7 @@ public final class BatchNormOps {
    * training: no running statistics are kept). The backward goes through the batch statistics.
    * Eval: the running statistics normalize, and the backward is that of the affine map.
    *
-   * @param x the input, float32 or float64
+   * @param input the input, float32 or float64
    * @param gamma the scale (C), or null
    * @param beta the shift (C), or null (null exactly when gamma is)
    * @param runningMean the running mean (C), updated in place in training; may be null in training
@@ -43,8 +43,9 @@ public final class BatchNormOps {
    * @throws IllegalArgumentException when a shape, dtype or device does not fit, a channel has a
    *     single value in training, or eval mode lacks running statistics
    */
-  public static Tensor batchNorm(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+  public static Tensor batchNorm(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
       boolean training, double momentum, double eps, String layer) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: batch norm and its statistics in float32
     requireFloat(layer, x, "input");
     if (x.rank() < 2 || x.rank() > 4) {
       throw new IllegalArgumentException(layer + ": expected input of shape [N, C], [N, C, L] or [N, C, H, W], got "

@@ -60,6 +60,13 @@ public final class ConvOps {
   }
 
   private static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, boolean relu, String layer) {
+    if (Autocast.appliesTo(x, w, bias)) {
+      DType low = Autocast.current();
+      Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(w), rb = Autocast.rounded(bias);
+      try (Autocast.Scope off = Autocast.disable()) {
+        return (relu ? conv2dRelu(rx, rw, rb, geometry, layer) : conv2d(rx, rw, rb, geometry, false, layer)).to(low);
+      }
+    }
     requireFloat(layer, x, "input");
     if (x.rank() != 4) {
       throw new IllegalArgumentException(layer + ": expected input of shape [N, C, H, W], got " + x.describe());

@@ -11,7 +11,18 @@ public enum DType {
   /** 64-bit signed integer: labels, counters such as batch norm's num_batches_tracked. */
   INT64(3, 8, "int64"),
   /** Unsigned byte: raw pixels. */
-  UINT8(4, 1, "uint8");
+  UINT8(4, 1, "uint8"),
+  /**
+   * IEEE 754 half precision (1 sign, 5 exponent, 10 mantissa bits; largest finite 65504, subnormals down to 2^-24):
+   * a storage type. The element-wise ops and reductions take it and compute in float32, rounding the result once
+   * (to nearest, ties to even, NaN kept); other ops refuse it.
+   */
+  FLOAT16(5, 2, "float16"),
+  /**
+   * bfloat16, float32's top 16 bits (float32's range, 8 mantissa bits): a storage type, computed as
+   * {@link #FLOAT16} is.
+   */
+  BFLOAT16(6, 2, "bfloat16");
 
   final int code;
   private final int bytes;
@@ -26,7 +37,7 @@ public enum DType {
   /**
    * Bytes per element.
    *
-   * @return 1, 4 or 8
+   * @return 1, 2, 4 or 8
    */
   public int byteSize() {
     return bytes;
@@ -35,10 +46,20 @@ public enum DType {
   /**
    * Whether this is a float type, the only kind ops with gradients take.
    *
-   * @return true for FLOAT32 and FLOAT64
+   * @return true for FLOAT32, FLOAT64, FLOAT16 and BFLOAT16
    */
   public boolean isFloatingPoint() {
-    return this == FLOAT32 || this == FLOAT64;
+    return this == FLOAT32 || this == FLOAT64 || isHalf();
+  }
+
+  /**
+   * Whether this is one of the 16-bit float storage types, which the element-wise ops and reductions compute in
+   * float32 and other ops refuse.
+   *
+   * @return true for FLOAT16 and BFLOAT16
+   */
+  public boolean isHalf() {
+    return this == FLOAT16 || this == BFLOAT16;
   }
 
   @Override

@@ -22,7 +22,7 @@ public final class DropoutOps {
    * rank >= 3) the draw j = n C + c (counter offset + j) keeps or drops the whole (n, c) channel.
    * The backward multiplies by the same mask; p == 0 returns a copy with the identity gradient.
    *
-   * @param x the input, float32 or float64
+   * @param input the input, float32 or float64 (a 16-bit input under autocast: widened to float32)
    * @param p the drop probability, in [0, 1)
    * @param perChannel whether to drop whole (n, c) channels instead of elements
    * @param seed the Philox key
@@ -32,7 +32,8 @@ public final class DropoutOps {
    * @throws IllegalArgumentException when x is not a float tensor, p is outside [0, 1), or
    *     per-channel dropout gets a rank below 3
    */
-  public static Tensor dropout(Tensor x, double p, boolean perChannel, long seed, long offset, String layer) {
+  public static Tensor dropout(Tensor input, double p, boolean perChannel, long seed, long offset, String layer) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: no 16-bit dropout here; float32
     requireFloat(layer, x, "input");
     if (!(p >= 0 && p < 1)) {
       throw new IllegalArgumentException(layer + ": dropout probability p must be in [0, 1), got " + p);

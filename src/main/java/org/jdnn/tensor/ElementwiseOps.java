@@ -21,7 +21,7 @@ final class ElementwiseOps {
    * another name that runs as this unary op (sub(double) as ADD_SCALAR) is reported as called.
    */
   static Tensor unary(String name, UnaryOp op, Tensor x, double alpha, double alpha2) {
-    x.requireFloat(name);
+    x.requireFloatOrHalf(name);
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     NativeErrors.check(JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2));
     return Autograd.record(name, y, g -> {
@@ -37,8 +37,8 @@ final class ElementwiseOps {
 
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     String name = op.label;
-    a.requireFloat(name);
-    b.requireFloat(name);
+    a.requireFloatOrHalf(name);
+    b.requireFloatOrHalf(name);
     if (a.dtype() != b.dtype()) {
       throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe());
     }

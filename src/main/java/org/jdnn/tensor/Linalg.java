@@ -7,6 +7,13 @@ public final class Linalg {
   private Linalg() {}
 
   static Tensor matmul(Tensor a, Tensor b, boolean ta, boolean tb) {
+    if (Autocast.appliesTo(a, b)) {
+      DType low = Autocast.current();
+      Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
+      try (Autocast.Scope off = Autocast.disable()) {
+        return matmul(ra, rb, ta, tb).to(low);
+      }
+    }
     checkOperands("matmul", a, b);
     long m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1);
     long kb = tb ? b.dim(1) : b.dim(0), n = tb ? b.dim(0) : b.dim(1);
@@ -27,6 +34,13 @@ public final class Linalg {
    * batch size, op transposing the last two dimensions when asked. One native call for the batch.
    */
   static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+    if (Autocast.appliesTo(a, b)) {
+      DType low = Autocast.current();
+      Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
+      try (Autocast.Scope off = Autocast.disable()) {
+        return bmm(ra, rb, ta, tb).to(low);
+      }
+    }
     checkBatchedOperands(a, b, ta, tb);
     long batch = a.dim(0), m = ta ? a.dim(2) : a.dim(1), n = tb ? b.dim(1) : b.dim(2);
     Tensor c = Tensor.empty(a.dtype(), a.device(), batch, m, n);
@@ -92,6 +106,13 @@ public final class Linalg {
   }
 
   private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
+    if (Autocast.appliesTo(x, weight, bias)) {
+      DType low = Autocast.current();
+      Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(weight), rb = Autocast.rounded(bias);
+      try (Autocast.Scope off = Autocast.disable()) {
+        return (relu ? linearRelu(rx, rw, rb, layer) : linear(rx, rw, rb, false, layer)).to(low);
+      }
+    }
     checkOperands(layer, x, weight);
     if (x.dim(1) != weight.dim(1)) {
       throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)

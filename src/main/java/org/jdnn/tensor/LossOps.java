@@ -11,8 +11,8 @@ public final class LossOps {
    * Mean softmax cross-entropy of {@code logits} (N, C) against integer class {@code labels} (N),
    * int32 or int64, each in [0, C). Stable for logits of any magnitude.
    *
-   * @param logits raw scores (N, C), float32 or float64
-   * @param labels class indices (N), int32 or int64, on the logits' device
+   * @param input raw scores (N, C), float32 or float64 (16-bit under autocast: widened)
+   * @param labelsIn class indices (N), int32 or int64, on the logits' device
    * @param lossName the loss named first in error messages
    * @return a new scalar of the logits' dtype, in the graph when the logits require a gradient (the
    *     softmax probabilities are kept for the backward)
@@ -21,7 +21,9 @@ public final class LossOps {
    * @throws IndexOutOfBoundsException for a label outside [0, C), naming the first one's row and value
    *     (on a GPU at the next synchronization, see {@link Device#checkErrors()})
    */
-  public static Tensor crossEntropy(Tensor logits, Tensor labels, String lossName) {
+  public static Tensor crossEntropy(Tensor input, Tensor labelsIn, String lossName) {
+    Tensor logits = Autocast.widenForFloat32(input);  // autocast: losses in float32
+    Tensor labels = Autocast.widenForFloat32(labelsIn);
     logits.requireFloat(lossName);
     if (logits.rank() != 2) {
       throw new IllegalArgumentException(lossName + ": logits must be [N, C], got " + logits.describe());
@@ -62,15 +64,17 @@ public final class LossOps {
    * throws where x or t is outside [0, 1] (NaN included), as PyTorch's BCELoss does.
    *
    * @param op which loss
-   * @param x the predictions, float32 or float64
-   * @param target the targets, x's shape, dtype and device
+   * @param input the predictions, float32 or float64 (16-bit under autocast: widened)
+   * @param targetIn the targets, the predictions' shape, dtype and device
    * @param lossName the loss named first in error messages
    * @return a new tensor of x's shape, in the graph when x requires a gradient
    * @throws IllegalArgumentException when the tensors do not match or are not float, or a BCE
    *     probability or target is outside [0, 1] (naming the first such index; on a GPU the kernel
    *     records it and the next synchronization raises it)
    */
-  public static Tensor pointLoss(PointLoss op, Tensor x, Tensor target, String lossName) {
+  public static Tensor pointLoss(PointLoss op, Tensor input, Tensor targetIn, String lossName) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: losses in float32
+    Tensor target = Autocast.widenForFloat32(targetIn);
     x.requireFloat(lossName);
     target.requireFloat(lossName);
     Tensor.requireSameDevice(lossName, x, target);

@@ -12,8 +12,9 @@ final class OpChecks {
   // Both checks touch h() first, so a closed tensor fails before any output is allocated.
   static void requireFloat(String layer, Tensor x, String what) {
     x.h();
-    if (!x.dtype().isFloatingPoint()) {
-      throw new IllegalArgumentException(layer + ": expected a float32 or float64 " + what + ", got " + x.describe());
+    if (!x.dtype().isFloatingPoint() || x.dtype().isHalf()) {
+      throw new IllegalArgumentException(layer + ": expected a float32 or float64 " + what + ", got " + x.describe()
+          + Tensor.halfHint(x.dtype()));
     }
   }
 

@@ -21,14 +21,15 @@ public final class PoolOps {
    * -infinity. Output size: {@link Pool2dGeometry#outputSize}. The gradient of each output goes to
    * its arg-max input (the first maximum on ties).
    *
-   * @param x the input (N, C, H, W), float32 or float64, H and W at least 1
+   * @param input the input (N, C, H, W), float32 or float64 (16-bit under autocast: widened), H and W at least 1
    * @param window kernel, stride and padding; validated here
    * @param layer the layer named first in error messages
    * @return the new (N, C, H', W') output, in the graph when x requires a gradient
    * @throws IllegalArgumentException when x is not a non-empty float (N, C, H, W) tensor, the
    *     window is null or invalid, or it is larger than the padded input
    */
-  public static Tensor maxPool2d(Tensor x, Pool2dGeometry window, String layer) {
+  public static Tensor maxPool2d(Tensor input, Pool2dGeometry window, String layer) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: no 16-bit pooling here; float32
     long[] out = checkPool(layer, x, window);
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
     DType indexType = x.dim(2) * x.dim(3) <= Integer.MAX_VALUE ? DType.INT32 : DType.INT64;
@@ -47,7 +48,7 @@ public final class PoolOps {
    * {@code countIncludePad} each window sum is divided by kh * kw (padding zeros counted),
    * otherwise by the number of cells of the window inside the input.
    *
-   * @param x the input (N, C, H, W), float32 or float64, H and W at least 1
+   * @param input the input (N, C, H, W), float32 or float64 (16-bit under autocast: widened), H and W at least 1
    * @param window kernel, stride and padding; validated here
    * @param countIncludePad whether padding zeros count in each average
    * @param layer the layer named first in error messages
@@ -55,7 +56,8 @@ public final class PoolOps {
    * @throws IllegalArgumentException when x is not a non-empty float (N, C, H, W) tensor, the
    *     window is null or invalid, or it is larger than the padded input
    */
-  public static Tensor avgPool2d(Tensor x, Pool2dGeometry window, boolean countIncludePad, String layer) {
+  public static Tensor avgPool2d(Tensor input, Pool2dGeometry window, boolean countIncludePad, String layer) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: no 16-bit pooling here; float32
     long[] out = checkPool(layer, x, window);
     Tensor y = Tensor.empty(x.dtype(), x.device(), out);
     long[] p = window.packed();

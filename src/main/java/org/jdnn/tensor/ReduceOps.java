@@ -9,7 +9,7 @@ final class ReduceOps {
 
   /** Sums x down to {@code target} (x's shape must broadcast from target). */
   static Tensor sumTo(Tensor x, long[] target) {
-    x.requireFloat("sum");
+    x.requireFloatOrHalf("sum");
     long[] xs = x.shapeRef();
     if (target.length > xs.length) {
       throw new IllegalArgumentException("sumTo: target " + Arrays.toString(target) + " has more dimensions than "
@@ -56,7 +56,7 @@ final class ReduceOps {
   }
 
   static Tensor argmax(Tensor x) {
-    x.requireFloat("argmax");
+    x.requireFloatOrHalf("argmax");
     if (x.rank() == 0 || x.dim(-1) == 0) {
       throw new IllegalArgumentException("argmax: needs a non-empty last dimension, got " + x.describe());
     }

@@ -6,7 +6,8 @@ import org.jdnn.bridge.JdnnNative;
 final class SoftmaxOps {
   private SoftmaxOps() {}
 
-  static Tensor apply(Tensor x, double temperature, boolean log) {
+  static Tensor apply(Tensor input, double temperature, boolean log) {
+    Tensor x = Autocast.widenForFloat32(input);  // autocast: softmax in float32
     String name = log ? "logSoftmax" : "softmax";
     x.requireFloat(name);
     if (!(temperature > 0) || Double.isInfinite(temperature)) {

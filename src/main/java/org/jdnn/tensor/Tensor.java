@@ -385,11 +385,19 @@ public final class Tensor implements AutoCloseable {
    * work).
    *
    * @return the values
-   * @throws IllegalArgumentException when this tensor is not float32
+   * @throws IllegalArgumentException when this tensor is not float32, float16 or bfloat16 (the 16-bit types are widened,
+   *     exactly)
    * @throws IllegalStateException when this tensor is closed
    * @throws ArithmeticException when it holds more than 2^31 - 1 elements
    */
   public float[] toFloatArray() {
+    h();
+    if (dtype.isHalf()) {  // widening is exact
+      try (Tensor wide = empty(DType.FLOAT32, device, shape)) {
+        NativeErrors.check(JdnnNative.tensor_copy(h(), wide.h()));
+        return wide.toFloatArray();
+      }
+    }
     requireDType("toFloatArray", DType.FLOAT32);
     float[] out = new float[Math.toIntExact(numel())];
     readF32(out, 0);
@@ -461,6 +469,44 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
+   * The 16-bit patterns of a float16 or bfloat16 tensor's elements, in row-major order (from a GPU: waits for its
+   * queued work): the layout of safetensors' F16 and BF16 data.
+   *
+   * @return the patterns
+   * @throws IllegalArgumentException when this tensor is not float16 or bfloat16
+   * @throws ArithmeticException when it holds more than 2^31 - 1 elements
+   */
+  public short[] toHalfBits() {
+    h();
+    if (!dtype.isHalf()) {
+      throw new IllegalArgumentException("toHalfBits: expected a float16 or bfloat16 tensor, got " + describe());
+    }
+    short[] out = new short[Math.toIntExact(numel())];
+    NativeErrors.check(JdnnNative.tensor_read_u16(h(), out, 0, out.length));
+    return out;
+  }
+
+  /**
+   * A float16 or bfloat16 tensor holding the 16-bit patterns {@code bits} in row-major order, on the thread's default
+   * device (to make one from values, convert a float32 tensor with {@link #to(DType)}).
+   *
+   * @param dtype FLOAT16 or BFLOAT16
+   * @param bits the patterns; copied
+   * @param shape the dimensions, whose product is bits.length; none: a 1-D tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when dtype is not a 16-bit float type or the shape does not hold bits.length
+   */
+  public static Tensor ofHalfBits(DType dtype, short[] bits, long... shape) {
+    if (dtype == null || !dtype.isHalf()) {
+      throw new IllegalArgumentException("ofHalfBits: dtype must be float16 or bfloat16, got " + dtype);
+    }
+    long[] s = shapeFor(bits.length, shape);
+    Tensor t = empty(dtype, s);
+    NativeErrors.check(JdnnNative.tensor_write_u16(t.h(), bits, 0, bits.length));
+    return t;
+  }
+
+  /**
    * The value of a one-element tensor, as a double (from a GPU: waits for its queued work).
    *
    * @return the value, exact for every dtype but int64 beyond 2^53
@@ -491,6 +537,12 @@ public final class Tensor implements AutoCloseable {
       case FLOAT64: { double[] v = new double[1]; NativeErrors.check(JdnnNative.tensor_read_f64(h(), v, flatIndex, 1)); return v[0]; }
       case INT32: { int[] v = new int[1]; NativeErrors.check(JdnnNative.tensor_read_i32(h(), v, flatIndex, 1)); return v[0]; }
       case INT64: { long[] v = new long[1]; NativeErrors.check(JdnnNative.tensor_read_i64(h(), v, flatIndex, 1)); return v[0]; }
+      case FLOAT16:
+      case BFLOAT16: {
+        short[] v = new short[1];
+        NativeErrors.check(JdnnNative.tensor_read_u16(h(), v, flatIndex, 1));
+        return HalfBits.toFloat(dtype, v[0]);
+      }
       default: { byte[] v = new byte[1]; NativeErrors.check(JdnnNative.tensor_read_u8(h(), v, flatIndex, 1)); return v[0] & 0xff; }
     }
   }
@@ -988,7 +1040,8 @@ public final class Tensor implements AutoCloseable {
    * @param value the scalar
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor add(double value) { return ElementwiseOps.unary(UnaryOp.ADD_SCALAR, this, value); }
 
@@ -998,7 +1051,8 @@ public final class Tensor implements AutoCloseable {
    * @param value the scalar
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor sub(double value) { return ElementwiseOps.unary("sub(scalar)", UnaryOp.ADD_SCALAR, this, -value, 0); }
 
@@ -1008,7 +1062,8 @@ public final class Tensor implements AutoCloseable {
    * @param value the scalar
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor mul(double value) { return ElementwiseOps.unary(UnaryOp.SCALE, this, value); }
 
@@ -1018,7 +1073,8 @@ public final class Tensor implements AutoCloseable {
    * @param value the scalar
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor div(double value) { return ElementwiseOps.unary("div(scalar)", UnaryOp.SCALE, this, 1.0 / value, 0); }
 
@@ -1027,7 +1083,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor neg() { return ElementwiseOps.unary(UnaryOp.NEG, this, 0); }
 
@@ -1036,7 +1093,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor exp() { return ElementwiseOps.unary(UnaryOp.EXP, this, 0); }
 
@@ -1045,7 +1103,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor log() { return ElementwiseOps.unary(UnaryOp.LOG, this, 0); }
 
@@ -1054,7 +1113,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor sqrt() { return ElementwiseOps.unary(UnaryOp.SQRT, this, 0); }
 
@@ -1063,7 +1123,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor abs() { return ElementwiseOps.unary(UnaryOp.ABS, this, 0); }
 
@@ -1072,7 +1133,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor square() { return ElementwiseOps.unary(UnaryOp.SQUARE, this, 0); }
 
@@ -1081,7 +1143,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor reciprocal() { return ElementwiseOps.unary(UnaryOp.RECIPROCAL, this, 0); }
 
@@ -1091,7 +1154,8 @@ public final class Tensor implements AutoCloseable {
    * @param exponent the power
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor pow(double exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent); }
 
@@ -1102,7 +1166,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor relu() { return ElementwiseOps.unary(UnaryOp.RELU, this, 0); }
 
@@ -1111,7 +1176,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor sigmoid() { return ElementwiseOps.unary(UnaryOp.SIGMOID, this, 0); }
 
@@ -1120,7 +1186,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor tanh() { return ElementwiseOps.unary(UnaryOp.TANH, this, 0); }
 
@@ -1137,7 +1204,8 @@ public final class Tensor implements AutoCloseable {
    * @param negativeSlope the slope below 0 (PyTorch's default 0.01)
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor leakyRelu(double negativeSlope) { return ElementwiseOps.unary(UnaryOp.LEAKY_RELU, this, negativeSlope); }
 
@@ -1147,7 +1215,8 @@ public final class Tensor implements AutoCloseable {
    * @param alpha the scale of the negative side (PyTorch's default 1)
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor elu(double alpha) { return ElementwiseOps.unary(UnaryOp.ELU, this, alpha); }
 
@@ -1156,7 +1225,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
    *     requires a gradient
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor softplus() { return softplus(1, 20); }
 
@@ -1183,7 +1253,8 @@ public final class Tensor implements AutoCloseable {
    * what an optimizer does).
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape; not differentiable
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor heaviside() { return heaviside(1); }
 
@@ -1193,7 +1264,8 @@ public final class Tensor implements AutoCloseable {
    *
    * @param valueAtZero the result where x == 0
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor heaviside(double valueAtZero) { return ElementwiseOps.unary(UnaryOp.HEAVISIDE, this, valueAtZero); }
 
@@ -1294,7 +1366,8 @@ public final class Tensor implements AutoCloseable {
    * Sum of all elements, accumulated in double.
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), a scalar
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
   public Tensor sum() { return ReduceOps.sumTo(this, new long[0]); }
 
@@ -1302,9 +1375,15 @@ public final class Tensor implements AutoCloseable {
    * Mean of all elements (NaN for an empty tensor).
    *
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), a scalar
-   * @throws IllegalArgumentException when this tensor is not float32 or float64
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
    */
-  public Tensor mean() { return ReduceOps.sumTo(this, new long[0]).mul(1.0 / numel()); }
+  public Tensor mean() {
+    requireFloatOrHalf("mean");
+    // a 16-bit type: the sum and the division in float32, one rounding at the end, as PyTorch
+    if (dtype.isHalf()) return to(DType.FLOAT32).mean().to(dtype);
+    return ReduceOps.sumTo(this, new long[0]).mul(1.0 / numel());
+  }
 
   /**
    * Sums over dimension {@code dim}, keeping it with size 1 if {@code keepDim}.
@@ -1327,6 +1406,8 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor mean(int dim, boolean keepDim) {
     long n = dim(ReduceOps.resolveDim("mean", this, dim));
+    requireFloatOrHalf("mean");
+    if (dtype.isHalf()) return to(DType.FLOAT32).mean(dim, keepDim).to(dtype);
     return ReduceOps.sumDim("mean", this, dim, keepDim).mul(1.0 / n);
   }
 
@@ -1359,9 +1440,25 @@ public final class Tensor implements AutoCloseable {
 
   void requireFloat(String op) {
     h(); // a closed input must fail before the op allocates its output
-    if (!dtype.isFloatingPoint()) {
-      throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + describe());
+    if (!dtype.isFloatingPoint() || dtype.isHalf()) {
+      throw new IllegalArgumentException(op + ": expected a float32 or float64 tensor, got " + describe()
+          + halfHint(dtype));
     }
+  }
+
+  /** For the ops that also take float16 and bfloat16 (computed in float32): the element-wise ops and reductions. */
+  void requireFloatOrHalf(String op) {
+    h();
+    if (!dtype.isFloatingPoint()) {
+      throw new IllegalArgumentException(op + ": expected a float32, float64, float16 or bfloat16 tensor, got "
+          + describe());
+    }
+  }
+
+  /** What to do with a float16/bfloat16 tensor an op refused: nothing to add for other dtypes. */
+  static String halfHint(DType d) {
+    return d.isHalf() ? "; " + d + " tensors take the element-wise ops and reductions only: convert with"
+        + " .to(DType.FLOAT32) first" : "";
   }
 
   /**

@@ -53,8 +53,8 @@ class SafeTensorsHeaderTest {
         problem("{" + entry("a", "F32", "[4611686018427387904]", 0, 0) + "}", 0));
     assertEquals("tensor 'a': shape [3037000500,3037000500,4] is larger than the 16-byte data section",
         problem("{" + entry("a", "U8", "[3037000500,3037000500,4]", 0, 16) + "}", 16));
-    assertEquals("tensor 'a': unsupported dtype \"F16\" (jdnn reads F32, F64, I32, I64, U8)",
-        problem("{" + entry("a", "F16", "[2]", 0, 4) + "}", 4));
+    assertEquals("tensor 'a': unsupported dtype \"F8_E4M3\" (jdnn reads F32, F64, I32, I64, U8, F16, BF16)",
+        problem("{" + entry("a", "F8_E4M3", "[2]", 0, 2) + "}", 2));
     assertEquals("tensor 'b' starts at byte 4 but the previous tensor ends at 8 (overlap)",
         problem("{" + entry("a", "F32", "[2]", 0, 8) + "," + entry("b", "F32", "[2]", 4, 12) + "}", 12));
     assertEquals("tensor 'b' starts at byte 12 but the previous tensor ends at 8 (gap)",

@@ -24,7 +24,7 @@ final class ReductionRows {
   static OpInfo<Void> whole(String name, boolean mean) {
     return OpInfo.<Void>op(name)
         .covers("Tensor." + name + "()")
-        .messageName("sum")
+        .messageName(mean ? "mean" : "sum")
         .call((in, p) -> mean ? in[0].mean() : in[0].sum())
         .reference((s, in) -> {
           double total = 0;
@@ -47,7 +47,7 @@ final class ReductionRows {
   static OpInfo<DimArgs> overDim(String name, boolean mean) {
     OpInfo<DimArgs> row = OpInfo.<DimArgs>op(name)
         .covers("Tensor." + (mean ? "mean" : "sum") + "(int,boolean)")
-        .messageName("sum")
+        .messageName(mean ? "mean" : "sum")
         .call((in, p) -> mean ? in[0].mean(p.dim(), p.keep()) : in[0].sum(p.dim(), p.keep()))
         .reference((s, in) -> {
           long[] shape = s.shape(0);

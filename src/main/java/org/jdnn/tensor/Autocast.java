@@ -1,0 +1,100 @@
+package org.jdnn.tensor;
+
+/**
+ * Mixed precision for this thread, PyTorch's autocast: inside a scope, the products (Linear, matmul, bmm, 2-D
+ * convolution) take float32 operands in a 16-bit type and give their result in it, with the sums in float32, while
+ * the precision-sensitive ops (softmax, log-softmax, the losses, batch norm) and the ops that have no 16-bit form here
+ * (pooling, dropout) take 16-bit inputs widened to float32. Parameters stay float32 (master weights): a product casts
+ * its operands each time, so gradients reach the parameters in float32 through those casts.
+ *
+ * <pre>
+ * try (Autocast.Scope s = Autocast.enable(DType.BFLOAT16)) {
+ *   Tensor loss = lossFn.compute(model.forward(x), y);  // Linear in bfloat16, the loss in float32
+ *   loss.backward();
+ * }
+ * </pre>
+ *
+ * <p>This is the reference semantics: a product here rounds its operands to the 16-bit type, computes in float32 (a
+ * product of two 16-bit values is exact in float32, so this is what a 16-bit GEMM accumulating in float32 computes)
+ * and rounds the result once. It is as slow as float32 or slower (the casts); the 16-bit GEMMs of the CPU (AMX,
+ * AVX512-BF16) and of cuBLAS/cuDNN are the next step and will be checked against it. float16 needs loss scaling
+ * (its range ends at 65504) to train; bfloat16 does not.
+ *
+ * <p>Scopes nest ({@link #disable()} suspends autocast inside one); each thread has its own state.
+ */
+public final class Autocast {
+  private static final ThreadLocal<DType[]> TYPE = ThreadLocal.withInitial(() -> new DType[1]);
+
+  private Autocast() {}
+
+  /** Closes a scope: the previous state comes back. */
+  public interface Scope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Turns autocast on for this thread until the scope closes.
+   *
+   * @param type FLOAT16 or BFLOAT16
+   * @return the scope; close it (try-with-resources) to restore the previous state
+   * @throws IllegalArgumentException when type is not a 16-bit float type
+   */
+  public static Scope enable(DType type) {
+    if (type == null || !type.isHalf()) {
+      throw new IllegalArgumentException("Autocast.enable: expected DType.BFLOAT16 or DType.FLOAT16, got " + type
+          + " (float32 needs no autocast: leave the scope out)");
+    }
+    return set(type);
+  }
+
+  /**
+   * Turns autocast off for this thread until the scope closes (for a part of a model that must stay float32).
+   *
+   * @return the scope
+   */
+  public static Scope disable() {
+    return set(null);
+  }
+
+  /**
+   * The 16-bit type products use on this thread, or null when autocast is off.
+   *
+   * @return FLOAT16, BFLOAT16 or null
+   */
+  public static DType current() {
+    return TYPE.get()[0];
+  }
+
+  private static Scope set(DType type) {
+    DType[] slot = TYPE.get();
+    DType previous = slot[0];
+    slot[0] = type;
+    return () -> slot[0] = previous;
+  }
+
+  /**
+   * Whether a product with these operands runs in the 16-bit type: autocast on and every operand float32 or a 16-bit
+   * type (float64 operands are left alone, as PyTorch leaves them).
+   */
+  static boolean appliesTo(Tensor... operands) {
+    if (current() == null) return false;
+    for (Tensor t : operands) if (t != null && t.dtype() != DType.FLOAT32 && !t.dtype().isHalf()) return false;
+    return true;
+  }
+
+  /** An operand as the product sees it: rounded to the 16-bit type (a recorded cast), widened back exactly. */
+  static Tensor rounded(Tensor t) {
+    if (t == null) return null;
+    Tensor low = t.dtype() == current() ? t : t.to(current());
+    return low.to(DType.FLOAT32);
+  }
+
+  /**
+   * For an op that computes in float32 or float64 only: a 16-bit input widened to float32 while autocast is on
+   * (PyTorch's float32 list), anything else as it is (outside autocast a 16-bit input is then refused by the op).
+   */
+  static Tensor widenForFloat32(Tensor t) {
+    return t != null && current() != null && t.dtype().isHalf() ? t.to(DType.FLOAT32) : t;
+  }
+}
