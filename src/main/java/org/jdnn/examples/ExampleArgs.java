@@ -3,11 +3,15 @@ package org.jdnn.examples;
 import java.nio.file.Path;
 import org.jdnn.data.FashionMnist;
 import org.jdnn.tensor.Device;
+import org.jdnn.tensor.Autocast;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.DeviceUnavailableException;
 
 /**
- * Command-line options of the Fashion-MNIST examples: --epochs --batch --limit --seed --data --out --device.
- * The device (cpu, cuda, cuda-emu) defaults to {@link Device#best()}: the GPU when one is usable.
+ * Command-line options of the Fashion-MNIST examples: --epochs --batch --limit --seed --data --out --device
+ * --precision. The device (cpu, cuda, cuda-emu) defaults to {@link Device#best()}: the GPU when one is usable. The
+ * precision is fp32 (default) or bf16 (the products under {@link Autocast} in bfloat16); fp16 is refused until loss
+ * scaling exists (float16 gradients below 2^-24 would vanish without it).
  */
 final class ExampleArgs {
   int epochs;
@@ -16,6 +20,8 @@ final class ExampleArgs {
   long seed = 42;
   Path data = FashionMnist.defaultDir();
   Path out = Path.of("target", "fashion-mnist-fit");
+  /** FLOAT32, or BFLOAT16 for --precision bf16. */
+  DType precision = DType.FLOAT32;
   private String deviceName;
 
   ExampleArgs(int defaultEpochs, String[] args) {
@@ -32,11 +38,24 @@ final class ExampleArgs {
         case "--data": data = Path.of(v); break;
         case "--out": out = Path.of(v); break;
         case "--device": deviceName = v; break;
+        case "--precision": precision = precision(v); break;
         default: throw new IllegalArgumentException("unknown argument " + name
-            + " (expected --epochs, --batch, --limit, --seed, --data, --out, --device)");
+            + " (expected --epochs, --batch, --limit, --seed, --data, --out, --device, --precision)");
       }
     }
     if (epochs <= 0 || batch <= 0) throw new IllegalArgumentException("--epochs and --batch must be positive");
+  }
+
+  /** The dtype of a --precision value. */
+  static DType precision(String v) {
+    switch (v) {
+      case "fp32": return DType.FLOAT32;
+      case "bf16": return DType.BFLOAT16;
+      case "fp16":
+        throw new IllegalArgumentException("--precision fp16 needs loss scaling, which jdnn does not have yet (float16"
+            + " gradients below 2^-24 would vanish); use --precision bf16, which needs none, or fp32");
+      default: throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + v);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import org.jdnn.nn.MaxPool2d;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 
@@ -26,7 +27,7 @@ public final class FashionMnistCnn {
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(1, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
@@ -49,6 +50,12 @@ public final class FashionMnistCnn {
    */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       boolean print) throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, device, DType.FLOAT32, print);
+  }
+
+  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16. */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      DType precision, boolean print) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, image);
@@ -56,10 +63,10 @@ public final class FashionMnistCnn {
         Layer model = model().fuseForInference().to(device)) {
       if (print) {
         model.summary(image);
-        System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, on %s%n",
-            data.train.size(), data.test.size(), batchSize, ExampleArgs.describe(device));
+        System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, %s, on %s%n",
+            data.train.size(), data.test.size(), batchSize, precision, ExampleArgs.describe(device));
       }
-      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, print);
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, print);
     }
   }
 }

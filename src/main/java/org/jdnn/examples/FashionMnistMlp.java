@@ -6,6 +6,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 
@@ -14,7 +15,8 @@ import org.jdnn.tensor.Generator;
  * inputs standardized with the training set's pixel mean and std. Prints per-epoch loss, test
  * accuracy, seconds and training samples/s.
  *
- * <p>Arguments (all optional): {@code --epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu}
+ * <p>Arguments (all optional): {@code --epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu
+ * --precision fp32|bf16}
  * (default: the GPU when one is usable, else the CPU).
  */
 public final class FashionMnistMlp {
@@ -22,7 +24,7 @@ public final class FashionMnistMlp {
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(3, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
@@ -42,6 +44,12 @@ public final class FashionMnistMlp {
    */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       boolean print) throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, device, DType.FLOAT32, print);
+  }
+
+  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16. */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      DType precision, boolean print) throws Exception {
     Generator.manualSeed(seed);
     try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, new long[] {784});
         // Linear+ReLU pairs fused: the test pass after each epoch runs each pair as one call (training
@@ -49,10 +57,10 @@ public final class FashionMnistMlp {
         Layer model = model().fuseForInference().to(device)) {
       if (print) {
         System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
-            + "on %s%n", model.parameterCount(), data.train.size(), data.test.size(), batchSize,
+            + "%s, on %s%n", model.parameterCount(), data.train.size(), data.test.size(), batchSize, precision,
             ExampleArgs.describe(device));
       }
-      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, print);
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, print);
     }
   }
 }

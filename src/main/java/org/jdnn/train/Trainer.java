@@ -17,6 +17,8 @@ import org.jdnn.data.Normalizer;
 import org.jdnn.loss.Loss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.Optimizer;
+import org.jdnn.tensor.Autocast;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
@@ -66,6 +68,7 @@ public final class Trainer {
   private boolean stopOnNonFiniteLoss = true;
   private int logEvery = 1;
   private boolean cudaGraphs;
+  private DType precision = DType.FLOAT32;
   private Augmentation augmentation;
   private Normalizer normalizer;
   private final List<Metric> metrics = new ArrayList<>();
@@ -213,6 +216,43 @@ public final class Trainer {
   public Trainer cudaGraphs(boolean on) {
     cudaGraphs = on;
     return this;
+  }
+
+  /**
+   * Mixed precision: with {@code DType.BFLOAT16} each training step's forward pass and loss, and the forward passes of
+   * {@link #evaluate} and {@link #predict}, run under {@link Autocast} in bfloat16 (the products in bfloat16 with
+   * float32 sums, the losses and normalizations in float32); parameters, gradients and the optimizer's state stay
+   * float32, and the loss, the metrics and predict's outputs are float32. {@code DType.FLOAT32} (the default) turns it
+   * off. The hand-written loop's form is an {@code Autocast.enable(DType.BFLOAT16)} scope around forward and loss.
+   *
+   * <p>float16 is refused: it needs loss scaling (gradients below 2^-24 vanish in it), which jdnn does not have yet.
+   * Not combined with {@link #cudaGraphs} yet (fit refuses the pair at its start).
+   *
+   * @param type FLOAT32 or BFLOAT16
+   * @return this trainer
+   * @throws IllegalArgumentException for FLOAT16 (with the reason) or a type that is not a float type
+   */
+  public Trainer mixedPrecision(DType type) {
+    if (type == DType.FLOAT16) {
+      throw new IllegalArgumentException("Trainer.mixedPrecision: float16 needs loss scaling (gradients below 2^-24"
+          + " vanish in it), which jdnn does not have yet; use DType.BFLOAT16, which needs none");
+    }
+    if (type != DType.FLOAT32 && type != DType.BFLOAT16) {
+      throw new IllegalArgumentException("Trainer.mixedPrecision: expected DType.BFLOAT16 (or DType.FLOAT32 to turn"
+          + " it off), got " + type);
+    }
+    precision = type;
+    return this;
+  }
+
+  /** Autocast in the mixed precision type, or a scope that changes nothing. */
+  private Autocast.Scope precisionScope() {
+    return precision.isHalf() ? Autocast.enable(precision) : () -> { };
+  }
+
+  /** A 16-bit output widened for the loss reading, the metrics and the caller; float32 as it is. */
+  private static Tensor widened(Tensor out) {
+    return out.dtype().isHalf() ? out.to(DType.FLOAT32) : out;
   }
 
   /**
@@ -400,6 +440,10 @@ public final class Trainer {
    *     its step cannot be captured
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
+    if (cudaGraphs && precision.isHalf()) {
+      throw new IllegalStateException("Trainer.fit: cudaGraphs(true) and mixedPrecision(" + precision + ") cannot be"
+          + " combined yet; turn one of them off");
+    }
     if (cudaGraphs && !model.device().isCuda()) {
       throw new IllegalStateException("Trainer.fit: cudaGraphs(true) needs the model on a CUDA device (cuda or cuda-emu), "
           + "but it is on " + model.device() + ". Move the model there (model.to(Device.cuda())) before creating its "
@@ -523,8 +567,12 @@ public final class Trainer {
     try (TensorScope step = new TensorScope(); b) {
       optimizer.zeroGrad();
       Tensor targets = b.targets().to(device);
-      Tensor out = model.forward(input(b.inputs(), device));
-      Tensor l = loss.compute(out, targets);
+      Tensor out;
+      Tensor l;
+      try (Autocast.Scope mixed = precisionScope()) {
+        out = widened(model.forward(input(b.inputs(), device)));
+        l = loss.compute(out, targets);
+      }
       l.backward();
       optimizer.step();
       meter.add(l, n, index);  // summed on the device: no wait here
@@ -612,7 +660,10 @@ public final class Trainer {
         Batch b = loader.next();
         try (TensorScope s = new TensorScope(); b) {
           Tensor targets = b.targets().to(device);
-          Tensor out = model.forward(input(b.inputs(), device));
+          Tensor out;
+          try (Autocast.Scope mixed = precisionScope()) {
+            out = widened(model.forward(input(b.inputs(), device)));
+          }
           meter.add(loss.compute(out, targets), b.size(), index);
           for (Metric m : metrics) m.update(out, targets);
         }
@@ -639,8 +690,9 @@ public final class Trainer {
 
     boolean wasTraining = model.isTraining();
     model.eval();
-    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
-      return s.escape(model.forward(input(x, model.device())));
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope();
+        Autocast.Scope mixed = precisionScope()) {
+      return s.escape(widened(model.forward(input(x, model.device()))));
     } finally {
       model.train(wasTraining);
     }
