@@ -8,7 +8,41 @@
 
 namespace jdnn::cpu {
 
+namespace {
+
+// float16/bfloat16 (H) in and out, the functor in float32: exactly what widening to float32 copies,
+// the float32 op and one rounding give (core/api/widen.h), without the copies. The facade sends
+// 16-bit tensors here on the CPU only.
+template <class H>
+void unary_half(UnaryOp op, const Tensor& x, Tensor& y, float a, float a2) {
+  const H* xs = x.data<H>();
+  H* ys = y.data<H>();
+  kernels::with_unary_functor(op, [&](auto f) {
+    parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) ys[i] = H(f.fwd(static_cast<float>(xs[i]), a, a2));
+    });
+  });
+}
+
+template <class H>
+void unary_backward_half(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx, float a,
+                         float a2) {
+  const H *xs = x.data<H>(), *ys = y.data<H>(), *dys = dy.data<H>();
+  H* dxs = dx.data<H>();
+  kernels::with_unary_functor(op, [&](auto f) {
+    parallel_for(x.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i)
+        dxs[i] = H(f.bwd(static_cast<float>(xs[i]), static_cast<float>(ys[i]), static_cast<float>(dys[i]), a, a2));
+    });
+  });
+}
+
+}  // namespace
+
 void CpuBackend::unary(UnaryOp op, const Tensor& x, Tensor& y, double alpha, double alpha2) {
+  const float fa = static_cast<float>(alpha), fa2 = static_cast<float>(alpha2);
+  if (x.dtype == DType::BFLOAT16) return unary_half<kernels::BFloat16>(op, x, y, fa, fa2);
+  if (x.dtype == DType::FLOAT16) return unary_half<kernels::Float16>(op, x, y, fa, fa2);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* xs = x.data<T>();
@@ -24,6 +58,9 @@ void CpuBackend::unary(UnaryOp op, const Tensor& x, Tensor& y, double alpha, dou
 
 void CpuBackend::unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& dy,
                                 Tensor& dx, double alpha, double alpha2) {
+  const float fa = static_cast<float>(alpha), fa2 = static_cast<float>(alpha2);
+  if (x.dtype == DType::BFLOAT16) return unary_backward_half<kernels::BFloat16>(op, x, y, dy, dx, fa, fa2);
+  if (x.dtype == DType::FLOAT16) return unary_backward_half<kernels::Float16>(op, x, y, dy, dx, fa, fa2);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T *xs = x.data<T>(), *ys = y.data<T>(), *dys = dy.data<T>();

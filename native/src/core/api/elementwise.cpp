@@ -13,6 +13,10 @@ int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept
     require_float_or_half("unary", xs, "input");
     require_like_sized("unary", xs, ys);
     const UnaryOp f = unary_op_of(op);
+    if (xs.device == Device::CPU) {  // the CPU computes 16-bit types in float32 itself, with no copies
+      backend_of(xs).unary(f, xs, ys, alpha, alpha2);
+      return;
+    }
     Tensor wy = wide_output(ys, false);
     backend_of(xs).unary(f, widened(xs), wy, alpha, alpha2);
     narrow_back(wy, ys);
@@ -29,6 +33,10 @@ int op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, doub
     require_float_or_half("unary_backward", xs, "input");
     for (const Tensor* t : {&ys, &dys, static_cast<const Tensor*>(&dxs)}) {
       require_like_sized("unary_backward", xs, *t);
+    }
+    if (xs.device == Device::CPU) {
+      backend_of(xs).unary_backward(f, xs, ys, dys, dxs, alpha, alpha2);
+      return;
     }
     Tensor wdx = wide_output(dxs, false);
     backend_of(xs).unary_backward(f, widened(xs), widened(ys), widened(dys), wdx, alpha, alpha2);

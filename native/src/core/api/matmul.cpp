@@ -128,4 +128,27 @@ int op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu
   });
 }
 
+int op_matmul_bf16(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool tb) noexcept {
+  return status_of([&] {
+    const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
+    Tensor& cs = tensor_ref(c);
+    const Tensor* bias_t = optional_ref(bias);
+    const char* op = "matmul_bf16";
+    for (const Tensor* t : {&as, &bs, static_cast<const Tensor*>(&cs)}) {
+      JDNN_CHECK(t->dtype == DType::FLOAT32 && t->ndim() == 2, op, ": operands must be 2-D float32, got ", t->describe());
+      require_same_device(op, as, *t);
+    }
+    const int64_t m = ta ? as.dim(1) : as.dim(0), k = ta ? as.dim(0) : as.dim(1);
+    const int64_t kb = tb ? bs.dim(1) : bs.dim(0), n = tb ? bs.dim(0) : bs.dim(1);
+    JDNN_CHECK(k == kb && cs.dim(0) == m && cs.dim(1) == n, op, ": ", as.describe(), ta ? " (transposed)" : "", " x ",
+               bs.describe(), tb ? " (transposed)" : "", " does not give ", cs.describe());
+    if (bias_t != nullptr) {
+      JDNN_CHECK(bias_t->dtype == DType::FLOAT32 && bias_t->ndim() == 1 && bias_t->dim(0) == n, op, ": bias ",
+                 bias_t->describe(), " must be float32[", n, "]");
+      require_same_device(op, as, *bias_t);
+    }
+    backend_of(as).matmul_bf16(as, bs, bias_t, cs, ta, tb);
+  });
+}
+
 }  // namespace jdnn

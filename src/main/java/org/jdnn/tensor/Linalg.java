@@ -106,6 +106,11 @@ public final class Linalg {
   }
 
   private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
+    if (Bf16Products.appliesTo(x, weight, bias)) {  // bfloat16 autocast on a CPU with bf16 arithmetic
+      checkAutocastOperands(layer, x, weight, bias);
+      Tensor y = Bf16Products.linear(x, weight, bias, layer);
+      return relu ? y.relu() : y;
+    }
     if (Autocast.appliesTo(x, weight, bias)) {
       DType low = Autocast.current();
       Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(weight), rb = Autocast.rounded(bias);
@@ -210,6 +215,22 @@ public final class Linalg {
       throw new IllegalArgumentException(op + ": expected 2-D operands, got " + a.describe() + " and " + b.describe());
     }
     checkSameDtypeAndDevice(op, a, b);
+  }
+
+  // The shapes and devices of an autocast Linear, whose operands' dtypes may differ (float32 and bfloat16).
+  private static void checkAutocastOperands(String layer, Tensor x, Tensor weight, Tensor bias) {
+    if (x.rank() != 2 || weight.rank() != 2) {
+      throw new IllegalArgumentException(layer + ": expected 2-D operands, got " + x.describe() + " and "
+          + weight.describe());
+    }
+    if (x.dim(1) != weight.dim(1)) {
+      throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)
+          + " features (shape [N, " + weight.dim(1) + "]), got " + x.describe());
+    }
+    Tensor.requireSameDevice(layer, x, weight, bias);
+    if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
+      throw new IllegalArgumentException(layer + ": bias must be [" + weight.dim(0) + "], got " + bias.describe());
+    }
   }
 
   private static void checkSameDtypeAndDevice(String op, Tensor a, Tensor b) {

@@ -1,0 +1,81 @@
+package org.jdnn.tensor;
+
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * Autocast's Linear in bfloat16 on a CPU with bf16 arithmetic (AMX or AVX512-BF16): the forward product and both
+ * backward products through {@code op_matmul_bf16} (operands rounded to bf16 as the kernel reads them, float32 sums),
+ * with the reference path's semantics: the output rounded to bfloat16 once (bias added before), the input gradient
+ * rounded to bfloat16 (and widened when the input was float32, as the cast the reference path records gives it), the
+ * weight and bias gradients rounded to bfloat16 and widened to the float32 parameters' type. Only the order of the
+ * float32 sums differs from the reference path ({@link Autocast}), which {@code AutocastKernelsTest} checks.
+ */
+final class Bf16Products {
+  private Bf16Products() {}
+
+  /** Tests compare the kernels with the reference path by turning them off. */
+  static volatile boolean enabled = true;
+
+  /** Whether a Linear with these operands takes this path: bfloat16 autocast, float32 weight, CPU, bf16 kernels. */
+  static boolean appliesTo(Tensor x, Tensor weight, Tensor bias) {
+    return enabled && Autocast.current() == DType.BFLOAT16 && x.device() == Device.cpu()
+        && weight.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32)
+        && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BFLOAT16) && Linalg.bf16Accelerated();
+  }
+
+  /** y = x W^T + b in bfloat16 (checked by the caller: shapes, devices). */
+  static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
+    Tensor xf = x.dtype() == DType.FLOAT32 ? x : cast(x, DType.FLOAT32);
+    Tensor roundedBias = bias == null ? null : cast(cast(bias, DType.BFLOAT16), DType.FLOAT32);
+    Tensor y32 = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), weight.dim(0));
+    try {
+      NativeErrors.check(JdnnNative.op_matmul_bf16(xf.h(), weight.h(), roundedBias == null ? 0 : roundedBias.h(),
+          y32.h(), false, true));
+    } finally {
+      if (roundedBias != null) roundedBias.close();
+    }
+    Tensor y = cast(y32, DType.BFLOAT16);
+    y32.close();
+    DType xType = x.dtype();
+    Tensor[] saved = xf == x ? new Tensor[0] : new Tensor[] {xf};
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.recordSaving(layer, y, saved, g -> {
+      Tensor g32 = cast(g, DType.FLOAT32);
+      Tensor dx = null, dw = null, db = null;
+      if (x.requiresGrad()) {  // dX = g W, rounded to bfloat16, in the input's type
+        Tensor dx32 = product(g32, weight, false, false, x.dim(0), weight.dim(1));
+        dx = roundTo(dx32, xType);
+      }
+      if (weight.requiresGrad()) {  // dW = g^T x, rounded to bfloat16, widened to the weight's float32
+        Tensor dw32 = product(g32, xf, true, false, weight.dim(0), weight.dim(1));
+        dw = roundTo(dw32, DType.FLOAT32);
+      }
+      if (bias != null && bias.requiresGrad()) db = cast(g.sumTo(bias.shapeRef()), DType.FLOAT32);
+      g32.close();
+      return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
+    }, inputs);
+  }
+
+  private static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb, long m, long n) {
+    Tensor c = Tensor.empty(DType.FLOAT32, a.device(), m, n);
+    NativeErrors.check(JdnnNative.op_matmul_bf16(a.h(), b.h(), 0, c.h(), ta, tb));
+    return c;
+  }
+
+  /** t32 rounded to bfloat16, then in {@code type} (bfloat16, or float32 holding the rounded values); t32 closed. */
+  private static Tensor roundTo(Tensor t32, DType type) {
+    Tensor low = cast(t32, DType.BFLOAT16);
+    t32.close();
+    if (type == DType.BFLOAT16) return low;
+    Tensor wide = cast(low, type);
+    low.close();
+    return wide;
+  }
+
+  /** A converted copy, never recorded. */
+  private static Tensor cast(Tensor t, DType type) {
+    Tensor out = Tensor.empty(type, t.device(), t.shapeRef());
+    NativeErrors.check(JdnnNative.tensor_copy(t.h(), out.h()));
+    return out;
+  }
+}
