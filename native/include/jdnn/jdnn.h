@@ -200,8 +200,8 @@ int op_linear_weight_grad(int64_t g, int64_t x, int64_t dw, double beta, int64_t
 int64_t bf16_packed_numel(int64_t out, int64_t in) noexcept;
 int op_bf16_pack_weight(int64_t w, int64_t packed) noexcept;
 int op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu) noexcept;
-// c (m, n) = op(a) op(b) + bias (n) or nothing, float32 tensors on the CPU, op transposing when ta/tb: the operands
-// rounded to bfloat16 (nearest even) and the products summed in float32 (autocast's products; CPU only).
+// c (m, n) = op(a) op(b) + bias (n) or nothing, float32 tensors on one device, op transposing when ta/tb: the
+// operands rounded to bfloat16 (nearest even) and the products summed in float32 (autocast's products).
 int op_matmul_bf16(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool tb) noexcept;
 // "avx512bf16" or "generic"; cpu_bf16_force_kernel switches it (tests; false if not runnable).
 const char* cpu_bf16_kernel() noexcept;

@@ -193,4 +193,33 @@ void CudaBackend::linear_bf16(const Tensor& x, const Tensor& packed, const Tenso
              bias != nullptr ? bias->data<float>() : nullptr, n, out, relu);
 }
 
+// Autocast's bf16 products (CPU twin: cpu/matmul_bf16.cpp): both operands rounded to bf16 into the
+// workspace as the CPU rounds them (kernels/bf16.h), one cublasGemmEx with bf16 inputs, float32
+// compute and float32 output (tensor cores), then the bias added per column. Row-major
+// c = op(a) op(b) is column-major c^T = op(b)^T op(a)^T, as in gemm_row_major.
+void CudaBackend::matmul_bf16(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb) {
+  JDNN_CUDA_OP("matmul_bf16");
+  Context& ctx = jdnn_op.ctx;
+  const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
+  if (m == 0 || n == 0) return;
+  if (k == 0) {  // an empty sum: the bias alone
+    JDNN_CUDA_CHECK(cudaMemsetAsync(c.storage->data, 0, static_cast<size_t>(m * n) * sizeof(float), ctx.stream));
+  } else {
+    const char* op = "matmul_bf16";
+    const int im = gemm_dim(op, "rows", m), in = gemm_dim(op, "columns", n), ik = gemm_dim(op, "inner size", k);
+    auto* ab = static_cast<uint16_t*>(ctx.workspace(static_cast<size_t>(a.numel + b.numel) * sizeof(uint16_t)));
+    uint16_t* bb = ab + a.numel;
+    launch_n(to_bf16_kernel, a.numel, ctx.stream, a.data<float>(), ab, a.numel);
+    launch_n(to_bf16_kernel, b.numel, ctx.stream, b.data<float>(), bb, b.numel);
+    const int lda = gemm_dim(op, "lda", std::max<int64_t>(1, a.dim(1)));
+    const int ldb = gemm_dim(op, "ldb", std::max<int64_t>(1, b.dim(1)));
+    const float one = 1.0f, zero = 0.0f;
+    JDNN_CUBLAS(cublasGemmEx, ctx.cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, in, im, ik,
+                &one, bb, vendor::CUDA_R_16BF, ldb, ab, vendor::CUDA_R_16BF, lda, &zero, c.data<float>(),
+                vendor::CUDA_R_32F, in, vendor::CUBLAS_COMPUTE_32F, vendor::CUBLAS_GEMM_DEFAULT);
+  }
+  if (bias != nullptr)
+    launch_n(bias_act_kernel<float>, m * n, ctx.stream, c.data<float>(), bias->data<float>(), m, n, false);
+}
+
 }  // namespace jdnn::cuda

@@ -3,8 +3,8 @@ package org.jdnn.tensor;
 import org.jdnn.bridge.JdnnNative;
 
 /**
- * Autocast's Linear in bfloat16 on a CPU with bf16 arithmetic (AMX or AVX512-BF16): the forward product and both
- * backward products through {@code op_matmul_bf16} (operands rounded to bf16 as the kernel reads them, float32 sums),
+ * Autocast's Linear in bfloat16 on a CUDA device (cublasGemmEx with bf16 inputs and float32 compute) or a CPU with
+ * bf16 arithmetic (AMX or AVX512-BF16): the forward product and both backward products through {@code op_matmul_bf16} (operands rounded to bf16 as the kernel reads them, float32 sums),
  * with the reference path's semantics: the output rounded to bfloat16 once (bias added before), the input gradient
  * rounded to bfloat16 (and widened when the input was float32, as the cast the reference path records gives it), the
  * weight and bias gradients rounded to bfloat16 and widened to the float32 parameters' type. Only the order of the
@@ -16,11 +16,15 @@ final class Bf16Products {
   /** Tests compare the kernels with the reference path by turning them off. */
   static volatile boolean enabled = true;
 
-  /** Whether a Linear with these operands takes this path: bfloat16 autocast, float32 weight, CPU, bf16 kernels. */
+  /**
+   * Whether a Linear with these operands takes this path: bfloat16 autocast, a float32 weight, and a CUDA device
+   * (cuBLAS's bf16 GEMM on tensor cores) or a CPU with bf16 arithmetic.
+   */
   static boolean appliesTo(Tensor x, Tensor weight, Tensor bias) {
-    return enabled && Autocast.current() == DType.BFLOAT16 && x.device() == Device.cpu()
-        && weight.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32)
-        && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BFLOAT16) && Linalg.bf16Accelerated();
+    return enabled && Autocast.current() == DType.BFLOAT16 && weight.dtype() == DType.FLOAT32
+        && (bias == null || bias.dtype() == DType.FLOAT32)
+        && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BFLOAT16)
+        && (x.device().isCuda() || (x.device() == Device.cpu() && Linalg.bf16Accelerated()));
   }
 
   /** y = x W^T + b in bfloat16 (checked by the caller: shapes, devices). */
