@@ -15,7 +15,7 @@
 #   cuBLAS/cuDNN/NCCL found in the Python wheels (nvidia-*) and put on LD_LIBRARY_PATH; vendor_check.cpp compiled
 #   against the wheels' headers; GpuProbe (stops the jdnn steps unless the device works); the GPU test selection
 #   with -Djdnn.require.gpu=true and a per-test timeout (JUnit XML); GpuBench (W1, W2, W3; W1 and W2 also
-#   replayed from CUDA graphs, samples/s beside the eager ones), then its step counters (--profile-steps: one
+#   replayed from CUDA graphs and trained under bf16 autocast, samples/s beside the eager ones), then its step counters (--profile-steps: one
 #   STEP line each for W1, W2, W1-graph and W2-graph, in $OUT/step-counters.txt);
 #   bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with CUDA graphs; compute-sanitizer
 #   memcheck over RealGpuTest if time remains; $OUT/summary.md last.

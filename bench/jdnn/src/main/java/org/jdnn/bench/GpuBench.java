@@ -23,6 +23,7 @@ import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Summary;
 import org.jdnn.optim.Adam;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceStats;
@@ -292,9 +293,9 @@ public final class GpuBench {
 
   /** Runs the sections in order; returns false when one failed (the first failure stops the rest unless keepGoing). */
   private boolean runAll(Path data, boolean keepGoing) {
-    String[] names = {"gemm", "copy", "data", "w1", "w1_graph", "w3", "w2", "w2_graph"};
-    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w1Graph, this::w3, this::w2,
-        this::w2Graph};
+    String[] names = {"gemm", "copy", "data", "w1", "w1_graph", "w1_bf16", "w3", "w2", "w2_graph", "w2_bf16"};
+    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w1Graph, this::w1Bf16, this::w3,
+        this::w2, this::w2Graph, () -> w2("w2_bf16", false, DType.BFLOAT16)};
     boolean ok = true;
     for (int i = 0; i < names.length; i++) {
       if (!ok && !keepGoing) {
@@ -452,14 +453,23 @@ public final class GpuBench {
     }
 
     Trainer(Layer model, boolean graphed) {
+      this(model, graphed, DType.FLOAT32);
+    }
+
+    /** With {@code precision} BFLOAT16 each step's forward and loss run under {@link Autocast}. */
+    Trainer(Layer model, boolean graphed, DType precision) {
       this.model = model;
       this.adam = new Adam(model.parameters(), 1e-3);
       this.graphed = graphed;
+      this.precision = precision;
     }
+
+    final DType precision;
 
     /** One training step on batch tensors: the eager step, and the code the graph captures. */
     private void step(Tensor x, Tensor y) {
-      try (TensorScope s = new TensorScope()) {
+      try (TensorScope s = new TensorScope();
+          Autocast.Scope mixed = precision.isHalf() ? Autocast.enable(precision) : Autocast.disable()) {
         adam.zeroGrad();
         loss.compute(model.forward(x), y).backward();
         adam.step();
@@ -572,6 +582,27 @@ public final class GpuBench {
     }
   }
 
+  /**
+   * W1 trained under bfloat16 autocast (its Linear products as bf16 GEMMs with float32 sums, see Autocast): the same
+   * model, seed, epoch orders and batches as {@link #w1()}, eager, not profiled.
+   */
+  private void w1Bf16() {
+    Generator.manualSeed(seed);
+    try (Layer model = w1Model()) {
+      Trainer tr = new Trainer(model, false, DType.BFLOAT16);
+      try {
+        w1Epochs("w1_bf16", tr);
+        if (report.bool("data.real")) {
+          try (Autocast.Scope mixed = Autocast.enable(DType.BFLOAT16)) {
+            report.put("w1_bf16.accuracy", accuracy(model));
+          }
+        }
+      } finally {
+        tr.close();
+      }
+    }
+  }
+
   /** The wall time per step of a graphed workload, from its samples/s, for the table beside the eager one's. */
   private void graphWallTime(String key) {
     report.put(key + ".wall_ms_per_step", plan.batch / report.num(key + ".samples_per_s") * 1e3);
@@ -603,9 +634,13 @@ public final class GpuBench {
   }
 
   private void w2(String key, boolean graphed) {
+    w2(key, graphed, DType.FLOAT32);
+  }
+
+  private void w2(String key, boolean graphed, DType precision) {
     Generator.manualSeed(seed);
     try (Layer cnn = w2Model()) {
-      Trainer tr = new Trainer(cnn, graphed);
+      Trainer tr = new Trainer(cnn, graphed, precision);
       try {
         w2Steps(key, tr, cnn);
       } finally {
