@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 #include <string>
 
@@ -23,13 +22,6 @@
 namespace jdnn::cpu {
 namespace detail {
 namespace {
-
-float from_bf16(uint32_t bits16) {
-  const uint32_t u = bits16 << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 void generic_convert_rows(const float* x, int64_t rows, int64_t in, int64_t kp, uint32_t* xb) {
   for (int64_t r = 0; r < rows; ++r)
@@ -50,7 +42,8 @@ void generic_tile(const uint32_t* xb, int64_t kp, const uint32_t* packed, int64_
         float s = 0.0f;
         for (int64_t k = 0; k < kp; ++k) {
           const uint32_t a = xr[k], w = panel[k * 16 + l];
-          s += from_bf16(a & 0xffff) * from_bf16(w & 0xffff) + from_bf16(a >> 16) * from_bf16(w >> 16);
+          s += kernels::bf16_to_float(a & 0xffff) * kernels::bf16_to_float(w & 0xffff) +
+               kernels::bf16_to_float(a >> 16) * kernels::bf16_to_float(w >> 16);
         }
         const int64_t j = p * 16 + l;
         if (bias != nullptr) s += bias[j];

@@ -9,32 +9,11 @@
 // do (a float64 value is rounded to float32 first: two roundings, PyTorch's semantics).
 #pragma once
 #include <cstdint>
-#include <cstring>
 
 #include "kernels/bf16.h"
 #include "kernels/common.h"
 
 namespace jdnn::kernels {
-
-JDNN_HD uint32_t float_bits(float f) {
-#if defined(__CUDA_ARCH__)
-  return __float_as_uint(f);
-#else
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-#endif
-}
-
-JDNN_HD float bits_float(uint32_t u) {
-#if defined(__CUDA_ARCH__)
-  return __uint_as_float(u);
-#else
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-#endif
-}
 
 JDNN_HD uint16_t float_to_f16(float f) {
   const uint32_t x = float_bits(f);
@@ -66,8 +45,6 @@ JDNN_HD float f16_to_float(uint16_t h) {
   const float v = static_cast<float>(mant) * 5.9604644775390625e-8f;  // mant * 2^-24, exact
   return sign != 0 ? -v : v;
 }
-
-JDNN_HD float bf16_to_float(uint16_t b) { return bits_float(static_cast<uint32_t>(b) << 16); }
 
 // float16 storage: 2 bytes, converted as above. Default-constructed it is +0 (value-initialized).
 struct Float16 {

@@ -17,7 +17,7 @@ int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept
       backend_of(xs).unary(f, xs, ys, alpha, alpha2);
       return;
     }
-    Tensor wy = wide_output(ys, false);
+    Tensor wy = wide_output(ys);
     backend_of(xs).unary(f, widened(xs), wy, alpha, alpha2);
     narrow_back(wy, ys);
   });
@@ -38,7 +38,7 @@ int op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, doub
       backend_of(xs).unary_backward(f, xs, ys, dys, dxs, alpha, alpha2);
       return;
     }
-    Tensor wdx = wide_output(dxs, false);
+    Tensor wdx = wide_output(dxs);
     backend_of(xs).unary_backward(f, widened(xs), widened(ys), widened(dys), wdx, alpha, alpha2);
     narrow_back(wdx, dxs);
   });
@@ -54,7 +54,7 @@ int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept {
     require_broadcastable("binary", as, os);
     require_broadcastable("binary", bs, os);
     const BinaryOp f = binary_op_of(op);
-    Tensor wo = wide_output(os, false);
+    Tensor wo = wide_output(os);
     backend_of(os).binary(f, widened(as), widened(bs), wo);
     narrow_back(wo, os);
   });

@@ -13,7 +13,7 @@ int op_sum_to(int64_t x, int64_t y) noexcept {
     require_float_or_half("sum_to", xs, "input");
     require_like("sum_to", xs, ys);
     require_broadcastable("sum_to", ys, xs);
-    Tensor wy = wide_output(ys, false);
+    Tensor wy = wide_output(ys);
     backend_of(xs).sum_to(widened(xs), wy);
     narrow_back(wy, ys);
   });

@@ -31,11 +31,11 @@ inline Tensor widened(const Tensor& t) {
 }
 
 // Where an op writes out: out itself (sharing its storage) unless it is float16/bfloat16, then a
-// float32 scratch that narrow_back rounds into out. Its contents are out's, widened, so ops that
-// accumulate into their output see them.
-inline Tensor wide_output(const Tensor& out, bool read_first) {
+// float32 scratch (uninitialized: the ops that use it only write their output) that narrow_back
+// rounds into out.
+inline Tensor wide_output(const Tensor& out) {
   if (!is_half(out.dtype)) return out;
-  return read_first ? widened(out) : float32_like(out);
+  return float32_like(out);
 }
 
 // out = wide rounded to out's type, when wide is the scratch wide_output gave for it.

@@ -59,7 +59,7 @@ public final class ClassifierTraining {
         MemoryOps.fill(sums, 0);
         long start = System.nanoTime();
         for (Batch b : train.batches(batchSize, true, seed, epoch)) {
-          try (TensorScope step = new TensorScope(); b; Autocast.Scope mixed = precisionScope(precision)) {
+          try (TensorScope step = new TensorScope(); b; Autocast.Scope mixed = Autocast.scope(precision)) {
             adam.zeroGrad();
             Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
             loss.backward();
@@ -72,7 +72,7 @@ public final class ClassifierTraining {
         int seen = (int) read[1];
         secs[epoch] = (System.nanoTime() - start) / 1e9;
         rates[epoch] = seen / secs[epoch];
-        try (Autocast.Scope mixed = precisionScope(precision)) {
+        try (Autocast.Scope mixed = Autocast.scope(precision)) {
           accuracy = accuracy(model, test, 1000);
         }
         if (print) {
@@ -82,11 +82,6 @@ public final class ClassifierTraining {
       }
     }
     return new Result(accuracy, rates, secs);
-  }
-
-  /** Autocast in {@code precision} for a 16-bit type, else a scope that changes nothing. */
-  static Autocast.Scope precisionScope(DType precision) {
-    return precision.isHalf() ? Autocast.enable(precision) : () -> { };
   }
 
   /** Fraction of {@code data} classified correctly, in eval mode without gradient recording. */

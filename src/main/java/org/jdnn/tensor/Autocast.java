@@ -57,6 +57,21 @@ public final class Autocast {
     return set(null);
   }
 
+  private static final Scope UNCHANGED = () -> { };
+
+  /**
+   * A training precision as a scope: {@link #enable} for FLOAT16 or BFLOAT16, a scope that changes nothing for
+   * FLOAT32 (what a trainer's precision option turns into around each forward pass).
+   *
+   * @param precision FLOAT32, FLOAT16 or BFLOAT16
+   * @return the scope
+   * @throws IllegalArgumentException for any other type
+   */
+  public static Scope scope(DType precision) {
+    if (precision == DType.FLOAT32) return UNCHANGED;
+    return enable(precision);
+  }
+
   /**
    * The 16-bit type products use on this thread, or null when autocast is off.
    *
@@ -95,6 +110,7 @@ public final class Autocast {
    * (PyTorch's float32 list), anything else as it is (outside autocast a 16-bit input is then refused by the op).
    */
   static Tensor widenForFloat32(Tensor t) {
-    return t != null && current() != null && t.dtype().isHalf() ? t.to(DType.FLOAT32) : t;
+    // the dtype first: float32 inputs, every op's usual case, never look up the thread's state
+    return t != null && t.dtype().isHalf() && current() != null ? t.to(DType.FLOAT32) : t;
   }
 }

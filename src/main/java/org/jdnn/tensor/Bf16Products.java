@@ -21,7 +21,7 @@ final class Bf16Products {
    * (cuBLAS's bf16 GEMM on tensor cores) or a CPU with bf16 arithmetic.
    */
   static boolean appliesTo(Tensor x, Tensor weight, Tensor bias) {
-    return enabled && Autocast.current() == DType.BFLOAT16 && weight.dtype() == DType.FLOAT32
+    return enabled && weight.dtype() == DType.FLOAT32 && Autocast.current() == DType.BFLOAT16
         && (bias == null || bias.dtype() == DType.FLOAT32)
         && (x.dtype() == DType.FLOAT32 || x.dtype() == DType.BFLOAT16)
         && (x.device().isCuda() || (x.device() == Device.cpu() && Linalg.bf16Accelerated()));
@@ -31,15 +31,12 @@ final class Bf16Products {
   static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
     Tensor xf = x.dtype() == DType.FLOAT32 ? x : cast(x, DType.FLOAT32);
     Tensor roundedBias = bias == null ? null : cast(cast(bias, DType.BFLOAT16), DType.FLOAT32);
-    Tensor y32 = Tensor.empty(DType.FLOAT32, x.device(), x.dim(0), weight.dim(0));
+    Tensor y;
     try {
-      NativeErrors.check(JdnnNative.op_matmul_bf16(xf.h(), weight.h(), roundedBias == null ? 0 : roundedBias.h(),
-          y32.h(), false, true));
+      y = roundTo(product(xf, weight, roundedBias, false, true, x.dim(0), weight.dim(0)), DType.BFLOAT16);
     } finally {
       if (roundedBias != null) roundedBias.close();
     }
-    Tensor y = cast(y32, DType.BFLOAT16);
-    y32.close();
     DType xType = x.dtype();
     Tensor[] saved = xf == x ? new Tensor[0] : new Tensor[] {xf};
     Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
@@ -47,11 +44,11 @@ final class Bf16Products {
       Tensor g32 = cast(g, DType.FLOAT32);
       Tensor dx = null, dw = null, db = null;
       if (x.requiresGrad()) {  // dX = g W, rounded to bfloat16, in the input's type
-        Tensor dx32 = product(g32, weight, false, false, x.dim(0), weight.dim(1));
+        Tensor dx32 = product(g32, weight, null, false, false, x.dim(0), weight.dim(1));
         dx = roundTo(dx32, xType);
       }
       if (weight.requiresGrad()) {  // dW = g^T x, rounded to bfloat16, widened to the weight's float32
-        Tensor dw32 = product(g32, xf, true, false, weight.dim(0), weight.dim(1));
+        Tensor dw32 = product(g32, xf, null, true, false, weight.dim(0), weight.dim(1));
         dw = roundTo(dw32, DType.FLOAT32);
       }
       if (bias != null && bias.requiresGrad()) db = cast(g.sumTo(bias.shapeRef()), DType.FLOAT32);
@@ -60,9 +57,10 @@ final class Bf16Products {
     }, inputs);
   }
 
-  private static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb, long m, long n) {
+  /** c (m, n) = op(a) op(b) + bias (or nothing), float32, the operands rounded to bf16 by the op. */
+  private static Tensor product(Tensor a, Tensor b, Tensor bias, boolean ta, boolean tb, long m, long n) {
     Tensor c = Tensor.empty(DType.FLOAT32, a.device(), m, n);
-    NativeErrors.check(JdnnNative.op_matmul_bf16(a.h(), b.h(), 0, c.h(), ta, tb));
+    NativeErrors.check(JdnnNative.op_matmul_bf16(a.h(), b.h(), bias == null ? 0 : bias.h(), c.h(), ta, tb));
     return c;
   }
 
@@ -76,10 +74,7 @@ final class Bf16Products {
     return wide;
   }
 
-  /** A converted copy, never recorded. */
   private static Tensor cast(Tensor t, DType type) {
-    Tensor out = Tensor.empty(type, t.device(), t.shapeRef());
-    NativeErrors.check(JdnnNative.tensor_copy(t.h(), out.h()));
-    return out;
+    return t.convertedCopy(type);
   }
 }

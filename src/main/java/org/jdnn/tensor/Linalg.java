@@ -106,7 +106,14 @@ public final class Linalg {
   }
 
   private static Tensor linear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
-    if (Bf16Products.appliesTo(x, weight, bias)) {  // bfloat16 autocast on a CPU with bf16 arithmetic
+    if (Autocast.current() != null) return autocastLinear(x, weight, bias, relu, layer);
+    return linearAsGiven(x, weight, bias, relu, layer);
+  }
+
+  // Under autocast: bf16 GEMMs where they exist (Bf16Products), else the reference path, else (float64 operands)
+  // the operands as they are.
+  private static Tensor autocastLinear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
+    if (Bf16Products.appliesTo(x, weight, bias)) {
       checkAutocastOperands(layer, x, weight, bias);
       Tensor y = Bf16Products.linear(x, weight, bias, layer);
       return relu ? y.relu() : y;
@@ -118,6 +125,10 @@ public final class Linalg {
         return (relu ? linearRelu(rx, rw, rb, layer) : linear(rx, rw, rb, false, layer)).to(low);
       }
     }
+    return linearAsGiven(x, weight, bias, relu, layer);
+  }
+
+  private static Tensor linearAsGiven(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
     checkOperands(layer, x, weight);
     if (x.dim(1) != weight.dim(1)) {
       throw new IllegalArgumentException(layer + ": expected input with " + weight.dim(1)

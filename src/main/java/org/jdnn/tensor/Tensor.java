@@ -393,8 +393,7 @@ public final class Tensor implements AutoCloseable {
   public float[] toFloatArray() {
     h();
     if (dtype.isHalf()) {  // widening is exact
-      try (Tensor wide = empty(DType.FLOAT32, device, shape)) {
-        NativeErrors.check(JdnnNative.tensor_copy(h(), wide.h()));
+      try (Tensor wide = convertedCopy(DType.FLOAT32)) {
         return wide.toFloatArray();
       }
     }
@@ -908,11 +907,17 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), always a copy, on this tensor's device
    */
   public Tensor to(DType target) {
-    Tensor out = empty(target, device, shape);
-    NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
+    Tensor out = convertedCopy(target);
     if (!target.isFloatingPoint() || !dtype.isFloatingPoint()) return out;
     DType source = dtype;
     return Autograd.record("to(" + target + ")", out, g -> new Tensor[] {g.to(source)}, this);
+  }
+
+  /** A copy converted to {@code target} on this tensor's device, never recorded (what {@link #to(DType)} records). */
+  Tensor convertedCopy(DType target) {
+    Tensor out = empty(target, device, shape);
+    NativeErrors.check(JdnnNative.tensor_copy(h(), out.h()));
+    return out;
   }
 
   /**

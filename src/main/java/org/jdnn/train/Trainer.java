@@ -245,11 +245,6 @@ public final class Trainer {
     return this;
   }
 
-  /** Autocast in the mixed precision type, or a scope that changes nothing. */
-  private Autocast.Scope precisionScope() {
-    return precision.isHalf() ? Autocast.enable(precision) : () -> { };
-  }
-
   /** A 16-bit output widened for the loss reading, the metrics and the caller; float32 as it is. */
   private static Tensor widened(Tensor out) {
     return out.dtype().isHalf() ? out.to(DType.FLOAT32) : out;
@@ -569,7 +564,7 @@ public final class Trainer {
       Tensor targets = b.targets().to(device);
       Tensor out;
       Tensor l;
-      try (Autocast.Scope mixed = precisionScope()) {
+      try (Autocast.Scope mixed = Autocast.scope(precision)) {
         out = widened(model.forward(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
@@ -661,7 +656,7 @@ public final class Trainer {
         try (TensorScope s = new TensorScope(); b) {
           Tensor targets = b.targets().to(device);
           Tensor out;
-          try (Autocast.Scope mixed = precisionScope()) {
+          try (Autocast.Scope mixed = Autocast.scope(precision)) {
             out = widened(model.forward(input(b.inputs(), device)));
           }
           meter.add(loss.compute(out, targets), b.size(), index);
@@ -691,7 +686,7 @@ public final class Trainer {
     boolean wasTraining = model.isTraining();
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope();
-        Autocast.Scope mixed = precisionScope()) {
+        Autocast.Scope mixed = Autocast.scope(precision)) {
       return s.escape(widened(model.forward(input(x, model.device()))));
     } finally {
       model.train(wasTraining);

@@ -469,7 +469,7 @@ public final class GpuBench {
     /** One training step on batch tensors: the eager step, and the code the graph captures. */
     private void step(Tensor x, Tensor y) {
       try (TensorScope s = new TensorScope();
-          Autocast.Scope mixed = precision.isHalf() ? Autocast.enable(precision) : Autocast.disable()) {
+          Autocast.Scope mixed = Autocast.scope(precision)) {
         adam.zeroGrad();
         loss.compute(model.forward(x), y).backward();
         adam.step();
