@@ -332,18 +332,27 @@ int optim_clip_value(int64_t grad, double limit) noexcept;
 // device and are distinct; a state array is null exactly when the configuration keeps none.
 // steps[k] is parameter k's 1-based update count; first[k] is 1 when its momentum buffer is used
 // for the first time, else 0.
+//
+// Guarded steps (loss scaling; found_inf, step_counts and slots are 0/null otherwise): found_inf
+// is a float32 scalar on the parameters' device; when it is not 0 the call changes nothing, with
+// no host read. step_counts is an int64 tensor there of every optimizer parameter's update count,
+// slots[k] parameter k's index in it: the step is taken as that count + 1 (steps must be null)
+// and the count advanced on the device; SGD's first use is first[k] or a count of 0.
 int optim_sgd_group(const int64_t* params, const int64_t* grads, const int64_t* bufs, const int64_t* first,
                     int64_t count, double lr, double momentum, double dampening, double weight_decay,
-                    bool nesterov) noexcept;
+                    bool nesterov, int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept;
 int optim_adagrad_group(const int64_t* params, const int64_t* grads, const int64_t* sums, const int64_t* steps,
-                        int64_t count, double lr, double lr_decay, double eps, double weight_decay) noexcept;
+                        int64_t count, double lr, double lr_decay, double eps, double weight_decay,
+                        int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept;
 int optim_rmsprop_group(const int64_t* params, const int64_t* grads, const int64_t* square_avgs,
                         const int64_t* grad_avgs, const int64_t* bufs, int64_t count, double lr, double alpha,
-                        double eps, double weight_decay, double momentum, bool centered) noexcept;
+                        double eps, double weight_decay, double momentum, bool centered, int64_t found_inf,
+                        int64_t step_counts, const int64_t* slots) noexcept;
 // decoupled: AdamW's update (optim_adamw), else Adam's (optim_adam).
 int optim_adam_group(const int64_t* params, const int64_t* grads, const int64_t* ms, const int64_t* vs,
                      const int64_t* v_maxs, const int64_t* steps, int64_t count, double lr, double beta1,
-                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled) noexcept;
+                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled,
+                     int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept;
 // torch.nn.utils.clip_grad_norm_'s two halves, without a host read: total (a float64 scalar on
 // the gradients' device) = the L2 norm of the `count` gradients seen as one vector, accumulated in
 // float64; coef (likewise) = min(1, max_norm / (total + eps)), NaN when total is NaN. Gradients
@@ -352,6 +361,17 @@ int optim_grad_norm(const int64_t* grads, int64_t count, int64_t total, int64_t 
                     double eps) noexcept;
 // grads[k] *= coef (the float64 scalar, converted to each gradient's dtype), in place.
 int optim_scale_group(const int64_t* grads, int64_t count, int64_t coef) noexcept;
+
+// ---- loss scaling (torch.amp.GradScaler's device steps, kernels/amp.h) -------------
+// Every element of the `count` float gradients times float32(1 / scale), in place; found_inf (a
+// float32 scalar) set to 1 when any element was inf or NaN, else left as it was. scale and
+// found_inf are float32 scalars on the gradients' device. No host read.
+int amp_unscale(const int64_t* grads, int64_t count, int64_t found_inf, int64_t scale) noexcept;
+// After a step, on the scale's device: found_inf != 0 multiplies scale (float32) by backoff_factor,
+// zeroes growth_tracker (int32) and adds 1 to skipped (int64); otherwise growth_interval finite
+// steps in a row multiply it by growth_factor (kept when the result would be inf).
+int amp_update_scale(int64_t scale, int64_t growth_tracker, int64_t skipped, int64_t found_inf, double growth_factor,
+                     double backoff_factor, int64_t growth_interval) noexcept;
 
 // ---- random numbers (Philox-4x32-10, counter-based: same stream on every device) ----
 // Element i takes counter (offset + i); the stream is a pure function of (seed, offset, i).

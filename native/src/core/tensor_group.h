@@ -24,7 +24,19 @@ struct TensorGroup {
   // for the first time, else 0 (SGD); empty when the op needs neither.
   std::vector<int64_t> steps;
 
+  // Loss scaling's guard (float16 training, org.jdnn.optim.GradScaler): both null, or both set, and
+  // then the step is decided and counted on the device, with no host read. found_inf is a float32
+  // scalar: when it is not 0, nothing changes (parameters, state, counts). step_counts is an int64
+  // tensor holding each optimizer parameter's update count; member k's is step_counts[slots[k]].
+  // A guarded step takes member k's step as that count + 1 (Adam, AdaGrad: `steps` stays empty),
+  // SGD's first use when the count is 0 or steps[k] (the host's first-use flag) says so, and adds 1
+  // to the count when it updates.
+  const Tensor* found_inf = nullptr;
+  Tensor* step_counts = nullptr;
+  std::vector<int64_t> slots;
+
   size_t size() const { return params.size(); }
+  bool guarded() const { return found_inf != nullptr; }
   // State kind j of parameter k, or null when the configuration keeps none.
   Tensor* state(int j, size_t k) const { return states[j].empty() ? nullptr : states[j][k]; }
 };

@@ -2,6 +2,7 @@
 // loops below (one per optimizer), so a group's call gives every element the bits the per-tensor
 // calls give it: only how the elements are shared among threads differs.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <type_traits>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "cpu/denormals.h"
 #include "cpu/optim_adam_avx512.h"
 #include "cpu/thread_pool.h"
+#include "kernels/amp.h"
 #include "kernels/optim.h"
 
 namespace jdnn::cpu {
@@ -171,54 +173,86 @@ void CpuBackend::clip_value(Tensor& g, double limit) {
 
 // ---- a parameter group per call ---------------------------------------------------------------
 
-void CpuBackend::sgd_group(const TensorGroup& t, double lr, double momentum, double dampening, double wd,
+namespace {
+// Loss scaling's guard (core/tensor_group.h), read in place: on the CPU the flag and the counts are
+// host memory. Skips `run` when found_inf is set; else runs it on a copy of the group whose steps
+// are the counts + 1 (Adam, AdaGrad, RMSProp) or the first-use flags (SGD: the host's flag, or a
+// count of 0), then advances the counts.
+template <class F>
+void guarded(const TensorGroup& t, bool first_flags, F&& run) {
+  if (!t.guarded()) {
+    run(t);
+    return;
+  }
+  if (t.found_inf->data<float>()[0] != 0) return;
+  int64_t* counts = t.step_counts->data<int64_t>();
+  TensorGroup g = t;
+  g.steps.resize(t.size());
+  for (size_t k = 0; k < t.size(); ++k) {
+    const int64_t done = counts[t.slots[k]];
+    g.steps[k] = first_flags ? ((!t.steps.empty() && t.steps[k] != 0) || done == 0) : done + 1;
+  }
+  run(g);
+  for (size_t k = 0; k < t.size(); ++k) ++counts[t.slots[k]];
+}
+}  // namespace
+
+void CpuBackend::sgd_group(const TensorGroup& group, double lr, double momentum, double dampening, double wd,
                            bool nesterov) {
-  with_float_type(t.params[0]->dtype, [&](auto zero) {
-    using T = decltype(zero);
-    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
-      const kernels::SgdParams s{lr, momentum, dampening, wd, nesterov, t.steps[k] != 0};
-      sgd_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), data_or_null<T>(t.state(0, k)), b, e, s);
-    });
-  });
-}
-
-void CpuBackend::adagrad_group(const TensorGroup& t, double lr, double lr_decay, double eps, double wd) {
-  with_float_type(t.params[0]->dtype, [&](auto zero) {
-    using T = decltype(zero);
-    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
-      const kernels::AdagradParams a = kernels::adagrad_params(lr, lr_decay, eps, wd, t.steps[k]);
-      adagrad_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), b, e, a);
-    });
-  });
-}
-
-void CpuBackend::rmsprop_group(const TensorGroup& t, double lr, double alpha, double eps, double wd,
-                               double momentum) {
-  const kernels::RmspropParams r{lr, alpha, eps, wd, momentum, !t.states[1].empty()};
-  with_float_type(t.params[0]->dtype, [&](auto zero) {
-    using T = decltype(zero);
-    parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
-      rmsprop_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(),
-                    data_or_null<T>(t.state(1, k)), data_or_null<T>(t.state(2, k)), b, e, r);
-    });
-  });
-}
-
-void CpuBackend::adam_group(const TensorGroup& t, double lr, double b1, double b2, double eps, double wd,
-                            bool decoupled) {
-  const bool amsgrad = !t.states[2].empty();
-  with_float_type(t.params[0]->dtype, [&](auto zero) {
-    using T = decltype(zero);
-    // the per-step constants of each parameter (their steps may differ), computed as adam() does
-    std::vector<kernels::AdamConstants<T>> c;
-    c.reserve(t.size());
-    for (size_t k = 0; k < t.size(); ++k)
-      c.emplace_back(kernels::adam_params(lr, b1, b2, eps, wd, t.steps[k], amsgrad, decoupled));
-    kernels::with_adam_variant(amsgrad, decoupled, [&](auto amsgrad_, auto decoupled_) {
+  guarded(group, true, [&](const TensorGroup& t) {
+    with_float_type(t.params[0]->dtype, [&](auto zero) {
+      using T = decltype(zero);
       parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
-        adam_range<decltype(amsgrad_)::value, decltype(decoupled_)::value>(
-            t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), t.state(1, k)->data<T>(),
-            data_or_null<T>(t.state(2, k)), b, e, c[k]);
+        const kernels::SgdParams s{lr, momentum, dampening, wd, nesterov, t.steps[k] != 0};
+        sgd_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), data_or_null<T>(t.state(0, k)), b, e, s);
+      });
+    });
+  });
+}
+
+void CpuBackend::adagrad_group(const TensorGroup& group, double lr, double lr_decay, double eps, double wd) {
+  guarded(group, false, [&](const TensorGroup& t) {
+    with_float_type(t.params[0]->dtype, [&](auto zero) {
+      using T = decltype(zero);
+      parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+        const kernels::AdagradParams a = kernels::adagrad_params(lr, lr_decay, eps, wd, t.steps[k]);
+        adagrad_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), b, e, a);
+      });
+    });
+  });
+}
+
+void CpuBackend::rmsprop_group(const TensorGroup& group, double lr, double alpha, double eps, double wd,
+                               double momentum) {
+  const kernels::RmspropParams r{lr, alpha, eps, wd, momentum, !group.states[1].empty()};
+  guarded(group, false, [&](const TensorGroup& t) {
+    with_float_type(t.params[0]->dtype, [&](auto zero) {
+      using T = decltype(zero);
+      parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+        rmsprop_range(t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(),
+                      data_or_null<T>(t.state(1, k)), data_or_null<T>(t.state(2, k)), b, e, r);
+      });
+    });
+  });
+}
+
+void CpuBackend::adam_group(const TensorGroup& group, double lr, double b1, double b2, double eps, double wd,
+                            bool decoupled) {
+  guarded(group, false, [&](const TensorGroup& t) {
+    const bool amsgrad = !t.states[2].empty();
+    with_float_type(t.params[0]->dtype, [&](auto zero) {
+      using T = decltype(zero);
+      // the per-step constants of each parameter (their steps may differ), computed as adam() does
+      std::vector<kernels::AdamConstants<T>> c;
+      c.reserve(t.size());
+      for (size_t k = 0; k < t.size(); ++k)
+        c.emplace_back(kernels::adam_params(lr, b1, b2, eps, wd, t.steps[k], amsgrad, decoupled));
+      kernels::with_adam_variant(amsgrad, decoupled, [&](auto amsgrad_, auto decoupled_) {
+        parallel_group(t, [&](size_t k, int64_t b, int64_t e) {
+          adam_range<decltype(amsgrad_)::value, decltype(decoupled_)::value>(
+              t.params[k]->data<T>(), t.grads[k]->data<T>(), t.state(0, k)->data<T>(), t.state(1, k)->data<T>(),
+              data_or_null<T>(t.state(2, k)), b, e, c[k]);
+        });
       });
     });
   });
@@ -255,6 +289,31 @@ void CpuBackend::grad_norm(const TensorGroup& t, Tensor& total, Tensor& coef, do
   const double norm = std::sqrt(sum);
   total.data<double>()[0] = norm;
   coef.data<double>()[0] = kernels::clip_coef(norm, max_norm, eps);
+}
+
+// ---- loss scaling ---------------------------------------------------------------------------------
+
+void CpuBackend::amp_unscale(const TensorGroup& t, Tensor& found_inf, const Tensor& scale) {
+  const float inv = kernels::inverse_scale(scale.data<float>()[0]);
+  std::atomic<bool> found{false};
+  for (const Tensor* x : t.params) {
+    with_float_type(x->dtype, [&](auto zero) {
+      using T = decltype(zero);
+      T* xs = x->data<T>();
+      parallel_elements(x->numel, [&](int64_t b, int64_t e) {
+        bool f = false;
+        for (int64_t i = b; i < e; ++i) xs[i] = kernels::unscale(xs[i], inv, f);
+        if (f) found.store(true, std::memory_order_relaxed);
+      });
+    });
+  }
+  if (found.load()) found_inf.data<float>()[0] = 1.0f;
+}
+
+void CpuBackend::amp_update_scale(Tensor& scale, Tensor& tracker, Tensor& skipped, const Tensor& found_inf,
+                                  double growth, double backoff, int64_t interval) {
+  kernels::update_scale(scale.data<float>()[0], tracker.data<int32_t>()[0], skipped.data<int64_t>()[0],
+                        found_inf.data<float>()[0], growth, backoff, interval);
 }
 
 void CpuBackend::scale_group(const TensorGroup& t, const Tensor& coef) {

@@ -8,6 +8,7 @@
 #include "cuda/dispatch.h"
 #include "cuda/tensor_table.h"
 #include "jdnn/jdnn.h"
+#include "kernels/amp.h"
 #include "kernels/optim.h"
 
 namespace jdnn::cuda {
@@ -71,12 +72,15 @@ using AdamTable = TensorTable<T, 3, T, 2>;  // states: m, v, v_max; scalars: ste
 template <class T>
 using SpanTable = TensorTable<T, 0>;  // data only: clipping's gradients
 
+// `skip`: null, or loss scaling's found_inf flag: when it is set the launch changes nothing.
+// `guarded`: null, or the per-parameter constants a guard kernel (below) computed on the device.
 template <class T>
-__global__ void sgd_group_kernel(SgdTable<T> t, kernels::SgdParams s) {
+__global__ void sgd_group_kernel(SgdTable<T> t, kernels::SgdParams s, const float* skip, const bool* guarded) {
+  if (skip != nullptr && *skip != 0) return;
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *buf = t.state[0][k];
     const T* g = t.grad[k];
-    s.first = t.scalar[0][k];
+    s.first = guarded != nullptr ? guarded[k] : t.scalar[0][k];
     JDNN_KERNEL_LOOP(i, t.numel[k]) {
       T scratch = T(0);
       kernels::sgd_update(p[i], g[i], buf != nullptr ? buf[i] : scratch, s);
@@ -87,7 +91,9 @@ __global__ void sgd_group_kernel(SgdTable<T> t, kernels::SgdParams s) {
 // `replayed`: null eagerly; in a captured CUDA graph, this table's per-parameter constants, written
 // before each replay (graph_constants), in place of the table's captured ones.
 template <class T>
-__global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a, const double* replayed) {
+__global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a, const double* replayed,
+                                     const float* skip) {
+  if (skip != nullptr && *skip != 0) return;
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *sum = t.state[0][k];
     const T* g = t.grad[k];
@@ -97,7 +103,8 @@ __global__ void adagrad_group_kernel(AdagradTable<T> t, kernels::AdagradParams a
 }
 
 template <class T>
-__global__ void rmsprop_group_kernel(RmspropTable<T> t, kernels::RmspropParams r) {
+__global__ void rmsprop_group_kernel(RmspropTable<T> t, kernels::RmspropParams r, const float* skip) {
+  if (skip != nullptr && *skip != 0) return;
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *square_avg = t.state[0][k], *grad_avg = t.state[1][k], *buf = t.state[2][k];
     const T* g = t.grad[k];
@@ -110,7 +117,8 @@ __global__ void rmsprop_group_kernel(RmspropTable<T> t, kernels::RmspropParams r
 }
 
 template <bool AMSGRAD, bool DECOUPLED, class T>
-__global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c, const T* replayed) {
+__global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c, const T* replayed, const float* skip) {
+  if (skip != nullptr && *skip != 0) return;
   for (int k = 0; k < t.count; ++k) {
     T *p = t.data[k], *m = t.state[0][k], *v = t.state[1][k], *v_max = t.state[2][k];
     const T* g = t.grad[k];
@@ -122,6 +130,74 @@ __global__ void adam_group_kernel(AdamTable<T> t, kernels::AdamConstants<T> c, c
     }
   }
 }
+
+// ---- loss scaling's guarded steps (core/tensor_group.h): the step is decided and counted on the
+// device. One thread, launched before the update, returns at once when found_inf is set; otherwise
+// it reads each member's count, writes the member's per-step constants from count + 1 (with the
+// device's pow) into `out` for the update kernel, and advances the count. The update kernel reads
+// the same flag and returns too.
+
+// The members' indices in the step counts, one table's worth (at most its capacity), and SGD's
+// first-use flags from the host (a buffer created for this step).
+struct GuardSlots {
+  static constexpr int kCapacity = 128;
+  int count;
+  int32_t slot[kCapacity];
+  bool host_first[kCapacity];
+};
+
+template <class Write>
+__global__ void guard_kernel(GuardSlots g, int64_t* counts, const float* skip, Write write) {
+  if (blockIdx.x != 0 || threadIdx.x != 0 || *skip != 0) return;
+  for (int k = 0; k < g.count; ++k) {
+    const int64_t done = counts[g.slot[k]];
+    write(k, done, g.host_first[k]);
+    counts[g.slot[k]] = done + 1;
+  }
+}
+
+struct SgdGuardWrite {  // first use: the host's flag (a new buffer), or no update yet
+  bool* out;
+  JDNN_HD void operator()(int k, int64_t done, bool host_first) const { out[k] = host_first || done == 0; }
+};
+
+struct AdagradGuardWrite {
+  double* out;
+  double lr, lr_decay, eps, wd;
+  JDNN_HD void operator()(int k, int64_t done, bool) const {
+    out[k] = kernels::adagrad_params<true>(lr, lr_decay, eps, wd, done + 1).clr;
+  }
+};
+
+struct NoGuardConstants {  // RMSProp: no per-step constants, only the count
+  JDNN_HD void operator()(int, int64_t, bool) const {}
+};
+
+template <class T>
+struct AdamGuardWrite {
+  T* out;
+  double lr, b1, b2, eps, wd;
+  bool amsgrad, decoupled;
+  JDNN_HD void operator()(int k, int64_t done, bool) const {
+    const kernels::AdamConstants<T> c(kernels::adam_params<true>(lr, b1, b2, eps, wd, done + 1, amsgrad, decoupled));
+    out[2 * k] = c.step_size;
+    out[2 * k + 1] = c.bias_correction2_sqrt;
+  }
+};
+
+// Members [first, first + count) of a guarded group as a GuardSlots.
+GuardSlots guard_slots(const TensorGroup& g, size_t first, int count) {
+  GuardSlots out{};
+  out.count = count;
+  for (int k = 0; k < count; ++k) {
+    const size_t m = first + static_cast<size_t>(k);
+    out.slot[k] = static_cast<int32_t>(g.slots[m]);
+    out.host_first[k] = !g.steps.empty() && g.steps[m] != 0;
+  }
+  return out;
+}
+
+const float* skip_flag(const TensorGroup& g) { return g.guarded() ? g.found_inf->data<float>() : nullptr; }
 
 // Clipping by global norm in three launches and no host wait: each thread of a fixed grid sums the
 // squares of its grid-stride share of every tensor in float64 into partial[offset + thread] (a
@@ -275,15 +351,27 @@ void CudaBackend::sgd_group(const TensorGroup& g, double lr, double momentum, do
   JDNN_CUDA_OP("sgd_group");
   cudaStream_t s = jdnn_op.ctx.stream;
   const kernels::SgdParams params{lr, momentum, dampening, wd, nesterov, false};
+  // guarded: the first-use flags the guard kernel decides
+  DeviceScratch guard(jdnn_op.ctx.allocator, g.guarded() ? g.size() * sizeof(bool) : 0);
   with_float(g.params[0]->dtype, "sgd_group", [&](auto zero) {
     using T = decltype(zero);
+    static_assert(SgdTable<T>::kCapacity <= GuardSlots::kCapacity);
     for_each_table<SgdTable<T>>(
         g.size(),
         [&](SgdTable<T>& t, int slot, size_t k) {
           fill_optimizer_entry<SgdTable<T>, T>(t, slot, g, k);
           t.scalar[0][slot] = g.steps[k] != 0;
         },
-        [&](const SgdTable<T>& t, size_t) { launch_n(sgd_group_kernel<T>, table_elements(t), s, t, params); });
+        [&](const SgdTable<T>& t, size_t first) {
+          bool* firsts = nullptr;
+          if (g.guarded()) {
+            firsts = guard.as<bool>() + first;
+            launch(guard_kernel<SgdGuardWrite>, 1, 1, s, guard_slots(g, first, t.count),
+                   g.step_counts->data<int64_t>(), skip_flag(g),
+                   SgdGuardWrite{firsts});
+          }
+          launch_n(sgd_group_kernel<T>, table_elements(t), s, t, params, skip_flag(g), firsts);
+        });
   });
 }
 
@@ -291,12 +379,14 @@ void CudaBackend::adagrad_group(const TensorGroup& g, double lr, double lr_decay
   JDNN_CUDA_OP("adagrad_group");
   cudaStream_t s = jdnn_op.ctx.stream;
   const kernels::AdagradParams params = kernels::adagrad_params(lr, lr_decay, eps, wd, 1);
+  DeviceScratch guard(jdnn_op.ctx.allocator, g.guarded() ? g.size() * sizeof(double) : 0);
   with_float(g.params[0]->dtype, "adagrad_group", [&](auto zero) {
     using T = decltype(zero);
+    static_assert(AdagradTable<T>::kCapacity <= GuardSlots::kCapacity);
     // Captured into a CUDA graph: the decayed rates follow the step count, so each replay's are
     // written to the device before it (replay r updates step steps[k] + r).
     const double* replayed = nullptr;
-    if (graph_capturing()) {
+    if (graph_capturing() && !g.guarded()) {
       std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
       replayed = static_cast<const double*>(
           graph_constants(steps.size() * sizeof(double), SourceKind::kOptimizerSteps, 0, 0, 1,
@@ -311,11 +401,17 @@ void CudaBackend::adagrad_group(const TensorGroup& g, double lr, double lr_decay
         g.size(),
         [&](AdagradTable<T>& t, int slot, size_t k) {
           fill_optimizer_entry<AdagradTable<T>, T>(t, slot, g, k);
-          t.scalar[0][slot] = kernels::adagrad_params(lr, lr_decay, eps, wd, g.steps[k]).clr;
+          t.scalar[0][slot] = g.guarded() ? 0.0 : kernels::adagrad_params(lr, lr_decay, eps, wd, g.steps[k]).clr;
         },
         [&](const AdagradTable<T>& t, size_t first) {
-          launch_n(adagrad_group_kernel<T>, table_elements(t), s, t, params,
-                   replayed != nullptr ? replayed + first : nullptr);
+          const double* constants = replayed != nullptr ? replayed + first : nullptr;
+          if (g.guarded()) {
+            constants = guard.as<double>() + first;
+            launch(guard_kernel<AdagradGuardWrite>, 1, 1, s, guard_slots(g, first, t.count),
+                   g.step_counts->data<int64_t>(), skip_flag(g),
+                   AdagradGuardWrite{guard.as<double>() + first, lr, lr_decay, eps, wd});
+          }
+          launch_n(adagrad_group_kernel<T>, table_elements(t), s, t, params, constants, skip_flag(g));
         });
   });
 }
@@ -327,10 +423,15 @@ void CudaBackend::rmsprop_group(const TensorGroup& g, double lr, double alpha, d
   const kernels::RmspropParams params{lr, alpha, eps, wd, momentum, !g.states[1].empty()};
   with_float(g.params[0]->dtype, "rmsprop_group", [&](auto zero) {
     using T = decltype(zero);
+    static_assert(RmspropTable<T>::kCapacity <= GuardSlots::kCapacity);
     for_each_table<RmspropTable<T>>(
         g.size(), [&](RmspropTable<T>& t, int slot, size_t k) { fill_optimizer_entry<RmspropTable<T>, T>(t, slot, g, k); },
-        [&](const RmspropTable<T>& t, size_t) {
-          launch_n(rmsprop_group_kernel<T>, table_elements(t), s, t, params);
+        [&](const RmspropTable<T>& t, size_t first) {
+          if (g.guarded()) {
+            launch(guard_kernel<NoGuardConstants>, 1, 1, s, guard_slots(g, first, t.count),
+                   g.step_counts->data<int64_t>(), skip_flag(g), NoGuardConstants{});
+          }
+          launch_n(rmsprop_group_kernel<T>, table_elements(t), s, t, params, skip_flag(g));
         });
   });
 }
@@ -342,15 +443,19 @@ void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double 
   const bool amsgrad = !g.states[2].empty();
   with_float(g.params[0]->dtype, "adam_group", [&](auto zero) {
     using T = decltype(zero);
-    // the step constants of each parameter (their steps may differ), computed as adam() does
+    static_assert(AdamTable<T>::kCapacity <= GuardSlots::kCapacity);
+    // the step constants of each parameter (their steps may differ), computed as adam() does; a
+    // guarded step's come from the guard kernel
     auto constants = [&](size_t k) {
-      return kernels::AdamConstants<T>(kernels::adam_params(lr, b1, b2, eps, wd, g.steps[k], amsgrad, decoupled));
+      return kernels::AdamConstants<T>(
+          kernels::adam_params(lr, b1, b2, eps, wd, g.guarded() ? 1 : g.steps[k], amsgrad, decoupled));
     };
     const kernels::AdamConstants<T> shared = constants(0);
+    DeviceScratch guard(jdnn_op.ctx.allocator, g.guarded() ? 2 * g.size() * sizeof(T) : 0);
     // Captured into a CUDA graph: the step sizes and bias corrections follow the step count, so each
     // replay's are written to the device before it (replay r updates step steps[k] + r).
     const T* replayed = nullptr;
-    if (graph_capturing()) {
+    if (graph_capturing() && !g.guarded()) {
       std::vector<int64_t> steps(g.steps.begin(), g.steps.end());
       replayed = static_cast<const T*>(
           graph_constants(2 * steps.size() * sizeof(T), SourceKind::kOptimizerSteps, 0, 0, 1,
@@ -374,8 +479,15 @@ void CudaBackend::adam_group(const TensorGroup& g, double lr, double b1, double 
             t.scalar[1][slot] = c.bias_correction2_sqrt;
           },
           [&](const AdamTable<T>& t, size_t first) {
+            const T* step_constants = replayed != nullptr ? replayed + 2 * first : nullptr;
+            if (g.guarded()) {
+              step_constants = guard.as<T>() + 2 * first;
+              launch(guard_kernel<AdamGuardWrite<T>>, 1, 1, s, guard_slots(g, first, t.count),
+                     g.step_counts->data<int64_t>(), skip_flag(g),
+                     AdamGuardWrite<T>{guard.as<T>() + 2 * first, lr, b1, b2, eps, wd, amsgrad, decoupled});
+            }
             launch_n(adam_group_kernel<decltype(amsgrad_)::value, decltype(decoupled_)::value, T>, table_elements(t),
-                     s, t, shared, replayed != nullptr ? replayed + 2 * first : nullptr);
+                     s, t, shared, step_constants, skip_flag(g));
           });
     });
   });
@@ -403,6 +515,44 @@ void CudaBackend::scale_group(const TensorGroup& g, const Tensor& coef) {
     using T = typename std::decay_t<decltype(t)>::element_type;
     launch_n(scale_group_kernel<T>, table_elements(t), s, t, coef.data<double>());
   });
+}
+
+// ---- loss scaling ---------------------------------------------------------------------------------
+
+namespace {
+// Threads that found an inf or NaN all write the same 1 to the flag.
+template <class T>
+__global__ void amp_unscale_kernel(SpanTable<T> t, float* found_inf, const float* scale) {
+  const float inv = kernels::inverse_scale(*scale);
+  bool found = false;
+  for (int k = 0; k < t.count; ++k) {
+    T* x = t.data[k];
+    JDNN_KERNEL_LOOP(i, t.numel[k]) { x[i] = kernels::unscale(x[i], inv, found); }
+  }
+  if (found) *found_inf = 1.0f;
+}
+
+__global__ void amp_update_scale_kernel(float* scale, int32_t* tracker, int64_t* skipped, const float* found_inf,
+                                        double growth, double backoff, int64_t interval) {
+  if (blockIdx.x != 0 || threadIdx.x != 0) return;
+  kernels::update_scale(*scale, *tracker, *skipped, *found_inf, growth, backoff, interval);
+}
+}  // namespace
+
+void CudaBackend::amp_unscale(const TensorGroup& g, Tensor& found_inf, const Tensor& scale) {
+  JDNN_CUDA_OP("amp_unscale");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  for_each_span_table(g, [&](const auto& t) {
+    using T = typename std::decay_t<decltype(t)>::element_type;
+    launch_n(amp_unscale_kernel<T>, table_elements(t), s, t, found_inf.data<float>(), scale.data<float>());
+  });
+}
+
+void CudaBackend::amp_update_scale(Tensor& scale, Tensor& tracker, Tensor& skipped, const Tensor& found_inf,
+                                   double growth, double backoff, int64_t interval) {
+  JDNN_CUDA_OP("amp_update_scale");
+  launch(amp_update_scale_kernel, 1, 1, jdnn_op.ctx.stream, scale.data<float>(), tracker.data<int32_t>(),
+         skipped.data<int64_t>(), found_inf.data<float>(), growth, backoff, interval);
 }
 
 }  // namespace jdnn::cuda

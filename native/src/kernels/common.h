@@ -41,5 +41,7 @@ template <class T> JDNN_HD T log1p(T x) { return as_device<T>(std::log1p(x), x);
 template <class T> JDNN_HD T expm1(T x) { return as_device<T>(std::expm1(x), x); }
 // Never beyond +-1.
 template <class T> JDNN_HD T tanh(T x) { return as_device<T>(std::tanh(x), x, true); }
+// CUDA documents 2 ulp for double pow; used where a kernel computes per-step constants itself.
+template <class T> JDNN_HD T pow(T x, T y) { return as_device<T>(std::pow(x, y), x); }
 
 }  // namespace jdnn::device_math

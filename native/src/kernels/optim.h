@@ -83,7 +83,7 @@ struct AdamParams {
 template <class T>
 struct AdamConstants {
   T one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay, step_size, bias_correction2_sqrt;
-  explicit AdamConstants(const AdamParams& a)
+  JDNN_HD explicit AdamConstants(const AdamParams& a)
       : one_minus_beta1(T(1 - a.beta1)), beta2(T(a.beta2)), one_minus_beta2(T(1 - a.beta2)), eps(T(a.eps)),
         weight_decay(T(a.weight_decay)), decay(T(1 - a.lr * a.weight_decay)),
         step_size(T(a.lr / a.bias_correction1)), bias_correction2_sqrt(T(a.bias_correction2_sqrt)) {}
@@ -109,15 +109,22 @@ JDNN_HD void adam_update(T& p, T g, T& m, T& v, T& v_max, const AdamConstants<T>
   p -= c.step_size * m / denom;
 }
 
-// Per-step scalars, computed once on the host in double precision.
-inline AdagradParams adagrad_params(double lr, double lr_decay, double eps, double wd, int64_t step) {
+// Per-step scalars in double precision, computed once per call on the host (std::pow) or, for
+// steps counted on the device (loss scaling's guarded steps, core/tensor_group.h), by one device
+// thread (ON_DEVICE: CUDA's pow, which may differ from the host's by an ulp or two; the emulation
+// models that in its jitter mode).
+template <bool ON_DEVICE = false>
+JDNN_HD AdagradParams adagrad_params(double lr, double lr_decay, double eps, double wd, int64_t step) {
   return {lr / (1 + static_cast<double>(step - 1) * lr_decay), eps, wd};
 }
 
-inline AdamParams adam_params(double lr, double b1, double b2, double eps, double wd, int64_t step,
-                              bool amsgrad, bool decoupled) {
+template <bool ON_DEVICE = false>
+JDNN_HD AdamParams adam_params(double lr, double b1, double b2, double eps, double wd, int64_t step, bool amsgrad,
+                               bool decoupled) {
   const double t = static_cast<double>(step);
-  return {lr, b1, b2, eps, wd, 1 - std::pow(b1, t), std::sqrt(1 - std::pow(b2, t)), amsgrad, decoupled};
+  const double p1 = ON_DEVICE ? device_math::pow(b1, t) : std::pow(b1, t);
+  const double p2 = ON_DEVICE ? device_math::pow(b2, t) : std::pow(b2, t);
+  return {lr, b1, b2, eps, wd, 1 - p1, std::sqrt(1 - p2), amsgrad, decoupled};
 }
 
 // Calls f(amsgrad, decoupled) with the two flags as std::bool_constant values, so each backend

@@ -154,6 +154,30 @@ std::vector<int64_t> per_parameter(const char* op, const int64_t* values, int64_
   return std::vector<int64_t>(values, values + count);
 }
 
+// Loss scaling's guard (core/tensor_group.h), from its handles: none when found_inf is 0.
+void set_guard(const char* op, TensorGroup& t, int64_t found_inf, int64_t step_counts, const int64_t* slots) {
+  if (found_inf == 0) {
+    JDNN_CHECK(step_counts == 0 && slots == nullptr, op, ": step counts given without a found_inf flag");
+    return;
+  }
+  const Tensor& device = *t.params[0];
+  const Tensor& flag = tensor_ref(found_inf);
+  JDNN_CHECK(flag.dtype == DType::FLOAT32 && flag.numel == 1 && flag.device == device.device, op,
+             ": found_inf must be a float32 scalar on ", device_name(device.device), ", got ", flag.describe());
+  JDNN_CHECK(step_counts != 0 && slots != nullptr, op, ": a guarded step needs the step counts and slots");
+  Tensor& counts = tensor_ref(step_counts);
+  JDNN_CHECK(counts.dtype == DType::INT64 && counts.device == device.device && counts.numel >= 1, op,
+             ": step counts must be an int64 tensor on ", device_name(device.device), ", got ", counts.describe());
+  std::unordered_set<int64_t> seen;
+  for (size_t k = 0; k < t.size(); ++k) {
+    JDNN_CHECK(slots[k] >= 0 && slots[k] < counts.numel && seen.insert(slots[k]).second, op, ": slot ", slots[k],
+               " of parameter ", k, " is outside [0, ", counts.numel, ") or repeated");
+  }
+  t.found_inf = &flag;
+  t.step_counts = &counts;
+  t.slots.assign(slots, slots + t.size());
+}
+
 Tensor& float64_scalar_on(const char* op, int64_t h, const Tensor& like, const char* what) {
   Tensor& t = tensor_ref(h);
   JDNN_CHECK(t.dtype == DType::FLOAT64 && t.numel == 1 && t.device == like.device, op, ": ", what,
@@ -164,45 +188,54 @@ Tensor& float64_scalar_on(const char* op, int64_t h, const Tensor& like, const c
 
 int optim_sgd_group(const int64_t* params, const int64_t* grads, const int64_t* bufs, const int64_t* first,
                     int64_t count, double lr, double momentum, double dampening, double weight_decay,
-                    bool nesterov) noexcept {
+                    bool nesterov, int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept {
   return status_of([&] {
     TensorGroup t = optimizer_group("sgd_group", params, grads, count, {{bufs, momentum != 0, "momentum buffer"}});
     t.steps = per_parameter("sgd_group", first, count, 0, 1, "first-use flag");
+    set_guard("sgd_group", t, found_inf, step_counts, slots);
     backend_of(*t.params[0]).sgd_group(t, lr, momentum, dampening, weight_decay, nesterov);
   });
 }
 
 int optim_adagrad_group(const int64_t* params, const int64_t* grads, const int64_t* sums, const int64_t* steps,
-                        int64_t count, double lr, double lr_decay, double eps, double weight_decay) noexcept {
+                        int64_t count, double lr, double lr_decay, double eps, double weight_decay,
+                        int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept {
   return status_of([&] {
     TensorGroup t = optimizer_group("adagrad_group", params, grads, count, {{sums, true, "sum of squares"}});
-    t.steps = per_parameter("adagrad_group", steps, count, 1, INT64_MAX, "step");
+    set_guard("adagrad_group", t, found_inf, step_counts, slots);
+    if (!t.guarded()) t.steps = per_parameter("adagrad_group", steps, count, 1, INT64_MAX, "step");
+    JDNN_CHECK(!t.guarded() || steps == nullptr, "adagrad_group: a guarded step counts on the device; steps must be null");
     backend_of(*t.params[0]).adagrad_group(t, lr, lr_decay, eps, weight_decay);
   });
 }
 
 int optim_rmsprop_group(const int64_t* params, const int64_t* grads, const int64_t* square_avgs,
                         const int64_t* grad_avgs, const int64_t* bufs, int64_t count, double lr, double alpha,
-                        double eps, double weight_decay, double momentum, bool centered) noexcept {
+                        double eps, double weight_decay, double momentum, bool centered, int64_t found_inf,
+                        int64_t step_counts, const int64_t* slots) noexcept {
   return status_of([&] {
     TensorGroup t = optimizer_group("rmsprop_group", params, grads, count,
                                     {{square_avgs, true, "square average"},
                                      {grad_avgs, centered, "gradient average"},
                                      {bufs, momentum > 0, "momentum buffer"}});
+    set_guard("rmsprop_group", t, found_inf, step_counts, slots);
     backend_of(*t.params[0]).rmsprop_group(t, lr, alpha, eps, weight_decay, momentum);
   });
 }
 
 int optim_adam_group(const int64_t* params, const int64_t* grads, const int64_t* ms, const int64_t* vs,
                      const int64_t* v_maxs, const int64_t* steps, int64_t count, double lr, double beta1,
-                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled) noexcept {
+                     double beta2, double eps, double weight_decay, bool amsgrad, bool decoupled,
+                     int64_t found_inf, int64_t step_counts, const int64_t* slots) noexcept {
   return status_of([&] {
     const char* op = decoupled ? "adamw_group" : "adam_group";
     TensorGroup t = optimizer_group(op, params, grads, count,
                                     {{ms, true, "first moment"},
                                      {vs, true, "second moment"},
                                      {v_maxs, amsgrad, "AMSGrad maximum"}});
-    t.steps = per_parameter(op, steps, count, 1, INT64_MAX, "step");
+    set_guard(op, t, found_inf, step_counts, slots);
+    if (!t.guarded()) t.steps = per_parameter(op, steps, count, 1, INT64_MAX, "step");
+    JDNN_CHECK(!t.guarded() || steps == nullptr, op, ": a guarded step counts on the device; steps must be null");
     backend_of(*t.params[0]).adam_group(t, lr, beta1, beta2, eps, weight_decay, decoupled);
   });
 }
@@ -226,6 +259,44 @@ int optim_scale_group(const int64_t* grads, int64_t count, int64_t coef) noexcep
     t.params = group_members("scale_group", grads, count, false, "gradient");
     const Tensor& c = float64_scalar_on("scale_group", coef, *t.params[0], "coef");
     backend_of(c).scale_group(t, c);
+  });
+}
+
+int amp_unscale(const int64_t* grads, int64_t count, int64_t found_inf, int64_t scale) noexcept {
+  return status_of([&] {
+    TensorGroup t;
+    t.params = group_members("amp_unscale", grads, count, false, "gradient");
+    const Tensor& device = *t.params[0];
+    Tensor& flag = tensor_ref(found_inf);
+    const Tensor& s = tensor_ref(scale);
+    for (const Tensor* x : std::initializer_list<const Tensor*>{&flag, &s})
+      JDNN_CHECK(x->dtype == DType::FLOAT32 && x->numel == 1 && x->device == device.device,
+                 "amp_unscale: found_inf and scale must be float32 scalars on ", device_name(device.device), ", got ",
+                 x->describe());
+    JDNN_CHECK(flag.storage->data != s.storage->data, "amp_unscale: found_inf and scale must be different tensors");
+    backend_of(flag).amp_unscale(t, flag, s);
+  });
+}
+
+int amp_update_scale(int64_t scale, int64_t growth_tracker, int64_t skipped, int64_t found_inf, double growth_factor,
+                     double backoff_factor, int64_t growth_interval) noexcept {
+  return status_of([&] {
+    Tensor &s = tensor_ref(scale), &tracker = tensor_ref(growth_tracker), &skips = tensor_ref(skipped);
+    const Tensor& flag = tensor_ref(found_inf);
+    const char* op = "amp_update_scale";
+    JDNN_CHECK(s.dtype == DType::FLOAT32 && s.numel == 1, op, ": scale must be a float32 scalar, got ", s.describe());
+    JDNN_CHECK(flag.dtype == DType::FLOAT32 && flag.numel == 1, op, ": found_inf must be a float32 scalar, got ",
+               flag.describe());
+    JDNN_CHECK(tracker.dtype == DType::INT32 && tracker.numel == 1, op, ": the growth tracker must be an int32 scalar, got ",
+               tracker.describe());
+    JDNN_CHECK(skips.dtype == DType::INT64 && skips.numel == 1, op, ": the skipped-step count must be an int64 scalar, got ",
+               skips.describe());
+    for (const Tensor* x : std::initializer_list<const Tensor*>{&flag, &tracker, &skips})
+      JDNN_CHECK(x->device == s.device, op, ": ", x->describe(), " is not on the scale's device, ", s.describe());
+    JDNN_CHECK(growth_factor > 1 && backoff_factor > 0 && backoff_factor < 1 && growth_interval >= 1, op,
+               ": need growth_factor > 1, 0 < backoff_factor < 1 and growth_interval >= 1, got ", growth_factor, ", ",
+               backoff_factor, ", ", growth_interval);
+    backend_of(s).amp_update_scale(s, tracker, skips, flag, growth_factor, backoff_factor, growth_interval);
   });
 }
 

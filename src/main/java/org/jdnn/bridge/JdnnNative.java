@@ -273,28 +273,39 @@ public final class JdnnNative {
   public static native int optim_sgd_group(
       @Cast("const int64_t*") long[] params, @Cast("const int64_t*") long[] grads, @Cast("const int64_t*") long[] bufs,
       @Cast("const int64_t*") long[] first, long count, double lr, double momentum, double dampening,
-      double weightDecay, @Cast("bool") boolean nesterov);
+      double weightDecay, @Cast("bool") boolean nesterov, long foundInf, long stepCounts,
+      @Cast("const int64_t*") long[] slots);
 
   public static native int optim_adagrad_group(
       @Cast("const int64_t*") long[] params, @Cast("const int64_t*") long[] grads, @Cast("const int64_t*") long[] sums,
-      @Cast("const int64_t*") long[] steps, long count, double lr, double lrDecay, double eps, double weightDecay);
+      @Cast("const int64_t*") long[] steps, long count, double lr, double lrDecay, double eps, double weightDecay,
+      long foundInf, long stepCounts, @Cast("const int64_t*") long[] slots);
 
   public static native int optim_rmsprop_group(
       @Cast("const int64_t*") long[] params, @Cast("const int64_t*") long[] grads,
       @Cast("const int64_t*") long[] squareAvgs, @Cast("const int64_t*") long[] gradAvgs,
       @Cast("const int64_t*") long[] bufs, long count, double lr, double alpha, double eps, double weightDecay,
-      double momentum, @Cast("bool") boolean centered);
+      double momentum, @Cast("bool") boolean centered, long foundInf, long stepCounts,
+      @Cast("const int64_t*") long[] slots);
 
   public static native int optim_adam_group(
       @Cast("const int64_t*") long[] params, @Cast("const int64_t*") long[] grads, @Cast("const int64_t*") long[] ms,
       @Cast("const int64_t*") long[] vs, @Cast("const int64_t*") long[] vMaxs, @Cast("const int64_t*") long[] steps,
       long count, double lr, double beta1, double beta2, double eps, double weightDecay,
-      @Cast("bool") boolean amsgrad, @Cast("bool") boolean decoupled);
+      @Cast("bool") boolean amsgrad, @Cast("bool") boolean decoupled, long foundInf, long stepCounts,
+      @Cast("const int64_t*") long[] slots);
 
   public static native int optim_grad_norm(
       @Cast("const int64_t*") long[] grads, long count, long total, long coef, double maxNorm, double eps);
 
   public static native int optim_scale_group(@Cast("const int64_t*") long[] grads, long count, long coef);
+
+  // ---- loss scaling ----
+  public static native int amp_unscale(@Cast("const int64_t*") long[] grads, long count, long foundInf, long scale);
+
+  public static native int amp_update_scale(
+      long scale, long growthTracker, long skipped, long foundInf, double growthFactor, double backoffFactor,
+      long growthInterval);
 
   // ---- random numbers ----
   public static native int random_uniform(

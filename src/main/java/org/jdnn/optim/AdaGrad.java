@@ -108,7 +108,12 @@ public final class AdaGrad extends Optimizer {
     // buffer written before each replay (docs/architecture.md, "CUDA graphs").
     Tensor[] sum = statesOf(indices, "sum", hyper(group, "initial_accumulator_value"));
     OptimOps.adagradGroup(paramsOf(indices), gradsOf(indices), sum, stepsOf(indices), hyper(group, "lr"),
-        hyper(group, "lr_decay"), hyper(group, "eps"), hyper(group, "weight_decay"));
+        hyper(group, "lr_decay"), hyper(group, "eps"), hyper(group, "weight_decay"), guardOf(indices));
+  }
+
+  @Override
+  boolean guardsOnDevice() {
+    return true;
   }
 
   @Override

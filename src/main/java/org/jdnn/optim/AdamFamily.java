@@ -113,15 +113,22 @@ public abstract class AdamFamily<S extends AdamFamily<S>> extends Optimizer {
         hyper(group, "eps"), hyper(group, "weight_decay"), steps(i), decoupled());
   }
 
+  // final: loss-scaled steps rely on this call passing the step guard (guardsOnDevice)
   @Override
-  protected void updateGroup(int group, int[] indices) {
+  protected final void updateGroup(int group, int[] indices) {
     // Capturable: under a CUDA graph capture the backend reads the step sizes and bias corrections
     // from a device buffer written before each replay (docs/architecture.md, "CUDA graphs").
     Tensor[] m = statesOf(indices, "exp_avg", 0);
     Tensor[] v = statesOf(indices, "exp_avg_sq", 0);
     Tensor[] vMax = flag(group, "amsgrad") ? statesOf(indices, "max_exp_avg_sq", 0) : null;
     OptimOps.adamGroup(paramsOf(indices), gradsOf(indices), m, v, vMax, stepsOf(indices), hyper(group, "lr"),
-        hyper(group, "beta1"), hyper(group, "beta2"), hyper(group, "eps"), hyper(group, "weight_decay"), decoupled());
+        hyper(group, "beta1"), hyper(group, "beta2"), hyper(group, "eps"), hyper(group, "weight_decay"), decoupled(),
+        guardOf(indices));
+  }
+
+  @Override
+  boolean guardsOnDevice() {
+    return true;
   }
 
   // The per-tensor reference path passes the bias corrections as kernel arguments, which a CUDA graph

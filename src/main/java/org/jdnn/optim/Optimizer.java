@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdnn.tensor.CudaGraph;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.OptimOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -54,6 +56,12 @@ public abstract class Optimizer implements AutoCloseable {
   final long[] steps;
   private boolean closed;
   private boolean fused = true;
+  // Guarded steps (GradScaler) count updates on the device, in deviceSteps (int64, one element per
+  // parameter); while stepsOnDevice, those counts are the true ones and `steps` is refreshed from
+  // them when read. guard: the flag of the guarded step in progress, else null.
+  private Tensor deviceSteps;
+  private boolean stepsOnDevice;
+  private Tensor guard;
 
   /**
    * An optimizer over one group holding {@code params}.
@@ -305,30 +313,121 @@ public abstract class Optimizer implements AutoCloseable {
    */
   public void step() {
     checkOpen();
-    for (int i = 0; i < params.size(); i++) {
-      Tensor p = params.get(i);
-      if (p.isClosed()) {
-        throw new IllegalStateException(getClass().getSimpleName() + ": parameter " + i + " (" + p.describe()
-            + ") is closed; if its model was moved with Layer.to(device), create the optimizer after moving it");
-      }
-    }
+    stepsToHost();
+    checkParamsOpen();
     countedByReplays();
     for (int group = 0; group < groupCount(); group++) {
-      // the group's parameters with a gradient, split by device and dtype: one native call each
-      Map<String, List<Integer>> parts = new LinkedHashMap<>();
-      for (int i = 0; i < params.size(); i++) {
-        Tensor p = params.get(i);
-        if (groupOf[i] != group || p.grad() == null) continue;
-        steps[i]++;
-        parts.computeIfAbsent(p.device() + "/" + p.dtype(), k -> new ArrayList<>()).add(i);
-      }
-      for (List<Integer> part : parts.values()) {
+      for (List<Integer> part : parts(group, true).values()) {
         int[] indices = part.stream().mapToInt(Integer::intValue).toArray();
         if (fused) {
           updateGroup(group, indices);
         } else {
           for (int i : indices) update(i, params.get(i), params.get(i).grad(), group);
         }
+      }
+    }
+  }
+
+  /**
+   * Loss scaling's step (GradScaler.step calls it): the update {@link #step()} makes, unless
+   * {@code foundInf} (a float32 one-element tensor on the parameters' device) is not 0, decided on
+   * the device without reading the flag back. The optimizers of this package then count their
+   * updates on the device (see {@link #steps(int)}); an optimizer that implements only {@link
+   * #update}, and the per-tensor path, read the flag on the host and step or not.
+   */
+  void step(Tensor foundInf) {
+    checkOpen();
+    checkParamsOpen();
+    Device device = foundInf.device();
+    if (CudaGraph.isCapturing(device)) {
+      throw new IllegalStateException(name() + ": a loss-scaled step cannot be captured in a CUDA graph (the graph"
+          + " would count its steps on the host); train without cudaGraphs under float16");
+    }
+    if (!fused || !guardsOnDevice()) {
+      if (foundInf.item() == 0) step();
+      return;
+    }
+    stepsToDevice(device);
+    guard = foundInf;
+    try {
+      for (int group = 0; group < groupCount(); group++) {
+        for (Map.Entry<String, List<Integer>> part : parts(group, false).entrySet()) {
+          int[] indices = part.getValue().stream().mapToInt(Integer::intValue).toArray();
+          Tensor first = params.get(indices[0]);
+          if (first.device() != device) {
+            throw new IllegalArgumentException(name() + ": parameter " + indices[0] + " " + first.describe()
+                + " is not on the device of the loss scaler (" + device + "); scale the loss on the model's device");
+          }
+          updateGroup(group, indices);
+        }
+      }
+    } finally {
+      guard = null;
+    }
+  }
+
+  /**
+   * Whether {@link #updateGroup} passes {@link #guardOf} to its native call, so loss-scaled steps are
+   * decided on the device; the optimizers of this package do.
+   */
+  boolean guardsOnDevice() {
+    return false;
+  }
+
+  /** The guard of the loss-scaled step in progress for parameters {@code indices}, else null. */
+  final OptimOps.StepGuard guardOf(int[] indices) {
+    if (guard == null) return null;
+    long[] slots = new long[indices.length];
+    for (int k = 0; k < indices.length; k++) slots[k] = indices[k];
+    return new OptimOps.StepGuard(guard, deviceSteps, slots);
+  }
+
+  // The group's parameters with a gradient, split by device and dtype: one native call each;
+  // `count` adds this update to the host's step counts.
+  private Map<String, List<Integer>> parts(int group, boolean count) {
+    Map<String, List<Integer>> parts = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (groupOf[i] != group || p.grad() == null) continue;
+      if (count) steps[i]++;
+      parts.computeIfAbsent(p.device() + "/" + p.dtype(), k -> new ArrayList<>()).add(i);
+    }
+    return parts;
+  }
+
+  // The counts move to the device before a guarded step (uploaded when the host's are the true ones).
+  private void stepsToDevice(Device device) {
+    if (stepsOnDevice && deviceSteps.device() == device) return;
+    stepsToHost();
+    if (deviceSteps != null) deviceSteps.close();
+    deviceSteps = null;
+    Tensor host = Tensor.ofLongs(steps.clone(), steps.length).keep();
+    try {
+      deviceSteps = device == Device.cpu() ? host : host.to(device).keep();
+    } finally {
+      if (deviceSteps != host) host.close();
+    }
+    stepsOnDevice = true;
+  }
+
+  // The device's counts become the host's again (a read that waits for the device).
+  private void stepsToHost() {
+    refreshSteps();
+    stepsOnDevice = false;
+  }
+
+  private void refreshSteps() {
+    if (!stepsOnDevice) return;
+    long[] counted = deviceSteps.toLongArray();
+    System.arraycopy(counted, 0, steps, 0, steps.length);
+  }
+
+  private void checkParamsOpen() {
+    for (int i = 0; i < params.size(); i++) {
+      Tensor p = params.get(i);
+      if (p.isClosed()) {
+        throw new IllegalStateException(getClass().getSimpleName() + ": parameter " + i + " (" + p.describe()
+            + ") is closed; if its model was moved with Layer.to(device), create the optimizer after moving it");
       }
     }
   }
@@ -366,6 +465,7 @@ public abstract class Optimizer implements AutoCloseable {
    */
   public void countStep() {
     checkOpen();
+    stepsToHost();
     for (int i = 0; i < params.size(); i++) {
       if (params.get(i).grad() != null) steps[i]++;
     }
@@ -434,13 +534,16 @@ public abstract class Optimizer implements AutoCloseable {
   protected abstract void update(int index, Tensor param, Tensor grad, int group);
 
   /**
-   * Updates applied to parameter {@code index} so far.
+   * Updates applied to parameter {@code index} so far. After loss-scaled steps (GradScaler) the
+   * counts live on the device, where skipped steps are not counted; reading one then waits for the
+   * device.
    *
    * @param index the parameter's index, in [0, parameters().size())
    * @return the count, 0 before its first update
    * @throws ArrayIndexOutOfBoundsException when {@code index} is out of range
    */
   public long steps(int index) {
+    refreshSteps();
     return steps[index];
   }
 
@@ -451,6 +554,7 @@ public abstract class Optimizer implements AutoCloseable {
    * @return the count; 0 before its first update and for a tensor this optimizer does not update
    */
   public long steps(Tensor param) {
+    refreshSteps();
     for (int i = 0; i < params.size(); i++) if (params.get(i) == param) return steps[i];
     return 0;
   }
@@ -493,11 +597,12 @@ public abstract class Optimizer implements AutoCloseable {
    * exp_avg_sq, max_exp_avg_sq, momentum_buffer, sum, square_avg, grad_avg). The tensors stay
    * owned by this optimizer: read them, do not close them.
    *
-   * @return a new map, in parameter order; empty before the first step
+   * @return a new map, in parameter order; a parameter appears once updated (empty before the first step)
    * @throws IllegalStateException when the optimizer is closed
    */
   public Map<String, Tensor> stateTensors() {
     checkOpen();
+    refreshSteps();
     return OptimizerState.tensors(this);
   }
 
@@ -511,6 +616,7 @@ public abstract class Optimizer implements AutoCloseable {
    */
   public Map<String, Object> stateScalars() {
     checkOpen();
+    refreshSteps();
     return OptimizerState.scalars(this);
   }
 
@@ -532,6 +638,7 @@ public abstract class Optimizer implements AutoCloseable {
   public void loadState(Map<String, Tensor> tensors, Map<String, Object> scalars) {
     checkOpen();
     OptimizerState.load(this, tensors, scalars);
+    stepsOnDevice = false;  // the loaded counts are the host's
   }
 
   /**
@@ -571,6 +678,9 @@ public abstract class Optimizer implements AutoCloseable {
   @Override
   public void close() {
     freeState();
+    if (deviceSteps != null) deviceSteps.close();
+    deviceSteps = null;
+    stepsOnDevice = false;
     closed = true;
   }
 

@@ -16,6 +16,9 @@ final class OptimizerState {
   static Map<String, Tensor> tensors(Optimizer o) {
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (int i = 0; i < o.state.size(); i++) {
+      // A loss-scaled step skipped on the device may have created a parameter's state before its
+      // first update; still at its initial values, it is left out, as a first update creates it again.
+      if (o.steps[i] == 0) continue;
       for (Map.Entry<String, Tensor> e : o.state.get(i).entrySet()) out.put("state." + i + "." + e.getKey(), e.getValue());
     }
     return out;

@@ -131,7 +131,12 @@ public final class RMSProp extends Optimizer {
     Tensor[] gradAvg = flag(group, "centered") ? statesOf(indices, "grad_avg", 0) : null;
     Tensor[] bufs = momentum > 0 ? statesOf(indices, "momentum_buffer", 0) : null;
     OptimOps.rmspropGroup(paramsOf(indices), gradsOf(indices), squareAvg, gradAvg, bufs, hyper(group, "lr"),
-        hyper(group, "alpha"), hyper(group, "eps"), hyper(group, "weight_decay"), momentum);
+        hyper(group, "alpha"), hyper(group, "eps"), hyper(group, "weight_decay"), momentum, guardOf(indices));
+  }
+
+  @Override
+  boolean guardsOnDevice() {
+    return true;
   }
 
   @Override

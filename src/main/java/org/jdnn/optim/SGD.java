@@ -124,7 +124,12 @@ public final class SGD extends Optimizer {
     for (int k = 0; k < indices.length; k++) first[k] = existingState(indices[k], "momentum_buffer") == null;
     Tensor[] bufs = momentum != 0 ? statesOf(indices, "momentum_buffer", 0) : null;
     OptimOps.sgdGroup(paramsOf(indices), gradsOf(indices), bufs, first, hyper(group, "lr"), momentum,
-        hyper(group, "dampening"), hyper(group, "weight_decay"), flag(group, "nesterov"));
+        hyper(group, "dampening"), hyper(group, "weight_decay"), flag(group, "nesterov"), guardOf(indices));
+  }
+
+  @Override
+  boolean guardsOnDevice() {
+    return true;
   }
 
   @Override

@@ -158,19 +158,22 @@ public final class OptimOps {
    * @param dampening the dampening of the buffer's gradient term
    * @param weightDecay added to the gradient as weightDecay p
    * @param nesterov whether to step along g + momentum buf
+   * @param guard loss scaling's guard ({@link StepGuard}): the step is then skipped on the device when its
+   *     flag is set and counted there, {@code steps} unread (it may be null); null for a plain step
    * @throws IllegalArgumentException when the group is empty, arrays differ in length, or a tensor is
    *     missing, repeated, not float, or differs from parameter 0 in dtype or device or from its own
    *     parameter in element count
    */
   public static void sgdGroup(Tensor[] p, Tensor[] g, Tensor[] buf, boolean[] first, double lr, double momentum,
-      double dampening, double weightDecay, boolean nesterov) {
+      double dampening, double weightDecay, boolean nesterov, StepGuard guard) {
     String op = "SGD";
     groupLayout(op, p, new Tensor[][] {g, buf}, new String[] {"gradient", "momentum buffer"});
     long[] firstFlags = new long[p.length];
     perParameter(op, "first-use flags", first == null ? -1 : first.length, p.length);
     for (int k = 0; k < p.length; k++) firstFlags[k] = first[k] ? 1 : 0;
+    checkGuard(op, p, guard);
     NativeErrors.check(JdnnNative.optim_sgd_group(handles(p), handles(g), handles(buf), firstFlags, p.length, lr,
-        momentum, dampening, weightDecay, nesterov));
+        momentum, dampening, weightDecay, nesterov, flagOf(guard), countsOf(guard), slotsOf(guard)));
   }
 
   /**
@@ -184,15 +187,18 @@ public final class OptimOps {
    * @param lrDecay the learning-rate decay per step
    * @param eps added to the denominator
    * @param weightDecay added to the gradient as weightDecay p
+   * @param guard loss scaling's guard ({@link StepGuard}): the step is then skipped on the device when its
+   *     flag is set and counted there, {@code steps} unread (it may be null); null for a plain step
    * @throws IllegalArgumentException as {@link #sgdGroup}, or when a step is below 1
    */
   public static void adagradGroup(Tensor[] p, Tensor[] g, Tensor[] sum, long[] steps, double lr, double lrDecay,
-      double eps, double weightDecay) {
+      double eps, double weightDecay, StepGuard guard) {
     String op = "AdaGrad";
     groupLayout(op, p, new Tensor[][] {g, sum}, new String[] {"gradient", "sum of squares"});
-    checkSteps(op, steps, p.length);
-    NativeErrors.check(JdnnNative.optim_adagrad_group(handles(p), handles(g), handles(sum), steps, p.length, lr,
-        lrDecay, eps, weightDecay));
+    if (guard == null) checkSteps(op, steps, p.length);
+    checkGuard(op, p, guard);
+    NativeErrors.check(JdnnNative.optim_adagrad_group(handles(p), handles(g), handles(sum), guard == null ? steps : null,
+        p.length, lr, lrDecay, eps, weightDecay, flagOf(guard), countsOf(guard), slotsOf(guard)));
   }
 
   /**
@@ -208,14 +214,18 @@ public final class OptimOps {
    * @param eps added to the denominator
    * @param weightDecay added to the gradient as weightDecay p
    * @param momentum the momentum factor
+   * @param guard loss scaling's guard ({@link StepGuard}): the step is then skipped on the device when its
+   *     flag is set and counted there, {@code steps} unread (it may be null); null for a plain step
    * @throws IllegalArgumentException as {@link #sgdGroup}
    */
   public static void rmspropGroup(Tensor[] p, Tensor[] g, Tensor[] squareAvg, Tensor[] gradAvg, Tensor[] buf,
-      double lr, double alpha, double eps, double weightDecay, double momentum) {
+      double lr, double alpha, double eps, double weightDecay, double momentum, StepGuard guard) {
     groupLayout("RMSProp", p, new Tensor[][] {g, squareAvg, gradAvg, buf},
         new String[] {"gradient", "square average", "gradient average", "momentum buffer"});
+    checkGuard("RMSProp", p, guard);
     NativeErrors.check(JdnnNative.optim_rmsprop_group(handles(p), handles(g), handles(squareAvg), handles(gradAvg),
-        handles(buf), p.length, lr, alpha, eps, weightDecay, momentum, gradAvg != null));
+        handles(buf), p.length, lr, alpha, eps, weightDecay, momentum, gradAvg != null, flagOf(guard), countsOf(guard),
+        slotsOf(guard)));
   }
 
   /**
@@ -233,16 +243,68 @@ public final class OptimOps {
    * @param eps added to the denominator
    * @param weightDecay the weight decay (coupled or decoupled)
    * @param decoupled true for AdamW's decay, false for Adam's
+   * @param guard loss scaling's guard ({@link StepGuard}): the step is then skipped on the device when its
+   *     flag is set and counted there, {@code steps} unread (it may be null); null for a plain step
    * @throws IllegalArgumentException as {@link #sgdGroup}, or when a step is below 1
    */
   public static void adamGroup(Tensor[] p, Tensor[] g, Tensor[] m, Tensor[] v, Tensor[] vMax, long[] steps, double lr,
-      double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+      double beta1, double beta2, double eps, double weightDecay, boolean decoupled, StepGuard guard) {
     String op = decoupled ? "AdamW" : "Adam";
     groupLayout(op, p, new Tensor[][] {g, m, v, vMax},
         new String[] {"gradient", "first moment", "second moment", "AMSGrad maximum"});
-    checkSteps(op, steps, p.length);
-    NativeErrors.check(JdnnNative.optim_adam_group(handles(p), handles(g), handles(m), handles(v), handles(vMax), steps,
-        p.length, lr, beta1, beta2, eps, weightDecay, vMax != null, decoupled));
+    if (guard == null) checkSteps(op, steps, p.length);
+    checkGuard(op, p, guard);
+    NativeErrors.check(JdnnNative.optim_adam_group(handles(p), handles(g), handles(m), handles(v), handles(vMax),
+        guard == null ? steps : null, p.length, lr, beta1, beta2, eps, weightDecay, vMax != null, decoupled,
+        flagOf(guard), countsOf(guard), slotsOf(guard)));
+  }
+
+  /**
+   * Loss scaling's device-side guard of a group step ({@code org.jdnn.optim.GradScaler} makes them):
+   * the step changes nothing when {@code foundInf} is not 0, and otherwise counts each parameter's
+   * update on the device, in {@code stepCounts[slots[k]]} for parameter k, the per-step constants
+   * (Adam's bias corrections, AdaGrad's decayed rate) following those counts. Nothing is read back
+   * to the host, so a step whose gradients overflowed is skipped without waiting for the device.
+   *
+   * @param foundInf a float32 one-element tensor on the parameters' device: 0 to step, else skip
+   * @param stepCounts an int64 tensor on that device: the update count of every parameter of the
+   *     optimizer
+   * @param slots per parameter of the call, its index in {@code stepCounts}; distinct
+   */
+  public record StepGuard(Tensor foundInf, Tensor stepCounts, long[] slots) {}
+
+  private static void checkGuard(String op, Tensor[] p, StepGuard guard) {
+    if (guard == null) return;
+    Tensor f = guard.foundInf(), c = guard.stepCounts();
+    if (f == null || f.isClosed() || f.dtype() != DType.FLOAT32 || f.numel() != 1 || f.device() != p[0].device()) {
+      throw new IllegalArgumentException(op + ": the step guard's found-inf flag must be an open float32 one-element"
+          + " tensor on " + p[0].device() + ", got " + (f == null ? "null" : f.describe()));
+    }
+    if (c == null || c.isClosed() || c.dtype() != DType.INT64 || c.device() != p[0].device()) {
+      throw new IllegalArgumentException(op + ": the step guard's counts must be an open int64 tensor on "
+          + p[0].device() + ", got " + (c == null ? "null" : c.describe()));
+    }
+    long[] slots = guard.slots();
+    perParameter(op, "step-count slots", slots == null ? -1 : slots.length, p.length);
+    Set<Long> seen = new java.util.HashSet<>();
+    for (int k = 0; k < slots.length; k++) {
+      if (slots[k] < 0 || slots[k] >= c.numel() || !seen.add(slots[k])) {
+        throw new IllegalArgumentException(op + ": step-count slot " + slots[k] + " of parameter " + k
+            + " is outside [0, " + c.numel() + ") or repeated; give each parameter its own slot");
+      }
+    }
+  }
+
+  private static long flagOf(StepGuard guard) {
+    return guard == null ? 0 : guard.foundInf().h();
+  }
+
+  private static long countsOf(StepGuard guard) {
+    return guard == null ? 0 : guard.stepCounts().h();
+  }
+
+  private static long[] slotsOf(StepGuard guard) {
+    return guard == null ? null : guard.slots();
   }
 
   /**
@@ -288,6 +350,61 @@ public final class OptimOps {
     }
     NativeErrors.check(JdnnNative.optim_scale_group(handles(grads), grads.length, coef.h()));
   }
+  /**
+   * torch.amp.GradScaler's unscaling of a step's gradients, on their device and without reading
+   * anything back: every element times float32(1 / scale), in place; {@code foundInf} set to 1 when
+   * any element was inf or NaN, else left as it was (so several calls accumulate into one flag).
+   *
+   * @param grads at least one float32 or float64 tensor, distinct, all on one device
+   * @param foundInf a float32 one-element tensor on that device
+   * @param scale another float32 one-element tensor on that device: the loss scale
+   * @throws IllegalArgumentException when the list is empty, a tensor is missing, repeated, not float
+   *     or on another device, or foundInf and scale are not distinct float32 scalars on that device
+   */
+  public static void ampUnscale(Tensor[] grads, Tensor foundInf, Tensor scale) {
+    String op = "GradScaler.unscale";
+    clipLayout(op, grads);
+    for (Tensor t : new Tensor[] {foundInf, scale}) {
+      if (t == null || t.isClosed() || t.dtype() != DType.FLOAT32 || t.numel() != 1 || t.device() != grads[0].device()) {
+        throw new IllegalArgumentException(op + ": found-inf flag and scale must be open float32 one-element tensors on "
+            + grads[0].device() + ", got " + (t == null ? "null" : t.describe()));
+      }
+    }
+    NativeErrors.check(JdnnNative.amp_unscale(handles(grads), grads.length, foundInf.h(), scale.h()));
+  }
+
+  /**
+   * torch.amp.GradScaler's update after a step, on the device: when {@code foundInf} is not 0 the
+   * scale is multiplied by {@code backoffFactor}, the growth tracker zeroed and {@code skipped}
+   * counted up; otherwise the tracker counts the step and, at {@code growthInterval} steps in a row,
+   * the scale is multiplied by {@code growthFactor} (unless that overflows float32) and the tracker
+   * zeroed.
+   *
+   * @param scale float32 one-element tensor, updated in place
+   * @param growthTracker int32 one-element tensor, updated in place
+   * @param skipped int64 one-element tensor, counts skipped steps
+   * @param foundInf float32 one-element tensor, read
+   * @param growthFactor above 1
+   * @param backoffFactor in (0, 1)
+   * @param growthInterval at least 1
+   * @throws IllegalArgumentException when a tensor or factor is not as described, or they are not on one device
+   */
+  public static void ampUpdateScale(Tensor scale, Tensor growthTracker, Tensor skipped, Tensor foundInf,
+      double growthFactor, double backoffFactor, long growthInterval) {
+    Tensor[] all = {scale, growthTracker, skipped, foundInf};
+    DType[] types = {DType.FLOAT32, DType.INT32, DType.INT64, DType.FLOAT32};
+    String[] names = {"scale", "growth tracker", "skipped-step count", "found-inf flag"};
+    for (int k = 0; k < all.length; k++) {
+      Tensor t = all[k];
+      if (t == null || t.isClosed() || t.dtype() != types[k] || t.numel() != 1 || t.device() != scale.device()) {
+        throw new IllegalArgumentException("GradScaler.update: the " + names[k] + " must be an open " + types[k]
+            + " one-element tensor on the scale's device, got " + (t == null ? "null" : t.describe()));
+      }
+    }
+    NativeErrors.check(JdnnNative.amp_update_scale(scale.h(), growthTracker.h(), skipped.h(), foundInf.h(),
+        growthFactor, backoffFactor, growthInterval));
+  }
+
 
   // Parameters: non-empty, distinct, float, one dtype and device; each non-null state array one
   // tensor per parameter, matching it in dtype, device and element count.

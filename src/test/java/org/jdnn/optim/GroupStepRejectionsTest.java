@@ -27,21 +27,22 @@ class GroupStepRejectionsTest {
       Device other = TestDevice.other(testDevice.device());
       Tensor a = Tensor.zeros(3), b = Tensor.zeros(4), ga = Tensor.zeros(3), gb = Tensor.zeros(4);
       Tensor[] p = {a, b}, g = {ga, gb};
-      refused(() -> OptimOps.sgdGroup(new Tensor[0], new Tensor[0], null, new boolean[0], 0.1, 0, 0, 0, false),
+      refused(() -> OptimOps.sgdGroup(new Tensor[0], new Tensor[0], null, new boolean[0], 0.1, 0, 0, 0, false, null),
           "SGD", "at least one parameter");
-      refused(() -> OptimOps.sgdGroup(p, new Tensor[] {ga, Tensor.zeros(5)}, null, new boolean[2], 0.1, 0, 0, 0, false),
-          "SGD", "gradient 1", "does not match parameter 1", "element count");
+      refused(() -> OptimOps.sgdGroup(p, new Tensor[] {ga, Tensor.zeros(5)}, null, new boolean[2], 0.1, 0, 0, 0, false,
+          null), "SGD", "gradient 1", "does not match parameter 1", "element count");
       refused(() -> OptimOps.sgdGroup(new Tensor[] {a, Tensor.zeros(4).to(other)}, g, null, new boolean[2], 0.1, 0, 0, 0,
-          false), "SGD", "parameter 1", "is not on the device of parameter 0", "Tensor.to(device)");
+          false, null), "SGD", "parameter 1", "is not on the device of parameter 0", "Tensor.to(device)");
       refused(() -> OptimOps.adamGroup(new Tensor[] {a, Tensor.zeros(DType.FLOAT64, 4)}, g, g, g, null, new long[] {1, 1},
-          1e-3, 0.9, 0.999, 1e-8, 0, false), "Adam", "parameter 1", "differs in dtype", "once per dtype");
+          1e-3, 0.9, 0.999, 1e-8, 0, false, null), "Adam", "parameter 1", "differs in dtype", "once per dtype");
       refused(() -> OptimOps.adamGroup(new Tensor[] {a, a}, new Tensor[] {ga, ga}, new Tensor[] {ga, ga},
-          new Tensor[] {ga, ga}, null, new long[] {1, 1}, 1e-3, 0.9, 0.999, 1e-8, 0, true), "AdamW", "appears more than once");
-      refused(() -> OptimOps.adagradGroup(p, g, new Tensor[] {ga}, new long[] {1, 1}, 0.1, 0, 1e-10, 0),
+          new Tensor[] {ga, ga}, null, new long[] {1, 1}, 1e-3, 0.9, 0.999, 1e-8, 0, true, null),
+          "AdamW", "appears more than once");
+      refused(() -> OptimOps.adagradGroup(p, g, new Tensor[] {ga}, new long[] {1, 1}, 0.1, 0, 1e-10, 0, null),
           "AdaGrad", "1 sum of squares", "for 2 parameters");
-      refused(() -> OptimOps.adagradGroup(p, g, g, new long[] {1, 0}, 0.1, 0, 1e-10, 0),
+      refused(() -> OptimOps.adagradGroup(p, g, g, new long[] {1, 0}, 0.1, 0, 1e-10, 0, null),
           "AdaGrad", "step count of parameter 1", "got 0");
-      refused(() -> OptimOps.rmspropGroup(p, g, new Tensor[] {ga, null}, null, null, 0.01, 0.99, 1e-8, 0, 0),
+      refused(() -> OptimOps.rmspropGroup(p, g, new Tensor[] {ga, null}, null, null, 0.01, 0.99, 1e-8, 0, 0, null),
           "RMSProp", "square average 1 is null");
       refused(() -> OptimOps.gradNorm(new Tensor[0], Tensor.zeros(DType.FLOAT64), Tensor.zeros(DType.FLOAT64), 1, 1e-6),
           "gradNorm", "at least one gradient");
