@@ -2,7 +2,7 @@
 # jdnn's main job: train and evaluate the W1 MLP (benchmarks.md) on Fashion-MNIST.
 # Installs the data set with apt-get when it is missing (Debian: dataset-fashion-mnist),
 # or says exactly what to do when it cannot. Extra arguments go to the example
-# (--epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu --precision fp32|bf16).
+# (--epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu --precision fp32|bf16|fp16).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"

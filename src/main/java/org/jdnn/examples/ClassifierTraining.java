@@ -6,6 +6,7 @@ import org.jdnn.data.Batch;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -44,7 +45,9 @@ public final class ClassifierTraining {
   /**
    * As {@link #run(Layer, ArrayDataset, ArrayDataset, int, int, double, long, boolean)}, with the forward passes (and
    * the loss) under {@link Autocast} when {@code precision} is a 16-bit type: the hand-written loop's form of mixed
-   * precision. The parameters and Adam's state stay float32.
+   * precision. The parameters and Adam's state stay float32. Float16 steps are loss-scaled by a {@link GradScaler}
+   * (a step whose gradients overflowed is skipped on the device); the epoch line then shows the scale and the skipped
+   * steps.
    */
   public static Result run(Layer model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
       long seed, DType precision, boolean print) {
@@ -53,7 +56,8 @@ public final class ClassifierTraining {
     double[] rates = new double[epochs], secs = new double[epochs];
     double accuracy = 0;
     // The loss is summed where the model is and read once per epoch: on a GPU no step waits for the device.
-    try (Adam adam = new Adam(model.parameters(), lr); Tensor sums = Tensor.empty(DType.FLOAT64, device, 4)) {
+    try (Adam adam = new Adam(model.parameters(), lr); Tensor sums = Tensor.empty(DType.FLOAT64, device, 4);
+        GradScaler scaler = precision == DType.FLOAT16 ? new GradScaler(device) : null) {
       for (int epoch = 0; epoch < epochs; epoch++) {
         model.train();
         MemoryOps.fill(sums, 0);
@@ -62,8 +66,14 @@ public final class ClassifierTraining {
           try (TensorScope step = new TensorScope(); b; Autocast.Scope mixed = Autocast.scope(precision)) {
             adam.zeroGrad();
             Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
-            loss.backward();
-            adam.step();
+            if (scaler != null) {
+              scaler.scale(loss).backward();
+              scaler.step(adam);
+              scaler.update();
+            } else {
+              loss.backward();
+              adam.step();
+            }
             MetricOps.accumulateLoss(loss, sums, b.size(), 1);
           }
         }
@@ -76,8 +86,10 @@ public final class ClassifierTraining {
           accuracy = accuracy(model, test, 1000);
         }
         if (print) {
-          System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  test accuracy %.4f  %.2f s  %,.0f samples/s%n",
-              epoch + 1, epochs, lossSum / seen, accuracy, secs[epoch], rates[epoch]);
+          String scaling = scaler == null ? ""
+              : String.format(Locale.ROOT, "  loss scale %.0f  skipped steps %d", scaler.scaleValue(), scaler.skippedSteps());
+          System.out.printf(Locale.ROOT, "epoch %d/%d  loss %.4f  test accuracy %.4f  %.2f s  %,.0f samples/s%s%n",
+              epoch + 1, epochs, lossSum / seen, accuracy, secs[epoch], rates[epoch], scaling);
         }
       }
     }

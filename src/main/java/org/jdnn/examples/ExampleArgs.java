@@ -10,8 +10,8 @@ import org.jdnn.tensor.DeviceUnavailableException;
 /**
  * Command-line options of the Fashion-MNIST examples: --epochs --batch --limit --seed --data --out --device
  * --precision. The device (cpu, cuda, cuda-emu) defaults to {@link Device#best()}: the GPU when one is usable. The
- * precision is fp32 (default) or bf16 (the products under {@link Autocast} in bfloat16); fp16 is refused until loss
- * scaling exists (float16 gradients below 2^-24 would vanish without it).
+ * precision is fp32 (default), bf16 (the products under {@link Autocast} in bfloat16) or fp16 (in float16, with the
+ * loss scaled by a {@link org.jdnn.optim.GradScaler}, as float16 gradients below 2^-24 would vanish without it).
  */
 final class ExampleArgs {
   int epochs;
@@ -20,7 +20,7 @@ final class ExampleArgs {
   long seed = 42;
   Path data = FashionMnist.defaultDir();
   Path out = Path.of("target", "fashion-mnist-fit");
-  /** FLOAT32, or BFLOAT16 for --precision bf16. */
+  /** FLOAT32, or BFLOAT16 for --precision bf16, FLOAT16 for fp16. */
   DType precision = DType.FLOAT32;
   private String deviceName;
 
@@ -51,10 +51,8 @@ final class ExampleArgs {
     switch (v) {
       case "fp32": return DType.FLOAT32;
       case "bf16": return DType.BFLOAT16;
-      case "fp16":
-        throw new IllegalArgumentException("--precision fp16 needs loss scaling, which jdnn does not have yet (float16"
-            + " gradients below 2^-24 would vanish); use --precision bf16, which needs none, or fp32");
-      default: throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + v);
+      case "fp16": return DType.FLOAT16;
+      default: throw new IllegalArgumentException("--precision must be fp32, bf16 or fp16, got " + v);
     }
   }
 

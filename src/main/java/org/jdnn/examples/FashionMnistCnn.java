@@ -53,7 +53,7 @@ public final class FashionMnistCnn {
     return run(dir, epochs, batchSize, limit, seed, device, DType.FLOAT32, print);
   }
 
-  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16. */
+  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16 or FLOAT16 (loss-scaled). */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       DType precision, boolean print) throws Exception {
     Generator.manualSeed(seed);

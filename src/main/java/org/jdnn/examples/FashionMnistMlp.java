@@ -16,7 +16,7 @@ import org.jdnn.tensor.Generator;
  * accuracy, seconds and training samples/s.
  *
  * <p>Arguments (all optional): {@code --epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu
- * --precision fp32|bf16}
+ * --precision fp32|bf16|fp16}
  * (default: the GPU when one is usable, else the CPU).
  */
 public final class FashionMnistMlp {
@@ -47,7 +47,7 @@ public final class FashionMnistMlp {
     return run(dir, epochs, batchSize, limit, seed, device, DType.FLOAT32, print);
   }
 
-  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16. */
+  /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16 or FLOAT16 (loss-scaled). */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       DType precision, boolean print) throws Exception {
     Generator.manualSeed(seed);

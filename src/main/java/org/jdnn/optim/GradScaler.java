@@ -311,8 +311,32 @@ public final class GradScaler implements AutoCloseable {
    * @throws IllegalStateException when the scaler is closed
    */
   public void loadState(Map<String, Object> state) {
+    checkState(state);
+    for (Tensor f : found.values()) f.close();
+    found.clear();
+    stepped.clear();
+    MemoryOps.fill(scale, number(state, "scale"));
+    MemoryOps.fill(growthTracker, whole(state, "_growth_tracker"));
+    MemoryOps.fill(skipped, whole(state, "skipped_steps"));
+  }
+
+  /**
+   * Checks what {@link #loadState} checks, without changing anything, so a caller restoring several
+   * objects can validate them all first.
+   *
+   * @param state the saved state
+   * @throws IllegalArgumentException when {@link #loadState} would refuse it
+   * @throws IllegalStateException when the scaler is closed
+   */
+  public void checkState(Map<String, Object> state) {
     checkOpen();
     if (state == null) throw new IllegalArgumentException("GradScaler.loadState: state must not be null");
+    for (String key : state.keySet()) {
+      if (!List.of("scale", "growth_factor", "backoff_factor", "growth_interval", "_growth_tracker", "skipped_steps")
+          .contains(key)) {
+        throw new IllegalArgumentException("GradScaler.loadState: unknown entry '" + key + "'");
+      }
+    }
     double s = number(state, "scale");
     long tracker = whole(state, "_growth_tracker");
     long skips = whole(state, "skipped_steps");
@@ -330,18 +354,6 @@ public final class GradScaler implements AutoCloseable {
           + "), got " + tracker);
     }
     if (skips < 0) throw new IllegalArgumentException("GradScaler.loadState: skipped_steps must be >= 0, got " + skips);
-    for (String key : state.keySet()) {
-      if (!List.of("scale", "growth_factor", "backoff_factor", "growth_interval", "_growth_tracker", "skipped_steps")
-          .contains(key)) {
-        throw new IllegalArgumentException("GradScaler.loadState: unknown entry '" + key + "'");
-      }
-    }
-    for (Tensor f : found.values()) f.close();
-    found.clear();
-    stepped.clear();
-    MemoryOps.fill(scale, s);
-    MemoryOps.fill(growthTracker, tracker);
-    MemoryOps.fill(skipped, skips);
   }
 
   private static double number(Map<String, Object> state, String key) {

@@ -16,6 +16,7 @@ import org.jdnn.data.DataLoader;
 import org.jdnn.data.Normalizer;
 import org.jdnn.loss.Loss;
 import org.jdnn.nn.Layer;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
@@ -69,6 +70,7 @@ public final class Trainer {
   private int logEvery = 1;
   private boolean cudaGraphs;
   private DType precision = DType.FLOAT32;
+  private GradScaler scaler;
   private Augmentation augmentation;
   private Normalizer normalizer;
   private final List<Metric> metrics = new ArrayList<>();
@@ -225,24 +227,55 @@ public final class Trainer {
    * float32, and the loss, the metrics and predict's outputs are float32. {@code DType.FLOAT32} (the default) turns it
    * off. The hand-written loop's form is an {@code Autocast.enable(DType.BFLOAT16)} scope around forward and loss.
    *
-   * <p>float16 is refused: it needs loss scaling (gradients below 2^-24 vanish in it), which jdnn does not have yet.
+   * <p>float16 needs loss scaling (gradients below 2^-24 vanish in it): use {@link #mixedPrecision(DType, GradScaler)}.
    * Not combined with {@link #cudaGraphs} yet (fit refuses the pair at its start).
    *
    * @param type FLOAT32 or BFLOAT16
    * @return this trainer
-   * @throws IllegalArgumentException for FLOAT16 (with the reason) or a type that is not a float type
+   * @throws IllegalArgumentException for FLOAT16 (with the fix) or a type that is not a float type
    */
   public Trainer mixedPrecision(DType type) {
     if (type == DType.FLOAT16) {
       throw new IllegalArgumentException("Trainer.mixedPrecision: float16 needs loss scaling (gradients below 2^-24"
-          + " vanish in it), which jdnn does not have yet; use DType.BFLOAT16, which needs none");
+          + " vanish in it): call mixedPrecision(DType.FLOAT16, new GradScaler(device)) and close the scaler after"
+          + " training, or use DType.BFLOAT16, which needs none");
     }
-    if (type != DType.FLOAT32 && type != DType.BFLOAT16) {
-      throw new IllegalArgumentException("Trainer.mixedPrecision: expected DType.BFLOAT16 (or DType.FLOAT32 to turn"
-          + " it off), got " + type);
+    return mixedPrecision(type, null);
+  }
+
+  /**
+   * Mixed precision with loss scaling: as {@link #mixedPrecision(DType)}, and each step's loss is scaled before
+   * backward, the gradients unscaled before the optimizer's step, and the step skipped (on the device, without a
+   * wait) when one overflowed, by {@code scaler} ({@link GradScaler}, torch.amp.GradScaler's rules). Training
+   * checkpoints save the scaler's state and resuming restores it. The trainer does not close the scaler.
+   *
+   * @param type FLOAT16 (which needs a scaler), BFLOAT16 or FLOAT32 (where a scaler is allowed but changes nothing
+   *     but the skipping of steps whose gradients overflowed)
+   * @param scaler the loss scaler, on the model's device; null only for BFLOAT16 and FLOAT32
+   * @return this trainer
+   * @throws IllegalArgumentException when the type is not a float type, or FLOAT16 comes without a scaler
+   */
+  public Trainer mixedPrecision(DType type, GradScaler scaler) {
+    if (type != DType.FLOAT32 && type != DType.BFLOAT16 && type != DType.FLOAT16) {
+      throw new IllegalArgumentException("Trainer.mixedPrecision: expected DType.BFLOAT16, DType.FLOAT16 (with a"
+          + " GradScaler) or DType.FLOAT32 to turn it off, got " + type);
+    }
+    if (type == DType.FLOAT16 && scaler == null) {
+      throw new IllegalArgumentException("Trainer.mixedPrecision: float16 needs a GradScaler (gradients below 2^-24"
+          + " vanish in it): pass new GradScaler(model.device())");
     }
     precision = type;
+    this.scaler = scaler;
     return this;
+  }
+
+  /**
+   * The loss scaler given to {@link #mixedPrecision(DType, GradScaler)}.
+   *
+   * @return the scaler, or null when steps are not loss-scaled
+   */
+  public GradScaler gradScaler() {
+    return scaler;
   }
 
   /** A 16-bit output widened for the loss reading, the metrics and the caller; float32 as it is. */
@@ -435,7 +468,11 @@ public final class Trainer {
    *     its step cannot be captured
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
-    if (cudaGraphs && precision.isHalf()) {
+    if (scaler != null && scaler.device() != model.device()) {
+      throw new IllegalStateException("Trainer.fit: the GradScaler is on " + scaler.device() + " but the model is on "
+          + model.device() + "; create the scaler with new GradScaler(model.device())");
+    }
+    if (cudaGraphs && (precision.isHalf() || scaler != null)) {
       throw new IllegalStateException("Trainer.fit: cudaGraphs(true) and mixedPrecision(" + precision + ") cannot be"
           + " combined yet; turn one of them off");
     }
@@ -568,8 +605,14 @@ public final class Trainer {
         out = widened(model.forward(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
-      l.backward();
-      optimizer.step();
+      if (scaler != null) {
+        scaler.scale(l).backward();
+        scaler.step(optimizer);  // skipped on the device when a gradient overflowed
+        scaler.update();
+      } else {
+        l.backward();
+        optimizer.step();
+      }
       meter.add(l, n, index);  // summed on the device: no wait here
       try (GradMode.Guard g = GradMode.disable()) {
         for (Metric m : metrics) m.update(out.detach(), targets);

@@ -18,8 +18,8 @@ import org.jdnn.tensor.TensorScope;
 /**
  * Everything a resumed run needs to continue bit for bit: model tensors ("model.*"), optimizer
  * state ("optimizer.*", scalars in JSON), callback state ("callback.&lt;i&gt;.*" and JSON), completed
- * epochs, history, the shuffling seed and the global {@link Generator}'s seed and counter
- * ({@link TrainingState}). One safetensors file with jdnn's checksum, written atomically.
+ * epochs, history, the shuffling seed and the global {@link Generator}'s seed and counter, and the
+ * loss scaler's state when the trainer has one ({@link TrainingState}). One safetensors file with jdnn's checksum, written atomically.
  *
  * <p>Restoring is all or nothing: the whole file is read and every part checked against the
  * trainer (tensor names, dtypes and shapes, the optimizer's and callbacks' state, the JSON fields'
@@ -121,6 +121,17 @@ public final class TrainingCheckpoint {
       throw new IOException(path + ": optimizer state does not fit this trainer's optimizer: " + e.getMessage()
           + " (create the same optimizer, with the same parameter groups, before resuming)", e);
     }
+    if (state.gradScaler != null) {
+      if (t.gradScaler() == null) {
+        throw new IOException(path + ": the checkpoint was trained with loss scaling (a GradScaler); set"
+            + " mixedPrecision(DType.FLOAT16, new GradScaler(device)) before resuming");
+      }
+      try {
+        t.gradScaler().checkState(state.gradScaler);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(path + ": loss scaler state does not fit this trainer's GradScaler: " + e.getMessage(), e);
+      }
+    }
     for (int i = 0; i < cbs.size(); i++) {
       try {
         cbs.get(i).checkState(t, state.callbackStates.get(i), parts.callbacks().get(i));
@@ -147,6 +158,7 @@ public final class TrainingCheckpoint {
       }
     }
     t.optimizer().loadState(parts.optimizer(), state.optimizer);
+    if (state.gradScaler != null) t.gradScaler().loadState(state.gradScaler);
     for (Map.Entry<String, Tensor> e : model.entrySet()) MemoryOps.copy(parts.model().get(e.getKey()), e.getValue());
     Generator.global().reset(state.generatorSeed);
     Generator.global().setOffset(state.generatorOffset);

@@ -22,7 +22,8 @@ import org.jdnn.tensor.Generator;
 final class TrainingState {
   static final String KEY = "jdnn.training";
   private static final Set<String> FIELDS =
-      Set.of("epoch", "shuffle_seed", "generator_seed", "generator_offset", "optimizer", "callbacks", "history");
+      Set.of("epoch", "shuffle_seed", "generator_seed", "generator_offset", "optimizer", "callbacks", "history",
+          "grad_scaler");
   /** How JSON writes the non-finite history values (NaN for a metric an epoch did not log, or a diverged loss). */
   private static final Map<String, Double> NON_FINITE =
       Map.of("NaN", Double.NaN, "Infinity", Double.POSITIVE_INFINITY, "-Infinity", Double.NEGATIVE_INFINITY);
@@ -32,6 +33,8 @@ final class TrainingState {
   final long generatorSeed;
   final long generatorOffset;
   final Map<String, Object> optimizer;
+  /** The loss scaler's state (GradScaler.state), or null when the run had none. */
+  final Map<String, Object> gradScaler;
   final List<String> callbackTypes = new ArrayList<>();
   final List<Map<String, Object>> callbackStates = new ArrayList<>();
   final History history;
@@ -55,6 +58,7 @@ final class TrainingState {
     state.put("optimizer", t.optimizer().stateScalars());
     state.put("callbacks", callbacks);
     state.put("history", t.history().toMap());
+    if (t.gradScaler() != null) state.put("grad_scaler", t.gradScaler().state());
     return Json.write(Json.valueToTree(state));
   }
 
@@ -82,6 +86,7 @@ final class TrainingState {
     generatorSeed = integer(root, "generator_seed", Long.MIN_VALUE, Long.MAX_VALUE, "a 64-bit integer");
     generatorOffset = integer(root, "generator_offset", 0, Long.MAX_VALUE, "an integer >= 0");
     optimizer = scalars(field(root, "optimizer"), "optimizer");
+    gradScaler = root.has("grad_scaler") ? scalars(root.get("grad_scaler"), "grad_scaler") : null;
     JsonNode cbs = field(root, "callbacks");
     if (!cbs.isArray()) throw mustBe("callbacks", "an array", cbs);
     for (int i = 0; i < cbs.size(); i++) {
