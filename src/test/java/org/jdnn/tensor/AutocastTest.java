@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Autocast's reference semantics on every device: a product under autocast equals the float64 product of the
+ * Autocast's reference semantics on every device: a product (Linear, Conv2d) under autocast equals the float64 product of the
  * operands rounded to the 16-bit type, rounded once to it (within one unit: the float32 sum); precision-sensitive ops
  * take 16-bit inputs in float32; parameters and their gradients stay float32; outside a scope nothing changes; and an
  * MLP trained under bfloat16 autocast follows the float32 run closely.
@@ -58,6 +58,47 @@ class AutocastTest {
         }
       }
       assertSame(DType.FLOAT32, Linalg.linear(tx, tw, tb, "Linear(test)").dtype(), "outside a scope: float32");
+    }
+  }
+
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("org.jdnn.testing.HalfRef#onEveryDevice")
+  void conv2dRoundsItsOperandsAndItsResult(TestDevice device, DType low) {
+    HalfRef ref = HalfRef.of(low);
+    int n = 2, c = 3, h = 5, wd = 6, cout = 4, k = 3, oh = h - k + 1, ow = wd - k + 1;
+    Random r = new Random(5);
+    float[] x = new float[n * c * h * wd], w = new float[cout * c * k * k], b = new float[cout];
+    for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+    for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * 0.3);
+    for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+    try (Device.DefaultScope on = device.use(); TensorScope s = new TensorScope()) {
+      Tensor tx = Tensor.of(x, n, c, h, wd), tw = Tensor.of(w, cout, c, k, k), tb = Tensor.of(b, cout);
+      Tensor y;
+      try (Autocast.Scope a = Autocast.enable(low)) {
+        y = ConvOps.conv2d(tx, tw, tb, Conv2dGeometry.defaults(), "Conv2d(test)");
+      }
+      assertSame(low, y.dtype());
+      float[] got = y.toFloatArray();
+      for (int i = 0; i < n; i++) {
+        for (int o = 0; o < cout; o++) {
+          for (int p = 0; p < oh; p++) {
+            for (int q = 0; q < ow; q++) {
+              double want = ref.value(ref.round(b[o]));
+              for (int ci = 0; ci < c; ci++) {
+                for (int u = 0; u < k; u++) {
+                  for (int v = 0; v < k; v++) {
+                    want += ref.value(ref.round(x[((i * c + ci) * h + p + u) * wd + q + v]))
+                        * ref.value(ref.round(w[((o * c + ci) * k + u) * k + v]));
+                  }
+                }
+              }
+              double g = got[((i * cout + o) * oh + p) * ow + q];
+              assertTrue(Math.abs(g - want) <= ref.ulp(want) + 1e-5 * Math.abs(want),
+                  "y[" + i + "][" + o + "][" + p + "][" + q + "] = " + want + ", got " + g);
+            }
+          }
+        }
+      }
     }
   }
 
