@@ -100,7 +100,10 @@ void product(const float* x, int64_t m, int64_t k, const float* src, int64_t n, 
 
 }  // namespace
 
-void CpuBackend::matmul_bf16(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb) {
+void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb,
+                             DType low) {
+  JDNN_CHECK(low == DType::BFLOAT16, "matmul_half: float16 products need a CUDA device; the CPU has no float16 GEMM"
+             " (float16 autocast takes its reference path there)");
   const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: the bias alone

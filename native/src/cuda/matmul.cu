@@ -10,6 +10,7 @@
 #include "cuda/linear_epilogue.h"
 #include "jdnn/jdnn.h"
 #include "kernels/bf16.h"
+#include "kernels/half.h"
 #include "kernels/unary.h"
 
 namespace jdnn::cuda {
@@ -32,6 +33,11 @@ __global__ void bias_act_kernel(T* y, const T* bias, int64_t rows, int64_t cols,
 // Row-major float32 (rows, cols) -> row-major bf16 of the same shape.
 __global__ void to_bf16_kernel(const float* x, uint16_t* out, int64_t n) {
   JDNN_KERNEL_LOOP(i, n) { out[i] = kernels::float_to_bf16(x[i]); }
+}
+
+// The same into float16 (kernels/half.h: nearest even, NaN kept, overflow to inf).
+__global__ void to_f16_kernel(const float* x, uint16_t* out, int64_t n) {
+  JDNN_KERNEL_LOOP(i, n) { out[i] = kernels::float_to_f16(x[i]); }
 }
 
 int gemm_dim(const char* op, const char* what, int64_t v) {
@@ -193,29 +199,33 @@ void CudaBackend::linear_bf16(const Tensor& x, const Tensor& packed, const Tenso
              bias != nullptr ? bias->data<float>() : nullptr, n, out, relu);
 }
 
-// Autocast's bf16 products (CPU twin: cpu/matmul_bf16.cpp): both operands rounded to bf16 into the
-// workspace as the CPU rounds them (kernels/bf16.h), one cublasGemmEx with bf16 inputs, float32
-// compute and float32 output (tensor cores), then the bias added per column. Row-major
-// c = op(a) op(b) is column-major c^T = op(b)^T op(a)^T, as in gemm_row_major.
-void CudaBackend::matmul_bf16(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb) {
-  JDNN_CUDA_OP("matmul_bf16");
+// Autocast's 16-bit products (CPU twin for bfloat16: cpu/matmul_bf16.cpp): both operands rounded to
+// bf16 or float16 into the workspace as every backend rounds them (kernels/bf16.h, half.h), one
+// cublasGemmEx with 16-bit inputs, float32 compute and float32 output (tensor cores), then the bias
+// added per column. Row-major c = op(a) op(b) is column-major c^T = op(b)^T op(a)^T, as in
+// gemm_row_major.
+void CudaBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb,
+                              DType low) {
+  JDNN_CUDA_OP("matmul_half");
   Context& ctx = jdnn_op.ctx;
   const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: the bias alone
     JDNN_CUDA_CHECK(cudaMemsetAsync(c.storage->data, 0, static_cast<size_t>(m * n) * sizeof(float), ctx.stream));
   } else {
-    const char* op = "matmul_bf16";
+    const char* op = "matmul_half";
     const int im = gemm_dim(op, "rows", m), in = gemm_dim(op, "columns", n), ik = gemm_dim(op, "inner size", k);
     auto* ab = static_cast<uint16_t*>(ctx.workspace(static_cast<size_t>(a.numel + b.numel) * sizeof(uint16_t)));
     uint16_t* bb = ab + a.numel;
-    launch_n(to_bf16_kernel, a.numel, ctx.stream, a.data<float>(), ab, a.numel);
-    launch_n(to_bf16_kernel, b.numel, ctx.stream, b.data<float>(), bb, b.numel);
+    const bool f16 = low == DType::FLOAT16;
+    const vendor::cudaDataType_t type = f16 ? vendor::CUDA_R_16F : vendor::CUDA_R_16BF;
+    launch_n(f16 ? to_f16_kernel : to_bf16_kernel, a.numel, ctx.stream, a.data<float>(), ab, a.numel);
+    launch_n(f16 ? to_f16_kernel : to_bf16_kernel, b.numel, ctx.stream, b.data<float>(), bb, b.numel);
     const int lda = gemm_dim(op, "lda", std::max<int64_t>(1, a.dim(1)));
     const int ldb = gemm_dim(op, "ldb", std::max<int64_t>(1, b.dim(1)));
     const float one = 1.0f, zero = 0.0f;
     JDNN_CUBLAS(cublasGemmEx, ctx.cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, in, im, ik,
-                &one, bb, vendor::CUDA_R_16BF, ldb, ab, vendor::CUDA_R_16BF, lda, &zero, c.data<float>(),
+                &one, bb, type, ldb, ab, type, lda, &zero, c.data<float>(),
                 vendor::CUDA_R_32F, in, vendor::CUBLAS_COMPUTE_32F, vendor::CUBLAS_GEMM_DEFAULT);
   }
   if (bias != nullptr)

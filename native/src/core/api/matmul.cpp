@@ -128,12 +128,15 @@ int op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu
   });
 }
 
-int op_matmul_bf16(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool tb) noexcept {
+int op_matmul_half(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool tb, int low) noexcept {
   return status_of([&] {
     const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
     Tensor& cs = tensor_ref(c);
     const Tensor* bias_t = optional_ref(bias);
-    const char* op = "matmul_bf16";
+    const char* op = "matmul_half";
+    const DType low_type = dtype_of(low);
+    JDNN_CHECK(low_type == DType::BFLOAT16 || low_type == DType::FLOAT16, op, ": the operands round to bfloat16 or"
+               " float16, got ", dtype_name(low_type));
     for (const Tensor* t : {&as, &bs, static_cast<const Tensor*>(&cs)}) {
       JDNN_CHECK(t->dtype == DType::FLOAT32 && t->ndim() == 2, op, ": operands must be 2-D float32, got ", t->describe());
       require_same_device(op, as, *t);
@@ -147,7 +150,7 @@ int op_matmul_bf16(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool 
                  bias_t->describe(), " must be float32[", n, "]");
       require_same_device(op, as, *bias_t);
     }
-    backend_of(as).matmul_bf16(as, bs, bias_t, cs, ta, tb);
+    backend_of(as).matmul_half(as, bs, bias_t, cs, ta, tb, low_type);
   });
 }
 

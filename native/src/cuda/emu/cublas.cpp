@@ -49,6 +49,21 @@ inline float bf16_to_float(uint16_t h) {
   return f;
 }
 
+// IEEE binary16 to float, written apart from kernels/half.h so the emulation checks the rounding
+// kernels instead of sharing their decoder.
+inline float f16_to_float(uint16_t h) {
+  const int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  float v;
+  if (exp == 0) {
+    v = std::ldexp(static_cast<float>(mant), -24);  // zero and subnormals
+  } else if (exp == 31) {
+    v = mant != 0 ? NAN : INFINITY;
+  } else {
+    v = std::ldexp(static_cast<float>(mant | 0x400), exp - 25);
+  }
+  return (h & 0x8000) != 0 ? -v : v;
+}
+
 bool valid_op(cublasOperation_t op) { return op == CUBLAS_OP_N || op == CUBLAS_OP_T || op == CUBLAS_OP_C; }
 
 // An operand as the GEMM reads it: element (r, c) of op(X) for the column-major X.
@@ -68,6 +83,7 @@ struct Operand {
       }
       case CUDA_R_64F: return static_cast<const double*>(data)[i];
       case CUDA_R_16BF: return bf16_to_float(static_cast<const uint16_t*>(data)[i]);
+      case CUDA_R_16F: return f16_to_float(static_cast<const uint16_t*>(data)[i]);
       default: return NAN;
     }
   }
@@ -292,7 +308,7 @@ cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_
 }
 
 // The combinations the backend uses: float32 throughout (COMPUTE_32F or its
-// TF32 variant), bf16 A and B with float32 C (COMPUTE_32F), float64 throughout
+// TF32 variant), bf16 or float16 A and B with float32 C (COMPUTE_32F), float64 throughout
 // (COMPUTE_64F). Scale factors are float for the 32F compute types, double for
 // 64F, as the reference specifies. Others report NOT_SUPPORTED.
 cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cublasOperation_t transb, int m, int n,
@@ -305,6 +321,7 @@ cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cub
   if (algo != CUBLAS_GEMM_DEFAULT) return CUBLAS_STATUS_NOT_SUPPORTED;
   const bool all32 = Atype == CUDA_R_32F && Btype == CUDA_R_32F && Ctype == CUDA_R_32F;
   const bool bf16 = Atype == CUDA_R_16BF && Btype == CUDA_R_16BF && Ctype == CUDA_R_32F;
+  const bool f16 = Atype == CUDA_R_16F && Btype == CUDA_R_16F && Ctype == CUDA_R_32F;
   const bool all64 = Atype == CUDA_R_64F && Btype == CUDA_R_64F && Ctype == CUDA_R_64F;
   if (computeType == CUBLAS_COMPUTE_64F) {
     if (!all64) return CUBLAS_STATUS_NOT_SUPPORTED;
@@ -312,7 +329,7 @@ cublasStatus_t cublasGemmEx(cublasHandle_t handle, cublasOperation_t transa, cub
                   false);
   }
   if (computeType == CUBLAS_COMPUTE_32F || computeType == CUBLAS_COMPUTE_32F_FAST_TF32) {
-    if (!all32 && !bf16) return CUBLAS_STATUS_NOT_SUPPORTED;
+    if (!all32 && !bf16 && !f16) return CUBLAS_STATUS_NOT_SUPPORTED;
     const bool tf32 = all32 && computeType == CUBLAS_COMPUTE_32F_FAST_TF32;
     return submit(handle, "cublasGemmEx", {g}, *static_cast<const float*>(alpha), *static_cast<const float*>(beta),
                   tf32);

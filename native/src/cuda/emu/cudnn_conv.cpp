@@ -53,7 +53,7 @@ cudnnStatus_t make_geom(const cudnnTensorStruct* x, const cudnnFilterStruct* f, 
     if (y->dims[0] != g.n || y->dims[1] != g.k || y->dims[2] != g.oh || y->dims[3] != g.ow)
       return CUDNN_STATUS_BAD_PARAM;
   }
-  if (!computable(x->dtype)) return CUDNN_STATUS_NOT_SUPPORTED;
+  if (!conv_computable(x->dtype, cv->compute)) return CUDNN_STATUS_NOT_SUPPORTED;
   return CUDNN_STATUS_SUCCESS;
 }
 

@@ -19,9 +19,10 @@
 //   algorithm that is not supported).
 // - What the emulated Find reports: under CUDNN_FMA_MATH every algorithm is an
 //   FMA kernel (FMA_MATH); under CUDNN_DEFAULT_MATH, for float data where TF32
-//   applies (cudnn_emu.h, tf32_applies), the GEMM algorithms are reported as
-//   their TF32 tensor-core variants (CUDNN_TENSOR_OP_MATH), the others as
-//   DEFAULT_MATH; otherwise the descriptor's math type.
+//   applies (cudnn_emu.h, tf32_applies) and for 16-bit data, the GEMM
+//   algorithms are reported as their tensor-core variants
+//   (CUDNN_TENSOR_OP_MATH), the others as DEFAULT_MATH; otherwise the
+//   descriptor's math type.
 // - Workspace depends on algorithm and math type: the GEMM algorithms need the
 //   im2col matrix of one sample, and their tensor-core variant a TF32 copy of
 //   the filter besides. Get*WorkspaceSize answers for the descriptor's math
@@ -82,8 +83,10 @@ size_t workspace_need(const AlgoInfo& a, const Geom& g, cudnnDataType_t t, cudnn
 }
 
 // The math type the emulated Find reports for algorithm a under the descriptor's math type.
+// 16-bit data (float32 compute) runs the GEMM algorithms on tensor cores under DEFAULT_MATH as well,
+// with no TF32 rounding (its operands are already 16-bit) and no extra workspace.
 cudnnMathType_t reported_math(const AlgoInfo& a, cudnnDataType_t t, cudnnMathType_t desc) {
-  if (a.gemm && desc == CUDNN_DEFAULT_MATH && tf32_applies(t, desc)) return CUDNN_TENSOR_OP_MATH;
+  if (a.gemm && desc == CUDNN_DEFAULT_MATH && (tf32_applies(t, desc) || half_type(t))) return CUDNN_TENSOR_OP_MATH;
   return desc;
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "cuda/emu/vendor_emu.h"
+#include "kernels/half.h"
 
 namespace jdnn::vendor {
 
@@ -92,6 +93,14 @@ constexpr int64_t kMaxTensorElements = int64_t(1) << 31;
 bool tf32_applies(cudnnDataType_t data, cudnnMathType_t math);
 
 inline bool computable(cudnnDataType_t t) { return t == CUDNN_DATA_FLOAT || t == CUDNN_DATA_DOUBLE; }
+inline bool half_type(cudnnDataType_t t) { return t == CUDNN_DATA_HALF || t == CUDNN_DATA_BFLOAT16; }
+// A convolution's data and compute types, as the cuDNN API reference's configurations allow them
+// (cudnnConvolutionForward): FLOAT_CONFIG and DOUBLE_CONFIG, and PSEUDO_HALF_CONFIG /
+// PSEUDO_BFLOAT16_CONFIG (16-bit data, float32 compute), the ones the backend uses. Others (true
+// half compute among them) are not emulated.
+inline bool conv_computable(cudnnDataType_t data, cudnnDataType_t compute) {
+  return (computable(data) && compute == data) || (half_type(data) && compute == CUDNN_DATA_FLOAT);
+}
 inline size_t elem_size(cudnnDataType_t t) { return t == CUDNN_DATA_DOUBLE ? 8 : t == CUDNN_DATA_FLOAT ? 4 : 2; }
 inline bool known_type(cudnnDataType_t t) {
   return t == CUDNN_DATA_FLOAT || t == CUDNN_DATA_DOUBLE || t == CUDNN_DATA_HALF || t == CUDNN_DATA_BFLOAT16;
@@ -132,18 +141,33 @@ inline bool on_device(const void* p, const cudnnFilterStruct& f) {
   return is_device_range(p, static_cast<size_t>(filter_numel(f)) * elem_size(f.dtype));
 }
 
-// Reads / writes element `off` of typed data as double.
+// Reads / writes element `off` of typed data as double. 16-bit data is stored from the float32 the
+// computation accumulates in (nearest even, kernels/half.h and bf16.h: IEEE binary16 and bfloat16).
 inline double load(const void* p, cudnnDataType_t t, int64_t off) {
-  return t == CUDNN_DATA_DOUBLE ? static_cast<const double*>(p)[off] : static_cast<const float*>(p)[off];
+  switch (t) {
+    case CUDNN_DATA_DOUBLE: return static_cast<const double*>(p)[off];
+    case CUDNN_DATA_HALF: return kernels::f16_to_float(static_cast<const uint16_t*>(p)[off]);
+    case CUDNN_DATA_BFLOAT16: return kernels::bf16_to_float(static_cast<const uint16_t*>(p)[off]);
+    default: return static_cast<const float*>(p)[off];
+  }
 }
 inline void store(void* p, cudnnDataType_t t, int64_t off, double v) {
-  if (t == CUDNN_DATA_DOUBLE) static_cast<double*>(p)[off] = v;
-  else static_cast<float*>(p)[off] = static_cast<float>(v);
+  switch (t) {
+    case CUDNN_DATA_DOUBLE: static_cast<double*>(p)[off] = v; return;
+    case CUDNN_DATA_HALF: static_cast<uint16_t*>(p)[off] = kernels::float_to_f16(static_cast<float>(v)); return;
+    case CUDNN_DATA_BFLOAT16: static_cast<uint16_t*>(p)[off] = kernels::float_to_bf16(static_cast<float>(v)); return;
+    default: static_cast<float*>(p)[off] = static_cast<float>(v);
+  }
 }
 
 // A double rounded to the data type, as a store and a load would round it.
 inline double round_to(cudnnDataType_t t, double v) {
-  return t == CUDNN_DATA_DOUBLE ? v : static_cast<double>(static_cast<float>(v));
+  switch (t) {
+    case CUDNN_DATA_DOUBLE: return v;
+    case CUDNN_DATA_HALF: return kernels::f16_to_float(kernels::float_to_f16(static_cast<float>(v)));
+    case CUDNN_DATA_BFLOAT16: return kernels::bf16_to_float(kernels::float_to_bf16(static_cast<float>(v)));
+    default: return static_cast<double>(static_cast<float>(v));
+  }
 }
 
 // dst = alpha * value + beta * dst, dst not read when beta is 0 (it may hold NaN).

@@ -180,8 +180,8 @@ public final class JdnnNative {
 
   public static native int op_linear_bf16(long x, long packed, long bias, long y, @Cast("bool") boolean relu);
 
-  public static native int op_matmul_bf16(long a, long b, long bias, long c, @Cast("bool") boolean ta,
-      @Cast("bool") boolean tb);
+  public static native int op_matmul_half(long a, long b, long bias, long c, @Cast("bool") boolean ta,
+      @Cast("bool") boolean tb, int low);
 
   public static native String cpu_bf16_kernel();
 

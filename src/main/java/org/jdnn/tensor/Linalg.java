@@ -7,6 +7,10 @@ public final class Linalg {
   private Linalg() {}
 
   static Tensor matmul(Tensor a, Tensor b, boolean ta, boolean tb) {
+    if (HalfProducts.appliesToMatmul(a, b)) {
+      checkMatmulShapes(a, b, ta, tb);
+      return HalfProducts.matmul(a, b, ta, tb);
+    }
     if (Autocast.appliesTo(a, b)) {
       DType low = Autocast.current();
       Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
@@ -15,18 +19,23 @@ public final class Linalg {
       }
     }
     checkOperands("matmul", a, b);
-    long m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1);
-    long kb = tb ? b.dim(1) : b.dim(0), n = tb ? b.dim(0) : b.dim(1);
-    if (k != kb) {
-      throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.describe()
-          + (ta ? " (transposed)" : "") + " x " + b.describe() + (tb ? " (transposed)" : "") + ": " + k + " vs " + kb);
-    }
+    checkMatmulShapes(a, b, ta, tb);
+    long m = ta ? a.dim(1) : a.dim(0), n = tb ? b.dim(0) : b.dim(1);
     Tensor c = Tensor.empty(a.dtype(), a.device(), m, n);
     NativeErrors.check(JdnnNative.op_matmul(a.h(), b.h(), c.h(), ta, tb, 1.0, 0.0));
     // C = op(A) op(B):  dA = dC op(B)^T (transposed back if A was),  dB likewise.
     return Autograd.record("matmul", c, g -> new Tensor[] {
         a.requiresGrad() ? (ta ? matmul(b, g, tb, true) : matmul(g, b, false, !tb)) : null,
         b.requiresGrad() ? (tb ? matmul(g, a, true, ta) : matmul(a, g, !ta, false)) : null}, a, b);
+  }
+
+  // Inner dimensions of op(a) op(b) agree (ranks and devices are the callers' checks).
+  private static void checkMatmulShapes(Tensor a, Tensor b, boolean ta, boolean tb) {
+    long k = ta ? a.dim(0) : a.dim(1), kb = tb ? b.dim(1) : b.dim(0);
+    if (k != kb) {
+      throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.describe()
+          + (ta ? " (transposed)" : "") + " x " + b.describe() + (tb ? " (transposed)" : "") + ": " + k + " vs " + kb);
+    }
   }
 
   /**
@@ -110,12 +119,12 @@ public final class Linalg {
     return linearAsGiven(x, weight, bias, relu, layer);
   }
 
-  // Under autocast: bf16 GEMMs where they exist (Bf16Products), else the reference path, else (float64 operands)
+  // Under autocast: 16-bit GEMMs where they exist (HalfProducts), else the reference path, else (float64 operands)
   // the operands as they are.
   private static Tensor autocastLinear(Tensor x, Tensor weight, Tensor bias, boolean relu, String layer) {
-    if (Bf16Products.appliesTo(x, weight, bias)) {
+    if (HalfProducts.appliesTo(x, weight, bias)) {
       checkAutocastOperands(layer, x, weight, bias);
-      Tensor y = Bf16Products.linear(x, weight, bias, layer);
+      Tensor y = HalfProducts.linear(x, weight, bias, layer);
       return relu ? y.relu() : y;
     }
     if (Autocast.appliesTo(x, weight, bias)) {

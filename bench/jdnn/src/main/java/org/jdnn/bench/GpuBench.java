@@ -23,6 +23,7 @@ import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Summary;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
@@ -293,9 +294,11 @@ public final class GpuBench {
 
   /** Runs the sections in order; returns false when one failed (the first failure stops the rest unless keepGoing). */
   private boolean runAll(Path data, boolean keepGoing) {
-    String[] names = {"gemm", "copy", "data", "w1", "w1_graph", "w1_bf16", "w3", "w2", "w2_graph", "w2_bf16"};
-    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w1Graph, this::w1Bf16, this::w3,
-        this::w2, this::w2Graph, () -> w2("w2_bf16", false, DType.BFLOAT16)};
+    String[] names = {"gemm", "copy", "data", "w1", "w1_graph", "w1_bf16", "w1_fp16", "w3", "w2", "w2_graph", "w2_bf16",
+        "w2_fp16"};
+    Section[] sections = {this::gemm, this::copy, () -> load(data), this::w1, this::w1Graph,
+        () -> w1Mixed("w1_bf16", DType.BFLOAT16), () -> w1Mixed("w1_fp16", DType.FLOAT16), this::w3, this::w2,
+        this::w2Graph, () -> w2("w2_bf16", false, DType.BFLOAT16), () -> w2("w2_fp16", false, DType.FLOAT16)};
     boolean ok = true;
     for (int i = 0; i < names.length; i++) {
       if (!ok && !keepGoing) {
@@ -456,23 +459,35 @@ public final class GpuBench {
       this(model, graphed, DType.FLOAT32);
     }
 
-    /** With {@code precision} BFLOAT16 each step's forward and loss run under {@link Autocast}. */
+    /**
+     * With {@code precision} BFLOAT16 or FLOAT16 each step's forward and loss run under {@link Autocast}; FLOAT16
+     * steps are loss-scaled by a {@link GradScaler} (PyTorch's defaults).
+     */
     Trainer(Layer model, boolean graphed, DType precision) {
       this.model = model;
       this.adam = new Adam(model.parameters(), 1e-3);
       this.graphed = graphed;
       this.precision = precision;
+      this.scaler = precision == DType.FLOAT16 ? new GradScaler(model.device()) : null;
     }
 
     final DType precision;
+    final GradScaler scaler;
 
     /** One training step on batch tensors: the eager step, and the code the graph captures. */
     private void step(Tensor x, Tensor y) {
       try (TensorScope s = new TensorScope();
           Autocast.Scope mixed = Autocast.scope(precision)) {
         adam.zeroGrad();
-        loss.compute(model.forward(x), y).backward();
-        adam.step();
+        Tensor l = loss.compute(model.forward(x), y);
+        if (scaler != null) {
+          scaler.scale(l).backward();
+          scaler.step(adam);  // skipped on the device when a gradient overflowed
+          scaler.update();
+        } else {
+          l.backward();
+          adam.step();
+        }
       }
     }
 
@@ -533,6 +548,7 @@ public final class GpuBench {
     void close() {
       if (graph != null) graph.close();
       if (orderOnDevice != null) orderOnDevice.close();
+      if (scaler != null) scaler.close();
       adam.close();
     }
 
@@ -583,18 +599,20 @@ public final class GpuBench {
   }
 
   /**
-   * W1 trained under bfloat16 autocast (its Linear products as bf16 GEMMs with float32 sums, see Autocast): the same
-   * model, seed, epoch orders and batches as {@link #w1()}, eager, not profiled.
+   * W1 trained under bfloat16 or float16 autocast (its Linear products as 16-bit GEMMs with float32 sums, see
+   * Autocast; float16 loss-scaled): the same model, seed, epoch orders and batches as {@link #w1()}, eager, not
+   * profiled.
    */
-  private void w1Bf16() {
+  private void w1Mixed(String key, DType precision) {
     Generator.manualSeed(seed);
     try (Layer model = w1Model()) {
-      Trainer tr = new Trainer(model, false, DType.BFLOAT16);
+      Trainer tr = new Trainer(model, false, precision);
       try {
-        w1Epochs("w1_bf16", tr);
+        w1Epochs(key, tr);
+        if (tr.scaler != null) report.put(key + ".skipped_steps", (double) tr.scaler.skippedSteps());
         if (report.bool("data.real")) {
-          try (Autocast.Scope mixed = Autocast.enable(DType.BFLOAT16)) {
-            report.put("w1_bf16.accuracy", accuracy(model));
+          try (Autocast.Scope mixed = Autocast.enable(precision)) {
+            report.put(key + ".accuracy", accuracy(model));
           }
         }
       } finally {

@@ -94,9 +94,11 @@ final class GpuReport {
     workload(sb, "W1 train (MLP)", "w1");
     workload(sb, "W1 train, CUDA graph", "w1_graph");
     workload(sb, "W1 train, bf16 autocast", "w1_bf16");
+    workload(sb, "W1 train, fp16 autocast + GradScaler", "w1_fp16");
     workload(sb, "W2 train (CNN)", "w2");
     workload(sb, "W2 train, CUDA graph", "w2_graph");
     workload(sb, "W2 train, bf16 autocast", "w2_bf16");
+    workload(sb, "W2 train, fp16 autocast + GradScaler", "w2_fp16");
     workload(sb, "W3 batch 1", "w3.b1");
     workload(sb, "W3 batch 256", "w3.b256");
     workload(sb, "W3 batch 1, 8 threads", "w3.b1x8");
@@ -108,11 +110,13 @@ final class GpuReport {
         .append(" profiled (a replay has no per-op events), so only samples/s and wall ms/step.\n");
     sb.append("\nbf16 autocast rows: the same steps with forward and loss under Autocast.enable(BFLOAT16): Linear's three"
         + " products as bf16 GEMMs with float32 sums, convolutions through the reference path (float32 products of"
-        + " bf16-rounded operands), parameters and Adam in float32; GFLOP/s counted as for float32.\n");
+        + " bf16-rounded operands), parameters and Adam in float32; GFLOP/s counted as for float32. fp16 rows: the same"
+        + " in float16 (float16 GEMMs), the loss scaled by a GradScaler (PyTorch's defaults, steps skipped on the"
+        + " device when a gradient overflows).\n");
     StringBuilder other = new StringBuilder();
     for (Map.Entry<String, Object> e : values.entrySet()) {
       String k = e.getKey();
-      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.matches("w1(_graph|_bf16)?\\.epoch\\d+_s") || k.endsWith("all_layers")) {
+      if (k.endsWith("accuracy") || k.contains("accuracy_") || k.matches("w1(_graph|_bf16|_fp16)?\\.epoch\\d+_s") || k.endsWith("all_layers")) {
         other.append("- ").append(k).append(": ").append(format(e.getValue())).append('\n');
       }
     }

@@ -1,0 +1,130 @@
+package org.jdnn.tensor;
+
+import org.jdnn.bridge.JdnnNative;
+
+/**
+ * Autocast's Linear on 16-bit GEMMs: bfloat16 on a CUDA device (cublasGemmEx with bf16 inputs and float32 compute) or
+ * a CPU with bf16 arithmetic (AMX or AVX512-BF16), float16 on a CUDA device (the same with float16 inputs; CPUs have
+ * no float16 GEMM, so float16 autocast takes the reference path there). The forward product and both backward
+ * products go through {@code op_matmul_half} (operands rounded to the autocast type as the kernel reads them, float32
+ * sums), with the reference path's semantics: the output rounded to the autocast type once (bias added before), the
+ * input gradient rounded to it (and widened when the input was float32, as the cast the reference path records gives
+ * it), the weight and bias gradients rounded to it and widened to the float32 parameters' type. Only the order of the
+ * float32 sums differs from the reference path ({@link Autocast}), which {@code AutocastKernelsTest} checks.
+ */
+final class HalfProducts {
+  private HalfProducts() {}
+
+  /** Tests compare the kernels with the reference path by turning them off. */
+  static volatile boolean enabled = true;
+
+  /**
+   * Whether a Linear with these operands takes this path: bfloat16 or float16 autocast, a float32 weight, an input
+   * in float32 or the autocast type, and a device with a GEMM in that type.
+   */
+  static boolean appliesTo(Tensor x, Tensor weight, Tensor bias) {
+    DType low = Autocast.current();
+    if (!enabled || low == null || weight.dtype() != DType.FLOAT32 || (bias != null && bias.dtype() != DType.FLOAT32)
+        || (x.dtype() != DType.FLOAT32 && x.dtype() != low)) {
+      return false;
+    }
+    return hasGemm(x.device(), low);
+  }
+
+  /**
+   * Whether a matmul with these operands takes this path: as {@link #appliesTo(Tensor, Tensor, Tensor)}, both
+   * operands 2-D in float32 or the autocast type.
+   */
+  static boolean appliesToMatmul(Tensor a, Tensor b) {
+    DType low = Autocast.current();
+    if (!enabled || low == null || a.rank() != 2 || b.rank() != 2 || a.device() != b.device()) return false;
+    for (Tensor t : new Tensor[] {a, b}) if (t.dtype() != DType.FLOAT32 && t.dtype() != low) return false;
+    return hasGemm(a.device(), low);
+  }
+
+  // bfloat16 GEMMs: CUDA, and CPUs with AMX or AVX512-BF16; float16 GEMMs: CUDA only.
+  private static boolean hasGemm(Device device, DType low) {
+    return device.isCuda() || (low == DType.BFLOAT16 && device == Device.cpu() && Linalg.bf16Accelerated());
+  }
+
+  /** y = x W^T + b in the autocast type (checked by the caller: shapes, devices, {@link #appliesTo}). */
+  static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
+    DType low = Autocast.current();
+    Tensor xf = x.dtype() == DType.FLOAT32 ? x : cast(x, DType.FLOAT32);
+    Tensor roundedBias = bias == null ? null : cast(cast(bias, low), DType.FLOAT32);
+    Tensor y;
+    try {
+      y = roundTo(product(xf, weight, roundedBias, false, true, x.dim(0), weight.dim(0), low), low, low);
+    } finally {
+      if (roundedBias != null) roundedBias.close();
+    }
+    DType xType = x.dtype();
+    Tensor[] saved = xf == x ? new Tensor[0] : new Tensor[] {xf};
+    Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
+    return Autograd.recordSaving(layer, y, saved, g -> {
+      Tensor g32 = cast(g, DType.FLOAT32);
+      Tensor dx = null, dw = null, db = null;
+      if (x.requiresGrad()) {  // dX = g W, rounded to the autocast type, in the input's type
+        Tensor dx32 = product(g32, weight, null, false, false, x.dim(0), weight.dim(1), low);
+        dx = roundTo(dx32, low, xType);
+      }
+      if (weight.requiresGrad()) {  // dW = g^T x, rounded to the autocast type, widened to the weight's float32
+        Tensor dw32 = product(g32, xf, null, true, false, weight.dim(0), weight.dim(1), low);
+        dw = roundTo(dw32, low, DType.FLOAT32);
+      }
+      if (bias != null && bias.requiresGrad()) db = cast(g.sumTo(bias.shapeRef()), DType.FLOAT32);
+      g32.close();
+      return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
+    }, inputs);
+  }
+
+  /**
+   * c = op(a) op(b) in the autocast type (checked by the caller: {@link #appliesToMatmul}, shapes), recorded: each
+   * operand's gradient rounded to the autocast type and given in the operand's type, as the reference path's casts
+   * give it.
+   */
+  static Tensor matmul(Tensor a, Tensor b, boolean ta, boolean tb) {
+    DType low = Autocast.current();
+    Tensor af = a.dtype() == DType.FLOAT32 ? a : cast(a, DType.FLOAT32);
+    Tensor bf = b.dtype() == DType.FLOAT32 ? b : cast(b, DType.FLOAT32);
+    long m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1), n = tb ? b.dim(0) : b.dim(1);
+    Tensor c = roundTo(product(af, bf, null, ta, tb, m, n, low), low, low);
+    Tensor[] saved = af == a ? (bf == b ? new Tensor[0] : new Tensor[] {bf})
+        : (bf == b ? new Tensor[] {af} : new Tensor[] {af, bf});
+    return Autograd.recordSaving("matmul", c, saved, g -> {
+      Tensor g32 = cast(g, DType.FLOAT32);
+      Tensor da = null, db = null;
+      if (a.requiresGrad()) {  // dA = g op(B)^T, transposed back when A was: as Linalg.matmul's backward
+        da = roundTo(ta ? product(bf, g32, null, tb, true, k, m, low) : product(g32, bf, null, false, !tb, m, k, low),
+            low, a.dtype());
+      }
+      if (b.requiresGrad()) {  // dB = op(A)^T g, transposed back when B was
+        db = roundTo(tb ? product(g32, af, null, true, ta, n, k, low) : product(af, g32, null, !ta, false, k, n, low),
+            low, b.dtype());
+      }
+      g32.close();
+      return new Tensor[] {da, db};
+    }, a, b);
+  }
+
+  /** c (m, n) = op(a) op(b) + bias (or nothing), float32, the operands rounded to {@code low} by the op. */
+  private static Tensor product(Tensor a, Tensor b, Tensor bias, boolean ta, boolean tb, long m, long n, DType low) {
+    Tensor c = Tensor.empty(DType.FLOAT32, a.device(), m, n);
+    NativeErrors.check(JdnnNative.op_matmul_half(a.h(), b.h(), bias == null ? 0 : bias.h(), c.h(), ta, tb, low.code));
+    return c;
+  }
+
+  /** t32 rounded to {@code low}, then in {@code type} (low, or float32 holding the rounded values); t32 closed. */
+  private static Tensor roundTo(Tensor t32, DType low, DType type) {
+    Tensor rounded = cast(t32, low);
+    t32.close();
+    if (type == low) return rounded;
+    Tensor wide = cast(rounded, type);
+    rounded.close();
+    return wide;
+  }
+
+  private static Tensor cast(Tensor t, DType type) {
+    return t.convertedCopy(type);
+  }
+}
