@@ -199,8 +199,17 @@ inline int64_t ld(int64_t v) { return std::max<int64_t>(1, v); }
 // With relu, each group's block of the output gets its ReLU right after its GEMM, while the block
 // (Cout/groups x OH*OW values of one sample) is still in cache: no second pass over the whole output,
 // and no second tensor, as a separate ReLU layer would need.
+namespace {
+// 16-bit convolutions are cuDNN's (float32 accumulation); the CPU's GEMMs take float32 and float64.
+void refuse_half(const char* op, const Tensor& x) {
+  JDNN_CHECK(!is_half(x.dtype), op, ": 16-bit convolutions (", x.describe(), ") run on CUDA devices; on the CPU",
+             " convert the operands to float32 (autocast computes them in float32 there)");
+}
+}  // namespace
+
 void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g,
                         bool relu) {
+  refuse_half("conv2d", x);
   const ConvShape s = conv_shape(x, w, y, g);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -234,6 +243,7 @@ void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Te
 
 void CpuBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
                                  Tensor* dbias, const Conv2dGeom& g) {
+  refuse_half("conv2d_backward", x);
   const ConvShape s = conv_shape(x, w, dy, g);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);

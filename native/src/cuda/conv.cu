@@ -97,11 +97,15 @@ size_t padded_bytes(const Frame& f, const Tensor& x) {
   return static_cast<size_t>(f.n * f.c * f.hp * f.wp) * dtype_size(x.dtype);
 }
 
+// Padding and cropping move elements without arithmetic: 16-bit data as its raw bits (uint16_t).
 void pad_input(const Tensor& x, void* xp, const Frame& f, cudaStream_t s) {
   const int64_t planes = f.n * f.c, total = planes * f.hp * f.wp;
   if (x.dtype == DType::FLOAT64)
     launch_n(pad_kernel<double>, total, s, x.data<double>(), static_cast<double*>(xp), planes, f.h, f.w, f.hp, f.wp,
              f.top, f.left);
+  else if (is_half(x.dtype))
+    launch_n(pad_kernel<uint16_t>, total, s, static_cast<const uint16_t*>(x.storage->data), static_cast<uint16_t*>(xp),
+             planes, f.h, f.w, f.hp, f.wp, f.top, f.left);
   else
     launch_n(pad_kernel<float>, total, s, x.data<float>(), static_cast<float*>(xp), planes, f.h, f.w, f.hp, f.wp,
              f.top, f.left);
@@ -112,10 +116,23 @@ void crop_gradient(const void* dxp, Tensor& dx, const Frame& f, cudaStream_t s) 
   if (dx.dtype == DType::FLOAT64)
     launch_n(crop_kernel<double>, total, s, static_cast<const double*>(dxp), dx.data<double>(), planes, f.h, f.w, f.hp,
              f.wp, f.top, f.left);
+  else if (is_half(dx.dtype))
+    launch_n(crop_kernel<uint16_t>, total, s, static_cast<const uint16_t*>(dxp),
+             static_cast<uint16_t*>(dx.storage->data), planes, f.h, f.w, f.hp, f.wp, f.top, f.left);
   else
     launch_n(crop_kernel<float>, total, s, static_cast<const float*>(dxp), dx.data<float>(), planes, f.h, f.w, f.hp,
              f.wp, f.top, f.left);
 }
+
+// cuDNN's data type of a convolution operand: float32 and float64 as themselves, float16 and
+// bfloat16 as HALF and BFLOAT16, which compute in float32 (PSEUDO_HALF / PSEUDO_BFLOAT16 configs).
+cudnnDataType_t conv_data_type(const Tensor& t) {
+  if (t.dtype == DType::FLOAT16) return CUDNN_DATA_HALF;
+  if (t.dtype == DType::BFLOAT16) return CUDNN_DATA_BFLOAT16;
+  return cudnn_type(t);
+}
+
+bool half_data(cudnnDataType_t t) { return t == CUDNN_DATA_HALF || t == CUDNN_DATA_BFLOAT16; }
 
 // Descriptors of one call: input (padded frame), filter, output, convolution.
 struct Descs {
@@ -124,8 +141,9 @@ struct Descs {
   ConvDesc conv;
 };
 
-// TF32 tensor-core math is an opt-in for float32 only.
-bool tensor_ops(const Context& c, cudnnDataType_t t) { return c.tf32 && t == CUDNN_DATA_FLOAT; }
+// Tensor-core math: an opt-in (TF32) for float32; what 16-bit data is for (its operands are
+// already 16-bit, so tensor cores round nothing more).
+bool tensor_ops(const Context& c, cudnnDataType_t t) { return (c.tf32 && t == CUDNN_DATA_FLOAT) || half_data(t); }
 
 // Without the TF32 opt-in, float32 must stay float32: FMA math excludes tensor-core conversions.
 cudnnMathType_t requested_math(const Context& c, cudnnDataType_t t) {
@@ -138,7 +156,8 @@ void describe_conv(Descs& d, const Frame& f, const Conv2dGeom& g, cudnnDataType_
   d.w.set(t, f.k, f.cg, f.kh, f.kw);
   JDNN_CUDNN(cudnnSetConvolution2dDescriptor, d.conv.get(), cudnn_dim(f.pad_h, "padding"),
              cudnn_dim(f.pad_w, "padding"), cudnn_dim(g.stride_h, "stride"), cudnn_dim(g.stride_w, "stride"),
-             cudnn_dim(g.dilation_h, "dilation"), cudnn_dim(g.dilation_w, "dilation"), CUDNN_CROSS_CORRELATION, t);
+             cudnn_dim(g.dilation_h, "dilation"), cudnn_dim(g.dilation_w, "dilation"), CUDNN_CROSS_CORRELATION,
+             half_data(t) ? CUDNN_DATA_FLOAT : t);
   JDNN_CUDNN(cudnnSetConvolutionGroupCount, d.conv.get(), cudnn_dim(g.groups, "groups"));
   JDNN_CUDNN(cudnnSetConvolutionMathType, d.conv.get(), requested_math(ctx, t));
 }
@@ -423,7 +442,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
     if (relu) relu_in_place(c, y);
     return;
   }
-  const cudnnDataType_t t = cudnn_type(x);
+  const cudnnDataType_t t = conv_data_type(x);
   const Frame f = make_frame(x, w, y, g);
   check_elements("conv2d", f, y.numel);
   DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
@@ -458,7 +477,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
     }
     return;
   }
-  const cudnnDataType_t t = cudnn_type(x);
+  const cudnnDataType_t t = conv_data_type(x);
   const Frame f = make_frame(x, w, dy, g);
   check_elements("conv2d_backward", f, dy.numel);
   Descs d;

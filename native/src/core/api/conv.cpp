@@ -18,7 +18,7 @@ Conv2dGeom conv_geometry(const char* op, const int64_t* packed, int n) {
 // paddings >= 0, a weight whose channel blocks fit the input, and a non-empty output. The user-facing
 // checks, with their fixes, are Conv2dGeometry's (Java). Returns the output shape (N, Cout, OH, OW).
 std::vector<int64_t> check_conv2d(const char* op, const Tensor& x, const Tensor& w, const Conv2dGeom& g) {
-  require_float(op, x, "input");
+  require_float_or_half(op, x, "input");
   require_rank4(op, x, "input");
   require_rank4(op, w, "weight");
   require_like(op, x, w);
@@ -48,6 +48,8 @@ int op_conv2d(int64_t x, int64_t w, int64_t bias, int64_t y, const int64_t* geom
     const auto out = check_conv2d("conv2d", xs, ws, g);
     require_like_dims("conv2d", xs, &ys, "output", out);
     require_like_dims("conv2d", xs, bs, "bias", {ws.dim(0)});
+    JDNN_CHECK(!is_half(xs.dtype) || (bs == nullptr && !relu), "conv2d: a 16-bit convolution (", xs.describe(),
+               ") takes no bias or fused ReLU; add them after it, as autocast does");
     backend_of(xs).conv2d(xs, ws, bs, ys, g, relu);
   });
 }
@@ -66,6 +68,8 @@ int op_conv2d_backward(int64_t x, int64_t w, int64_t dy, int64_t dx, int64_t dw,
     require_like_dims(op, xs, dxs, "input gradient", xs.shape);
     require_like_dims(op, xs, dws, "weight gradient", ws.shape);
     require_like_dims(op, xs, dbs, "bias gradient", {ws.dim(0)});
+    JDNN_CHECK(!is_half(xs.dtype) || dbs == nullptr, op, ": a 16-bit convolution (", xs.describe(),
+               ") has no bias gradient; sum the output gradient instead, as autocast does");
     backend_of(xs).conv2d_backward(xs, ws, dys, dxs, dws, dbs, g);
   });
 }

@@ -66,14 +66,7 @@ public final class ClassifierTraining {
           try (TensorScope step = new TensorScope(); b; Autocast.Scope mixed = Autocast.scope(precision)) {
             adam.zeroGrad();
             Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
-            if (scaler != null) {
-              scaler.scale(loss).backward();
-              scaler.step(adam);
-              scaler.update();
-            } else {
-              loss.backward();
-              adam.step();
-            }
+            GradScaler.backwardAndStep(scaler, loss, adam);
             MetricOps.accumulateLoss(loss, sums, b.size(), 1);
           }
         }

@@ -213,6 +213,26 @@ public final class GradScaler implements AutoCloseable {
   }
 
   /**
+   * One training step's second half, with or without loss scaling: with a scaler, {@code scale(loss).backward()},
+   * {@link #step} and {@link #update()}; with none (null), {@code loss.backward()} and {@code optimizer.step()}. For
+   * loops that clip or inspect gradients between backward and step, call the parts instead.
+   *
+   * @param scaler the loss scaler, or null for a plain step
+   * @param loss the step's loss (float32 with a scaler)
+   * @param optimizer the optimizer to step
+   */
+  public static void backwardAndStep(GradScaler scaler, Tensor loss, Optimizer optimizer) {
+    if (scaler == null) {
+      loss.backward();
+      optimizer.step();
+      return;
+    }
+    scaler.scale(loss).backward();
+    scaler.step(optimizer);  // skipped on the device when a gradient overflowed
+    scaler.update();
+  }
+
+  /**
    * Updates the scale after this iteration's steps, on the device: halved (times the backoff factor)
    * when any stepped optimizer's gradients overflowed, doubled (times the growth factor) after
    * {@code growthInterval} good steps in a row.

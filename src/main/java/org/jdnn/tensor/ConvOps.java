@@ -13,7 +13,8 @@ import org.jdnn.bridge.JdnnNative;
  *
  * <p>Each op checks its arguments before any native code runs and throws an
  * {@link IllegalArgumentException} whose message starts with the {@code layer} name and gives the
- * expected and the actual values. Float32 and float64; gradients reach every input that requires one.
+ * expected and the actual values. Float32 and float64 on every device; float16 and bfloat16 on CUDA devices (cuDNN,
+ * float32 accumulation), where autocast sends its convolutions; gradients reach every input that requires one.
  */
 public final class ConvOps {
   private ConvOps() {}
@@ -24,7 +25,11 @@ public final class ConvOps {
    * differ per side: "same" padding with an even kernel puts the extra zero at the bottom / right,
    * as PyTorch does), dilations and groups. Output size: {@link Conv2dGeometry#outputSize}.
    *
-   * @param x the input (N, C, H, W), float32 or float64
+   * <p>Under {@link Autocast} on a CUDA device the operands are cast to the autocast type and cuDNN convolves them
+   * with float32 accumulation (the bias added after, rounding again, as cuDNN's bias addition does); elsewhere under
+   * autocast the reference path convolves the rounded operands in float32 and rounds the result once.
+   *
+   * @param x the input (N, C, H, W), float32 or float64 (float16 or bfloat16 on a CUDA device)
    * @param w the kernel (Cout, C / groups, kh, kw), x's dtype and device
    * @param bias (Cout), or null
    * @param geometry strides, paddings, dilations, groups; validated here
@@ -60,6 +65,7 @@ public final class ConvOps {
   }
 
   private static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, boolean relu, String layer) {
+    if (HalfProducts.appliesToConv(x, w, bias)) return halfConv2d(x, w, bias, geometry, relu, layer);
     if (Autocast.appliesTo(x, w, bias)) {
       DType low = Autocast.current();
       Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(w), rb = Autocast.rounded(bias);
@@ -67,7 +73,7 @@ public final class ConvOps {
         return (relu ? conv2dRelu(rx, rw, rb, geometry, layer) : conv2d(rx, rw, rb, geometry, false, layer)).to(low);
       }
     }
-    requireFloat(layer, x, "input");
+    if (!x.dtype().isHalf()) requireFloat(layer, x, "input");
     if (x.rank() != 4) {
       throw new IllegalArgumentException(layer + ": expected input of shape [N, C, H, W], got " + x.describe());
     }
@@ -76,6 +82,15 @@ public final class ConvOps {
           + w.describe());
     }
     requireSameKind(layer, x, w, "weight");
+    if (x.dtype().isHalf() && (bias != null || relu)) {
+      // cuDNN's 16-bit convolution takes neither: the bias (checked by add) and the ReLU follow as ops
+      if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0))) {
+        throw new IllegalArgumentException(layer + ": expected bias of shape [" + w.dim(0) + "], got " + bias.describe());
+      }
+      Tensor y = conv2d(x, w, null, geometry, false, layer);
+      if (bias != null) y = y.add(bias.reshape(1, bias.dim(0), 1, 1));
+      return relu ? y.relu() : y;
+    }
     if (geometry == null) {
       throw new IllegalArgumentException(layer + ": expected a convolution geometry, got null; pass"
           + " Conv2dGeometry.defaults() for stride 1, no padding, no dilation, one group");
@@ -111,5 +126,22 @@ public final class ConvOps {
       }
       return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
     }, inputs);
+  }
+
+  /**
+   * Autocast's convolution on a CUDA device: x and w cast to the autocast type (recorded casts), one cuDNN
+   * convolution on the 16-bit tensors with float32 accumulation (its backward likewise), then the bias, cast to the
+   * type, added and the ReLU applied as separate ops, as cuDNN's own bias addition does: the output is rounded once
+   * after the sum and again after the bias (where the reference path rounds once), a difference of at most one unit
+   * of the type.
+   */
+  private static Tensor halfConv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, boolean relu,
+      String layer) {
+    DType low = Autocast.current();
+    Tensor lx = x.dtype() == low ? x : x.to(low), lw = w.dtype() == low ? w : w.to(low);
+    Tensor lb = bias == null || bias.dtype() == low ? bias : bias.to(low);
+    try (Autocast.Scope off = Autocast.disable()) {
+      return conv2d(lx, lw, lb, geometry, relu, layer);
+    }
   }
 }

@@ -42,6 +42,19 @@ final class HalfProducts {
     return hasGemm(a.device(), low);
   }
 
+  /**
+   * Whether a convolution with these operands runs in the autocast type on cuDNN ({@code ConvOps}): a CUDA device,
+   * operands in float32 or the autocast type, and a weight that is 4-D (the op's own checks name anything else).
+   */
+  static boolean appliesToConv(Tensor x, Tensor w, Tensor bias) {
+    DType low = Autocast.current();
+    if (!enabled || low == null || !x.device().isCuda() || w.device() != x.device() || w.rank() != 4) return false;
+    for (Tensor t : new Tensor[] {x, w, bias}) {
+      if (t != null && t.dtype() != DType.FLOAT32 && t.dtype() != low) return false;
+    }
+    return bias == null || bias.device() == x.device();
+  }
+
   // bfloat16 GEMMs: CUDA, and CPUs with AMX or AVX512-BF16; float16 GEMMs: CUDA only.
   private static boolean hasGemm(Device device, DType low) {
     return device.isCuda() || (low == DType.BFLOAT16 && device == Device.cpu() && Linalg.bf16Accelerated());

@@ -605,14 +605,7 @@ public final class Trainer {
         out = widened(model.forward(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
-      if (scaler != null) {
-        scaler.scale(l).backward();
-        scaler.step(optimizer);  // skipped on the device when a gradient overflowed
-        scaler.update();
-      } else {
-        l.backward();
-        optimizer.step();
-      }
+      GradScaler.backwardAndStep(scaler, l, optimizer);
       meter.add(l, n, index);  // summed on the device: no wait here
       try (GradMode.Guard g = GradMode.disable()) {
         for (Metric m : metrics) m.update(out.detach(), targets);

@@ -98,14 +98,7 @@ class MixedPrecisionW1Test {
             try (Autocast.Scope mixed = Autocast.scope(precision)) {
               loss = lossFn.compute(model.forward(inputs), targets);
             }
-            if (scaler != null) {
-              scaler.scale(loss).backward();
-              scaler.step(adam);
-              scaler.update();
-            } else {
-              loss.backward();
-              adam.step();
-            }
+            GradScaler.backwardAndStep(scaler, loss, adam);
             losses.add(loss.item());
           }
         }

@@ -480,14 +480,7 @@ public final class GpuBench {
           Autocast.Scope mixed = Autocast.scope(precision)) {
         adam.zeroGrad();
         Tensor l = loss.compute(model.forward(x), y);
-        if (scaler != null) {
-          scaler.scale(l).backward();
-          scaler.step(adam);  // skipped on the device when a gradient overflowed
-          scaler.update();
-        } else {
-          l.backward();
-          adam.step();
-        }
+        GradScaler.backwardAndStep(scaler, l, adam);
       }
     }
 

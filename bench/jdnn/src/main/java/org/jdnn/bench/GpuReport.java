@@ -109,8 +109,8 @@ final class GpuReport {
         .append(" a step is one launch), the same batches as the eager row, the epoch's last, smaller batch eager; not")
         .append(" profiled (a replay has no per-op events), so only samples/s and wall ms/step.\n");
     sb.append("\nbf16 autocast rows: the same steps with forward and loss under Autocast.enable(BFLOAT16): Linear's three"
-        + " products as bf16 GEMMs with float32 sums, convolutions through the reference path (float32 products of"
-        + " bf16-rounded operands), parameters and Adam in float32; GFLOP/s counted as for float32. fp16 rows: the same"
+        + " products as bf16 GEMMs with float32 sums, convolutions in cuDNN on bf16 data with float32 accumulation,"
+        + " parameters and Adam in float32; GFLOP/s counted as for float32. fp16 rows: the same"
         + " in float16 (float16 GEMMs), the loss scaled by a GradScaler (PyTorch's defaults, steps skipped on the"
         + " device when a gradient overflows).\n");
     StringBuilder other = new StringBuilder();
