@@ -211,9 +211,20 @@ void gemm_ex(cublasHandle_t h) {
   CHECK(synced(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_T, 1, 1, 1, &two, d, CUDA_R_64F, 1, d, CUDA_R_64F, 1, &dzero, e,
                      CUDA_R_64F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
   CHECK(*e == 18.0);
-  // Combinations outside the emulated set.
-  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_16F, 1, y, CUDA_R_16F, 1, &zero, z,
-                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_NOT_SUPPORTED);
+  // float16 A and B with float32 C, read from their IEEE binary16 bits: 1.5 x -2 + 2^-24 (the smallest
+  // subnormal) x 65504 (the largest finite), summed in float32.
+  auto* ha = device_array<uint16_t>(2, 0);
+  auto* hb = device_array<uint16_t>(2, 0);
+  ha[0] = 0x3E00;
+  ha[1] = 0x0001;
+  hb[0] = 0xC000;
+  hb[1] = 0x7BFF;
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 2, &one, ha, CUDA_R_16F, 1, hb, CUDA_R_16F, 2, &zero, z,
+                     CUDA_R_32F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_SUCCESS);
+  CHECK(*z == float(-3.0 + std::ldexp(65504.0, -24)));
+  // Combinations outside the emulated set: float16 output, float32 data under float64 compute.
+  CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, ha, CUDA_R_16F, 1, hb, CUDA_R_16F, 1, &zero,
+                     ha, CUDA_R_16F, 1, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_NOT_SUPPORTED);
   CHECK(synced(cublasGemmEx(h, CUBLAS_OP_N, CUBLAS_OP_N, 1, 1, 1, &one, x, CUDA_R_32F, 1, y, CUDA_R_32F, 1, &zero, z,
                      CUDA_R_32F, 1, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT)) == CUBLAS_STATUS_NOT_SUPPORTED);
   cudaFree(a);
@@ -224,6 +235,8 @@ void gemm_ex(cublasHandle_t h) {
   cudaFree(z);
   cudaFree(d);
   cudaFree(e);
+  cudaFree(ha);
+  cudaFree(hb);
 }
 
 void invalid_arguments(cublasHandle_t h) {

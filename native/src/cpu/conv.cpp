@@ -194,12 +194,6 @@ constexpr int64_t kMaxPartialElements = int64_t(1) << 22;
 
 inline int64_t ld(int64_t v) { return std::max<int64_t>(1, v); }
 
-}  // namespace
-
-// With relu, each group's block of the output gets its ReLU right after its GEMM, while the block
-// (Cout/groups x OH*OW values of one sample) is still in cache: no second pass over the whole output,
-// and no second tensor, as a separate ReLU layer would need.
-namespace {
 // 16-bit convolutions are cuDNN's (float32 accumulation); the CPU's GEMMs take float32 and float64.
 void refuse_half(const char* op, const Tensor& x) {
   JDNN_CHECK(!is_half(x.dtype), op, ": 16-bit convolutions (", x.describe(), ") run on CUDA devices; on the CPU",
@@ -207,6 +201,9 @@ void refuse_half(const char* op, const Tensor& x) {
 }
 }  // namespace
 
+// With relu, each group's block of the output gets its ReLU right after its GEMM, while the block
+// (Cout/groups x OH*OW values of one sample) is still in cache: no second pass over the whole output,
+// and no second tensor, as a separate ReLU layer would need.
 void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g,
                         bool relu) {
   refuse_half("conv2d", x);

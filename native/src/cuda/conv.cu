@@ -134,6 +134,13 @@ cudnnDataType_t conv_data_type(const Tensor& t) {
 
 bool half_data(cudnnDataType_t t) { return t == CUDNN_DATA_HALF || t == CUDNN_DATA_BFLOAT16; }
 
+// cuDNN's bfloat16 convolutions (PSEUDO_BFLOAT16) need compute capability 8.0 (Ampere) or newer.
+void require_bf16_capable(const Context& c, cudnnDataType_t t, const char* op) {
+  JDNN_CHECK(t != CUDNN_DATA_BFLOAT16 || c.props.major >= 8, op, ": bfloat16 convolutions need a GPU of compute"
+             " capability 8.0 or newer, this one is sm_", c.props.major, c.props.minor, "; use float16 autocast"
+             " (DType.FLOAT16 with a GradScaler) or float32");
+}
+
 // Descriptors of one call: input (padded frame), filter, output, convolution.
 struct Descs {
   TensorDesc x, y;
@@ -443,6 +450,7 @@ void CudaBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, T
     return;
   }
   const cudnnDataType_t t = conv_data_type(x);
+  require_bf16_capable(c, t, "conv2d");
   const Frame f = make_frame(x, w, y, g);
   check_elements("conv2d", f, y.numel);
   DeviceScratch padded(c.allocator, f.asymmetric ? padded_bytes(f, x) : 0);
@@ -478,6 +486,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
     return;
   }
   const cudnnDataType_t t = conv_data_type(x);
+  require_bf16_capable(c, t, "conv2d_backward");
   const Frame f = make_frame(x, w, dy, g);
   check_elements("conv2d_backward", f, dy.numel);
   Descs d;

@@ -293,9 +293,10 @@ int amp_update_scale(int64_t scale, int64_t growth_tracker, int64_t skipped, int
                skips.describe());
     for (const Tensor* x : std::initializer_list<const Tensor*>{&flag, &tracker, &skips})
       JDNN_CHECK(x->device == s.device, op, ": ", x->describe(), " is not on the scale's device, ", s.describe());
-    JDNN_CHECK(growth_factor > 1 && backoff_factor > 0 && backoff_factor < 1 && growth_interval >= 1, op,
-               ": need growth_factor > 1, 0 < backoff_factor < 1 and growth_interval >= 1, got ", growth_factor, ", ",
-               backoff_factor, ", ", growth_interval);
+    JDNN_CHECK(growth_factor > 1 && backoff_factor > 0 && backoff_factor < 1 && growth_interval >= 1 &&
+                   growth_interval <= INT32_MAX,
+               op, ": need growth_factor > 1, 0 < backoff_factor < 1 and growth_interval in [1, 2^31) (the tracker is"
+               " int32), got ", growth_factor, ", ", backoff_factor, ", ", growth_interval);
     backend_of(s).amp_update_scale(s, tracker, skips, flag, growth_factor, backoff_factor, growth_interval);
   });
 }

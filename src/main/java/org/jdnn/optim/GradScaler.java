@@ -34,7 +34,7 @@ import org.jdnn.tensor.Tensor;
  *       }
  *       scaler.scale(loss).backward();
  *       scaler.unscale(opt);               // only when clipping: clip the true gradients
- *       GradClip.clipNorm(model.parameters(), 1.0);
+ *       GradClip.byNormOnDevice(model.parameters(), 1.0).close();  // no host wait
  *       scaler.step(opt);                  // skipped on the device if a gradient overflowed
  *       scaler.update();
  *     }
@@ -110,8 +110,9 @@ public final class GradScaler implements AutoCloseable {
   }
 
   private static void checkSettings(double initScale, double growthFactor, double backoffFactor, long growthInterval) {
-    if (!(initScale > 0) || Double.isInfinite(initScale) || (float) initScale == Float.POSITIVE_INFINITY) {
-      throw new IllegalArgumentException("GradScaler: the scale must be finite in float32 and above 0, got " + initScale);
+    if (!(initScale > 0) || Double.isInfinite(initScale) || (float) initScale == Float.POSITIVE_INFINITY
+        || (float) initScale == 0f) {
+      throw new IllegalArgumentException("GradScaler: the scale must be finite and above 0 in float32, got " + initScale);
     }
     if (!(growthFactor > 1) || Double.isInfinite(growthFactor)) {
       throw new IllegalArgumentException("GradScaler: growthFactor must be a finite number above 1, got " + growthFactor
@@ -206,6 +207,12 @@ public final class GradScaler implements AutoCloseable {
     if (stepped.containsKey(optimizer)) {
       throw new IllegalStateException("GradScaler.step: this optimizer was already stepped since the last update();"
           + " call update() once per iteration, after step()");
+    }
+    boolean anyGradient = false;
+    for (Tensor p : optimizer.parameters()) anyGradient |= p.grad() != null;
+    if (!anyGradient) {  // as PyTorch's "No inf checks were recorded for this optimizer"
+      throw new IllegalStateException("GradScaler.step: the optimizer has no gradients, so no overflow check was made;"
+          + " call scale(loss).backward() before step(optimizer)");
     }
     if (!found.containsKey(optimizer)) unscale(optimizer);
     optimizer.step(found.get(optimizer));

@@ -444,7 +444,7 @@ public abstract class Optimizer implements AutoCloseable {
       CudaGraph.countedByReplays(p.device(), new CudaGraph.StepCounter() {
         @Override
         public long steps() {
-          return Optimizer.this.steps[counted];
+          return Optimizer.this.steps(counted);  // refreshed from the device after loss-scaled steps
         }
 
         @Override

@@ -111,7 +111,8 @@ public final class SGD extends Optimizer {
   @Override
   protected void update(int i, Tensor p, Tensor g, int group) {
     double momentum = hyper(group, "momentum");
-    boolean first = existingState(i, "momentum_buffer") == null;
+    // a buffer made by a skipped loss-scaled step (GradScaler) was never used: the first update starts it too
+    boolean first = existingState(i, "momentum_buffer") == null || steps(i) == 1;
     Tensor buf = momentum != 0 ? state(i, "momentum_buffer", 0) : null;
     OptimOps.sgd(p, g, buf, hyper(group, "lr"), momentum, hyper(group, "dampening"), hyper(group, "weight_decay"),
         flag(group, "nesterov"), first);
@@ -121,7 +122,12 @@ public final class SGD extends Optimizer {
   protected void updateGroup(int group, int[] indices) {
     double momentum = hyper(group, "momentum");
     boolean[] first = new boolean[indices.length];
-    for (int k = 0; k < indices.length; k++) first[k] = existingState(indices[k], "momentum_buffer") == null;
+    // a buffer made by a skipped loss-scaled step was never used: a parameter's first update starts it too (a guarded
+    // step decides that on the device, from its count; the host's counts are stale then)
+    boolean guarded = guardOf(indices) != null;
+    for (int k = 0; k < indices.length; k++) {
+      first[k] = existingState(indices[k], "momentum_buffer") == null || (!guarded && steps[indices[k]] == 1);
+    }
     Tensor[] bufs = momentum != 0 ? statesOf(indices, "momentum_buffer", 0) : null;
     OptimOps.sgdGroup(paramsOf(indices), gradsOf(indices), bufs, first, hyper(group, "lr"), momentum,
         hyper(group, "dampening"), hyper(group, "weight_decay"), flag(group, "nesterov"), guardOf(indices));

@@ -64,7 +64,7 @@ final class HalfProducts {
   static Tensor linear(Tensor x, Tensor weight, Tensor bias, String layer) {
     DType low = Autocast.current();
     Tensor xf = x.dtype() == DType.FLOAT32 ? x : cast(x, DType.FLOAT32);
-    Tensor roundedBias = bias == null ? null : cast(cast(bias, low), DType.FLOAT32);
+    Tensor roundedBias = bias == null ? null : roundTo(cast(bias, DType.FLOAT32), low, DType.FLOAT32);
     Tensor y;
     try {
       y = roundTo(product(xf, weight, roundedBias, false, true, x.dim(0), weight.dim(0), low), low, low);
@@ -85,7 +85,11 @@ final class HalfProducts {
         Tensor dw32 = product(g32, xf, null, true, false, weight.dim(0), weight.dim(1), low);
         dw = roundTo(dw32, low, DType.FLOAT32);
       }
-      if (bias != null && bias.requiresGrad()) db = cast(g.sumTo(bias.shapeRef()), DType.FLOAT32);
+      if (bias != null && bias.requiresGrad()) {
+        try (Tensor summed = g.sumTo(bias.shapeRef())) {
+          db = cast(summed, DType.FLOAT32);
+        }
+      }
       g32.close();
       return bias == null ? new Tensor[] {dx, dw} : new Tensor[] {dx, dw, db};
     }, inputs);

@@ -19,7 +19,8 @@ import org.jdnn.tensor.TensorScope;
  * Everything a resumed run needs to continue bit for bit: model tensors ("model.*"), optimizer
  * state ("optimizer.*", scalars in JSON), callback state ("callback.&lt;i&gt;.*" and JSON), completed
  * epochs, history, the shuffling seed and the global {@link Generator}'s seed and counter, and the
- * loss scaler's state when the trainer has one ({@link TrainingState}). One safetensors file with jdnn's checksum, written atomically.
+ * loss scaler's state when the trainer has one ({@link TrainingState}; a checkpoint without it, from a run without
+ * loss scaling, leaves the trainer's scaler as it is). One safetensors file with jdnn's checksum, written atomically.
  *
  * <p>Restoring is all or nothing: the whole file is read and every part checked against the
  * trainer (tensor names, dtypes and shapes, the optimizer's and callbacks' state, the JSON fields'
