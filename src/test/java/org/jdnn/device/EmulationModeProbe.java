@@ -1,9 +1,13 @@
 package org.jdnn.device;
 
+import org.jdnn.tensor.Autocast;
+import org.jdnn.tensor.Conv2dGeometry;
+import org.jdnn.tensor.ConvOps;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceOutOfMemoryException;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Run by {@link EmulationModesTest} in a JVM of its own, since the emulation reads JDNN_EMU_MODES once per process:
@@ -52,6 +56,20 @@ public final class EmulationModeProbe {
           }
           System.out.println("exp elements moved: " + moved);
           System.out.println("exp largest move in ulp: " + largest);
+        }
+      }
+      case "half-conv" -> {
+        // a convolution under autocast in each 16-bit type: cuDNN's bfloat16 convolutions need sm_80
+        try (TensorScope s = new TensorScope(); Device.DefaultScope on = Device.useDefault(emu)) {
+          Tensor x = Tensor.zeros(1, 1, 4, 4), w = Tensor.zeros(1, 1, 3, 3);
+          for (DType low : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+            try (Autocast.Scope a = Autocast.enable(low)) {
+              ConvOps.conv2d(x, w, null, Conv2dGeometry.defaults(), "Conv2d(probe)");
+              System.out.println(low + " conv: ok");
+            } catch (RuntimeException e) {
+              System.out.println(low + " conv: " + e.getMessage());
+            }
+          }
         }
       }
       default -> throw new IllegalArgumentException("unknown probe " + args[0]);

@@ -40,6 +40,15 @@ class EmulationModesTest {
   }
 
   @Test
+  void bfloat16ConvolutionsNeedSm80AndFloat16OnesRunOnSm75() throws Exception {
+    String out = probe("sm75", "half-conv");
+    assertTrue(out.contains("\nfloat16 conv: ok"), out);
+    assertTrue(out.contains("bfloat16 conv: ") && out.contains("compute capability 8.0 or newer, this one is sm_75")
+        && out.contains("DType.FLOAT16"), out);
+    assertTrue(probe("sm80", "half-conv").contains("bfloat16 conv: ok"), "sm_80 runs bfloat16 convolutions");
+  }
+
+  @Test
   void shuffledBlocksGiveTheCpuResults() throws Exception {
     String out = probe("shuffle-blocks,seed=3", "parity");
     assertTrue(out.contains("softmax max difference: "), out);
