@@ -246,8 +246,10 @@ public final class Trainer {
   /**
    * Mixed precision with loss scaling: as {@link #mixedPrecision(DType)}, and each step's loss is scaled before
    * backward, the gradients unscaled before the optimizer's step, and the step skipped (on the device, without a
-   * wait) when one overflowed, by {@code scaler} ({@link GradScaler}, torch.amp.GradScaler's rules). Training
-   * checkpoints save the scaler's state and resuming restores it. The trainer does not close the scaler.
+   * wait) when one overflowed, by {@code scaler} ({@link GradScaler}, torch.amp.GradScaler's rules). Each epoch's
+   * logs (and so the progress line and the history) gain "loss_scale" and "skipped_steps" (the scaler's count so
+   * far). Training checkpoints save the scaler's state and resuming restores it. The trainer does not close the
+   * scaler.
    *
    * @param type FLOAT16 (which needs a scaler), BFLOAT16 or FLOAT32 (where a scaler is allowed but changes nothing
    *     but the skipping of steps whose gradients overflowed)
@@ -586,6 +588,10 @@ public final class Trainer {
       }
       if (!meter.isEmpty()) readLoss(meter, total, at, cbs);
       Map<String, Double> logs = logs(total.sum / total.samples);
+      if (scaler != null) {  // one device read per epoch; the progress line and the history show them
+        logs.put("loss_scale", scaler.scaleValue());
+        logs.put("skipped_steps", (double) scaler.skippedSteps());
+      }
       done = true;
       return logs;
     } finally {

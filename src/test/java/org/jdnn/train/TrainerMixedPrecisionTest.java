@@ -74,6 +74,8 @@ class TrainerMixedPrecisionTest {
         assertEquals(0x1p40 / Math.pow(2, skipped), scaler.scaleValue(), "halved once per skipped step");
         assertEquals(4 * 8 - skipped, adam.steps(0), "only the steps taken are counted");
         assertTrue(h.get("loss").get(3) < h.get("loss").get(0), "training proceeds: " + h.get("loss"));
+        assertEquals((double) skipped, h.get("skipped_steps").get(3), "the epoch logs show the skipped steps");
+        assertEquals(scaler.scaleValue(), h.get("loss_scale").get(3), "and the scale");
       }
     }
   }
