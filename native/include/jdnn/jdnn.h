@@ -202,7 +202,8 @@ int op_bf16_pack_weight(int64_t w, int64_t packed) noexcept;
 int op_linear_bf16(int64_t x, int64_t packed, int64_t bias, int64_t y, bool relu) noexcept;
 // c (m, n) = op(a) op(b) + bias (n) or nothing, float32 tensors on one device, op transposing when ta/tb: the
 // operands rounded (nearest even) to `low`, the dtype code of BFLOAT16 or FLOAT16, and the products summed in
-// float32 (autocast's products). FLOAT16 needs a CUDA device (the CPU has no float16 GEMM).
+// float32 (autocast's products). FLOAT16 needs a CUDA device (the CPU has no float16 GEMM). With 3-D operands of
+// one batch size (and no bias), c[i] = op(a[i]) op(b[i]) for each i, as torch.bmm.
 int op_matmul_half(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool tb, int low) noexcept;
 // "avx512bf16" or "generic"; cpu_bf16_force_kernel switches it (tests; false if not runnable).
 const char* cpu_bf16_kernel() noexcept;

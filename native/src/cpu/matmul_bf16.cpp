@@ -100,19 +100,16 @@ void product(const float* x, int64_t m, int64_t k, const float* src, int64_t n, 
 
 }  // namespace
 
-void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb,
-                             DType low) {
-  JDNN_CHECK(low == DType::BFLOAT16, "matmul_half: float16 products need a CUDA device; the CPU has no float16 GEMM"
-             " (float16 autocast takes its reference path there)");
-  const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
+namespace {
+// One product c (m, n) = op(A) op(B) + bias (or nothing) of row-major float32 matrices.
+void matmul_bf16_2d(const float* A, const float* B, const float* bias, float* C, int64_t m, int64_t n, int64_t k,
+                    bool ta, bool tb) {
   if (m == 0 || n == 0) return;
   if (k == 0) {  // an empty sum: the bias alone
-    float* y = c.data<float>();
     for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) y[i * n + j] = bias != nullptr ? bias->data<float>()[j] : 0.0f;
+      for (int64_t j = 0; j < n; ++j) C[i * n + j] = bias != nullptr ? bias[j] : 0.0f;
     return;
   }
-  const float *A = a.data<float>(), *B = b.data<float>();
   // Floats transposed: directly, op(a) when ta and op(b) when tb; swapped (c^T = op(b)^T op(a)^T,
   // then c^T transposed back), op(b)^T when !tb, op(a)^T when !ta, and c. The bias runs along c's
   // columns, which are the swapped product's rows: the swapped form adds it to c after the
@@ -132,7 +129,7 @@ void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bia
       transpose(B, n, k, t_buf.bt.data());
       src = t_buf.bt.data();
     }
-    product(x, m, k, src, n, bias != nullptr ? bias->data<float>() : nullptr, c.data<float>());
+    product(x, m, k, src, n, bias, C);
     return;
   }
   // c^T (n, m) = op(b)^T (n, k) op(a)^T (k, m): op(b)^T is b itself when tb, op(a)^T is a itself when ta.
@@ -150,13 +147,26 @@ void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bia
   }
   t_buf.ct.resize(static_cast<size_t>(n * m));
   product(x, n, k, src, m, nullptr, t_buf.ct.data());
-  float* y = c.data<float>();
-  transpose(t_buf.ct.data(), n, m, y);
+  transpose(t_buf.ct.data(), n, m, C);
   if (bias != nullptr) {
-    const float* bv = bias->data<float>();
     for (int64_t i = 0; i < m; ++i)
-      for (int64_t j = 0; j < n; ++j) y[i * n + j] += bv[j];
+      for (int64_t j = 0; j < n; ++j) C[i * n + j] += bias[j];
   }
+}
+}  // namespace
+
+// 2-D operands, or 3-D ones with one batch size (torch.bmm, no bias): one product per batch entry.
+void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb,
+                             DType low) {
+  JDNN_CHECK(low == DType::BFLOAT16, "matmul_half: float16 products need a CUDA device; the CPU has no float16 GEMM"
+             " (float16 autocast takes its reference path there)");
+  const int r = c.ndim();
+  const int64_t batch = r == 3 ? c.dim(0) : 1, m = c.dim(r - 2), n = c.dim(r - 1);
+  const int64_t k = ta ? a.dim(r - 2) : a.dim(r - 1);
+  const int64_t sa = a.dim(r - 2) * a.dim(r - 1), sb = b.dim(r - 2) * b.dim(r - 1);
+  for (int64_t i = 0; i < batch; ++i)
+    matmul_bf16_2d(a.data<float>() + i * sa, b.data<float>() + i * sb, bias != nullptr ? bias->data<float>() : nullptr,
+                   c.data<float>() + i * m * n, m, n, k, ta, tb);
 }
 
 }  // namespace jdnn::cpu

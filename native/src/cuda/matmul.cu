@@ -208,10 +208,14 @@ void CudaBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bi
                               DType low) {
   JDNN_CUDA_OP("matmul_half");
   Context& ctx = jdnn_op.ctx;
-  const int64_t m = c.dim(0), n = c.dim(1), k = ta ? a.dim(0) : a.dim(1);
-  if (m == 0 || n == 0) return;
+  // 2-D operands, or 3-D ones with one batch size (torch.bmm, no bias): one GemmEx per batch entry
+  const int r = c.ndim();
+  const int64_t batch = r == 3 ? c.dim(0) : 1, m = c.dim(r - 2), n = c.dim(r - 1);
+  const int64_t k = ta ? a.dim(r - 2) : a.dim(r - 1);
+  if (m == 0 || n == 0 || batch == 0) return;
   if (k == 0) {  // an empty sum: the bias alone
-    JDNN_CUDA_CHECK(cudaMemsetAsync(c.storage->data, 0, static_cast<size_t>(m * n) * sizeof(float), ctx.stream));
+    JDNN_CUDA_CHECK(
+        cudaMemsetAsync(c.storage->data, 0, static_cast<size_t>(batch * m * n) * sizeof(float), ctx.stream));
   } else {
     const char* op = "matmul_half";
     const int im = gemm_dim(op, "rows", m), in = gemm_dim(op, "columns", n), ik = gemm_dim(op, "inner size", k);
@@ -221,12 +225,15 @@ void CudaBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bi
     const vendor::cudaDataType_t type = f16 ? vendor::CUDA_R_16F : vendor::CUDA_R_16BF;
     launch_n(f16 ? to_f16_kernel : to_bf16_kernel, a.numel, ctx.stream, a.data<float>(), ab, a.numel);
     launch_n(f16 ? to_f16_kernel : to_bf16_kernel, b.numel, ctx.stream, b.data<float>(), bb, b.numel);
-    const int lda = gemm_dim(op, "lda", std::max<int64_t>(1, a.dim(1)));
-    const int ldb = gemm_dim(op, "ldb", std::max<int64_t>(1, b.dim(1)));
+    const int lda = gemm_dim(op, "lda", std::max<int64_t>(1, a.dim(r - 1)));
+    const int ldb = gemm_dim(op, "ldb", std::max<int64_t>(1, b.dim(r - 1)));
+    const int64_t sa = a.dim(r - 2) * a.dim(r - 1), sb = b.dim(r - 2) * b.dim(r - 1);
     const float one = 1.0f, zero = 0.0f;
-    JDNN_CUBLAS(cublasGemmEx, ctx.cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, in, im, ik,
-                &one, bb, type, ldb, ab, type, lda, &zero, c.data<float>(),
-                vendor::CUDA_R_32F, in, vendor::CUBLAS_COMPUTE_32F, vendor::CUBLAS_GEMM_DEFAULT);
+    for (int64_t i = 0; i < batch; ++i) {
+      JDNN_CUBLAS(cublasGemmEx, ctx.cublas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, in, im, ik,
+                  &one, bb + i * sb, type, ldb, ab + i * sa, type, lda, &zero, c.data<float>() + i * m * n,
+                  vendor::CUDA_R_32F, in, vendor::CUBLAS_COMPUTE_32F, vendor::CUBLAS_GEMM_DEFAULT);
+    }
   }
   if (bias != nullptr)
     launch_n(bias_act_kernel<float>, m * n, ctx.stream, c.data<float>(), bias->data<float>(), m, n, false);

@@ -137,14 +137,19 @@ int op_matmul_half(int64_t a, int64_t b, int64_t bias, int64_t c, bool ta, bool 
     const DType low_type = dtype_of(low);
     JDNN_CHECK(low_type == DType::BFLOAT16 || low_type == DType::FLOAT16, op, ": the operands round to bfloat16 or"
                " float16, got ", dtype_name(low_type));
+    const int r = as.ndim();
     for (const Tensor* t : {&as, &bs, static_cast<const Tensor*>(&cs)}) {
-      JDNN_CHECK(t->dtype == DType::FLOAT32 && t->ndim() == 2, op, ": operands must be 2-D float32, got ", t->describe());
+      JDNN_CHECK(t->dtype == DType::FLOAT32 && (r == 2 || r == 3) && t->ndim() == r, op,
+                 ": operands must be float32, all 2-D or all 3-D (one batch size), got ", t->describe());
       require_same_device(op, as, *t);
     }
-    const int64_t m = ta ? as.dim(1) : as.dim(0), k = ta ? as.dim(0) : as.dim(1);
-    const int64_t kb = tb ? bs.dim(1) : bs.dim(0), n = tb ? bs.dim(0) : bs.dim(1);
-    JDNN_CHECK(k == kb && cs.dim(0) == m && cs.dim(1) == n, op, ": ", as.describe(), ta ? " (transposed)" : "", " x ",
-               bs.describe(), tb ? " (transposed)" : "", " does not give ", cs.describe());
+    JDNN_CHECK(r == 2 || (bs.dim(0) == as.dim(0) && cs.dim(0) == as.dim(0) && bias_t == nullptr), op,
+               ": batched operands need one batch size and no bias, got ", as.describe(), ", ", bs.describe(), ", ",
+               cs.describe());
+    const int64_t m = ta ? as.dim(r - 1) : as.dim(r - 2), k = ta ? as.dim(r - 2) : as.dim(r - 1);
+    const int64_t kb = tb ? bs.dim(r - 1) : bs.dim(r - 2), n = tb ? bs.dim(r - 2) : bs.dim(r - 1);
+    JDNN_CHECK(k == kb && cs.dim(r - 2) == m && cs.dim(r - 1) == n, op, ": ", as.describe(), ta ? " (transposed)" : "",
+               " x ", bs.describe(), tb ? " (transposed)" : "", " does not give ", cs.describe());
     if (bias_t != nullptr) {
       JDNN_CHECK(bias_t->dtype == DType::FLOAT32 && bias_t->ndim() == 1 && bias_t->dim(0) == n, op, ": bias ",
                  bias_t->describe(), " must be float32[", n, "]");

@@ -3,7 +3,7 @@ package org.jdnn.tensor;
 import org.jdnn.bridge.JdnnNative;
 
 /**
- * Autocast's Linear on 16-bit GEMMs: bfloat16 on a CUDA device (cublasGemmEx with bf16 inputs and float32 compute) or
+ * Autocast's Linear, matmul and bmm on 16-bit GEMMs: bfloat16 on a CUDA device (cublasGemmEx with bf16 inputs and float32 compute) or
  * a CPU with bf16 arithmetic (AMX or AVX512-BF16), float16 on a CUDA device (the same with float16 inputs; CPUs have
  * no float16 GEMM, so float16 autocast takes the reference path there). The forward product and both backward
  * products go through {@code op_matmul_half} (operands rounded to the autocast type as the kernel reads them, float32
@@ -36,8 +36,17 @@ final class HalfProducts {
    * operands 2-D in float32 or the autocast type.
    */
   static boolean appliesToMatmul(Tensor a, Tensor b) {
+    return appliesToProduct(a, b, 2);
+  }
+
+  /** As {@link #appliesToMatmul}, for bmm's 3-D operands. */
+  static boolean appliesToBmm(Tensor a, Tensor b) {
+    return appliesToProduct(a, b, 3);
+  }
+
+  private static boolean appliesToProduct(Tensor a, Tensor b, int rank) {
     DType low = Autocast.current();
-    if (!enabled || low == null || a.rank() != 2 || b.rank() != 2 || a.device() != b.device()) return false;
+    if (!enabled || low == null || a.rank() != rank || b.rank() != rank || a.device() != b.device()) return false;
     for (Tensor t : new Tensor[] {a, b}) if (t.dtype() != DType.FLOAT32 && t.dtype() != low) return false;
     return hasGemm(a.device(), low);
   }
@@ -101,27 +110,47 @@ final class HalfProducts {
    * give it.
    */
   static Tensor matmul(Tensor a, Tensor b, boolean ta, boolean tb) {
+    return batchedOrNot("matmul", a, b, ta, tb);
+  }
+
+  /** bmm's c[i] = op(a[i]) op(b[i]) in the autocast type; as {@link #matmul}, per batch entry. */
+  static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+    return batchedOrNot("bmm", a, b, ta, tb);
+  }
+
+  // matmul (2-D operands) or bmm (3-D, the batch leading), recorded with the backward of Linalg's ops.
+  private static Tensor batchedOrNot(String op, Tensor a, Tensor b, boolean ta, boolean tb) {
     DType low = Autocast.current();
+    int r = a.rank();
+    long batch = r == 3 ? a.dim(0) : 0;
     Tensor af = a.dtype() == DType.FLOAT32 ? a : cast(a, DType.FLOAT32);
     Tensor bf = b.dtype() == DType.FLOAT32 ? b : cast(b, DType.FLOAT32);
-    long m = ta ? a.dim(1) : a.dim(0), k = ta ? a.dim(0) : a.dim(1), n = tb ? b.dim(0) : b.dim(1);
-    Tensor c = roundTo(product(af, bf, null, ta, tb, m, n, low), low, low);
+    long m = ta ? a.dim(r - 1) : a.dim(r - 2), k = ta ? a.dim(r - 2) : a.dim(r - 1);
+    long n = tb ? b.dim(r - 2) : b.dim(r - 1);
+    Tensor c = roundTo(product(af, bf, ta, tb, batch, m, n, low), low, low);
     Tensor[] saved = af == a ? (bf == b ? new Tensor[0] : new Tensor[] {bf})
         : (bf == b ? new Tensor[] {af} : new Tensor[] {af, bf});
-    return Autograd.recordSaving("matmul", c, saved, g -> {
+    return Autograd.recordSaving(op, c, saved, g -> {
       Tensor g32 = cast(g, DType.FLOAT32);
       Tensor da = null, db = null;
       if (a.requiresGrad()) {  // dA = g op(B)^T, transposed back when A was: as Linalg.matmul's backward
-        da = roundTo(ta ? product(bf, g32, null, tb, true, k, m, low) : product(g32, bf, null, false, !tb, m, k, low),
+        da = roundTo(ta ? product(bf, g32, tb, true, batch, k, m, low) : product(g32, bf, false, !tb, batch, m, k, low),
             low, a.dtype());
       }
       if (b.requiresGrad()) {  // dB = op(A)^T g, transposed back when B was
-        db = roundTo(tb ? product(g32, af, null, true, ta, n, k, low) : product(af, g32, null, !ta, false, k, n, low),
+        db = roundTo(tb ? product(g32, af, true, ta, batch, n, k, low) : product(af, g32, !ta, false, batch, k, n, low),
             low, b.dtype());
       }
       g32.close();
       return new Tensor[] {da, db};
     }, a, b);
+  }
+
+  /** c = op(a) op(b), float32, (batch, m, n) when batch > 0 else (m, n); the operands rounded to low by the op. */
+  private static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb, long batch, long m, long n, DType low) {
+    Tensor c = batch > 0 ? Tensor.empty(DType.FLOAT32, a.device(), batch, m, n) : Tensor.empty(DType.FLOAT32, a.device(), m, n);
+    NativeErrors.check(JdnnNative.op_matmul_half(a.h(), b.h(), 0, c.h(), ta, tb, low.code));
+    return c;
   }
 
   /** c (m, n) = op(a) op(b) + bias (or nothing), float32, the operands rounded to {@code low} by the op. */

@@ -43,6 +43,10 @@ public final class Linalg {
    * batch size, op transposing the last two dimensions when asked. One native call for the batch.
    */
   static Tensor bmm(Tensor a, Tensor b, boolean ta, boolean tb) {
+    if (HalfProducts.appliesToBmm(a, b)) {
+      checkBatchedShapes(a, b, ta, tb);
+      return HalfProducts.bmm(a, b, ta, tb);
+    }
     if (Autocast.appliesTo(a, b)) {
       DType low = Autocast.current();
       Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
@@ -69,6 +73,12 @@ public final class Linalg {
           + b.describe());
     }
     checkSameDtypeAndDevice("bmm", a, b);
+    checkBatchedShapes(a, b, ta, tb);
+  }
+
+  // Batch sizes and inner dimensions of op(a[i]) op(b[i]) agree (ranks and devices are the callers' checks).
+  private static void checkBatchedShapes(Tensor a, Tensor b, boolean ta, boolean tb) {
+    String expected = "expected " + (ta ? "(B, k, n)" : "(B, n, k)") + " x " + (tb ? "(B, m, k)" : "(B, k, m)");
     if (a.dim(0) != b.dim(0)) {
       throw new IllegalArgumentException("bmm: batch sizes differ: " + a.dim(0) + " vs " + b.dim(0) + " ("
           + a.describe() + " x " + b.describe() + ")");

@@ -114,10 +114,25 @@ class AutocastKernelsTest {
       "FLOAT16, 9, 33, 7, false, false, FLOAT32", "FLOAT16, 16, 40, 5, true, true, FLOAT16",
       "FLOAT16, 3, 64, 20, false, true, FLOAT16"})
   void matmulAndItsGradientsMatchTheReferencePath(DType low, int m, int k, int n, boolean ta, boolean tb, DType type) {
+    compareProducts(low, 0, m, k, n, ta, tb, type);
+  }
+
+  @ParameterizedTest(name = "{0}: batch {1}, {2}x{3}x{4} ta={5} tb={6}, operands {7}")
+  @CsvSource({"BFLOAT16, 3, 9, 33, 7, false, false, FLOAT32", "BFLOAT16, 2, 16, 40, 5, true, true, BFLOAT16",
+      "FLOAT16, 4, 9, 17, 6, false, true, FLOAT32", "FLOAT16, 2, 5, 8, 12, true, false, FLOAT16",
+      "BFLOAT16, 1, 3, 64, 20, false, true, FLOAT32"})
+  void bmmAndItsGradientsMatchTheReferencePath(DType low, int batch, int m, int k, int n, boolean ta, boolean tb,
+      DType type) {
+    compareProducts(low, batch, m, k, n, ta, tb, type);
+  }
+
+  // matmul (batch 0) or bmm on the 16-bit GEMMs against the reference path, on every device with them.
+  private static void compareProducts(DType low, int batch, int m, int k, int n, boolean ta, boolean tb, DType type) {
     HalfRef ref = HalfRef.of(low);
     for (Device d : devices(low)) {
       try (Device.DefaultScope on = Device.useDefault(d)) {
-        float[][] kernels = matmulRun(low, m, k, n, ta, tb, type, true), reference = matmulRun(low, m, k, n, ta, tb, type, false);
+        float[][] kernels = matmulRun(low, batch, m, k, n, ta, tb, type, true);
+        float[][] reference = matmulRun(low, batch, m, k, n, ta, tb, type, false);
         String[] names = {"c", "da", "db"};
         for (int t = 0; t < names.length; t++) {
           double largest = 0;
@@ -132,20 +147,25 @@ class AutocastKernelsTest {
     }
   }
 
-  /** c, da, db of sum(c * u) for c = op(a) op(b) under autocast to {@code low}, with or without the kernels. */
-  private static float[][] matmulRun(DType low, int m, int k, int n, boolean ta, boolean tb, DType type,
+  /**
+   * c, da, db of sum(c * u) for c = op(a) op(b) (batch 0) or bmm's c[i] = op(a[i]) op(b[i]) under autocast to
+   * {@code low}, with or without the kernels.
+   */
+  private static float[][] matmulRun(DType low, int batch, int m, int k, int n, boolean ta, boolean tb, DType type,
       boolean withKernels) {
-    Random r = new Random(m * 100 + k * 10 + n);
+    Random r = new Random(batch * 1000 + m * 100 + k * 10 + n);
     boolean was = HalfProducts.enabled;
     HalfProducts.enabled = withKernels;
+    int entries = Math.max(batch, 1);
     try (TensorScope s = new TensorScope()) {
-      Tensor a = Tensor.of(gaussian(r, m * k), ta ? k : m, ta ? m : k).to(type).requiresGrad(true);
-      Tensor b = Tensor.of(gaussian(r, k * n), tb ? n : k, tb ? k : n).to(type).requiresGrad(true);
-      Tensor u = Tensor.of(gaussian(r, m * n), m, n);
+      Tensor a = Tensor.of(gaussian(r, entries * m * k), shape(batch, ta ? k : m, ta ? m : k)).to(type).requiresGrad(true);
+      Tensor b = Tensor.of(gaussian(r, entries * k * n), shape(batch, tb ? n : k, tb ? k : n)).to(type).requiresGrad(true);
+      Tensor u = Tensor.of(gaussian(r, entries * m * n), shape(batch, m, n));
       Tensor c;
       try (Autocast.Scope scope = Autocast.enable(low)) {
-        if (withKernels) assertTrue(HalfProducts.appliesToMatmul(a, b), low + " kernels must apply on " + a.device());
-        c = Linalg.matmul(a, b, ta, tb);
+        boolean applies = batch > 0 ? HalfProducts.appliesToBmm(a, b) : HalfProducts.appliesToMatmul(a, b);
+        if (withKernels) assertTrue(applies, low + " kernels must apply on " + a.device());
+        c = batch > 0 ? Linalg.bmm(a, b, ta, tb) : Linalg.matmul(a, b, ta, tb);
       }
       assertSame(low, c.dtype());
       c.to(DType.FLOAT32).mul(u).sum().backward();
@@ -180,6 +200,11 @@ class AutocastKernelsTest {
     } finally {
       HalfProducts.enabled = was;
     }
+  }
+
+  // (rows, cols), or (batch, rows, cols) when batch > 0
+  private static long[] shape(int batch, int rows, int cols) {
+    return batch > 0 ? new long[] {batch, rows, cols} : new long[] {rows, cols};
   }
 
   private static float[] gaussian(Random r, int n) {
