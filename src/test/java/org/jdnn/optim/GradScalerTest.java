@@ -226,6 +226,29 @@ class GradScalerTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.testing.TestDevice#all")
+  void withTwoOptimizersOnlyTheOneThatOverflowedSkipsAndTheScaleBacksOffOnce(TestDevice testDevice) {
+    // PyTorch: each optimizer's step checks its own gradients; update() sums every optimizer's flag
+    Device d = testDevice.device();
+    try (TensorScope scope = new TensorScope(); GradScaler scaler = new GradScaler(d, 16, 2, 0.5, 1000)) {
+      Tensor p = Tensor.zeros(2).to(d).requiresGrad(true), q = Tensor.zeros(2).to(d).requiresGrad(true);
+      try (SGD first = new SGD(List.of(p), 1.0); SGD second = new SGD(List.of(q), 1.0)) {
+        setGrad(p, new float[] {Float.POSITIVE_INFINITY, 16});
+        setGrad(q, new float[] {16, 32});
+        scaler.step(first);
+        scaler.step(second);
+        scaler.update();
+        assertArrayEquals(new float[] {0, 0}, p.toFloatArray(), "the overflowing optimizer skipped its step");
+        assertArrayEquals(new float[] {-1, -2}, q.toFloatArray(), "the other stepped with its unscaled gradients");
+        assertEquals(0, first.steps(0));
+        assertEquals(1, second.steps(0));
+        assertEquals(8.0, scaler.scaleValue(), "one backoff for the iteration");
+        assertEquals(1, scaler.skippedSteps());
+      }
+    }
+  }
+
   @Test
   void aPlainSgdStepAfterASkippedOneStartsTheMomentumBuffer() {
     // the skipped step made the buffer (zeros); the first update taken must start it at the gradient, as a fresh one
