@@ -90,20 +90,23 @@ class AutocastKernelsTest {
   }
 
   private static void compareWithReference(Device device, DType low, int batch, int in, int out, DType inputType) {
-    HalfRef ref = HalfRef.of(low);
     float[][] kernels = linearRun(low, batch, in, out, inputType, true);
     float[][] reference = linearRun(low, batch, in, out, inputType, false);
-    String[] names = {"y", "dx", "dw", "db"};
+    assertWithinOneUnit(device + " " + low, new String[] {"y", "dx", "dw", "db"}, reference, kernels, low);
+  }
+
+  // One unit of the result, plus float32 summation-order error where a sum cancels (normwise: 1e-5 of the largest
+  // value; the float32 sums differ by about 2^-24 of their terms' magnitudes, a few per hundred terms).
+  private static void assertWithinOneUnit(String where, String[] names, float[][] reference, float[][] kernels,
+      DType low) {
+    HalfRef ref = HalfRef.of(low);
     for (int t = 0; t < names.length; t++) {
-      // one unit of the result, plus float32 summation-order error where a sum cancels (normwise: 1e-5 of the
-      // largest value; the float32 sums differ by about 2^-24 of their terms' magnitudes, a few per hundred terms)
       double largest = 0;
       for (float v : reference[t]) largest = Math.max(largest, Math.abs(v));
       for (int i = 0; i < reference[t].length; i++) {
         double want = reference[t][i], got = kernels[t][i];
-        assertTrue(Math.abs(got - want) <= ref.ulp(want) + 1e-5 * largest, device + " " + low + ": " + names[t] + "[" + i
-            + "]: reference " + want
-            + ", kernels " + got + " (largest " + largest + ")");
+        assertTrue(Math.abs(got - want) <= ref.ulp(want) + 1e-5 * largest, where + ": " + names[t] + "[" + i
+            + "]: reference " + want + ", kernels " + got + " (largest " + largest + ")");
       }
     }
   }
@@ -128,21 +131,11 @@ class AutocastKernelsTest {
 
   // matmul (batch 0) or bmm on the 16-bit GEMMs against the reference path, on every device with them.
   private static void compareProducts(DType low, int batch, int m, int k, int n, boolean ta, boolean tb, DType type) {
-    HalfRef ref = HalfRef.of(low);
     for (Device d : devices(low)) {
       try (Device.DefaultScope on = Device.useDefault(d)) {
         float[][] kernels = matmulRun(low, batch, m, k, n, ta, tb, type, true);
         float[][] reference = matmulRun(low, batch, m, k, n, ta, tb, type, false);
-        String[] names = {"c", "da", "db"};
-        for (int t = 0; t < names.length; t++) {
-          double largest = 0;
-          for (float v : reference[t]) largest = Math.max(largest, Math.abs(v));
-          for (int i = 0; i < reference[t].length; i++) {
-            double want = reference[t][i], got = kernels[t][i];
-            assertTrue(Math.abs(got - want) <= ref.ulp(want) + 1e-5 * largest, d + " " + low + ": " + names[t] + "[" + i
-                + "]: reference " + want + ", kernels " + got);
-          }
-        }
+        assertWithinOneUnit(d + " " + low, new String[] {"c", "da", "db"}, reference, kernels, low);
       }
     }
   }
