@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the standalone sgemm/dgemm benchmark with the same per-file flags as the library build:
-#   *_avx512.cpp -> -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2
-#   *_avx2.cpp   -> -mavx2 -mfma
+#   *_amx.cpp         -> the AVX-512 flags plus -mamx-tile -mamx-bf16
+#   *_bf16_avx512.cpp -> the AVX-512 flags plus -mavx512bf16
+#   *_avx512.cpp      -> -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2
+#   *_avx2.cpp        -> -mavx2 -mfma
 #   others       -> baseline x86-64 (no -march=native)
 # Usage: native/bench/build_gemm_bench.sh [output]   (default /tmp/gemm_bench)
 # Env: CXX (default g++), EXTRA_CXXFLAGS (e.g. "-fsanitize=address,undefined -g").
@@ -11,13 +13,16 @@ src="$here/../src/cpu"
 out="${1:-/tmp/gemm_bench}"
 cxx="${CXX:-g++}"
 # shellcheck disable=SC2206
-common=(-std=c++17 -O3 -pthread -Wall -Wextra ${EXTRA_CXXFLAGS:-})
+common=(-std=c++17 -O3 -pthread -Wall -Wextra -I "$here/../src" ${EXTRA_CXXFLAGS:-})
 obj="$(mktemp -d)"
 trap 'rm -rf "$obj"' EXIT
 
+avx512="-mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2"
 flags_for() {
   case "$1" in
-    *_avx512.cpp) echo "-mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2" ;;
+    *_amx.cpp) echo "$avx512 -mamx-tile -mamx-bf16" ;;
+    *_bf16_avx512.cpp) echo "$avx512 -mavx512bf16" ;;
+    *_avx512.cpp) echo "$avx512" ;;
     *_avx2.cpp) echo "-mavx2 -mfma" ;;
     *) echo "" ;;
   esac
