@@ -31,11 +31,33 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
   private Tensor deviceOrder;
 
   BatchIterator(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch) {
-    if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
-    if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+    checkSizes(batchSize, epoch);
     this.data = data;
     this.batchSize = batchSize;
     this.order = permutation(data.size(), shuffle, seed, epoch);
+  }
+
+  /**
+   * An epoch that visits the samples {@code indices} names, in that order (a copy is kept; an
+   * index may repeat).
+   */
+  BatchIterator(ArrayDataset data, int batchSize, int[] indices, int epoch) {
+    checkSizes(batchSize, epoch);
+    int[] order = indices.clone();
+    int n = data.size();
+    for (int i = 0; i < order.length; i++) {
+      if (order[i] < 0 || order[i] >= n) {
+        throw new IllegalArgumentException("indices[" + i + "] = " + order[i] + " is outside the dataset's [0, " + n + ")");
+      }
+    }
+    this.data = data;
+    this.batchSize = batchSize;
+    this.order = order;
+  }
+
+  private static void checkSizes(int batchSize, int epoch) {
+    if (batchSize <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
   }
 
   static int[] permutation(int n, boolean shuffle, long seed, int epoch) {

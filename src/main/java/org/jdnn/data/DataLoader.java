@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -17,6 +18,9 @@ import org.jdnn.tensor.TensorScope;
  * One epoch of mini-batches from an {@link ArrayDataset}: shuffled by (seed, epoch) like
  * {@link BatchIterator}, optionally augmented, and with {@code prefetch > 0} assembled on a
  * background thread that stays up to {@code prefetch} batches ahead of the consumer.
+ *
+ * <p>Order: {@link #ofIndices} makes a loader that visits a given list of samples instead, such
+ * as one rank's shard of a data-parallel job ({@code org.jdnn.distributed.DistributedSampler}).
  *
  * <p>Ownership: every batch returned by {@link #next()} belongs to the caller, who must close it
  * (batches are made outside any scope: scopes are per thread, so the prefetch thread keeps them).
@@ -105,8 +109,52 @@ public final class DataLoader implements Iterator<Batch>, Iterable<Batch>, AutoC
    */
   public DataLoader(ArrayDataset data, int batchSize, boolean shuffle, long seed, int epoch, Augmentation augmentation,
       int prefetch, Device device) {
+    this(data, batchSize, null, shuffle, seed, epoch, augmentation, prefetch, device);
+  }
+
+  /**
+   * A loader for one epoch that visits the samples {@code indices} names, in that order, instead
+   * of its own shuffle: for instance this rank's shard of a data-parallel job, from {@code
+   * org.jdnn.distributed.DistributedSampler#indices(epoch)}. Everything else is as with the
+   * constructors: batches of {@code batchSize} (the last one may be smaller), the augmentation
+   * seeded by (seed, epoch, batch), prefetching, the upload to {@code device}, ownership and
+   * closing. Given the order of the constructors' shuffle for (seed, epoch), which is a
+   * DistributedSampler's for a world of one rank, it returns the batches {@code new
+   * DataLoader(data, batchSize, true, seed, epoch, augmentation, prefetch, device)} would.
+   *
+   * <p>Each rank of a job gets other samples but, with one seed, the same augmentation draws batch
+   * by batch; pass a seed that differs by rank (e.g. seed + rank) for independent draws.
+   *
+   * @param data the dataset; it must stay open until the loader is closed
+   * @param batchSize samples per batch, at least 1 (the last batch may be smaller)
+   * @param indices the samples to visit, in order, each in [0, data.size()); an index may repeat
+   *     (a distributed shard's padding), and an empty array makes an epoch of no batches. The
+   *     loader keeps a copy.
+   * @param seed the seed of the augmentation (the order is {@code indices})
+   * @param epoch the epoch's index, at least 0, for the augmentation and messages
+   * @param augmentation applied to each batch's inputs (before the upload), or null for none
+   * @param prefetch how many batches to build ahead on a daemon thread; 0 builds them on the
+   *     consumer's thread
+   * @param device where the batches go, or null to keep them on the dataset's device
+   * @return a new loader that the caller closes; with {@code prefetch > 0} its thread has started
+   * @throws NullPointerException when {@code data} or {@code indices} is null
+   * @throws IllegalArgumentException when {@code batchSize} &lt; 1, {@code epoch} &lt; 0,
+   *     {@code prefetch} &lt; 0, or an index is outside [0, data.size()) (the message names its
+   *     position and value)
+   */
+  public static DataLoader ofIndices(ArrayDataset data, int batchSize, int[] indices, long seed, int epoch,
+      Augmentation augmentation, int prefetch, Device device) {
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(indices, "indices");
+    return new DataLoader(data, batchSize, indices, false, seed, epoch, augmentation, prefetch, device);
+  }
+
+  // indices null: the order is BatchIterator's for (shuffle, seed, epoch); else it is indices.
+  private DataLoader(ArrayDataset data, int batchSize, int[] indices, boolean shuffle, long seed, int epoch,
+      Augmentation augmentation, int prefetch, Device device) {
     if (prefetch < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + prefetch);
-    this.source = new BatchIterator(data, batchSize, shuffle, seed, epoch);
+    this.source = indices == null ? new BatchIterator(data, batchSize, shuffle, seed, epoch)
+        : new BatchIterator(data, batchSize, indices, epoch);
     this.augmentation = augmentation;
     this.seed = seed;
     this.epoch = epoch;

@@ -28,7 +28,8 @@
  * owns its inputs and targets: from {@link org.jdnn.data.BatchIterator} (the calling thread) it
  * belongs to the caller's open scope, from {@link org.jdnn.data.DataLoader} (a prefetch thread,
  * optionally with an {@link org.jdnn.data.Augmentation}) it belongs to the caller alone, who closes
- * it. A {@link org.jdnn.data.Normalizer} standardizes inputs with statistics fitted on the training
+ * it. {@link org.jdnn.data.DataLoader#ofIndices} visits a given order of samples instead of its own
+ * shuffle, such as one rank's shard from {@code org.jdnn.distributed.DistributedSampler}. A {@link org.jdnn.data.Normalizer} standardizes inputs with statistics fitted on the training
  * split and travels with the model file.
  *
  * <p><b>Neighbours.</b> This package uses only {@link org.jdnn.tensor}. {@link org.jdnn.train.Trainer}
