@@ -380,4 +380,20 @@ int amp_update_scale(int64_t scale, int64_t growth_tracker, int64_t skipped, int
 int random_uniform(int64_t h, double low, double high, uint64_t seed, uint64_t offset) noexcept;
 int random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t offset) noexcept;
 
+// ---- collectives (core/communicator.h) ----------------------------------------------------------
+// Opens this rank's Gloo communicator (CPU tensors over TCP): loads libjdnn_gloo from library_path
+// on first use, meets the other ranks through the rendezvous store at store_host:store_port under
+// the key prefix, and binds its own listener to hostname (or to the interface iface when not
+// empty). Returns the communicator's handle, 0 on failure (kind COMMUNICATION when a peer is
+// unreachable or libgloo is missing, with what to install).
+int64_t dist_gloo_open(const char* library_path, int rank, int size, const char* store_host, int store_port,
+                       const char* prefix, const char* hostname, const char* iface, int64_t timeout_ms) noexcept;
+int dist_close(int64_t comm) noexcept;
+// Collectives, each blocking until done; op: 0 sum, 1 avg, 2 max; timeout_ms <= 0: the default.
+int dist_all_reduce(int64_t comm, int64_t t, int op, int64_t timeout_ms) noexcept;
+int dist_broadcast(int64_t comm, int64_t t, int root, int64_t timeout_ms) noexcept;
+int dist_all_gather(int64_t comm, int64_t in, int64_t out, int64_t timeout_ms) noexcept;
+int dist_reduce_scatter(int64_t comm, int64_t in, int64_t out, int op, int64_t timeout_ms) noexcept;
+int dist_barrier(int64_t comm, int64_t timeout_ms) noexcept;
+
 }  // namespace jdnn

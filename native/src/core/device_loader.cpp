@@ -42,7 +42,7 @@ void load_device_library(Device device, const char* library_path) {
   if (status != 0) {
     // Stays loaded: a failed probe may have started driver threads, and unloading
     // code they could still run is not safe. A later call retries the probe.
-    const bool known = status > 0 && status <= static_cast<int>(ErrorKind::INTERNAL);
+    const bool known = status > 0 && status <= static_cast<int>(ErrorKind::COMMUNICATION);
     fail_as(known ? static_cast<ErrorKind>(status) : ErrorKind::DEVICE,
             message[0] != '\0' ? message : "the CUDA backend failed to initialize");
   }

@@ -313,4 +313,20 @@ public final class JdnnNative {
 
   public static native int random_normal(
       long h, double mean, double std, @Cast("uint64_t") long seed, @Cast("uint64_t") long offset);
+
+  // ---- collectives ----
+  public static native long dist_gloo_open(String libraryPath, int rank, int size, String storeHost, int storePort,
+      String prefix, String hostname, String iface, long timeoutMs);
+
+  public static native int dist_close(long comm);
+
+  public static native int dist_all_reduce(long comm, long t, int op, long timeoutMs);
+
+  public static native int dist_broadcast(long comm, long t, int root, long timeoutMs);
+
+  public static native int dist_all_gather(long comm, long in, long out, long timeoutMs);
+
+  public static native int dist_reduce_scatter(long comm, long in, long out, int op, long timeoutMs);
+
+  public static native int dist_barrier(long comm, long timeoutMs);
 }

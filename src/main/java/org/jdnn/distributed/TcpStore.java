@@ -293,6 +293,17 @@ public final class TcpStore implements AutoCloseable {
   }
 
   /**
+   * This side's address on its connection to the store: an address of the network interface that
+   * reaches the store's host, so one the other ranks can reach too (on the host itself, a loopback
+   * address).
+   *
+   * @return the connection's local address
+   */
+  public java.net.InetAddress localAddress() {
+    return socket.getLocalAddress();
+  }
+
+  /**
    * Whether this store hosts the server (was made by {@link #host}).
    *
    * @return true on the host, whose {@link #close()} stops the server

@@ -96,8 +96,40 @@ public final class Autograd {
     return out;
   }
 
+  // Callbacks queued during the backward pass running on this thread (null when none runs).
+  private static final ThreadLocal<List<Runnable>> PASS_CALLBACKS = new ThreadLocal<>();
+
+  /**
+   * Runs {@code callback} once the backward pass running on this thread has computed every
+   * gradient, before {@code backward()} returns (PyTorch's engine {@code queue_callback}). For
+   * gradient hooks that must act after the whole pass, such as DistributedDataParallel waiting for
+   * its gradient reductions. Callbacks run in the order queued, with recording off.
+   *
+   * @param callback the action
+   * @throws IllegalStateException when no backward pass is running on this thread
+   */
+  public static void queueCallback(Runnable callback) {
+    List<Runnable> callbacks = PASS_CALLBACKS.get();
+    if (callbacks == null) {
+      throw new IllegalStateException("Autograd.queueCallback: no backward pass is running on this thread; call it"
+          + " from a gradient hook");
+    }
+    callbacks.add(callback);
+  }
+
   static void backward(Tensor root, Tensor seed, boolean retainGraph) {
+    List<Runnable> outer = PASS_CALLBACKS.get();
+    PASS_CALLBACKS.set(new ArrayList<>());
+    try {
+      backwardPass(root, seed, retainGraph);
+    } finally {
+      PASS_CALLBACKS.set(outer);
+    }
+  }
+
+  private static void backwardPass(Tensor root, Tensor seed, boolean retainGraph) {
     List<Tensor> order = topologicalOrder(root);
+    Map<Tensor, int[]> hooked = hookedLeafEdges(order);
     // Gradients of intermediates live in this scope and die with it; leaf
     // gradients are allocated outside any scope and owned by their leaf.
     // The backward ops are the ones each forward recorded: an autocast scope around backward() must not cast them again.
@@ -128,8 +160,41 @@ public final class Autograd {
           if (in.gradFn == null) in.accumulateGrad(gi);
           else grads.merge(in, gi, Tensor::add);
         }
+        if (hooked != null) edgesDone(hooked, inputs);
       }
       if (!retainGraph) for (Tensor t : order) t.gradFn.free();  // nodes no gradient reached
+      if (hooked != null) {
+        // Leaves some of whose edges came from nodes no gradient reached: their gradient is final now.
+        for (Map.Entry<Tensor, int[]> e : hooked.entrySet()) if (e.getValue()[1] > 0) e.getKey().runGradHooks();
+      }
+      List<Runnable> callbacks = PASS_CALLBACKS.get();
+      for (int i = 0; i < callbacks.size(); i++) callbacks.get(i).run();  // a callback may queue another
+    }
+  }
+
+  // For each leaf with gradient hooks, {edges from the graph's nodes still to run, edges run}: its
+  // hooks run when the last op that can add to its gradient has had its backward.
+  private static Map<Tensor, int[]> hookedLeafEdges(List<Tensor> order) {
+    Map<Tensor, int[]> hooked = null;
+    for (Tensor t : order) {
+      for (Tensor in : t.gradFn.inputs) {
+        if (in == null || in.gradFn != null || in.gradHooks == null || in.gradHooks.isEmpty()) continue;
+        if (hooked == null) hooked = new IdentityHashMap<>();
+        hooked.computeIfAbsent(in, k -> new int[2])[0]++;
+      }
+    }
+    return hooked;
+  }
+
+  private static void edgesDone(Map<Tensor, int[]> hooked, Tensor[] inputs) {
+    for (Tensor in : inputs) {
+      int[] count = in == null ? null : hooked.get(in);
+      if (count == null) continue;
+      count[1]++;
+      if (--count[0] == 0) {
+        hooked.remove(in);
+        in.runGradHooks();
+      }
     }
   }
 

@@ -43,6 +43,53 @@ public final class MemoryOps {
   }
 
   /**
+   * Copies all of src's elements (row-major order) into dst's elements [offset, offset +
+   * src.numel()), dst seen as a flat array: packing tensors into one buffer, as gradient buckets
+   * are packed before one all-reduce carries them all.
+   *
+   * @param src the values, dst's dtype and device; not changed
+   * @param dst the flat buffer, written in place; not recorded by autograd
+   * @param offset the first element of dst written
+   * @throws IllegalArgumentException when the dtypes or devices differ or the range leaves dst
+   */
+  public static void copyIntoRange(Tensor src, Tensor dst, long offset) {
+    checkRange("copyIntoRange", src, dst, offset);
+    try (GradMode.Guard g = GradMode.disable(); Tensor flatSrc = src.reshape(src.numel());
+        Tensor flatDst = dst.reshape(dst.numel())) {
+      NativeErrors.check(JdnnNative.op_narrow_assign(flatSrc.h(), flatDst.h(), 0, offset));
+    }
+  }
+
+  /**
+   * Copies src's elements [offset, offset + dst.numel()), src seen as a flat array, into all of
+   * dst (row-major order): the inverse of {@link #copyIntoRange}.
+   *
+   * @param src the flat buffer; not changed
+   * @param offset the first element of src read
+   * @param dst overwritten in place, src's dtype and device; not recorded by autograd
+   * @throws IllegalArgumentException when the dtypes or devices differ or the range leaves src
+   */
+  public static void copyFromRange(Tensor src, long offset, Tensor dst) {
+    checkRange("copyFromRange", dst, src, offset);
+    try (GradMode.Guard g = GradMode.disable(); Tensor flatSrc = src.reshape(src.numel());
+        Tensor flatDst = dst.reshape(dst.numel())) {
+      NativeErrors.check(JdnnNative.op_narrow(flatSrc.h(), flatDst.h(), 0, offset));
+    }
+  }
+
+  // part occupies flat's elements [offset, offset + part.numel()).
+  private static void checkRange(String op, Tensor part, Tensor flat, long offset) {
+    if (part.dtype() != flat.dtype() || part.device() != flat.device()) {
+      throw new IllegalArgumentException(op + ": " + part.describe() + " and " + flat.describe()
+          + " must have one dtype and device");
+    }
+    if (offset < 0 || offset > flat.numel() - part.numel()) {
+      throw new IllegalArgumentException(op + ": elements [" + offset + ", " + offset + " + " + part.numel()
+          + ") are outside the " + flat.numel() + " of " + flat.describe());
+    }
+  }
+
+  /**
    * dst[i] = src[index[i]] for the rows (dimension 0) of src: how batches are cut from a dataset.
    *
    * @param src the rows, any dtype

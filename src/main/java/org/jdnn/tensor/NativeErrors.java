@@ -10,7 +10,7 @@ import org.jdnn.bridge.JdnnNative;
  */
 final class NativeErrors {
   /** native/include/jdnn/ops.def JDNN_ERROR_KINDS, in code order (NativeCodesTest checks it). */
-  enum Kind { NONE, ARGUMENT, INDEX, CLOSED, DEVICE, OUT_OF_MEMORY, VENDOR, INTERNAL }
+  enum Kind { NONE, ARGUMENT, INDEX, CLOSED, DEVICE, OUT_OF_MEMORY, VENDOR, INTERNAL, COMMUNICATION }
 
   private static final Kind[] KINDS = Kind.values();
 
@@ -68,6 +68,7 @@ final class NativeErrors {
       case DEVICE -> new DeviceException(message);
       case OUT_OF_MEMORY -> new DeviceOutOfMemoryException(message);
       case VENDOR -> new VendorLibraryException(message);
+      case COMMUNICATION -> new CommunicationException(message);
       case NONE, INTERNAL -> new IllegalStateException("internal error in jdnn's native code (please report it): "
           + message);
     };

@@ -31,6 +31,8 @@ public final class Tensor implements AutoCloseable {
   boolean requiresGradFlag;
   Autograd.Node gradFn;
   Tensor grad;
+  // Hooks run once a backward pass has finished this leaf's gradient (null: none, the common case).
+  java.util.List<java.util.function.Consumer<Tensor>> gradHooks;
   TensorScope scope;
 
   Tensor(long handle, long[] shape, DType dtype, Device device) {
@@ -745,6 +747,60 @@ public final class Tensor implements AutoCloseable {
     if (grad != null) NativeErrors.check(JdnnNative.tensor_fill(grad.h(), 0));
   }
 
+  /**
+   * Sets this leaf's gradient to a copy of {@code value} (allocating it when there is none), as
+   * assigning {@code param.grad} does in PyTorch: for code that computes gradients itself, such as
+   * an all-reduce of gradients across processes.
+   *
+   * @param value this tensor's shape, dtype and device; not kept
+   * @throws IllegalStateException when this tensor is computed (not a leaf) or does not require a gradient
+   * @throws IllegalArgumentException when value's shape, dtype or device differ
+   */
+  public void setGrad(Tensor value) {
+    h();
+    if (gradFn != null || !requiresGrad()) {
+      throw new IllegalStateException("setGrad: " + describe() + " is not a leaf that requires a gradient");
+    }
+    requireSameShape("setGrad", value);
+    requireSameDevice("setGrad", this, value);
+    if (value.dtype() != dtype) {
+      throw new IllegalArgumentException("setGrad: the gradient of " + describe() + " must be " + dtype + ", got "
+          + value.dtype());
+    }
+    if (grad == null) {
+      accumulateGrad(value);
+    } else {
+      NativeErrors.check(JdnnNative.tensor_copy(value.h(), grad.h()));
+    }
+  }
+
+  /**
+   * Runs {@code hook} with this leaf each time a backward pass has finished adding to its
+   * {@link #grad()}: once per pass, after the last op of the pass that contributes to it (PyTorch's
+   * {@code register_post_accumulate_grad_hook}). DistributedDataParallel uses it to start reducing
+   * gradients while backward goes on. The hook runs on the thread running backward, with recording
+   * off; it may read and modify the gradient in place. An exception it throws ends the backward.
+   *
+   * @param hook receives this tensor
+   * @return a handle whose {@code close()} removes the hook
+   * @throws IllegalStateException when this tensor is computed (not a leaf) or does not require a gradient
+   */
+  public AutoCloseable registerPostAccumulateGradHook(java.util.function.Consumer<Tensor> hook) {
+    h();
+    if (gradFn != null || !requiresGrad()) {
+      throw new IllegalStateException("registerPostAccumulateGradHook: " + describe()
+          + " is not a leaf that requires a gradient");
+    }
+    if (hook == null) throw new IllegalArgumentException("registerPostAccumulateGradHook: null hook");
+    if (gradHooks == null) gradHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    gradHooks.add(hook);
+    return () -> gradHooks.remove(hook);
+  }
+
+  void runGradHooks() {
+    if (gradHooks != null) for (java.util.function.Consumer<Tensor> h : gradHooks) h.accept(this);
+  }
+
   /** Frees the gradient; the next backward allocates a new one. */
   public void clearGrad() {
     if (grad != null) {
@@ -816,6 +872,7 @@ public final class Tensor implements AutoCloseable {
     try (GradMode.Guard g = GradMode.disable()) {
       if (gradFn == null) {
         accumulateGrad(gradient != null ? gradient : onesLike(this));
+        runGradHooks();
         return;
       }
       Autograd.backward(this, gradient, retainGraph);

@@ -1,0 +1,305 @@
+package org.jdnn.distributed;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdnn.nn.Layer;
+import org.jdnn.tensor.Autograd;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.MemoryOps;
+import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
+
+/**
+ * Data-parallel training: every rank holds a replica of the model, trains it on its own shard of
+ * each batch, and after each backward pass every replica's gradients are the average over ranks,
+ * so the optimizers keep the replicas identical (PyTorch's DistributedDataParallel).
+ *
+ * <pre>{@code
+ * try (ProcessGroup group = ProcessGroup.fromEnvironment()) {
+ *   Layer model = new Sequential(...);
+ *   DistributedDataParallel ddp = new DistributedDataParallel(model, group);  // rank 0's weights everywhere
+ *   Optimizer opt = new Adam(ddp.parameters(), 1e-3);
+ *   for (Batch b : shard) {                       // a DistributedSampler gives each rank its shard
+ *     opt.zeroGrad();
+ *     loss.forward(ddp.forward(b.x()), b.y()).backward();   // gradients averaged when it returns
+ *     opt.step();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p><b>How.</b> The constructor broadcasts rank 0's parameters and buffers to every rank and checks
+ * that all ranks built the same model. Gradients are packed into buckets of about
+ * {@link #DEFAULT_BUCKET_BYTES} (parameters in reverse order, as backward produces their gradients);
+ * during backward, a hook on each parameter copies its finished gradient into its bucket, and a
+ * bucket whose gradients are all in starts its all-reduce (average) on the group's communication
+ * thread while backward goes on. Buckets start in the same order on every rank. When the pass ends,
+ * buckets still waiting (parameters no gradient reached on this rank count as zeros) are started,
+ * all are awaited, and each parameter's gradient is set from its bucket; a parameter unused here
+ * but used on another rank thus gets the average too, as on PyTorch with unused parameters found.
+ *
+ * <p>It is a {@link Layer} whose only child is the model, named "module" as PyTorch names it, so a
+ * trainer or optimizer takes it as it takes the model; save {@link #module()} to keep a model file
+ * without the prefix. Batch-norm statistics stay per rank. Gradient clipping, loss scaling and the
+ * fused optimizers work unchanged, as they act after backward. Parameters must be CPU float32 or
+ * float64 tensors (the group runs on Gloo).
+ */
+public final class DistributedDataParallel extends Layer {
+  /** PyTorch's default bucket size, 25 MiB. */
+  public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
+
+  private final Layer module;
+  private final ProcessGroup group;
+  private final List<Bucket> buckets = new ArrayList<>();
+  private final Map<Tensor, Slot> slots = new IdentityHashMap<>();
+  private final List<AutoCloseable> hooks = new ArrayList<>();
+  private boolean passRunning;
+  private int nextLaunch;
+
+  /** One gradient's place in a bucket. */
+  private static final class Slot {
+    final String name;
+    final Tensor param;
+    final Bucket bucket;
+    final long offset;
+    boolean ready;
+
+    Slot(String name, Tensor param, Bucket bucket, long offset) {
+      this.name = name;
+      this.param = param;
+      this.bucket = bucket;
+      this.offset = offset;
+    }
+  }
+
+  /** Gradients of one dtype packed into one flat tensor, all-reduced together. */
+  private static final class Bucket {
+    final List<Slot> slots = new ArrayList<>();
+    Tensor flat;
+    int pending;
+    Work work;
+  }
+
+  /**
+   * Wraps {@code module} with buckets of {@link #DEFAULT_BUCKET_BYTES}.
+   *
+   * @param module the model replica of this rank
+   * @param group the job's process group
+   * @throws IllegalArgumentException when a parameter is not a CPU float32/float64 tensor
+   * @throws DistributedException when the ranks' models differ in parameter count or size, or a rank fails
+   */
+  public DistributedDataParallel(Layer module, ProcessGroup group) {
+    this(module, group, DEFAULT_BUCKET_BYTES);
+  }
+
+  /**
+   * Wraps {@code module}, packing gradients into buckets of at most {@code bucketBytes} (a larger
+   * parameter gets a bucket of its own).
+   *
+   * @param module the model replica of this rank
+   * @param group the job's process group
+   * @param bucketBytes the bucket size, positive; smaller buckets start reducing earlier, larger ones
+   *     make fewer calls
+   * @throws IllegalArgumentException when a parameter is not a CPU float32/float64 tensor or the bucket size is not positive
+   * @throws DistributedException when the ranks' models differ in parameter count or size, or a rank fails
+   */
+  public DistributedDataParallel(Layer module, ProcessGroup group, long bucketBytes) {
+    if (module == null || group == null) throw new IllegalArgumentException("DistributedDataParallel: null module or group");
+    if (bucketBytes <= 0) {
+      throw new IllegalArgumentException("DistributedDataParallel: bucket size must be positive, got " + bucketBytes);
+    }
+    this.module = registerModule("module", module);
+    this.group = group;
+    Map<String, Tensor> params = module.namedParameters();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      Tensor p = e.getValue();
+      if (p.device().isCuda() || (p.dtype() != DType.FLOAT32 && p.dtype() != DType.FLOAT64)) {
+        throw new IllegalArgumentException("DistributedDataParallel: parameter " + e.getKey() + " is " + p
+            + "; the process group runs on Gloo, which carries CPU float32/float64 tensors");
+      }
+    }
+    checkSameModel(params);
+    for (Tensor p : params.values()) group.broadcast(p, 0);
+    for (Tensor b : module.namedBuffers().values()) group.broadcast(b, 0);
+    buildBuckets(params, bucketBytes);
+    for (Slot s : slots.values()) hooks.add(s.param.registerPostAccumulateGradHook(this::gradientReady));
+  }
+
+  /**
+   * The wrapped model (to save, or to evaluate without the wrapper).
+   *
+   * @return the model given to the constructor
+   */
+  public Layer module() {
+    return module;
+  }
+
+  /**
+   * The group the gradients are averaged over.
+   *
+   * @return the process group
+   */
+  public ProcessGroup group() {
+    return group;
+  }
+
+  /**
+   * The number of gradient buckets (one all-reduce each per step).
+   *
+   * @return the count
+   */
+  public int bucketCount() {
+    return buckets.size();
+  }
+
+  /**
+   * The model's forward; the backward of a loss computed from it averages the gradients over ranks.
+   *
+   * @param input this rank's batch
+   * @return the model's output
+   */
+  @Override
+  public Tensor forward(Tensor input) {
+    return module.forward(input);
+  }
+
+  /** Removes the gradient hooks and frees the buckets (not the model or the group). */
+  @Override
+  public void close() {
+    for (AutoCloseable h : hooks) {
+      try {
+        h.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    hooks.clear();
+    for (Bucket b : buckets) b.flat.close();
+    buckets.clear();
+  }
+
+  // Every rank must hold the same parameters, in count and in each one's size: otherwise the
+  // buckets would not line up and every all-reduce would mix unrelated gradients.
+  private void checkSameModel(Map<String, Tensor> params) {
+    long count = params.size();
+    long elements = 0;
+    long signature = 17;
+    for (Tensor p : params.values()) {
+      elements += p.numel();
+      signature = signature * 31 + p.numel();
+    }
+    long[] mine = {count, elements, signature, -count, -elements, -signature};
+    try (Tensor t = Tensor.ofLongs(mine.clone(), mine.length)) {
+      group.allReduce(t, ReduceOp.MAX);
+      long[] max = t.toLongArray();
+      for (int i = 0; i < 3; i++) {
+        if (max[i] != mine[i] || -max[i + 3] != mine[i]) {
+          throw new DistributedException("DistributedDataParallel: the ranks' models differ (rank " + group.rank()
+              + " has " + count + " parameters of " + elements + " elements); build the same model on every rank");
+        }
+      }
+    }
+  }
+
+  private void buildBuckets(Map<String, Tensor> params, long bucketBytes) {
+    List<Map.Entry<String, Tensor>> reversed = new ArrayList<>(params.entrySet());
+    Collections.reverse(reversed);
+    Map<DType, Bucket> open = new java.util.EnumMap<>(DType.class);
+    Map<DType, Long> openBytes = new java.util.EnumMap<>(DType.class);
+    List<Bucket> order = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : reversed) {
+      Tensor p = e.getValue();
+      if (!p.requiresGrad()) continue;
+      long bytes = p.numel() * p.dtype().byteSize();
+      Bucket b = open.get(p.dtype());
+      if (b == null || (openBytes.get(p.dtype()) + bytes > bucketBytes && !b.slots.isEmpty())) {
+        b = new Bucket();
+        open.put(p.dtype(), b);
+        openBytes.put(p.dtype(), 0L);
+        order.add(b);
+      }
+      long offset = openBytes.get(p.dtype()) / p.dtype().byteSize();
+      Slot s = new Slot(e.getKey(), p, b, offset);
+      b.slots.add(s);
+      slots.put(p, s);
+      openBytes.put(p.dtype(), openBytes.get(p.dtype()) + bytes);
+    }
+    for (Bucket b : order) {
+      long n = 0;
+      for (Slot s : b.slots) n += s.param.numel();
+      try (TensorScope scope = new TensorScope()) {  // owned by this wrapper, whatever scope is open
+        b.flat = scope.keep(Tensor.zeros(b.slots.get(0).param.dtype(), n));
+      }
+      b.pending = b.slots.size();
+      buckets.add(b);
+    }
+  }
+
+  // A parameter's gradient is final for this pass: pack it, and start every bucket now complete
+  // whose predecessors have started (the same order on every rank).
+  private void gradientReady(Tensor param) {
+    Slot s = slots.get(param);
+    if (s == null) return;
+    if (!passRunning) {
+      passRunning = true;
+      Autograd.queueCallback(this::finishPass);
+    }
+    if (s.ready) {
+      throw new IllegalStateException("DistributedDataParallel: parameter " + s.name + " received its gradient twice in"
+          + " one backward pass");
+    }
+    MemoryOps.copyIntoRange(param.grad(), s.bucket.flat, s.offset);
+    s.ready = true;
+    s.bucket.pending--;
+    launchReady();
+  }
+
+  private void launchReady() {
+    while (nextLaunch < buckets.size() && buckets.get(nextLaunch).pending == 0) {
+      Bucket b = buckets.get(nextLaunch++);
+      b.work = group.allReduceAsync(b.flat, ReduceOp.AVG);
+    }
+  }
+
+  // End of the backward pass: buckets with parameters no gradient reached start with zeros in their
+  // place; then every bucket is awaited and unpacked into the gradients.
+  private void finishPass() {
+    try {
+      for (int i = nextLaunch; i < buckets.size(); i++) {
+        Bucket b = buckets.get(i);
+        for (Slot s : b.slots) {
+          if (s.ready) continue;
+          try (Tensor zeros = Tensor.zeros(s.param.dtype(), s.param.shape())) {
+            MemoryOps.copyIntoRange(zeros, b.flat, s.offset);
+          }
+          s.ready = true;
+          b.pending--;
+        }
+      }
+      launchReady();
+      for (Bucket b : buckets) b.work.await();
+      for (Bucket b : buckets) {
+        for (Slot s : b.slots) {
+          if (s.param.grad() == null) {
+            try (Tensor g = Tensor.zeros(s.param.dtype(), s.param.shape())) {
+              MemoryOps.copyFromRange(b.flat, s.offset, g);
+              s.param.setGrad(g);
+            }
+          } else {
+            MemoryOps.copyFromRange(b.flat, s.offset, s.param.grad());
+          }
+        }
+      }
+    } finally {
+      for (Bucket b : buckets) {
+        b.pending = b.slots.size();
+        b.work = null;
+        for (Slot s : b.slots) s.ready = false;
+      }
+      nextLaunch = 0;
+      passRunning = false;
+    }
+  }
+}

@@ -1,0 +1,602 @@
+package org.jdnn.distributed;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdnn.tensor.CommunicationException;
+import org.jdnn.tensor.Communicator;
+import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Tensor;
+
+/**
+ * The processes of a data-parallel job and the collectives they run together: all-reduce,
+ * broadcast, all-gather, reduce-scatter and barrier on tensors, each blocking or asynchronous
+ * ({@link Work}). CPU tensors travel over Gloo (TCP).
+ *
+ * <p>Ranks meet as torchrun's do: each process knows its RANK, the WORLD_SIZE and the MASTER_ADDR and
+ * MASTER_PORT of rank 0, which hosts the rendezvous store ({@link TcpStore}); {@code scripts/jdnn-run}
+ * starts the processes with that environment.
+ *
+ * <pre>{@code
+ * try (ProcessGroup group = ProcessGroup.fromEnvironment()) {
+ *   Tensor grad = ...;
+ *   group.allReduce(grad, ReduceOp.AVG);           // every rank now holds the mean
+ *   Work pending = group.allReduceAsync(other, ReduceOp.SUM);
+ *   ...                                            // compute meanwhile, not touching `other`
+ *   pending.await();
+ * }
+ * }</pre>
+ *
+ * <p>Joining checks the job's shape: two processes claiming one rank, a rank started with another
+ * WORLD_SIZE, or ranks that never arrive within the timeout fail every rank with a message naming
+ * them. Collectives run one at a time, in the order they were called, on the group's communication
+ * thread, each bounded by the timeout. When one fails, the message names the ranks that died (their
+ * connection to the store ended without a goodbye) and those that had not reached the collective.
+ * After a failure the group refuses further collectives; close it. Closing releases the
+ * connections (and, on rank 0, the store); every rank should close its group when done.
+ */
+public final class ProcessGroup implements AutoCloseable {
+  /** Default bound on joining and on each collective. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
+  private static final long PROGRESS_PERIOD_MS = 500;
+
+  private final int rank;
+  private final int worldSize;
+  private final Duration timeout;
+  private final TcpStore store;
+  private final Communicator communicator;
+  private final String prefix;
+  private final ExecutorService worker;
+  private final ScheduledExecutorService progress;
+  private final AtomicLong started = new AtomicLong();  // collectives begun on the worker thread
+  private volatile long published = -1;
+  private volatile boolean closed;
+
+  private ProcessGroup(int rank, int worldSize, Duration timeout, TcpStore store, Communicator communicator,
+      String prefix) {
+    this.rank = rank;
+    this.worldSize = worldSize;
+    this.timeout = timeout;
+    this.store = store;
+    this.communicator = communicator;
+    this.prefix = prefix;
+    this.worker = Executors.newSingleThreadExecutor(r -> daemon(r, "jdnn-pg-rank" + rank));
+    this.progress = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "jdnn-pg-progress-rank" + rank));
+    progress.scheduleWithFixedDelay(this::publishProgress, 0, PROGRESS_PERIOD_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Joins the job the environment describes (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, as
+   * {@code scripts/jdnn-run} and torchrun set them; GLOO_SOCKET_IFNAME optionally names the network
+   * interface to use), with the default timeout.
+   *
+   * @return this process's group, connected to every other rank
+   * @throws IllegalArgumentException when a variable is missing or malformed (the message names it)
+   * @throws DistributedException when rendezvous fails (the message says why and which ranks)
+   */
+  public static ProcessGroup fromEnvironment() {
+    return builder().environment(System.getenv()).connect();
+  }
+
+  /**
+   * A builder for a group given explicitly (tests, or launchers other than jdnn-run).
+   *
+   * @return a builder with no rank, world size or master set, and the default timeout
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings of a group to join; {@link #connect()} joins it. */
+  public static final class Builder {
+    private Integer rank;
+    private Integer worldSize;
+    private String masterAddr;
+    private Integer masterPort;
+    private String iface;
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    private Builder() {}
+
+    /**
+     * Takes RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT and GLOO_SOCKET_IFNAME from a map of
+     * environment variables.
+     *
+     * @param env the variables, such as {@code System.getenv()}
+     * @return this builder
+     * @throws IllegalArgumentException when a required variable is missing or not a number
+     */
+    public Builder environment(Map<String, String> env) {
+      rank = envInt(env, "RANK");
+      worldSize = envInt(env, "WORLD_SIZE");
+      masterAddr = envString(env, "MASTER_ADDR");
+      masterPort = envInt(env, "MASTER_PORT");
+      String ifname = env.get("GLOO_SOCKET_IFNAME");
+      iface = ifname == null || ifname.isBlank() ? null : ifname.trim();
+      return this;
+    }
+
+    /**
+     * @param rank this process's rank, in [0, worldSize)
+     * @return this builder
+     */
+    public Builder rank(int rank) {
+      this.rank = rank;
+      return this;
+    }
+
+    /**
+     * @param worldSize the number of processes, at least 1
+     * @return this builder
+     */
+    public Builder worldSize(int worldSize) {
+      this.worldSize = worldSize;
+      return this;
+    }
+
+    /**
+     * @param host rank 0's address, where the rendezvous store listens
+     * @param port the store's port
+     * @return this builder
+     */
+    public Builder master(String host, int port) {
+      this.masterAddr = host;
+      this.masterPort = port;
+      return this;
+    }
+
+    /**
+     * @param timeout the bound on joining and on each collective, positive
+     * @return this builder
+     */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Joins the group: rank 0 hosts the store, every rank registers, checks the world size, and
+     * connects to every other rank. Blocks until all ranks have joined.
+     *
+     * @return this process's group
+     * @throws IllegalArgumentException for a missing or out-of-range setting
+     * @throws IllegalStateException when rank 0 cannot listen on the master port (in use)
+     * @throws DistributedException when a rank does not join in time, two claim one rank, the world
+     *     sizes differ, or the master cannot be reached
+     */
+    public ProcessGroup connect() {
+      if (worldSize == null || worldSize < 1) {
+        throw new IllegalArgumentException("ProcessGroup: world size " + worldSize + " must be at least 1 (WORLD_SIZE)");
+      }
+      if (rank == null || rank < 0 || rank >= worldSize) {
+        throw new IllegalArgumentException("ProcessGroup: rank " + rank + " is outside [0, " + worldSize + ") (RANK must"
+            + " be below WORLD_SIZE)");
+      }
+      if (masterAddr == null || masterAddr.isBlank()) {
+        throw new IllegalArgumentException("ProcessGroup: no master address (MASTER_ADDR: rank 0's host)");
+      }
+      if (masterPort == null || masterPort < 1 || masterPort > 65535) {
+        throw new IllegalArgumentException("ProcessGroup: master port " + masterPort + " is outside [1, 65535] (MASTER_PORT)");
+      }
+      if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("ProcessGroup: timeout must be positive, got " + timeout);
+      }
+      return join(rank, worldSize, masterAddr.trim(), masterPort, iface, timeout);
+    }
+  }
+
+  private static ProcessGroup join(int rank, int worldSize, String masterAddr, int masterPort, String iface,
+      Duration timeout) {
+    TcpStore store = rank == 0 ? TcpStore.host(masterPort, rank, timeout)
+        : TcpStore.connect(masterAddr, masterPort, rank, timeout);
+    Communicator communicator = null;
+    try {
+      String prefix = "jdnn/pg/";  // each group has a store of its own
+      register(store, prefix, rank, worldSize, timeout);
+      String hostname = listenAddress(store, masterAddr);
+      try {
+        communicator = Communicator.openGloo(rank, worldSize, masterAddr, masterPort, prefix + "gloo/", hostname, iface,
+            timeout);
+      } catch (CommunicationException e) {
+        throw new DistributedException("ProcessGroup(gloo, rank " + rank + " of " + worldSize + "): connecting to the"
+            + " other ranks failed: " + e.getMessage(), e);
+      }
+      return new ProcessGroup(rank, worldSize, timeout, store, communicator, prefix);
+    } catch (RuntimeException e) {
+      if (communicator != null) communicator.close();
+      store.close();
+      throw e;
+    }
+  }
+
+  // Every rank claims its rank and checks rank 0's world size, then waits for all the others.
+  private static void register(TcpStore store, String prefix, int rank, int worldSize, Duration timeout) {
+    if (store.add(prefix + "rank/" + rank, 1) > 1) {
+      throw new DistributedException("ProcessGroup: two processes claim rank " + rank + "; give each process its own"
+          + " RANK in [0, " + worldSize + ")");
+    }
+    if (rank == 0) store.set(prefix + "world_size", ascii(worldSize));
+    int hostWorld = Integer.parseInt(new String(store.get(prefix + "world_size", timeout), StandardCharsets.US_ASCII));
+    if (hostWorld != worldSize) {
+      throw new DistributedException("ProcessGroup: rank " + rank + " was started with WORLD_SIZE=" + worldSize
+          + " but rank 0 with WORLD_SIZE=" + hostWorld + "; start every rank with the same world size");
+    }
+    List<String> keys = new ArrayList<>();
+    for (int r = 0; r < worldSize; r++) keys.add(prefix + "rank/" + r);
+    try {
+      store.await(keys, timeout);
+    } catch (DistributedException e) {
+      List<Integer> missing = new ArrayList<>();
+      for (int r = 0; r < worldSize; r++) if (!store.check(List.of(prefix + "rank/" + r))) missing.add(r);
+      throw new DistributedException("ProcessGroup: rank" + (missing.size() == 1 ? " " : "s ") + join(missing)
+          + " of " + worldSize + " did not join within " + seconds(timeout) + "; start every rank (scripts/jdnn-run"
+          + " starts them all) or raise the timeout", e);
+    }
+  }
+
+  // The address this rank's Gloo listener binds, one the other ranks can reach: on rank 0 the master
+  // address itself (rank 0 runs there); elsewhere the local end of the connection to the store, an
+  // address of the interface that reaches rank 0.
+  private static String listenAddress(TcpStore store, String masterAddr) {
+    if (!store.isHost()) return store.localAddress().getHostAddress();
+    try {
+      return InetAddress.getByName(masterAddr).getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new DistributedException("ProcessGroup: MASTER_ADDR " + masterAddr + " does not resolve on rank 0: " + e, e);
+    }
+  }
+
+  /**
+   * This process's rank.
+   *
+   * @return the rank, in [0, worldSize())
+   */
+  public int rank() {
+    return rank;
+  }
+
+  /**
+   * The number of processes in the job.
+   *
+   * @return the world size
+   */
+  public int worldSize() {
+    return worldSize;
+  }
+
+  /**
+   * The engine carrying the collectives.
+   *
+   * @return "gloo"
+   */
+  public String backend() {
+    return communicator.engine();
+  }
+
+  /**
+   * The bound on each collective.
+   *
+   * @return the timeout given when joining
+   */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * The rendezvous store the ranks share (for job-level keys of one's own; the group's keys start
+   * with "jdnn/").
+   *
+   * @return the store, open until this group closes
+   */
+  public TcpStore store() {
+    return store;
+  }
+
+  /**
+   * Replaces {@code t} on every rank by the sum of all ranks' {@code t}; blocks until done.
+   *
+   * @param t a CPU tensor of the same dtype and element count on every rank
+   * @throws IllegalArgumentException for a tensor the engine cannot carry
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void allReduce(Tensor t) {
+    allReduce(t, ReduceOp.SUM);
+  }
+
+  /**
+   * Replaces {@code t} on every rank by the reduction of all ranks' {@code t}; blocks until done.
+   *
+   * @param t a CPU tensor of the same dtype and element count on every rank
+   * @param op the reduction (AVG for float32/float64 only)
+   * @throws IllegalArgumentException for a tensor the engine cannot carry
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void allReduce(Tensor t, ReduceOp op) {
+    allReduceAsync(t, op).await();
+  }
+
+  /**
+   * Starts {@link #allReduce(Tensor, ReduceOp)} on the communication thread and returns at once.
+   *
+   * @param t the tensor, untouched by the caller until the work is awaited
+   * @param op the reduction
+   * @return the pending work
+   * @throws IllegalArgumentException for a tensor the engine cannot carry (checked before starting)
+   */
+  public Work allReduceAsync(Tensor t, ReduceOp op) {
+    requireSupported("allReduce", t);
+    if (op == ReduceOp.AVG && !isFloating(t)) {
+      throw new IllegalArgumentException("allReduce: AVG of a " + t.dtype() + " tensor would be truncated; use SUM or a"
+          + " float32/float64 tensor");
+    }
+    return submit("allReduce(" + op + ")", () -> communicator.allReduce(t, op.engineOp(), timeout));
+  }
+
+  /**
+   * Copies rank {@code root}'s {@code t} into every other rank's; blocks until done.
+   *
+   * @param t the source on the root, the destination elsewhere
+   * @param root the sending rank
+   * @throws IllegalArgumentException for a root outside [0, worldSize()) or an unsupported tensor
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void broadcast(Tensor t, int root) {
+    broadcastAsync(t, root).await();
+  }
+
+  /**
+   * Starts {@link #broadcast(Tensor, int)} and returns at once.
+   *
+   * @param t the source on the root, the destination elsewhere
+   * @param root the sending rank
+   * @return the pending work
+   * @throws IllegalArgumentException for a root outside [0, worldSize()) or an unsupported tensor
+   */
+  public Work broadcastAsync(Tensor t, int root) {
+    requireSupported("broadcast", t);
+    if (root < 0 || root >= worldSize) {
+      throw new IllegalArgumentException("broadcast: root " + root + " is outside [0, " + worldSize + ")");
+    }
+    return submit("broadcast(root " + root + ")", () -> communicator.broadcast(t, root, timeout));
+  }
+
+  /**
+   * Gathers every rank's {@code in} into {@code out} (block k, of in's element count, from rank
+   * k); blocks until done.
+   *
+   * @param in this rank's tensor
+   * @param out worldSize() blocks of in's element count, same dtype
+   * @throws IllegalArgumentException when out does not fit
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void allGather(Tensor in, Tensor out) {
+    allGatherAsync(in, out).await();
+  }
+
+  /**
+   * Starts {@link #allGather(Tensor, Tensor)} and returns at once.
+   *
+   * @param in this rank's tensor
+   * @param out worldSize() blocks of in's element count, same dtype
+   * @return the pending work
+   * @throws IllegalArgumentException when out does not fit
+   */
+  public Work allGatherAsync(Tensor in, Tensor out) {
+    requireSupported("allGather", in);
+    requireSupported("allGather", out);
+    if (out.dtype() != in.dtype() || out.numel() != in.numel() * worldSize) {
+      throw new IllegalArgumentException("allGather: the output must be a " + in.dtype() + " tensor of " + worldSize
+          + " x " + in.numel() + " elements, got " + out);
+    }
+    return submit("allGather", () -> communicator.allGather(in, out, timeout));
+  }
+
+  /**
+   * Reduces block k of every rank's {@code in} into rank k's {@code out}; blocks until done.
+   *
+   * @param in worldSize() blocks of out's element count
+   * @param out this rank's block of the reduction
+   * @param op the reduction
+   * @throws IllegalArgumentException when in does not fit
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void reduceScatter(Tensor in, Tensor out, ReduceOp op) {
+    reduceScatterAsync(in, out, op).await();
+  }
+
+  /**
+   * Starts {@link #reduceScatter(Tensor, Tensor, ReduceOp)} and returns at once.
+   *
+   * @param in worldSize() blocks of out's element count
+   * @param out this rank's block of the reduction
+   * @param op the reduction
+   * @return the pending work
+   * @throws IllegalArgumentException when in does not fit
+   */
+  public Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
+    requireSupported("reduceScatter", in);
+    requireSupported("reduceScatter", out);
+    if (out.dtype() != in.dtype() || in.numel() != out.numel() * worldSize) {
+      throw new IllegalArgumentException("reduceScatter: the input must be a " + out.dtype() + " tensor of " + worldSize
+          + " x " + out.numel() + " elements, got " + in);
+    }
+    if (op == ReduceOp.AVG && !isFloating(in)) {
+      throw new IllegalArgumentException("reduceScatter: AVG of a " + in.dtype() + " tensor would be truncated; use SUM");
+    }
+    return submit("reduceScatter(" + op + ")", () -> communicator.reduceScatter(in, out, op.engineOp(), timeout));
+  }
+
+  /**
+   * Returns when every rank has called it.
+   *
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void barrier() {
+    barrierAsync().await();
+  }
+
+  /**
+   * Starts {@link #barrier()} and returns at once.
+   *
+   * @return the pending work
+   */
+  public Work barrierAsync() {
+    return submit("barrier", () -> communicator.barrier(timeout));
+  }
+
+  /**
+   * Lets queued collectives finish, then closes the connections to the other ranks and the store
+   * (on rank 0 the store stops serving). Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
+    worker.shutdown();
+    try {
+      if (!worker.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) worker.shutdownNow();
+    } catch (InterruptedException e) {
+      worker.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    progress.shutdownNow();
+    try {
+      communicator.close();
+    } finally {
+      store.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ProcessGroup(" + backend() + ", rank " + rank + " of " + worldSize + ")";
+  }
+
+  private Work submit(String what, Runnable collective) {
+    synchronized (this) {
+      if (closed) throw new IllegalStateException(this + " is closed");
+      String label = what;
+      Callable<Void> task = () -> {
+        long n = started.incrementAndGet();
+        try {
+          collective.run();
+        } catch (CommunicationException e) {
+          throw new DistributedException(diagnose(label + " #" + n, n, e), e);
+        }
+        return null;
+      };
+      return new Work(this + " " + what, worker.submit(task));
+    }
+  }
+
+  // Why a collective failed, from the store: ranks that died (their store connection ended without a
+  // goodbye) and ranks whose published progress is behind this one (they had not arrived). A death
+  // reaches the store a moment after the peers see it, so lost marks are polled for a short while.
+  private String diagnose(String what, long n, CommunicationException cause) {
+    StringBuilder message = new StringBuilder(this + ": " + what + " failed");
+    try {
+      List<Integer> lost = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      do {
+        lost.clear();
+        for (int r = 0; r < worldSize; r++) if (r != rank && store.check(List.of("jdnn/lost/" + r))) lost.add(r);
+        if (!lost.isEmpty()) break;
+        Thread.sleep(100);
+      } while (System.nanoTime() < deadline);
+      if (!lost.isEmpty()) {
+        message.append(": rank").append(lost.size() == 1 ? " " : "s ").append(join(lost))
+            .append(lost.size() == 1 ? " has" : " have").append(" died (connection to the rendezvous store lost)");
+      }
+      List<Integer> behind = new ArrayList<>();
+      for (int r = 0; r < worldSize; r++) {
+        if (r == rank || lost.contains(r)) continue;
+        String key = prefix + "progress/" + r;
+        long theirs = store.check(List.of(key)) ? Long.parseLong(new String(store.get(key), StandardCharsets.US_ASCII)) : 0;
+        if (theirs < n) behind.add(r);
+      }
+      if (!behind.isEmpty()) {
+        message.append(lost.isEmpty() ? ": " : "; ").append("rank").append(behind.size() == 1 ? " " : "s ")
+            .append(join(behind)).append(" had not reached it");
+      }
+    } catch (DistributedException | IllegalStateException e) {
+      message.append(": the rendezvous store is unreachable too (rank 0 has exited?)");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return message.append(" (").append(cause.getMessage()).append(")").toString();
+  }
+
+  // How many collectives this rank has begun, for the others' diagnosis of a failure.
+  private void publishProgress() {
+    long n = started.get();
+    if (n == published || closed) return;
+    try {
+      store.set(prefix + "progress/" + rank, ascii(n));
+      published = n;
+    } catch (RuntimeException e) {
+      // The store is gone (rank 0 exited): the next collective reports it.
+    }
+  }
+
+  private static void requireSupported(String op, Tensor t) {
+    if (t == null) throw new IllegalArgumentException(op + ": null tensor");
+    if (t.device().isCuda()) {
+      throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + "; this group runs on Gloo, which"
+          + " carries CPU tensors: move it with to(Device.cpu())");
+    }
+  }
+
+  private static boolean isFloating(Tensor t) {
+    return t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64;
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static byte[] ascii(long v) {
+    return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static String join(List<Integer> ranks) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < ranks.size(); i++) s.append(i == 0 ? "" : ", ").append(ranks.get(i));
+    return s.toString();
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  private static int envInt(Map<String, String> env, String name) {
+    String v = envString(env, name);
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("ProcessGroup: " + name + "='" + v + "' is not an integer");
+    }
+  }
+
+  private static String envString(Map<String, String> env, String name) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException("ProcessGroup: environment variable " + name + " is not set; start the job"
+          + " with scripts/jdnn-run (or torchrun-style RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT)");
+    }
+    return v;
+  }
+}
