@@ -1,5 +1,10 @@
 package org.jdnn.examples;
 
+import org.jdnn.data.DataLoader;
+import org.jdnn.distributed.DistributedDataParallel;
+import org.jdnn.distributed.DistributedSampler;
+import org.jdnn.distributed.ProcessGroup;
+import org.jdnn.distributed.ReduceOp;
 import java.util.Locale;
 import org.jdnn.data.ArrayDataset;
 import org.jdnn.data.Batch;
@@ -51,6 +56,32 @@ public final class ClassifierTraining {
    */
   public static Result run(Layer model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
       long seed, DType precision, boolean print) {
+    return run(model, train, test, epochs, batchSize, lr, seed, precision, null, print);
+  }
+
+  /**
+   * As above, data-parallel over {@code group} when it is not null (a job started by scripts/jdnn-run): the model is
+   * wrapped in a {@link DistributedDataParallel} (rank 0's weights everywhere, gradients averaged), each rank trains
+   * on its {@link DistributedSampler} shard of every epoch in batches of {@code batchSize / worldSize}, so a step
+   * still sees {@code batchSize} samples in all, and the epoch's loss and sample count are summed over the ranks. Only
+   * rank 0 prints; every rank returns the same result.
+   */
+  public static Result run(Layer model, ArrayDataset train, ArrayDataset test, int epochs, int batchSize, double lr,
+      long seed, DType precision, ProcessGroup group, boolean print) {
+    if (group == null) return train(model, model, train, test, epochs, batchSize, lr, seed, precision, null, print);
+    if (batchSize % group.worldSize() != 0) {
+      throw new IllegalArgumentException("batch " + batchSize + " does not split evenly over " + group.worldSize()
+          + " ranks; give a multiple of " + group.worldSize());
+    }
+    try (DistributedDataParallel ddp = new DistributedDataParallel(model, group)) {
+      return train(ddp, model, train, test, epochs, batchSize / group.worldSize(), lr, seed, precision, group,
+          print && group.rank() == 0);
+    }
+  }
+
+  // trained: what the loop runs (the model, or its DistributedDataParallel wrapper); model: its parameters.
+  private static Result train(Layer trained, Layer model, ArrayDataset train, ArrayDataset test, int epochs,
+      int batchSize, double lr, long seed, DType precision, ProcessGroup group, boolean print) {
     Device device = model.device();
     CrossEntropyLoss lossFn = new CrossEntropyLoss();
     double[] rates = new double[epochs], secs = new double[epochs];
@@ -62,14 +93,17 @@ public final class ClassifierTraining {
         model.train();
         MemoryOps.fill(sums, 0);
         long start = System.nanoTime();
-        for (Batch b : train.batches(batchSize, true, seed, epoch)) {
+        Iterable<Batch> epochBatches = batches(train, batchSize, seed, epoch, group);
+        for (Batch b : epochBatches) {
           try (TensorScope step = new TensorScope(); b; Autocast.Scope mixed = Autocast.scope(precision)) {
             adam.zeroGrad();
-            Tensor loss = lossFn.compute(model.forward(b.inputs().to(device)), b.targets().to(device));
+            Tensor loss = lossFn.compute(trained.forward(b.inputs().to(device)), b.targets().to(device));
             GradScaler.backwardAndStep(scaler, loss, adam);
             MetricOps.accumulateLoss(loss, sums, b.size(), 1);
           }
         }
+        if (epochBatches instanceof DataLoader loader) loader.close();
+        if (group != null) group.allReduce(sums, ReduceOp.SUM);  // every rank's loss sum and samples
         double[] read = sums.toDoubleArray();  // waits for the epoch's work (and raises errors a GPU recorded)
         double lossSum = read[0];
         int seen = (int) read[1];
@@ -87,6 +121,13 @@ public final class ClassifierTraining {
       }
     }
     return new Result(accuracy, rates, secs);
+  }
+
+  // The epoch's batches: all of train, shuffled, or this rank's shard of it.
+  private static Iterable<Batch> batches(ArrayDataset train, int batchSize, long seed, int epoch, ProcessGroup group) {
+    if (group == null) return train.batches(batchSize, true, seed, epoch);
+    DistributedSampler sampler = new DistributedSampler(train.size(), group.rank(), group.worldSize(), true, seed, false);
+    return DataLoader.ofIndices(train, batchSize, sampler.indices(epoch), seed + group.rank(), epoch, null, 0, null);
   }
 
   /** Fraction of {@code data} classified correctly, in eval mode without gradient recording. */

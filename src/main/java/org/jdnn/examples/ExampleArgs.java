@@ -2,6 +2,7 @@ package org.jdnn.examples;
 
 import java.nio.file.Path;
 import org.jdnn.data.FashionMnist;
+import org.jdnn.distributed.ProcessGroup;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
@@ -68,6 +69,26 @@ final class ExampleArgs {
       System.exit(2);
       throw e;  // not reached
     }
+  }
+
+  /**
+   * The job's process group when scripts/jdnn-run started this process as one of several ranks (WORLD_SIZE above 1),
+   * else null. Those ranks train on the CPU (the group runs on Gloo), so another --device is refused.
+   */
+  ProcessGroup joinIfLaunched(Device device) {
+    String world = System.getenv("WORLD_SIZE");
+    if (world == null || world.isBlank() || Integer.parseInt(world.trim()) <= 1) return null;
+    if (device.isCuda()) {
+      System.err.println("jdnn: a multi-process run trains on the CPU (its process group runs on Gloo); drop --device "
+          + device + " or run one process");
+      System.exit(2);
+    }
+    return ProcessGroup.fromEnvironment();
+  }
+
+  /** " (split over N ranks)" for a data-parallel run's header line, else "". */
+  static String ranks(ProcessGroup group) {
+    return group == null ? "" : " (split over " + group.worldSize() + " ranks)";
   }
 
   /** "cuda (NVIDIA ...)" or "cpu (2 threads, GEMM kernel avx512)": what the run uses, for its header line. */

@@ -2,6 +2,7 @@ package org.jdnn.examples;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jdnn.distributed.ProcessGroup;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
@@ -27,8 +28,11 @@ public final class FashionMnistCnn {
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(1, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, true);
-    System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
+    Device device = a.device();
+    try (ProcessGroup group = a.joinIfLaunched(device)) {  // null unless scripts/jdnn-run started several ranks
+      ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, device, a.precision, group, true);
+      if (group == null || group.rank() == 0) System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
+    }
   }
 
   public static Layer model() {
@@ -56,6 +60,13 @@ public final class FashionMnistCnn {
   /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16 or FLOAT16 (loss-scaled). */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       DType precision, boolean print) throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, device, precision, null, print);
+  }
+
+  /** As above, data-parallel over {@code group} when it is not null (see {@link ClassifierTraining}); only rank 0 prints. */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      DType precision, ProcessGroup group, boolean print) throws Exception {
+    print = print && (group == null || group.rank() == 0);
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, image);
@@ -63,10 +74,11 @@ public final class FashionMnistCnn {
         Layer model = model().fuseForInference().to(device)) {
       if (print) {
         model.summary(image);
-        System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d, %s, on %s%n",
-            data.train.size(), data.test.size(), batchSize, precision, ExampleArgs.describe(device));
+        System.out.printf(Locale.ROOT, "W2 CNN, %d train / %d test images, batch %d%s, %s, on %s%n",
+            data.train.size(), data.test.size(), batchSize, ExampleArgs.ranks(group), precision, ExampleArgs.describe(device));
       }
-      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, print);
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, group,
+          print);
     }
   }
 }

@@ -2,6 +2,7 @@ package org.jdnn.examples;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import org.jdnn.distributed.ProcessGroup;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
@@ -24,8 +25,11 @@ public final class FashionMnistMlp {
 
   public static void main(String[] args) throws Exception {
     ExampleArgs a = new ExampleArgs(3, args);
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, true);
-    System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
+    Device device = a.device();
+    try (ProcessGroup group = a.joinIfLaunched(device)) {  // null unless scripts/jdnn-run started several ranks
+      ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, device, a.precision, group, true);
+      if (group == null || group.rank() == 0) System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
+    }
   }
 
   public static Layer model() {
@@ -50,17 +54,25 @@ public final class FashionMnistMlp {
   /** As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16 or FLOAT16 (loss-scaled). */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       DType precision, boolean print) throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, device, precision, null, print);
+  }
+
+  /** As above, data-parallel over {@code group} when it is not null (see {@link ClassifierTraining}); only rank 0 prints. */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      DType precision, ProcessGroup group, boolean print) throws Exception {
+    print = print && (group == null || group.rank() == 0);
     Generator.manualSeed(seed);
     try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, new long[] {784});
         // Linear+ReLU pairs fused: the test pass after each epoch runs each pair as one call (training
         // records the two ops as before, so the weights are the same)
         Layer model = model().fuseForInference().to(device)) {
       if (print) {
-        System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d, "
-            + "%s, on %s%n", model.parameterCount(), data.train.size(), data.test.size(), batchSize, precision,
+        System.out.printf(Locale.ROOT, "W1 MLP 784-512-256-10 (%,d parameters), %d train / %d test images, batch %d%s, "
+            + "%s, on %s%n", model.parameterCount(), data.train.size(), data.test.size(), batchSize, ExampleArgs.ranks(group), precision,
             ExampleArgs.describe(device));
       }
-      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, print);
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, group,
+          print);
     }
   }
 }
