@@ -455,6 +455,23 @@ public final class ProcessGroup implements AutoCloseable {
   }
 
   /**
+   * Tells the other ranks why this rank is about to stop (its exception's class and message, kept
+   * in the store), so that the collective failure they see next names this rank and the cause
+   * rather than only its absence. Never throws: the store may already be gone.
+   *
+   * @param cause what stopped this rank
+   */
+  public void reportFailure(Throwable cause) {
+    if (cause == null || cause instanceof DistributedException) return;  // not the root cause: another rank's
+    try {
+      String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+      store.set("jdnn/failed/" + rank, text.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      // the store (rank 0) is gone: the others learn of this rank's end from its closed connections
+    }
+  }
+
+  /**
    * Lets queued collectives finish, then closes the connections to the other ranks and the store
    * (on rank 0 the store stops serving). Idempotent.
    */
@@ -501,41 +518,51 @@ public final class ProcessGroup implements AutoCloseable {
     }
   }
 
-  // Why a collective failed, from the store: ranks that died (their store connection ended without a
-  // goodbye) and ranks whose published progress is behind this one (they had not arrived). A death
-  // reaches the store a moment after the peers see it, so lost marks are polled for a short while.
+  // Why a collective failed, from the store: ranks that reported a failure (reportFailure), ranks that
+  // died (their store connection ended without a goodbye) and ranks whose published progress is
+  // behind this one (they had not arrived). A death reaches the store a moment after the peers see
+  // it, so the store is polled for a short while.
   private String diagnose(String what, long n, CommunicationException cause) {
-    StringBuilder message = new StringBuilder(this + ": " + what + " failed");
+    List<String> findings = new ArrayList<>();
     try {
-      List<Integer> lost = new ArrayList<>();
+      List<Integer> accounted = new ArrayList<>();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
       do {
-        lost.clear();
-        for (int r = 0; r < worldSize; r++) if (r != rank && store.check(List.of("jdnn/lost/" + r))) lost.add(r);
-        if (!lost.isEmpty()) break;
+        findings.clear();
+        accounted.clear();
+        List<Integer> died = new ArrayList<>();
+        for (int r = 0; r < worldSize; r++) {
+          if (r == rank) continue;
+          if (store.check(List.of("jdnn/failed/" + r))) {
+            findings.add("rank " + r + " failed with " + new String(store.get("jdnn/failed/" + r), StandardCharsets.UTF_8));
+            accounted.add(r);
+          } else if (store.check(List.of("jdnn/lost/" + r))) {
+            died.add(r);
+            accounted.add(r);
+          }
+        }
+        if (!died.isEmpty()) {
+          findings.add("rank" + (died.size() == 1 ? " " : "s ") + join(died) + (died.size() == 1 ? " has" : " have")
+              + " died (connection to the rendezvous store lost)");
+        }
+        if (!accounted.isEmpty()) break;
         Thread.sleep(100);
       } while (System.nanoTime() < deadline);
-      if (!lost.isEmpty()) {
-        message.append(": rank").append(lost.size() == 1 ? " " : "s ").append(join(lost))
-            .append(lost.size() == 1 ? " has" : " have").append(" died (connection to the rendezvous store lost)");
-      }
       List<Integer> behind = new ArrayList<>();
       for (int r = 0; r < worldSize; r++) {
-        if (r == rank || lost.contains(r)) continue;
+        if (r == rank || accounted.contains(r)) continue;
         String key = prefix + "progress/" + r;
         long theirs = store.check(List.of(key)) ? Long.parseLong(new String(store.get(key), StandardCharsets.US_ASCII)) : 0;
         if (theirs < n) behind.add(r);
       }
-      if (!behind.isEmpty()) {
-        message.append(lost.isEmpty() ? ": " : "; ").append("rank").append(behind.size() == 1 ? " " : "s ")
-            .append(join(behind)).append(" had not reached it");
-      }
+      if (!behind.isEmpty()) findings.add("rank" + (behind.size() == 1 ? " " : "s ") + join(behind) + " had not reached it");
     } catch (DistributedException | IllegalStateException e) {
-      message.append(": the rendezvous store is unreachable too (rank 0 has exited?)");
+      findings.add("the rendezvous store is unreachable too (rank 0 has exited?)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return message.append(" (").append(cause.getMessage()).append(")").toString();
+    return this + ": " + what + " failed" + (findings.isEmpty() ? "" : ": " + String.join("; ", findings)) + " ("
+        + cause.getMessage() + ")";
   }
 
   // How many collectives this rank has begun, for the others' diagnosis of a failure.

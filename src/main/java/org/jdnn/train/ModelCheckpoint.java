@@ -104,8 +104,11 @@ public final class ModelCheckpoint implements Callback {
 
   @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    // Every rank tracks the best value (the logs are the same on all), only rank 0 writes.
+    boolean improved = monitor.improved(monitor.value(logs, "ModelCheckpoint"), epoch);
+    if (!trainer.isMainProcess()) return;
     try {
-      if (monitor.improved(monitor.value(logs, "ModelCheckpoint"), epoch)) {
+      if (improved) {
         if (LayerRegistry.canDescribe(trainer.model())) ModelFile.save(bestPath(), trainer.model(), trainer.normalizer());
         else ModelFile.saveWeights(bestPath(), trainer.model());
       }

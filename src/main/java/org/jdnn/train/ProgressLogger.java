@@ -68,6 +68,7 @@ public final class ProgressLogger implements Callback {
 
   @Override
   public void onBatchEnd(Trainer trainer, int epoch, int batch, int batches, int n, double loss) {
+    if (!trainer.isMainProcess()) return;  // in a distributed fit only rank 0 reports
     lossSum += loss * n;
     samples += n;
     long now = System.nanoTime();
@@ -94,6 +95,7 @@ public final class ProgressLogger implements Callback {
 
   @Override
   public void onEpochEnd(Trainer trainer, int epoch, Map<String, Double> logs) {
+    if (!trainer.isMainProcess()) return;
     StringBuilder sb = new StringBuilder("epoch ").append(epoch + 1).append('/').append(trainer.epochs());
     for (Map.Entry<String, Double> e : logs.entrySet()) {
       sb.append("  ").append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.4f", e.getValue()));

@@ -14,6 +14,10 @@ import org.jdnn.data.Augmentation;
 import org.jdnn.data.Batch;
 import org.jdnn.data.DataLoader;
 import org.jdnn.data.Normalizer;
+import org.jdnn.distributed.DistributedDataParallel;
+import org.jdnn.distributed.DistributedSampler;
+import org.jdnn.distributed.ProcessGroup;
+import org.jdnn.distributed.ReduceOp;
 import org.jdnn.loss.Loss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.GradScaler;
@@ -76,6 +80,8 @@ public final class Trainer {
   private final List<Metric> metrics = new ArrayList<>();
   private final List<Callback> callbacks = new ArrayList<>();
   private History history = new History();
+  private ProcessGroup group;
+  private DistributedDataParallel ddp;  // during a distributed fit: the model's wrapper
   private int startEpoch;
   private volatile boolean stopRequested;
 
@@ -346,6 +352,37 @@ public final class Trainer {
   }
 
   /**
+   * Trains data-parallel over {@code group} (null: in this process only): {@link #fit} wraps the
+   * model in a {@link DistributedDataParallel} (rank 0's weights everywhere, gradients averaged
+   * over the ranks after every backward pass), and each rank trains on its
+   * {@link DistributedSampler} shard of every epoch, so {@link #batchSize} is per rank and a step
+   * sees batchSize x worldSize samples in all (PyTorch's convention). The epoch's loss and metrics
+   * are combined over the ranks (each metric averaged with the ranks' sample counts as weights,
+   * exact for sample means such as accuracy), so every rank logs the same values and callbacks
+   * decide alike; validation runs whole on every rank. Only the main process ({@link #isMainProcess})
+   * prints progress and writes checkpoints. Every rank runs the same {@code fit} with the same
+   * settings; resume each from the same checkpoint at the same world size. When a rank's fit
+   * fails, it tells the others (their {@link org.jdnn.distributed.DistributedException} then
+   * names it and its exception) before the exception leaves fit.
+   *
+   * @param group the job's process group, or null
+   * @return this trainer
+   */
+  public Trainer distributed(ProcessGroup group) {
+    this.group = group;
+    return this;
+  }
+
+  /**
+   * Whether this process reports for the job: always without {@link #distributed}, else rank 0.
+   *
+   * @return true when this process prints progress and writes checkpoints
+   */
+  public boolean isMainProcess() {
+    return group == null || group.rank() == 0;
+  }
+
+  /**
    * The model being trained.
    *
    * @return the model given to the constructor
@@ -483,9 +520,14 @@ public final class Trainer {
           + "but it is on " + model.device() + ". Move the model there (model.to(Device.cuda())) before creating its "
           + "optimizer, or train without cudaGraphs");
     }
+    if (group != null && cudaGraphs) {
+      throw new IllegalStateException("Trainer.fit: cudaGraphs(true) and distributed(...) cannot be combined yet; turn"
+          + " one of them off");
+    }
     List<Callback> cbs = callbacks();
     stopRequested = false;
     Position at = new Position();
+    if (group != null) ddp = new DistributedDataParallel(model, group);
     for (Callback c : cbs) c.onTrainBegin(this);
     try {
       for (int epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
@@ -502,11 +544,19 @@ public final class Trainer {
         for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
       }
     } catch (RuntimeException e) {
+      if (group != null) group.reportFailure(e);
       // an interrupt may surface as another exception: a prefetch queue's wait, a file channel it closed
       if (!(e instanceof TrainingStoppedException) && Thread.currentThread().isInterrupted()) throw interrupted(at, e);
       throw e;
     } finally {
-      for (Callback c : cbs) c.onTrainEnd(this);
+      try {
+        for (Callback c : cbs) c.onTrainEnd(this);
+      } finally {
+        if (ddp != null) {
+          ddp.close();
+          ddp = null;
+        }
+      }
     }
     return history;
   }
@@ -559,8 +609,11 @@ public final class Trainer {
     // CUDA graphs it does not prefetch: its thread's device work (a gather, an upload's event on the compute
     // stream) would join a capture.
     int ahead = cudaGraphs ? 0 : prefetch;
-    DataLoader loader = new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, ahead,
-        device.isCuda() ? device : null);
+    DataLoader loader = group == null
+        ? new DataLoader(train, batchSize, shuffle, seed, at.epoch, augmentation, ahead, device.isCuda() ? device : null)
+        : DataLoader.ofIndices(train, batchSize, new DistributedSampler(train.size(), group.rank(), group.worldSize(),
+            shuffle, seed, false).indices(at.epoch), seed + group.rank(), at.epoch, augmentation, ahead,
+            device.isCuda() ? device : null);
     boolean done = false;
     try (LossMeter meter = new LossMeter(device);
         GraphedStep graphed = cudaGraphs ? new GraphedStep(model, optimizer, loss, device) : null) {
@@ -587,7 +640,7 @@ public final class Trainer {
         if ((index + 1) % logEvery == 0 || index + 1 == at.batches) readLoss(meter, total, at, cbs);
       }
       if (!meter.isEmpty()) readLoss(meter, total, at, cbs);
-      Map<String, Double> logs = logs(total.sum / total.samples);
+      Map<String, Double> logs = group == null ? logs(total.sum / total.samples) : combinedLogs(total);
       if (scaler != null) {  // one device read per epoch; the progress line and the history show them
         logs.put("loss_scale", scaler.scaleValue());
         logs.put("skipped_steps", (double) scaler.skippedSteps());
@@ -608,7 +661,7 @@ public final class Trainer {
       Tensor out;
       Tensor l;
       try (Autocast.Scope mixed = Autocast.scope(precision)) {
-        out = widened(model.forward(input(b.inputs(), device)));
+        out = widened((ddp != null ? ddp : model).forward(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
       GradScaler.backwardAndStep(scaler, l, optimizer);
@@ -650,6 +703,23 @@ public final class Trainer {
       loader.close();
     } finally {
       if (interrupted) Thread.currentThread().interrupt();
+    }
+  }
+
+  // The epoch's loss and metrics over every rank: sums of loss and of sample-weighted metric values,
+  // and of samples, all-reduced in float64.
+  private Map<String, Double> combinedLogs(EpochLoss total) {
+    double[] sums = new double[2 + metrics.size()];
+    sums[0] = total.sum;
+    sums[1] = total.samples;
+    for (int i = 0; i < metrics.size(); i++) sums[2 + i] = metrics.get(i).value() * total.samples;
+    try (Tensor t = Tensor.of(sums, sums.length)) {
+      group.allReduce(t, ReduceOp.SUM);
+      double[] all = t.toDoubleArray();
+      Map<String, Double> logs = new LinkedHashMap<>();
+      logs.put("loss", all[0] / all[1]);
+      for (int i = 0; i < metrics.size(); i++) logs.put(metrics.get(i).name(), all[2 + i] / all[1]);
+      return logs;
     }
   }
 
