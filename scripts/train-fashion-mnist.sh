@@ -4,7 +4,8 @@
 # or says exactly what to do when it cannot. Extra arguments go to the example
 # (--epochs N --batch N --limit N --seed N --data DIR --device cpu|cuda|cuda-emu --precision fp32|bf16|fp16).
 # --nproc N (first) trains data-parallel as N processes on this machine through scripts/jdnn-run:
-# Gloo ranks on the CPU, each on 1/N of every batch; rank 0 prints the same lines as one process.
+# Gloo ranks on the CPU, each on 1/N of every batch (N must divide --batch, 128 by default); rank 0
+# prints the same lines as one process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${JDNN_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"

@@ -1,8 +1,8 @@
 // Collective communication between the processes of a distributed job (org.jdnn.tensor.Communicator).
 // libjdnn only declares the interface and keeps the open communicators; the engines live in their
-// own libraries, loaded on demand: Gloo (CPU tensors over TCP, libjdnn_gloo, built against Debian's
-// libgloo-dev) and, for CUDA tensors, NCCL through the CUDA backend's vendor table. jdnn has no
-// collective algorithm of its own: every reduction below is the engine's.
+// own libraries, loaded on demand: today Gloo (CPU tensors over TCP, libjdnn_gloo, built against
+// Debian's libgloo-dev); CUDA tensors will go through NCCL in the CUDA backend (not built yet). jdnn
+// has no collective algorithm of its own: every reduction below is the engine's.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -61,7 +61,7 @@ void divide(T* data, int64_t n, int size) {
 
 void require_cpu(const char* op, const Tensor& t) {
   JDNN_CHECK(t.device == Device::CPU, "gloo ", op, ": ", t.describe(),
-             " is not on the CPU; Gloo carries CPU tensors (CUDA tensors go through NCCL)");
+             " is not on the CPU; Gloo carries CPU tensors");
 }
 
 class GlooCommunicator final : public Communicator {

@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,8 +24,20 @@ constexpr uint8_t kOk = 0, kTimedOut = 1;
 
 std::runtime_error failure(const std::string& what) { return std::runtime_error("rendezvous store: " + what); }
 
+// Bounds every send and receive (and, on Linux, connect) of the socket: a store whose machine
+// vanished without closing the connection fails the call instead of blocking it forever. A reply
+// may take the request's own wait (at most the timeout) plus the timeout again.
+void set_io_timeout(int fd, std::chrono::milliseconds timeout) {
+  const int64_t ms = 2 * timeout.count() + 5000;
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms / 1000);
+  tv.tv_usec = static_cast<suseconds_t>(ms % 1000 * 1000);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 // One connection attempt to any address of host:port; the socket, or -1 with errno's text in why.
-int connect_once(const std::string& host, int port, std::string& why) {
+int connect_once(const std::string& host, int port, std::chrono::milliseconds timeout, std::string& why) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -36,6 +49,7 @@ int connect_once(const std::string& host, int port, std::string& why) {
   for (addrinfo* a = found; a != nullptr && fd < 0; a = a->ai_next) {
     fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
     if (fd < 0) continue;
+    set_io_timeout(fd, timeout);
     if (connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
       why = std::strerror(errno);
       close(fd);
@@ -52,7 +66,7 @@ StoreClient::StoreClient(const std::string& host, int port, std::chrono::millise
     : where_(host + ":" + std::to_string(port)), timeout_(timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string why = "no address";
-  while ((fd_ = connect_once(host, port, why)) < 0) {
+  while ((fd_ = connect_once(host, port, timeout, why)) < 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       throw failure("cannot reach " + where_ + " within " + std::to_string(timeout.count()) + " ms: " + why);
     }
@@ -60,17 +74,24 @@ StoreClient::StoreClient(const std::string& host, int port, std::chrono::millise
   }
   const int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  put_i32(kMagic);
-  put_i32(kVersion);
-  put_i32(-1);
-  send_all(out_.data(), out_.size());
-  out_.clear();
-  if (get_u8("the handshake") != kOk) throw failure(where_ + " refused the handshake");
+  try {
+    put_i32(kMagic);
+    put_i32(kVersion);
+    put_i32(-1);
+    send_all(out_.data(), out_.size());
+    out_.clear();
+    if (get_u8("the handshake") != kOk) throw failure(where_ + " refused the handshake");
+  } catch (...) {
+    close(fd_);  // the destructor does not run for a constructor that throws
+    fd_ = -1;
+    throw;
+  }
 }
 
 StoreClient::~StoreClient() {
   if (fd_ < 0) return;
   try {  // a clean goodbye; the store treats a connection of no rank the same either way
+    out_.clear();
     put_u8(kBye);
     send_all(out_.data(), out_.size());
     get_u8("BYE");
@@ -80,6 +101,7 @@ StoreClient::~StoreClient() {
 }
 
 void StoreClient::set(const std::string& key, const std::vector<char>& data) {
+  out_.clear();  // what an earlier failed request left
   put_u8(kSet);
   put_bytes(key.data(), key.size());
   put_bytes(data.data(), data.size());
@@ -89,6 +111,7 @@ void StoreClient::set(const std::string& key, const std::vector<char>& data) {
 }
 
 std::vector<char> StoreClient::get(const std::string& key) {
+  out_.clear();  // what an earlier failed request left
   put_u8(kGet);
   put_bytes(key.data(), key.size());
   put_i64(timeout_.count());
@@ -110,18 +133,20 @@ std::vector<char> StoreClient::get(const std::string& key) {
 void StoreClient::wait(const std::vector<std::string>& keys) { wait(keys, timeout_); }
 
 void StoreClient::wait(const std::vector<std::string>& keys, const std::chrono::milliseconds& timeout) {
+  out_.clear();  // what an earlier failed request left
   put_u8(kWait);
   put_i32(static_cast<int32_t>(keys.size()));
   for (const auto& k : keys) put_bytes(k.data(), k.size());
-  put_i64(timeout.count() > 0 ? timeout.count() : timeout_.count());
+  const int64_t ms = timeout.count() > 0 ? timeout.count() : timeout_.count();
+  put_i64(ms);
   send_all(out_.data(), out_.size());
   out_.clear();
   const uint8_t status = get_u8("WAIT");
   if (status == kTimedOut) {
     std::string names;
     for (const auto& k : keys) names += (names.empty() ? "" : ", ") + k;
-    throw failure("keys [" + names + "] did not all appear at " + where_ + " within " +
-                  std::to_string(timeout.count()) + " ms: a rank did not arrive");
+    throw failure("keys [" + names + "] did not all appear at " + where_ + " within " + std::to_string(ms) +
+                  " ms: a rank did not arrive");
   }
   if (status != kOk) throw failure("WAIT failed at " + where_);
 }

@@ -32,13 +32,18 @@ import org.jdnn.tensor.TensorScope;
  *
  * <p><b>How.</b> The constructor broadcasts rank 0's parameters and buffers to every rank and checks
  * that all ranks built the same model. Gradients are packed into buckets of about
- * {@link #DEFAULT_BUCKET_BYTES} (parameters in reverse order, as backward produces their gradients);
+ * {@link #DEFAULT_BUCKET_BYTES} (parameters in reverse order, as backward produces their gradients;
+ * the first bucket holds at most {@link #FIRST_BUCKET_BYTES}, as in PyTorch, so the last layers'
+ * gradients start reducing while backward works on the rest);
  * during backward, a hook on each parameter copies its finished gradient into its bucket, and a
  * bucket whose gradients are all in starts its all-reduce (average) on the group's communication
  * thread while backward goes on. Buckets start in the same order on every rank. When the pass ends,
- * buckets still waiting (parameters no gradient reached on this rank count as zeros) are started,
- * all are awaited, and each parameter's gradient is set from its bucket; a parameter unused here
- * but used on another rank thus gets the average too, as on PyTorch with unused parameters found.
+ * buckets still waiting are started, all are awaited, and each parameter's gradient is set from
+ * its bucket. A parameter this rank's pass did not reach goes in with the gradient it already has
+ * (from an earlier backward of the same step, equal on every rank) or zeros, so a parameter used on
+ * some ranks only ends with the average everywhere and several backward passes before one step add
+ * up as without DDP; one that no rank's pass reached keeps its gradient, or none (a flag per
+ * parameter, carried in the bucket itself, tells which).
  *
  * <p>It is a {@link Layer} whose only child is the model, named "module" as PyTorch names it, so a
  * trainer or optimizer takes it as it takes the model; save {@link #module()} to keep a model file
@@ -49,6 +54,8 @@ import org.jdnn.tensor.TensorScope;
 public final class DistributedDataParallel extends Layer {
   /** PyTorch's default bucket size, 25 MiB. */
   public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
+  /** The first bucket's size limit, 1 MiB as in PyTorch: the last layers' gradients start reducing early. */
+  public static final long FIRST_BUCKET_BYTES = 1L << 20;
 
   private final Layer module;
   private final ProcessGroup group;
@@ -57,6 +64,7 @@ public final class DistributedDataParallel extends Layer {
   private final List<AutoCloseable> hooks = new ArrayList<>();
   private boolean passRunning;
   private int nextLaunch;
+  private long waitedNanos;
 
   /** One gradient's place in a bucket. */
   private static final class Slot {
@@ -64,6 +72,7 @@ public final class DistributedDataParallel extends Layer {
     final Tensor param;
     final Bucket bucket;
     final long offset;
+    long flagOffset;  // this slot's "gradient computed here this pass" flag, after the bucket's gradients
     boolean ready;
 
     Slot(String name, Tensor param, Bucket bucket, long offset) {
@@ -74,10 +83,16 @@ public final class DistributedDataParallel extends Layer {
     }
   }
 
-  /** Gradients of one dtype packed into one flat tensor, all-reduced together. */
+  /**
+   * Gradients of one dtype packed into one flat tensor, all-reduced together, followed by one flag
+   * per gradient (1 where this rank's pass computed it, else 0): after the average, a flag above 0
+   * says some rank computed that gradient, with no collective of its own.
+   */
   private static final class Bucket {
     final List<Slot> slots = new ArrayList<>();
     Tensor flat;
+    Tensor one;
+    Tensor zero;
     int pending;
     Work work;
   }
@@ -155,6 +170,16 @@ public final class DistributedDataParallel extends Layer {
   }
 
   /**
+   * How long backward passes have waited, after their last gradient, for all-reduces to finish
+   * (the communication that did not overlap computation), since this wrapper was made.
+   *
+   * @return nanoseconds
+   */
+  public long exposedCommunicationNanos() {
+    return waitedNanos;
+  }
+
+  /**
    * The model's forward; the backward of a loss computed from it averages the gradients over ranks.
    *
    * @param input this rank's batch
@@ -162,7 +187,19 @@ public final class DistributedDataParallel extends Layer {
    */
   @Override
   public Tensor forward(Tensor input) {
+    if (passRunning) reset();  // a backward that failed midway left its pass unfinished
     return module.forward(input);
+  }
+
+  /**
+   * Copies rank 0's buffers (batch-norm running statistics) to every rank, so the replicas
+   * evaluate alike; each rank's statistics otherwise follow its own shard. A collective: every rank
+   * calls it at the same point. {@code Trainer.distributed} calls it after each epoch's training.
+   *
+   * @throws DistributedException when a rank died or did not arrive in time
+   */
+  public void broadcastBuffers() {
+    for (Tensor b : module.namedBuffers().values()) group.broadcast(b, 0);
   }
 
   /** Removes the gradient hooks and frees the buckets (not the model or the group). */
@@ -176,7 +213,12 @@ public final class DistributedDataParallel extends Layer {
       }
     }
     hooks.clear();
-    for (Bucket b : buckets) b.flat.close();
+    reset();
+    for (Bucket b : buckets) {
+      b.flat.close();
+      b.one.close();
+      b.zero.close();
+    }
     buckets.clear();
   }
 
@@ -214,7 +256,8 @@ public final class DistributedDataParallel extends Layer {
       if (!p.requiresGrad()) continue;
       long bytes = p.numel() * p.dtype().byteSize();
       Bucket b = open.get(p.dtype());
-      if (b == null || (openBytes.get(p.dtype()) + bytes > bucketBytes && !b.slots.isEmpty())) {
+      long cap = b != null && b == order.get(0) ? Math.min(bucketBytes, FIRST_BUCKET_BYTES) : bucketBytes;
+      if (b == null || (openBytes.get(p.dtype()) + bytes > cap && !b.slots.isEmpty())) {
         b = new Bucket();
         open.put(p.dtype(), b);
         openBytes.put(p.dtype(), 0L);
@@ -229,8 +272,12 @@ public final class DistributedDataParallel extends Layer {
     for (Bucket b : order) {
       long n = 0;
       for (Slot s : b.slots) n += s.param.numel();
+      for (Slot s : b.slots) s.flagOffset = n++;
+      DType dtype = b.slots.get(0).param.dtype();
       try (TensorScope scope = new TensorScope()) {  // owned by this wrapper, whatever scope is open
-        b.flat = scope.keep(Tensor.zeros(b.slots.get(0).param.dtype(), n));
+        b.flat = scope.keep(Tensor.zeros(dtype, n));
+        b.one = scope.keep(Tensor.ones(dtype, 1));
+        b.zero = scope.keep(Tensor.zeros(dtype, 1));
       }
       b.pending = b.slots.size();
       buckets.add(b);
@@ -250,10 +297,22 @@ public final class DistributedDataParallel extends Layer {
       throw new IllegalStateException("DistributedDataParallel: parameter " + s.name + " received its gradient twice in"
           + " one backward pass");
     }
-    MemoryOps.copyIntoRange(param.grad(), s.bucket.flat, s.offset);
+    pack(s, param.grad());
+    MemoryOps.copyIntoRange(s.bucket.one, s.bucket.flat, s.flagOffset);
     s.ready = true;
     s.bucket.pending--;
     launchReady();
+  }
+
+  // The gradient into its slot: zeros for none.
+  private static void pack(Slot s, Tensor grad) {
+    if (grad != null) {
+      MemoryOps.copyIntoRange(grad, s.bucket.flat, s.offset);
+      return;
+    }
+    try (Tensor zeros = Tensor.zeros(s.param.dtype(), s.param.shape())) {
+      MemoryOps.copyIntoRange(zeros, s.bucket.flat, s.offset);
+    }
   }
 
   private void launchReady() {
@@ -263,25 +322,35 @@ public final class DistributedDataParallel extends Layer {
     }
   }
 
-  // End of the backward pass: buckets with parameters no gradient reached start with zeros in their
-  // place; then every bucket is awaited and unpacked into the gradients.
+  // End of the backward pass. A parameter no gradient reached here goes in with the gradient it
+  // already has (an earlier pass's, the same on every rank) or zeros, and flag 0. After the average,
+  // a parameter some rank computed gets the average, one no rank computed keeps its gradient (or
+  // none, as without DDP). Then every bucket is awaited and unpacked.
   private void finishPass() {
     try {
       for (int i = nextLaunch; i < buckets.size(); i++) {
         Bucket b = buckets.get(i);
         for (Slot s : b.slots) {
           if (s.ready) continue;
-          try (Tensor zeros = Tensor.zeros(s.param.dtype(), s.param.shape())) {
-            MemoryOps.copyIntoRange(zeros, b.flat, s.offset);
-          }
+          pack(s, s.param.grad());
+          MemoryOps.copyIntoRange(b.zero, b.flat, s.flagOffset);
           s.ready = true;
           b.pending--;
         }
       }
       launchReady();
-      for (Bucket b : buckets) b.work.await();
+      long waitStart = System.nanoTime();
       for (Bucket b : buckets) {
-        for (Slot s : b.slots) {
+        Work w = b.work;
+        b.work = null;
+        w.await();
+      }
+      waitedNanos += System.nanoTime() - waitStart;
+      for (Bucket b : buckets) {
+        float[] flags = flags(b);
+        for (int k = 0; k < b.slots.size(); k++) {
+          Slot s = b.slots.get(k);
+          if (flags[k] <= 0) continue;  // no rank computed it: left as it was
           if (s.param.grad() == null) {
             try (Tensor g = Tensor.zeros(s.param.dtype(), s.param.shape())) {
               MemoryOps.copyFromRange(b.flat, s.offset, g);
@@ -293,13 +362,37 @@ public final class DistributedDataParallel extends Layer {
         }
       }
     } finally {
-      for (Bucket b : buckets) {
-        b.pending = b.slots.size();
-        b.work = null;
-        for (Slot s : b.slots) s.ready = false;
-      }
-      nextLaunch = 0;
-      passRunning = false;
+      reset();
     }
+  }
+
+  private static float[] flags(Bucket b) {
+    Slot first = b.slots.get(0);
+    try (Tensor f = Tensor.zeros(first.param.dtype(), b.slots.size())) {
+      MemoryOps.copyFromRange(b.flat, first.flagOffset, f);
+      try (Tensor f32 = f.to(DType.FLOAT32)) {
+        return f32.toFloatArray();
+      }
+    }
+  }
+
+  // Clears the pass's state for the next one. Started all-reduces are awaited first (they write into
+  // the buckets): after a pass that did not finish (a backward that threw), their failures are the
+  // group's to report at its next collective.
+  private void reset() {
+    for (Bucket b : buckets) {
+      if (b.work != null) {
+        try {
+          b.work.await();
+        } catch (RuntimeException e) {
+          // the group is broken; its next collective reports it
+        }
+        b.work = null;
+      }
+      b.pending = b.slots.size();
+      for (Slot s : b.slots) s.ready = false;
+    }
+    nextLaunch = 0;
+    passRunning = false;
   }
 }

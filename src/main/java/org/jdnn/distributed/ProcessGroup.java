@@ -49,6 +49,7 @@ public final class ProcessGroup implements AutoCloseable {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
 
   private static final long PROGRESS_PERIOD_MS = 500;
+  private static final long FAILURE_GRACE_MS = 3000;
 
   private final int rank;
   private final int worldSize;
@@ -59,8 +60,10 @@ public final class ProcessGroup implements AutoCloseable {
   private final ExecutorService worker;
   private final ScheduledExecutorService progress;
   private final AtomicLong started = new AtomicLong();  // collectives begun on the worker thread
+  private final AtomicLong collectiveNanos = new AtomicLong();
   private volatile long published = -1;
   private volatile boolean closed;
+  private volatile boolean failureReported;
 
   private ProcessGroup(int rank, int worldSize, Duration timeout, TcpStore store, Communicator communicator,
       String prefix) {
@@ -104,6 +107,7 @@ public final class ProcessGroup implements AutoCloseable {
     private String masterAddr;
     private Integer masterPort;
     private String iface;
+    private Integer localWorldSize;
     private Duration timeout = DEFAULT_TIMEOUT;
 
     private Builder() {}
@@ -121,6 +125,8 @@ public final class ProcessGroup implements AutoCloseable {
       worldSize = envInt(env, "WORLD_SIZE");
       masterAddr = envString(env, "MASTER_ADDR");
       masterPort = envInt(env, "MASTER_PORT");
+      String local = env.get("LOCAL_WORLD_SIZE");
+      localWorldSize = local == null || local.isBlank() ? null : envInt(env, "LOCAL_WORLD_SIZE");
       String ifname = env.get("GLOO_SOCKET_IFNAME");
       iface = ifname == null || ifname.isBlank() ? null : ifname.trim();
       return this;
@@ -191,19 +197,20 @@ public final class ProcessGroup implements AutoCloseable {
       if (timeout == null || timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("ProcessGroup: timeout must be positive, got " + timeout);
       }
-      return join(rank, worldSize, masterAddr.trim(), masterPort, iface, timeout);
+      boolean multiNode = localWorldSize != null && localWorldSize < worldSize;
+      return join(rank, worldSize, masterAddr.trim(), masterPort, iface, multiNode, timeout);
     }
   }
 
   private static ProcessGroup join(int rank, int worldSize, String masterAddr, int masterPort, String iface,
-      Duration timeout) {
+      boolean multiNode, Duration timeout) {
     TcpStore store = rank == 0 ? TcpStore.host(masterPort, rank, timeout)
         : TcpStore.connect(masterAddr, masterPort, rank, timeout);
     Communicator communicator = null;
     try {
       String prefix = "jdnn/pg/";  // each group has a store of its own
       register(store, prefix, rank, worldSize, timeout);
-      String hostname = listenAddress(store, masterAddr);
+      String hostname = iface != null ? null : listenAddress(store, masterAddr, multiNode);
       try {
         communicator = Communicator.openGloo(rank, worldSize, masterAddr, masterPort, prefix + "gloo/", hostname, iface,
             timeout);
@@ -247,13 +254,20 @@ public final class ProcessGroup implements AutoCloseable {
   // The address this rank's Gloo listener binds, one the other ranks can reach: on rank 0 the master
   // address itself (rank 0 runs there); elsewhere the local end of the connection to the store, an
   // address of the interface that reaches rank 0.
-  private static String listenAddress(TcpStore store, String masterAddr) {
+  private static String listenAddress(TcpStore store, String masterAddr, boolean multiNode) {
     if (!store.isHost()) return store.localAddress().getHostAddress();
+    InetAddress address;
     try {
-      return InetAddress.getByName(masterAddr).getHostAddress();
+      address = InetAddress.getByName(masterAddr);
     } catch (java.net.UnknownHostException e) {
       throw new DistributedException("ProcessGroup: MASTER_ADDR " + masterAddr + " does not resolve on rank 0: " + e, e);
     }
+    if (multiNode && address.isLoopbackAddress()) {  // Debian maps a host's own name to 127.0.1.1
+      throw new DistributedException("ProcessGroup: MASTER_ADDR " + masterAddr + " resolves to the loopback address "
+          + address.getHostAddress() + " on rank 0, which ranks on other machines cannot reach; set MASTER_ADDR to an"
+          + " address of this machine that they reach, or name the network interface in GLOO_SOCKET_IFNAME");
+    }
+    return address.getHostAddress();
   }
 
   /**
@@ -290,6 +304,17 @@ public final class ProcessGroup implements AutoCloseable {
    */
   public Duration timeout() {
     return timeout;
+  }
+
+  /**
+   * How long this rank's communication thread has spent inside collectives (waiting for peers
+   * included), since the group was joined: with {@link DistributedDataParallel#exposedCommunicationNanos()},
+   * how much communication a training step costs and how much of it overlapped computation.
+   *
+   * @return nanoseconds
+   */
+  public long collectiveNanos() {
+    return collectiveNanos.get();
   }
 
   /**
@@ -331,7 +356,8 @@ public final class ProcessGroup implements AutoCloseable {
    * @param t the tensor, untouched by the caller until the work is awaited
    * @param op the reduction
    * @return the pending work
-   * @throws IllegalArgumentException for a tensor the engine cannot carry (checked before starting)
+   * @throws IllegalArgumentException for a tensor the engine cannot carry (device, dtype) or AVG of
+   *     integers, checked before anything starts
    */
   public Work allReduceAsync(Tensor t, ReduceOp op) {
     requireSupported("allReduce", t);
@@ -466,6 +492,7 @@ public final class ProcessGroup implements AutoCloseable {
     try {
       String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
       store.set("jdnn/failed/" + rank, text.getBytes(StandardCharsets.UTF_8));
+      failureReported = true;
     } catch (RuntimeException e) {
       // the store (rank 0) is gone: the others learn of this rank's end from its closed connections
     }
@@ -483,12 +510,21 @@ public final class ProcessGroup implements AutoCloseable {
     }
     worker.shutdown();
     try {
-      if (!worker.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) worker.shutdownNow();
+      if (!worker.awaitTermination(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) cancelQueued();
     } catch (InterruptedException e) {
-      worker.shutdownNow();
+      cancelQueued();
       Thread.currentThread().interrupt();
     }
     progress.shutdownNow();
+    if (failureReported && store.isHost()) {
+      // The other ranks read this rank's reported failure from the store when their next collective
+      // fails: keep serving a moment before the store goes with this process.
+      try {
+        Thread.sleep(FAILURE_GRACE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       communicator.close();
     } finally {
@@ -507,10 +543,13 @@ public final class ProcessGroup implements AutoCloseable {
       String label = what;
       Callable<Void> task = () -> {
         long n = started.incrementAndGet();
+        long begin = System.nanoTime();
         try {
           collective.run();
         } catch (CommunicationException e) {
           throw new DistributedException(diagnose(label + " #" + n, n, e), e);
+        } finally {
+          collectiveNanos.addAndGet(System.nanoTime() - begin);
         }
         return null;
       };
@@ -577,16 +616,28 @@ public final class ProcessGroup implements AutoCloseable {
     }
   }
 
+  private static final java.util.Set<DType> GLOO_TYPES =
+      java.util.EnumSet.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8);
+
   private static void requireSupported(String op, Tensor t) {
     if (t == null) throw new IllegalArgumentException(op + ": null tensor");
     if (t.device().isCuda()) {
       throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + "; this group runs on Gloo, which"
           + " carries CPU tensors: move it with to(Device.cpu())");
     }
+    if (!GLOO_TYPES.contains(t.dtype())) {
+      throw new IllegalArgumentException(op + ": Gloo carries float32, float64, int32, int64 and uint8 tensors, not "
+          + t.dtype() + "; convert it first");
+    }
   }
 
   private static boolean isFloating(Tensor t) {
     return t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64;
+  }
+
+  // Collectives still queued will not run: their Work fails at await() instead of waiting forever.
+  private void cancelQueued() {
+    for (Runnable r : worker.shutdownNow()) if (r instanceof java.util.concurrent.Future<?> f) f.cancel(false);
   }
 
   private static Thread daemon(Runnable r, String name) {

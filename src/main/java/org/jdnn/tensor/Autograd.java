@@ -127,6 +127,20 @@ public final class Autograd {
     }
   }
 
+  // backward() of a leaf: its gradient is the seed; hooks and callbacks run as for any pass.
+  static void backwardLeaf(Tensor leaf, Tensor seed) {
+    List<Runnable> outer = PASS_CALLBACKS.get();
+    PASS_CALLBACKS.set(new ArrayList<>());
+    try {
+      leaf.accumulateGrad(seed);
+      leaf.runGradHooks();
+      List<Runnable> callbacks = PASS_CALLBACKS.get();
+      for (int i = 0; i < callbacks.size(); i++) callbacks.get(i).run();
+    } finally {
+      PASS_CALLBACKS.set(outer);
+    }
+  }
+
   private static void backwardPass(Tensor root, Tensor seed, boolean retainGraph) {
     List<Tensor> order = topologicalOrder(root);
     Map<Tensor, int[]> hooked = hookedLeafEdges(order);

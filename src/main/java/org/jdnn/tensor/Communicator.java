@@ -230,7 +230,7 @@ public final class Communicator implements AutoCloseable {
     if (t == null) throw new IllegalArgumentException(op + ": null tensor");
     if (t.device() != Device.cpu()) {
       throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + "; Gloo carries CPU tensors (move it"
-          + " with to(Device.cpu()), or use an NCCL group for CUDA tensors)");
+          + " with to(Device.cpu()))");
     }
     if (!GLOO_TYPES.contains(t.dtype())) {
       throw new IllegalArgumentException(op + ": Gloo carries float32, float64, int32, int64 and uint8 tensors, not "

@@ -871,8 +871,7 @@ public final class Tensor implements AutoCloseable {
     }
     try (GradMode.Guard g = GradMode.disable()) {
       if (gradFn == null) {
-        accumulateGrad(gradient != null ? gradient : onesLike(this));
-        runGradHooks();
+        Autograd.backwardLeaf(this, gradient != null ? gradient : onesLike(this));
         return;
       }
       Autograd.backward(this, gradient, retainGraph);

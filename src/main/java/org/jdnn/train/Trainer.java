@@ -359,8 +359,9 @@ public final class Trainer {
    * sees batchSize x worldSize samples in all (PyTorch's convention). The epoch's loss and metrics
    * are combined over the ranks (each metric averaged with the ranks' sample counts as weights,
    * exact for sample means such as accuracy), so every rank logs the same values and callbacks
-   * decide alike; validation runs whole on every rank. Only the main process ({@link #isMainProcess})
-   * prints progress and writes checkpoints. Every rank runs the same {@code fit} with the same
+   * decide alike; after each epoch's training rank 0's buffers (batch-norm statistics) are copied
+   * to every rank and validation runs whole on each, so its logs agree too. Only the main process
+   * ({@link #isMainProcess}) prints progress and writes checkpoints. Every rank runs the same {@code fit} with the same
    * settings; resume each from the same checkpoint at the same world size. When a rank's fit
    * fails, it tells the others (their {@link org.jdnn.distributed.DistributedException} then
    * names it and its exception) before the exception leaves fit.
@@ -527,14 +528,15 @@ public final class Trainer {
     List<Callback> cbs = callbacks();
     stopRequested = false;
     Position at = new Position();
-    if (group != null) ddp = new DistributedDataParallel(model, group);
-    for (Callback c : cbs) c.onTrainBegin(this);
     try {
+      if (group != null) ddp = new DistributedDataParallel(model, group);
+      for (Callback c : cbs) c.onTrainBegin(this);
       for (int epoch = startEpoch; epoch < epochs && !stopRequested; epoch++) {
         at.start(epoch);
         stopIfInterrupted(at);
         for (Callback c : cbs) c.onEpochBegin(this, epoch);
         Map<String, Double> logs = trainEpoch(train, at, cbs);
+        if (ddp != null) ddp.broadcastBuffers();  // rank 0's batch-norm statistics: the replicas validate alike
         if (validation != null) {
           for (Map.Entry<String, Double> e : evaluate(validation, at).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
         }

@@ -11,6 +11,8 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.Optimizer;
+import org.jdnn.optim.SGD;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -20,7 +22,9 @@ import org.jdnn.tensor.TensorScope;
  * on its own consecutive slice of every global batch, then rank 0 trains the same model in this
  * one process on the whole batches and prints the largest parameter difference ("MAXDIFF x").
  * Every rank starts from weights of its own seed, so only the constructor's broadcast of rank 0's
- * weights can make them agree. Args: model (w1 | small), global batch, steps.
+ * weights can make them agree; every rank prints its weights' bits ("WEIGHTS ..."). W1 trains with
+ * SGD (momentum 0.9), whose steps scale with the gradient, so a sum where the average belongs
+ * would show at once; the small model with Adam. Args: model (w1 | small), global batch, steps.
  */
 public final class DdpWorker {
   private DdpWorker() {}
@@ -36,11 +40,14 @@ public final class DdpWorker {
       Layer replica = model(kind);
       DistributedDataParallel ddp = new DistributedDataParallel(replica, group, kind.equals("w1") ? 1 << 20 : 1 << 10);
       System.out.println("buckets " + ddp.bucketCount());
-      train(ddp, data, batch, steps, group.rank() * shard, shard);
+      train(ddp, data, batch, steps, group.rank() * shard, shard, kind);
+      long hash = 1;
+      for (Tensor p : replica.parameters()) for (float v : p.toFloatArray()) hash = hash * 1_000_003 + Float.floatToIntBits(v);
+      System.out.println("WEIGHTS " + Long.toHexString(hash));
       if (group.rank() == 0) {
         Generator.manualSeed(1000);
         try (Layer reference = model(kind)) {
-          train(reference, data, batch, steps, 0, batch);
+          train(reference, data, batch, steps, 0, batch, kind);
           List<Tensor> a = replica.parameters();
           List<Tensor> b = reference.parameters();
           double maxDiff = 0;
@@ -78,9 +85,9 @@ public final class DdpWorker {
     return ArrayDataset.withLabels(x, new long[] {features}, y);
   }
 
-  // Adam lr 1e-3, cross-entropy; step s reads rows [s * batch + from, + count).
-  private static void train(Layer model, ArrayDataset data, int batch, int steps, int from, int count) {
-    Adam adam = new Adam(model.parameters(), 1e-3);
+  // SGD lr 0.05 momentum 0.9 (W1) or Adam lr 1e-3, cross-entropy; step s reads rows [s * batch + from, + count).
+  private static void train(Layer model, ArrayDataset data, int batch, int steps, int from, int count, String kind) {
+    Optimizer adam = kind.equals("w1") ? new SGD(model.parameters(), 0.05).momentum(0.9) : new Adam(model.parameters(), 1e-3);
     CrossEntropyLoss loss = new CrossEntropyLoss();
     for (int s = 0; s < steps; s++) {
       try (TensorScope scope = new TensorScope(); ArrayDataset part = data.rows(s * batch + from, s * batch + from + count)) {

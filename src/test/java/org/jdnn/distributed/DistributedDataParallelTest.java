@@ -1,5 +1,6 @@
 package org.jdnn.distributed;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,14 +12,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DistributedDataParallel against single-process training, the ranks as separate JVMs over Gloo on
- * loopback: W1 (784-512-256-10, Adam) by 2 ranks of 64 samples each against one process at batch
- * 128, 50 steps; a small MLP by 4 ranks likewise. The replicas start from different weights, so the
+ * loopback: W1 (784-512-256-10, SGD with momentum) by 2 ranks of 64 samples each against one process
+ * at batch 128, 50 steps; a small MLP (Adam) by 4 ranks likewise; every rank's replica equal to rank
+ * 0's bit for bit. The replicas start from different weights, so the
  * broadcast is checked too. Tolerance: the averaged gradients differ from the single process's only
- * in the order of float32 sums (two half-batch means averaged against one whole-batch mean), which
- * Adam's normalized steps carry into the weights at about float32's resolution per step. Measured on
- * 2026-12-04: 6.0e-6 (W1 on Fashion-MNIST) and 3.0e-8 (the small model), so the bounds 1e-4 and 1e-5
- * leave a margin of 17x and more; averaging wrongly (a half batch's gradient, or the sum) moves
- * weights by about lr = 1e-3 per step and fails at once.
+ * in the order of float32 sums (two half-batch means averaged against one whole-batch mean). Largest
+ * weight differences measured on 2026-12-04: 1.7e-7 (W1 on Fashion-MNIST, SGD) and 3.0e-8 (the small
+ * model, Adam), so the bounds 1e-5 leave a margin of 58x and more. Summing where the average
+ * belongs doubles every SGD step (about lr x gradient = 5e-4 a step here) and fails at once.
  */
 class DistributedDataParallelTest {
   @BeforeAll
@@ -28,7 +29,7 @@ class DistributedDataParallelTest {
 
   @Test
   void w1OnTwoRanksEqualsOneProcessAtTheWholeBatch() {
-    requireMatch(Ranks.run(2, 300, DdpWorker.class, "w1", "128", "50"), 1e-4);
+    requireMatch(Ranks.run(2, 300, DdpWorker.class, "w1", "128", "50"), 1e-5);
   }
 
   @Test
@@ -36,8 +37,18 @@ class DistributedDataParallelTest {
     requireMatch(Ranks.run(4, 300, DdpWorker.class, "small", "32", "50"), 1e-5);
   }
 
+  private static String weights(Ranks.Result r) {
+    Matcher m = Pattern.compile("WEIGHTS (\\S+)").matcher(r.output());
+    assertTrue(m.find(), r.toString());
+    return m.group(1);
+  }
+
   private static void requireMatch(List<Ranks.Result> results, double tolerance) {
     Ranks.requireAllSucceeded(results);
+    for (Ranks.Result r : results) {
+      assertEquals(weights(results.get(0)), weights(r), "rank " + r.rank() + "'s replica differs from rank 0's\n"
+          + Ranks.all(results));
+    }
     Matcher m = Pattern.compile("MAXDIFF (\\S+)").matcher(results.get(0).output());
     assertTrue(m.find(), Ranks.all(results));
     double diff = Double.parseDouble(m.group(1));
