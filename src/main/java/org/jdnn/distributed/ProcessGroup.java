@@ -516,18 +516,18 @@ public final class ProcessGroup implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     progress.shutdownNow();
-    if (failureReported && store.isHost()) {
-      // The other ranks read this rank's reported failure from the store when their next collective
-      // fails: keep serving a moment before the store goes with this process.
-      try {
-        Thread.sleep(FAILURE_GRACE_MS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
     try {
-      communicator.close();
+      communicator.close();  // the other ranks' collectives fail now, and they ask the store why
     } finally {
+      if (failureReported && store.isHost()) {
+        // This rank reported its failure in the store it hosts: keep serving a moment, so the others
+        // read it before the store goes with this process.
+        try {
+          Thread.sleep(FAILURE_GRACE_MS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       store.close();
     }
   }

@@ -91,6 +91,47 @@ class DdpSemanticsTest {
     }
   }
 
+  @Test
+  void aBackwardThatThrowsMidwayLeavesTheNextStepCorrect() throws Exception {
+    int port = Ranks.freePort();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<float[]>> results = new ArrayList<>();
+      for (int rank = 0; rank < 2; rank++) {
+        int r = rank;
+        results.add(pool.submit(() -> failThenStep(r, port)));
+      }
+      for (Future<float[]> f : results) assertArrayEquals(new float[] {2.5f, 2.5f, 2f}, f.get());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  // y = b(planted(x)): backward computes head b's gradients (each its own bucket, first in bucket
+  // order, so both all-reduces start) and then reaches the planted op, which throws.
+  private static float[] failThenStep(int rank, int port) {
+    try (ProcessGroup group = ProcessGroup.builder().rank(rank).worldSize(2).master("127.0.0.1", port)
+            .timeout(Duration.ofSeconds(30)).connect();
+        TensorScope scope = new TensorScope();
+        TwoHeads model = new TwoHeads();
+        DistributedDataParallel ddp = new DistributedDataParallel(model, group, 4)) {
+      Tensor x = input(rank).requiresGrad(true);
+      Tensor planted = org.jdnn.tensor.Autograd.record("planted", x.detach(), g -> {
+        throw new IllegalStateException("planted");
+      }, x);
+      try {
+        model.b.forward(planted).sum().backward();
+        throw new AssertionError("the planted backward did not throw");
+      } catch (IllegalStateException expected) {
+        // the pass ended midway, two all-reduces started
+      }
+      for (Tensor p : model.parameters()) p.clearGrad();
+      ddp.forward(input(rank)).sum().backward();  // a whole pass: head a only
+      assertNull(model.b.parameters().get(0).grad(), "head b, reached by no rank in this pass, keeps no gradient");
+      return grads(model.a);
+    }
+  }
+
   private static float[] grads(Linear head) {
     float[] w = head.parameters().get(0).grad().toFloatArray();
     float[] b = head.parameters().get(1).grad().toFloatArray();

@@ -66,6 +66,18 @@ class TrainerDistributedTest {
     assertTrue(m.group(2).contains("rank 1 failed with IllegalStateException: planted failure in rank 1"), m.group(2));
   }
 
+  @Test
+  void rankZerosExceptionReachesTheOthersThoughItHostsTheStore() {
+    List<Ranks.Result> results = Ranks.run(2, 120, TrainerWorker.class, "fail0");
+    Ranks.requireAllSucceeded(results);
+    assertTrue(results.get(0).output().contains("FAILED: IllegalStateException: planted failure in rank 0"),
+        results.get(0).toString());
+    Matcher m = Pattern.compile("FAILED: (\\w+): (.*)").matcher(results.get(1).output());
+    assertTrue(m.find(), results.get(1).toString());
+    assertEquals("DistributedException", m.group(1), m.group(2));
+    assertTrue(m.group(2).contains("rank 0 failed with IllegalStateException: planted failure in rank 0"), m.group(2));
+  }
+
   private static List<String> lines(Ranks.Result r, String prefix) {
     return r.output().lines().filter(l -> l.startsWith(prefix)).collect(Collectors.toList());
   }

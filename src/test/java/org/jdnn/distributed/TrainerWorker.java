@@ -23,7 +23,7 @@ import org.jdnn.train.Trainer;
  * One rank of TrainerDistributedTest: a small classifier trained by Trainer.distributed on random
  * data. Modes: "fit E" trains E epochs; "first DIR" trains 1 of 2 epochs with a ModelCheckpoint in
  * DIR; "resume DIR" resumes from DIR's last checkpoint and trains to 2; "fail" has the last rank's
- * callback throw during epoch 1. Prints each epoch's logs ("LOGS epoch ..."), the weights' bits
+ * callback throw during epoch 1, "fail0" rank 0's (the store's host). Prints each epoch's logs ("LOGS epoch ..."), the weights' bits
  * ("WEIGHTS ...") and, on a failure, "FAILED: " with the message.
  */
 public final class TrainerWorker {
@@ -44,7 +44,8 @@ public final class TrainerWorker {
 
               @Override
               public void onBatchEnd(Trainer t, int epoch, int batch, int batches, int samples, double loss) {
-                if (mode.equals("fail") && group.rank() == group.worldSize() - 1 && batch == 3) {
+                int victim = mode.equals("fail0") ? 0 : group.worldSize() - 1;
+                if (mode.startsWith("fail") && group.rank() == victim && batch == 3) {
                   throw new IllegalStateException("planted failure in rank " + group.rank());
                 }
               }
@@ -57,7 +58,7 @@ public final class TrainerWorker {
               ModelCheckpoint checkpoint = new ModelCheckpoint(Path.of(args[1]), "loss");
               trainer.callbacks(checkpoint).resume(checkpoint.lastPath()).epochs(2).fit(data, null);
             }
-            case "fail" -> trainer.epochs(2).fit(data, null);
+            case "fail", "fail0" -> trainer.epochs(2).fit(data, null);
             default -> throw new IllegalArgumentException(mode);
           }
         } catch (RuntimeException e) {
