@@ -563,9 +563,10 @@ public final class ProcessGroup implements AutoCloseable {
   // it, so the store is polled for a short while.
   private String diagnose(String what, long n, CommunicationException cause) {
     List<String> findings = new ArrayList<>();
+    long failedAt = System.nanoTime();
     try {
       List<Integer> accounted = new ArrayList<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      long deadline = failedAt + TimeUnit.SECONDS.toNanos(2);
       do {
         findings.clear();
         accounted.clear();
@@ -587,6 +588,10 @@ public final class ProcessGroup implements AutoCloseable {
         if (!accounted.isEmpty()) break;
         Thread.sleep(100);
       } while (System.nanoTime() < deadline);
+      // Progress is published every PROGRESS_PERIOD_MS: past one period, a live rank that had begun
+      // this collective has said so.
+      long settled = failedAt + TimeUnit.MILLISECONDS.toNanos(PROGRESS_PERIOD_MS + 200) - System.nanoTime();
+      if (settled > 0) Thread.sleep(TimeUnit.NANOSECONDS.toMillis(settled) + 1);
       List<Integer> behind = new ArrayList<>();
       for (int r = 0; r < worldSize; r++) {
         if (r == rank || accounted.contains(r)) continue;
