@@ -221,6 +221,15 @@ public final class ProcessGroup implements AutoCloseable {
       return new ProcessGroup(rank, worldSize, timeout, store, communicator, prefix);
     } catch (RuntimeException e) {
       if (communicator != null) communicator.close();
+      if (store.isHost() && e instanceof DistributedException) {
+        // The other ranks time out at about the same moment and ask the store which ranks are
+        // missing: keep serving a moment so their messages can name them too.
+        try {
+          Thread.sleep(FAILURE_GRACE_MS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       store.close();
       throw e;
     }
@@ -243,11 +252,16 @@ public final class ProcessGroup implements AutoCloseable {
     try {
       store.await(keys, timeout);
     } catch (DistributedException e) {
-      List<Integer> missing = new ArrayList<>();
-      for (int r = 0; r < worldSize; r++) if (!store.check(List.of(prefix + "rank/" + r))) missing.add(r);
-      throw new DistributedException("ProcessGroup: rank" + (missing.size() == 1 ? " " : "s ") + join(missing)
-          + " of " + worldSize + " did not join within " + seconds(timeout) + "; start every rank (scripts/jdnn-run"
-          + " starts them all) or raise the timeout", e);
+      String who;
+      try {
+        List<Integer> missing = new ArrayList<>();
+        for (int r = 0; r < worldSize; r++) if (!store.check(List.of(prefix + "rank/" + r))) missing.add(r);
+        who = "rank" + (missing.size() == 1 ? " " : "s ") + join(missing) + " of " + worldSize;
+      } catch (DistributedException storeGone) {
+        who = "some of the " + worldSize + " ranks (the store closed before they could be listed)";
+      }
+      throw new DistributedException("ProcessGroup: " + who + " did not join within " + seconds(timeout)
+          + "; start every rank (scripts/jdnn-run starts them all) or raise the timeout", e);
     }
   }
 
