@@ -60,7 +60,18 @@ public final class BatchIterator implements Iterator<Batch>, Iterable<Batch>, Au
     if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
   }
 
-  static int[] permutation(int n, boolean shuffle, long seed, int epoch) {
+  /**
+   * The order in which an epoch visits n samples: 0..n-1, or with {@code shuffle} a Fisher-Yates
+   * permutation drawn from (seed, epoch), the same on every JVM. Every loader's shuffle, and
+   * DistributedSampler's, is this one.
+   *
+   * @param n the number of samples, at least 0
+   * @param shuffle whether to permute
+   * @param seed the shuffle's seed
+   * @param epoch the epoch, mixed into the seed
+   * @return a new array of the n indices in visiting order
+   */
+  public static int[] permutation(int n, boolean shuffle, long seed, int epoch) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) order[i] = i;
     if (!shuffle) return order;

@@ -2,6 +2,7 @@ package org.jdnn.distributed;
 
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.jdnn.data.BatchIterator;
 
 /**
  * One rank's share of a dataset's samples for each epoch of a data-parallel job, as PyTorch's
@@ -136,27 +137,12 @@ public final class DistributedSampler {
    */
   public int[] indices(int epoch) {
     if (epoch < 0) throw new IllegalArgumentException("DistributedSampler: epoch must be >= 0, got " + epoch);
-    int[] order = order(datasetSize, shuffle, seed, epoch);
+    int[] order = BatchIterator.permutation(datasetSize, shuffle, seed, epoch);
     int[] shard = new int[shardLength];
     // position p of the padded order is order[p mod N]: the padding repeats the order's start
     long position = rank;
     for (int i = 0; i < shardLength; i++, position += worldSize) shard[i] = order[(int) (position % datasetSize)];
     return shard;
-  }
-
-  /** The epoch's order of all N samples, before padding or cutting. */
-  private static int[] order(int n, boolean shuffle, long seed, int epoch) {
-    int[] order = new int[n];
-    for (int i = 0; i < n; i++) order[i] = i;
-    if (!shuffle) return order;
-    SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    return order;
   }
 
   /**

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdnn.tensor.CommunicationException;
 import org.jdnn.tensor.Communicator;
-import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -374,11 +373,7 @@ public final class ProcessGroup implements AutoCloseable {
    *     integers, checked before anything starts
    */
   public Work allReduceAsync(Tensor t, ReduceOp op) {
-    requireSupported("allReduce", t);
-    if (op == ReduceOp.AVG && !isFloating(t)) {
-      throw new IllegalArgumentException("allReduce: AVG of a " + t.dtype() + " tensor would be truncated; use SUM or a"
-          + " float32/float64 tensor");
-    }
+    Communicator.checkGlooTensor("allReduce", t, op.engineOp());
     return submit("allReduce(" + op + ")", () -> communicator.allReduce(t, op.engineOp(), timeout));
   }
 
@@ -403,7 +398,7 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException for a root outside [0, worldSize()) or an unsupported tensor
    */
   public Work broadcastAsync(Tensor t, int root) {
-    requireSupported("broadcast", t);
+    Communicator.checkGlooTensor("broadcast", t, null);
     if (root < 0 || root >= worldSize) {
       throw new IllegalArgumentException("broadcast: root " + root + " is outside [0, " + worldSize + ")");
     }
@@ -432,8 +427,8 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException when out does not fit
    */
   public Work allGatherAsync(Tensor in, Tensor out) {
-    requireSupported("allGather", in);
-    requireSupported("allGather", out);
+    Communicator.checkGlooTensor("allGather", in, null);
+    Communicator.checkGlooTensor("allGather", out, null);
     if (out.dtype() != in.dtype() || out.numel() != in.numel() * worldSize) {
       throw new IllegalArgumentException("allGather: the output must be a " + in.dtype() + " tensor of " + worldSize
           + " x " + in.numel() + " elements, got " + out);
@@ -464,14 +459,11 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException when in does not fit
    */
   public Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
-    requireSupported("reduceScatter", in);
-    requireSupported("reduceScatter", out);
+    Communicator.checkGlooTensor("reduceScatter", in, op.engineOp());
+    Communicator.checkGlooTensor("reduceScatter", out, null);
     if (out.dtype() != in.dtype() || in.numel() != out.numel() * worldSize) {
       throw new IllegalArgumentException("reduceScatter: the input must be a " + out.dtype() + " tensor of " + worldSize
           + " x " + out.numel() + " elements, got " + in);
-    }
-    if (op == ReduceOp.AVG && !isFloating(in)) {
-      throw new IllegalArgumentException("reduceScatter: AVG of a " + in.dtype() + " tensor would be truncated; use SUM");
     }
     return submit("reduceScatter(" + op + ")", () -> communicator.reduceScatter(in, out, op.engineOp(), timeout));
   }
@@ -633,25 +625,6 @@ public final class ProcessGroup implements AutoCloseable {
     } catch (RuntimeException e) {
       // The store is gone (rank 0 exited): the next collective reports it.
     }
-  }
-
-  private static final java.util.Set<DType> GLOO_TYPES =
-      java.util.EnumSet.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8);
-
-  private static void requireSupported(String op, Tensor t) {
-    if (t == null) throw new IllegalArgumentException(op + ": null tensor");
-    if (t.device().isCuda()) {
-      throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + "; this group runs on Gloo, which"
-          + " carries CPU tensors: move it with to(Device.cpu())");
-    }
-    if (!GLOO_TYPES.contains(t.dtype())) {
-      throw new IllegalArgumentException(op + ": Gloo carries float32, float64, int32, int64 and uint8 tensors, not "
-          + t.dtype() + "; convert it first");
-    }
-  }
-
-  private static boolean isFloating(Tensor t) {
-    return t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64;
   }
 
   // Collectives still queued will not run: their Work fails at await() instead of waiting forever.

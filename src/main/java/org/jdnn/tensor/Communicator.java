@@ -134,11 +134,7 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void allReduce(Tensor t, Op op, Duration timeout) {
-    check("allReduce", t);
-    if (op == Op.AVG && (t.dtype() != DType.FLOAT32 && t.dtype() != DType.FLOAT64)) {
-      throw new IllegalArgumentException("allReduce: AVG of a " + t.dtype() + " tensor would be truncated; use SUM, or a"
-          + " float32/float64 tensor");
-    }
+    checkGlooTensor("allReduce", t, op);
     NativeErrors.check(JdnnNative.dist_all_reduce(open(), t.h(), op.ordinal(), orDefault(timeout)));
   }
 
@@ -152,7 +148,7 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void broadcast(Tensor t, int root, Duration timeout) {
-    check("broadcast", t);
+    checkGlooTensor("broadcast", t, null);
     if (root < 0 || root >= size) {
       throw new IllegalArgumentException("broadcast: root " + root + " is outside [0, " + size + ")");
     }
@@ -170,8 +166,8 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void allGather(Tensor in, Tensor out, Duration timeout) {
-    check("allGather", in);
-    check("allGather", out);
+    checkGlooTensor("allGather", in, null);
+    checkGlooTensor("allGather", out, null);
     if (out.dtype() != in.dtype() || out.numel() != in.numel() * size) {
       throw new IllegalArgumentException("allGather: the output must be a " + in.dtype() + " tensor of " + size + " x "
           + in.numel() + " elements, got " + out);
@@ -190,14 +186,11 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void reduceScatter(Tensor in, Tensor out, Op op, Duration timeout) {
-    check("reduceScatter", in);
-    check("reduceScatter", out);
+    checkGlooTensor("reduceScatter", in, op);
+    checkGlooTensor("reduceScatter", out, null);
     if (out.dtype() != in.dtype() || in.numel() != out.numel() * size) {
       throw new IllegalArgumentException("reduceScatter: the input must be a " + out.dtype() + " tensor of " + size
           + " x " + out.numel() + " elements, got " + in);
-    }
-    if (op == Op.AVG && (in.dtype() != DType.FLOAT32 && in.dtype() != DType.FLOAT64)) {
-      throw new IllegalArgumentException("reduceScatter: AVG of a " + in.dtype() + " tensor would be truncated; use SUM");
     }
     NativeErrors.check(JdnnNative.dist_reduce_scatter(open(), in.h(), out.h(), op.ordinal(), orDefault(timeout)));
   }
@@ -226,7 +219,17 @@ public final class Communicator implements AutoCloseable {
     return handle;
   }
 
-  private void check(String op, Tensor t) {
+  /**
+   * Checks that Gloo can carry {@code t} (a CPU tensor of float32, float64, int32, int64 or uint8),
+   * and for AVG that it is a floating type: what every call here checks first, for callers that
+   * queue a call and want its argument errors at once.
+   *
+   * @param op the operation, for the message
+   * @param t the tensor
+   * @param reduction the reduction, or null for a call without one
+   * @throws IllegalArgumentException naming the op, the tensor and the fix
+   */
+  public static void checkGlooTensor(String op, Tensor t, Op reduction) {
     if (t == null) throw new IllegalArgumentException(op + ": null tensor");
     if (t.device() != Device.cpu()) {
       throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + "; Gloo carries CPU tensors (move it"
@@ -235,6 +238,10 @@ public final class Communicator implements AutoCloseable {
     if (!GLOO_TYPES.contains(t.dtype())) {
       throw new IllegalArgumentException(op + ": Gloo carries float32, float64, int32, int64 and uint8 tensors, not "
           + t.dtype() + "; convert it first");
+    }
+    if (reduction == Op.AVG && t.dtype() != DType.FLOAT32 && t.dtype() != DType.FLOAT64) {
+      throw new IllegalArgumentException(op + ": AVG of a " + t.dtype() + " tensor would be truncated; use SUM, or a"
+          + " float32/float64 tensor");
     }
   }
 
