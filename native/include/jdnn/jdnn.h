@@ -388,6 +388,15 @@ int random_normal(int64_t h, double mean, double std, uint64_t seed, uint64_t of
 // unreachable or libgloo is missing, with what to install).
 int64_t dist_gloo_open(const char* library_path, int rank, int size, const char* store_host, int store_port,
                        const char* prefix, const char* hostname, const char* iface, int64_t timeout_ms) noexcept;
+// A device's collective engine (CUDA, cuda-emu: NCCL, bound on first use). One rank makes the
+// group's id (written to out, at most capacity bytes; returns its length, -1 on failure), the others
+// receive it (through the rendezvous store), and every rank opens its communicator with it: returns
+// the handle, 0 on failure (COMMUNICATION when NCCL is missing, with how to install it).
+int64_t dist_device_unique_id(int device, uint8_t* out, int64_t capacity) noexcept;
+int64_t dist_device_open(int device, int rank, int size, const uint8_t* id, int64_t id_bytes,
+                         int64_t timeout_ms) noexcept;
+// The engine and version once bound ("NCCL 2.27.3"), "" before; null on failure.
+const char* dist_device_engine(int device) noexcept;
 int dist_close(int64_t comm) noexcept;
 // Collectives, each blocking until done; op: 0 sum, 1 avg, 2 max; timeout_ms <= 0: the default.
 int dist_all_reduce(int64_t comm, int64_t t, int op, int64_t timeout_ms) noexcept;

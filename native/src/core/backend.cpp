@@ -31,6 +31,17 @@ void Backend::graph_destroy(int64_t) { no_graphs(device()); }
 void Backend::graph_source_stride(int64_t, int64_t) { no_graphs(device()); }
 void Backend::graph_rebase(int64_t, int, int64_t, int64_t) { no_graphs(device()); }
 
+namespace {
+[[noreturn]] void no_collectives(Device device) {
+  fail_as(ErrorKind::ARGUMENT, "device ", device_name(device), " has no collective engine of its own: CPU tensors go ",
+          "through Gloo, CUDA tensors through NCCL");
+}
+}  // namespace
+
+std::string Backend::collective_unique_id() { no_collectives(device()); }
+Communicator* Backend::open_communicator(int, int, const std::string&, int64_t) { no_collectives(device()); }
+std::string Backend::collective_engine() { return ""; }
+
 // The default of every op: a device error naming op and device.
 #define JDNN_DEFAULT_ROW(ret, name, params, backends) \
   ret Backend::name params { missing(#name); }

@@ -13,6 +13,8 @@
 
 namespace jdnn {
 
+class Communicator;
+
 // Convolution geometry (checked by the facade): strides, paddings (top, left, bottom, right),
 // dilations and groups. The output size follows from these and the tensors' shapes.
 struct Conv2dGeom {
@@ -76,6 +78,15 @@ class Backend {
   // now, when the host advanced it outside the graph (an eager step between replays).
   virtual void graph_source_stride(int64_t key, int64_t stride);
   virtual void graph_rebase(int64_t graph, int kind, int64_t key, int64_t value);
+
+  // Collectives between processes on this device's tensors (core/communicator.h; CUDA: NCCL, in
+  // cuda/nccl_communicator.cu). One rank makes the group's id, which the others receive through the
+  // rendezvous store; each rank then opens its communicator with it. The engine is bound on first
+  // use. The defaults fail: CPU tensors go through Gloo, a library of its own (core/api/dist.cpp).
+  virtual std::string collective_unique_id();
+  virtual Communicator* open_communicator(int rank, int size, const std::string& id, int64_t timeout_ms);
+  // "NCCL 2.27.3" once the engine is bound, else "".
+  virtual std::string collective_engine();
 
   // The ops, one virtual per row of jdnn/ops.def; the default fails naming op and device.
 #define JDNN_VIRTUAL_ROW(ret, name, params, backends) virtual ret name params;

@@ -1,8 +1,9 @@
 // Collective communication between the processes of a distributed job (org.jdnn.tensor.Communicator).
 // libjdnn only declares the interface and keeps the open communicators; the engines live in their
 // own libraries, loaded on demand: today Gloo (CPU tensors over TCP, libjdnn_gloo, built against
-// Debian's libgloo-dev); CUDA tensors will go through NCCL in the CUDA backend (not built yet). jdnn
-// has no collective algorithm of its own: every reduction below is the engine's.
+// Debian's libgloo-dev); CUDA tensors through NCCL, opened by the CUDA backend
+// (cuda/nccl_communicator.cu, Backend::open_communicator). jdnn has no collective algorithm of its
+// own: every reduction below is the engine's.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,8 @@ class Communicator {
  public:
   virtual ~Communicator() = default;
   virtual const char* engine() const = 0;
+  // The device whose tensors it carries (the facade refuses others).
+  virtual Device device() const = 0;
   virtual int rank() const = 0;
   virtual int size() const = 0;
   // timeout_ms > 0 bounds each call; <= 0 takes the communicator's default.

@@ -26,6 +26,10 @@ class CudaBackend final : public Backend {
   void graph_destroy(int64_t graph) override;
   void graph_source_stride(int64_t key, int64_t stride) override;
   void graph_rebase(int64_t graph, int kind, int64_t key, int64_t value) override;
+  // NCCL (nccl_communicator.cu).
+  std::string collective_unique_id() override;
+  Communicator* open_communicator(int rank, int size, const std::string& id, int64_t timeout_ms) override;
+  std::string collective_engine() override;
 
   JDNN_BACKEND_OVERRIDES(CUDA)
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "cuda/header_check.h"
 #include "cuda/vendor.h"
 
 // The real cudnn_ops.h defines CUDNN_BN_MIN_EPSILON as a macro, which would
@@ -28,38 +29,10 @@ JDNN_VENDOR_FUNCTIONS(JDNN_OUR_TYPE)
 #undef JDNN_OUR_TYPE
 }  // namespace jdnn::vendor::check
 
-// Everything else sits outside namespace jdnn: nvcc's front end re-emits the
-// real types by their unqualified names (cublasStatus_t, ...) for the host
-// compiler, and inside jdnn::vendor those names would mean vendor.h's types.
-namespace jdnn_vendor_check {
+// Everything else sits in namespace jdnn_header_check (cuda/header_check.h says why).
+namespace jdnn_header_check {
 namespace vendor = jdnn::vendor;
 
-// vendor.h's type -> the real header's type; pointers, const and the function
-// types of the table entries are mapped member by member.
-template <class T>
-struct Real {
-  using type = T;
-};
-template <class T>
-using real_t = typename Real<T>::type;
-template <class T>
-struct Real<T*> {
-  using type = real_t<T>*;
-};
-template <class T>
-struct Real<const T> {
-  using type = const real_t<T>;
-};
-template <class R, class... A>
-struct Real<R(A...)> {
-  using type = real_t<R>(real_t<A>...);
-};
-
-#define JDNN_REAL(ours, theirs) \
-  template <>                   \
-  struct Real<ours> {           \
-    using type = theirs;        \
-  };
 JDNN_REAL(vendor::cudaDataType_t, ::cudaDataType_t)
 JDNN_REAL(vendor::libraryPropertyType, ::libraryPropertyType)
 JDNN_REAL(vendor::cublasContext, ::cublasContext)
@@ -267,4 +240,4 @@ static_assert(offsetof(vendor::cublasLtMatmulHeuristicResult_t, algo) == offseto
 static_assert(sizeof(vendor::cublasLtMatmulHeuristicResult_t::state) == sizeof(::cublasLtMatmulHeuristicResult_t::state),
               "size of cublasLtMatmulHeuristicResult_t::state");
 
-}  // namespace jdnn_vendor_check
+}  // namespace jdnn_header_check

@@ -11,6 +11,8 @@
 #include <unordered_map>
 
 #include "core/api/checks.h"
+#include "core/backend.h"
+#include "core/codes.h"
 #include "core/communicator.h"
 #include "core/error.h"
 #include "core/status.h"
@@ -68,6 +70,11 @@ GlooOpen gloo_entry(const char* library_path) {
   return entry;
 }
 
+void require_device(const char* op, const Communicator& c, const Tensor& t) {
+  JDNN_CHECK(t.device == c.device(), op, ": ", t.describe(), " cannot go through the ", c.engine(),
+             " communicator, which carries ", device_name(c.device()), " tensors");
+}
+
 int64_t add(Communicator* c) {
   std::shared_ptr<Communicator> owned(c);
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -99,6 +106,35 @@ int64_t dist_gloo_open(const char* library_path, int rank, int size, const char*
   });
 }
 
+int64_t dist_device_unique_id(int device, uint8_t* out, int64_t capacity) noexcept {
+  return value_or<int64_t>(-1, [&] {
+    const std::string id = backend_for(device_of(device)).collective_unique_id();
+    JDNN_CHECK(out != nullptr && capacity >= static_cast<int64_t>(id.size()), "dist_device_unique_id: the buffer holds ",
+               capacity, " bytes, the id has ", id.size());
+    std::memcpy(out, id.data(), id.size());
+    return static_cast<int64_t>(id.size());
+  });
+}
+
+int64_t dist_device_open(int device, int rank, int size, const uint8_t* id, int64_t id_bytes,
+                         int64_t timeout_ms) noexcept {
+  return value_or<int64_t>(0, [&] {
+    JDNN_CHECK(size >= 1 && rank >= 0 && rank < size, "dist_device_open: rank ", rank, " outside [0, ", size, ")");
+    JDNN_CHECK(id != nullptr && id_bytes > 0, "dist_device_open: no group id");
+    JDNN_CHECK(timeout_ms > 0, "dist_device_open: timeout ", timeout_ms, " ms");
+    const std::string key(reinterpret_cast<const char*>(id), static_cast<size_t>(id_bytes));
+    return add(backend_for(device_of(device)).open_communicator(rank, size, key, timeout_ms));
+  });
+}
+
+const char* dist_device_engine(int device) noexcept {
+  thread_local std::string text;
+  return value_or<const char*>(nullptr, [&] {
+    text = backend_for(device_of(device)).collective_engine();
+    return text.c_str();
+  });
+}
+
 int dist_close(int64_t comm) noexcept {
   return status_of([&] {
     std::shared_ptr<Communicator> closing;
@@ -116,7 +152,9 @@ int dist_close(int64_t comm) noexcept {
 int dist_all_reduce(int64_t comm, int64_t t, int op, int64_t timeout_ms) noexcept {
   return status_of([&] {
     const auto c = communicator_ref(comm);
-    c->all_reduce(tensor_ref(t), op_of(op), timeout_ms);
+    Tensor& x = tensor_ref(t);
+    require_device("all_reduce", *c, x);
+    c->all_reduce(x, op_of(op), timeout_ms);
   });
 }
 
@@ -124,7 +162,9 @@ int dist_broadcast(int64_t comm, int64_t t, int root, int64_t timeout_ms) noexce
   return status_of([&] {
     const auto c = communicator_ref(comm);
     JDNN_CHECK(root >= 0 && root < c->size(), "broadcast: root ", root, " outside [0, ", c->size(), ")");
-    c->broadcast(tensor_ref(t), root, timeout_ms);
+    Tensor& x = tensor_ref(t);
+    require_device("broadcast", *c, x);
+    c->broadcast(x, root, timeout_ms);
   });
 }
 
@@ -134,6 +174,7 @@ int dist_all_gather(int64_t comm, int64_t in, int64_t out, int64_t timeout_ms) n
     const Tensor& x = tensor_ref(in);
     Tensor& y = tensor_ref(out);
     require_like("all_gather", x, y);
+    require_device("all_gather", *c, x);
     JDNN_CHECK(y.numel == x.numel * c->size(), "all_gather: output ", y.describe(), " must hold ", c->size(),
                " x ", x.numel, " elements");
     c->all_gather(x, y, timeout_ms);
@@ -146,6 +187,7 @@ int dist_reduce_scatter(int64_t comm, int64_t in, int64_t out, int op, int64_t t
     const Tensor& x = tensor_ref(in);
     Tensor& y = tensor_ref(out);
     require_like("reduce_scatter", x, y);
+    require_device("reduce_scatter", *c, x);
     JDNN_CHECK(x.numel == y.numel * c->size(), "reduce_scatter: input ", x.describe(), " must hold ", c->size(),
                " x ", y.numel, " elements");
     c->reduce_scatter(x, y, op_of(op), timeout_ms);

@@ -71,6 +71,7 @@ class GlooCommunicator final : public Communicator {
       : context_(std::move(context)), device_(std::move(device)), timeout_(timeout) {}
 
   const char* engine() const override { return "gloo"; }
+  Device device() const override { return Device::CPU; }
   int rank() const override { return context_->rank; }
   int size() const override { return context_->size; }
 

@@ -318,6 +318,13 @@ public final class JdnnNative {
   public static native long dist_gloo_open(String libraryPath, int rank, int size, String storeHost, int storePort,
       String prefix, String hostname, String iface, long timeoutMs);
 
+  public static native long dist_device_unique_id(int device, @Cast("uint8_t*") byte[] out, long capacity);
+
+  public static native long dist_device_open(
+      int device, int rank, int size, @Cast("const uint8_t*") byte[] id, long idBytes, long timeoutMs);
+
+  public static native String dist_device_engine(int device);
+
   public static native int dist_close(long comm);
 
   public static native int dist_all_reduce(long comm, long t, int op, long timeoutMs);

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.jdnn.nn.Layer;
 import org.jdnn.tensor.Autograd;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -48,8 +49,9 @@ import org.jdnn.tensor.TensorScope;
  * <p>It is a {@link Layer} whose only child is the model, named "module" as PyTorch names it, so a
  * trainer or optimizer takes it as it takes the model; save {@link #module()} to keep a model file
  * without the prefix. Batch-norm statistics stay per rank. Gradient clipping, loss scaling and the
- * fused optimizers work unchanged, as they act after backward. Parameters must be CPU float32 or
- * float64 tensors (the group runs on Gloo).
+ * fused optimizers work unchanged, as they act after backward. Parameters live on one device: the
+ * CPU (float32 or float64, averaged through Gloo) or a GPU (any floating type, through NCCL; one GPU
+ * per process, see {@code Device.cuda()}).
  */
 public final class DistributedDataParallel extends Layer {
   /** PyTorch's default bucket size, 25 MiB. */
@@ -59,6 +61,7 @@ public final class DistributedDataParallel extends Layer {
 
   private final Layer module;
   private final ProcessGroup group;
+  private final Device device;  // of every parameter, and of the buckets
   private final List<Bucket> buckets = new ArrayList<>();
   private final Map<Tensor, Slot> slots = new IdentityHashMap<>();
   private final List<AutoCloseable> hooks = new ArrayList<>();
@@ -117,7 +120,8 @@ public final class DistributedDataParallel extends Layer {
    * @param group the job's process group
    * @param bucketBytes the bucket size, positive; smaller buckets start reducing earlier, larger ones
    *     make fewer calls
-   * @throws IllegalArgumentException when a parameter is not a CPU float32/float64 tensor or the bucket size is not positive
+   * @throws IllegalArgumentException when parameters lie on several devices, one is not of a floating type the
+   *     engine averages, or the bucket size is not positive
    * @throws DistributedException when the ranks' models differ in parameter count or size, or a rank fails
    */
   public DistributedDataParallel(Layer module, ProcessGroup group, long bucketBytes) {
@@ -128,13 +132,23 @@ public final class DistributedDataParallel extends Layer {
     this.module = registerModule("module", module);
     this.group = group;
     Map<String, Tensor> params = module.namedParameters();
+    Device first = null;
     for (Map.Entry<String, Tensor> e : params.entrySet()) {
       Tensor p = e.getValue();
-      if (p.device().isCuda() || (p.dtype() != DType.FLOAT32 && p.dtype() != DType.FLOAT64)) {
+      if (first == null) first = p.device();
+      if (p.device() != first) {
+        throw new IllegalArgumentException("DistributedDataParallel: parameter " + e.getKey() + " is on " + p.device()
+            + " but the others on " + first + "; move the whole model to one device (model.to(device)) first");
+      }
+      boolean carried = p.device() == Device.cpu() ? p.dtype() == DType.FLOAT32 || p.dtype() == DType.FLOAT64
+          : p.dtype().isFloatingPoint();
+      if (!carried) {
         throw new IllegalArgumentException("DistributedDataParallel: parameter " + e.getKey() + " is " + p
-            + "; the process group runs on Gloo, which carries CPU float32/float64 tensors");
+            + "; gradients are averaged for floating-point parameters only (on the CPU, through Gloo, float32 and"
+            + " float64)");
       }
     }
+    this.device = first == null ? Device.cpu() : first;
     checkSameModel(params);
     for (Tensor p : params.values()) group.broadcast(p, 0);
     for (Tensor b : module.namedBuffers().values()) group.broadcast(b, 0);
@@ -274,7 +288,8 @@ public final class DistributedDataParallel extends Layer {
       for (Slot s : b.slots) n += s.param.numel();
       for (Slot s : b.slots) s.flagOffset = n++;
       DType dtype = b.slots.get(0).param.dtype();
-      try (TensorScope scope = new TensorScope()) {  // owned by this wrapper, whatever scope is open
+      try (TensorScope scope = new TensorScope(); Device.DefaultScope on = Device.useDefault(device)) {
+        // owned by this wrapper, whatever scope is open; on the parameters' device
         b.flat = scope.keep(Tensor.zeros(dtype, n));
         b.one = scope.keep(Tensor.ones(dtype, 1));
         b.zero = scope.keep(Tensor.zeros(dtype, 1));
@@ -310,7 +325,8 @@ public final class DistributedDataParallel extends Layer {
       MemoryOps.copyIntoRange(grad, s.bucket.flat, s.offset);
       return;
     }
-    try (Tensor zeros = Tensor.zeros(s.param.dtype(), s.param.shape())) {
+    try (Device.DefaultScope on = Device.useDefault(s.param.device());
+        Tensor zeros = Tensor.zeros(s.param.dtype(), s.param.shape())) {
       MemoryOps.copyIntoRange(zeros, s.bucket.flat, s.offset);
     }
   }
@@ -352,7 +368,8 @@ public final class DistributedDataParallel extends Layer {
           Slot s = b.slots.get(k);
           if (flags[k] <= 0) continue;  // no rank computed it: left as it was
           if (s.param.grad() == null) {
-            try (Tensor g = Tensor.zeros(s.param.dtype(), s.param.shape())) {
+            try (Device.DefaultScope on = Device.useDefault(device);
+                Tensor g = Tensor.zeros(s.param.dtype(), s.param.shape())) {
               MemoryOps.copyFromRange(b.flat, s.offset, g);
               s.param.setGrad(g);
             }
@@ -366,9 +383,11 @@ public final class DistributedDataParallel extends Layer {
     }
   }
 
+  // One host read per bucket per step (a GPU waits for it): the flags decide which gradients to set.
   private static float[] flags(Bucket b) {
     Slot first = b.slots.get(0);
-    try (Tensor f = Tensor.zeros(first.param.dtype(), b.slots.size())) {
+    try (Device.DefaultScope on = Device.useDefault(first.param.device());
+        Tensor f = Tensor.zeros(first.param.dtype(), b.slots.size())) {
       MemoryOps.copyFromRange(b.flat, first.flagOffset, f);
       try (Tensor f32 = f.to(DType.FLOAT32)) {
         return f32.toFloatArray();

@@ -7,6 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,12 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdnn.tensor.CommunicationException;
 import org.jdnn.tensor.Communicator;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 
 /**
  * The processes of a data-parallel job and the collectives they run together: all-reduce,
  * broadcast, all-gather, reduce-scatter and barrier on tensors, each blocking or asynchronous
- * ({@link Work}). CPU tensors travel over Gloo (TCP).
+ * ({@link Work}). CPU tensors travel over Gloo (TCP); CUDA tensors over NCCL, whose communicator is set
+ * up at the group's first collective on a GPU tensor (rank 0 makes NCCL's id and hands it to the
+ * others through the store). One GPU per process: launch a process per GPU, each on the GPU of its
+ * LOCAL_RANK ({@code Device.cuda()}).
  *
  * <p>Ranks meet as torchrun's do: each process knows its RANK, the WORLD_SIZE and the MASTER_ADDR and
  * MASTER_PORT of rank 0, which hosts the rendezvous store ({@link TcpStore}); {@code scripts/jdnn-run}
@@ -55,6 +63,8 @@ public final class ProcessGroup implements AutoCloseable {
   private final Duration timeout;
   private final TcpStore store;
   private final Communicator communicator;
+  // NCCL communicators by device, opened by the worker thread at the first collective on that device.
+  private final Map<Device, Communicator> deviceCommunicators = new ConcurrentHashMap<>();
   private final String prefix;
   private final ExecutorService worker;
   private final ScheduledExecutorService progress;
@@ -302,12 +312,12 @@ public final class ProcessGroup implements AutoCloseable {
   }
 
   /**
-   * The engine carrying the collectives.
+   * The engines carrying the collectives.
    *
-   * @return "gloo"
+   * @return "gloo", or "gloo+nccl" once a collective ran on GPU tensors
    */
   public String backend() {
-    return communicator.engine();
+    return deviceCommunicators.isEmpty() ? communicator.engine() : communicator.engine() + "+nccl";
   }
 
   /**
@@ -343,7 +353,7 @@ public final class ProcessGroup implements AutoCloseable {
   /**
    * Replaces {@code t} on every rank by the sum of all ranks' {@code t}; blocks until done.
    *
-   * @param t a CPU tensor of the same dtype and element count on every rank
+   * @param t a tensor of the same dtype, element count and device kind on every rank
    * @throws IllegalArgumentException for a tensor the engine cannot carry
    * @throws DistributedException when a rank died or did not arrive in time
    */
@@ -354,7 +364,7 @@ public final class ProcessGroup implements AutoCloseable {
   /**
    * Replaces {@code t} on every rank by the reduction of all ranks' {@code t}; blocks until done.
    *
-   * @param t a CPU tensor of the same dtype and element count on every rank
+   * @param t a tensor of the same dtype, element count and device kind on every rank
    * @param op the reduction (AVG for float32/float64 only)
    * @throws IllegalArgumentException for a tensor the engine cannot carry
    * @throws DistributedException when a rank died or did not arrive in time
@@ -373,8 +383,8 @@ public final class ProcessGroup implements AutoCloseable {
    *     integers, checked before anything starts
    */
   public Work allReduceAsync(Tensor t, ReduceOp op) {
-    Communicator.checkGlooTensor("allReduce", t, op.engineOp());
-    return submit("allReduce(" + op + ")", () -> communicator.allReduce(t, op.engineOp(), timeout));
+    check("allReduce", t, op.engineOp());
+    return submit("allReduce(" + op + ")", () -> engineFor(t).allReduce(t, op.engineOp(), timeout));
   }
 
   /**
@@ -398,11 +408,11 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException for a root outside [0, worldSize()) or an unsupported tensor
    */
   public Work broadcastAsync(Tensor t, int root) {
-    Communicator.checkGlooTensor("broadcast", t, null);
+    check("broadcast", t, null);
     if (root < 0 || root >= worldSize) {
       throw new IllegalArgumentException("broadcast: root " + root + " is outside [0, " + worldSize + ")");
     }
-    return submit("broadcast(root " + root + ")", () -> communicator.broadcast(t, root, timeout));
+    return submit("broadcast(root " + root + ")", () -> engineFor(t).broadcast(t, root, timeout));
   }
 
   /**
@@ -427,13 +437,13 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException when out does not fit
    */
   public Work allGatherAsync(Tensor in, Tensor out) {
-    Communicator.checkGlooTensor("allGather", in, null);
-    Communicator.checkGlooTensor("allGather", out, null);
+    check("allGather", in, null);
+    Communicator.checkTensor("allGather", in.device(), out, null);
     if (out.dtype() != in.dtype() || out.numel() != in.numel() * worldSize) {
       throw new IllegalArgumentException("allGather: the output must be a " + in.dtype() + " tensor of " + worldSize
           + " x " + in.numel() + " elements, got " + out);
     }
-    return submit("allGather", () -> communicator.allGather(in, out, timeout));
+    return submit("allGather", () -> engineFor(in).allGather(in, out, timeout));
   }
 
   /**
@@ -459,13 +469,13 @@ public final class ProcessGroup implements AutoCloseable {
    * @throws IllegalArgumentException when in does not fit
    */
   public Work reduceScatterAsync(Tensor in, Tensor out, ReduceOp op) {
-    Communicator.checkGlooTensor("reduceScatter", in, op.engineOp());
-    Communicator.checkGlooTensor("reduceScatter", out, null);
+    check("reduceScatter", in, op.engineOp());
+    Communicator.checkTensor("reduceScatter", in.device(), out, null);
     if (out.dtype() != in.dtype() || in.numel() != out.numel() * worldSize) {
       throw new IllegalArgumentException("reduceScatter: the input must be a " + out.dtype() + " tensor of " + worldSize
           + " x " + out.numel() + " elements, got " + in);
     }
-    return submit("reduceScatter(" + op + ")", () -> communicator.reduceScatter(in, out, op.engineOp(), timeout));
+    return submit("reduceScatter(" + op + ")", () -> engineFor(in).reduceScatter(in, out, op.engineOp(), timeout));
   }
 
   /**
@@ -523,6 +533,8 @@ public final class ProcessGroup implements AutoCloseable {
     }
     progress.shutdownNow();
     try {
+      for (Communicator c : deviceCommunicators.values()) c.close();
+      deviceCommunicators.clear();
       communicator.close();  // the other ranks' collectives fail now, and they ask the store why
     } finally {
       if (failureReported && store.isHost()) {
@@ -541,6 +553,54 @@ public final class ProcessGroup implements AutoCloseable {
   @Override
   public String toString() {
     return "ProcessGroup(" + backend() + ", rank " + rank + " of " + worldSize + ")";
+  }
+
+  // The caller's argument check, before anything is queued: the engine of the tensor's device.
+  private static void check(String op, Tensor t, Communicator.Op reduction) {
+    if (t == null) throw new IllegalArgumentException(op + ": null tensor");
+    Communicator.checkTensor(op, t.device(), t, reduction);
+  }
+
+  // On the worker thread: Gloo for CPU tensors, the device's NCCL communicator (opened now, at the
+  // group's first collective on that device) for GPU tensors.
+  private Communicator engineFor(Tensor t) {
+    Device device = t.device();
+    if (device == Device.cpu()) return communicator;
+    Communicator c = deviceCommunicators.get(device);
+    if (c == null) {
+      c = openDevice(device);
+      deviceCommunicators.put(device, c);
+    }
+    return c;
+  }
+
+  // Every rank reaches this at the same collective: rank 0 makes NCCL's id and publishes it, the
+  // others read it. NCCL's set-up waits for all ranks without a bound of its own, so it runs on a
+  // thread of its own, bounded here by the group's timeout (a set-up that never ends leaves that
+  // daemon thread behind, and the group fails).
+  private Communicator openDevice(Device device) {
+    String key = prefix + "nccl/" + device + "/id";
+    byte[] id;
+    if (rank == 0) {
+      id = Communicator.deviceGroupId(device);
+      store.set(key, id);
+    } else {
+      id = store.get(key, timeout);
+    }
+    FutureTask<Communicator> open = new FutureTask<>(() -> Communicator.openDevice(device, rank, worldSize, id, timeout));
+    daemon(open, "jdnn-pg-nccl-setup-rank" + rank).start();
+    try {
+      return open.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new CommunicationException("NCCL set-up on " + device + " did not complete within " + seconds(timeout)
+          + " (a rank did not join)");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw new CommunicationException("NCCL set-up on " + device + " failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CommunicationException("NCCL set-up on " + device + " was interrupted", e);
+    }
   }
 
   private Work submit(String what, Runnable collective) {

@@ -12,7 +12,9 @@ import org.jdnn.bridge.JdnnNative;
  * engine under {@code org.jdnn.distributed.ProcessGroup}, which is what applications use (it adds
  * rendezvous, asynchronous calls and the names of ranks that failed). Gloo carries CPU tensors over
  * TCP through libjdnn_gloo, jdnn's library built against Debian's libgloo-dev and loaded on first
- * use; every reduction is the engine's own.
+ * use; NCCL carries CUDA tensors ({@link #openDevice}), bound by the CUDA backend on first use and
+ * emulated on cuda-emu (through shared memory between the ranks' processes, one machine). Every
+ * reduction is the engine's own.
  *
  * <p>Every call is collective: each rank of the group makes the same calls in the same order, with
  * tensors of the same dtype and element count, and a call returns when this rank's part is done. A
@@ -33,17 +35,87 @@ public final class Communicator implements AutoCloseable {
 
   private static final String GLOO_LIBRARY = "libjdnn_gloo.so";
   private static final Set<DType> GLOO_TYPES = Set.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8);
+  private static final Set<DType> NCCL_TYPES = Set.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8,
+      DType.FLOAT16, DType.BFLOAT16);
+  private static final int ID_CAPACITY = 1024;
 
   private final String engine;
+  private final Device device;
   private final int rank;
   private final int size;
   private long handle;
 
-  private Communicator(String engine, long handle, int rank, int size) {
+  private Communicator(String engine, Device device, long handle, int rank, int size) {
     this.engine = engine;
+    this.device = device;
     this.handle = handle;
     this.rank = rank;
     this.size = size;
+  }
+
+  /**
+   * Makes the id of a new group on a GPU device (NCCL's unique id), which one rank makes and every
+   * rank then passes to {@link #openDevice}. Binds NCCL on first use.
+   *
+   * @param device cuda or cuda-emu
+   * @return the id's bytes
+   * @throws IllegalArgumentException for the CPU (whose tensors go through {@link #openGloo})
+   * @throws CommunicationException when NCCL is missing (the message says how to install it)
+   */
+  public static byte[] deviceGroupId(Device device) {
+    requireGpu("Communicator.deviceGroupId", device);
+    byte[] out = new byte[ID_CAPACITY];
+    long n = NativeErrors.count(JdnnNative.dist_device_unique_id(device.code, out, out.length));
+    return java.util.Arrays.copyOf(out, (int) n);
+  }
+
+  /**
+   * Joins a group on a GPU device through NCCL: every rank passes the id one of them made with
+   * {@link #deviceGroupId}, and the call returns once all {@code size} ranks have joined (NCCL's own
+   * set-up has no timeout: bound it from the caller, as {@code ProcessGroup} does). Each later
+   * collective runs on a communication stream of its own, after the work already queued on the
+   * device, and is bounded by its timeout: past it the communicator is aborted and the call throws.
+   *
+   * @param device cuda or cuda-emu: the device whose tensors this communicator carries
+   * @param rank this process's rank, in [0, size)
+   * @param size the number of processes
+   * @param id the group's id, the same bytes on every rank
+   * @param timeout the default bound on each collective
+   * @return this rank's communicator
+   * @throws IllegalArgumentException for a rank outside [0, size), an empty id, the CPU or a
+   *     non-positive timeout
+   * @throws CommunicationException when NCCL is missing or cannot connect the ranks
+   */
+  public static Communicator openDevice(Device device, int rank, int size, byte[] id, Duration timeout) {
+    requireGpu("Communicator.openDevice", device);
+    if (size < 1 || rank < 0 || rank >= size) {
+      throw new IllegalArgumentException("Communicator.openDevice: rank " + rank + " is outside [0, " + size
+          + "): give each of the " + size + " processes a distinct rank below the world size");
+    }
+    if (id == null || id.length == 0) {
+      throw new IllegalArgumentException("Communicator.openDevice: empty group id; make it with deviceGroupId on one rank");
+    }
+    long ms = millis("Communicator.openDevice", timeout);
+    long h = JdnnNative.dist_device_open(device.code, rank, size, id, id.length, ms);
+    return new Communicator("nccl", device, NativeErrors.handle(h), rank, size);
+  }
+
+  /**
+   * The collective engine a GPU device has bound, with its version.
+   *
+   * @param device cuda or cuda-emu
+   * @return for example "NCCL 2.27.3", or "" before the first GPU group was opened
+   */
+  public static String deviceEngine(Device device) {
+    requireGpu("Communicator.deviceEngine", device);
+    return NativeErrors.text(JdnnNative.dist_device_engine(device.code));
+  }
+
+  private static void requireGpu(String op, Device device) {
+    if (device == null) throw new IllegalArgumentException(op + ": null device");
+    if (device == Device.cpu()) {
+      throw new IllegalArgumentException(op + ": NCCL carries GPU tensors; CPU tensors go through Gloo (openGloo)");
+    }
   }
 
   /**
@@ -84,7 +156,7 @@ public final class Communicator implements AutoCloseable {
     JdnnNative.load();
     long h = JdnnNative.dist_gloo_open(glooLibrary(), rank, size, storeHost, storePort, prefix,
         hasIface ? "" : hostname, hasIface ? iface : "", ms);
-    return new Communicator("gloo", NativeErrors.handle(h), rank, size);
+    return new Communicator("gloo", Device.cpu(), NativeErrors.handle(h), rank, size);
   }
 
   /**
@@ -100,10 +172,19 @@ public final class Communicator implements AutoCloseable {
   /**
    * The engine's name.
    *
-   * @return "gloo"
+   * @return "gloo" or "nccl"
    */
   public String engine() {
     return engine;
+  }
+
+  /**
+   * The device whose tensors this communicator carries.
+   *
+   * @return the CPU for Gloo, cuda or cuda-emu for NCCL
+   */
+  public Device device() {
+    return device;
   }
 
   /**
@@ -134,7 +215,7 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void allReduce(Tensor t, Op op, Duration timeout) {
-    checkGlooTensor("allReduce", t, op);
+    checkTensor("allReduce", device, t, op);
     NativeErrors.check(JdnnNative.dist_all_reduce(open(), t.h(), op.ordinal(), orDefault(timeout)));
   }
 
@@ -148,7 +229,7 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void broadcast(Tensor t, int root, Duration timeout) {
-    checkGlooTensor("broadcast", t, null);
+    checkTensor("broadcast", device, t, null);
     if (root < 0 || root >= size) {
       throw new IllegalArgumentException("broadcast: root " + root + " is outside [0, " + size + ")");
     }
@@ -166,8 +247,8 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void allGather(Tensor in, Tensor out, Duration timeout) {
-    checkGlooTensor("allGather", in, null);
-    checkGlooTensor("allGather", out, null);
+    checkTensor("allGather", device, in, null);
+    checkTensor("allGather", device, out, null);
     if (out.dtype() != in.dtype() || out.numel() != in.numel() * size) {
       throw new IllegalArgumentException("allGather: the output must be a " + in.dtype() + " tensor of " + size + " x "
           + in.numel() + " elements, got " + out);
@@ -186,8 +267,8 @@ public final class Communicator implements AutoCloseable {
    * @throws CommunicationException when a peer died or did not arrive in time
    */
   public void reduceScatter(Tensor in, Tensor out, Op op, Duration timeout) {
-    checkGlooTensor("reduceScatter", in, op);
-    checkGlooTensor("reduceScatter", out, null);
+    checkTensor("reduceScatter", device, in, op);
+    checkTensor("reduceScatter", device, out, null);
     if (out.dtype() != in.dtype() || in.numel() != out.numel() * size) {
       throw new IllegalArgumentException("reduceScatter: the input must be a " + out.dtype() + " tensor of " + size
           + " x " + out.numel() + " elements, got " + in);
@@ -242,6 +323,37 @@ public final class Communicator implements AutoCloseable {
     if (reduction == Op.AVG && t.dtype() != DType.FLOAT32 && t.dtype() != DType.FLOAT64) {
       throw new IllegalArgumentException(op + ": AVG of a " + t.dtype() + " tensor would be truncated; use SUM, or a"
           + " float32/float64 tensor");
+    }
+  }
+
+  /**
+   * Checks that the engine for {@code device} can carry {@code t}: Gloo on the CPU
+   * ({@link #checkGlooTensor}), NCCL on cuda and cuda-emu (float32, float64, float16, bfloat16,
+   * int32, int64 and uint8 tensors on that device; AVG for floating types only).
+   *
+   * @param op the operation, for the message
+   * @param device the communicator's device
+   * @param t the tensor
+   * @param reduction the reduction, or null for a call without one
+   * @throws IllegalArgumentException naming the op, the tensor and the fix
+   */
+  public static void checkTensor(String op, Device device, Tensor t, Op reduction) {
+    if (device == Device.cpu()) {
+      checkGlooTensor(op, t, reduction);
+      return;
+    }
+    if (t == null) throw new IllegalArgumentException(op + ": null tensor");
+    if (t.device() != device) {
+      throw new IllegalArgumentException(op + ": " + t + " is on " + t.device() + " but this NCCL communicator carries "
+          + device + " tensors; move it with to(" + device + ")");
+    }
+    if (!NCCL_TYPES.contains(t.dtype())) {
+      throw new IllegalArgumentException(op + ": NCCL carries float32, float64, float16, bfloat16, int32, int64 and uint8"
+          + " tensors, not " + t.dtype() + "; convert it first");
+    }
+    if (reduction == Op.AVG && !t.dtype().isFloatingPoint()) {
+      throw new IllegalArgumentException(op + ": AVG of a " + t.dtype() + " tensor would be truncated; use SUM, or a"
+          + " floating-point tensor");
     }
   }
 

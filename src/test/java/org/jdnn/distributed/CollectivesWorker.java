@@ -2,6 +2,7 @@ package org.jdnn.distributed;
 
 import java.util.Arrays;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -13,6 +14,8 @@ public final class CollectivesWorker {
   private CollectivesWorker() {}
 
   public static void main(String[] args) {
+    Device device = args.length > 0 ? Device.byName(args[0]) : Device.cpu();
+    Device.setDefault(device);  // every tensor below on it: the CPU's go through Gloo, a GPU's through NCCL
     try (ProcessGroup group = ProcessGroup.fromEnvironment()) {
       int rank = group.rank();
       int world = group.worldSize();
@@ -86,15 +89,41 @@ public final class CollectivesWorker {
         check(ts[j].toFloatArray()[0] == want, "async allReduce " + j + ": " + ts[j].toFloatArray()[0]);
         ts[j].close();
       }
-      // a dtype Gloo cannot carry is refused before anything is sent
-      try (Tensor half = Tensor.zeros(DType.FLOAT16, 2)) {
-        group.allReduce(half);
-        check(false, "float16 allReduce was not refused");
-      } catch (IllegalArgumentException expected) {
-        check(expected.getMessage().contains("float16"), "refusal does not name the dtype: " + expected.getMessage());
+      if (device == Device.cpu()) {
+        // a dtype Gloo cannot carry is refused before anything is sent
+        try (Tensor half = Tensor.zeros(DType.FLOAT16, 2)) {
+          group.allReduce(half);
+          check(false, "float16 allReduce was not refused");
+        } catch (IllegalArgumentException expected) {
+          check(expected.getMessage().contains("float16"), "refusal does not name the dtype: " + expected.getMessage());
+        }
+      } else {
+        // NCCL reduces 16-bit floats; these values and their sums are exact in both types
+        for (DType half : new DType[] {DType.FLOAT16, DType.BFLOAT16}) {
+          try (Tensor f = Tensor.of(new float[] {rank, 0.5f * rank, -2}, 3); Tensor t = f.to(half)) {
+            group.allReduce(t, ReduceOp.SUM);
+            float sum = world * (world - 1) / 2f;
+            try (Tensor back = t.to(DType.FLOAT32)) {
+              check(Arrays.equals(back.toFloatArray(), new float[] {sum, 0.5f * sum, -2f * world}),
+                  half + " allReduce: " + Arrays.toString(back.toFloatArray()));
+            }
+          }
+        }
+        // a CPU tensor still goes through Gloo in the same group, in call order
+        try (Tensor cpu = Tensor.of(new float[] {rank}, 1).to(Device.cpu())) {
+          group.allReduce(cpu, ReduceOp.SUM);
+          check(cpu.toFloatArray()[0] == world * (world - 1) / 2f, "CPU allReduce beside NCCL: " + cpu.toFloatArray()[0]);
+        }
+        check(group.backend().equals("gloo+nccl"), "backend " + group.backend());
+        try (Tensor ints = Tensor.ofInts(new int[] {1}, 1)) {
+          group.allReduce(ints, ReduceOp.AVG);
+          check(false, "int32 AVG was not refused");
+        } catch (IllegalArgumentException expected) {
+          check(expected.getMessage().contains("AVG"), "refusal does not name AVG: " + expected.getMessage());
+        }
       }
       group.barrier();
-      System.out.println("collectives ok on rank " + rank + " of " + world);
+      System.out.println("collectives ok on rank " + rank + " of " + world + " on " + device + " (" + group.backend() + ")");
     }
   }
 

@@ -13,6 +13,7 @@ import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.optim.SGD;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -24,7 +25,8 @@ import org.jdnn.tensor.TensorScope;
  * Every rank starts from weights of its own seed, so only the constructor's broadcast of rank 0's
  * weights can make them agree; every rank prints its weights' bits ("WEIGHTS ..."). W1 trains with
  * SGD (momentum 0.9), whose steps scale with the gradient, so a sum where the average belongs
- * would show at once; the small model with Adam. Args: model (w1 | small), global batch, steps.
+ * would show at once; the small model with Adam. Args: model (w1 | small), global batch, steps, and
+ * optionally the device (cpu, the default, or cuda-emu: gradients then go through the emulated NCCL).
  */
 public final class DdpWorker {
   private DdpWorker() {}
@@ -33,6 +35,8 @@ public final class DdpWorker {
     String kind = args[0];
     int batch = Integer.parseInt(args[1]);
     int steps = Integer.parseInt(args[2]);
+    Device device = args.length > 3 ? Device.byName(args[3]) : Device.cpu();
+    Device.setDefault(device);  // models and batches on it: on a GPU device the gradients go through NCCL
     try (ProcessGroup group = ProcessGroup.fromEnvironment(); ArrayDataset data = data(kind, batch * steps)) {
       int world = group.worldSize();
       int shard = batch / world;
@@ -92,7 +96,8 @@ public final class DdpWorker {
     for (int s = 0; s < steps; s++) {
       try (TensorScope scope = new TensorScope(); ArrayDataset part = data.rows(s * batch + from, s * batch + from + count)) {
         adam.zeroGrad();
-        loss.compute(model.forward(part.features()), part.targets()).backward();
+        Device device = Device.defaultDevice();
+        loss.compute(model.forward(part.features().to(device)), part.targets().to(device)).backward();
         adam.step();
       }
     }

@@ -1,6 +1,7 @@
 package org.jdnn.distributed;
 
 import java.time.Duration;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -8,7 +9,7 @@ import org.jdnn.tensor.Tensor;
  * halts (no goodbye, as a killed process) after three all-reduces; mode "late": the last rank stays
  * alive but starts its fourth all-reduce only after the others' timeout. The other ranks print the
  * failure's message after "FAILED: " and exit 0; a collective that succeeds where it should not
- * exits 1.
+ * exits 1. Args: mode, timeout in seconds, and optionally the device of the tensor (cpu or cuda-emu).
  */
 public final class FailureWorker {
   private FailureWorker() {}
@@ -16,6 +17,7 @@ public final class FailureWorker {
   public static void main(String[] args) throws InterruptedException {
     String mode = args[0];
     Duration timeout = Duration.ofSeconds(Long.parseLong(args[1]));
+    if (args.length > 2) Device.setDefault(Device.byName(args[2]));  // cuda-emu: the all-reduces go through NCCL
     ProcessGroup group = ProcessGroup.builder().environment(System.getenv()).timeout(timeout).connect();
     int victim = group.worldSize() - 1;
     try (Tensor t = Tensor.of(new float[] {1, 2, 3}, 3)) {
