@@ -48,7 +48,8 @@ import org.jdnn.tensor.TensorScope;
  *
  * <p>It is a {@link Layer} whose only child is the model, named "module" as PyTorch names it, so a
  * trainer or optimizer takes it as it takes the model; save {@link #module()} to keep a model file
- * without the prefix. Batch-norm statistics stay per rank. Gradient clipping, loss scaling and the
+ * without the prefix. Batch-norm statistics stay per rank, unless the model was converted with
+ * {@link SyncBatchNorm#convert} before wrapping. Gradient clipping, loss scaling and the
  * fused optimizers work unchanged, as they act after backward. Parameters live on one device: the
  * CPU (float32 or float64, averaged through Gloo) or a GPU (any floating type, through NCCL; one GPU
  * per process, see {@code Device.cuda()}).

@@ -25,6 +25,9 @@
  * }
  * }</pre>
  *
+ * <p>{@link org.jdnn.distributed.SyncBatchNorm} normalizes with the batch statistics of all ranks
+ * together; {@code SyncBatchNorm.convert(model, group)} puts it in place of a model's BatchNorms.
+ *
  * <p>Failures of the job are {@link org.jdnn.distributed.DistributedException}s, whose messages name
  * the ranks that died or did not arrive.
  */

@@ -31,7 +31,7 @@ public final class ActivityL1 extends Layer {
         });
       });
 
-  private final Layer inner;
+  private Layer inner;
   private final double lambda;
   private Tensor last;
 
@@ -97,6 +97,18 @@ public final class ActivityL1 extends Layer {
       if (p != null) total = total == null ? p : total.add(p);
     }
     return total;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @param name "inner", the only child
+   */
+  @Override
+  public Layer replaceChild(String name, Layer module) {
+    Layer old = replaceModule(name, module);
+    inner = module;
+    return old;
   }
 
   @Override

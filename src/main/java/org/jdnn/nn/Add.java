@@ -43,6 +43,18 @@ public final class Add extends Layer {
     return sum;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param name the branch to replace, "0" to one less than the branch count
+   */
+  @Override
+  public Layer replaceChild(String name, Layer module) {
+    Layer old = replaceModule(name, module);
+    branches[Integer.parseInt(name)] = module;
+    return old;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     long n = (long) (branches.length - 1) * Shapes.numel(out);

@@ -51,6 +51,18 @@ public final class Concat extends Layer {
     return ConcatOps.concat(dim, describe(), outs);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @param name the branch to replace, "0" to one less than the branch count
+   */
+  @Override
+  public Layer replaceChild(String name, Layer module) {
+    Layer old = replaceModule(name, module);
+    branches[Integer.parseInt(name)] = module;
+    return old;
+  }
+
   @Override
   public long flops(long[] in, long[] out) {
     long n = 0;

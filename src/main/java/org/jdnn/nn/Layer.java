@@ -185,6 +185,27 @@ public abstract class Layer implements AutoCloseable {
     return children.put(name, module);
   }
 
+  /**
+   * Puts {@code module} where the child {@code name} is, under the same name, so the parameter and
+   * buffer names below it stay: for model rewrites such as
+   * {@code org.jdnn.distributed.SyncBatchNorm.convert}. The old child is returned, not closed.
+   *
+   * <p>This default refuses: a layer that keeps its children in fields must update those too, so
+   * each container says it can by overriding this method. jdnn's {@link Sequential},
+   * {@link Residual}, {@link Add}, {@link Concat} and {@link ActivityL1} do; a layer of one's own
+   * does by calling {@link #replaceModule} and updating its field.
+   *
+   * @param name the name of an existing child
+   * @param module the new child, not null
+   * @return the old child, now owned by the caller
+   * @throws UnsupportedOperationException when this layer does not support replacing its children
+   * @throws IllegalArgumentException when there is no child of that name or {@code module} is null
+   */
+  public Layer replaceChild(String name, Layer module) {
+    throw new UnsupportedOperationException(describe() + " (" + getClass().getName() + ") cannot replace its child '"
+        + name + "': it does not override Layer.replaceChild, so its forward may still call the old child");
+  }
+
   private void checkName(String name) {
     if (name == null || name.isEmpty() || name.contains(".")) {
       throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, no dots)");

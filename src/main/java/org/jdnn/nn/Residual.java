@@ -11,7 +11,7 @@ public final class Residual extends Layer {
     return new Residual(children.get(0));
   });
 
-  private final Layer inner;
+  private Layer inner;
 
   /**
    * A shortcut around {@code inner}, which this layer then owns (as its child "inner").
@@ -35,6 +35,18 @@ public final class Residual extends Layer {
           + x.describe());
     }
     return x.add(y);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @param name "inner", the only child
+   */
+  @Override
+  public Layer replaceChild(String name, Layer module) {
+    Layer old = replaceModule(name, module);
+    inner = module;
+    return old;
   }
 
   @Override

@@ -48,6 +48,18 @@ public final class Sequential extends Layer {
   }
 
   /**
+   * {@inheritDoc}
+   *
+   * @param name the position of the layer to replace, "0" to "size() - 1"
+   */
+  @Override
+  public Layer replaceChild(String name, Layer module) {
+    Layer old = replaceModule(name, module);
+    layers.set(Integer.parseInt(name), module);
+    return old;
+  }
+
+  /**
    * The number of layers.
    *
    * @return the count, at least 0

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,5 +94,53 @@ class ModuleTest {
     assertTrue(e.getMessage().contains("in=0"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Softmax(0));
     assertThrows(IllegalArgumentException.class, () -> new Sequential(new ReLU(), null));
+  }
+
+  /** Each container's forward runs the child replaceChild put in; a layer that keeps its child in a field refuses. */
+  @Test
+  void replaceChildIsWhatEachContainersForwardUses() {
+    try (TensorScope scope = new TensorScope()) {
+      Tensor x = Tensor.of(new float[] {1, 2}, 1, 2);
+      Identity second = new Identity();
+      Sequential seq = new Sequential(new Identity(), second);
+      assertSame(second, seq.replaceChild("1", new Doubler()), "the old child is returned");
+      assertArrayEquals(new float[] {2, 4}, seq.forward(x).toFloatArray(), "Sequential");
+      assertTrue(seq.get(1) instanceof Doubler, "Sequential.get");
+      Residual res = new Residual(new Identity());
+      res.replaceChild("inner", new Doubler());
+      assertArrayEquals(new float[] {3, 6}, res.forward(x).toFloatArray(), "Residual");
+      Add add = new Add(new Identity(), new Identity());
+      add.replaceChild("0", new Doubler());
+      assertArrayEquals(new float[] {3, 6}, add.forward(x).toFloatArray(), "Add");
+      Concat cat = new Concat(1, new Identity());
+      cat.replaceChild("0", new Doubler());
+      assertArrayEquals(new float[] {2, 4}, cat.forward(x).toFloatArray(), "Concat");
+      ActivityL1 l1 = new ActivityL1(new Identity(), 0.0);
+      l1.replaceChild("inner", new Doubler());
+      assertArrayEquals(new float[] {2, 4}, l1.forward(x).toFloatArray(), "ActivityL1");
+      assertThrows(IllegalArgumentException.class, () -> seq.replaceChild("2", new Identity()), "no child '2'");
+      assertThrows(IllegalArgumentException.class, () -> seq.replaceChild("0", null), "a null child");
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+          () -> new Holder().replaceChild("inner", new Identity()));
+      assertTrue(e.getMessage().contains(Holder.class.getName()), e.getMessage());
+    }
+  }
+
+  /** y = 2 x. */
+  static final class Doubler extends Layer {
+    @Override
+    public Tensor forward(Tensor x) {
+      return x.mul(2.0);
+    }
+  }
+
+  /** Keeps its child in a field and does not override replaceChild. */
+  static final class Holder extends Layer {
+    final Identity inner = registerModule("inner", new Identity());
+
+    @Override
+    public Tensor forward(Tensor x) {
+      return inner.forward(x);
+    }
   }
 }
