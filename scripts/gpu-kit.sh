@@ -18,7 +18,9 @@
 #   replayed from CUDA graphs and trained under bf16 autocast, samples/s beside the eager ones), then its step counters (--profile-steps: one
 #   STEP line each for W1, W2, W1-graph and W2-graph, in $OUT/step-counters.txt);
 #   bench/pytorch/gpu_bench.py, the same workloads in PyTorch eager and with CUDA graphs; compute-sanitizer
-#   memcheck over RealGpuTest if time remains; $OUT/summary.md last.
+#   memcheck over RealGpuTest if time remains; $OUT/summary.md last. Between the tests and the benchmark (and
+#   under --only too): nccl_check.cpp compiled against the wheel's nccl.h, then CollectivesWorker and DdpWorker
+#   (W1) as data-parallel jobs of one rank per GPU through scripts/jdnn-run, gradients through NCCL.
 #   --only CLASS,... is the short check of a change: the device steps up to the probe, then only the named test
 #   classes (fully qualified, or simple names found under src/test/java), no benchmarks and no sanitizer.
 #   --device cuda-emu is the dry run for a machine without a GPU: the tests and the benchmark on the emulation
@@ -291,6 +293,39 @@ run() {
     cp "$work"/junit/TEST-junit-jupiter.xml "$out/junit.xml" 2>/dev/null
   else
     skip tests "the probe did not pass"
+  fi
+
+  # 5b. NCCL: nccl.h against the wheel's header, then data-parallel jobs of one rank per GPU (two on
+  # cuda-emu) through scripts/jdnn-run: every collective against its definition, then W1 trained by
+  # DistributedDataParallel against one process at the whole batch (MAXDIFF in its log). Short, so
+  # they run under --only too: a GPU window is where NCCL itself can be tried.
+  if ((emu)); then
+    skip nccl_check "needs nvcc and the wheel's NCCL header (GPU machine only)"
+  elif command -v nvcc >/dev/null && [[ -n $nccl_inc && -f $nccl_inc/nccl.h ]]; then
+    step nccl_check 60 nvcc -std=c++17 -x cu -c native/src/cuda/nccl_check.cpp -Inative/src -Inative/include \
+      -I"$nccl_inc" -o "$work/nccl_check.o"
+  else
+    record nccl_check FAILED 0 "nvcc ($(command -v nvcc || echo missing)) or the wheel's nccl.h (nvidia-nccl-cu13) missing"
+  fi
+  if ((device_ok)); then
+    local ranks=2
+    ((emu)) || ranks=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || echo 1)
+    ((ranks >= 1)) || ranks=1
+    local run_ranks=(env JAVA_HOME="$kit/jre" scripts/jdnn-run --nproc-per-node "$ranks" --classpath "$cp"
+      --jvm-arg -Xss4m --jvm-arg "-Dorg.bytedeco.javacpp.cachedir=$work/javacpp-cache")
+    step nccl-collectives 90 "${run_ranks[@]}" org.jdnn.distributed.CollectivesWorker "$device"
+    step nccl-ddp 120 "${run_ranks[@]}" org.jdnn.distributed.DdpWorker w1 128 50 "$device"
+    local diff
+    diff=$(sed -n 's/.*MAXDIFF //p' "$work/nccl-ddp.log" 2>/dev/null | head -1)
+    if [[ -n $diff ]] && awk -v d="$diff" 'BEGIN { exit !(d <= 1e-5) }'; then
+      record nccl-ddp-match passed 0 "largest weight difference from one process: $diff (bound 1e-5)"
+    elif [[ -n $diff ]]; then
+      record nccl-ddp-match FAILED 0 "largest weight difference from one process: $diff, above the bound 1e-5"
+    fi
+    grep -h 'MAXDIFF\|NCCL' "$work/nccl-ddp.log" "$work/nccl-collectives.log" >"$out/nccl.txt" 2>/dev/null || true
+  else
+    skip nccl-collectives "the probe did not pass"
+    skip nccl-ddp "the probe did not pass"
   fi
 
   # 6. the jdnn GPU benchmark, then the step counters of one W1 and one W2 training step
