@@ -3,13 +3,15 @@
 // models: a host read without a synchronization, cudaEventQuery while work is
 // queued, pinned versus pageable copies, stream waits, a freed block used through
 // the cache, a write past an allocation, a host pointer given to a kernel, fresh
-// memory read before anything wrote it. Run by EmulatedRuntimeTest; prints what
-// failed and exits 1, else exits 0.
+// memory read before anything wrote it, and under JDNN_EMU_MODES devices=2 a second
+// thread that forgot cudaSetDevice and memory of one device used by another's work.
+// Run by EmulatedRuntimeTest; prints what failed and exits 1, else exits 0.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -350,6 +352,127 @@ void modes_take_effect(cudaStream_t s) {
               prop.minor, free_bytes, total);
 }
 
+// Runs f on a new host thread, which starts on device 0 as a CUDA runtime thread does.
+template <class F>
+void on_new_thread(F f) {
+  std::thread t(f);
+  t.join();
+}
+
+// One device (the default): ordinal 1 does not exist.
+void one_device_has_ordinal_zero_only() {
+  int count = 0, current = -1;
+  CHECK(cudaGetDeviceCount(&count) == cudaSuccess && count == 1);
+  CHECK(cudaSetDevice(1) == cudaErrorInvalidDevice);
+  CHECK(contains(emu::error_detail(cudaErrorInvalidDevice), "has 1 device"));
+  CHECK(cudaGetLastError() == cudaErrorInvalidDevice);
+  cudaDeviceProp prop{};
+  CHECK(cudaGetDeviceProperties(&prop, 1) == cudaErrorInvalidDevice);
+  CHECK(cudaGetLastError() == cudaErrorInvalidDevice);
+  CHECK(cudaSetDevice(0) == cudaSuccess && cudaGetDevice(&current) == cudaSuccess && current == 0);
+}
+
+// JDNN_EMU_MODES devices=2: the current device is per host thread; memory, streams and events belong
+// to the device current at their creation. Plants the two defects a process bound to GPU 1 can
+// have: a thread that never called cudaSetDevice (so works on device 0), and memory of device 1
+// given to device 0's work.
+void several_devices() {
+  int count = 0, current = -1;
+  CHECK(cudaGetDeviceCount(&count) == cudaSuccess && count == 2);
+  CHECK(cudaSetDevice(2) == cudaErrorInvalidDevice && cudaGetLastError() == cudaErrorInvalidDevice);
+  CHECK(cudaSetDevice(-1) == cudaErrorInvalidDevice && cudaGetLastError() == cudaErrorInvalidDevice);
+  cudaDeviceProp prop{};
+  CHECK(cudaGetDeviceProperties(&prop, 1) == cudaSuccess && prop.major == emu::modes().major);
+
+  // The process's device is 1, as the backend binds it: its stream, memory and event.
+  CHECK(cudaSetDevice(1) == cudaSuccess && cudaGetDevice(&current) == cudaSuccess && current == 1);
+  on_new_thread([] {  // another thread keeps its own current device, starting at 0
+    int other = -1;
+    CHECK(cudaGetDevice(&other) == cudaSuccess && other == 0);
+  });
+  CHECK(cudaGetDevice(&current) == cudaSuccess && current == 1);
+  cudaStream_t s1 = nullptr;
+  CHECK(cudaStreamCreateWithFlags(&s1, cudaStreamNonBlocking) == cudaSuccess);
+  float* d1 = tensor(4, s1);
+  cudaEvent_t e1 = nullptr;
+  CHECK(cudaEventCreate(&e1) == cudaSuccess);
+  emu::launch_kernel(fill_kernel, 1, 4, s1, d1, int64_t(4), 1.0f);
+  CHECK(cudaGetLastError() == cudaSuccess);
+  CHECK(cudaEventRecord(e1, s1) == cudaSuccess);
+  CHECK(cudaStreamSynchronize(s1) == cudaSuccess && d1[3] == 1.0f);
+
+  // Planted: a second thread that never called cudaSetDevice enters with device 0 current.
+  on_new_thread([&] {
+    emu::launch_kernel(fill_kernel, 1, 4, s1, d1, int64_t(4), 2.0f);
+    CHECK(cudaGetLastError() == cudaErrorInvalidResourceHandle);
+    const std::string launch = emu::error_detail(cudaErrorInvalidResourceHandle);
+    CHECK(contains(launch, "launched on a stream of device 1 while the calling thread's current device is 0"));
+    CHECK(contains(launch, "cudaSetDevice(1)"));
+    // Its cudaMalloc lands on device 0: copying into that memory on the process's stream fails.
+    float* d0 = tensor(4, s1);
+    float host[4] = {5, 5, 5, 5};
+    CHECK(cudaMemcpyAsync(d0, host, sizeof(host), cudaMemcpyHostToDevice, s1) == cudaErrorIllegalAddress);
+    const std::string copy = emu::error_detail(cudaErrorIllegalAddress);
+    CHECK(contains(copy, "memory of device 0") && contains(copy, "used by work of device 1"));
+    CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
+    // Its events are device 0's: recording one on the process's stream fails.
+    cudaEvent_t e0 = nullptr;
+    CHECK(cudaEventCreate(&e0) == cudaSuccess);
+    CHECK(cudaEventRecord(e0, s1) == cudaErrorInvalidResourceHandle);
+    CHECK(contains(emu::error_detail(cudaErrorInvalidResourceHandle), "the event belongs to device 0, the stream to device 1"));
+    CHECK(cudaGetLastError() == cudaErrorInvalidResourceHandle);
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, e0, e1) == cudaErrorInvalidResourceHandle);
+    CHECK(cudaGetLastError() == cudaErrorInvalidResourceHandle);
+    // What the CUDA Programming Guide lets a thread do with another device's stream and event.
+    CHECK(cudaMemcpyAsync(d1, host, sizeof(host), cudaMemcpyHostToDevice, s1) == cudaSuccess);
+    CHECK(cudaEventSynchronize(e1) == cudaSuccess && cudaEventQuery(e1) == cudaSuccess);
+    CHECK(cudaStreamSynchronize(s1) == cudaSuccess && d1[0] == 5.0f);
+    CHECK(cudaEventDestroy(e0) == cudaSuccess);
+    emu::note_logical_free(d0, s1);
+    CHECK(cudaFree(d0) == cudaSuccess);
+    // Bound, the same thread works on the process's device.
+    CHECK(cudaSetDevice(1) == cudaSuccess);
+    emu::launch_kernel(fill_kernel, 1, 4, s1, d1, int64_t(4), 3.0f);
+    CHECK(cudaGetLastError() == cudaSuccess);
+    CHECK(cudaStreamSynchronize(s1) == cudaSuccess && d1[0] == 3.0f);
+  });
+
+  // Planted: memory of device 1 given to work of device 0 (no peer access).
+  CHECK(cudaSetDevice(0) == cudaSuccess);
+  cudaStream_t s0 = nullptr;
+  CHECK(cudaStreamCreateWithFlags(&s0, cudaStreamNonBlocking) == cudaSuccess);
+  float* d0 = tensor(4, s0);
+  emu::launch_kernel(copy_kernel, 1, 4, s0, static_cast<const float*>(d1), d0, int64_t(4));
+  CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
+  const std::string kernel = emu::error_detail(cudaErrorIllegalAddress);
+  CHECK(contains(kernel, "argument 0 of kernel") && contains(kernel, "memory of device 1") &&
+        contains(kernel, "used by work of device 0"));
+  CHECK(cudaMemsetAsync(d1, 0, 4 * sizeof(float), s0) == cudaErrorIllegalAddress);
+  CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
+  CHECK(cudaMemcpyAsync(d0, d1, 4 * sizeof(float), cudaMemcpyDeviceToDevice, s0) == cudaErrorIllegalAddress);
+  CHECK(contains(emu::error_detail(cudaErrorIllegalAddress), "the source is memory of device 1"));
+  CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
+  // The legacy stream is the current device's: device 1's memory is foreign to it here.
+  float h = 0;
+  CHECK(cudaMemcpy(&h, d1, sizeof(h), cudaMemcpyDeviceToHost) == cudaErrorIllegalAddress);
+  CHECK(cudaGetLastError() == cudaErrorIllegalAddress);
+  // Ordering across devices is allowed: device 0's stream may wait for device 1's event.
+  CHECK(cudaStreamWaitEvent(s0, e1, 0) == cudaSuccess);
+  CHECK(cudaStreamSynchronize(s0) == cudaSuccess);
+  emu::note_logical_free(d0, s0);
+  CHECK(cudaFree(d0) == cudaSuccess);
+  CHECK(cudaStreamDestroy(s0) == cudaSuccess);
+
+  CHECK(cudaSetDevice(1) == cudaSuccess);
+  CHECK(cudaEventDestroy(e1) == cudaSuccess);
+  emu::note_logical_free(d1, s1);
+  CHECK(cudaFree(d1) == cudaSuccess);
+  CHECK(cudaStreamDestroy(s1) == cudaSuccess);
+  CHECK(cudaSetDevice(0) == cudaSuccess);
+  std::printf("devices: %d, a thread on the wrong device and another device's memory caught\n", count);
+}
+
 // The planted write past an allocation alone, for AddressSanitizer to stop (scripts/asan-emu.sh).
 int planted_write_past_the_end() {
   cudaStream_t s = nullptr;
@@ -383,6 +506,8 @@ int main(int argc, char** argv) {
   host_pointer_given_to_a_kernel_fails(s);
   failing_work_is_reported_by_the_next_call(s);
   modes_take_effect(s);
+  if (emu::modes().devices == 1) one_device_has_ordinal_zero_only();
+  else several_devices();
   CHECK(cudaStreamDestroy(s) == cudaSuccess);
   return jdnn_test::checks_summary();
 }

@@ -120,11 +120,13 @@ const char* cpu_gemm_kernel() noexcept;
 
 // ---- devices ------------------------------------------------------------------
 // Loads a backend library (libjdnn_cuda.so or libjdnn_cuda_emu.so) from library_path and
-// registers its backend for `device` (Device::CUDA or Device::CUDA_EMU). Probes the driver and the GPU
-// and binds cuBLAS/cuDNN first; on a failure (DEVICE: no usable driver or GPU; VENDOR: cuBLAS or
-// cuDNN missing or too old) the message says what is missing and how to fix it, nothing is
-// registered, and the call may be made again later. A second call after success does nothing.
-int device_load(int device, const char* library_path) noexcept;
+// registers its backend for `device` (Device::CUDA or Device::CUDA_EMU), bound to GPU `ordinal` (of
+// those CUDA_VISIBLE_DEVICES shows) for the life of the process. Probes the driver and the GPU
+// and binds cuBLAS/cuDNN first; on a failure (DEVICE: no usable driver or GPU, or no GPU `ordinal`;
+// VENDOR: cuBLAS or cuDNN missing or too old) the message says what is missing and how to fix it,
+// nothing is registered, and the call may be made again later. A second call after success does
+// nothing with the same ordinal and fails (ARGUMENT) with another: one GPU per process.
+int device_load(int device, int ordinal, const char* library_path) noexcept;
 bool device_loaded(int device) noexcept;  // false for an unknown device code too
 // dlopens library_path with RTLD_NOW | RTLD_GLOBAL and keeps it loaded for the life of the
 // process, so that a later dlopen of its soname (by libjdnn_cuda's vendor binder, or by cuDNN
@@ -145,8 +147,9 @@ int device_synchronize(int device) noexcept;
 int device_check_errors(int device) noexcept;
 // Backend switches and counters: on CUDA "tf32" (0/1: TF32 tensor-core math in GEMM and
 // convolution), "profile" (0/1: time every op with device events; 1 resets the totals), and on
-// cuda-emu "copy_chunk_bytes" (tests: the chunk size of host<->device copies); statistics
-// "kernel_ms" (device time of the ops since profiling started), "ops", "pinned_bytes" (host memory
+// cuda-emu "copy_chunk_bytes" (tests: the chunk size of host<->device copies) and "bind_threads"
+// (tests: 0 stops binding threads to the GPU, a planted defect); statistics "ordinal" (the GPU the
+// backend uses), "kernel_ms" (device time of the ops since profiling started), "ops", "pinned_bytes" (host memory
 // held by the staging buffers), "copy_streams" and "copy_events" (the copy stream, 0 or 1, and the
 // events its uploads hold: Tensor.prefetchTo), and the counts since start
 // "launches", "vendor_calls", "syncs", "device_mallocs", "h2d_bytes", "d2h_bytes"

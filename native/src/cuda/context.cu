@@ -2,6 +2,7 @@
 // allocator, staging buffers, the op profiler and the device-level services.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -20,6 +21,8 @@ namespace jdnn::cuda {
 namespace {
 Context* g_context = nullptr;
 CudaBackend* g_backend = nullptr;
+// The ordinal this thread made current with cudaSetDevice on entering the backend; -1 before.
+thread_local int t_bound_ordinal = -1;
 
 #if defined(JDNN_CUDA_EMU)
 constexpr Device kThisDevice = Device::CUDA_EMU;
@@ -38,8 +41,15 @@ std::string gib(size_t bytes) {
 __global__ void image_probe_kernel() {}
 #endif
 
-// What the runtime says before any GPU work, turned into advice. Returns "" when usable.
-std::string probe_gpu(cudaDeviceProp& props) {
+// "CUDA_VISIBLE_DEVICES=0,1" or "CUDA_VISIBLE_DEVICES unset", for messages about which GPUs exist.
+std::string visible_devices() {
+  const char* v = std::getenv("CUDA_VISIBLE_DEVICES");
+  return v != nullptr ? std::string("CUDA_VISIBLE_DEVICES=") + v : std::string("CUDA_VISIBLE_DEVICES unset");
+}
+
+// What the runtime says before any GPU work, turned into advice. Makes GPU `ordinal` current on the
+// calling thread and fills its properties and the GPU count. Returns "" when usable.
+std::string probe_gpu(int ordinal, cudaDeviceProp& props, int& count) {
 #if !defined(JDNN_CUDA_EMU)
   // The runtime is linked statically and finds the driver through libcuda.so.1;
   // checking for it first gives the clearest message on machines without one.
@@ -49,7 +59,7 @@ std::string probe_gpu(cudaDeviceProp& props) {
            "newer, for CUDA 13) or use Device.cpu()";
   }
 #endif
-  int count = 0;
+  count = 0;
   const cudaError_t st = cudaGetDeviceCount(&count);
   if (st == cudaErrorInsufficientDriver) {
     int driver_version = 0;
@@ -65,11 +75,23 @@ std::string probe_gpu(cudaDeviceProp& props) {
   if (st != cudaSuccess)
     return std::string("the CUDA runtime cannot start: ") + cudaGetErrorString(st) + " (" +
            cudaGetErrorName(st) + ")";
-  if (cudaSetDevice(0) != cudaSuccess || cudaGetDeviceProperties(&props, 0) != cudaSuccess)
-    return "cannot open GPU 0: " + std::string(cudaGetErrorString(cudaGetLastError()));
+  if (ordinal < 0 || ordinal >= count) {
+    std::ostringstream m;
+    m << "there is no GPU " << ordinal << ": the CUDA runtime sees " << count << " GPU" << (count == 1 ? "" : "s")
+      << " (ordinals 0 to " << count - 1 << ", " << visible_devices() << ")"
+#if defined(JDNN_CUDA_EMU)
+      << ", the emulation's count being JDNN_EMU_MODES devices=N"
+#endif
+      << "; ask for an ordinal below " << count << ", make more GPUs visible, or run at most " << count
+      << " process" << (count == 1 ? "" : "es") << " per node (scripts/jdnn-run --nproc-per-node " << count << ")";
+    return m.str();
+  }
+  if (cudaSetDevice(ordinal) != cudaSuccess || cudaGetDeviceProperties(&props, ordinal) != cudaSuccess)
+    return "cannot open GPU " + std::to_string(ordinal) + " (" + visible_devices() +
+           "): " + std::string(cudaGetErrorString(cudaGetLastError()));
   if (props.major * 10 + props.minor < 75) {
     std::ostringstream m;
-    m << "GPU 0 (" << props.name << ") has compute capability " << props.major << "." << props.minor
+    m << "GPU " << ordinal << " (" << props.name << ") has compute capability " << props.major << "." << props.minor
       << "; jdnn's CUDA backend needs 7.5 (Turing) or newer";
     return m.str();
   }
@@ -81,7 +103,7 @@ std::string probe_gpu(cudaDeviceProp& props) {
   if (image != cudaSuccess) {
     cudaGetLastError();
     std::ostringstream m;
-    m << "this libjdnn_cuda has no kernels for GPU 0 (" << props.name << ", sm_" << props.major << props.minor
+    m << "this libjdnn_cuda has no kernels for GPU " << ordinal << " (" << props.name << ", sm_" << props.major << props.minor
       << "): " << cudaGetErrorString(image) << ". Rebuild it with that architecture in JDNN_CUDA_ARCHITECTURES";
     return m.str();
   }
@@ -105,14 +127,47 @@ std::string probe_gpu(cudaDeviceProp& props) {
        base != nullptr ? base + 1 : file, ":", line, found);
 }
 
+namespace {
+
+// Makes the backend's GPU current on the calling thread, once per thread: every runtime call of the
+// thread after it then goes to that GPU (a thread that skipped it would use GPU 0). Returns the status.
+cudaError_t bind_thread(Context& c) {
+#if defined(JDNN_CUDA_EMU)
+  if (!c.bind_threads.load(std::memory_order_relaxed)) return cudaSuccess;  // the planted defect (tests)
+#endif
+  const cudaError_t st = cudaSetDevice(c.ordinal);
+  if (st == cudaSuccess) t_bound_ordinal = c.ordinal;
+  return st;
+}
+
+}  // namespace
+
 Context& context() {
-  JDNN_CHECK_AS(ErrorKind::DEVICE, g_context != nullptr, "the CUDA backend is not initialized");
-  return *g_context;
+  Context* c = g_context;
+  JDNN_CHECK_AS(ErrorKind::DEVICE, c != nullptr, "the CUDA backend is not initialized");
+  if (t_bound_ordinal != c->ordinal) {
+    const cudaError_t st = bind_thread(*c);
+    if (st != cudaSuccess) {
+      cudaGetLastError();  // reported here, not again by the thread's next launch check
+      fail_as(ErrorKind::DEVICE, "this thread cannot make GPU ", c->ordinal, " (the one this process uses) current: ",
+              "cudaSetDevice(", c->ordinal, ") gave ", cudaGetErrorName(st), " (", cudaGetErrorString(st),
+              "); the GPU may have been lost (check nvidia-smi)");
+    }
+  }
+  return *c;
+}
+
+void bind_thread_quietly() noexcept {
+  Context* c = g_context;
+  if (c != nullptr && t_bound_ordinal != c->ordinal) bind_thread(*c);  // unchecked: see context.h
 }
 
 // ---- allocator ----------------------------------------------------------------
 
+// cudaMalloc allocates on the calling thread's current device: bound first, since an allocation may
+// come from core code before any op of the thread entered the backend.
 void* DeviceAllocator::system_allocate(size_t bytes) {
+  context();
   void* p = nullptr;
   if (cudaMalloc(&p, bytes) == cudaSuccess) return p;
   cudaGetLastError();  // out of memory is not sticky: clear it so the next launch check passes
@@ -121,12 +176,16 @@ void* DeviceAllocator::system_allocate(size_t bytes) {
 
 // Unchecked: frees run when the JVM releases a tensor, where nothing may throw; a
 // failing cudaFree means the context is already broken and the next checked call says so.
-void DeviceAllocator::system_free(void* p) { cudaFree(p); }
+void DeviceAllocator::system_free(void* p) {
+  bind_thread_quietly();  // cudaFree synchronizes the current device: the backend's, not GPU 0
+  cudaFree(p);
+}
 
 // A block whose upload may still run on the copy stream becomes the compute stream's again
 // (after the copy) before the cache can hand it to compute work. Frees may not throw: a failed
 // wait means a broken context, which the next checked call reports.
 void DeviceAllocator::taken_back(void* p) {
+  bind_thread_quietly();  // a tensor may be closed by a thread that never ran an op
   if (g_context != nullptr && g_context->uploads_pending.load(std::memory_order_acquire) > 0) {
     std::lock_guard<std::recursive_mutex> lock(g_context->mutex);
     try {
@@ -145,6 +204,7 @@ void DeviceAllocator::before_release() {
   // Runs under the allocator's lock: this may run outside any op (Device.releaseCached),
   // and a block freed by another thread after an earlier wait could still be in use.
   // Unchecked for the reason system_free is.
+  bind_thread_quietly();
   if (g_context != nullptr) wait_for_stream(g_context->stream);
 }
 
@@ -430,7 +490,7 @@ std::string CudaBackend::describe() const {
   cudaRuntimeGetVersion(&runtime);
   cudaDriverGetVersion(&driver);
   std::ostringstream m;
-  m << c.props.name << " (sm_" << c.props.major << c.props.minor << ", " << gib(c.props.totalGlobalMem)
+  m << "GPU " << c.ordinal << " of " << c.device_count << ": " << c.props.name << " (sm_" << c.props.major << c.props.minor << ", " << gib(c.props.totalGlobalMem)
     << "), CUDA runtime " << runtime / 1000 << "." << (runtime % 1000) / 10 << ", driver " << driver / 1000
     << "." << (driver % 1000) / 10 << "; " << vendor::vendor_versions() << (c.tf32 ? "; TF32 on" : "");
   return m.str();
@@ -478,11 +538,14 @@ void CudaBackend::set_option(const std::string& key, double value) {
                "], got ", value);
     c.copy_chunk_bytes = static_cast<size_t>(value);
     c.free_staging();  // so the next copies show the staging memory that chunk size needs
+  } else if (key == "bind_threads") {
+    // Tests only: 0 plants a thread that enters the backend without making its GPU current.
+    c.bind_threads.store(value != 0, std::memory_order_relaxed);
 #endif
   } else {
     fail("device ", device_name(device()), " has no option '", key, "' (known: tf32, profile",
 #if defined(JDNN_CUDA_EMU)
-         ", copy_chunk_bytes",
+         ", copy_chunk_bytes, bind_threads",
 #endif
          ")");
   }
@@ -496,6 +559,7 @@ double CudaBackend::stat(const std::string& key) {
     return c.profiled_ms;
   }
   if (key == "ops") return static_cast<double>(c.profiled_ops);
+  if (key == "ordinal") return static_cast<double>(c.ordinal);
   if (key == "device_mallocs") return static_cast<double>(c.allocator.device_mallocs());
   if (key == "pinned_bytes") return static_cast<double>(c.pinned_bytes());
   if (key == "copy_streams") return c.copy_stream != nullptr ? 1.0 : 0.0;
@@ -508,7 +572,7 @@ double CudaBackend::stat(const std::string& key) {
   if (key == "h2d_bytes") return static_cast<double>(n.h2d_bytes.load());
   if (key == "d2h_bytes") return static_cast<double>(n.d2h_bytes.load());
   fail("device ", device_name(device()), " has no statistic '", key,
-       "' (known: kernel_ms, ops, device_mallocs, pinned_bytes, copy_streams, copy_events, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
+       "' (known: kernel_ms, ops, ordinal, device_mallocs, pinned_bytes, copy_streams, copy_events, launches, vendor_calls, syncs, h2d_bytes, d2h_bytes)");
 }
 
 }  // namespace jdnn::cuda
@@ -528,24 +592,31 @@ int report(jdnn::ErrorKind kind, char* message, size_t capacity, const std::stri
 
 }  // namespace
 
-// Called by libjdnn's device loader after dlopen. Probes, binds the vendor
-// libraries, creates the stream and handles, then registers allocator and
-// backend. Nothing is registered unless every step succeeded. Returns 0, or
-// the failure's kind: VENDOR when only cuBLAS/cuDNN are missing or too old
-// (the Java side then tries libraries shipped in jars), DEVICE otherwise.
-extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int device, char* message,
+// Called by libjdnn's device loader after dlopen. Probes GPU `ordinal` and makes it current,
+// binds the vendor libraries, creates the stream and handles on that GPU, then registers allocator
+// and backend. Nothing is registered unless every step succeeded. Returns 0, or the failure's kind:
+// VENDOR when only cuBLAS/cuDNN are missing or too old (the Java side then tries libraries shipped
+// in jars), ARGUMENT for a second call with another ordinal (one GPU per process), DEVICE otherwise.
+extern "C" __attribute__((visibility("default"))) int jdnn_backend_init(int device, int ordinal, char* message,
                                                                          size_t capacity) {
   using namespace jdnn;
   using namespace jdnn::cuda;
   if (device != static_cast<int>(kThisDevice))
     return report(ErrorKind::ARGUMENT, message, capacity, std::string("this library provides device ") + device_name(kThisDevice) +
                                          ", not device code " + std::to_string(device));
-  if (g_backend != nullptr) return 0;
+  if (g_backend != nullptr) {
+    if (ordinal == g_context->ordinal) return 0;
+    return report(ErrorKind::ARGUMENT, message, capacity,
+                  std::string(device_name(kThisDevice)) + " uses GPU " + std::to_string(g_context->ordinal) +
+                      " in this process, not GPU " + std::to_string(ordinal) + ": the backend binds one GPU per process");
+  }
   try {
     auto ctx = std::make_unique<Context>();
     ctx->device = kThisDevice;
-    const std::string gpu = probe_gpu(ctx->props);
+    ctx->ordinal = ordinal;
+    const std::string gpu = probe_gpu(ordinal, ctx->props, ctx->device_count);
     if (!gpu.empty()) return report(ErrorKind::DEVICE, message, capacity, "CUDA device unavailable: " + gpu);
+    t_bound_ordinal = ordinal;  // probe_gpu made it current on this thread
     const std::string libs = vendor::bind_vendor();
     if (!libs.empty()) return report(ErrorKind::VENDOR, message, capacity, "CUDA device unavailable: " + libs);
     JDNN_CUDA_CHECK(cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking));

@@ -1,8 +1,14 @@
 // Per-process state of the CUDA backend: the compute stream, the cuBLAS and
 // cuDNN handles bound to it, the caching device allocator, a reusable
 // workspace, pinned staging buffers, the op profiler and the host waits
-// (wait_for_stream / wait_for_event, counted for Device.stats()). One GPU (device 0 of
-// those CUDA_VISIBLE_DEVICES shows) per process.
+// (wait_for_stream / wait_for_event, counted for Device.stats()).
+//
+// One GPU per process: jdnn_backend_init binds the ordinal it is given (Device.cuda(): LOCAL_RANK's
+// GPU, else 0, among those CUDA_VISIBLE_DEVICES shows), and data-parallel jobs run a process per GPU.
+// The CUDA runtime's current device is per host thread and a new thread starts on device 0, so every
+// thread that enters the backend (the main thread, data loaders, a process group's communication
+// thread, one closing a tensor) calls cudaSetDevice(ordinal) before its first runtime call: context()
+// does it, once per thread, and so do the allocator's entry points, which also run outside ops.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -58,6 +64,8 @@ constexpr size_t kUploadPinnedCap = size_t(256) << 20;
 
 struct Context {
   Device device = Device::CUDA;
+  int ordinal = 0;       // the GPU this process uses, current on every thread that entered the backend
+  int device_count = 0;  // GPUs the runtime showed at start (for messages)
   cudaStream_t stream = nullptr;
   vendor::cublasHandle_t cublas = nullptr;
   vendor::cublasLtHandle_t cublaslt = nullptr;  // the fused Linear (linear_epilogue.cu); stream given per call
@@ -72,6 +80,11 @@ struct Context {
 
   // Ops from several Java threads are serialized: the handles and the stream are shared.
   std::recursive_mutex mutex;
+#if defined(JDNN_CUDA_EMU)
+  // Tests only ("bind_threads" option, cuda-emu): 0 stops binding threads not bound yet, which plants
+  // the defect the binding prevents, so a test can see the emulation catch it. Read without the lock.
+  std::atomic<bool> bind_threads{true};
+#endif
 
   // Device scratch for cuDNN / cuBLAS, grown on demand and kept. Valid until the
   // next call; stream order makes reuse by the next op safe.
@@ -165,8 +178,12 @@ class DeviceScratch {
   void* p_;
 };
 
-// The backend's context; throws if the backend is not initialized.
+// The backend's context; throws if the backend is not initialized. Binds the calling thread to the
+// backend's GPU on its first call (a thread_local check after that).
 Context& context();
+// What context() does for the thread, for the paths that must not throw (frees): a failed
+// cudaSetDevice leaves the runtime's error for the next checked call.
+void bind_thread_quietly() noexcept;
 
 // Whether a CUDA graph is being captured on the compute stream (graphs.cu).
 bool graph_capturing();

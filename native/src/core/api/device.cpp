@@ -8,9 +8,9 @@
 
 namespace jdnn {
 
-int device_load(int device, const char* library_path) noexcept {
+int device_load(int device, int ordinal, const char* library_path) noexcept {
   return status_of([&] {
-    load_device_library(device_of(device), library_path);
+    load_device_library(device_of(device), ordinal, library_path);
   });
 }
 

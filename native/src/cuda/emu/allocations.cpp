@@ -7,6 +7,8 @@
 // the caller asked for) or "cached" (returned to the allocator: not valid at all).
 // Everything after the valid bytes up to the end of the block is guard, poisoned;
 // a guard byte that changed means a write past the allocation.
+// Each block belongs to the device current on the thread that called cudaMalloc, and a kernel
+// given memory of another device than its own fails (cuda_runtime_emu.h).
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -40,10 +42,11 @@ struct Block {
   size_t capacity = 0;   // requested rounded up, plus the guard
   Owner owner = Owner::PLAIN;
   size_t live_bytes = 0;  // the logical allocation's size while LIVE
+  int device = 0;         // current on the thread that called cudaMalloc
 };
 
 std::mutex map_mutex;
-size_t held_bytes = 0;
+std::map<int, size_t> held_bytes;  // by device
 
 std::map<const char*, Block>& blocks() {
   static auto* map = new std::map<const char*, Block>();  // outlives static destruction
@@ -85,12 +88,12 @@ size_t first_damaged(const Span& s) {
 
 }  // namespace
 
-void add_block(char* base, size_t requested, size_t capacity) {
+void add_block(char* base, size_t requested, size_t capacity, int device) {
   std::memset(base, kPoison, capacity);
   ASAN_POISON_MEMORY_REGION(base + requested, capacity - requested);
   std::lock_guard<std::mutex> lock(map_mutex);
-  blocks()[base] = Block{requested, capacity, Owner::PLAIN, 0};
-  held_bytes += requested;
+  blocks()[base] = Block{requested, capacity, Owner::PLAIN, 0, device};
+  held_bytes[device] += requested;
 }
 
 bool remove_block(const void* base) {
@@ -100,9 +103,9 @@ bool remove_block(const void* base) {
     auto it = blocks().find(static_cast<const char*>(base));
     if (it == blocks().end()) return false;
     const Block& b = it->second;
-    span = Span{it->first, usable(b), b.capacity};
+    span = Span{it->first, usable(b), b.capacity, b.device};
     if (b.owner == Owner::CACHED) span.bytes = 0;  // a cached block's last free checked its guard
-    held_bytes -= b.requested;
+    held_bytes[b.device] -= b.requested;
     blocks().erase(it);
   }
   if (span.bytes > 0) check_guard(span, "cudaFree");
@@ -110,9 +113,19 @@ bool remove_block(const void* base) {
   return true;
 }
 
-size_t device_bytes_held() {
+size_t device_bytes_held(int device) {
   std::lock_guard<std::mutex> lock(map_mutex);
-  return held_bytes;
+  auto it = held_bytes.find(device);
+  return it != held_bytes.end() ? it->second : 0;
+}
+
+std::string foreign_memory(const Span& span, int device) {
+  std::ostringstream m;
+  m << "memory of device " << span.device << " (" << describe(span) << ") used by work of device " << device
+    << ": jdnn enables no peer access, so a device's work may touch only its own memory; a thread "
+    << "whose current device is not the backend's allocated it or issued the work (call cudaSetDevice("
+    << span.device << ") or cudaSetDevice(" << device << ") on that thread first)";
+  return m.str();
 }
 
 bool find_live(const void* p, size_t bytes, Span* out) {
@@ -123,7 +136,7 @@ bool find_live(const void* p, size_t bytes, Span* out) {
   if (it == map.end()) return false;
   const size_t valid = usable(it->second);
   if (valid == 0 || c + bytes > it->first + valid) return false;
-  if (out != nullptr) *out = Span{it->first, valid, it->second.capacity};
+  if (out != nullptr) *out = Span{it->first, valid, it->second.capacity, it->second.device};
   return true;
 }
 
@@ -171,7 +184,7 @@ void note_logical_allocate(void* p, size_t bytes, cudaStream_t stream) {
     if (it == blocks().end() || bytes > it->second.requested) return;  // not a block of ours: stays as it is
     it->second.owner = Owner::LIVE;
     it->second.live_bytes = bytes;
-    span = Span{it->first, bytes, it->second.capacity};
+    span = Span{it->first, bytes, it->second.capacity, it->second.device};
   }
   // In stream order, after the work of the block's previous owner: poison (a reused block must
   // not show the old tensor's values) and make the tail past the new size a guard.
@@ -188,7 +201,7 @@ void note_logical_free(void* p, cudaStream_t stream) {
     std::lock_guard<std::mutex> lock(map_mutex);
     auto it = blocks().find(static_cast<const char*>(p));
     if (it == blocks().end() || it->second.owner != Owner::LIVE) return;
-    span = Span{it->first, it->second.live_bytes, it->second.capacity};
+    span = Span{it->first, it->second.live_bytes, it->second.capacity, it->second.device};
     it->second.owner = Owner::CACHED;
     it->second.live_bytes = 0;
   }
@@ -214,18 +227,27 @@ bool is_empty_allocation(const void* p) {
 
 }  // namespace
 
-bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel,
+bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel, int device,
                             std::vector<Span>& touched) {
   Span span;
+  const auto argument = [&] {
+    std::ostringstream m;
+    m << "argument " << index << " of kernel " << kernel;
+    if (*current_op_name() != '\0') m << " (op " << current_op_name() << ")";
+    return m.str();
+  };
   if (find_live(p, element, &span)) {
-    touched.push_back(span);
-    return true;
+    if (span.device == device) {
+      touched.push_back(span);
+      return true;
+    }
+    // A GPU without peer access faults when the kernel dereferences it.
+    record_error(cudaErrorIllegalAddress, argument() + " is " + foreign_memory(span, device));
+    return false;
   }
   if (is_empty_allocation(p)) return true;
   std::ostringstream m;
-  m << "argument " << index << " of kernel " << kernel;
-  if (*current_op_name() != '\0') m << " (op " << current_op_name() << ")";
-  m << " is " << p << ", which lies in no live device allocation of at least " << element
+  m << argument() << " is " << p << ", which lies in no live device allocation of at least " << element
     << " bytes: a host pointer, a freed tensor's memory or a block in the allocator's cache";
   record_error(cudaErrorIllegalAddress, m.str());
   return false;

@@ -23,8 +23,19 @@
 // - Failures inside deferred work are reported by the next call that reports
 //   asynchronous errors (synchronizations, copies, cudaGetLastError), once: a GPU
 //   would keep them sticky for the life of the context.
+// - Several devices (JDNN_EMU_MODES devices=N; one by default): the current device is per host
+//   thread and starts at 0, as in CUDA; cudaMalloc memory, streams and events belong to the
+//   device current when they were made (the legacy stream to the caller's current device). As the
+//   CUDA Programming Guide's "Stream and Event Behavior" documents, a kernel launched on a stream
+//   of another device than the current one fails with cudaErrorInvalidResourceHandle, and so does
+//   cudaEventRecord of an event and a stream of different devices, and cudaEventElapsedTime of
+//   events of two devices; copies, memsets, synchronizations and stream waits may name another
+//   device's stream. A kernel, copy or memset that touches memory of another device than its
+//   stream's fails with cudaErrorIllegalAddress: jdnn enables no peer access, and although a GPU
+//   would copy across devices through unified addressing, a backend bound to one GPU never means
+//   to, so the emulation refuses the copy too (as it refuses a block in the allocator's cache).
 // - JDNN_EMU_MODES (read once) adds test modes: shuffle-blocks, jitter, sm75/sm80/
-//   sm90, memory=<size>; see modes.cpp.
+//   sm90, memory=<size>, devices=N; see modes.cpp.
 // Kernel launches run every (block, thread) pair in turn on the executing thread.
 #pragma once
 #include <cmath>
@@ -217,15 +228,19 @@ struct Span {
   const char* base = nullptr;
   size_t bytes = 0;     // usable: the logical size (allocator) or the cudaMalloc size
   size_t capacity = 0;  // the whole block, guard included
+  int device = 0;       // the device whose cudaMalloc made the block
 };
 // enqueue() for work that uses device allocations: when the work is captured into a graph and
 // replayed, each allocation is checked to be still held (not given back with cudaFree) first.
 void enqueue_using(cudaStream_t stream, std::string what, std::vector<Span> uses, std::function<void()> work);
-// Checks argument `index` (a pointer to `element` bytes) against live allocations;
-// false (and the launch error recorded) when it lies in none.
-bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel,
+// Checks argument `index` (a pointer to `element` bytes) against live allocations of `device`,
+// the device the kernel runs on; false (and the launch error recorded) when it lies in none.
+bool check_pointer_argument(const void* p, size_t element, size_t index, const char* kernel, int device,
                             std::vector<Span>& touched);
 bool check_launch_config(unsigned grid, unsigned block, const char* kernel);
+// A kernel runs on the calling thread's current device, so its stream must belong to that device:
+// false (cudaErrorInvalidResourceHandle recorded) when it does not; else sets *device to it.
+bool check_launch_stream(cudaStream_t stream, const char* kernel, int* device);
 // Queues the grid's execution (run_all runs every block and thread); the guards of the
 // touched allocations are checked after it ran.
 void enqueue_launch(cudaStream_t stream, const std::string& kernel, std::vector<Span> touched,
@@ -244,11 +259,11 @@ template <class T>
 struct is_pointer_table<T, std::void_t<typename T::emu_pointer_table>> : std::true_type {};
 
 template <class T>
-bool check_argument(const T& value, size_t index, const char* kernel, std::vector<Span>& touched) {
+bool check_argument(const T& value, size_t index, const char* kernel, int device, std::vector<Span>& touched) {
   if constexpr (is_pointer_table<T>::value) {
     // every entry's whole range, a null entry being an absent operand (state a configuration lacks)
     return value.each_range([&](const void* p, size_t bytes) {
-      return p == nullptr || check_pointer_argument(p, bytes > 0 ? bytes : 1, index, kernel, touched);
+      return p == nullptr || check_pointer_argument(p, bytes > 0 ? bytes : 1, index, kernel, device, touched);
     });
   } else if constexpr (std::is_pointer_v<T>) {
     using Pointee = std::remove_cv_t<std::remove_pointer_t<T>>;
@@ -256,7 +271,7 @@ bool check_argument(const T& value, size_t index, const char* kernel, std::vecto
     if constexpr (!std::is_void_v<Pointee>) element = sizeof(Pointee);
     // A null pointer is how a kernel is told an operand is absent (bias_act_kernel's bias).
     if (value == nullptr) return true;
-    return check_pointer_argument(value, element, index, kernel, touched);
+    return check_pointer_argument(value, element, index, kernel, device, touched);
   } else {
     return true;
   }
@@ -270,12 +285,15 @@ void launch_kernel(void (*kernel)(Params...), unsigned grid, unsigned block, cud
                    Values... values) {
   const std::string name = kernel_name(typeid(kernel));
   if (!check_launch_config(grid, block, name.c_str())) return;
+  int device = 0;
+  if (!check_launch_stream(stream, name.c_str(), &device)) return;
   std::tuple<std::decay_t<Params>...> args(values...);
   std::vector<Span> touched;
   bool ok = true;
   size_t index = 0;
-  std::apply([&](const auto&... a) { ((ok = ok && check_argument(a, index++, name.c_str(), touched)), ...); },
-             args);
+  std::apply(
+      [&](const auto&... a) { ((ok = ok && check_argument(a, index++, name.c_str(), device, touched)), ...); },
+      args);
   if (!ok) return;
   enqueue_launch(stream, name, std::move(touched), [kernel, args, grid, block] {
     gridDim = dim3(grid);

@@ -1,4 +1,4 @@
-// Kernel launches under the emulation: the configuration check, the queued grid
+// Kernel launches under the emulation: the configuration and stream-device checks, the queued grid
 // with the guard checks after it, the block order and kernel names for messages.
 #include <algorithm>
 #include <atomic>
@@ -20,6 +20,24 @@ bool check_launch_config(unsigned grid, unsigned block, const char* kernel) {
   m << "kernel " << kernel << " launched with " << grid << " blocks of " << block
     << " threads: both must be at least 1 and a block at most 1024 threads";
   record_error(cudaErrorInvalidConfiguration, m.str());
+  return false;
+}
+
+bool check_launch_stream(cudaStream_t stream, const char* kernel, int* device) {
+  const int current = current_device();
+  const int owner = stream_device(stream);
+  if (owner == current) {
+    *device = owner;
+    return true;
+  }
+  std::ostringstream m;
+  m << "kernel " << kernel;
+  if (*current_op_name() != '\0') m << " (op " << current_op_name() << ")";
+  m << " launched on a stream of device " << owner << " while the calling thread's current device is " << current
+    << ": a kernel runs on the current device, so its stream must belong to it (CUDA Programming Guide, "
+    << "\"Stream and Event Behavior\"); a new thread starts on device 0, so call cudaSetDevice(" << owner
+    << ") on this thread before its first CUDA call";
+  record_error(cudaErrorInvalidResourceHandle, m.str());
   return false;
 }
 

@@ -1,5 +1,5 @@
-// The emulated CUDA runtime: one device whose memory is host memory. Device
-// queries, memory, copies and memsets here; streams and events in streams.cpp,
+// The emulated CUDA runtime: one device (or devices=N) whose memory is host memory. Device
+// selection and queries, memory, copies and memsets here; streams and events in streams.cpp,
 // the memory map in allocations.cpp, launches in launch.cpp. See
 // cuda_runtime_emu.h for what is emulated and how.
 #include <cstdlib>
@@ -31,6 +31,19 @@ size_t host_memory() {
 
 size_t total_memory() { return modes().memory_limit != 0 ? modes().memory_limit : host_memory(); }
 
+// The calling thread's current device: per host thread, 0 until the thread calls cudaSetDevice,
+// as in the CUDA runtime.
+thread_local int current = 0;
+
+// "cudaSetDevice(5): ..." for an ordinal outside [0, devices).
+std::string no_such_device(const char* call, int device) {
+  std::ostringstream m;
+  m << call << "(" << device << "): the emulated machine has " << modes().devices << " device"
+    << (modes().devices == 1 ? "" : "s") << " (ordinals 0 to " << modes().devices - 1
+    << "; JDNN_EMU_MODES devices=N sets how many)";
+  return m.str();
+}
+
 const char* kind_name(cudaMemcpyKind kind) {
   switch (kind) {
     case cudaMemcpyHostToHost: return "host to host";
@@ -42,14 +55,18 @@ const char* kind_name(cudaMemcpyKind kind) {
   return "?";
 }
 
-// A device operand of a copy or memset: it must lie in one live allocation.
-bool device_side(const void* p, size_t bytes, const char* call, const char* role, Span* span) {
-  if (find_live(p, bytes, span)) return true;
+// A device operand of a copy or memset: it must lie in one live allocation of the stream's device
+// (cudaErrorIllegalAddress when it is another device's). Returns the error recorded, or cudaSuccess.
+cudaError_t device_side(const void* p, size_t bytes, const char* call, const char* role, int device, Span* span) {
+  if (find_live(p, bytes, span)) {
+    if (span->device == device) return cudaSuccess;
+    return record_error(cudaErrorIllegalAddress,
+                        std::string(call) + ": the " + role + " is " + foreign_memory(*span, device));
+  }
   std::ostringstream m;
   m << call << ": the " << role << " " << p << " (" << bytes << " bytes) lies in no live device allocation: "
     << "a host pointer, a freed tensor's memory or a range past an allocation's end";
-  record_error(cudaErrorInvalidValue, m.str());
-  return false;
+  return record_error(cudaErrorInvalidValue, m.str());
 }
 
 // Copies and memsets go to the stream's queue; what the host waits for depends on the call
@@ -69,9 +86,14 @@ cudaError_t copy(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, 
   }
   const bool dst_device = kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice;
   const bool src_device = kind == cudaMemcpyDeviceToHost || kind == cudaMemcpyDeviceToDevice;
+  // A copy may be issued to a stream of another device than the current one (documented); the
+  // memory it touches must be the stream's device's.
+  const int device = stream_device(stream);
   Span dst_span, src_span;
-  if (dst_device && !device_side(dst, bytes, call, "destination", &dst_span)) return cudaErrorInvalidValue;
-  if (src_device && !device_side(src, bytes, call, "source", &src_span)) return cudaErrorInvalidValue;
+  if (dst_device)
+    if (const cudaError_t e = device_side(dst, bytes, call, "destination", device, &dst_span); e != cudaSuccess) return e;
+  if (src_device)
+    if (const cudaError_t e = device_side(src, bytes, call, "source", device, &src_span); e != cudaSuccess) return e;
   if (dst == nullptr || src == nullptr)
     return record_error(cudaErrorInvalidValue, std::string(call) + ": a null host pointer");
   const bool pinned_host = (!dst_device && is_pinned(dst, bytes)) || (!src_device && is_pinned(src, bytes));
@@ -116,7 +138,8 @@ cudaError_t memset(void* ptr, int value, size_t bytes, cudaStream_t stream, cons
   if (const cudaError_t e = check_legacy_use(stream, call); e != cudaSuccess) return e;
   if (bytes == 0) return cudaSuccess;
   Span span;
-  if (!device_side(ptr, bytes, call, "destination", &span)) return cudaErrorInvalidValue;
+  if (const cudaError_t e = device_side(ptr, bytes, call, "destination", stream_device(stream), &span); e != cudaSuccess)
+    return e;
   std::string name = std::string(call) + " (" + std::to_string(bytes) + " bytes)";
   enqueue_using(stream, name, {span}, [=] {
     std::memset(ptr, value, bytes);
@@ -127,22 +150,32 @@ cudaError_t memset(void* ptr, int value, size_t bytes, cudaStream_t stream, cons
 
 }  // namespace
 
+int jdnn::cuda::emu::current_device() { return current; }
+
 cudaError_t cudaGetDeviceCount(int* count) {
   if (count == nullptr) return record_error(cudaErrorInvalidValue);
   if (!modes().error.empty()) return record_error(cudaErrorInitializationError, modes().error);
-  *count = 1;
+  *count = modes().devices;
   return cudaSuccess;
 }
-cudaError_t cudaSetDevice(int device) { return record_error(device == 0 ? cudaSuccess : cudaErrorInvalidDevice); }
+// The calling thread's only: other threads keep theirs (each starts on device 0).
+cudaError_t cudaSetDevice(int device) {
+  if (device < 0 || device >= modes().devices)
+    return record_error(cudaErrorInvalidDevice, no_such_device("cudaSetDevice", device));
+  current = device;
+  return cudaSuccess;
+}
 cudaError_t cudaGetDevice(int* device) {
   if (device == nullptr) return record_error(cudaErrorInvalidValue);
-  *device = 0;
+  *device = current;
   return cudaSuccess;
 }
 
+// Every device alike: the modes set the same architecture and memory for each.
 cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
   if (prop == nullptr) return record_error(cudaErrorInvalidValue);
-  if (device != 0) return record_error(cudaErrorInvalidDevice);
+  if (device < 0 || device >= modes().devices)
+    return record_error(cudaErrorInvalidDevice, no_such_device("cudaGetDeviceProperties", device));
   std::memset(prop, 0, sizeof(*prop));
   std::strncpy(prop->name, "jdnn CUDA emulation (CPU)", sizeof(prop->name) - 1);
   prop->totalGlobalMem = total_memory();
@@ -164,9 +197,9 @@ cudaError_t cudaRuntimeGetVersion(int* version) { return cudaDriverGetVersion(ve
 
 cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   if (free_bytes == nullptr || total_bytes == nullptr) return record_error(cudaErrorInvalidValue);
-  if (modes().memory_limit != 0) {
+  if (modes().memory_limit != 0) {  // of the current device
     *total_bytes = modes().memory_limit;
-    *free_bytes = modes().memory_limit - device_bytes_held();
+    *free_bytes = modes().memory_limit - device_bytes_held(current);
     return cudaSuccess;
   }
   struct sysinfo info {};
@@ -176,21 +209,23 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
   return cudaSuccess;
 }
 
+// On the calling thread's current device, which the block records.
 cudaError_t cudaMalloc(void** ptr, size_t bytes) {
   if (ptr == nullptr) return record_error(cudaErrorInvalidValue);
   if (const cudaError_t e = check_capture_allows("cudaMalloc"); e != cudaSuccess) return e;
   const size_t limit = modes().memory_limit;
-  if (limit != 0 && bytes > limit - std::min(limit, device_bytes_held())) {
+  const size_t held = device_bytes_held(current);
+  if (limit != 0 && bytes > limit - std::min(limit, held)) {
     std::ostringstream m;
     m << "cudaMalloc of " << bytes << " bytes: the emulated device has " << limit << " bytes (memory mode), "
-      << device_bytes_held() << " of them allocated";
+      << held << " of them allocated";
     return record_error(cudaErrorMemoryAllocation, m.str());
   }
   // 256-byte alignment, as cudaMalloc guarantees, then the guard; zero bytes still gets a unique block.
   const size_t capacity = (bytes + 255) / 256 * 256 + kGuardBytes;
   void* p = std::aligned_alloc(256, capacity);
   if (p == nullptr) return record_error(cudaErrorMemoryAllocation);
-  add_block(static_cast<char*>(p), bytes, capacity);  // poisoned: cudaMalloc does not clear memory
+  add_block(static_cast<char*>(p), bytes, capacity, current);  // poisoned: cudaMalloc does not clear memory
   *ptr = p;
   return cudaSuccess;
 }
@@ -274,6 +309,8 @@ const char* cudaGetErrorString(cudaError_t error) {
       return modes().error.empty() ? "initialization error" : modes().error.c_str();
     case cudaErrorInvalidConfiguration: return "invalid configuration argument";
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
+    case cudaErrorInvalidDevice: return "invalid device ordinal";
+    case cudaErrorInvalidResourceHandle: return "invalid resource handle";
     case cudaErrorInsufficientDriver: return "CUDA driver version is insufficient for CUDA runtime version";
     case cudaErrorIllegalAddress: return "an illegal memory access was encountered";
     case cudaErrorLaunchFailure: return "unspecified launch failure";

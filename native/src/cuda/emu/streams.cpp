@@ -64,11 +64,13 @@ struct Capture {
 
 struct Queue {
   bool blocking = false;  // created without cudaStreamNonBlocking: ordered with the legacy stream
+  int device = 0;         // current on the creating thread (the legacy queue's is the caller's)
   std::deque<Item> items;
   std::shared_ptr<Capture> capture;  // while a capture is under way on this stream
 };
 
 struct EventState {
+  int device = 0;                // current on the thread that created the event
   std::shared_ptr<Queue> queue;  // null until recorded
   uint64_t bound = 0;            // complete once no item of queue below bound is left
   uint64_t generation = 0;       // of the latest record, so a stale record item sets no time
@@ -130,6 +132,15 @@ namespace jdnn::cuda::emu {
 namespace {
 
 std::shared_ptr<Queue> queue_of(cudaStream_t stream) { return stream == nullptr ? legacy_queue() : stream->queue; }
+
+// cudaErrorInvalidResourceHandle for a call given handles of two devices.
+cudaError_t devices_differ(const char* call, const char* first, int a, const char* second, int b) {
+  return record_error(cudaErrorInvalidResourceHandle,
+                      std::string(call) + ": the " + first + " belongs to device " + std::to_string(a) + ", the " +
+                          second + " to device " + std::to_string(b) +
+                          " (CUDA Programming Guide, \"Stream and Event Behavior\": they must be of one device); "
+                          "create both while the same device is current (cudaSetDevice on the calling thread)");
+}
 
 // The caller holds queue_mutex. Marks a capture invalid (the first reason stays).
 void invalidate(Capture& c, cudaError_t error, const std::string& why) {
@@ -272,6 +283,12 @@ cudaError_t report_deferred(cudaError_t otherwise) {
 
 }  // namespace
 
+int stream_device(cudaStream_t stream) {
+  // The legacy stream: one queue serves every device (stricter ordering than a GPU's one per device,
+  // which hides no defect of a backend bound to one device).
+  return stream == nullptr ? current_device() : stream->queue->device;
+}
+
 void drain_all() {
   std::lock_guard<std::recursive_mutex> exec(exec_mutex);
   std::vector<Need> need;
@@ -390,6 +407,7 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned flags) {
   if (stream == nullptr) return record_error(cudaErrorInvalidValue);
   auto q = std::make_shared<Queue>();
   q->blocking = (flags & cudaStreamNonBlocking) == 0;
+  q->device = current_device();
   std::lock_guard<std::mutex> lock(queue_mutex);
   auto& list = streams();
   list.erase(std::remove_if(list.begin(), list.end(), [](const std::weak_ptr<Queue>& w) { return w.expired(); }),
@@ -454,6 +472,7 @@ cudaError_t cudaDeviceSynchronize() {
 cudaError_t cudaEventCreate(cudaEvent_t* event) {
   if (event == nullptr) return record_error(cudaErrorInvalidValue);
   *event = new CUevent_st();
+  (*event)->state->device = current_device();
   return cudaSuccess;
 }
 
@@ -465,6 +484,8 @@ cudaError_t cudaEventDestroy(cudaEvent_t event) {
 // The event marks the stream's position; its time is taken when that position executes.
 cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream) {
   if (event == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  if (event->state->device != stream_device(stream))
+    return devices_differ("cudaEventRecord", "event", event->state->device, "stream", stream_device(stream));
   std::lock_guard<std::mutex> lock(queue_mutex);
   std::shared_ptr<EventState> e = event->state;
   if (auto& c = queue_of(stream)->capture) {  // a graph node: marks a position in the capture only
@@ -536,6 +557,8 @@ cudaError_t cudaEventQuery(cudaEvent_t event) {
 cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
   if (ms == nullptr) return record_error(cudaErrorInvalidValue);
   if (start == nullptr || end == nullptr) return record_error(cudaErrorInvalidResourceHandle);
+  if (start->state->device != end->state->device)
+    return devices_differ("cudaEventElapsedTime", "start event", start->state->device, "end event", end->state->device);
   std::lock_guard<std::recursive_mutex> exec(exec_mutex);
   const EventState &a = *start->state, &b = *end->state;
   if (a.queue == nullptr || b.queue == nullptr) return record_error(cudaErrorInvalidResourceHandle);

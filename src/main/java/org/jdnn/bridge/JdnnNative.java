@@ -44,7 +44,7 @@ public final class JdnnNative {
   public static native String code_names(int table);
 
   // ---- devices ----
-  public static native int device_load(int device, String libraryPath);
+  public static native int device_load(int device, int ordinal, String libraryPath);
 
   public static native boolean device_loaded(int device);
 

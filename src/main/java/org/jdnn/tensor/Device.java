@@ -3,7 +3,9 @@ package org.jdnn.tensor;
 import java.io.File;
 import java.net.URL;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bytedeco.javacpp.Loader;
 import org.jdnn.bridge.JdnnNative;
 
@@ -12,15 +14,36 @@ import org.jdnn.bridge.JdnnNative;
  *
  * <ul>
  *   <li>{@link #cpu()}: always present.
- *   <li>{@link #cuda()}: the first NVIDIA GPU, through libjdnn_cuda (cuBLAS, cuDNN and jdnn's own
- *       kernels). Loaded on first use; needs only the NVIDIA driver plus cuBLAS and cuDNN, found on
- *       the system library path or in a jar of those libraries on the class path
+ *   <li>{@link #cuda()}: this process's NVIDIA GPU, through libjdnn_cuda (cuBLAS, cuDNN and jdnn's
+ *       own kernels). Loaded on first use; needs only the NVIDIA driver plus cuBLAS and cuDNN, found
+ *       on the system library path or in a jar of those libraries on the class path
  *       (org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist, see {@code VendorRedist}). Throws
  *       {@link DeviceUnavailableException} naming what is missing.
  *   <li>{@link #cudaEmulated()}: the same CUDA backend code built against a CPU emulation of the
  *       CUDA runtime, cuBLAS and cuDNN. Slow; it exists so that the GPU code paths run in tests on
  *       machines without a GPU.
  * </ul>
+ *
+ * <h2>One GPU per process</h2>
+ *
+ * <p>The CUDA backend binds one GPU per process, chosen when it loads: {@link #cuda(int)} names it
+ * (an ordinal among the GPUs CUDA_VISIBLE_DEVICES shows), and {@link #cuda()} takes the one the
+ * launcher gave this process, the {@code LOCAL_RANK} environment variable's (torchrun's convention,
+ * which {@code scripts/jdnn-run} follows), else GPU 0. Data-parallel jobs on a machine with several
+ * GPUs therefore run one process per GPU:
+ *
+ * <pre>{@code
+ * // scripts/jdnn-run --nproc-per-node 4 com.example.Train   (LOCAL_RANK 0..3, one JVM each)
+ * Device gpu = Device.cuda();                               // GPU LOCAL_RANK of this node
+ * }</pre>
+ *
+ * <p>Once bound, asking the same backend for another ordinal throws a
+ * {@link DeviceUnavailableException} (an {@link IllegalStateException}) that names the GPU this
+ * process uses. Every Java thread that runs ops (the main thread, data loaders, a process group's
+ * communication thread) works on that GPU: the backend makes it current on each thread the first
+ * time the thread enters it, since the CUDA runtime's current device is per thread and a new thread
+ * would otherwise start on GPU 0. The emulation ({@link #cudaEmulated(int)}) binds an ordinal the
+ * same way; it has one device unless the JDNN_EMU_MODES test mode {@code devices=N} gives it more.
  *
  * <p>Factories that take no device ({@link Tensor#zeros}, {@link Tensor#of}, layer constructors)
  * use the current thread's {@linkplain #defaultDevice() default device}, the CPU unless changed
@@ -41,9 +64,14 @@ public final class Device {
   final int code;
   private final String name;
   private final String library;
-  // Guarded by this: the first failure's message is kept, so a missing GPU is probed once.
+  // Guarded by this: the first failure's message per ordinal is kept, so a missing GPU is probed once.
   private boolean loaded;
-  private String failure;
+  private final Map<Integer, String> failures = new HashMap<>();
+  // The GPU the backend binds (set once, when it loads, before `loaded`); 0 for the CPU. Volatile: read
+  // by ordinal() and toString() without the lock.
+  private volatile int ordinal;
+  // "LOCAL_RANK=1" when that variable chose the ordinal, else null (for messages).
+  private String chosenBy;
 
   private Device(int code, String name, String library) {
     this.code = code;
@@ -62,25 +90,69 @@ public final class Device {
   }
 
   /**
-   * The CUDA device (GPU 0 of those CUDA_VISIBLE_DEVICES shows), its backend loaded on first use.
+   * This process's GPU, its backend loaded on first use: the GPU the backend is bound to already,
+   * else GPU {@code LOCAL_RANK} when that environment variable is set (the launcher's choice: one
+   * process per GPU, see the class comment), else GPU 0; ordinals count the GPUs
+   * CUDA_VISIBLE_DEVICES shows.
    *
    * @return the CUDA device
-   * @throws DeviceUnavailableException when the driver, a GPU, cuBLAS or cuDNN is missing, or this
-   *     jdnn build has no CUDA backend; the message says which and how to fix it
+   * @throws DeviceUnavailableException when the driver, a GPU, cuBLAS or cuDNN is missing, when
+   *     there is no GPU {@code LOCAL_RANK} (the message names LOCAL_RANK, the GPU count and
+   *     CUDA_VISIBLE_DEVICES), or when this jdnn build has no CUDA backend; the message says which
+   *     and how to fix it
    */
   public static Device cuda() {
-    return CUDA.ensureLoaded();
+    return CUDA.ensureProcessDevice("Device.cuda()");
+  }
+
+  /**
+   * GPU {@code ordinal} (among those CUDA_VISIBLE_DEVICES shows), its backend loaded on first use
+   * and bound to that GPU for the life of the process.
+   *
+   * @param ordinal the GPU, from 0
+   * @return the CUDA device
+   * @throws IllegalArgumentException when {@code ordinal} is negative
+   * @throws DeviceUnavailableException when that GPU does not exist or cannot be used (as for
+   *     {@link #cuda()}), or when this process already uses another GPU: the backend binds one GPU
+   *     per process, and the message says which GPU this process uses and how to run one process per
+   *     GPU ({@code scripts/jdnn-run})
+   */
+  public static Device cuda(int ordinal) {
+    return CUDA.ensureLoaded(requireOrdinal(ordinal), null, "Device.cuda(" + ordinal + ")");
   }
 
   /**
    * The CUDA backend running on a CPU emulation of the GPU libraries (tests, debugging), loaded on
-   * first use. Correct but slow, and single-threaded inside each kernel.
+   * first use; the device it binds is chosen as {@link #cuda()} chooses a GPU (the bound one, else
+   * {@code LOCAL_RANK}'s, else 0). Correct but slow, and single-threaded inside each kernel.
    *
    * @return the emulated CUDA device, "cuda-emu"
-   * @throws DeviceUnavailableException when libjdnn_cuda_emu is missing from the build
+   * @throws DeviceUnavailableException when libjdnn_cuda_emu is missing from the build, or there is
+   *     no emulated device {@code LOCAL_RANK} (the emulation has one unless JDNN_EMU_MODES says
+   *     {@code devices=N})
    */
   public static Device cudaEmulated() {
-    return CUDA_EMU.ensureLoaded();
+    return CUDA_EMU.ensureProcessDevice("Device.cudaEmulated()");
+  }
+
+  /**
+   * Emulated device {@code ordinal}, bound for the life of the process as {@link #cuda(int)} binds
+   * a GPU. The emulation has one device unless the JDNN_EMU_MODES test mode {@code devices=N} gives
+   * it N.
+   *
+   * @param ordinal the emulated device, from 0
+   * @return the emulated CUDA device
+   * @throws IllegalArgumentException when {@code ordinal} is negative
+   * @throws DeviceUnavailableException when there is no such emulated device, or when this process
+   *     already uses another one (the message says which)
+   */
+  public static Device cudaEmulated(int ordinal) {
+    return CUDA_EMU.ensureLoaded(requireOrdinal(ordinal), null, "Device.cudaEmulated(" + ordinal + ")");
+  }
+
+  private static int requireOrdinal(int ordinal) {
+    if (ordinal < 0) throw new IllegalArgumentException("GPU ordinal must be >= 0, got " + ordinal);
+    return ordinal;
   }
 
   /**
@@ -115,7 +187,8 @@ public final class Device {
   /**
    * The device of a name, as {@link #toString()} writes it.
    *
-   * @param name "cpu", "cuda" or "cuda-emu"
+   * @param name "cpu", "cuda" (this process's GPU, as {@link #cuda()}), "cuda:N" (GPU N, as
+   *     {@link #cuda(int)}), "cuda-emu" or "cuda-emu:N"
    * @return the device, loaded
    * @throws IllegalArgumentException for any other name
    * @throws DeviceUnavailableException when the named device cannot be used
@@ -129,7 +202,14 @@ public final class Device {
       case "cuda-emu":
         return cudaEmulated();
       default:
-        throw new IllegalArgumentException("unknown device '" + name + "': expected cpu, cuda or cuda-emu");
+        int colon = name.lastIndexOf(':');
+        String base = colon < 0 ? name : name.substring(0, colon);
+        if (colon > 0 && (base.equals("cuda") || base.equals("cuda-emu")) && name.substring(colon + 1).matches("[0-9]{1,4}")) {
+          int n = Integer.parseInt(name.substring(colon + 1));
+          return base.equals("cuda") ? cuda(n) : cudaEmulated(n);
+        }
+        throw new IllegalArgumentException(
+            "unknown device '" + name + "': expected cpu, cuda, cuda:N, cuda-emu or cuda-emu:N (N a GPU ordinal)");
     }
   }
 
@@ -218,6 +298,16 @@ public final class Device {
   }
 
   /**
+   * The GPU this device's backend uses, among those CUDA_VISIBLE_DEVICES shows (for the emulation,
+   * its emulated device); 0 for the CPU, of which there is one.
+   *
+   * @return the ordinal, from 0
+   */
+  public int ordinal() {
+    return ordinal;
+  }
+
+  /**
    * Whether this device runs the CUDA backend.
    *
    * @return true for the CUDA device and its emulation
@@ -229,8 +319,8 @@ public final class Device {
   /**
    * One line naming the hardware and libraries behind this device.
    *
-   * @return "cpu" for the CPU; for a CUDA device, the line its backend writes about the GPU and
-   *     libraries it uses
+   * @return "cpu" for the CPU; for a CUDA device, the line its backend writes about the GPU it uses
+   *     (starting "GPU k of n: ", its ordinal and the GPUs visible) and the libraries it uses
 
    */
   public String describe() {
@@ -384,35 +474,80 @@ public final class Device {
     NativeErrors.check(JdnnNative.memory_release_cached(code));
   }
 
+  /**
+   * The device's name: "cpu", "cuda" or "cuda-emu", with the ordinal added when it is not 0
+   * ("cuda:1", as PyTorch writes it); {@link #byName} reads each back.
+   */
   @Override
   public String toString() {
-    return name;
+    int k = ordinal;
+    return k == 0 ? name : name + ":" + k;
   }
 
   private void requireCuda(String what) {
     if (!isCuda()) throw new UnsupportedOperationException(what + " applies to CUDA devices, not " + name);
   }
 
-  private synchronized Device ensureLoaded() {
+  /** The process's device: the bound one, else LOCAL_RANK's (torchrun's convention), else 0. */
+  private synchronized Device ensureProcessDevice(String call) {
     if (loaded) return this;
-    if (failure != null) throw new DeviceUnavailableException(failure);
-    JdnnNative.load();
+    String localRank = System.getenv("LOCAL_RANK");
+    if (localRank == null || localRank.isBlank()) return ensureLoaded(0, null, call);
+    int wanted;
     try {
-      int status = JdnnNative.device_load(code, libraryPath());
-      String message = status == 0 ? null : JdnnNative.last_error_message();
-      // A VENDOR failure: the GPU is usable, cuBLAS/cuDNN are missing or too old; jars may carry them.
-      if (code == CUDA_CODE && status == NativeErrors.Kind.VENDOR.ordinal()) {
-        message = retryWithBundledVendorLibraries(message);
-      }
-      if (message == null) {
+      wanted = Integer.parseInt(localRank.trim());
+    } catch (NumberFormatException e) {
+      wanted = -1;
+    }
+    if (wanted < 0) {
+      throw new DeviceUnavailableException(call + ": LOCAL_RANK is '" + localRank + "', not a GPU ordinal (0, 1, ...); "
+          + "the launcher sets it (scripts/jdnn-run, torchrun): unset it or set it to this process's rank on the node");
+    }
+    return ensureLoaded(wanted, "LOCAL_RANK=" + wanted, call);
+  }
+
+  /**
+   * Loads the backend bound to GPU {@code wanted}, or returns it when bound to that GPU already.
+   * {@code chooser} says what chose the GPU ("LOCAL_RANK=1"), or is null when the caller named it.
+   */
+  private synchronized Device ensureLoaded(int wanted, String chooser, String call) {
+    if (loaded) {
+      if (wanted == ordinal) return this;
+      throw new DeviceUnavailableException(call + ": this process uses GPU " + ordinal + " (" + this
+          + (chosenBy != null ? ", chosen by " + chosenBy : "") + "), and jdnn's CUDA backend binds one GPU per "
+          + "process, so GPU " + wanted + " cannot be used too. Use Device." + (code == CUDA_CODE ? "cuda" : "cudaEmulated")
+          + "() for this process's GPU; to use several GPUs, run one process per GPU (scripts/jdnn-run "
+          + "--nproc-per-node N starts N processes, each with its LOCAL_RANK, whose GPU Device.cuda() binds)");
+    }
+    String known = failures.get(wanted);
+    if (known == null) {
+      known = load(wanted);
+      if (known == null) {
+        ordinal = wanted;
+        chosenBy = chooser;
         loaded = true;
         return this;
       }
-      failure = message;
-    } catch (DeviceUnavailableException e) {
-      failure = e.getMessage();
+      failures.put(wanted, known);
     }
-    throw new DeviceUnavailableException(failure);
+    throw new DeviceUnavailableException(
+        chooser == null ? known : chooser + " (the launcher's rank on this node) selects GPU " + wanted + ": " + known);
+  }
+
+  /** Loads the backend bound to GPU {@code wanted}; null once loaded, else the failure's message. */
+  private String load(int wanted) {
+    JdnnNative.load();
+    try {
+      int status = JdnnNative.device_load(code, wanted, libraryPath());
+      String message = status == 0 ? null : JdnnNative.last_error_message();
+      // A VENDOR failure: the GPU is usable, cuBLAS/cuDNN are missing or too old; jars may carry them.
+      if (code == CUDA_CODE && status == NativeErrors.Kind.VENDOR.ordinal()) {
+        message = retryWithBundledVendorLibraries(message, wanted);
+      }
+      return message;
+    } catch (DeviceUnavailableException e) {
+      return e.getMessage();
+    }
   }
 
   /**
@@ -420,24 +555,24 @@ public final class Device {
    * of the libraries, then the org.bytedeco:cuda presets' classes) and retry. Returns null once
    * the device loaded, else the message to report, with what each attempt found and what failed.
    */
-  private String retryWithBundledVendorLibraries(String message) {
+  private String retryWithBundledVendorLibraries(String message, int wanted) {
     List<String> notes = new ArrayList<>();
     if (VendorRedist.present()) {
       notes.add(VendorRedist.load().toString());
-      message = retryLoad();
+      message = retryLoad(wanted);
       if (message == null) return null;
     }
     if (VendorPresets.present()) {
       String presetFailure = VendorPresets.load();
       if (presetFailure != null) notes.add(presetFailure);
-      message = retryLoad();
+      message = retryLoad(wanted);
       if (message == null) return null;
     }
     return notes.isEmpty() ? message : message + " (" + String.join("; ", notes) + ")";
   }
 
-  private String retryLoad() {
-    return JdnnNative.device_load(code, libraryPath()) == 0 ? null : JdnnNative.last_error_message();
+  private String retryLoad(int wanted) {
+    return JdnnNative.device_load(code, wanted, libraryPath()) == 0 ? null : JdnnNative.last_error_message();
   }
 
   private String libraryPath() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.DeviceUnavailableException;
@@ -53,6 +54,23 @@ class DeviceLoadingTest {
       assertEquals(emu, ints.device());
       org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {1, -2, 3, 4}, ints.toIntArray());
     }
+  }
+
+  /** One device per process: ordinal 0 here (no LOCAL_RANK); another ordinal is refused, naming the one in use. */
+  @Test
+  void theEmulatedBackendBindsOneDeviceForTheProcess() {
+    assumeTrue(System.getenv("LOCAL_RANK") == null, "LOCAL_RANK is set: this JVM's device is that rank's");
+    Device emu = Device.cudaEmulated();
+    assertEquals(0, emu.ordinal());
+    assertEquals(0, Device.cpu().ordinal());
+    assertSame(emu, Device.cudaEmulated(0));
+    assertSame(emu, Device.byName("cuda-emu:0"));
+    assertTrue(emu.describe().startsWith("GPU 0 of "), emu.describe());
+    DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class, () -> Device.cudaEmulated(1));
+    assertTrue(e.getMessage().startsWith("Device.cudaEmulated(1): this process uses GPU 0 (cuda-emu)"), e.getMessage());
+    assertTrue(e.getMessage().contains("scripts/jdnn-run"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Device.cudaEmulated(-1));
+    assertThrows(IllegalArgumentException.class, () -> Device.byName("cuda-emu:x"));
   }
 
   @Test
