@@ -274,7 +274,7 @@ run() {
 
   # 5. the GPU test selection
   if ((device_ok)); then
-    local props=(-Djdnn.parity.device="$device")
+    local props=(-Djdnn.parity.device="$device" -Djdnn.ranks.classpath="$cp")
     ((emu)) || props+=(-Djdnn.require.gpu=true)
     # Every test class with GPU cases: those that take a TestDevice, run @EveryDevice or sit
     # @OnDevice("cuda") (the ways a test reaches the GPU, TestDevice's javadoc), found in the tree's
@@ -311,7 +311,10 @@ run() {
     local ranks=2
     ((emu)) || ranks=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || echo 1)
     ((ranks >= 1)) || ranks=1
-    local run_ranks=(env JAVA_HOME="$kit/jre" scripts/jdnn-run --nproc-per-node "$ranks" --classpath "$cp"
+    # on cuda-emu, one emulated GPU per rank (each binds the GPU of its LOCAL_RANK)
+    local emu_modes="${JDNN_EMU_MODES:-}"
+    ((emu)) && emu_modes="devices=$ranks"
+    local run_ranks=(env JAVA_HOME="$kit/jre" JDNN_EMU_MODES="$emu_modes" scripts/jdnn-run --nproc-per-node "$ranks" --classpath "$cp"
       --jvm-arg -Xss4m --jvm-arg "-Dorg.bytedeco.javacpp.cachedir=$work/javacpp-cache")
     step nccl-collectives 90 "${run_ranks[@]}" org.jdnn.distributed.CollectivesWorker "$device"
     step nccl-ddp 120 "${run_ranks[@]}" org.jdnn.distributed.DdpWorker w1 128 50 "$device"

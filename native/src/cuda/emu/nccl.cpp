@@ -7,6 +7,8 @@
 // - ncclGetUniqueId makes an id, which every rank passes to ncclCommInitRank; init blocks until all
 //   `nranks` ranks have joined (no timeout, as NCCL's). A rank joining twice or a different nranks
 //   is ncclInvalidUsage.
+// - A communicator belongs to the GPU current on the thread that called ncclCommInitRank; its
+//   collectives take streams and memory of that GPU only.
 // - Collectives check their arguments at the call (device memory of the sizes given, a known type
 //   and reduction) and are queued on the stream: they run in stream order when the emulated device
 //   reaches them (a synchronization), never at the call.
@@ -64,6 +66,7 @@ static_assert(sizeof(Id) <= NCCL_UNIQUE_ID_BYTES, "the id fits NCCL's");
 // A communicator's state; queued work holds it, so it outlives ncclCommDestroy until that work ran.
 struct State {
   int rank = 0, nranks = 0;
+  int device = 0;  // the GPU current on the thread that called ncclCommInitRank
   std::string name;
   Header* header = nullptr;
   char* slots = nullptr;
@@ -191,13 +194,19 @@ void reduce(char* out, const State& s, size_t bytes, ncclDataType_t t, ncclRedOp
   }
 }
 
-// Checks a device buffer argument at the call; "" or what is wrong.
-std::string device_buffer(const void* p, size_t bytes, const char* role) {
+// Checks a device buffer argument at the call; "" or what is wrong. NCCL reads and writes the
+// memory of the communicator's GPU only.
+std::string device_buffer(const void* p, size_t bytes, const char* role, int device) {
   if (bytes == 0) return "";
-  if (cuda::emu::is_device_range(p, bytes)) return "";
+  cuda::emu::Span span;
   std::ostringstream m;
-  m << "the " << role << " " << p << " (" << bytes << " bytes) lies in no live device allocation: a host pointer, a "
-    << "freed tensor's memory or a range past an allocation's end";
+  if (!cuda::emu::find_live(p, bytes, &span)) {
+    m << "the " << role << " " << p << " (" << bytes << " bytes) lies in no live device allocation: a host pointer, a "
+      << "freed tensor's memory or a range past an allocation's end";
+  } else if (span.device != device) {
+    m << "the " << role << " " << p << " is memory of GPU " << span.device << ", but the communicator belongs to GPU "
+      << device << " (the thread's current device at ncclCommInitRank)";
+  }
   return m.str();
 }
 
@@ -210,12 +219,18 @@ ncclResult_t queue(const char* call, ncclComm_t comm, cudaStream_t stream, void*
   std::shared_ptr<State> s = comm->state;
   if (s->destroyed.load() || s->aborted.load())
     return refuse(ncclInvalidUsage, std::string(call) + ": the communicator was destroyed or aborted");
+  if (cuda::emu::stream_device(stream) != s->device) {
+    std::ostringstream m;
+    m << call << ": the stream belongs to GPU " << cuda::emu::stream_device(stream) << ", the communicator to GPU "
+      << s->device;
+    return refuse(ncclInvalidArgument, m.str());
+  }
   if (cuda::emu::stream_capturing(stream))
     return refuse(ncclInvalidUsage, std::string(call) + ": the emulated NCCL does not take part in stream capture");
   for (const auto& [p, bytes] : reads)
-    if (std::string why = device_buffer(p, bytes, "send buffer"); !why.empty())
+    if (std::string why = device_buffer(p, bytes, "send buffer", s->device); !why.empty())
       return refuse(ncclInvalidArgument, std::string(call) + ": " + why);
-  if (std::string why = device_buffer(recv, recv_bytes, "receive buffer"); !why.empty())
+  if (std::string why = device_buffer(recv, recv_bytes, "receive buffer", s->device); !why.empty())
     return refuse(ncclInvalidArgument, std::string(call) + ": " + why);
   cuda::emu::enqueue_named(stream, call, [s, call, recv, recv_bytes, rounds] {
     if (s->destroyed.load()) {
@@ -303,6 +318,7 @@ ncclResult_t ncclCommInitRank(ncclComm_t* comm, int nranks, ncclUniqueId commId,
   auto s = std::make_shared<State>();
   s->rank = rank;
   s->nranks = nranks;
+  s->device = cuda::emu::current_device();
   s->name = id.name;
   s->header = static_cast<Header*>(map);
   s->slots = static_cast<char*>(map) + kSlotsOffset;

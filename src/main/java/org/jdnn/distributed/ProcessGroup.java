@@ -579,7 +579,9 @@ public final class ProcessGroup implements AutoCloseable {
   // thread of its own, bounded here by the group's timeout (a set-up that never ends leaves that
   // daemon thread behind, and the group fails).
   private Communicator openDevice(Device device) {
-    String key = prefix + "nccl/" + device + "/id";
+    // Keyed by the kind of device, not its ordinal: each rank has a GPU of its own (cuda:0, cuda:1, ...).
+    String kind = device.toString().replaceFirst(":.*", "");
+    String key = prefix + "nccl/" + kind + "/id";
     byte[] id;
     if (rank == 0) {
       id = Communicator.deviceGroupId(device);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jdnn.tensor.Communicator;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Process groups on GPU tensors through NCCL, here the emulated NCCL of cuda-emu (ranks as separate
- * JVMs, bytes through shared memory): every collective against values computed from what each rank
+ * JVMs, each on the emulated GPU of its LOCAL_RANK, bytes through shared memory): every collective against values computed from what each rank
  * sent, at 2 and 3 ranks, with Gloo's CPU collectives interleaved in the same group; a rank that dies
  * or stalls makes the others fail with a message naming it (the stall through the communicator's
  * watchdog, which aborts NCCL at the timeout); data-parallel W1 training through NCCL equal to one
@@ -35,10 +36,12 @@ class NcclEmulationTest {
   @Test
   void collectivesOnCudaTensorsAgreeWithTheirDefinition() {
     for (int world : new int[] {2, 3}) {
-      List<Ranks.Result> results = Ranks.run(world, 180, CollectivesWorker.class, "cuda-emu");
+      List<Ranks.Result> results = Ranks.run(world, 180, gpus(world), CollectivesWorker.class, "cuda-emu");
       Ranks.requireAllSucceeded(results);
       for (Ranks.Result r : results) {
-        assertTrue(r.output().contains("collectives ok on rank " + r.rank() + " of " + world + " on cuda-emu (gloo+nccl)"),
+        // each rank on the emulated GPU of its LOCAL_RANK: cuda-emu (GPU 0), cuda-emu:1, ...
+        String gpu = r.rank() == 0 ? "cuda-emu" : "cuda-emu:" + r.rank();
+        assertTrue(r.output().contains("collectives ok on rank " + r.rank() + " of " + world + " on " + gpu + " (gloo+nccl)"),
             r.toString());
       }
     }
@@ -46,7 +49,7 @@ class NcclEmulationTest {
 
   @Test
   void aRankThatDiesIsNamedByTheOthers() {
-    List<Ranks.Result> results = Ranks.run(3, 120, FailureWorker.class, "die", "20", "cuda-emu");
+    List<Ranks.Result> results = Ranks.run(3, 120, gpus(3), FailureWorker.class, "die", "20", "cuda-emu");
     for (int r = 0; r < 2; r++) {
       Ranks.Result survivor = results.get(r);
       assertEquals(0, survivor.status(), Ranks.all(results));
@@ -60,7 +63,7 @@ class NcclEmulationTest {
 
   @Test
   void aStalledRankIsNamedWhenTheWatchdogAbortsAtTheTimeout() {
-    List<Ranks.Result> results = Ranks.run(2, 120, FailureWorker.class, "late", "4", "cuda-emu");
+    List<Ranks.Result> results = Ranks.run(2, 120, gpus(2), FailureWorker.class, "late", "4", "cuda-emu");
     Ranks.Result waiting = results.get(0);
     assertEquals(0, waiting.status(), Ranks.all(results));
     Matcher m = Pattern.compile("FAILED after (\\d+) ms: (.*)").matcher(waiting.output());
@@ -75,7 +78,7 @@ class NcclEmulationTest {
   void w1TrainedThroughNcclOnTwoRanksEqualsOneProcess() {
     // 20 steps: the emulated device runs every kernel on one host thread. Tolerance as in
     // DistributedDataParallelTest (float32 summation order only).
-    List<Ranks.Result> results = Ranks.run(2, 420, DdpWorker.class, "w1", "64", "20", "cuda-emu");
+    List<Ranks.Result> results = Ranks.run(2, 420, gpus(2), DdpWorker.class, "w1", "64", "20", "cuda-emu");
     Ranks.requireAllSucceeded(results);
     Matcher w0 = Pattern.compile("WEIGHTS (\\S+)").matcher(results.get(0).output());
     Matcher w1 = Pattern.compile("WEIGHTS (\\S+)").matcher(results.get(1).output());
@@ -85,6 +88,25 @@ class NcclEmulationTest {
     assertTrue(m.find(), Ranks.all(results));
     double diff = Double.parseDouble(m.group(1));
     assertTrue(diff <= 1e-5, "replica differs from single-process training by " + diff + "\n" + Ranks.all(results));
+  }
+
+  @Test
+  void theTrainerFitsOnGpuRanksWithTheSameLogsAndWeightsEverywhere() {
+    List<Ranks.Result> results = Ranks.run(2, 240, gpus(2), TrainerWorker.class, "fit", "2", "cuda-emu");
+    Ranks.requireAllSucceeded(results);
+    List<String> logs0 = lines(results.get(0), "LOGS");
+    assertEquals(2, logs0.size(), results.get(0).toString());
+    assertEquals(logs0, lines(results.get(1), "LOGS"), Ranks.all(results));
+    assertEquals(lines(results.get(0), "WEIGHTS"), lines(results.get(1), "WEIGHTS"), Ranks.all(results));
+  }
+
+  private static List<String> lines(Ranks.Result r, String prefix) {
+    return r.output().lines().filter(l -> l.startsWith(prefix)).toList();
+  }
+
+  // One emulated GPU per rank: each rank binds the GPU of its LOCAL_RANK, as on a multi-GPU machine.
+  private static Map<String, String> gpus(int world) {
+    return Map.of("JDNN_EMU_MODES", "devices=" + world);
   }
 
   @Test

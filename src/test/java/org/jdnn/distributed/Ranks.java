@@ -47,7 +47,7 @@ final class Ranks {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("org.bytedeco.javacpp.cachedir",
                 Path.of("target", "javacpp-cache").toAbsolutePath().toString()),
-            "-Xss4m", "-cp", System.getProperty("java.class.path"), main.getName()));
+            "-Xss4m", "-cp", classPath(), main.getName()));
         command.addAll(List.of(args));
         Path log = Files.createTempFile("jdnn-rank" + r + "-", ".log");
         logs.add(log);
@@ -82,6 +82,13 @@ final class Ranks {
       for (Process p : processes) p.destroyForcibly();
       for (Path log : logs) log.toFile().delete();
     }
+  }
+
+  // The ranks' classpath: this JVM's, unless jdnn.ranks.classpath names it (a launcher such as JUnit's
+  // console, in the GPU kit, loads the tests through a class loader of its own).
+  private static String classPath() {
+    String given = System.getProperty("jdnn.ranks.classpath");
+    return given != null && !given.isBlank() ? given : System.getProperty("java.class.path");
   }
 
   /** Fails with every rank's output unless all exited 0. */

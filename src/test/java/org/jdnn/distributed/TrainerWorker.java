@@ -11,6 +11,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.train.Callback;
@@ -21,7 +22,7 @@ import org.jdnn.train.Trainer;
 
 /**
  * One rank of TrainerDistributedTest: a small classifier trained by Trainer.distributed on random
- * data. Modes: "fit E" trains E epochs; "first DIR" trains 1 of 2 epochs with a ModelCheckpoint in
+ * data. Modes: "fit E [DEVICE]" trains E epochs (on DEVICE, cpu by default); "first DIR" trains 1 of 2 epochs with a ModelCheckpoint in
  * DIR; "resume DIR" resumes from DIR's last checkpoint and trains to 2; "fail" has the last rank's
  * callback throw during epoch 1, "fail0" rank 0's (the store's host). Prints each epoch's logs ("LOGS epoch ..."), the weights' bits
  * ("WEIGHTS ...") and, on a failure, "FAILED: " with the message.
@@ -34,6 +35,7 @@ public final class TrainerWorker {
     try (ProcessGroup group = ProcessGroup.fromEnvironment()) {
       Generator.manualSeed(77 + group.rank());  // replicas differ until the broadcast
       try (Layer model = new Sequential(new Linear(12, 16), new ReLU(), new Linear(16, 3)); ArrayDataset data = data()) {
+        if (mode.equals("fit") && args.length > 2) model.to(Device.byName(args[2]));  // cuda-emu: gradients through NCCL
         Adam adam = new Adam(model.parameters(), 1e-2);
         Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).batchSize(16).seed(5).metrics(Metric.accuracy())
             .distributed(group).callbacks(new ProgressLogger(System.out, false, 0), new Callback() {
