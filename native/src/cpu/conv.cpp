@@ -5,7 +5,8 @@
 // col (Cg*kh*kw, OH*OW), and one GEMM gives Y_g (Cout/G, OH*OW) = W_g (Cout/G, Cg*kh*kw) x col.
 // Backward: dcol = W_g^T x dY_g, scattered back by col2im (input gradient); dW_g += dY_g x col^T
 // (weight gradient). A 1x1, stride-1, unpadded convolution needs no im2col: the input block is
-// its own col matrix.
+// its own col matrix. bfloat16 tensors take the same lowering with the bf16 GEMMs (below,
+// conv2d_bf16); float16 ones are refused (the CPU has no float16 GEMM).
 //
 // Threads: with at least as many samples as threads, samples are spread over the pool and each
 // GEMM runs inline on its thread (parallel_for nested in parallel_for runs serially) with a
@@ -22,8 +23,10 @@
 
 #include "cpu/cpu_backend.h"
 #include "cpu/gemm.h"
+#include "cpu/gemm_bf16.h"
 #include "cpu/sums.h"
 #include "cpu/thread_pool.h"
+#include "kernels/bf16.h"
 #include "kernels/unary.h"
 
 namespace jdnn::cpu {
@@ -194,10 +197,121 @@ constexpr int64_t kMaxPartialElements = int64_t(1) << 22;
 
 inline int64_t ld(int64_t v) { return std::max<int64_t>(1, v); }
 
-// 16-bit convolutions are cuDNN's (float32 accumulation); the CPU's GEMMs take float32 and float64.
-void refuse_half(const char* op, const Tensor& x) {
-  JDNN_CHECK(!is_half(x.dtype), op, ": 16-bit convolutions (", x.describe(), ") run on CUDA devices; on the CPU",
-             " convert the operands to float32 (autocast computes them in float32 there)");
+// bfloat16 convolutions (autocast's on the CPU) keep the lowering above and do its GEMMs with the
+// bf16 product of autocast's matmuls (matmul_bf16_2d: operands rounded to bf16, which widened bf16
+// values already are, so exactly; products summed in float32). im2col and col2im run on float32
+// copies of one sample's group block; each result stays float32 until it is complete (col2im's
+// overlapping adds and the weight gradient's sum over samples included) and is rounded to bf16 once,
+// as cuDNN's PSEUDO_BFLOAT16 convolutions and autocast's reference path round it.
+constexpr int kWideInput = 2, kWideOutput = 3, kWeightBuffer = 4, kProductBuffer = 5;
+
+void widen_bf16(const uint16_t* src, int64_t n, float* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::bf16_to_float(src[i]);
+}
+
+void round_to_bf16(const float* src, int64_t n, uint16_t* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = kernels::float_to_bf16(src[i]);
+}
+
+// The CPU's 16-bit GEMM rounds its operands to bfloat16, which would change float16 operands.
+void refuse_float16(const char* op, const Tensor& x) {
+  JDNN_CHECK(x.dtype == DType::BFLOAT16, op, ": expected bfloat16 or float32/float64 operands on the CPU, got ",
+             x.describe(), "; float16 convolutions need a CUDA device (the CPU's 16-bit GEMM is bfloat16 only):"
+             " use bfloat16 autocast on the CPU, or convert the operands to float32");
+}
+
+// y (bf16, no bias: the facade leaves the bias to an add, as for cuDNN) = the convolution of x and w.
+void conv2d_bf16(const Tensor& x, const Tensor& w, Tensor& y, const Conv2dGeom& g) {
+  refuse_float16("conv2d", x);
+  const ConvShape s = conv_shape(x, w, y, g);
+  const uint16_t* xs = x.data<uint16_t>();
+  uint16_t* ys = y.data<uint16_t>();
+  float* w32 = scratch<float, kWeightBuffer>(s.cout * s.k);  // the caller's buffer, read by every thread
+  widen_bf16(w.data<uint16_t>(), s.cout * s.k, w32);
+  for_each_sample(s.n, [&](int64_t n) {
+    float* x32 = scratch<float, kWideInput>(s.cg * s.h * s.w);
+    float* col = s.direct ? nullptr : scratch<float, kColBuffer>(s.k * s.p);
+    float* y32 = scratch<float, kWideOutput>(s.coutg * s.p);
+    for (int64_t gi = 0; gi < s.groups; ++gi) {
+      widen_bf16(xs + (n * s.c + gi * s.cg) * s.h * s.w, s.cg * s.h * s.w, x32);
+      const float* b = x32;
+      if (!s.direct) {
+        im2col(s, x32, col);
+        b = col;
+      }
+      matmul_bf16_2d(w32 + gi * s.coutg * s.k, b, nullptr, y32, s.coutg, s.p, s.k, false, false);
+      round_to_bf16(y32, s.coutg * s.p, ys + (n * s.cout + gi * s.coutg) * s.p);
+    }
+  });
+}
+
+// dx and dw in bf16 (either may be null; no bias gradient: the facade refuses it for 16-bit data).
+void conv2d_backward_bf16(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
+                          const Conv2dGeom& g) {
+  refuse_float16("conv2d_backward", x);
+  const ConvShape s = conv_shape(x, w, dy, g);
+  const uint16_t *xs = x.data<uint16_t>(), *dys = dy.data<uint16_t>();
+  const int64_t plane = s.cg * s.h * s.w;
+
+  if (dx != nullptr) {  // dX_g = col2im(W_g^T dY_g), summed in float32, rounded once
+    float* w32 = scratch<float, kWeightBuffer>(s.cout * s.k);
+    widen_bf16(w.data<uint16_t>(), s.cout * s.k, w32);
+    uint16_t* dxs = dx->data<uint16_t>();
+    for_each_sample(s.n, [&](int64_t n) {
+      float* dy32 = scratch<float, kWideOutput>(s.coutg * s.p);
+      float* dx32 = scratch<float, kWideInput>(plane);
+      float* dcol = s.direct ? nullptr : scratch<float, kColBuffer>(s.k * s.p);
+      for (int64_t gi = 0; gi < s.groups; ++gi) {
+        widen_bf16(dys + (n * s.cout + gi * s.coutg) * s.p, s.coutg * s.p, dy32);
+        const float* wg = w32 + gi * s.coutg * s.k;
+        if (s.direct) {
+          matmul_bf16_2d(wg, dy32, nullptr, dx32, s.cg, s.p, s.coutg, true, false);
+        } else {
+          matmul_bf16_2d(wg, dy32, nullptr, dcol, s.k, s.p, s.coutg, true, false);
+          std::fill(dx32, dx32 + plane, 0.0f);
+          col2im(s, dcol, dx32);
+        }
+        round_to_bf16(dx32, plane, dxs + (n * s.c + gi * s.cg) * s.h * s.w);
+      }
+    });
+  }
+
+  if (dw != nullptr) {  // dW_g = sum_n dY_g col^T: float32 partial sums per block of samples, added in block order
+    const int64_t wsize = s.cout * s.k;
+    int64_t blocks = 1;
+    if (batch_parallel(s.n)) {
+      blocks = std::min<int64_t>(s.n, 4 * static_cast<int64_t>(num_threads()));
+      blocks = std::max<int64_t>(1, std::min<int64_t>(blocks, kMaxPartialElements / std::max<int64_t>(1, wsize)));
+    }
+    float* partial = scratch<float, kPartialBuffer>(blocks * wsize);
+    for_each_item(blocks, blocks > 1, [&](int64_t bi) {
+      float* acc = partial + bi * wsize;
+      std::fill(acc, acc + wsize, 0.0f);
+      float* x32 = scratch<float, kWideInput>(plane);
+      float* dy32 = scratch<float, kWideOutput>(s.coutg * s.p);
+      float* col = s.direct ? nullptr : scratch<float, kColBuffer>(s.k * s.p);
+      float* prod = scratch<float, kProductBuffer>(s.coutg * s.k);
+      for (int64_t n = s.n * bi / blocks; n < s.n * (bi + 1) / blocks; ++n) {
+        for (int64_t gi = 0; gi < s.groups; ++gi) {
+          widen_bf16(xs + (n * s.c + gi * s.cg) * s.h * s.w, plane, x32);
+          widen_bf16(dys + (n * s.cout + gi * s.coutg) * s.p, s.coutg * s.p, dy32);
+          const float* b = x32;
+          if (!s.direct) {
+            im2col(s, x32, col);
+            b = col;
+          }
+          matmul_bf16_2d(dy32, b, nullptr, prod, s.coutg, s.k, s.p, false, true);
+          float* a = acc + gi * s.coutg * s.k;
+          for (int64_t i = 0; i < s.coutg * s.k; ++i) a[i] += prod[i];
+        }
+      }
+    });
+    for (int64_t bi = 1; bi < blocks; ++bi) {
+      const float* part = partial + bi * wsize;
+      for (int64_t i = 0; i < wsize; ++i) partial[i] += part[i];
+    }
+    round_to_bf16(partial, wsize, dw->data<uint16_t>());
+  }
 }
 }  // namespace
 
@@ -206,7 +320,7 @@ void refuse_half(const char* op, const Tensor& x) {
 // and no second tensor, as a separate ReLU layer would need.
 void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Tensor& y, const Conv2dGeom& g,
                         bool relu) {
-  refuse_half("conv2d", x);
+  if (is_half(x.dtype)) return conv2d_bf16(x, w, y, g);
   const ConvShape s = conv_shape(x, w, y, g);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -240,7 +354,7 @@ void CpuBackend::conv2d(const Tensor& x, const Tensor& w, const Tensor* bias, Te
 
 void CpuBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, Tensor* dx, Tensor* dw,
                                  Tensor* dbias, const Conv2dGeom& g) {
-  refuse_half("conv2d_backward", x);
+  if (is_half(x.dtype)) return conv2d_backward_bf16(x, w, dy, dx, dw, g);
   const ConvShape s = conv_shape(x, w, dy, g);
   with_float_type(x.dtype, [&](auto zero) {
     using T = decltype(zero);

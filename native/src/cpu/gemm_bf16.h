@@ -18,6 +18,12 @@ void bf16_pack_weight(const float* w, int64_t out, int64_t in, uint32_t* packed)
 void linear_bf16(const float* x, int64_t n, int64_t in, const uint32_t* packed, int64_t out,
                  const float* bias, bool relu, float* y);
 
+// c (m, n) = op(A) op(B) + bias (per column, or null) of row-major float32 matrices, the operands
+// rounded to bf16 as the kernel reads them, products summed in float32 (matmul_bf16.cpp: autocast's
+// products and the CPU's bfloat16 convolutions). op(A) is (m, k), A^T stored (k, m) when ta.
+void matmul_bf16_2d(const float* A, const float* B, const float* bias, float* C, int64_t m, int64_t n, int64_t k,
+                    bool ta, bool tb);
+
 // "amx" when the CPU has AMX-BF16 and Linux grants the process the tile state (batches of 16 rows
 // or more use it, smaller ones the AVX512-BF16 kernel), else "avx512bf16" (VDPBF16PS), else
 // "generic" (same packed format, plain C++). JDNN_BF16_KERNEL=amx|avx512bf16|generic picks one;

@@ -100,8 +100,6 @@ void product(const float* x, int64_t m, int64_t k, const float* src, int64_t n, 
 
 }  // namespace
 
-namespace {
-// One product c (m, n) = op(A) op(B) + bias (or nothing) of row-major float32 matrices.
 void matmul_bf16_2d(const float* A, const float* B, const float* bias, float* C, int64_t m, int64_t n, int64_t k,
                     bool ta, bool tb) {
   if (m == 0 || n == 0) return;
@@ -153,7 +151,6 @@ void matmul_bf16_2d(const float* A, const float* B, const float* bias, float* C,
       for (int64_t j = 0; j < n; ++j) C[i * n + j] += bias[j];
   }
 }
-}  // namespace
 
 // 2-D operands, or 3-D ones with one batch size (torch.bmm, no bias): one product per batch entry.
 void CpuBackend::matmul_half(const Tensor& a, const Tensor& b, const Tensor* bias, Tensor& c, bool ta, bool tb,

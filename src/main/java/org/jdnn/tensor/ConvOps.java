@@ -14,7 +14,8 @@ import org.jdnn.bridge.JdnnNative;
  * <p>Each op checks its arguments before any native code runs and throws an
  * {@link IllegalArgumentException} whose message starts with the {@code layer} name and gives the
  * expected and the actual values. Float32 and float64 on every device; float16 and bfloat16 on CUDA devices (cuDNN,
- * float32 accumulation), where autocast sends its convolutions; gradients reach every input that requires one.
+ * float32 accumulation) and bfloat16 on the CPU (im2col and the bf16 GEMMs, float32 accumulation), where autocast
+ * sends its convolutions; gradients reach every input that requires one.
  */
 public final class ConvOps {
   private ConvOps() {}
@@ -25,11 +26,13 @@ public final class ConvOps {
    * differ per side: "same" padding with an even kernel puts the extra zero at the bottom / right,
    * as PyTorch does), dilations and groups. Output size: {@link Conv2dGeometry#outputSize}.
    *
-   * <p>Under {@link Autocast} on a CUDA device the operands are cast to the autocast type and cuDNN convolves them
-   * with float32 accumulation (the bias added after, rounding again, as cuDNN's bias addition does); elsewhere under
-   * autocast the reference path convolves the rounded operands in float32 and rounds the result once.
+   * <p>Under {@link Autocast} on a CUDA device, and under bfloat16 autocast on a CPU with bf16 arithmetic (AMX or
+   * AVX512-BF16), the operands are cast to the autocast type and convolved with float32 accumulation (cuDNN; on the
+   * CPU im2col and the bf16 GEMMs), the result rounded to the type, the bias added after it, rounding again, as
+   * cuDNN's bias addition does; elsewhere under autocast the reference path convolves the rounded operands in float32
+   * and rounds the result once.
    *
-   * @param x the input (N, C, H, W), float32 or float64 (float16 or bfloat16 on a CUDA device)
+   * @param x the input (N, C, H, W), float32 or float64 (float16 or bfloat16 on a CUDA device, bfloat16 on the CPU)
    * @param w the kernel (Cout, C / groups, kh, kw), x's dtype and device
    * @param bias (Cout), or null
    * @param geometry strides, paddings, dilations, groups; validated here
@@ -83,7 +86,7 @@ public final class ConvOps {
     }
     requireSameKind(layer, x, w, "weight");
     if (x.dtype().isHalf() && (bias != null || relu)) {
-      // cuDNN's 16-bit convolution takes neither: the bias (checked by add) and the ReLU follow as ops
+      // the 16-bit convolutions (cuDNN's, the CPU's) take neither: the bias (checked by add) and the ReLU follow as ops
       if (bias != null && (bias.rank() != 1 || bias.dim(0) != w.dim(0))) {
         throw new IllegalArgumentException(layer + ": expected bias of shape [" + w.dim(0) + "], got " + bias.describe());
       }
@@ -129,8 +132,8 @@ public final class ConvOps {
   }
 
   /**
-   * Autocast's convolution on a CUDA device: x and w cast to the autocast type (recorded casts), one cuDNN
-   * convolution on the 16-bit tensors with float32 accumulation (its backward likewise), then the bias, cast to the
+   * Autocast's convolution on a CUDA device or a CPU with bf16 GEMMs: x and w cast to the autocast type (recorded
+   * casts), one convolution on the 16-bit tensors with float32 accumulation (its backward likewise), then the bias, cast to the
    * type, added and the ReLU applied as separate ops, as cuDNN's own bias addition does: the output is rounded once
    * after the sum and again after the bias (where the reference path rounds once), a difference of at most one unit
    * of the type.

@@ -11,6 +11,7 @@ import org.jdnn.bridge.JdnnNative;
  * input gradient rounded to it (and widened when the input was float32, as the cast the reference path records gives
  * it), the weight and bias gradients rounded to it and widened to the float32 parameters' type. Only the order of the
  * float32 sums differs from the reference path ({@link Autocast}), which {@code AutocastKernelsTest} checks.
+ * Convolutions follow the same devices ({@link #appliesToConv}); {@code ConvOps} runs them.
  */
 final class HalfProducts {
   private HalfProducts() {}
@@ -52,12 +53,22 @@ final class HalfProducts {
   }
 
   /**
-   * Whether a convolution with these operands runs in the autocast type on cuDNN ({@code ConvOps}): a CUDA device,
-   * operands in float32 or the autocast type, and a weight that is 4-D (the op's own checks name anything else).
+   * Tests route the CPU's bfloat16 convolutions through the bf16 GEMMs on a CPU whose kernel is the generic one too
+   * (only an AMX or AVX512-BF16 CPU does so otherwise: elsewhere the float32 reference path is the faster one).
+   */
+  static volatile boolean cpuConvWithGenericKernel = false;
+
+  /**
+   * Whether a convolution with these operands runs in the autocast type ({@code ConvOps}): on cuDNN on a CUDA
+   * device, through the bf16 GEMMs on a CPU with them (bfloat16 autocast, as for {@link #appliesTo}); operands in
+   * float32 or the autocast type, and a weight that is 4-D (the op's own checks name anything else).
    */
   static boolean appliesToConv(Tensor x, Tensor w, Tensor bias) {
     DType low = Autocast.current();
-    if (!enabled || low == null || !x.device().isCuda() || w.device() != x.device() || w.rank() != 4) return false;
+    if (!enabled || low == null || w.device() != x.device() || w.rank() != 4) return false;
+    boolean cpuGemm = low == DType.BFLOAT16 && x.device() == Device.cpu()
+        && (cpuConvWithGenericKernel || Linalg.bf16Accelerated());
+    if (!x.device().isCuda() && !cpuGemm) return false;
     for (Tensor t : new Tensor[] {x, w, bias}) {
       if (t != null && t.dtype() != DType.FLOAT32 && t.dtype() != low) return false;
     }
