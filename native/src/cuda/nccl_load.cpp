@@ -1,6 +1,7 @@
 // Binds the NCCL table (nccl.h) to libnccl.so.2, found at run time with dlopen. Where it is looked
 // for, in order: JDNN_NCCL_LIBRARY (a file, when set: nothing else is tried), the dynamic loader's
-// path (LD_LIBRARY_PATH, ldconfig, NVIDIA's apt package libnccl2, or a copy already in the process),
+// path (LD_LIBRARY_PATH, ldconfig, NVIDIA's apt package libnccl2, or a copy already in the process,
+// such as the redist jar's, which Java preloads from the class path: VendorRedist.loadNccl),
 // then the lib/ directory of the pip wheel nvidia-nccl-cu13 in the usual Python prefixes.
 // The emulated twin is emu/nccl.cpp.
 #include <dlfcn.h>

@@ -64,6 +64,7 @@ public final class Communicator implements AutoCloseable {
    */
   public static byte[] deviceGroupId(Device device) {
     requireGpu("Communicator.deviceGroupId", device);
+    preloadNccl(device);
     byte[] out = new byte[ID_CAPACITY];
     long n = NativeErrors.count(JdnnNative.dist_device_unique_id(device.code, out, out.length));
     return java.util.Arrays.copyOf(out, (int) n);
@@ -96,6 +97,7 @@ public final class Communicator implements AutoCloseable {
       throw new IllegalArgumentException("Communicator.openDevice: empty group id; make it with deviceGroupId on one rank");
     }
     long ms = millis("Communicator.openDevice", timeout);
+    preloadNccl(device);
     long h = JdnnNative.dist_device_open(device.code, rank, size, id, id.length, ms);
     return new Communicator("nccl", device, NativeErrors.handle(h), rank, size);
   }
@@ -110,6 +112,17 @@ public final class Communicator implements AutoCloseable {
     requireGpu("Communicator.deviceEngine", device);
     return NativeErrors.text(JdnnNative.dist_device_engine(device.code));
   }
+
+  // A GPU's first collective: NCCL from a redist jar on the class path, when there is one, goes
+  // into the process before the backend's binder looks for libnccl.so.2 (emulated NCCL needs none).
+  private static synchronized void preloadNccl(Device device) {
+    if (ncclPreloadTried || device.code == Device.CUDA_EMU_CODE) return;
+    ncclPreloadTried = true;
+    VendorRedist.loadNccl(Communicator.class.getClassLoader(),
+        path -> NativeErrors.check(JdnnNative.device_preload_library(path)));
+  }
+
+  private static boolean ncclPreloadTried;
 
   private static void requireGpu(String op, Device device) {
     if (device == null) throw new IllegalArgumentException(op + ": null device");

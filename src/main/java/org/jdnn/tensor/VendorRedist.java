@@ -10,8 +10,9 @@ import org.bytedeco.javacpp.Loader;
 import org.jdnn.bridge.JdnnNative;
 
 /**
- * cuBLAS and cuDNN shipped as plain files inside a jar on the class path, laid out as in
- * {@code org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist} (no presets classes needed).
+ * cuBLAS and cuDNN (and NCCL, {@link #loadNccl}) shipped as plain files inside a jar on the class
+ * path, laid out as in {@code org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist} (no presets
+ * classes needed).
  * Used only after libjdnn_cuda's probe found a usable GPU and reported the vendor libraries
  * missing: the libraries need the driver. They are extracted into JavaCPP's cache and preloaded
  * globally, so that libjdnn_cuda's vendor binder, and cuDNN opening its own sub-libraries, find
@@ -82,6 +83,26 @@ final class VendorRedist {
       if (loader.getResource(DIRECTORY + name) != null) found.add(name);
     }
     return found;
+  }
+
+  /** NCCL, which the redist jar carries beside cuBLAS (the presets link it); bound only by GPU collectives. */
+  static final String NCCL = "libnccl.so.2";
+
+  /**
+   * Extracts the redist jar's NCCL, when {@code loader} sees one, and preloads it globally, so the
+   * CUDA backend's NCCL binder finds it by soname. Called before a process's first GPU collective.
+   *
+   * @return what happened, for messages: "" when the jar has no NCCL
+   */
+  static String loadNccl(ClassLoader loader, Preloader preloader) {
+    URL url = loader.getResource(DIRECTORY + NCCL);
+    if (url == null) return "";
+    try {
+      preloader.preload(Loader.cacheResource(url).getAbsolutePath());
+      return "preloaded " + NCCL + " from the class path";
+    } catch (Exception | LinkageError e) {  // the binder's own search then runs, and its message says what is missing
+      return "cannot load " + NCCL + " from the class path: " + e.getMessage();
+    }
   }
 
   static boolean present() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -93,6 +94,26 @@ class VendorRedistTest {
       assertEquals(1, report.failures.size(), report.toString());
       assertTrue(report.failures.get(0).startsWith("stand-in failure for "), report.toString());
       assertTrue(report.toString().contains("failed: stand-in failure"), report.toString());
+    }
+  }
+
+  @Test
+  void ncclFromTheClassPathIsExtractedAndPreloadedWhenPresent() throws IOException {
+    try (URLClassLoader none = classPath("libcublas.so.12")) {
+      assertEquals("", VendorRedist.loadNccl(none, path -> fail("nothing to preload, got " + path)));
+    }
+    try (URLClassLoader withNccl = classPath("libnccl.so.2")) {
+      List<Path> preloaded = new ArrayList<>();
+      String what = VendorRedist.loadNccl(withNccl, path -> preloaded.add(Path.of(path)));
+      assertEquals(1, preloaded.size(), what);
+      assertEquals("libnccl.so.2", preloaded.get(0).getFileName().toString());
+      assertNotEquals(root.resolve(VendorRedist.DIRECTORY).resolve("libnccl.so.2"), preloaded.get(0),
+          "loaded from the class path directory, not the cache");
+      assertEquals("preloaded libnccl.so.2 from the class path", what);
+      String failed = VendorRedist.loadNccl(withNccl, path -> {
+        throw new RuntimeException("stand-in failure");
+      });
+      assertTrue(failed.contains("stand-in failure"), failed);
     }
   }
 
