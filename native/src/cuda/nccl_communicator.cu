@@ -165,6 +165,13 @@ class NcclCommunicator final : public Communicator {
   void run(const char* call, int64_t timeout_ms, Queue queue) {
     Context& ctx = context();
     ncclComm_t comm = usable(call);
+    // Armed before queueing: NCCL may wait for its peers inside the call itself (connections are
+    // made at a pair's first collective), and only an abort ends that wait.
+    arm(timeout_ms > 0 ? timeout_ms : timeout_ms_);
+    struct Disarm {
+      NcclCommunicator* self;
+      ~Disarm() { self->disarm(); }
+    } disarm_at_exit{this};
     {
       // The compute stream and its handles are shared by every thread's ops.
       std::lock_guard<std::recursive_mutex> lock(ctx.mutex);
@@ -172,16 +179,16 @@ class NcclCommunicator final : public Communicator {
       JDNN_CUDA_CHECK(cudaStreamWaitEvent(stream_, ready_, 0));
       const ncclResult_t st = queue(comm, stream_);
       if (st != ncclSuccess) {
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (timed_out_) fail_as(ErrorKind::COMMUNICATION, timeout_message(call));
         fail_as(st == ncclInvalidArgument || st == ncclInvalidUsage ? ErrorKind::ARGUMENT : ErrorKind::COMMUNICATION,
                 "nccl ", call, " on rank ", rank_, ": ", nccl_api().ncclGetErrorString(st), " (",
-                nccl_api().ncclGetLastError(comm), ")");
+                nccl_api().ncclGetLastError(comm_), ")");
       }
       JDNN_CUDA_CHECK(cudaEventRecord(done_, stream_));
     }
     count(counters().syncs);
-    arm(timeout_ms > 0 ? timeout_ms : timeout_ms_);
     const std::string failure = await(call);
-    disarm();
     if (!failure.empty()) fail_as(ErrorKind::COMMUNICATION, failure);
   }
 
