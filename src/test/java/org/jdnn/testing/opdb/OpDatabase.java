@@ -28,6 +28,7 @@ public final class OpDatabase {
     rows.addAll(ShapeRows.rows());
     rows.addAll(LinalgRows.rows());
     rows.addAll(LossRows.rows());
+    rows.addAll(LossOptionRows.rows());
     rows.addAll(ConvRows.rows());
     rows.addAll(PoolRows.rows());
     rows.addAll(NormRows.rows());
