@@ -11,8 +11,12 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.GradClip;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.optim.Optimizer;
 import org.jdnn.optim.SGD;
+import org.jdnn.tensor.Autocast;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
@@ -25,10 +29,15 @@ import org.jdnn.tensor.TensorScope;
  * Every rank starts from weights of its own seed, so only the constructor's broadcast of rank 0's
  * weights can make them agree; every rank prints its weights' bits ("WEIGHTS ..."). W1 trains with
  * SGD (momentum 0.9), whose steps scale with the gradient, so a sum where the average belongs
- * would show at once; the small model with Adam. Args: model (w1 | small), global batch, steps, and
+ * would show at once; the small model with Adam; "w1amp" is W1 under float16 autocast with a loss
+ * scaler and gradient clipping. Args: model (w1 | w1amp | small), global batch, steps, and
  * optionally the device (cpu, the default, or cuda-emu: gradients then go through the emulated NCCL).
  */
 public final class DdpWorker {
+  // A loose clip: one that bound at every step would scale a sum where the average belongs back to
+  // the same norm and hide it (DistributedDataParallelTest checks that such a bug still shows).
+  static final double CLIP_NORM = 2.0;
+
   private DdpWorker() {}
 
   public static void main(String[] args) throws Exception {
@@ -42,7 +51,7 @@ public final class DdpWorker {
       int shard = batch / world;
       Generator.manualSeed(1000 + group.rank());
       Layer replica = model(kind);
-      DistributedDataParallel ddp = new DistributedDataParallel(replica, group, kind.equals("w1") ? 1 << 20 : 1 << 10);
+      DistributedDataParallel ddp = new DistributedDataParallel(replica, group, kind.startsWith("w1") ? 1 << 20 : 1 << 10);
       System.out.println("buckets " + ddp.bucketCount());
       train(ddp, data, batch, steps, group.rank() * shard, shard, kind);
       long hash = 1;
@@ -69,18 +78,18 @@ public final class DdpWorker {
   }
 
   private static Layer model(String kind) {
-    return kind.equals("w1") ? FashionMnistMlp.model()
+    return kind.startsWith("w1") ? FashionMnistMlp.model()
         : new Sequential(new Linear(20, 16), new ReLU(), new Linear(16, 16), new ReLU(), new Linear(16, 4));
   }
 
   // W1 on Fashion-MNIST's first images when the data set is installed (it is in CI), else on
   // random images; the small model on random data. The same on every rank.
   private static ArrayDataset data(String kind, int n) throws Exception {
-    if (kind.equals("w1") && FashionMnist.isAvailable(FashionMnist.defaultDir())) {
+    if (kind.startsWith("w1") && FashionMnist.isAvailable(FashionMnist.defaultDir())) {
       return FashionMnist.load(FashionMnist.defaultDir(), true, n, new long[] {784});
     }
-    int features = kind.equals("w1") ? 784 : 20;
-    int classes = kind.equals("w1") ? 10 : 4;
+    int features = kind.startsWith("w1") ? 784 : 20;
+    int classes = kind.startsWith("w1") ? 10 : 4;
     java.util.SplittableRandom random = new java.util.SplittableRandom(7);
     float[] x = new float[n * features];
     int[] y = new int[n];
@@ -90,15 +99,33 @@ public final class DdpWorker {
   }
 
   // SGD lr 0.05 momentum 0.9 (W1) or Adam lr 1e-3, cross-entropy; step s reads rows [s * batch + from, + count).
+  // "w1amp": W1 with float16 autocast, a loss scaler and gradient clipping at CLIP_NORM between the
+  // unscale and the step (the order a mixed-precision loop with clipping needs).
   private static void train(Layer model, ArrayDataset data, int batch, int steps, int from, int count, String kind) {
-    Optimizer adam = kind.equals("w1") ? new SGD(model.parameters(), 0.05).momentum(0.9) : new Adam(model.parameters(), 1e-3);
+    Optimizer adam = kind.startsWith("w1") ? new SGD(model.parameters(), 0.05).momentum(0.9) : new Adam(model.parameters(), 1e-3);
     CrossEntropyLoss loss = new CrossEntropyLoss();
-    for (int s = 0; s < steps; s++) {
-      try (TensorScope scope = new TensorScope(); ArrayDataset part = data.rows(s * batch + from, s * batch + from + count)) {
-        adam.zeroGrad();
-        Device device = Device.defaultDevice();
-        loss.compute(model.forward(part.features().to(device)), part.targets().to(device)).backward();
-        adam.step();
+    Device device = Device.defaultDevice();
+    try (GradScaler scaler = kind.equals("w1amp") ? new GradScaler(device) : null) {
+      for (int s = 0; s < steps; s++) {
+        try (TensorScope scope = new TensorScope(); ArrayDataset part = data.rows(s * batch + from, s * batch + from + count)) {
+          adam.zeroGrad();
+          Tensor x = part.features().to(device);
+          Tensor y = part.targets().to(device);
+          if (scaler == null) {
+            loss.compute(model.forward(x), y).backward();
+            adam.step();
+            continue;
+          }
+          Tensor l;
+          try (Autocast.Scope half = Autocast.enable(DType.FLOAT16)) {
+            l = loss.compute(model.forward(x), y);
+          }
+          scaler.scale(l).backward();
+          scaler.unscale(adam);
+          GradClip.byNorm(model.parameters(), CLIP_NORM);
+          scaler.step(adam);
+          scaler.update();
+        }
       }
     }
   }
