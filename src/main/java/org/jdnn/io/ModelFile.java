@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jdnn.data.Normalizer;
 import org.jdnn.nn.Layer;
@@ -14,7 +16,9 @@ import org.jdnn.nn.Layer;
 /**
  * Model files: the weights as safetensors under their state_dict names (PyTorch loads them with
  * safetensors.torch.load_file), the architecture and the normalizer as JSON strings in the
- * metadata ("jdnn.architecture", "jdnn.normalizer"), and jdnn's whole-file checksum.
+ * metadata ("jdnn.architecture", "jdnn.normalizer"), optionally the class names ("jdnn.class_names",
+ * a JSON array of strings, so predictions can be reported by name) and the caller's own string
+ * entries (any key not starting with "jdnn." and not "format"), and jdnn's whole-file checksum.
  *
  * <p>Loading trusts nothing in the file: the safetensors layout is validated first, the
  * architecture names only registered layer types ({@link LayerRegistry}), every layer's parameter
@@ -34,6 +38,7 @@ import org.jdnn.nn.Layer;
 public final class ModelFile {
   static final String ARCH_KEY = "jdnn.architecture";
   static final String NORMALIZER_KEY = "jdnn.normalizer";
+  static final String CLASS_NAMES_KEY = "jdnn.class_names";
   private static final int MAX_NORMALIZER = 1 << 20;
 
   private ModelFile() {}
@@ -61,11 +66,54 @@ public final class ModelFile {
    * @throws IllegalArgumentException when a layer's type is not registered
    */
   public static void save(Path path, Layer model, Normalizer normalizer) throws IOException {
+    save(path, model, normalizer, null, null);
+  }
+
+  /**
+   * Saves weights, architecture, the normalizer, the class names and the caller's metadata,
+   * atomically. {@link SavedModel#classNames()} and {@link SavedModel#metadata()} read them back.
+   *
+   * <pre>{@code
+   * ModelFile.save(path, model, normalizer, List.of("T-shirt/top", "Trouser", ...), Map.of("dataset", "fashion-mnist"));
+   * }</pre>
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param model the model; every layer in it must have a registered type
+   * @param normalizer the input normalizer the model was trained with, or null
+   * @param classNames the name of each output class in class-index order, or null; not null
+   *     entries
+   * @param userMetadata string entries to store as they are, or null; keys must not start with
+   *     "jdnn." or be "format" (jdnn's own)
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when a layer's type is not registered, a class name is null,
+   *     or a metadata key is reserved or null
+   */
+  public static void save(Path path, Layer model, Normalizer normalizer, List<String> classNames, Map<String, String> userMetadata)
+      throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
+    if (userMetadata != null) {
+      for (Map.Entry<String, String> e : userMetadata.entrySet()) {
+        String k = e.getKey();
+        if (k == null || e.getValue() == null || k.startsWith("jdnn.") || k.equals("format")) {
+          throw new IllegalArgumentException("ModelFile.save: metadata key " + (k == null ? "null" : "'" + k + "'")
+              + (e.getValue() == null ? " has a null value" : " is reserved") + "; use keys that do not start with \"jdnn.\" and are not \"format\"");
+        }
+        meta.put(k, e.getValue());
+      }
+    }
     meta.put("format", "pt");
     meta.put(FileFormats.KEY, FileFormats.MODEL);
     meta.put(ARCH_KEY, Json.write(LayerRegistry.describe(model)));
     if (normalizer != null) meta.put(NORMALIZER_KEY, Json.write(toJson(normalizer)));
+    if (classNames != null) {
+      ArrayNode a = Json.object().arrayNode();
+      for (int i = 0; i < classNames.size(); i++) {
+        String n = classNames.get(i);
+        if (n == null) throw new IllegalArgumentException("ModelFile.save: class name " + i + " is null; pass a name for every class");
+        a.add(n);
+      }
+      meta.put(CLASS_NAMES_KEY, Json.write(a));
+    }
     SafeTensors.write(path, StateDicts.of(model), meta);
   }
 
@@ -100,7 +148,10 @@ public final class ModelFile {
       if (arch == null) throw SafeTensorsFile.bad(path, "no architecture (" + ARCH_KEY + ") in the metadata");
       Layer model;
       Normalizer normalizer;
+      List<String> classNames;
       try {
+        String names = meta.get(CLASS_NAMES_KEY);
+        classNames = names == null ? List.of() : classNames(Json.parse(names, CLASS_NAMES_KEY));
         String norm = meta.get(NORMALIZER_KEY);
         normalizer = norm == null ? null : fromJson(Json.parse(norm, NORMALIZER_KEY));
         model = LayerRegistry.build(Json.parse(arch, ARCH_KEY), (name, shape) -> {
@@ -119,7 +170,11 @@ public final class ModelFile {
         model.close();
         throw e;
       }
-      return new SavedModel(model, normalizer);
+      Map<String, String> user = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : meta.entrySet()) {
+        if (!e.getKey().startsWith("jdnn.") && !e.getKey().equals("format")) user.put(e.getKey(), e.getValue());
+      }
+      return new SavedModel(model, normalizer, classNames, user);
     }
   }
 
@@ -180,6 +235,16 @@ public final class ModelFile {
       throw new IllegalArgumentException(NORMALIZER_KEY + " must be {\"per_channel\": bool, \"mean\": [...], \"std\": [...]}");
     }
     return new Normalizer(o.get("per_channel").booleanValue(), numbers(o.get("mean")), numbers(o.get("std")));
+  }
+
+  private static List<String> classNames(JsonNode a) {
+    if (!a.isArray()) throw new IllegalArgumentException(CLASS_NAMES_KEY + " must be a JSON array of strings");
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).isTextual()) throw new IllegalArgumentException(CLASS_NAMES_KEY + ": entry " + i + " is not a string: " + a.get(i));
+      out.add(a.get(i).textValue());
+    }
+    return List.copyOf(out);
   }
 
   private static double[] numbers(JsonNode a) {

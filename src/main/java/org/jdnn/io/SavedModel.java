@@ -1,5 +1,10 @@
 package org.jdnn.io;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.jdnn.data.Normalizer;
 import org.jdnn.nn.Layer;
 import org.jdnn.tensor.GradMode;
@@ -14,11 +19,61 @@ import org.jdnn.tensor.TensorScope;
 public final class SavedModel implements AutoCloseable {
   private final Layer model;
   private final Normalizer normalizer;
+  private final List<String> classNames;
+  private final Map<String, String> metadata;
 
-  SavedModel(Layer model, Normalizer normalizer) {
+  SavedModel(Layer model, Normalizer normalizer, List<String> classNames, Map<String, String> metadata) {
     this.model = model;
     this.normalizer = normalizer;
+    this.classNames = List.copyOf(classNames);
+    this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     model.eval();
+  }
+
+  /**
+   * The class names stored with the model ({@link ModelFile#save(java.nio.file.Path, Layer, Normalizer, List, Map)}).
+   *
+   * @return the names in class-index order, unmodifiable; empty when none were saved
+   */
+  public List<String> classNames() {
+    return classNames;
+  }
+
+  /**
+   * The caller's metadata stored with the model (jdnn's own "jdnn.*" and "format" entries left out).
+   *
+   * @return the entries, unmodifiable; empty when none were saved
+   */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /**
+   * The predicted class of each sample by name: the argmax of {@link #predict}'s (N, C) scores
+   * (the first largest score), looked up in {@link #classNames()}.
+   *
+   * @param x a batch of raw inputs on the model's device; not closed
+   * @return N names, in sample order
+   * @throws IllegalStateException when the file holds no class names
+   * @throws IllegalArgumentException when the output is not (N, C) with C the number of names, or
+   *     {@code x} does not fit the model
+   */
+  public List<String> predictClassNames(Tensor x) {
+    if (classNames.isEmpty()) {
+      throw new IllegalStateException("SavedModel: the model file holds no class names; save it with "
+          + "ModelFile.save(path, model, normalizer, classNames, metadata)");
+    }
+    try (TensorScope s = new TensorScope()) {
+      Tensor out = predict(x);
+      if (out.rank() != 2 || out.dim(1) != classNames.size()) {
+        throw new IllegalArgumentException("SavedModel.predictClassNames: expected (N, " + classNames.size() + ") scores for "
+            + classNames.size() + " class names, got " + out.describe() + "; the model's output must have one score per class");
+      }
+      long[] idx = out.argmax().toLongArray();
+      List<String> names = new ArrayList<>(idx.length);
+      for (long i : idx) names.add(classNames.get((int) i));
+      return names;
+    }
   }
 
   /**

@@ -2,7 +2,9 @@
  * Pictures of training, as PNG files: {@link org.jdnn.plot.TrainingCurves} draws a
  * {@link org.jdnn.train.History}'s loss and accuracy per epoch, and
  * {@link org.jdnn.plot.WeightGrid} shows first-layer weights (Linear rows or convolution filters)
- * as a grid of tiles. Files are written atomically, like every file jdnn writes.
+ * as a grid of tiles, and {@link org.jdnn.plot.ConfusionPlot} draws a
+ * {@link org.jdnn.train.ConfusionMatrix} as a heat map with class names. Files are written
+ * atomically, like every file jdnn writes.
  *
  * <pre>{@code
  * History h = trainer.fit(train, validation);

@@ -6,7 +6,11 @@ import org.jdnn.tensor.Tensor;
  * A quantity averaged over an epoch's samples from the model's outputs and the targets. The
  * trainer resets it at each epoch start and calls update once per batch, without gradients.
  * A metric keeps running sums in Java, not tensors, so it owns nothing to close; one instance
- * serves one trainer at a time.
+ * serves one trainer at a time. Apart from accuracy's GPU counter, the built-in metrics copy the
+ * batch's outputs and targets to the host once each per update (on a GPU, two reads per batch that
+ * wait for the device). In distributed training a training-epoch value is the ranks'
+ * sample-weighted mean, exact for accuracy, MAE and the confusion matrix's accuracy, an
+ * approximation for precision, recall, F1, ROC-AUC, RMSE and R2 (validation values are exact).
  *
  * <pre>{@code
  * new Trainer(model, optimizer, new CrossEntropyLoss()).metrics(Metric.accuracy(), Metric.topK(5));
@@ -79,5 +83,118 @@ public interface Metric {
   static Metric topK(int k) {
 
     return Accuracy.topK(k, "top" + k + "_accuracy");
+  }
+
+  /**
+   * Precision tp / (tp + fp) of a classifier, combined over classes by {@code average}
+   * (scikit-learn's precision_score; a class never predicted counts 0). Multi-class scores (N, C)
+   * predict their argmax; single-output scores (N) / (N, 1) are logits (class 1 above 0).
+   *
+   * @param average MACRO, MICRO or BINARY (class 1 of two)
+   * @return a new metric named "precision_&lt;average&gt;" (e.g. "precision_macro"); per-class values
+   *     from {@link ClassificationScore#perClass()}
+   * @throws IllegalArgumentException when {@code average} is null
+   */
+  static ClassificationScore precision(Average average) {
+    return precision(average, 0);
+  }
+
+  /**
+   * Precision with single-output scores thresholded at {@code threshold} (0.5 for probabilities).
+   *
+   * @param average MACRO, MICRO or BINARY
+   * @param threshold the score above which a single-output sample is class 1, finite
+   * @return a new metric named "precision_&lt;average&gt;"
+   * @throws IllegalArgumentException when {@code average} is null or {@code threshold} not finite
+   */
+  static ClassificationScore precision(Average average, double threshold) {
+    return new ClassificationScore(ClassificationScore.Kind.PRECISION, average, threshold);
+  }
+
+  /**
+   * Recall tp / (tp + fn) of a classifier, combined over classes by {@code average}
+   * (scikit-learn's recall_score; a class with no true samples counts 0). Inputs as {@link
+   * #precision(Average)}.
+   *
+   * @param average MACRO, MICRO or BINARY (class 1 of two)
+   * @return a new metric named "recall_&lt;average&gt;"
+   * @throws IllegalArgumentException when {@code average} is null
+   */
+  static ClassificationScore recall(Average average) {
+    return recall(average, 0);
+  }
+
+  /**
+   * Recall with single-output scores thresholded at {@code threshold}.
+   *
+   * @param average MACRO, MICRO or BINARY
+   * @param threshold the score above which a single-output sample is class 1, finite
+   * @return a new metric named "recall_&lt;average&gt;"
+   * @throws IllegalArgumentException when {@code average} is null or {@code threshold} not finite
+   */
+  static ClassificationScore recall(Average average, double threshold) {
+    return new ClassificationScore(ClassificationScore.Kind.RECALL, average, threshold);
+  }
+
+  /**
+   * F1 = 2 tp / (2 tp + fp + fn), the harmonic mean of precision and recall, combined over classes
+   * by {@code average} (scikit-learn's f1_score; 0 for a class with tp = 0). Inputs as {@link
+   * #precision(Average)}.
+   *
+   * @param average MACRO, MICRO or BINARY (class 1 of two)
+   * @return a new metric named "f1_&lt;average&gt;" (e.g. "f1_macro")
+   * @throws IllegalArgumentException when {@code average} is null
+   */
+  static ClassificationScore f1(Average average) {
+    return f1(average, 0);
+  }
+
+  /**
+   * F1 with single-output scores thresholded at {@code threshold}.
+   *
+   * @param average MACRO, MICRO or BINARY
+   * @param threshold the score above which a single-output sample is class 1, finite
+   * @return a new metric named "f1_&lt;average&gt;"
+   * @throws IllegalArgumentException when {@code average} is null or {@code threshold} not finite
+   */
+  static ClassificationScore f1(Average average, double threshold) {
+    return new ClassificationScore(ClassificationScore.Kind.F1, average, threshold);
+  }
+
+  /**
+   * Exact area under the ROC curve of a binary classifier's scores, over every sample of the
+   * epoch (see {@link RocAuc}; ties as scikit-learn's roc_auc_score).
+   *
+   * @return a new metric named "roc_auc"
+   */
+  static RocAuc rocAuc() {
+    return new RocAuc();
+  }
+
+  /**
+   * Mean absolute error over every output element (see {@link RegressionMetric}).
+   *
+   * @return a new metric named "mae"
+   */
+  static RegressionMetric mae() {
+    return new RegressionMetric(RegressionMetric.Kind.MAE);
+  }
+
+  /**
+   * Root mean squared error over every output element (see {@link RegressionMetric}).
+   *
+   * @return a new metric named "rmse"
+   */
+  static RegressionMetric rmse() {
+    return new RegressionMetric(RegressionMetric.Kind.RMSE);
+  }
+
+  /**
+   * Coefficient of determination R2 as scikit-learn's r2_score (see {@link RegressionMetric}).
+   *
+   * @return a new metric named "r2"
+   */
+  static RegressionMetric r2() {
+    return new RegressionMetric(RegressionMetric.Kind.R2);
   }
 }

@@ -3,7 +3,11 @@
  * into it. {@link org.jdnn.train.Trainer#fit} runs shuffled mini-batch epochs, evaluates
  * {@link org.jdnn.train.Metric}s on training and validation data, records a
  * {@link org.jdnn.train.History} and calls {@link org.jdnn.train.Callback}s; evaluate and predict
- * run the model in eval mode.
+ * run the model in eval mode. Besides accuracy, the metrics follow scikit-learn's definitions:
+ * {@link org.jdnn.train.ClassificationScore} (precision, recall, F1; {@link org.jdnn.train.Average}),
+ * {@link org.jdnn.train.ConfusionMatrix}, {@link org.jdnn.train.RocAuc} and
+ * {@link org.jdnn.train.RegressionMetric} (MAE, RMSE, R2), made by {@link org.jdnn.train.Metric}'s
+ * factories.
  *
  * <pre>{@code
  * Optimizer adam = new Adam(model.parameters(), 1e-3);
