@@ -116,7 +116,7 @@ final class Accuracy implements Metric {
       seen += n;
       return;
     }
-    int[] labels = labels(target, n, c);
+    int[] labels = MetricInputs.classTargets(name, target, n, c);
     double[] scores = doubles(output);
     for (int i = 0; i < n; i++) {
       double mine = scores[i * c + labels[i]];
@@ -130,33 +130,6 @@ final class Accuracy implements Metric {
       if (above < k) correct++;
     }
     seen += n;
-  }
-
-  private int[] labels(Tensor target, int n, int c) {
-    if (target.rank() == 1 && target.dim(0) == n && !target.dtype().isFloatingPoint()) {
-      int[] labels;
-      try (Tensor t = target.to(DType.INT32)) {
-        labels = t.toIntArray();
-      }
-      for (int i = 0; i < n; i++) {
-        if (labels[i] < 0 || labels[i] >= c) {
-          throw new IllegalArgumentException(name + ": label " + labels[i] + " of sample " + i + " is not a class of the " + c
-              + "-class scores (expected 0 to " + (c - 1) + ")");
-        }
-      }
-      return labels;
-    }
-    if (target.rank() == 2 && target.dim(0) == n && target.dim(1) == c) {
-      long[] idx;
-      try (Tensor t = target.argmax()) {
-        idx = t.toLongArray();
-      }
-      int[] out = new int[n];
-      for (int i = 0; i < n; i++) out[i] = (int) idx[i];
-      return out;
-    }
-    throw new IllegalArgumentException(name + ": expected " + n + " integer labels or (" + n + ", " + c + ") targets, got "
-        + target.describe());
   }
 
   private void updateBinary(Tensor output, Tensor target) {
