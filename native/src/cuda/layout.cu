@@ -10,15 +10,17 @@ namespace jdnn::cuda {
 
 namespace {
 
-template <class Word>
+template <class Word, class Index>
 __global__ void strided_copy_kernel(const Word* x, Word* y, int64_t n, kernels::StridedGeom g) {
-  JDNN_KERNEL_LOOP(i, n) { y[i] = x[kernels::strided_offset(g, i)]; }
+  JDNN_KERNEL_LOOP(i, n) { y[i] = x[kernels::strided_offset<Index>(g, static_cast<Index>(i))]; }
 }
 
 template <class Word>
 void copy_words(const Tensor& x, Tensor& y, const kernels::StridedGeom& g, cudaStream_t s) {
-  launch_n(strided_copy_kernel<Word>, y.numel, s, static_cast<const Word*>(x.storage->data),
-           static_cast<Word*>(y.storage->data), y.numel, g);
+  void (*kernel)(const Word*, Word*, int64_t, kernels::StridedGeom) =
+      kernels::fits_32bit(x.numel, y.numel) ? strided_copy_kernel<Word, uint32_t> : strided_copy_kernel<Word, int64_t>;
+  launch_n(kernel, y.numel, s, static_cast<const Word*>(x.storage->data), static_cast<Word*>(y.storage->data),
+           y.numel, g);
 }
 
 }  // namespace

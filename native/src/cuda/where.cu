@@ -10,12 +10,13 @@ namespace jdnn::cuda {
 
 namespace {
 
-template <class Word>
+template <class Word, class Index>
 __global__ void where_kernel(const uint8_t* cond, const Word* a, const Word* b, Word* out, int64_t n,
                              kernels::StridedGeom gc, kernels::StridedGeom ga, kernels::StridedGeom gb) {
   JDNN_KERNEL_LOOP(i, n) {
-    out[i] = cond[kernels::strided_offset(gc, i)] != 0 ? a[kernels::strided_offset(ga, i)]
-                                                        : b[kernels::strided_offset(gb, i)];
+    const Index j = static_cast<Index>(i);
+    out[i] = cond[kernels::strided_offset(gc, j)] != 0 ? a[kernels::strided_offset(ga, j)]
+                                                        : b[kernels::strided_offset(gb, j)];
   }
 }
 
@@ -25,7 +26,11 @@ kernels::StridedGeom broadcast_geom(const Tensor& t, const Tensor& out) {
 
 template <class Word>
 void where_words(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& out, cudaStream_t s) {
-  launch_n(where_kernel<Word>, out.numel, s, cond.data<uint8_t>(), static_cast<const Word*>(a.storage->data),
+  // out is the largest: every operand broadcasts to it
+  void (*kernel)(const uint8_t*, const Word*, const Word*, Word*, int64_t, kernels::StridedGeom, kernels::StridedGeom,
+                 kernels::StridedGeom) =
+      kernels::fits_32bit(out.numel, 0) ? where_kernel<Word, uint32_t> : where_kernel<Word, int64_t>;
+  launch_n(kernel, out.numel, s, cond.data<uint8_t>(), static_cast<const Word*>(a.storage->data),
            static_cast<const Word*>(b.storage->data), static_cast<Word*>(out.storage->data), out.numel,
            broadcast_geom(cond, out), broadcast_geom(a, out), broadcast_geom(b, out));
 }

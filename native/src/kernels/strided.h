@@ -20,15 +20,25 @@ struct StridedGeom {
   int64_t stride[kStridedMaxDims] = {};
 };
 
-// The operand offset of output element i.
-JDNN_HD int64_t strided_offset(const StridedGeom& g, int64_t i) {
-  int64_t off = 0;
+// The operand offset of output element i. Index is int64_t, or uint32_t where the output and the
+// operand both have fewer than 2^32 elements: GPUs divide 64-bit integers in software, several
+// times slower, and each element divides once per dim.
+template <class Index>
+JDNN_HD Index strided_offset(const StridedGeom& g, Index i) {
+  Index off = 0;
   for (int d = g.rank - 1; d >= 0; --d) {
-    const int64_t k = i % g.size[d];
-    i /= g.size[d];
-    off += k * g.stride[d];
+    const Index size = static_cast<Index>(g.size[d]);
+    const Index k = i % size;
+    i /= size;
+    off += k * static_cast<Index>(g.stride[d]);
   }
   return off;
+}
+
+// Whether every offset of tensors of these element counts fits the 32-bit index.
+inline bool fits_32bit(int64_t a, int64_t b, int64_t c = 0) {
+  constexpr int64_t kMax32 = 0xffffffffLL;
+  return a <= kMax32 && b <= kMax32 && c <= kMax32;
 }
 
 // Row-major (contiguous) strides of a shape.
