@@ -121,4 +121,21 @@ class IndexingOpsTest {
       assertArrayEquals(new double[] {5, 6, 7, 8, 9}, row.toDoubleArray(), 0.0);
     }
   }
+
+  @Test
+  void halfTensorsMoveExactlyAndTheirGradientsAddInFloat32() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2).to(DType.FLOAT16).requiresGrad(true);
+      Tensor y = x.indexSelect(0, Tensor.ofLongs(new long[] {1, 1, 0}, 3));
+      assertEquals(DType.FLOAT16, y.dtype());
+      assertArrayEquals(new float[] {3, 4, 3, 4, 1, 2}, y.to(DType.FLOAT32).toFloatArray(), 0f);
+      Tensor g = x.gather(1, Tensor.ofLongs(new long[] {1, 0}, 2, 1));
+      assertArrayEquals(new float[] {2, 3}, g.to(DType.FLOAT32).toFloatArray(), 0f);
+      Tensor t = x.transpose(0, 1);
+      assertArrayEquals(new float[] {1, 3, 2, 4}, t.to(DType.FLOAT32).toFloatArray(), 0f);
+      y.sum().add(g.sum()).add(t.mul(t).sum()).backward();
+      // indexSelect: row 0 once, row 1 twice; gather: (0, 1) and (1, 0); transpose: 2 x
+      assertArrayEquals(new float[] {1 + 2, 1 + 1 + 4, 2 + 1 + 6, 2 + 8}, x.grad().to(DType.FLOAT32).toFloatArray(), 0f);
+    }
+  }
 }
