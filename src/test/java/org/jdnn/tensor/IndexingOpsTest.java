@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
@@ -137,5 +140,40 @@ class IndexingOpsTest {
       // indexSelect: row 0 once, row 1 twice; gather: (0, 1) and (1, 0); transpose: 2 x
       assertArrayEquals(new float[] {1 + 2, 1 + 1 + 4, 2 + 1 + 6, 2 + 8}, x.grad().to(DType.FLOAT32).toFloatArray(), 0f);
     }
+  }
+
+  /**
+   * Outside any TensorScope, each op and its backward close every temporary they make: after the
+   * caller closes what it owns, no tensor created under this test method is left (debug mode
+   * records each tensor's creation stack, so tensors of other threads do not count).
+   */
+  @Test
+  void theOpsLeaveNoTemporaryBehind() {
+    boolean wasEnabled = TensorDebug.isEnabled();
+    TensorDebug.enable();
+    try (Tensor x = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+        Tensor row = Tensor.of(new double[] {7, 8, 9}, 3).requiresGrad(true);
+        Tensor index = Tensor.ofLongs(new long[] {1, 0, 1}, 3);
+        Tensor index2 = Tensor.ofLongs(new long[] {2, 0, 1, 1}, 2, 2);
+        Tensor mask = Tensor.ofBytes(new byte[] {1, 0, 1}, 3)) {
+      List<Supplier<Tensor>> ops = List.of(
+          () -> x.transpose(0, 1), () -> x.permute(1, 0), () -> row.expand(2, 3), () -> x.select(1, -1),
+          () -> x.slice(1, 0, 3, 2), () -> x.indexSelect(1, index), () -> x.gather(1, index2),
+          () -> x.scatterAdd(1, index2, x), () -> x.pad(1.5, 1, 0, 0, 1), () -> x.pad(-1, 0),
+          () -> x.maskedFill(mask, 0), () -> x.maskedSelect(mask), () -> Tensor.where(mask, x, row),
+          () -> Tensor.stack(0, x, x), () -> Tensor.cat(1, x, x));
+      for (Supplier<Tensor> op : ops) {
+        try (Tensor y = op.get(); Tensor g = Tensor.onesLike(y)) {
+          y.backward(g);
+        }
+        x.clearGrad();
+        row.clearGrad();
+      }
+    } finally {
+      if (!wasEnabled) TensorDebug.disable();
+    }
+    List<String> left = TensorDebug.liveTensors().stream()
+        .filter(t -> t.contains("IndexingOpsTest.theOpsLeaveNoTemporaryBehind")).collect(Collectors.toList());
+    assertTrue(left.isEmpty(), String.join("\n", left));
   }
 }
