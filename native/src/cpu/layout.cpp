@@ -1,6 +1,8 @@
 // The strided copy behind permute, transpose and expand on the CPU backend (CUDA twin:
 // cuda/layout.cu). Values are only moved, so every dtype is copied as unsigned words of its size.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/thread_pool.h"
@@ -9,12 +11,26 @@
 namespace jdnn::cpu {
 namespace {
 
+// Row by row over the innermost (merged) dim: one offset computation per row, then a run with a
+// fixed stride (a memcpy when it is 1).
 template <class Word>
-void copy_words(const Tensor& x, Tensor& y, const kernels::StridedGeom& g) {
+void copy_words(const Tensor& x, Tensor& y, const kernels::StridedGeom& geom) {
+  const kernels::StridedGeom g = kernels::merged(geom);
+  const kernels::StridedGeom rows_geom = kernels::outer_rows(g);
   const Word* xs = static_cast<const Word*>(x.storage->data);
   Word* ys = static_cast<Word*>(y.storage->data);
-  parallel_for(y.numel, kElementwiseGrain, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) ys[i] = xs[kernels::strided_offset(g, i)];
+  const int64_t run = g.rank > 0 ? g.size[g.rank - 1] : 1, step = g.rank > 0 ? g.stride[g.rank - 1] : 0;
+  const int64_t rows = y.numel / run;
+  parallel_for(rows, std::max<int64_t>(1, kElementwiseGrain / run), [&](int64_t b, int64_t e) {
+    for (int64_t r = b; r < e; ++r) {
+      const Word* from = xs + kernels::strided_offset(rows_geom, r);
+      Word* to = ys + r * run;
+      if (step == 1) {
+        std::memcpy(to, from, run * sizeof(Word));
+      } else {
+        for (int64_t k = 0; k < run; ++k) to[k] = from[k * step];
+      }
+    }
   });
 }
 

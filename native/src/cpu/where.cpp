@@ -1,6 +1,7 @@
 // where on the CPU backend (CUDA twin: cuda/where.cu): out = cond != 0 ? a : b, every operand
 // broadcast to out through strides of 0 (kernels/strided.h). Values are only moved, so every
 // dtype is handled as unsigned words of its size.
+#include <algorithm>
 #include <cstdint>
 
 #include "cpu/cpu_backend.h"
@@ -21,10 +22,20 @@ void where_words(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& o
   const Word* as = static_cast<const Word*>(a.storage->data);
   const Word* bs = static_cast<const Word*>(b.storage->data);
   Word* o = static_cast<Word*>(out.storage->data);
-  parallel_for(out.numel, kElementwiseGrain, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i)
-      o[i] = c[kernels::strided_offset(gc, i)] != 0 ? as[kernels::strided_offset(ga, i)]
-                                                     : bs[kernels::strided_offset(gb, i)];
+  // Row by row over out's last dim: offsets once per row, then fixed strides along it.
+  const int rank = out.ndim();
+  const int64_t run = rank > 0 ? out.shape[rank - 1] : 1;
+  const int64_t sc = rank > 0 ? gc.stride[rank - 1] : 0, sa = rank > 0 ? ga.stride[rank - 1] : 0,
+                sb = rank > 0 ? gb.stride[rank - 1] : 0;
+  const kernels::StridedGeom rc = kernels::outer_rows(gc), ra = kernels::outer_rows(ga), rb = kernels::outer_rows(gb);
+  parallel_for(out.numel / run, std::max<int64_t>(1, kElementwiseGrain / run), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const uint8_t* cr = c + kernels::strided_offset(rc, r);
+      const Word* ar = as + kernels::strided_offset(ra, r);
+      const Word* br = bs + kernels::strided_offset(rb, r);
+      Word* orow = o + r * run;
+      for (int64_t k = 0; k < run; ++k) orow[k] = cr[k * sc] != 0 ? ar[k * sa] : br[k * sb];
+    }
   });
 }
 

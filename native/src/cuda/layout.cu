@@ -35,6 +35,7 @@ void CudaBackend::strided_copy(const Tensor& x, Tensor& y, const int64_t* stride
     g.size[d] = y.shape[d];
     g.stride[d] = strides[d];
   }
+  g = kernels::merged(g);
   switch (dtype_size(x.dtype)) {
     case 1: copy_words<uint8_t>(x, y, g, s); break;
     case 2: copy_words<uint16_t>(x, y, g, s); break;

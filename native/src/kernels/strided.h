@@ -35,6 +35,32 @@ JDNN_HD Index strided_offset(const StridedGeom& g, Index i) {
   return off;
 }
 
+// The same reads with fewer dims: size-1 dims dropped, and neighbours merged where the outer one
+// steps exactly over the inner one's run (a dim kept by a permute beside its neighbour, the inner
+// dims of an expand), so a kernel divides less and a CPU loop gets long inner runs.
+inline StridedGeom merged(const StridedGeom& g) {
+  StridedGeom m;
+  for (int d = 0; d < g.rank; ++d) {
+    if (g.size[d] == 1) continue;
+    if (m.rank > 0 && m.stride[m.rank - 1] == g.stride[d] * g.size[d]) {
+      m.size[m.rank - 1] *= g.size[d];
+      m.stride[m.rank - 1] = g.stride[d];
+    } else {
+      m.size[m.rank] = g.size[d];
+      m.stride[m.rank] = g.stride[d];
+      ++m.rank;
+    }
+  }
+  return m;
+}
+
+// g without its innermost dim: the geometry of rows (rank 0 stays rank 0).
+inline StridedGeom outer_rows(const StridedGeom& g) {
+  StridedGeom o = g;
+  if (o.rank > 0) --o.rank;
+  return o;
+}
+
 // Whether every offset of tensors of these element counts fits the 32-bit index.
 inline bool fits_32bit(int64_t a, int64_t b, int64_t c = 0) {
   constexpr int64_t kMax32 = 0xffffffffLL;
