@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jdnn.data.FeatureEncoding;
@@ -131,6 +132,8 @@ public final class ModelCheckpoint implements Callback {
         else ModelFile.saveWeights(bestPath(), trainer.model());
       }
       TrainingCheckpoint.save(trainer, lastPath());
+      trainer.message(String.format(Locale.ROOT, "epoch %d: wrote %s", epoch + 1, lastPath()) + (!improved ? ""
+          : String.format(Locale.ROOT, "; %s improved to %.6g, wrote %s", monitor.metric, monitor.best, bestPath())));
     } catch (IOException e) {
       throw new UncheckedIOException("ModelCheckpoint: cannot write to " + dir + ": " + e.getMessage(), e);
     }
