@@ -342,6 +342,26 @@ public final class CsvReader {
     }
 
     /**
+     * A one-line account of the table: rows, features and how each column was read, naming the
+     * columns read as categorical because their values are not numbers.
+     *
+     * @return e.g. "3 rows, 4 features from age (numeric), color (one-hot, 2 categories); read as
+     *     categorical because their values are not numbers: [color]; 2 classes"
+     */
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder().append(rows).append(" rows, ").append(featureNames.size()).append(" features from ");
+      List<FeatureEncoding.Column> cols = encoding.columns();
+      for (int c = 0; c < cols.size(); c++) sb.append(c == 0 ? "" : ", ").append(cols.get(c));
+      if (!detectedCategorical.isEmpty()) {
+        sb.append("; read as categorical because their values are not numbers: ").append(detectedCategorical);
+      }
+      if (classNames != null) sb.append("; ").append(classNames.size()).append(" classes");
+      else if (targets != null) sb.append("; a numeric target");
+      return sb.toString();
+    }
+
+    /**
      * Fits a per-feature {@link Normalizer} on the numeric columns' features, computed in double
      * precision as {@link Normalizer#fit(Tensor)} defines it (biased std, 1 for a constant feature),
      * leaving categorical features as they are (mean 0, std 1): one-hot stays 0 or 1 and an index

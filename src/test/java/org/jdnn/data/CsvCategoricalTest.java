@@ -47,6 +47,8 @@ class CsvCategoricalTest {
     assertEquals(3, t.encoding.columns().get(2).cardinality());
     assertEquals(3, t.encoding.offset(2));
     assertEquals(4, t.encoding.width());
+    assertEquals("3 rows, 4 features from age (numeric), color (one-hot, 2 categories), size (index, 3 categories); read as"
+        + " categorical because their values are not numbers: [color]; 2 classes", t.toString());
     try (ArrayDataset d = t.toDataset()) {
       assertArrayEquals(new long[] {3, 4}, d.features().shape());
     }

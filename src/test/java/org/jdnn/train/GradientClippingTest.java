@@ -13,7 +13,10 @@ import org.jdnn.data.ArrayDataset;
 import org.jdnn.loss.CrossEntropyLoss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.GradClip;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.optim.SGD;
+import org.jdnn.tensor.Autocast;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
@@ -95,6 +98,44 @@ class GradientClippingTest {
         for (int k = 0; k < before.get(i).length; k++) largest = Math.max(largest, Math.abs(before.get(i)[k] - clipped.get(i)[k]) / LR);
       }
       assertEquals(1e-3, largest, 1e-5, "some gradient element was at least the limit, and none passes it");
+    }
+  }
+
+  @Test
+  void underLossScalingTheTrueGradientsAreClipped() {
+    try (ArrayDataset data = TrainerTestData.blobs(40, 3)) {
+      List<float[]> byHand;
+      List<float[]> before = new ArrayList<>();
+      Generator.manualSeed(7);
+      try (Layer m = TrainerTestData.mlp(); SGD sgd = new SGD(m.parameters(), LR);
+          GradScaler scaler = new GradScaler(Device.cpu(), 1024, 2, 0.5, 2000); TensorScope s = new TensorScope()) {
+        before.addAll(values(m.parameters()));
+        sgd.zeroGrad();
+        Tensor loss;
+        try (Autocast.Scope half = Autocast.scope(DType.FLOAT16)) {
+          loss = new CrossEntropyLoss().compute(m.forward(data.features()).to(DType.FLOAT32), data.targets());
+        }
+        scaler.scale(loss).backward();
+        scaler.unscale(sgd);
+        GradClip.byNorm(m.parameters(), 0.01);
+        scaler.step(sgd);
+        scaler.update();
+        byHand = values(m.parameters());
+      }
+      Generator.manualSeed(7);
+      try (Layer m = TrainerTestData.mlp(); SGD sgd = new SGD(m.parameters(), LR);
+          GradScaler scaler = new GradScaler(Device.cpu(), 1024, 2, 0.5, 2000)) {
+        new Trainer(m, sgd, new CrossEntropyLoss()).epochs(1).batchSize(data.size()).shuffle(false).messages(null)
+            .mixedPrecision(DType.FLOAT16, scaler).gradientClipping(GradientClipping.byNorm(0.01)).fit(data, null);
+        List<float[]> trained = values(m.parameters());
+        double updateNorm = 0;
+        for (int i = 0; i < before.size(); i++) {
+          assertArrayEquals(byHand.get(i), trained.get(i), 1e-6f, "parameter " + i);
+          for (int k = 0; k < before.get(i).length; k++) updateNorm += Math.pow((before.get(i)[k] - trained.get(i)[k]) / LR, 2);
+        }
+        // clipped after unscaling: the step is 0.01 long, not 0.01 / 1024 (clipping the scaled gradients)
+        assertEquals(0.01, Math.sqrt(updateNorm), 1e-4);
+      }
     }
   }
 
