@@ -370,7 +370,8 @@ public final class Trainer {
 
   /**
    * Holds out a shuffled share of the training data for validation when {@link #fit} is given no
-   * validation set (see {@link ValidationSplit}); drawn from the trainer's seed.
+   * validation set (see {@link ValidationSplit}); drawn from the trainer's seed. The two parts are
+   * copied for the fit's duration (as much memory again as the dataset) and freed when it returns.
    *
    * @param fraction the share held out, in (0, 1)
    * @param stratified whether each class is held out in proportion (class labels needed)
@@ -595,6 +596,7 @@ public final class Trainer {
     long started = System.nanoTime();
     int firstEpoch = startEpoch;
     message(FitReport.startLine(this, train, validation, split));
+    boolean completed = false;  // the total time is reported for a fit that ran to its end or stopped early
     try {
       if (group != null) ddp = new DistributedDataParallel(model, group);
       for (Callback c : cbs) c.onTrainBegin(this);
@@ -612,6 +614,7 @@ public final class Trainer {
         startEpoch = epoch + 1;
         for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
       }
+      completed = true;
     } catch (RuntimeException e) {
       if (group != null) group.reportFailure(e);
       // an interrupt may surface as another exception: a prefetch queue's wait, a file channel it closed
@@ -620,7 +623,7 @@ public final class Trainer {
     } finally {
       try {
         for (Callback c : cbs) c.onTrainEnd(this);
-        message(FitReport.endLine(startEpoch - firstEpoch, startEpoch - 1, stopRequested, System.nanoTime() - started));
+        if (completed) message(FitReport.endLine(startEpoch - firstEpoch, startEpoch - 1, stopRequested, System.nanoTime() - started));
       } finally {
         if (ddp != null) {
           ddp.close();
