@@ -550,15 +550,15 @@ public final class Trainer {
    *
    * @param train the training samples, usually on the CPU; not closed
    * @param validation data evaluated after every epoch (its values logged with a "val_" prefix),
-   *     or null
+   *     or null (then, with {@link #validationSplit}, a share of {@code train} held out)
    * @return the trainer's history, holding every completed epoch (also those of a resumed run)
    * @throws TrainingStoppedException when the thread is interrupted or the loss is not finite
    * @throws IllegalArgumentException when a batch does not fit the model or the loss (shapes,
-   *     dtypes)
+   *     dtypes), or the validation split leaves a part empty or needs labels {@code train} lacks
    * @throws IndexOutOfBoundsException when a class label is outside the model's classes
    * @throws IllegalStateException when a callback's monitored metric is not logged, or the model or
-   *     optimizer was closed; with {@link #cudaGraphs} on, when the model is not on a CUDA device or
-   *     its step cannot be captured
+   *     optimizer was closed; with {@link #cudaGraphs} on, when the model is not on a CUDA device,
+   *     its step cannot be captured, or gradient clipping is set
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
     if (validation != null || validationSplit == null) return fitOn(train, validation, null);
