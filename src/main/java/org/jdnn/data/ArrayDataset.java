@@ -195,6 +195,25 @@ public final class ArrayDataset implements AutoCloseable {
   }
 
   /**
+   * A new dataset holding the given samples, in the given order (copied); this one stays open.
+   *
+   * @param indices sample indices, each in [0, size()), at least one; repeats allowed
+   * @return a new dataset of indices.length samples, on this one's device, that the caller closes
+   * @throws IllegalArgumentException when {@code indices} is empty or an index is out of range
+   */
+  public ArrayDataset select(int[] indices) {
+    if (indices.length == 0) throw new IllegalArgumentException("ArrayDataset.select: no indices; select at least one sample");
+    for (int i : indices) {
+      if (i < 0 || i >= size) throw new IllegalArgumentException("ArrayDataset.select: index " + i + " outside [0, " + size + ")");
+    }
+    try (org.jdnn.tensor.TensorScope s = new org.jdnn.tensor.TensorScope()) {
+      Tensor index = Tensor.empty(DType.INT32, features.device(), indices.length).write(indices);
+      return new ArrayDataset(org.jdnn.tensor.MemoryOps.gatherRows(features, index),
+          org.jdnn.tensor.MemoryOps.gatherRows(targets, index));
+    }
+  }
+
+  /**
    * One epoch of mini-batches on the calling thread; see {@link BatchIterator}.
    *
    * @param batchSize samples per batch, at least 1 (the last batch may be smaller)

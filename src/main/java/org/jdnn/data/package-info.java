@@ -30,7 +30,8 @@
  * optionally with an {@link org.jdnn.data.Augmentation}) it belongs to the caller alone, who closes
  * it. {@link org.jdnn.data.DataLoader#ofIndices} visits a given order of samples instead of its own
  * shuffle, such as one rank's shard from {@code org.jdnn.distributed.DistributedSampler}. A {@link org.jdnn.data.Normalizer} standardizes inputs with statistics fitted on the training
- * split and travels with the model file.
+ * split and travels with the model file, as does the {@link org.jdnn.data.FeatureEncoding} that
+ * records how a CSV file's numeric and categorical columns became features.
  *
  * <p><b>Neighbours.</b> This package uses only {@link org.jdnn.tensor}. {@link org.jdnn.train.Trainer}
  * drives a DataLoader per epoch and applies the normalizer and augmentation; {@link org.jdnn.io}

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.data.FeatureEncoding;
 import org.jdnn.data.Normalizer;
 import org.jdnn.nn.Layer;
 
@@ -17,7 +18,8 @@ import org.jdnn.nn.Layer;
  * Model files: the weights as safetensors under their state_dict names (PyTorch loads them with
  * safetensors.torch.load_file), the architecture and the normalizer as JSON strings in the
  * metadata ("jdnn.architecture", "jdnn.normalizer"), optionally the class names ("jdnn.class_names",
- * a JSON array of strings, so predictions can be reported by name) and the caller's own string
+ * a JSON array of strings, so predictions can be reported by name), the CSV feature encoding
+ * ("jdnn.feature_encoding", see {@link FeatureEncodingJson}, so raw rows are encoded as in training) and the caller's own string
  * entries (any key not starting with "jdnn." and not "format"), and jdnn's whole-file checksum.
  *
  * <p>Loading trusts nothing in the file: the safetensors layout is validated first, the
@@ -90,6 +92,33 @@ public final class ModelFile {
    */
   public static void save(Path path, Layer model, Normalizer normalizer, List<String> classNames, Map<String, String> userMetadata)
       throws IOException {
+    save(path, model, normalizer, null, classNames, userMetadata);
+  }
+
+  /**
+   * Saves weights, architecture, the normalizer, the CSV feature encoding, the class names and the
+   * caller's metadata, atomically. {@link SavedModel#predictRows} and {@link SavedModel#predictCsv}
+   * then encode raw rows as in training.
+   *
+   * <pre>{@code
+   * ModelFile.save(path, model, train.fitNormalizer(), train.encoding, train.classNames, null);
+   * }</pre>
+   *
+   * @param path the file to create or replace; its directory is created when missing
+   * @param model the model; every layer in it must have a registered type
+   * @param normalizer the input normalizer the model was trained with, or null
+   * @param encoding how CSV rows became the model's features ({@code CsvReader.Table.encoding}), or null
+   * @param classNames the name of each output class in class-index order, or null
+   * @param userMetadata string entries to store as they are, or null; keys must not start with
+   *     "jdnn." or be "format"
+   * @throws IOException when the file cannot be written
+   * @throws IllegalArgumentException when a layer's type is not registered, a class name is null, a
+   *     metadata key is reserved or null, or the normalizer's feature count differs from the encoding's
+   */
+  public static void save(Path path, Layer model, Normalizer normalizer, FeatureEncoding encoding, List<String> classNames,
+      Map<String, String> userMetadata) throws IOException {
+    String mismatch = widthMismatch(normalizer, encoding);
+    if (mismatch != null) throw new IllegalArgumentException("ModelFile.save: " + mismatch);
     Map<String, String> meta = new LinkedHashMap<>();
     if (userMetadata != null) {
       for (Map.Entry<String, String> e : userMetadata.entrySet()) {
@@ -105,6 +134,7 @@ public final class ModelFile {
     meta.put(FileFormats.KEY, FileFormats.MODEL);
     meta.put(ARCH_KEY, Json.write(LayerRegistry.describe(model)));
     if (normalizer != null) meta.put(NORMALIZER_KEY, Json.write(toJson(normalizer)));
+    if (encoding != null) meta.put(FeatureEncodingJson.KEY, Json.write(FeatureEncodingJson.toJson(encoding)));
     if (classNames != null) {
       ArrayNode a = Json.object().arrayNode();
       for (int i = 0; i < classNames.size(); i++) {
@@ -148,12 +178,17 @@ public final class ModelFile {
       if (arch == null) throw SafeTensorsFile.bad(path, "no architecture (" + ARCH_KEY + ") in the metadata");
       Layer model;
       Normalizer normalizer;
+      FeatureEncoding encoding;
       List<String> classNames;
       try {
         String names = meta.get(CLASS_NAMES_KEY);
         classNames = names == null ? List.of() : classNames(Json.parse(names, CLASS_NAMES_KEY));
         String norm = meta.get(NORMALIZER_KEY);
         normalizer = norm == null ? null : fromJson(Json.parse(norm, NORMALIZER_KEY));
+        String enc = meta.get(FeatureEncodingJson.KEY);
+        encoding = enc == null ? null : FeatureEncodingJson.fromJson(Json.parse(enc, FeatureEncodingJson.KEY));
+        String mismatch = widthMismatch(normalizer, encoding);
+        if (mismatch != null) throw new IllegalArgumentException(mismatch);
         model = LayerRegistry.build(Json.parse(arch, ARCH_KEY), (name, shape) -> {
           SafeTensorsEntry e = f.entries().get(name);
           if (e == null || !Arrays.equals(e.shape(), shape)) {
@@ -174,7 +209,7 @@ public final class ModelFile {
       for (Map.Entry<String, String> e : meta.entrySet()) {
         if (!e.getKey().startsWith("jdnn.") && !e.getKey().equals("format")) user.put(e.getKey(), e.getValue());
       }
-      return new SavedModel(model, normalizer, classNames, user);
+      return new SavedModel(model, normalizer, encoding, classNames, user);
     }
   }
 
@@ -217,6 +252,16 @@ public final class ModelFile {
       throw SafeTensorsFile.bad(f.path(), FileFormats.mismatch(FileFormats.CHECKPOINT, FileFormats.MODEL));
     }
     StateDicts.copyInto(f, "", StateDicts.of(into));
+  }
+
+  // The normalizer standardizes exactly the encoded features, so their counts must agree.
+  private static String widthMismatch(Normalizer normalizer, FeatureEncoding encoding) {
+    if (normalizer == null || encoding == null || (!normalizer.isPerChannel() && normalizer.mean().length == encoding.width())) {
+      return null;
+    }
+    return "the feature encoding makes " + encoding.width() + " features but the normalizer is "
+        + (normalizer.isPerChannel() ? "per channel" : "for " + normalizer.mean().length + " features")
+        + "; fit the normalizer on the encoded table (CsvReader.Table.fitNormalizer())";
   }
 
   static ObjectNode toJson(Normalizer n) {

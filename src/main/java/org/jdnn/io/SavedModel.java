@@ -1,12 +1,17 @@
 package org.jdnn.io;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdnn.data.CsvReader;
+import org.jdnn.data.FeatureEncoding;
 import org.jdnn.data.Normalizer;
 import org.jdnn.nn.Layer;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -19,12 +24,18 @@ import org.jdnn.tensor.TensorScope;
 public final class SavedModel implements AutoCloseable {
   private final Layer model;
   private final Normalizer normalizer;
+  private final FeatureEncoding encoding;
   private final List<String> classNames;
   private final Map<String, String> metadata;
 
   SavedModel(Layer model, Normalizer normalizer, List<String> classNames, Map<String, String> metadata) {
+    this(model, normalizer, null, classNames, metadata);
+  }
+
+  SavedModel(Layer model, Normalizer normalizer, FeatureEncoding encoding, List<String> classNames, Map<String, String> metadata) {
     this.model = model;
     this.normalizer = normalizer;
+    this.encoding = encoding;
     this.classNames = List.copyOf(classNames);
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     model.eval();
@@ -105,6 +116,67 @@ public final class SavedModel implements AutoCloseable {
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
       Tensor in = normalizer == null ? x : normalizer.apply(x);
       return s.escape(model.forward(in));
+    }
+  }
+
+  /**
+   * The CSV feature encoding stored with the model.
+   *
+   * @return the encoding, or null when none was saved
+   */
+  public FeatureEncoding featureEncoding() {
+    return encoding;
+  }
+
+  /**
+   * The model's output for raw CSV rows: encoded with the stored {@link FeatureEncoding} (unknown
+   * categories as the column's policy says), normalized as in training, on the model's device.
+   *
+   * <pre>{@code
+   * Tensor scores = saved.predictRows(List.of(Map.of("age", "41", "color", "red")));
+   * }</pre>
+   *
+   * @param rows field text by column header, one map per row; other keys are ignored
+   * @return a new tensor of N outputs, in the caller's innermost open scope (else owned by the caller)
+   * @throws IllegalStateException when the file holds no feature encoding
+   * @throws IllegalArgumentException when there are no rows, a row lacks a column, has an empty or non-numeric field
+   *     where a number is needed, or a category its column refuses (the message names row, column
+   *     and value)
+   */
+  public Tensor predictRows(List<Map<String, String>> rows) {
+    if (rows.isEmpty()) throw new IllegalArgumentException("SavedModel.predictRows: no rows; pass at least one");
+    float[] x = requireEncoding().encode(rows);
+    return predictEncoded(x, rows.size());
+  }
+
+  /**
+   * The model's output for every row of a CSV file with a header: its columns are found by name
+   * (others, such as a label column, are ignored) and encoded as {@link #predictRows} does.
+   *
+   * @param file a UTF-8 CSV file with a header row and the stored encoding's columns
+   * @return a new tensor of N outputs, one per data row in file order, in the caller's innermost
+   *     open scope (else owned by the caller)
+   * @throws IllegalStateException when the file holds no feature encoding
+   * @throws IOException when the CSV file cannot be read or a value cannot be encoded; the message
+   *     names file, line and column
+   */
+  public Tensor predictCsv(Path file) throws IOException {
+    CsvReader.Table t = CsvReader.unlabeled().encoding(requireEncoding()).read(file);
+    return predictEncoded(t.features, t.rows);
+  }
+
+  private FeatureEncoding requireEncoding() {
+    if (encoding == null) {
+      throw new IllegalStateException("SavedModel: the model file holds no feature encoding; save it with "
+          + "ModelFile.save(path, model, normalizer, table.encoding, classNames, metadata)");
+    }
+    return encoding;
+  }
+
+  private Tensor predictEncoded(float[] x, int rows) {
+    try (TensorScope s = new TensorScope()) {
+      Tensor in = Tensor.empty(DType.FLOAT32, model.device(), rows, encoding.width()).write(x);
+      return s.escape(predict(in));
     }
   }
 

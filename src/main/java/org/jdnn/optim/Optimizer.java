@@ -176,6 +176,20 @@ public abstract class Optimizer implements AutoCloseable {
   }
 
   /**
+   * Sets one group's weight decay, as a regularization schedule does; it becomes the group's own
+   * value.
+   *
+   * @param group the group's index, in [0, {@link #groupCount()})
+   * @param value the new weight decay, finite and at least 0
+   * @throws IllegalArgumentException when {@code group} is out of range or {@code value} is
+   *     negative, infinite or NaN
+   */
+  public void setGroupWeightDecay(int group, double value) {
+    checkHyper("weight_decay", value);
+    groupOverrides.get(checkGroup(group)).put("weight_decay", value);
+  }
+
+  /**
    * The number of parameter groups.
    *
    * @return at least 1 (a plain parameter list makes one group)

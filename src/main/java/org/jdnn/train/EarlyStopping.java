@@ -2,6 +2,7 @@ package org.jdnn.train;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jdnn.io.StateEntries;
@@ -124,6 +125,8 @@ public final class EarlyStopping implements Callback {
     } else if (++wait >= patience) {
       stoppedEpoch = epoch;
       trainer.requestStop();
+      trainer.message(String.format(Locale.ROOT, "epoch %d: early stopping, %s has not improved for %d epoch%s (best %.6g at"
+          + " epoch %d)", epoch + 1, monitor.metric, wait, wait == 1 ? "" : "s", monitor.best, monitor.bestEpoch + 1));
     }
   }
 
@@ -132,6 +135,8 @@ public final class EarlyStopping implements Callback {
     if (bestWeights != null) {
       Map<String, Tensor> params = trainer.model().namedParameters();
       for (Map.Entry<String, Tensor> e : bestWeights.entrySet()) MemoryOps.copy(e.getValue(), params.get(e.getKey()));
+      trainer.message(String.format(Locale.ROOT, "restored the best weights: epoch %d, %s %.6g", monitor.bestEpoch + 1,
+          monitor.metric, monitor.best));
     }
     freeCopy();
   }

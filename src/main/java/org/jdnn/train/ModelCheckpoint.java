@@ -3,8 +3,11 @@ package org.jdnn.train;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jdnn.data.FeatureEncoding;
 import org.jdnn.io.LayerRegistry;
 import org.jdnn.io.ModelFile;
 import org.jdnn.io.StateEntries;
@@ -35,6 +38,8 @@ public final class ModelCheckpoint implements Callback {
 
   private final Path dir;
   private final Monitor monitor;
+  private FeatureEncoding encoding;
+  private List<String> classNames;
 
   /**
    * Checkpoints into {@code dir}, monitoring {@code metric} in AUTO mode.
@@ -56,6 +61,20 @@ public final class ModelCheckpoint implements Callback {
    */
   public ModelCheckpoint mode(MonitorMode mode) {
     monitor.mode(mode);
+    return this;
+  }
+
+  /**
+   * Stores a CSV feature encoding and class names in the best model file, so that its
+   * {@code SavedModel} predicts from raw rows ({@code predictRows}, {@code predictCsv}) and by name.
+   *
+   * @param encoding the training table's {@code encoding}, or null
+   * @param classNames the training table's {@code classNames}, or null
+   * @return this callback
+   */
+  public ModelCheckpoint tableInfo(FeatureEncoding encoding, List<String> classNames) {
+    this.encoding = encoding;
+    this.classNames = classNames;
     return this;
   }
 
@@ -109,10 +128,12 @@ public final class ModelCheckpoint implements Callback {
     if (!trainer.isMainProcess()) return;
     try {
       if (improved) {
-        if (LayerRegistry.canDescribe(trainer.model())) ModelFile.save(bestPath(), trainer.model(), trainer.normalizer());
+        if (LayerRegistry.canDescribe(trainer.model())) ModelFile.save(bestPath(), trainer.model(), trainer.normalizer(), encoding, classNames, null);
         else ModelFile.saveWeights(bestPath(), trainer.model());
       }
       TrainingCheckpoint.save(trainer, lastPath());
+      trainer.message(String.format(Locale.ROOT, "epoch %d: wrote %s", epoch + 1, lastPath()) + (!improved ? ""
+          : String.format(Locale.ROOT, "; %s improved to %.6g, wrote %s", monitor.metric, monitor.best, bestPath())));
     } catch (IOException e) {
       throw new UncheckedIOException("ModelCheckpoint: cannot write to " + dir + ": " + e.getMessage(), e);
     }

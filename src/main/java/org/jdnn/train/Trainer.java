@@ -1,6 +1,7 @@
 package org.jdnn.train;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +85,9 @@ public final class Trainer {
   private DistributedDataParallel ddp;  // during a distributed fit: the model's wrapper
   private int startEpoch;
   private volatile boolean stopRequested;
+  private GradientClipping clipping;
+  private ValidationSplit validationSplit;
+  private PrintStream messages = System.out;
 
   /**
    * A trainer with 10 epochs, batch size 32, shuffling with seed 0, 2 batches prefetched, no
@@ -352,6 +356,55 @@ public final class Trainer {
   }
 
   /**
+   * Clips the gradients after each backward pass, before the optimizer's step (unscaled first
+   * under mixed precision's loss scaling).
+   *
+   * @param c {@link GradientClipping#byNorm} or {@link GradientClipping#byValue}, or null for none
+   *     (the default)
+   * @return this trainer
+   */
+  public Trainer gradientClipping(GradientClipping c) {
+    clipping = c;
+    return this;
+  }
+
+  /**
+   * Holds out a shuffled share of the training data for validation when {@link #fit} is given no
+   * validation set (see {@link ValidationSplit}); drawn from the trainer's seed. The two parts are
+   * copied for the fit's duration (as much memory again as the dataset) and freed when it returns.
+   *
+   * @param fraction the share held out, in (0, 1)
+   * @param stratified whether each class is held out in proportion (class labels needed)
+   * @return this trainer
+   * @throws IllegalArgumentException when {@code fraction} is not in (0, 1)
+   */
+  public Trainer validationSplit(double fraction, boolean stratified) {
+    validationSplit = new ValidationSplit(fraction, stratified);
+    return this;
+  }
+
+  /**
+   * Sets where {@link #fit} and its callbacks report the run: a start-up line (device, threads,
+   * parameters, samples), early stopping, restored weights, checkpoints written, weight decay
+   * turned on, and the total time. Only the main process reports.
+   *
+   * @param out the stream (default System.out), or null for silence; not closed
+   * @return this trainer
+   */
+  public Trainer messages(PrintStream out) {
+    messages = out;
+    return this;
+  }
+
+  // One report line, from the main process only.
+  void message(String line) {
+    if (messages != null && isMainProcess()) {
+      messages.println(line);
+      messages.flush();
+    }
+  }
+
+  /**
    * Trains data-parallel over {@code group} (null: in this process only): {@link #fit} wraps the
    * model in a {@link DistributedDataParallel} (rank 0's weights everywhere, gradients averaged
    * over the ranks after every backward pass), and each rank trains on its
@@ -497,17 +550,25 @@ public final class Trainer {
    *
    * @param train the training samples, usually on the CPU; not closed
    * @param validation data evaluated after every epoch (its values logged with a "val_" prefix),
-   *     or null
+   *     or null (then, with {@link #validationSplit}, a share of {@code train} held out)
    * @return the trainer's history, holding every completed epoch (also those of a resumed run)
    * @throws TrainingStoppedException when the thread is interrupted or the loss is not finite
    * @throws IllegalArgumentException when a batch does not fit the model or the loss (shapes,
-   *     dtypes)
+   *     dtypes), or the validation split leaves a part empty or needs labels {@code train} lacks
    * @throws IndexOutOfBoundsException when a class label is outside the model's classes
    * @throws IllegalStateException when a callback's monitored metric is not logged, or the model or
-   *     optimizer was closed; with {@link #cudaGraphs} on, when the model is not on a CUDA device or
-   *     its step cannot be captured
+   *     optimizer was closed; with {@link #cudaGraphs} on, when the model is not on a CUDA device,
+   *     its step cannot be captured, or gradient clipping is set
    */
   public History fit(ArrayDataset train, ArrayDataset validation) {
+    if (validation != null || validationSplit == null) return fitOn(train, validation, null);
+    int[][] parts = validationSplit.indices(train, seed);
+    try (ArrayDataset t = train.select(parts[0]); ArrayDataset v = train.select(parts[1])) {
+      return fitOn(t, v, validationSplit);
+    }
+  }
+
+  private History fitOn(ArrayDataset train, ArrayDataset validation, ValidationSplit split) {
     if (scaler != null && scaler.device() != model.device()) {
       throw new IllegalStateException("Trainer.fit: the GradScaler is on " + scaler.device() + " but the model is on "
           + model.device() + "; create the scaler with new GradScaler(model.device())");
@@ -525,9 +586,17 @@ public final class Trainer {
       throw new IllegalStateException("Trainer.fit: cudaGraphs(true) and distributed(...) cannot be combined yet; turn"
           + " one of them off");
     }
+    if (cudaGraphs && clipping != null) {
+      throw new IllegalStateException("Trainer.fit: cudaGraphs(true) and gradientClipping(..) cannot be combined yet; turn"
+          + " one of them off");
+    }
     List<Callback> cbs = callbacks();
     stopRequested = false;
     Position at = new Position();
+    long started = System.nanoTime();
+    int firstEpoch = startEpoch;
+    message(FitReport.startLine(this, train, validation, split));
+    boolean completed = false;  // the total time is reported for a fit that ran to its end or stopped early
     try {
       if (group != null) ddp = new DistributedDataParallel(model, group);
       for (Callback c : cbs) c.onTrainBegin(this);
@@ -545,6 +614,7 @@ public final class Trainer {
         startEpoch = epoch + 1;
         for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
       }
+      completed = true;
     } catch (RuntimeException e) {
       if (group != null) group.reportFailure(e);
       // an interrupt may surface as another exception: a prefetch queue's wait, a file channel it closed
@@ -553,6 +623,7 @@ public final class Trainer {
     } finally {
       try {
         for (Callback c : cbs) c.onTrainEnd(this);
+        if (completed) message(FitReport.endLine(startEpoch - firstEpoch, startEpoch - 1, stopRequested, System.nanoTime() - started));
       } finally {
         if (ddp != null) {
           ddp.close();
@@ -666,7 +737,8 @@ public final class Trainer {
         out = widened((ddp != null ? ddp : model).forward(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
-      GradScaler.backwardAndStep(scaler, l, optimizer);
+      if (clipping == null) GradScaler.backwardAndStep(scaler, l, optimizer);
+      else clipping.backwardClipAndStep(scaler, l, optimizer);
       meter.add(l, n, index);  // summed on the device: no wait here
       try (GradMode.Guard g = GradMode.disable()) {
         for (Metric m : metrics) m.update(out.detach(), targets);

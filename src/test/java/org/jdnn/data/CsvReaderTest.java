@@ -49,7 +49,8 @@ class CsvReaderTest {
   void badRowsNameFileLineAndColumn() throws IOException {
     Path p = csv("a,b,label\n1,2,0\n1,x,1\n");
     IOException e = assertThrows(IOException.class, () -> CsvReader.labelColumn("label").read(p));
-    assertEquals(p + " line 3, column 'b': 'x' is not a finite number", e.getMessage());
+    assertEquals(p + " line 3, column 'b': 'x' is not a finite number (its first value, '2' on line 2, is a number); if the"
+        + " column holds categories, declare it with categorical(\"b\")", e.getMessage());
     Path q = csv("a,b,label\n1,2,0\n1,2\n");
     e = assertThrows(IOException.class, () -> CsvReader.labelColumn("label").read(q));
     assertEquals(q + " line 3: expected 3 fields ([a, b, label]), got 2", e.getMessage());
@@ -91,7 +92,8 @@ class CsvReaderTest {
     for (String end : new String[] {"\n", "\r", "\r\n"}) {
       Path p = csv(String.join(end, "a,label", "1,0", "", "\"x\",1", ""));
       IOException e = assertThrows(IOException.class, () -> CsvReader.labelColumn("label").read(p));
-      assertEquals(p + " line 4, column 'a': 'x' is not a finite number", e.getMessage(), "line end " + end.length());
+      assertEquals(p + " line 4, column 'a': 'x' is not a finite number (its first value, '1' on line 2, is a number); if the"
+          + " column holds categories, declare it with categorical(\"a\")", e.getMessage(), "line end " + end.length());
     }
   }
 }

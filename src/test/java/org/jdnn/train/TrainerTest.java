@@ -158,7 +158,9 @@ class TrainerTest {
       String out = buf.toString(StandardCharsets.UTF_8);
       assertTrue(out.contains("epoch 2/2  loss "), out);
       if (live) {
-        assertTrue(out.contains("\repoch 1/2 [======>") && out.contains("samples/s  ETA 0:0"), out);
+        // the bar's width depends on the terminal's (ProgressLoggerWidthTest)
+        assertTrue(java.util.regex.Pattern.compile("\repoch 1/2 \\[=+> +\\] 1/4").matcher(out).find()
+            && out.contains("samples/s  ETA 0:0"), out);
       } else {
         assertFalse(out.contains("\r"), out);
         assertTrue(out.contains("epoch 1/2  batch 1/4  loss "), out);
