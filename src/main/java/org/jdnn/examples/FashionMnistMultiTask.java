@@ -92,6 +92,7 @@ public final class FashionMnistMultiTask {
     try (StandardizedFashionMnist fm = StandardizedFashionMnist.load(data, limit, 0, new long[] {784});
         Graph graph = model()) {
       graph.to(device);
+      graph.summary(784);  // one row per node: trunk.0 ... class, footwear
       GraphTraining task = GraphTraining.of(graph)
           .loss("class", new CrossEntropyLoss())
           .loss("footwear", new BCEWithLogitsLoss(), FOOTWEAR_WEIGHT)

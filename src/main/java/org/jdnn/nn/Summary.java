@@ -76,7 +76,11 @@ public final class Summary {
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
       Tensor probe = Tensor.empty(dtypeOf(model), model.device(), withBatch(inputShape));
       org.jdnn.tensor.MemoryOps.fill(probe, 0);
-      walk("", model, probe, rows);
+      if (model instanceof Graph && ((Graph) model).inputNames().size() == 1) {
+        walkGraph("", (Graph) model, Map.of(((Graph) model).inputNames().get(0), probe), rows);  // any number of outputs
+      } else {
+        walk("", model, probe, rows);
+      }
     } finally {
       model.train(wasTraining);
     }
@@ -146,7 +150,7 @@ public final class Summary {
       Graph g = (Graph) m;
       if (g.inputNames().size() != 1 || g.outputNames().size() != 1) {
         throw new IllegalArgumentException("summary: " + g.describe() + " has several inputs or outputs; use"
-            + " Graph.summary(Map) with a shape for each input");
+            + " Graph.summary(Map) with a shape for each input, or summarize the graph on its own");
       }
       return walkGraph(name, g, Map.of(g.inputNames().get(0), x), rows).values().iterator().next();
     }
@@ -218,7 +222,9 @@ public final class Summary {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
-    String fmt = "%-6s %-42s %-18s %12s %15s%n";
+    int nameWidth = 6;
+    for (Row r : rows) nameWidth = Math.max(nameWidth, r.name.length());  // graph nodes have long names
+    String fmt = "%-" + nameWidth + "s %-42s %-18s %12s %15s%n";
     sb.append(String.format(Locale.ROOT, "Input shape per sample: %s%n", input));
     sb.append(String.format(Locale.ROOT, fmt, "name", "layer", "output shape", "parameters", "FLOPs/sample"));
     for (Row r : rows) {

@@ -174,6 +174,16 @@ class GraphTest {
       assertArrayEquals(new long[] {8}, sum.rows().get(2).outputShape);
       assertEquals(g.parameterCount(), sum.totalParameters());
       assertRejected("Graph.summary(Map)", () -> Summary.of(g, 6));
+      try (Graph oneInTwoOut = Graph.builder().input("x").node("a", new Linear(4, 3), "x").node("b", new Linear(4, 2), "x")
+          .output("a").output("b").build()) {
+        Summary two = oneInTwoOut.summary(4);
+        assertEquals(List.of("a", "b"), two.rows().stream().map(r -> r.name).toList());
+        assertEquals(2 * 4 * 3 + 3 + 2 * 4 * 2 + 2, two.totalFlops());
+      }
+      try (Sequential nested = new Sequential(Graph.builder().input("x").node("a", new Linear(4, 3), "x")
+          .node("b", new Linear(4, 2), "x").output("a").output("b").build())) {
+        assertRejected("several inputs or outputs", () -> Summary.of(nested, 4));
+      }
     }
   }
 
