@@ -97,6 +97,7 @@ public final class Graph extends Layer {
       throw new IllegalArgumentException(describe() + ": forward(Tensor) needs a graph of one input and one output; call "
           + "forward(Map) with a tensor for each of " + inputs + " and read the outputs " + outputs.keySet());
     }
+    if (input == null) throw new IllegalArgumentException(describe() + ": input '" + inputs.get(0) + "' is null");
     return run(Map.of(inputs.get(0), input), Graph::apply).get(outputs.keySet().iterator().next());
   }
 

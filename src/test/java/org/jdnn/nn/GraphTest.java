@@ -162,6 +162,7 @@ class GraphTest {
       assertEquals(sum.totalFlops(), g.flops(new long[] {4}, new long[] {3}));
       g.train();
       assertTrue(c.get("drop").isTraining());
+      assertRejected("input 'x' is null", () -> g.forward((Tensor) null));
     }
   }
 
