@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Map;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.GradCheck;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.jdnn.testing.EveryDevice;
@@ -96,6 +98,25 @@ class GraphTest {
       for (Map.Entry<String, Tensor> e : params.entrySet()) {
         assertArrayEquals(e.getValue().grad().toFloatArray(), viaGraph.get(e.getKey()), e.getKey());
       }
+    }
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferencesInFloat64(Device device) {
+    assumeTrue(device == Device.cpu(), "float64 finite differences run on the CPU backend; the other devices compare with"
+        + " the hand-applied layers above");
+    try (TensorScope s = new TensorScope();
+        Graph g = Graph.builder().input("a").input("b")
+            .node("ta", new Sequential(new Linear(3, 4), new Tanh()), "a").node("tb", new Linear(2, 4), "b")
+            .add("sum", "ta", "tb").concat("cat", 1, "sum", "b").node("head", new Linear(6, 2), "cat")
+            .output("head").output("sum").build()) {
+      g.to(DType.FLOAT64);
+      Tensor a = Tensor.of(new double[] {0.3, -0.7, 1.1, 0.2, 0.5, -0.4}, 2, 3);
+      Tensor b = Tensor.of(new double[] {-0.6, 0.9, 0.4, -0.1}, 2, 2);
+      GradCheck.check(x -> {
+        Map<String, Tensor> out = g.forward(Map.of("a", x[0], "b", x[1]));
+        return out.get("head").square().sum().add(out.get("sum").mul(0.5).sum());
+      }, g.parameters(), 1e-6, a, b).assertWithin(1e-7, 1e-6);
     }
   }
 
