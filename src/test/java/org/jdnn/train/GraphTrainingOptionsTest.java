@@ -113,6 +113,29 @@ class GraphTrainingOptionsTest {
   }
 
   @Test
+  void stepsReturnTheirNativeMemory() {
+    for (Device device : List.of(Device.cpu(), Device.cudaEmulated())) {
+      long[] bytes = new long[20];
+      Callback probe = new Callback() {
+        @Override
+        public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+          bytes[epoch] = device.bytesInUse();
+        }
+      };
+      Generator.manualSeed(9);
+      try (TensorScope s = new TensorScope(); Graph g = graph(); NamedDataset named = data(24, 6); NamedDataset valNamed = data(8, 7)) {
+        g.to(device);
+        GraphTraining task = GraphTraining.of(g).loss("class", new CrossEntropyLoss()).loss("flag", new BCEWithLogitsLoss())
+            .metrics("class", Metric.accuracy()).metrics("flag", Metric.accuracy());
+        try (ArrayDataset train = task.pack(named); ArrayDataset val = task.pack(valNamed); Adam adam = new Adam(g.parameters(), 0.01)) {
+          task.trainer(adam).epochs(20).batchSize(4).callbacks(probe).fit(train, val);
+        }
+      }
+      for (int e = 1; e < 20; e++) assertEquals(bytes[0], bytes[e], device + ": bytes in use after epoch 1 vs epoch " + (e + 1));
+    }
+  }
+
+  @Test
   void bestCheckpointLoadsIntoTheGraph() throws Exception {
     Generator.manualSeed(11);
     try (TensorScope s = new TensorScope(); Graph g = graph(); Graph fresh = graph(); NamedDataset named = data(40, 4);
