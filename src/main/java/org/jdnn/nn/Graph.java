@@ -1,6 +1,7 @@
 package org.jdnn.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -293,7 +294,7 @@ public final class Graph extends Layer {
       for (String name : inputNames) b.input(name);
       for (int i = 0; i < nodeRows.length; i++) {
         String[] row = nodeRows[i];
-        b.node(row[0], children.get(i), java.util.Arrays.copyOfRange(row, 1, row.length));
+        b.node(row[0], children.get(i), Arrays.copyOfRange(row, 1, row.length));
       }
       for (String[] o : outputRows) b.output(o[0], o[1]);
       return b.build();

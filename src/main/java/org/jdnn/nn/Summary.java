@@ -3,6 +3,8 @@ package org.jdnn.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,7 +100,7 @@ public final class Summary {
    */
   public static Summary of(Graph graph, Map<String, long[]> inputShapes) {
     if (inputShapes == null) throw new IllegalArgumentException("summary: the map of input shapes is null");
-    Map<String, String> text = new java.util.LinkedHashMap<>();
+    Map<String, String> text = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
       long[] shape = e.getValue();
       boolean ok = shape != null;
@@ -113,7 +115,7 @@ public final class Summary {
     boolean wasTraining = graph.isTraining();
     graph.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
-      Map<String, Tensor> probes = new java.util.HashMap<>();
+      Map<String, Tensor> probes = new HashMap<>();
       for (Map.Entry<String, long[]> e : inputShapes.entrySet()) {
         Tensor probe = Tensor.empty(dtypeOf(graph), graph.device(), withBatch(e.getValue()));
         org.jdnn.tensor.MemoryOps.fill(probe, 0);
