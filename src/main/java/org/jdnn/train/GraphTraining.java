@@ -38,9 +38,10 @@ import org.jdnn.tensor.TensorScope;
  * another (int32/int64 labels travel as floats, exact up to 2^24, and become integers again before
  * the loss). The trainer's model ({@link #model()}) unpacks each batch into the graph's named
  * inputs and packs the graph's outputs, flattened, in output order, which the losses and metrics
- * unpack again. So everything the trainer does works unchanged: devices, checkpoints (whose weights
+ * unpack again. So the trainer's own machinery applies unchanged: devices, checkpoints (whose weights
  * carry the graph's parameter names: load them with {@code ModelFile.loadWeights(path, graph)}),
- * resume, CUDA graphs, distributed training. A {@code Trainer.normalizer} then normalizes each input
+ * resume, CUDA graphs and mixed precision are tested with graphs; distributed training wraps the
+ * model as any other but is not tested with one yet. A {@code Trainer.normalizer} then normalizes each input
  * column; augmentations, which expect images, do not apply to packed inputs. {@code Trainer.predict}
  * returns packed outputs: {@link #unpackOutputs} names them, or call {@link Graph#forward(Map)}.
  *

@@ -136,6 +136,22 @@ class GraphTrainingOptionsTest {
   }
 
   @Test
+  void bfloat16MixedPrecisionTrainsAGraph() {
+    Generator.manualSeed(12);
+    try (TensorScope s = new TensorScope(); Graph g = graph(); NamedDataset named = data(48, 8)) {
+      GraphTraining task = GraphTraining.of(g).loss("class", new CrossEntropyLoss()).loss("flag", new BCEWithLogitsLoss(), 0.5);
+      try (ArrayDataset train = task.pack(named); Adam adam = new Adam(g.parameters(), 0.01)) {
+        History h = task.trainer(adam).epochs(8).batchSize(8).mixedPrecision(org.jdnn.tensor.DType.BFLOAT16).fit(train, null);
+        for (int e = 0; e < 8; e++) {
+          double weighted = h.get("class_loss").get(e) + 0.5 * h.get("flag_loss").get(e);
+          assertEquals(weighted, h.get("loss").get(e), 1e-6 * weighted, "epoch " + e);
+        }
+        assertTrue(h.get("loss").get(7) < 0.9 * h.get("loss").get(0), "bf16 training lowers the loss: " + h.get("loss"));
+      }
+    }
+  }
+
+  @Test
   void bestCheckpointLoadsIntoTheGraph() throws Exception {
     Generator.manualSeed(11);
     try (TensorScope s = new TensorScope(); Graph g = graph(); Graph fresh = graph(); NamedDataset named = data(40, 4);
