@@ -50,7 +50,8 @@ public final class NamedDataset implements AutoCloseable {
         Tensor t = e.getValue();
         String who = kind + " '" + e.getKey() + "'";
         if (t == null || t.isClosed() || t.rank() < 1) {
-          throw new IllegalArgumentException("NamedDataset: " + who + " must be an open tensor with the samples in dimension 0, got "
+          throw new IllegalArgumentException("NamedDataset: " + who + " must be an open tensor with the samples in dimension 0,"
+              + " got "
               + (t == null ? "null" : t.describe()));
         }
         if (n < 0) {
@@ -62,7 +63,9 @@ public final class NamedDataset implements AutoCloseable {
         }
       }
     }
-    if (n == 0 || n > Integer.MAX_VALUE) throw new IllegalArgumentException("NamedDataset: " + n + " samples; need 1 to 2^31 - 1");
+    if (n == 0 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("NamedDataset: " + n + " samples; need 1 to 2^31 - 1");
+    }
     Map<String, Tensor> in = new LinkedHashMap<>(inputs);
     Map<String, Tensor> out = new LinkedHashMap<>(targets);
     for (Tensor t : in.values()) t.keep();

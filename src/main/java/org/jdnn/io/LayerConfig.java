@@ -138,7 +138,8 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
     for (int i = 0; i < out.length; i++) {
       JsonNode t = v.get(i);
       if (!t.isTextual() || t.textValue().isEmpty()) {
-        throw new IllegalArgumentException("architecture: " + where + ": " + what + " entry " + i + " must be a non-empty string, got " + t);
+        throw new IllegalArgumentException("architecture: " + where + ": " + what + " entry " + i
+            + " must be a non-empty string, got " + t);
       }
       out[i] = t.textValue();
     }

@@ -93,8 +93,8 @@ final class Columns {
       if (t.dtype() == DType.INT32 || t.dtype() == DType.INT64) {
         for (long v : t.to(DType.INT64).toLongArray()) {
           if (Math.abs(v) > EXACT_INT) {
-            throw new IllegalArgumentException("GraphTraining: " + what + " '" + b.name + "' holds " + v + "; integer values travel"
-                + " as float32 between the loader and the graph, exact only up to 2^24 in size");
+            throw new IllegalArgumentException("GraphTraining: " + what + " '" + b.name + "' holds " + v
+                + "; integer values travel as float32 between the loader and the graph, exact only up to 2^24 in size");
           }
         }
       } else if (t.dtype() != DType.FLOAT32) {

@@ -102,7 +102,9 @@ public final class GraphTraining {
   public GraphTraining loss(String output, Loss loss, double weight) {
     checkOpen();
     checkOutput("loss", output);
-    if (losses.containsKey(output)) throw new IllegalArgumentException("GraphTraining.loss: output '" + output + "' already has a loss");
+    if (losses.containsKey(output)) {
+      throw new IllegalArgumentException("GraphTraining.loss: output '" + output + "' already has a loss");
+    }
     if (loss == null) throw new IllegalArgumentException("GraphTraining.loss: the loss of output '" + output + "' is null");
     if (!(weight >= 0) || Double.isInfinite(weight)) {
       throw new IllegalArgumentException("GraphTraining.loss: the weight of output '" + output + "' must be finite and >= 0, got "
