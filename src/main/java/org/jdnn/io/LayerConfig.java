@@ -112,6 +112,40 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
     return out;
   }
 
+  @Override
+  public String[] texts(String key, int maxLength) {
+    return texts(field(key), "'" + key + "'", 0, maxLength);
+  }
+
+  @Override
+  public String[][] textRows(String key, int maxRows, int maxRowLength) {
+    JsonNode v = field(key);
+    if (!v.isArray() || v.size() > maxRows) {
+      throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be an array of at most " + maxRows
+          + " arrays of names, got " + v);
+    }
+    String[][] out = new String[v.size()][];
+    for (int i = 0; i < out.length; i++) out[i] = texts(v.get(i), "'" + key + "' entry " + i, 1, maxRowLength);
+    return out;
+  }
+
+  private String[] texts(JsonNode v, String what, int minLength, int maxLength) {
+    if (!v.isArray() || v.size() < minLength || v.size() > maxLength) {
+      throw new IllegalArgumentException("architecture: " + where + ": " + what + " must be an array of " + minLength + " to "
+          + maxLength + " names, got " + v);
+    }
+    String[] out = new String[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      JsonNode t = v.get(i);
+      if (!t.isTextual() || t.textValue().isEmpty()) {
+        throw new IllegalArgumentException("architecture: " + where + ": " + what + " entry " + i
+            + " must be a non-empty string, got " + t);
+      }
+      out[i] = t.textValue();
+    }
+    return out;
+  }
+
   // ---- writing (the node is the ObjectNode the registry is filling) ----
 
   private ObjectNode object() {
@@ -138,6 +172,23 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
   public SettingsWriter putArray(String key, long[] values) {
     ArrayNode a = object().putArray(key);
     for (long v : values) a.add(v);
+    return this;
+  }
+
+  @Override
+  public SettingsWriter putArray(String key, String[] values) {
+    ArrayNode a = object().putArray(key);
+    for (String v : values) a.add(v);
+    return this;
+  }
+
+  @Override
+  public SettingsWriter putArray(String key, String[][] rows) {
+    ArrayNode a = object().putArray(key);
+    for (String[] row : rows) {
+      ArrayNode r = a.addArray();
+      for (String v : row) r.add(v);
+    }
     return this;
   }
 }

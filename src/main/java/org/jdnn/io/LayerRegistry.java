@@ -11,10 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.jdnn.nn.ActivityL1;
 import org.jdnn.nn.Add;
+import org.jdnn.nn.AddInputs;
 import org.jdnn.nn.AvgPool2d;
 import org.jdnn.nn.BatchNorm1d;
 import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Concat;
+import org.jdnn.nn.ConcatInputs;
 import org.jdnn.nn.Conv1d;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.Dropout;
@@ -22,6 +24,7 @@ import org.jdnn.nn.Dropout2d;
 import org.jdnn.nn.ELU;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.GlobalAvgPool2d;
+import org.jdnn.nn.Graph;
 import org.jdnn.nn.Identity;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.LayerType;
@@ -55,7 +58,7 @@ public final class LayerRegistry {
 
   /** jdnn's own layer types. */
   private static final List<LayerType<?>> STANDARD = List.of(
-      Sequential.TYPE, Residual.TYPE, Add.TYPE, Concat.TYPE, ActivityL1.TYPE,
+      Sequential.TYPE, Residual.TYPE, Add.TYPE, Concat.TYPE, ActivityL1.TYPE, Graph.TYPE, AddInputs.TYPE, ConcatInputs.TYPE,
       Linear.TYPE, Conv1d.TYPE, Conv2d.TYPE, MaxPool2d.TYPE, AvgPool2d.TYPE, GlobalAvgPool2d.TYPE,
       BatchNorm1d.TYPE, BatchNorm2d.TYPE, Dropout.TYPE, Dropout2d.TYPE, Reshape.TYPE, Flatten.TYPE, Identity.TYPE,
       ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,

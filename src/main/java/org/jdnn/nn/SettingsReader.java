@@ -82,4 +82,19 @@ public interface SettingsReader {
    * @return an array of at most {@link #MAX_RANK} sizes, each -1 or positive (a reshape target)
    */
   long[] shape(String key);
+
+  /**
+   * @param key the setting
+   * @param maxLength the most entries allowed
+   * @return an array of at most {@code maxLength} non-empty strings (names)
+   */
+  String[] texts(String key, int maxLength);
+
+  /**
+   * @param key the setting
+   * @param maxRows the most rows allowed
+   * @param maxRowLength the most entries in one row
+   * @return an array of at most {@code maxRows} rows, each of 1 to {@code maxRowLength} non-empty strings
+   */
+  String[][] textRows(String key, int maxRows, int maxRowLength);
 }

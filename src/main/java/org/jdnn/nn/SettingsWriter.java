@@ -46,4 +46,18 @@ public interface SettingsWriter {
    * @return this writer
    */
   SettingsWriter putArray(String key, long[] values);
+
+  /**
+   * @param key the setting
+   * @param values its values, written as an array of strings (names, such as a graph's inputs)
+   * @return this writer
+   */
+  SettingsWriter putArray(String key, String[] values);
+
+  /**
+   * @param key the setting
+   * @param rows its rows, written as an array of arrays of strings (a graph's nodes and what feeds them)
+   * @return this writer
+   */
+  SettingsWriter putArray(String key, String[][] rows);
 }

@@ -25,6 +25,8 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.jdnn.nn.ActivityL1;
 import org.jdnn.nn.Add;
+import org.jdnn.nn.ConcatInputs;
+import org.jdnn.nn.Graph;
 import org.jdnn.nn.AvgPool2d;
 import org.jdnn.nn.BatchNorm1d;
 import org.jdnn.nn.BatchNorm2d;
@@ -82,6 +84,10 @@ class EveryLayerSavesTest {
     e.put(Residual.class, new Example(() -> new Residual(new Sequential(new Linear(4, 4), new Tanh())), 2, 4));
     e.put(Add.class, new Example(() -> new Add(new Linear(4, 3), new Linear(4, 3, false)), 2, 4));
     e.put(Concat.class, new Example(() -> new Concat(-1, new Linear(4, 2), new Identity()), 2, 4));
+    e.put(Graph.class, new Example(() -> Graph.builder().input("x").node("a", new Linear(4, 3), "x")
+        .node("b", new Sequential(new Linear(4, 3, false), new Tanh()), "x").add("sum", "a", "b")
+        .concat("both", -1, "a", "sum").output("y", "both").build(), 2, 4));
+    e.put(ConcatInputs.class, new Example(() -> new ConcatInputs(-1), 2, 4));
     e.put(ActivityL1.class, new Example(() -> new ActivityL1(new Linear(4, 3), 0.125), 2, 4));
     e.put(Linear.class, new Example(() -> new Linear(5, 3, false), 2, 5));
     e.put(Conv1d.class, new Example(() -> new Conv1d(4, 6, 3, ConvOptions.same().groups(2).dilation(2).bias(false)), 2, 4, 9));
