@@ -102,7 +102,7 @@ public final class Summary {
       }
       return x;
     }
-    Tensor y = m.forward(x);
+    Tensor y = m.call(x);
     long[] in = perSample(x.shape()), out = perSample(y.shape());
     rows.add(new Row(name.isEmpty() ? "-" : name, m.describe(), out, m.parameterCount(), m.flops(in, out)));
     return y;
