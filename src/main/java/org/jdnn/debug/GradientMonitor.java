@@ -95,7 +95,7 @@ public final class GradientMonitor implements Callback, AutoCloseable {
   }
 
   /**
-   * Puts a gradient hook on every parameter of {@code model}.
+   * Puts a gradient hook on every parameter of {@code model} that requires a gradient.
    *
    * @param model the model being trained
    * @return this monitor
@@ -104,6 +104,7 @@ public final class GradientMonitor implements Callback, AutoCloseable {
   public GradientMonitor attach(Layer model) {
     if (!params.isEmpty()) throw new IllegalStateException("GradientMonitor.attach: already attached; close it first");
     for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+      if (!e.getValue().requiresGrad()) continue;  // frozen: no gradient, no update
       names.add(e.getKey());
       params.add(e.getValue());
       norms.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
