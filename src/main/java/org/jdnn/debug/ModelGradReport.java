@@ -23,8 +23,9 @@ public record ModelGradReport(List<ParamGradError> parameters) {
   /**
    * Whether every checked element's relative error is at most {@code tolerance}.
    *
-   * @param tolerance e.g. 1e-6; float64 central differences of a correct, smooth model reach 1e-8
-   *     or better, a wrong backward is off by far more
+   * @param tolerance e.g. 1e-5: float64 central differences of a correct, smooth model agree to
+   *     about 1e-7 (their rounding noise, about 1e-10 absolute, relative to small derivatives); a
+   *     wrong backward is off by far more
    * @return true when they all are
    */
   public boolean passed(double tolerance) {
