@@ -233,8 +233,9 @@ public final class GradientMonitor implements Callback, AutoCloseable {
       r.add(new LinePanels.Series(name, x, updateRatios(name)));
     }
     LinePanels.save(List.of(
-        new LinePanels.Panel("Gradient norm per parameter", "step", "||grad|| (log scale)", false, true, n, Double.NaN),
-        new LinePanels.Panel("Update / weight per parameter", "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN)),
+        new LinePanels.Panel("Gradient norm per parameter", "step", "||grad|| (log scale)", false, true, n, Double.NaN, ""),
+        new LinePanels.Panel("Update / weight per parameter", "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN,
+            "")),
         file, width, height);
   }
 

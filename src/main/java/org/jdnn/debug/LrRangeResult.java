@@ -94,7 +94,8 @@ public record LrRangeResult(double[] rates, double[] losses, double[] smoothed, 
   public void savePng(Path png, int width, int height) throws IOException {
     double mark = minimumIndex() < 0 ? Double.NaN : suggestedRate();
     LinePanels.Panel panel = new LinePanels.Panel("Learning-rate range test", "learning rate (log scale)", "loss", true, false,
-        List.of(new LinePanels.Series("loss", rates, losses), new LinePanels.Series("smoothed", rates, smoothed)), mark);
+        List.of(new LinePanels.Series("loss", rates, losses), new LinePanels.Series("smoothed", rates, smoothed)), mark,
+        "suggested rate");
     LinePanels.save(List.of(panel), png, width, height);
   }
 

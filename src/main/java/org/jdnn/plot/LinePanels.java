@@ -52,9 +52,10 @@ public final class LinePanels {
    * @param logY whether the y axis is logarithmic
    * @param series the lines
    * @param markX an x to mark with a vertical line (a suggested value), or NaN for none
+   * @param markLabel the mark's legend label, followed by its value
    */
   public record Panel(String title, String xTitle, String yTitle, boolean logX, boolean logY, List<Series> series,
-      double markX) {}
+      double markX, String markLabel) {}
 
   /**
    * Writes the panels, left to right, to {@code png}, atomically.
@@ -132,7 +133,7 @@ public final class LinePanels {
     }
     boolean markable = Double.isFinite(p.markX()) && (!p.logX() || p.markX() > 0) && lo <= hi;
     if (markable) {
-      XYSeries mark = c.addSeries("marked: " + String.format(java.util.Locale.ROOT, "%.3g", p.markX()),
+      XYSeries mark = c.addSeries(p.markLabel() + ": " + String.format(java.util.Locale.ROOT, "%.3g", p.markX()),
           new double[] {p.markX(), p.markX()}, new double[] {lo, hi});
       mark.setMarker(SeriesMarkers.NONE);
       mark.setLineColor(Color.RED);
