@@ -32,6 +32,9 @@ public final class LinePanels {
     /**
      * Checks the lengths.
      *
+     * @param name the legend's label
+     * @param x the x values
+     * @param y the y values, as many as {@code x}
      * @throws IllegalArgumentException when x and y differ in length
      */
     public Series {
