@@ -70,9 +70,11 @@ class LearningRateRangeTest {
         new Trainer(net, adam, new CrossEntropyLoss()).epochs(1).batchSize(16).seed(3).fit(train, null);
         net.get(2).eval();
         Map<String, Object> before = StateBits.of(net, adam);
+        long bytes = net.device().bytesInUse();
         LrRangeResult r = new LrRangeTest(net, adam, new CrossEntropyLoss()).rates(1e-4, 10).steps(60).batches(8, 5).run(train);
         assertTrue(r.rates().length > 5, r.toString());
         assertEquals(before, StateBits.of(net, adam));
+        assertEquals(bytes, net.device().bytesInUse(), "the sweep's tensors and the snapshot's copies are freed");
         new Trainer(net, adam, new CrossEntropyLoss()).epochs(1).batchSize(16).seed(4).fit(train, null);
         assertEquals(plainEnd, StateBits.of(net, adam), "training after the test equals training without it");
       }

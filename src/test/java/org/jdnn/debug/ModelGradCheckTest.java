@@ -19,6 +19,7 @@ import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Sigmoid;
 import org.jdnn.nn.Tanh;
 import org.jdnn.tensor.Autograd;
+import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -62,15 +63,19 @@ class ModelGradCheckTest {
         new Linear(4, 3)); TensorScope s = new TensorScope()) {
       Map<String, String> before = bits(net);
       long offset = Generator.global().offset();
-      ModelGradReport r = new ModelGradCheck(new CrossEntropyLoss()).samplesPerParameter(8)
-          .check(net, inputs(6, 5, 1), Tensor.ofLongs(new long[] {0, 2, 1, 1, 0, 2}, 6));
+      Tensor x = inputs(6, 5, 1);
+      Tensor labels = Tensor.ofLongs(new long[] {0, 2, 1, 1, 0, 2}, 6);
+      long bytes = net.device().bytesInUse(), cpuBytes = Device.cpu().bytesInUse();
+      ModelGradReport r = new ModelGradCheck(new CrossEntropyLoss()).samplesPerParameter(8).check(net, x, labels);
       assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias", "5.weight", "5.bias"),
           r.parameters().stream().map(ParamGradError::name).toList());
       assertTrue(r.passed(1e-5), r.toString());
       assertEquals(8, r.parameters().get(0).checked(), "a sample of a 30-element weight");
       assertEquals(3, r.parameters().get(7).checked(), "every element of a 3-element bias");
-      assertEquals(before, bits(net), "the model's parameters and buffers are not changed");
       assertEquals(offset, Generator.global().offset());
+      assertEquals(bytes, net.device().bytesInUse(), "the check's tensors live in its own scopes");
+      assertEquals(cpuBytes, Device.cpu().bytesInUse(), "the float64 copy on the CPU is freed");
+      assertEquals(before, bits(net), "the model's parameters and buffers are not changed");  // (its host copies come after the byte counts)
     }
   }
 
