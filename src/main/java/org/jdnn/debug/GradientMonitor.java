@@ -19,8 +19,8 @@ import org.jdnn.train.Callback;
 import org.jdnn.train.Trainer;
 
 /**
- * Watches each parameter's gradient norm ||g|| and update-to-weight ratio ||w_after - w_before|| /
- * ||w_before|| step by step: vanishing gradients show as norms falling layer after layer towards
+ * Watches each parameter's (or, with {@link #perLayer}, each layer's) gradient norm ||g|| and
+ * update-to-weight ratio ||w_after - w_before|| / ||w_before|| step by step: vanishing gradients show as norms falling layer after layer towards
  * the input, exploding ones as norms growing, and a ratio far from about 1e-3 as a learning rate
  * too high (ratios near 1e-1) or too low (1e-5 and below).
  *
@@ -41,11 +41,11 @@ import org.jdnn.train.Trainer;
  * GradientMonitor grads = new GradientMonitor().printEvery(100, System.out)
  *     .savePngAtEnd(Path.of("gradients.png"), 1200, 500);
  * trainer.callbacks(grads).fit(train, validation);
- * double[] firstLayer = grads.gradientNorms("0.weight");
+ * double[] firstWeight = grads.gradientNorms("0.weight");
  * }</pre>
  */
 public final class GradientMonitor implements Callback, AutoCloseable {
-  private final List<String> names = new ArrayList<>();
+  private final List<String> keys = new ArrayList<>();  // per parameter: its series' name
   private final List<Tensor> params = new ArrayList<>();
   private final List<AutoCloseable> hooks = new ArrayList<>();
   private Tensor[] before;     // each parameter's value at its last backward, owned
@@ -53,11 +53,33 @@ public final class GradientMonitor implements Callback, AutoCloseable {
   private final List<Long> steps = new ArrayList<>();
   private final Map<String, List<Double>> norms = new LinkedHashMap<>();
   private final Map<String, List<Double>> ratios = new LinkedHashMap<>();
+  private boolean byLayer;
   private int printEvery;
   private PrintStream printTo;
   private Path png;
   private int pngWidth;
   private int pngHeight;
+
+  /**
+   * Records one series per layer instead of per parameter: a layer's gradient norm is that of all
+   * its parameters' gradients together, sqrt(sum ||g_p||^2), and its ratio
+   * sqrt(sum ||update_p||^2) / sqrt(sum ||w_p||^2). Set it before attaching.
+   *
+   * @param on true for one series per layer, named as the layer ("0", "block.2"; "(model)" for
+   *     parameters of the model itself); false (the default) for one per parameter ("0.weight")
+   * @return this monitor
+   * @throws IllegalStateException when already attached
+   */
+  public GradientMonitor perLayer(boolean on) {
+    if (!params.isEmpty()) throw new IllegalStateException("GradientMonitor.perLayer: set it before attaching");
+    byLayer = on;
+    return this;
+  }
+
+  private static String layerOf(String parameter) {
+    int dot = parameter.lastIndexOf('.');
+    return dot < 0 ? "(model)" : parameter.substring(0, dot);
+  }
 
   /**
    * Prints one line with every parameter's values every {@code n}-th record.
@@ -105,10 +127,11 @@ public final class GradientMonitor implements Callback, AutoCloseable {
     if (!params.isEmpty()) throw new IllegalStateException("GradientMonitor.attach: already attached; close it first");
     for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
       if (!e.getValue().requiresGrad()) continue;  // frozen: no gradient, no update
-      names.add(e.getKey());
+      String key = byLayer ? layerOf(e.getKey()) : e.getKey();
+      keys.add(key);
       params.add(e.getValue());
-      norms.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
-      ratios.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+      norms.computeIfAbsent(key, k -> new ArrayList<>());
+      ratios.computeIfAbsent(key, k -> new ArrayList<>());
     }
     before = new Tensor[params.size()];
     gradSquare = new Tensor[params.size()];
@@ -147,22 +170,38 @@ public final class GradientMonitor implements Callback, AutoCloseable {
           + " it after backward and the optimizer's step (a step replayed by Trainer.cudaGraphs runs no hooks: train"
           + " without cudaGraphs while monitoring)");
     }
-    StringBuilder line = printEvery > 0 && steps.size() % printEvery == 0 ? new StringBuilder("step " + step + ":") : null;
+    // Per parameter: squared norms of the gradient, the update and the weight before it (NaN: no gradient).
+    double[] g2 = new double[params.size()], u2 = new double[params.size()], w2 = new double[params.size()];
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
       for (int i = 0; i < params.size(); i++) {
-        double norm = Double.NaN, ratio = Double.NaN;
-        if (gradSquare[i] != null) {
-          norm = Math.sqrt(gradSquare[i].item());
-          gradSquare[i].close();
-          gradSquare[i] = null;
-          Tensor w0 = before[i].to(DType.FLOAT64);
-          double update = params.get(i).to(DType.FLOAT64).sub(w0).square().sum().item();
-          ratio = Math.sqrt(update) / Math.sqrt(w0.square().sum().item());
+        if (gradSquare[i] == null) {
+          g2[i] = u2[i] = w2[i] = Double.NaN;
+          continue;
         }
-        norms.get(names.get(i)).add(norm);
-        ratios.get(names.get(i)).add(ratio);
-        if (line != null) line.append(String.format(Locale.ROOT, "  %s |g| %.3g upd/w %.3g", names.get(i), norm, ratio));
+        g2[i] = gradSquare[i].item();
+        gradSquare[i].close();
+        gradSquare[i] = null;
+        Tensor w0 = before[i].to(DType.FLOAT64);
+        u2[i] = params.get(i).to(DType.FLOAT64).sub(w0).square().sum().item();
+        w2[i] = w0.square().sum().item();
       }
+    }
+    StringBuilder line = printEvery > 0 && steps.size() % printEvery == 0 ? new StringBuilder("step " + step + ":") : null;
+    for (String key : norms.keySet()) {
+      // a layer's norms are those of its parameters taken together, over those that had a gradient
+      double g = 0, u = 0, w = 0;
+      boolean seen = false;
+      for (int i = 0; i < params.size(); i++) {
+        if (!keys.get(i).equals(key) || Double.isNaN(g2[i])) continue;
+        seen = true;
+        g += g2[i];
+        u += u2[i];
+        w += w2[i];
+      }
+      double norm = seen ? Math.sqrt(g) : Double.NaN, ratio = seen ? Math.sqrt(u) / Math.sqrt(w) : Double.NaN;
+      norms.get(key).add(norm);
+      ratios.get(key).add(ratio);
+      if (line != null) line.append(String.format(Locale.ROOT, "  %s |g| %.3g upd/w %.3g", key, norm, ratio));
     }
     steps.add(step);
     if (line != null) printTo.println(line);
@@ -178,32 +217,33 @@ public final class GradientMonitor implements Callback, AutoCloseable {
   }
 
   /**
-   * The parameters watched, by dotted name.
+   * The names of the recorded series: the parameters' dotted names, or the layers' with
+   * {@link #perLayer}.
    *
    * @return a copy, in {@code namedParameters()} order
    */
-  public List<String> parameterNames() {
+  public List<String> seriesNames() {
     return List.copyOf(norms.keySet());
   }
 
   /**
-   * One parameter's gradient norm at each recorded step.
+   * One series' gradient norm at each recorded step.
    *
-   * @param name the parameter's dotted name
+   * @param name the parameter's (or, with {@link #perLayer}, the layer's) dotted name
    * @return a copy, one value per {@link #steps()} entry (NaN where it had no gradient)
-   * @throws IllegalArgumentException when no parameter has that name
+   * @throws IllegalArgumentException when no series has that name
    */
   public double[] gradientNorms(String name) {
     return values(norms, name);
   }
 
   /**
-   * One parameter's update-to-weight ratio at each recorded step.
+   * One series' update-to-weight ratio at each recorded step.
    *
-   * @param name the parameter's dotted name
+   * @param name the parameter's (or, with {@link #perLayer}, the layer's) dotted name
    * @return a copy, one value per {@link #steps()} entry (NaN where it had no gradient or
    *     neither the weight nor the update had a non-zero element; infinite when only the weight was 0)
-   * @throws IllegalArgumentException when no parameter has that name
+   * @throws IllegalArgumentException when no series has that name
    */
   public double[] updateRatios(String name) {
     return values(ratios, name);
@@ -211,13 +251,13 @@ public final class GradientMonitor implements Callback, AutoCloseable {
 
   private static double[] values(Map<String, List<Double>> m, String name) {
     List<Double> v = m.get(name);
-    if (v == null) throw new IllegalArgumentException("GradientMonitor: no parameter named '" + name + "'; watched: " + m.keySet());
+    if (v == null) throw new IllegalArgumentException("GradientMonitor: no series named '" + name + "'; recorded: " + m.keySet());
     return v.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /**
    * Draws the gradient norms (left) and the update-to-weight ratios (right) against the step, one
-   * line per parameter, both on logarithmic axes, and writes the PNG atomically.
+   * line per series, both on logarithmic axes, and writes the PNG atomically.
    *
    * @param file the PNG to create or replace
    * @param width at least 200
@@ -233,8 +273,8 @@ public final class GradientMonitor implements Callback, AutoCloseable {
       r.add(new LinePanels.Series(name, x, updateRatios(name)));
     }
     LinePanels.save(List.of(
-        new LinePanels.Panel("Gradient norm per parameter", "step", "||grad|| (log scale)", false, true, n, Double.NaN, ""),
-        new LinePanels.Panel("Update / weight per parameter", "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN,
+        new LinePanels.Panel("Gradient norm per " + (byLayer ? "layer" : "parameter"), "step", "||grad|| (log scale)", false, true, n, Double.NaN, ""),
+        new LinePanels.Panel("Update / weight per " + (byLayer ? "layer" : "parameter"), "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN,
             "")),
         file, width, height);
   }
@@ -251,7 +291,7 @@ public final class GradientMonitor implements Callback, AutoCloseable {
     }
     hooks.clear();
     params.clear();
-    names.clear();
+    keys.clear();
     if (before != null) for (Tensor t : before) if (t != null) t.close();
     if (gradSquare != null) for (Tensor t : gradSquare) if (t != null) t.close();
     before = null;

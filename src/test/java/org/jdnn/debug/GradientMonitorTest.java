@@ -68,11 +68,13 @@ class GradientMonitorTest {
     try (Sequential net = new Sequential(new Linear(4, 5), new Tanh(), new Linear(5, 2));
         SGD sgd = new SGD(net.parameters(), 0.1).momentum(0.9);
         GradientMonitor monitor = new GradientMonitor().attach(net);
+        GradientMonitor layers = new GradientMonitor().perLayer(true).attach(net);
         TensorScope s = new TensorScope()) {
       Tensor x = inputs(8, 1);
       Tensor y = inputs(4, 2).reshape(8, 2);
       List<String> names = List.copyOf(net.namedParameters().keySet());
       List<double[]> expectedNorms = new ArrayList<>(), expectedRatios = new ArrayList<>();
+      List<double[]> layerNorms = new ArrayList<>(), layerRatios = new ArrayList<>();  // layers "0" and "2"
       for (int step = 0; step < 3; step++) {
         try (TensorScope st = new TensorScope()) {
           sgd.zeroGrad();
@@ -85,17 +87,25 @@ class GradientMonitorTest {
             before.add(p.toFloatArray());
           }
           sgd.step();
+          double[] u = new double[names.size()], w = new double[names.size()];
           for (int i = 0; i < names.size(); i++) {
             float[] after = net.namedParameters().get(names.get(i)).toFloatArray();
-            r[i] = normOfDifference(after, before.get(i)) / norm(before.get(i));
+            u[i] = normOfDifference(after, before.get(i));
+            w[i] = norm(before.get(i));
+            r[i] = u[i] / w[i];
           }
           expectedNorms.add(n);
           expectedRatios.add(r);
+          // parameters 0, 1 are layer "0"'s weight and bias, 2, 3 layer "2"'s
+          layerNorms.add(new double[] {Math.hypot(n[0], n[1]), Math.hypot(n[2], n[3])});
+          layerRatios.add(new double[] {Math.hypot(u[0], u[1]) / Math.hypot(w[0], w[1]),
+              Math.hypot(u[2], u[3]) / Math.hypot(w[2], w[3])});
           monitor.record(step);
+          layers.record(step);
         }
       }
       assertArrayEquals(new long[] {0, 1, 2}, monitor.steps());
-      assertEquals(names, monitor.parameterNames());
+      assertEquals(names, monitor.seriesNames());
       for (int i = 0; i < names.size(); i++) {
         double[] norms = monitor.gradientNorms(names.get(i));
         double[] ratios = monitor.updateRatios(names.get(i));
@@ -104,6 +114,15 @@ class GradientMonitorTest {
           assertEquals(en, norms[step], 1e-12 * en, names.get(i) + " norm at step " + step);
           assertEquals(er, ratios[step], 1e-12 * er, names.get(i) + " ratio at step " + step);
           assertTrue(en > 0 && er > 0);
+        }
+      }
+      assertEquals(List.of("0", "2"), layers.seriesNames());
+      for (int l = 0; l < 2; l++) {
+        String layer = l == 0 ? "0" : "2";
+        for (int step = 0; step < 3; step++) {
+          double en = layerNorms.get(step)[l], er = layerRatios.get(step)[l];
+          assertEquals(en, layers.gradientNorms(layer)[step], 1e-12 * en, "layer " + layer + " norm at step " + step);
+          assertEquals(er, layers.updateRatios(layer)[step], 1e-12 * er, "layer " + layer + " ratio at step " + step);
         }
       }
     }
@@ -125,7 +144,7 @@ class GradientMonitorTest {
       assertTrue(Double.isNaN(monitor.gradientNorms("1.weight")[0]));
       assertTrue(Double.isNaN(monitor.updateRatios("1.bias")[0]));
       IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> monitor.gradientNorms("2.weight"));
-      assertTrue(bad.getMessage().contains("no parameter named '2.weight'"), bad.getMessage());
+      assertTrue(bad.getMessage().contains("no series named '2.weight'"), bad.getMessage());
     }
   }
 
@@ -148,7 +167,7 @@ class GradientMonitorTest {
         Adam adam = new Adam(net.parameters(), 0.01)) {
       new Trainer(net, adam, new CrossEntropyLoss()).epochs(2).batchSize(8).seed(1).callbacks(monitor).fit(data, null);
       assertArrayEquals(new long[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, monitor.steps());
-      for (String name : monitor.parameterNames()) {
+      for (String name : monitor.seriesNames()) {
         for (double v : monitor.gradientNorms(name)) assertTrue(v > 0 && Double.isFinite(v), name + ": " + v);
         for (double v : monitor.updateRatios(name)) assertTrue(v > 0 && Double.isFinite(v), name + ": " + v);
       }
