@@ -27,6 +27,8 @@ import org.jdnn.tensor.Tensor;
  *
  * <p><b>Threads.</b> A layer in eval mode may serve {@link #forward} from many threads at once,
  * each with gradient recording off ({@link org.jdnn.tensor.GradMode}); training is single-threaded.
+ * Hooks then run on each calling thread, concurrently, so a hook shared by such calls must be
+ * thread-safe; registering and removing hooks while calls run is safe.
  *
  * <pre>{@code
  * final class Scale extends Layer {            // y = a x, one trainable scalar
