@@ -20,9 +20,10 @@ import org.jdnn.train.Trainer;
 
 /**
  * Watches each parameter's (or, with {@link #perLayer}, each layer's) gradient norm ||g|| and
- * update-to-weight ratio ||w_after - w_before|| / ||w_before|| step by step: vanishing gradients show as norms falling layer after layer towards
- * the input, exploding ones as norms growing, and a ratio far from about 1e-3 as a learning rate
- * too high (ratios near 1e-1) or too low (1e-5 and below).
+ * update-to-weight ratio ||w_after - w_before|| / ||w_before|| step by step: vanishing gradients
+ * show as norms falling layer after layer towards the input, exploding ones as norms growing, and
+ * a ratio far from about 1e-3 as a learning rate too high (ratios near 1e-1) or too low (1e-5 and
+ * below).
  *
  * <p>A gradient hook on each parameter ({@link Tensor#registerPostAccumulateGradHook}) copies the
  * weight and takes the norm of the gradient backward produced, before the optimizer steps (before
@@ -272,10 +273,10 @@ public final class GradientMonitor implements Callback, AutoCloseable {
       n.add(new LinePanels.Series(name, x, gradientNorms(name)));
       r.add(new LinePanels.Series(name, x, updateRatios(name)));
     }
+    String per = byLayer ? "layer" : "parameter";
     LinePanels.save(List.of(
-        new LinePanels.Panel("Gradient norm per " + (byLayer ? "layer" : "parameter"), "step", "||grad|| (log scale)", false, true, n, Double.NaN, ""),
-        new LinePanels.Panel("Update / weight per " + (byLayer ? "layer" : "parameter"), "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN,
-            "")),
+        new LinePanels.Panel("Gradient norm per " + per, "step", "||grad|| (log scale)", false, true, n, Double.NaN, ""),
+        new LinePanels.Panel("Update / weight per " + per, "step", "||update|| / ||w|| (log scale)", false, true, r, Double.NaN, "")),
         file, width, height);
   }
 
