@@ -203,7 +203,7 @@ public final class DistributedDataParallel extends Layer {
   @Override
   public Tensor forward(Tensor input) {
     if (passRunning) reset();  // a backward that failed midway left its pass unfinished
-    return module.forward(input);
+    return module.call(input);
   }
 
   /**

@@ -115,7 +115,7 @@ public final class SavedModel implements AutoCloseable {
   public Tensor predict(Tensor x) {
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
       Tensor in = normalizer == null ? x : normalizer.apply(x);
-      return s.escape(model.forward(in));
+      return s.escape(model.call(in));
     }
   }
 

@@ -67,7 +67,7 @@ public final class ActivityL1 extends Layer {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor y = inner.forward(x);
+    Tensor y = inner.call(x);
     last = isTraining() ? Regularization.activityL1(y, lambda) : null;
     return y;
   }

@@ -31,9 +31,9 @@ public final class Add extends Layer {
   @Override
   public Tensor forward(Tensor x) {
 
-    Tensor sum = branches[0].forward(x);
+    Tensor sum = branches[0].call(x);
     for (int i = 1; i < branches.length; i++) {
-      Tensor b = branches[i].forward(x);
+      Tensor b = branches[i].call(x);
       if (!Arrays.equals(sum.shape(), b.shape())) {
         throw new IllegalArgumentException("Add: branch " + i + " output " + b.describe() + " does not match branch 0 output "
             + sum.describe());

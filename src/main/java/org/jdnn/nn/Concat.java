@@ -47,7 +47,7 @@ public final class Concat extends Layer {
   public Tensor forward(Tensor x) {
 
     Tensor[] outs = new Tensor[branches.length];
-    for (int i = 0; i < branches.length; i++) outs[i] = branches[i].forward(x);
+    for (int i = 0; i < branches.length; i++) outs[i] = branches[i].call(x);
     return ConcatOps.concat(dim, describe(), outs);
   }
 

@@ -135,7 +135,7 @@ public final class Graph extends Layer {
   // The forward of one node; a layer's complaint about its input is given the node's name.
   private static Tensor apply(String node, Layer layer, List<Tensor> args) {
     try {
-      return layer instanceof Merge ? ((Merge) layer).forward(args) : layer.forward(args.get(0));
+      return layer instanceof Merge ? ((Merge) layer).forward(args) : layer.call(args.get(0));
     } catch (IllegalArgumentException e) {
       StringBuilder got = new StringBuilder();
       for (Tensor t : args) got.append(got.length() == 0 ? "" : ", ").append(t == null ? "null" : t.describe());

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
@@ -26,6 +27,8 @@ import org.jdnn.tensor.Tensor;
  *
  * <p><b>Threads.</b> A layer in eval mode may serve {@link #forward} from many threads at once,
  * each with gradient recording off ({@link org.jdnn.tensor.GradMode}); training is single-threaded.
+ * Hooks then run on each calling thread, concurrently, so a hook shared by such calls must be
+ * thread-safe; registering and removing hooks while calls run is safe.
  *
  * <pre>{@code
  * final class Scale extends Layer {            // y = a x, one trainable scalar
@@ -35,6 +38,18 @@ import org.jdnn.tensor.Tensor;
 
  * }</pre>
  *
+ * <p><b>Running a layer: {@code call}, not {@code forward}.</b> A subclass implements
+ * {@link #forward}; code that runs a layer (a container running its children, the Trainer, a
+ * model file's predict, a user's loop) calls {@link #call}, which runs the layer's hooks around
+ * {@code forward}: forward pre-hooks ({@link #registerForwardPreHook}), forward hooks
+ * ({@link #registerForwardHook}) and backward hooks ({@link #registerBackwardHook}), PyTorch's
+ * {@code Module.__call__} and its hooks. A layer without hooks costs one field read more than
+ * {@code forward} and allocates nothing. Calling {@code forward} directly skips this layer's own
+ * hooks (a container's forward still calls its children through {@code call}). A container
+ * written outside org.jdnn.nn should run its children with {@code child.call(x)} for the same
+ * reason. Hooks run only in Java: a training step replayed from a CUDA graph
+ * ({@code Trainer.cudaGraphs}) would skip them, so such a fit refuses a model with hooks.
+ *
  * <p>A layer type that model files can rebuild also declares a {@link LayerType} (its saved
  * settings and parameter shapes) and is listed in {@code org.jdnn.io.LayerRegistry}.
  */
@@ -43,6 +58,8 @@ public abstract class Layer implements AutoCloseable {
   private final Map<String, Layer> children = new LinkedHashMap<>();
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private boolean training = true;
+  // Null while no hook is registered, so call() allocates nothing for the common case.
+  private volatile LayerHooks hooks;
 
   /**
    * Computes the layer's output for {@code input}; records the graph when gradients are on.
@@ -54,6 +71,88 @@ public abstract class Layer implements AutoCloseable {
    *     layer, naming the layer, what it expected and what it got
    */
   public abstract Tensor forward(Tensor input);
+
+  /**
+   * Runs this layer: its forward pre-hooks, {@link #forward}, its forward hooks, and, when the
+   * output is recorded for backward, a node that gives its backward hooks the output's gradient.
+   * Each kind runs in registration order, each hook seeing the previous one's replacement. With no
+   * hook registered this is {@code forward(input)}.
+   *
+   * @param input a batch, batch dimension first, on the layer's device; not closed or changed
+   * @return the output as {@link #forward} returns it, or a forward hook's replacement
+   * @throws IllegalArgumentException as {@link #forward} throws it
+   */
+  public final Tensor call(Tensor input) {
+    LayerHooks h = hooks;
+    return h == null ? forward(input) : h.run(this, input);
+  }
+
+  /**
+   * Registers a hook that sees (or replaces) this layer's input before each {@link #call}.
+   *
+   * @param hook the hook, not null
+   * @return the handle that removes it
+   * @throws IllegalArgumentException when {@code hook} is null
+   */
+  public HookHandle registerForwardPreHook(ForwardPreHook hook) {
+    return addHook("registerForwardPreHook", hook, h -> h.pre);
+  }
+
+  /**
+   * Registers a hook that sees (or replaces) this layer's output after each {@link #call}.
+   *
+   * @param hook the hook, not null
+   * @return the handle that removes it
+   * @throws IllegalArgumentException when {@code hook} is null
+   */
+  public HookHandle registerForwardHook(ForwardHook hook) {
+    return addHook("registerForwardHook", hook, h -> h.forward);
+  }
+
+  /**
+   * Registers a hook that sees (or replaces) the gradient with respect to this layer's output,
+   * during the backward of a loss computed from a {@link #call} made with gradients recorded. It
+   * runs once per backward pass that reaches the layer, after the gradients of every use of the
+   * output have been added up.
+   *
+   * @param hook the hook, not null
+   * @return the handle that removes it; a removed hook no longer runs, even in the backward of an
+   *     output computed before the removal
+   * @throws IllegalArgumentException when {@code hook} is null
+   */
+  public HookHandle registerBackwardHook(BackwardHook hook) {
+    return addHook("registerBackwardHook", hook, h -> h.backward);
+  }
+
+  /**
+   * Whether this layer itself (not its descendants) has a hook registered.
+   *
+   * @return true while a forward pre-hook, forward hook or backward hook is registered
+   */
+  public boolean hasHooks() {
+    return hooks != null;
+  }
+
+  private synchronized <H> HookHandle addHook(String what, H hook, Function<LayerHooks, List<H>> list) {
+    if (hook == null) throw new IllegalArgumentException(describe() + "." + what + ": the hook must not be null");
+    LayerHooks h = hooks != null ? hooks : new LayerHooks();
+    list.apply(h).add(hook);
+    hooks = h;
+    return new HookHandle(() -> removeHook(hook, list));
+  }
+
+  private synchronized <H> void removeHook(H hook, Function<LayerHooks, List<H>> list) {
+    LayerHooks h = hooks;
+    if (h == null) return;
+    List<H> l = list.apply(h);
+    for (int i = 0; i < l.size(); i++) {
+      if (l.get(i) == hook) {  // by identity: the same lambda registered twice is two hooks
+        l.remove(i);
+        break;
+      }
+    }
+    if (h.isEmpty()) hooks = null;
+  }
 
   /**
    * Registers a trainable parameter under {@code name}, taking ownership of it.

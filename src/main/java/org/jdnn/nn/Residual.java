@@ -29,7 +29,7 @@ public final class Residual extends Layer {
    */
   @Override
   public Tensor forward(Tensor x) {
-    Tensor y = inner.forward(x);
+    Tensor y = inner.call(x);
     if (!Arrays.equals(x.shape(), y.shape())) {
       throw new IllegalArgumentException("Residual: inner output " + y.describe() + " must have the input's shape "
           + x.describe());

@@ -76,7 +76,7 @@ public final class Sequential extends Layer {
   @Override
   public Tensor forward(Tensor input) {
     Tensor x = input;
-    for (Layer m : layers) x = m.forward(x);
+    for (Layer m : layers) x = m.call(x);
     return x;
   }
 

@@ -156,7 +156,7 @@ public final class Summary {
       }
       return walkGraph(name, g, Map.of(g.inputNames().get(0), x), rows).values().iterator().next();
     }
-    Tensor y = m.forward(x);
+    Tensor y = m.call(x);
     long[] in = perSample(x.shape()), out = perSample(y.shape());
     rows.add(new Row(name.isEmpty() ? "-" : name, m.describe(), out, m.parameterCount(), m.flops(in, out)));
     return y;

@@ -1,5 +1,6 @@
 package org.jdnn.train;
 
+import java.util.Map;
 import org.jdnn.loss.Loss;
 import org.jdnn.nn.Layer;
 import org.jdnn.optim.Optimizer;
@@ -53,6 +54,7 @@ final class GraphedStep implements AutoCloseable {
    */
   void run(Tensor inputs, Tensor targets) {
     if (input == null) {
+      refuseHooks("", model);
       input = Tensor.empty(inputs.dtype(), device, inputs.shape()).keep();
       labels = Tensor.empty(targets.dtype(), device, targets.shape()).keep();
     }
@@ -76,12 +78,24 @@ final class GraphedStep implements AutoCloseable {
     runs++;
   }
 
+  // A replayed graph runs no Java, so a layer hook would see only the eager steps: refused, not skipped.
+  private static void refuseHooks(String path, Layer layer) {
+    if (layer.hasHooks()) {
+      throw new IllegalStateException("Trainer.fit with cudaGraphs(true): " + (path.isEmpty() ? "the model" : "layer '" + path
+          + "'") + " (" + layer.describe() + ") has hooks, which a replayed CUDA graph would skip; remove them "
+          + "(HookHandle.remove) or train without cudaGraphs");
+    }
+    for (Map.Entry<String, Layer> c : layer.children().entrySet()) {
+      refuseHooks(path.isEmpty() ? c.getKey() : path + "." + c.getKey(), c.getValue());
+    }
+  }
+
   // The captured code: the step of Trainer's eager loop on the static buffers, its results copied
   // into buffers that outlive the step (allocated at the eager warm-up: a capture may not allocate).
   private void step() {
     try (TensorScope s = new TensorScope()) {
       optimizer.zeroGrad();
-      Tensor out = model.forward(input);
+      Tensor out = model.call(input);
       Tensor l = loss.compute(out, labels);
       l.backward();
       optimizer.step();

@@ -734,7 +734,7 @@ public final class Trainer {
       Tensor out;
       Tensor l;
       try (Autocast.Scope mixed = Autocast.scope(precision)) {
-        out = widened((ddp != null ? ddp : model).forward(input(b.inputs(), device)));
+        out = widened((ddp != null ? ddp : model).call(input(b.inputs(), device)));
         l = loss.compute(out, targets);
       }
       if (clipping == null) GradScaler.backwardAndStep(scaler, l, optimizer);
@@ -843,7 +843,7 @@ public final class Trainer {
           Tensor targets = b.targets().to(device);
           Tensor out;
           try (Autocast.Scope mixed = Autocast.scope(precision)) {
-            out = widened(model.forward(input(b.inputs(), device)));
+            out = widened(model.call(input(b.inputs(), device)));
           }
           meter.add(loss.compute(out, targets), b.size(), index);
           for (Metric m : metrics) m.update(out, targets);
@@ -873,7 +873,7 @@ public final class Trainer {
     model.eval();
     try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope();
         Autocast.Scope mixed = Autocast.scope(precision)) {
-      return s.escape(widened(model.forward(input(x, model.device()))));
+      return s.escape(widened(model.call(input(x, model.device()))));
     } finally {
       model.train(wasTraining);
     }
