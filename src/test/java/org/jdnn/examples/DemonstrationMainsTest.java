@@ -94,6 +94,13 @@ class DemonstrationMainsTest {
       assertEquals(0, p.exitValue(), name + ": " + text);
       assertTrue(text.startsWith("usage: " + name), name + ": " + text);
     }
+    // a bad value ends the program with status 2, naming the option, what it must be and what it got
+    Process p = new ProcessBuilder(java, "-cp", classes.toString(), "org.jdnn.examples.Xor", "--steps", "0")
+        .redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.exitValue(), text);
+    assertTrue(text.startsWith("error: --steps must be an integer of at least 1, got 0\nusage: Xor"), text);
   }
 
   /** Runs a main with --out set to the temp directory and returns what it printed. */

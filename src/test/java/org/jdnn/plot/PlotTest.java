@@ -161,6 +161,25 @@ class PlotTest {
     assertRejected("Figures.row: give at least one image", Figures::row);
   }
 
+  @Test
+  void lineChartDrawsLinesDashesAndPointsOnALogAxis() throws IOException {
+    double[] layer = {1, 2, 3, 4};
+    LineChart chart = LineChart.of("norms", "layer", "norm").logY(true).legend(LineChart.Legend.BOTTOM_RIGHT)
+        .line("falling", layer, new double[] {1e-6, 1e-4, 1e-2, 1}).dashed("level", layer, new double[] {1, 2, 1, 2})
+        .points("data", layer, new double[] {0.5, 0.5, 0.5, 0.5});
+    Path png = dir.resolve("line.png");
+    chart.save(png, 640, 400);
+    BufferedImage img = read(png);
+    assertEquals(640, img.getWidth());
+    assertEquals(400, img.getHeight());
+    assertNotBlank(img);
+    assertRejected("series bad needs as many x as y values and at least one, got 4 and 3",
+        () -> LineChart.of("t", "x", "y").line("bad", layer, new double[3]));
+    assertRejected("a series named level is already in the chart", () -> chart.line("level", layer, layer));
+    assertRejected("LineChart: add a series before drawing", () -> LineChart.of("t", "x", "y").render(400, 300));
+    assertRejected("image must be at least 200x150, got 100x100", () -> chart.render(100, 100));
+  }
+
   /** Falling training loss, validation loss lowest at the fifth epoch, and rising accuracy; with lr, a decaying rate. */
   static History history(int epochs, boolean lr) {
     History h = new History();
