@@ -155,11 +155,15 @@ public final class ActivationMaps {
     }
   }
 
+  private static String heading(Panel p, int shown) {
+    return p.heading + (shown < p.channels ? " (first " + shown + " of " + p.channels + " channels)" : "");
+  }
+
   private static BufferedImage draw(List<Panel> panels, int maxChannels) {
     FontMetrics text = Canvas.metrics(Canvas.TEXT);
     FontMetrics small = Canvas.metrics(Canvas.SMALL);
     String title = "Activation maps of one input; colours scaled per layer (its min to its max)";
-    int width = Canvas.metrics(Canvas.TITLE).stringWidth(title) + 2 * Canvas.PAD;
+    int width = Canvas.metrics(Canvas.TITLE).stringWidth(title) + 3 * Canvas.PAD;  // slack: drawn text runs wider than measured
     int[] heights = new int[panels.size()];
     int[] ppp = new int[panels.size()];
     int barW = Canvas.barWidth("-0.0000e+00");
@@ -173,6 +177,7 @@ public final class ActivationMaps {
       int cellH = small.getHeight() + p.height * ppp[k] + GAP;
       heights[k] = text.getHeight() + rows * cellH + Canvas.PAD;
       width = Math.max(width, Canvas.PAD + cols * cellW + Canvas.PAD + barW + Canvas.PAD);
+      width = Math.max(width, text.stringWidth(heading(p, shown)) + 3 * Canvas.PAD);
     }
     int top = Canvas.PAD + Canvas.metrics(Canvas.TITLE).getHeight() + Canvas.PAD / 2;
     int height = top;
@@ -193,8 +198,7 @@ public final class ActivationMaps {
       double range = hi > lo ? hi - lo : 1;
       g.setFont(Canvas.TEXT);
       g.setColor(Color.BLACK);
-      String heading = p.heading + (shown < p.channels ? " (first " + shown + " of " + p.channels + " channels)" : "");
-      g.drawString(heading, Canvas.PAD, y + text.getAscent());
+      g.drawString(heading(p, shown), Canvas.PAD, y + text.getAscent());
       int gridTop = y + text.getHeight();
       int cols = Math.min(PER_ROW, shown);
       int cellW = p.width * ppp[k] + GAP;

@@ -222,8 +222,7 @@ public final class WeightGrid {
     int tilePxH = tileH * ppw;
     int cellW = Math.max(tilePxW, small.stringWidth(Integer.toString(shown - 1))) + GAP;
     int cellH = small.getHeight() + tilePxH + GAP;
-    int cols = (int) Math.ceil(Math.sqrt(shown * (double) cellH / cellW));
-    cols = Math.max(1, Math.min(shown, cols));
+    int cols = (int) Math.ceil(Math.sqrt(shown));
     int rows = (shown + cols - 1) / cols;
     String barTop = scaling == Scaling.GLOBAL ? "+" + Canvas.number(globalMax) : "+max |w|";
     String barBottom = scaling == Scaling.GLOBAL ? "-" + Canvas.number(globalMax) : "-max |w|";
@@ -231,7 +230,7 @@ public final class WeightGrid {
     int top = Canvas.PAD + Canvas.metrics(Canvas.TITLE).getHeight() + Canvas.metrics(Canvas.TEXT).getHeight() + Canvas.PAD;
     int gridW = cols * cellW;
     int textW = Math.max(Canvas.metrics(Canvas.TITLE).stringWidth(heading), Canvas.metrics(Canvas.TEXT).stringWidth(how));
-    int width = Canvas.PAD + Math.max(gridW + barW, textW) + Canvas.PAD;
+    int width = Canvas.PAD + Math.max(gridW + barW, textW + Canvas.PAD) + Canvas.PAD;  // slack: drawn text runs wider than measured
     int height = top + rows * cellH + Canvas.PAD;
 
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
