@@ -86,7 +86,7 @@ public final class DecisionBoundary {
       throw new IllegalArgumentException("DecisionBoundary: expected points (N, 2) and N classes, got " + points.describe()
           + " and " + classes.describe());
     }
-    try (TensorScope s = new TensorScope()) {
+    try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
       xy = points.to(DType.FLOAT64).toDoubleArray();
       double[] c = classes.to(DType.FLOAT64).toDoubleArray();
       labels = new int[c.length];
@@ -209,7 +209,7 @@ public final class DecisionBoundary {
     }
     int n = cols * rows;
     int[] out = new int[n];
-    try (TensorScope s = new TensorScope()) {
+    try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
       Tensor scores = classifier.apply(Tensor.of(grid, n, 2));
       if (scores.numel() % n != 0 || scores.dim(0) != n) {
         throw new IllegalArgumentException("DecisionBoundary: the classifier returned " + scores.describe() + " for " + n

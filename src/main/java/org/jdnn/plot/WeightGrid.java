@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -72,7 +73,7 @@ public final class WeightGrid {
       tileH = (long) side * side == weight.dim(1) ? side : 0;  // 0: not square, tileShape must be given
       tileW = tileH;
     }
-    try (Tensor d = weight.to(DType.FLOAT64)) {
+    try (GradMode.Guard g = GradMode.disable(); Tensor d = weight.to(DType.FLOAT64)) {  // a copy, not a step of training
       w = d.toDoubleArray();
     }
   }

@@ -49,7 +49,8 @@ class DemonstrationsTest {
 
   @Test
   void perceptronRuleLearnsAndButCyclesOnXor() {
-    try (Sequential and = Perceptron.perceptron(); Sequential xor = Perceptron.perceptron()) {
+    try (Sequential and = Perceptron.perceptron(); Sequential xor = Perceptron.perceptron();
+        Sequential twoEpochs = Perceptron.perceptron()) {
       Perceptron.Result a = Perceptron.learn(and, Perceptron.AND, 50, false);
       assertTrue(a.converged, "AND converges");
       assertEquals(0, a.mistakes);
@@ -61,7 +62,7 @@ class DemonstrationsTest {
       Perceptron.Result x = Perceptron.learn(xor, Perceptron.XOR, 50, false);
       assertFalse(x.converged, "XOR cannot converge");
       assertTrue(x.cycleFrom > 0 && x.mistakes > 0, "the rule is caught cycling: from epoch " + x.cycleFrom);
-      Perceptron.Result never = Perceptron.learn(Perceptron.perceptron(), Perceptron.XOR, 2, false);
+      Perceptron.Result never = Perceptron.learn(twoEpochs, Perceptron.XOR, 2, false);
       assertFalse(never.converged);
       assertEquals(2, never.epochs, "stops at the epoch limit");
     }
