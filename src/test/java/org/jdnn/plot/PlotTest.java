@@ -145,6 +145,16 @@ class PlotTest {
   }
 
   @Test
+  void labelsKeepFourSignificantDigits() {
+    assertEquals("0", Canvas.number(0));
+    assertEquals("2", Canvas.number(2.0));
+    assertEquals("0.1235", Canvas.number(0.123456));
+    assertEquals("-2.69", Canvas.number(-2.69));
+    assertEquals("1.00e-05", Canvas.number(1e-5));
+    assertEquals("1.23e+06", Canvas.number(1234567));
+  }
+
+  @Test
   void figuresRowPlacesImagesSideBySide() throws IOException {
     BufferedImage a = new BufferedImage(30, 20, BufferedImage.TYPE_INT_RGB);
     BufferedImage b = new BufferedImage(40, 50, BufferedImage.TYPE_INT_RGB);
