@@ -80,13 +80,13 @@ class DemonstrationMainsTest {
     assertEquals(1000, picture(out, "batch-norm.png").getWidth());
   }
 
-  /** Every demonstration, and SquareFit, answers --help in a JVM whose class path is the jar's classes only. */
+  /** Every example answers --help in a JVM whose class path is the jar's classes only. */
   @Test
   void helpNeedsNothingButTheJar() throws Exception {
     Path classes = Path.of(HiddenUnitFits.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String name : List.of("HiddenUnitFits", "Xor", "Perceptron", "BackpropByHand", "DecisionSurfaces",
-        "VanishingGradients", "BatchNormEffect", "SquareFit")) {
+        "VanishingGradients", "BatchNormEffect", "SquareFit", "FashionMnistMlp", "FashionMnistCnn", "FashionMnistFit")) {
       Process p = new ProcessBuilder(java, "-cp", classes.toString(), "org.jdnn.examples." + name, "--help")
           .redirectErrorStream(true).start();
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), name + " --help finished");
