@@ -1,5 +1,6 @@
 package org.jdnn.examples;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.jdnn.nn.Layer;
@@ -7,6 +8,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Sigmoid;
 import org.jdnn.optim.SGD;
+import org.jdnn.plot.Figures;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.GradCheck;
 import org.jdnn.tensor.GradMode;
@@ -28,12 +30,14 @@ import org.jdnn.tensor.TensorScope;
  * <p>The same network in float64 jdnn layers gives autograd's gradients, which must equal the hand
  * ones to 1e-12, and {@link GradCheck} compares autograd with central finite differences. Then
  * one gradient-descent step (learning rate 0.5) is taken by hand and by {@link SGD}; both give the
- * same weights and the error falls.
+ * same weights and the error falls. The picture is the network with every forward value, delta,
+ * weight and gradient written on it.
  */
 public final class BackpropByHand {
-  private static final String USAGE = "usage: BackpropByHand\n"
+  private static final String USAGE = "usage: BackpropByHand [--out DIR]\n"
       + "Computes one backpropagation step of a 2-2-1 sigmoid network by hand (delta rule), prints it beside autograd's\n"
-      + "gradients and GradCheck's finite-difference check, and takes one SGD step both ways. No options; no picture.";
+      + "gradients and GradCheck's finite-difference check, takes one SGD step both ways and writes DIR/backprop.png:\n"
+      + "the network with its forward values, deltas, weights and gradients. Default --out target/examples.";
   private static final double[] X = {0.5, -1.0};
   private static final double T = 1.0;
   private static final double[] W1 = {0.2, -0.4, 0.7, 0.1};  // (2, 2), row i = hidden unit i
@@ -61,10 +65,13 @@ public final class BackpropByHand {
     double errorAfter;
   }
 
-  public static void main(String[] args) {
-    Options o = Options.parse(args, USAGE);
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args, USAGE, "--out");
     if (o == null) return;
-    run(true);
+    Report r = run(true);
+    Path png = o.out().resolve("backprop.png");
+    Figures.save(BackpropDiagram.render(new Worked(), r), png);
+    System.out.println("picture: " + png.toAbsolutePath());
   }
 
   /** Works the step by hand, checks it with autograd and GradCheck, and takes it both ways. */
@@ -112,16 +119,36 @@ public final class BackpropByHand {
     return r;
   }
 
-  /** The delta rule in plain doubles, from the definitions above; gradients in the order of NAMES. */
+  /** The step worked in plain doubles from the definitions above: every forward value, delta and gradient. */
+  static final class Worked {
+    final double[] x = X.clone();
+    final double t = T;
+    final double[] w1 = W1.clone();
+    final double[] b1 = B1.clone();
+    final double[] w2 = W2.clone();
+    final double b2 = B2[0];
+    final double[] h = new double[2];
+    final double y;
+    final double error;
+    final double delta2;
+    final double[] delta1 = new double[2];
+    /** dE/dparameter in the order of NAMES. */
+    final double[] gradients;
+
+    Worked() {
+      for (int i = 0; i < 2; i++) h[i] = logistic(w1[2 * i] * x[0] + w1[2 * i + 1] * x[1] + b1[i]);
+      y = logistic(w2[0] * h[0] + w2[1] * h[1] + b2);
+      error = (y - t) * (y - t) / 2;
+      delta2 = (y - t) * y * (1 - y);
+      for (int i = 0; i < 2; i++) delta1[i] = w2[i] * delta2 * h[i] * (1 - h[i]);
+      gradients = new double[] {delta1[0] * x[0], delta1[0] * x[1], delta1[1] * x[0], delta1[1] * x[1], delta1[0], delta1[1],
+          delta2 * h[0], delta2 * h[1], delta2};
+    }
+  }
+
+  /** The delta rule's gradients, in the order of NAMES. */
   static double[] byHand() {
-    double[] h = new double[2];
-    for (int i = 0; i < 2; i++) h[i] = logistic(W1[2 * i] * X[0] + W1[2 * i + 1] * X[1] + B1[i]);
-    double y = logistic(W2[0] * h[0] + W2[1] * h[1] + B2[0]);
-    double delta2 = (y - T) * y * (1 - y);
-    double[] delta1 = new double[2];
-    for (int i = 0; i < 2; i++) delta1[i] = W2[i] * delta2 * h[i] * (1 - h[i]);
-    return new double[] {delta1[0] * X[0], delta1[0] * X[1], delta1[1] * X[0], delta1[1] * X[1], delta1[0], delta1[1],
-        delta2 * h[0], delta2 * h[1], delta2};
+    return new Worked().gradients;
   }
 
   private static double logistic(double z) {

@@ -55,8 +55,9 @@ class DemonstrationMainsTest {
 
   @Test
   void backpropByHand() throws Exception {
-    String out = printed(BackpropByHand::main);
+    String out = run(BackpropByHand::main);
     assertTrue(out.contains("largest |hand - autograd|") && out.contains("GradCheck") && out.contains("one step"), out);
+    assertEquals(900, picture(out, "backprop.png").getWidth(), "the network diagram");
   }
 
   @Test
