@@ -12,6 +12,7 @@ if [[ ! -f target/classes/org/jdnn/bridge/linux-x86_64/libjniJdnnNative.so || -n
 fi
 if [[ ! -s target/classpath.txt || pom.xml -nt target/classpath.txt ]]; then
   mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
+  touch target/classpath.txt  # the plugin leaves an unchanged file's time alone, which re-ran it on every call
 fi
 exec java -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache \
   -cp "target/classes:$(cat target/classpath.txt)" "org.jdnn.examples.${example}" "$@"
