@@ -10,7 +10,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.GradMode;
+import org.jdnn.tensor.NarrowOps;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Weights as a PNG grid of tiles, one per output unit: each row of a Linear weight (out, in)
@@ -41,10 +43,13 @@ public final class WeightGrid {
 
   private static final int GAP = 6;
   private static final int MIN_TILE = 48;
+  private static final int MAX_TILES = 1024;
 
   private final double[] w;
   private final String shape;
   private final int units;
+  /** How many units' weights were copied: the first min(units, MAX_TILES). */
+  private final int copied;
   private final int channels;
   private final boolean conv;
   private int tileH;
@@ -73,8 +78,10 @@ public final class WeightGrid {
       tileH = (long) side * side == weight.dim(1) ? side : 0;  // 0: not square, tileShape must be given
       tileW = tileH;
     }
-    try (GradMode.Guard g = GradMode.disable(); Tensor d = weight.to(DType.FLOAT64)) {  // a copy, not a step of training
-      w = d.toDoubleArray();
+    // only the units a grid can show are copied, so a huge layer costs no more than 1024 of its units
+    copied = (int) Math.min(units, MAX_TILES);
+    try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+      w = NarrowOps.narrow(weight, 0, 0, copied).to(DType.FLOAT64).toDoubleArray();
     }
   }
 
@@ -142,7 +149,7 @@ public final class WeightGrid {
   public WeightGrid tileShape(int height, int width) {
     if (conv) throw new IllegalArgumentException("WeightGrid: a convolution weight " + shape + "'s tile is its kernel; "
         + "tileShape is for Linear weights");
-    int per = w.length / units;
+    int per = w.length / copied;
     if ((long) height * width != per || height < 1) {
       throw new IllegalArgumentException("WeightGrid: a " + height + "x" + width + " tile does not hold the " + per
           + " weights of a unit of " + shape + "; give height x width = " + per);
@@ -168,12 +175,12 @@ public final class WeightGrid {
   /**
    * Sets how many units are drawn at most (the first ones); the title says when some are left out.
    *
-   * @param n at least 1; default 256
+   * @param n in [1, 1024]; default 256
    * @return this grid
-   * @throws IllegalArgumentException when n is below 1
+   * @throws IllegalArgumentException when n is out of range
    */
   public WeightGrid maxTiles(int n) {
-    if (n < 1) throw new IllegalArgumentException("WeightGrid: maxTiles must be at least 1, got " + n);
+    if (n < 1 || n > MAX_TILES) throw new IllegalArgumentException("WeightGrid: maxTiles must be in [1, " + MAX_TILES + "], got " + n);
     maxTiles = n;
     return this;
   }
@@ -198,7 +205,7 @@ public final class WeightGrid {
    *     was given
    */
   public BufferedImage render() {
-    int per = w.length / units;
+    int per = w.length / copied;
     if (tileH == 0) {
       throw new IllegalArgumentException("WeightGrid: Linear rows of " + per + " inputs are not square; give the tile "
           + "shape with tileShape(height, width)");

@@ -140,7 +140,8 @@ class PlotTest {
       assertRejected("tileShape is for Linear weights", () -> WeightGrid.of(rgb).tileShape(5, 5));
       assertRejected("expected a Linear (out, in) or conv (out, in, kh, kw) weight", () -> WeightGrid.of(Tensor.zeros(4)));
       assertRejected("pixelsPerWeight must be in [1, 64], got 0", () -> WeightGrid.of(rgb).pixelsPerWeight(0));
-      assertRejected("maxTiles must be at least 1, got 0", () -> WeightGrid.of(rgb).maxTiles(0));
+      assertRejected("maxTiles must be in [1, 1024], got 0", () -> WeightGrid.of(rgb).maxTiles(0));
+      assertRejected("maxTiles must be in [1, 1024], got 1025", () -> WeightGrid.of(rgb).maxTiles(1025));
     }
   }
 
