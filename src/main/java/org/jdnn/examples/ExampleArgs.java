@@ -15,6 +15,17 @@ import org.jdnn.tensor.DeviceUnavailableException;
  * loss scaled by a {@link org.jdnn.optim.GradScaler}, as float16 gradients below 2^-24 would vanish without it).
  */
 final class ExampleArgs {
+  /** The options' description, for --help. */
+  static final String OPTIONS = "options (all optional):\n"
+      + "  --epochs N      epochs to train\n"
+      + "  --batch N       batch size (default 128)\n"
+      + "  --limit N       use only the first N training images (default: all)\n"
+      + "  --seed N        seed of initialization and shuffling (default 42)\n"
+      + "  --data DIR      the Fashion-MNIST directory (default $JDNN_FASHION_MNIST or /usr/share/datasets/fashion-mnist)\n"
+      + "  --out DIR       where files are written, for the programs that write any\n"
+      + "  --device NAME   cpu, cuda or cuda-emu (default: the GPU when one is usable, else the CPU)\n"
+      + "  --precision P   fp32 (default), bf16 or fp16";
+
   int epochs;
   int batch = 128;
   int limit;
@@ -45,6 +56,20 @@ final class ExampleArgs {
       }
     }
     if (epochs <= 0 || batch <= 0) throw new IllegalArgumentException("--epochs and --batch must be positive");
+  }
+
+  /**
+   * Prints {@code usage} and {@link #OPTIONS} and returns true when {@code args} hold --help or -h. It touches only
+   * java.base, so a program's --help answers from the jar alone, before any tensor or native library is loaded.
+   */
+  static boolean helpRequested(String[] args, String usage) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-h")) {
+        System.out.println(usage + "\n" + OPTIONS);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The dtype of a --precision value. */

@@ -24,9 +24,14 @@ import org.jdnn.tensor.Generator;
  * training samples/s. Arguments as {@link FashionMnistMlp}.
  */
 public final class FashionMnistCnn {
+  private static final String USAGE = "usage: FashionMnistCnn [options]\n"
+      + "Benchmark workload W2: a two-convolution CNN with batch norm and dropout trained on Fashion-MNIST (Adam,\n"
+      + "1 epoch by default), printing its summary and the loss, test accuracy, seconds and samples/s of every epoch.";
+
   private FashionMnistCnn() {}
 
   public static void main(String[] args) throws Exception {
+    if (ExampleArgs.helpRequested(args, USAGE)) return;
     ExampleArgs a = new ExampleArgs(1, args);
     Device device = a.device();
     try (ProcessGroup group = a.joinIfLaunched(device)) {  // null unless scripts/jdnn-run started several ranks

@@ -36,9 +36,14 @@ import org.jdnn.train.Trainer;
  * (default out: target/fashion-mnist-fit).
  */
 public final class FashionMnistFit {
+  private static final String USAGE = "usage: FashionMnistFit [options]\n"
+      + "Trainer.fit on Fashion-MNIST: a 784-256-10 MLP with validation, early stopping, checkpoints, a saved model,\n"
+      + "curves.png and first-layer.png in --out (default target/fashion-mnist-fit); 10 epochs by default.";
+
   private FashionMnistFit() {}
 
   public static void main(String[] args) throws Exception {
+    if (ExampleArgs.helpRequested(args, USAGE)) return;
     ExampleArgs a = new ExampleArgs(10, args);
     if (!FashionMnist.isAvailable(a.data)) {
       System.out.println("Fashion-MNIST not found in " + a.data + ": install it with `sudo apt-get install dataset-fashion-mnist`"

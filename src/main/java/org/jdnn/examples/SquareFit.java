@@ -1,64 +1,44 @@
 package org.jdnn.examples;
 
 import java.util.Locale;
-import org.jdnn.loss.MSELoss;
-import org.jdnn.nn.Linear;
 import org.jdnn.nn.Layer;
-import org.jdnn.nn.Sequential;
 import org.jdnn.nn.Tanh;
-import org.jdnn.optim.Adam;
-import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
-import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.TensorScope;
 
-/** Fits y = x^2 on [-1, 1] with one hidden layer of 32 tanh units (a 1-D regression). */
+/**
+ * Fits y = x^2 on [-1, 1] with one hidden layer of 32 tanh units (a 1-D regression). HiddenUnitFits
+ * does the same with three units, and draws them.
+ */
 public final class SquareFit {
+  private static final String USAGE = "usage: SquareFit [--seed N] [--steps N]\n"
+      + "Fits y = x^2 on 64 points of [-1, 1] with a 1-32-1 tanh network (full-batch Adam) and prints its error on 101\n"
+      + "points in between. Defaults: --seed 7 --steps 2000.";
+
   private SquareFit() {}
 
   public static void main(String[] args) {
-    double mse = train(7, 2000, true);
+    Options o = Options.parse(args, USAGE, "--seed", "--steps");
+    if (o == null) return;
+    double mse = train(o.longValue("--seed", 7), o.integer("--steps", 2000, 1), true);
     System.out.printf(Locale.ROOT, "mean squared error on a fresh grid: %.2e%n", mse);
   }
 
   /** Trains on 64 evenly spaced points and returns the MSE on 101 points in between. */
   public static double train(long seed, int steps, boolean print) {
     Generator.manualSeed(seed);
-    try (Layer net = new Sequential(new Linear(1, 32), new Tanh(), new Linear(32, 1));
-        Adam adam = new Adam(net.parameters(), 0.01);
-        TensorScope data = new TensorScope()) {
-      Tensor x = grid(64);
-      Tensor y = x.square();
-      MSELoss mse = new MSELoss();
-      for (int step = 1; step <= steps; step++) {
-        try (TensorScope s = new TensorScope()) {
-          adam.zeroGrad();
-          Tensor loss = mse.compute(net.forward(x), y);
-          loss.backward();
-          adam.step();
-          if (print && (step == 1 || step % 500 == 0)) {
-            System.out.printf(Locale.ROOT, "step %4d  mse %.2e%n", step, loss.item());
-          }
-        }
-      }
-      net.eval();
-      try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
-        Tensor test = grid(101);
-        if (print) {
-          float[] p = net.forward(test).toFloatArray();
+    try (Layer net = CurveFit.train(x -> x * x, -1, 1, 64, 32, new Tanh(), steps, 0.01, print)) {
+      if (print) {
+        try (GradMode.Guard g = GradMode.disable(); TensorScope s = new TensorScope()) {
+          float[] p = net.forward(CurveFit.grid(-1, 1, 101)).toFloatArray();
           for (int i = 0; i <= 100; i += 25) {
-            double xv = -1 + 2.0 * i / 100;
+            double xv = CurveFit.at(-1, 1, 101, i);
             System.out.printf(Locale.ROOT, "x = %5.2f  x^2 = %.4f  predicted %.4f%n", xv, xv * xv, p[i]);
           }
         }
-        return mse.compute(net.forward(test), test.square()).item();
       }
+      return CurveFit.error(net, x -> x * x, -1, 1, 101);
     }
-  }
-
-  private static Tensor grid(int n) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) v[i] = (float) (-1 + 2.0 * i / (n - 1));
-    return Tensor.of(v, n, 1);
   }
 }

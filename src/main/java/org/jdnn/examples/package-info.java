@@ -11,10 +11,27 @@
  *       with batch norm and dropout; both benchmarks share the loop of
  *       {@link org.jdnn.examples.ClassifierTraining} and the inputs of
  *       {@link org.jdnn.examples.StandardizedFashionMnist}.
-
  *   <li>{@link org.jdnn.examples.FashionMnistFit}: the same data through
  *       {@link org.jdnn.train.Trainer#fit} with validation, early stopping, checkpoints, a saved
  *       model and PNG plots.
+ * </ul>
+ *
+ * <p>The lectures' demonstrations, each printing its result and writing a picture (under
+ * target/examples unless {@code --out DIR}; {@code --help} works from the jar alone):
+ *
+ * <ul>
+ *   <li>{@link org.jdnn.examples.HiddenUnitFits}: x^2, sin(x) and |x| fitted by three hidden units,
+ *       each unit's output drawn with the fit.
+ *   <li>{@link org.jdnn.examples.Xor} also wires XOR by hand from OR, NAND and AND threshold units
+ *       and draws both networks' decision regions.
+ *   <li>{@link org.jdnn.examples.Perceptron}: the perceptron rule converges on AND and cycles on XOR.
+ *   <li>{@link org.jdnn.examples.BackpropByHand}: one delta-rule step by hand, checked against
+ *       autograd and {@link org.jdnn.tensor.GradCheck}.
+ *   <li>{@link org.jdnn.examples.DecisionSurfaces}: 1-, 2- and 3-layer networks on two spirals.
+ *   <li>{@link org.jdnn.examples.VanishingGradients}: per-layer gradient norms of deep sigmoid and
+ *       ReLU networks.
+ *   <li>{@link org.jdnn.examples.BatchNormEffect}: the same deep network trained with and without
+ *       batch norm.
  * </ul>
  *
  * <pre>{@code
