@@ -41,13 +41,17 @@ void index_add_typed(const Tensor& src, int dim, const Tensor& index, Tensor& ds
   const int64_t rows_dst = dst.shape[dim], k = index.numel;
   const T* s = src.data<T>();
   T* d = dst.data<T>();
-  // Outer slices are independent; within one, rows are added in index order.
-  parallel_for(outer, 1, [&](int64_t b, int64_t e) {
-    for (int64_t o = b; o < e; ++o) {
+  // Outer slices and column blocks are independent (an embedding's gradient has one slice and
+  // wide rows); within one, rows are added in index order, so the sums do not depend on threads.
+  constexpr int64_t kColumns = 256;
+  const int64_t blocks = (inner + kColumns - 1) / kColumns;
+  parallel_for(outer * blocks, 1, [&](int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t o = t / blocks, c0 = (t - o * blocks) * kColumns, c1 = std::min(inner, c0 + kColumns);
       for (int64_t j = 0; j < k; ++j) {
         T* to = d + (o * rows_dst + index_at(index, j)) * inner;
         const T* from = s + (o * k + j) * inner;
-        for (int64_t i = 0; i < inner; ++i) to[i] += from[i];
+        for (int64_t i = c0; i < c1; ++i) to[i] += from[i];
       }
     }
   });

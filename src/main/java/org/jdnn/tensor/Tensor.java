@@ -1144,6 +1144,18 @@ public final class Tensor implements AutoCloseable {
   public Tensor select(int dim, long index) { return NarrowOps.select(this, dim, index); }
 
   /**
+   * The slice [start, start + length) of dimension {@code dim} (PyTorch's {@code narrow}; a copy
+   * here, not a view). The gradient goes back into zeros.
+   *
+   * @param dim in [-rank, rank)
+   * @param start the first index, in [0, size]
+   * @param length how many, with start + length at most the dimension's size
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code dim} or the slice is out of range
+   */
+  public Tensor narrow(int dim, long start, long length) { return NarrowOps.narrow(this, dim, start, length); }
+
+  /**
    * Indices start, start + step, ... below end of dimension {@code dim}, as Python's
    * {@code x[start:end:step]} along it: negative start and end count from the end and both are
    * clamped to the dimension, so an empty range gives size 0 (a copy; PyTorch returns a view). Step

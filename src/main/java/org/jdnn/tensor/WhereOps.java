@@ -101,7 +101,7 @@ final class WhereOps {
       throw new IllegalArgumentException("maskedFill: mask " + mask.describe() + " does not broadcast to "
           + x.describe() + "; the mask may repeat along x's dimensions but not add to them");
     }
-    if (xs.length > LayoutOps.MAX_DIMS) LayoutOps.requireMaxDims("maskedFill", x, xs.length);
+    LayoutOps.requireMaxDims("maskedFill", x, xs.length);
     Tensor out;
     try (Tensor v = Tensor.empty(x.dtype(), x.device())) {
       NativeErrors.check(JdnnNative.tensor_fill(v.h(), value));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.jdnn.bridge.JdnnNative;
 import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
@@ -175,5 +176,30 @@ class IndexingOpsTest {
     List<String> left = TensorDebug.liveTensors().stream()
         .filter(t -> t.contains("IndexingOpsTest.theOpsLeaveNoTemporaryBehind")).collect(Collectors.toList());
     assertTrue(left.isEmpty(), String.join("\n", left));
+  }
+
+  /**
+   * Below the Java checks, the facade still keeps the kernels inside their tensors: strides that
+   * would read past the input, an index larger than the tensor outside dim, and operands that do
+   * not broadcast are argument errors, not reads of foreign memory.
+   */
+  @Test
+  void theFacadeRefusesCallsThatWouldLeaveTheirTensors() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.zeros(2, 3);
+      Tensor y = Tensor.zeros(3, 2);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> NativeErrors.check(JdnnNative.op_strided_copy(x.h(), y.h(), new long[] {2, 3}, 2)));
+      assertTrue(e.getMessage().contains("strided_copy") && e.getMessage().contains("reads element 7"), e.getMessage());
+      assertThrows(IllegalArgumentException.class,
+          () -> NativeErrors.check(JdnnNative.op_strided_copy(x.h(), y.h(), new long[] {-1, 1}, 2)));
+      Tensor big = Tensor.ofLongs(new long[12], 4, 3);
+      Tensor out = Tensor.zeros(4, 3);
+      e = assertThrows(IllegalArgumentException.class, () -> NativeErrors.check(JdnnNative.op_gather(x.h(), 1, big.h(), out.h())));
+      assertTrue(e.getMessage().contains("gather") && e.getMessage().contains("larger than"), e.getMessage());
+      Tensor cond = Tensor.ofBytes(new byte[2], 2);
+      e = assertThrows(IllegalArgumentException.class, () -> NativeErrors.check(JdnnNative.op_where(cond.h(), x.h(), x.h(), x.h())));
+      assertTrue(e.getMessage().contains("where") && e.getMessage().contains("does not broadcast"), e.getMessage());
+    }
   }
 }

@@ -19,7 +19,7 @@ final class LayoutRows {
 
   static List<OpInfo<?>> rows() {
     return List.of(transpose(), permute(), contiguous(), expand(), squeezeAll(), squeezeDim(), unsqueeze(), view(),
-        select(), slice(), cat(), stack(), pad());
+        select(), slice(), narrow(), cat(), stack(), pad());
   }
 
   /** Flat row-major position of multi-index {@code idx} in {@code shape}. */
@@ -303,6 +303,32 @@ final class LayoutRows {
             IllegalArgumentException.class, "slice", "step must be positive", "0")
         .error("dimension 2 of rank 1", new long[] {2, 0, 2, 1}, List.of(Input.of(new double[6], 6)),
             IllegalArgumentException.class, "slice", "dimension 2");
+  }
+
+  /** Tensor.narrow, the method form of NarrowOps.narrow (ShapeRows' narrow row has the edge cases). */
+  static OpInfo<long[]> narrow() {
+    return exact(OpInfo.<long[]>op("Tensor.narrow"))
+        .covers("Tensor.narrow(int,long,long)")
+        .messageName("narrow")
+        .call((in, p) -> in[0].narrow((int) p[0], p[1], p[2]))
+        .reference((s, in) -> {
+          long[] xs = s.shape(0);
+          int d = dimOf((int) s.params[0], xs.length);
+          long[] ys = xs.clone();
+          ys[d] = s.params[2];
+          double[] y = new double[Refs.numel(ys)];
+          for (int f = 0; f < y.length; f++) {
+            long[] idx = Refs.unravel(f, ys);
+            idx[d] += s.params[1];
+            y[f] = in[0][flat(idx, xs)];
+          }
+          return Expected.of(y, ys);
+        })
+        .samples(r -> List.of(
+            Sample.of("[3, 5] dim 1 from 1, 3", new long[] {1, 1, 3}, values(r, 3, 5)),
+            Sample.of("[3, 5] dim -2 from 2, 1", new long[] {-2, 2, 1}, values(r, 3, 5))))
+        .error("past the end", new long[] {1, 4, 2}, List.of(Input.of(new double[15], 3, 5)),
+            IllegalArgumentException.class, "narrow", "[4, 4 + 2)");
   }
 
   static OpInfo<Integer> cat() {
