@@ -130,13 +130,12 @@ final class ReduceOps {
     Tensor indices = Tensor.empty(DType.INT64, x.device(), shape);
     Tensor values = Tensor.empty(x.dtype(), x.device(), shape);
     NativeErrors.check(JdnnNative.op_max_dim(x.h(), values.h(), indices.h(), d, min));
-    // the backward reads the indices through a handle of its own, so closing the user's does not break it
-    boolean recorded = GradMode.isEnabled() && x.requiresGrad();
-    Tensor saved = recorded ? indices.reshape(shape) : null;
+    // the backward reads the returned indices (no handle of its own that could outlive them): closing them
+    // before backward makes it throw, naming the closed tensor
     long[] xs = x.shapeRef();
-    Autograd.recordSaving(op, values, recorded ? new Tensor[] {saved} : new Tensor[0], g -> {
+    Autograd.record(op, values, g -> {
       Tensor dx = Tensor.empty(g.dtype(), g.device(), xs);
-      NativeErrors.check(JdnnNative.op_max_dim_backward(g.h(), saved.h(), dx.h(), d));
+      NativeErrors.check(JdnnNative.op_max_dim_backward(g.h(), indices.h(), dx.h(), d));
       return new Tensor[] {dx};
     }, x);
     return new ValuesIndices(values, indices);

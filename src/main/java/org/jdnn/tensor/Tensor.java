@@ -1796,7 +1796,7 @@ public final class Tensor implements AutoCloseable {
   /**
    * The largest element along {@code dim} and its index, as torch.max(x, dim, keepdim): of equal maxima the
    * first, and NaN counts as the maximum (its first index), as in PyTorch. The values' gradient flows to the
-   * selected element only.
+   * selected element only; the backward reads the indices, so keep them open until it has run.
    *
    * <pre>{@code
    * try (ValuesIndices best = scores.max(1, false)) {
@@ -1816,7 +1816,7 @@ public final class Tensor implements AutoCloseable {
   /**
    * The smallest element along {@code dim} and its index, as torch.min(x, dim, keepdim): of equal minima the
    * first, and NaN counts as the minimum (its first index), as in PyTorch. The values' gradient flows to the
-   * selected element only.
+   * selected element only; the backward reads the indices, so keep them open until it has run.
    *
    * @param dim in [-rank, rank), a non-empty dimension
    * @param keepDim whether the results keep it (size 1)

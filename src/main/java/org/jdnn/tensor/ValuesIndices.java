@@ -3,7 +3,9 @@ package org.jdnn.tensor;
 /**
  * The two results of {@link Tensor#max(int, boolean)} and {@link Tensor#min(int, boolean)}, as PyTorch's
  * {@code torch.return_types.max}: the extreme values (in the graph, their gradient flowing to the selected
- * elements only) and their int64 indices along the dimension. Closing it closes both.
+ * elements only) and their int64 indices along the dimension. Closing it closes both; the values'
+ * backward reads the indices, so keep them open until it has run (a backward after they were closed
+ * throws {@link IllegalStateException}).
  */
 public final class ValuesIndices implements AutoCloseable {
   private final Tensor values;

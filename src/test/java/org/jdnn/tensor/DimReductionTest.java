@@ -6,15 +6,17 @@ import static org.jdnn.testing.OpTestSupport.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jdnn.bridge.JdnnNative;
 import org.jdnn.testing.EveryDevice;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the op database's central differences cannot check for the reductions along dimensions: max/min's
- * gradient reaching only the selected element when there are ties (the first), the indices' lifetime apart
- * from the gradient's, std's zero gradient where every element is equal (PyTorch's masked std_backward),
+ * gradient reaching only the selected element when there are ties (the first), a backward after the indices
+ * were closed, no temporary left open, std's zero gradient where every element is equal (PyTorch's masked std_backward),
  * and 16-bit inputs.
  */
 @EveryDevice
@@ -40,13 +42,17 @@ class DimReductionTest {
   }
 
   @Test
-  void closingTheIndicesDoesNotBreakTheBackward() {
+  void aBackwardAfterTheIndicesWereClosedThrows() {
     try (TensorScope s = new TensorScope()) {
       Tensor x = Tensor.of(new double[] {3, -1, 4, 1, -5, 9}, 3, 2).requiresGrad(true);
       ValuesIndices m = x.max(-1, true);
+      Tensor loss = m.values().sum();
       m.indices().close();
-      m.values().sum().backward();
-      assertArrayEquals(new double[] {1, 0, 1, 0, 0, 1}, values(x.grad()), 0.0);
+      IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+      assertTrue(e.getMessage().contains("closed"), e.getMessage());
+      ValuesIndices again = x.max(-1, true);
+      again.values().sum().backward();
+      assertArrayEquals(new double[] {1, 0, 1, 0, 0, 1}, values(x.grad()), 0.0, "the next max and backward work");
     }
   }
 
@@ -95,5 +101,22 @@ class DimReductionTest {
       assertArrayEquals(new double[] {1 / 6.0, 1 / 6.0}, new double[] {x.grad().to(DType.FLOAT32).getDouble(0),
           x.grad().to(DType.FLOAT32).getDouble(5)}, 1e-3);
     }
+  }
+  @Test
+  void noTemporaryOutlivesItsOpWithoutAScope() {
+    // outside any scope only what an op returns is the caller's: forward temporaries, the saved indices and the
+    // scalar of a comparison are closed by the ops themselves
+    Tensor x = Tensor.of(new double[] {1, 4, 2, 2, 7, -3}, 2, 3).requiresGrad(true);
+    long live = JdnnNative.tensor_live_handles();
+    Tensor v = x.var(new int[] {1}, 1, false);
+    Tensor sd = x.std(new int[] {0, 1}, 0, true);
+    Tensor mean = x.mean(new int[] {0}, false);
+    ValuesIndices m = x.max(1, true);
+    Tensor mask = x.gt(2.0);
+    assertEquals(live + 6, JdnnNative.tensor_live_handles(), "var, std, mean, max's values and indices, the mask");
+    m.close();
+    for (Tensor t : new Tensor[] {v, sd, mean, mask}) t.close();
+    x.close();
+    assertEquals(live - 1, JdnnNative.tensor_live_handles(), "all closed");
   }
 }
