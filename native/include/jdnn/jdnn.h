@@ -32,6 +32,9 @@ enum class Device : int { JDNN_DEVICES(JDNN_ENUM_ROW) };
 enum class UnaryOp : int { JDNN_UNARY_OPS(JDNN_ENUM_ROW) };
 // Binary element-wise ops with NumPy broadcasting against the output's shape.
 enum class BinaryOp : int { JDNN_BINARY_OPS(JDNN_ENUM_ROW) };
+// Comparisons (IEEE: NaN is unequal to everything) and logical ops (nonzero is true), broadcasting,
+// giving uint8 0/1.
+enum class CompareOp : int { JDNN_COMPARE_OPS(JDNN_ENUM_ROW) };
 // Per-element losses l(x, t) (kernels/point_loss.h):
 //   BCE_PROBABILITIES: -(t log p + (1-t) log1p(-p)), logs clamped at -100 as PyTorch does; p, t in [0, 1]
 //   BCE_LOGITS: max(x,0) - x t + log(1 + exp(-|x|)): stable for any logit
@@ -46,7 +49,8 @@ int last_error_kind() noexcept;
 const char* last_error_message() noexcept;
 
 // Tables of codes, for code_names().
-enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5 };
+enum class CodeTable : int { DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5,
+                            COMPARE_OP = 6 };
 // The names of a table's codes in code order, comma-separated ("NEG,EXP,..."); null for an
 // unknown table. Java's enums must match them (NativeCodesTest).
 const char* code_names(int table) noexcept;
@@ -184,6 +188,9 @@ int op_unary(int op, int64_t x, int64_t y, double alpha, double alpha2) noexcept
 // dx = dy * f'(x) (y = f(x) is passed too, for ops whose derivative is cheaper from y).
 int op_unary_backward(int op, int64_t x, int64_t y, int64_t dy, int64_t dx, double alpha, double alpha2) noexcept;
 int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept;
+// out (uint8, the broadcast shape) = 1 where op(a, b) holds, else 0; a and b of one dtype (float16
+// and bfloat16 are compared in float32, exactly).
+int op_compare(int op, int64_t a, int64_t b, int64_t out) noexcept;
 // c = alpha * op(a) op(b) + beta * c for 2-D a, b, c (row-major).
 int op_matmul(int64_t a, int64_t b, int64_t c, bool trans_a, bool trans_b, double alpha, double beta) noexcept;
 // c[i] = alpha * op(a[i]) op(b[i]) + beta * c[i] for 3-D a, b, c (row-major matrices stacked along
@@ -215,6 +222,13 @@ bool cpu_bf16_force_kernel(const char* name) noexcept;
 int op_sum_to(int64_t x, int64_t y) noexcept;
 // Index of the largest element along the last dimension; out is int64 with x's leading shape.
 int op_argmax_last(int64_t x, int64_t out) noexcept;
+// The largest (min: the smallest) element of x along dimension dim: indices (int64) and, unless values is
+// 0, values (x's dtype) hold x's shape without dim, in any shape of that element count. The first of equal
+// elements wins and NaN counts as the extreme (its first index), as PyTorch's max/min(dim) and argmax/argmin.
+int op_max_dim(int64_t x, int64_t values, int64_t indices, int dim, bool min) noexcept;
+// dx (x's shape) = 0, except dx at indices[j] along dim = dy[j]: the gradient of op_max_dim's values. An
+// index outside [0, dx.shape[dim]) writes nothing (the indices come from op_max_dim).
+int op_max_dim_backward(int64_t dy, int64_t indices, int64_t dx, int dim) noexcept;
 // (log-)softmax along the last dimension.
 int op_softmax(int64_t x, int64_t y, bool log) noexcept;
 int op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) noexcept;

@@ -20,6 +20,7 @@ constexpr const char* kUnaryNames[] = {JDNN_UNARY_OPS(JDNN_NAME_ROW)};
 constexpr const char* kUnaryFunctors[] = {JDNN_UNARY_OPS(JDNN_FUNCTOR_ROW)};
 #undef JDNN_FUNCTOR_ROW
 constexpr const char* kBinaryNames[] = {JDNN_BINARY_OPS(JDNN_NAME_ROW)};
+constexpr const char* kCompareNames[] = {JDNN_COMPARE_OPS(JDNN_NAME_ROW)};
 constexpr const char* kPointLossNames[] = {JDNN_POINT_LOSSES(JDNN_NAME_ROW)};
 
 // "A,B,C" for a table's rows, built by the preprocessor.
@@ -28,6 +29,7 @@ constexpr const char* kDTypeList = &(JDNN_DTYPES(JDNN_LIST_ROW))[1];
 constexpr const char* kDeviceList = &(JDNN_DEVICES(JDNN_LIST_ROW))[1];
 constexpr const char* kUnaryList = &(JDNN_UNARY_OPS(JDNN_LIST_ROW))[1];
 constexpr const char* kBinaryList = &(JDNN_BINARY_OPS(JDNN_LIST_ROW))[1];
+constexpr const char* kCompareList = &(JDNN_COMPARE_OPS(JDNN_LIST_ROW))[1];
 constexpr const char* kPointLossList = &(JDNN_POINT_LOSSES(JDNN_LIST_ROW))[1];
 #define JDNN_LIST_ROW1(name) "," #name
 constexpr const char* kErrorKindList = &(JDNN_ERROR_KINDS(JDNN_LIST_ROW1))[1];
@@ -65,6 +67,7 @@ DType dtype_of(int code) { return checked<DType>(code, kDTypeLabels, "unknown dt
 Device device_of(int code) { return checked<Device>(code, kDeviceLabels, "unknown device"); }
 UnaryOp unary_op_of(int code) { return checked<UnaryOp>(code, kUnaryNames, "unary: unknown op"); }
 BinaryOp binary_op_of(int code) { return checked<BinaryOp>(code, kBinaryNames, "binary: unknown op"); }
+CompareOp compare_op_of(int code) { return checked<CompareOp>(code, kCompareNames, "compare: unknown op"); }
 PointLoss point_loss_of(int code) { return checked<PointLoss>(code, kPointLossNames, "point_loss: unknown op"); }
 
 const char* code_names(int table) noexcept {
@@ -75,6 +78,7 @@ const char* code_names(int table) noexcept {
     case CodeTable::BINARY_OP: return kBinaryList;
     case CodeTable::POINT_LOSS: return kPointLossList;
     case CodeTable::ERROR_KIND: return kErrorKindList;
+    case CodeTable::COMPARE_OP: return kCompareList;
   }
   return nullptr;
 }

@@ -40,6 +40,7 @@ DType dtype_of(int code);
 Device device_of(int code);
 UnaryOp unary_op_of(int code);
 BinaryOp binary_op_of(int code);
+CompareOp compare_op_of(int code);
 PointLoss point_loss_of(int code);
 
 }  // namespace jdnn

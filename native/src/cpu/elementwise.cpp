@@ -4,6 +4,7 @@
 #include "cpu/thread_pool.h"
 #include "jdnn/jdnn.h"
 #include "kernels/binary.h"
+#include "kernels/compare.h"
 #include "kernels/unary.h"
 
 namespace jdnn::cpu {
@@ -88,13 +89,14 @@ std::vector<int64_t> broadcast_strides(const Tensor& t, int rank) {
   return strides;
 }
 
-// Every output element's operand offsets, walking the output in order.
-template <class T, class F>
+// Every output element's operand offsets, walking the output in order. O is the output's element
+// type: T for arithmetic, uint8_t for comparisons.
+template <class T, class O = T, class F>
 void binary_general(F f, const Tensor& a, const Tensor& b, Tensor& out) {
   const int rank = out.ndim();
   const auto sa = broadcast_strides(a, rank), sb = broadcast_strides(b, rank);
   const T *as = a.data<T>(), *bs = b.data<T>();
-  T* os = out.data<T>();
+  O* os = out.data<O>();
   std::vector<int64_t> idx(rank, 0);
   int64_t ia = 0, ib = 0;
   for (int64_t i = 0; i < out.numel; ++i) {
@@ -150,6 +152,46 @@ void CpuBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& o
         });
       } else {
         binary_general<T>(f, a, b, out);
+      }
+    });
+  });
+}
+
+namespace {
+
+// Calls f(T{}) for the dtypes comparisons take (16-bit floats arrive widened to float32).
+template <class F>
+void with_compare_type(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::FLOAT32: f(float{}); return;
+    case DType::FLOAT64: f(double{}); return;
+    case DType::INT32: f(int32_t{}); return;
+    case DType::INT64: f(int64_t{}); return;
+    case DType::UINT8: f(uint8_t{}); return;
+    default: fail("compare: unsupported dtype ", dtype_name(dtype));
+  }
+}
+
+}  // namespace
+
+void CpuBackend::compare(CompareOp op, const Tensor& a, const Tensor& b, Tensor& out) {
+  with_compare_type(a.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    kernels::with_compare_functor(op, [&](auto f) {
+      const T *as = a.data<T>(), *bs = b.data<T>();
+      uint8_t* os = out.data<uint8_t>();
+      const int64_t n = out.numel;
+      if (a.numel == n && b.numel == n) {
+        parallel_for(n, kElementwiseGrain, [&](int64_t s, int64_t e) {
+          for (int64_t i = s; i < e; ++i) os[i] = f(as[i], bs[i]);
+        });
+      } else if (a.numel == n && b.numel == 1) {  // against a scalar, the common case
+        const T s = bs[0];
+        parallel_for(n, kElementwiseGrain, [&](int64_t lo, int64_t hi) {
+          for (int64_t i = lo; i < hi; ++i) os[i] = f(as[i], s);
+        });
+      } else {
+        binary_general<T, uint8_t>(f, a, b, out);
       }
     });
   });

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -94,6 +95,63 @@ void CpuBackend::argmax_last(const Tensor& x, Tensor& out) {
         // First maximum wins and NaN counts as the maximum, as in PyTorch.
         if (row[j] > row[best] || (std::isnan(row[j]) && !std::isnan(row[best]))) best = j;
       os[r] = best;
+    }
+  });
+}
+
+namespace {
+
+// x seen as (outer, len, inner) around dimension dim.
+struct DimSplit {
+  int64_t outer = 1, len, inner = 1;
+  DimSplit(const Tensor& x, int dim) : len(x.shape[dim]) {
+    for (int d = 0; d < dim; ++d) outer *= x.shape[d];
+    for (int d = dim + 1; d < x.ndim(); ++d) inner *= x.shape[d];
+  }
+};
+
+// Whether v replaces the best so far: strictly beyond it (so the first of equals stays), or NaN
+// where the best is not (NaN is the extreme, as in PyTorch).
+template <class T>
+inline bool beats(T v, T best, bool min) {
+  if (std::isnan(best)) return false;
+  return std::isnan(v) || (min ? v < best : v > best);
+}
+
+}  // namespace
+
+void CpuBackend::max_dim(const Tensor& x, Tensor* values, Tensor& indices, int dim, bool min) {
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const DimSplit s(x, dim);
+    const T* xs = x.data<T>();
+    T* vs = values != nullptr ? values->data<T>() : nullptr;
+    int64_t* is = indices.data<int64_t>();
+    parallel_for(s.outer * s.inner, 4096, [&](int64_t j0, int64_t j1) {
+      for (int64_t j = j0; j < j1; ++j) {
+        const int64_t o = j / s.inner, i = j - o * s.inner;
+        const T* p = xs + o * s.len * s.inner + i;
+        int64_t best = 0;
+        for (int64_t k = 1; k < s.len; ++k)
+          if (beats(p[k * s.inner], p[best * s.inner], min)) best = k;
+        is[j] = best;
+        if (vs != nullptr) vs[j] = p[best * s.inner];
+      }
+    });
+  });
+}
+
+void CpuBackend::max_dim_backward(const Tensor& dy, const Tensor& indices, Tensor& dx, int dim) {
+  with_float_type(dx.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const DimSplit s(dx, dim);
+    const T* dys = dy.data<T>();
+    const int64_t* is = indices.data<int64_t>();
+    T* dxs = dx.data<T>();
+    std::fill(dxs, dxs + dx.numel, T(0));
+    for (int64_t j = 0; j < s.outer * s.inner; ++j) {
+      const int64_t o = j / s.inner, i = j - o * s.inner, k = is[j];
+      if (k >= 0 && k < s.len) dxs[(o * s.len + k) * s.inner + i] = dys[j];
     }
   });
 }

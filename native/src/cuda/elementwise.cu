@@ -1,4 +1,4 @@
-// Unary ops, their gradients and broadcasting binary ops on the CUDA backend
+// Unary ops, their gradients, broadcasting binary ops and comparisons on the CUDA backend
 // (CPU twin: cpu/elementwise.cpp). The per-element formulas are the functors of
 // kernels/unary.h and kernels/binary.h, so both backends evaluate one formula.
 #include <vector>
@@ -7,6 +7,7 @@
 #include "cuda/dispatch.h"
 #include "jdnn/jdnn.h"
 #include "kernels/binary.h"
+#include "kernels/compare.h"
 #include "kernels/unary.h"
 
 namespace jdnn::cuda {
@@ -37,21 +38,22 @@ __global__ void unary_backward_kernel(F f, const T* x, const T* y, const T* dy, 
   JDNN_KERNEL_LOOP(i, n) { dx[i] = f.bwd(x[i], y[i], dy[i], alpha, alpha2); }
 }
 
-template <class F, class T>
-__global__ void binary_same_kernel(F f, const T* a, const T* b, T* out, int64_t n) {
+// O is the output's element type: T for arithmetic, uint8_t for comparisons.
+template <class F, class T, class O>
+__global__ void binary_same_kernel(F f, const T* a, const T* b, O* out, int64_t n) {
   JDNN_KERNEL_LOOP(i, n) { out[i] = f(a[i], b[i]); }
 }
 
 // One operand is a single value (a scalar, or a loss scale) and the other has out's shape.
-template <class F, class T>
-__global__ void binary_scalar_kernel(F f, const T* a, const T* b, T* out, int64_t n, bool scalar_a) {
+template <class F, class T, class O>
+__global__ void binary_scalar_kernel(F f, const T* a, const T* b, O* out, int64_t n, bool scalar_a) {
   JDNN_KERNEL_LOOP(i, n) { out[i] = scalar_a ? f(a[0], b[i]) : f(a[i], b[0]); }
 }
 
 // Index is 32-bit whenever every offset fits: GPUs divide 64-bit integers in
 // software, several times slower than 32-bit, and each element divides per dim.
-template <class F, class T, class Index>
-__global__ void binary_broadcast_kernel(F f, const T* a, const T* b, T* out, int64_t n, BroadcastGeom g) {
+template <class F, class T, class O, class Index>
+__global__ void binary_broadcast_kernel(F f, const T* a, const T* b, O* out, int64_t n, BroadcastGeom g) {
   JDNN_KERNEL_LOOP(i, n) {
     Index rest = static_cast<Index>(i), ia = 0, ib = 0;
     for (int d = g.rank - 1; d >= 0; --d) {
@@ -106,7 +108,7 @@ MergedDims merge_dims(const Tensor& a, const Tensor& b, const Tensor& out) {
 
 // out = f(a, b) with broadcasting: the innermost kMaxDims merged dims in one
 // launch, repeated for every index of the dims outside them.
-template <class T, class F>
+template <class T, class O, class F>
 void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaStream_t s) {
   const MergedDims m = merge_dims(a, b, out);
   const int rank = static_cast<int>(m.size.size());
@@ -122,12 +124,12 @@ void binary_broadcast(F f, const Tensor& a, const Tensor& b, Tensor& out, cudaSt
   }
   constexpr int64_t kMax32 = 0xffffffffLL;
   const bool narrow_index = inner <= kMax32 && a.numel <= kMax32 && b.numel <= kMax32;
-  void (*kernel)(F, const T*, const T*, T*, int64_t, BroadcastGeom) =
-      narrow_index ? binary_broadcast_kernel<F, T, uint32_t> : binary_broadcast_kernel<F, T, int64_t>;
+  void (*kernel)(F, const T*, const T*, O*, int64_t, BroadcastGeom) =
+      narrow_index ? binary_broadcast_kernel<F, T, O, uint32_t> : binary_broadcast_kernel<F, T, O, int64_t>;
   const T *as = a.data<T>(), *bs = b.data<T>();
   std::vector<int64_t> idx(outer_rank, 0);
   int64_t ia = 0, ib = 0;
-  for (T* o = out.data<T>();; o += inner) {
+  for (O* o = out.data<O>();; o += inner) {
     launch_n(kernel, inner, s, f, as + ia, bs + ib, o, inner, g);
     int d = outer_rank - 1;
     for (; d >= 0; --d) {  // odometer over the outer dims
@@ -180,11 +182,49 @@ void CudaBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& 
       const T *as = a.data<T>(), *bs = b.data<T>();
       T* os = out.data<T>();
       if (a.numel == n && b.numel == n) {
-        launch_n(binary_same_kernel<decltype(f), T>, n, s, f, as, bs, os, n);
+        launch_n(binary_same_kernel<decltype(f), T, T>, n, s, f, as, bs, os, n);
       } else if ((a.numel == 1 && b.numel == n) || (a.numel == n && b.numel == 1)) {
-        launch_n(binary_scalar_kernel<decltype(f), T>, n, s, f, as, bs, os, n, a.numel == 1);
+        launch_n(binary_scalar_kernel<decltype(f), T, T>, n, s, f, as, bs, os, n, a.numel == 1);
       } else {
-        binary_broadcast<T>(f, a, b, out, s);
+        binary_broadcast<T, T>(f, a, b, out, s);
+      }
+    });
+  });
+}
+
+namespace {
+
+// Calls f(T{}) for the dtypes comparisons take (16-bit floats arrive widened to float32).
+template <class F>
+void with_compare_type(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::FLOAT32: f(float{}); return;
+    case DType::FLOAT64: f(double{}); return;
+    case DType::INT32: f(int32_t{}); return;
+    case DType::INT64: f(int64_t{}); return;
+    case DType::UINT8: f(uint8_t{}); return;
+    default: fail("compare: unsupported dtype ", dtype_name(dtype));
+  }
+}
+
+}  // namespace
+
+void CudaBackend::compare(CompareOp op, const Tensor& a, const Tensor& b, Tensor& out) {
+  JDNN_CUDA_OP("compare");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  const int64_t n = out.numel;
+  if (n == 0) return;
+  with_compare_type(a.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    kernels::with_compare_functor(op, [&](auto f) {
+      const T *as = a.data<T>(), *bs = b.data<T>();
+      uint8_t* os = out.data<uint8_t>();
+      if (a.numel == n && b.numel == n) {
+        launch_n(binary_same_kernel<decltype(f), T, uint8_t>, n, s, f, as, bs, os, n);
+      } else if ((a.numel == 1 && b.numel == n) || (a.numel == n && b.numel == 1)) {
+        launch_n(binary_scalar_kernel<decltype(f), T, uint8_t>, n, s, f, as, bs, os, n, a.numel == 1);
+      } else {
+        binary_broadcast<T, uint8_t>(f, a, b, out, s);
       }
     });
   });

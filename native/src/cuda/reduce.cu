@@ -1,5 +1,5 @@
-// Sums over broadcast dims (the gradient of broadcasting) and argmax on the
-// CUDA backend (CPU twin: cpu/reduce.cpp).
+// Sums over broadcast dims (the gradient of broadcasting), argmax, and max/min along a dimension on
+// the CUDA backend (CPU twin: cpu/reduce.cpp).
 #include <cmath>
 #include <vector>
 
@@ -103,6 +103,42 @@ __global__ void argmax_last_kernel(const T* x, int64_t* out, int64_t rows, int64
   }
 }
 
+// One thread per output (o, i) of x seen as (outer, len, inner): its extreme along len, the first of
+// equals, NaN counting as the extreme (the rule of cpu/reduce.cpp's beats).
+template <class T>
+__global__ void max_dim_kernel(const T* x, T* values, int64_t* indices, int64_t outputs, int64_t len,
+                               int64_t inner, bool min) {
+  JDNN_KERNEL_LOOP(j, outputs) {
+    const int64_t o = j / inner, i = j - o * inner;
+    const T* p = x + o * len * inner + i;
+    int64_t best = 0;
+    for (int64_t k = 1; k < len; ++k) {
+      const T v = p[k * inner], b = p[best * inner];
+      if (!std::isnan(b) && (std::isnan(v) || (min ? v < b : v > b))) best = k;
+    }
+    indices[j] = best;
+    if (values != nullptr) values[j] = p[best * inner];
+  }
+}
+
+// dx is zeroed first; each thread writes the one element its index selects (distinct per thread).
+template <class T>
+__global__ void max_dim_backward_kernel(const T* dy, const int64_t* indices, T* dx, int64_t outputs, int64_t len,
+                                        int64_t inner) {
+  JDNN_KERNEL_LOOP(j, outputs) {
+    const int64_t o = j / inner, i = j - o * inner, k = indices[j];
+    if (k >= 0 && k < len) dx[(o * len + k) * inner + i] = dy[j];
+  }
+}
+
+// x's element counts before and after dimension dim.
+void split_at(const Tensor& x, int dim, int64_t& outer, int64_t& inner) {
+  outer = 1;
+  inner = 1;
+  for (int d = 0; d < dim; ++d) outer *= x.shape[d];
+  for (int d = dim + 1; d < x.ndim(); ++d) inner *= x.shape[d];
+}
+
 SumGeom sum_geom(const Tensor& x, const Tensor& y) {
   const int rank = x.ndim();
   std::vector<bool> kept(rank, false);
@@ -186,6 +222,35 @@ void CudaBackend::argmax_last(const Tensor& x, Tensor& out) {
   with_float(x.dtype, "argmax_last", [&](auto zero) {
     using T = decltype(zero);
     launch_n(argmax_last_kernel<T>, rows, s, x.data<T>(), out.data<int64_t>(), rows, cols);
+  });
+}
+
+void CudaBackend::max_dim(const Tensor& x, Tensor* values, Tensor& indices, int dim, bool min) {
+  JDNN_CUDA_OP("max_dim");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  int64_t outer, inner;
+  split_at(x, dim, outer, inner);
+  const int64_t outputs = outer * inner;
+  if (outputs == 0) return;
+  with_float(x.dtype, "max_dim", [&](auto zero) {
+    using T = decltype(zero);
+    launch_n(max_dim_kernel<T>, outputs, s, x.data<T>(), values != nullptr ? values->data<T>() : nullptr,
+             indices.data<int64_t>(), outputs, x.shape[dim], inner, min);
+  });
+}
+
+void CudaBackend::max_dim_backward(const Tensor& dy, const Tensor& indices, Tensor& dx, int dim) {
+  JDNN_CUDA_OP("max_dim_backward");
+  cudaStream_t s = jdnn_op.ctx.stream;
+  if (dx.numel == 0) return;
+  JDNN_CUDA_CHECK(cudaMemsetAsync(dx.storage->data, 0, dx.numel * dtype_size(dx.dtype), s));
+  int64_t outer, inner;
+  split_at(dx, dim, outer, inner);
+  const int64_t outputs = outer * inner;
+  with_float(dx.dtype, "max_dim_backward", [&](auto zero) {
+    using T = decltype(zero);
+    launch_n(max_dim_backward_kernel<T>, outputs, s, dy.data<T>(), indices.data<int64_t>(), dx.data<T>(), outputs,
+             dx.shape[dim], inner);
   });
 }
 

@@ -1,4 +1,5 @@
-// Facade: unary and binary element-wise ops; float16/bfloat16 widened to float32 (widen.h).
+// Facade: unary and binary element-wise ops and comparisons; float16/bfloat16 widened to float32
+// (widen.h).
 #include "core/api/checks.h"
 #include "core/api/widen.h"
 #include "core/status.h"
@@ -57,6 +58,21 @@ int op_binary(int op, int64_t a, int64_t b, int64_t out) noexcept {
     Tensor wo = wide_output(os);
     backend_of(os).binary(f, widened(as), widened(bs), wo);
     narrow_back(wo, os);
+  });
+}
+
+int op_compare(int op, int64_t a, int64_t b, int64_t out) noexcept {
+  return status_of([&] {
+    const Tensor &as = tensor_ref(a), &bs = tensor_ref(b);
+    Tensor& os = tensor_ref(out);
+    require_same_dtype("compare", as, bs);
+    require_same_device("compare", as, bs);
+    require_same_device("compare", as, os);
+    JDNN_CHECK(os.dtype == DType::UINT8, "compare: output must be uint8, got ", os.describe());
+    require_broadcastable("compare", as, os);
+    require_broadcastable("compare", bs, os);
+    // widening is exact, so 16-bit operands compare in float32 as they are
+    backend_of(os).compare(compare_op_of(op), widened(as), widened(bs), os);
   });
 }
 

@@ -164,6 +164,8 @@ public final class JdnnNative {
 
   public static native int op_binary(int op, long a, long b, long out);
 
+  public static native int op_compare(int op, long a, long b, long out);
+
   public static native int op_matmul(
       long a, long b, long c, @Cast("bool") boolean transA, @Cast("bool") boolean transB, double alpha, double beta);
 
@@ -191,6 +193,10 @@ public final class JdnnNative {
   public static native int op_sum_to(long x, long y);
 
   public static native int op_argmax_last(long x, long out);
+
+  public static native int op_max_dim(long x, long values, long indices, int dim, @Cast("bool") boolean min);
+
+  public static native int op_max_dim_backward(long dy, long indices, long dx, int dim);
 
   public static native int op_softmax(long x, long y, @Cast("bool") boolean log);
 

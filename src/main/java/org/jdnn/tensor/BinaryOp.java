@@ -5,7 +5,11 @@ package org.jdnn.tensor;
  * JDNN_BINARY_OPS: the ordinal is the native code (NativeCodesTest checks names and order).
  */
 enum BinaryOp {
-  ADD("add"), SUB("sub"), MUL("mul"), DIV("div");
+  ADD("add"), SUB("sub"), MUL("mul"), DIV("div"), POW("pow"),
+  /** d(a^b)/da, for pow's backward. */
+  POW_BASE_GRAD("pow backward (base)"),
+  /** d(a^b)/db, for pow's backward. */
+  POW_EXPONENT_GRAD("pow backward (exponent)");
 
   final int code = ordinal();
   final String label;

@@ -35,6 +35,23 @@ final class ElementwiseOps {
     }, x);
   }
 
+  /** GELU's alpha for PyTorch's {@code approximate} setting: 0 for "none" (erf), 1 for "tanh". */
+  static double geluApproximation(String approximate) {
+    if ("none".equals(approximate)) return 0;
+    if ("tanh".equals(approximate)) return 1;
+    throw new IllegalArgumentException("gelu: approximate must be \"none\" or \"tanh\" (PyTorch's names), got "
+        + (approximate == null ? "null" : "\"" + approximate + "\""));
+  }
+
+  /** torch.clamp as the CLAMP unary op, named {@code name} (clamp, clampMin, clampMax); NaN bounds are refused. */
+  static Tensor clamp(String name, Tensor x, double min, double max) {
+    if (Double.isNaN(min) || Double.isNaN(max)) {
+      throw new IllegalArgumentException(name + ": bounds must not be NaN, got min " + min + ", max " + max
+          + "; pass -Infinity or +Infinity for no bound");
+    }
+    return unary(name, UnaryOp.CLAMP, x, min, max);
+  }
+
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     String name = op.label;
     a.requireFloatOrHalf(name);
@@ -65,11 +82,68 @@ final class ElementwiseOps {
         ga = needA ? g.mul(b) : null;
         gb = needB ? g.mul(a) : null;
         break;
-      default: // DIV: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+      case DIV: // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         ga = needA ? g.div(b) : null;
         gb = needB ? g.mul(a).div(b.square()).neg() : null;
+        break;
+      case POW: // PyTorch's pow_backward_self and pow_backward_exponent, zeros included (kernels/binary.h)
+        ga = needA ? g.mul(binary(BinaryOp.POW_BASE_GRAD, a, b)) : null;
+        gb = needB ? g.mul(binary(BinaryOp.POW_EXPONENT_GRAD, a, b)) : null;
+        break;
+      default:
+        throw new UnsupportedOperationException(op.label + ": no derivative (jdnn has no second derivatives of pow)");
     }
     return new Tensor[] {reduceTo(ga, a), reduceTo(gb, b)};
+  }
+
+  /**
+   * op(a, b) with broadcasting, as a uint8 tensor of 0 and 1 (jdnn's boolean); never recorded by
+   * autograd. a and b share a dtype (any but a mix: convert one first) and a device.
+   */
+  static Tensor compare(CompareOp op, Tensor a, Tensor b) {
+    String name = op.label;
+    a.h();
+    b.h();
+    if (a.dtype() != b.dtype()) {
+      throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe()
+          + "; convert one with to(DType) first");
+    }
+    Tensor.requireSameDevice(name, a, b);
+    long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
+    Tensor out = Tensor.empty(DType.UINT8, a.device(), shape);
+    NativeErrors.check(JdnnNative.op_compare(op.code, a.h(), b.h(), out.h()));
+    return out;
+  }
+
+  /**
+   * op(x, value): the value is first rounded to x's dtype, as PyTorch does with a Python scalar. For
+   * integer dtypes a value that is not exactly an integer of that type is refused, since rounding it
+   * would change the answer.
+   */
+  static Tensor compare(CompareOp op, Tensor x, double value) {
+    x.h();
+    DType dt = x.dtype();
+    if (!dt.isFloatingPoint() && !holdsExactly(dt, value)) {
+      throw new IllegalArgumentException(op.label + ": " + value + " is not a value of " + x.describe()
+          + "'s type " + dt + ", so it cannot be compared exactly; compare with an integer, or convert the tensor"
+          + " with to(DType.FLOAT64) first");
+    }
+    Tensor s = Tensor.empty(dt, x.device());
+    try {
+      MemoryOps.fill(s, value);
+      return compare(op, x, s);
+    } finally {
+      s.close();
+    }
+  }
+
+  private static boolean holdsExactly(DType dt, double v) {
+    if (v != Math.rint(v)) return false;  // NaN and fractions
+    switch (dt) {
+      case UINT8: return v >= 0 && v <= 255;
+      case INT32: return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
+      default: return v >= -0x1p63 && v < 0x1p63;  // INT64
+    }
   }
 
   // A broadcast operand receives the sum of the gradient over the broadcast dimensions.

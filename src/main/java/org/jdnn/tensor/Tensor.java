@@ -1471,6 +1471,219 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor pow(double exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent); }
 
+  /**
+   * 1 / sqrt(x), element-wise, as torch.rsqrt (infinity at 0, NaN below 0).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
+   */
+  public Tensor rsqrt() { return ElementwiseOps.unary(UnaryOp.RSQRT, this, 0); }
+
+  /**
+   * x limited to [min, max], element-wise, as torch.clamp: max(x, min), then min with max, so where
+   * {@code min > max} every element becomes {@code max} (PyTorch's documented rule). NaN stays NaN.
+   * The gradient passes where min &lt;= x &lt;= max, the bounds included (PyTorch's convention), and
+   * is 0 elsewhere and at NaN. The bounds are rounded to this tensor's dtype, as PyTorch does.
+   *
+   * @param min the lower bound (-infinity: none)
+   * @param max the upper bound (+infinity: none)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when a bound is NaN, or this tensor is not a float type
+   */
+  public Tensor clamp(double min, double max) { return ElementwiseOps.clamp("clamp", this, min, max); }
+
+  /**
+   * max(x, min), element-wise: {@code clamp(min, +infinity)}, torch.clamp(x, min=min).
+   *
+   * @param min the lower bound
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code min} is NaN, or this tensor is not a float type
+   */
+  public Tensor clampMin(double min) { return ElementwiseOps.clamp("clampMin", this, min, Double.POSITIVE_INFINITY); }
+
+  /**
+   * min(x, max), element-wise: {@code clamp(-infinity, max)}, torch.clamp(x, max=max).
+   *
+   * @param max the upper bound
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code max} is NaN, or this tensor is not a float type
+   */
+  public Tensor clampMax(double max) { return ElementwiseOps.clamp("clampMax", this, Double.NEGATIVE_INFINITY, max); }
+
+  /**
+   * this^exponent, element-wise with NumPy broadcasting, as torch.pow(Tensor, Tensor): C's pow (0^0 is 1,
+   * a negative base with a non-integer exponent NaN). Differentiable in both: d/dbase = exponent
+   * base^(exponent - 1), 0 where the exponent is 0; d/dexponent = base^exponent log(base), 0 where the
+   * base is 0 and the exponent &gt;= 0 (PyTorch's conventions).
+   *
+   * @param exponent the powers, broadcasting against this tensor, same dtype and device
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a gradient
+   * @throws IllegalArgumentException when an operand is not a float type, the dtypes or devices differ, or
+   *     the shapes do not broadcast
+   */
+  public Tensor pow(Tensor exponent) { return ElementwiseOps.binary(BinaryOp.POW, this, exponent); }
+
+  // ---- comparisons and logical ops: uint8 0/1 results, outside the graph ---------------------
+
+  /**
+   * {@code this == other}, element-wise with NumPy broadcasting, as torch.eq: a uint8 tensor, 1 where
+   * the elements are equal (NaN equals nothing, itself included), 0 elsewhere. IEEE comparison: NaN
+   * compares false, except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor eq(Tensor other) { return ElementwiseOps.compare(CompareOp.EQ, this, other); }
+
+  /**
+   * {@code this == value}, element-wise, as torch.eq with a scalar: the value is rounded to this
+   * tensor's dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor eq(double value) { return ElementwiseOps.compare(CompareOp.EQ, this, value); }
+
+  /**
+   * {@code this != other}, element-wise with NumPy broadcasting, as torch.ne: a uint8 tensor, 1 where
+   * the elements differ (NaN differs from everything), 0 elsewhere. IEEE comparison: NaN compares false,
+   * except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor ne(Tensor other) { return ElementwiseOps.compare(CompareOp.NE, this, other); }
+
+  /**
+   * {@code this != value}, element-wise, as torch.ne with a scalar: the value is rounded to this
+   * tensor's dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor ne(double value) { return ElementwiseOps.compare(CompareOp.NE, this, value); }
+
+  /**
+   * {@code this < other}, element-wise with NumPy broadcasting, as torch.lt: a uint8 tensor, 1 where
+   * this tensor's element is less than the other's, 0 elsewhere. IEEE comparison: NaN compares false,
+   * except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor lt(Tensor other) { return ElementwiseOps.compare(CompareOp.LT, this, other); }
+
+  /**
+   * {@code this < value}, element-wise, as torch.lt with a scalar: the value is rounded to this tensor's
+   * dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor lt(double value) { return ElementwiseOps.compare(CompareOp.LT, this, value); }
+
+  /**
+   * {@code this <= other}, element-wise with NumPy broadcasting, as torch.le: a uint8 tensor, 1 where
+   * this tensor's element is less than or equal to the other's, 0 elsewhere. IEEE comparison: NaN
+   * compares false, except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor le(Tensor other) { return ElementwiseOps.compare(CompareOp.LE, this, other); }
+
+  /**
+   * {@code this <= value}, element-wise, as torch.le with a scalar: the value is rounded to this
+   * tensor's dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor le(double value) { return ElementwiseOps.compare(CompareOp.LE, this, value); }
+
+  /**
+   * {@code this > other}, element-wise with NumPy broadcasting, as torch.gt: a uint8 tensor, 1 where
+   * this tensor's element is greater than the other's, 0 elsewhere. IEEE comparison: NaN compares false,
+   * except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor gt(Tensor other) { return ElementwiseOps.compare(CompareOp.GT, this, other); }
+
+  /**
+   * {@code this > value}, element-wise, as torch.gt with a scalar: the value is rounded to this tensor's
+   * dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor gt(double value) { return ElementwiseOps.compare(CompareOp.GT, this, value); }
+
+  /**
+   * {@code this >= other}, element-wise with NumPy broadcasting, as torch.ge: a uint8 tensor, 1 where
+   * this tensor's element is greater than or equal to the other's, 0 elsewhere. IEEE comparison: NaN
+   * compares false, except under ne. Not recorded by autograd.
+   *
+   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor ge(Tensor other) { return ElementwiseOps.compare(CompareOp.GE, this, other); }
+
+  /**
+   * {@code this >= value}, element-wise, as torch.ge with a scalar: the value is rounded to this
+   * tensor's dtype first, as PyTorch does. A uint8 tensor of 0 and 1; not recorded by autograd.
+   *
+   * @param value the scalar; for an integer tensor an integer of its type
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   * @throws IllegalArgumentException when this tensor is of an integer type and {@code value} is not one of its values
+   */
+  public Tensor ge(double value) { return ElementwiseOps.compare(CompareOp.GE, this, value); }
+
+  /**
+   * Logical not, as torch.logical_not: 1 where this tensor's element is 0, else 0 (NaN counts as true,
+   * so gives 0). Any dtype; the result is uint8 and not recorded by autograd.
+   *
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape
+   */
+  public Tensor logicalNot() { return ElementwiseOps.compare(CompareOp.EQ, this, 0); }
+
+  /**
+   * Logical and, as torch.logical_and: 1 where both elements are nonzero (NaN counts as true), with
+   * NumPy broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
+   *
+   * @param other same dtype and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor logicalAnd(Tensor other) { return ElementwiseOps.compare(CompareOp.AND, this, other); }
+
+  /**
+   * Logical or, as torch.logical_or: 1 where either element is nonzero (NaN counts as true), with NumPy
+   * broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
+   *
+   * @param other same dtype and device, broadcasting against this tensor
+   * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   */
+  public Tensor logicalOr(Tensor other) { return ElementwiseOps.compare(CompareOp.OR, this, other); }
+
   // ---- activations --------------------------------------------------------------------------
 
   /**
@@ -1509,6 +1722,30 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor of this one's shape, dtype and device
    */
   public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0); }
+
+  /**
+   * GELU with the exact normal CDF, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2: torch.nn.functional.gelu's
+   * default, {@code gelu("none")}. Differentiable; NaN stays NaN.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
+   */
+  public Tensor gelu() { return ElementwiseOps.unary(UnaryOp.GELU, this, 0); }
+
+  /**
+   * GELU as torch.nn.functional.gelu(x, approximate): "none" is the exact x Phi(x), "tanh" the
+   * approximation x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2. Differentiable; NaN stays NaN.
+   *
+   * @param approximate "none" or "tanh", as PyTorch names them
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code approximate} is neither, or this tensor is not a float type
+   */
+  public Tensor gelu(String approximate) {
+    return ElementwiseOps.unary(UnaryOp.GELU, this, ElementwiseOps.geluApproximation(approximate));
+  }
 
   /**
    * max(0, x) + slope * min(0, x).
@@ -1724,6 +1961,72 @@ public final class Tensor implements AutoCloseable {
   }
 
   /**
+   * Sums over several dimensions, as torch.sum(x, dims, keepdim): each output element is the sum (in
+   * double) of the elements that differ only in those dimensions.
+   *
+   * @param dims the dimensions, each in [-rank, rank), at least one, none twice
+   * @param keepDim whether the result keeps them (size 1), so it broadcasts against this tensor
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float, or a dimension is out of range or
+   *     repeated, or none is given
+   */
+  public Tensor sum(int[] dims, boolean keepDim) {
+    return ReduceOps.sumDims("sum", this, ReduceOps.resolveDims("sum", this, dims), keepDim, 1);
+  }
+
+  /**
+   * Mean over several dimensions, as torch.mean(x, dims, keepdim) (NaN where they hold no element;
+   * float16 and bfloat16 are averaged in float32 and rounded once).
+   *
+   * @param dims the dimensions, each in [-rank, rank), at least one, none twice
+   * @param keepDim whether the result keeps them (size 1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float, or a dimension is out of range or
+   *     repeated, or none is given
+   */
+  public Tensor mean(int[] dims, boolean keepDim) {
+    boolean[] reduced = ReduceOps.resolveDims("mean", this, dims);
+    return ReduceOps.sumDims("mean", this, reduced, keepDim, 1.0 / ReduceOps.reducedCount(shape, reduced));
+  }
+
+  /**
+   * Variance over several dimensions, as torch.var(x, dims, correction=, keepdim=): the sum of squared
+   * deviations from the mean divided by max(0, N - correction), N the elements reduced. correction 1
+   * (PyTorch's default) is the unbiased estimate, 0 the population variance; N &lt;= correction gives
+   * NaN or infinity, as in PyTorch. Computed in two passes, sums in double.
+   *
+   * @param dims the dimensions, each in [-rank, rank), at least one, none twice
+   * @param correction Bessel's correction, &gt;= 0 (1 for the unbiased estimate)
+   * @param keepDim whether the result keeps the dimensions (size 1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float, a dimension is out of range or
+   *     repeated or none is given, or the correction is negative
+   */
+  public Tensor var(int[] dims, int correction, boolean keepDim) {
+    return VarianceOps.apply("var", this, dims, correction, keepDim, false);
+  }
+
+  /**
+   * Standard deviation over several dimensions, as torch.std(x, dims, correction=, keepdim=): the square
+   * root of {@link #var(int[], int, boolean)}. Its gradient is 0 where the deviation is 0 (all elements
+   * equal), as PyTorch's.
+   *
+   * @param dims the dimensions, each in [-rank, rank), at least one, none twice
+   * @param correction Bessel's correction, &gt;= 0 (1 for the unbiased estimate)
+   * @param keepDim whether the result keeps the dimensions (size 1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float, a dimension is out of range or
+   *     repeated or none is given, or the correction is negative
+   */
+  public Tensor std(int[] dims, int correction, boolean keepDim) {
+    return VarianceOps.apply("std", this, dims, correction, keepDim, true);
+  }
+
+  /**
    * Sums broadcast dimensions away so the result has {@code target} shape (the reverse of
    * broadcasting): what a broadcast operand's gradient needs.
    *
@@ -1740,6 +2043,64 @@ public final class Tensor implements AutoCloseable {
    * @throws IllegalArgumentException when this tensor is not float or its last dimension is empty
    */
   public Tensor argmax() { return ReduceOps.argmax(this); }
+
+  /**
+   * The largest element along {@code dim} and its index, as torch.max(x, dim, keepdim): of equal maxima the
+   * first, and NaN counts as the maximum (its first index), as in PyTorch. The values' gradient flows to the
+   * selected element only; the backward reads the indices, so keep them open until it has run.
+   *
+   * <pre>{@code
+   * try (ValuesIndices best = scores.max(1, false)) {
+   *   Tensor labels = best.indices();  // int64, one per row
+   * }
+   * }</pre>
+   *
+   * @param dim in [-rank, rank), a non-empty dimension
+   * @param keepDim whether the results keep it (size 1)
+   * @return the values (this tensor's dtype, in the graph when this tensor requires a gradient) and int64
+   *     indices, both in the innermost open scope of this thread (else closed with the result)
+   * @throws IllegalArgumentException when this tensor is not float, is a scalar, or {@code dim} is out of
+   *     range or empty
+   */
+  public ValuesIndices max(int dim, boolean keepDim) { return ReduceOps.maxDim("max", this, dim, keepDim, false); }
+
+  /**
+   * The smallest element along {@code dim} and its index, as torch.min(x, dim, keepdim): of equal minima the
+   * first, and NaN counts as the minimum (its first index), as in PyTorch. The values' gradient flows to the
+   * selected element only; the backward reads the indices, so keep them open until it has run.
+   *
+   * @param dim in [-rank, rank), a non-empty dimension
+   * @param keepDim whether the results keep it (size 1)
+   * @return the values (this tensor's dtype, in the graph when this tensor requires a gradient) and int64
+   *     indices, both in the innermost open scope of this thread (else closed with the result)
+   * @throws IllegalArgumentException when this tensor is not float, is a scalar, or {@code dim} is out of
+   *     range or empty
+   */
+  public ValuesIndices min(int dim, boolean keepDim) { return ReduceOps.maxDim("min", this, dim, keepDim, true); }
+
+  /**
+   * Index of the largest element along {@code dim}, as torch.argmax(x, dim, keepdim): the first of equal
+   * maxima, NaN counting as the maximum.
+   *
+   * @param dim in [-rank, rank), a non-empty dimension
+   * @param keepDim whether the result keeps it (size 1)
+   * @return a new int64 tensor in the innermost open scope of this thread (else owned by the caller); outside the graph
+   * @throws IllegalArgumentException when this tensor is not float, is a scalar, or {@code dim} is out of
+   *     range or empty
+   */
+  public Tensor argmax(int dim, boolean keepDim) { return ReduceOps.argmaxDim("argmax", this, dim, keepDim, false); }
+
+  /**
+   * Index of the smallest element along {@code dim}, as torch.argmin(x, dim, keepdim): the first of equal
+   * minima, NaN counting as the minimum.
+   *
+   * @param dim in [-rank, rank), a non-empty dimension
+   * @param keepDim whether the result keeps it (size 1)
+   * @return a new int64 tensor in the innermost open scope of this thread (else owned by the caller); outside the graph
+   * @throws IllegalArgumentException when this tensor is not float, is a scalar, or {@code dim} is out of
+   *     range or empty
+   */
+  public Tensor argmin(int dim, boolean keepDim) { return ReduceOps.argmaxDim("argmin", this, dim, keepDim, true); }
 
   // ---- validation helpers -------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class NativeCodesTest {
   // jdnn.h CodeTable.
-  private static final int DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5;
+  private static final int DTYPE = 0, DEVICE = 1, UNARY_OP = 2, BINARY_OP = 3, POINT_LOSS = 4, ERROR_KIND = 5,
+      COMPARE_OP = 6;
 
   private static List<String> nativeNames(int table) {
     JdnnNative.load();
@@ -35,6 +36,12 @@ class NativeCodesTest {
   void binaryOpsMatchTheNativeTable() {
     assertEquals(nativeNames(BINARY_OP), javaNames(BinaryOp.values()));
     for (BinaryOp op : BinaryOp.values()) assertEquals(op.ordinal(), op.code, op.name());
+  }
+
+  @Test
+  void compareOpsMatchTheNativeTable() {
+    assertEquals(nativeNames(COMPARE_OP), javaNames(CompareOp.values()));
+    for (CompareOp op : CompareOp.values()) assertEquals(op.ordinal(), op.code, op.name());
   }
 
   @Test

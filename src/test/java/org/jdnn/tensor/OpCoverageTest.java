@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every op has a row in the op database, and every row names ops that exist. The ops are found by
- * reflection: public Tensor methods that compute a new tensor, Tensor's public static methods that
- * take tensors (cat, stack, where), public static methods returning a Tensor in the public classes
- * of org.jdnn.tensor, every UnaryOp constant, and every Loss of
+ * reflection: public Tensor methods that compute a new tensor (or values and indices), Tensor's
+ * public static methods that take tensors (cat, stack, where), public static methods returning a
+ * Tensor in the public classes of org.jdnn.tensor, every UnaryOp constant, and every Loss of
  * org.jdnn.loss.
  */
 class OpCoverageTest {
@@ -77,7 +77,9 @@ class OpCoverageTest {
     Set<String> ops = new TreeSet<>();
     for (Method m : Tensor.class.getDeclaredMethods()) {
       int mod = m.getModifiers();
-      if (Modifier.isPublic(mod) && !Modifier.isStatic(mod) && m.getReturnType() == Tensor.class) ops.add(signature(m));
+      // max/min(dim) return their values and indices together
+      boolean computes = m.getReturnType() == Tensor.class || m.getReturnType() == ValuesIndices.class;
+      if (Modifier.isPublic(mod) && !Modifier.isStatic(mod) && computes) ops.add(signature(m));
     }
     // Tensor's public static methods are factories (of, zeros, full...), except those taking tensors (cat, where)
     for (Method m : Tensor.class.getDeclaredMethods()) {

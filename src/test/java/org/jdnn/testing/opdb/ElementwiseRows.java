@@ -42,6 +42,8 @@ final class ElementwiseRows {
     rows.add(unary("square", "SQUARE", Tensor::square, x -> x * x, Domain.range(-3, 3)));
     rows.add(unary("reciprocal", "RECIPROCAL", Tensor::reciprocal, x -> 1 / x, Domain.range(0.2, 3).signed()));
     rows.add(pow());
+    rows.add(rsqrt());
+    rows.add(powTensor());
     return rows;
   }
 
@@ -124,5 +126,62 @@ final class ElementwiseRows {
           }
           return out;
         });
+  }
+  /** torch.rsqrt: 1 / sqrt(x); infinity at +-0 (its sign), NaN below 0 and for NaN. */
+  static OpInfo<Void> rsqrt() {
+    return OpInfo.<Void>op("rsqrt")
+        .covers("Tensor.rsqrt()", "UnaryOp.RSQRT")
+        .call((in, p) -> in[0].rsqrt())
+        .reference((s, in) -> Expected.of(Refs.map(in[0], x -> 1 / Math.sqrt(x)), s.shape(0)))
+        .samples(r -> {
+          List<Sample<Void>> out = new ArrayList<>();
+          for (long[] shape : UNARY_SHAPES) {
+            out.add(Sample.of(Arrays.toString(shape), null, Input.of(Domain.range(0.05, 5).draw(r, Refs.numel(shape)), shape)));
+          }
+          out.add(Sample.<Void>of("0, -0, negative, infinity, NaN", null, Input.of(new double[] {
+              0, -0.0, -1, Double.POSITIVE_INFINITY, Double.NaN, 1e-30, 4}, 7)).forwardOnly());
+          return out;
+        });
+  }
+  /**
+   * C's pow (C99 Annex F), which PyTorch computes with: as Java's Math.pow but 1^y = 1 for every y, NaN
+   * included, and (-1)^(+-infinity) = 1, where Java gives NaN.
+   */
+  static double cPow(double a, double b) {
+    if (a == 1 || (a == -1 && Double.isInfinite(b))) return 1;
+    return Math.pow(a, b);
+  }
+
+  /**
+   * torch.pow(Tensor, Tensor) with broadcasting: positive bases for the gradient checks (log(base) is
+   * d/dexponent); zero and negative bases, NaN and infinities as forward-only samples (PowTest checks
+   * the gradients PyTorch defines at base 0).
+   */
+  static OpInfo<Void> powTensor() {
+    Domain base = Domain.range(0.2, 3), exponent = Domain.range(-2, 3);
+    return OpInfo.<Void>op("pow(Tensor)")
+        .covers("Tensor.pow(Tensor)")
+        .messageName("pow")
+        .call((in, p) -> in[0].pow(in[1]))
+        .reference((s, in) -> Expected.of(Refs.broadcast(in[0], s.shape(0), in[1], s.shape(1), ElementwiseRows::cPow),
+            Refs.broadcastShape(s.shape(0), s.shape(1))))
+        .samples(r -> {
+          List<Sample<Void>> out = new ArrayList<>();
+          for (long[][] pair : BROADCASTS) {
+            out.add(Sample.of(Arrays.toString(pair[0]) + " with " + Arrays.toString(pair[1]), null,
+                Input.of(base.draw(r, Refs.numel(pair[0])), pair[0]), Input.of(exponent.draw(r, Refs.numel(pair[1])), pair[1])));
+          }
+          double nan = Double.NaN, inf = Double.POSITIVE_INFINITY;
+          out.add(Sample.<Void>of("zero and negative bases, NaN, infinities", null,
+              Input.of(new double[] {0, 0, 0, -2, -2, -8, nan, 1, 2, 0.5, -0.0, inf}, 12),
+              Input.of(new double[] {0, 2, -1, 3, 0.5, 1.0 / 3, 0, nan, inf, -inf, 3, -1}, 12)).forwardOnly());
+          return out;
+        })
+        .tol(DType.FLOAT32, 2e-6, 1e-6)
+        .error("shapes that do not broadcast", null, List.of(Input.of(new double[12], 4, 3), Input.of(new double[4], 4)),
+            IllegalArgumentException.class, "pow", "[4, 3]", "[4]", "cannot be broadcast")
+        .error("float32 with float64", null,
+            List.of(Input.of(new double[12], 4, 3), Input.of(new double[12], 4, 3).as(DType.FLOAT64)),
+            IllegalArgumentException.class, "pow", "dtypes differ", "float32", "float64");
   }
 }

@@ -23,8 +23,11 @@ public final class OpDatabase {
     List<OpInfo<?>> rows = new ArrayList<>();
     rows.addAll(ElementwiseRows.rows());
     rows.addAll(ActivationRows.rows());
+    rows.addAll(ClampRows.rows());
+    rows.addAll(ComparisonRows.rows());
     rows.addAll(SoftmaxRows.rows());
     rows.addAll(ReductionRows.rows());
+    rows.addAll(DimReductionRows.rows());
     rows.addAll(ShapeRows.rows());
     rows.addAll(LinalgRows.rows());
     rows.addAll(LossRows.rows());
