@@ -39,6 +39,8 @@ template <class T> JDNN_HD T exp(T x) { return as_device<T>(std::exp(x), x); }
 template <class T> JDNN_HD T log(T x) { return as_device<T>(std::log(x), x); }
 template <class T> JDNN_HD T log1p(T x) { return as_device<T>(std::log1p(x), x); }
 template <class T> JDNN_HD T expm1(T x) { return as_device<T>(std::expm1(x), x); }
+// CUDA documents 2 ulp for erf in float32 and float64. Never beyond +-1.
+template <class T> JDNN_HD T erf(T x) { return as_device<T>(std::erf(x), x, true); }
 // Never beyond +-1.
 template <class T> JDNN_HD T tanh(T x) { return as_device<T>(std::tanh(x), x, true); }
 // CUDA documents 2 ulp for double pow; used where a kernel computes per-step constants itself.

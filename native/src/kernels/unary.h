@@ -124,6 +124,51 @@ struct Silu : UnaryFunctor {
   }
 };
 
+// GELU as torch.nn.functional.gelu; a = 0 selects approximate="none", the exact x Phi(x) =
+// x (1 + erf(x / sqrt 2)) / 2, with derivative Phi(x) + x phi(x); a = 1 selects approximate="tanh",
+// x (1 + tanh(k (x + c x^3))) / 2 with k = sqrt(2 / pi), c = 0.044715, differentiated as written.
+struct Gelu : UnaryFunctor {
+  static constexpr double kSqrtHalf = 0.70710678118654752440;     // 1 / sqrt(2)
+  static constexpr double kInvSqrt2Pi = 0.39894228040143267794;   // 1 / sqrt(2 pi), phi(0)
+  static constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2 / pi)
+  static constexpr double kCubic = 0.044715;
+  template <class T> JDNN_HD T fwd(T x, T a, T) const {
+    if (a == T(0)) return T(0.5) * x * (T(1) + device_math::erf(x * T(kSqrtHalf)));
+    const T inner = T(kSqrt2OverPi) * (x + T(kCubic) * x * x * x);
+    return T(0.5) * x * (T(1) + device_math::tanh(inner));
+  }
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T) const {
+    if (a == T(0)) {
+      const T cdf = T(0.5) * (T(1) + device_math::erf(x * T(kSqrtHalf)));
+      const T pdf = T(kInvSqrt2Pi) * device_math::exp(T(-0.5) * x * x);
+      return dy * (cdf + x * pdf);
+    }
+    const T x2 = x * x;
+    const T t = device_math::tanh(T(kSqrt2OverPi) * (x + T(kCubic) * x2 * x));
+    const T dinner = T(kSqrt2OverPi) * (T(1) + T(3 * kCubic) * x2);
+    return dy * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * dinner);
+  }
+};
+
+// 1 / sqrt(x) as torch.rsqrt (sqrt is correctly rounded on every device, so both agree); the
+// derivative -y^3 / 2 comes from the result, as PyTorch's rsqrt backward takes it.
+struct Rsqrt : UnaryFunctor {
+  template <class T> JDNN_HD T fwd(T x, T, T) const { return T(1) / std::sqrt(x); }
+  template <class T> JDNN_HD T bwd(T, T y, T dy, T, T) const { return T(-0.5) * dy * y * y * y; }
+};
+
+// torch.clamp(x, min = a, max = b): max(x, a) then min with b, so a > b gives b everywhere (as
+// PyTorch documents) and NaN passes through (both compares are false). The gradient passes where
+// a <= x <= b (PyTorch's clamp_backward), bounds included; not for NaN. clampMin / clampMax pass an
+// infinite other bound.
+struct Clamp : UnaryFunctor {
+  template <class T> JDNN_HD T fwd(T x, T a, T b) const {
+    const T low = x < a ? a : x;
+    return low > b ? b : low;
+  }
+  template <class T> JDNN_HD T bwd(T x, T, T dy, T a, T b) const { return x >= a && x <= b ? dy : T(0); }
+};
+
 // Calls f(Functor{}) with the functor of op (the facade has checked the code).
 template <class F>
 void with_unary_functor(UnaryOp op, F&& f) {

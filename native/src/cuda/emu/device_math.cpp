@@ -1,5 +1,5 @@
 // The jitter mode's device math (kernels/common.h, jdnn::device_math): CUDA documents a
-// maximum error of 1 to 2 ulp for exp, log, log1p, expm1 and tanh in float and double, so a GPU
+// maximum error of 1 to 2 ulp for exp, log, log1p, expm1, tanh and erf in float and double, so a GPU
 // may return the neighbour of the correctly rounded result; under JDNN_EMU_MODES=jitter the
 // emulation does, for about half of all inputs, chosen by a hash of the input's bits and the
 // seed (reproducible). Results the C99 special cases fix (0 at x = 0, exp(0) = 1, infinities,

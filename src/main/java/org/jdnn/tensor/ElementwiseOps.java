@@ -35,6 +35,23 @@ final class ElementwiseOps {
     }, x);
   }
 
+  /** GELU's alpha for PyTorch's {@code approximate} setting: 0 for "none" (erf), 1 for "tanh". */
+  static double geluApproximation(String approximate) {
+    if ("none".equals(approximate)) return 0;
+    if ("tanh".equals(approximate)) return 1;
+    throw new IllegalArgumentException("gelu: approximate must be \"none\" or \"tanh\" (PyTorch's names), got "
+        + (approximate == null ? "null" : "\"" + approximate + "\""));
+  }
+
+  /** torch.clamp as the CLAMP unary op, named {@code name} (clamp, clampMin, clampMax); NaN bounds are refused. */
+  static Tensor clamp(String name, Tensor x, double min, double max) {
+    if (Double.isNaN(min) || Double.isNaN(max)) {
+      throw new IllegalArgumentException(name + ": bounds must not be NaN, got min " + min + ", max " + max
+          + "; pass -Infinity or +Infinity for no bound");
+    }
+    return unary(name, UnaryOp.CLAMP, x, min, max);
+  }
+
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     String name = op.label;
     a.requireFloatOrHalf(name);

@@ -1220,6 +1220,50 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor pow(double exponent) { return ElementwiseOps.unary(UnaryOp.POW, this, exponent); }
 
+  /**
+   * 1 / sqrt(x), element-wise, as torch.rsqrt (infinity at 0, NaN below 0).
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
+   */
+  public Tensor rsqrt() { return ElementwiseOps.unary(UnaryOp.RSQRT, this, 0); }
+
+  /**
+   * x limited to [min, max], element-wise, as torch.clamp: max(x, min), then min with max, so where
+   * {@code min > max} every element becomes {@code max} (PyTorch's documented rule). NaN stays NaN.
+   * The gradient passes where min &lt;= x &lt;= max, the bounds included (PyTorch's convention), and
+   * is 0 elsewhere and at NaN. The bounds are rounded to this tensor's dtype, as PyTorch does.
+   *
+   * @param min the lower bound (-infinity: none)
+   * @param max the upper bound (+infinity: none)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when a bound is NaN, or this tensor is not a float type
+   */
+  public Tensor clamp(double min, double max) { return ElementwiseOps.clamp("clamp", this, min, max); }
+
+  /**
+   * max(x, min), element-wise: {@code clamp(min, +infinity)}, torch.clamp(x, min=min).
+   *
+   * @param min the lower bound
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code min} is NaN, or this tensor is not a float type
+   */
+  public Tensor clampMin(double min) { return ElementwiseOps.clamp("clampMin", this, min, Double.POSITIVE_INFINITY); }
+
+  /**
+   * min(x, max), element-wise: {@code clamp(-infinity, max)}, torch.clamp(x, max=max).
+   *
+   * @param max the upper bound
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code max} is NaN, or this tensor is not a float type
+   */
+  public Tensor clampMax(double max) { return ElementwiseOps.clamp("clampMax", this, Double.NEGATIVE_INFINITY, max); }
+
   // ---- activations --------------------------------------------------------------------------
 
   /**
@@ -1258,6 +1302,30 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor of this one's shape, dtype and device
    */
   public Tensor silu() { return ElementwiseOps.unary(UnaryOp.SILU, this, 0); }
+
+  /**
+   * GELU with the exact normal CDF, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2: torch.nn.functional.gelu's
+   * default, {@code gelu("none")}. Differentiable; NaN stays NaN.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
+   *     compute in float32)
+   */
+  public Tensor gelu() { return ElementwiseOps.unary(UnaryOp.GELU, this, 0); }
+
+  /**
+   * GELU as torch.nn.functional.gelu(x, approximate): "none" is the exact x Phi(x), "tanh" the
+   * approximation x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) / 2. Differentiable; NaN stays NaN.
+   *
+   * @param approximate "none" or "tanh", as PyTorch names them
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of this one's shape, dtype and device, in the graph when this tensor
+   *     requires a gradient
+   * @throws IllegalArgumentException when {@code approximate} is neither, or this tensor is not a float type
+   */
+  public Tensor gelu(String approximate) {
+    return ElementwiseOps.unary(UnaryOp.GELU, this, ElementwiseOps.geluApproximation(approximate));
+  }
 
   /**
    * max(0, x) + slope * min(0, x).

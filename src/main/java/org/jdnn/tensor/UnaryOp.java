@@ -42,7 +42,13 @@ public enum UnaryOp {
   /** x^alpha. */
   POW("pow"),
   /** x sigmoid(x) (SiLU, also called swish). */
-  SILU("silu");
+  SILU("silu"),
+  /** GELU: x Phi(x) with the exact normal CDF (alpha 0) or its tanh approximation (alpha 1). */
+  GELU("gelu"),
+  /** 1 / sqrt(x). */
+  RSQRT("rsqrt"),
+  /** x limited to [alpha, alpha2] (min and max; NaN stays NaN). */
+  CLAMP("clamp");
 
   final int code = ordinal();
   final String label;
@@ -54,7 +60,8 @@ public enum UnaryOp {
   /**
    * Applies the op element-wise, recorded for autograd like the Tensor method of the same name. The
    * scalars are the op's settings in the order its Tensor method takes them (leakyRelu's slope, elu's
-   * alpha, softplus's beta and threshold, heaviside's value at 0); ops without settings ignore them.
+   * alpha, softplus's beta and threshold, heaviside's value at 0, gelu's 0 (exact) or 1 (tanh), clamp's
+   * min and max); ops without settings ignore them.
    * The caller validates the settings (the Tensor methods and nn's activation layers do).
    *
    * @param x a floating-point tensor

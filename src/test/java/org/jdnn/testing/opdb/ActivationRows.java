@@ -29,6 +29,8 @@ final class ActivationRows {
     rows.add(activation("sigmoid", "Tensor.sigmoid()", "SIGMOID", (x, a) -> x.sigmoid(), (x, a) -> sigmoid(x), 0.0));
     rows.add(activation("tanh", "Tensor.tanh()", "TANH", (x, a) -> x.tanh(), (x, a) -> Math.tanh(x), 0.0));
     rows.add(activation("silu", "Tensor.silu()", "SILU", (x, a) -> x.silu(), (x, a) -> x * sigmoid(x), 0.0));
+    rows.add(activation("gelu", "Tensor.gelu()", "GELU", (x, a) -> x.gelu(), (x, a) -> Formulas.gelu(x, false), 0.0));
+    rows.add(geluApproximate());
     rows.add(activation("leakyRelu", "Tensor.leakyRelu(double)", "LEAKY_RELU", Tensor::leakyRelu,
         (x, a) -> x > 0 ? x : a * x, 0.01, 0.2, 1.5, 0.0));
     rows.add(activation("elu", "Tensor.elu(double)", "ELU", Tensor::elu, (x, a) -> x > 0 ? x : a * Math.expm1(x),
@@ -69,6 +71,31 @@ final class ActivationRows {
           }
           return out;
         });
+  }
+
+  /** gelu(approximate): PyTorch's "none" (erf) and "tanh" forms, over a range that reaches both tails. */
+  static OpInfo<String> geluApproximate() {
+    return OpInfo.<String>op("gelu(approximate)")
+        .covers("Tensor.gelu(String)")
+        .messageName("gelu")
+        .call((in, a) -> in[0].gelu(a))
+        .reference((s, in) -> Expected.of(Refs.map(in[0], x -> Formulas.gelu(x, s.params.equals("tanh"))), s.shape(0)))
+        .samples(r -> {
+          List<Sample<String>> out = new ArrayList<>();
+          for (String a : new String[] {"none", "tanh"}) {
+            for (long[] shape : SHAPES) {
+              out.add(Sample.of(a + " " + Arrays.toString(shape), a, Input.of(Domain.range(-5, 5).draw(r, Refs.numel(shape)), shape)));
+            }
+            out.add(Sample.of(a + " tails", a, Input.of(new double[] {-9, -6, -3.5, -1e-3, 0, 1e-3, 3.5, 6, 9}, 9)));
+            out.add(Sample.<String>of(a + " NaN and infinity", a, Input.of(new double[] {Double.NaN, Double.POSITIVE_INFINITY, 2}, 3))
+                .forwardOnly());
+          }
+          return out;
+        })
+        .error("approximate \"exact\"", "exact", List.of(Input.of(new double[] {1}, 1)), IllegalArgumentException.class,
+            "gelu", "\"none\" or \"tanh\"", "\"exact\"")
+        .error("approximate null", null, List.of(Input.of(new double[] {1}, 1)), IllegalArgumentException.class,
+            "gelu", "null");
   }
 
   /** softplus(beta, threshold), inputs on both sides of each threshold but away from its jump at beta x = threshold. */

@@ -42,6 +42,7 @@ final class ElementwiseRows {
     rows.add(unary("square", "SQUARE", Tensor::square, x -> x * x, Domain.range(-3, 3)));
     rows.add(unary("reciprocal", "RECIPROCAL", Tensor::reciprocal, x -> 1 / x, Domain.range(0.2, 3).signed()));
     rows.add(pow());
+    rows.add(rsqrt());
     return rows;
   }
 
@@ -122,6 +123,22 @@ final class ElementwiseRows {
           for (double p : new double[] {2, 3}) {
             out.add(Sample.of("negative base, p = " + p, p, Input.of(new double[] {-2, -0.5, 1.5}, 3)));
           }
+          return out;
+        });
+  }
+  /** torch.rsqrt: 1 / sqrt(x); infinity at +-0 (its sign), NaN below 0 and for NaN. */
+  static OpInfo<Void> rsqrt() {
+    return OpInfo.<Void>op("rsqrt")
+        .covers("Tensor.rsqrt()", "UnaryOp.RSQRT")
+        .call((in, p) -> in[0].rsqrt())
+        .reference((s, in) -> Expected.of(Refs.map(in[0], x -> 1 / Math.sqrt(x)), s.shape(0)))
+        .samples(r -> {
+          List<Sample<Void>> out = new ArrayList<>();
+          for (long[] shape : UNARY_SHAPES) {
+            out.add(Sample.of(Arrays.toString(shape), null, Input.of(Domain.range(0.05, 5).draw(r, Refs.numel(shape)), shape)));
+          }
+          out.add(Sample.<Void>of("0, -0, negative, infinity, NaN", null, Input.of(new double[] {
+              0, -0.0, -1, Double.POSITIVE_INFINITY, Double.NaN, 1e-30, 4}, 7)).forwardOnly());
           return out;
         });
   }

@@ -23,6 +23,7 @@ public final class OpDatabase {
     List<OpInfo<?>> rows = new ArrayList<>();
     rows.addAll(ElementwiseRows.rows());
     rows.addAll(ActivationRows.rows());
+    rows.addAll(ClampRows.rows());
     rows.addAll(SoftmaxRows.rows());
     rows.addAll(ReductionRows.rows());
     rows.addAll(ShapeRows.rows());
