@@ -285,6 +285,29 @@ int op_narrow(int64_t x, int64_t y, int dim, int64_t start) noexcept;
 // dst[..., start : start + src.dim(dim), ...] = src along dim (the rest of dst is untouched); any dtype.
 int op_narrow_assign(int64_t src, int64_t dst, int dim, int64_t start) noexcept;
 
+// ---- layout, index, where: permute/expand copies, index_select/gather and their adds, where ----
+// y[i] = x[sum_k idx_k(i) * strides[k]], idx = i unravelled over y's shape; rank = y's rank, at
+// most 8; strides >= 0 and every read inside x. Serves permute (permuted strides) and expand
+// (stride 0 along a repeated dim); any dtype, y of x's dtype and device.
+int op_strided_copy(int64_t x, int64_t y, const int64_t* strides, int rank) noexcept;
+// y = x.index_select(dim, index): y[.., j, ..] = x[.., index[j], ..] along dim; index 1-D int32 or
+// int64, y of x's shape with dim resized to index's length; any dtype.
+int op_index_select(int64_t x, int dim, int64_t index, int64_t y) noexcept;
+// dst.index_add_(dim, index, src): dst[.., index[j], ..] += src[.., j, ..]; repeated indices
+// accumulate (on CUDA by atomic adds, so float sums are in no fixed order); float32 or float64.
+int op_index_add(int64_t src, int dim, int64_t index, int64_t dst) noexcept;
+// y = x.gather(dim, index): y[p] = x[p with p[dim] = index[p]]; index of x's rank, at most 8 dims,
+// no larger than x outside dim; y of index's shape; any dtype.
+int op_gather(int64_t x, int dim, int64_t index, int64_t y) noexcept;
+// dst.scatter_add_(dim, index, src): dst[p with p[dim] = index[p]] += src[p] for p over index's
+// shape (no larger than src, nor than dst outside dim); float32 or float64; atomic on CUDA.
+// An index outside its dimension in any of these four is an INDEX error naming the first
+// (position, value, bound); on CUDA raised at the next synchronizing call.
+int op_scatter_add(int64_t src, int dim, int64_t index, int64_t dst) noexcept;
+// out = cond != 0 ? a : b element-wise, cond (uint8), a and b broadcast to out (NumPy rules, at
+// most 8 dims); a, b and out of one dtype, any.
+int op_where(int64_t cond, int64_t a, int64_t b, int64_t out) noexcept;
+
 // ---- metrics: running sums kept on the tensors' device (a training loop reads them when it logs) ----
 // sums (float64, 4 elements, zeros to start) accumulates a scalar float loss with a positive
 // finite weight: sums[0] += weight * loss, sums[1] += weight, and when the loss is NaN or infinite

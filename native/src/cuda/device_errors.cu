@@ -64,6 +64,20 @@ std::string message_of(const DeviceErrorRecord& r, ErrorKind& kind) {
     case DeviceCheck::GATHER_ROWS_INDEX:
       m << "gather_rows: index " << r.value << " at position " << r.position << " is outside [0, " << r.bound0 << ")";
       break;
+    case DeviceCheck::INDEX_SELECT_INDEX:
+    case DeviceCheck::INDEX_ADD_INDEX:
+    case DeviceCheck::GATHER_INDEX:
+    case DeviceCheck::SCATTER_ADD_INDEX: {
+      // As cpu/index.cpp words it.
+      const auto code = static_cast<DeviceCheck>(r.code);
+      const char* op = code == DeviceCheck::INDEX_SELECT_INDEX ? "index_select"
+                       : code == DeviceCheck::INDEX_ADD_INDEX  ? "index_add"
+                       : code == DeviceCheck::GATHER_INDEX     ? "gather"
+                                                               : "scatter_add";
+      m << op << ": index " << r.value << " at position " << r.position << " is outside [0, " << r.bound0
+        << ") of dimension " << r.bound1;
+      break;
+    }
     case DeviceCheck::CROSS_ENTROPY_LABEL:
       m << label_message("cross_entropy", r.value, r.position, r.bound0);
       break;

@@ -29,6 +29,10 @@ enum class DeviceCheck : unsigned {
   COUNT_CORRECT_LABEL,           // position: row, value: label, bound0: classes
   POINT_LOSS_DOMAIN,             // position: 2 element + (0 input, 1 target), value: double_bits of it
   GATHER_ROWS_CURSOR,            // position: batch rows, value: cursor, bound0: order length
+  INDEX_SELECT_INDEX,            // position: index position, value: index, bound0: dim size, bound1: dim
+  INDEX_ADD_INDEX,               // the same, for index_add
+  GATHER_INDEX,                  // the same, for gather
+  SCATTER_ADD_INDEX,             // the same, for scatter_add
 };
 
 // Device memory layout of the record; all zero means "nothing recorded".

@@ -247,6 +247,19 @@ public final class JdnnNative {
 
   public static native int op_narrow_assign(long src, long dst, int dim, long start);
 
+  // ---- layout, index, where ----
+  public static native int op_strided_copy(long x, long y, @Cast("const int64_t*") long[] strides, int rank);
+
+  public static native int op_index_select(long x, int dim, long index, long y);
+
+  public static native int op_index_add(long src, int dim, long index, long dst);
+
+  public static native int op_gather(long x, int dim, long index, long y);
+
+  public static native int op_scatter_add(long src, int dim, long index, long dst);
+
+  public static native int op_where(long cond, long a, long b, long out);
+
   // ---- optimizers ----
   public static native int optim_sgd(
       long param, long grad, long buf, double lr, double momentum, double dampening, double weightDecay,

@@ -83,4 +83,57 @@ public final class ConcatOps {
       return grads;
     }, xs);
   }
+
+  /**
+   * Stacks {@code xs} along a new dimension {@code dim} in [-rank - 1, rank]: all tensors need the
+   * same shape, dtype and device. One copy per input into the result (each seen as a slice of
+   * size 1); the gradient is sliced back.
+   */
+  static Tensor stack(int dim, Tensor... xs) {
+    String op = "stack";
+    if (xs == null || xs.length == 0) {
+      throw new IllegalArgumentException(op + ": expected at least one tensor to stack, got none");
+    }
+    for (int i = 0; i < xs.length; i++) {
+      if (xs[i] == null) throw new IllegalArgumentException(op + ": tensor " + i + " is null");
+      xs[i].h();
+    }
+    Tensor first = xs[0];
+    long[] shape = first.shapeRef();
+    int d = LayoutOps.resolveDim(op, first, dim, shape.length + 1);
+    for (int i = 1; i < xs.length; i++) {
+      Tensor.requireSameDevice(op, first, xs[i]);
+      if (xs[i].dtype() != first.dtype() || !Arrays.equals(xs[i].shapeRef(), shape)) {
+        throw new IllegalArgumentException(op + ": tensor " + i + " is " + xs[i].describe() + " but tensor 0 is "
+            + first.describe() + ": stacked tensors need one shape and dtype");
+      }
+    }
+    long[] slot = new long[shape.length + 1];
+    for (int k = 0, j = 0; k < slot.length; k++) slot[k] = k == d ? 1 : shape[j++];
+    long[] outShape = slot.clone();
+    outShape[d] = xs.length;
+    Tensor out = Tensor.empty(first.dtype(), first.device(), outShape);
+    try {
+      for (int i = 0; i < xs.length; i++) {
+        try (Tensor part = LayoutOps.view(xs[i], slot)) {
+          NativeErrors.check(JdnnNative.op_narrow_assign(part.h(), out.h(), d, i));
+        }
+      }
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
+    }
+    if (!first.dtype().isFloatingPoint()) return out;
+    return Autograd.record(op, out, g -> {
+      Tensor[] grads = new Tensor[xs.length];
+      for (int i = 0; i < xs.length; i++) {
+        if (!xs[i].requiresGrad()) continue;
+        grads[i] = Tensor.empty(g.dtype(), g.device(), shape);
+        try (Tensor part = LayoutOps.view(grads[i], slot)) {
+          NativeErrors.check(JdnnNative.op_narrow(g.h(), part.h(), d, i));
+        }
+      }
+      return grads;
+    }, xs);
+  }
 }

@@ -1045,6 +1045,245 @@ public final class Tensor implements AutoCloseable {
     return Autograd.record("copy", out, g -> new Tensor[] {g}, this);
   }
 
+  // ---- layout, indexing and masks (LayoutOps, NarrowOps, IndexOps, ConcatOps, PadOps, WhereOps) ----
+  //
+  // Every jdnn tensor is contiguous (row-major, no strides), so where PyTorch returns a strided view
+  // (transpose, permute, expand, select, slice) these return a contiguous copy with the same values;
+  // squeeze, unsqueeze and view change only the shape and share memory, as reshape does.
+
+  /**
+   * This tensor, which is already contiguous: every jdnn tensor is (PyTorch's {@code contiguous()}
+   * copies a strided view; jdnn has none, since its layout ops copy).
+   *
+   * @return this tensor itself (do not close it twice)
+   * @throws IllegalStateException when this tensor is closed
+   */
+  public Tensor contiguous() {
+    h();
+    return this;
+  }
+
+  /**
+   * Dimensions {@code dim0} and {@code dim1} swapped (PyTorch's {@code transpose}; a copy here, not a
+   * view). The gradient is transposed back.
+   *
+   * @param dim0 a dimension in [-rank, rank) (a scalar takes 0 or -1)
+   * @param dim1 another, or the same (then the values are copied unchanged)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension is out of range or the rank exceeds 8
+   */
+  public Tensor transpose(int dim0, int dim1) { return LayoutOps.transpose(this, dim0, dim1); }
+
+  /**
+   * The dimensions reordered: output dimension k is this tensor's dimension {@code dims[k]}
+   * (PyTorch's {@code permute}; a copy here, not a view). The gradient is permuted back.
+   *
+   * @param dims each dimension once, in [-rank, rank), at most 8
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when dims is not a permutation of this tensor's dimensions
+   */
+  public Tensor permute(int... dims) { return LayoutOps.permute(this, dims); }
+
+  /**
+   * This tensor repeated along its size-1 dimensions, and along new leading ones, to {@code sizes}
+   * (PyTorch's {@code expand}, whose -1 keeps a size; a copy here, not a view). The gradient is
+   * summed over the repeats.
+   *
+   * @param sizes at least this tensor's rank and at most 8 sizes, right-aligned with its shape
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when a dimension of size other than 1 would change
+   */
+  public Tensor expand(long... sizes) { return LayoutOps.expand(this, sizes); }
+
+  /**
+   * The same elements with every size-1 dimension removed (PyTorch's {@code squeeze()}); shares memory.
+   *
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   */
+  public Tensor squeeze() { return LayoutOps.squeeze(this); }
+
+  /**
+   * Dimension {@code dim} removed when its size is 1, else the same shape (PyTorch's
+   * {@code squeeze(dim)}); shares memory.
+   *
+   * @param dim in [-rank, rank) (a scalar takes 0 or -1)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code dim} is out of range
+   */
+  public Tensor squeeze(int dim) { return LayoutOps.squeeze(this, dim); }
+
+  /**
+   * A size-1 dimension inserted at {@code dim} (PyTorch's {@code unsqueeze}); shares memory.
+   *
+   * @param dim in [-rank - 1, rank]: negative counts from the end of the result
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code dim} is out of range
+   */
+  public Tensor unsqueeze(int dim) { return LayoutOps.unsqueeze(this, dim); }
+
+  /**
+   * The same data in another shape, as {@link #reshape}: PyTorch's {@code view}, which every jdnn
+   * tensor allows since all are contiguous; shares memory.
+   *
+   * @param shape dimensions holding numel() elements, one of them possibly -1
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException as {@link #reshape} does
+   */
+  public Tensor view(long... shape) { return reshape(shape); }
+
+  /**
+   * The slice at {@code index} of dimension {@code dim}, that dimension removed (PyTorch's
+   * {@code select}, {@code x[:, i]} in Python; a copy). The gradient goes back into zeros.
+   *
+   * @param dim in [-rank, rank)
+   * @param index in [-size, size): negative counts from the end
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of rank - 1
+   * @throws IllegalArgumentException when {@code dim} is out of range or this tensor is a scalar
+   * @throws IndexOutOfBoundsException when {@code index} is out of range
+   */
+  public Tensor select(int dim, long index) { return NarrowOps.select(this, dim, index); }
+
+  /**
+   * Indices start, start + step, ... below end of dimension {@code dim}, as Python's
+   * {@code x[start:end:step]} along it: negative start and end count from the end and both are
+   * clamped to the dimension, so an empty range gives size 0 (a copy; PyTorch returns a view). Step
+   * 1 is {@code narrow}; other steps pick with {@link #indexSelect}. The gradient goes back into zeros.
+   *
+   * @param dim in [-rank, rank)
+   * @param start the first index
+   * @param end one past the last index (Long.MAX_VALUE: to the end)
+   * @param step positive
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when {@code dim} is out of range or step is not positive
+   */
+  public Tensor slice(int dim, long start, long end, long step) { return NarrowOps.slice(this, dim, start, end, step); }
+
+  /**
+   * The slices {@code index[0], index[1], ...} of dimension {@code dim}, in that order (PyTorch's
+   * {@code index_select}); indices may repeat. The gradient is index_add into zeros, so repeated
+   * indices accumulate (on a GPU by atomic adds, in no fixed order).
+   *
+   * @param dim in [-rank, rank)
+   * @param index int64 (or int32), 1-D or a scalar, same device; each value in [0, size of dim)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), with
+   *     dimension {@code dim} of the index's length
+   * @throws IllegalArgumentException for a wrong index dtype, rank or device, or dim out of range
+   * @throws IndexOutOfBoundsException for an index value outside the dimension, naming the first (on a
+   *     GPU raised at the next synchronizing call)
+   */
+  public Tensor indexSelect(int dim, Tensor index) { return IndexOps.indexSelect(this, dim, index); }
+
+  /**
+   * out[p] = this[p with p[dim] replaced by index[p]] for every position p of {@code index}
+   * (PyTorch's {@code gather}). The gradient is scatter_add into zeros.
+   *
+   * @param dim in [-rank, rank)
+   * @param index int64 (or int32), this tensor's rank (at most 8), no larger than it outside dim
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the index's shape
+   * @throws IllegalArgumentException for a wrong index dtype, rank, shape or device
+   * @throws IndexOutOfBoundsException for an index value outside dimension dim (on a GPU raised at the
+   *     next synchronizing call)
+   */
+  public Tensor gather(int dim, Tensor index) { return IndexOps.gather(this, dim, index); }
+
+  /**
+   * A copy of this tensor with src[p] added at (p with p[dim] replaced by index[p]) for every
+   * position p of {@code index} (PyTorch's out-of-place {@code scatter_add}); repeated targets
+   * accumulate (on a GPU by atomic adds, so float sums are in no fixed order). Gradients: this
+   * tensor gets the output's gradient, src gets it gathered at the index.
+   *
+   * @param dim in [-rank, rank)
+   * @param index int64 (or int32), this tensor's rank (at most 8), no larger than src in any
+   *     dimension nor than this tensor outside dim
+   * @param src float32 or float64 values of this tensor's dtype
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), this tensor's shape
+   * @throws IllegalArgumentException for wrong dtypes, ranks, shapes or devices
+   * @throws IndexOutOfBoundsException for an index value outside dimension dim (on a GPU raised at the
+   *     next synchronizing call)
+   */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return IndexOps.scatterAdd(this, dim, index, src); }
+
+  /**
+   * Constant padding of the last dimensions (torch.nn.functional.pad, mode "constant", value 0).
+   *
+   * @param pads (before, after) pairs from the last dimension backwards, at most two per
+   *     dimension; a negative pad crops
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException for an odd count, too many pads, or a crop beyond a dimension
+   */
+  public Tensor pad(long... pads) { return PadOps.pad(this, pads, 0); }
+
+  /**
+   * Constant padding with {@code value} (torch.nn.functional.pad, mode "constant"); the gradient
+   * crops the padding off.
+   *
+   * @param value the fill (rounded to this tensor's dtype)
+   * @param pads (before, after) pairs from the last dimension backwards; a negative pad crops
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException for an odd count, too many pads, or a crop beyond a dimension
+   */
+  public Tensor pad(double value, long... pads) { return PadOps.pad(this, pads, value); }
+
+  /**
+   * This tensor with {@code value} where {@code mask} is nonzero (PyTorch's {@code masked_fill}). The
+   * gradient is the output's where the mask is zero, else 0.
+   *
+   * @param mask uint8 (PyTorch's bool: 0 or 1, any nonzero is true), broadcast to this tensor's shape
+   * @param value the fill (rounded to this tensor's dtype)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the mask is not uint8 or does not broadcast to this shape
+   */
+  public Tensor maskedFill(Tensor mask, double value) { return WhereOps.maskedFill(this, mask, value); }
+
+  /**
+   * The elements where {@code mask} is nonzero, in row-major order, as a 1-D tensor (PyTorch's
+   * {@code masked_select}; this tensor and the mask broadcast together). Its length depends on
+   * the mask's values, which are read on the host: on a GPU this waits for the device.
+   *
+   * @param mask uint8 (0 or 1, any nonzero is true)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when the mask is not uint8 or the shapes do not broadcast
+   */
+  public Tensor maskedSelect(Tensor mask) { return WhereOps.maskedSelect(this, mask); }
+
+  /**
+   * a where {@code cond} is nonzero, else b, element-wise (PyTorch's {@code torch.where(condition,
+   * input, other)}); the three broadcast together (NumPy rules, at most 8 dimensions). Gradients: a
+   * gets the output's gradient where cond holds, b where it does not (summed to their shapes). Unlike
+   * arithmetic blending, an infinity or NaN in the branch not taken does not leak into the result.
+   *
+   * @param cond uint8 (0 or 1, any nonzero is true)
+   * @param a the values taken where cond holds
+   * @param b the values taken elsewhere, a's dtype
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
+   * @throws IllegalArgumentException when cond is not uint8, a and b differ in dtype, or the shapes do
+   *     not broadcast
+   */
+  public static Tensor where(Tensor cond, Tensor a, Tensor b) { return WhereOps.where(cond, a, b); }
+
+  /**
+   * The tensors joined along dimension {@code dim} (PyTorch's {@code torch.cat}); they need the same
+   * rank, dtype, device and sizes outside dim. The gradient is sliced back.
+   *
+   * @param dim in [-rank, rank)
+   * @param tensors one or more
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
+   * @throws IllegalArgumentException when none is given or they do not fit together
+   */
+  public static Tensor cat(int dim, Tensor... tensors) { return ConcatOps.concat(dim, "cat", tensors); }
+
+  /**
+   * The tensors stacked along a new dimension {@code dim} (PyTorch's {@code torch.stack}); they need
+   * one shape, dtype and device. The gradient is sliced back.
+   *
+   * @param dim in [-rank - 1, rank]
+   * @param tensors one or more
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), with a
+   *     dimension of size tensors.length at dim
+   * @throws IllegalArgumentException when none is given or they differ
+   */
+  public static Tensor stack(int dim, Tensor... tensors) { return ConcatOps.stack(dim, tensors); }
+
   // ---- arithmetic (NumPy broadcasting) -------------------------------------------------------
 
   /**

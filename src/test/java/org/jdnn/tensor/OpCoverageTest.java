@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every op has a row in the op database, and every row names ops that exist. The ops are found by
- * reflection: public Tensor methods that compute a new tensor, public static methods returning a
- * Tensor in the public classes of org.jdnn.tensor, every UnaryOp constant, and every Loss of
+ * reflection: public Tensor methods that compute a new tensor, Tensor's public static methods that
+ * take tensors (cat, stack, where), public static methods returning a Tensor in the public classes
+ * of org.jdnn.tensor, every UnaryOp constant, and every Loss of
  * org.jdnn.loss.
  */
 class OpCoverageTest {
@@ -78,7 +79,14 @@ class OpCoverageTest {
       int mod = m.getModifiers();
       if (Modifier.isPublic(mod) && !Modifier.isStatic(mod) && m.getReturnType() == Tensor.class) ops.add(signature(m));
     }
-    // Tensor's public static methods are factories (of, zeros, full...), not ops on tensors
+    // Tensor's public static methods are factories (of, zeros, full...), except those taking tensors (cat, where)
+    for (Method m : Tensor.class.getDeclaredMethods()) {
+      int mod = m.getModifiers();
+      boolean takesTensors = Stream.of(m.getParameterTypes()).anyMatch(t -> t == Tensor.class || t == Tensor[].class);
+      if (Modifier.isPublic(mod) && Modifier.isStatic(mod) && m.getReturnType() == Tensor.class && takesTensors) {
+        ops.add(signature(m));
+      }
+    }
     for (Class<?> c : publicClasses("org.jdnn.tensor")) {
       if (c == Tensor.class) continue;
       for (Method m : c.getDeclaredMethods()) {

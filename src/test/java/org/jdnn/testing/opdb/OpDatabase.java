@@ -35,6 +35,8 @@ public final class OpDatabase {
     rows.addAll(NormRows.rows());
     rows.addAll(DropoutRows.rows());
     rows.addAll(GatherRows.rows());
+    rows.addAll(LayoutRows.rows());
+    rows.addAll(IndexRows.rows());
     Set<String> names = new HashSet<>();
     for (OpInfo<?> row : rows) {
       if (!names.add(row.name)) throw new IllegalStateException("two op database rows named " + row.name);

@@ -14,6 +14,7 @@ public final class TensorValues {
       case FLOAT32: return (float) v;
       case INT32: return (int) v;
       case INT64: return (long) v;
+      case UINT8: return ((int) v) & 0xFF;  // masks and conditions (0 or 1; any nonzero is true)
       default: throw new IllegalArgumentException("op database: no values for dtype " + dt);
     }
   }
@@ -38,6 +39,11 @@ public final class TensorValues {
         long[] a = new long[v.length];
         for (int i = 0; i < v.length; i++) a[i] = (long) v[i];
         return Tensor.ofLongs(a, shape);
+      }
+      case UINT8: {
+        byte[] a = new byte[v.length];
+        for (int i = 0; i < v.length; i++) a[i] = (byte) (int) v[i];
+        return Tensor.ofBytes(a, shape);
       }
       default:
         throw new IllegalArgumentException("op database: no tensors of dtype " + dt);
@@ -65,6 +71,12 @@ public final class TensorValues {
         long[] a = t.toLongArray();
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) out[i] = a[i];
+        return out;
+      }
+      case UINT8: {
+        byte[] a = t.toByteArray();
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) out[i] = a[i] & 0xFF;
         return out;
       }
       default:
