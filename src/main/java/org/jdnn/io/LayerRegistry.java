@@ -23,7 +23,9 @@ import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
 import org.jdnn.nn.ELU;
+import org.jdnn.nn.Embedding;
 import org.jdnn.nn.Flatten;
+import org.jdnn.nn.GELU;
 import org.jdnn.nn.GlobalAvgPool2d;
 import org.jdnn.nn.GroupNorm;
 import org.jdnn.nn.Identity;
@@ -35,6 +37,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.LogSoftmax;
 import org.jdnn.nn.MaxPool1d;
 import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.MultiheadAttention;
 import org.jdnn.nn.PReLU;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
@@ -47,6 +50,7 @@ import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.nn.TransformerEncoderLayer;
 import org.jdnn.tensor.Generator;
 
 /**
@@ -69,7 +73,7 @@ public final class LayerRegistry {
       ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,
       Softmax.TYPE, LogSoftmax.TYPE,
       LayerNorm.TYPE, GroupNorm.TYPE, SiLU.TYPE, PReLU.TYPE, MaxPool1d.TYPE, AvgPool1d.TYPE, AdaptiveAvgPool1d.TYPE,
-      AdaptiveAvgPool2d.TYPE);
+      AdaptiveAvgPool2d.TYPE, GELU.TYPE, Embedding.TYPE, MultiheadAttention.TYPE, TransformerEncoderLayer.TYPE);
 
   /** Every known type: the standard ones, then those registered at run time. */
   private static final List<LayerType<?>> TYPES = new CopyOnWriteArrayList<>();

@@ -28,6 +28,21 @@ final class Composed {
   }
 
   /**
+   * As {@link #run}, for a computation with several results (null entries allowed).
+   *
+   * @param body the forward computation
+   * @return its results, in the caller's innermost open scope (else owned by the caller)
+   */
+  static Tensor[] runAll(Supplier<Tensor[]> body) {
+    if (GradMode.isEnabled()) return body.get();
+    try (TensorScope s = new TensorScope()) {
+      Tensor[] out = body.get();
+      for (Tensor t : out) if (t != null) s.escape(t);
+      return out;
+    }
+  }
+
+  /**
    * Checks that {@code x} has the dtype of the layer's parameter {@code param} (the ops would
    * otherwise refuse it naming only themselves).
    *
