@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds jdnn (skipping tests) if needed and runs one example class:
-#   scripts/run-example.sh Xor | SquareFit | FashionMnistMlp | FashionMnistFit [args...]
+#   scripts/run-example.sh Xor | SquareFit | FashionMnistMlp | FashionMnistCnn | FashionMnistFit | FashionMnistVit [args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-example="${1:?usage: scripts/run-example.sh Xor|SquareFit|FashionMnistMlp|FashionMnistFit [args...]}"
+example="${1:?usage: scripts/run-example.sh Xor|SquareFit|FashionMnistMlp|FashionMnistCnn|FashionMnistFit|FashionMnistVit [args...]}"
 shift
 if [[ ! -f target/classes/org/jdnn/bridge/linux-x86_64/libjniJdnnNative.so || -n "${JDNN_REBUILD:-}" ]]; then
   mvn -B -q -DskipTests package
