@@ -2,10 +2,11 @@
 # Builds jdnn (skipping tests) if needed and runs one example class:
 #   scripts/run-example.sh NAME [args...]   (NAME --help describes an example's options)
 # NAME: Xor, SquareFit, HiddenUnitFits, Perceptron, BackpropByHand, DecisionSurfaces,
-#       VanishingGradients, BatchNormEffect, FashionMnistMlp, FashionMnistCnn, FashionMnistFit, FashionMnistMultiTask
+#       VanishingGradients, BatchNormEffect, FashionMnistMlp, FashionMnistCnn, FashionMnistFit, FashionMnistMultiTask,
+#       FashionMnistVit
 set -euo pipefail
 cd "$(dirname "$0")/.."
-example="${1:?usage: scripts/run-example.sh NAME [args...], NAME one of Xor SquareFit HiddenUnitFits Perceptron BackpropByHand DecisionSurfaces VanishingGradients BatchNormEffect FashionMnistMlp FashionMnistCnn FashionMnistFit FashionMnistMultiTask}"
+example="${1:?usage: scripts/run-example.sh NAME [args...], NAME one of Xor SquareFit HiddenUnitFits Perceptron BackpropByHand DecisionSurfaces VanishingGradients BatchNormEffect FashionMnistMlp FashionMnistCnn FashionMnistFit FashionMnistMultiTask FashionMnistVit}"
 shift
 if [[ ! -f target/classes/org/jdnn/bridge/linux-x86_64/libjniJdnnNative.so || -n "${JDNN_REBUILD:-}" ]]; then
   mvn -B -q -DskipTests package

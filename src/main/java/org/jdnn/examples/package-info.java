@@ -14,6 +14,9 @@
  *   <li>{@link org.jdnn.examples.FashionMnistFit}: the same data through
  *       {@link org.jdnn.train.Trainer#fit} with validation, early stopping, checkpoints, a saved
  *       model and PNG plots.
+ *   <li>{@link org.jdnn.examples.FashionMnistVit}: a small vision transformer (7x7 patches as 16
+ *       tokens, learned position embeddings, two {@link org.jdnn.nn.TransformerEncoderLayer}s, mean
+ *       pooling) through the same loop as W1 and W2.
  * </ul>
  *
  * <p>The lectures' demonstrations, each printing its result and writing a picture (under

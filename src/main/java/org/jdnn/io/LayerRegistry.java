@@ -10,8 +10,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import org.jdnn.nn.ActivityL1;
+import org.jdnn.nn.AdaptiveAvgPool1d;
+import org.jdnn.nn.AdaptiveAvgPool2d;
 import org.jdnn.nn.Add;
 import org.jdnn.nn.AddInputs;
+import org.jdnn.nn.AvgPool1d;
 import org.jdnn.nn.AvgPool2d;
 import org.jdnn.nn.BatchNorm1d;
 import org.jdnn.nn.BatchNorm2d;
@@ -22,26 +25,35 @@ import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
 import org.jdnn.nn.ELU;
+import org.jdnn.nn.Embedding;
 import org.jdnn.nn.Flatten;
+import org.jdnn.nn.GELU;
 import org.jdnn.nn.GlobalAvgPool2d;
 import org.jdnn.nn.Graph;
+import org.jdnn.nn.GroupNorm;
 import org.jdnn.nn.Identity;
 import org.jdnn.nn.Layer;
+import org.jdnn.nn.LayerNorm;
 import org.jdnn.nn.LayerType;
 import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.LogSoftmax;
+import org.jdnn.nn.MaxPool1d;
 import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.MultiheadAttention;
+import org.jdnn.nn.PReLU;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Residual;
 import org.jdnn.nn.Sequential;
 import org.jdnn.nn.SettingsReader;
+import org.jdnn.nn.SiLU;
 import org.jdnn.nn.Sigmoid;
 import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.nn.TransformerEncoderLayer;
 import org.jdnn.tensor.Generator;
 
 /**
@@ -62,7 +74,9 @@ public final class LayerRegistry {
       Linear.TYPE, Conv1d.TYPE, Conv2d.TYPE, MaxPool2d.TYPE, AvgPool2d.TYPE, GlobalAvgPool2d.TYPE,
       BatchNorm1d.TYPE, BatchNorm2d.TYPE, Dropout.TYPE, Dropout2d.TYPE, Reshape.TYPE, Flatten.TYPE, Identity.TYPE,
       ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,
-      Softmax.TYPE, LogSoftmax.TYPE);
+      Softmax.TYPE, LogSoftmax.TYPE,
+      LayerNorm.TYPE, GroupNorm.TYPE, SiLU.TYPE, PReLU.TYPE, MaxPool1d.TYPE, AvgPool1d.TYPE, AdaptiveAvgPool1d.TYPE,
+      AdaptiveAvgPool2d.TYPE, GELU.TYPE, Embedding.TYPE, MultiheadAttention.TYPE, TransformerEncoderLayer.TYPE);
 
   /** Every known type: the standard ones, then those registered at run time. */
   private static final List<LayerType<?>> TYPES = new CopyOnWriteArrayList<>();

@@ -24,9 +24,12 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.jdnn.nn.ActivityL1;
+import org.jdnn.nn.AdaptiveAvgPool1d;
+import org.jdnn.nn.AdaptiveAvgPool2d;
 import org.jdnn.nn.Add;
 import org.jdnn.nn.ConcatInputs;
 import org.jdnn.nn.Graph;
+import org.jdnn.nn.AvgPool1d;
 import org.jdnn.nn.AvgPool2d;
 import org.jdnn.nn.BatchNorm1d;
 import org.jdnn.nn.BatchNorm2d;
@@ -36,13 +39,20 @@ import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
+import org.jdnn.nn.Embedding;
+import org.jdnn.nn.GELU;
+import org.jdnn.nn.GroupNorm;
 import org.jdnn.nn.ELU;
 import org.jdnn.nn.Identity;
 import org.jdnn.nn.Layer;
+import org.jdnn.nn.LayerNorm;
 import org.jdnn.nn.LeakyReLU;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.LogSoftmax;
+import org.jdnn.nn.MaxPool1d;
 import org.jdnn.nn.MaxPool2d;
+import org.jdnn.nn.MultiheadAttention;
+import org.jdnn.nn.PReLU;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Reshape;
 import org.jdnn.nn.Residual;
@@ -51,6 +61,7 @@ import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.nn.TransformerEncoderLayer;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -71,8 +82,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 class EveryLayerSavesTest {
   @TempDir Path dir;
 
-  /** An instance with non-default settings and an input it accepts (batch first). */
-  private record Example(Supplier<Layer> make, long... input) {}
+  /**
+   * An instance with non-default settings and an input it accepts (batch first): random float32 values of shape
+   * {@code input}, or what {@code custom} makes (integer indices for an Embedding).
+   */
+  private record Example(Supplier<Layer> make, Supplier<Tensor> custom, long... input) {
+    Example(Supplier<Layer> make, long... input) {
+      this(make, null, input);
+    }
+  }
 
   private static final long[] DEFAULT_INPUT = {2, 3, 4, 5};
 
@@ -106,6 +124,18 @@ class EveryLayerSavesTest {
     e.put(Step.class, new Example(() -> new Step(0.25), DEFAULT_INPUT));
     e.put(Softmax.class, new Example(() -> new Softmax(2.5), DEFAULT_INPUT));
     e.put(LogSoftmax.class, new Example(() -> new LogSoftmax(0.5), DEFAULT_INPUT));
+    e.put(LayerNorm.class, new Example(() -> new LayerNorm(new long[] {4, 5}, 1e-3, true, false), DEFAULT_INPUT));
+    e.put(GroupNorm.class, new Example(() -> new GroupNorm(3, 6, 1e-4, true), 2, 6, 5));
+    e.put(PReLU.class, new Example(() -> new PReLU(3, 0.125), DEFAULT_INPUT));
+    e.put(MaxPool1d.class, new Example(() -> new MaxPool1d(3, 2, 1), 2, 3, 9));
+    e.put(AvgPool1d.class, new Example(() -> new AvgPool1d(3, 2, 1, false), 2, 3, 9));
+    e.put(AdaptiveAvgPool1d.class, new Example(() -> new AdaptiveAvgPool1d(4), 2, 3, 9));
+    e.put(AdaptiveAvgPool2d.class, new Example(() -> new AdaptiveAvgPool2d(3, 2), 2, 3, 7, 5));
+    e.put(GELU.class, new Example(() -> new GELU("tanh"), DEFAULT_INPUT));
+    e.put(Embedding.class, new Example(() -> new Embedding(7, 3, 2), () -> Tensor.ofLongs(new long[] {0, 2, 6, 1, 2, 5}, 2, 3)));
+    e.put(MultiheadAttention.class, new Example(() -> new MultiheadAttention(6, 3, 0.25, false, true), 2, 4, 6));
+    e.put(TransformerEncoderLayer.class, new Example(() -> new TransformerEncoderLayer(6, 2, 10, 0.125, "gelu", 1e-4, true,
+        true, true), 2, 4, 6));
     return e;
   }
 
@@ -177,8 +207,13 @@ class EveryLayerSavesTest {
     Generator.manualSeed(cls.getName().hashCode());
     Path p = dir.resolve(cls.getSimpleName() + ".safetensors");
     try (TensorScope s = new TensorScope(); Layer m = ex.make().get()) {
-      Tensor x = Tensor.empty(DType.FLOAT32, ex.input());
-      new Generator(5).uniform(x, -2, 2);
+      Tensor x;
+      if (ex.custom() != null) {
+        x = ex.custom().get();
+      } else {
+        x = Tensor.empty(DType.FLOAT32, ex.input());
+        new Generator(5).uniform(x, -2, 2);
+      }
       try (GradMode.Guard g = GradMode.disable()) {
         m.forward(x);  // training mode: moves counters and running statistics
       }
