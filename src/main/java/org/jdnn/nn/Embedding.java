@@ -116,11 +116,10 @@ public final class Embedding extends Layer {
 
   /**
    * (M, 1) uint8: 1 where the index is not the padding index; where() then passes gradient only there.
-   * Computed as min(|index - padding|, 1) in float64, exact for every index below 2^53, on the indices'
-   * device (no host read).
+   * Compared on the indices' device (no host read).
    */
   private Tensor notPadding(Tensor flat) {
-    return flat.to(DType.FLOAT64).sub(paddingIdx).abs().clamp(0, 1).to(DType.UINT8).reshape(flat.numel(), 1);
+    return flat.ne(paddingIdx).reshape(flat.numel(), 1);
   }
 
   /** @return the table's number of rows */
