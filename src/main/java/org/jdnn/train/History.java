@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per-epoch metric values of a fit ("loss", "accuracy", "val_loss", ...), in epoch order. The
+ * Per-epoch metric values of a fit ("loss", "accuracy", "val_loss", ...), in epoch order, and
+ * "lr", the learning rate each epoch started with (the optimizer's default group's). The
  * trainer owns one and records each completed epoch; training checkpoints save it, so a resumed
  * fit continues the same history. {@code org.jdnn.plot.TrainingCurves} draws it.
  *

@@ -604,13 +604,16 @@ public final class Trainer {
         at.start(epoch);
         stopIfInterrupted(at);
         for (Callback c : cbs) c.onEpochBegin(this, epoch);
+        double lr = optimizer.learningRate();  // the epoch's rate: epoch schedules step at its end
         Map<String, Double> logs = trainEpoch(train, at, cbs);
         if (ddp != null) ddp.broadcastBuffers();  // rank 0's batch-norm statistics: the replicas validate alike
         if (validation != null) {
           for (Map.Entry<String, Double> e : evaluate(validation, at).entrySet()) logs.put("val_" + e.getKey(), e.getValue());
         }
         stopIfInterrupted(at);
-        history.record(logs);
+        Map<String, Double> recorded = new LinkedHashMap<>(logs);
+        recorded.putIfAbsent("lr", lr);  // for TrainingCurves' learning-rate strip; callbacks get the metrics only
+        history.record(recorded);
         startEpoch = epoch + 1;
         for (Callback c : cbs) c.onEpochEnd(this, epoch, Collections.unmodifiableMap(logs));
       }

@@ -28,7 +28,7 @@ class TrainerMetricsTest {
           .normalizer(Normalizer.fit(train)).metrics(Metric.accuracy(), f1, cm);
       History h = t.fit(train, val);
       assertEquals(List.of("loss", "accuracy", "f1_macro", "cm_accuracy", "val_loss", "val_accuracy", "val_f1_macro",
-          "val_cm_accuracy"), h.metrics());
+          "val_cm_accuracy", "lr"), h.metrics());
       for (double v : h.get("val_f1_macro")) assertTrue(v >= 0 && v <= 1, "f1 in [0, 1]: " + v);
       // the matrix's accuracy is the accuracy metric's
       assertEquals(h.get("val_accuracy").get(1), h.get("val_cm_accuracy").get(1), 1e-12);

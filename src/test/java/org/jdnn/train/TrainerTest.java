@@ -41,7 +41,9 @@ class TrainerTest {
       Trainer t = new Trainer(model, adam, new CrossEntropyLoss()).epochs(15).batchSize(32).seed(5)
           .normalizer(Normalizer.fit(train)).metrics(Metric.accuracy(), Metric.topK(2));
       History h = t.fit(train, val);
-      assertEquals(List.of("loss", "accuracy", "top2_accuracy", "val_loss", "val_accuracy", "val_top2_accuracy"), h.metrics());
+      assertEquals(List.of("loss", "accuracy", "top2_accuracy", "val_loss", "val_accuracy", "val_top2_accuracy", "lr"),
+          h.metrics());
+      for (double lr : h.get("lr")) assertEquals(adam.learningRate(), lr, 0.0, "each epoch's learning rate");
       assertEquals(15, h.epochs());
       assertTrue(h.get("loss").get(14) < h.get("loss").get(0) / 2, "loss falls: " + h.get("loss"));
       assertTrue(h.get("val_accuracy").get(14) > 0.9, "val accuracy " + h.get("val_accuracy"));
