@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/error.h"
 #include "jdnn/jdnn.h"
 #include "kernels/half.h"
 
@@ -31,6 +32,20 @@ void with_dtype(DType dtype, F&& f) {
   case DType::name: f(type{}); return;
     JDNN_DTYPES(JDNN_DTYPE_CASE)
 #undef JDNN_DTYPE_CASE
+  }
+}
+
+// Calls f(T{}) for the dtypes a comparison computes in: every dtype but the 16-bit floats, which
+// the facade widens to float32 first (both backends' compare share this list).
+template <class F>
+void with_compare_dtype(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::FLOAT32: f(float{}); return;
+    case DType::FLOAT64: f(double{}); return;
+    case DType::INT32: f(int32_t{}); return;
+    case DType::INT64: f(int64_t{}); return;
+    case DType::UINT8: f(uint8_t{}); return;
+    default: fail("compare: unsupported dtype ", dtype_name(dtype));
   }
 }
 

@@ -192,29 +192,12 @@ void CudaBackend::binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& 
   });
 }
 
-namespace {
-
-// Calls f(T{}) for the dtypes comparisons take (16-bit floats arrive widened to float32).
-template <class F>
-void with_compare_type(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::FLOAT32: f(float{}); return;
-    case DType::FLOAT64: f(double{}); return;
-    case DType::INT32: f(int32_t{}); return;
-    case DType::INT64: f(int64_t{}); return;
-    case DType::UINT8: f(uint8_t{}); return;
-    default: fail("compare: unsupported dtype ", dtype_name(dtype));
-  }
-}
-
-}  // namespace
-
 void CudaBackend::compare(CompareOp op, const Tensor& a, const Tensor& b, Tensor& out) {
   JDNN_CUDA_OP("compare");
   cudaStream_t s = jdnn_op.ctx.stream;
   const int64_t n = out.numel;
   if (n == 0) return;
-  with_compare_type(a.dtype, [&](auto zero) {
+  with_compare_dtype(a.dtype, [&](auto zero) {
     using T = decltype(zero);
     kernels::with_compare_functor(op, [&](auto f) {
       const T *as = a.data<T>(), *bs = b.data<T>();
