@@ -232,6 +232,14 @@ int op_max_dim_backward(int64_t dy, int64_t indices, int64_t dx, int dim) noexce
 // (log-)softmax along the last dimension.
 int op_softmax(int64_t x, int64_t y, bool log) noexcept;
 int op_softmax_backward(int64_t y, int64_t dy, int64_t dx, bool log) noexcept;
+// Attention's weights, fused: y = softmax(x * scale + mask) along the last dimension (S), x (..., L, S)
+// float32 or float64. mask (0: none) is x's dtype and broadcasts to x's shape (NumPy rules, at most 8
+// dims); a key whose mask entry is <= -1e30 (-inf included) is masked, and with `causal` so is key j
+// of query i when j > i (i the row's index along L, top-left aligned). Masked keys weigh exactly 0 and
+// take no part in the row's maximum or sum; a row with every key masked is all zeros (PyTorch's safe
+// softmax). The sum of exponentials is accumulated in double. The gradient is op_softmax_backward's,
+// times scale for x; y = 0 at masked keys makes theirs 0.
+int op_masked_softmax(int64_t x, int64_t mask, int64_t y, double scale, bool causal) noexcept;
 // Fused softmax cross-entropy with integer labels (int32 or int64, shape (N)), mean over N (NaN for N = 0).
 // Writes the scalar loss and the softmax probabilities (kept for the backward). A label outside [0, C)
 // is an INDEX error naming the first one: its row, value and the class count. The op checks the labels

@@ -1,8 +1,10 @@
 // Softmax and log-softmax along the last dimension on the CPU backend (CUDA twin: cuda/softmax.cu).
+#include <algorithm>
 #include <cmath>
 
 #include "cpu/cpu_backend.h"
 #include "cpu/softmax.h"
+#include "kernels/strided.h"
 
 namespace jdnn::cpu {
 
@@ -36,6 +38,32 @@ void CpuBackend::softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx,
         for (int64_t j = 0; j < c; ++j) xr[j] = static_cast<T>(yr[j] * (dr[j] - s));
       }
     }
+  });
+}
+
+// Rows of x's last dim; each reads its mask row at the broadcast offset (kernels/strided.h), and
+// with causal masking row r is query r % L.
+void CpuBackend::masked_softmax(const Tensor& x, const Tensor* mask, Tensor& y, double scale, bool causal) {
+  with_float_type(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    if (x.numel == 0) return;
+    const int64_t c = x.dim(-1), rows = x.numel / c, l = causal ? x.dim(-2) : 1;
+    kernels::StridedGeom rows_geom;
+    int64_t m_stride = 0;
+    if (mask != nullptr) {
+      const kernels::StridedGeom g = kernels::broadcast_geom(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim());
+      m_stride = g.stride[g.rank - 1];
+      rows_geom = kernels::outer_rows(g);
+    }
+    const T* xs = x.data<T>();
+    const T* ms = mask != nullptr ? mask->data<T>() : nullptr;
+    T* ys = y.data<T>();
+    parallel_for(rows, std::max<int64_t>(1, 8192 / c), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const T* mr = ms != nullptr ? ms + kernels::strided_offset(rows_geom, r) : nullptr;
+        kernels::masked_softmax_row(xs + r * c, mr, m_stride, ys + r * c, c, scale, causal ? r % l : c);
+      }
+    });
   });
 }
 

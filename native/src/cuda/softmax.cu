@@ -13,6 +13,7 @@
 #include "cuda/cudnn_util.h"
 #include "cuda/dispatch.h"
 #include "kernels/softmax.h"
+#include "kernels/strided.h"
 
 namespace jdnn::cuda {
 
@@ -48,7 +49,41 @@ __global__ void log_softmax_rows(const T* x, T* y, int64_t rows, int64_t c) {
   JDNN_KERNEL_LOOP(r, rows) { kernels::log_softmax_row(x + r * c, y + r * c, c); }
 }
 
+// One thread per row, as log_softmax_rows: the row's mask at its broadcast offset, query r % l.
+// Attention rows are as many as queries times heads times batch, S keys each, so a thread per row
+// keeps the GPU busy without shared memory (the emulation's kernel rules, cuda/runtime.h).
+template <class T, class Index>
+__global__ void masked_softmax_rows(const T* x, const T* mask, T* y, int64_t rows, int64_t c, int64_t l,
+                                    kernels::StridedGeom mask_rows, int64_t mask_stride, double scale, bool causal) {
+  JDNN_KERNEL_LOOP(r, rows) {
+    const T* mr = mask != nullptr ? mask + kernels::strided_offset(mask_rows, static_cast<Index>(r)) : nullptr;
+    kernels::masked_softmax_row(x + r * c, mr, mask_stride, y + r * c, c, scale, causal ? r % l : c);
+  }
+}
+
 }  // namespace
+
+void CudaBackend::masked_softmax(const Tensor& x, const Tensor* mask, Tensor& y, double scale, bool causal) {
+  JDNN_CUDA_OP("masked_softmax");
+  if (x.numel == 0) return;
+  const int64_t c = x.dim(-1), rows = x.numel / c, l = causal ? x.dim(-2) : 1;
+  kernels::StridedGeom rows_geom;
+  int64_t m_stride = 0;
+  if (mask != nullptr) {
+    const kernels::StridedGeom g = kernels::broadcast_geom(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim());
+    m_stride = g.stride[g.rank - 1];
+    rows_geom = kernels::merged(kernels::outer_rows(g));
+  }
+  with_float(x.dtype, "masked_softmax", [&](auto zero) {
+    using T = decltype(zero);
+    const T* ms = mask != nullptr ? mask->data<T>() : nullptr;
+    void (*kernel)(const T*, const T*, T*, int64_t, int64_t, int64_t, kernels::StridedGeom, int64_t, double, bool) =
+        kernels::fits_32bit(rows, mask != nullptr ? mask->numel : 0) ? masked_softmax_rows<T, uint32_t>
+                                                                      : masked_softmax_rows<T, int64_t>;
+    launch_n(kernel, rows, jdnn_op.ctx.stream, x.data<T>(), ms, y.data<T>(), rows, c, l, rows_geom, m_stride, scale,
+             causal);
+  });
+}
 
 void CudaBackend::softmax(const Tensor& x, Tensor& y, bool log) {
   JDNN_CUDA_OP("softmax");

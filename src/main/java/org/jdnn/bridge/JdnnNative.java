@@ -202,6 +202,8 @@ public final class JdnnNative {
 
   public static native int op_softmax_backward(long y, long dy, long dx, @Cast("bool") boolean log);
 
+  public static native int op_masked_softmax(long x, long mask, long y, double scale, @Cast("bool") boolean causal);
+
   public static native int op_cross_entropy(long logits, long labels, long loss, long probs);
 
   public static native int metric_accumulate_loss(long loss, long sums, double weight, long step);

@@ -22,8 +22,9 @@ import org.jdnn.tensor.Tensor;
  * mask (the query's dtype) is added to the scores; entries at or below {@link #MASKED} (-1e30),
  * -infinity among them, count as masked. {@code isCausal} masks every key after the query
  * (j &gt; i, aligned top-left as PyTorch's tril), and cannot be combined with an explicit mask, as in
- * PyTorch. Masking adds {@link #MASKED} (finite, so no infinity enters the arithmetic) rather than
- * -infinity; a masked score then weighs exp(-1e30) = 0 exactly, as with -infinity.
+ * PyTorch. The weights come from one fused op, {@link Tensor#maskedSoftmax}: the scale, the mask
+ * and causal masking are applied as it reads q k^T, and masked keys weigh exactly 0 (no infinity
+ * enters the arithmetic, and no causal mask is materialized).
  *
  * <p><b>Fully masked rows.</b> A query whose every key is masked gets zeros in its output and its
  * attention weights, and a zero gradient, as PyTorch's SDPA does since 2.5 (its math backend's
@@ -96,9 +97,8 @@ public final class Attention {
     }
     double sc = Double.isNaN(scale) ? 1 / Math.sqrt(query.dim(r - 1)) : scale;
     return Composed.run(() -> {
-      Tensor mask = attnMask != null ? additive(op, "attn_mask", attnMask, true, query.dtype())
-          : isCausal ? causal(l, s, query) : null;
-      return attend(query, key, value, lead, mask, sc, 0, null, op)[0];
+      Tensor mask = attnMask != null ? additive(op, "attn_mask", attnMask, true, query.dtype()) : null;
+      return attend(query, key, value, lead, mask, isCausal, sc, 0, null, op)[0];
     });
   }
 
@@ -180,36 +180,34 @@ public final class Attention {
     }
   }
 
-  /** The (L, S) additive causal mask: key j is masked for query i when j &gt; i. */
-  static Tensor causal(long l, long s, Tensor like) {
-    double[] m = new double[Math.toIntExact(l * s)];
-    for (int i = 0; i < l; i++) for (int j = i + 1; j < s; j++) m[(int) (i * s + j)] = MASKED;
-    Tensor t = Tensor.empty(DType.FLOAT64, like.device(), l, s).write(m);
-    return like.dtype() == DType.FLOAT64 ? t : t.to(like.dtype());
+  /** {@link #attend(Tensor, Tensor, Tensor, long[], Tensor, boolean, double, double, Generator, String)} without causal masking. */
+  static Tensor[] attend(Tensor q, Tensor k, Tensor v, long[] lead, Tensor mask, double scale, double dropoutP,
+      Generator generator, String op) {
+    return attend(q, k, v, lead, mask, false, scale, dropoutP, generator, op);
   }
 
   /**
    * The attention itself: q (*lead, L, E), k (*lead, S, E), v (*lead, S, Ev) as checked above; mask
-   * null or additive, broadcastable to (*lead, L, S). With {@code dropoutP} &gt; 0 the weights are
-   * dropped out (drawn from {@code generator}) before they weigh the values, as PyTorch's attention
-   * dropout. Returns {output (*lead, L, Ev), weights (*lead, L, S)}.
+   * null or additive, broadcastable to (*lead, L, S); {@code causal} masks key j for query i when
+   * j &gt; i. The weights come from one fused op, {@link Tensor#maskedSoftmax} over the unscaled
+   * q k^T (the scale, the mask, causal masking and fully masked rows handled inside it). With
+   * {@code dropoutP} &gt; 0 the weights are dropped out (drawn from {@code generator}) before they weigh
+   * the values, as PyTorch's attention dropout. Returns {output (*lead, L, Ev), weights (*lead, L, S)}.
    */
-  static Tensor[] attend(Tensor q, Tensor k, Tensor v, long[] lead, Tensor mask, double scale, double dropoutP,
-      Generator generator, String op) {
+  static Tensor[] attend(Tensor q, Tensor k, Tensor v, long[] lead, Tensor mask, boolean causal, double scale,
+      double dropoutP, Generator generator, String op) {
     int r = q.rank();
     long l = q.dim(r - 2), s = k.dim(r - 2), e = q.dim(r - 1), ev = v.dim(r - 1);
     long b = Shapes.numel(lead);
-    Tensor scores = q.reshape(b, l, e).bmm(k.reshape(b, s, e), false, true).mul(scale);
+    long[] fullShape = full(lead, l, s);
+    Tensor scores = q.reshape(b, l, e).bmm(k.reshape(b, s, e), false, true);
     Tensor weights;
     if (mask == null) {
-      weights = scores.softmax();
-    } else {
-      long[] fullShape = full(lead, l, s);
-      Tensor masked = scores.reshape(fullShape).add(mask);
-      // a row whose every key is masked: 0/1 "allowed" entries sum to 0 there; such rows become zeros
-      Tensor allowed = mask.sub(MASKED).clamp(0, 1);
-      Tensor rowAny = allowed.sum(-1, true).clamp(0, 1);
-      weights = masked.softmax().mul(rowAny).reshape(b, l, s);
+      weights = scores.maskedSoftmax(null, scale, causal);
+    } else if (fullShape.length <= MASKED_SOFTMAX_MAX_DIMS) {
+      weights = scores.reshape(fullShape).maskedSoftmax(mask, scale, causal).reshape(b, l, s);
+    } else {  // more leading dimensions than the fused op reads through strides: the mask in full
+      weights = scores.maskedSoftmax(mask.expand(fullShape).reshape(b, l, s), scale, causal);
     }
     if (dropoutP > 0) {
       CudaGraph.drawnByReplays(weights.device(), generator);
@@ -218,6 +216,9 @@ public final class Attention {
       weights = DropoutOps.dropout(weights, dropoutP, false, seed, offset, op);
     }
     Tensor out = weights.bmm(v.reshape(b, s, ev));
-    return new Tensor[] {out.reshape(full(lead, l, ev)), weights.reshape(full(lead, l, s))};
+    return new Tensor[] {out.reshape(full(lead, l, ev)), weights.reshape(fullShape)};
   }
+
+  /** The most dimensions {@link Tensor#maskedSoftmax} takes. */
+  private static final int MASKED_SOFTMAX_MAX_DIMS = 8;
 }

@@ -1859,6 +1859,35 @@ public final class Tensor implements AutoCloseable {
    */
   public Tensor logSoftmax(double temperature) { return SoftmaxOps.apply(this, temperature, true); }
 
+  /**
+   * Attention weights in one fused op: softmax(this * scale + mask) over the last dimension, where
+   * keys can be masked out. A key is masked where {@code mask} is at or below -1e30 (-infinity
+   * included), and with {@code causal} where its index along the last dimension exceeds the query's
+   * index along the one before (top-left aligned, as PyTorch's {@code is_causal}). Masked keys weigh
+   * exactly 0 and take no part in the row's maximum or sum; a row with every key masked is all
+   * zeros, as PyTorch's scaled_dot_product_attention gives since 2.5. Scores are formed and summed
+   * in double per row, each weight rounded once; a NaN among a row's kept scores or mask entries
+   * makes the row NaN, as softmax does. This is what {@code nn.Attention} and
+   * {@code nn.MultiheadAttention} run on q k^T, with one launch per call on CUDA.
+   *
+   * <p>Gradients flow to this tensor (the softmax gradient times {@code scale}) and to a float mask
+   * (the softmax gradient, summed over the dimensions the mask repeats); masked keys get 0.
+   *
+   * @param mask null, or an additive mask of this tensor's dtype and device that broadcasts to its
+   *     shape (NumPy rules) without enlarging it: 0 keeps a key, -1e30 or -infinity masks it, other
+   *     values are added to the scores
+   * @param scale the factor of the scores, finite (1 / sqrt(E) in attention)
+   * @param causal whether key j is masked for query i when j &gt; i (needs at least 2 dimensions)
+   * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of
+   *     this one's shape, dtype and device, in the graph when this tensor or the mask requires a gradient
+   * @throws IllegalArgumentException when this tensor is not float32 or float64 (bfloat16 and
+   *     float16 only under autocast, which computes in float32), has fewer than 1 (causal: 2) or more
+   *     than 8 dimensions, the scale is not finite, or the mask's dtype, device or shape does not fit
+   */
+  public Tensor maskedSoftmax(Tensor mask, double scale, boolean causal) {
+    return SoftmaxOps.masked(this, mask, scale, causal);
+  }
+
   // ---- linear algebra and reductions --------------------------------------------------------
 
   /**

@@ -26,6 +26,7 @@ public final class OpDatabase {
     rows.addAll(ClampRows.rows());
     rows.addAll(ComparisonRows.rows());
     rows.addAll(SoftmaxRows.rows());
+    rows.addAll(MaskedSoftmaxRows.rows());
     rows.addAll(ReductionRows.rows());
     rows.addAll(DimReductionRows.rows());
     rows.addAll(ShapeRows.rows());
