@@ -2,12 +2,14 @@ package org.jdnn.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.jdnn.nn.Embedding;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.MultiheadAttention;
 import org.jdnn.tensor.DType;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * MultiheadAttention's kdim / vdim / add_bias_kv / add_zero_attn through a model file: saved and loaded back with the same settings, weights and outputs (cross-attention, which
+ * MultiheadAttention's kdim / vdim / add_bias_kv / add_zero_attn and Embedding's max_norm / norm_type through a
+ * model file: saved and loaded back with the same settings, weights and outputs (cross-attention, which
  * EveryLayerSavesTest's one-input check cannot run with kdim and vdim); files written before these settings
  * existed load with PyTorch's defaults; bad values name the layer and the setting.
  */
@@ -68,6 +71,24 @@ class AttentionEmbeddingFileTest {
   }
 
   @Test
+  void embeddingMaxNormRoundTripsAndRenormalizesAfterLoading() throws IOException {
+    Path p = dir.resolve("emb.safetensors");
+    try (TensorScope s = new TensorScope(); Embedding m = Embedding.builder(6, 4).maxNorm(0.75).normType(1.5).build()) {
+      ModelFile.save(p, m);  // N(0, 1) rows: most above 0.75
+      try (SavedModel loaded = ModelFile.load(p)) {
+        Embedding l = (Embedding) loaded.model();
+        assertEquals(m.describe(), l.describe());
+        assertEquals(0.75, l.maxNorm());
+        assertEquals(1.5, l.normType());
+        Tensor idx = Tensor.ofLongs(new long[] {0, 3, 3, 5}, 4);
+        long[] a = TensorBits.of(m.forward(idx)), b = TensorBits.of(l.forward(idx));
+        assertArrayEquals(a, b, "output after the renorm");
+        assertArrayEquals(TensorBits.of(m.weight()), TensorBits.of(l.weight()), "weights after the renorm");
+      }
+    }
+  }
+
+  @Test
   void filesWithoutTheNewSettingsLoadWithPyTorchsDefaults() {
     try (Layer m = LayerRegistry.build(Json.parse("{\"type\": \"MultiheadAttention\", \"embed_dim\": 6, \"num_heads\": 2,"
         + " \"dropout\": 0.0, \"bias\": true, \"batch_first\": false, \"children\": {\"out_proj\": {\"type\": \"Linear\","
@@ -78,11 +99,20 @@ class AttentionEmbeddingFileTest {
       assertTrue(!a.addsBiasKv() && !a.addsZeroAttn());
       assertTrue(a.namedParameters().containsKey("in_proj_weight"));
     }
+    try (Layer m = LayerRegistry.build(Json.parse("{\"type\": \"Embedding\", \"num_embeddings\": 5, \"embedding_dim\": 2,"
+        + " \"padding_idx\": -1}", "test"), (name, shape) -> {})) {
+      assertNull(((Embedding) m).maxNorm());
+      assertEquals(2.0, ((Embedding) m).normType());
+    }
   }
 
   @Test
   void badSettingsNameTheLayerAndTheSetting() {
-    IllegalArgumentException e;
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.build(Json.parse(
+        "{\"type\": \"Embedding\", \"num_embeddings\": 5, \"embedding_dim\": 2, \"padding_idx\": -1, \"max_norm\": -1}", "test"),
+        (name, shape) -> {}).close());
+    assertTrue(e.getMessage().contains("Embedding at the root") && e.getMessage().contains("max_norm must be a finite number > 0"),
+        e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> LayerRegistry.build(Json.parse("{\"type\": \"MultiheadAttention\","
         + " \"embed_dim\": 6, \"num_heads\": 2, \"dropout\": 0.0, \"bias\": true, \"batch_first\": false, \"kdim\": 0,"
         + " \"children\": {}}", "test"), (name, shape) -> {}).close());

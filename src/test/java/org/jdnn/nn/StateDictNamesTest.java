@@ -40,6 +40,8 @@ class StateDictNamesTest {
   void embedding() {
     // nn.Embedding docs, Variables: weight, shape (num_embeddings, embedding_dim)
     assertStateDict(new Embedding(10, 3), "weight", new long[] {10, 3});
+    // max_norm and norm_type add no parameter or buffer
+    assertStateDict(Embedding.builder(10, 3).maxNorm(1.0).normType(1.0).build(), "weight", new long[] {10, 3});
   }
 
   @Test
