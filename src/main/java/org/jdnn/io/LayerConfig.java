@@ -38,6 +38,12 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
   }
 
   @Override
+  public int intOr(String key, int min, int max, int absent) {
+    JsonNode v = node.get(key);
+    return v == null ? absent : checkedInt(v, "'" + key + "'", min, max);
+  }
+
+  @Override
   public int[] intPair(String key, int min, int max) {
     JsonNode v = field(key);
     if (!v.isArray() || v.size() != 2) {
@@ -92,6 +98,11 @@ public final class LayerConfig implements SettingsReader, SettingsWriter {
     JsonNode v = field(key);
     if (!v.isBoolean()) throw new IllegalArgumentException("architecture: " + where + ": '" + key + "' must be true or false, got " + v);
     return v.booleanValue();
+  }
+
+  @Override
+  public boolean boolOr(String key, boolean absent) {
+    return node.get(key) == null ? absent : bool(key);
   }
 
   @Override

@@ -36,6 +36,15 @@ public interface SettingsReader {
 
   /**
    * @param key the setting
+   * @param min its smallest allowed value
+   * @param max its largest allowed value
+   * @param absent the value when the file has no such setting (one that older files do not hold)
+   * @return an integer in [{@code min}, {@code max}], or {@code absent}
+   */
+  int intOr(String key, int min, int max, int absent);
+
+  /**
+   * @param key the setting
    * @param min the smallest allowed entry
    * @param max the largest allowed entry
    * @return an array of exactly two integers in [{@code min}, {@code max}] (a {height, width} setting)
@@ -60,6 +69,13 @@ public interface SettingsReader {
    * @return true or false
    */
   boolean bool(String key);
+
+  /**
+   * @param key the setting
+   * @param absent the value when the file has no such setting (one that older files do not hold)
+   * @return true or false, or {@code absent}
+   */
+  boolean boolOr(String key, boolean absent);
 
   /**
    * @param key the setting

@@ -128,6 +128,7 @@ public final class TransformerEncoderLayer extends Layer {
         + " -> " + dimFeedforward + "), dropout Dropout, linear2 Linear(" + dimFeedforward + " -> " + dModel
         + "), norm1 and norm2 LayerNorm([" + dModel + "]), dropout1 and dropout2 Dropout";
     if (c.length != 8 || !(c[0] instanceof MultiheadAttention a) || a.embedDim() != dModel || a.numHeads() != nhead
+        || a.kdim() != dModel || a.vdim() != dModel
         || !(c[1] instanceof Linear l1) || l1.inFeatures() != dModel || l1.outFeatures() != dimFeedforward
         || !(c[2] instanceof Dropout) || !(c[3] instanceof Linear l2) || l2.inFeatures() != dimFeedforward
         || l2.outFeatures() != dModel || !(c[4] instanceof LayerNorm n1) || !Arrays.equals(n1.normalizedShape(), width)

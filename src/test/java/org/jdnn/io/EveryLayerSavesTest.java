@@ -132,8 +132,11 @@ class EveryLayerSavesTest {
     e.put(AdaptiveAvgPool1d.class, new Example(() -> new AdaptiveAvgPool1d(4), 2, 3, 9));
     e.put(AdaptiveAvgPool2d.class, new Example(() -> new AdaptiveAvgPool2d(3, 2), 2, 3, 7, 5));
     e.put(GELU.class, new Example(() -> new GELU("tanh"), DEFAULT_INPUT));
-    e.put(Embedding.class, new Example(() -> new Embedding(7, 3, 2), () -> Tensor.ofLongs(new long[] {0, 2, 6, 1, 2, 5}, 2, 3)));
-    e.put(MultiheadAttention.class, new Example(() -> new MultiheadAttention(6, 3, 0.25, false, true), 2, 4, 6));
+    e.put(Embedding.class, new Example(() -> Embedding.builder(7, 3).paddingIdx(2).maxNorm(1.5).normType(3.0).build(),
+        () -> Tensor.ofLongs(new long[] {0, 2, 6, 1, 2, 5}, 2, 3)));
+    // self-attention, so kdim = vdim = E here; AttentionEmbeddingFileTest saves kdim and vdim
+    e.put(MultiheadAttention.class, new Example(() -> MultiheadAttention.builder(6, 3).dropout(0.25).bias(false).batchFirst(true)
+        .addBiasKv(true).addZeroAttn(true).build(), 2, 4, 6));
     e.put(TransformerEncoderLayer.class, new Example(() -> new TransformerEncoderLayer(6, 2, 10, 0.125, "gelu", 1e-4, true,
         true, true), 2, 4, 6));
     return e;

@@ -68,13 +68,41 @@ final class AttentionRef {
    */
   static double[][] mha(double[] query, double[] key, double[] value, int n, int l, int s, int e, int h, double[] inW,
       double[] inB, double[] outW, double[] outB, double[] add, boolean[] masked) {
+    double[] qW = java.util.Arrays.copyOfRange(inW, 0, e * e), kW = java.util.Arrays.copyOfRange(inW, e * e, 2 * e * e),
+        vW = java.util.Arrays.copyOfRange(inW, 2 * e * e, 3 * e * e);
+    return mha(query, key, value, n, l, s, e, h, e, e, qW, kW, vW, inB, null, null, false, outW, outB, add, masked);
+  }
+
+  /**
+   * nn.MultiheadAttention with every option, in eval mode, on batch-first arrays: query (N, L, E), key
+   * (N, S, kd), value (N, S, vd); projections qW (E, E), kW (E, kd), vW (E, vd), inB (3E) or null. With
+   * {@code biasK}, {@code biasV} (E each) the projected keys and values get one more position S holding them;
+   * with {@code zeroAttn} every head's keys and values get one more position of zeros after that. {@code add}
+   * and {@code masked} cover all S' = S (+1) (+1) positions, (N, H, L, S'), or are null. Returns {output
+   * (N, L, E), weights per head (N, H, L, S')}.
+   */
+  static double[][] mha(double[] query, double[] key, double[] value, int n, int l, int s, int e, int h, int kd, int vd,
+      double[] qW, double[] kW, double[] vW, double[] inB, double[] biasK, double[] biasV, boolean zeroAttn, double[] outW,
+      double[] outB, double[] add, boolean[] masked) {
     int d = e / h;
-    double[] q = linear(query, n * l, e, inW, 0, e, inB, 0);
-    double[] k = linear(key, n * s, e, inW, e, e, inB, e);
-    double[] v = linear(value, n * s, e, inW, 2 * e, e, inB, 2 * e);
+    double[] q = linear(query, n * l, e, qW, 0, e, inB, 0);
+    double[] k = linear(key, n * s, kd, kW, 0, e, inB, e);
+    double[] v = linear(value, n * s, vd, vW, 0, e, inB, 2 * e);
+    int s1 = s;
+    if (biasK != null) {  // (N, S, E) -> (N, S + 1, E), the bias at position S of every sample
+      k = appendRow(k, n, s, e, biasK);
+      v = appendRow(v, n, s, e, biasV);
+      s1 = s + 1;
+    }
     // split heads: (N, len, H, D) -> (N H, len, D)
-    double[] qh = splitHeads(q, n, l, h, d), kh = splitHeads(k, n, s, h, d), vh = splitHeads(v, n, s, h, d);
-    double[][] att = sdpa(qh, kh, vh, n * h, l, s, d, d, 1 / Math.sqrt(d), add, masked);
+    double[] qh = splitHeads(q, n, l, h, d), kh = splitHeads(k, n, s1, h, d), vh = splitHeads(v, n, s1, h, d);
+    int s2 = s1;
+    if (zeroAttn) {  // (N H, S1, D) -> (N H, S1 + 1, D), zeros at the end
+      kh = appendRow(kh, n * h, s1, d, new double[d]);
+      vh = appendRow(vh, n * h, s1, d, new double[d]);
+      s2 = s1 + 1;
+    }
+    double[][] att = sdpa(qh, kh, vh, n * h, l, s2, d, d, 1 / Math.sqrt(d), add, masked);
     double[] merged = new double[n * l * e];
     for (int bi = 0; bi < n; bi++) {
       for (int hi = 0; hi < h; hi++) {
@@ -84,6 +112,16 @@ final class AttentionRef {
       }
     }
     return new double[][] {linear(merged, n * l, e, outW, 0, e, outB, 0), att[1]};
+  }
+
+  /** (B, len, c) to (B, len + 1, c), {@code row} at position len of every b. */
+  private static double[] appendRow(double[] x, int b, int len, int c, double[] row) {
+    double[] y = new double[b * (len + 1) * c];
+    for (int bi = 0; bi < b; bi++) {
+      System.arraycopy(x, bi * len * c, y, bi * (len + 1) * c, len * c);
+      System.arraycopy(row, 0, y, (bi * (len + 1) + len) * c, c);
+    }
+    return y;
   }
 
   private static double[] splitHeads(double[] x, int n, int len, int h, int d) {

@@ -5,17 +5,25 @@ import static org.jdnn.testing.OpTestSupport.assertMessage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradCheck;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.jdnn.testing.TestDevice;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Embedding (nn.Embedding: rows of weight by index, N(0, 1) init, padding_idx row zero and without
- * gradient) against direct lookups, with a gradient check, parity and error messages.
+ * gradient) against direct lookups, with a gradient check, parity and error messages; max_norm against a
+ * float64 reference of PyTorch's embedding_renorm_ (the looked-up rows whose p-norm exceeds max_norm scaled
+ * by max_norm / (norm + 1e-7) in the weight, then looked up; the gradient the plain lookup's) on every device.
  */
 class EmbeddingTest {
   @Test
@@ -92,6 +100,134 @@ class EmbeddingTest {
       RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
           () -> emb.forward(Tensor.ofLongs(new long[] {1, 5}, 2)));
       org.jdnn.testing.OpTestSupport.assertMentions(e, "5");
+    }
+  }
+
+  // ---- max_norm / norm_type ----
+
+  private static final int ROWS = 7, DIM = 3;
+
+  /** Rows of assorted norms: row r is (r - 3, 0.5 r, -1.25), above 1.5 in every p-norm used, except row 3, far below. */
+  private static double[] table() {
+    double[] w = new double[ROWS * DIM];
+    for (int r = 0; r < ROWS; r++) {
+      w[r * DIM] = r - 3;
+      w[r * DIM + 1] = 0.5 * r;
+      w[r * DIM + 2] = -1.25;
+    }
+    w[3 * DIM] = 0.05;
+    w[3 * DIM + 1] = -0.1;
+    w[3 * DIM + 2] = 0.08;
+    return w;
+  }
+
+  private static double pNorm(double[] w, int row, double p) {
+    double acc = 0;
+    for (int c = 0; c < DIM; c++) acc += Math.pow(Math.abs(w[row * DIM + c]), p);
+    return Math.pow(acc, 1 / p);
+  }
+
+  /** The reference: the table after embedding_renorm_ of the looked-up rows. */
+  private static double[] renormed(double[] w, long[] idx, double maxNorm, double p) {
+    double[] out = w.clone();
+    boolean[] seen = new boolean[ROWS];
+    for (long i : idx) {
+      int r = (int) i;
+      if (seen[r]) continue;
+      seen[r] = true;
+      double norm = pNorm(w, r, p);
+      if (norm > maxNorm) for (int c = 0; c < DIM; c++) out[r * DIM + c] = w[r * DIM + c] * (maxNorm / (norm + 1e-7));
+    }
+    return out;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("org.jdnn.testing.TestDevice#all")
+  void maxNormRenormalizesTheLookedUpRowsInPlace(TestDevice testDevice) {
+    Device dev = testDevice.device();
+    long[] idx = {5, 0, 5, 3, 1, 6, 5};  // row 2 (norm above max_norm) and row 4 are not looked up; 5 three times
+    double maxNorm = 1.5;
+    for (double p : new double[] {2.0, 1.0, 3.0, 0.5}) {
+      try (Embedding emb = Embedding.builder(ROWS, DIM).maxNorm(maxNorm).normType(p).paddingIdx(6).build();
+          TensorScope s = new TensorScope()) {
+        emb.to(DType.FLOAT64);
+        double[] w = table();
+        emb.weight().write(w);
+        emb.to(dev);
+        double[] want = renormed(w, idx, maxNorm, p);
+        assertTrue(pNorm(w, 2, p) > maxNorm && pNorm(w, 3, p) < maxNorm, "the table has rows on both sides of max_norm");
+        Tensor y = emb.forward(Tensor.ofLongs(idx, 7).to(dev));
+        String where = emb.describe() + " on " + dev;
+        double[] after = LayerChecks.host(emb.weight());
+        assertAllClose(want, after, 1e-14, 1e-14, where + ": weight after forward");
+        for (int r = 0; r < ROWS; r++) {
+          double n = pNorm(want, r, p);
+          final int row = r;
+          boolean lookedUp = java.util.Arrays.stream(idx).anyMatch(i -> i == row);
+          assertTrue(!lookedUp || n <= maxNorm, where + ": row " + r + " norm " + n);
+        }
+        double[] rows = new double[idx.length * DIM];
+        for (int i = 0; i < idx.length; i++) System.arraycopy(want, (int) idx[i] * DIM, rows, i * DIM, DIM);
+        assertArrayEquals(new long[] {7, DIM}, y.shape());
+        assertAllClose(rows, LayerChecks.host(y), 1e-14, 1e-14, where + ": output rows");
+        // the gradient is the plain lookup's: g summed into each row looked up, none for the padding row 6
+        double[] g = LayerChecks.values(9, idx.length * DIM);
+        y.mul(Tensor.of(g, 7, DIM).to(dev)).sum().backward();
+        double[] wantGrad = new double[ROWS * DIM];
+        for (int i = 0; i < idx.length; i++) {
+          if (idx[i] == 6) continue;
+          for (int c = 0; c < DIM; c++) wantGrad[(int) idx[i] * DIM + c] += g[i * DIM + c];
+        }
+        assertAllClose(wantGrad, LayerChecks.host(emb.weight().grad()), 1e-14, 1e-14, where + ": weight gradient");
+        // a second forward leaves the renormalized rows (now at most max_norm) as they are
+        emb.forward(Tensor.ofLongs(idx, 7).to(dev));
+        assertArrayEquals(after, LayerChecks.host(emb.weight()), where + ": weight after a second forward");
+      }
+    }
+  }
+
+  @Test
+  void maxNormInFloat32AndUnderNoGrad() {
+    long[] idx = {2, 4, 2};
+    try (Embedding emb = Embedding.builder(ROWS, DIM).maxNorm(1.0).build(); TensorScope s = new TensorScope()) {
+      double[] w = table();
+      float[] wf = new float[w.length];
+      for (int i = 0; i < w.length; i++) wf[i] = (float) w[i];
+      emb.weight().write(wf);
+      double[] start = LayerChecks.host(emb.weight());
+      emb.eval();
+      try (GradMode.Guard off = GradMode.disable()) {
+        emb.forward(Tensor.ofInts(new int[] {2, 4, 2}, 3));
+      }
+      // eval and no-grad renormalize too, as PyTorch's
+      assertAllClose(renormed(start, idx, 1.0, 2.0), LayerChecks.host(emb.weight()), 1e-6, 1e-6, "float32 weight");
+    }
+  }
+
+  @Test
+  void maxNormSettingsAndRefusals() {
+    try (Embedding plain = new Embedding(5, 2); Embedding m = Embedding.builder(5, 2).paddingIdx(1).maxNorm(0.5).normType(3)
+        .build()) {
+      assertNull(plain.maxNorm());
+      assertEquals(2.0, plain.normType());
+      assertEquals("Embedding(5, 2)", plain.describe());
+      assertEquals(0.5, m.maxNorm());
+      assertEquals(3.0, m.normType());
+      assertEquals(1, m.paddingIdx());
+      assertEquals("Embedding(5, 2, padding_idx=1, max_norm=0.5, norm_type=3.0)", m.describe());
+    }
+    for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertMessage(() -> Embedding.builder(5, 2).maxNorm(bad).build(), "Embedding(5, 2, max_norm=" + bad
+          + "): max_norm must be a finite number > 0, got " + bad, "leave it unset");
+      assertMessage(() -> Embedding.builder(5, 2).maxNorm(1).normType(bad).build(), "Embedding(5, 2, max_norm=1.0, norm_type="
+          + bad + "): norm_type must be a finite number > 0", "got " + bad, "2 (the default)");
+    }
+    assertMessage(() -> Embedding.builder(5, 2).generator(null), "Embedding: generator must not be null");
+    try (Embedding emb = Embedding.builder(5, 2).maxNorm(1).build(); TensorScope s = new TensorScope()) {
+      RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+          () -> emb.forward(Tensor.ofLongs(new long[] {1, 7}, 2)));
+      org.jdnn.testing.OpTestSupport.assertMentions(e, "7");
+      assertMessage(() -> emb.forward(Tensor.zeros(3)), "Embedding(5, 2, max_norm=1.0): expected int32 or int64 indices");
     }
   }
 }

@@ -40,6 +40,8 @@ class StateDictNamesTest {
   void embedding() {
     // nn.Embedding docs, Variables: weight, shape (num_embeddings, embedding_dim)
     assertStateDict(new Embedding(10, 3), "weight", new long[] {10, 3});
+    // max_norm and norm_type add no parameter or buffer
+    assertStateDict(Embedding.builder(10, 3).maxNorm(1.0).normType(1.0).build(), "weight", new long[] {10, 3});
   }
 
   @Test
@@ -67,6 +69,21 @@ class StateDictNamesTest {
     // bias=False drops both biases
     assertStateDict(new MultiheadAttention(8, 2, 0.0, false, true), "in_proj_weight", new long[] {24, 8}, "out_proj.weight",
         new long[] {8, 8});
+    // with kdim or vdim other than embed_dim the definition registers q_proj_weight (embed_dim, embed_dim), k_proj_weight
+    // (embed_dim, kdim) and v_proj_weight (embed_dim, vdim) instead of in_proj_weight, and in_proj_bias stays (3 embed_dim);
+    // add_bias_kv registers bias_k and bias_v, each (1, 1, embed_dim), after in_proj_bias and before out_proj
+    assertStateDict(MultiheadAttention.builder(8, 2).kdim(3).vdim(5).build(), "q_proj_weight", new long[] {8, 8},
+        "k_proj_weight", new long[] {8, 3}, "v_proj_weight", new long[] {8, 5}, "in_proj_bias", new long[] {24},
+        "out_proj.weight", new long[] {8, 8}, "out_proj.bias", new long[] {8});
+    assertStateDict(MultiheadAttention.builder(8, 2).vdim(5).addBiasKv(true).addZeroAttn(true).build(), "q_proj_weight",
+        new long[] {8, 8}, "k_proj_weight", new long[] {8, 8}, "v_proj_weight", new long[] {8, 5}, "in_proj_bias",
+        new long[] {24}, "bias_k", new long[] {1, 1, 8}, "bias_v", new long[] {1, 1, 8}, "out_proj.weight", new long[] {8, 8},
+        "out_proj.bias", new long[] {8});
+    assertStateDict(MultiheadAttention.builder(8, 2).addBiasKv(true).bias(false).build(), "in_proj_weight", new long[] {24, 8},
+        "bias_k", new long[] {1, 1, 8}, "bias_v", new long[] {1, 1, 8}, "out_proj.weight", new long[] {8, 8});
+    // add_zero_attn adds no parameter
+    assertStateDict(MultiheadAttention.builder(8, 2).addZeroAttn(true).build(), "in_proj_weight", new long[] {24, 8},
+        "in_proj_bias", new long[] {24}, "out_proj.weight", new long[] {8, 8}, "out_proj.bias", new long[] {8});
   }
 
   @Test
