@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.GradMode;
@@ -84,7 +85,23 @@ public abstract class Layer implements AutoCloseable {
    */
   public final Tensor call(Tensor input) {
     LayerHooks h = hooks;
-    return h == null ? forward(input) : h.run(this, input);
+    return h == null ? forward(input) : h.run(this, input, this::forward);
+  }
+
+  /**
+   * {@link #call} for a forward that takes more than one tensor (MultiheadAttention's query, key,
+   * value and masks): the hooks see {@code input} (the first argument, as the layer's input; a
+   * pre-hook's replacement is what {@code forward} receives) and the output {@code forward}
+   * returns from it. A layer with such a forward offers a public {@code call} with its arguments
+   * built on this, so containers can run it with its hooks.
+   *
+   * @param input the tensor the hooks see as the input
+   * @param forward computes the output from the (possibly replaced) input
+   * @return the output, or a forward hook's replacement
+   */
+  protected final Tensor call(Tensor input, UnaryOperator<Tensor> forward) {
+    LayerHooks h = hooks;
+    return h == null ? forward.apply(input) : h.run(this, input, forward);
   }
 
   /**

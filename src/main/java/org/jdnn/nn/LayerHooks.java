@@ -3,6 +3,7 @@ package org.jdnn.nn;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.jdnn.tensor.Autograd;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
@@ -24,13 +25,13 @@ final class LayerHooks {
 
   // Pre-hooks, forward, forward hooks, then the backward hooks' node on the final output, as
   // PyTorch's Module.__call__ orders them.
-  Tensor run(Layer layer, Tensor input) {
+  Tensor run(Layer layer, Tensor input, UnaryOperator<Tensor> body) {
     Tensor x = input;
     for (ForwardPreHook h : pre) {
       Tensor replaced = h.apply(layer, x);
       if (replaced != null) x = replaced;
     }
-    Tensor out = layer.forward(x);
+    Tensor out = body.apply(x);
     for (ForwardHook h : forward) {
       Tensor replaced = h.apply(layer, x, out);
       if (replaced != null) out = replaced;

@@ -355,6 +355,37 @@ public final class MultiheadAttention extends Layer {
   }
 
   /**
+   * {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)} run through this
+   * layer's hooks, as {@link #call(Tensor)} runs {@link #forward(Tensor)}: the hooks see the query as
+   * the input and the attention output as the output. A pre-hook's replacement becomes the query,
+   * and the key and value too where they are the query (self-attention); a forward hook's
+   * replacement becomes the output; the weights come back beside it as computed. Containers
+   * (TransformerEncoderLayer) call this, so hooks on their attention run.
+   *
+   * @param query (L, N, E), or (N, L, E) with batchFirst
+   * @param key (S, N, kdim), or (N, S, kdim)
+   * @param value (S, N, vdim), or (N, S, vdim)
+   * @param keyPaddingMask null, or (N, S): uint8 (nonzero: ignore that key) or float (added)
+   * @param attnMask null, or (L, S) or (N numHeads, L, S): uint8 (nonzero: not allowed) or float (added)
+   * @param needWeights whether to return the attention weights
+   * @param averageAttnWeights whether the weights are averaged over the heads
+   * @return the output (of query's shape, or a forward hook's replacement) and, with
+   *     {@code needWeights}, the weights (else null)
+   * @throws IllegalArgumentException when an input or mask does not fit
+   */
+  public Output call(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean needWeights,
+      boolean averageAttnWeights) {
+    Tensor[] weights = new Tensor[1];
+    Tensor out = call(query, q -> {
+      Output o = forward(q, key == query ? q : key, value == query ? q : value, keyPaddingMask, attnMask, needWeights,
+          averageAttnWeights);
+      weights[0] = o.weights();
+      return o.output();
+    });
+    return new Output(out, weights[0]);
+  }
+
+  /**
    * Attention with masks, and optionally its weights. With addBiasKv and addZeroAttn the keys are S + 1 or
    * S + 2 positions: the masks keep their (.., S) shapes here and the layer pads them with open columns.
    *

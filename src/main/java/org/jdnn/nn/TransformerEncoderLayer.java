@@ -184,7 +184,7 @@ public final class TransformerEncoderLayer extends Layer {
   }
 
   private Tensor attentionBlock(Tensor x, Tensor mask, Tensor keyPadding) {
-    return dropout1.call(selfAttn.forward(x, x, x, keyPadding, mask, false, true).output());
+    return dropout1.call(selfAttn.call(x, x, x, keyPadding, mask, false, true).output());
   }
 
   private Tensor feedForwardBlock(Tensor x) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,57 @@ class TransformerEncoderLayerTest {
       assertEquals("relu", t.activation());
       assertEquals(false, t.isBatchFirst());
       assertEquals(false, t.isNormFirst());
+    }
+  }
+
+  @Test
+  void hooksOnTheSelfAttentionRun() {
+    try (TransformerEncoderLayer t = new TransformerEncoderLayer(D, H, FF, 0.0, "relu", 1e-5, true, false, true);
+        TensorScope s = new TensorScope()) {
+      t.to(DType.FLOAT64);
+      LayerChecks.randomizeParameters(t, 9);
+      MultiheadAttention sa = (MultiheadAttention) t.children().get("self_attn");
+      Tensor x = Tensor.of(LayerChecks.values(4, N * L * D), N, L, D).requiresGrad(true);
+      double[] plain = t.forward(x).toDoubleArray();
+      double[] expectedAttention = sa.forward(x).toDoubleArray();
+      List<double[]> seenInputs = new java.util.ArrayList<>();
+      List<double[]> seenOutputs = new java.util.ArrayList<>();
+      List<long[]> seenGradients = new java.util.ArrayList<>();
+      try (HookHandle pre = sa.registerForwardPreHook((layer, in) -> {
+            seenInputs.add(in.toDoubleArray());
+            return null;
+          });
+          HookHandle fwd = sa.registerForwardHook((layer, in, out) -> {
+            seenOutputs.add(out.toDoubleArray());
+            return null;
+          });
+          HookHandle bwd = sa.registerBackwardHook((layer, g) -> {
+            seenGradients.add(g.shape());
+            return null;
+          })) {
+        Tensor y = t.forward(x);
+        assertAllClose(plain, y.toDoubleArray(), 0, 0, "hooks that replace nothing change nothing");
+        y.sum().backward();
+      }
+      assertEquals(1, seenInputs.size(), "the pre-hook runs once per forward of the block");
+      assertAllClose(x.toDoubleArray(), seenInputs.get(0), 0, 0, "post-norm: the attention's input is x");
+      assertEquals(1, seenOutputs.size(), "the forward hook runs once per forward of the block");
+      assertAllClose(expectedAttention, seenOutputs.get(0), 0, 0, "the forward hook sees the attention's output");
+      assertEquals(1, seenGradients.size(), "the backward hook runs once per backward");
+      assertArrayEquals(new long[] {N, L, D}, seenGradients.get(0));
+
+      // a forward hook's replacement is what the block adds: zeros give the block with out_proj zeroed
+      double[] replaced;
+      try (HookHandle zero = sa.registerForwardHook((layer, in, out) -> out.mul(0.0))) {
+        replaced = t.forward(x).toDoubleArray();
+      }
+      try (GradMode.Guard off = GradMode.disable()) {
+        for (String name : List.of("out_proj.weight", "out_proj.bias")) {
+          Tensor w = sa.namedParameters().get(name);
+          w.copyFrom(Tensor.zeros(DType.FLOAT64, w.shape()));
+        }
+      }
+      assertAllClose(t.forward(x).toDoubleArray(), replaced, 1e-15, 1e-15, "a replaced attention output");
     }
   }
 
