@@ -48,20 +48,16 @@ void CpuBackend::masked_softmax(const Tensor& x, const Tensor* mask, Tensor& y, 
     using T = decltype(zero);
     if (x.numel == 0) return;
     const int64_t c = x.dim(-1), rows = x.numel / c, l = causal ? x.dim(-2) : 1;
-    kernels::StridedGeom rows_geom;
-    int64_t m_stride = 0;
-    if (mask != nullptr) {
-      const kernels::StridedGeom g = kernels::broadcast_geom(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim());
-      m_stride = g.stride[g.rank - 1];
-      rows_geom = kernels::outer_rows(g);
-    }
+    const kernels::RowBroadcast mb =
+        mask != nullptr ? kernels::row_broadcast(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim())
+                        : kernels::RowBroadcast{};
     const T* xs = x.data<T>();
     const T* ms = mask != nullptr ? mask->data<T>() : nullptr;
     T* ys = y.data<T>();
     parallel_for(rows, std::max<int64_t>(1, 8192 / c), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
-        const T* mr = ms != nullptr ? ms + kernels::strided_offset(rows_geom, r) : nullptr;
-        kernels::masked_softmax_row(xs + r * c, mr, m_stride, ys + r * c, c, scale, causal ? r % l : c);
+        const T* mr = ms != nullptr ? ms + kernels::strided_offset(mb.rows, r) : nullptr;
+        kernels::masked_softmax_row(xs + r * c, mr, mb.stride, ys + r * c, c, scale, causal ? r % l : c);
       }
     });
   });

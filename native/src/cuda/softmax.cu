@@ -67,20 +67,16 @@ void CudaBackend::masked_softmax(const Tensor& x, const Tensor* mask, Tensor& y,
   JDNN_CUDA_OP("masked_softmax");
   if (x.numel == 0) return;
   const int64_t c = x.dim(-1), rows = x.numel / c, l = causal ? x.dim(-2) : 1;
-  kernels::StridedGeom rows_geom;
-  int64_t m_stride = 0;
-  if (mask != nullptr) {
-    const kernels::StridedGeom g = kernels::broadcast_geom(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim());
-    m_stride = g.stride[g.rank - 1];
-    rows_geom = kernels::merged(kernels::outer_rows(g));
-  }
+  const kernels::RowBroadcast mb =
+      mask != nullptr ? kernels::row_broadcast(mask->shape.data(), mask->ndim(), x.shape.data(), x.ndim())
+                      : kernels::RowBroadcast{};
   with_float(x.dtype, "masked_softmax", [&](auto zero) {
     using T = decltype(zero);
     const T* ms = mask != nullptr ? mask->data<T>() : nullptr;
     void (*kernel)(const T*, const T*, T*, int64_t, int64_t, int64_t, kernels::StridedGeom, int64_t, double, bool) =
         kernels::fits_32bit(rows, mask != nullptr ? mask->numel : 0) ? masked_softmax_rows<T, uint32_t>
                                                                       : masked_softmax_rows<T, int64_t>;
-    launch_n(kernel, rows, jdnn_op.ctx.stream, x.data<T>(), ms, y.data<T>(), rows, c, l, rows_geom, m_stride, scale,
+    launch_n(kernel, rows, jdnn_op.ctx.stream, x.data<T>(), ms, y.data<T>(), rows, c, l, mb.rows, mb.stride, scale,
              causal);
   });
 }

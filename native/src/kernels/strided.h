@@ -91,6 +91,19 @@ inline StridedGeom broadcast_geom(const int64_t* shape, int rank, const int64_t*
   return g;
 }
 
+// An operand broadcast to `out` and read one row (out's last dim) at a time: where each row starts
+// (unravel the row's index over `rows`) and the stride along it (0 when the operand repeats along
+// the row). The masked softmax reads its mask this way on both backends.
+struct RowBroadcast {
+  StridedGeom rows;
+  int64_t stride = 0;
+};
+
+inline RowBroadcast row_broadcast(const int64_t* shape, int rank, const int64_t* out, int out_rank) {
+  const StridedGeom g = broadcast_geom(shape, rank, out, out_rank);
+  return {merged(outer_rows(g)), g.stride[g.rank - 1]};
+}
+
 // The geometry of gather and scatter over an index of shape `index` (rank `rank`): a position
 // of the index reads (or writes) a tensor of shape `t` at its own coordinates, except along
 // `dim` (stride 0 there when `skip_dim`: the index value supplies that coordinate).
