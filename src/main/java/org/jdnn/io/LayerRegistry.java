@@ -53,6 +53,7 @@ import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.nn.TransformerEncoder;
 import org.jdnn.nn.TransformerEncoderLayer;
 import org.jdnn.tensor.Generator;
 
@@ -76,7 +77,8 @@ public final class LayerRegistry {
       ReLU.TYPE, Sigmoid.TYPE, Tanh.TYPE, LeakyReLU.TYPE, ELU.TYPE, Softplus.TYPE, Step.TYPE,
       Softmax.TYPE, LogSoftmax.TYPE,
       LayerNorm.TYPE, GroupNorm.TYPE, SiLU.TYPE, PReLU.TYPE, MaxPool1d.TYPE, AvgPool1d.TYPE, AdaptiveAvgPool1d.TYPE,
-      AdaptiveAvgPool2d.TYPE, GELU.TYPE, Embedding.TYPE, MultiheadAttention.TYPE, TransformerEncoderLayer.TYPE);
+      AdaptiveAvgPool2d.TYPE, GELU.TYPE, Embedding.TYPE, MultiheadAttention.TYPE, TransformerEncoderLayer.TYPE,
+      TransformerEncoder.TYPE);
 
   /** Every known type: the standard ones, then those registered at run time. */
   private static final List<LayerType<?>> TYPES = new CopyOnWriteArrayList<>();

@@ -183,6 +183,21 @@ public final class TransformerEncoderLayer extends Layer {
     });
   }
 
+  /**
+   * {@link #forward(Tensor, Tensor, Tensor)} run through this layer's hooks, as {@link #call(Tensor)}
+   * runs {@link #forward(Tensor)}: the hooks see {@code src} and the output. TransformerEncoder runs
+   * its blocks this way.
+   *
+   * @param src (L, N, E), or (N, L, E) with batchFirst
+   * @param srcMask null, or (L, L) or (N nhead, L, L): uint8 (nonzero: not allowed) or float (added)
+   * @param srcKeyPaddingMask null, or (N, L): uint8 (nonzero: padding, ignored) or float (added)
+   * @return the output, or a forward hook's replacement
+   * @throws IllegalArgumentException when src or a mask does not fit
+   */
+  public Tensor call(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask) {
+    return call(src, x -> forward(x, srcMask, srcKeyPaddingMask));
+  }
+
   private Tensor attentionBlock(Tensor x, Tensor mask, Tensor keyPadding) {
     return dropout1.call(selfAttn.call(x, x, x, keyPadding, mask, false, true).output());
   }

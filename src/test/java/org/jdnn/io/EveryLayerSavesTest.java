@@ -61,6 +61,7 @@ import org.jdnn.nn.Softmax;
 import org.jdnn.nn.Softplus;
 import org.jdnn.nn.Step;
 import org.jdnn.nn.Tanh;
+import org.jdnn.nn.TransformerEncoder;
 import org.jdnn.nn.TransformerEncoderLayer;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
@@ -139,6 +140,8 @@ class EveryLayerSavesTest {
         .addBiasKv(true).addZeroAttn(true).build(), 2, 4, 6));
     e.put(TransformerEncoderLayer.class, new Example(() -> new TransformerEncoderLayer(6, 2, 10, 0.125, "gelu", 1e-4, true,
         true, true), 2, 4, 6));
+    e.put(TransformerEncoder.class, new Example(() -> new TransformerEncoder(i -> new TransformerEncoderLayer(6, 2, 10, 0.125,
+        "relu", 1e-4, true, i == 1, true), 2, new LayerNorm(new long[] {6}, 1e-3, true, false)), 2, 4, 6));
     return e;
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,5 +104,23 @@ class StateDictNamesTest {
       assertEquals(List.of("self_attn", "linear1", "dropout", "linear2", "norm1", "norm2", "dropout1", "dropout2"),
           new ArrayList<>(t.children().keySet()));
     }
+  }
+  @Test
+  void transformerEncoder() {
+    // nn.TransformerEncoder's definition (torch/nn/modules/transformer.py) registers layers (a ModuleList of num_layers
+    // copies of the encoder layer, so its keys are layers.<i>.<the layer's keys>) and norm (the optional final norm)
+    List<Object> expected = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      String p = "layers." + i + ".";
+      Collections.addAll(expected, p + "self_attn.in_proj_weight", new long[] {24, 8}, p + "self_attn.in_proj_bias", new long[] {24},
+          p + "self_attn.out_proj.weight", new long[] {8, 8}, p + "self_attn.out_proj.bias", new long[] {8},
+          p + "linear1.weight", new long[] {16, 8}, p + "linear1.bias", new long[] {16},
+          p + "linear2.weight", new long[] {8, 16}, p + "linear2.bias", new long[] {8},
+          p + "norm1.weight", new long[] {8}, p + "norm1.bias", new long[] {8},
+          p + "norm2.weight", new long[] {8}, p + "norm2.bias", new long[] {8});
+    }
+    Collections.addAll(expected, "norm.weight", new long[] {8}, "norm.bias", new long[] {8});
+    assertStateDict(new TransformerEncoder(i -> new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", 1e-5, false, false, true), 2,
+        new LayerNorm(new long[] {8}, 1e-5, true, true)), expected.toArray());
   }
 }
