@@ -5,6 +5,7 @@ import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.DropoutOps;
 import org.jdnn.tensor.Generator;
+import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -204,10 +205,12 @@ public final class Attention {
     Tensor weights;
     if (mask == null) {
       weights = scores.maskedSoftmax(null, scale, causal);
-    } else if (fullShape.length <= MASKED_SOFTMAX_MAX_DIMS) {
+    } else if (fullShape.length <= Tensor.MAX_STRIDED_DIMS) {  // the mask read through broadcast strides
       weights = scores.reshape(fullShape).maskedSoftmax(mask, scale, causal).reshape(b, l, s);
-    } else {  // more leading dimensions than the fused op reads through strides: the mask in full
-      weights = scores.maskedSoftmax(mask.expand(fullShape).reshape(b, l, s), scale, causal);
+    } else {  // more dims than the fused op's strides: the mask broadcast in full by an add (any rank), then (b, l, s)
+      Tensor zeros = Tensor.empty(mask.dtype(), mask.device(), fullShape);
+      MemoryOps.fill(zeros, 0);
+      weights = scores.maskedSoftmax(mask.add(zeros).reshape(b, l, s), scale, causal);
     }
     if (dropoutP > 0) {
       CudaGraph.drawnByReplays(weights.device(), generator);
@@ -218,7 +221,4 @@ public final class Attention {
     Tensor out = weights.bmm(v.reshape(b, s, ev));
     return new Tensor[] {out.reshape(full(lead, l, ev)), weights.reshape(fullShape)};
   }
-
-  /** The most dimensions {@link Tensor#maskedSoftmax} takes. */
-  private static final int MASKED_SOFTMAX_MAX_DIMS = 8;
 }

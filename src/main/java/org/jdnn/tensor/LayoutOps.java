@@ -13,7 +13,7 @@ final class LayoutOps {
   private LayoutOps() {}
 
   /** The most dimensions the strided copy takes (kernels/strided.h, kStridedMaxDims). */
-  static final int MAX_DIMS = 8;
+  static final int MAX_DIMS = Tensor.MAX_STRIDED_DIMS;
 
   /** {@code dim} in [-rank, rank) counted from the front, else an error naming {@code op}. */
   static int resolveDim(String op, Tensor x, int dim, int rank) {

@@ -8,12 +8,6 @@ import org.jdnn.bridge.JdnnNative;
  * masked softmax that gives attention its weights.
  */
 final class SoftmaxOps {
-  /** An additive mask entry at or below this masks its key (the native kernels' bound, kernels/softmax.h). */
-  static final double MASKED = -1e30;
-
-  /** The most dimensions the masked softmax takes: its mask is read through broadcast strides of fixed size. */
-  static final int MASKED_MAX_DIMS = 8;
-
   private SoftmaxOps() {}
 
   static Tensor apply(Tensor input, double temperature, boolean log) {
@@ -44,9 +38,9 @@ final class SoftmaxOps {
     Tensor x = Autocast.widenForFloat32(input);  // autocast: softmax in float32
     Tensor mask = Autocast.widenForFloat32(additiveMask);
     x.requireFloat(op);
-    if (x.rank() < (causal ? 2 : 1) || x.rank() > MASKED_MAX_DIMS) {
+    if (x.rank() < (causal ? 2 : 1) || x.rank() > Tensor.MAX_STRIDED_DIMS) {
       throw new IllegalArgumentException(op + ": expected scores with " + (causal ? "2 (query, key; causal masking)" : "1")
-          + " to " + MASKED_MAX_DIMS + " dimensions, got " + x.describe() + "; reshape the leading dimensions into fewer");
+          + " to " + Tensor.MAX_STRIDED_DIMS + " dimensions, got " + x.describe() + "; reshape the leading dimensions into fewer");
     }
     if (Double.isNaN(scale) || Double.isInfinite(scale)) {
       throw new IllegalArgumentException(op + ": scale must be finite, got " + scale);

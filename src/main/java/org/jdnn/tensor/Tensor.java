@@ -23,6 +23,12 @@ import org.jdnn.bridge.JdnnNative;
  * messages name the op, the expected and the actual values.
  */
 public final class Tensor implements AutoCloseable {
+  /**
+   * The most dimensions the ops that read an operand through strides take: permute, transpose,
+   * expand, where, maskedSelect and maskedSoftmax (the native geometry has a fixed size).
+   */
+  public static final int MAX_STRIDED_DIMS = 8;
+
   private final TensorDebug.NativeRef ref;
   private final long[] shape;
   private final DType dtype;

@@ -171,6 +171,23 @@ class AttentionTest {
   }
 
   @Test
+  void moreDimensionsThanTheFusedOpsStridesGiveTheSameAttention() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor q = LayerChecks.input(1, 2, 4, 6), k = LayerChecks.input(2, 2, 5, 6), v = LayerChecks.input(3, 2, 5, 3);
+      Tensor mask = Tensor.ofBytes(new byte[] {1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1}, 4, 5);
+      Tensor[] masks = {null, null, mask};
+      for (int c = 0; c < 3; c++) {
+        boolean causal = c == 1;
+        double[] want = Attention.scaledDotProduct(q, k, v, masks[c], causal).toDoubleArray();
+        Tensor y = Attention.scaledDotProduct(q.reshape(1, 1, 1, 1, 1, 1, 2, 4, 6), k.reshape(1, 1, 1, 1, 1, 1, 2, 5, 6),
+            v.reshape(1, 1, 1, 1, 1, 1, 2, 5, 3), masks[c], causal);
+        assertArrayEquals(new long[] {1, 1, 1, 1, 1, 1, 2, 4, 3}, y.shape());
+        assertAllClose(want, y.toDoubleArray(), 0, 0, "rank 9, " + (c == 0 ? "no mask" : c == 1 ? "causal" : "a boolean mask"));
+      }
+    }
+  }
+
+  @Test
   void unusedForwardTemporariesAreFreedWithoutGradients() {
     try (TensorScope s = new TensorScope()) {
       Tensor q = LayerChecks.input(1, 2, 4, 6), k = LayerChecks.input(2, 2, 5, 6), v = LayerChecks.input(3, 2, 5, 3);
