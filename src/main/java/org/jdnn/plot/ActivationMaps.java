@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jdnn.nn.Activation;
 import org.jdnn.nn.BatchNorm;
 import org.jdnn.nn.Conv2d;
 import org.jdnn.nn.Dropout;
 import org.jdnn.nn.Dropout2d;
+import org.jdnn.nn.HookHandle;
 import org.jdnn.nn.Layer;
-import org.jdnn.nn.Sequential;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
@@ -29,9 +30,11 @@ import org.jdnn.tensor.TensorScope;
  * dark blue (the panel's minimum) to yellow (its maximum), scaled per layer: the bar beside each
  * panel gives the values, and a ReLU's dead channels show as flat dark tiles.
  *
- * <p>The model is walked as a {@link Sequential} (nested Sequentials are entered; any other layer,
- * such as a Residual block, runs as one step and is not looked into). It runs in evaluation mode
- * without gradients, and its training mode is restored afterwards.
+ * <p>The model runs once, as it is (Sequential, Residual, Graph or a layer of one's own), with a
+ * forward hook ({@link Layer#registerForwardHook}) on each of its layers without children, so the
+ * convolutions and their followers are taken in the order they run; a container that calls a
+ * child's {@code forward} instead of {@code call} hides that child. It runs in evaluation mode
+ * without gradients, its hooks are removed and its training mode is restored afterwards.
  *
  * <pre>{@code
  * ActivationMaps.save(cnn, testImages.rows(0, 1).features(), Path.of("activations.png"), 16);
@@ -61,13 +64,27 @@ public final class ActivationMaps {
         values = d.toDoubleArray();  // sample 0 is the whole tensor: the batch holds one input
       }
     }
+
+    private Panel(String heading, Panel p) {
+      this.heading = heading;
+      channels = p.channels;
+      height = p.height;
+      width = p.width;
+      values = p.values;
+    }
+
+    Panel titled(String h) {
+      return new Panel(h, this);
+    }
   }
+
+  /** One call of a layer without children, in call order: its name in the model and its output (null unless one (1, C, H, W) map). */
+  private record Call(String name, Layer layer, Panel output) {}
 
   /**
    * Writes the maps of {@code input} through {@code model} to {@code png}, atomically.
    *
-   * @param model a Sequential (or any layer, which then counts as a single step) whose
-   *     convolutions are Conv2d layers
+   * @param model any model whose convolutions are Conv2d layers run through {@code call}
    * @param input one image, (C, H, W) or (1, C, H, W), on any device (moved to the model's)
    * @param png the file to create or replace; its directory is created when missing
    * @param maxChannels how many channels of each layer to show at most (the first ones), in [1, 256]
@@ -82,7 +99,7 @@ public final class ActivationMaps {
   /**
    * Draws the maps of {@code input} through {@code model}.
    *
-   * @param model a Sequential whose convolutions are Conv2d layers
+   * @param model any model whose convolutions are Conv2d layers run through {@code call}
    * @param input one image, (C, H, W) or (1, C, H, W)
    * @param maxChannels how many channels of each layer to show at most, in [1, 256]
    * @return a new RGB image
@@ -100,59 +117,75 @@ public final class ActivationMaps {
     }
     List<Panel> panels = capture(model, input, batched);
     if (panels.size() < 2) {
-      throw new IllegalArgumentException("ActivationMaps: the model has no Conv2d layer to show (walked as a Sequential: "
-          + model.describe() + ")");
+      throw new IllegalArgumentException("ActivationMaps: the model has no Conv2d layer to show (none ran through"
+          + " Layer.call in " + model.describe() + ")");
     }
     return draw(panels, maxChannels);
   }
 
   private static List<Panel> capture(Layer model, Tensor input, boolean batched) {
-    List<String> names = new ArrayList<>();
-    List<Layer> steps = new ArrayList<>();
-    flatten(model, "", names, steps);
+    List<Call> calls = new ArrayList<>();
+    List<HookHandle> hooks = new ArrayList<>();
     boolean wasTraining = model.isTraining();
     List<Panel> panels = new ArrayList<>();
     model.eval();
     try (TensorScope s = new TensorScope(); GradMode.Guard g = GradMode.disable()) {
+      hookLeaves(model, "", calls, hooks);
       Tensor x = (batched ? input : input.reshape(1, input.dim(0), input.dim(1), input.dim(2))).to(model.device());
       panels.add(new Panel(String.format(Locale.ROOT, "input, %d x %d x %d", x.dim(1), x.dim(2), x.dim(3)), x));
-      String pending = null;  // the heading of a convolution whose followers are still being applied
-      for (int i = 0; i < steps.size(); i++) {
-        Layer layer = steps.get(i);
-        if (pending != null && !follows(layer)) {
-          panels.add(new Panel(shape(pending, x), x));
-          pending = null;
-        }
-        x = layer.forward(x);
-        if (layer instanceof Conv2d) {
-          pending = names.get(i) + ": Conv2d";
-        } else if (pending != null) {
-          pending += " -> " + layer.getClass().getSimpleName();
-        }
-      }
-      if (pending != null) panels.add(new Panel(shape(pending, x), x));
+      model.call(x);
     } finally {
+      for (HookHandle h : hooks) h.remove();
       model.train(wasTraining);
     }
+    String heading = null;  // the heading of a convolution whose followers are still being applied
+    Panel pending = null;
+    for (Call c : calls) {
+      if (pending != null && !(follows(c.layer()) && c.output() != null)) {
+        panels.add(pending.titled(shape(heading, pending)));
+        pending = null;
+      }
+      if (c.layer() instanceof Conv2d && c.output() != null) {
+        heading = c.name() + ": Conv2d";
+        pending = c.output();
+      } else if (pending != null) {
+        heading += " -> " + c.layer().getClass().getSimpleName();
+        pending = c.output();
+      }
+    }
+    if (pending != null) panels.add(pending.titled(shape(heading, pending)));
     return panels;
+  }
+
+  /** The headings of the panels {@code render} would draw, in order (for tests). */
+  static List<String> headings(Layer model, Tensor input) {
+    List<String> out = new ArrayList<>();
+    for (Panel p : capture(model, input, input.rank() == 4)) out.add(p.heading);
+    return out;
+  }
+
+  /** A forward hook on every layer below {@code l} that has no children, recording its calls with their maps. */
+  private static void hookLeaves(Layer l, String name, List<Call> calls, List<HookHandle> hooks) {
+    if (l.children().isEmpty()) {
+      String n = name.isEmpty() ? "0" : name;
+      hooks.add(l.registerForwardHook((layer, in, out) -> {
+        boolean oneMap = out.rank() == 4 && out.dim(0) == 1;
+        calls.add(new Call(n, layer, oneMap ? new Panel("", out) : null));
+        return null;
+      }));
+      return;
+    }
+    for (Map.Entry<String, Layer> e : l.children().entrySet()) {
+      hookLeaves(e.getValue(), name.isEmpty() ? e.getKey() : name + "." + e.getKey(), calls, hooks);
+    }
   }
 
   private static boolean follows(Layer l) {
     return l instanceof Activation || l instanceof BatchNorm || l instanceof Dropout || l instanceof Dropout2d;
   }
 
-  private static String shape(String heading, Tensor x) {
-    return String.format(Locale.ROOT, "%s, %d x %d x %d", heading, x.dim(1), x.dim(2), x.dim(3));
-  }
-
-  private static void flatten(Layer l, String name, List<String> names, List<Layer> steps) {
-    if (l instanceof Sequential) {
-      Sequential seq = (Sequential) l;
-      for (int i = 0; i < seq.size(); i++) flatten(seq.get(i), name.isEmpty() ? Integer.toString(i) : name + "." + i, names, steps);
-    } else {
-      names.add(name.isEmpty() ? "0" : name);
-      steps.add(l);
-    }
+  private static String shape(String heading, Panel p) {
+    return String.format(Locale.ROOT, "%s, %d x %d x %d", heading, p.channels, p.height, p.width);
   }
 
   private static String heading(Panel p, int shown) {

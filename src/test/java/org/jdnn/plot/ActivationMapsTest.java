@@ -5,17 +5,23 @@ import static org.jdnn.plot.PlotTest.assertNotBlank;
 import static org.jdnn.plot.PlotTest.count;
 import static org.jdnn.plot.PlotTest.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdnn.nn.BatchNorm2d;
 import org.jdnn.nn.Conv2d;
+import org.jdnn.nn.ConvOptions;
 import org.jdnn.nn.Flatten;
 import org.jdnn.nn.Layer;
 import org.jdnn.nn.Linear;
 import org.jdnn.nn.MaxPool2d;
 import org.jdnn.nn.ReLU;
+import org.jdnn.nn.Residual;
 import org.jdnn.nn.Sequential;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
@@ -56,6 +62,25 @@ class ActivationMapsTest {
       assertTrue(one.getHeight() < img.getHeight() + 1, "one channel per layer is no taller");
       assertEquals(img.getHeight(), ActivationMaps.render(model, image, 16).getHeight(), "the same picture twice");
     }
+  }
+
+  @Test
+  void convolutionsInsideAnyContainerAreShownInCallOrder() {
+    try (Layer model = new Sequential(new Conv2d(1, 2, 3), new ReLU(),
+        new Residual(new Sequential(new Conv2d(2, 2, 3, ConvOptions.same()), new BatchNorm2d(2), new ReLU())),
+        new MaxPool2d(2), new Flatten(), new Linear(2 * 3 * 3, 2)); TensorScope s = new TensorScope()) {
+      Tensor image = Tensor.empty(DType.FLOAT32, 1, 8, 8);
+      new Generator(5).normal(image, 0, 1);
+      assertEquals(List.of("input, 1 x 8 x 8", "0: Conv2d -> ReLU, 2 x 6 x 6", "2.inner.0: Conv2d -> BatchNorm2d -> ReLU, 2 x 6 x 6"),
+          ActivationMaps.headings(model, image), "the Residual block's convolution is entered");
+      for (Layer l : all(model)) assertFalse(l.hasHooks(), "no hook stays behind on " + l.describe());
+    }
+  }
+
+  private static List<Layer> all(Layer l) {
+    List<Layer> out = new ArrayList<>(List.of(l));
+    for (Layer c : l.children().values()) out.addAll(all(c));
+    return out;
   }
 
   @Test
