@@ -130,9 +130,10 @@ out="" work="" steps_md="" failed=0
 
 left() { echo $((budget - (SECONDS - start))); }
 
-# The fully qualified names of the test classes that have GPU cases (see the tests step).
+# The fully qualified names of the test classes that have GPU cases (see the tests step): those naming TestDevice or
+# its annotations, and the layer tests whose device parity goes through LayerChecks.parity.
 gpu_test_classes() {
-  grep -rlE 'TestDevice\b|@EveryDevice|@OnDevice\("cuda"\)' src/test/java --include='*Test.java' |
+  grep -rlE 'TestDevice\b|@EveryDevice|@OnDevice\("cuda"\)|LayerChecks\.parity' src/test/java --include='*Test.java' |
     xargs grep -lE '@Test|@ParameterizedTest|@TestTemplate' | sed 's|^src/test/java/||; s|\.java$||; s|/|.|g' | sort
 }
 
