@@ -16,6 +16,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -45,7 +46,7 @@ public final class FashionMnistMultiTask {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-      System.out.println("usage: scripts/run-example.sh FashionMnistMultiTask [--epochs N (5)] [--batch N (128)] [--limit N"
+      System.out.println("usage: FashionMnistMultiTask [--epochs N (5)] [--batch N (128)] [--limit N"
           + " training images (all)] [--seed N (42)] [--data DIR (" + FashionMnist.defaultDir() + ")] [--out DIR"
           + " (target/fashion-mnist-multitask)] [--device cpu|cuda|cuda-emu (best)]\n"
           + "Trains one network with two heads on Fashion-MNIST: the class (10-way) and whether it is footwear"
@@ -57,6 +58,11 @@ public final class FashionMnistMultiTask {
     withOut[1] = "target/fashion-mnist-multitask";
     System.arraycopy(args, 0, withOut, 2, args.length);  // a given --out comes later and wins
     ExampleArgs a = new ExampleArgs(5, withOut);
+    if (a.precision != DType.FLOAT32) {
+      throw new IllegalArgumentException("FashionMnistMultiTask trains in float32 only, got --precision "
+          + (a.precision == DType.BFLOAT16 ? "bf16" : "fp16") + "; drop --precision (FashionMnistMlp, FashionMnistCnn and"
+          + " FashionMnistVit take bf16 and fp16)");
+    }
     if (!FashionMnist.isAvailable(a.data)) {
       System.out.println("Fashion-MNIST not found in " + a.data + ": install it with `sudo apt-get install dataset-fashion-mnist`"
           + " or pass --data DIR. Skipping.");

@@ -20,16 +20,29 @@ import org.jdnn.tensor.Tensor;
  * GELU, dropout 0.1) mix the tokens, and the tokens' mean goes through a LayerNorm to a Linear
  * classifier. Adam lr 1e-3, batch 128, 5 epochs by default; prints the per-epoch loss, test
  * accuracy and training samples/s. Arguments as {@link FashionMnistMlp} (--epochs, --batch,
- * --limit, --seed, --data, --device).
+ * --limit, --seed, --data, --device; --precision other than fp32 is refused).
  */
 public final class FashionMnistVit {
+  private static final String USAGE = "usage: FashionMnistVit [options]\n"
+      + "A small vision transformer (16 patches of 7x7, two pre-norm encoder layers of width 64) trained on\n"
+      + "Fashion-MNIST (Adam, 5 epochs by default), printing the loss, test accuracy, seconds and samples/s of every epoch.";
+
   private FashionMnistVit() {}
 
   /** Model width, tokens (4 x 4 patches), heads and feed-forward width. */
   static final int WIDTH = 64, TOKENS = 16, HEADS = 4, FEEDFORWARD = 128;
 
   public static void main(String[] args) throws Exception {
+    if (ExampleArgs.helpRequested(args, USAGE)) return;
     ExampleArgs a = new ExampleArgs(5, args);
+    if (a.precision != DType.FLOAT32) {
+      // its layer norms and the position embedding add a float32 parameter to the 16-bit outputs autocast gives, and
+      // jdnn's binary ops do not promote mixed float types (PyTorch does)
+      throw new IllegalArgumentException("FashionMnistVit trains in float32 only, got --precision "
+          + (a.precision == DType.BFLOAT16 ? "bf16" : "fp16") + ": its layer norms and position embedding mix float32"
+          + " parameters with autocast's 16-bit outputs, which jdnn's element-wise ops do not promote yet; drop --precision"
+          + " (FashionMnistMlp and FashionMnistCnn take bf16 and fp16)");
+    }
     ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }

@@ -87,7 +87,7 @@ class DemonstrationMainsTest {
     Path classes = Path.of(HiddenUnitFits.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String name : List.of("HiddenUnitFits", "Xor", "Perceptron", "BackpropByHand", "DecisionSurfaces",
-        "VanishingGradients", "BatchNormEffect", "SquareFit", "FashionMnistMlp", "FashionMnistCnn", "FashionMnistFit")) {
+        "VanishingGradients", "BatchNormEffect", "SquareFit", "FashionMnistMlp", "FashionMnistCnn", "FashionMnistFit", "FashionMnistVit", "FashionMnistMultiTask")) {
       Process p = new ProcessBuilder(java, "-cp", classes.toString(), "org.jdnn.examples." + name, "--help")
           .redirectErrorStream(true).start();
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), name + " --help finished");

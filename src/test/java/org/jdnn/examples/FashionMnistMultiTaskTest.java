@@ -35,4 +35,11 @@ class FashionMnistMultiTaskTest {
     assertTrue(acc[1] > 0.9, "footwear accuracy " + acc[1] + " (30% of the images are footwear)");
     assertTrue(Files.size(out.resolve("multitask.safetensors")) > 100_000);
   }
+
+  @Test
+  void refusesAPrecisionItWouldIgnore() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> FashionMnistMultiTask.main(new String[] {"--precision", "fp16", "--data", "/nonexistent"}));
+    assertTrue(e.getMessage().startsWith("FashionMnistMultiTask trains in float32 only, got --precision fp16"), e.getMessage());
+  }
 }

@@ -46,6 +46,14 @@ class TrainingTest {
     assertTrue(r.testAccuracy >= 0.60, "test accuracy " + r.testAccuracy);
   }
 
+  /** The ViT's main refuses --precision bf16/fp16 (it used to parse it and train in float32 regardless). */
+  @Test
+  void fashionMnistVitMainRefusesAPrecisionItCannotTrainIn() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> FashionMnistVit.main(new String[] {"--precision", "bf16", "--data", "/nonexistent"}));
+    assertTrue(e.getMessage().startsWith("FashionMnistVit trains in float32 only, got --precision bf16"), e.getMessage());
+  }
+
   /** The data set's directory; the calling test is skipped, saying how to install it, where it is missing. */
   private static Path installedFashionMnist() {
     Path dir = FashionMnist.defaultDir();
