@@ -20,7 +20,9 @@ import org.jdnn.tensor.Tensor;
  * GELU, dropout 0.1) mix the tokens, and the tokens' mean goes through a LayerNorm to a Linear
  * classifier. Adam lr 1e-3, batch 128, 5 epochs by default; prints the per-epoch loss, test
  * accuracy and training samples/s. Arguments as {@link FashionMnistMlp} (--epochs, --batch,
- * --limit, --seed, --data, --device; --precision other than fp32 is refused).
+ * --limit, --seed, --data, --device, --precision fp32|bf16|fp16). Under bf16 or fp16 the products run in the 16-bit
+ * type while the layer norms, the softmax and the loss run in float32, and the position embedding (a float32 parameter)
+ * added to the patches' 16-bit tokens gives float32 tokens, as PyTorch's autocast and type promotion do.
  */
 public final class FashionMnistVit {
   private static final String USAGE = "usage: FashionMnistVit [options]\n"
@@ -35,15 +37,7 @@ public final class FashionMnistVit {
   public static void main(String[] args) throws Exception {
     if (ExampleArgs.helpRequested(args, USAGE)) return;
     ExampleArgs a = new ExampleArgs(5, args);
-    if (a.precision != DType.FLOAT32) {
-      // its layer norms and the position embedding add a float32 parameter to the 16-bit outputs autocast gives, and
-      // jdnn's binary ops do not promote mixed float types (PyTorch does)
-      throw new IllegalArgumentException("FashionMnistVit trains in float32 only, got --precision "
-          + (a.precision == DType.BFLOAT16 ? "bf16" : "fp16") + ": its layer norms and position embedding mix float32"
-          + " parameters with autocast's 16-bit outputs, which jdnn's element-wise ops do not promote yet; drop --precision"
-          + " (FashionMnistMlp and FashionMnistCnn take bf16 and fp16)");
-    }
-    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), true);
+    ClassifierTraining.Result r = run(a.data, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, true);
     System.out.printf(Locale.ROOT, "final test accuracy %.4f%n", r.testAccuracy);
   }
 
@@ -80,19 +74,28 @@ public final class FashionMnistVit {
     }
   }
 
-  /** Trains the ViT on {@code device}; {@code limit} > 0 uses only the first {@code limit} training images. */
+  /** Trains the ViT on {@code device} in float32; {@code limit} > 0 uses only the first {@code limit} training images. */
   public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
       boolean print) throws Exception {
+    return run(dir, epochs, batchSize, limit, seed, device, DType.FLOAT32, print);
+  }
+
+  /**
+   * As above, with the forward passes under {@link org.jdnn.tensor.Autocast} when {@code precision} is BFLOAT16 or
+   * FLOAT16 (loss-scaled).
+   */
+  public static ClassifierTraining.Result run(Path dir, int epochs, int batchSize, int limit, long seed, Device device,
+      DType precision, boolean print) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (StandardizedFashionMnist data = StandardizedFashionMnist.load(dir, limit, 0, image);
         Layer model = new Vit(Generator.global()).to(device)) {
       if (print) {
         System.out.printf(Locale.ROOT, "ViT (16 patches of 7x7, width %d, 2 encoder layers, %d heads), %,d parameters;"
-            + " %d train / %d test images, batch %d, on %s%n", WIDTH, HEADS, model.parameterCount(), data.train.size(),
-            data.test.size(), batchSize, ExampleArgs.describe(device));
+            + " %d train / %d test images, batch %d, %s, on %s%n", WIDTH, HEADS, model.parameterCount(), data.train.size(),
+            data.test.size(), batchSize, precision, ExampleArgs.describe(device));
       }
-      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, print);
+      return ClassifierTraining.run(model, data.train, data.test, epochs, batchSize, 1e-3, seed, precision, print);
     }
   }
 }

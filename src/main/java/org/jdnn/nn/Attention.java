@@ -1,6 +1,7 @@
 package org.jdnn.nn;
 
 import java.util.Arrays;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.CudaGraph;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.DropoutOps;
@@ -107,13 +108,15 @@ public final class Attention {
   static void checkOperands(String op, Tensor q, Tensor k, Tensor v) {
     if (q == null || k == null || v == null) throw new IllegalArgumentException(op + ": query, key and value must not be null");
     Tensor.requireSameDevice(op, q, k, v);
-    for (Tensor t : new Tensor[] {k, v}) {
+    // autocast: projections give 16-bit q, k, v (the products round every operand to the autocast type anyway)
+    boolean autocast = Autocast.takesMixed(q, k, v);
+    for (Tensor t : autocast ? new Tensor[0] : new Tensor[] {k, v}) {
       if (t.dtype() != q.dtype()) {
         throw new IllegalArgumentException(op + ": query, key and value must share a dtype, got query " + q.describe()
             + " and " + t.describe());
       }
     }
-    if (q.dtype() != DType.FLOAT32 && q.dtype() != DType.FLOAT64) {
+    if (!autocast && q.dtype() != DType.FLOAT32 && q.dtype() != DType.FLOAT64) {
       throw new IllegalArgumentException(op + ": expected float32 or float64 tensors, got query " + q.describe());
     }
     int r = q.rank();
@@ -175,7 +178,8 @@ public final class Attention {
 
   /** A mask is uint8 (boolean) or of the scores' float dtype. */
   static void checkMaskType(String op, String what, Tensor mask, DType dtype) {
-    if (mask.dtype() != DType.UINT8 && mask.dtype() != dtype) {
+    // under autocast the scores' type is the autocast one and the softmax runs in float32: any float mask fits
+    if (mask.dtype() != DType.UINT8 && mask.dtype() != dtype && !Autocast.takesMixed(mask)) {
       throw new IllegalArgumentException(op + ": " + what + " must be uint8 (a boolean mask) or " + dtype + " (added to the"
           + " scores), got " + mask.describe());
     }

@@ -1,6 +1,7 @@
 package org.jdnn.nn;
 
 import java.util.function.Supplier;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
@@ -49,7 +50,7 @@ final class Composed {
    * @throws IllegalArgumentException naming the layer, both dtypes and the fix
    */
   static void checkDType(String layer, Tensor x, Tensor param) {
-    if (x.dtype() != param.dtype()) {
+    if (x.dtype() != param.dtype() && !Autocast.takesMixed(x, param)) {
       throw new IllegalArgumentException(layer + ": expected " + param.dtype() + " input (the parameters' dtype), got "
           + x.describe() + "; convert the input with .to(" + param.dtype() + ") or the layer with .to(" + x.dtype() + ")");
     }

@@ -2,6 +2,7 @@ package org.jdnn.nn;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -85,7 +86,7 @@ public final class GroupNorm extends Layer {
   /**
    * {@inheritDoc}
    *
-   * @param x (N, C, *) input, float32 or float64
+   * @param x (N, C, *) input, float32 or float64 (16-bit under autocast: normalized in float32, as PyTorch)
    * @return a new tensor of x's shape
    * @throws IllegalArgumentException when x has rank below 2 or not C channels in dimension 1
    */
@@ -98,7 +99,8 @@ public final class GroupNorm extends Layer {
     long n = x.dim(0);
     long spatial = x.numel() / Math.max(1, n * channels);
     return Composed.run(() -> {
-      Tensor y = LayerNorm.standardizeRows(x.reshape(n * groups, -1), eps);
+      // autocast: group_norm is on PyTorch's float32 list, so a 16-bit input is normalized (and returned) in float32
+      Tensor y = LayerNorm.standardizeRows(Autocast.widenForFloat32(x).reshape(n * groups, -1), eps);
       if (affine) {
         y = y.reshape(n, channels, spatial).mul(parameter("weight").reshape(channels, 1))
             .add(parameter("bias").reshape(channels, 1));

@@ -3,6 +3,7 @@ package org.jdnn.nn;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -102,7 +103,7 @@ public final class LayerNorm extends Layer {
   /**
    * {@inheritDoc}
    *
-   * @param x (*, normalizedShape...) input, float32 or float64, of the parameters' dtype
+   * @param x (*, normalizedShape...) input, float32 or float64, of the parameters' dtype (16-bit under autocast: normalized in float32, as PyTorch)
    * @return a new tensor of x's shape
    * @throws IllegalArgumentException when x's trailing dimensions are not the normalized shape
    */
@@ -118,7 +119,8 @@ public final class LayerNorm extends Layer {
     }
     if (affine) Composed.checkDType(name, x, parameter("weight"));
     return Composed.run(() -> {
-      Tensor y = standardizeRows(x.reshape(-1, features), eps);
+      // autocast: layer_norm is on PyTorch's float32 list, so a 16-bit input is normalized (and returned) in float32
+      Tensor y = standardizeRows(Autocast.widenForFloat32(x).reshape(-1, features), eps);
       if (affine) {
         y = y.mul(parameter("weight").reshape(features));
         if (hasBias) y = y.add(parameter("bias").reshape(features));

@@ -297,7 +297,11 @@ public final class MultiheadAttention extends Layer {
     }
     if (outProj == null) {
       outProj = new Linear(embedDim, embedDim, bias, g);
-      if (bias) outProj.bias().copyFrom(Tensor.zeros(embedDim));
+      if (bias) {
+        try (Tensor zeros = Tensor.zeros(embedDim)) {  // PyTorch zeroes out_proj.bias
+          outProj.bias().copyFrom(zeros);
+        }
+      }
     } else if (outProj.inFeatures() != embedDim || outProj.outFeatures() != embedDim || outProj.hasBias() != bias) {
       throw new IllegalArgumentException(name + ": out_proj must be Linear(" + embedDim + " -> " + embedDim
           + (bias ? "" : ", no bias") + "), got " + outProj.describe());

@@ -93,7 +93,21 @@ public final class Autocast {
    * type (float64 operands are left alone, as PyTorch leaves them).
    */
   static boolean appliesTo(Tensor... operands) {
-    if (current() == null) return false;
+    return current() != null && productOperands(operands);
+  }
+
+  /**
+   * Whether autocast is on and every tensor (nulls skipped) is float32 or 16-bit: what a layer takes against its
+   * float32 parameters under autocast (a product's 16-bit output, a normalization's float32 one).
+   *
+   * @param tensors the layer's inputs
+   * @return false outside autocast
+   */
+  public static boolean takesMixed(Tensor... tensors) {
+    return current() != null && productOperands(tensors);
+  }
+
+  private static boolean productOperands(Tensor... operands) {
     for (Tensor t : operands) if (t != null && t.dtype() != DType.FLOAT32 && !t.dtype().isHalf()) return false;
     return true;
   }
@@ -106,10 +120,15 @@ public final class Autocast {
   }
 
   /**
-   * For an op that computes in float32 or float64 only: a 16-bit input widened to float32 while autocast is on
-   * (PyTorch's float32 list), anything else as it is (outside autocast a 16-bit input is then refused by the op).
+   * For an op on PyTorch's autocast float32 list, or one that computes in float32 or float64 only: a 16-bit input
+   * widened to float32 (a recorded cast) while autocast is on, anything else as it is (outside autocast a 16-bit input
+   * is then refused by the op). Layers of one's own that normalize (as LayerNorm and GroupNorm do) call it on their
+   * input.
+   *
+   * @param t a tensor, or null
+   * @return t, or t in float32
    */
-  static Tensor widenForFloat32(Tensor t) {
+  public static Tensor widenForFloat32(Tensor t) {
     // the dtype first: float32 inputs, every op's usual case, never look up the thread's state
     return t != null && t.dtype().isHalf() && current() != null ? t.to(DType.FLOAT32) : t;
   }

@@ -16,14 +16,15 @@ public final class ConcatOps {
 
   /**
    * Concatenates {@code xs} along {@code dim} (negative counts from the end). All tensors need the
-   * same rank, dtype, device and sizes in every other dimension. The gradient is sliced back.
+   * same rank, device and sizes in every other dimension; mixed dtypes are promoted as torch.cat promotes them (see
+   * {@link DType}), each input's gradient sliced back in its own dtype.
    *
    * @param dim the dimension to join along, in [-rank, rank)
    * @param layer the layer or op named first in error messages
    * @param xs one or more tensors; not closed
    * @return a new tensor, its {@code dim} the sum of theirs
    * @throws IllegalArgumentException when no tensor is given, {@code dim} is out of range, or the
-   *     tensors differ in rank, dtype, device or another dimension
+   *     tensors differ in rank, device or another dimension
    */
   public static Tensor concat(int dim, String layer, Tensor... xs) {
     if (xs == null || xs.length == 0) {
@@ -47,10 +48,6 @@ public final class ConcatOps {
     for (int i = 0; i < xs.length; i++) {
       Tensor t = xs[i];
       Tensor.requireSameDevice(layer, first, t);
-      if (t.dtype() != first.dtype()) {
-        throw new IllegalArgumentException(layer + ": tensor " + i + " is " + t.describe() + " but tensor 0 is "
-            + first.describe() + ": dtypes must match");
-      }
       boolean match = t.rank() == rank;
       for (int k = 0; match && k < rank; k++) match = k == d || t.dim(k) == first.dim(k);
       if (!match) {
@@ -64,21 +61,33 @@ public final class ConcatOps {
     }
     long[] shape = first.shape();
     shape[d] = total;
-    Tensor out = Tensor.empty(first.dtype(), first.device(), shape);
+    DType type = TypePromotion.resultType(xs);  // torch.cat promotes mixed dtypes
+    Tensor out = Tensor.empty(type, first.device(), shape);
     long start = 0;
     long[] starts = new long[xs.length];
-    for (int i = 0; i < xs.length; i++) {
-      starts[i] = start;
-      NativeErrors.check(JdnnNative.op_narrow_assign(xs[i].h(), out.h(), d, start));
-      start += xs[i].dim(d);
+    try {
+      for (int i = 0; i < xs.length; i++) {
+        starts[i] = start;
+        Tensor part = TypePromotion.converted(xs[i], type);
+        try {
+          NativeErrors.check(JdnnNative.op_narrow_assign(part.h(), out.h(), d, start));
+        } finally {
+          if (part != xs[i]) part.close();
+        }
+        start += xs[i].dim(d);
+      }
+    } catch (RuntimeException e) {
+      out.close();
+      throw e;
     }
-    if (!first.dtype().isFloatingPoint()) return out;
+    if (!type.isFloatingPoint()) return out;
     return Autograd.record(layer, out, g -> {
       Tensor[] grads = new Tensor[xs.length];
       for (int i = 0; i < xs.length; i++) {
         if (!xs[i].requiresGrad()) continue;
         grads[i] = Tensor.empty(g.dtype(), g.device(), xs[i].shapeRef());
         NativeErrors.check(JdnnNative.op_narrow(g.h(), grads[i].h(), d, starts[i]));
+        grads[i] = inDTypeOf(grads[i], xs[i]);
       }
       return grads;
     }, xs);
@@ -86,7 +95,7 @@ public final class ConcatOps {
 
   /**
    * Stacks {@code xs} along a new dimension {@code dim} in [-rank - 1, rank]: all tensors need the
-   * same shape, dtype and device. One copy per input into the result (each seen as a slice of
+   * same shape and device (mixed dtypes are promoted, as for concat). One copy per input into the result (each seen as a slice of
    * size 1); the gradient is sliced back.
    */
   static Tensor stack(int dim, Tensor... xs) {
@@ -103,27 +112,31 @@ public final class ConcatOps {
     int d = LayoutOps.resolveDim(op, first, dim, shape.length + 1);
     for (int i = 1; i < xs.length; i++) {
       Tensor.requireSameDevice(op, first, xs[i]);
-      if (xs[i].dtype() != first.dtype() || !Arrays.equals(xs[i].shapeRef(), shape)) {
+      if (!Arrays.equals(xs[i].shapeRef(), shape)) {
         throw new IllegalArgumentException(op + ": tensor " + i + " is " + xs[i].describe() + " but tensor 0 is "
-            + first.describe() + ": stacked tensors need one shape and dtype");
+            + first.describe() + ": stacked tensors need one shape");
       }
     }
     long[] slot = new long[shape.length + 1];
     for (int k = 0, j = 0; k < slot.length; k++) slot[k] = k == d ? 1 : shape[j++];
     long[] outShape = slot.clone();
     outShape[d] = xs.length;
-    Tensor out = Tensor.empty(first.dtype(), first.device(), outShape);
+    DType type = TypePromotion.resultType(xs);  // torch.stack promotes mixed dtypes
+    Tensor out = Tensor.empty(type, first.device(), outShape);
     try {
       for (int i = 0; i < xs.length; i++) {
-        try (Tensor part = LayoutOps.view(xs[i], slot)) {
+        Tensor converted = TypePromotion.converted(xs[i], type);
+        try (Tensor part = LayoutOps.view(converted, slot)) {
           NativeErrors.check(JdnnNative.op_narrow_assign(part.h(), out.h(), d, i));
+        } finally {
+          if (converted != xs[i]) converted.close();
         }
       }
     } catch (RuntimeException e) {
       out.close();
       throw e;
     }
-    if (!first.dtype().isFloatingPoint()) return out;
+    if (!type.isFloatingPoint()) return out;
     return Autograd.record(op, out, g -> {
       Tensor[] grads = new Tensor[xs.length];
       for (int i = 0; i < xs.length; i++) {
@@ -132,8 +145,17 @@ public final class ConcatOps {
         try (Tensor part = LayoutOps.view(grads[i], slot)) {
           NativeErrors.check(JdnnNative.op_narrow(g.h(), part.h(), d, i));
         }
+        grads[i] = inDTypeOf(grads[i], xs[i]);
       }
       return grads;
     }, xs);
+  }
+
+  // A gradient sliced in the promoted type, handed back in its input's dtype (the slice is closed when converted).
+  private static Tensor inDTypeOf(Tensor g, Tensor input) {
+    if (g.dtype() == input.dtype()) return g;
+    try (g) {
+      return g.to(input.dtype());
+    }
   }
 }

@@ -1,6 +1,14 @@
 package org.jdnn.tensor;
 
-/** Element types. Codes match native/include/jdnn/jdnn.h. */
+/**
+ * Element types. Codes match native/include/jdnn/jdnn.h.
+ *
+ * <p>The element-wise arithmetic, comparisons and {@code where} take operands of different dtypes and promote them as
+ * PyTorch does ({@link #promote}; torch.result_type): bfloat16 + float32 is float32, int32 + float32 is float32,
+ * float16 + bfloat16 is float32. A zero-dimensional operand only decides the type when its kind (integer or float) is
+ * higher than every other operand's: bfloat16[n] * a float32 scalar tensor is bfloat16. Other ops (products,
+ * convolutions, concatenation) take one dtype, as in PyTorch outside autocast.
+ */
 public enum DType {
   /** 32-bit IEEE float: the working type of models and ops. */
   FLOAT32(0, 4, "float32"),
@@ -60,6 +68,27 @@ public enum DType {
    */
   public boolean isHalf() {
     return this == FLOAT16 || this == BFLOAT16;
+  }
+
+  /**
+   * The smallest type holding both (PyTorch's torch.promote_types): up the lattice uint8, int32, int64, then the float
+   * types, where the wider wins and float16 with bfloat16 gives float32 (neither holds the other's values).
+   *
+   * @param a a dtype
+   * @param b another
+   * @return the promoted type
+   * @throws IllegalArgumentException when either is null
+   */
+  public static DType promote(DType a, DType b) {
+    if (a == null || b == null) throw new IllegalArgumentException("DType.promote: types must not be null, got " + a + ", " + b);
+    if (a == b) return a;
+    if (a.isFloatingPoint() != b.isFloatingPoint()) return a.isFloatingPoint() ? a : b;
+    if (a.isFloatingPoint()) return a == FLOAT64 || b == FLOAT64 ? FLOAT64 : FLOAT32;
+    return a.integerRank() > b.integerRank() ? a : b;
+  }
+
+  private int integerRank() {
+    return this == UINT8 ? 0 : this == INT32 ? 1 : 2;
   }
 
   @Override

@@ -52,23 +52,53 @@ final class ElementwiseOps {
     return unary(name, UnaryOp.CLAMP, x, min, max);
   }
 
+  /**
+   * op(a, b) with broadcasting. Operands of different dtypes are promoted as PyTorch promotes them ({@link
+   * TypePromotion}): the op runs on copies in the result type and each operand's gradient comes back in its own dtype.
+   */
   static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
     String name = op.label;
-    a.requireFloatOrHalf(name);
-    b.requireFloatOrHalf(name);
-    if (a.dtype() != b.dtype()) {
-      throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe());
+    a.h();
+    b.h();
+    DType type = TypePromotion.resultType(a, b);
+    if (!type.isFloatingPoint()) {
+      a.requireFloatOrHalf(name);  // names the integer operand
+      b.requireFloatOrHalf(name);
     }
     Tensor.requireSameDevice(name, a, b);
     long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
-    Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
-    NativeErrors.check(JdnnNative.op_binary(op.code, a.h(), b.h(), out.h()));
-    return Autograd.record(name, out, g -> binaryBackward(op, a, b, g), a, b);
+    if (a.dtype() == type && b.dtype() == type) {
+      Tensor out = run(op, a, b, shape);
+      return Autograd.record(name, out, g -> binaryBackward(op, a, b, g, a.requiresGrad(), b.requiresGrad()), a, b);
+    }
+    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    Tensor[] copies = ca == a ? new Tensor[] {cb} : cb == b ? new Tensor[] {ca} : new Tensor[] {ca, cb};
+    Tensor out;
+    try {
+      out = run(op, ca, cb, shape);
+    } catch (RuntimeException e) {
+      for (Tensor t : copies) t.close();
+      throw e;
+    }
+    return Autograd.recordSaving(name, out, copies, g -> {
+      Tensor[] grads = binaryBackward(op, ca, cb, g, a.requiresGrad(), b.requiresGrad());
+      return new Tensor[] {inDTypeOf(grads[0], a), inDTypeOf(grads[1], b)};
+    }, a, b);
   }
 
-  private static Tensor[] binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor g) {
+  private static Tensor run(BinaryOp op, Tensor a, Tensor b, long[] shape) {
+    Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
+    NativeErrors.check(JdnnNative.op_binary(op.code, a.h(), b.h(), out.h()));
+    return out;
+  }
+
+  // A gradient computed in the promoted type, handed back in its operand's (PyTorch's engine does the same cast).
+  private static Tensor inDTypeOf(Tensor g, Tensor operand) {
+    return g == null || g.dtype() == operand.dtype() ? g : g.to(operand.dtype());
+  }
+
+  private static Tensor[] binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor g, boolean needA, boolean needB) {
     Tensor ga = null, gb = null;
-    boolean needA = a.requiresGrad(), needB = b.requiresGrad();
     switch (op) {
       case ADD:
         ga = needA ? g : null;
@@ -98,21 +128,25 @@ final class ElementwiseOps {
 
   /**
    * op(a, b) with broadcasting, as a uint8 tensor of 0 and 1 (jdnn's boolean); never recorded by
-   * autograd. a and b share a dtype (any but a mix: convert one first) and a device.
+   * autograd. Operands of different dtypes are compared in their promoted type ({@link TypePromotion}), as PyTorch
+   * compares them.
    */
   static Tensor compare(CompareOp op, Tensor a, Tensor b) {
     String name = op.label;
     a.h();
     b.h();
-    if (a.dtype() != b.dtype()) {
-      throw new IllegalArgumentException(name + ": dtypes differ: " + a.describe() + " vs " + b.describe()
-          + "; convert one with to(DType) first");
-    }
     Tensor.requireSameDevice(name, a, b);
     long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
-    Tensor out = Tensor.empty(DType.UINT8, a.device(), shape);
-    NativeErrors.check(JdnnNative.op_compare(op.code, a.h(), b.h(), out.h()));
-    return out;
+    DType type = TypePromotion.resultType(a, b);
+    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    try {
+      Tensor out = Tensor.empty(DType.UINT8, a.device(), shape);
+      NativeErrors.check(JdnnNative.op_compare(op.code, ca.h(), cb.h(), out.h()));
+      return out;
+    } finally {
+      if (ca != a) ca.close();
+      if (cb != b) cb.close();
+    }
   }
 
   /**

@@ -1272,16 +1272,16 @@ public final class Tensor implements AutoCloseable {
    *
    * @param cond uint8 (0 or 1, any nonzero is true)
    * @param a the values taken where cond holds
-   * @param b the values taken elsewhere, a's dtype
+   * @param b the values taken elsewhere (another dtype than a's is promoted as in PyTorch: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when cond is not uint8, a and b differ in dtype, or the shapes do
-   *     not broadcast
+   * @throws IllegalArgumentException when cond is not uint8, the devices differ, or the shapes do not broadcast
    */
   public static Tensor where(Tensor cond, Tensor a, Tensor b) { return WhereOps.where(cond, a, b); }
 
   /**
    * The tensors joined along dimension {@code dim} (PyTorch's {@code torch.cat}); they need the same
-   * rank, dtype, device and sizes outside dim. The gradient is sliced back.
+   * rank, device and sizes outside dim. Mixed dtypes are promoted as in PyTorch (see {@link DType}). The gradient is
+   * sliced back, in each tensor's dtype.
    *
    * @param dim in [-rank, rank)
    * @param tensors one or more
@@ -1292,7 +1292,8 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * The tensors stacked along a new dimension {@code dim} (PyTorch's {@code torch.stack}); they need
-   * one shape, dtype and device. The gradient is sliced back.
+   * one shape and device. Mixed dtypes are promoted as in PyTorch (see {@link DType}). The gradient is sliced back, in
+   * each tensor's dtype.
    *
    * @param dim in [-rank - 1, rank]
    * @param tensors one or more
@@ -1307,48 +1308,48 @@ public final class Tensor implements AutoCloseable {
   /**
    * this + other, element-wise.
    *
-   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
-   *     device
+   * @param other the second operand, broadcast against this one (NumPy rules), on this device; another dtype is
+   *     promoted as in PyTorch (bfloat16 with float32 gives float32: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
    *     gradient
-   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
-   *     shapes cannot be broadcast
+   * @throws IllegalArgumentException when neither is float, the devices differ, or the shapes cannot be
+   *     broadcast
    */
   public Tensor add(Tensor other) { return ElementwiseOps.binary(BinaryOp.ADD, this, other); }
 
   /**
    * this - other, element-wise.
    *
-   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
-   *     device
+   * @param other the second operand, broadcast against this one (NumPy rules), on this device; another dtype is
+   *     promoted as in PyTorch (bfloat16 with float32 gives float32: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
    *     gradient
-   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
-   *     shapes cannot be broadcast
+   * @throws IllegalArgumentException when neither is float, the devices differ, or the shapes cannot be
+   *     broadcast
    */
   public Tensor sub(Tensor other) { return ElementwiseOps.binary(BinaryOp.SUB, this, other); }
 
   /**
    * this * other, element-wise (not a matrix product: see {@link #matmul}).
    *
-   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
-   *     device
+   * @param other the second operand, broadcast against this one (NumPy rules), on this device; another dtype is
+   *     promoted as in PyTorch (bfloat16 with float32 gives float32: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
    *     gradient
-   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
-   *     shapes cannot be broadcast
+   * @throws IllegalArgumentException when neither is float, the devices differ, or the shapes cannot be
+   *     broadcast
    */
   public Tensor mul(Tensor other) { return ElementwiseOps.binary(BinaryOp.MUL, this, other); }
 
   /**
    * this / other, element-wise (IEEE: x / 0 is infinite or NaN).
    *
-   * @param other the second operand, broadcast against this one (NumPy rules), same float dtype and
-   *     device
+   * @param other the second operand, broadcast against this one (NumPy rules), on this device; another dtype is
+   *     promoted as in PyTorch (bfloat16 with float32 gives float32: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a
    *     gradient
-   * @throws IllegalArgumentException when either is not float, the dtypes or devices differ, or the
-   *     shapes cannot be broadcast
+   * @throws IllegalArgumentException when neither is float, the devices differ, or the shapes cannot be
+   *     broadcast
    */
   public Tensor div(Tensor other) { return ElementwiseOps.binary(BinaryOp.DIV, this, other); }
 
@@ -1527,10 +1528,11 @@ public final class Tensor implements AutoCloseable {
    * base^(exponent - 1), 0 where the exponent is 0; d/dexponent = base^exponent log(base), 0 where the
    * base is 0 and the exponent &gt;= 0 (PyTorch's conventions).
    *
-   * @param exponent the powers, broadcasting against this tensor, same dtype and device
+   * @param exponent the powers, broadcasting against this tensor, on this device (another dtype is promoted as in
+   *     PyTorch: see {@link DType})
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape, in the graph when an operand requires a gradient
-   * @throws IllegalArgumentException when an operand is not a float type, the dtypes or devices differ, or
-   *     the shapes do not broadcast
+   * @throws IllegalArgumentException when neither operand is a float type, the devices differ, or the shapes do
+   *     not broadcast
    */
   public Tensor pow(Tensor exponent) { return ElementwiseOps.binary(BinaryOp.POW, this, exponent); }
 
@@ -1541,9 +1543,10 @@ public final class Tensor implements AutoCloseable {
    * the elements are equal (NaN equals nothing, itself included), 0 elsewhere. IEEE comparison: NaN
    * compares false, except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor eq(Tensor other) { return ElementwiseOps.compare(CompareOp.EQ, this, other); }
 
@@ -1562,9 +1565,10 @@ public final class Tensor implements AutoCloseable {
    * the elements differ (NaN differs from everything), 0 elsewhere. IEEE comparison: NaN compares false,
    * except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor ne(Tensor other) { return ElementwiseOps.compare(CompareOp.NE, this, other); }
 
@@ -1583,9 +1587,10 @@ public final class Tensor implements AutoCloseable {
    * this tensor's element is less than the other's, 0 elsewhere. IEEE comparison: NaN compares false,
    * except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor lt(Tensor other) { return ElementwiseOps.compare(CompareOp.LT, this, other); }
 
@@ -1604,9 +1609,10 @@ public final class Tensor implements AutoCloseable {
    * this tensor's element is less than or equal to the other's, 0 elsewhere. IEEE comparison: NaN
    * compares false, except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor le(Tensor other) { return ElementwiseOps.compare(CompareOp.LE, this, other); }
 
@@ -1625,9 +1631,10 @@ public final class Tensor implements AutoCloseable {
    * this tensor's element is greater than the other's, 0 elsewhere. IEEE comparison: NaN compares false,
    * except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor gt(Tensor other) { return ElementwiseOps.compare(CompareOp.GT, this, other); }
 
@@ -1646,9 +1653,10 @@ public final class Tensor implements AutoCloseable {
    * this tensor's element is greater than or equal to the other's, 0 elsewhere. IEEE comparison: NaN
    * compares false, except under ne. Not recorded by autograd.
    *
-   * @param other same dtype (any: float, integer or uint8) and device, broadcasting against this tensor
+   * @param other any dtype (promoted with this one's as in PyTorch: see {@link DType}), this device, broadcasting
+   *     against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor ge(Tensor other) { return ElementwiseOps.compare(CompareOp.GE, this, other); }
 
@@ -1674,9 +1682,9 @@ public final class Tensor implements AutoCloseable {
    * Logical and, as torch.logical_and: 1 where both elements are nonzero (NaN counts as true), with
    * NumPy broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
    *
-   * @param other same dtype and device, broadcasting against this tensor
+   * @param other any dtype, this device, broadcasting against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor logicalAnd(Tensor other) { return ElementwiseOps.compare(CompareOp.AND, this, other); }
 
@@ -1684,9 +1692,9 @@ public final class Tensor implements AutoCloseable {
    * Logical or, as torch.logical_or: 1 where either element is nonzero (NaN counts as true), with NumPy
    * broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
    *
-   * @param other same dtype and device, broadcasting against this tensor
+   * @param other any dtype, this device, broadcasting against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
-   * @throws IllegalArgumentException when the dtypes or devices differ or the shapes do not broadcast
+   * @throws IllegalArgumentException when the devices differ or the shapes do not broadcast
    */
   public Tensor logicalOr(Tensor other) { return ElementwiseOps.compare(CompareOp.OR, this, other); }
 

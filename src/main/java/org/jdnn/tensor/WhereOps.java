@@ -67,28 +67,40 @@ final class WhereOps {
     }
   }
 
-  /** where(cond, a, b): a where cond is nonzero, else b, all three broadcast together. */
+  /**
+   * where(cond, a, b): a where cond is nonzero, else b, all three broadcast together. a and b of different dtypes are
+   * promoted as PyTorch promotes them ({@link TypePromotion}); each one's gradient comes back in its own dtype.
+   */
   static Tensor where(Tensor cond, Tensor a, Tensor b) {
     requireMask("where", "condition", cond);
     if (a == null || b == null) throw new IllegalArgumentException("where: a and b must not be null");
     a.h();
     b.h();
     Tensor.requireSameDevice("where", cond, a, b);
-    if (a.dtype() != b.dtype()) {
-      throw new IllegalArgumentException("where: a " + a.describe() + " and b " + b.describe()
-          + " must have one dtype; convert one with .to(DType)");
-    }
     long[] shape = broadcastShape("where", cond, a, b);
     if (shape.length > LayoutOps.MAX_DIMS) {
       throw new IllegalArgumentException("where: takes at most " + LayoutOps.MAX_DIMS + " dimensions, the operands"
           + " broadcast to " + Arrays.toString(shape));
     }
-    Tensor out = select(cond, a, b, shape);
-    if (!a.dtype().isFloatingPoint()) return out;
+    DType type = TypePromotion.resultType(a, b);
+    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    Tensor out;
+    try {
+      out = select(cond, ca, cb, shape);
+    } finally {
+      if (ca != a) ca.close();  // the backward reads only cond and the gradient
+      if (cb != b) cb.close();
+    }
+    if (!type.isFloatingPoint()) return out;
     long[] as = a.shapeRef(), bs = b.shapeRef();
+    DType at = a.dtype(), bt = b.dtype();
     return Autograd.record("where", out, g -> new Tensor[] {null,
-        a.requiresGrad() ? maskedGrad(g, cond, true, as) : null,
-        b.requiresGrad() ? maskedGrad(g, cond, false, bs) : null}, cond, a, b);
+        a.requiresGrad() ? inType(maskedGrad(g, cond, true, as), at) : null,
+        b.requiresGrad() ? inType(maskedGrad(g, cond, false, bs), bt) : null}, cond, a, b);
+  }
+
+  private static Tensor inType(Tensor g, DType type) {
+    return g.dtype() == type ? g : g.to(type);
   }
 
   /** x.masked_fill(mask, value): x with {@code value} where the mask (broadcast to x's shape) is nonzero. */

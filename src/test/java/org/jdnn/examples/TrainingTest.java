@@ -46,12 +46,16 @@ class TrainingTest {
     assertTrue(r.testAccuracy >= 0.60, "test accuracy " + r.testAccuracy);
   }
 
-  /** The ViT's main refuses --precision bf16/fp16 (it used to parse it and train in float32 regardless). */
+  /**
+   * The ViT under bfloat16 autocast (products in bfloat16; norms, softmax and loss in float32; the float32 position
+   * embedding promoting the patches' tokens) on the same images reaches the same bound. Its main refused --precision
+   * bf16 until binary ops promoted mixed dtypes; 0.6493 seen on cpu against 0.6488 in float32.
+   */
   @Test
-  void fashionMnistVitMainRefusesAPrecisionItCannotTrainIn() {
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> FashionMnistVit.main(new String[] {"--precision", "bf16", "--data", "/nonexistent"}));
-    assertTrue(e.getMessage().startsWith("FashionMnistVit trains in float32 only, got --precision bf16"), e.getMessage());
+  void fashionMnistVitTrainsUnderBfloat16Autocast() throws Exception {
+    ClassifierTraining.Result r = FashionMnistVit.run(installedFashionMnist(), 1, 128, 6_000, 42, org.jdnn.tensor.Device.cpu(),
+        org.jdnn.tensor.DType.BFLOAT16, false);
+    assertTrue(r.testAccuracy >= 0.60, "test accuracy " + r.testAccuracy);
   }
 
   /** The data set's directory; the calling test is skipped, saying how to install it, where it is missing. */

@@ -52,6 +52,7 @@ final class ElementwiseRows {
     Domain da = Domain.range(-3, 3), db = Domain.range(0.5, 2).signed();
     return OpInfo.<Void>op(name)
         .covers("Tensor." + name + "(Tensor)")
+        .promotes()
         .call((in, p) -> op.apply(in[0], in[1]))
         .reference((s, in) -> Expected.of(Refs.broadcast(in[0], s.shape(0), in[1], s.shape(1), ref),
             Refs.broadcastShape(s.shape(0), s.shape(1))))
@@ -70,9 +71,9 @@ final class ElementwiseRows {
         .error("rank-3 shape that does not broadcast", null,
             List.of(Input.of(new double[12], 4, 3), Input.of(new double[4], 2, 1, 2)),
             IllegalArgumentException.class, name, "[2, 1, 2]")
-        .error("float32 with float64", null,
-            List.of(Input.of(new double[12], 4, 3), Input.of(new double[12], 4, 3).as(DType.FLOAT64)),
-            IllegalArgumentException.class, name, "dtypes differ", "float32", "float64");
+        .error("int32 with int32 (no float type to compute in; mixed dtypes promote: TypePromotionTest)", null,
+            List.of(Input.ints(DType.INT32, new long[12], 4, 3), Input.ints(DType.INT32, new long[12], 4, 3)),
+            IllegalArgumentException.class, name, "expected a float32, float64, float16 or bfloat16 tensor", "int32");
   }
 
   /** x op c for a double c: the scalar overloads, which run as the ADD_SCALAR and SCALE unary ops and are named as called. */
@@ -161,6 +162,7 @@ final class ElementwiseRows {
     Domain base = Domain.range(0.2, 3), exponent = Domain.range(-2, 3);
     return OpInfo.<Void>op("pow(Tensor)")
         .covers("Tensor.pow(Tensor)")
+        .promotes()
         .messageName("pow")
         .call((in, p) -> in[0].pow(in[1]))
         .reference((s, in) -> Expected.of(Refs.broadcast(in[0], s.shape(0), in[1], s.shape(1), ElementwiseRows::cPow),
@@ -180,8 +182,8 @@ final class ElementwiseRows {
         .tol(DType.FLOAT32, 2e-6, 1e-6)
         .error("shapes that do not broadcast", null, List.of(Input.of(new double[12], 4, 3), Input.of(new double[4], 4)),
             IllegalArgumentException.class, "pow", "[4, 3]", "[4]", "cannot be broadcast")
-        .error("float32 with float64", null,
-            List.of(Input.of(new double[12], 4, 3), Input.of(new double[12], 4, 3).as(DType.FLOAT64)),
-            IllegalArgumentException.class, "pow", "dtypes differ", "float32", "float64");
+        .error("int32 with int32 (no float type to compute in; mixed dtypes promote: TypePromotionTest)", null,
+            List.of(Input.ints(DType.INT32, new long[12], 4, 3), Input.ints(DType.INT32, new long[12], 4, 3)),
+            IllegalArgumentException.class, "pow", "expected a float32, float64, float16 or bfloat16 tensor", "int32");
   }
 }

@@ -236,8 +236,6 @@ final class IndexRows {
                 values(r, 3, 1))))
         .error("condition float", null, List.of(Input.of(new double[3], 3).as(DType.FLOAT32), Input.of(new double[3], 3),
             Input.of(new double[3], 3)), IllegalArgumentException.class, "where", "uint8", "float32")
-        .error("a and b dtypes differ", null, List.of(Input.ints(DType.UINT8, new long[3], 3), Input.of(new double[3], 3),
-            Input.of(new double[3], 3).as(DType.FLOAT64)), IllegalArgumentException.class, "where", "one dtype")
         .error("shapes do not broadcast", null, List.of(Input.ints(DType.UINT8, new long[3], 3), Input.of(new double[3], 3),
             Input.of(new double[2], 2)), IllegalArgumentException.class, "where", "do not broadcast");
   }

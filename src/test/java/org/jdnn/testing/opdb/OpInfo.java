@@ -64,6 +64,7 @@ public final class OpInfo<P> {
   double gradStep = 1e-6;
   final Map<DType, Tol> parityTol = new EnumMap<>(DType.class);
   boolean parityNormwise;
+  boolean promotes;
   Backward backward = Backward.GRADIENTS;
   Class<? extends RuntimeException> backwardError;
   String backwardMessage;
@@ -144,6 +145,15 @@ public final class OpInfo<P> {
    */
   public OpInfo<P> parityNormwise() {
     this.parityNormwise = true;
+    return this;
+  }
+
+  /**
+   * Inputs of different dtypes are promoted as PyTorch promotes them (TypePromotionTest checks the rules): instead of
+   * refusing an int32 first input, the row computes with it as with its value in the row's float dtype.
+   */
+  public OpInfo<P> promotes() {
+    this.promotes = true;
     return this;
   }
 

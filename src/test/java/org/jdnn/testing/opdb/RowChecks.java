@@ -249,7 +249,18 @@ public final class RowChecks {
             () -> row.call.apply(in, s.params), "different devices", d.toString(), other.toString());
       }
     }
-    if (!row.dtypes.contains(DType.INT32) && !s.inputs.isEmpty() && s.inputs.get(0).dtype == null) {
+    if (row.promotes && !row.dtypes.contains(DType.INT32) && !s.inputs.isEmpty() && s.inputs.get(0).dtype == null) {
+      try (TensorScope scope = new TensorScope()) {  // an int32 first input computes as its float values
+        Tensor[] in = make(s, dt);
+        Tensor[] ints = in.clone();
+        ints[0] = s.inputs.get(0).as(DType.INT32).make(DType.INT32);
+        in[0] = ints[0].to(dt);
+        Tensor want = row.call.apply(in, s.params), got = row.call.apply(ints, s.params);
+        assertEquals(want.dtype(), got.dtype(), row.name + " with an int32 input 0: promoted dtype");
+        assertArrayEquals(want.to(DType.FLOAT64).toDoubleArray(), got.to(DType.FLOAT64).toDoubleArray(), 0.0,
+            row.name + " with an int32 input 0: values");
+      }
+    } else if (!row.dtypes.contains(DType.INT32) && !s.inputs.isEmpty() && s.inputs.get(0).dtype == null) {
       try (TensorScope scope = new TensorScope()) {
         Tensor[] in = make(s, dt);
         in[0] = s.inputs.get(0).as(DType.INT32).make(DType.INT32);

@@ -179,8 +179,6 @@ final class ShapeRows {
         "tensor 0", "[2, 3, 4]");
     row.error("ranks differ", 1, List.of(Input.of(new double[24], a), Input.of(new double[6], 2, 3)),
         IllegalArgumentException.class, layer, "tensor 1", "[2, 3]");
-    row.error("dtypes differ", 1, List.of(Input.of(new double[24], a), Input.of(new double[24], a).as(DType.FLOAT64)),
-        IllegalArgumentException.class, layer, "tensor 1", "float64", "float32");
     row.error("dimension out of range", 3, List.of(Input.of(new double[24], a), Input.of(new double[24], a)),
         IllegalArgumentException.class, layer, "dimension 3", "rank 3");
     row.error("no tensors", 0, List.of(), IllegalArgumentException.class, layer, "at least one tensor");
