@@ -16,6 +16,7 @@ import org.jdnn.nn.Linear;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
@@ -26,6 +27,7 @@ import org.jdnn.train.GraphTraining;
 import org.jdnn.train.History;
 import org.jdnn.train.Metric;
 import org.jdnn.train.ProgressLogger;
+import org.jdnn.train.Trainer;
 
 /**
  * Two tasks, one network: a {@link Graph} with a shared trunk (784-256-128) and two heads trained
@@ -35,7 +37,8 @@ import org.jdnn.train.ProgressLogger;
  * accuracies from the loaded graph. Skips with a message when the data set is not installed.
  *
  * <p>Arguments (all optional): {@code --epochs N (5) --batch N (128) --limit N --seed N --data DIR --out
- * DIR --device cpu|cuda|cuda-emu}; {@code --help} prints them.
+ * DIR --device cpu|cuda|cuda-emu --precision fp32|bf16|fp16}; {@code --help} prints them. Under bf16 or fp16 the
+ * trainer runs each forward under autocast ({@link org.jdnn.train.Trainer#mixedPrecision}), fp16 with a loss scaler.
  */
 public final class FashionMnistMultiTask {
   /** The footwear classes of Fashion-MNIST: 5 sandal, 7 sneaker, 9 ankle boot. */
@@ -48,7 +51,7 @@ public final class FashionMnistMultiTask {
     if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
       System.out.println("usage: FashionMnistMultiTask [--epochs N (5)] [--batch N (128)] [--limit N"
           + " training images (all)] [--seed N (42)] [--data DIR (" + FashionMnist.defaultDir() + ")] [--out DIR"
-          + " (target/fashion-mnist-multitask)] [--device cpu|cuda|cuda-emu (best)]\n"
+          + " (target/fashion-mnist-multitask)] [--device cpu|cuda|cuda-emu (best)] [--precision fp32|bf16|fp16 (fp32)]\n"
           + "Trains one network with two heads on Fashion-MNIST: the class (10-way) and whether it is footwear"
           + " (sandal, sneaker, ankle boot), and prints both heads' test accuracies.");
       return;
@@ -58,11 +61,6 @@ public final class FashionMnistMultiTask {
     withOut[1] = "target/fashion-mnist-multitask";
     System.arraycopy(args, 0, withOut, 2, args.length);  // a given --out comes later and wins
     ExampleArgs a = new ExampleArgs(5, withOut);
-    if (a.precision != DType.FLOAT32) {
-      throw new IllegalArgumentException("FashionMnistMultiTask trains in float32 only, got --precision "
-          + (a.precision == DType.BFLOAT16 ? "bf16" : "fp16") + "; drop --precision (FashionMnistMlp, FashionMnistCnn and"
-          + " FashionMnistVit take bf16 and fp16)");
-    }
     if (!FashionMnist.isAvailable(a.data)) {
       System.out.println("Fashion-MNIST not found in " + a.data + ": install it with `sudo apt-get install dataset-fashion-mnist`"
           + " or pass --data DIR. Skipping.");
@@ -70,7 +68,7 @@ public final class FashionMnistMultiTask {
     }
     Device device = a.device();
     System.out.println("device: " + ExampleArgs.describe(device));
-    double[] acc = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, device, ProgressLogger.auto());
+    double[] acc = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, device, a.precision, ProgressLogger.auto());
     System.out.printf(Locale.ROOT, "loaded model file: test class accuracy %.4f, test footwear accuracy %.4f%n", acc[0], acc[1]);
   }
 
@@ -92,6 +90,12 @@ public final class FashionMnistMultiTask {
    */
   static double[] run(Path data, Path out, int epochs, int batch, int limit, long seed, Device device, ProgressLogger progress)
       throws Exception {
+    return run(data, out, epochs, batch, limit, seed, device, DType.FLOAT32, progress);
+  }
+
+  /** As above, training under autocast in {@code precision} when it is BFLOAT16 or FLOAT16 (loss-scaled). */
+  static double[] run(Path data, Path out, int epochs, int batch, int limit, long seed, Device device, DType precision,
+      ProgressLogger progress) throws Exception {
     Generator.manualSeed(seed);
     Files.createDirectories(out);
     Path file = out.resolve("multitask.safetensors");
@@ -105,9 +109,12 @@ public final class FashionMnistMultiTask {
           .metrics("class", Metric.accuracy())
           .metrics("footwear", Metric.accuracy());  // one logit: footwear when above 0
       try (ArrayDataset train = packed(task, fm.train); ArrayDataset test = packed(task, fm.test);
-          Adam adam = new Adam(graph.parameters(), 1e-3)) {
+          Adam adam = new Adam(graph.parameters(), 1e-3);
+          GradScaler scaler = precision == DType.FLOAT16 ? new GradScaler(device) : null) {
+        Trainer trainer = task.trainer(adam).epochs(epochs).batchSize(batch).seed(seed).callbacks(progress);
+        if (precision != DType.FLOAT32) trainer.mixedPrecision(precision, scaler);
         long start = System.nanoTime();
-        History h = task.trainer(adam).epochs(epochs).batchSize(batch).seed(seed).callbacks(progress).fit(train, test);
+        History h = trainer.fit(train, test);
         double seconds = (System.nanoTime() - start) / 1e9;
         int last = h.epochs() - 1;
         System.out.printf(Locale.ROOT, "%d epochs in %.1f s (%,.0f training samples/s, test pass included)%n", epochs, seconds,

@@ -3,9 +3,12 @@ package org.jdnn.tensor;
 /**
  * Mixed precision for this thread, PyTorch's autocast: inside a scope, the products (Linear, matmul, bmm, 2-D
  * convolution) take float32 operands in a 16-bit type and give their result in it, with the sums in float32, while
- * the precision-sensitive ops (softmax, log-softmax, the losses, batch norm) and the ops that have no 16-bit form here
- * (pooling, dropout) take 16-bit inputs widened to float32. Parameters stay float32 (master weights): a product casts
- * its operands each time, so gradients reach the parameters in float32 through those casts.
+ * the precision-sensitive ops of PyTorch's float32 list (softmax, log-softmax, the losses, batch norm, layer norm, group
+ * norm, exp, log, pow, reciprocal, rsqrt, softplus, sum) and the ops that have no 16-bit form here (pooling, dropout)
+ * take 16-bit inputs widened to float32 and give float32. Other element-wise ops (add, mul, relu, tanh, GELU, mean...)
+ * run in their inputs' type, and operands of different types promote as in PyTorch (bfloat16 + float32 is float32: see
+ * {@link DType}). Parameters stay float32 (master weights): a product casts its operands each time, so gradients
+ * reach the parameters in float32 through those casts.
  *
  * <pre>
  * try (Autocast.Scope s = Autocast.enable(DType.BFLOAT16)) {
@@ -117,6 +120,14 @@ public final class Autocast {
     if (t == null) return null;
     Tensor low = t.dtype() == current() ? t : t.to(current());
     return low.to(DType.FLOAT32);
+  }
+
+  /**
+   * Whether a sum of {@code t} gives float32: autocast on and t 16-bit (sum is on PyTorch's float32 list; mean is not,
+   * and keeps the input's type).
+   */
+  static boolean sumsInFloat32(Tensor t) {
+    return t.dtype().isHalf() && current() != null;
   }
 
   /**

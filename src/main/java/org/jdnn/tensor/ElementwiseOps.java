@@ -1,6 +1,8 @@
 package org.jdnn.tensor;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import org.jdnn.bridge.JdnnNative;
 
 /** Element-wise ops and their gradients. */
@@ -22,6 +24,9 @@ final class ElementwiseOps {
    */
   static Tensor unary(String name, UnaryOp op, Tensor x, double alpha, double alpha2) {
     x.requireFloatOrHalf(name);
+    if (x.dtype().isHalf() && Autocast.current() != null && AUTOCAST_FLOAT32.contains(op)) {
+      return unaryInFloat32(name, op, x, alpha, alpha2);
+    }
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
     NativeErrors.check(JdnnNative.op_unary(op.code, x.h(), y.h(), alpha, alpha2));
     return Autograd.record(name, y, g -> {
@@ -32,6 +37,31 @@ final class ElementwiseOps {
       Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
       NativeErrors.check(JdnnNative.op_unary_backward(op.code, x.h(), y.h(), g.h(), dx.h(), alpha, alpha2));
       return new Tensor[] {dx};
+    }, x);
+  }
+
+  /** The unary ops on PyTorch's autocast float32 list (exp, log, pow, reciprocal, rsqrt, softplus). */
+  private static final Set<UnaryOp> AUTOCAST_FLOAT32 = EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.POW,
+      UnaryOp.RECIPROCAL, UnaryOp.RSQRT, UnaryOp.SOFTPLUS);
+
+  /**
+   * Under autocast, an op of that list on a 16-bit x: computed on x widened to float32 (an unrecorded copy, saved for
+   * the backward and freed with the graph), the result in float32, the gradient back in x's type.
+   */
+  private static Tensor unaryInFloat32(String name, UnaryOp op, Tensor x, double alpha, double alpha2) {
+    Tensor wide = x.convertedCopy(DType.FLOAT32);
+    Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.shapeRef());
+    try {
+      NativeErrors.check(JdnnNative.op_unary(op.code, wide.h(), y.h(), alpha, alpha2));
+    } catch (RuntimeException e) {
+      wide.close();
+      y.close();
+      throw e;
+    }
+    return Autograd.recordSaving(name, y, new Tensor[] {wide}, g -> {
+      Tensor dx = Tensor.empty(DType.FLOAT32, x.device(), x.shapeRef());
+      NativeErrors.check(JdnnNative.op_unary_backward(op.code, wide.h(), y.h(), g.h(), dx.h(), alpha, alpha2));
+      return new Tensor[] {dx.to(x.dtype())};
     }, x);
   }
 
@@ -61,6 +91,8 @@ final class ElementwiseOps {
     a.h();
     b.h();
     DType type = TypePromotion.resultType(a, b);
+    // autocast: pow is on PyTorch's float32 list
+    if (op == BinaryOp.POW && type.isHalf() && Autocast.current() != null) type = DType.FLOAT32;
     if (!type.isFloatingPoint()) {
       a.requireFloatOrHalf(name);  // names the integer operand
       b.requireFloatOrHalf(name);

@@ -86,6 +86,14 @@ final class ReduceOps {
    * in float32 and rounded once, as PyTorch's mean does.
    */
   static Tensor sumDims(String op, Tensor x, boolean[] reduced, boolean keepDim, double scale) {
+    return sumDims(op, x, reduced, keepDim, scale, x.dtype());
+  }
+
+  /**
+   * As above, the result in {@code outType}: x's dtype, or float32 for a 16-bit x (autocast's sum, on PyTorch's
+   * float32 list); the gradient comes back in x's dtype.
+   */
+  static Tensor sumDims(String op, Tensor x, boolean[] reduced, boolean keepDim, double scale, DType outType) {
     x.requireFloatOrHalf(op);
     long[] xs = x.shapeRef();
     long[] kept = reducedShape(xs, reduced, true);
@@ -101,8 +109,8 @@ final class ReduceOps {
         y = s.mul(scale);
         s.close();
       }
-      if (y.dtype() != x.dtype()) {
-        Tensor narrow = y.to(x.dtype());
+      if (y.dtype() != outType) {
+        Tensor narrow = y.to(outType);
         y.close();
         y = narrow;
       }
@@ -115,7 +123,7 @@ final class ReduceOps {
     return Autograd.record(op, y, g -> {
       Tensor gk = g.reshape(kept);
       Tensor dx = broadcastTo(scale == 1 ? gk : gk.mul(scale), xs);
-      return new Tensor[] {dx};
+      return new Tensor[] {dx.dtype() == x.dtype() ? dx : dx.to(x.dtype())};
     }, x);
   }
 

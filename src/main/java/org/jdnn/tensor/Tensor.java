@@ -1961,7 +1961,16 @@ public final class Tensor implements AutoCloseable {
    * @throws IllegalArgumentException when this tensor is not a float type (float16 and bfloat16
    *     compute in float32)
    */
-  public Tensor sum() { return ReduceOps.sumTo(this, new long[0]); }
+  public Tensor sum() {
+    if (Autocast.sumsInFloat32(this)) return ReduceOps.sumDims("sum", this, allDims(), false, 1, DType.FLOAT32);
+    return ReduceOps.sumTo(this, new long[0]);
+  }
+
+  private boolean[] allDims() {
+    boolean[] all = new boolean[shape.length];
+    Arrays.fill(all, true);
+    return all;
+  }
 
   /**
    * Mean of all elements (NaN for an empty tensor).
@@ -1985,7 +1994,10 @@ public final class Tensor implements AutoCloseable {
    * @return a new tensor in the innermost open scope of this thread (else owned by the caller)
    * @throws IllegalArgumentException when this tensor is not float or {@code dim} is out of range
    */
-  public Tensor sum(int dim, boolean keepDim) { return ReduceOps.sumDim("sum", this, dim, keepDim); }
+  public Tensor sum(int dim, boolean keepDim) {
+    if (Autocast.sumsInFloat32(this)) return sum(new int[] {dim}, keepDim);
+    return ReduceOps.sumDim("sum", this, dim, keepDim);
+  }
 
   /**
    * Mean over dimension {@code dim}.
@@ -2015,7 +2027,8 @@ public final class Tensor implements AutoCloseable {
    *     repeated, or none is given
    */
   public Tensor sum(int[] dims, boolean keepDim) {
-    return ReduceOps.sumDims("sum", this, ReduceOps.resolveDims("sum", this, dims), keepDim, 1);
+    return ReduceOps.sumDims("sum", this, ReduceOps.resolveDims("sum", this, dims), keepDim, 1,
+        Autocast.sumsInFloat32(this) ? DType.FLOAT32 : dtype);
   }
 
   /**

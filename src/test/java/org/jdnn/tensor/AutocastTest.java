@@ -136,6 +136,55 @@ class AutocastTest {
     }
   }
 
+  /**
+   * The element-wise ops and the sum on PyTorch's float32 list take a 16-bit input in float32 and give float32, bit for
+   * bit the op on the widened input, the gradient back in the input's type; ops off the list (tanh, mean) keep the
+   * 16-bit type. Until 2026-12-05 these gave 16-bit results under autocast.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("org.jdnn.testing.HalfRef#onEveryDevice")
+  void float32ListOpsGiveFloat32(TestDevice device, DType low) {
+    List<Object[]> ops = List.of(
+        new Object[] {"exp", (java.util.function.UnaryOperator<Tensor>) Tensor::exp},
+        new Object[] {"log", (java.util.function.UnaryOperator<Tensor>) Tensor::log},
+        new Object[] {"pow(1.5)", (java.util.function.UnaryOperator<Tensor>) t -> t.pow(1.5)},
+        new Object[] {"pow(Tensor)", (java.util.function.UnaryOperator<Tensor>) t -> t.pow(Tensor.scalar(0.75).to(low))},
+        new Object[] {"reciprocal", (java.util.function.UnaryOperator<Tensor>) Tensor::reciprocal},
+        new Object[] {"rsqrt", (java.util.function.UnaryOperator<Tensor>) Tensor::rsqrt},
+        new Object[] {"softplus", (java.util.function.UnaryOperator<Tensor>) Tensor::softplus},
+        new Object[] {"sum()", (java.util.function.UnaryOperator<Tensor>) Tensor::sum},
+        new Object[] {"sum(1)", (java.util.function.UnaryOperator<Tensor>) t -> t.sum(1, false)},
+        new Object[] {"sum({0, 1}, keep)", (java.util.function.UnaryOperator<Tensor>) t -> t.sum(new int[] {0, 1}, true)});
+    try (Device.DefaultScope on = device.use(); TensorScope s = new TensorScope()) {
+      float[] v = new float[24];
+      Random r = new Random(9);
+      for (int i = 0; i < v.length; i++) v[i] = 0.25f + 3 * r.nextFloat();  // positive: log, pow, rsqrt defined
+      Tensor x = Tensor.of(v, 4, 6).to(low);
+      for (Object[] op : ops) {
+        @SuppressWarnings("unchecked") java.util.function.UnaryOperator<Tensor> f =
+            (java.util.function.UnaryOperator<Tensor>) op[1];
+        Tensor wideLeaf = x.to(DType.FLOAT32).requiresGrad(true);
+        Tensor want = f.apply(wideLeaf);
+        want.sum().backward();
+        Tensor leaf = x.detach().requiresGrad(true);
+        Tensor got;
+        try (Autocast.Scope a = Autocast.enable(low)) {
+          got = f.apply(leaf);
+          assertSame(DType.FLOAT32, got.dtype(), op[0] + " under " + low);
+          got.sum().backward();
+        }
+        assertArrayEquals(want.toFloatArray(), got.toFloatArray(), 0f, op[0] + " under " + low);
+        assertSame(low, leaf.grad().dtype(), op[0] + ": the gradient in the input's type");
+        assertArrayEquals(wideLeaf.grad().to(low).toHalfBits(), leaf.grad().toHalfBits(), op[0] + " gradient");
+      }
+      try (Autocast.Scope a = Autocast.enable(low)) {
+        assertSame(low, x.tanh().dtype(), "tanh is not on the float32 list");
+        assertSame(low, x.mean().dtype(), "mean is not on the float32 list");
+        assertSame(low, x.add(x).dtype());
+      }
+    }
+  }
+
   @Test
   void outsideAScopeSixteenBitInputsAreRefusedAndScopesAreThreadLocal() throws Exception {
     try (TensorScope s = new TensorScope()) {
