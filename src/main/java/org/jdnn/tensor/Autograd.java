@@ -171,6 +171,9 @@ public final class Autograd {
             throw new IllegalStateException("backward of " + node.op + ": gradient for input " + k
                 + " has shape " + Arrays.toString(gi.shape()) + ", input has " + Arrays.toString(in.shape()));
           }
+          // a gradient in another float type is cast to its input's, as PyTorch's engine does (validate_outputs):
+          // otherwise sums of gradients would promote, and a leaf's gradient could change type
+          if (gi.dtype() != in.dtype()) gi = gi.to(in.dtype());
           if (in.gradFn == null) in.accumulateGrad(gi);
           else grads.merge(in, gi, Tensor::add);
         }

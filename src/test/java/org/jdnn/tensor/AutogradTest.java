@@ -32,6 +32,27 @@ class AutogradTest {
     }
   }
 
+  /**
+   * A custom op whose backward returns its gradient in another float type: the engine casts it to the input's type
+   * (PyTorch's engine does), so a leaf's gradient and sums over fan-out keep the tensor's dtype. Before the cast, adding
+   * the bfloat16 gradient into the leaf's float32 one failed in native code ("dtypes differ").
+   */
+  @Test
+  void aGradientInAnotherFloatTypeIsCastToItsInputsType() {
+    try (TensorScope s = new TensorScope()) {
+      Tensor x = Tensor.of(new float[] {1.5f, -2f}, 2).requiresGrad(true);
+      Tensor h = Autograd.record("doubleInFloat64", x.detach().mul(2.0), g -> new Tensor[] {g.to(DType.FLOAT64).mul(2.0)}, x);
+      Tensor y = h.add(h.mul(3.0));  // h read twice: its two gradients are summed before its backward runs
+      y.sum().backward();
+      assertEquals(DType.FLOAT32, x.grad().dtype());
+      assertArrayEquals(new float[] {8f, 8f}, x.grad().toFloatArray(), 0f);
+      Tensor z = Autograd.record("halfGradient", x.detach().mul(1.0), g -> new Tensor[] {g.to(DType.BFLOAT16)}, x);
+      z.sum().backward();
+      assertEquals(DType.FLOAT32, x.grad().dtype());
+      assertArrayEquals(new float[] {9f, 9f}, x.grad().toFloatArray(), 0f);
+    }
+  }
+
   @Test
   void gradCheckAgreesOnAGraphWithFanOutAndResidual() {
     try (TensorScope s = new TensorScope()) {
