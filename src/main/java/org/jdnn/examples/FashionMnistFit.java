@@ -14,8 +14,10 @@ import org.jdnn.nn.Layer;
 import org.jdnn.nn.ReLU;
 import org.jdnn.nn.Sequential;
 import org.jdnn.optim.Adam;
+import org.jdnn.optim.GradScaler;
 import org.jdnn.plot.TrainingCurves;
 import org.jdnn.plot.WeightGrid;
+import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Device;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.TensorScope;
@@ -50,7 +52,7 @@ public final class FashionMnistFit {
           + " or pass --data DIR. Skipping.");
       return;
     }
-    double accuracy = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, a.device(), ProgressLogger.auto());
+    double accuracy = run(a.data, a.out, a.epochs, a.batch, a.limit, a.seed, a.device(), a.precision, ProgressLogger.auto());
     System.out.printf(Locale.ROOT, "test accuracy of the best model %.4f; files in %s%n", accuracy, a.out.toAbsolutePath());
   }
 
@@ -63,6 +65,15 @@ public final class FashionMnistFit {
   /** As {@link #run(Path, Path, int, int, int, long, ProgressLogger)}, training on {@code device}. */
   public static double run(Path data, Path out, int epochs, int batch, int limit, long seed, Device device,
       ProgressLogger progress) throws Exception {
+    return run(data, out, epochs, batch, limit, seed, device, DType.FLOAT32, progress);
+  }
+
+  /**
+   * As above, with the trainer's forward passes under autocast in {@code precision} when it is BFLOAT16 or FLOAT16
+   * ({@link Trainer#mixedPrecision}; float16 with a loss scaler, closed here).
+   */
+  public static double run(Path data, Path out, int epochs, int batch, int limit, long seed, Device device,
+      DType precision, ProgressLogger progress) throws Exception {
     Generator.manualSeed(seed);
     long[] image = {1, 28, 28};
     try (ArrayDataset all = FashionMnist.load(data, true, limit, image);
@@ -70,7 +81,8 @@ public final class FashionMnistFit {
       int split = all.size() * 9 / 10;
       try (ArrayDataset train = all.rows(0, split); ArrayDataset validation = all.rows(split, all.size());
           Layer model = new Sequential(new Flatten(), new Linear(784, 256), new ReLU(), new Linear(256, 10)).to(device);
-          Adam adam = new Adam(model.parameters(), 1e-3)) {
+          Adam adam = new Adam(model.parameters(), 1e-3);
+          GradScaler scaler = precision == DType.FLOAT16 ? new GradScaler(device) : null) {
         // val_loss: the same "best" that EarlyStopping restores
         ModelCheckpoint checkpoint = new ModelCheckpoint(out, "val_loss");
         Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss())
@@ -78,6 +90,7 @@ public final class FashionMnistFit {
             .normalizer(Normalizer.fit(train))   // per channel: (x - mean) / std, saved with the model
             .metrics(Metric.accuracy(), Metric.topK(3))
             .callbacks(new EarlyStopping("val_loss", 2), checkpoint, progress);
+        if (precision != DType.FLOAT32) trainer.mixedPrecision(precision, scaler);
         History history = trainer.fit(train, validation);
         System.out.printf(Locale.ROOT, "test accuracy of the trained model (lowest validation loss restored) %.4f%n",
             trainer.evaluate(test).get("accuracy"));
