@@ -40,7 +40,9 @@ class OpCoverageTest {
       "Tensor.to(DType)", "Tensor.to(Device)",
       "Tensor.prefetchTo(Device)",  // to(Device) on the copy stream (PrefetchToTest, CopyStreamTest)
       // recording a custom op is the autograd mechanism itself (AutogradTest)
-      "Autograd.record");
+      "Autograd.record",
+      // to(FLOAT32) of a 16-bit tensor while autocast is on, else the tensor itself (AutocastLayersTest)
+      "Autocast.widenForFloat32");
 
   @Test
   void everyOpHasARow() throws Exception {
