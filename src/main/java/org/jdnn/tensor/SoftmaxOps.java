@@ -18,14 +18,20 @@ final class SoftmaxOps {
       throw new IllegalArgumentException(name + ": temperature must be a positive finite number, got " + temperature);
     }
     if (x.rank() == 0) throw new IllegalArgumentException(name + ": needs at least one dimension, got " + x.describe());
-    Tensor scaled = temperature == 1.0 ? x : x.mul(1.0 / temperature);
+    double inverse = 1.0 / temperature;
     Tensor y = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-    NativeErrors.check(JdnnNative.op_softmax(scaled.h(), y.h(), log));
+    if (temperature == 1.0) {
+      NativeErrors.check(JdnnNative.op_softmax(x.h(), y.h(), log));
+    } else {  // x / T unrecorded and freed here: one node for the whole op, no intermediate left to the caller
+      try (GradMode.Guard off = GradMode.disable(); Tensor scaled = x.mul(inverse)) {
+        NativeErrors.check(JdnnNative.op_softmax(scaled.h(), y.h(), log));
+      }
+    }
     return Autograd.record(name, y, g -> {
-      Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
-      NativeErrors.check(JdnnNative.op_softmax_backward(y.h(), g.h(), dx.h(), log));
-      return new Tensor[] {dx};
-    }, scaled);
+      Tensor dz = Tensor.empty(x.dtype(), x.device(), x.shapeRef());
+      NativeErrors.check(JdnnNative.op_softmax_backward(y.h(), g.h(), dz.h(), log));
+      return new Tensor[] {temperature == 1.0 ? dz : dz.mul(inverse)};
+    }, x);
   }
 
   /**

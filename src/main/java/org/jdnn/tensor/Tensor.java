@@ -1980,10 +1980,9 @@ public final class Tensor implements AutoCloseable {
    *     compute in float32)
    */
   public Tensor mean() {
-    requireFloatOrHalf("mean");
-    // a 16-bit type: the sum and the division in float32, one rounding at the end, as PyTorch
-    if (dtype.isHalf()) return to(DType.FLOAT32).mean().to(dtype);
-    return ReduceOps.sumTo(this, new long[0]).mul(1.0 / numel());
+    // one recorded node, no intermediate left behind; a 16-bit type: the sum and the division in float32, one
+    // rounding at the end, as PyTorch
+    return ReduceOps.sumDims("mean", this, allDims(), false, 1.0 / numel());
   }
 
   /**
@@ -2009,10 +2008,7 @@ public final class Tensor implements AutoCloseable {
    * @throws IndexOutOfBoundsException when {@code dim} is out of range
    */
   public Tensor mean(int dim, boolean keepDim) {
-    long n = dim(ReduceOps.resolveDim("mean", this, dim));
-    requireFloatOrHalf("mean");
-    if (dtype.isHalf()) return to(DType.FLOAT32).mean(dim, keepDim).to(dtype);
-    return ReduceOps.sumDim("mean", this, dim, keepDim).mul(1.0 / n);
+    return mean(new int[] {dim}, keepDim);
   }
 
   /**
