@@ -3,6 +3,7 @@ package org.jdnn.loss;
 import org.jdnn.tensor.LossOps;
 import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Binary cross-entropy on probabilities p in [0, 1]: -(t log p + (1 - t) log(1 - p)), with the
@@ -42,6 +43,7 @@ public final class BCELoss implements Loss {
   @Override
   public Tensor compute(Tensor probabilities, Tensor target) {
     Checks.sameShape("BCELoss", probabilities, target);
-    return reduction.apply(LossOps.pointLoss(PointLoss.BCE_PROBABILITIES, probabilities, target, "BCELoss"));
+    return TensorScope.composed(() -> reduction.apply(LossOps.pointLoss(PointLoss.BCE_PROBABILITIES, probabilities, target,
+        "BCELoss")));
   }
 }

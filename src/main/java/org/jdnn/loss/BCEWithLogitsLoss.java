@@ -5,6 +5,7 @@ import org.jdnn.tensor.LossOps;
 import org.jdnn.tensor.MemoryOps;
 import org.jdnn.tensor.PointLoss;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Binary cross-entropy on logits, sigmoid fused in: max(x, 0) - x t + log(1 + e^-|x|), which is
@@ -68,9 +69,11 @@ public final class BCEWithLogitsLoss implements Loss {
   @Override
   public Tensor compute(Tensor logits, Tensor target) {
     Checks.sameShape("BCEWithLogitsLoss", logits, target);
-    Tensor loss = LossOps.pointLoss(PointLoss.BCE_LOGITS, logits, target, "BCEWithLogitsLoss");
-    if (posWeight != null) loss = loss.add(positiveExtra(logits, target, loss));
-    return reduction.apply(loss);
+    return TensorScope.composed(() -> {
+      Tensor loss = LossOps.pointLoss(PointLoss.BCE_LOGITS, logits, target, "BCEWithLogitsLoss");
+      if (posWeight != null) loss = loss.add(positiveExtra(logits, target, loss));
+      return reduction.apply(loss);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.LossOps;
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Softmax cross-entropy from logits (N, C), as PyTorch's CrossEntropyLoss. The target is either
@@ -158,6 +159,10 @@ public final class CrossEntropyLoss implements Loss {
    */
   @Override
   public Tensor compute(Tensor logits, Tensor target) {
+    return TensorScope.composed(() -> composedLoss(logits, target));  // no intermediate left outside a scope
+  }
+
+  private Tensor composedLoss(Tensor logits, Tensor target) {
     Tensor.requireSameDevice("CrossEntropyLoss", logits, target);
     if (target.dtype() == DType.INT32 || target.dtype() == DType.INT64) {
       if (fused) return LossOps.crossEntropy(logits, target, "CrossEntropyLoss");

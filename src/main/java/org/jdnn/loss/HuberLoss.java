@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Huber loss, as PyTorch's HuberLoss: per element, with d = x - t, {@code 0.5 d^2} where
@@ -42,7 +43,7 @@ public final class HuberLoss implements Loss {
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("HuberLoss", prediction, target);
-    return reduction.apply(huber(prediction.sub(target), delta));
+    return TensorScope.composed(() -> reduction.apply(huber(prediction.sub(target), delta)));
   }
 
   /**

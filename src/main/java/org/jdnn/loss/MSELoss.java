@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Squared error (x - t)^2 per element, reduced by mean (the default, PyTorch's MSELoss), sum or
@@ -33,6 +34,6 @@ public final class MSELoss implements Loss {
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("MSELoss", prediction, target);
-    return reduction.apply(prediction.sub(target).square());
+    return TensorScope.composed(() -> reduction.apply(prediction.sub(target).square()));
   }
 }

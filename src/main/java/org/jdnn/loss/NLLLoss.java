@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Negative log-likelihood of class labels, as PyTorch's NLLLoss: the input is log-probabilities
@@ -69,7 +70,9 @@ public final class NLLLoss implements Loss {
   @Override
   public Tensor compute(Tensor logProbabilities, Tensor target) {
     ClassTargets.check("NLLLoss", logProbabilities, target, weight);
-    Tensor[] rows = ClassTargets.rows("NLLLoss", logProbabilities, target, weight, ignoreIndex, 0);
-    return ClassTargets.reduce(reduction, rows[0], rows[1]);
+    return TensorScope.composed(() -> {
+      Tensor[] rows = ClassTargets.rows("NLLLoss", logProbabilities, target, weight, ignoreIndex, 0);
+      return ClassTargets.reduce(reduction, rows[0], rows[1]);
+    });
   }
 }

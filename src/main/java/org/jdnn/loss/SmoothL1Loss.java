@@ -1,6 +1,7 @@
 package org.jdnn.loss;
 
 import org.jdnn.tensor.Tensor;
+import org.jdnn.tensor.TensorScope;
 
 /**
  * Smooth L1 loss, as PyTorch's SmoothL1Loss: per element, with d = x - t, {@code 0.5 d^2 / beta}
@@ -42,7 +43,9 @@ public final class SmoothL1Loss implements Loss {
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("SmoothL1Loss", prediction, target);
-    Tensor d = prediction.sub(target);
-    return reduction.apply(beta == 0 ? d.abs() : HuberLoss.huber(d, beta).mul(1 / beta));
+    return TensorScope.composed(() -> {
+      Tensor d = prediction.sub(target);
+      return reduction.apply(beta == 0 ? d.abs() : HuberLoss.huber(d, beta).mul(1 / beta));
+    });
   }
 }

@@ -22,10 +22,7 @@ final class Composed {
    * @return its output, in the caller's innermost open scope (else owned by the caller)
    */
   static Tensor run(Supplier<Tensor> body) {
-    if (GradMode.isEnabled()) return body.get();
-    try (TensorScope s = new TensorScope()) {
-      return s.escape(body.get());
-    }
+    return TensorScope.composed(body);
   }
 
   /**

@@ -77,6 +77,26 @@ public final class TensorScope implements AutoCloseable {
   }
 
   /**
+   * Runs a computation composed of several ops (a loss, a layer's forward) and returns its result. When no gradient can
+   * be recorded ({@link GradMode} off), every other tensor the computation created is freed before this returns, so
+   * that it leaves nothing behind even outside any scope; with recording on, its intermediates stay in the caller's
+   * scope (else with the caller), since the graph reads them until backward.
+   *
+   * <pre>{@code
+   * Tensor loss = TensorScope.composed(() -> prediction.sub(target).square().mean());
+   * }</pre>
+   *
+   * @param body the computation; its result is returned as it is
+   * @return the result, in the caller's innermost open scope (else owned by the caller)
+   */
+  public static Tensor composed(java.util.function.Supplier<Tensor> body) {
+    if (GradMode.isEnabled()) return body.get();
+    try (TensorScope s = new TensorScope()) {
+      return s.escape(body.get());
+    }
+  }
+
+  /**
    * The number of tensors this scope currently owns.
    *
    * @return open tensors created in it and neither kept nor escaped

@@ -62,6 +62,36 @@ class NoIntermediatesLeftTest {
     }
   }
 
+  /**
+   * The losses, composed of several ops, evaluated without a graph outside any scope (an evaluation loop's use): only
+   * the loss is left, which the caller closes. Until 2026-12-05 each left its per-element losses (and more) behind.
+   */
+  @Test
+  void lossesWithoutAGraph() {
+    try (Tensor labels = Tensor.ofLongs(new long[] {0, 3, 1}, 3); Tensor targets = input(DType.FLOAT32).sigmoid()) {
+      Map<String, UnaryOperator<Tensor>> losses = new LinkedHashMap<>();
+      losses.put("MSELoss", x -> new org.jdnn.loss.MSELoss().compute(x, targets));
+      losses.put("HuberLoss", x -> new org.jdnn.loss.HuberLoss().compute(x, targets));
+      losses.put("SmoothL1Loss", x -> new org.jdnn.loss.SmoothL1Loss().compute(x, targets));
+      losses.put("BCELoss", x -> new org.jdnn.loss.BCELoss().compute(targets, targets));
+      losses.put("BCEWithLogitsLoss", x -> new org.jdnn.loss.BCEWithLogitsLoss().compute(x, targets));
+      losses.put("NLLLoss", x -> new org.jdnn.loss.NLLLoss().compute(x, labels));
+      losses.put("CrossEntropyLoss", x -> new org.jdnn.loss.CrossEntropyLoss().compute(x, labels));
+      losses.put("CrossEntropyLoss(label smoothing)",
+          x -> org.jdnn.loss.CrossEntropyLoss.builder().labelSmoothing(0.1).build().compute(x, labels));
+      losses.put("CrossEntropyLoss(probabilities)", x -> new org.jdnn.loss.CrossEntropyLoss().compute(x, targets));
+      for (Map.Entry<String, UnaryOperator<Tensor>> loss : losses.entrySet()) {
+        try (Tensor x = input(DType.FLOAT32)) {
+          long before = Device.defaultDevice().bytesInUse();
+          try (GradMode.Guard off = GradMode.disable()) {
+            loss.getValue().apply(x).close();
+          }
+          assertEquals(before, Device.defaultDevice().bytesInUse(), loss.getKey() + " left memory behind");
+        }
+      }
+    }
+  }
+
   private static Tensor input(DType dtype) {
     float[] v = new float[12];
     for (int i = 0; i < v.length; i++) v[i] = 0.25f * i - 1;
