@@ -2,21 +2,21 @@ package org.jdnn.nn;
 
 import java.util.function.Supplier;
 import org.jdnn.tensor.Autocast;
-import org.jdnn.tensor.GradMode;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
 /**
  * The lifetime of the intermediate tensors of a layer whose forward is a chain of tensor ops
- * (LayerNorm, attention). While gradients are recorded, the graph reads the intermediates during
- * backward, so they stay in the caller's scope (the Trainer's step scope frees them); with
- * recording off nothing reads them again, so they are freed as soon as the output exists.
+ * (LayerNorm, attention), through {@link TensorScope#composed}: while the output is in a graph, the
+ * graph reads the intermediates during backward, so they stay in the caller's scope (the Trainer's
+ * step scope frees them); otherwise nothing reads them again, so they are freed as soon as the output
+ * exists.
  */
 final class Composed {
   private Composed() {}
 
   /**
-   * Runs {@code body}, freeing its intermediates at once when no gradient can be recorded.
+   * Runs {@code body}, freeing its intermediates at once when its output is not in a graph.
    *
    * @param body the forward computation
    * @return its output, in the caller's innermost open scope (else owned by the caller)
@@ -32,12 +32,7 @@ final class Composed {
    * @return its results, in the caller's innermost open scope (else owned by the caller)
    */
   static Tensor[] runAll(Supplier<Tensor[]> body) {
-    if (GradMode.isEnabled()) return body.get();
-    try (TensorScope s = new TensorScope()) {
-      Tensor[] out = body.get();
-      for (Tensor t : out) if (t != null) s.escape(t);
-      return out;
-    }
+    return TensorScope.composedAll(body);
   }
 
   /**
