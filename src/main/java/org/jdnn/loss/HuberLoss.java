@@ -1,5 +1,6 @@
 package org.jdnn.loss;
 
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -43,7 +44,9 @@ public final class HuberLoss implements Loss {
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("HuberLoss", prediction, target);
-    return TensorScope.composed(() -> reduction.apply(huber(prediction.sub(target), delta)));
+    // autocast: huber_loss is on PyTorch's float32 list
+    return TensorScope.composed(() -> reduction.apply(
+        huber(Autocast.widenForFloat32(prediction).sub(Autocast.widenForFloat32(target)), delta)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.jdnn.loss;
 
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -34,6 +35,8 @@ public final class MSELoss implements Loss {
   @Override
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("MSELoss", prediction, target);
-    return TensorScope.composed(() -> reduction.apply(prediction.sub(target).square()));
+    // autocast: mse_loss is on PyTorch's float32 list
+    return TensorScope.composed(() -> reduction.apply(
+        Autocast.widenForFloat32(prediction).sub(Autocast.widenForFloat32(target)).square()));
   }
 }

@@ -1,5 +1,6 @@
 package org.jdnn.loss;
 
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -71,7 +72,9 @@ public final class NLLLoss implements Loss {
   public Tensor compute(Tensor logProbabilities, Tensor target) {
     ClassTargets.check("NLLLoss", logProbabilities, target, weight);
     return TensorScope.composed(() -> {
-      Tensor[] rows = ClassTargets.rows("NLLLoss", logProbabilities, target, weight, ignoreIndex, 0);
+      // autocast: nll_loss is on PyTorch's float32 list
+      Tensor[] rows = ClassTargets.rows("NLLLoss", Autocast.widenForFloat32(logProbabilities), target, weight,
+          ignoreIndex, 0);
       return ClassTargets.reduce(reduction, rows[0], rows[1]);
     });
   }

@@ -1,5 +1,6 @@
 package org.jdnn.loss;
 
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 import org.jdnn.tensor.TensorScope;
 
@@ -44,7 +45,8 @@ public final class SmoothL1Loss implements Loss {
   public Tensor compute(Tensor prediction, Tensor target) {
     Checks.sameShape("SmoothL1Loss", prediction, target);
     return TensorScope.composed(() -> {
-      Tensor d = prediction.sub(target);
+      // autocast: smooth_l1_loss is on PyTorch's float32 list
+      Tensor d = Autocast.widenForFloat32(prediction).sub(Autocast.widenForFloat32(target));
       return reduction.apply(beta == 0 ? d.abs() : HuberLoss.huber(d, beta).mul(1 / beta));
     });
   }

@@ -21,7 +21,7 @@ import org.jdnn.tensor.Tensor;
  *
  * <p><b>Masks.</b> {@code attnMask} broadcasts to (*, L, S). A uint8 mask is boolean with
  * PyTorch's SDPA meaning: nonzero (true) lets a query attend to a key, zero masks the pair. A float
- * mask (the query's dtype) is added to the scores; entries at or below {@link #MASKED} (-1e30),
+ * mask (the query's dtype; under autocast float32 or 16-bit) is added to the scores; entries at or below {@link #MASKED} (-1e30),
  * -infinity among them, count as masked. {@code isCausal} masks every key after the query
  * (j &gt; i, aligned top-left as PyTorch's tril), and cannot be combined with an explicit mask, as in
  * PyTorch. The weights come from one fused op, {@link Tensor#maskedSoftmax}: the scale, the mask
@@ -41,7 +41,7 @@ public final class Attention {
   /**
    * softmax(q k^T / sqrt(E)) v, no mask.
    *
-   * @param query (*, L, E), float32 or float64
+   * @param query (*, L, E), float32 or float64 (under autocast also 16-bit, and key and value may differ from it)
    * @param key (*, S, E), same leading dimensions, dtype and device
    * @param value (*, S, Ev)
    * @return the new (*, L, Ev) output
@@ -54,7 +54,7 @@ public final class Attention {
   /**
    * Attention with an optional mask or causal masking, scale 1 / sqrt(E).
    *
-   * @param query (*, L, E), float32 or float64
+   * @param query (*, L, E), float32 or float64 (under autocast also 16-bit, and key and value may differ from it)
    * @param key (*, S, E)
    * @param value (*, S, Ev)
    * @param attnMask null, or broadcastable to (*, L, S): uint8 (nonzero attends) or float (added)
@@ -70,7 +70,7 @@ public final class Attention {
   /**
    * Attention with an optional mask or causal masking and a given scale.
    *
-   * @param query (*, L, E), float32 or float64
+   * @param query (*, L, E), float32 or float64 (under autocast also 16-bit, and key and value may differ from it)
    * @param key (*, S, E)
    * @param value (*, S, Ev)
    * @param attnMask null, or broadcastable to (*, L, S): uint8 (nonzero attends) or float (added)
@@ -179,7 +179,7 @@ public final class Attention {
   /** A mask is uint8 (boolean) or of the scores' float dtype. */
   static void checkMaskType(String op, String what, Tensor mask, DType dtype) {
     // under autocast the scores' type is the autocast one and the softmax runs in float32: any float mask fits
-    if (mask.dtype() != DType.UINT8 && mask.dtype() != dtype && !Autocast.takesMixed(mask)) {
+    if (mask.dtype() != DType.UINT8 && mask.dtype() != dtype && !(dtype != DType.FLOAT64 && Autocast.takesMixed(mask))) {
       throw new IllegalArgumentException(op + ": " + what + " must be uint8 (a boolean mask) or " + dtype + " (added to the"
           + " scores), got " + mask.describe());
     }

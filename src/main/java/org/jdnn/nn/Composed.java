@@ -7,16 +7,16 @@ import org.jdnn.tensor.TensorScope;
 
 /**
  * The lifetime of the intermediate tensors of a layer whose forward is a chain of tensor ops
- * (LayerNorm, attention), through {@link TensorScope#composed}: while the output is in a graph, the
+ * (LayerNorm, attention), through {@link TensorScope#composed}: while gradients are recorded, the
  * graph reads the intermediates during backward, so they stay in the caller's scope (the Trainer's
- * step scope frees them); otherwise nothing reads them again, so they are freed as soon as the output
- * exists.
+ * step scope frees them); with recording off nothing reads them again, so they are freed as soon as
+ * the output exists.
  */
 final class Composed {
   private Composed() {}
 
   /**
-   * Runs {@code body}, freeing its intermediates at once when its output is not in a graph.
+   * Runs {@code body}, freeing its intermediates at once when no gradient can be recorded.
    *
    * @param body the forward computation
    * @return its output, in the caller's innermost open scope (else owned by the caller)

@@ -2,6 +2,7 @@ package org.jdnn.nn;
 
 import java.util.Arrays;
 import java.util.Map;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.DType;
 import org.jdnn.tensor.Generator;
 import org.jdnn.tensor.GradMode;
@@ -251,7 +252,10 @@ public final class Embedding extends Layer {
    */
   private void renorm(Tensor flat) {
     Tensor weight = parameter("weight");
-    try (GradMode.Guard off = GradMode.disable(); TensorScope scope = new TensorScope()) {
+    // autocast off: PyTorch's embedding_renorm_ runs in the table's type (under autocast a 16-bit table's sums would
+    // come out float32, and the renormalized table could not be written back)
+    try (GradMode.Guard off = GradMode.disable(); Autocast.Scope noAutocast = Autocast.disable();
+        TensorScope scope = new TensorScope()) {
       Tensor table = weight.detach();
       Tensor norms;
       if (normType == 2.0) {
@@ -261,9 +265,10 @@ public final class Embedding extends Layer {
       } else {
         norms = table.abs().pow(normType).sum(1, true).pow(1 / normType);
       }
-      Tensor ones = Tensor.empty(weight.dtype(), weight.device(), flat.numel());
+      // which rows are looked up: counted in float32 whatever the table's type (scatterAdd takes no 16-bit type)
+      Tensor ones = Tensor.empty(DType.FLOAT32, weight.device(), flat.numel());
       MemoryOps.fill(ones, 1);
-      Tensor counts = Tensor.empty(weight.dtype(), weight.device(), num);
+      Tensor counts = Tensor.empty(DType.FLOAT32, weight.device(), num);
       MemoryOps.fill(counts, 0);
       Tensor lookedUp = counts.scatterAdd(0, flat, ones).gt(0).reshape(num, 1);
       Tensor over = lookedUp.logicalAnd(norms.gt(maxNorm));

@@ -3,6 +3,7 @@ package org.jdnn.nn;
 import java.util.Arrays;
 import java.util.Map;
 import org.jdnn.tensor.DType;
+import org.jdnn.tensor.Autocast;
 import org.jdnn.tensor.Tensor;
 
 /**
@@ -69,8 +70,14 @@ public final class PReLU extends Layer {
       Arrays.fill(slopeShape, 1);
       slopeShape[0] = count;
       Tensor a = count == 1 ? w : w.reshape(slopeShape);
-      Tensor pos = x.relu();
-      return pos.add(a.mul(x.sub(pos)));
+      Tensor in = x;
+      DType low = Autocast.current();
+      if (low != null && Autocast.takesMixed(x, w)) {  // prelu is on autocast's 16-bit list: input and slopes cast
+        if (in.dtype() != low) in = in.to(low);
+        a = a.to(low);
+      }
+      Tensor pos = in.relu();
+      return pos.add(a.mul(in.sub(pos)));
     });
   }
 

@@ -6,8 +6,8 @@ package org.jdnn.tensor;
  * <p>The element-wise arithmetic, comparisons and {@code where} take operands of different dtypes and promote them as
  * PyTorch does ({@link #promote}; torch.result_type): bfloat16 + float32 is float32, int32 + float32 is float32,
  * float16 + bfloat16 is float32. A zero-dimensional operand only decides the type when its kind (integer or float) is
- * higher than every other operand's: bfloat16[n] * a float32 scalar tensor is bfloat16. Other ops (products,
- * convolutions, concatenation) take one dtype, as in PyTorch outside autocast.
+ * higher than every other operand's: bfloat16[n] * a float32 scalar tensor is bfloat16. {@code cat} and {@code stack}
+ * promote too; products and convolutions take one dtype, as in PyTorch outside autocast.
  */
 public enum DType {
   /** 32-bit IEEE float: the working type of models and ops. */

@@ -50,7 +50,13 @@ final class ElementwiseOps {
    */
   private static Tensor unaryInFloat32(String name, UnaryOp op, Tensor x, double alpha, double alpha2) {
     Tensor wide = x.convertedCopy(DType.FLOAT32);
-    Tensor y = Tensor.empty(DType.FLOAT32, x.device(), x.shapeRef());
+    Tensor y;
+    try {
+      y = Tensor.empty(DType.FLOAT32, x.device(), x.shapeRef());
+    } catch (RuntimeException e) {
+      wide.close();
+      throw e;
+    }
     try {
       NativeErrors.check(JdnnNative.op_unary(op.code, wide.h(), y.h(), alpha, alpha2));
     } catch (RuntimeException e) {
@@ -103,7 +109,8 @@ final class ElementwiseOps {
       Tensor out = run(op, a, b, shape);
       return Autograd.record(name, out, g -> binaryBackward(op, a, b, g, a.requiresGrad(), b.requiresGrad()), a, b);
     }
-    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    Tensor[] pair = TypePromotion.convertedPair(a, b, type);
+    Tensor ca = pair[0], cb = pair[1];
     Tensor[] copies = ca == a ? new Tensor[] {cb} : cb == b ? new Tensor[] {ca} : new Tensor[] {ca, cb};
     Tensor out;
     try {
@@ -170,11 +177,16 @@ final class ElementwiseOps {
     Tensor.requireSameDevice(name, a, b);
     long[] shape = broadcastShape(name, a.shapeRef(), b.shapeRef());
     DType type = TypePromotion.resultType(a, b);
-    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    Tensor[] pair = TypePromotion.convertedPair(a, b, type);
+    Tensor ca = pair[0], cb = pair[1];
+    Tensor out = null;
     try {
-      Tensor out = Tensor.empty(DType.UINT8, a.device(), shape);
+      out = Tensor.empty(DType.UINT8, a.device(), shape);
       NativeErrors.check(JdnnNative.op_compare(op.code, ca.h(), cb.h(), out.h()));
       return out;
+    } catch (RuntimeException e) {
+      if (out != null) out.close();
+      throw e;
     } finally {
       if (ca != a) ca.close();
       if (cb != b) cb.close();

@@ -1680,7 +1680,7 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Logical and, as torch.logical_and: 1 where both elements are nonzero (NaN counts as true), with
-   * NumPy broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
+   * NumPy broadcasting. Usual on uint8 masks; any dtypes (promoted). Not recorded by autograd.
    *
    * @param other any dtype, this device, broadcasting against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape
@@ -1690,7 +1690,7 @@ public final class Tensor implements AutoCloseable {
 
   /**
    * Logical or, as torch.logical_or: 1 where either element is nonzero (NaN counts as true), with NumPy
-   * broadcasting. Usual on uint8 masks; any dtype shared by both. Not recorded by autograd.
+   * broadcasting. Usual on uint8 masks; any dtypes (promoted). Not recorded by autograd.
    *
    * @param other any dtype, this device, broadcasting against this tensor
    * @return a new uint8 tensor in the innermost open scope of this thread (else owned by the caller), of the broadcast shape

@@ -77,11 +77,11 @@ public final class TensorScope implements AutoCloseable {
   }
 
   /**
-   * Runs a computation composed of several ops (a loss, a layer's forward) and returns its result. When the result is
-   * not in a graph (recording off, or no input requiring a gradient), every other tensor the computation created is
-   * freed before this returns, so that it leaves nothing behind even outside any scope; when it is, its intermediates
-   * go to the caller's scope (else to the caller), since the graph reads them until backward. Should the computation
-   * throw, what it created is freed.
+   * Runs a computation composed of several ops (a loss, a layer's forward) and returns its result. With gradient
+   * recording off ({@link GradMode}), every other tensor the computation created is freed before this returns (also
+   * when it throws), so that it leaves nothing behind even outside any scope; with recording on, its intermediates go
+   * to the caller's scope (else to the caller), since a graph may read them until backward, and a forward hook of an
+   * inner layer may have kept its output.
    *
    * <pre>{@code
    * Tensor loss = TensorScope.composed(() -> prediction.sub(target).square().mean());
@@ -95,22 +95,16 @@ public final class TensorScope implements AutoCloseable {
   }
 
   /**
-   * As {@link #composed}, for a computation with several results (null entries allowed): the intermediates go to the
-   * caller when any result is in a graph.
+   * As {@link #composed}, for a computation with several results (null entries allowed).
    *
    * @param body the computation
    * @return its results, in the caller's innermost open scope (else owned by the caller)
    */
   public static Tensor[] composedAll(java.util.function.Supplier<Tensor[]> body) {
+    if (GradMode.isEnabled()) return body.get();
     try (TensorScope s = new TensorScope()) {
       Tensor[] out = body.get();
-      boolean recorded = false;
-      for (Tensor t : out) recorded |= t != null && t.requiresGrad();
-      if (recorded) {
-        for (Tensor t : new ArrayList<>(s.owned)) if (t.scope == s && !t.isClosed()) s.escape(t);
-      } else {
-        for (Tensor t : out) if (t != null) s.escape(t);
-      }
+      for (Tensor t : out) if (t != null) s.escape(t);
       return out;
     }
   }

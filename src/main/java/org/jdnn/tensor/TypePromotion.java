@@ -40,4 +40,15 @@ final class TypePromotion {
   static Tensor converted(Tensor t, DType type) {
     return t.dtype() == type ? t : t.convertedCopy(type);
   }
+
+  /** {@link #converted} for two operands; the first copy is closed should the second conversion fail. */
+  static Tensor[] convertedPair(Tensor a, Tensor b, DType type) {
+    Tensor ca = converted(a, type);
+    try {
+      return new Tensor[] {ca, converted(b, type)};
+    } catch (RuntimeException e) {
+      if (ca != a) ca.close();
+      throw e;
+    }
+  }
 }

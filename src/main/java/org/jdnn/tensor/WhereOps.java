@@ -83,7 +83,8 @@ final class WhereOps {
           + " broadcast to " + Arrays.toString(shape));
     }
     DType type = TypePromotion.resultType(a, b);
-    Tensor ca = TypePromotion.converted(a, type), cb = TypePromotion.converted(b, type);
+    Tensor[] pair = TypePromotion.convertedPair(a, b, type);
+    Tensor ca = pair[0], cb = pair[1];
     Tensor out;
     try {
       out = select(cond, ca, cb, shape);

@@ -117,6 +117,94 @@ class AutocastLayersTest {
     }
   }
 
+  /**
+   * PReLU is on autocast's 16-bit list: its input and slopes are cast to the autocast type and the output is in it,
+   * equal bit for bit to PReLU computed on the rounded input and slopes; the slopes' gradient is float32. Without the
+   * cast, promotion gave a float32 output.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("org.jdnn.testing.HalfRef#onEveryDevice")
+  void preluRunsInTheAutocastType(TestDevice device, DType low) {
+    try (Device.DefaultScope on = device.use(); TensorScope s = new TensorScope(); PReLU prelu = new PReLU(4, 0.25);
+        PReLU rounded = new PReLU(4, 0.25)) {
+      Generator g = new Generator(8);
+      g.uniform(prelu.parameters().get(0), 0.05, 0.5);
+      rounded.parameters().get(0).copyFrom(prelu.parameters().get(0));
+      Tensor x = Tensor.empty(DType.FLOAT32, 2, 4, 3);
+      g.normal(x, 0, 2);
+      rounded.to(low);  // the reference: slopes rounded, computed in the 16-bit type
+      Tensor want = rounded.call(x.to(low));
+      Tensor got;
+      try (Autocast.Scope a = Autocast.enable(low)) {
+        got = prelu.call(x);
+        assertSame(low, got.dtype());
+        got.to(DType.FLOAT32).sum().backward();
+      }
+      assertArrayEquals(want.toHalfBits(), got.toHalfBits());
+      assertSame(DType.FLOAT32, prelu.parameters().get(0).grad().dtype());
+    }
+  }
+
+  /**
+   * Embedding's max_norm renormalization of a 16-bit table, outside and under autocast, runs in the table's type. It
+   * failed on any 16-bit table (the looked-up rows were counted with scatterAdd in the table's type, which scatterAdd
+   * refuses), and under autocast its float32 sums could not have been written back.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("org.jdnn.testing.HalfRef#onEveryDevice")
+  void embeddingMaxNormRenormsASixteenBitTableUnderAutocast(TestDevice device, DType low) {
+    try (Device.DefaultScope on = device.use(); TensorScope s = new TensorScope();
+        Embedding plain = Embedding.builder(6, 4).maxNorm(1.0).build();
+        Embedding mixed = Embedding.builder(6, 4).maxNorm(1.0).build()) {
+      new Generator(2).normal(plain.parameters().get(0), 0, 2);
+      mixed.parameters().get(0).copyFrom(plain.parameters().get(0));
+      plain.to(low);
+      mixed.to(low);
+      Tensor ids = Tensor.ofLongs(new long[] {0, 3, 3, 5}, 4);
+      Tensor want = plain.call(ids);
+      Tensor got;
+      try (Autocast.Scope a = Autocast.enable(low)) {
+        got = mixed.call(ids);
+      }
+      assertSame(low, got.dtype());
+      assertArrayEquals(want.toHalfBits(), got.toHalfBits());
+      assertArrayEquals(plain.parameters().get(0).toHalfBits(), mixed.parameters().get(0).toHalfBits(), "the renormed table");
+    }
+  }
+
+  /**
+   * The composed regression losses (mse, huber, smooth_l1) and nll_loss are on autocast's float32 list: 16-bit inputs
+   * give a float32 loss, bit for bit the loss of the widened inputs. They computed in the 16-bit type before.
+   */
+  @ParameterizedTest(name = "{1} on {0}")
+  @MethodSource("org.jdnn.testing.HalfRef#onEveryDevice")
+  void composedLossesRunInFloat32(TestDevice device, DType low) {
+    try (Device.DefaultScope on = device.use(); TensorScope s = new TensorScope()) {
+      Generator g = new Generator(4);
+      Tensor p = Tensor.empty(DType.FLOAT32, 5, 3), t = Tensor.empty(DType.FLOAT32, 5, 3);
+      g.normal(p, 0, 2);
+      g.normal(t, 0, 2);
+      Tensor pl = p.to(low), tl = t.to(low), logp = p.logSoftmax().to(low);
+      Tensor labels = Tensor.ofLongs(new long[] {0, 2, 1, 1, 0}, 5);
+      java.util.List<org.jdnn.loss.Loss> losses = java.util.List.of(new org.jdnn.loss.MSELoss(),
+          new org.jdnn.loss.HuberLoss(), new org.jdnn.loss.SmoothL1Loss());
+      for (org.jdnn.loss.Loss loss : losses) {
+        float want = loss.compute(pl.to(DType.FLOAT32), tl.to(DType.FLOAT32)).toFloatArray()[0];
+        try (Autocast.Scope a = Autocast.enable(low)) {
+          Tensor got = loss.compute(pl, tl);
+          assertSame(DType.FLOAT32, got.dtype(), loss.getClass().getSimpleName());
+          assertArrayEquals(new float[] {want}, got.toFloatArray(), 0f, loss.getClass().getSimpleName());
+        }
+      }
+      float want = new org.jdnn.loss.NLLLoss().compute(logp.to(DType.FLOAT32), labels).toFloatArray()[0];
+      try (Autocast.Scope a = Autocast.enable(low)) {
+        Tensor got = new org.jdnn.loss.NLLLoss().compute(logp, labels);
+        assertSame(DType.FLOAT32, got.dtype(), "NLLLoss");
+        assertArrayEquals(new float[] {want}, got.toFloatArray(), 0f, "NLLLoss");
+      }
+    }
+  }
+
   private static Map<String, float[]> gradients(Layer layer) {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (Map.Entry<String, Tensor> p : layer.namedParameters().entrySet()) out.put(p.getKey(), p.getValue().grad().toFloatArray());

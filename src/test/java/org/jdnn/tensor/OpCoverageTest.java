@@ -42,7 +42,9 @@ class OpCoverageTest {
       // recording a custom op is the autograd mechanism itself (AutogradTest)
       "Autograd.record",
       // to(FLOAT32) of a 16-bit tensor while autocast is on, else the tensor itself (AutocastLayersTest)
-      "Autocast.widenForFloat32");
+      "Autocast.widenForFloat32",
+      // runs a caller's computation and frees its intermediates (NoIntermediatesLeftTest)
+      "TensorScope.composed");
 
   @Test
   void everyOpHasARow() throws Exception {
