@@ -92,15 +92,8 @@ public final class Autocast {
   }
 
   /**
-   * Whether a product with these operands runs in the 16-bit type: autocast on and every operand float32 or a 16-bit
-   * type (float64 operands are left alone, as PyTorch leaves them).
-   */
-  static boolean appliesTo(Tensor... operands) {
-    return current() != null && productOperands(operands);
-  }
-
-  /**
-   * Whether autocast is on and every tensor (nulls skipped) is float32 or 16-bit: what a layer takes against its
+   * Whether autocast is on and every tensor (nulls skipped) is float32 or 16-bit (float64 is left alone, as PyTorch
+   * leaves it): what a product runs in the 16-bit type, and what a layer takes against its
    * float32 parameters under autocast (a product's 16-bit output, a normalization's float32 one).
    *
    * @param tensors the layer's inputs

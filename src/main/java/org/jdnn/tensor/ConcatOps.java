@@ -17,7 +17,7 @@ public final class ConcatOps {
   /**
    * Concatenates {@code xs} along {@code dim} (negative counts from the end). All tensors need the
    * same rank, device and sizes in every other dimension; mixed dtypes are promoted as torch.cat promotes them (see
-   * {@link DType}), each input's gradient sliced back in its own dtype.
+   * {@link DType}), each input's gradient sliced back (in the promoted type; the autograd engine casts it to the input's).
    *
    * @param dim the dimension to join along, in [-rank, rank)
    * @param layer the layer or op named first in error messages
@@ -87,7 +87,6 @@ public final class ConcatOps {
         if (!xs[i].requiresGrad()) continue;
         grads[i] = Tensor.empty(g.dtype(), g.device(), xs[i].shapeRef());
         NativeErrors.check(JdnnNative.op_narrow(g.h(), grads[i].h(), d, starts[i]));
-        grads[i] = inDTypeOf(grads[i], xs[i]);
       }
       return grads;
     }, xs);
@@ -145,17 +144,8 @@ public final class ConcatOps {
         try (Tensor part = LayoutOps.view(grads[i], slot)) {
           NativeErrors.check(JdnnNative.op_narrow(g.h(), part.h(), d, i));
         }
-        grads[i] = inDTypeOf(grads[i], xs[i]);
       }
       return grads;
     }, xs);
-  }
-
-  // A gradient sliced in the promoted type, handed back in its input's dtype (the slice is closed when converted).
-  private static Tensor inDTypeOf(Tensor g, Tensor input) {
-    if (g.dtype() == input.dtype()) return g;
-    try (g) {
-      return g.to(input.dtype());
-    }
   }
 }

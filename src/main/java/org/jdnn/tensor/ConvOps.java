@@ -69,7 +69,7 @@ public final class ConvOps {
 
   private static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Conv2dGeometry geometry, boolean relu, String layer) {
     if (HalfProducts.appliesToConv(x, w, bias)) return halfConv2d(x, w, bias, geometry, relu, layer);
-    if (Autocast.appliesTo(x, w, bias)) {
+    if (Autocast.takesMixed(x, w, bias)) {
       DType low = Autocast.current();
       Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(w), rb = Autocast.rounded(bias);
       try (Autocast.Scope off = Autocast.disable()) {

@@ -119,21 +119,15 @@ final class ElementwiseOps {
       for (Tensor t : copies) t.close();
       throw e;
     }
-    return Autograd.recordSaving(name, out, copies, g -> {
-      Tensor[] grads = binaryBackward(op, ca, cb, g, a.requiresGrad(), b.requiresGrad());
-      return new Tensor[] {inDTypeOf(grads[0], a), inDTypeOf(grads[1], b)};
-    }, a, b);
+    // the gradients come out in the promoted type; the engine casts each to its operand's (Autograd.backward)
+    return Autograd.recordSaving(name, out, copies,
+        g -> binaryBackward(op, ca, cb, g, a.requiresGrad(), b.requiresGrad()), a, b);
   }
 
   private static Tensor run(BinaryOp op, Tensor a, Tensor b, long[] shape) {
     Tensor out = Tensor.empty(a.dtype(), a.device(), shape);
     NativeErrors.check(JdnnNative.op_binary(op.code, a.h(), b.h(), out.h()));
     return out;
-  }
-
-  // A gradient computed in the promoted type, handed back in its operand's (PyTorch's engine does the same cast).
-  private static Tensor inDTypeOf(Tensor g, Tensor operand) {
-    return g == null || g.dtype() == operand.dtype() ? g : g.to(operand.dtype());
   }
 
   private static Tensor[] binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor g, boolean needA, boolean needB) {

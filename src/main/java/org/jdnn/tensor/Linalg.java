@@ -11,7 +11,7 @@ public final class Linalg {
       checkMatmulShapes(a, b, ta, tb);
       return HalfProducts.matmul(a, b, ta, tb);
     }
-    if (Autocast.appliesTo(a, b)) {
+    if (Autocast.takesMixed(a, b)) {
       DType low = Autocast.current();
       Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
       try (Autocast.Scope off = Autocast.disable()) {
@@ -47,7 +47,7 @@ public final class Linalg {
       checkBatchedShapes(a, b, ta, tb);
       return HalfProducts.bmm(a, b, ta, tb);
     }
-    if (Autocast.appliesTo(a, b)) {
+    if (Autocast.takesMixed(a, b)) {
       DType low = Autocast.current();
       Tensor ra = Autocast.rounded(a), rb = Autocast.rounded(b);
       try (Autocast.Scope off = Autocast.disable()) {
@@ -137,7 +137,7 @@ public final class Linalg {
       Tensor y = HalfProducts.linear(x, weight, bias, layer);
       return relu ? y.relu() : y;
     }
-    if (Autocast.appliesTo(x, weight, bias)) {
+    if (Autocast.takesMixed(x, weight, bias)) {
       DType low = Autocast.current();
       Tensor rx = Autocast.rounded(x), rw = Autocast.rounded(weight), rb = Autocast.rounded(bias);
       try (Autocast.Scope off = Autocast.disable()) {

@@ -94,14 +94,10 @@ final class WhereOps {
     }
     if (!type.isFloatingPoint()) return out;
     long[] as = a.shapeRef(), bs = b.shapeRef();
-    DType at = a.dtype(), bt = b.dtype();
+    // gradients in the promoted type; the engine casts each to its input's (Autograd.backward)
     return Autograd.record("where", out, g -> new Tensor[] {null,
-        a.requiresGrad() ? inType(maskedGrad(g, cond, true, as), at) : null,
-        b.requiresGrad() ? inType(maskedGrad(g, cond, false, bs), bt) : null}, cond, a, b);
-  }
-
-  private static Tensor inType(Tensor g, DType type) {
-    return g.dtype() == type ? g : g.to(type);
+        a.requiresGrad() ? maskedGrad(g, cond, true, as) : null,
+        b.requiresGrad() ? maskedGrad(g, cond, false, bs) : null}, cond, a, b);
   }
 
   /** x.masked_fill(mask, value): x with {@code value} where the mask (broadcast to x's shape) is nonzero. */
