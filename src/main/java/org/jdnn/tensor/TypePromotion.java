@@ -35,7 +35,7 @@ final class TypePromotion {
 
   /**
    * {@code t} in {@code type}: itself when already of it, else an unrecorded copy the caller closes (a recorded op
-   * built on such copies casts each gradient back to its operand's type itself).
+   * built on such copies returns gradients in {@code type}; the autograd engine casts each to its operand's).
    */
   static Tensor converted(Tensor t, DType type) {
     return t.dtype() == type ? t : t.convertedCopy(type);
